@@ -1,0 +1,26 @@
+// Exits 1 when dist/ differs from a fresh bundle of src/ (run by the tests and by CI).
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+const fresh = mkdtempSync(path.join(os.tmpdir(), 'flask-perf-dist-'));
+try {
+  execFileSync(process.execPath, ['scripts/bundle.mjs', '--outdir', fresh], { stdio: 'inherit' });
+  const stale = [];
+  const names = new Set([...readdirSync('dist'), ...readdirSync(fresh)]);
+  for (const name of names) {
+    let a = '';
+    let b = '';
+    try { a = readFileSync(path.join('dist', name), 'utf8'); } catch {}
+    try { b = readFileSync(path.join(fresh, name), 'utf8'); } catch {}
+    if (a !== b) stale.push(name);
+  }
+  if (stale.length) {
+    console.error(`dist/ is stale (${stale.join(', ')}): run "npm run bundle" and commit dist/`);
+    process.exit(1);
+  }
+  console.log('dist/ matches src/');
+} finally {
+  rmSync(fresh, { recursive: true, force: true });
+}

@@ -1,0 +1,30 @@
+/** Every default of the config file, merged before validation (autocannon's defaultOptions). */
+export const DEFAULTS = {
+  app: {
+    build: '',
+    workdir: '.',
+    python: 'python3',
+    env: {},
+    wsgi: 'app:app',
+    health: { path: '/', timeout: '30s' },
+  },
+  load: {
+    connections: 64,
+    warmup: '5s',
+    duration: '15s',
+    trials: 2,
+    timeout: '10s',
+    requests: [{ path: '/' }],
+  },
+  endpoint: { method: 'GET', headers: {}, body: '', weight: 1 },
+  gunicorn: { workers: 'auto', 'worker-class': 'sync', threads: 1 },
+  balancer: { instances: 5, strategy: 'round-robin' },
+  command: { instances: 0, templates: [] as string[] },
+  placement: 'auto',
+} as const;
+
+/** Smallest core count at which `placement: auto` pins load generator and server apart. */
+export const AUTO_PIN_MIN_CORES = 4;
+
+/** Seconds a stopped server gets between SIGTERM and SIGKILL. */
+export const STOP_GRACE_MS = 3000;

@@ -1,0 +1,186 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseDocument } from 'yaml';
+import { DEFAULTS } from './defaults.js';
+import { parseDuration } from './duration.js';
+import type {
+  EndpointSettings,
+  HttpMethod,
+  PlacementSetting,
+  Settings,
+  TopologySettings,
+  WorkersSpec,
+} from './types.js';
+import { validateConfig } from './validate.js';
+
+/** A config the user must fix; `problems` lists every one found, each naming its field. */
+export class ConfigError extends Error {
+  constructor(
+    readonly file: string,
+    readonly problems: readonly string[],
+  ) {
+    super(`${file}: invalid config\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Values that replace the file's, for quick local runs (CLI flags). */
+export interface LoadOverrides {
+  readonly connections?: number;
+  readonly warmup?: string;
+  readonly duration?: string;
+  readonly trials?: number;
+}
+
+type Raw = Record<string, unknown>;
+
+function isObject(value: unknown): value is Raw {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/** Defaults under the file's values, and overrides over them; shapes the validator will judge. */
+export function mergeDefaults(raw: unknown, overrides: LoadOverrides = {}): unknown {
+  if (!isObject(raw)) return raw;
+  const app = isObject(raw.app) ? { ...DEFAULTS.app, ...raw.app } : raw.app;
+  if (isObject(app) && isObject(app.health)) app.health = { ...DEFAULTS.app.health, ...app.health };
+  const given = defined(overrides);
+  const load = raw.load === undefined ? { ...DEFAULTS.load, ...given } : isObject(raw.load) ? { ...DEFAULTS.load, ...raw.load, ...given } : raw.load;
+  return { ...raw, app, load, placement: raw.placement ?? DEFAULTS.placement };
+}
+
+function defined(values: LoadOverrides): Raw {
+  return Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined));
+}
+
+function parseWorkers(value: unknown): WorkersSpec {
+  if (typeof value === 'number') return { count: value };
+  const text = String(value ?? DEFAULTS.gunicorn.workers);
+  if (text === 'auto') return { autoMultiple: 1 };
+  return { autoMultiple: Number(text.slice(0, text.indexOf('x'))) };
+}
+
+function normaliseEndpoint(raw: Raw): EndpointSettings {
+  const e: Raw = { ...DEFAULTS.endpoint, ...raw };
+  const headers = Object.fromEntries(Object.entries(e.headers as Raw).map(([k, v]) => [k, String(v)]));
+  let body = e.body as unknown;
+  if (typeof body !== 'string') {
+    body = JSON.stringify(body);
+    if (!Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) headers['content-type'] = 'application/json';
+  }
+  return { method: e.method as HttpMethod, path: String(e.path), headers, body: body as string, weight: Number(e.weight) };
+}
+
+function normaliseTopology(raw: Raw): TopologySettings {
+  const name = String(raw.name);
+  switch (raw.kind) {
+    case 'flask':
+      return { name, kind: 'flask' };
+    case 'gunicorn':
+      return {
+        name,
+        kind: 'gunicorn',
+        workers: parseWorkers(raw.workers),
+        workerClass: String(raw['worker-class'] ?? DEFAULTS.gunicorn['worker-class']),
+        threads: Number(raw.threads ?? DEFAULTS.gunicorn.threads),
+      };
+    case 'balancer':
+      return {
+        name,
+        kind: 'balancer',
+        instances: Number(raw.instances ?? DEFAULTS.balancer.instances),
+        strategy: (raw.strategy ?? DEFAULTS.balancer.strategy) as 'random' | 'round-robin' | 'least-connections',
+      };
+    default:
+      return {
+        name,
+        kind: 'command',
+        command: String(raw.command),
+        instances: Number(raw.instances ?? DEFAULTS.command.instances),
+        templates: ((raw.templates as string[] | undefined) ?? DEFAULTS.command.templates).map(String),
+      };
+  }
+}
+
+function normalisePlacement(raw: unknown): PlacementSetting {
+  if (raw === 'off') return { mode: 'off' };
+  if (isObject(raw)) return { mode: 'pin', loadgen: String(raw.loadgen), server: String(raw.server) };
+  return { mode: 'auto' };
+}
+
+/**
+ * Settings from a parsed config: defaults merged, validated (every problem at once), normalised.
+ * @param rootDir directory `app.workdir` is relative to (where the CLI or action runs)
+ */
+export function settingsFromObject(raw: unknown, file: string, rootDir: string, overrides: LoadOverrides = {}): Settings {
+  const merged = mergeDefaults(raw, overrides);
+  const problems = validateConfig(merged);
+  if (problems.length > 0) throw new ConfigError(file, problems);
+  const m = merged as Raw & { app: Raw; load: Raw };
+  const workdir = path.resolve(rootDir, String(m.app.workdir));
+  const python = String(m.app.python);
+  const health: Raw = typeof m.app.health === 'string' ? { ...DEFAULTS.app.health, path: m.app.health } : (m.app.health as Raw);
+  return {
+    configPath: file,
+    app: {
+      build: String(m.app.build),
+      workdir,
+      // A path is relative to the app; a bare name is looked up on PATH.
+      python: python.includes('/') ? path.resolve(workdir, python) : python,
+      env: Object.fromEntries(Object.entries(m.app.env as Raw).map(([k, v]) => [k, String(v)])),
+      wsgi: String(m.app.wsgi),
+      start: String(m.app.start),
+      health: String(health.path),
+      healthTimeoutMs: parseDuration(health.timeout) ?? 30_000,
+    },
+    load: {
+      connections: Number(m.load.connections),
+      warmupMs: parseDuration(m.load.warmup) ?? 0,
+      durationMs: parseDuration(m.load.duration) ?? 0,
+      trials: Number(m.load.trials),
+      timeoutMs: parseDuration(m.load.timeout) ?? 0,
+      requests: (m.load.requests as Raw[]).map(normaliseEndpoint),
+    },
+    topologies: (m.topologies as Raw[]).map(normaliseTopology),
+    placement: normalisePlacement(m.placement),
+  };
+}
+
+/** Parses YAML text; syntax errors become a ConfigError naming line and column. */
+export function parseConfigText(text: string, file: string): unknown {
+  const doc = parseDocument(text);
+  if (doc.errors.length > 0) {
+    throw new ConfigError(
+      file,
+      doc.errors.map((e) => {
+        const pos = e.linePos?.[0];
+        return `YAML syntax error${pos ? ` at line ${pos.line}, column ${pos.col}` : ''}: ${e.message.split('\n')[0]}`;
+      }),
+    );
+  }
+  return doc.toJS();
+}
+
+/** Reads, validates and normalises a config file. */
+export function loadConfig(file: string, rootDir: string, overrides: LoadOverrides = {}): Settings {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new ConfigError(file, [`cannot read the config file: ${(error as Error).message}`]);
+  }
+  return settingsFromObject(parseConfigText(text, file), path.resolve(file), rootDir, overrides);
+}
+
+/** Only the topologies named, in config order; unknown names are a ConfigError. */
+export function selectTopologies(settings: Settings, names: readonly string[]): Settings {
+  if (names.length === 0) return settings;
+  const known = settings.topologies.map((t) => t.name);
+  const unknown = names.filter((n) => !known.includes(n));
+  if (unknown.length > 0) {
+    throw new ConfigError(
+      settings.configPath,
+      unknown.map((n) => `--only must name a topology of the config (${known.join(', ')}); got ${JSON.stringify(n)}`),
+    );
+  }
+  return { ...settings, topologies: settings.topologies.filter((t) => names.includes(t.name)) };
+}

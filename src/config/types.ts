@@ -1,0 +1,97 @@
+/** Types of the config file after defaults, validation and normalisation. */
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD' | 'OPTIONS';
+
+/** One endpoint of the traffic mix. */
+export interface EndpointSettings {
+  readonly method: HttpMethod;
+  readonly path: string;
+  readonly headers: Readonly<Record<string, string>>;
+  /** Request body sent as is; empty for none. */
+  readonly body: string;
+  /** Relative share of the traffic, an integer ≥ 1. */
+  readonly weight: number;
+}
+
+export interface AppSettings {
+  /** Shell command run once before the matrix, in `workdir`; empty for none. */
+  readonly build: string;
+  /** Absolute directory the build and the servers run in. */
+  readonly workdir: string;
+  /** Interpreter for `{python}` and gunicorn. */
+  readonly python: string;
+  /** Added to the runner's environment for every server. */
+  readonly env: Readonly<Record<string, string>>;
+  /** `module:callable` for WSGI servers. */
+  readonly wsgi: string;
+  /** Command of the single-instance server, with `{port}`. */
+  readonly start: string;
+  /** Path polled until it answers 2xx. */
+  readonly health: string;
+  /** Time allowed for a server to become healthy, in ms. */
+  readonly healthTimeoutMs: number;
+}
+
+export interface LoadSettings {
+  readonly connections: number;
+  readonly warmupMs: number;
+  readonly durationMs: number;
+  readonly trials: number;
+  /** Per-request timeout, in ms. */
+  readonly timeoutMs: number;
+  readonly requests: readonly EndpointSettings[];
+}
+
+/** `workers` as written: a count, or a multiple of 2 × cores + 1. */
+export type WorkersSpec = { readonly count: number } | { readonly autoMultiple: number };
+
+export type BalancerStrategy = 'random' | 'round-robin' | 'least-connections';
+
+interface TopologyBase {
+  readonly name: string;
+}
+
+export interface FlaskTopology extends TopologyBase {
+  readonly kind: 'flask';
+}
+
+export interface GunicornTopology extends TopologyBase {
+  readonly kind: 'gunicorn';
+  readonly workers: WorkersSpec;
+  readonly workerClass: string;
+  readonly threads: number;
+}
+
+export interface BalancerTopology extends TopologyBase {
+  readonly kind: 'balancer';
+  readonly instances: number;
+  readonly strategy: BalancerStrategy;
+}
+
+export interface CommandTopology extends TopologyBase {
+  readonly kind: 'command';
+  readonly command: string;
+  /** Instances of the `start` server to run behind `command`; 0 for none. */
+  readonly instances: number;
+  /** Template files (relative to workdir) rendered into `{dir}` before start. */
+  readonly templates: readonly string[];
+}
+
+export type TopologySettings = FlaskTopology | GunicornTopology | BalancerTopology | CommandTopology;
+export type TopologyKind = TopologySettings['kind'];
+
+/** Where the load generator and the servers run. */
+export type PlacementSetting =
+  | { readonly mode: 'auto' }
+  | { readonly mode: 'off' }
+  | { readonly mode: 'pin'; readonly loadgen: string; readonly server: string };
+
+/** The whole config, read-only, with every default applied. */
+export interface Settings {
+  /** Absolute path of the config file; empty when built in code. */
+  readonly configPath: string;
+  readonly app: AppSettings;
+  readonly load: LoadSettings;
+  readonly topologies: readonly TopologySettings[];
+  readonly placement: PlacementSetting;
+}

@@ -1,0 +1,62 @@
+import { distScript } from '../paths.js';
+import { describeExit, spawnGroup } from '../topology/process.js';
+import type { LoadJob, LoadSample } from './types.js';
+
+export interface GeneratorOptions {
+  /** taskset CPU list for the load generator; undefined for none. */
+  readonly cpus?: string;
+}
+
+/** A load generator process that runs jobs one after another. */
+export interface LoadGenerator {
+  run(job: LoadJob): Promise<LoadSample>;
+  /** Ends the process; never throws. */
+  close(): Promise<void>;
+}
+
+type Message = { type: 'sample'; sample: LoadSample } | { type: 'error'; message: string };
+
+/** Starts the load generator in its own Node process (its own CPU, its own process group). */
+export function openLoadGenerator(options: GeneratorOptions = {}): LoadGenerator {
+  const proc = spawnGroup(`${process.execPath} ${distScript('loadgen.js')}`, {
+    label: 'load generator',
+    cwd: process.cwd(),
+    env: process.env,
+    cpus: options.cpus,
+    ipc: true,
+    serialization: 'advanced',
+  });
+  return {
+    async run(job) {
+      const limitMs = job.durationMs + job.timeoutMs + 30_000;
+      const message = await new Promise<Message>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`load generator gave no result within ${limitMs} ms`)), limitMs);
+        const onExit = (): void => {
+          clearTimeout(timer);
+          const info = proc.exitInfo();
+          reject(new Error(`load generator ended with ${info ? describeExit(info) : 'no exit status'}: ${proc.lastOutput(5)}`));
+        };
+        proc.child.once('exit', onExit);
+        proc.child.once('message', (m: Message) => {
+          clearTimeout(timer);
+          proc.child.off('exit', onExit);
+          resolve(m);
+        });
+        proc.child.send(job);
+      });
+      if (message.type === 'error') throw new Error(`load generator failed: ${message.message}`);
+      return message.sample;
+    },
+    close: () => proc.stop(1000),
+  };
+}
+
+/** Runs one job in a fresh load generator process. */
+export async function runLoad(job: LoadJob, options: GeneratorOptions = {}): Promise<LoadSample> {
+  const generator = openLoadGenerator(options);
+  try {
+    return await generator.run(job);
+  } finally {
+    await generator.close();
+  }
+}

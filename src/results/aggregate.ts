@@ -1,0 +1,148 @@
+import type { EndpointSettings, TopologyKind } from '../config/types.js';
+import type { LoadSample } from '../load/types.js';
+import { round, summarizeLatency, type LatencySummary } from '../stats/percentiles.js';
+import type { CellWarning, EndpointResult, TopologyResult, TrialResult } from './types.js';
+
+/** A trial as measured: the load generator's sample and the server's CPU over it. */
+export interface MeasuredTrial {
+  readonly sample: LoadSample;
+  /** CPU of the server's process tree over the trial, in ms; null when unknown. */
+  readonly serverCpuMs: number | null;
+  /** Sockets in TIME_WAIT on the server's port right after the trial. */
+  readonly timeWait: number;
+}
+
+/** Share of one core above which the load generator counts as saturated. */
+export const LOADGEN_SATURATED = 0.9;
+/** Share of the ephemeral range in TIME_WAIT above which numbers are at risk. */
+export const TIME_WAIT_WARN_SHARE = 0.5;
+
+const EMPTY_LATENCY: LatencySummary = { p50: 0, p90: 0, p99: 0, max: 0 };
+
+function isSuccess(status: string): boolean {
+  return status.startsWith('2');
+}
+
+function non2xx(statuses: Readonly<Record<string, number>>): number {
+  return Object.entries(statuses).reduce((n, [s, c]) => (isSuccess(s) ? n : n + c), 0);
+}
+
+function responses(sample: LoadSample): number {
+  return sample.endpoints.reduce((n, e) => n + e.latenciesMs.length, 0);
+}
+
+/** Numbers of one trial (pure). */
+export function summarizeTrial(trial: MeasuredTrial): TrialResult {
+  const { sample } = trial;
+  const sec = sample.elapsedMs / 1000;
+  const total = responses(sample);
+  const failures = sample.errors + sample.endpoints.reduce((n, e) => n + non2xx(e.statuses), 0);
+  const bytes = sample.endpoints.reduce((n, e) => n + e.bytes, 0);
+  return {
+    durationSec: round(sec, 3),
+    requests: total,
+    rps: round(total / sec),
+    failures,
+    failuresPerSec: round(failures / sec),
+    latencyMs: summarizeLatency(sample.endpoints.map((e) => e.latenciesMs)),
+    bytesPerSec: Math.round(bytes / sec),
+    cpuMsPer1kRequests: trial.serverCpuMs === null || total === 0 ? null : round((trial.serverCpuMs / total) * 1000),
+    loadgenCpu: round(sample.loadgenCpuMs / sample.elapsedMs, 3),
+  };
+}
+
+function summarizeEndpoint(endpoint: EndpointSettings, index: number, trials: readonly MeasuredTrial[], seconds: number): EndpointResult {
+  const parts = trials.map((t) => t.sample.endpoints[index]);
+  const statuses: Record<string, number> = {};
+  for (const part of parts) for (const [s, c] of Object.entries(part.statuses)) statuses[s] = (statuses[s] ?? 0) + c;
+  const total = parts.reduce((n, p) => n + p.latenciesMs.length, 0);
+  return {
+    method: endpoint.method,
+    path: endpoint.path,
+    weight: endpoint.weight,
+    totalRequests: total,
+    rps: round(total / seconds),
+    failuresPerSec: round(non2xx(statuses) / seconds),
+    latencyMs: summarizeLatency(parts.map((p) => p.latenciesMs)),
+    bytesPerSec: Math.round(parts.reduce((n, p) => n + p.bytes, 0) / seconds),
+    statuses,
+  };
+}
+
+/** What the runner knows of a cell besides its trials. */
+export interface CellFacts {
+  readonly name: string;
+  readonly kind: TopologyKind;
+  readonly endpoints: readonly EndpointSettings[];
+  readonly error: string | null;
+  readonly peakRssBytes: number | null;
+  readonly workers: number | null;
+  readonly instances: number | null;
+  /** Ephemeral ports available to the load generator: range size × source addresses. */
+  readonly ephemeralPorts: number;
+  readonly sourceAddresses: number;
+}
+
+/** Warnings about numbers that may be distorted (pure). */
+export function cellWarnings(trials: readonly MeasuredTrial[], summaries: readonly TrialResult[], facts: CellFacts): CellWarning[] {
+  const warnings: CellWarning[] = [];
+  const busiest = Math.max(0, ...summaries.map((t) => t.loadgenCpu));
+  if (busiest >= LOADGEN_SATURATED) {
+    warnings.push({
+      code: 'loadgen-saturated',
+      message: `load generator used ${Math.round(busiest * 100)}% of a core: the server may be faster than measured`,
+    });
+  }
+  const peakTimeWait = Math.max(0, ...trials.map((t) => t.timeWait));
+  const codes: Record<string, number> = {};
+  for (const t of trials) for (const [c, n] of Object.entries(t.sample.errorCodes)) codes[c] = (codes[c] ?? 0) + n;
+  const perAddress = facts.ephemeralPorts / Math.max(1, facts.sourceAddresses);
+  if (peakTimeWait >= TIME_WAIT_WARN_SHARE * perAddress || codes.EADDRNOTAVAIL) {
+    warnings.push({
+      code: 'ephemeral-ports',
+      message:
+        `${peakTimeWait.toLocaleString('en-US')} sockets in TIME_WAIT on the server port` +
+        ` (${Math.round(perAddress).toLocaleString('en-US')} ephemeral ports per source address, ${facts.sourceAddresses} address(es))` +
+        (codes.EADDRNOTAVAIL ? `; ${codes.EADDRNOTAVAIL} connects failed with EADDRNOTAVAIL` : '') +
+        ': connection-close traffic is near port exhaustion',
+    });
+  }
+  const otherErrors = Object.entries(codes).filter(([c]) => c !== 'EADDRNOTAVAIL');
+  if (otherErrors.length > 0) {
+    warnings.push({
+      code: 'connection-errors',
+      message: `connection errors: ${otherErrors.map(([c, n]) => `${c} × ${n}`).join(', ')}`,
+    });
+  }
+  return warnings;
+}
+
+/** A cell's result from its trials and facts (pure). */
+export function aggregateCell(trials: readonly MeasuredTrial[], facts: CellFacts): TopologyResult {
+  const summaries = trials.map(summarizeTrial);
+  const seconds = trials.reduce((s, t) => s + t.sample.elapsedMs / 1000, 0);
+  const total = summaries.reduce((n, t) => n + t.requests, 0);
+  const failures = summaries.reduce((n, t) => n + t.failures, 0);
+  const bytes = trials.reduce((n, t) => n + t.sample.endpoints.reduce((m, e) => m + e.bytes, 0), 0);
+  const cpuKnown = trials.every((t) => t.serverCpuMs !== null);
+  const cpuMs = trials.reduce((s, t) => s + (t.serverCpuMs ?? 0), 0);
+  return {
+    name: facts.name,
+    kind: facts.kind,
+    ok: facts.error === null,
+    error: facts.error,
+    totalRequests: total,
+    rps: seconds > 0 ? round(total / seconds) : 0,
+    failuresPerSec: seconds > 0 ? round(failures / seconds) : 0,
+    latencyMs: trials.length ? summarizeLatency(trials.flatMap((t) => t.sample.endpoints.map((e) => e.latenciesMs))) : EMPTY_LATENCY,
+    bytesPerSec: seconds > 0 ? Math.round(bytes / seconds) : 0,
+    cpuMsPer1kRequests: cpuKnown && total > 0 ? round((cpuMs / total) * 1000) : null,
+    peakRssMb: facts.peakRssBytes === null ? null : round(facts.peakRssBytes / (1024 * 1024), 1),
+    workers: facts.workers,
+    instances: facts.instances,
+    trials: summaries,
+    endpoints: seconds > 0 ? facts.endpoints.map((e, i) => summarizeEndpoint(e, i, trials, seconds)) : [],
+    warnings: cellWarnings(trials, summaries, facts),
+    peakTimeWait: Math.max(0, ...trials.map((t) => t.timeWait)),
+  };
+}

@@ -1,0 +1,116 @@
+import type { AppSettings, TopologySettings } from '../config/types.js';
+import { resolveWorkers } from './workers.js';
+
+/** Host every server binds and every request targets. */
+export const LOOPBACK = '127.0.0.1';
+
+/** One process to start. */
+export interface ProcessSpec {
+  readonly label: string;
+  readonly command: string;
+  readonly port: number;
+}
+
+/** What to start for a topology: instances first, then the front that takes the load. */
+export interface LaunchPlan {
+  readonly instances: readonly ProcessSpec[];
+  readonly front: ProcessSpec;
+  /** Templates to render into `dir` before starting the front. */
+  readonly templates: readonly string[];
+  /** Worker count, for gunicorn; recorded in the results. */
+  readonly workers?: number;
+}
+
+/** Where the plan's helpers live and what they need (injected for tests). */
+export interface PlanContext {
+  readonly app: AppSettings;
+  readonly serverCores: number;
+  /** Free ports: the front's first, then one per instance. */
+  readonly ports: readonly number[];
+  /** Scratch directory of this cell, `{dir}`. */
+  readonly dir: string;
+  /** Absolute path of Node and of the bundled balancer script. */
+  readonly node: string;
+  readonly balancerScript: string;
+}
+
+/** Quotes a word for /bin/sh when it needs it. */
+export function shellQuote(word: string): string {
+  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+/** Values of the placeholders a command or template may use. */
+export function placeholders(ctx: PlanContext, port: number, upstreamPorts: readonly number[]): Record<string, string> {
+  return {
+    port: String(port),
+    host: LOOPBACK,
+    python: shellQuote(ctx.app.python),
+    wsgi: ctx.app.wsgi,
+    dir: shellQuote(ctx.dir),
+    upstreams: upstreamPorts.map((p) => `${LOOPBACK}:${p}`).join(','),
+    nginx_servers: upstreamPorts.map((p) => `server ${LOOPBACK}:${p};`).join('\n    '),
+    haproxy_servers: upstreamPorts.map((p, i) => `server s${i} ${LOOPBACK}:${p}`).join('\n    '),
+  };
+}
+
+/** Replaces `{name}` for every known placeholder; unknown braces are left alone (nginx blocks). */
+export function render(template: string, values: Record<string, string>): string {
+  return template.replace(/\{([a-z_]+)\}/g, (whole, name: string) => values[name] ?? whole);
+}
+
+function instanceSpecs(ctx: PlanContext, count: number): ProcessSpec[] {
+  return ctx.ports.slice(1, 1 + count).map((port, i) => ({
+    label: `instance ${i + 1}`,
+    command: render(ctx.app.start, placeholders(ctx, port, [])),
+    port,
+  }));
+}
+
+/** Number of ports a topology needs: the front's and one per instance. */
+export function portsNeeded(topology: TopologySettings): number {
+  return topology.kind === 'balancer' || topology.kind === 'command' ? 1 + topology.instances : 1;
+}
+
+/** The processes of a topology, as commands with every placeholder filled (pure). */
+export function planTopology(topology: TopologySettings, ctx: PlanContext): LaunchPlan {
+  const port = ctx.ports[0];
+  switch (topology.kind) {
+    case 'flask':
+      return { instances: [], templates: [], front: { label: 'server', command: render(ctx.app.start, placeholders(ctx, port, [])), port } };
+    case 'gunicorn': {
+      const workers = resolveWorkers(topology.workers, ctx.serverCores);
+      const args = [
+        shellQuote(ctx.app.python),
+        '-m gunicorn',
+        `--bind ${LOOPBACK}:${port}`,
+        `--workers ${workers}`,
+        `--worker-class ${shellQuote(topology.workerClass)}`,
+        topology.threads > 1 ? `--threads ${topology.threads}` : '',
+        '--graceful-timeout 2',
+        '--log-level warning',
+        shellQuote(ctx.app.wsgi),
+      ].filter(Boolean);
+      return { instances: [], templates: [], workers, front: { label: 'gunicorn', command: args.join(' '), port } };
+    }
+    case 'balancer': {
+      const instances = instanceSpecs(ctx, topology.instances);
+      const command = [
+        shellQuote(ctx.node),
+        shellQuote(ctx.balancerScript),
+        `--port ${port}`,
+        `--strategy ${topology.strategy}`,
+        ...instances.map((i) => `--upstream ${LOOPBACK}:${i.port}`),
+      ].join(' ');
+      return { instances, templates: [], front: { label: 'balancer', command, port } };
+    }
+    case 'command': {
+      const instances = instanceSpecs(ctx, topology.instances);
+      const values = placeholders(
+        ctx,
+        port,
+        instances.map((i) => i.port),
+      );
+      return { instances, templates: topology.templates, front: { label: 'server', command: render(topology.command, values), port } };
+    }
+  }
+}

@@ -1,0 +1,118 @@
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+
+/** What /proc/<pid>/stat says of one process that matters here. */
+export interface ProcStat {
+  readonly pid: number;
+  readonly pgrp: number;
+  /** utime + stime + cutime + cstime, in clock ticks: own CPU plus reaped children's. */
+  readonly cpuTicks: number;
+  readonly rssPages: number;
+}
+
+/** Parses one /proc/<pid>/stat line; the command name may hold spaces and parentheses. */
+export function parseProcStat(line: string): ProcStat | undefined {
+  const close = line.lastIndexOf(')');
+  if (close < 0) return undefined;
+  const pid = Number(line.slice(0, line.indexOf(' ')));
+  // Fields after the name start at field 3 (state).
+  const f = line.slice(close + 2).split(' ');
+  const field = (n: number): number => Number(f[n - 3]);
+  return {
+    pid,
+    pgrp: field(5),
+    cpuTicks: field(14) + field(15) + field(16) + field(17),
+    rssPages: field(24),
+  };
+}
+
+function readStat(pid: string): ProcStat | undefined {
+  try {
+    return parseProcStat(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return undefined; // the process ended while we looked
+  }
+}
+
+/** Every live process whose process group is one of `groups`. */
+export function groupMembers(groups: ReadonlySet<number>): ProcStat[] {
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return [];
+  }
+  const out: ProcStat[] = [];
+  for (const name of entries) {
+    if (!/^[0-9]+$/.test(name)) continue;
+    const stat = readStat(name);
+    if (stat && groups.has(stat.pgrp)) out.push(stat);
+  }
+  return out;
+}
+
+function getconf(name: string, fallback: number): number {
+  try {
+    const value = Number(execFileSync('getconf', [name], { encoding: 'utf8' }).trim());
+    return Number.isFinite(value) && value > 0 ? value : fallback;
+  } catch {
+    return fallback;
+  }
+}
+
+let clockTicks: number | undefined;
+let pageSize: number | undefined;
+
+/** CPU milliseconds and resident bytes of process groups, summed over their members. */
+export interface GroupUsage {
+  readonly cpuMs: number;
+  readonly rssBytes: number;
+}
+
+/** Sums CPU time (including reaped children) and resident memory over process groups. */
+export function groupUsage(groups: ReadonlySet<number>): GroupUsage {
+  clockTicks ??= getconf('CLK_TCK', 100);
+  pageSize ??= getconf('PAGESIZE', 4096);
+  let ticks = 0;
+  let pages = 0;
+  for (const member of groupMembers(groups)) {
+    ticks += member.cpuTicks;
+    pages += member.rssPages;
+  }
+  return { cpuMs: (ticks * 1000) / clockTicks, rssBytes: pages * pageSize };
+}
+
+/** CPU ids this process may run on, from /proc/self/status (all of os.cpus() elsewhere). */
+export function allowedCpus(fallbackCount: number): number[] {
+  try {
+    const status = readFileSync('/proc/self/status', 'utf8');
+    const line = /^Cpus_allowed_list:\s*(.+)$/m.exec(status);
+    if (line) return parseCpuList(line[1].trim());
+  } catch {
+    // not Linux
+  }
+  return Array.from({ length: fallbackCount }, (_, i) => i);
+}
+
+/** "0-2,5" → [0, 1, 2, 5]. */
+export function parseCpuList(list: string): number[] {
+  const out: number[] = [];
+  for (const part of list.split(',')) {
+    const [a, b] = part.split('-').map(Number);
+    for (let c = a; c <= (b ?? a); c++) out.push(c);
+  }
+  return out;
+}
+
+/** [0, 1, 2, 5] → "0-2,5". */
+export function formatCpuList(cpus: readonly number[]): string {
+  const sorted = [...cpus].sort((x, y) => x - y);
+  const parts: string[] = [];
+  for (let i = 0; i < sorted.length; ) {
+    let j = i;
+    while (j + 1 < sorted.length && sorted[j + 1] === sorted[j] + 1) j++;
+    parts.push(i === j ? `${sorted[i]}` : `${sorted[i]}-${sorted[j]}`);
+    i = j + 1;
+  }
+  return parts.join(',');
+}

@@ -1,0 +1,129 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ensureFixtureBuilt, FIXTURE_CONFIG, ROOT } from './support/fixture.js';
+import { eventually, newMarker, processesWithEnv } from './support/procs.js';
+
+const CLI = path.join(ROOT, 'dist/cli.js');
+
+interface Run {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+function cli(args: string[], env: NodeJS.ProcessEnv = {}, onStderr?: (text: string, kill: () => void) => void): Promise<Run> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, env: { ...process.env, CI: 'true', ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c) => (stdout += c));
+    child.stderr.on('data', (c) => {
+      stderr += c;
+      onStderr?.(stderr, () => child.kill('SIGTERM'));
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), 100_000);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr });
+    });
+  });
+}
+
+function tmp(name: string, text: string): string {
+  const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'flask-perf-cli-')), name);
+  writeFileSync(file, text);
+  return file;
+}
+
+beforeAll(() => ensureFixtureBuilt());
+
+describe('flask-perf CLI', () => {
+  it('prints usage with --help and exits 0', async () => {
+    const r = await cli(['--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('Usage: flask-perf run --config <file>');
+  });
+
+  it('exits 2 on a usage error, naming the flag', async () => {
+    const r = await cli(['run', '--config', FIXTURE_CONFIG, '--trials', 'two']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--trials must be an integer ≥ 1; got "two"');
+    expect(r.stderr).not.toMatch(/\bat .+:\d+:\d+/);
+  });
+
+  it('exits 2 on an invalid config, listing every problem without a stack trace', async () => {
+    const file = tmp('bad.yml', 'app:\n  start: python app.py\ntopologies:\n  - {name: g, kind: gunicorn, workers: five}\n  - {name: g, kind: flask}\n');
+    const r = await cli(['run', '--config', file]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('app.start must be a command containing {port}; got "python app.py"');
+    expect(r.stderr).toContain('topologies[0].workers must be an integer ≥ 1, "auto" or "<n>x-auto"; got "five"');
+    expect(r.stderr).toContain('topologies[1].name must be unique; got "g", also used by topologies[0]');
+    expect(r.stderr).not.toMatch(/\bat .+:\d+:\d+/);
+  });
+
+  it('runs one topology, prints the table and writes the results document', async () => {
+    const out = path.join(mkdtempSync(path.join(os.tmpdir(), 'flask-perf-out-')), 'results.json');
+    const r = await cli(['run', '--config', FIXTURE_CONFIG, '--only', 'gunicorn-auto', '--duration', '1s', '--warmup', '0s', '--trials', '2', '--connections', '8', '--out', out]);
+    expect(r.stderr).toContain('[1/1] gunicorn-auto: trial 2/2');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/\| Topology +\| Total requests \| Requests\/sec \| Failures\/sec \| p50 ms \| p99 ms \| CPU ms \/ 1k req \|/);
+    expect(r.stdout).toMatch(/\| gunicorn-auto +\| +[\d,]+ \|/);
+    const results = JSON.parse(readFileSync(out, 'utf8'));
+    expect(results.schemaVersion).toBe(1);
+    expect(results.load).toMatchObject({ connections: 8, durationSec: 1, trials: 2, warmupSec: 0 });
+    expect(results.topologies).toHaveLength(1);
+    expect(results.topologies[0]).toMatchObject({ name: 'gunicorn-auto', kind: 'gunicorn', ok: true, error: null });
+    expect(results.topologies[0].trials).toHaveLength(2);
+    for (const key of ['totalRequests', 'rps', 'failuresPerSec', 'latencyMs', 'cpuMsPer1kRequests', 'peakRssMb', 'endpoints']) {
+      expect(results.topologies[0]).toHaveProperty(key);
+    }
+    for (const key of ['cpuModel', 'cores', 'os', 'node', 'python', 'flask', 'gunicorn', 'placement']) expect(results.environment).toHaveProperty(key);
+  });
+
+  it('exits 1 when a cell fails, and still prints the others', async () => {
+    const file = tmp(
+      'fail.yml',
+      [
+        'app:',
+        `  workdir: ${path.relative(ROOT, path.dirname(FIXTURE_CONFIG))}`,
+        '  python: .venv/bin/python',
+        '  start: "{python} app.py {port}"',
+        '  health: {path: /healthz, timeout: 1s}',
+        'load: {duration: 1s, warmup: 0s, trials: 1, connections: 4}',
+        'topologies:',
+        '  - {name: broken, kind: command, command: "sleep 30 # {port}"}',
+        '  - {name: single, kind: flask}',
+        '',
+      ].join('\n'),
+    );
+    const r = await cli(['run', '--config', file]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/\| broken +\| +failed \|/);
+    expect(r.stdout).toMatch(/\| single +\| +[\d,]+ \|/);
+    expect(r.stdout).toContain('**broken failed**: server did not answer 2xx on /healthz within 1s');
+  });
+
+  it('on SIGTERM mid-run stops every server it started', async () => {
+    const marker = newMarker();
+    let sent = false;
+    const r = await cli(
+      ['run', '--config', FIXTURE_CONFIG, '--only', 'balancer-random', '--duration', '20s', '--warmup', '0s', '--skip-build'],
+      { FLASK_PERF_TEST_MARKER: marker },
+      (text, kill) => {
+        if (!sent && text.includes('trial 1/')) {
+          sent = true;
+          // Servers are up and under load now; they carry the marker.
+          expect(processesWithEnv('FLASK_PERF_TEST_MARKER', marker).length).toBeGreaterThanOrEqual(6);
+          kill();
+        }
+      },
+    );
+    expect(sent).toBe(true);
+    expect(r.code).toBe(143);
+    expect(await eventually(() => processesWithEnv('FLASK_PERF_TEST_MARKER', marker).length === 0)).toBe(true);
+  });
+});

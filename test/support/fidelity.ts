@@ -1,0 +1,84 @@
+import { openLoadGenerator } from '../../src/load/generator.js';
+import { loopbackSources } from '../../src/load/loopback.js';
+import { summarizeTrial } from '../../src/results/aggregate.js';
+import { median } from '../../src/stats/describe.js';
+import { startFixtureServer } from './fixture.js';
+import { runWrk } from './wrk.js';
+
+/** A server kind the fidelity check measures. */
+export interface FidelityServer {
+  readonly name: string;
+  /** Command with {python} and {port}. */
+  readonly command: string;
+}
+
+const GUNICORN = '{python} -m gunicorn --bind 127.0.0.1:{port} --log-level warning';
+export const CONNECTION_CLOSE: FidelityServer = { name: 'gunicorn sync (connection-close)', command: `${GUNICORN} --workers 5 app:app` };
+export const KEEP_ALIVE: FidelityServer = {
+  name: 'gunicorn gthread (keep-alive)',
+  command: `${GUNICORN} --workers 5 --worker-class gthread --threads 4 --keep-alive 5 app:app`,
+};
+export const DEV_SERVER: FidelityServer = { name: 'Flask dev server (connection-close)', command: '{python} app.py {port}' };
+
+export interface FidelityOptions {
+  readonly rounds: number;
+  readonly durationSec: number;
+  readonly connections: number;
+  readonly paths: readonly string[];
+  /** CPU lists when pinned apart; undefined to share every core. */
+  readonly serverCpus?: string;
+  readonly loadgenCpus?: string;
+}
+
+export interface FidelityFigures {
+  readonly ours: readonly { rps: number; p50: number; loadgenCpu: number; meanMs: number }[];
+  readonly wrk: readonly { rps: number; p50: number }[];
+  /** Median over rounds of ours / wrk, each round a back-to-back pair. */
+  readonly rpsRatio: number;
+  readonly p50Ratio: number;
+}
+
+/** Measures one server with the project's load generator and with wrk, alternating. */
+export async function measureFidelity(server: FidelityServer, options: FidelityOptions): Promise<FidelityFigures> {
+  const started = await startFixtureServer(server.command, {}, options.serverCpus);
+  const generator = openLoadGenerator({ cpus: options.loadgenCpus });
+  try {
+    const job = (ms: number) => ({
+      url: started.url,
+      connections: options.connections,
+      durationMs: ms,
+      timeoutMs: 10_000,
+      endpoints: options.paths.map((path) => ({ method: 'GET' as const, path, headers: {}, body: '', weight: 1 })),
+      localAddresses: loopbackSources(8),
+    });
+    // Warms the server and the load generator's JIT alike.
+    await generator.run(job(2000));
+    await runWrk(started.url, options.paths, options.connections, 1, options.loadgenCpus);
+    const ours: { rps: number; p50: number; loadgenCpu: number; meanMs: number }[] = [];
+    const wrk: { rps: number; p50: number }[] = [];
+    for (let r = 0; r < options.rounds; r++) {
+      const order = r % 2 === 0 ? ['ours', 'wrk'] : ['wrk', 'ours'];
+      for (const tool of order) {
+        if (tool === 'ours') {
+          const sample = await generator.run(job(options.durationSec * 1000));
+          const t = summarizeTrial({ sample, serverCpuMs: null, timeWait: 0 });
+          const all = sample.endpoints.flatMap((e) => Array.from(e.latenciesMs));
+          ours.push({ rps: t.rps, p50: t.latencyMs.p50, loadgenCpu: t.loadgenCpu, meanMs: all.reduce((a, b) => a + b, 0) / all.length });
+        } else {
+          const w = await runWrk(started.url, options.paths, options.connections, options.durationSec, options.loadgenCpus);
+          wrk.push({ rps: w.rps, p50: w.p50Ms });
+        }
+      }
+    }
+    return {
+      ours,
+      wrk,
+      // Ratios of back-to-back pairs cancel the drift of a noisy machine better than whole-run medians.
+      rpsRatio: median(ours.map((o, i) => o.rps / wrk[i].rps)),
+      p50Ratio: median(ours.map((o, i) => o.p50 / wrk[i].p50)),
+    };
+  } finally {
+    await generator.close();
+    await started.proc.stop();
+  }
+}
