@@ -14318,6 +14318,12 @@ function parseDuration(value) {
   return Math.round(Number(match[1]) * UNIT_MS[match[2]]);
 }
 
+// src/config/percent.ts
+function parsePercent(text) {
+  const m = /^\s*([0-9]+(?:\.[0-9]+)?)\s*%\s*$/.exec(text);
+  return m ? Number(m[1]) / 100 : void 0;
+}
+
 // src/config/validate.ts
 var import_ajv = __toESM(require_ajv(), 1);
 
@@ -14625,6 +14631,28 @@ var flask_perf_schema_default = {
           }
         }
       ]
+    },
+    thresholds: {
+      type: "object",
+      "x-rule": "a mapping {rps, p99, failures-per-sec}",
+      description: "When a cell counts as regressed (k6-style). The action's threshold input, when set to other than its default, wins over rps.",
+      additionalProperties: false,
+      properties: {
+        rps: {
+          $ref: "#/definitions/percent",
+          description: "Largest allowed drop of requests/sec. Default: 10%."
+        },
+        p99: {
+          $ref: "#/definitions/percent",
+          description: "Largest allowed rise of p99 latency. Default: 25%."
+        },
+        "failures-per-sec": {
+          type: "number",
+          minimum: 0,
+          "x-rule": "a number \u2265 0 (failures per second)",
+          description: "Largest allowed rise of failures/sec, absolute. Default: 1."
+        }
+      }
     }
   },
   definitions: {
@@ -14663,6 +14691,11 @@ var flask_perf_schema_default = {
       type: "string",
       pattern: "^[0-9]+(-[0-9]+)?(,[0-9]+(-[0-9]+)?)*$",
       "x-rule": 'a CPU list such as "0", "1-3" or "0,2"'
+    },
+    percent: {
+      type: "string",
+      pattern: "^[0-9]+(\\.[0-9]+)?%$",
+      "x-rule": 'a percentage such as "10%"'
     }
   }
 };
@@ -14883,6 +14916,15 @@ function normalisePlacement(raw) {
   if (isObject(raw)) return { mode: "pin", loadgen: String(raw.loadgen), server: String(raw.server) };
   return { mode: "auto" };
 }
+function normaliseThresholds(raw) {
+  if (!isObject(raw)) return {};
+  const percent = (v) => typeof v === "string" ? parsePercent(v) : void 0;
+  return {
+    rpsDrop: percent(raw.rps),
+    p99Rise: percent(raw.p99),
+    failuresPerSecRise: typeof raw["failures-per-sec"] === "number" ? raw["failures-per-sec"] : void 0
+  };
+}
 function settingsFromObject(raw, file, rootDir, overrides = {}) {
   const merged = mergeDefaults(raw, overrides);
   const problems = validateConfig(merged);
@@ -14913,7 +14955,8 @@ function settingsFromObject(raw, file, rootDir, overrides = {}) {
       requests: m.load.requests.map(normaliseEndpoint)
     },
     topologies: m.topologies.map(normaliseTopology),
-    placement: normalisePlacement(m.placement)
+    placement: normalisePlacement(m.placement),
+    thresholds: normaliseThresholds(m.thresholds)
   };
 }
 function parseConfigText(text, file) {
@@ -15635,11 +15678,10 @@ function cellWarnings(trials, summaries, facts) {
   const peakTimeWait = Math.max(0, ...trials.map((t) => t.timeWait));
   const codes = {};
   for (const t of trials) for (const [c, n] of Object.entries(t.sample.errorCodes)) codes[c] = (codes[c] ?? 0) + n;
-  const perAddress = facts.ephemeralPorts / Math.max(1, facts.sourceAddresses);
-  if (peakTimeWait >= TIME_WAIT_WARN_SHARE * perAddress || codes.EADDRNOTAVAIL) {
+  if (peakTimeWait >= TIME_WAIT_WARN_SHARE * facts.ephemeralPorts || codes.EADDRNOTAVAIL) {
     warnings.push({
       code: "ephemeral-ports",
-      message: `${peakTimeWait.toLocaleString("en-US")} sockets in TIME_WAIT on the server port (${Math.round(perAddress).toLocaleString("en-US")} ephemeral ports per source address, ${facts.sourceAddresses} address(es))` + (codes.EADDRNOTAVAIL ? `; ${codes.EADDRNOTAVAIL} connects failed with EADDRNOTAVAIL` : "") + ": connection-close traffic is near port exhaustion"
+      message: `${peakTimeWait.toLocaleString("en-US")} sockets in TIME_WAIT on the server port (room for ${facts.ephemeralPorts.toLocaleString("en-US")}: the ephemeral range \xD7 ${facts.sourceAddresses} source address${facts.sourceAddresses > 1 ? "es" : ""})` + (codes.EADDRNOTAVAIL ? `; ${codes.EADDRNOTAVAIL} connects failed with EADDRNOTAVAIL` : "") + ": connection-close traffic is near port exhaustion"
     });
   }
   const otherErrors = Object.entries(codes).filter(([c]) => c !== "EADDRNOTAVAIL");

@@ -8,6 +8,7 @@ const { values } = parseArgs({ options: { outdir: { type: 'string', default: 'di
 const outdir = values.outdir;
 
 const entries = {
+  index: 'src/index.ts',
   cli: 'src/cli.ts',
   loadgen: 'src/loadgen.ts',
   balancer: 'src/balancer.ts',

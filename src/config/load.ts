@@ -3,11 +3,13 @@ import path from 'node:path';
 import { parseDocument } from 'yaml';
 import { DEFAULTS } from './defaults.js';
 import { parseDuration } from './duration.js';
+import { parsePercent } from './percent.js';
 import type {
   EndpointSettings,
   HttpMethod,
   PlacementSetting,
   Settings,
+  ThresholdSettings,
   TopologySettings,
   WorkersSpec,
 } from './types.js';
@@ -107,6 +109,16 @@ function normalisePlacement(raw: unknown): PlacementSetting {
   return { mode: 'auto' };
 }
 
+function normaliseThresholds(raw: unknown): ThresholdSettings {
+  if (!isObject(raw)) return {};
+  const percent = (v: unknown): number | undefined => (typeof v === 'string' ? parsePercent(v) : undefined);
+  return {
+    rpsDrop: percent(raw.rps),
+    p99Rise: percent(raw.p99),
+    failuresPerSecRise: typeof raw['failures-per-sec'] === 'number' ? raw['failures-per-sec'] : undefined,
+  };
+}
+
 /**
  * Settings from a parsed config: defaults merged, validated (every problem at once), normalised.
  * @param rootDir directory `app.workdir` is relative to (where the CLI or action runs)
@@ -142,6 +154,7 @@ export function settingsFromObject(raw: unknown, file: string, rootDir: string, 
     },
     topologies: (m.topologies as Raw[]).map(normaliseTopology),
     placement: normalisePlacement(m.placement),
+    thresholds: normaliseThresholds(m.thresholds),
   };
 }
 

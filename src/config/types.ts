@@ -86,6 +86,13 @@ export type PlacementSetting =
   | { readonly mode: 'off' }
   | { readonly mode: 'pin'; readonly loadgen: string; readonly server: string };
 
+/** Thresholds as written in the config file; absent fields are left to the action's inputs. */
+export interface ThresholdSettings {
+  readonly rpsDrop?: number;
+  readonly p99Rise?: number;
+  readonly failuresPerSecRise?: number;
+}
+
 /** The whole config, read-only, with every default applied. */
 export interface Settings {
   /** Absolute path of the config file; empty when built in code. */
@@ -94,4 +101,5 @@ export interface Settings {
   readonly load: LoadSettings;
   readonly topologies: readonly TopologySettings[];
   readonly placement: PlacementSetting;
+  readonly thresholds: ThresholdSettings;
 }

@@ -78,7 +78,7 @@ export interface CellFacts {
   readonly peakRssBytes: number | null;
   readonly workers: number | null;
   readonly instances: number | null;
-  /** Ephemeral ports available to the load generator: range size × source addresses. */
+  /** Ephemeral ports the load generator has: the range's size × source addresses. */
   readonly ephemeralPorts: number;
   readonly sourceAddresses: number;
 }
@@ -96,13 +96,13 @@ export function cellWarnings(trials: readonly MeasuredTrial[], summaries: readon
   const peakTimeWait = Math.max(0, ...trials.map((t) => t.timeWait));
   const codes: Record<string, number> = {};
   for (const t of trials) for (const [c, n] of Object.entries(t.sample.errorCodes)) codes[c] = (codes[c] ?? 0) + n;
-  const perAddress = facts.ephemeralPorts / Math.max(1, facts.sourceAddresses);
-  if (peakTimeWait >= TIME_WAIT_WARN_SHARE * perAddress || codes.EADDRNOTAVAIL) {
+  // Each source address has its own ephemeral range, so the room is range × addresses.
+  if (peakTimeWait >= TIME_WAIT_WARN_SHARE * facts.ephemeralPorts || codes.EADDRNOTAVAIL) {
     warnings.push({
       code: 'ephemeral-ports',
       message:
         `${peakTimeWait.toLocaleString('en-US')} sockets in TIME_WAIT on the server port` +
-        ` (${Math.round(perAddress).toLocaleString('en-US')} ephemeral ports per source address, ${facts.sourceAddresses} address(es))` +
+        ` (room for ${facts.ephemeralPorts.toLocaleString('en-US')}: the ephemeral range × ${facts.sourceAddresses} source address${facts.sourceAddresses > 1 ? 'es' : ''})` +
         (codes.EADDRNOTAVAIL ? `; ${codes.EADDRNOTAVAIL} connects failed with EADDRNOTAVAIL` : '') +
         ': connection-close traffic is near port exhaustion',
     });

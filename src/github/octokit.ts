@@ -1,0 +1,38 @@
+import { getOctokit } from '@actions/github';
+import type { CommentsApi } from './comments.js';
+
+/** Commit status states GitHub accepts. */
+export type StatusState = 'success' | 'failure' | 'error' | 'pending';
+
+/** The GitHub calls the action makes, bound to one repository. */
+export interface RepoApi extends CommentsApi {
+  /** Open PRs whose head is `owner:branch`. */
+  pullsByHead(headOwner: string, branch: string): Promise<readonly { number: number; headSha: string }[]>;
+  setStatus(sha: string, state: StatusState, context: string, description: string): Promise<void>;
+}
+
+/** Octokit behind the RepoApi (GITHUB_API_URL is honoured by @actions/github). */
+export function octokitRepoApi(token: string, owner: string, repo: string): RepoApi {
+  const octokit = getOctokit(token);
+  return {
+    async list(issue) {
+      const comments = await octokit.paginate(octokit.rest.issues.listComments, { owner, repo, issue_number: issue, per_page: 100 });
+      return comments.map((c) => ({ id: c.id, body: c.body }));
+    },
+    async create(issue, body) {
+      const { data } = await octokit.rest.issues.createComment({ owner, repo, issue_number: issue, body });
+      return { id: data.id };
+    },
+    async update(commentId, body) {
+      const { data } = await octokit.rest.issues.updateComment({ owner, repo, comment_id: commentId, body });
+      return { id: data.id };
+    },
+    async pullsByHead(headOwner, branch) {
+      const { data } = await octokit.rest.pulls.list({ owner, repo, state: 'open', head: `${headOwner}:${branch}`, per_page: 100 });
+      return data.map((p) => ({ number: p.number, headSha: p.head.sha }));
+    },
+    async setStatus(sha, state, context, description) {
+      await octokit.rest.repos.createCommitStatus({ owner, repo, sha, state, context, description: description.slice(0, 140) });
+    },
+  };
+}

@@ -1,0 +1,148 @@
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { FIXTURE_DIR, ROOT } from './fixture.js';
+
+/** What a run of dist/index.js left behind. */
+export interface ActionRun {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly outputs: Record<string, string>;
+  readonly summary: string;
+}
+
+/** The log with workflow commands' escapes (%25, %0D, %0A) decoded, as GitHub shows it. */
+export function decodeCommands(text: string): string {
+  return text
+    .split('\n')
+    .map((line) => (line.startsWith('::') ? line.replace(/%0A/g, '\n').replace(/%0D/g, '\r').replace(/%25/g, '%') : line))
+    .join('\n');
+}
+
+/** Parses a GITHUB_OUTPUT file (name<<delimiter … delimiter). */
+export function parseOutputFile(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const m = /^([^<=]+)<<(.+)$/.exec(lines[i]);
+    if (!m) continue;
+    const value: string[] = [];
+    for (i++; i < lines.length && lines[i] !== m[2]; i++) value.push(lines[i]);
+    out[m[1]] = value.join('\n');
+  }
+  return out;
+}
+
+/** A small git repository holding a flask-perf config for the fixture app (the user's repo). */
+export function makeWorkspace(configExtra = ''): { dir: string; commit: (message: string) => string } {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'flask-perf-ws-'));
+  mkdirSync(path.join(dir, '.github'), { recursive: true });
+  writeFileSync(
+    path.join(dir, '.github/flask-perf.yml'),
+    [
+      'app:',
+      `  workdir: ${FIXTURE_DIR}`,
+      '  python: .venv/bin/python',
+      '  start: "{python} app.py {port}"',
+      '  health: /healthz',
+      'load:',
+      '  connections: 8',
+      '  warmup: 500ms',
+      '  duration: 1500ms',
+      '  trials: 2',
+      '  requests: [{path: /}, {path: /cpu-bound}]',
+      'topologies:',
+      '  - {name: gunicorn-2, kind: gunicorn, workers: 2}',
+      configExtra,
+      '',
+    ].join('\n'),
+  );
+  const git = (...args: string[]): string => execFileSync('git', args, { cwd: dir, encoding: 'utf8' }).trim();
+  git('init', '-q', '-b', 'main');
+  git('config', 'user.email', 'test@example.com');
+  git('config', 'user.name', 'test');
+  return {
+    dir,
+    commit: (message) => {
+      git('add', '-A');
+      git('commit', '-q', '--allow-empty', '-m', message);
+      return git('rev-parse', 'HEAD');
+    },
+  };
+}
+
+export interface ActionOptions {
+  readonly workspace: string;
+  readonly apiUrl: string;
+  readonly eventName: string;
+  readonly payload: unknown;
+  readonly inputs?: Record<string, string>;
+  readonly env?: Record<string, string>;
+}
+
+const DEFAULT_INPUTS: Record<string, string> = {
+  config: '.github/flask-perf.yml',
+  baseline: '.github/flask-perf-baseline.json',
+  threshold: '10%',
+  'fail-on-regression': 'true',
+  comment: 'true',
+  'update-baseline': 'false',
+  mode: 'run',
+  'results-dir': 'flask-perf-results',
+  'github-token': 'test-token',
+};
+
+/** Runs the bundled action the way the runner does: INPUT_* variables, event file, output files. */
+export function runAction(options: ActionOptions): Promise<ActionRun> {
+  const tmp = mkdtempSync(path.join(os.tmpdir(), 'flask-perf-runner-'));
+  const eventPath = path.join(tmp, 'event.json');
+  const outputPath = path.join(tmp, 'output');
+  const summaryPath = path.join(tmp, 'summary.md');
+  writeFileSync(eventPath, JSON.stringify(options.payload));
+  writeFileSync(outputPath, '');
+  writeFileSync(summaryPath, '');
+  const inputs = { ...DEFAULT_INPUTS, ...options.inputs };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    GITHUB_ACTIONS: 'true',
+    CI: 'true',
+    GITHUB_EVENT_NAME: options.eventName,
+    GITHUB_EVENT_PATH: eventPath,
+    GITHUB_OUTPUT: outputPath,
+    GITHUB_STEP_SUMMARY: summaryPath,
+    GITHUB_API_URL: options.apiUrl,
+    GITHUB_REPOSITORY: 'octo/app',
+    GITHUB_WORKSPACE: options.workspace,
+    GITHUB_SHA: 'f'.repeat(40),
+    RUNNER_TEMP: tmp,
+    ...options.env,
+  };
+  for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value;
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [path.join(ROOT, 'dist/index.js')], { cwd: options.workspace, env });
+    let stdout = '';
+    child.stdout.on('data', (c) => (stdout += c));
+    child.stderr.on('data', (c) => (stdout += c));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 110_000);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout: decodeCommands(stdout), outputs: parseOutputFile(readFileSync(outputPath, 'utf8')), summary: readFileSync(summaryPath, 'utf8') });
+    });
+  });
+}
+
+/** A pull_request payload for PR #7 of octo/app. */
+export function prPayload(baseSha: string, headSha = 'a'.repeat(40)): unknown {
+  return {
+    action: 'synchronize',
+    number: 7,
+    pull_request: { number: 7, base: { sha: baseSha, ref: 'main' }, head: { sha: headSha, ref: 'feature' } },
+    repository: { name: 'app', owner: { login: 'octo' } },
+  };
+}
+
+/** A push payload to main. */
+export function pushPayload(): unknown {
+  return { ref: 'refs/heads/main', repository: { name: 'app', owner: { login: 'octo' } } };
+}

@@ -1,0 +1,89 @@
+import express from 'express';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** A call the mock received. */
+export interface RecordedCall {
+  readonly method: string;
+  readonly path: string;
+  readonly body: unknown;
+}
+
+export interface MockComment {
+  id: number;
+  body: string;
+}
+
+/**
+ * A local HTTP server that plays the part of GitHub's REST API the action uses (the one stand-in
+ * the tests allow: GitHub cannot be reached from here). It keeps comments and records every call.
+ */
+export class GithubMock {
+  readonly calls: RecordedCall[] = [];
+  readonly comments = new Map<number, MockComment[]>();
+  readonly statuses: { sha: string; state: string; context: string; description: string }[] = [];
+  readonly pulls: { number: number; head: { sha: string; ref: string; label: string } }[] = [];
+  /** When set, every comment call answers with this status. */
+  failComments: number | null = null;
+  private server: Server | undefined;
+  private nextId = 1000;
+
+  async start(): Promise<string> {
+    const app = express();
+    app.use(express.json());
+    app.use((req, _res, next) => {
+      this.calls.push({ method: req.method, path: req.path, body: req.body });
+      next();
+    });
+    const failing = (res: express.Response): boolean => {
+      if (this.failComments === null) return false;
+      res.status(this.failComments).json({ message: this.failComments === 403 ? 'Resource not accessible by integration' : 'Server Error' });
+      return true;
+    };
+    app.get('/repos/:owner/:repo/issues/:issue/comments', (req, res) => {
+      if (failing(res)) return;
+      res.json((this.comments.get(Number(req.params.issue)) ?? []).map((c) => ({ id: c.id, body: c.body })));
+    });
+    app.post('/repos/:owner/:repo/issues/:issue/comments', (req, res) => {
+      if (failing(res)) return;
+      const list = this.comments.get(Number(req.params.issue)) ?? [];
+      const comment = { id: this.nextId++, body: String(req.body.body) };
+      list.push(comment);
+      this.comments.set(Number(req.params.issue), list);
+      res.status(201).json(comment);
+    });
+    app.patch('/repos/:owner/:repo/issues/comments/:id', (req, res) => {
+      if (failing(res)) return;
+      for (const list of this.comments.values()) {
+        const c = list.find((x) => x.id === Number(req.params.id));
+        if (c) {
+          c.body = String(req.body.body);
+          res.json(c);
+          return;
+        }
+      }
+      res.status(404).json({ message: 'Not Found' });
+    });
+    app.get('/repos/:owner/:repo/pulls', (req, res) => {
+      const head = String(req.query.head ?? '');
+      res.json(this.pulls.filter((p) => p.head.label === head));
+    });
+    app.post('/repos/:owner/:repo/statuses/:sha', (req, res) => {
+      this.statuses.push({ sha: req.params.sha, state: req.body.state, context: req.body.context, description: req.body.description });
+      res.status(201).json({ id: 1, state: req.body.state });
+    });
+    app.use((req, res) => res.status(404).json({ message: `mock: no route for ${req.method} ${req.path}` }));
+    this.server = await new Promise<Server>((resolve) => {
+      const s = app.listen(0, '127.0.0.1', () => resolve(s));
+    });
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  allComments(): MockComment[] {
+    return [...this.comments.values()].flat();
+  }
+
+  async stop(): Promise<void> {
+    await new Promise<void>((resolve) => this.server?.close(() => resolve()) ?? resolve());
+  }
+}
