@@ -14303,7 +14303,8 @@ var DEFAULTS = {
   gunicorn: { workers: "auto", "worker-class": "sync", threads: 1 },
   balancer: { instances: 5, strategy: "round-robin" },
   command: { instances: 0, templates: [] },
-  placement: "auto"
+  placement: "auto",
+  compare: { rounds: 3, "max-rounds": 8, duration: "3s", warmup: "1s", confidence: "95%", gate: ["rps", "cpu"], "fail-on-inconclusive": false, "fail-cross-hardware": false }
 };
 var AUTO_PIN_MIN_CORES = 4;
 var STOP_GRACE_MS = 3e3;
@@ -14634,7 +14635,7 @@ var flask_perf_schema_default = {
     },
     thresholds: {
       type: "object",
-      "x-rule": "a mapping {rps, p99, failures-per-sec}",
+      "x-rule": "a mapping {rps, cpu, p99, failures-per-sec}",
       description: "When a cell counts as regressed (k6-style). The action's threshold input, when set to other than its default, wins over rps.",
       additionalProperties: false,
       properties: {
@@ -14651,6 +14652,79 @@ var flask_perf_schema_default = {
           minimum: 0,
           "x-rule": "a number \u2265 0 (failures per second)",
           description: "Largest allowed rise of failures/sec, absolute. Default: 1."
+        },
+        cpu: {
+          $ref: "#/definitions/percent",
+          description: "Largest allowed rise of server CPU per request. Default: the rps threshold."
+        }
+      }
+    },
+    compare: {
+      type: "object",
+      "x-rule": "a mapping {mode, rounds, max-rounds, duration, warmup, confidence, gate, fail-on-inconclusive, fail-cross-hardware}",
+      description: "How runs are compared and when a difference counts. The action's compare input, when set, wins over mode.",
+      additionalProperties: false,
+      properties: {
+        mode: {
+          type: "string",
+          enum: [
+            "baseline",
+            "base"
+          ],
+          "x-rule": "one of baseline, base",
+          description: "baseline: against the stored baseline file; base: measure the PR's base commit and head in the same job, interleaved. Default: baseline."
+        },
+        rounds: {
+          type: "integer",
+          minimum: 2,
+          maximum: 50,
+          "x-rule": "an integer from 2 to 50",
+          description: "base mode: rounds before the first verdict. Default: 3."
+        },
+        "max-rounds": {
+          type: "integer",
+          minimum: 2,
+          maximum: 100,
+          "x-rule": "an integer from 2 to 100",
+          description: "base mode: cap on rounds for inconclusive cells. Default: 8."
+        },
+        duration: {
+          $ref: "#/definitions/duration",
+          description: "base mode: length of each measurement. Default: 3s."
+        },
+        warmup: {
+          $ref: "#/definitions/durationOrZero",
+          description: "base mode: warm-up after each fresh server start. Default: 1s."
+        },
+        confidence: {
+          $ref: "#/definitions/percent",
+          description: "Family-wise confidence: the chance of any false alarm over the matrix is at most 100% \u2212 this. Default: 95%."
+        },
+        gate: {
+          type: "array",
+          minItems: 1,
+          uniqueItems: true,
+          "x-rule": "a non-empty list of rps, cpu, p99",
+          items: {
+            type: "string",
+            enum: [
+              "rps",
+              "cpu",
+              "p99"
+            ],
+            "x-rule": "one of rps, cpu, p99"
+          },
+          description: "Metrics that can fail the step; the others are reported. Default: [rps, cpu]."
+        },
+        "fail-on-inconclusive": {
+          type: "boolean",
+          "x-rule": "true or false",
+          description: "Fail when a cell stays inconclusive. Default: false."
+        },
+        "fail-cross-hardware": {
+          type: "boolean",
+          "x-rule": "true or false",
+          description: "Fail on a regression found against a baseline from other hardware. Default: false."
         }
       }
     }
@@ -14921,8 +14995,24 @@ function normaliseThresholds(raw) {
   const percent = (v) => typeof v === "string" ? parsePercent(v) : void 0;
   return {
     rpsDrop: percent(raw.rps),
+    cpuRise: percent(raw.cpu),
     p99Rise: percent(raw.p99),
     failuresPerSecRise: typeof raw["failures-per-sec"] === "number" ? raw["failures-per-sec"] : void 0
+  };
+}
+var DEFAULT_COMPARE = normaliseCompare(void 0);
+function normaliseCompare(raw) {
+  const c = { ...DEFAULTS.compare, ...isObject(raw) ? raw : {} };
+  return {
+    mode: isObject(raw) && (raw.mode === "base" || raw.mode === "baseline") ? raw.mode : void 0,
+    rounds: Number(c.rounds),
+    maxRounds: Math.max(Number(c.rounds), Number(c["max-rounds"])),
+    durationMs: parseDuration(c.duration) ?? 3e3,
+    warmupMs: parseDuration(c.warmup) ?? 1e3,
+    alpha: 1 - (parsePercent(String(c.confidence)) ?? 0.95),
+    gate: [...c.gate],
+    failOnInconclusive: c["fail-on-inconclusive"] === true,
+    failCrossHardware: c["fail-cross-hardware"] === true
   };
 }
 function settingsFromObject(raw, file, rootDir, overrides = {}) {
@@ -14956,7 +15046,8 @@ function settingsFromObject(raw, file, rootDir, overrides = {}) {
     },
     topologies: m.topologies.map(normaliseTopology),
     placement: normalisePlacement(m.placement),
-    thresholds: normaliseThresholds(m.thresholds)
+    thresholds: normaliseThresholds(m.thresholds),
+    compare: normaliseCompare(m.compare)
   };
 }
 function parseConfigText(text, file) {
@@ -15185,6 +15276,7 @@ function parseProcStat(line) {
   const field = (n) => Number(f[n - 3]);
   return {
     pid,
+    state: f[0],
     pgrp: field(5),
     cpuTicks: field(14) + field(15) + field(16) + field(17),
     rssPages: field(24)
@@ -15208,7 +15300,7 @@ function groupMembers(groups) {
   for (const name of entries) {
     if (!/^[0-9]+$/.test(name)) continue;
     const stat = readStat(name);
-    if (stat && groups.has(stat.pgrp)) out.push(stat);
+    if (stat && groups.has(stat.pgrp) && stat.state !== "Z") out.push(stat);
   }
   return out;
 }
@@ -15914,6 +16006,7 @@ async function runCell(topology, settings, placement, deps) {
     workers = plan.workers ?? null;
     instances = plan.instances.length || null;
     deps.progress.phase(label, "starting");
+    generator = deps.openLoadGenerator({ cpus: placement.loadgenCpus });
     for (const spec of plan.instances) await startHealthy(spec, settings, placement, settings.app.workdir, env, started);
     renderTemplates(plan.templates, settings.app.workdir, dir, placeholders({ app: settings.app, serverCores: placement.serverCores, ports, dir, node: deps.node, balancerScript: deps.balancerScript }, plan.front.port, plan.instances.map((i) => i.port)));
     await startHealthy(plan.front, settings, placement, settings.app.workdir, env, started);
@@ -15929,7 +16022,6 @@ async function runCell(topology, settings, placement, deps) {
       endpoints: settings.load.requests,
       localAddresses: sources
     });
-    generator = deps.openLoadGenerator({ cpus: placement.loadgenCpus });
     if (settings.load.warmupMs > 0) {
       deps.progress.phase(label, "warming up", settings.load.warmupMs);
       await generator.run(job(settings.load.warmupMs));
@@ -16065,20 +16157,44 @@ function placementHere(settings) {
   if (problems.length) throw new ConfigError(settings.configPath, problems);
   return { placement, cores: allowed.length };
 }
-async function runMatrix(settings, options = {}) {
-  const progress = options.progress ?? silentProgress;
-  const startedAt = (/* @__PURE__ */ new Date()).toISOString();
+async function environmentFor(settings, progress) {
   const { placement, cores } = placementHere(settings);
-  if (!options.skipBuild) await runBuild(settings.app, (line) => progress.note(line));
   progress.note(`placement: ${placement.reason}`);
-  const environment = await fingerprint(settings.app, placement, cores);
-  const deps = {
+  return { placement, environment: await fingerprint(settings.app, placement, cores) };
+}
+function cellDepsFor(settings, progress, overrides = {}) {
+  return {
     openLoadGenerator,
     node: process.execPath,
     balancerScript: settings.topologies.some((t) => t.kind === "balancer") ? distScript("balancer.js") : "",
     progress,
-    ...options.cellDeps
+    ...overrides
   };
+}
+function resultsDocument(settings, startedAt, environment, topologies, load = settings.load) {
+  return {
+    schemaVersion: SCHEMA_VERSION,
+    tool: { name: "flask-perf", version: VERSION },
+    startedAt,
+    finishedAt: (/* @__PURE__ */ new Date()).toISOString(),
+    load: {
+      connections: load.connections,
+      warmupSec: load.warmupMs / 1e3,
+      durationSec: load.durationMs / 1e3,
+      trials: load.trials,
+      timeoutSec: load.timeoutMs / 1e3
+    },
+    environment,
+    topologies
+  };
+}
+async function runMatrix(settings, options = {}) {
+  const progress = options.progress ?? silentProgress;
+  const startedAt = (/* @__PURE__ */ new Date()).toISOString();
+  placementHere(settings);
+  if (!options.skipBuild) await runBuild(settings.app, (line) => progress.note(line));
+  const { placement, environment } = await environmentFor(settings, progress);
+  const deps = cellDepsFor(settings, progress, options.cellDeps);
   const topologies = [];
   try {
     for (const [index, topology] of settings.topologies.entries()) {
@@ -16090,21 +16206,7 @@ async function runMatrix(settings, options = {}) {
   } finally {
     progress.close();
   }
-  return {
-    schemaVersion: SCHEMA_VERSION,
-    tool: { name: "flask-perf", version: VERSION },
-    startedAt,
-    finishedAt: (/* @__PURE__ */ new Date()).toISOString(),
-    load: {
-      connections: settings.load.connections,
-      warmupSec: settings.load.warmupMs / 1e3,
-      durationSec: settings.load.durationMs / 1e3,
-      trials: settings.load.trials,
-      timeoutSec: settings.load.timeoutMs / 1e3
-    },
-    environment,
-    topologies
-  };
+  return resultsDocument(settings, startedAt, environment, topologies);
 }
 
 // src/cli/args.ts

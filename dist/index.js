@@ -843,7 +843,7 @@ var require_tree = __commonJS({
        * @param {any} value
        * @param {number} index
        */
-      constructor(key, value, index) {
+      constructor(key, value2, index) {
         if (index === void 0 || index >= key.length) {
           throw new TypeError("Unreachable");
         }
@@ -852,16 +852,16 @@ var require_tree = __commonJS({
           throw new TypeError("key must be ascii string");
         }
         if (key.length !== ++index) {
-          this.middle = new _TstNode(key, value, index);
+          this.middle = new _TstNode(key, value2, index);
         } else {
-          this.value = value;
+          this.value = value2;
         }
       }
       /**
        * @param {string} key
        * @param {any} value
        */
-      add(key, value) {
+      add(key, value2) {
         const length = key.length;
         if (length === 0) {
           throw new TypeError("Unreachable");
@@ -875,25 +875,25 @@ var require_tree = __commonJS({
           }
           if (node.code === code) {
             if (length === ++index) {
-              node.value = value;
+              node.value = value2;
               break;
             } else if (node.middle !== null) {
               node = node.middle;
             } else {
-              node.middle = new _TstNode(key, value, index);
+              node.middle = new _TstNode(key, value2, index);
               break;
             }
           } else if (node.code < code) {
             if (node.left !== null) {
               node = node.left;
             } else {
-              node.left = new _TstNode(key, value, index);
+              node.left = new _TstNode(key, value2, index);
               break;
             }
           } else if (node.right !== null) {
             node = node.right;
           } else {
-            node.right = new _TstNode(key, value, index);
+            node.right = new _TstNode(key, value2, index);
             break;
           }
         }
@@ -932,11 +932,11 @@ var require_tree = __commonJS({
        * @param {string} key
        * @param {any} value
        * */
-      insert(key, value) {
+      insert(key, value2) {
         if (this.node === null) {
-          this.node = new TstNode(key, value, 0);
+          this.node = new TstNode(key, value2, 0);
         } else {
-          this.node.add(key, value);
+          this.node.add(key, value2);
         }
       }
       /**
@@ -1037,11 +1037,11 @@ var require_util = __commonJS({
       return url;
     }
     function isValidPort(port) {
-      const value = parseInt(port, 10);
-      return value === Number(port) && value >= 0 && value <= 65535;
+      const value2 = parseInt(port, 10);
+      return value2 === Number(port) && value2 >= 0 && value2 <= 65535;
     }
-    function isHttpOrHttpsPrefixed(value) {
-      return value != null && value[0] === "h" && value[1] === "t" && value[2] === "t" && value[3] === "p" && (value[4] === ":" || value[4] === "s" && value[5] === ":");
+    function isHttpOrHttpsPrefixed(value2) {
+      return value2 != null && value2[0] === "h" && value2[1] === "t" && value2[2] === "t" && value2[3] === "p" && (value2[4] === ":" || value2[4] === "s" && value2[5] === ":");
     }
     function parseURL(url) {
       if (typeof url === "string") {
@@ -1075,14 +1075,14 @@ var require_util = __commonJS({
         }
         const port = url.port != null ? url.port : url.protocol === "https:" ? 443 : 80;
         let origin = url.origin != null ? url.origin : `${url.protocol || ""}//${url.hostname || ""}:${port}`;
-        let path7 = url.path != null ? url.path : `${url.pathname || ""}${url.search || ""}`;
+        let path9 = url.path != null ? url.path : `${url.pathname || ""}${url.search || ""}`;
         if (origin[origin.length - 1] === "/") {
           origin = origin.slice(0, origin.length - 1);
         }
-        if (path7 && path7[0] !== "/") {
-          path7 = `/${path7}`;
+        if (path9 && path9[0] !== "/") {
+          path9 = `/${path9}`;
         }
-        return new URL(`${origin}${path7}`);
+        return new URL(`${origin}${path9}`);
       }
       if (!isHttpOrHttpsPrefixed(url.origin || url.protocol)) {
         throw new InvalidArgumentError("Invalid URL protocol: the URL must start with `http:` or `https:`.");
@@ -1165,11 +1165,11 @@ var require_util = __commonJS({
       const m = val.toString().match(KEEPALIVE_TIMEOUT_EXPR);
       return m ? parseInt(m[1], 10) * 1e3 : null;
     }
-    function headerNameToString(value) {
-      return typeof value === "string" ? headerNameLowerCasedRecord[value] ?? value.toLowerCase() : tree.lookup(value) ?? value.toString("latin1").toLowerCase();
+    function headerNameToString(value2) {
+      return typeof value2 === "string" ? headerNameLowerCasedRecord[value2] ?? value2.toLowerCase() : tree.lookup(value2) ?? value2.toString("latin1").toLowerCase();
     }
-    function bufferToLowerCasedHeaderName(value) {
-      return tree.lookup(value) ?? value.toString("latin1").toLowerCase();
+    function bufferToLowerCasedHeaderName(value2) {
+      return tree.lookup(value2) ?? value2.toString("latin1").toLowerCase();
     }
     function parseHeaders(headers, obj) {
       if (obj === void 0) obj = {};
@@ -1284,14 +1284,14 @@ var require_util = __commonJS({
             iterator2 = iterable[Symbol.asyncIterator]();
           },
           async pull(controller) {
-            const { done, value } = await iterator2.next();
+            const { done, value: value2 } = await iterator2.next();
             if (done) {
               queueMicrotask(() => {
                 controller.close();
                 controller.byobRequest?.respond(0);
               });
             } else {
-              const buf = Buffer.isBuffer(value) ? value : Buffer.from(value);
+              const buf = Buffer.isBuffer(value2) ? value2 : Buffer.from(value2);
               if (buf.byteLength) {
                 controller.enqueue(new Uint8Array(buf));
               }
@@ -1533,39 +1533,39 @@ var require_diagnostics = __commonJS({
       });
       diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
         const {
-          request: { method, path: path7, origin }
+          request: { method, path: path9, origin }
         } = evt;
-        debuglog("sending request to %s %s/%s", method, origin, path7);
+        debuglog("sending request to %s %s/%s", method, origin, path9);
       });
       diagnosticsChannel.channel("undici:request:headers").subscribe((evt) => {
         const {
-          request: { method, path: path7, origin },
+          request: { method, path: path9, origin },
           response: { statusCode }
         } = evt;
         debuglog(
           "received response to %s %s/%s - HTTP %d",
           method,
           origin,
-          path7,
+          path9,
           statusCode
         );
       });
       diagnosticsChannel.channel("undici:request:trailers").subscribe((evt) => {
         const {
-          request: { method, path: path7, origin }
+          request: { method, path: path9, origin }
         } = evt;
-        debuglog("trailers received from %s %s/%s", method, origin, path7);
+        debuglog("trailers received from %s %s/%s", method, origin, path9);
       });
       diagnosticsChannel.channel("undici:request:error").subscribe((evt) => {
         const {
-          request: { method, path: path7, origin },
+          request: { method, path: path9, origin },
           error: error2
         } = evt;
         debuglog(
           "request to %s %s/%s errored - %s",
           method,
           origin,
-          path7,
+          path9,
           error2.message
         );
       });
@@ -1614,9 +1614,9 @@ var require_diagnostics = __commonJS({
         });
         diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
           const {
-            request: { method, path: path7, origin }
+            request: { method, path: path9, origin }
           } = evt;
-          debuglog("sending request to %s %s/%s", method, origin, path7);
+          debuglog("sending request to %s %s/%s", method, origin, path9);
         });
       }
       diagnosticsChannel.channel("undici:websocket:open").subscribe((evt) => {
@@ -1679,7 +1679,7 @@ var require_request = __commonJS({
     var kHandler = /* @__PURE__ */ Symbol("handler");
     var Request = class {
       constructor(origin, {
-        path: path7,
+        path: path9,
         method,
         body,
         headers,
@@ -1694,11 +1694,11 @@ var require_request = __commonJS({
         expectContinue,
         servername
       }, handler2) {
-        if (typeof path7 !== "string") {
+        if (typeof path9 !== "string") {
           throw new InvalidArgumentError("path must be a string");
-        } else if (path7[0] !== "/" && !(path7.startsWith("http://") || path7.startsWith("https://")) && method !== "CONNECT") {
+        } else if (path9[0] !== "/" && !(path9.startsWith("http://") || path9.startsWith("https://")) && method !== "CONNECT") {
           throw new InvalidArgumentError("path must be an absolute URL or start with a slash");
-        } else if (invalidPathRegex.test(path7)) {
+        } else if (invalidPathRegex.test(path9)) {
           throw new InvalidArgumentError("invalid request path");
         }
         if (typeof method !== "string") {
@@ -1764,7 +1764,7 @@ var require_request = __commonJS({
         this.completed = false;
         this.aborted = false;
         this.upgrade = upgrade || null;
-        this.path = query ? buildURL(path7, query) : path7;
+        this.path = query ? buildURL(path9, query) : path9;
         this.origin = origin;
         this.idempotent = idempotent == null ? method === "HEAD" || method === "GET" : idempotent;
         this.blocking = blocking == null ? false : blocking;
@@ -1956,8 +1956,8 @@ var require_request = __commonJS({
           this.endHandler = null;
         }
       }
-      addHeader(key, value) {
-        processHeader(this, key, value);
+      addHeader(key, value2) {
+        processHeader(this, key, value2);
         return this;
       }
     };
@@ -2029,11 +2029,11 @@ var require_request = __commonJS({
       } else if (headerName === "transfer-encoding" || headerName === "keep-alive" || headerName === "upgrade") {
         throw new InvalidArgumentError(`invalid ${headerName} header`);
       } else if (headerName === "connection") {
-        const value = typeof val === "string" ? val.toLowerCase() : null;
-        if (value !== "close" && value !== "keep-alive") {
+        const value2 = typeof val === "string" ? val.toLowerCase() : null;
+        if (value2 !== "close" && value2 !== "keep-alive") {
           throw new InvalidArgumentError("invalid connection header");
         }
-        if (value === "close") {
+        if (value2 === "close") {
           request2.reset = true;
         }
       } else if (headerName === "expect") {
@@ -2698,9 +2698,9 @@ var require_utils = __commonJS({
     function enumToMap(obj) {
       const res = {};
       Object.keys(obj).forEach((key) => {
-        const value = obj[key];
-        if (typeof value === "number") {
-          res[key] = value;
+        const value2 = obj[key];
+        if (typeof value2 === "number") {
+          res[key] = value2;
         }
       });
       return res;
@@ -3513,11 +3513,11 @@ var require_data_url = __commonJS({
     }
     function collectAnHTTPQuotedString(input, position, extractValue) {
       const positionStart = position.position;
-      let value = "";
+      let value2 = "";
       assert(input[position.position] === '"');
       position.position++;
       while (true) {
-        value += collectASequenceOfCodePoints(
+        value2 += collectASequenceOfCodePoints(
           (char) => char !== '"' && char !== "\\",
           input,
           position
@@ -3529,10 +3529,10 @@ var require_data_url = __commonJS({
         position.position++;
         if (quoteOrBackslash === "\\") {
           if (position.position >= input.length) {
-            value += "\\";
+            value2 += "\\";
             break;
           }
-          value += input[position.position];
+          value2 += input[position.position];
           position.position++;
         } else {
           assert(quoteOrBackslash === '"');
@@ -3540,7 +3540,7 @@ var require_data_url = __commonJS({
         }
       }
       if (extractValue) {
-        return value;
+        return value2;
       }
       return input.slice(positionStart, position.position);
     }
@@ -3548,16 +3548,16 @@ var require_data_url = __commonJS({
       assert(mimeType !== "failure");
       const { parameters, essence } = mimeType;
       let serialization = essence;
-      for (let [name, value] of parameters.entries()) {
+      for (let [name, value2] of parameters.entries()) {
         serialization += ";";
         serialization += name;
         serialization += "=";
-        if (!HTTP_TOKEN_CODEPOINTS.test(value)) {
-          value = value.replace(/(\\|")/g, "\\$1");
-          value = '"' + value;
-          value += '"';
+        if (!HTTP_TOKEN_CODEPOINTS.test(value2)) {
+          value2 = value2.replace(/(\\|")/g, "\\$1");
+          value2 = '"' + value2;
+          value2 += '"';
         }
-        serialization += value;
+        serialization += value2;
       }
       return serialization;
     }
@@ -3830,11 +3830,11 @@ var require_webidl = __commonJS({
           });
         }
         while (true) {
-          const { done, value } = method.next();
+          const { done, value: value2 } = method.next();
           if (done) {
             break;
           }
-          seq.push(converter(value, prefix, `${argument}[${index++}]`));
+          seq.push(converter(value2, prefix, `${argument}[${index++}]`));
         }
         return seq;
       };
@@ -3902,20 +3902,20 @@ var require_webidl = __commonJS({
               });
             }
           }
-          let value = dictionary[key];
+          let value2 = dictionary[key];
           const hasDefault = Object.hasOwn(options, "defaultValue");
-          if (hasDefault && value !== null) {
-            value ??= defaultValue();
+          if (hasDefault && value2 !== null) {
+            value2 ??= defaultValue();
           }
-          if (required || hasDefault || value !== void 0) {
-            value = converter(value, prefix, `${argument}.${key}`);
-            if (options.allowedValues && !options.allowedValues.includes(value)) {
+          if (required || hasDefault || value2 !== void 0) {
+            value2 = converter(value2, prefix, `${argument}.${key}`);
+            if (options.allowedValues && !options.allowedValues.includes(value2)) {
               throw webidl.errors.exception({
                 header: prefix,
-                message: `${value} is not an accepted type. Expected one of ${options.allowedValues.join(", ")}.`
+                message: `${value2} is not an accepted type. Expected one of ${options.allowedValues.join(", ")}.`
               });
             }
-            dict[key] = value;
+            dict[key] = value2;
           }
         }
         return dict;
@@ -4126,8 +4126,8 @@ var require_util2 = __commonJS({
       }
       return true;
     }
-    function normalizeBinaryStringToUtf8(value) {
-      return Buffer.from(value, "binary").toString("utf8");
+    function normalizeBinaryStringToUtf8(value2) {
+      return Buffer.from(value2, "binary").toString("utf8");
     }
     function requestCurrentURL(request2) {
       return request2.urlList[request2.urlList.length - 1];
@@ -4488,8 +4488,8 @@ var require_util2 = __commonJS({
     function normalizeMethod(method) {
       return normalizedMethodRecordsBase[method.toLowerCase()] ?? method;
     }
-    function serializeJavascriptValueToJSONString(value) {
-      const result = JSON.stringify(value);
+    function serializeJavascriptValueToJSONString(value2) {
+      const result = JSON.stringify(value2);
       if (result === void 0) {
         throw new TypeError("Value is not JSON serializable");
       }
@@ -4530,7 +4530,7 @@ var require_util2 = __commonJS({
               done: true
             };
           }
-          const { [keyIndex]: key, [valueIndex]: value } = values[index];
+          const { [keyIndex]: key, [valueIndex]: value2 } = values[index];
           this.#index = index + 1;
           let result;
           switch (this.#kind) {
@@ -4538,10 +4538,10 @@ var require_util2 = __commonJS({
               result = key;
               break;
             case "value":
-              result = value;
+              result = value2;
               break;
             case "key+value":
-              result = [key, value];
+              result = [key, value2];
               break;
           }
           return {
@@ -4607,8 +4607,8 @@ var require_util2 = __commonJS({
                 `Failed to execute 'forEach' on '${name}': parameter 1 is not of type 'Function'.`
               );
             }
-            for (const { 0: key, 1: value } of makeIterator(this, "key+value")) {
-              callbackfn.call(thisArg, value, key, this);
+            for (const { 0: key, 1: value2 } of makeIterator(this, "key+value")) {
+              callbackfn.call(thisArg, value2, key, this);
             }
           }
         }
@@ -4685,8 +4685,8 @@ var require_util2 = __commonJS({
       const protocol = url.protocol;
       return protocol === "http:" || protocol === "https:";
     }
-    function simpleRangeHeaderValue(value, allowWhitespace) {
-      const data = value;
+    function simpleRangeHeaderValue(value2, allowWhitespace) {
+      const data = value2;
       if (!data.startsWith("bytes")) {
         return "failure";
       }
@@ -4804,8 +4804,8 @@ var require_util2 = __commonJS({
       if (values === null) {
         return "failure";
       }
-      for (const value of values) {
-        const temporaryMimeType = parseMIMEType(value);
+      for (const value2 of values) {
+        const temporaryMimeType = parseMIMEType(value2);
         if (temporaryMimeType === "failure" || temporaryMimeType.essence === "*/*") {
           continue;
         }
@@ -4825,8 +4825,8 @@ var require_util2 = __commonJS({
       }
       return mimeType;
     }
-    function gettingDecodingSplitting(value) {
-      const input = value;
+    function gettingDecodingSplitting(value2) {
+      const input = value2;
       const position = { position: 0 };
       const values = [];
       let temporaryValue = "";
@@ -4857,11 +4857,11 @@ var require_util2 = __commonJS({
       return values;
     }
     function getDecodeSplit(name, list) {
-      const value = list.get(name, true);
-      if (value === null) {
+      const value2 = list.get(name, true);
+      if (value2 === null) {
         return null;
       }
-      return gettingDecodingSplitting(value);
+      return gettingDecodingSplitting(value2);
     }
     var textDecoder = new TextDecoder();
     function utf8DecodeBytes(buffer) {
@@ -5044,19 +5044,19 @@ var require_formdata = __commonJS({
         }
         this[kState] = [];
       }
-      append(name, value, filename = void 0) {
+      append(name, value2, filename = void 0) {
         webidl.brandCheck(this, _FormData);
         const prefix = "FormData.append";
         webidl.argumentLengthCheck(arguments, 2, prefix);
-        if (arguments.length === 3 && !isBlobLike(value)) {
+        if (arguments.length === 3 && !isBlobLike(value2)) {
           throw new TypeError(
             "Failed to execute 'append' on 'FormData': parameter 2 is not of type 'Blob'"
           );
         }
         name = webidl.converters.USVString(name, prefix, "name");
-        value = isBlobLike(value) ? webidl.converters.Blob(value, prefix, "value", { strict: false }) : webidl.converters.USVString(value, prefix, "value");
+        value2 = isBlobLike(value2) ? webidl.converters.Blob(value2, prefix, "value", { strict: false }) : webidl.converters.USVString(value2, prefix, "value");
         filename = arguments.length === 3 ? webidl.converters.USVString(filename, prefix, "filename") : void 0;
-        const entry = makeEntry(name, value, filename);
+        const entry = makeEntry(name, value2, filename);
         this[kState].push(entry);
       }
       delete(name) {
@@ -5091,19 +5091,19 @@ var require_formdata = __commonJS({
         name = webidl.converters.USVString(name, prefix, "name");
         return this[kState].findIndex((entry) => entry.name === name) !== -1;
       }
-      set(name, value, filename = void 0) {
+      set(name, value2, filename = void 0) {
         webidl.brandCheck(this, _FormData);
         const prefix = "FormData.set";
         webidl.argumentLengthCheck(arguments, 2, prefix);
-        if (arguments.length === 3 && !isBlobLike(value)) {
+        if (arguments.length === 3 && !isBlobLike(value2)) {
           throw new TypeError(
             "Failed to execute 'set' on 'FormData': parameter 2 is not of type 'Blob'"
           );
         }
         name = webidl.converters.USVString(name, prefix, "name");
-        value = isBlobLike(value) ? webidl.converters.Blob(value, prefix, "name", { strict: false }) : webidl.converters.USVString(value, prefix, "name");
+        value2 = isBlobLike(value2) ? webidl.converters.Blob(value2, prefix, "name", { strict: false }) : webidl.converters.USVString(value2, prefix, "name");
         filename = arguments.length === 3 ? webidl.converters.USVString(filename, prefix, "name") : void 0;
-        const entry = makeEntry(name, value, filename);
+        const entry = makeEntry(name, value2, filename);
         const idx = this[kState].findIndex((entry2) => entry2.name === name);
         if (idx !== -1) {
           this[kState] = [
@@ -5147,21 +5147,21 @@ var require_formdata = __commonJS({
         configurable: true
       }
     });
-    function makeEntry(name, value, filename) {
-      if (typeof value === "string") {
+    function makeEntry(name, value2, filename) {
+      if (typeof value2 === "string") {
       } else {
-        if (!isFileLike(value)) {
-          value = value instanceof Blob ? new File([value], "blob", { type: value.type }) : new FileLike(value, "blob", { type: value.type });
+        if (!isFileLike(value2)) {
+          value2 = value2 instanceof Blob ? new File([value2], "blob", { type: value2.type }) : new FileLike(value2, "blob", { type: value2.type });
         }
         if (filename !== void 0) {
           const options = {
-            type: value.type,
-            lastModified: value.lastModified
+            type: value2.type,
+            lastModified: value2.lastModified
           };
-          value = value instanceof NativeFile ? new File([value], filename, options) : new FileLike(value, filename, options);
+          value2 = value2 instanceof NativeFile ? new File([value2], filename, options) : new FileLike(value2, filename, options);
         }
       }
-      return { name, value };
+      return { name, value: value2 };
     }
     module.exports = { FormData, makeEntry };
   }
@@ -5259,19 +5259,19 @@ var require_formdata_parser = __commonJS({
         } else {
           position.position += 2;
         }
-        let value;
+        let value2;
         if (filename !== null) {
           contentType ??= "text/plain";
           if (!isAsciiString(contentType)) {
             contentType = "";
           }
-          value = new File([body], filename, { type: contentType });
+          value2 = new File([body], filename, { type: contentType });
         } else {
-          value = utf8DecodeBytes(Buffer.from(body));
+          value2 = utf8DecodeBytes(Buffer.from(body));
         }
         assert(isUSVString(name));
-        assert(typeof value === "string" && isUSVString(value) || isFileLike(value));
-        entryList.push(makeEntry(name, value, filename));
+        assert(typeof value2 === "string" && isUSVString(value2) || isFileLike(value2));
+        entryList.push(makeEntry(name, value2, filename));
       }
     }
     function parseMultipartFormDataHeaders(input, position) {
@@ -5502,27 +5502,27 @@ var require_body = __commonJS({
         const prefix = `--${boundary}\r
 Content-Disposition: form-data`;
         const escape2 = (str) => str.replace(/\n/g, "%0A").replace(/\r/g, "%0D").replace(/"/g, "%22");
-        const normalizeLinefeeds = (value) => value.replace(/\r?\n|\r/g, "\r\n");
+        const normalizeLinefeeds = (value2) => value2.replace(/\r?\n|\r/g, "\r\n");
         const blobParts = [];
         const rn = new Uint8Array([13, 10]);
         length = 0;
         let hasUnknownSizeValue = false;
-        for (const [name, value] of object) {
-          if (typeof value === "string") {
+        for (const [name, value2] of object) {
+          if (typeof value2 === "string") {
             const chunk2 = textEncoder.encode(prefix + `; name="${escape2(normalizeLinefeeds(name))}"\r
 \r
-${normalizeLinefeeds(value)}\r
+${normalizeLinefeeds(value2)}\r
 `);
             blobParts.push(chunk2);
             length += chunk2.byteLength;
           } else {
-            const chunk2 = textEncoder.encode(`${prefix}; name="${escape2(normalizeLinefeeds(name))}"` + (value.name ? `; filename="${escape2(value.name)}"` : "") + `\r
-Content-Type: ${value.type || "application/octet-stream"}\r
+            const chunk2 = textEncoder.encode(`${prefix}; name="${escape2(normalizeLinefeeds(name))}"` + (value2.name ? `; filename="${escape2(value2.name)}"` : "") + `\r
+Content-Type: ${value2.type || "application/octet-stream"}\r
 \r
 `);
-            blobParts.push(chunk2, value, rn);
-            if (typeof value.size === "number") {
-              length += chunk2.byteLength + value.size + rn.byteLength;
+            blobParts.push(chunk2, value2, rn);
+            if (typeof value2.size === "number") {
+              length += chunk2.byteLength + value2.size + rn.byteLength;
             } else {
               hasUnknownSizeValue = true;
             }
@@ -5573,7 +5573,7 @@ Content-Type: ${value.type || "application/octet-stream"}\r
             iterator2 = action(object)[Symbol.asyncIterator]();
           },
           async pull(controller) {
-            const { value, done } = await iterator2.next();
+            const { value: value2, done } = await iterator2.next();
             if (done) {
               queueMicrotask(() => {
                 controller.close();
@@ -5581,7 +5581,7 @@ Content-Type: ${value.type || "application/octet-stream"}\r
               });
             } else {
               if (!isErrored(stream)) {
-                const buffer = new Uint8Array(value);
+                const buffer = new Uint8Array(value2);
                 if (buffer.byteLength) {
                   controller.enqueue(buffer);
                 }
@@ -5644,12 +5644,12 @@ Content-Type: ${value.type || "application/octet-stream"}\r
           return consumeBody(this, parseJSONFromBytes, instance);
         },
         formData() {
-          return consumeBody(this, (value) => {
+          return consumeBody(this, (value2) => {
             const mimeType = bodyMimeType(this);
             if (mimeType !== null) {
               switch (mimeType.essence) {
                 case "multipart/form-data": {
-                  const parsed = multipartFormDataParser(value, mimeType);
+                  const parsed = multipartFormDataParser(value2, mimeType);
                   if (parsed === "failure") {
                     throw new TypeError("Failed to parse body as FormData.");
                   }
@@ -5658,10 +5658,10 @@ Content-Type: ${value.type || "application/octet-stream"}\r
                   return fd;
                 }
                 case "application/x-www-form-urlencoded": {
-                  const entries = new URLSearchParams(value.toString());
+                  const entries = new URLSearchParams(value2.toString());
                   const fd = new FormData();
-                  for (const [name, value2] of entries) {
-                    fd.append(name, value2);
+                  for (const [name, value3] of entries) {
+                    fd.append(name, value3);
                   }
                   return fd;
                 }
@@ -6457,7 +6457,7 @@ var require_client_h1 = __commonJS({
       return method !== "GET" && method !== "HEAD" && method !== "OPTIONS" && method !== "TRACE" && method !== "CONNECT";
     }
     function writeH1(client, request2) {
-      const { method, path: path7, host, upgrade, blocking, reset } = request2;
+      const { method, path: path9, host, upgrade, blocking, reset } = request2;
       let { body, headers, contentLength } = request2;
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH" || method === "QUERY" || method === "PROPFIND" || method === "PROPPATCH";
       if (util.isFormDataLike(body)) {
@@ -6538,7 +6538,7 @@ var require_client_h1 = __commonJS({
       if (blocking) {
         socket[kBlocking] = true;
       }
-      let header = `${method} ${path7} HTTP/1.1\r
+      let header = `${method} ${path9} HTTP/1.1\r
 `;
       if (typeof host === "string") {
         header += `host: ${host}\r
@@ -6917,13 +6917,13 @@ var require_client_h2 = __commonJS({
     } = http2;
     function parseH2Headers(headers) {
       const result = [];
-      for (const [name, value] of Object.entries(headers)) {
-        if (Array.isArray(value)) {
-          for (const subvalue of value) {
+      for (const [name, value2] of Object.entries(headers)) {
+        if (Array.isArray(value2)) {
+          for (const subvalue of value2) {
             result.push(Buffer.from(name), Buffer.from(subvalue));
           }
         } else {
-          result.push(Buffer.from(name), Buffer.from(value));
+          result.push(Buffer.from(name), Buffer.from(value2));
         }
       }
       return result;
@@ -7067,7 +7067,7 @@ var require_client_h2 = __commonJS({
     }
     function writeH2(client, request2) {
       const session = client[kHTTP2Session];
-      const { method, path: path7, host, upgrade, expectContinue, signal, headers: reqHeaders } = request2;
+      const { method, path: path9, host, upgrade, expectContinue, signal, headers: reqHeaders } = request2;
       let { body } = request2;
       if (upgrade) {
         util.errorRequest(client, request2, new Error("Upgrade not supported for H2"));
@@ -7164,7 +7164,7 @@ var require_client_h2 = __commonJS({
         });
         return true;
       }
-      headers[HTTP2_HEADER_PATH] = path7;
+      headers[HTTP2_HEADER_PATH] = path9;
       headers[HTTP2_HEADER_SCHEME] = "https";
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH";
       if (body && typeof body.read === "function") {
@@ -7517,9 +7517,9 @@ var require_redirect_handler = __commonJS({
           return this.handler.onHeaders(statusCode, headers, resume, statusText);
         }
         const { origin, pathname, search } = util.parseURL(new URL(this.location, this.opts.origin && new URL(this.opts.path, this.opts.origin)));
-        const path7 = search ? `${pathname}${search}` : pathname;
+        const path9 = search ? `${pathname}${search}` : pathname;
         this.opts.headers = cleanRequestHeaders(this.opts.headers, statusCode === 303, this.opts.origin !== origin);
-        this.opts.path = path7;
+        this.opts.path = path9;
         this.opts.origin = origin;
         this.opts.maxRedirections = 0;
         this.opts.query = null;
@@ -7841,8 +7841,8 @@ var require_client = __commonJS({
       get pipelining() {
         return this[kPipelining];
       }
-      set pipelining(value) {
-        this[kPipelining] = value;
+      set pipelining(value2) {
+        this[kPipelining] = value2;
         this[kResume](true);
       }
       get [kPending]() {
@@ -8758,10 +8758,10 @@ var require_proxy_agent = __commonJS({
         };
         const {
           origin,
-          path: path7 = "/",
+          path: path9 = "/",
           headers = {}
         } = opts;
-        opts.path = origin + path7;
+        opts.path = origin + path9;
         if (!("host" in headers) && !("Host" in headers)) {
           const { host } = new URL2(origin);
           headers.host = host;
@@ -10671,15 +10671,15 @@ var require_mock_utils = __commonJS({
         isPromise
       }
     } = __require("node:util");
-    function matchValue(match, value) {
+    function matchValue(match, value2) {
       if (typeof match === "string") {
-        return match === value;
+        return match === value2;
       }
       if (match instanceof RegExp) {
-        return match.test(value);
+        return match.test(value2);
       }
       if (typeof match === "function") {
-        return match(value) === true;
+        return match(value2) === true;
       }
       return false;
     }
@@ -10733,20 +10733,20 @@ var require_mock_utils = __commonJS({
       }
       return true;
     }
-    function safeUrl(path7) {
-      if (typeof path7 !== "string") {
-        return path7;
+    function safeUrl(path9) {
+      if (typeof path9 !== "string") {
+        return path9;
       }
-      const pathSegments = path7.split("?");
+      const pathSegments = path9.split("?");
       if (pathSegments.length !== 2) {
-        return path7;
+        return path9;
       }
       const qp = new URLSearchParams(pathSegments.pop());
       qp.sort();
       return [...pathSegments, qp.toString()].join("?");
     }
-    function matchKey(mockDispatch2, { path: path7, method, body, headers }) {
-      const pathMatch = matchValue(mockDispatch2.path, path7);
+    function matchKey(mockDispatch2, { path: path9, method, body, headers }) {
+      const pathMatch = matchValue(mockDispatch2.path, path9);
       const methodMatch = matchValue(mockDispatch2.method, method);
       const bodyMatch = typeof mockDispatch2.body !== "undefined" ? matchValue(mockDispatch2.body, body) : true;
       const headersMatch = matchHeaders(mockDispatch2, headers);
@@ -10768,7 +10768,7 @@ var require_mock_utils = __commonJS({
     function getMockDispatch(mockDispatches, key) {
       const basePath = key.query ? buildURL(key.path, key.query) : key.path;
       const resolvedPath = typeof basePath === "string" ? safeUrl(basePath) : basePath;
-      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path7 }) => matchValue(safeUrl(path7), resolvedPath));
+      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path9 }) => matchValue(safeUrl(path9), resolvedPath));
       if (matchedMockDispatches.length === 0) {
         throw new MockNotMatchedError(`Mock dispatch not matched for path '${resolvedPath}'`);
       }
@@ -10806,9 +10806,9 @@ var require_mock_utils = __commonJS({
       }
     }
     function buildKey(opts) {
-      const { path: path7, method, body, headers, query } = opts;
+      const { path: path9, method, body, headers, query } = opts;
       return {
-        path: path7,
+        path: path9,
         method,
         body,
         headers,
@@ -10820,14 +10820,14 @@ var require_mock_utils = __commonJS({
       const result = [];
       for (let i = 0; i < keys.length; ++i) {
         const key = keys[i];
-        const value = data[key];
+        const value2 = data[key];
         const name = Buffer.from(`${key}`);
-        if (Array.isArray(value)) {
-          for (let j = 0; j < value.length; ++j) {
-            result.push(name, Buffer.from(`${value[j]}`));
+        if (Array.isArray(value2)) {
+          for (let j = 0; j < value2.length; ++j) {
+            result.push(name, Buffer.from(`${value2[j]}`));
           }
         } else {
-          result.push(name, Buffer.from(`${value}`));
+          result.push(name, Buffer.from(`${value2}`));
         }
       }
       return result;
@@ -11271,10 +11271,10 @@ var require_pending_interceptors_formatter = __commonJS({
       }
       format(pendingInterceptors) {
         const withPrettyHeaders = pendingInterceptors.map(
-          ({ method, path: path7, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
+          ({ method, path: path9, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
             Method: method,
             Origin: origin,
-            Path: path7,
+            Path: path9,
             "Status code": statusCode,
             Persistent: persist ? PERSISTENT : NOT_PERSISTENT,
             Invocations: timesInvoked,
@@ -11977,25 +11977,25 @@ var require_headers = __commonJS({
         });
       }
     }
-    function appendHeader(headers, name, value) {
-      value = headerValueNormalize(value);
+    function appendHeader(headers, name, value2) {
+      value2 = headerValueNormalize(value2);
       if (!isValidHeaderName(name)) {
         throw webidl.errors.invalidArgument({
           prefix: "Headers.append",
           value: name,
           type: "header name"
         });
-      } else if (!isValidHeaderValue(value)) {
+      } else if (!isValidHeaderValue(value2)) {
         throw webidl.errors.invalidArgument({
           prefix: "Headers.append",
-          value,
+          value: value2,
           type: "header value"
         });
       }
       if (getHeadersGuard(headers) === "immutable") {
         throw new TypeError("immutable");
       }
-      return getHeadersList(headers).append(name, value, false);
+      return getHeadersList(headers).append(name, value2, false);
     }
     function compareHeaderName(a, b) {
       return a[0] < b[0] ? -1 : 1;
@@ -12032,7 +12032,7 @@ var require_headers = __commonJS({
        * @param {string} value
        * @param {boolean} isLowerCase
        */
-      append(name, value, isLowerCase) {
+      append(name, value2, isLowerCase) {
         this[kHeadersSortedMap] = null;
         const lowercaseName = isLowerCase ? name : name.toLowerCase();
         const exists2 = this[kHeadersMap].get(lowercaseName);
@@ -12040,13 +12040,13 @@ var require_headers = __commonJS({
           const delimiter = lowercaseName === "cookie" ? "; " : ", ";
           this[kHeadersMap].set(lowercaseName, {
             name: exists2.name,
-            value: `${exists2.value}${delimiter}${value}`
+            value: `${exists2.value}${delimiter}${value2}`
           });
         } else {
-          this[kHeadersMap].set(lowercaseName, { name, value });
+          this[kHeadersMap].set(lowercaseName, { name, value: value2 });
         }
         if (lowercaseName === "set-cookie") {
-          (this.cookies ??= []).push(value);
+          (this.cookies ??= []).push(value2);
         }
       }
       /**
@@ -12055,13 +12055,13 @@ var require_headers = __commonJS({
        * @param {string} value
        * @param {boolean} isLowerCase
        */
-      set(name, value, isLowerCase) {
+      set(name, value2, isLowerCase) {
         this[kHeadersSortedMap] = null;
         const lowercaseName = isLowerCase ? name : name.toLowerCase();
         if (lowercaseName === "set-cookie") {
-          this.cookies = [value];
+          this.cookies = [value2];
         }
-        this[kHeadersMap].set(lowercaseName, { name, value });
+        this[kHeadersMap].set(lowercaseName, { name, value: value2 });
       }
       /**
        * @see https://fetch.spec.whatwg.org/#concept-header-list-delete
@@ -12086,15 +12086,15 @@ var require_headers = __commonJS({
         return this[kHeadersMap].get(isLowerCase ? name : name.toLowerCase())?.value ?? null;
       }
       *[Symbol.iterator]() {
-        for (const { 0: name, 1: { value } } of this[kHeadersMap]) {
-          yield [name, value];
+        for (const { 0: name, 1: { value: value2 } } of this[kHeadersMap]) {
+          yield [name, value2];
         }
       }
       get entries() {
         const headers = {};
         if (this[kHeadersMap].size !== 0) {
-          for (const { name, value } of this[kHeadersMap].values()) {
-            headers[name] = value;
+          for (const { name, value: value2 } of this[kHeadersMap].values()) {
+            headers[name] = value2;
           }
         }
         return headers;
@@ -12105,13 +12105,13 @@ var require_headers = __commonJS({
       get entriesList() {
         const headers = [];
         if (this[kHeadersMap].size !== 0) {
-          for (const { 0: lowerName, 1: { name, value } } of this[kHeadersMap]) {
+          for (const { 0: lowerName, 1: { name, value: value2 } } of this[kHeadersMap]) {
             if (lowerName === "set-cookie") {
               for (const cookie of this.cookies) {
                 headers.push([name, cookie]);
               }
             } else {
-              headers.push([name, value]);
+              headers.push([name, value2]);
             }
           }
         }
@@ -12129,9 +12129,9 @@ var require_headers = __commonJS({
           const firstValue = iterator2.next().value;
           array[0] = [firstValue[0], firstValue[1].value];
           assert(firstValue[1].value !== null);
-          for (let i = 1, j = 0, right = 0, left = 0, pivot = 0, x, value; i < size; ++i) {
-            value = iterator2.next().value;
-            x = array[i] = [value[0], value[1].value];
+          for (let i = 1, j = 0, right = 0, left = 0, pivot = 0, x, value2; i < size; ++i) {
+            value2 = iterator2.next().value;
+            x = array[i] = [value2[0], value2[1].value];
             assert(x[1] !== null);
             left = 0;
             right = i;
@@ -12157,9 +12157,9 @@ var require_headers = __commonJS({
           return array;
         } else {
           let i = 0;
-          for (const { 0: name, 1: { value } } of this[kHeadersMap]) {
-            array[i++] = [name, value];
-            assert(value !== null);
+          for (const { 0: name, 1: { value: value2 } } of this[kHeadersMap]) {
+            array[i++] = [name, value2];
+            assert(value2 !== null);
           }
           return array.sort(compareHeaderName);
         }
@@ -12181,13 +12181,13 @@ var require_headers = __commonJS({
         }
       }
       // https://fetch.spec.whatwg.org/#dom-headers-append
-      append(name, value) {
+      append(name, value2) {
         webidl.brandCheck(this, _Headers);
         webidl.argumentLengthCheck(arguments, 2, "Headers.append");
         const prefix = "Headers.append";
         name = webidl.converters.ByteString(name, prefix, "name");
-        value = webidl.converters.ByteString(value, prefix, "value");
-        return appendHeader(this, name, value);
+        value2 = webidl.converters.ByteString(value2, prefix, "value");
+        return appendHeader(this, name, value2);
       }
       // https://fetch.spec.whatwg.org/#dom-headers-delete
       delete(name) {
@@ -12241,30 +12241,30 @@ var require_headers = __commonJS({
         return this.#headersList.contains(name, false);
       }
       // https://fetch.spec.whatwg.org/#dom-headers-set
-      set(name, value) {
+      set(name, value2) {
         webidl.brandCheck(this, _Headers);
         webidl.argumentLengthCheck(arguments, 2, "Headers.set");
         const prefix = "Headers.set";
         name = webidl.converters.ByteString(name, prefix, "name");
-        value = webidl.converters.ByteString(value, prefix, "value");
-        value = headerValueNormalize(value);
+        value2 = webidl.converters.ByteString(value2, prefix, "value");
+        value2 = headerValueNormalize(value2);
         if (!isValidHeaderName(name)) {
           throw webidl.errors.invalidArgument({
             prefix,
             value: name,
             type: "header name"
           });
-        } else if (!isValidHeaderValue(value)) {
+        } else if (!isValidHeaderValue(value2)) {
           throw webidl.errors.invalidArgument({
             prefix,
-            value,
+            value: value2,
             type: "header value"
           });
         }
         if (this.#guard === "immutable") {
           throw new TypeError("immutable");
         }
-        this.#headersList.set(name, value, false);
+        this.#headersList.set(name, value2, false);
       }
       // https://fetch.spec.whatwg.org/#dom-headers-getsetcookie
       getSetCookie() {
@@ -12287,13 +12287,13 @@ var require_headers = __commonJS({
           return this.#headersList[kHeadersSortedMap] = names;
         }
         for (let i = 0; i < names.length; ++i) {
-          const { 0: name, 1: value } = names[i];
+          const { 0: name, 1: value2 } = names[i];
           if (name === "set-cookie") {
             for (let j = 0; j < cookies.length; ++j) {
               headers.push([name, cookies[j]]);
             }
           } else {
-            headers.push([name, value]);
+            headers.push([name, value2]);
           }
         }
         return this.#headersList[kHeadersSortedMap] = headers;
@@ -12437,8 +12437,8 @@ var require_response = __commonJS({
         }
         const responseObject = fromInnerResponse(makeResponse({}), "immutable");
         responseObject[kState].status = status;
-        const value = isomorphicEncode(URLSerializer(parsedURL));
-        responseObject[kState].headersList.append("location", value, true);
+        const value2 = isomorphicEncode(URLSerializer(parsedURL));
+        responseObject[kState].headersList.append("location", value2, true);
         return responseObject;
       }
       // https://fetch.spec.whatwg.org/#dom-response
@@ -12620,9 +12620,9 @@ var require_response = __commonJS({
         get(target, p) {
           return p in state ? state[p] : target[p];
         },
-        set(target, p, value) {
+        set(target, p, value2) {
           assert(!(p in state));
-          target[p] = value;
+          target[p] = value2;
           return true;
         }
       });
@@ -12775,8 +12775,8 @@ var require_dispatcher_weakref = __commonJS({
     "use strict";
     var { kConnected, kSize } = require_symbols();
     var CompatWeakRef = class {
-      constructor(value) {
-        this.value = value;
+      constructor(value2) {
+        this.value = value2;
       }
       deref() {
         return this.value[kConnected] === 0 && this.value[kSize] === 0 ? void 0 : this.value;
@@ -13100,8 +13100,8 @@ var require_request2 = __commonJS({
           const headers = init.headers !== void 0 ? init.headers : new HeadersList(headersList);
           headersList.clear();
           if (headers instanceof HeadersList) {
-            for (const { name, value } of headers.rawValues()) {
-              headersList.append(name, value, false);
+            for (const { name, value: value2 } of headers.rawValues()) {
+              headersList.append(name, value2, false);
             }
             headersList.cookies = headers.cookies;
           } else {
@@ -13774,8 +13774,8 @@ var require_fetch = __commonJS({
         }
       }
       if (!request2.headersList.contains("accept", true)) {
-        const value = "*/*";
-        request2.headersList.append("accept", value, true);
+        const value2 = "*/*";
+        request2.headersList.append("accept", value2, true);
       }
       if (!request2.headersList.contains("accept-language", true)) {
         request2.headersList.append("accept-language", "*", true);
@@ -14374,11 +14374,11 @@ var require_fetch = __commonJS({
           let bytes;
           let isFailure;
           try {
-            const { done, value } = await fetchParams.controller.next();
+            const { done, value: value2 } = await fetchParams.controller.next();
             if (isAborted(fetchParams)) {
               break;
             }
-            bytes = done ? void 0 : value;
+            bytes = done ? void 0 : value2;
           } catch (err) {
             if (fetchParams.controller.ended && !timingInfo.encodedBodySize) {
               bytes = void 0;
@@ -14977,15 +14977,15 @@ var require_util4 = __commonJS({
       (async () => {
         while (!fr[kAborted]) {
           try {
-            const { done, value } = await chunkPromise;
+            const { done, value: value2 } = await chunkPromise;
             if (isFirstChunk && !fr[kAborted]) {
               queueMicrotask(() => {
                 fireAProgressEvent("loadstart", fr);
               });
             }
             isFirstChunk = false;
-            if (!done && types.isUint8Array(value)) {
-              bytes.push(value);
+            if (!done && types.isUint8Array(value2)) {
+              bytes.push(value2);
               if ((fr[kLastProgressEventFired] === void 0 || Date.now() - fr[kLastProgressEventFired] >= 50) && !fr[kAborted]) {
                 fr[kLastProgressEventFired] = Date.now();
                 queueMicrotask(() => {
@@ -15409,10 +15409,10 @@ var require_util5 = __commonJS({
     function getFieldValues(header) {
       assert(header !== null);
       const values = [];
-      for (let value of header.split(",")) {
-        value = value.trim();
-        if (isValidHeaderName(value)) {
-          values.push(value);
+      for (let value2 of header.split(",")) {
+        value2 = value2.trim();
+        if (isValidHeaderName(value2)) {
+          values.push(value2);
         }
       }
       return values;
@@ -16096,9 +16096,9 @@ var require_constants4 = __commonJS({
 var require_util6 = __commonJS({
   "node_modules/undici/lib/web/cookies/util.js"(exports, module) {
     "use strict";
-    function isCTLExcludingHtab(value) {
-      for (let i = 0; i < value.length; ++i) {
-        const code = value.charCodeAt(i);
+    function isCTLExcludingHtab(value2) {
+      for (let i = 0; i < value2.length; ++i) {
+        const code = value2.charCodeAt(i);
         if (code >= 0 && code <= 8 || code >= 10 && code <= 31 || code === 127) {
           return true;
         }
@@ -16131,18 +16131,18 @@ var require_util6 = __commonJS({
         }
       }
     }
-    function validateCookieValue(value) {
-      let len = value.length;
+    function validateCookieValue(value2) {
+      let len = value2.length;
       let i = 0;
-      if (value[0] === '"') {
-        if (len === 1 || value[len - 1] !== '"') {
+      if (value2[0] === '"') {
+        if (len === 1 || value2[len - 1] !== '"') {
           throw new Error("Invalid cookie value");
         }
         --len;
         ++i;
       }
       while (i < len) {
-        const code = value.charCodeAt(i++);
+        const code = value2.charCodeAt(i++);
         if (code < 33 || // exclude CTLs (0-31)
         code > 126 || // non-ascii and DEL (127)
         code === 34 || // "
@@ -16153,9 +16153,9 @@ var require_util6 = __commonJS({
         }
       }
     }
-    function validateCookiePath(path7) {
-      for (let i = 0; i < path7.length; ++i) {
-        const code = path7.charCodeAt(i);
+    function validateCookiePath(path9) {
+      for (let i = 0; i < path9.length; ++i) {
+        const code = path9.charCodeAt(i);
         if (code < 32 || // exclude CTLs (0-31)
         code > 126 || // exclude DEL and non-ascii
         code === 59) {
@@ -16280,9 +16280,9 @@ var require_util6 = __commonJS({
         if (!part.includes("=")) {
           throw new Error("Invalid unparsed");
         }
-        const [key, ...value] = part.split("=");
+        const [key, ...value2] = part.split("=");
         const trimmedKey = key.trim();
-        const joinedValue = value.join("=");
+        const joinedValue = value2.join("=");
         validateCookieName(trimmedKey);
         validateCookieValue(joinedValue);
         out.push(`${trimmedKey}=${joinedValue}`);
@@ -16315,7 +16315,7 @@ var require_parse = __commonJS({
       let nameValuePair = "";
       let unparsedAttributes = "";
       let name = "";
-      let value = "";
+      let value2 = "";
       if (header.includes(";")) {
         const position = { position: 0 };
         nameValuePair = collectASequenceOfCodePointsFast(";", header, position);
@@ -16324,7 +16324,7 @@ var require_parse = __commonJS({
         nameValuePair = header;
       }
       if (!nameValuePair.includes("=")) {
-        value = nameValuePair;
+        value2 = nameValuePair;
       } else {
         const position = { position: 0 };
         name = collectASequenceOfCodePointsFast(
@@ -16332,16 +16332,16 @@ var require_parse = __commonJS({
           nameValuePair,
           position
         );
-        value = nameValuePair.slice(position.position + 1);
+        value2 = nameValuePair.slice(position.position + 1);
       }
       name = name.trim();
-      value = value.trim();
-      if (name.length + value.length > maxNameValuePairSize) {
+      value2 = value2.trim();
+      if (name.length + value2.length > maxNameValuePairSize) {
         return null;
       }
       return {
         name,
-        value,
+        value: value2,
         ...parseUnparsedAttributes(unparsedAttributes)
       };
     }
@@ -16453,8 +16453,8 @@ var require_cookies = __commonJS({
         return out;
       }
       for (const piece of cookie.split(";")) {
-        const [name, ...value] = piece.split("=");
-        out[name.trim()] = value.join("=");
+        const [name, ...value2] = piece.split("=");
+        out[name.trim()] = value2.join("=");
       }
       return out;
     }
@@ -16511,11 +16511,11 @@ var require_cookies = __commonJS({
         key: "value"
       },
       {
-        converter: webidl.nullableConverter((value) => {
-          if (typeof value === "number") {
-            return webidl.converters["unsigned long long"](value);
+        converter: webidl.nullableConverter((value2) => {
+          if (typeof value2 === "number") {
+            return webidl.converters["unsigned long long"](value2);
           }
-          return new Date(value);
+          return new Date(value2);
         }),
         key: "expires",
         defaultValue: () => null
@@ -17027,26 +17027,26 @@ var require_util7 = __commonJS({
       const extensionList = /* @__PURE__ */ new Map();
       while (position.position < extensions.length) {
         const pair = collectASequenceOfCodePointsFast(";", extensions, position);
-        const [name, value = ""] = pair.split("=");
+        const [name, value2 = ""] = pair.split("=");
         extensionList.set(
           removeHTTPWhitespace(name, true, false),
-          removeHTTPWhitespace(value, false, true)
+          removeHTTPWhitespace(value2, false, true)
         );
         position.position++;
       }
       return extensionList;
     }
-    function isValidClientWindowBits(value) {
-      if (value.length === 0) {
+    function isValidClientWindowBits(value2) {
+      if (value2.length === 0) {
         return false;
       }
-      for (let i = 0; i < value.length; i++) {
-        const byte = value.charCodeAt(i);
+      for (let i = 0; i < value2.length; i++) {
+        const byte = value2.charCodeAt(i);
         if (byte < 48 || byte > 57) {
           return false;
         }
       }
-      const num2 = Number.parseInt(value, 10);
+      const num2 = Number.parseInt(value2, 10);
       return num2 >= 8 && num2 <= 15;
     }
     var hasIntl = typeof process.versions.icu === "string";
@@ -18280,13 +18280,13 @@ var require_websocket = __commonJS({
 var require_util8 = __commonJS({
   "node_modules/undici/lib/web/eventsource/util.js"(exports, module) {
     "use strict";
-    function isValidLastEventId(value) {
-      return value.indexOf("\0") === -1;
+    function isValidLastEventId(value2) {
+      return value2.indexOf("\0") === -1;
     }
-    function isASCIINumber(value) {
-      if (value.length === 0) return false;
-      for (let i = 0; i < value.length; i++) {
-        if (value.charCodeAt(i) < 48 || value.charCodeAt(i) > 57) return false;
+    function isASCIINumber(value2) {
+      if (value2.length === 0) return false;
+      for (let i = 0; i < value2.length; i++) {
+        if (value2.charCodeAt(i) < 48 || value2.charCodeAt(i) > 57) return false;
       }
       return true;
     }
@@ -18517,12 +18517,12 @@ var require_eventsource_stream = __commonJS({
           const valueBytes = line.length - valueStart;
           const dataSize = this.eventFieldSizes.data + (event.data === void 0 ? 0 : 1) + valueBytes;
           this.setEventFieldSize("data", dataSize);
-          const value = line.toString("utf8", valueStart);
+          const value2 = line.toString("utf8", valueStart);
           if (event.data === void 0) {
-            event.data = value;
+            event.data = value2;
           } else {
             event.data += `
-${value}`;
+${value2}`;
           }
           this.dataLineCount++;
           return;
@@ -19075,11 +19075,11 @@ var require_undici = __commonJS({
           if (typeof opts.path !== "string") {
             throw new InvalidArgumentError("invalid opts.path");
           }
-          let path7 = opts.path;
+          let path9 = opts.path;
           if (!opts.path.startsWith("/")) {
-            path7 = `/${path7}`;
+            path9 = `/${path9}`;
           }
-          url = new URL(util.parseOrigin(url).origin + path7);
+          url = new URL(util.parseOrigin(url).origin + path9);
         } else {
           if (!opts) {
             opts = typeof url === "object" ? url : {};
@@ -19273,22 +19273,22 @@ var require_lib = __commonJS({
       };
     })();
     var __awaiter3 = exports && exports.__awaiter || function(thisArg, _arguments, P, generator) {
-      function adopt(value) {
-        return value instanceof P ? value : new P(function(resolve) {
-          resolve(value);
+      function adopt(value2) {
+        return value2 instanceof P ? value2 : new P(function(resolve) {
+          resolve(value2);
         });
       }
       return new (P || (P = Promise))(function(resolve, reject) {
-        function fulfilled(value) {
+        function fulfilled(value2) {
           try {
-            step(generator.next(value));
+            step(generator.next(value2));
           } catch (e) {
             reject(e);
           }
         }
-        function rejected(value) {
+        function rejected(value2) {
           try {
-            step(generator["throw"](value));
+            step(generator["throw"](value2));
           } catch (e) {
             reject(e);
           }
@@ -19874,14 +19874,14 @@ var require_lib = __commonJS({
             if (statusCode === HttpCodes2.NotFound) {
               resolve(response);
             }
-            function dateTimeDeserializer(key, value) {
-              if (typeof value === "string") {
-                const a = new Date(value);
+            function dateTimeDeserializer(key, value2) {
+              if (typeof value2 === "string") {
+                const a = new Date(value2);
                 if (!isNaN(a.valueOf())) {
                   return a;
                 }
               }
-              return value;
+              return value2;
             }
             let obj;
             let contents;
@@ -19999,17 +19999,17 @@ var require_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP;
     visit.REMOVE = REMOVE;
-    function visit_(key, node, visitor, path7) {
-      const ctrl = callVisitor(key, node, visitor, path7);
+    function visit_(key, node, visitor, path9) {
+      const ctrl = callVisitor(key, node, visitor, path9);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path7, ctrl);
-        return visit_(key, ctrl, visitor, path7);
+        replaceNode(key, path9, ctrl);
+        return visit_(key, ctrl, visitor, path9);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node)) {
-          path7 = Object.freeze(path7.concat(node));
+          path9 = Object.freeze(path9.concat(node));
           for (let i = 0; i < node.items.length; ++i) {
-            const ci = visit_(i, node.items[i], visitor, path7);
+            const ci = visit_(i, node.items[i], visitor, path9);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -20020,16 +20020,16 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node)) {
-          path7 = Object.freeze(path7.concat(node));
-          const ck = visit_("key", node.key, visitor, path7);
+          path9 = Object.freeze(path9.concat(node));
+          const ck = visit_("key", node.key, visitor, path9);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = visit_("value", node.value, visitor, path7);
-          if (cv === BREAK)
+          const cv2 = visit_("value", node.value, visitor, path9);
+          if (cv2 === BREAK)
             return BREAK;
-          else if (cv === REMOVE)
+          else if (cv2 === REMOVE)
             node.value = null;
         }
       }
@@ -20047,17 +20047,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node, visitor, path7) {
-      const ctrl = await callVisitor(key, node, visitor, path7);
+    async function visitAsync_(key, node, visitor, path9) {
+      const ctrl = await callVisitor(key, node, visitor, path9);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path7, ctrl);
-        return visitAsync_(key, ctrl, visitor, path7);
+        replaceNode(key, path9, ctrl);
+        return visitAsync_(key, ctrl, visitor, path9);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node)) {
-          path7 = Object.freeze(path7.concat(node));
+          path9 = Object.freeze(path9.concat(node));
           for (let i = 0; i < node.items.length; ++i) {
-            const ci = await visitAsync_(i, node.items[i], visitor, path7);
+            const ci = await visitAsync_(i, node.items[i], visitor, path9);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -20068,16 +20068,16 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node)) {
-          path7 = Object.freeze(path7.concat(node));
-          const ck = await visitAsync_("key", node.key, visitor, path7);
+          path9 = Object.freeze(path9.concat(node));
+          const ck = await visitAsync_("key", node.key, visitor, path9);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = await visitAsync_("value", node.value, visitor, path7);
-          if (cv === BREAK)
+          const cv2 = await visitAsync_("value", node.value, visitor, path9);
+          if (cv2 === BREAK)
             return BREAK;
-          else if (cv === REMOVE)
+          else if (cv2 === REMOVE)
             node.value = null;
         }
       }
@@ -20101,23 +20101,23 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key, node, visitor, path7) {
+    function callVisitor(key, node, visitor, path9) {
       if (typeof visitor === "function")
-        return visitor(key, node, path7);
+        return visitor(key, node, path9);
       if (identity.isMap(node))
-        return visitor.Map?.(key, node, path7);
+        return visitor.Map?.(key, node, path9);
       if (identity.isSeq(node))
-        return visitor.Seq?.(key, node, path7);
+        return visitor.Seq?.(key, node, path9);
       if (identity.isPair(node))
-        return visitor.Pair?.(key, node, path7);
+        return visitor.Pair?.(key, node, path9);
       if (identity.isScalar(node))
-        return visitor.Scalar?.(key, node, path7);
+        return visitor.Scalar?.(key, node, path9);
       if (identity.isAlias(node))
-        return visitor.Alias?.(key, node, path7);
+        return visitor.Alias?.(key, node, path9);
       return void 0;
     }
-    function replaceNode(key, path7, node) {
-      const parent = path7[path7.length - 1];
+    function replaceNode(key, path9, node) {
+      const parent = path9[path9.length - 1];
       if (identity.isCollection(parent)) {
         parent.items[key] = node;
       } else if (identity.isPair(parent)) {
@@ -20433,26 +20433,26 @@ var require_toJS = __commonJS({
   "node_modules/yaml/dist/nodes/toJS.js"(exports) {
     "use strict";
     var identity = require_identity();
-    function toJS(value, arg, ctx) {
-      if (Array.isArray(value))
-        return value.map((v, i) => toJS(v, String(i), ctx));
-      if (value && typeof value.toJSON === "function") {
-        if (!ctx || !identity.hasAnchor(value))
-          return value.toJSON(arg, ctx);
+    function toJS(value2, arg, ctx) {
+      if (Array.isArray(value2))
+        return value2.map((v, i) => toJS(v, String(i), ctx));
+      if (value2 && typeof value2.toJSON === "function") {
+        if (!ctx || !identity.hasAnchor(value2))
+          return value2.toJSON(arg, ctx);
         const data = { aliasCount: 0, count: 1, res: void 0 };
-        ctx.anchors.set(value, data);
+        ctx.anchors.set(value2, data);
         ctx.onCreate = (res2) => {
           data.res = res2;
           delete ctx.onCreate;
         };
-        const res = value.toJSON(arg, ctx);
+        const res = value2.toJSON(arg, ctx);
         if (ctx.onCreate)
           ctx.onCreate(res);
         return res;
       }
-      if (typeof value === "bigint" && !ctx?.keep)
-        return Number(value);
-      return value;
+      if (typeof value2 === "bigint" && !ctx?.keep)
+        return Number(value2);
+      return value2;
     }
     exports.toJS = toJS;
   }
@@ -20624,11 +20624,11 @@ var require_Scalar = __commonJS({
     var identity = require_identity();
     var Node = require_Node();
     var toJS = require_toJS();
-    var isScalarValue = (value) => !value || typeof value !== "function" && typeof value !== "object";
+    var isScalarValue = (value2) => !value2 || typeof value2 !== "function" && typeof value2 !== "object";
     var Scalar = class extends Node.NodeBase {
-      constructor(value) {
+      constructor(value2) {
         super(identity.SCALAR);
-        this.value = value;
+        this.value = value2;
       }
       toJSON(arg, ctx) {
         return ctx?.keep ? this.value : toJS.toJS(this.value, arg, ctx);
@@ -20655,7 +20655,7 @@ var require_createNode = __commonJS({
     var identity = require_identity();
     var Scalar = require_Scalar();
     var defaultTagPrefix = "tag:yaml.org,2002:";
-    function findTagObject(value, tagName, tags) {
+    function findTagObject(value2, tagName, tags) {
       if (tagName) {
         const match = tags.filter((t) => t.tag === tagName);
         const tagObj = match.find((t) => !t.format) ?? match[0];
@@ -20663,53 +20663,53 @@ var require_createNode = __commonJS({
           throw new Error(`Tag ${tagName} not found`);
         return tagObj;
       }
-      return tags.find((t) => t.identify?.(value) && !t.format);
+      return tags.find((t) => t.identify?.(value2) && !t.format);
     }
-    function createNode(value, tagName, ctx) {
-      if (identity.isDocument(value))
-        value = value.contents;
-      if (identity.isNode(value))
-        return value;
-      if (identity.isPair(value)) {
+    function createNode(value2, tagName, ctx) {
+      if (identity.isDocument(value2))
+        value2 = value2.contents;
+      if (identity.isNode(value2))
+        return value2;
+      if (identity.isPair(value2)) {
         const map = ctx.schema[identity.MAP].createNode?.(ctx.schema, null, ctx);
-        map.items.push(value);
+        map.items.push(value2);
         return map;
       }
-      if (value instanceof String || value instanceof Number || value instanceof Boolean || typeof BigInt !== "undefined" && value instanceof BigInt) {
-        value = value.valueOf();
+      if (value2 instanceof String || value2 instanceof Number || value2 instanceof Boolean || typeof BigInt !== "undefined" && value2 instanceof BigInt) {
+        value2 = value2.valueOf();
       }
       const { aliasDuplicateObjects, onAnchor, onTagObj, schema, sourceObjects } = ctx;
       let ref = void 0;
-      if (aliasDuplicateObjects && value && typeof value === "object") {
-        ref = sourceObjects.get(value);
+      if (aliasDuplicateObjects && value2 && typeof value2 === "object") {
+        ref = sourceObjects.get(value2);
         if (ref) {
-          ref.anchor ?? (ref.anchor = onAnchor(value));
+          ref.anchor ?? (ref.anchor = onAnchor(value2));
           return new Alias.Alias(ref.anchor);
         } else {
           ref = { anchor: null, node: null };
-          sourceObjects.set(value, ref);
+          sourceObjects.set(value2, ref);
         }
       }
       if (tagName?.startsWith("!!"))
         tagName = defaultTagPrefix + tagName.slice(2);
-      let tagObj = findTagObject(value, tagName, schema.tags);
+      let tagObj = findTagObject(value2, tagName, schema.tags);
       if (!tagObj) {
-        if (value && typeof value.toJSON === "function") {
-          value = value.toJSON();
+        if (value2 && typeof value2.toJSON === "function") {
+          value2 = value2.toJSON();
         }
-        if (!value || typeof value !== "object") {
-          const node2 = new Scalar.Scalar(value);
+        if (!value2 || typeof value2 !== "object") {
+          const node2 = new Scalar.Scalar(value2);
           if (ref)
             ref.node = node2;
           return node2;
         }
-        tagObj = value instanceof Map ? schema[identity.MAP] : Symbol.iterator in Object(value) ? schema[identity.SEQ] : schema[identity.MAP];
+        tagObj = value2 instanceof Map ? schema[identity.MAP] : Symbol.iterator in Object(value2) ? schema[identity.SEQ] : schema[identity.MAP];
       }
       if (onTagObj) {
         onTagObj(tagObj);
         delete ctx.onTagObj;
       }
-      const node = tagObj?.createNode ? tagObj.createNode(ctx.schema, value, ctx) : typeof tagObj?.nodeClass?.from === "function" ? tagObj.nodeClass.from(ctx.schema, value, ctx) : new Scalar.Scalar(value);
+      const node = tagObj?.createNode ? tagObj.createNode(ctx.schema, value2, ctx) : typeof tagObj?.nodeClass?.from === "function" ? tagObj.nodeClass.from(ctx.schema, value2, ctx) : new Scalar.Scalar(value2);
       if (tagName)
         node.tag = tagName;
       else if (!tagObj.default)
@@ -20729,10 +20729,10 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema, path7, value) {
-      let v = value;
-      for (let i = path7.length - 1; i >= 0; --i) {
-        const k = path7[i];
+    function collectionFromPath(schema, path9, value2) {
+      let v = value2;
+      for (let i = path9.length - 1; i >= 0; --i) {
+        const k = path9[i];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a = [];
           a[k] = v;
@@ -20751,7 +20751,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path7) => path7 == null || typeof path7 === "object" && !!path7[Symbol.iterator]().next().done;
+    var isEmptyPath = (path9) => path9 == null || typeof path9 === "object" && !!path9[Symbol.iterator]().next().done;
     var Collection2 = class extends Node.NodeBase {
       constructor(type, schema) {
         super(type);
@@ -20781,16 +20781,16 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path7, value) {
-        if (isEmptyPath(path7))
-          this.add(value);
+      addIn(path9, value2) {
+        if (isEmptyPath(path9))
+          this.add(value2);
         else {
-          const [key, ...rest] = path7;
+          const [key, ...rest] = path9;
           const node = this.get(key, true);
           if (identity.isCollection(node))
-            node.addIn(rest, value);
+            node.addIn(rest, value2);
           else if (node === void 0 && this.schema)
-            this.set(key, collectionFromPath(this.schema, rest, value));
+            this.set(key, collectionFromPath(this.schema, rest, value2));
           else
             throw new Error(`Expected YAML collection at ${key}. Remaining path: ${rest}`);
         }
@@ -20799,8 +20799,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path7) {
-        const [key, ...rest] = path7;
+      deleteIn(path9) {
+        const [key, ...rest] = path9;
         if (rest.length === 0)
           return this.delete(key);
         const node = this.get(key, true);
@@ -20814,8 +20814,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path7, keepScalar) {
-        const [key, ...rest] = path7;
+      getIn(path9, keepScalar) {
+        const [key, ...rest] = path9;
         const node = this.get(key, true);
         if (rest.length === 0)
           return !keepScalar && identity.isScalar(node) ? node.value : node;
@@ -20833,8 +20833,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path7) {
-        const [key, ...rest] = path7;
+      hasIn(path9) {
+        const [key, ...rest] = path9;
         if (rest.length === 0)
           return this.has(key);
         const node = this.get(key, true);
@@ -20844,16 +20844,16 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path7, value) {
-        const [key, ...rest] = path7;
+      setIn(path9, value2) {
+        const [key, ...rest] = path9;
         if (rest.length === 0) {
-          this.set(key, value);
+          this.set(key, value2);
         } else {
           const node = this.get(key, true);
           if (identity.isCollection(node))
-            node.setIn(rest, value);
+            node.setIn(rest, value2);
           else if (node === void 0 && this.schema)
-            this.set(key, collectionFromPath(this.schema, rest, value));
+            this.set(key, collectionFromPath(this.schema, rest, value2));
           else
             throw new Error(`Expected YAML collection at ${key}. Remaining path: ${rest}`);
         }
@@ -21048,13 +21048,13 @@ var require_stringifyString = __commonJS({
       }
       return true;
     }
-    function doubleQuotedString(value, ctx) {
-      const json = JSON.stringify(value);
+    function doubleQuotedString(value2, ctx) {
+      const json = JSON.stringify(value2);
       if (ctx.options.doubleQuotedAsJSON)
         return json;
       const { implicitKey } = ctx;
       const minMultiLineLength = ctx.options.doubleQuotedMinMultiLineLength;
-      const indent = ctx.indent || (containsDocumentMarker(value) ? "  " : "");
+      const indent = ctx.indent || (containsDocumentMarker(value2) ? "  " : "");
       let str = "";
       let start = 0;
       for (let i = 0, ch = json[i]; ch; ch = json[++i]) {
@@ -21128,22 +21128,22 @@ var require_stringifyString = __commonJS({
       str = start ? str + json.slice(start) : json;
       return implicitKey ? str : foldFlowLines.foldFlowLines(str, indent, foldFlowLines.FOLD_QUOTED, getFoldOptions(ctx, false));
     }
-    function singleQuotedString(value, ctx) {
-      if (ctx.options.singleQuote === false || ctx.implicitKey && value.includes("\n") || /[ \t]\n|\n[ \t]/.test(value))
-        return doubleQuotedString(value, ctx);
-      const indent = ctx.indent || (containsDocumentMarker(value) ? "  " : "");
-      const res = "'" + value.replace(/'/g, "''").replace(/\n+/g, `$&
+    function singleQuotedString(value2, ctx) {
+      if (ctx.options.singleQuote === false || ctx.implicitKey && value2.includes("\n") || /[ \t]\n|\n[ \t]/.test(value2))
+        return doubleQuotedString(value2, ctx);
+      const indent = ctx.indent || (containsDocumentMarker(value2) ? "  " : "");
+      const res = "'" + value2.replace(/'/g, "''").replace(/\n+/g, `$&
 ${indent}`) + "'";
       return ctx.implicitKey ? res : foldFlowLines.foldFlowLines(res, indent, foldFlowLines.FOLD_FLOW, getFoldOptions(ctx, false));
     }
-    function quotedString(value, ctx) {
+    function quotedString(value2, ctx) {
       const { singleQuote } = ctx.options;
       let qs;
       if (singleQuote === false)
         qs = doubleQuotedString;
       else {
-        const hasDouble = value.includes('"');
-        const hasSingle = value.includes("'");
+        const hasDouble = value2.includes('"');
+        const hasSingle = value2.includes("'");
         if (hasDouble && !hasSingle)
           qs = singleQuotedString;
         else if (hasSingle && !hasDouble)
@@ -21151,7 +21151,7 @@ ${indent}`) + "'";
         else
           qs = singleQuote ? singleQuotedString : doubleQuotedString;
       }
-      return qs(value, ctx);
+      return qs(value2, ctx);
     }
     var blockEndNewlines;
     try {
@@ -21159,27 +21159,27 @@ ${indent}`) + "'";
     } catch {
       blockEndNewlines = /\n+(?!\n|$)/g;
     }
-    function blockString({ comment, type, value }, ctx, onComment, onChompKeep) {
+    function blockString({ comment, type, value: value2 }, ctx, onComment, onChompKeep) {
       const { blockQuote, commentString, lineWidth } = ctx.options;
-      if (!blockQuote || /\n[\t ]+$/.test(value)) {
-        return quotedString(value, ctx);
+      if (!blockQuote || /\n[\t ]+$/.test(value2)) {
+        return quotedString(value2, ctx);
       }
-      const indent = ctx.indent || (ctx.forceBlockIndent || containsDocumentMarker(value) ? "  " : "");
-      const literal = blockQuote === "literal" ? true : blockQuote === "folded" || type === Scalar.Scalar.BLOCK_FOLDED ? false : type === Scalar.Scalar.BLOCK_LITERAL ? true : !lineLengthOverLimit(value, lineWidth, indent.length);
-      if (!value)
+      const indent = ctx.indent || (ctx.forceBlockIndent || containsDocumentMarker(value2) ? "  " : "");
+      const literal = blockQuote === "literal" ? true : blockQuote === "folded" || type === Scalar.Scalar.BLOCK_FOLDED ? false : type === Scalar.Scalar.BLOCK_LITERAL ? true : !lineLengthOverLimit(value2, lineWidth, indent.length);
+      if (!value2)
         return literal ? "|\n" : ">\n";
       let chomp;
       let endStart;
-      for (endStart = value.length; endStart > 0; --endStart) {
-        const ch = value[endStart - 1];
+      for (endStart = value2.length; endStart > 0; --endStart) {
+        const ch = value2[endStart - 1];
         if (ch !== "\n" && ch !== "	" && ch !== " ")
           break;
       }
-      let end = value.substring(endStart);
+      let end = value2.substring(endStart);
       const endNlPos = end.indexOf("\n");
       if (endNlPos === -1) {
         chomp = "-";
-      } else if (value === end || endNlPos !== end.length - 1) {
+      } else if (value2 === end || endNlPos !== end.length - 1) {
         chomp = "+";
         if (onChompKeep)
           onChompKeep();
@@ -21187,7 +21187,7 @@ ${indent}`) + "'";
         chomp = "";
       }
       if (end) {
-        value = value.slice(0, -end.length);
+        value2 = value2.slice(0, -end.length);
         if (end[end.length - 1] === "\n")
           end = end.slice(0, -1);
         end = end.replace(blockEndNewlines, `$&${indent}`);
@@ -21195,8 +21195,8 @@ ${indent}`) + "'";
       let startWithSpace = false;
       let startEnd;
       let startNlPos = -1;
-      for (startEnd = 0; startEnd < value.length; ++startEnd) {
-        const ch = value[startEnd];
+      for (startEnd = 0; startEnd < value2.length; ++startEnd) {
+        const ch = value2[startEnd];
         if (ch === " ")
           startWithSpace = true;
         else if (ch === "\n")
@@ -21204,9 +21204,9 @@ ${indent}`) + "'";
         else
           break;
       }
-      let start = value.substring(0, startNlPos < startEnd ? startNlPos + 1 : startEnd);
+      let start = value2.substring(0, startNlPos < startEnd ? startNlPos + 1 : startEnd);
       if (start) {
-        value = value.substring(start.length);
+        value2 = value2.substring(start.length);
         start = start.replace(/\n+/g, `$&${indent}`);
       }
       const indentSize = indent ? "2" : "1";
@@ -21217,7 +21217,7 @@ ${indent}`) + "'";
           onComment();
       }
       if (!literal) {
-        const foldedValue = value.replace(/\n+/g, "\n$&").replace(/(?:^|\n)([\t ].*)(?:([\n\t ]*)\n(?![\n\t ]))?/g, "$1$2").replace(/\n+/g, `$&${indent}`);
+        const foldedValue = value2.replace(/\n+/g, "\n$&").replace(/(?:^|\n)([\t ].*)(?:([\n\t ]*)\n(?![\n\t ]))?/g, "$1$2").replace(/\n+/g, `$&${indent}`);
         let literalFallback = false;
         const foldOptions = getFoldOptions(ctx, true);
         if (blockQuote !== "folded" && type !== Scalar.Scalar.BLOCK_FOLDED) {
@@ -21230,37 +21230,37 @@ ${indent}`) + "'";
           return `>${header}
 ${indent}${body}`;
       }
-      value = value.replace(/\n+/g, `$&${indent}`);
+      value2 = value2.replace(/\n+/g, `$&${indent}`);
       return `|${header}
-${indent}${start}${value}${end}`;
+${indent}${start}${value2}${end}`;
     }
     function plainString(item, ctx, onComment, onChompKeep) {
-      const { type, value } = item;
+      const { type, value: value2 } = item;
       const { actualString, implicitKey, indent, indentStep, inFlow } = ctx;
-      if (implicitKey && value.includes("\n") || inFlow && /[[\]{},]/.test(value)) {
-        return quotedString(value, ctx);
+      if (implicitKey && value2.includes("\n") || inFlow && /[[\]{},]/.test(value2)) {
+        return quotedString(value2, ctx);
       }
-      if (/^[\n\t ,[\]{}#&*!|>'"%@`]|^[?-]$|^[?-][ \t]|[\n:][ \t]|[ \t]\n|[\n\t ]#|[\n\t :]$/.test(value)) {
-        return implicitKey || inFlow || !value.includes("\n") ? quotedString(value, ctx) : blockString(item, ctx, onComment, onChompKeep);
+      if (/^[\n\t ,[\]{}#&*!|>'"%@`]|^[?-]$|^[?-][ \t]|[\n:][ \t]|[ \t]\n|[\n\t ]#|[\n\t :]$/.test(value2)) {
+        return implicitKey || inFlow || !value2.includes("\n") ? quotedString(value2, ctx) : blockString(item, ctx, onComment, onChompKeep);
       }
-      if (!implicitKey && !inFlow && type !== Scalar.Scalar.PLAIN && value.includes("\n")) {
+      if (!implicitKey && !inFlow && type !== Scalar.Scalar.PLAIN && value2.includes("\n")) {
         return blockString(item, ctx, onComment, onChompKeep);
       }
-      if (containsDocumentMarker(value)) {
+      if (containsDocumentMarker(value2)) {
         if (indent === "") {
           ctx.forceBlockIndent = true;
           return blockString(item, ctx, onComment, onChompKeep);
         } else if (implicitKey && indent === indentStep) {
-          return quotedString(value, ctx);
+          return quotedString(value2, ctx);
         }
       }
-      const str = value.replace(/\n+/g, `$&
+      const str = value2.replace(/\n+/g, `$&
 ${indent}`);
       if (actualString) {
         const test = (tag) => tag.default && tag.tag !== "tag:yaml.org,2002:str" && tag.test?.test(str);
         const { compat, tags } = ctx.doc.schema;
         if (tags.some(test) || compat?.some(test))
-          return quotedString(value, ctx);
+          return quotedString(value2, ctx);
       }
       return implicitKey ? str : foldFlowLines.foldFlowLines(str, indent, foldFlowLines.FOLD_FLOW, getFoldOptions(ctx, false));
     }
@@ -21433,7 +21433,7 @@ var require_stringifyPair = __commonJS({
     var Scalar = require_Scalar();
     var stringify = require_stringify();
     var stringifyComment = require_stringifyComment();
-    function stringifyPair({ key, value }, ctx, onComment, onChompKeep) {
+    function stringifyPair({ key, value: value2 }, ctx, onComment, onChompKeep) {
       const { allNullValues, doc, indent, indentStep, options: { commentString, indentSeq, simpleKeys } } = ctx;
       let keyComment = identity.isNode(key) && key.comment || null;
       if (simpleKeys) {
@@ -21445,7 +21445,7 @@ var require_stringifyPair = __commonJS({
           throw new Error(msg);
         }
       }
-      let explicitKey = !simpleKeys && (!key || keyComment && value == null && !ctx.inFlow || identity.isCollection(key) || (identity.isScalar(key) ? key.type === Scalar.Scalar.BLOCK_FOLDED || key.type === Scalar.Scalar.BLOCK_LITERAL : typeof key === "object"));
+      let explicitKey = !simpleKeys && (!key || keyComment && value2 == null && !ctx.inFlow || identity.isCollection(key) || (identity.isScalar(key) ? key.type === Scalar.Scalar.BLOCK_FOLDED || key.type === Scalar.Scalar.BLOCK_LITERAL : typeof key === "object"));
       ctx = Object.assign({}, ctx, {
         allNullValues: false,
         implicitKey: !explicitKey && (simpleKeys || !allNullValues),
@@ -21460,12 +21460,12 @@ var require_stringifyPair = __commonJS({
         explicitKey = true;
       }
       if (ctx.inFlow) {
-        if (allNullValues || value == null) {
+        if (allNullValues || value2 == null) {
           if (keyCommentDone && onComment)
             onComment();
           return str === "" ? "?" : explicitKey ? `? ${str}` : str;
         }
-      } else if (allNullValues && !simpleKeys || value == null && explicitKey) {
+      } else if (allNullValues && !simpleKeys || value2 == null && explicitKey) {
         str = `? ${str}`;
         if (keyComment && !keyCommentDone) {
           str += stringifyComment.lineComment(str, ctx.indent, commentString(keyComment));
@@ -21486,26 +21486,26 @@ ${indent}:`;
           str += stringifyComment.lineComment(str, ctx.indent, commentString(keyComment));
       }
       let vsb, vcb, valueComment;
-      if (identity.isNode(value)) {
-        vsb = !!value.spaceBefore;
-        vcb = value.commentBefore;
-        valueComment = value.comment;
+      if (identity.isNode(value2)) {
+        vsb = !!value2.spaceBefore;
+        vcb = value2.commentBefore;
+        valueComment = value2.comment;
       } else {
         vsb = false;
         vcb = null;
         valueComment = null;
-        if (value && typeof value === "object")
-          value = doc.createNode(value);
+        if (value2 && typeof value2 === "object")
+          value2 = doc.createNode(value2);
       }
       ctx.implicitKey = false;
-      if (!explicitKey && !keyComment && identity.isScalar(value))
+      if (!explicitKey && !keyComment && identity.isScalar(value2))
         ctx.indentAtStart = str.length + 1;
       chompKeep = false;
-      if (!indentSeq && indentStep.length >= 2 && !ctx.inFlow && !explicitKey && identity.isSeq(value) && !value.flow && !value.tag && !value.anchor) {
+      if (!indentSeq && indentStep.length >= 2 && !ctx.inFlow && !explicitKey && identity.isSeq(value2) && !value2.flow && !value2.tag && !value2.anchor) {
         ctx.indent = ctx.indent.substring(2);
       }
       let valueCommentDone = false;
-      const valueStr = stringify.stringify(value, ctx, () => valueCommentDone = true, () => chompKeep = true);
+      const valueStr = stringify.stringify(value2, ctx, () => valueCommentDone = true, () => chompKeep = true);
       let ws = " ";
       if (keyComment || vsb || vcb) {
         ws = vsb ? "\n" : "";
@@ -21521,11 +21521,11 @@ ${stringifyComment.indentComment(cs, ctx.indent)}`;
           ws += `
 ${ctx.indent}`;
         }
-      } else if (!explicitKey && identity.isCollection(value)) {
+      } else if (!explicitKey && identity.isCollection(value2)) {
         const vs0 = valueStr[0];
         const nl0 = valueStr.indexOf("\n");
         const hasNewline = nl0 !== -1;
-        const flow = ctx.inFlow ?? value.flow ?? value.items.length === 0;
+        const flow = ctx.inFlow ?? value2.flow ?? value2.items.length === 0;
         if (hasNewline || !flow) {
           let hasPropsLine = false;
           if (hasNewline && (vs0 === "&" || vs0 === "!")) {
@@ -21588,7 +21588,7 @@ var require_merge = __commonJS({
     var Scalar = require_Scalar();
     var MERGE_KEY = "<<";
     var merge2 = {
-      identify: (value) => value === MERGE_KEY || typeof value === "symbol" && value.description === MERGE_KEY,
+      identify: (value2) => value2 === MERGE_KEY || typeof value2 === "symbol" && value2.description === MERGE_KEY,
       default: "key",
       tag: "tag:yaml.org,2002:merge",
       test: /^<<$/,
@@ -21598,8 +21598,8 @@ var require_merge = __commonJS({
       stringify: () => MERGE_KEY
     };
     var isMergeKey = (ctx, key) => (merge2.identify(key) || identity.isScalar(key) && (!key.type || key.type === Scalar.Scalar.PLAIN) && merge2.identify(key.value)) && ctx?.doc.schema.tags.some((tag) => tag.tag === merge2.tag && tag.default);
-    function addMergeToJSMap(ctx, map, value) {
-      const source = resolveAliasValue(ctx, value);
+    function addMergeToJSMap(ctx, map, value2) {
+      const source = resolveAliasValue(ctx, value2);
       if (identity.isSeq(source))
         for (const it of source.items)
           mergeValue(ctx, map, it);
@@ -21609,20 +21609,20 @@ var require_merge = __commonJS({
       else
         mergeValue(ctx, map, source);
     }
-    function mergeValue(ctx, map, value) {
-      const source = resolveAliasValue(ctx, value);
+    function mergeValue(ctx, map, value2) {
+      const source = resolveAliasValue(ctx, value2);
       if (!identity.isMap(source))
         throw new Error("Merge sources must be maps or map aliases");
       const srcMap = source.toJSON(null, ctx, Map);
-      for (const [key, value2] of srcMap) {
+      for (const [key, value3] of srcMap) {
         if (map instanceof Map) {
           if (!map.has(key))
-            map.set(key, value2);
+            map.set(key, value3);
         } else if (map instanceof Set) {
           map.add(key);
         } else if (!Object.prototype.hasOwnProperty.call(map, key)) {
           Object.defineProperty(map, key, {
-            value: value2,
+            value: value3,
             writable: true,
             enumerable: true,
             configurable: true
@@ -21631,8 +21631,8 @@ var require_merge = __commonJS({
       }
       return map;
     }
-    function resolveAliasValue(ctx, value) {
-      return ctx && identity.isAlias(value) ? value.resolve(ctx.doc, ctx) : value;
+    function resolveAliasValue(ctx, value2) {
+      return ctx && identity.isAlias(value2) ? value2.resolve(ctx.doc, ctx) : value2;
     }
     exports.addMergeToJSMap = addMergeToJSMap;
     exports.isMergeKey = isMergeKey;
@@ -21649,20 +21649,20 @@ var require_addPairToJSMap = __commonJS({
     var stringify = require_stringify();
     var identity = require_identity();
     var toJS = require_toJS();
-    function addPairToJSMap(ctx, map, { key, value }) {
+    function addPairToJSMap(ctx, map, { key, value: value2 }) {
       if (identity.isNode(key) && key.addToJSMap)
-        key.addToJSMap(ctx, map, value);
+        key.addToJSMap(ctx, map, value2);
       else if (merge2.isMergeKey(ctx, key))
-        merge2.addMergeToJSMap(ctx, map, value);
+        merge2.addMergeToJSMap(ctx, map, value2);
       else {
         const jsKey = toJS.toJS(key, "", ctx);
         if (map instanceof Map) {
-          map.set(jsKey, toJS.toJS(value, jsKey, ctx));
+          map.set(jsKey, toJS.toJS(value2, jsKey, ctx));
         } else if (map instanceof Set) {
           map.add(jsKey);
         } else {
           const stringKey = stringifyKey(key, jsKey, ctx);
-          const jsValue = toJS.toJS(value, stringKey, ctx);
+          const jsValue = toJS.toJS(value2, stringKey, ctx);
           if (stringKey in map)
             Object.defineProperty(map, stringKey, {
               value: jsValue,
@@ -21712,24 +21712,24 @@ var require_Pair = __commonJS({
     var stringifyPair = require_stringifyPair();
     var addPairToJSMap = require_addPairToJSMap();
     var identity = require_identity();
-    function createPair(key, value, ctx) {
+    function createPair(key, value2, ctx) {
       const k = createNode.createNode(key, void 0, ctx);
-      const v = createNode.createNode(value, void 0, ctx);
+      const v = createNode.createNode(value2, void 0, ctx);
       return new Pair(k, v);
     }
     var Pair = class _Pair {
-      constructor(key, value = null) {
+      constructor(key, value2 = null) {
         Object.defineProperty(this, identity.NODE_TYPE, { value: identity.PAIR });
         this.key = key;
-        this.value = value;
+        this.value = value2;
       }
       clone(schema) {
-        let { key, value } = this;
+        let { key, value: value2 } = this;
         if (identity.isNode(key))
           key = key.clone(schema);
-        if (identity.isNode(value))
-          value = value.clone(schema);
-        return new _Pair(key, value);
+        if (identity.isNode(value2))
+          value2 = value2.clone(schema);
+        return new _Pair(key, value2);
       }
       toJSON(_, ctx) {
         const pair = ctx?.mapAsMap ? /* @__PURE__ */ new Map() : {};
@@ -21932,17 +21932,17 @@ var require_YAMLMap = __commonJS({
       static from(schema, obj, ctx) {
         const { keepUndefined, replacer } = ctx;
         const map = new this(schema);
-        const add = (key, value) => {
+        const add = (key, value2) => {
           if (typeof replacer === "function")
-            value = replacer.call(obj, key, value);
+            value2 = replacer.call(obj, key, value2);
           else if (Array.isArray(replacer) && !replacer.includes(key))
             return;
-          if (value !== void 0 || keepUndefined)
-            map.items.push(Pair.createPair(key, value, ctx));
+          if (value2 !== void 0 || keepUndefined)
+            map.items.push(Pair.createPair(key, value2, ctx));
         };
         if (obj instanceof Map) {
-          for (const [key, value] of obj)
-            add(key, value);
+          for (const [key, value2] of obj)
+            add(key, value2);
         } else if (obj && typeof obj === "object") {
           for (const key of Object.keys(obj))
             add(key, obj[key]);
@@ -22000,8 +22000,8 @@ var require_YAMLMap = __commonJS({
       has(key) {
         return !!findPair(this.items, key);
       }
-      set(key, value) {
-        this.add(new Pair.Pair(key, value), true);
+      set(key, value2) {
+        this.add(new Pair.Pair(key, value2), true);
       }
       /**
        * @param ctx - Conversion context, originally set in Document#toJS()
@@ -22079,8 +22079,8 @@ var require_YAMLSeq = __commonJS({
         super(identity.SEQ, schema);
         this.items = [];
       }
-      add(value) {
-        this.items.push(value);
+      add(value2) {
+        this.items.push(value2);
       }
       /**
        * Removes a value from the collection.
@@ -22121,15 +22121,15 @@ var require_YAMLSeq = __commonJS({
        * If `key` does not contain a representation of an integer, this will throw.
        * It may be wrapped in a `Scalar`.
        */
-      set(key, value) {
+      set(key, value2) {
         const idx = asItemIndex(key);
         if (typeof idx !== "number")
           throw new Error(`Expected a valid index, not ${key}.`);
         const prev = this.items[idx];
-        if (identity.isScalar(prev) && Scalar.isScalarValue(value))
-          prev.value = value;
+        if (identity.isScalar(prev) && Scalar.isScalarValue(value2))
+          prev.value = value2;
         else
-          this.items[idx] = value;
+          this.items[idx] = value2;
       }
       toJSON(_, ctx) {
         const seq = [];
@@ -22205,7 +22205,7 @@ var require_string = __commonJS({
     "use strict";
     var stringifyString = require_stringifyString();
     var string = {
-      identify: (value) => typeof value === "string",
+      identify: (value2) => typeof value2 === "string",
       default: true,
       tag: "tag:yaml.org,2002:str",
       resolve: (str) => str,
@@ -22224,7 +22224,7 @@ var require_null = __commonJS({
     "use strict";
     var Scalar = require_Scalar();
     var nullTag = {
-      identify: (value) => value == null,
+      identify: (value2) => value2 == null,
       createNode: () => new Scalar.Scalar(null),
       default: true,
       tag: "tag:yaml.org,2002:null",
@@ -22242,18 +22242,18 @@ var require_bool = __commonJS({
     "use strict";
     var Scalar = require_Scalar();
     var boolTag = {
-      identify: (value) => typeof value === "boolean",
+      identify: (value2) => typeof value2 === "boolean",
       default: true,
       tag: "tag:yaml.org,2002:bool",
       test: /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/,
       resolve: (str) => new Scalar.Scalar(str[0] === "t" || str[0] === "T"),
-      stringify({ source, value }, ctx) {
+      stringify({ source, value: value2 }, ctx) {
         if (source && boolTag.test.test(source)) {
           const sv = source[0] === "t" || source[0] === "T";
-          if (value === sv)
+          if (value2 === sv)
             return source;
         }
-        return value ? ctx.options.trueStr : ctx.options.falseStr;
+        return value2 ? ctx.options.trueStr : ctx.options.falseStr;
       }
     };
     exports.boolTag = boolTag;
@@ -22264,13 +22264,13 @@ var require_bool = __commonJS({
 var require_stringifyNumber = __commonJS({
   "node_modules/yaml/dist/stringify/stringifyNumber.js"(exports) {
     "use strict";
-    function stringifyNumber({ format, minFractionDigits, tag, value }) {
-      if (typeof value === "bigint")
-        return String(value);
-      const num2 = typeof value === "number" ? value : Number(value);
+    function stringifyNumber({ format, minFractionDigits, tag, value: value2 }) {
+      if (typeof value2 === "bigint")
+        return String(value2);
+      const num2 = typeof value2 === "number" ? value2 : Number(value2);
       if (!isFinite(num2))
         return isNaN(num2) ? ".nan" : num2 < 0 ? "-.inf" : ".inf";
-      let n = Object.is(value, -0) ? "-0" : JSON.stringify(value);
+      let n = Object.is(value2, -0) ? "-0" : JSON.stringify(value2);
       if (!format && minFractionDigits && (!tag || tag === "tag:yaml.org,2002:float") && /^-?\d/.test(n) && !n.includes("e")) {
         let i = n.indexOf(".");
         if (i < 0) {
@@ -22294,7 +22294,7 @@ var require_float = __commonJS({
     var Scalar = require_Scalar();
     var stringifyNumber = require_stringifyNumber();
     var floatNaN = {
-      identify: (value) => typeof value === "number",
+      identify: (value2) => typeof value2 === "number",
       default: true,
       tag: "tag:yaml.org,2002:float",
       test: /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/,
@@ -22302,7 +22302,7 @@ var require_float = __commonJS({
       stringify: stringifyNumber.stringifyNumber
     };
     var floatExp = {
-      identify: (value) => typeof value === "number",
+      identify: (value2) => typeof value2 === "number",
       default: true,
       tag: "tag:yaml.org,2002:float",
       format: "EXP",
@@ -22314,7 +22314,7 @@ var require_float = __commonJS({
       }
     };
     var float = {
-      identify: (value) => typeof value === "number",
+      identify: (value2) => typeof value2 === "number",
       default: true,
       tag: "tag:yaml.org,2002:float",
       test: /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/,
@@ -22338,16 +22338,16 @@ var require_int = __commonJS({
   "node_modules/yaml/dist/schema/core/int.js"(exports) {
     "use strict";
     var stringifyNumber = require_stringifyNumber();
-    var intIdentify = (value) => typeof value === "bigint" || Number.isInteger(value);
+    var intIdentify = (value2) => typeof value2 === "bigint" || Number.isInteger(value2);
     var intResolve = (str, offset, radix, { intAsBigInt }) => intAsBigInt ? BigInt(str) : parseInt(str.substring(offset), radix);
     function intStringify(node, radix, prefix) {
-      const { value } = node;
-      if (intIdentify(value) && value >= 0)
-        return prefix + value.toString(radix);
+      const { value: value2 } = node;
+      if (intIdentify(value2) && value2 >= 0)
+        return prefix + value2.toString(radix);
       return stringifyNumber.stringifyNumber(node);
     }
     var intOct = {
-      identify: (value) => intIdentify(value) && value >= 0,
+      identify: (value2) => intIdentify(value2) && value2 >= 0,
       default: true,
       tag: "tag:yaml.org,2002:int",
       format: "OCT",
@@ -22364,7 +22364,7 @@ var require_int = __commonJS({
       stringify: stringifyNumber.stringifyNumber
     };
     var intHex = {
-      identify: (value) => intIdentify(value) && value >= 0,
+      identify: (value2) => intIdentify(value2) && value2 >= 0,
       default: true,
       tag: "tag:yaml.org,2002:int",
       format: "HEX",
@@ -22413,20 +22413,20 @@ var require_schema2 = __commonJS({
     var Scalar = require_Scalar();
     var map = require_map();
     var seq = require_seq();
-    function intIdentify(value) {
-      return typeof value === "bigint" || Number.isInteger(value);
+    function intIdentify(value2) {
+      return typeof value2 === "bigint" || Number.isInteger(value2);
     }
-    var stringifyJSON = ({ value }) => JSON.stringify(value);
+    var stringifyJSON = ({ value: value2 }) => JSON.stringify(value2);
     var jsonScalars = [
       {
-        identify: (value) => typeof value === "string",
+        identify: (value2) => typeof value2 === "string",
         default: true,
         tag: "tag:yaml.org,2002:str",
         resolve: (str) => str,
         stringify: stringifyJSON
       },
       {
-        identify: (value) => value == null,
+        identify: (value2) => value2 == null,
         createNode: () => new Scalar.Scalar(null),
         default: true,
         tag: "tag:yaml.org,2002:null",
@@ -22435,7 +22435,7 @@ var require_schema2 = __commonJS({
         stringify: stringifyJSON
       },
       {
-        identify: (value) => typeof value === "boolean",
+        identify: (value2) => typeof value2 === "boolean",
         default: true,
         tag: "tag:yaml.org,2002:bool",
         test: /^true$|^false$/,
@@ -22448,10 +22448,10 @@ var require_schema2 = __commonJS({
         tag: "tag:yaml.org,2002:int",
         test: /^-?(?:0|[1-9][0-9]*)$/,
         resolve: (str, _onError, { intAsBigInt }) => intAsBigInt ? BigInt(str) : parseInt(str, 10),
-        stringify: ({ value }) => intIdentify(value) ? value.toString() : JSON.stringify(value)
+        stringify: ({ value: value2 }) => intIdentify(value2) ? value2.toString() : JSON.stringify(value2)
       },
       {
-        identify: (value) => typeof value === "number",
+        identify: (value2) => typeof value2 === "number",
         default: true,
         tag: "tag:yaml.org,2002:float",
         test: /^-?(?:0|[1-9][0-9]*)(?:\.[0-9]*)?(?:[eE][-+]?[0-9]+)?$/,
@@ -22481,7 +22481,7 @@ var require_binary = __commonJS({
     var Scalar = require_Scalar();
     var stringifyString = require_stringifyString();
     var binary = {
-      identify: (value) => value instanceof Uint8Array,
+      identify: (value2) => value2 instanceof Uint8Array,
       // Buffer inherits from Uint8Array
       default: false,
       tag: "tag:yaml.org,2002:binary",
@@ -22507,10 +22507,10 @@ var require_binary = __commonJS({
           return src;
         }
       },
-      stringify({ comment, type, value }, ctx, onComment, onChompKeep) {
-        if (!value)
+      stringify({ comment, type, value: value2 }, ctx, onComment, onChompKeep) {
+        if (!value2)
           return "";
-        const buf = value;
+        const buf = value2;
         let str;
         if (typeof node_buffer.Buffer === "function") {
           str = buf instanceof node_buffer.Buffer ? buf.toString("base64") : node_buffer.Buffer.from(buf.buffer).toString("base64");
@@ -22582,25 +22582,25 @@ ${cn.comment}` : item.comment;
         for (let it of iterable) {
           if (typeof replacer === "function")
             it = replacer.call(iterable, String(i++), it);
-          let key, value;
+          let key, value2;
           if (Array.isArray(it)) {
             if (it.length === 2) {
               key = it[0];
-              value = it[1];
+              value2 = it[1];
             } else
               throw new TypeError(`Expected [key, value] tuple: ${it}`);
           } else if (it && it instanceof Object) {
             const keys = Object.keys(it);
             if (keys.length === 1) {
               key = keys[0];
-              value = it[key];
+              value2 = it[key];
             } else {
               throw new TypeError(`Expected tuple with one key, not ${keys.length} keys`);
             }
           } else {
             key = it;
           }
-          pairs2.items.push(Pair.createPair(key, value, ctx));
+          pairs2.items.push(Pair.createPair(key, value2, ctx));
         }
       return pairs2;
     }
@@ -22647,16 +22647,16 @@ var require_omap = __commonJS({
         if (ctx?.onCreate)
           ctx.onCreate(map);
         for (const pair of this.items) {
-          let key, value;
+          let key, value2;
           if (identity.isPair(pair)) {
             key = toJS.toJS(pair.key, "", ctx);
-            value = toJS.toJS(pair.value, key, ctx);
+            value2 = toJS.toJS(pair.value, key, ctx);
           } else {
             key = toJS.toJS(pair, "", ctx);
           }
           if (map.has(key))
             throw new Error("Ordered maps must not include duplicate keys");
-          map.set(key, value);
+          map.set(key, value2);
         }
         return map;
       }
@@ -22670,7 +22670,7 @@ var require_omap = __commonJS({
     YAMLOMap.tag = "tag:yaml.org,2002:omap";
     var omap = {
       collection: "seq",
-      identify: (value) => value instanceof Map,
+      identify: (value2) => value2 instanceof Map,
       nodeClass: YAMLOMap,
       default: false,
       tag: "tag:yaml.org,2002:omap",
@@ -22700,14 +22700,14 @@ var require_bool2 = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/bool.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
-    function boolStringify({ value, source }, ctx) {
-      const boolObj = value ? trueTag : falseTag;
+    function boolStringify({ value: value2, source }, ctx) {
+      const boolObj = value2 ? trueTag : falseTag;
       if (source && boolObj.test.test(source))
         return source;
-      return value ? ctx.options.trueStr : ctx.options.falseStr;
+      return value2 ? ctx.options.trueStr : ctx.options.falseStr;
     }
     var trueTag = {
-      identify: (value) => value === true,
+      identify: (value2) => value2 === true,
       default: true,
       tag: "tag:yaml.org,2002:bool",
       test: /^(?:Y|y|[Yy]es|YES|[Tt]rue|TRUE|[Oo]n|ON)$/,
@@ -22715,7 +22715,7 @@ var require_bool2 = __commonJS({
       stringify: boolStringify
     };
     var falseTag = {
-      identify: (value) => value === false,
+      identify: (value2) => value2 === false,
       default: true,
       tag: "tag:yaml.org,2002:bool",
       test: /^(?:N|n|[Nn]o|NO|[Ff]alse|FALSE|[Oo]ff|OFF)$/,
@@ -22734,7 +22734,7 @@ var require_float2 = __commonJS({
     var Scalar = require_Scalar();
     var stringifyNumber = require_stringifyNumber();
     var floatNaN = {
-      identify: (value) => typeof value === "number",
+      identify: (value2) => typeof value2 === "number",
       default: true,
       tag: "tag:yaml.org,2002:float",
       test: /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/,
@@ -22742,7 +22742,7 @@ var require_float2 = __commonJS({
       stringify: stringifyNumber.stringifyNumber
     };
     var floatExp = {
-      identify: (value) => typeof value === "number",
+      identify: (value2) => typeof value2 === "number",
       default: true,
       tag: "tag:yaml.org,2002:float",
       format: "EXP",
@@ -22754,7 +22754,7 @@ var require_float2 = __commonJS({
       }
     };
     var float = {
-      identify: (value) => typeof value === "number",
+      identify: (value2) => typeof value2 === "number",
       default: true,
       tag: "tag:yaml.org,2002:float",
       test: /^[-+]?(?:[0-9][0-9_]*)?\.[0-9_]*$/,
@@ -22781,7 +22781,7 @@ var require_int2 = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/int.js"(exports) {
     "use strict";
     var stringifyNumber = require_stringifyNumber();
-    var intIdentify = (value) => typeof value === "bigint" || Number.isInteger(value);
+    var intIdentify = (value2) => typeof value2 === "bigint" || Number.isInteger(value2);
     function intResolve(str, offset, radix, { intAsBigInt }) {
       const sign = str[0];
       if (sign === "-" || sign === "+")
@@ -22806,10 +22806,10 @@ var require_int2 = __commonJS({
       return sign === "-" ? -1 * n : n;
     }
     function intStringify(node, radix, prefix) {
-      const { value } = node;
-      if (intIdentify(value)) {
-        const str = value.toString(radix);
-        return value < 0 ? "-" + prefix + str.substr(1) : prefix + str;
+      const { value: value2 } = node;
+      if (intIdentify(value2)) {
+        const str = value2.toString(radix);
+        return value2 < 0 ? "-" + prefix + str.substr(1) : prefix + str;
       }
       return stringifyNumber.stringifyNumber(node);
     }
@@ -22887,13 +22887,13 @@ var require_set = __commonJS({
         const pair = YAMLMap.findPair(this.items, key);
         return !keepPair && identity.isPair(pair) ? identity.isScalar(pair.key) ? pair.key.value : pair.key : pair;
       }
-      set(key, value) {
-        if (typeof value !== "boolean")
-          throw new Error(`Expected boolean value for set(key, value) in a YAML set, not ${typeof value}`);
+      set(key, value2) {
+        if (typeof value2 !== "boolean")
+          throw new Error(`Expected boolean value for set(key, value) in a YAML set, not ${typeof value2}`);
         const prev = YAMLMap.findPair(this.items, key);
-        if (prev && !value) {
+        if (prev && !value2) {
           this.items.splice(this.items.indexOf(prev), 1);
-        } else if (!prev && value) {
+        } else if (!prev && value2) {
           this.items.push(new Pair.Pair(key));
         }
       }
@@ -22912,10 +22912,10 @@ var require_set = __commonJS({
         const { replacer } = ctx;
         const set2 = new this(schema);
         if (iterable && Symbol.iterator in Object(iterable))
-          for (let value of iterable) {
+          for (let value2 of iterable) {
             if (typeof replacer === "function")
-              value = replacer.call(iterable, value, value);
-            set2.items.push(Pair.createPair(value, null, ctx));
+              value2 = replacer.call(iterable, value2, value2);
+            set2.items.push(Pair.createPair(value2, null, ctx));
           }
         return set2;
       }
@@ -22923,7 +22923,7 @@ var require_set = __commonJS({
     YAMLSet.tag = "tag:yaml.org,2002:set";
     var set = {
       collection: "map",
-      identify: (value) => value instanceof Set,
+      identify: (value2) => value2 instanceof Set,
       nodeClass: YAMLSet,
       default: false,
       tag: "tag:yaml.org,2002:set",
@@ -22957,33 +22957,33 @@ var require_timestamp = __commonJS({
       return sign === "-" ? num2(-1) * res : res;
     }
     function stringifySexagesimal(node) {
-      let { value } = node;
+      let { value: value2 } = node;
       let num2 = (n) => n;
-      if (typeof value === "bigint")
+      if (typeof value2 === "bigint")
         num2 = (n) => BigInt(n);
-      else if (isNaN(value) || !isFinite(value))
+      else if (isNaN(value2) || !isFinite(value2))
         return stringifyNumber.stringifyNumber(node);
       let sign = "";
-      if (value < 0) {
+      if (value2 < 0) {
         sign = "-";
-        value *= num2(-1);
+        value2 *= num2(-1);
       }
       const _60 = num2(60);
-      const parts = [value % _60];
-      if (value < 60) {
+      const parts = [value2 % _60];
+      if (value2 < 60) {
         parts.unshift(0);
       } else {
-        value = (value - parts[0]) / _60;
-        parts.unshift(value % _60);
-        if (value >= 60) {
-          value = (value - parts[0]) / _60;
-          parts.unshift(value);
+        value2 = (value2 - parts[0]) / _60;
+        parts.unshift(value2 % _60);
+        if (value2 >= 60) {
+          value2 = (value2 - parts[0]) / _60;
+          parts.unshift(value2);
         }
       }
       return sign + parts.map((n) => String(n).padStart(2, "0")).join(":").replace(/000000\d*$/, "");
     }
     var intTime = {
-      identify: (value) => typeof value === "bigint" || Number.isInteger(value),
+      identify: (value2) => typeof value2 === "bigint" || Number.isInteger(value2),
       default: true,
       tag: "tag:yaml.org,2002:int",
       format: "TIME",
@@ -22992,7 +22992,7 @@ var require_timestamp = __commonJS({
       stringify: stringifySexagesimal
     };
     var floatTime = {
-      identify: (value) => typeof value === "number",
+      identify: (value2) => typeof value2 === "number",
       default: true,
       tag: "tag:yaml.org,2002:float",
       format: "TIME",
@@ -23001,7 +23001,7 @@ var require_timestamp = __commonJS({
       stringify: stringifySexagesimal
     };
     var timestamp = {
-      identify: (value) => value instanceof Date,
+      identify: (value2) => value2 instanceof Date,
       default: true,
       tag: "tag:yaml.org,2002:timestamp",
       // If the time zone is omitted, the timestamp is assumed to be specified in UTC. The time part
@@ -23024,7 +23024,7 @@ var require_timestamp = __commonJS({
         }
         return new Date(date);
       },
-      stringify: ({ value }) => value?.toISOString().replace(/(T00:00:00)?\.000Z$/, "") ?? ""
+      stringify: ({ value: value2 }) => value2?.toISOString().replace(/(T00:00:00)?\.000Z$/, "") ?? ""
     };
     exports.floatTime = floatTime;
     exports.intTime = intTime;
@@ -23298,7 +23298,7 @@ var require_Document = __commonJS({
     var createNode = require_createNode();
     var directives = require_directives();
     var Document = class _Document {
-      constructor(value, replacer, options) {
+      constructor(value2, replacer, options) {
         this.commentBefore = null;
         this.comment = null;
         this.errors = [];
@@ -23330,7 +23330,7 @@ var require_Document = __commonJS({
         } else
           this.directives = new directives.Directives({ version });
         this.setSchema(version, options);
-        this.contents = value === void 0 ? null : this.createNode(value, _replacer, options);
+        this.contents = value2 === void 0 ? null : this.createNode(value2, _replacer, options);
       }
       /**
        * Create a deep copy of this Document and its contents.
@@ -23355,14 +23355,14 @@ var require_Document = __commonJS({
         return copy;
       }
       /** Adds a value to the document. */
-      add(value) {
+      add(value2) {
         if (assertCollection(this.contents))
-          this.contents.add(value);
+          this.contents.add(value2);
       }
       /** Adds a value to the document. */
-      addIn(path7, value) {
+      addIn(path9, value2) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path7, value);
+          this.contents.addIn(path9, value2);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -23381,10 +23381,10 @@ var require_Document = __commonJS({
         }
         return new Alias.Alias(node.anchor);
       }
-      createNode(value, replacer, options) {
+      createNode(value2, replacer, options) {
         let _replacer = void 0;
         if (typeof replacer === "function") {
-          value = replacer.call({ "": value }, "", value);
+          value2 = replacer.call({ "": value2 }, "", value2);
           _replacer = replacer;
         } else if (Array.isArray(replacer)) {
           const keyToStr = (v) => typeof v === "number" || v instanceof String || v instanceof Number;
@@ -23411,7 +23411,7 @@ var require_Document = __commonJS({
           schema: this.schema,
           sourceObjects
         };
-        const node = createNode.createNode(value, tag, ctx);
+        const node = createNode.createNode(value2, tag, ctx);
         if (flow && identity.isCollection(node))
           node.flow = true;
         setAnchors();
@@ -23421,9 +23421,9 @@ var require_Document = __commonJS({
        * Convert a key and a value into a `Pair` using the current schema,
        * recursively wrapping all values as `Scalar` or `Collection` nodes.
        */
-      createPair(key, value, options = {}) {
+      createPair(key, value2, options = {}) {
         const k = this.createNode(key, null, options);
-        const v = this.createNode(value, null, options);
+        const v = this.createNode(value2, null, options);
         return new Pair.Pair(k, v);
       }
       /**
@@ -23437,14 +23437,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path7) {
-        if (Collection2.isEmptyPath(path7)) {
+      deleteIn(path9) {
+        if (Collection2.isEmptyPath(path9)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path7) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path9) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -23459,10 +23459,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path7, keepScalar) {
-        if (Collection2.isEmptyPath(path7))
+      getIn(path9, keepScalar) {
+        if (Collection2.isEmptyPath(path9))
           return !keepScalar && identity.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity.isCollection(this.contents) ? this.contents.getIn(path7, keepScalar) : void 0;
+        return identity.isCollection(this.contents) ? this.contents.getIn(path9, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -23473,33 +23473,33 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path7) {
-        if (Collection2.isEmptyPath(path7))
+      hasIn(path9) {
+        if (Collection2.isEmptyPath(path9))
           return this.contents !== void 0;
-        return identity.isCollection(this.contents) ? this.contents.hasIn(path7) : false;
+        return identity.isCollection(this.contents) ? this.contents.hasIn(path9) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      set(key, value) {
+      set(key, value2) {
         if (this.contents == null) {
-          this.contents = Collection2.collectionFromPath(this.schema, [key], value);
+          this.contents = Collection2.collectionFromPath(this.schema, [key], value2);
         } else if (assertCollection(this.contents)) {
-          this.contents.set(key, value);
+          this.contents.set(key, value2);
         }
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path7, value) {
-        if (Collection2.isEmptyPath(path7)) {
-          this.contents = value;
+      setIn(path9, value2) {
+        if (Collection2.isEmptyPath(path9)) {
+          this.contents = value2;
         } else if (this.contents == null) {
-          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path7), value);
+          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path9), value2);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path7, value);
+          this.contents.setIn(path9, value2);
         }
       }
       /**
@@ -23885,7 +23885,7 @@ var require_resolve_block_map = __commonJS({
       let offset = bm.offset;
       let commentEnd = null;
       for (const collItem of bm.items) {
-        const { start, key, sep: sep2, value } = collItem;
+        const { start, key, sep: sep2, value: value2 } = collItem;
         const keyProps = resolveProps.resolveProps(start, {
           indicator: "explicit-key-ind",
           next: key ?? sep2?.[0],
@@ -23928,7 +23928,7 @@ var require_resolve_block_map = __commonJS({
           onError(keyStart, "DUPLICATE_KEY", "Map keys must be unique");
         const valueProps = resolveProps.resolveProps(sep2 ?? [], {
           indicator: "map-value-ind",
-          next: value,
+          next: value2,
           offset: keyNode.range[2],
           onError,
           parentIndent: bm.indent,
@@ -23937,14 +23937,14 @@ var require_resolve_block_map = __commonJS({
         offset = valueProps.end;
         if (valueProps.found) {
           if (implicitKey) {
-            if (value?.type === "block-map" && !valueProps.hasNewline)
+            if (value2?.type === "block-map" && !valueProps.hasNewline)
               onError(offset, "BLOCK_AS_IMPLICIT_KEY", "Nested mappings are not allowed in compact mappings");
             if (ctx.options.strict && keyProps.start < valueProps.found.offset - 1024)
               onError(keyNode.range, "KEY_OVER_1024_CHARS", "The : indicator must be at most 1024 chars after the start of an implicit block mapping key");
           }
-          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : composeEmptyNode(ctx, offset, sep2, null, valueProps, onError);
+          const valueNode = value2 ? composeNode(ctx, value2, valueProps, onError) : composeEmptyNode(ctx, offset, sep2, null, valueProps, onError);
           if (ctx.schema.compat)
-            utilFlowIndentCheck.flowIndentCheck(bm.indent, value, onError);
+            utilFlowIndentCheck.flowIndentCheck(bm.indent, value2, onError);
           offset = valueNode.range[2];
           const pair = new Pair.Pair(keyNode, valueNode);
           if (ctx.options.keepSourceTokens)
@@ -23990,18 +23990,18 @@ var require_resolve_block_seq = __commonJS({
         ctx.atKey = false;
       let offset = bs.offset;
       let commentEnd = null;
-      for (const { start, value } of bs.items) {
+      for (const { start, value: value2 } of bs.items) {
         const props = resolveProps.resolveProps(start, {
           indicator: "seq-item-ind",
-          next: value,
+          next: value2,
           offset,
           onError,
           parentIndent: bs.indent,
           startOnNewline: true
         });
         if (!props.found) {
-          if (props.anchor || props.tag || value) {
-            if (value?.type === "block-seq")
+          if (props.anchor || props.tag || value2) {
+            if (value2?.type === "block-seq")
               onError(props.end, "BAD_INDENT", "All sequence items must start at the same column");
             else
               onError(offset, "MISSING_CHAR", "Sequence item without - indicator");
@@ -24012,9 +24012,9 @@ var require_resolve_block_seq = __commonJS({
             continue;
           }
         }
-        const node = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, start, null, props, onError);
+        const node = value2 ? composeNode(ctx, value2, props, onError) : composeEmptyNode(ctx, props.end, start, null, props, onError);
         if (ctx.schema.compat)
-          utilFlowIndentCheck.flowIndentCheck(bs.indent, value, onError);
+          utilFlowIndentCheck.flowIndentCheck(bs.indent, value2, onError);
         offset = node.range[2];
         seq.items.push(node);
       }
@@ -24096,7 +24096,7 @@ var require_resolve_flow_collection = __commonJS({
       let offset = fc.offset + fc.start.source.length;
       for (let i = 0; i < fc.items.length; ++i) {
         const collItem = fc.items[i];
-        const { start, key, sep: sep2, value } = collItem;
+        const { start, key, sep: sep2, value: value2 } = collItem;
         const props = resolveProps.resolveProps(start, {
           flow: fcName,
           indicator: "explicit-key-ind",
@@ -24107,7 +24107,7 @@ var require_resolve_flow_collection = __commonJS({
           startOnNewline: false
         });
         if (!props.found) {
-          if (!props.anchor && !props.tag && !sep2 && !value) {
+          if (!props.anchor && !props.tag && !sep2 && !value2) {
             if (i === 0 && props.comma)
               onError(props.comma, "UNEXPECTED_TOKEN", `Unexpected , in ${fcName}`);
             else if (i < fc.items.length - 1)
@@ -24162,10 +24162,10 @@ var require_resolve_flow_collection = __commonJS({
           }
         }
         if (!isMap && !sep2 && !props.found) {
-          const valueNode = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep2, null, props, onError);
+          const valueNode = value2 ? composeNode(ctx, value2, props, onError) : composeEmptyNode(ctx, props.end, sep2, null, props, onError);
           coll.items.push(valueNode);
           offset = valueNode.range[2];
-          if (isBlock(value))
+          if (isBlock(value2))
             onError(valueNode.range, "BLOCK_IN_FLOW", blockMsg);
         } else {
           ctx.atKey = true;
@@ -24177,7 +24177,7 @@ var require_resolve_flow_collection = __commonJS({
           const valueProps = resolveProps.resolveProps(sep2 ?? [], {
             flow: fcName,
             indicator: "map-value-ind",
-            next: value,
+            next: value2,
             offset: keyNode.range[2],
             onError,
             parentIndent: fc.indent,
@@ -24197,15 +24197,15 @@ var require_resolve_flow_collection = __commonJS({
               if (props.start < valueProps.found.offset - 1024)
                 onError(valueProps.found, "KEY_OVER_1024_CHARS", "The : indicator must be at most 1024 chars after the start of an implicit flow sequence key");
             }
-          } else if (value) {
-            if ("source" in value && value.source?.[0] === ":")
-              onError(value, "MISSING_CHAR", `Missing space after : in ${fcName}`);
+          } else if (value2) {
+            if ("source" in value2 && value2.source?.[0] === ":")
+              onError(value2, "MISSING_CHAR", `Missing space after : in ${fcName}`);
             else
               onError(valueProps.start, "MISSING_CHAR", `Missing , or : between ${fcName} items`);
           }
-          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : valueProps.found ? composeEmptyNode(ctx, valueProps.end, sep2, null, valueProps, onError) : null;
+          const valueNode = value2 ? composeNode(ctx, value2, valueProps, onError) : valueProps.found ? composeEmptyNode(ctx, valueProps.end, sep2, null, valueProps, onError) : null;
           if (valueNode) {
-            if (isBlock(value))
+            if (isBlock(value2))
               onError(valueNode.range, "BLOCK_IN_FLOW", blockMsg);
           } else if (valueProps.comment) {
             if (keyNode.comment)
@@ -24348,11 +24348,11 @@ var require_resolve_block_scalar = __commonJS({
           break;
       }
       if (chompStart === 0) {
-        const value2 = header.chomp === "+" && lines.length > 0 ? "\n".repeat(Math.max(1, lines.length - 1)) : "";
+        const value3 = header.chomp === "+" && lines.length > 0 ? "\n".repeat(Math.max(1, lines.length - 1)) : "";
         let end2 = start + header.length;
         if (scalar.source)
           end2 += scalar.source.length;
-        return { value: value2, type, comment: header.comment, range: [start, end2, end2] };
+        return { value: value3, type, comment: header.comment, range: [start, end2, end2] };
       }
       let trimIndent = scalar.indent + header.indent;
       let offset = scalar.offset + header.length;
@@ -24382,11 +24382,11 @@ var require_resolve_block_scalar = __commonJS({
         if (lines[i][0].length > trimIndent)
           chompStart = i + 1;
       }
-      let value = "";
+      let value2 = "";
       let sep2 = "";
       let prevMoreIndented = false;
       for (let i = 0; i < contentStart; ++i)
-        value += lines[i][0].slice(trimIndent) + "\n";
+        value2 += lines[i][0].slice(trimIndent) + "\n";
       for (let i = contentStart; i < chompStart; ++i) {
         let [indent, content] = lines[i];
         offset += indent.length + content.length + 1;
@@ -24400,23 +24400,23 @@ var require_resolve_block_scalar = __commonJS({
           indent = "";
         }
         if (type === Scalar.Scalar.BLOCK_LITERAL) {
-          value += sep2 + indent.slice(trimIndent) + content;
+          value2 += sep2 + indent.slice(trimIndent) + content;
           sep2 = "\n";
         } else if (indent.length > trimIndent || content[0] === "	") {
           if (sep2 === " ")
             sep2 = "\n";
           else if (!prevMoreIndented && sep2 === "\n")
             sep2 = "\n\n";
-          value += sep2 + indent.slice(trimIndent) + content;
+          value2 += sep2 + indent.slice(trimIndent) + content;
           sep2 = "\n";
           prevMoreIndented = true;
         } else if (content === "") {
           if (sep2 === "\n")
-            value += "\n";
+            value2 += "\n";
           else
             sep2 = "\n";
         } else {
-          value += sep2 + content;
+          value2 += sep2 + content;
           sep2 = " ";
           prevMoreIndented = false;
         }
@@ -24426,15 +24426,15 @@ var require_resolve_block_scalar = __commonJS({
           break;
         case "+":
           for (let i = chompStart; i < lines.length; ++i)
-            value += "\n" + lines[i][0].slice(trimIndent);
-          if (value[value.length - 1] !== "\n")
-            value += "\n";
+            value2 += "\n" + lines[i][0].slice(trimIndent);
+          if (value2[value2.length - 1] !== "\n")
+            value2 += "\n";
           break;
         default:
-          value += "\n";
+          value2 += "\n";
       }
       const end = start + header.length + scalar.source.length;
-      return { value, type, comment: header.comment, range: [start, end, end] };
+      return { value: value2, type, comment: header.comment, range: [start, end, end] };
     }
     function parseBlockScalarHeader({ offset, props }, strict, onError) {
       if (props[0].type !== "block-scalar-header") {
@@ -24519,20 +24519,20 @@ var require_resolve_flow_scalar = __commonJS({
     function resolveFlowScalar(scalar, strict, onError) {
       const { offset, type, source, end } = scalar;
       let _type;
-      let value;
+      let value2;
       const _onError = (rel, code, msg) => onError(offset + rel, code, msg);
       switch (type) {
         case "scalar":
           _type = Scalar.Scalar.PLAIN;
-          value = plainValue(source, _onError);
+          value2 = plainValue(source, _onError);
           break;
         case "single-quoted-scalar":
           _type = Scalar.Scalar.QUOTE_SINGLE;
-          value = singleQuotedValue(source, _onError);
+          value2 = singleQuotedValue(source, _onError);
           break;
         case "double-quoted-scalar":
           _type = Scalar.Scalar.QUOTE_DOUBLE;
-          value = doubleQuotedValue(source, _onError);
+          value2 = doubleQuotedValue(source, _onError);
           break;
         /* istanbul ignore next should not happen */
         default:
@@ -24547,7 +24547,7 @@ var require_resolve_flow_scalar = __commonJS({
       const valueEnd = offset + source.length;
       const re = resolveEnd.resolveEnd(end, valueEnd, strict, onError);
       return {
-        value,
+        value: value2,
         type: _type,
         comment: re.comment,
         range: [offset, valueEnd, re.offset]
@@ -24740,28 +24740,28 @@ var require_compose_scalar = __commonJS({
     var resolveBlockScalar = require_resolve_block_scalar();
     var resolveFlowScalar = require_resolve_flow_scalar();
     function composeScalar(ctx, token, tagToken, onError) {
-      const { value, type, comment, range } = token.type === "block-scalar" ? resolveBlockScalar.resolveBlockScalar(ctx, token, onError) : resolveFlowScalar.resolveFlowScalar(token, ctx.options.strict, onError);
+      const { value: value2, type, comment, range } = token.type === "block-scalar" ? resolveBlockScalar.resolveBlockScalar(ctx, token, onError) : resolveFlowScalar.resolveFlowScalar(token, ctx.options.strict, onError);
       const tagName = tagToken ? ctx.directives.tagName(tagToken.source, (msg) => onError(tagToken, "TAG_RESOLVE_FAILED", msg)) : null;
       let tag;
       if (ctx.options.stringKeys && ctx.atKey) {
         tag = ctx.schema[identity.SCALAR];
       } else if (tagName)
-        tag = findScalarTagByName(ctx.schema, value, tagName, tagToken, onError);
+        tag = findScalarTagByName(ctx.schema, value2, tagName, tagToken, onError);
       else if (token.type === "scalar")
-        tag = findScalarTagByTest(ctx, value, token, onError);
+        tag = findScalarTagByTest(ctx, value2, token, onError);
       else
         tag = ctx.schema[identity.SCALAR];
       let scalar;
       try {
-        const res = tag.resolve(value, (msg) => onError(tagToken ?? token, "TAG_RESOLVE_FAILED", msg), ctx.options);
+        const res = tag.resolve(value2, (msg) => onError(tagToken ?? token, "TAG_RESOLVE_FAILED", msg), ctx.options);
         scalar = identity.isScalar(res) ? res : new Scalar.Scalar(res);
       } catch (error2) {
         const msg = error2 instanceof Error ? error2.message : String(error2);
         onError(tagToken ?? token, "TAG_RESOLVE_FAILED", msg);
-        scalar = new Scalar.Scalar(value);
+        scalar = new Scalar.Scalar(value2);
       }
       scalar.range = range;
-      scalar.source = value;
+      scalar.source = value2;
       if (type)
         scalar.type = type;
       if (tagName)
@@ -24772,7 +24772,7 @@ var require_compose_scalar = __commonJS({
         scalar.comment = comment;
       return scalar;
     }
-    function findScalarTagByName(schema, value, tagName, tagToken, onError) {
+    function findScalarTagByName(schema, value2, tagName, tagToken, onError) {
       if (tagName === "!")
         return schema[identity.SCALAR];
       const matchWithTest = [];
@@ -24785,7 +24785,7 @@ var require_compose_scalar = __commonJS({
         }
       }
       for (const tag of matchWithTest)
-        if (tag.test?.test(value))
+        if (tag.test?.test(value2))
           return tag;
       const kt = schema.knownTags[tagName];
       if (kt && !kt.collection) {
@@ -24795,10 +24795,10 @@ var require_compose_scalar = __commonJS({
       onError(tagToken, "TAG_RESOLVE_FAILED", `Unresolved tag: ${tagName}`, tagName !== "tag:yaml.org,2002:str");
       return schema[identity.SCALAR];
     }
-    function findScalarTagByTest({ atKey, directives, schema }, value, token, onError) {
-      const tag = schema.tags.find((tag2) => (tag2.default === true || atKey && tag2.default === "key") && tag2.test?.test(value)) || schema[identity.SCALAR];
+    function findScalarTagByTest({ atKey, directives, schema }, value2, token, onError) {
+      const tag = schema.tags.find((tag2) => (tag2.default === true || atKey && tag2.default === "key") && tag2.test?.test(value2)) || schema[identity.SCALAR];
       if (schema.compat) {
-        const compat = schema.compat.find((tag2) => tag2.default && tag2.test?.test(value)) ?? schema[identity.SCALAR];
+        const compat = schema.compat.find((tag2) => tag2.default && tag2.test?.test(value2)) ?? schema[identity.SCALAR];
         if (tag.tag !== compat.tag) {
           const ts = directives.tagString(tag.tag);
           const cs = directives.tagString(compat.tag);
@@ -24956,7 +24956,7 @@ var require_compose_doc = __commonJS({
     var composeNode = require_compose_node();
     var resolveEnd = require_resolve_end();
     var resolveProps = require_resolve_props();
-    function composeDoc(options, directives, { offset, start, value, end }, onError) {
+    function composeDoc(options, directives, { offset, start, value: value2, end }, onError) {
       const opts = Object.assign({ _directives: directives }, options);
       const doc = new Document.Document(void 0, opts);
       const ctx = {
@@ -24968,7 +24968,7 @@ var require_compose_doc = __commonJS({
       };
       const props = resolveProps.resolveProps(start, {
         indicator: "doc-start",
-        next: value ?? end?.[0],
+        next: value2 ?? end?.[0],
         offset,
         onError,
         parentIndent: 0,
@@ -24976,10 +24976,10 @@ var require_compose_doc = __commonJS({
       });
       if (props.found) {
         doc.directives.docStart = true;
-        if (value && (value.type === "block-map" || value.type === "block-seq") && !props.hasNewline)
+        if (value2 && (value2.type === "block-map" || value2.type === "block-seq") && !props.hasNewline)
           onError(props.end, "MISSING_CHAR", "Block collection cannot start on same line with directives-end marker");
       }
-      doc.contents = value ? composeNode.composeNode(ctx, value, props, onError) : composeNode.composeEmptyNode(ctx, props.end, start, null, props, onError);
+      doc.contents = value2 ? composeNode.composeNode(ctx, value2, props, onError) : composeNode.composeEmptyNode(ctx, props.end, start, null, props, onError);
       const contentEnd = doc.contents.range[2];
       const re = resolveEnd.resolveEnd(end, contentEnd, false, onError);
       if (re.comment)
@@ -25227,9 +25227,9 @@ var require_cst_scalar = __commonJS({
       }
       return null;
     }
-    function createScalarToken(value, context3) {
+    function createScalarToken(value2, context3) {
       const { implicitKey = false, indent, inFlow = false, offset = -1, type = "PLAIN" } = context3;
-      const source = stringifyString.stringifyString({ type, value }, {
+      const source = stringifyString.stringifyString({ type, value: value2 }, {
         implicitKey,
         indent: indent > 0 ? " ".repeat(indent) : "",
         inFlow,
@@ -25259,7 +25259,7 @@ var require_cst_scalar = __commonJS({
           return { type: "scalar", offset, indent, source, end };
       }
     }
-    function setScalarValue(token, value, context3 = {}) {
+    function setScalarValue(token, value2, context3 = {}) {
       let { afterKey = false, implicitKey = false, inFlow = false, type } = context3;
       let indent = "indent" in token ? token.indent : null;
       if (afterKey && typeof indent === "number")
@@ -25282,7 +25282,7 @@ var require_cst_scalar = __commonJS({
           default:
             type = "PLAIN";
         }
-      const source = stringifyString.stringifyString({ type, value }, {
+      const source = stringifyString.stringifyString({ type, value: value2 }, {
         implicitKey: implicitKey || indent === null,
         indent: indent !== null && indent > 0 ? " ".repeat(indent) : "",
         inFlow,
@@ -25428,7 +25428,7 @@ var require_cst_stringify = __commonJS({
         }
       }
     }
-    function stringifyItem({ start, key, sep: sep2, value }) {
+    function stringifyItem({ start, key, sep: sep2, value: value2 }) {
       let res = "";
       for (const st of start)
         res += st.source;
@@ -25437,8 +25437,8 @@ var require_cst_stringify = __commonJS({
       if (sep2)
         for (const st of sep2)
           res += st.source;
-      if (value)
-        res += stringifyToken(value);
+      if (value2)
+        res += stringifyToken(value2);
       return res;
     }
     exports.stringify = stringify;
@@ -25460,9 +25460,9 @@ var require_cst_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP;
     visit.REMOVE = REMOVE;
-    visit.itemAtPath = (cst, path7) => {
+    visit.itemAtPath = (cst, path9) => {
       let item = cst;
-      for (const [field, index] of path7) {
+      for (const [field, index] of path9) {
         const tok = item?.[field];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -25471,23 +25471,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit.parentCollection = (cst, path7) => {
-      const parent = visit.itemAtPath(cst, path7.slice(0, -1));
-      const field = path7[path7.length - 1][0];
+    visit.parentCollection = (cst, path9) => {
+      const parent = visit.itemAtPath(cst, path9.slice(0, -1));
+      const field = path9[path9.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path7, item, visitor) {
-      let ctrl = visitor(item, path7);
+    function _visit(path9, item, visitor) {
+      let ctrl = visitor(item, path9);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field of ["key", "value"]) {
         const token = item[field];
         if (token && "items" in token) {
           for (let i = 0; i < token.items.length; ++i) {
-            const ci = _visit(Object.freeze(path7.concat([[field, i]])), token.items[i], visitor);
+            const ci = _visit(Object.freeze(path9.concat([[field, i]])), token.items[i], visitor);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -25498,10 +25498,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field === "key")
-            ctrl = ctrl(item, path7);
+            ctrl = ctrl(item, path9);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path7) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path9) : ctrl;
     }
     exports.visit = visit;
   }
@@ -27171,7 +27171,7 @@ var require_public_api = __commonJS({
       }
       return doc.toJS(Object.assign({ reviver: _reviver }, options));
     }
-    function stringify(value, replacer, options) {
+    function stringify(value2, replacer, options) {
       let _replacer = null;
       if (typeof replacer === "function" || Array.isArray(replacer)) {
         _replacer = replacer;
@@ -27184,14 +27184,14 @@ var require_public_api = __commonJS({
         const indent = Math.round(options);
         options = indent < 1 ? void 0 : indent > 8 ? { indent: 8 } : { indent };
       }
-      if (value === void 0) {
+      if (value2 === void 0) {
         const { keepUndefined } = options ?? replacer ?? {};
         if (!keepUndefined)
           return void 0;
       }
-      if (identity.isDocument(value) && !_replacer)
-        return value.toString(options);
-      return new Document.Document(value, _replacer, options).toString(options);
+      if (identity.isDocument(value2) && !_replacer)
+        return value2.toString(options);
+      return new Document.Document(value2, _replacer, options).toString(options);
     }
     exports.parse = parse3;
     exports.parseAllDocuments = parseAllDocuments;
@@ -27459,8 +27459,8 @@ var require_scope = __commonJS({
         super(nameStr);
         this.prefix = prefix;
       }
-      setValue(value, { property, itemIndex }) {
-        this.value = value;
+      setValue(value2, { property, itemIndex }) {
+        this.value = value2;
         this.scopePath = (0, code_1._)`.${new code_1.Name(property)}[${itemIndex}]`;
       }
     };
@@ -27479,13 +27479,13 @@ var require_scope = __commonJS({
       name(prefix) {
         return new ValueScopeName(prefix, this._newName(prefix));
       }
-      value(nameOrPrefix, value) {
+      value(nameOrPrefix, value2) {
         var _a;
-        if (value.ref === void 0)
+        if (value2.ref === void 0)
           throw new Error("CodeGen: ref must be passed in value");
         const name = this.toName(nameOrPrefix);
         const { prefix } = name;
-        const valueKey = (_a = value.key) !== null && _a !== void 0 ? _a : value.ref;
+        const valueKey = (_a = value2.key) !== null && _a !== void 0 ? _a : value2.ref;
         let vs = this._values[prefix];
         if (vs) {
           const _name = vs.get(valueKey);
@@ -27497,8 +27497,8 @@ var require_scope = __commonJS({
         vs.set(valueKey, name);
         const s = this._scope[prefix] || (this._scope[prefix] = []);
         const itemIndex = s.length;
-        s[itemIndex] = value.ref;
-        name.setValue(value, { property: prefix, itemIndex });
+        s[itemIndex] = value2.ref;
+        name.setValue(value2, { property: prefix, itemIndex });
         return name;
       }
       getValue(prefix, keyOrRef) {
@@ -27968,8 +27968,8 @@ var require_codegen = __commonJS({
         return this._extScope.name(prefix);
       }
       // reserves unique name in the external scope and assigns value to it
-      scopeValue(prefixOrName, value) {
-        const name = this._extScope.value(prefixOrName, value);
+      scopeValue(prefixOrName, value2) {
+        const name = this._extScope.value(prefixOrName, value2);
         const vs = this._values[name.prefix] || (this._values[name.prefix] = /* @__PURE__ */ new Set());
         vs.add(name);
         return name;
@@ -28023,13 +28023,13 @@ var require_codegen = __commonJS({
       // returns code for object literal for the passed argument list of key-value pairs
       object(...keyValues) {
         const code = ["{"];
-        for (const [key, value] of keyValues) {
+        for (const [key, value2] of keyValues) {
           if (code.length > 1)
             code.push(",");
           code.push(key);
-          if (key !== value || this.opts.es5) {
+          if (key !== value2 || this.opts.es5) {
             code.push(":");
-            (0, code_1.addCodeArg)(code, value);
+            (0, code_1.addCodeArg)(code, value2);
           }
         }
         code.push("}");
@@ -28108,10 +28108,10 @@ var require_codegen = __commonJS({
         return this._leafNode(new Break(label));
       }
       // `return` statement
-      return(value) {
+      return(value2) {
         const node = new Return();
         this._blockNode(node);
-        this.code(value);
+        this.code(value2);
         if (node.nodes.length !== 1)
           throw new Error('CodeGen: "return" should have one node');
         return this._endBlockNode(Return);
@@ -30481,8 +30481,8 @@ var require_utils2 = __commonJS({
       }
       return ind;
     }
-    function removeDotSegments(path7) {
-      let input = path7;
+    function removeDotSegments(path9) {
+      let input = path9;
       const output = [];
       let nextSlash = -1;
       let len = 0;
@@ -30556,11 +30556,11 @@ var require_utils2 = __commonJS({
       }
       return output.join("");
     }
-    function removeDotSegmentsRelative(path7) {
-      if (path7 === "" || path7[0] === "/") {
-        return removeDotSegments(path7);
+    function removeDotSegmentsRelative(path9) {
+      if (path9 === "" || path9[0] === "/") {
+        return removeDotSegments(path9);
       }
-      const segments = path7.split("/");
+      const segments = path9.split("/");
       const last = segments.length - 1;
       const output = [];
       let trailingDirectory = false;
@@ -30923,8 +30923,8 @@ var require_schemes = __commonJS({
       }
       if (wsComponent.resourceName) {
         const queryIndex = wsComponent.resourceName.indexOf("?");
-        const path7 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
-        wsComponent.path = path7 && path7 !== "/" ? path7 : void 0;
+        const path9 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
+        wsComponent.path = path9 && path9 !== "/" ? path9 : void 0;
         wsComponent.query = queryIndex === -1 ? void 0 : wsComponent.resourceName.slice(queryIndex + 1);
         wsComponent.resourceName = void 0;
       }
@@ -31473,13 +31473,13 @@ var require_fast_uri = __commonJS({
       if (typeof uri !== "string" && typeof uri !== "object") {
         return void 0;
       }
-      let value;
+      let value2;
       try {
-        value = typeof uri === "string" ? uri : serialize2(uri, opts);
+        value2 = typeof uri === "string" ? uri : serialize2(uri, opts);
       } catch {
         return void 0;
       }
-      const { normalized, malformedAuthorityOrPort, malformedPercentEncoding, malformedSchemeSpecific, malformedHost, malformedScheme } = normalizeStringWithStatus(value, opts);
+      const { normalized, malformedAuthorityOrPort, malformedPercentEncoding, malformedSchemeSpecific, malformedHost, malformedScheme } = normalizeStringWithStatus(value2, opts);
       return malformedAuthorityOrPort || malformedPercentEncoding || malformedSchemeSpecific || malformedHost || malformedScheme ? void 0 : normalized;
     }
     var fastUri = {
@@ -32346,13 +32346,13 @@ var require_ucs2length = __commonJS({
       const len = str.length;
       let length = 0;
       let pos = 0;
-      let value;
+      let value2;
       while (pos < len) {
         length++;
-        value = str.charCodeAt(pos++);
-        if (value >= 55296 && value <= 56319 && pos < len) {
-          value = str.charCodeAt(pos);
-          if ((value & 64512) === 56320)
+        value2 = str.charCodeAt(pos++);
+        if (value2 >= 55296 && value2 <= 56319 && pos < len) {
+          value2 = str.charCodeAt(pos);
+          if ((value2 & 64512) === 56320)
             pos++;
         }
       }
@@ -34244,9 +34244,9 @@ function issueFileCommand(command, message) {
     encoding: "utf8"
   });
 }
-function prepareKeyValueMessage(key, value) {
+function prepareKeyValueMessage(key, value2) {
   const delimiter = `ghadelimiter_${crypto.randomUUID()}`;
-  const convertedValue = toCommandValue(value);
+  const convertedValue = toCommandValue(value2);
   if (key.includes(delimiter)) {
     throw new Error(`Unexpected input: name should not contain the delimiter "${delimiter}"`);
   }
@@ -34318,22 +34318,22 @@ var HttpResponseRetryCodes = [
 import { EOL as EOL3 } from "os";
 import { constants, promises } from "fs";
 var __awaiter = function(thisArg, _arguments, P, generator) {
-  function adopt(value) {
-    return value instanceof P ? value : new P(function(resolve) {
-      resolve(value);
+  function adopt(value2) {
+    return value2 instanceof P ? value2 : new P(function(resolve) {
+      resolve(value2);
     });
   }
   return new (P || (P = Promise))(function(resolve, reject) {
-    function fulfilled(value) {
+    function fulfilled(value2) {
       try {
-        step(generator.next(value));
+        step(generator.next(value2));
       } catch (e) {
         reject(e);
       }
     }
-    function rejected(value) {
+    function rejected(value2) {
       try {
-        step(generator["throw"](value));
+        step(generator["throw"](value2));
       } catch (e) {
         reject(e);
       }
@@ -34384,7 +34384,7 @@ var Summary = class {
    * @returns {string} content wrapped in HTML element
    */
   wrap(tag, content, attrs = {}) {
-    const htmlAttrs = Object.entries(attrs).map(([key, value]) => ` ${key}="${value}"`).join("");
+    const htmlAttrs = Object.entries(attrs).map(([key, value2]) => ` ${key}="${value2}"`).join("");
     if (!content) {
       return `<${tag}${htmlAttrs}>`;
     }
@@ -34631,13 +34631,13 @@ function getInput(name, options) {
   }
   return val.trim();
 }
-function setOutput(name, value) {
+function setOutput(name, value2) {
   const filePath = process.env["GITHUB_OUTPUT"] || "";
   if (filePath) {
-    return issueFileCommand("OUTPUT", prepareKeyValueMessage(name, value));
+    return issueFileCommand("OUTPUT", prepareKeyValueMessage(name, value2));
   }
   process.stdout.write(os4.EOL);
-  issueCommand("set-output", { name }, toCommandValue(value));
+  issueCommand("set-output", { name }, toCommandValue(value2));
 }
 function setFailed(message) {
   process.exitCode = ExitCode.Failure;
@@ -34667,8 +34667,8 @@ var Context = class {
       if (existsSync2(process.env.GITHUB_EVENT_PATH)) {
         this.payload = JSON.parse(readFileSync(process.env.GITHUB_EVENT_PATH, { encoding: "utf8" }));
       } else {
-        const path7 = process.env.GITHUB_EVENT_PATH;
-        process.stdout.write(`GITHUB_EVENT_PATH ${path7} does not exist${EOL5}`);
+        const path9 = process.env.GITHUB_EVENT_PATH;
+        process.stdout.write(`GITHUB_EVENT_PATH ${path9} does not exist${EOL5}`);
       }
     }
     this.eventName = process.env.GITHUB_EVENT_NAME;
@@ -34708,22 +34708,22 @@ var Context = class {
 var httpClient = __toESM(require_lib(), 1);
 var import_undici2 = __toESM(require_undici(), 1);
 var __awaiter2 = function(thisArg, _arguments, P, generator) {
-  function adopt(value) {
-    return value instanceof P ? value : new P(function(resolve) {
-      resolve(value);
+  function adopt(value2) {
+    return value2 instanceof P ? value2 : new P(function(resolve) {
+      resolve(value2);
     });
   }
   return new (P || (P = Promise))(function(resolve, reject) {
-    function fulfilled(value) {
+    function fulfilled(value2) {
       try {
-        step(generator.next(value));
+        step(generator.next(value2));
       } catch (e) {
         reject(e);
       }
     }
-    function rejected(value) {
+    function rejected(value2) {
       try {
-        step(generator["throw"](value));
+        step(generator["throw"](value2));
       } catch (e) {
         reject(e);
       }
@@ -34914,13 +34914,13 @@ function lowercaseKeys(object) {
     return newObj;
   }, {});
 }
-function isPlainObject(value) {
-  if (typeof value !== "object" || value === null) return false;
-  if (Object.prototype.toString.call(value) !== "[object Object]") return false;
-  const proto = Object.getPrototypeOf(value);
+function isPlainObject(value2) {
+  if (typeof value2 !== "object" || value2 === null) return false;
+  if (Object.prototype.toString.call(value2) !== "[object Object]") return false;
+  const proto = Object.getPrototypeOf(value2);
   if (proto === null) return true;
   const Ctor = Object.prototype.hasOwnProperty.call(proto, "constructor") && proto.constructor;
-  return typeof Ctor === "function" && Ctor instanceof Ctor && Function.prototype.call(Ctor) === Function.prototype.call(value);
+  return typeof Ctor === "function" && Ctor instanceof Ctor && Function.prototype.call(Ctor) === Function.prototype.call(value2);
 }
 function mergeDeep(defaults2, options) {
   const result = Object.assign({}, defaults2);
@@ -35009,57 +35009,57 @@ function encodeUnreserved(str) {
     return "%" + c.charCodeAt(0).toString(16).toUpperCase();
   });
 }
-function encodeValue(operator, value, key) {
-  value = operator === "+" || operator === "#" ? encodeReserved(value) : encodeUnreserved(value);
+function encodeValue(operator, value2, key) {
+  value2 = operator === "+" || operator === "#" ? encodeReserved(value2) : encodeUnreserved(value2);
   if (key) {
-    return encodeUnreserved(key) + "=" + value;
+    return encodeUnreserved(key) + "=" + value2;
   } else {
-    return value;
+    return value2;
   }
 }
-function isDefined(value) {
-  return value !== void 0 && value !== null;
+function isDefined(value2) {
+  return value2 !== void 0 && value2 !== null;
 }
 function isKeyOperator(operator) {
   return operator === ";" || operator === "&" || operator === "?";
 }
 function getValues(context3, operator, key, modifier) {
-  var value = context3[key], result = [];
-  if (isDefined(value) && value !== "") {
-    if (typeof value === "string" || typeof value === "number" || typeof value === "bigint" || typeof value === "boolean") {
-      value = value.toString();
+  var value2 = context3[key], result = [];
+  if (isDefined(value2) && value2 !== "") {
+    if (typeof value2 === "string" || typeof value2 === "number" || typeof value2 === "bigint" || typeof value2 === "boolean") {
+      value2 = value2.toString();
       if (modifier && modifier !== "*") {
-        value = value.substring(0, parseInt(modifier, 10));
+        value2 = value2.substring(0, parseInt(modifier, 10));
       }
       result.push(
-        encodeValue(operator, value, isKeyOperator(operator) ? key : "")
+        encodeValue(operator, value2, isKeyOperator(operator) ? key : "")
       );
     } else {
       if (modifier === "*") {
-        if (Array.isArray(value)) {
-          value.filter(isDefined).forEach(function(value2) {
+        if (Array.isArray(value2)) {
+          value2.filter(isDefined).forEach(function(value22) {
             result.push(
-              encodeValue(operator, value2, isKeyOperator(operator) ? key : "")
+              encodeValue(operator, value22, isKeyOperator(operator) ? key : "")
             );
           });
         } else {
-          Object.keys(value).forEach(function(k) {
-            if (isDefined(value[k])) {
-              result.push(encodeValue(operator, value[k], k));
+          Object.keys(value2).forEach(function(k) {
+            if (isDefined(value2[k])) {
+              result.push(encodeValue(operator, value2[k], k));
             }
           });
         }
       } else {
         const tmp = [];
-        if (Array.isArray(value)) {
-          value.filter(isDefined).forEach(function(value2) {
-            tmp.push(encodeValue(operator, value2));
+        if (Array.isArray(value2)) {
+          value2.filter(isDefined).forEach(function(value22) {
+            tmp.push(encodeValue(operator, value22));
           });
         } else {
-          Object.keys(value).forEach(function(k) {
-            if (isDefined(value[k])) {
+          Object.keys(value2).forEach(function(k) {
+            if (isDefined(value2[k])) {
               tmp.push(encodeUnreserved(k));
-              tmp.push(encodeValue(operator, value[k].toString()));
+              tmp.push(encodeValue(operator, value2[k].toString()));
             }
           });
         }
@@ -35072,12 +35072,12 @@ function getValues(context3, operator, key, modifier) {
     }
   } else {
     if (operator === ";") {
-      if (isDefined(value)) {
+      if (isDefined(value2)) {
         result.push(encodeUnreserved(key));
       }
-    } else if (value === "" && (operator === "&" || operator === "?")) {
+    } else if (value2 === "" && (operator === "&" || operator === "?")) {
       result.push(encodeUnreserved(key) + "=");
-    } else if (value === "") {
+    } else if (value2 === "") {
       result.push("");
     }
   }
@@ -35273,8 +35273,8 @@ function parse2(header, options) {
     index++;
   }
   const valueEnd = whitespace === -1 ? index : whitespace;
-  const value = header.slice(valueStart, valueEnd);
-  const type = (typeFlags & CASE_FLAGS) === 0 ? value : value.toLowerCase();
+  const value2 = header.slice(valueStart, valueEnd);
+  const type = (typeFlags & CASE_FLAGS) === 0 ? value2 : value2.toLowerCase();
   if (index === len || stop !== 0) {
     return { type, index, parameters: new NullObject() };
   }
@@ -35300,8 +35300,8 @@ function parseParameters(header, type, index, len, stopFlags) {
       }
       if (code === EQ) {
         const keyEnd = keyWhitespace === -1 ? index : keyWhitespace;
-        const value = header.slice(keyStart, keyEnd);
-        const key = (keyFlags & CASE_FLAGS) === 0 ? value : value.toLowerCase();
+        const value2 = header.slice(keyStart, keyEnd);
+        const key = (keyFlags & CASE_FLAGS) === 0 ? value2 : value2.toLowerCase();
         index++;
         while ((CHAR_MAP[header.charCodeAt(index)] & OWS) !== 0) {
           index++;
@@ -35553,12 +35553,12 @@ var stringifyIteratively = (rootValue, replacer, spaceParam) => {
   }
   return chunks.join("");
 };
-var JSONStringify = (value, replacer, space) => {
+var JSONStringify = (value2, replacer, space) => {
   try {
     const supportsRawJSON = "rawJSON" in JSON;
     if (supportsRawJSON) {
       return originalStringify(
-        value,
+        value2,
         (key, val) => {
           if (typeof val === "bigint") return JSON.rawJSON(val.toString());
           const hasFunctionReplacer = typeof replacer === "function";
@@ -35570,9 +35570,9 @@ var JSONStringify = (value, replacer, space) => {
         space
       );
     }
-    if (!value) return originalStringify(value, replacer, space);
+    if (!value2) return originalStringify(value2, replacer, space);
     const convertedToCustomJSON = originalStringify(
-      value,
+      value2,
       (key, val) => {
         const isNoise = typeof val === "string" && noiseValue.test(val);
         if (isNoise) return val.toString() + "n";
@@ -35593,7 +35593,7 @@ var JSONStringify = (value, replacer, space) => {
     return denoisedJSON;
   } catch (error2) {
     if (error2 instanceof RangeError) {
-      const convertedJSON = stringifyIteratively(value, replacer, space);
+      const convertedJSON = stringifyIteratively(value2, replacer, space);
       if (convertedJSON === void 0) return void 0;
       const supportsRawJSON = "rawJSON" in JSON;
       if (supportsRawJSON) return convertedJSON;
@@ -35621,26 +35621,26 @@ var isContextSourceSupported = () => {
     return false;
   }
 };
-var convertMarkedBigIntsReviver = (key, value, context3, userReviver) => {
-  const isCustomFormatBigInt = typeof value === "string" && customFormat.test(value);
-  if (isCustomFormatBigInt) return BigInt(value.slice(0, -1));
-  const isNoiseValue = typeof value === "string" && noiseValue.test(value);
-  if (isNoiseValue) return value.slice(0, -1);
+var convertMarkedBigIntsReviver = (key, value2, context3, userReviver) => {
+  const isCustomFormatBigInt = typeof value2 === "string" && customFormat.test(value2);
+  if (isCustomFormatBigInt) return BigInt(value2.slice(0, -1));
+  const isNoiseValue = typeof value2 === "string" && noiseValue.test(value2);
+  if (isNoiseValue) return value2.slice(0, -1);
   const hasUserReviver = typeof userReviver === "function";
-  if (!hasUserReviver) return value;
-  return userReviver(key, value, context3);
+  if (!hasUserReviver) return value2;
+  return userReviver(key, value2, context3);
 };
 var JSONParseV2 = (text, reviver) => {
-  return JSON.parse(text, (key, value, context3) => {
-    const isNumber = typeof value === "number";
-    const isOutOfBounds = value > Number.MAX_SAFE_INTEGER || value < Number.MIN_SAFE_INTEGER;
+  return JSON.parse(text, (key, value2, context3) => {
+    const isNumber = typeof value2 === "number";
+    const isOutOfBounds = value2 > Number.MAX_SAFE_INTEGER || value2 < Number.MIN_SAFE_INTEGER;
     const isBigNumber = isNumber && isOutOfBounds;
     const isInt = context3 && intRegex.test(context3.source);
     const isBigInt = isBigNumber && isInt;
     if (isBigInt) return BigInt(context3.source);
     const hasCustomReviver = typeof reviver === "function";
-    if (!hasCustomReviver) return value;
-    return reviver(key, value, context3);
+    if (!hasCustomReviver) return value2;
+    return reviver(key, value2, context3);
   });
 };
 var MAX_INT = Number.MAX_SAFE_INTEGER.toString();
@@ -35654,35 +35654,35 @@ var applyReviverIteratively = (parsed, userReviver) => {
     const node = stack[stack.length - 1];
     if (!node.visited) {
       node.visited = true;
-      const value = node.parent[node.key];
-      const isComplexObject = value !== null && typeof value === "object";
+      const value2 = node.parent[node.key];
+      const isComplexObject = value2 !== null && typeof value2 === "object";
       if (isComplexObject) {
-        const keys = Object.keys(value);
+        const keys = Object.keys(value2);
         for (let i = keys.length - 1; i >= 0; i--) {
-          stack.push({ parent: value, key: keys[i], visited: false });
+          stack.push({ parent: value2, key: keys[i], visited: false });
         }
       }
     } else {
       const { parent, key } = node;
-      let value = parent[key];
-      if (typeof value === "string") {
-        const isCustomFormatBigInt = customFormat.test(value);
+      let value2 = parent[key];
+      if (typeof value2 === "string") {
+        const isCustomFormatBigInt = customFormat.test(value2);
         if (isCustomFormatBigInt) {
-          value = BigInt(value.slice(0, -1));
+          value2 = BigInt(value2.slice(0, -1));
         } else {
-          const isNoise = noiseValue.test(value);
-          if (isNoise) value = value.slice(0, -1);
+          const isNoise = noiseValue.test(value2);
+          if (isNoise) value2 = value2.slice(0, -1);
         }
       }
       const hasUserReviver = typeof userReviver === "function";
       if (hasUserReviver) {
-        value = userReviver.call(parent, key, value);
+        value2 = userReviver.call(parent, key, value2);
       }
-      const isDeleted = value === void 0;
+      const isDeleted = value2 === void 0;
       if (isDeleted) {
         delete parent[key];
       } else {
-        parent[key] = value;
+        parent[key] = value2;
       }
       stack.pop();
     }
@@ -35711,7 +35711,7 @@ var JSONParse = (text, reviver) => {
     const serializedData = serializeBigInts(text);
     return originalParse(
       serializedData,
-      (key, value, context3) => convertMarkedBigIntsReviver(key, value, context3, reviver)
+      (key, value2, context3) => convertMarkedBigIntsReviver(key, value2, context3, reviver)
     );
   } catch (error2) {
     if (error2 instanceof RangeError) {
@@ -35769,13 +35769,13 @@ var defaults_default = {
     "user-agent": `octokit-request.js/${VERSION2} ${getUserAgent()}`
   }
 };
-function isPlainObject2(value) {
-  if (typeof value !== "object" || value === null) return false;
-  if (Object.prototype.toString.call(value) !== "[object Object]") return false;
-  const proto = Object.getPrototypeOf(value);
+function isPlainObject2(value2) {
+  if (typeof value2 !== "object" || value2 === null) return false;
+  if (Object.prototype.toString.call(value2) !== "[object Object]") return false;
+  const proto = Object.getPrototypeOf(value2);
   if (proto === null) return true;
   const Ctor = Object.prototype.hasOwnProperty.call(proto, "constructor") && proto.constructor;
-  return typeof Ctor === "function" && Ctor instanceof Ctor && Function.prototype.call(Ctor) === Function.prototype.call(value);
+  return typeof Ctor === "function" && Ctor instanceof Ctor && Function.prototype.call(Ctor) === Function.prototype.call(value2);
 }
 var noop = () => "";
 async function fetchWrapper(requestOptions) {
@@ -35789,9 +35789,9 @@ async function fetchWrapper(requestOptions) {
   const parseSuccessResponseBody = requestOptions.request?.parseSuccessResponseBody !== false;
   const body = isPlainObject2(requestOptions.body) || Array.isArray(requestOptions.body) ? JSONStringify(requestOptions.body) : requestOptions.body;
   const requestHeaders = Object.fromEntries(
-    Object.entries(requestOptions.headers).map(([name, value]) => [
+    Object.entries(requestOptions.headers).map(([name, value2]) => [
       name,
-      String(value)
+      String(value2)
     ])
   );
   let fetchResponse;
@@ -35831,8 +35831,8 @@ async function fetchWrapper(requestOptions) {
   const status = fetchResponse.status;
   const url = fetchResponse.url;
   const responseHeaders = {};
-  for (const [key, value] of fetchResponse.headers) {
-    responseHeaders[key] = value;
+  for (const [key, value2] of fetchResponse.headers) {
+    responseHeaders[key] = value2;
   }
   const octokitResponse = {
     url,
@@ -38579,8 +38579,8 @@ var handler = {
   ownKeys({ scope }) {
     return [...endpointMethodsMap.get(scope).keys()];
   },
-  set(target, methodName, value) {
-    return target.cache[methodName] = value;
+  set(target, methodName, value2) {
+    return target.cache[methodName] = value2;
   },
   get({ octokit, scope, cache }, methodName) {
     if (cache[methodName]) {
@@ -38819,46 +38819,8 @@ function getOctokit(token, options, ...additionalPlugins) {
 }
 
 // src/main.ts
-import { existsSync as existsSync5 } from "node:fs";
-
-// src/action/constants.ts
-var Inputs = {
-  Config: "config",
-  Baseline: "baseline",
-  Threshold: "threshold",
-  FailOnRegression: "fail-on-regression",
-  Comment: "comment",
-  UpdateBaseline: "update-baseline",
-  Mode: "mode",
-  ResultsDir: "results-dir",
-  GithubToken: "github-token"
-};
-var Outputs = {
-  Results: "results",
-  Report: "report",
-  Regressed: "regressed",
-  Summary: "summary"
-};
-var ResultFiles = {
-  Results: "results.json",
-  Report: "report.md",
-  Meta: "meta.json"
-};
-var STATUS_CONTEXT = "flask-perf";
-var InputDefaults = {
-  [Inputs.Config]: ".github/flask-perf.yml",
-  [Inputs.Baseline]: ".github/flask-perf-baseline.json",
-  [Inputs.Threshold]: "10%",
-  [Inputs.FailOnRegression]: "true",
-  [Inputs.Comment]: "true",
-  [Inputs.UpdateBaseline]: "false",
-  [Inputs.Mode]: "run",
-  [Inputs.ResultsDir]: "flask-perf-results",
-  [Inputs.GithubToken]: "${{ github.token }}"
-};
-
-// src/action/input-helper.ts
-import path from "node:path";
+import { existsSync as existsSync6, writeFileSync as writeFileSync4 } from "node:fs";
+import path8 from "node:path";
 
 // src/config/percent.ts
 function parsePercent(text) {
@@ -38869,172 +38831,234 @@ function formatPercent(share) {
   return `${Number((share * 100).toFixed(2))}%`;
 }
 
-// src/action/input-helper.ts
-var InputError = class extends Error {
-  name = "InputError";
-};
-function bool(getInput2, name, problems) {
-  const raw = getInput2(name).trim().toLowerCase();
-  if (["true", "yes", "1", "on"].includes(raw)) return true;
-  if (["false", "no", "0", "off"].includes(raw)) return false;
-  problems.push(`input ${name} must be true or false; got ${JSON.stringify(getInput2(name))}`);
-  return false;
+// src/stats/describe.ts
+function mean(values) {
+  return values.reduce((a, b) => a + b, 0) / values.length;
 }
-function getActionSettings(getInput2, workspace) {
-  const problems = [];
-  const required = (name) => {
-    const value = getInput2(name).trim();
-    if (!value) problems.push(`input ${name} is required and must not be empty`);
-    return value;
+function median(values) {
+  if (values.length === 0) return NaN;
+  const s = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+}
+function stddev(values) {
+  if (values.length < 2) return 0;
+  const m = mean(values);
+  return Math.sqrt(values.reduce((s, v) => s + (v - m) ** 2, 0) / (values.length - 1));
+}
+function cv(values) {
+  const m = mean(values);
+  return m === 0 ? 0 : stddev(values) / m;
+}
+
+// src/stats/distributions.ts
+function lnGamma(x) {
+  const c = [
+    0.9999999999998099,
+    676.5203681218851,
+    -1259.1392167224028,
+    771.3234287776531,
+    -176.6150291621406,
+    12.507343278686905,
+    -0.13857109526572012,
+    9984369578019572e-21,
+    15056327351493116e-23
+  ];
+  if (x < 0.5) return Math.log(Math.PI / Math.sin(Math.PI * x)) - lnGamma(1 - x);
+  const z = x - 1;
+  let sum = c[0];
+  for (let i = 1; i < 9; i++) sum += c[i] / (z + i);
+  const t = z + 7.5;
+  return 0.5 * Math.log(2 * Math.PI) + (z + 0.5) * Math.log(t) - t + Math.log(sum);
+}
+function betaContinuedFraction(x, a, b) {
+  const tiny = 1e-300;
+  let c = 1;
+  let d = 1 - (a + b) * x / (a + 1);
+  if (Math.abs(d) < tiny) d = tiny;
+  d = 1 / d;
+  let h = d;
+  for (let m = 1; m <= 300; m++) {
+    const m2 = 2 * m;
+    let aa = m * (b - m) * x / ((a + m2 - 1) * (a + m2));
+    d = 1 + aa * d;
+    if (Math.abs(d) < tiny) d = tiny;
+    c = 1 + aa / c;
+    if (Math.abs(c) < tiny) c = tiny;
+    d = 1 / d;
+    h *= d * c;
+    aa = -(a + m) * (a + b + m) * x / ((a + m2) * (a + m2 + 1));
+    d = 1 + aa * d;
+    if (Math.abs(d) < tiny) d = tiny;
+    c = 1 + aa / c;
+    if (Math.abs(c) < tiny) c = tiny;
+    d = 1 / d;
+    const delta2 = d * c;
+    h *= delta2;
+    if (Math.abs(delta2 - 1) < 1e-15) break;
+  }
+  return h;
+}
+function incompleteBeta(x, a, b) {
+  if (x <= 0) return 0;
+  if (x >= 1) return 1;
+  const front = Math.exp(lnGamma(a + b) - lnGamma(a) - lnGamma(b) + a * Math.log(x) + b * Math.log(1 - x));
+  if (x < (a + 1) / (a + b + 2)) return front * betaContinuedFraction(x, a, b) / a;
+  return 1 - front * betaContinuedFraction(1 - x, b, a) / b;
+}
+function studentTCdf(t, df) {
+  const tail = 0.5 * incompleteBeta(df / (df + t * t), df / 2, 0.5);
+  return t >= 0 ? 1 - tail : tail;
+}
+function studentTQuantile(p, df) {
+  if (p <= 0) return -Infinity;
+  if (p >= 1) return Infinity;
+  let lo = -1e4;
+  let hi = 1e4;
+  for (let i = 0; i < 200; i++) {
+    const mid = (lo + hi) / 2;
+    if (studentTCdf(mid, df) < p) lo = mid;
+    else hi = mid;
+    if (hi - lo < 1e-12) break;
+  }
+  return (lo + hi) / 2;
+}
+
+// src/stats/inference.ts
+function seededRandom(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = a + 1831565813 >>> 0;
+    let t = a;
+    t = Math.imul(t ^ t >>> 15, t | 1);
+    t ^= t + Math.imul(t ^ t >>> 7, t | 61);
+    return ((t ^ t >>> 14) >>> 0) / 4294967296;
   };
-  const configLabel = required(Inputs.Config);
-  const baselineLabel = required(Inputs.Baseline);
-  const thresholdText = required(Inputs.Threshold);
-  const threshold = parsePercent(thresholdText);
-  if (thresholdText && (threshold === void 0 || threshold >= 1)) {
-    problems.push(`input ${Inputs.Threshold} must be a percentage below 100%, such as "10%"; got ${JSON.stringify(thresholdText)}`);
-  }
-  const mode = getInput2(Inputs.Mode).trim() || "run";
-  if (mode !== "run" && mode !== "report") problems.push(`input ${Inputs.Mode} must be "run" or "report"; got ${JSON.stringify(mode)}`);
-  const resultsDir = required(Inputs.ResultsDir);
-  const settings = {
-    configPath: path.resolve(workspace, configLabel),
-    configLabel,
-    baselinePath: path.resolve(workspace, baselineLabel),
-    baselineLabel,
-    threshold: threshold ?? 0.1,
-    failOnRegression: bool(getInput2, Inputs.FailOnRegression, problems),
-    comment: bool(getInput2, Inputs.Comment, problems),
-    updateBaseline: bool(getInput2, Inputs.UpdateBaseline, problems),
-    mode,
-    resultsDir: path.resolve(workspace, resultsDir),
-    token: getInput2(Inputs.GithubToken).trim(),
-    workspace
-  };
-  if (problems.length) throw new InputError(problems.join("\n"));
-  return settings;
 }
-
-// src/action/results-dir.ts
-import { mkdirSync as mkdirSync2, readFileSync as readFileSync3, writeFileSync as writeFileSync2 } from "node:fs";
-import path3 from "node:path";
-
-// src/compare/baseline.ts
-import { execFileSync } from "node:child_process";
-import { existsSync as existsSync3, mkdirSync, readFileSync as readFileSync2, writeFileSync } from "node:fs";
-import path2 from "node:path";
-
-// src/results/types.ts
-var SCHEMA_VERSION = 1;
-
-// src/compare/baseline.ts
-var BaselineError = class extends Error {
-  name = "BaselineError";
-};
-function parseBaseline(text, name) {
-  let data;
-  try {
-    data = JSON.parse(text);
-  } catch (error2) {
-    throw new BaselineError(`baseline ${name} is not valid JSON (${error2.message}); fix it, delete it, or record it again with update-baseline`);
-  }
-  const doc = data;
-  if (doc === null || typeof doc !== "object" || Array.isArray(doc)) throw new BaselineError(`baseline ${name} must be a flask-perf results document; got ${Array.isArray(data) ? "a list" : typeof data}`);
-  if (doc.schemaVersion !== SCHEMA_VERSION) throw new BaselineError(`baseline ${name} must have schemaVersion ${SCHEMA_VERSION}; got ${JSON.stringify(doc.schemaVersion)}`);
-  if (!Array.isArray(doc.topologies)) throw new BaselineError(`baseline ${name} must have a topologies list; got ${JSON.stringify(doc.topologies)}`);
-  for (const [i, t] of doc.topologies.entries()) {
-    if (typeof t?.name !== "string" || typeof t?.rps !== "number") throw new BaselineError(`baseline ${name}: topologies[${i}] must have a name and rps; got ${JSON.stringify(t).slice(0, 80)}`);
-  }
-  return doc;
+function skewness(values) {
+  const n = values.length;
+  if (n < 3) return 0;
+  const m = mean(values);
+  const s = stddev(values);
+  if (s === 0) return 0;
+  const g = values.reduce((acc, v) => acc + ((v - m) / s) ** 3, 0) / n;
+  return g * Math.sqrt(n * (n - 1)) / (n - 2) * ((n - 1) / n) ** 1.5;
 }
-function readBaselineFile(file) {
-  if (!existsSync3(file)) return null;
-  return { results: parseBaseline(readFileSync2(file, "utf8"), file), source: file };
+var BOOTSTRAP_MIN_N = 8;
+var BOOTSTRAP_SKEW = 1;
+function none(n, confidence) {
+  return { ratio: NaN, low: 0, high: Infinity, confidence, pBelowOne: 1, method: "none", n };
 }
-function git(repo, args) {
-  return execFileSync("git", args, { cwd: repo, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], maxBuffer: 64 * 1024 * 1024 });
-}
-function readBaselineAtCommit(repo, commit, relPath) {
-  const has = () => {
-    try {
-      git(repo, ["cat-file", "-e", `${commit}^{commit}`]);
-      return true;
-    } catch {
-      return false;
+function pairedRatioInterval(ratios, confidence, random = seededRandom(1)) {
+  const logs = ratios.filter((r) => r > 0 && Number.isFinite(r)).map(Math.log);
+  const n = logs.length;
+  if (n < 2) return { ...none(n, confidence), ratio: n === 1 ? Math.exp(logs[0]) : NaN };
+  const m = mean(logs);
+  const se = stddev(logs) / Math.sqrt(n);
+  const df = n - 1;
+  const pBelowOne = se === 0 ? m < 0 ? 0 : 1 : studentTCdf(m / se, df);
+  if (n >= BOOTSTRAP_MIN_N && Math.abs(skewness(logs)) > BOOTSTRAP_SKEW) {
+    const resamples = 4e3;
+    const means = new Float64Array(resamples);
+    for (let b = 0; b < resamples; b++) {
+      let sum = 0;
+      for (let i = 0; i < n; i++) sum += logs[Math.floor(random() * n)];
+      means[b] = sum / n;
     }
-  };
-  if (!has()) {
-    try {
-      git(repo, ["fetch", "--no-tags", "--depth=1", "origin", commit]);
-    } catch {
-      return void 0;
-    }
-    if (!has()) return void 0;
+    means.sort();
+    const lowIndex = Math.floor((1 - confidence) / 2 * resamples);
+    const highIndex = Math.min(resamples - 1, Math.ceil((1 + confidence) / 2 * resamples) - 1);
+    const below = means.filter((x) => x >= 0).length / resamples;
+    return { ratio: Math.exp(m), low: Math.exp(means[lowIndex]), high: Math.exp(means[highIndex]), confidence, pBelowOne: below, method: "bootstrap", n };
   }
-  const spec = `${commit}:${relPath.split(path2.sep).join("/")}`;
-  let text;
-  try {
-    text = git(repo, ["show", spec]);
-  } catch {
-    return null;
-  }
-  const name = `${relPath} at ${commit.slice(0, 7)}`;
-  return { results: parseBaseline(text, name), source: name };
+  const t = studentTQuantile((1 + confidence) / 2, df);
+  return { ratio: Math.exp(m), low: Math.exp(m - t * se), high: Math.exp(m + t * se), confidence, pBelowOne, method: "paired-t", n };
 }
-function writeBaseline(file, results) {
-  mkdirSync(path2.dirname(path2.resolve(file)), { recursive: true });
-  writeFileSync(file, `${JSON.stringify(results, null, 2)}
-`);
+function welchRatioInterval(now, before, confidence) {
+  const a = now.filter((v) => v > 0).map(Math.log);
+  const b = before.filter((v) => v > 0).map(Math.log);
+  const n = Math.min(a.length, b.length);
+  if (a.length < 2 || b.length < 2) {
+    const ratio = a.length && b.length ? Math.exp(mean(a) - mean(b)) : NaN;
+    return { ...none(n, confidence), ratio };
+  }
+  const va = stddev(a) ** 2 / a.length;
+  const vb = stddev(b) ** 2 / b.length;
+  const diff = mean(a) - mean(b);
+  const se = Math.sqrt(va + vb);
+  if (se === 0) return { ratio: Math.exp(diff), low: Math.exp(diff), high: Math.exp(diff), confidence, pBelowOne: diff < 0 ? 0 : 1, method: "welch-t", n };
+  const df = (va + vb) ** 2 / (va ** 2 / (a.length - 1) + vb ** 2 / (b.length - 1));
+  const t = studentTQuantile((1 + confidence) / 2, df);
+  return { ratio: Math.exp(diff), low: Math.exp(diff - t * se), high: Math.exp(diff + t * se), confidence, pBelowOne: studentTCdf(diff / se, df), method: "welch-t", n };
+}
+function holmLevels(pValues, alpha) {
+  const m = pValues.length;
+  const order = pValues.map((p, i) => [p, i]).sort((x, y) => x[0] - y[0]);
+  const levels = new Array(m);
+  let frozen;
+  order.forEach(([p, i], rank) => {
+    const level = frozen ?? alpha / (m - rank);
+    if (frozen === void 0 && p > level) frozen = level;
+    levels[i] = level;
+  });
+  return levels;
 }
 
-// src/action/results-dir.ts
-function writeResults(dir, results) {
-  mkdirSync2(dir, { recursive: true });
-  const file = path3.join(dir, ResultFiles.Results);
-  writeFileSync2(file, `${JSON.stringify(results, null, 2)}
-`);
-  return file;
-}
-function writeReportAndMeta(dir, report, meta) {
-  mkdirSync2(dir, { recursive: true });
-  const file = path3.join(dir, ResultFiles.Report);
-  writeFileSync2(file, report);
-  writeFileSync2(path3.join(dir, ResultFiles.Meta), `${JSON.stringify(meta, null, 2)}
-`);
-  return file;
-}
-var ResultsDirError = class extends Error {
-  name = "ResultsDirError";
-};
-function readResultsDir(dir) {
-  const read = (name) => {
-    const file = path3.join(dir, name);
-    try {
-      return readFileSync3(file, "utf8");
-    } catch (error2) {
-      throw new ResultsDirError(`results-dir: cannot read ${file} (${error2.message}); download the artifact that mode "run" uploaded into it`);
-    }
-  };
-  const results = parseBaseline(read(ResultFiles.Results), path3.join(dir, ResultFiles.Results));
-  let raw;
-  try {
-    raw = JSON.parse(read(ResultFiles.Meta));
-  } catch (error2) {
-    if (error2 instanceof ResultsDirError) throw error2;
-    throw new ResultsDirError(`results-dir: ${ResultFiles.Meta} is not valid JSON`);
+// src/compare/verdict.ts
+var HIGHER_IS_BETTER = { rps: true, cpu: false, p99: false };
+function interval(samples, confidence) {
+  if (samples.kind === "paired") {
+    const ratios = samples.head.map((h, i) => h / samples.base[i]);
+    return pairedRatioInterval(ratios, confidence);
   }
-  const str = (v) => typeof v === "string" && /^[\w./@:+-]{1,200}$/.test(v) ? v : null;
-  const meta = {
-    configPath: str(raw.configPath) ?? "flask-perf",
-    eventName: str(raw.eventName) ?? "",
-    prNumber: typeof raw.prNumber === "number" && Number.isInteger(raw.prNumber) && raw.prNumber > 0 ? raw.prNumber : null,
-    headSha: typeof raw.headSha === "string" && /^[0-9a-f]{40}$/.test(raw.headSha) ? raw.headSha : null,
-    baseSha: typeof raw.baseSha === "string" && /^[0-9a-f]{40}$/.test(raw.baseSha) ? raw.baseSha : null
-  };
-  return { results, meta };
+  return welchRatioInterval(samples.now, samples.before, confidence);
+}
+function noise(samples) {
+  if (samples.kind === "paired") return cv(samples.head.map((h, i) => h / samples.base[i]));
+  return cv(samples.now);
+}
+function pRegressionOf(i, metric2) {
+  return HIGHER_IS_BETTER[metric2] ? i.pBelowOne : 1 - i.pBelowOne;
+}
+function metricVerdict(metric2, i, threshold) {
+  if (i.method === "none" || !Number.isFinite(i.ratio)) return "inconclusive";
+  if (HIGHER_IS_BETTER[metric2]) {
+    if (i.high < 1 && i.ratio < 1 - threshold) return "regression";
+    if (i.low > 1 && i.ratio > 1 + threshold) return "improvement";
+    if (i.low >= 1 - threshold) return "no-regression";
+    return "inconclusive";
+  }
+  if (i.low > 1 && i.ratio > 1 + threshold) return "regression";
+  if (i.high < 1 && i.ratio < 1 - threshold) return "improvement";
+  if (i.high <= 1 + threshold) return "no-regression";
+  return "inconclusive";
+}
+function judgeFamily(tests, alpha) {
+  const raw = tests.map((t) => interval(t.samples, 1 - 2 * alpha));
+  const pRegressions = raw.map((i, k) => pRegressionOf(i, tests[k].metric));
+  const gatedIndexes = tests.flatMap((t, k) => t.gated ? [k] : []);
+  const gatedLevels = holmLevels(gatedIndexes.map((k) => pRegressions[k]), alpha);
+  const levelOf = new Map(gatedIndexes.map((k, j) => [k, gatedLevels[j]]));
+  return tests.map((t, k) => {
+    const level = levelOf.get(k) ?? alpha;
+    const i = interval(t.samples, 1 - 2 * level);
+    const halfWidth = Number.isFinite(i.high) && i.low > 0 ? (Math.log(i.high) - Math.log(i.low)) / 2 : Infinity;
+    return {
+      metric: t.metric,
+      gated: t.gated,
+      interval: i,
+      verdict: metricVerdict(t.metric, i, t.threshold),
+      cv: noise(t.samples),
+      minDetectable: Math.max(t.threshold, 1 - Math.exp(-halfWidth)),
+      pRegression: pRegressions[k]
+    };
+  });
 }
 
 // src/compare/compare.ts
+function policyFrom(thresholds, compare) {
+  return { thresholds, gate: compare.gate, alpha: compare.alpha, failOnInconclusive: compare.failOnInconclusive, failCrossHardware: compare.failCrossHardware };
+}
 function delta(baseline, now) {
   const b = baseline ?? null;
   const n = now ?? null;
@@ -39064,31 +39088,53 @@ function compareEndpoints(base, now) {
     return { method, path: rest.join(" "), rps: delta(b?.rps, n?.rps), p99: delta(b?.latencyMs.p99, n?.latencyMs.p99), failuresPerSec: delta(b?.failuresPerSec, n?.failuresPerSec) };
   });
 }
-function judgeCell(base, now, t) {
+function trialValues(t, metric2) {
+  return t.trials.map((trial) => metric2 === "rps" ? trial.rps : metric2 === "cpu" ? trial.cpuMsPer1kRequests : trial.latencyMs.p99).filter((v) => typeof v === "number" && v > 0);
+}
+function thresholdOf(metric2, t) {
+  return metric2 === "rps" ? t.rpsDrop : metric2 === "cpu" ? t.cpuRise : t.p99Rise;
+}
+var LABEL = { rps: "req/s", cpu: "CPU/req", p99: "p99" };
+function describeMetric(m) {
+  const i = m.interval;
+  const range = Number.isFinite(i.high) && i.low > 0 ? ` [${signedPercent(i.low - 1)}, ${signedPercent(i.high - 1)}]` : "";
+  return `${LABEL[m.metric]} ${Number.isFinite(i.ratio) ? signedPercent(i.ratio - 1) : "?"}${range}`;
+}
+function cellVerdict(input, metrics, policy) {
+  const { before: base, now } = input;
   if (!now) return { verdict: "missing", reasons: ["in the baseline, not in this run"] };
   if (!now.ok) return { verdict: "failed", reasons: [(now.error ?? "failed").split("\n")[0]] };
   if (!base || !base.ok) return { verdict: "new", reasons: [base ? "failed in the baseline" : "not in the baseline"] };
   const reasons = [];
-  const rps = delta(base.rps, now.rps);
-  const p99 = delta(base.latencyMs.p99, now.latencyMs.p99);
   const failuresRise = now.failuresPerSec - base.failuresPerSec;
-  if (rps.change !== null && rps.change < -t.rpsDrop) reasons.push(`req/s ${signedPercent(rps.change)} (threshold ${formatPercent(t.rpsDrop)})`);
-  if (p99.change !== null && p99.change > t.p99Rise) reasons.push(`p99 ${signedPercent(p99.change)} (threshold ${formatPercent(t.p99Rise)})`);
-  if (failuresRise > t.failuresPerSecRise) reasons.push(`failures/s +${failuresRise.toFixed(2)} (threshold ${t.failuresPerSecRise})`);
+  if (failuresRise > policy.thresholds.failuresPerSecRise) reasons.push(`failures/s +${failuresRise.toFixed(2)} (threshold ${policy.thresholds.failuresPerSecRise})`);
+  const gated = metrics.filter((m) => m.gated);
+  for (const m of gated) if (m.verdict === "regression") reasons.push(`${describeMetric(m)} (threshold ${formatPercent(thresholdOf(m.metric, policy.thresholds))})`);
   if (reasons.length) return { verdict: "regressed", reasons };
-  if (rps.change !== null && rps.change > t.rpsDrop) return { verdict: "improved", reasons: [`req/s ${signedPercent(rps.change)}`] };
+  const undecided = gated.filter((m) => m.verdict === "inconclusive");
+  if (undecided.length) return { verdict: "inconclusive", reasons: undecided.map((m) => `${describeMetric(m)}: interval reaches past the threshold`) };
+  const rps = metrics.find((m) => m.metric === "rps");
+  if (rps?.verdict === "improvement") return { verdict: "improved", reasons: [describeMetric(rps)] };
   return { verdict: "unchanged", reasons: [] };
 }
-function compareResults(baseline, now, thresholds, baselineSource = null) {
-  const baseByName = new Map((baseline?.topologies ?? []).map((t) => [t.name, t]));
-  const nowNames = now.topologies.map((t) => t.name);
-  const missing = [...baseByName.keys()].filter((n) => !nowNames.includes(n));
-  const cells = [...nowNames, ...baseline ? missing : []].map((name) => {
-    const b = baseByName.get(name);
-    const n = now.topologies.find((t) => t.name === name);
-    const { verdict, reasons } = baseline ? judgeCell(b, n, thresholds) : n && !n.ok ? judgeCell(void 0, n, thresholds) : { verdict: "new", reasons: ["no baseline yet"] };
+function judgeCells(inputs, policy) {
+  const tests = [];
+  inputs.forEach((input, index) => {
+    if (!input.now?.ok || !input.before?.ok) return;
+    for (const metric2 of ["rps", "cpu", "p99"]) {
+      const samples = input.samples[metric2];
+      if (!samples) continue;
+      tests.push({ index, cell: input.name, metric: metric2, gated: policy.gate.includes(metric2), threshold: thresholdOf(metric2, policy.thresholds), samples });
+    }
+  });
+  const verdicts = judgeFamily(tests, policy.alpha);
+  const cells = inputs.map((input, index) => {
+    const metrics = verdicts.filter((_, k) => tests[k].index === index);
+    const { verdict, reasons } = cellVerdict(input, metrics, policy);
+    const b = input.before;
+    const n = input.now;
     return {
-      name,
+      name: input.name,
       verdict,
       reasons,
       rps: delta(b?.rps, n?.rps),
@@ -39097,36 +39143,155 @@ function compareResults(baseline, now, thresholds, baselineSource = null) {
       failuresPerSec: delta(b?.failuresPerSec, n?.failuresPerSec),
       cpuMsPer1kRequests: delta(b?.cpuMsPer1kRequests, n?.cpuMsPer1kRequests),
       endpoints: compareEndpoints(b, n),
+      metrics,
+      samples: input.sampleCount,
       error: n?.error ?? null
     };
   });
+  return { cells, gatedTests: tests.filter((t) => t.gated).length };
+}
+function compareResults(baseline, now, policy, baselineSource = null) {
+  const baseByName = new Map((baseline?.topologies ?? []).map((t) => [t.name, t]));
+  const nowNames = now.topologies.map((t) => t.name);
+  const missing = baseline ? [...baseByName.keys()].filter((n) => !nowNames.includes(n)) : [];
+  const inputs = [...nowNames, ...missing].map((name) => {
+    const before = baseByName.get(name);
+    const current = now.topologies.find((t) => t.name === name);
+    const samples = {};
+    if (before && current) for (const metric2 of ["rps", "cpu", "p99"]) samples[metric2] = { kind: "unpaired", before: trialValues(before, metric2), now: trialValues(current, metric2) };
+    return { name, before, now: current, samples, sampleCount: Math.min(before?.trials.length ?? 0, current?.trials.length ?? 0) };
+  });
+  const { cells, gatedTests } = judgeCells(inputs, policy);
+  const finalCells = baseline ? cells : cells.map((c) => c.verdict === "new" ? { ...c, reasons: ["no baseline yet"] } : c);
   return {
+    mode: "baseline",
     baselineFound: baseline !== null,
     baselineSource: baseline ? baselineSource : null,
     hardwareNote: baseline ? hardwareDifference(baseline.environment, now.environment) : null,
-    thresholds,
-    cells
+    policy,
+    cells: finalCells,
+    gatedTests
   };
 }
 function cellsWith(comparison, verdict) {
   return comparison.cells.filter((c) => c.verdict === verdict);
 }
 
-// src/compare/thresholds.ts
-var DEFAULT_THRESHOLDS = { rpsDrop: 0.1, p99Rise: 0.25, failuresPerSecRise: 1 };
-function resolveThresholds(fromConfig, rpsInput) {
-  const inputGiven = rpsInput !== void 0 && rpsInput !== DEFAULT_THRESHOLDS.rpsDrop;
+// src/ab/analyze.ts
+function value(t, metric2) {
+  const v = metric2 === "rps" ? t.rps : metric2 === "cpu" ? t.cpuMsPer1kRequests : t.latencyMs.p99;
+  return typeof v === "number" && v > 0 ? v : null;
+}
+function pairedSamples(base, head, metric2) {
+  const b = [];
+  const h = [];
+  for (let i = 0; i < Math.min(base.length, head.length); i++) {
+    const vb = value(base[i], metric2);
+    const vh = value(head[i], metric2);
+    if (vb !== null && vh !== null) {
+      b.push(vb);
+      h.push(vh);
+    }
+  }
+  return { kind: "paired", base: b, head: h };
+}
+function compareAb(base, head, policy) {
+  const inputs = head.map((now) => {
+    const before = base.find((b) => b.name === now.name);
+    const samples = {};
+    if (before) for (const metric2 of ["rps", "cpu", "p99"]) samples[metric2] = pairedSamples(before.trials, now.trials, metric2);
+    return { name: now.name, before, now, samples, sampleCount: Math.min(before?.trials.length ?? 0, now.trials.length) };
+  });
+  const { cells, gatedTests } = judgeCells(inputs, policy);
+  return { mode: "base", baselineFound: true, baselineSource: "the PR base, measured in this job", hardwareNote: null, policy, cells, gatedTests };
+}
+
+// src/stats/percentiles.ts
+function percentile(sorted, p) {
+  if (sorted.length === 0) return 0;
+  const rank = Math.ceil(p / 100 * sorted.length);
+  return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1];
+}
+function pooledSorted(parts) {
+  const total = parts.reduce((n, p) => n + p.length, 0);
+  const out = new Float64Array(total);
+  let at = 0;
+  for (const part of parts) {
+    out.set(part instanceof Float64Array ? part : Float64Array.from(part), at);
+    at += part.length;
+  }
+  return out.sort();
+}
+function summarizeLatency(parts) {
+  const sorted = pooledSorted(parts);
+  const r = (v) => Math.round(v * 100) / 100;
   return {
-    rpsDrop: inputGiven ? rpsInput : fromConfig.rpsDrop ?? rpsInput ?? DEFAULT_THRESHOLDS.rpsDrop,
-    p99Rise: fromConfig.p99Rise ?? DEFAULT_THRESHOLDS.p99Rise,
-    failuresPerSecRise: fromConfig.failuresPerSecRise ?? DEFAULT_THRESHOLDS.failuresPerSecRise
+    p50: r(percentile(sorted, 50)),
+    p90: r(percentile(sorted, 90)),
+    p99: r(percentile(sorted, 99)),
+    max: r(sorted.length ? sorted[sorted.length - 1] : 0)
+  };
+}
+function round(value2, digits = 2) {
+  const f = 10 ** digits;
+  return Math.round(value2 * f) / f;
+}
+
+// src/results/merge.ts
+function mergeMeasurements(parts) {
+  const first = parts[0];
+  const failed = parts.find((p) => !p.ok);
+  if (failed) return { ...failed, trials: parts.flatMap((p) => p.trials) };
+  const trials = parts.flatMap((p) => p.trials);
+  const seconds = trials.reduce((s, t) => s + t.durationSec, 0);
+  const total = trials.reduce((n, t) => n + t.requests, 0);
+  const failures2 = trials.reduce((n, t) => n + t.failures, 0);
+  const cpuKnown = trials.every((t) => t.cpuMsPer1kRequests !== null);
+  const cpuMs = trials.reduce((s, t) => s + (t.cpuMsPer1kRequests ?? 0) * t.requests / 1e3, 0);
+  const medianLatency = (pick) => ({
+    p50: median(parts.map((p) => pick(p).p50)),
+    p90: median(parts.map((p) => pick(p).p90)),
+    p99: median(parts.map((p) => pick(p).p99)),
+    max: Math.max(...parts.map((p) => pick(p).max))
+  });
+  const endpoints = first.endpoints.map((e, i) => {
+    const all = parts.map((p) => p.endpoints[i]).filter(Boolean);
+    const statuses = {};
+    for (const part of all) for (const [s, c] of Object.entries(part.statuses)) statuses[s] = (statuses[s] ?? 0) + c;
+    const totalE = all.reduce((n, p) => n + p.totalRequests, 0);
+    return {
+      ...e,
+      totalRequests: totalE,
+      rps: round(totalE / seconds),
+      failuresPerSec: round(all.reduce((n, p) => n + p.failuresPerSec, 0) / all.length),
+      latencyMs: {
+        p50: median(all.map((p) => p.latencyMs.p50)),
+        p90: median(all.map((p) => p.latencyMs.p90)),
+        p99: median(all.map((p) => p.latencyMs.p99)),
+        max: Math.max(...all.map((p) => p.latencyMs.max))
+      },
+      bytesPerSec: Math.round(all.reduce((n, p) => n + p.bytesPerSec, 0) / all.length),
+      statuses
+    };
+  });
+  return {
+    ...first,
+    totalRequests: total,
+    rps: round(total / seconds),
+    failuresPerSec: round(failures2 / seconds),
+    latencyMs: medianLatency((p) => p.latencyMs),
+    bytesPerSec: Math.round(parts.reduce((n, p) => n + p.bytesPerSec, 0) / parts.length),
+    cpuMsPer1kRequests: cpuKnown && total > 0 ? round(cpuMs / total * 1e3) : null,
+    peakRssMb: Math.max(...parts.map((p) => p.peakRssMb ?? 0)) || null,
+    trials,
+    endpoints,
+    warnings: parts.flatMap((p) => p.warnings).filter((w, i, all) => all.findIndex((x) => x.code === w.code) === i),
+    peakTimeWait: Math.max(...parts.map((p) => p.peakTimeWait))
   };
 }
 
-// src/config/load.ts
-var import_yaml = __toESM(require_dist(), 1);
-import { readFileSync as readFileSync4 } from "node:fs";
-import path4 from "node:path";
+// src/topology/process.ts
+import { spawn } from "node:child_process";
 
 // src/config/defaults.ts
 var DEFAULTS2 = {
@@ -39150,17 +39315,786 @@ var DEFAULTS2 = {
   gunicorn: { workers: "auto", "worker-class": "sync", threads: 1 },
   balancer: { instances: 5, strategy: "round-robin" },
   command: { instances: 0, templates: [] },
-  placement: "auto"
+  placement: "auto",
+  compare: { rounds: 3, "max-rounds": 8, duration: "3s", warmup: "1s", confidence: "95%", gate: ["rps", "cpu"], "fail-on-inconclusive": false, "fail-cross-hardware": false }
 };
 var AUTO_PIN_MIN_CORES = 4;
 var STOP_GRACE_MS = 3e3;
 
+// src/topology/procfs.ts
+import { execFileSync } from "node:child_process";
+import { readdirSync, readFileSync as readFileSync2 } from "node:fs";
+function parseProcStat(line) {
+  const close = line.lastIndexOf(")");
+  if (close < 0) return void 0;
+  const pid = Number(line.slice(0, line.indexOf(" ")));
+  const f = line.slice(close + 2).split(" ");
+  const field = (n) => Number(f[n - 3]);
+  return {
+    pid,
+    state: f[0],
+    pgrp: field(5),
+    cpuTicks: field(14) + field(15) + field(16) + field(17),
+    rssPages: field(24)
+  };
+}
+function readStat(pid) {
+  try {
+    return parseProcStat(readFileSync2(`/proc/${pid}/stat`, "utf8"));
+  } catch {
+    return void 0;
+  }
+}
+function groupMembers(groups) {
+  let entries;
+  try {
+    entries = readdirSync("/proc");
+  } catch {
+    return [];
+  }
+  const out = [];
+  for (const name of entries) {
+    if (!/^[0-9]+$/.test(name)) continue;
+    const stat2 = readStat(name);
+    if (stat2 && groups.has(stat2.pgrp) && stat2.state !== "Z") out.push(stat2);
+  }
+  return out;
+}
+function getconf(name, fallback) {
+  try {
+    const value2 = Number(execFileSync("getconf", [name], { encoding: "utf8" }).trim());
+    return Number.isFinite(value2) && value2 > 0 ? value2 : fallback;
+  } catch {
+    return fallback;
+  }
+}
+var clockTicks;
+var pageSize;
+function groupUsage(groups) {
+  clockTicks ??= getconf("CLK_TCK", 100);
+  pageSize ??= getconf("PAGESIZE", 4096);
+  let ticks = 0;
+  let pages = 0;
+  for (const member of groupMembers(groups)) {
+    ticks += member.cpuTicks;
+    pages += member.rssPages;
+  }
+  return { cpuMs: ticks * 1e3 / clockTicks, rssBytes: pages * pageSize };
+}
+function allowedCpus(fallbackCount) {
+  try {
+    const status = readFileSync2("/proc/self/status", "utf8");
+    const line = /^Cpus_allowed_list:\s*(.+)$/m.exec(status);
+    if (line) return parseCpuList(line[1].trim());
+  } catch {
+  }
+  return Array.from({ length: fallbackCount }, (_, i) => i);
+}
+function parseCpuList(list) {
+  const out = [];
+  for (const part of list.split(",")) {
+    const [a, b] = part.split("-").map(Number);
+    for (let c = a; c <= (b ?? a); c++) out.push(c);
+  }
+  return out;
+}
+function formatCpuList(cpus) {
+  const sorted = [...cpus].sort((x, y) => x - y);
+  const parts = [];
+  for (let i = 0; i < sorted.length; ) {
+    let j = i;
+    while (j + 1 < sorted.length && sorted[j + 1] === sorted[j] + 1) j++;
+    parts.push(i === j ? `${sorted[i]}` : `${sorted[i]}-${sorted[j]}`);
+    i = j + 1;
+  }
+  return parts.join(",");
+}
+
+// src/topology/process.ts
+var liveGroups = /* @__PURE__ */ new Set();
+var handlersInstalled = false;
+function killGroup(pgid, signal) {
+  try {
+    process.kill(-pgid, signal);
+  } catch {
+  }
+}
+function killAllGroups() {
+  for (const pgid of liveGroups) killGroup(pgid, "SIGKILL");
+  liveGroups.clear();
+}
+function installHandlers() {
+  if (handlersInstalled) return;
+  handlersInstalled = true;
+  process.on("exit", killAllGroups);
+  for (const [signal, code] of [
+    ["SIGINT", 130],
+    ["SIGTERM", 143],
+    ["SIGHUP", 129]
+  ]) {
+    process.on(signal, () => {
+      killAllGroups();
+      process.exit(code);
+    });
+  }
+}
+var OutputTail = class {
+  constructor(keep) {
+    this.keep = keep;
+  }
+  keep;
+  lines = [];
+  partial = "";
+  push(chunk) {
+    const parts = (this.partial + chunk.toString("utf8")).split("\n");
+    this.partial = parts.pop() ?? "";
+    for (const line of parts) {
+      this.lines.push(line.slice(0, 500));
+      if (this.lines.length > this.keep) this.lines.shift();
+    }
+  }
+  text(n) {
+    const all = this.partial ? [...this.lines, this.partial] : this.lines;
+    return all.slice(-n).join("\n");
+  }
+};
+function spawnGroup(command, options) {
+  installHandlers();
+  const [file, args] = options.cpus ? ["taskset", ["-c", options.cpus, "/bin/sh", "-c", command]] : ["/bin/sh", ["-c", command]];
+  const stdio = ["ignore", "pipe", "pipe"];
+  if (options.ipc) stdio.push("ipc");
+  const child = spawn(file, args, {
+    cwd: options.cwd,
+    env: options.env,
+    detached: true,
+    stdio,
+    serialization: options.serialization
+  });
+  const tail = new OutputTail(200);
+  child.stdout?.on("data", (c) => tail.push(c));
+  child.stderr?.on("data", (c) => tail.push(c));
+  const pid = child.pid;
+  let info2;
+  const exited = new Promise((resolve) => {
+    child.once("error", (error2) => {
+      tail.push(Buffer.from(`${error2.message}
+`));
+      info2 = { code: 127, signal: null };
+      resolve(info2);
+    });
+    child.once("exit", (code, signal) => {
+      info2 = { code, signal };
+      resolve(info2);
+    });
+  });
+  if (pid === void 0) {
+    return Object.assign(
+      {
+        label: options.label,
+        pid: -1,
+        exited,
+        exitInfo: () => info2,
+        lastOutput: (n = 20) => tail.text(n),
+        stop: async () => {
+        }
+      },
+      { child }
+    );
+  }
+  liveGroups.add(pid);
+  const group = /* @__PURE__ */ new Set([pid]);
+  const groupAlive = () => !info2 || groupMembers(group).length > 0;
+  async function stop(graceMs = STOP_GRACE_MS) {
+    try {
+      killGroup(pid, "SIGTERM");
+      const deadline = Date.now() + graceMs;
+      while (groupAlive() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      if (groupAlive()) killGroup(pid, "SIGKILL");
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 1e3).unref())]);
+    } catch {
+    } finally {
+      liveGroups.delete(pid);
+    }
+  }
+  return { label: options.label, pid, exited, exitInfo: () => info2, lastOutput: (n = 20) => tail.text(n), stop, child };
+}
+function describeExit(info2) {
+  return info2.signal ? `signal ${info2.signal}` : `exit code ${info2.code}`;
+}
+
+// src/run/build.ts
+var BuildError = class extends Error {
+  name = "BuildError";
+};
+async function runBuild(app, log) {
+  if (!app.build.trim()) return;
+  log(`build: ${app.build}`);
+  const proc = spawnGroup(app.build, { label: "build", cwd: app.workdir, env: { ...process.env, ...app.env } });
+  const forward = (chunk) => {
+    for (const line of chunk.toString("utf8").split("\n")) if (line.trim()) log(`build: ${line}`);
+  };
+  proc.child.stdout?.on("data", forward);
+  proc.child.stderr?.on("data", forward);
+  const exit = await proc.exited;
+  await proc.stop(500);
+  if (exit.code !== 0) {
+    throw new BuildError(`app.build failed with ${describeExit(exit)} in ${app.workdir}:
+${proc.lastOutput(20)}`);
+  }
+}
+
+// src/run/cell.ts
+import { mkdtempSync, readFileSync as readFileSync4, rmSync, writeFileSync } from "node:fs";
+import os5 from "node:os";
+import path from "node:path";
+
+// src/load/loopback.ts
+import { readFileSync as readFileSync3 } from "node:fs";
+var TIME_WAIT = "06";
+function countTimeWait(tables, port) {
+  const hexPort = port.toString(16).toUpperCase().padStart(4, "0");
+  let count = 0;
+  for (const table of tables) {
+    for (const line of table.split("\n").slice(1)) {
+      const f = line.trim().split(/\s+/);
+      if (f.length < 4 || f[3] !== TIME_WAIT) continue;
+      if (f[1].endsWith(`:${hexPort}`) || f[2].endsWith(`:${hexPort}`)) count++;
+    }
+  }
+  return count;
+}
+function readTables() {
+  const out = [];
+  for (const file of ["/proc/net/tcp", "/proc/net/tcp6"]) {
+    try {
+      out.push(readFileSync3(file, "utf8"));
+    } catch {
+    }
+  }
+  return out;
+}
+function timeWaitSockets(port) {
+  return countTimeWait(readTables(), port);
+}
+function ephemeralPortCount() {
+  try {
+    const [low, high] = readFileSync3("/proc/sys/net/ipv4/ip_local_port_range", "utf8").trim().split(/\s+/).map(Number);
+    return high - low + 1;
+  } catch {
+    return 28232;
+  }
+}
+function loopbackSources(count, platform2 = process.platform) {
+  if (platform2 !== "linux") return [];
+  return Array.from({ length: count }, (_, i) => `127.0.0.${i + 1}`);
+}
+
+// src/results/aggregate.ts
+var LOADGEN_SATURATED = 0.9;
+var TIME_WAIT_WARN_SHARE = 0.5;
+var EMPTY_LATENCY = { p50: 0, p90: 0, p99: 0, max: 0 };
+function isSuccess(status) {
+  return status.startsWith("2");
+}
+function non2xx(statuses) {
+  return Object.entries(statuses).reduce((n, [s, c]) => isSuccess(s) ? n : n + c, 0);
+}
+function responses(sample) {
+  return sample.endpoints.reduce((n, e) => n + e.latenciesMs.length, 0);
+}
+function summarizeTrial(trial) {
+  const { sample } = trial;
+  const sec = sample.elapsedMs / 1e3;
+  const total = responses(sample);
+  const failures2 = sample.errors + sample.endpoints.reduce((n, e) => n + non2xx(e.statuses), 0);
+  const bytes = sample.endpoints.reduce((n, e) => n + e.bytes, 0);
+  return {
+    durationSec: round(sec, 3),
+    requests: total,
+    rps: round(total / sec),
+    failures: failures2,
+    failuresPerSec: round(failures2 / sec),
+    latencyMs: summarizeLatency(sample.endpoints.map((e) => e.latenciesMs)),
+    bytesPerSec: Math.round(bytes / sec),
+    cpuMsPer1kRequests: trial.serverCpuMs === null || total === 0 ? null : round(trial.serverCpuMs / total * 1e3),
+    loadgenCpu: round(sample.loadgenCpuMs / sample.elapsedMs, 3)
+  };
+}
+function summarizeEndpoint(endpoint2, index, trials, seconds) {
+  const parts = trials.map((t) => t.sample.endpoints[index]);
+  const statuses = {};
+  for (const part of parts) for (const [s, c] of Object.entries(part.statuses)) statuses[s] = (statuses[s] ?? 0) + c;
+  const total = parts.reduce((n, p) => n + p.latenciesMs.length, 0);
+  return {
+    method: endpoint2.method,
+    path: endpoint2.path,
+    weight: endpoint2.weight,
+    totalRequests: total,
+    rps: round(total / seconds),
+    failuresPerSec: round(non2xx(statuses) / seconds),
+    latencyMs: summarizeLatency(parts.map((p) => p.latenciesMs)),
+    bytesPerSec: Math.round(parts.reduce((n, p) => n + p.bytes, 0) / seconds),
+    statuses
+  };
+}
+function cellWarnings(trials, summaries, facts) {
+  const warnings = [];
+  const busiest = Math.max(0, ...summaries.map((t) => t.loadgenCpu));
+  if (busiest >= LOADGEN_SATURATED) {
+    warnings.push({
+      code: "loadgen-saturated",
+      message: `load generator used ${Math.round(busiest * 100)}% of a core: the server may be faster than measured`
+    });
+  }
+  const peakTimeWait = Math.max(0, ...trials.map((t) => t.timeWait));
+  const codes = {};
+  for (const t of trials) for (const [c, n] of Object.entries(t.sample.errorCodes)) codes[c] = (codes[c] ?? 0) + n;
+  if (peakTimeWait >= TIME_WAIT_WARN_SHARE * facts.ephemeralPorts || codes.EADDRNOTAVAIL) {
+    warnings.push({
+      code: "ephemeral-ports",
+      message: `${peakTimeWait.toLocaleString("en-US")} sockets in TIME_WAIT on the server port (room for ${facts.ephemeralPorts.toLocaleString("en-US")}: the ephemeral range \xD7 ${facts.sourceAddresses} source address${facts.sourceAddresses > 1 ? "es" : ""})` + (codes.EADDRNOTAVAIL ? `; ${codes.EADDRNOTAVAIL} connects failed with EADDRNOTAVAIL` : "") + ": connection-close traffic is near port exhaustion"
+    });
+  }
+  const otherErrors = Object.entries(codes).filter(([c]) => c !== "EADDRNOTAVAIL");
+  if (otherErrors.length > 0) {
+    warnings.push({
+      code: "connection-errors",
+      message: `connection errors: ${otherErrors.map(([c, n]) => `${c} \xD7 ${n}`).join(", ")}`
+    });
+  }
+  return warnings;
+}
+function aggregateCell(trials, facts) {
+  const summaries = trials.map(summarizeTrial);
+  const seconds = trials.reduce((s, t) => s + t.sample.elapsedMs / 1e3, 0);
+  const total = summaries.reduce((n, t) => n + t.requests, 0);
+  const failures2 = summaries.reduce((n, t) => n + t.failures, 0);
+  const bytes = trials.reduce((n, t) => n + t.sample.endpoints.reduce((m, e) => m + e.bytes, 0), 0);
+  const cpuKnown = trials.every((t) => t.serverCpuMs !== null);
+  const cpuMs = trials.reduce((s, t) => s + (t.serverCpuMs ?? 0), 0);
+  return {
+    name: facts.name,
+    kind: facts.kind,
+    ok: facts.error === null,
+    error: facts.error,
+    totalRequests: total,
+    rps: seconds > 0 ? round(total / seconds) : 0,
+    failuresPerSec: seconds > 0 ? round(failures2 / seconds) : 0,
+    latencyMs: trials.length ? summarizeLatency(trials.flatMap((t) => t.sample.endpoints.map((e) => e.latenciesMs))) : EMPTY_LATENCY,
+    bytesPerSec: seconds > 0 ? Math.round(bytes / seconds) : 0,
+    cpuMsPer1kRequests: cpuKnown && total > 0 ? round(cpuMs / total * 1e3) : null,
+    peakRssMb: facts.peakRssBytes === null ? null : round(facts.peakRssBytes / (1024 * 1024), 1),
+    workers: facts.workers,
+    instances: facts.instances,
+    trials: summaries,
+    endpoints: seconds > 0 ? facts.endpoints.map((e, i) => summarizeEndpoint(e, i, trials, seconds)) : [],
+    warnings: cellWarnings(trials, summaries, facts),
+    peakTimeWait: Math.max(0, ...trials.map((t) => t.timeWait))
+  };
+}
+
+// src/topology/health.ts
+import http from "node:http";
+function probe(url, timeoutMs = 1e3) {
+  return new Promise((resolve) => {
+    const req = http.get(url, { timeout: timeoutMs, agent: false }, (res) => {
+      res.resume();
+      res.on("end", () => resolve(res.statusCode ?? 0));
+      res.on("error", () => resolve(0));
+    });
+    req.on("timeout", () => req.destroy());
+    req.on("error", () => resolve(0));
+  });
+}
+async function waitHealthy(url, timeoutMs, exited) {
+  const start = Date.now();
+  let exit;
+  void exited.then((info2) => {
+    exit = info2;
+  });
+  let lastStatus = 0;
+  let delay = 25;
+  while (Date.now() - start < timeoutMs) {
+    if (exit) return { ok: false, reason: "exited", exit };
+    lastStatus = await probe(url, Math.min(1e3, timeoutMs));
+    if (lastStatus >= 200 && lastStatus < 300) return { ok: true, afterMs: Date.now() - start };
+    if (exit) return { ok: false, reason: "exited", exit };
+    await new Promise((r) => setTimeout(r, delay));
+    delay = Math.min(200, delay * 2);
+  }
+  return { ok: false, reason: "timeout", lastStatus };
+}
+
+// src/topology/workers.ts
+function autoWorkers(serverCores) {
+  return 2 * Math.max(1, serverCores) + 1;
+}
+function resolveWorkers(spec, serverCores) {
+  return "count" in spec ? spec.count : spec.autoMultiple * autoWorkers(serverCores);
+}
+
+// src/topology/plan.ts
+var LOOPBACK = "127.0.0.1";
+function shellQuote(word) {
+  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}
+function placeholders(ctx, port, upstreamPorts) {
+  return {
+    port: String(port),
+    host: LOOPBACK,
+    python: shellQuote(ctx.app.python),
+    wsgi: ctx.app.wsgi,
+    dir: shellQuote(ctx.dir),
+    upstreams: upstreamPorts.map((p) => `${LOOPBACK}:${p}`).join(","),
+    nginx_servers: upstreamPorts.map((p) => `server ${LOOPBACK}:${p};`).join("\n    "),
+    haproxy_servers: upstreamPorts.map((p, i) => `server s${i} ${LOOPBACK}:${p}`).join("\n    ")
+  };
+}
+function render(template, values) {
+  return template.replace(/\{([a-z_]+)\}/g, (whole, name) => values[name] ?? whole);
+}
+function instanceSpecs(ctx, count) {
+  return ctx.ports.slice(1, 1 + count).map((port, i) => ({
+    label: `instance ${i + 1}`,
+    command: render(ctx.app.start, placeholders(ctx, port, [])),
+    port
+  }));
+}
+function portsNeeded(topology) {
+  return topology.kind === "balancer" || topology.kind === "command" ? 1 + topology.instances : 1;
+}
+function planTopology(topology, ctx) {
+  const port = ctx.ports[0];
+  switch (topology.kind) {
+    case "flask":
+      return { instances: [], templates: [], front: { label: "server", command: render(ctx.app.start, placeholders(ctx, port, [])), port } };
+    case "gunicorn": {
+      const workers = resolveWorkers(topology.workers, ctx.serverCores);
+      const args = [
+        shellQuote(ctx.app.python),
+        "-m gunicorn",
+        `--bind ${LOOPBACK}:${port}`,
+        `--workers ${workers}`,
+        `--worker-class ${shellQuote(topology.workerClass)}`,
+        topology.threads > 1 ? `--threads ${topology.threads}` : "",
+        "--graceful-timeout 2",
+        "--log-level warning",
+        shellQuote(ctx.app.wsgi)
+      ].filter(Boolean);
+      return { instances: [], templates: [], workers, front: { label: "gunicorn", command: args.join(" "), port } };
+    }
+    case "balancer": {
+      const instances = instanceSpecs(ctx, topology.instances);
+      const command = [
+        shellQuote(ctx.node),
+        shellQuote(ctx.balancerScript),
+        `--port ${port}`,
+        `--strategy ${topology.strategy}`,
+        ...instances.map((i) => `--upstream ${LOOPBACK}:${i.port}`)
+      ].join(" ");
+      return { instances, templates: [], front: { label: "balancer", command, port } };
+    }
+    case "command": {
+      const instances = instanceSpecs(ctx, topology.instances);
+      const values = placeholders(
+        ctx,
+        port,
+        instances.map((i) => i.port)
+      );
+      return { instances, templates: topology.templates, front: { label: "server", command: render(topology.command, values), port } };
+    }
+  }
+}
+
+// src/topology/ports.ts
+import net from "node:net";
+function freePort(host = "127.0.0.1") {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.once("error", reject);
+    server.listen({ port: 0, host, exclusive: true }, () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+async function freePorts(count, host = "127.0.0.1") {
+  const ports = /* @__PURE__ */ new Set();
+  for (let attempt = 0; ports.size < count && attempt < count * 10; attempt++) ports.add(await freePort(host));
+  if (ports.size < count) throw new Error(`could not find ${count} free ports on ${host}`);
+  return [...ports];
+}
+
+// src/run/cell.ts
+var SOURCE_ADDRESSES = 8;
+var CellFailure = class extends Error {
+};
+function failureText(proc, what) {
+  const output = proc.lastOutput(15).trim();
+  return `${proc.label} ${what}${output ? `; last output:
+${output}` : ""}`;
+}
+async function startHealthy(spec, settings, placement, cwd, env, started) {
+  const proc = spawnGroup(spec.command, { label: spec.label, cwd, env, cpus: placement.serverCpus });
+  started.push(proc);
+  const outcome = await waitHealthy(`http://${LOOPBACK}:${spec.port}${settings.app.health}`, settings.app.healthTimeoutMs, proc.exited);
+  if (outcome.ok) return proc;
+  if (outcome.reason === "exited") throw new CellFailure(failureText(proc, `exited with ${describeExit(outcome.exit)} before becoming healthy`));
+  const status = outcome.lastStatus ? `last status ${outcome.lastStatus}` : "no answer";
+  throw new CellFailure(failureText(proc, `did not answer 2xx on ${settings.app.health} within ${settings.app.healthTimeoutMs / 1e3}s (${status})`));
+}
+function renderTemplates(templates, workdir, dir, values) {
+  for (const template of templates) {
+    const source = path.resolve(workdir, template);
+    let text;
+    try {
+      text = readFileSync4(source, "utf8");
+    } catch (error2) {
+      throw new CellFailure(`template ${template} cannot be read: ${error2.message}`);
+    }
+    writeFileSync(path.join(dir, path.basename(template).replace(/\.tmpl$/, "")), render(text, values));
+  }
+}
+function deadProcess(procs) {
+  return procs.find((p) => p.exitInfo() !== void 0);
+}
+async function runCell(topology, settings, placement, deps) {
+  const started = [];
+  const trials = [];
+  const dir = mkdtempSync(path.join(os5.tmpdir(), `flask-perf-${topology.name}-`));
+  const env = { ...process.env, ...settings.app.env };
+  const sources = loopbackSources(SOURCE_ADDRESSES);
+  let peakRss = 0;
+  let sampler;
+  let generator;
+  let error2 = null;
+  let workers = null;
+  let instances = null;
+  const label = topology.name;
+  try {
+    const ports = await freePorts(portsNeeded(topology));
+    const plan = planTopology(topology, {
+      app: settings.app,
+      serverCores: placement.serverCores,
+      ports,
+      dir,
+      node: deps.node,
+      balancerScript: deps.balancerScript
+    });
+    workers = plan.workers ?? null;
+    instances = plan.instances.length || null;
+    deps.progress.phase(label, "starting");
+    generator = deps.openLoadGenerator({ cpus: placement.loadgenCpus });
+    for (const spec of plan.instances) await startHealthy(spec, settings, placement, settings.app.workdir, env, started);
+    renderTemplates(plan.templates, settings.app.workdir, dir, placeholders({ app: settings.app, serverCores: placement.serverCores, ports, dir, node: deps.node, balancerScript: deps.balancerScript }, plan.front.port, plan.instances.map((i) => i.port)));
+    await startHealthy(plan.front, settings, placement, settings.app.workdir, env, started);
+    const groups = new Set(started.map((p) => p.pid));
+    sampler = setInterval(() => {
+      peakRss = Math.max(peakRss, groupUsage(groups).rssBytes);
+    }, 250);
+    const job = (durationMs) => ({
+      url: `http://${LOOPBACK}:${plan.front.port}`,
+      connections: settings.load.connections,
+      durationMs,
+      timeoutMs: settings.load.timeoutMs,
+      endpoints: settings.load.requests,
+      localAddresses: sources
+    });
+    if (settings.load.warmupMs > 0) {
+      deps.progress.phase(label, "warming up", settings.load.warmupMs);
+      await generator.run(job(settings.load.warmupMs));
+    }
+    for (let t = 0; t < settings.load.trials; t++) {
+      const dead = deadProcess(started);
+      if (dead) throw new CellFailure(failureText(dead, `died mid-run with ${describeExit(dead.exitInfo())}`));
+      deps.progress.phase(label, `trial ${t + 1}/${settings.load.trials}`, settings.load.durationMs);
+      const before = groupUsage(groups).cpuMs;
+      const sample = await generator.run(job(settings.load.durationMs));
+      const cpu = groupUsage(groups).cpuMs - before;
+      const deadAfter = deadProcess(started);
+      if (deadAfter) throw new CellFailure(failureText(deadAfter, `died mid-run with ${describeExit(deadAfter.exitInfo())}`));
+      trials.push({ sample, serverCpuMs: cpu, timeWait: timeWaitSockets(plan.front.port) });
+    }
+  } catch (e) {
+    error2 = e instanceof CellFailure ? e.message : `${e.message}`;
+  } finally {
+    if (sampler) clearInterval(sampler);
+    deps.progress.phase(label, "stopping");
+    await generator?.close();
+    await Promise.all([...started].reverse().map((p) => p.stop()));
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return aggregateCell(error2 === null ? trials : [], {
+    name: topology.name,
+    kind: topology.kind,
+    endpoints: settings.load.requests,
+    error: error2,
+    peakRssBytes: peakRss > 0 ? peakRss : null,
+    workers,
+    instances,
+    ephemeralPorts: ephemeralPortCount() * Math.max(1, sources.length),
+    sourceAddresses: Math.max(1, sources.length)
+  });
+}
+
+// src/run/matrix.ts
+import { execFileSync as execFileSync2 } from "node:child_process";
+import os7 from "node:os";
+
+// src/paths.ts
+import { existsSync as existsSync3 } from "node:fs";
+import path2 from "node:path";
+import { fileURLToPath } from "node:url";
+function packageRoot(from = fileURLToPath(import.meta.url)) {
+  let dir = path2.dirname(from);
+  for (let i = 0; i < 10; i++) {
+    if (existsSync3(path2.join(dir, "package.json"))) return dir;
+    dir = path2.dirname(dir);
+  }
+  throw new Error(`flask-perf: cannot find the package root above ${from}`);
+}
+function distScript(name) {
+  const script = path2.join(packageRoot(), "dist", name);
+  if (!existsSync3(script)) throw new Error(`flask-perf: ${script} is missing; run "npm run bundle"`);
+  return script;
+}
+
+// src/load/generator.ts
+function openLoadGenerator(options = {}) {
+  const proc = spawnGroup(`${process.execPath} ${distScript("loadgen.js")}`, {
+    label: "load generator",
+    cwd: process.cwd(),
+    env: process.env,
+    cpus: options.cpus,
+    ipc: true,
+    serialization: "advanced"
+  });
+  return {
+    async run(job) {
+      const limitMs = job.durationMs + job.timeoutMs + 3e4;
+      const message = await new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`load generator gave no result within ${limitMs} ms`)), limitMs);
+        const onExit = () => {
+          clearTimeout(timer);
+          const info2 = proc.exitInfo();
+          reject(new Error(`load generator ended with ${info2 ? describeExit(info2) : "no exit status"}: ${proc.lastOutput(5)}`));
+        };
+        proc.child.once("exit", onExit);
+        proc.child.once("message", (m) => {
+          clearTimeout(timer);
+          proc.child.off("exit", onExit);
+          resolve(m);
+        });
+        proc.child.send(job);
+      });
+      if (message.type === "error") throw new Error(`load generator failed: ${message.message}`);
+      return message.sample;
+    },
+    close: () => proc.stop(1e3)
+  };
+}
+
+// src/results/fingerprint.ts
+import { execFile } from "node:child_process";
+import os6 from "node:os";
+var VERSIONS_PY = `
+import json, platform
+from importlib import metadata
+def v(name):
+    try:
+        return metadata.version(name)
+    except Exception:
+        return None
+print(json.dumps({"python": platform.python_version(), "flask": v("flask"), "gunicorn": v("gunicorn")}))
+`;
+function pythonVersions(app) {
+  return new Promise((resolve) => {
+    execFile(app.python, ["-c", VERSIONS_PY], { cwd: app.workdir, timeout: 15e3 }, (error2, stdout) => {
+      if (error2) return resolve({ python: null, flask: null, gunicorn: null });
+      try {
+        resolve(JSON.parse(stdout.trim().split("\n").pop() ?? "{}"));
+      } catch {
+        resolve({ python: null, flask: null, gunicorn: null });
+      }
+    });
+  });
+}
+async function fingerprint(app, placement, cores) {
+  const versions = await pythonVersions(app);
+  return {
+    cpuModel: os6.cpus()[0]?.model.trim() ?? "unknown",
+    cores,
+    os: `${os6.type()} ${os6.release()} ${os6.arch()}`,
+    node: process.version,
+    ...versions,
+    placement: {
+      pinned: placement.pinned,
+      loadgenCpus: placement.loadgenCpus ?? null,
+      serverCpus: placement.serverCpus ?? null,
+      serverCores: placement.serverCores,
+      reason: placement.reason
+    }
+  };
+}
+
+// src/results/types.ts
+var SCHEMA_VERSION = 1;
+
+// src/topology/placement.ts
+function choosePlacement(setting, allowed, hasTaskset2) {
+  const shared = (reason) => ({ pinned: false, serverCores: allowed.length, reason });
+  if (setting.mode === "off") return shared("placement: off");
+  if (!hasTaskset2) return shared("taskset not found; not pinned");
+  if (setting.mode === "pin") {
+    const server = parseCpuList(setting.server);
+    return {
+      pinned: true,
+      loadgenCpus: setting.loadgen,
+      serverCpus: setting.server,
+      serverCores: server.length,
+      reason: "placement from the config"
+    };
+  }
+  if (allowed.length < AUTO_PIN_MIN_CORES) {
+    return shared(`${allowed.length} cores: below ${AUTO_PIN_MIN_CORES}, load generator and server share them`);
+  }
+  const [first, ...rest] = allowed;
+  return {
+    pinned: true,
+    loadgenCpus: formatCpuList([first]),
+    serverCpus: formatCpuList(rest),
+    serverCores: rest.length,
+    reason: `${allowed.length} cores: load generator on 1, servers on ${rest.length}`
+  };
+}
+function placementProblems(placement, allowed) {
+  if (!placement.pinned) return [];
+  const problems = [];
+  const loadgen = parseCpuList(placement.loadgenCpus ?? "");
+  const server = parseCpuList(placement.serverCpus ?? "");
+  for (const [field, cpus] of [
+    ["placement.loadgen", loadgen],
+    ["placement.server", server]
+  ]) {
+    const missing = cpus.filter((c) => !allowed.includes(c));
+    if (missing.length) problems.push(`${field} must name CPUs of this machine (${formatCpuList(allowed)}); got ${formatCpuList(missing)}`);
+  }
+  if (loadgen.some((c) => server.includes(c))) problems.push("placement.loadgen and placement.server must not share CPUs");
+  return problems;
+}
+
+// src/config/load.ts
+var import_yaml = __toESM(require_dist(), 1);
+import { readFileSync as readFileSync5 } from "node:fs";
+import path3 from "node:path";
+
 // src/config/duration.ts
 var UNIT_MS = { ms: 1, s: 1e3, m: 6e4 };
-function parseDuration(value) {
-  if (typeof value === "number") return Number.isFinite(value) && value >= 0 ? value * 1e3 : void 0;
-  if (typeof value !== "string") return void 0;
-  const match = /^([0-9]+(?:\.[0-9]+)?)(ms|s|m)$/.exec(value.trim());
+function parseDuration(value2) {
+  if (typeof value2 === "number") return Number.isFinite(value2) && value2 >= 0 ? value2 * 1e3 : void 0;
+  if (typeof value2 !== "string") return void 0;
+  const match = /^([0-9]+(?:\.[0-9]+)?)(ms|s|m)$/.exec(value2.trim());
   if (!match) return void 0;
   return Math.round(Number(match[1]) * UNIT_MS[match[2]]);
 }
@@ -39475,7 +40409,7 @@ var flask_perf_schema_default = {
     },
     thresholds: {
       type: "object",
-      "x-rule": "a mapping {rps, p99, failures-per-sec}",
+      "x-rule": "a mapping {rps, cpu, p99, failures-per-sec}",
       description: "When a cell counts as regressed (k6-style). The action's threshold input, when set to other than its default, wins over rps.",
       additionalProperties: false,
       properties: {
@@ -39492,6 +40426,79 @@ var flask_perf_schema_default = {
           minimum: 0,
           "x-rule": "a number \u2265 0 (failures per second)",
           description: "Largest allowed rise of failures/sec, absolute. Default: 1."
+        },
+        cpu: {
+          $ref: "#/definitions/percent",
+          description: "Largest allowed rise of server CPU per request. Default: the rps threshold."
+        }
+      }
+    },
+    compare: {
+      type: "object",
+      "x-rule": "a mapping {mode, rounds, max-rounds, duration, warmup, confidence, gate, fail-on-inconclusive, fail-cross-hardware}",
+      description: "How runs are compared and when a difference counts. The action's compare input, when set, wins over mode.",
+      additionalProperties: false,
+      properties: {
+        mode: {
+          type: "string",
+          enum: [
+            "baseline",
+            "base"
+          ],
+          "x-rule": "one of baseline, base",
+          description: "baseline: against the stored baseline file; base: measure the PR's base commit and head in the same job, interleaved. Default: baseline."
+        },
+        rounds: {
+          type: "integer",
+          minimum: 2,
+          maximum: 50,
+          "x-rule": "an integer from 2 to 50",
+          description: "base mode: rounds before the first verdict. Default: 3."
+        },
+        "max-rounds": {
+          type: "integer",
+          minimum: 2,
+          maximum: 100,
+          "x-rule": "an integer from 2 to 100",
+          description: "base mode: cap on rounds for inconclusive cells. Default: 8."
+        },
+        duration: {
+          $ref: "#/definitions/duration",
+          description: "base mode: length of each measurement. Default: 3s."
+        },
+        warmup: {
+          $ref: "#/definitions/durationOrZero",
+          description: "base mode: warm-up after each fresh server start. Default: 1s."
+        },
+        confidence: {
+          $ref: "#/definitions/percent",
+          description: "Family-wise confidence: the chance of any false alarm over the matrix is at most 100% \u2212 this. Default: 95%."
+        },
+        gate: {
+          type: "array",
+          minItems: 1,
+          uniqueItems: true,
+          "x-rule": "a non-empty list of rps, cpu, p99",
+          items: {
+            type: "string",
+            enum: [
+              "rps",
+              "cpu",
+              "p99"
+            ],
+            "x-rule": "one of rps, cpu, p99"
+          },
+          description: "Metrics that can fail the step; the others are reported. Default: [rps, cpu]."
+        },
+        "fail-on-inconclusive": {
+          type: "boolean",
+          "x-rule": "true or false",
+          description: "Fail when a cell stays inconclusive. Default: false."
+        },
+        "fail-cross-hardware": {
+          type: "boolean",
+          "x-rule": "true or false",
+          description: "Fail on a regression found against a baseline from other hardware. Default: false."
         }
       }
     }
@@ -39592,16 +40599,16 @@ function childSchema(node, seg) {
   return void 0;
 }
 function valueAt(data, segments) {
-  let value = data;
+  let value2 = data;
   for (const seg of segments) {
-    if (value === null || typeof value !== "object") return void 0;
-    value = value[seg];
+    if (value2 === null || typeof value2 !== "object") return void 0;
+    value2 = value2[seg];
   }
-  return value;
+  return value2;
 }
-function describeValue(value) {
-  if (value === void 0) return "nothing";
-  const text = JSON.stringify(value) ?? String(value);
+function describeValue(value2) {
+  if (value2 === void 0) return "nothing";
+  const text = JSON.stringify(value2) ?? String(value2);
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
 function knownFields(segments) {
@@ -39692,8 +40699,8 @@ ${problems.map((p) => `  - ${p}`).join("\n")}`);
   file;
   problems;
 };
-function isObject(value) {
-  return value !== null && typeof value === "object" && !Array.isArray(value);
+function isObject(value2) {
+  return value2 !== null && typeof value2 === "object" && !Array.isArray(value2);
 }
 function mergeDefaults(raw, overrides = {}) {
   if (!isObject(raw)) return raw;
@@ -39706,9 +40713,9 @@ function mergeDefaults(raw, overrides = {}) {
 function defined(values) {
   return Object.fromEntries(Object.entries(values).filter(([, v]) => v !== void 0));
 }
-function parseWorkers(value) {
-  if (typeof value === "number") return { count: value };
-  const text = String(value ?? DEFAULTS2.gunicorn.workers);
+function parseWorkers(value2) {
+  if (typeof value2 === "number") return { count: value2 };
+  const text = String(value2 ?? DEFAULTS2.gunicorn.workers);
   if (text === "auto") return { autoMultiple: 1 };
   return { autoMultiple: Number(text.slice(0, text.indexOf("x"))) };
 }
@@ -39762,8 +40769,24 @@ function normaliseThresholds(raw) {
   const percent = (v) => typeof v === "string" ? parsePercent(v) : void 0;
   return {
     rpsDrop: percent(raw.rps),
+    cpuRise: percent(raw.cpu),
     p99Rise: percent(raw.p99),
     failuresPerSecRise: typeof raw["failures-per-sec"] === "number" ? raw["failures-per-sec"] : void 0
+  };
+}
+var DEFAULT_COMPARE = normaliseCompare(void 0);
+function normaliseCompare(raw) {
+  const c = { ...DEFAULTS2.compare, ...isObject(raw) ? raw : {} };
+  return {
+    mode: isObject(raw) && (raw.mode === "base" || raw.mode === "baseline") ? raw.mode : void 0,
+    rounds: Number(c.rounds),
+    maxRounds: Math.max(Number(c.rounds), Number(c["max-rounds"])),
+    durationMs: parseDuration(c.duration) ?? 3e3,
+    warmupMs: parseDuration(c.warmup) ?? 1e3,
+    alpha: 1 - (parsePercent(String(c.confidence)) ?? 0.95),
+    gate: [...c.gate],
+    failOnInconclusive: c["fail-on-inconclusive"] === true,
+    failCrossHardware: c["fail-cross-hardware"] === true
   };
 }
 function settingsFromObject(raw, file, rootDir, overrides = {}) {
@@ -39771,7 +40794,7 @@ function settingsFromObject(raw, file, rootDir, overrides = {}) {
   const problems = validateConfig(merged);
   if (problems.length > 0) throw new ConfigError(file, problems);
   const m = merged;
-  const workdir = path4.resolve(rootDir, String(m.app.workdir));
+  const workdir = path3.resolve(rootDir, String(m.app.workdir));
   const python = String(m.app.python);
   const health = typeof m.app.health === "string" ? { ...DEFAULTS2.app.health, path: m.app.health } : m.app.health;
   return {
@@ -39780,7 +40803,7 @@ function settingsFromObject(raw, file, rootDir, overrides = {}) {
       build: String(m.app.build),
       workdir,
       // A path is relative to the app; a bare name is looked up on PATH.
-      python: python.includes("/") ? path4.resolve(workdir, python) : python,
+      python: python.includes("/") ? path3.resolve(workdir, python) : python,
       env: Object.fromEntries(Object.entries(m.app.env).map(([k, v]) => [k, String(v)])),
       wsgi: String(m.app.wsgi),
       start: String(m.app.start),
@@ -39797,7 +40820,8 @@ function settingsFromObject(raw, file, rootDir, overrides = {}) {
     },
     topologies: m.topologies.map(normaliseTopology),
     placement: normalisePlacement(m.placement),
-    thresholds: normaliseThresholds(m.thresholds)
+    thresholds: normaliseThresholds(m.thresholds),
+    compare: normaliseCompare(m.compare)
   };
 }
 function parseConfigText(text, file) {
@@ -39816,11 +40840,442 @@ function parseConfigText(text, file) {
 function loadConfig(file, rootDir, overrides = {}) {
   let text;
   try {
-    text = readFileSync4(file, "utf8");
+    text = readFileSync5(file, "utf8");
   } catch (error2) {
     throw new ConfigError(file, [`cannot read the config file: ${error2.message}`]);
   }
-  return settingsFromObject(parseConfigText(text, file), path4.resolve(file), rootDir, overrides);
+  return settingsFromObject(parseConfigText(text, file), path3.resolve(file), rootDir, overrides);
+}
+
+// src/run/progress.ts
+var silentProgress = {
+  note: () => {
+  },
+  cellStart: () => {
+  },
+  phase: () => {
+  },
+  cellEnd: () => {
+  },
+  close: () => {
+  }
+};
+function cellSummary(result) {
+  if (!result.ok) return `${result.name}: FAILED \u2014 ${(result.error ?? "").split("\n")[0]}`;
+  const warn = result.warnings.length ? ` (${result.warnings.length} warning${result.warnings.length > 1 ? "s" : ""})` : "";
+  return `${result.name}: ${result.rps.toFixed(1)} req/s, p99 ${result.latencyMs.p99.toFixed(1)} ms, ${result.failuresPerSec.toFixed(2)} failures/s${warn}`;
+}
+function lineProgress(write) {
+  let position = "";
+  return {
+    note: (m) => write(m),
+    cellStart: (name, index, count) => {
+      position = `[${index + 1}/${count}]`;
+      write(`${position} ${name}`);
+    },
+    phase: (name, text) => write(`${position} ${name}: ${text}`),
+    cellEnd: (result) => {
+      write(`${position} ${cellSummary(result)}`);
+      for (const w of result.warnings) write(`${position}   warning: ${w.message}`);
+    },
+    close: () => {
+    }
+  };
+}
+
+// src/version.ts
+var VERSION7 = "0.1.0";
+
+// src/run/matrix.ts
+function hasTaskset() {
+  try {
+    execFileSync2("taskset", ["-p", String(process.pid)], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
+}
+function placementHere(settings) {
+  const allowed = allowedCpus(os7.availableParallelism());
+  const placement = choosePlacement(settings.placement, allowed, hasTaskset());
+  const problems = placementProblems(placement, allowed);
+  if (problems.length) throw new ConfigError(settings.configPath, problems);
+  return { placement, cores: allowed.length };
+}
+async function environmentFor(settings, progress) {
+  const { placement, cores } = placementHere(settings);
+  progress.note(`placement: ${placement.reason}`);
+  return { placement, environment: await fingerprint(settings.app, placement, cores) };
+}
+function cellDepsFor(settings, progress, overrides = {}) {
+  return {
+    openLoadGenerator,
+    node: process.execPath,
+    balancerScript: settings.topologies.some((t) => t.kind === "balancer") ? distScript("balancer.js") : "",
+    progress,
+    ...overrides
+  };
+}
+function resultsDocument(settings, startedAt, environment2, topologies, load = settings.load) {
+  return {
+    schemaVersion: SCHEMA_VERSION,
+    tool: { name: "flask-perf", version: VERSION7 },
+    startedAt,
+    finishedAt: (/* @__PURE__ */ new Date()).toISOString(),
+    load: {
+      connections: load.connections,
+      warmupSec: load.warmupMs / 1e3,
+      durationSec: load.durationMs / 1e3,
+      trials: load.trials,
+      timeoutSec: load.timeoutMs / 1e3
+    },
+    environment: environment2,
+    topologies
+  };
+}
+async function runMatrix(settings, options = {}) {
+  const progress = options.progress ?? silentProgress;
+  const startedAt = (/* @__PURE__ */ new Date()).toISOString();
+  placementHere(settings);
+  if (!options.skipBuild) await runBuild(settings.app, (line) => progress.note(line));
+  const { placement, environment: environment2 } = await environmentFor(settings, progress);
+  const deps = cellDepsFor(settings, progress, options.cellDeps);
+  const topologies = [];
+  try {
+    for (const [index, topology] of settings.topologies.entries()) {
+      progress.cellStart(topology.name, index, settings.topologies.length);
+      const result = await runCell(topology, settings, placement, deps);
+      progress.cellEnd(result);
+      topologies.push(result);
+    }
+  } finally {
+    progress.close();
+  }
+  return resultsDocument(settings, startedAt, environment2, topologies);
+}
+
+// src/ab/schedule.ts
+function shuffled(items, random) {
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [out[i], out[j]] = [out[j], out[i]];
+  }
+  return out;
+}
+function roundSchedule(topologies, random) {
+  return shuffled(topologies, random).flatMap((topology) => {
+    const sides = random() < 0.5 ? ["base", "head"] : ["head", "base"];
+    return sides.map((side) => ({ topology, side }));
+  });
+}
+
+// src/ab/run.ts
+function measurementSettings(settings) {
+  return { ...settings, load: { ...settings.load, trials: 1, warmupMs: settings.compare.warmupMs, durationMs: settings.compare.durationMs } };
+}
+async function runAb(head, base, options) {
+  const progress = options.progress ?? silentProgress;
+  const startedAt = (/* @__PURE__ */ new Date()).toISOString();
+  const sides = { head: measurementSettings(head), base: measurementSettings(base) };
+  if (!options.skipBuild) {
+    await runBuild(base.app, (line) => progress.note(`base ${line}`));
+    await runBuild(head.app, (line) => progress.note(`head ${line}`));
+  }
+  const { placement, environment: environment2 } = await environmentFor(head, progress);
+  const deps = cellDepsFor(head, progress);
+  const names = head.topologies.map((t) => t.name);
+  const measured = { base: new Map(names.map((n) => [n, []])), head: new Map(names.map((n) => [n, []])) };
+  const log = [];
+  const merge2 = (side) => names.filter((n) => measured[side].get(n).length > 0).map((n) => mergeMeasurements(measured[side].get(n)));
+  let active = [...names];
+  let comparison;
+  const { rounds, maxRounds } = head.compare;
+  try {
+    for (let round2 = 1; round2 <= maxRounds && active.length > 0; round2++) {
+      const schedule = roundSchedule(active, options.random);
+      for (const m of schedule) log.push({ round: round2, ...m });
+      for (const [index, m] of schedule.entries()) {
+        const topology = sides[m.side].topologies.find((t) => t.name === m.topology);
+        progress.cellStart(`${m.topology} (${m.side}, round ${round2})`, index, schedule.length);
+        const result = await runCell(topology, sides[m.side], placement, deps);
+        progress.cellEnd({ ...result, name: `${m.topology} (${m.side})` });
+        measured[m.side].get(m.topology).push(result);
+      }
+      active = active.filter((n) => [...measured.base.get(n), ...measured.head.get(n)].every((r) => r.ok));
+      if (round2 >= rounds) {
+        comparison = compareAb(merge2("base"), merge2("head"), options.policy);
+        active = active.filter((n) => comparison.cells.find((c) => c.name === n)?.verdict === "inconclusive");
+        if (active.length) progress.note(`round ${round2}: inconclusive ${active.join(", ")}; measuring again`);
+      }
+    }
+  } finally {
+    progress.close();
+  }
+  return {
+    head: resultsDocument(head, startedAt, environment2, merge2("head"), sides.head.load),
+    base: resultsDocument(base, startedAt, environment2, merge2("base"), sides.base.load),
+    comparison: comparison ?? compareAb(merge2("base"), merge2("head"), options.policy),
+    log
+  };
+}
+
+// src/ab/worktree.ts
+import { execFileSync as execFileSync3 } from "node:child_process";
+import { mkdtempSync as mkdtempSync2, rmSync as rmSync2 } from "node:fs";
+import os8 from "node:os";
+import path4 from "node:path";
+var WorktreeError = class extends Error {
+  name = "WorktreeError";
+};
+function git(repo, args) {
+  return execFileSync3("git", args, { cwd: repo, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim();
+}
+function addWorktree(repo, commit) {
+  try {
+    git(repo, ["cat-file", "-e", `${commit}^{commit}`]);
+  } catch {
+    try {
+      git(repo, ["fetch", "--no-tags", "--depth=1", "origin", commit]);
+    } catch (error2) {
+      throw new WorktreeError(`cannot fetch the PR's base commit ${commit} (${error2.message.split("\n")[0]}); use actions/checkout with fetch-depth: 0, or a token that can read the repository`);
+    }
+  }
+  const dir = path4.join(mkdtempSync2(path4.join(os8.tmpdir(), "flask-perf-base-")), "base");
+  try {
+    git(repo, ["worktree", "add", "--detach", dir, commit]);
+  } catch (error2) {
+    throw new WorktreeError(`cannot check out ${commit} into a worktree: ${error2.message.split("\n")[0]}`);
+  }
+  return {
+    dir,
+    remove: () => {
+      try {
+        git(repo, ["worktree", "remove", "--force", dir]);
+      } catch {
+        rmSync2(dir, { recursive: true, force: true });
+      }
+    }
+  };
+}
+
+// src/action/constants.ts
+var Inputs = {
+  Config: "config",
+  Baseline: "baseline",
+  Threshold: "threshold",
+  FailOnRegression: "fail-on-regression",
+  Comment: "comment",
+  UpdateBaseline: "update-baseline",
+  Mode: "mode",
+  ResultsDir: "results-dir",
+  GithubToken: "github-token",
+  Compare: "compare"
+};
+var Outputs = {
+  Results: "results",
+  Report: "report",
+  Regressed: "regressed",
+  Summary: "summary"
+};
+var ResultFiles = {
+  Results: "results.json",
+  Report: "report.md",
+  Meta: "meta.json",
+  /** compare: base — the base side's results (results.json holds the head's). */
+  Base: "base.json"
+};
+var STATUS_CONTEXT = "flask-perf";
+var InputDefaults = {
+  [Inputs.Config]: ".github/flask-perf.yml",
+  [Inputs.Baseline]: ".github/flask-perf-baseline.json",
+  [Inputs.Threshold]: "10%",
+  [Inputs.FailOnRegression]: "true",
+  [Inputs.Comment]: "true",
+  [Inputs.UpdateBaseline]: "false",
+  [Inputs.Mode]: "run",
+  [Inputs.ResultsDir]: "flask-perf-results",
+  [Inputs.GithubToken]: "${{ github.token }}",
+  [Inputs.Compare]: ""
+};
+
+// src/action/input-helper.ts
+import path5 from "node:path";
+var InputError = class extends Error {
+  name = "InputError";
+};
+function bool(getInput2, name, problems) {
+  const raw = getInput2(name).trim().toLowerCase();
+  if (["true", "yes", "1", "on"].includes(raw)) return true;
+  if (["false", "no", "0", "off"].includes(raw)) return false;
+  problems.push(`input ${name} must be true or false; got ${JSON.stringify(getInput2(name))}`);
+  return false;
+}
+function getActionSettings(getInput2, workspace) {
+  const problems = [];
+  const required = (name) => {
+    const value2 = getInput2(name).trim();
+    if (!value2) problems.push(`input ${name} is required and must not be empty`);
+    return value2;
+  };
+  const configLabel = required(Inputs.Config);
+  const baselineLabel = required(Inputs.Baseline);
+  const thresholdText = required(Inputs.Threshold);
+  const threshold = parsePercent(thresholdText);
+  if (thresholdText && (threshold === void 0 || threshold >= 1)) {
+    problems.push(`input ${Inputs.Threshold} must be a percentage below 100%, such as "10%"; got ${JSON.stringify(thresholdText)}`);
+  }
+  const mode = getInput2(Inputs.Mode).trim() || "run";
+  if (mode !== "run" && mode !== "report") problems.push(`input ${Inputs.Mode} must be "run" or "report"; got ${JSON.stringify(mode)}`);
+  const resultsDir = required(Inputs.ResultsDir);
+  const compare = getInput2(Inputs.Compare).trim();
+  if (compare && compare !== "baseline" && compare !== "base") problems.push(`input ${Inputs.Compare} must be "baseline", "base" or empty; got ${JSON.stringify(compare)}`);
+  const settings = {
+    configPath: path5.resolve(workspace, configLabel),
+    configLabel,
+    baselinePath: path5.resolve(workspace, baselineLabel),
+    baselineLabel,
+    threshold: threshold ?? 0.1,
+    failOnRegression: bool(getInput2, Inputs.FailOnRegression, problems),
+    comment: bool(getInput2, Inputs.Comment, problems),
+    updateBaseline: bool(getInput2, Inputs.UpdateBaseline, problems),
+    mode,
+    resultsDir: path5.resolve(workspace, resultsDir),
+    token: getInput2(Inputs.GithubToken).trim(),
+    compare: compare === "baseline" || compare === "base" ? compare : null,
+    workspace
+  };
+  if (problems.length) throw new InputError(problems.join("\n"));
+  return settings;
+}
+
+// src/action/results-dir.ts
+import { existsSync as existsSync5, mkdirSync as mkdirSync2, readFileSync as readFileSync7, writeFileSync as writeFileSync3 } from "node:fs";
+import path7 from "node:path";
+
+// src/compare/baseline.ts
+import { execFileSync as execFileSync4 } from "node:child_process";
+import { existsSync as existsSync4, mkdirSync, readFileSync as readFileSync6, writeFileSync as writeFileSync2 } from "node:fs";
+import path6 from "node:path";
+var BaselineError = class extends Error {
+  name = "BaselineError";
+};
+function parseBaseline(text, name) {
+  let data;
+  try {
+    data = JSON.parse(text);
+  } catch (error2) {
+    throw new BaselineError(`baseline ${name} is not valid JSON (${error2.message}); fix it, delete it, or record it again with update-baseline`);
+  }
+  const doc = data;
+  if (doc === null || typeof doc !== "object" || Array.isArray(doc)) throw new BaselineError(`baseline ${name} must be a flask-perf results document; got ${Array.isArray(data) ? "a list" : typeof data}`);
+  if (doc.schemaVersion !== SCHEMA_VERSION) throw new BaselineError(`baseline ${name} must have schemaVersion ${SCHEMA_VERSION}; got ${JSON.stringify(doc.schemaVersion)}`);
+  if (!Array.isArray(doc.topologies)) throw new BaselineError(`baseline ${name} must have a topologies list; got ${JSON.stringify(doc.topologies)}`);
+  for (const [i, t] of doc.topologies.entries()) {
+    if (typeof t?.name !== "string" || typeof t?.rps !== "number") throw new BaselineError(`baseline ${name}: topologies[${i}] must have a name and rps; got ${JSON.stringify(t).slice(0, 80)}`);
+  }
+  return doc;
+}
+function readBaselineFile(file) {
+  if (!existsSync4(file)) return null;
+  return { results: parseBaseline(readFileSync6(file, "utf8"), file), source: file };
+}
+function git2(repo, args) {
+  return execFileSync4("git", args, { cwd: repo, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], maxBuffer: 64 * 1024 * 1024 });
+}
+function readBaselineAtCommit(repo, commit, relPath) {
+  const has = () => {
+    try {
+      git2(repo, ["cat-file", "-e", `${commit}^{commit}`]);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  if (!has()) {
+    try {
+      git2(repo, ["fetch", "--no-tags", "--depth=1", "origin", commit]);
+    } catch {
+      return void 0;
+    }
+    if (!has()) return void 0;
+  }
+  const spec = `${commit}:${relPath.split(path6.sep).join("/")}`;
+  let text;
+  try {
+    text = git2(repo, ["show", spec]);
+  } catch {
+    return null;
+  }
+  const name = `${relPath} at ${commit.slice(0, 7)}`;
+  return { results: parseBaseline(text, name), source: name };
+}
+function writeBaseline(file, results) {
+  mkdirSync(path6.dirname(path6.resolve(file)), { recursive: true });
+  writeFileSync2(file, `${JSON.stringify(results, null, 2)}
+`);
+}
+
+// src/action/results-dir.ts
+function writeResults(dir, results) {
+  mkdirSync2(dir, { recursive: true });
+  const file = path7.join(dir, ResultFiles.Results);
+  writeFileSync3(file, `${JSON.stringify(results, null, 2)}
+`);
+  return file;
+}
+function writeReportAndMeta(dir, report, meta) {
+  mkdirSync2(dir, { recursive: true });
+  const file = path7.join(dir, ResultFiles.Report);
+  writeFileSync3(file, report);
+  writeFileSync3(path7.join(dir, ResultFiles.Meta), `${JSON.stringify(meta, null, 2)}
+`);
+  return file;
+}
+var ResultsDirError = class extends Error {
+  name = "ResultsDirError";
+};
+function readResultsDir(dir) {
+  const read = (name) => {
+    const file = path7.join(dir, name);
+    try {
+      return readFileSync7(file, "utf8");
+    } catch (error2) {
+      throw new ResultsDirError(`results-dir: cannot read ${file} (${error2.message}); download the artifact that mode "run" uploaded into it`);
+    }
+  };
+  const results = parseBaseline(read(ResultFiles.Results), path7.join(dir, ResultFiles.Results));
+  let raw;
+  try {
+    raw = JSON.parse(read(ResultFiles.Meta));
+  } catch (error2) {
+    if (error2 instanceof ResultsDirError) throw error2;
+    throw new ResultsDirError(`results-dir: ${ResultFiles.Meta} is not valid JSON`);
+  }
+  const str = (v) => typeof v === "string" && /^[\w./@:+-]{1,200}$/.test(v) ? v : null;
+  const meta = {
+    configPath: str(raw.configPath) ?? "flask-perf",
+    eventName: str(raw.eventName) ?? "",
+    prNumber: typeof raw.prNumber === "number" && Number.isInteger(raw.prNumber) && raw.prNumber > 0 ? raw.prNumber : null,
+    headSha: typeof raw.headSha === "string" && /^[0-9a-f]{40}$/.test(raw.headSha) ? raw.headSha : null,
+    baseSha: typeof raw.baseSha === "string" && /^[0-9a-f]{40}$/.test(raw.baseSha) ? raw.baseSha : null
+  };
+  const baseFile = path7.join(dir, ResultFiles.Base);
+  const base = existsSync5(baseFile) ? parseBaseline(read(ResultFiles.Base), baseFile) : null;
+  return { results, meta, base };
+}
+
+// src/compare/thresholds.ts
+var DEFAULT_THRESHOLDS = { rpsDrop: 0.1, cpuRise: 0.1, p99Rise: 0.25, failuresPerSecRise: 1 };
+function resolveThresholds(fromConfig, rpsInput) {
+  const inputGiven = rpsInput !== void 0 && rpsInput !== DEFAULT_THRESHOLDS.rpsDrop;
+  const rpsDrop = inputGiven ? rpsInput : fromConfig.rpsDrop ?? rpsInput ?? DEFAULT_THRESHOLDS.rpsDrop;
+  return {
+    rpsDrop,
+    cpuRise: fromConfig.cpuRise ?? rpsDrop,
+    p99Rise: fromConfig.p99Rise ?? DEFAULT_THRESHOLDS.p99Rise,
+    failuresPerSecRise: fromConfig.failuresPerSecRise ?? DEFAULT_THRESHOLDS.failuresPerSecRise
+  };
 }
 
 // src/github/comments.ts
@@ -39890,8 +41345,8 @@ function octokitRepoApi(token, owner, repo) {
 }
 
 // node_modules/markdown-table/index.js
-function defaultStringLength(value) {
-  return value.length;
+function defaultStringLength(value2) {
+  return value2.length;
 }
 function markdownTable(table, options) {
   const settings = options || {};
@@ -40024,11 +41479,11 @@ function markdownTable(table, options) {
   }
   return lines.join("\n");
 }
-function serialize(value) {
-  return value === null || value === void 0 ? "" : String(value);
+function serialize(value2) {
+  return value2 === null || value2 === void 0 ? "" : String(value2);
 }
-function toAlignment(value) {
-  const code = typeof value === "string" ? value.codePointAt(0) : 0;
+function toAlignment(value2) {
+  const code = typeof value2 === "string" ? value2.codePointAt(0) : 0;
   return code === 67 || code === 99 ? 99 : code === 76 || code === 108 ? 108 : code === 82 || code === 114 ? 114 : 0;
 }
 
@@ -40038,33 +41493,53 @@ function commentMarker(configPath) {
 }
 var ICON = {
   regressed: "\u274C regressed",
+  inconclusive: "\u2754 inconclusive",
   improved: "\u{1F680} improved",
   unchanged: "\u2705 unchanged",
   new: "\u{1F195} new",
   missing: "\u2796 missing",
   failed: "\u{1F4A5} failed"
 };
-function num(value, digits) {
-  return value === null ? "\u2014" : value.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
+function num(value2, digits) {
+  return value2 === null ? "\u2014" : value2.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
 }
-function change(d, digits) {
+function interval2(m) {
+  if (!m || !Number.isFinite(m.interval.high) || m.interval.low <= 0) return "";
+  return ` [${signedPercent(m.interval.low - 1)}, ${signedPercent(m.interval.high - 1)}]`;
+}
+function change(d, digits, m) {
   if (d.baseline === null) return num(d.now, digits);
   if (d.now === null) return `${num(d.baseline, digits)} \u2192 \u2014`;
-  return `${num(d.baseline, digits)} \u2192 ${num(d.now, digits)}${d.change === null ? "" : ` (${signedPercent(d.change)})`}`;
+  const estimate = m && Number.isFinite(m.interval.ratio) ? m.interval.ratio - 1 : d.change;
+  return `${num(d.baseline, digits)} \u2192 ${num(d.now, digits)}${estimate === null ? "" : ` (${signedPercent(estimate)}${interval2(m)})`}`;
+}
+function noise2(c) {
+  const rps = c.metrics.find((m) => m.metric === "rps");
+  if (!rps) return "\u2014";
+  const mde = Number.isFinite(rps.minDetectable) ? `${Math.round(rps.minDetectable * 100)}%` : "\u221E";
+  return `n=${c.samples} \xB7 CV ${(rps.cv * 100).toFixed(1)}% \xB7 MDE ${mde}`;
+}
+function metric(c, name) {
+  return c.metrics.find((m) => m.metric === name);
 }
 function verdictCell(c) {
   return c.reasons.length && c.verdict !== "new" ? `${ICON[c.verdict]}: ${c.reasons.join("; ")}` : ICON[c.verdict];
 }
 function headline(comparison) {
+  const list = (cells, one, many) => `${cells.length} ${cells.length > 1 ? many : one} (${cells.map((c) => c.name).join(", ")})`;
   const regressed = cellsWith(comparison, "regressed");
   const failed = cellsWith(comparison, "failed");
+  const inconclusive = cellsWith(comparison, "inconclusive");
   const parts = [];
-  if (regressed.length) parts.push(`${regressed.length} regression${regressed.length > 1 ? "s" : ""} (${regressed.map((c) => c.name).join(", ")})`);
-  if (failed.length) parts.push(`${failed.length} cell${failed.length > 1 ? "s" : ""} failed (${failed.map((c) => c.name).join(", ")})`);
-  if (parts.length) return `\u274C ${parts.join(", ")}`;
+  if (regressed.length) parts.push(list(regressed, "regression", "regressions"));
+  if (failed.length) parts.push(list(failed, "cell failed", "cells failed"));
+  if (inconclusive.length) parts.push(list(inconclusive, "inconclusive", "inconclusive"));
+  const cross = comparison.hardwareNote ? " (cross-hardware)" : "";
+  if (regressed.length || failed.length) return `\u274C ${parts.join(", ")}${cross}`;
+  if (inconclusive.length) return `\u2754 no regression found; ${parts.join(", ")}${cross}`;
   if (!comparison.baselineFound) return "\u{1F195} no baseline yet \u2014 these numbers become the reference once a baseline is recorded";
   const improved = cellsWith(comparison, "improved");
-  return `\u2705 no regression${improved.length ? `; ${improved.length} improved (${improved.map((c) => c.name).join(", ")})` : ""}`;
+  return `\u2705 no regression${improved.length ? `; ${improved.length} improved (${improved.map((c) => c.name).join(", ")})` : ""}${cross}`;
 }
 function summaryLine(comparison) {
   const detail = cellsWith(comparison, "regressed").map((c) => `${c.name} ${c.reasons.join(", ")}`).join("; ");
@@ -40107,10 +41582,18 @@ function environment(results, comparison) {
     `**Environment:** ${env.cpuModel}, ${env.cores} cores, ${env.os}; Python ${env.python ?? "?"}, Flask ${env.flask ?? "?"}, gunicorn ${env.gunicorn ?? "?"}; placement: ${env.placement.reason}.`,
     `**Load:** ${results.load.connections} connections, ${results.load.trials} \xD7 ${results.load.durationSec}s after ${results.load.warmupSec}s warm-up.`
   ];
-  const t = comparison.thresholds;
-  lines.push(`**Thresholds:** req/s \u2212${formatPercent(t.rpsDrop)}, p99 +${formatPercent(t.p99Rise)}, failures/s +${t.failuresPerSecRise}.`);
+  const p = comparison.policy;
+  const t = p.thresholds;
+  lines.push(
+    `**Thresholds:** req/s \u2212${formatPercent(t.rpsDrop)}, CPU/req +${formatPercent(t.cpuRise)}, p99 +${formatPercent(t.p99Rise)}, failures/s +${t.failuresPerSecRise}; gating on ${p.gate.join(", ")}.`
+  );
+  if (comparison.gatedTests > 0) {
+    lines.push(
+      `**False alarms:** a regression needs its whole interval past "no change" and its estimate past the threshold; with Holm's adjustment over the ${comparison.gatedTests} gated tests of this matrix, the chance of any false alarm is at most ${formatPercent(p.alpha)} (expected false alarms \u2264 ${p.alpha.toFixed(2)} per run). Intervals are ${comparison.mode === "base" ? "paired over interleaved rounds" : "Welch's, over trials"}, on log ratios.`
+    );
+  }
   if (comparison.baselineSource) lines.push(`**Baseline:** \`${comparison.baselineSource}\`.`);
-  if (comparison.hardwareNote) lines.push(`\u26A0\uFE0F ${comparison.hardwareNote}; differences may come from the machine, not the code.`);
+  if (comparison.hardwareNote) lines.push(`\u26A0\uFE0F **cross-hardware:** ${comparison.hardwareNote}; differences may come from the machine, not the code${comparison.policy.failCrossHardware ? "" : ", so they do not fail the step"}.`);
   const warnings = results.topologies.flatMap((t2) => t2.warnings.map((w) => `- ${t2.name}: ${w.message}`));
   if (warnings.length) lines.push(`**Warnings:**
 ${warnings.join("\n")}`);
@@ -40132,18 +41615,28 @@ function howToUpdate(ctx) {
 function renderReport(comparison, results, ctx) {
   const table = markdownTable(
     [
-      ["Topology", "Req/s (baseline \u2192 now)", "p50 ms", "p99 ms", "Failures/s", "CPU ms / 1k req", "Verdict"],
+      [
+        "Topology",
+        comparison.mode === "base" ? "Req/s (base \u2192 head)" : "Req/s (baseline \u2192 now)",
+        "p50 ms",
+        "p99 ms",
+        "Failures/s",
+        "CPU ms / 1k req",
+        "Noise",
+        "Verdict"
+      ],
       ...comparison.cells.map((c) => [
         c.name,
-        change(c.rps, 1),
+        change(c.rps, 1, metric(c, "rps")),
         change(c.p50, 1),
-        change(c.p99, 1),
+        change(c.p99, 1, metric(c, "p99")),
         change(c.failuresPerSec, 2),
-        change(c.cpuMsPer1kRequests, 0),
+        change(c.cpuMsPer1kRequests, 0, metric(c, "cpu")),
+        noise2(c),
         verdictCell(c)
       ])
     ],
-    { align: ["l", "r", "r", "r", "r", "r", "l"] }
+    { align: ["l", "r", "r", "r", "r", "r", "l", "l"] }
   );
   return [
     commentMarker(ctx.configPath),
@@ -40161,903 +41654,17 @@ function renderReport(comparison, results, ctx) {
   ].filter((part, i, all) => !(part === "" && all[i - 1] === "")).join("\n");
 }
 
-// src/run/matrix.ts
-import { execFileSync as execFileSync3 } from "node:child_process";
-import os7 from "node:os";
-
-// src/paths.ts
-import { existsSync as existsSync4 } from "node:fs";
-import path5 from "node:path";
-import { fileURLToPath } from "node:url";
-function packageRoot(from = fileURLToPath(import.meta.url)) {
-  let dir = path5.dirname(from);
-  for (let i = 0; i < 10; i++) {
-    if (existsSync4(path5.join(dir, "package.json"))) return dir;
-    dir = path5.dirname(dir);
-  }
-  throw new Error(`flask-perf: cannot find the package root above ${from}`);
-}
-function distScript(name) {
-  const script = path5.join(packageRoot(), "dist", name);
-  if (!existsSync4(script)) throw new Error(`flask-perf: ${script} is missing; run "npm run bundle"`);
-  return script;
-}
-
-// src/topology/process.ts
-import { spawn } from "node:child_process";
-
-// src/topology/procfs.ts
-import { execFileSync as execFileSync2 } from "node:child_process";
-import { readdirSync, readFileSync as readFileSync5 } from "node:fs";
-function parseProcStat(line) {
-  const close = line.lastIndexOf(")");
-  if (close < 0) return void 0;
-  const pid = Number(line.slice(0, line.indexOf(" ")));
-  const f = line.slice(close + 2).split(" ");
-  const field = (n) => Number(f[n - 3]);
-  return {
-    pid,
-    pgrp: field(5),
-    cpuTicks: field(14) + field(15) + field(16) + field(17),
-    rssPages: field(24)
-  };
-}
-function readStat(pid) {
-  try {
-    return parseProcStat(readFileSync5(`/proc/${pid}/stat`, "utf8"));
-  } catch {
-    return void 0;
-  }
-}
-function groupMembers(groups) {
-  let entries;
-  try {
-    entries = readdirSync("/proc");
-  } catch {
-    return [];
-  }
-  const out = [];
-  for (const name of entries) {
-    if (!/^[0-9]+$/.test(name)) continue;
-    const stat2 = readStat(name);
-    if (stat2 && groups.has(stat2.pgrp)) out.push(stat2);
-  }
-  return out;
-}
-function getconf(name, fallback) {
-  try {
-    const value = Number(execFileSync2("getconf", [name], { encoding: "utf8" }).trim());
-    return Number.isFinite(value) && value > 0 ? value : fallback;
-  } catch {
-    return fallback;
-  }
-}
-var clockTicks;
-var pageSize;
-function groupUsage(groups) {
-  clockTicks ??= getconf("CLK_TCK", 100);
-  pageSize ??= getconf("PAGESIZE", 4096);
-  let ticks = 0;
-  let pages = 0;
-  for (const member of groupMembers(groups)) {
-    ticks += member.cpuTicks;
-    pages += member.rssPages;
-  }
-  return { cpuMs: ticks * 1e3 / clockTicks, rssBytes: pages * pageSize };
-}
-function allowedCpus(fallbackCount) {
-  try {
-    const status = readFileSync5("/proc/self/status", "utf8");
-    const line = /^Cpus_allowed_list:\s*(.+)$/m.exec(status);
-    if (line) return parseCpuList(line[1].trim());
-  } catch {
-  }
-  return Array.from({ length: fallbackCount }, (_, i) => i);
-}
-function parseCpuList(list) {
-  const out = [];
-  for (const part of list.split(",")) {
-    const [a, b] = part.split("-").map(Number);
-    for (let c = a; c <= (b ?? a); c++) out.push(c);
-  }
-  return out;
-}
-function formatCpuList(cpus) {
-  const sorted = [...cpus].sort((x, y) => x - y);
-  const parts = [];
-  for (let i = 0; i < sorted.length; ) {
-    let j = i;
-    while (j + 1 < sorted.length && sorted[j + 1] === sorted[j] + 1) j++;
-    parts.push(i === j ? `${sorted[i]}` : `${sorted[i]}-${sorted[j]}`);
-    i = j + 1;
-  }
-  return parts.join(",");
-}
-
-// src/topology/process.ts
-var liveGroups = /* @__PURE__ */ new Set();
-var handlersInstalled = false;
-function killGroup(pgid, signal) {
-  try {
-    process.kill(-pgid, signal);
-  } catch {
-  }
-}
-function killAllGroups() {
-  for (const pgid of liveGroups) killGroup(pgid, "SIGKILL");
-  liveGroups.clear();
-}
-function installHandlers() {
-  if (handlersInstalled) return;
-  handlersInstalled = true;
-  process.on("exit", killAllGroups);
-  for (const [signal, code] of [
-    ["SIGINT", 130],
-    ["SIGTERM", 143],
-    ["SIGHUP", 129]
-  ]) {
-    process.on(signal, () => {
-      killAllGroups();
-      process.exit(code);
-    });
-  }
-}
-var OutputTail = class {
-  constructor(keep) {
-    this.keep = keep;
-  }
-  keep;
-  lines = [];
-  partial = "";
-  push(chunk) {
-    const parts = (this.partial + chunk.toString("utf8")).split("\n");
-    this.partial = parts.pop() ?? "";
-    for (const line of parts) {
-      this.lines.push(line.slice(0, 500));
-      if (this.lines.length > this.keep) this.lines.shift();
-    }
-  }
-  text(n) {
-    const all = this.partial ? [...this.lines, this.partial] : this.lines;
-    return all.slice(-n).join("\n");
-  }
-};
-function spawnGroup(command, options) {
-  installHandlers();
-  const [file, args] = options.cpus ? ["taskset", ["-c", options.cpus, "/bin/sh", "-c", command]] : ["/bin/sh", ["-c", command]];
-  const stdio = ["ignore", "pipe", "pipe"];
-  if (options.ipc) stdio.push("ipc");
-  const child = spawn(file, args, {
-    cwd: options.cwd,
-    env: options.env,
-    detached: true,
-    stdio,
-    serialization: options.serialization
-  });
-  const tail = new OutputTail(200);
-  child.stdout?.on("data", (c) => tail.push(c));
-  child.stderr?.on("data", (c) => tail.push(c));
-  const pid = child.pid;
-  let info2;
-  const exited = new Promise((resolve) => {
-    child.once("error", (error2) => {
-      tail.push(Buffer.from(`${error2.message}
-`));
-      info2 = { code: 127, signal: null };
-      resolve(info2);
-    });
-    child.once("exit", (code, signal) => {
-      info2 = { code, signal };
-      resolve(info2);
-    });
-  });
-  if (pid === void 0) {
-    return Object.assign(
-      {
-        label: options.label,
-        pid: -1,
-        exited,
-        exitInfo: () => info2,
-        lastOutput: (n = 20) => tail.text(n),
-        stop: async () => {
-        }
-      },
-      { child }
-    );
-  }
-  liveGroups.add(pid);
-  const group = /* @__PURE__ */ new Set([pid]);
-  const groupAlive = () => !info2 || groupMembers(group).length > 0;
-  async function stop(graceMs = STOP_GRACE_MS) {
-    try {
-      killGroup(pid, "SIGTERM");
-      const deadline = Date.now() + graceMs;
-      while (groupAlive() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-      if (groupAlive()) killGroup(pid, "SIGKILL");
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 1e3).unref())]);
-    } catch {
-    } finally {
-      liveGroups.delete(pid);
-    }
-  }
-  return { label: options.label, pid, exited, exitInfo: () => info2, lastOutput: (n = 20) => tail.text(n), stop, child };
-}
-function describeExit(info2) {
-  return info2.signal ? `signal ${info2.signal}` : `exit code ${info2.code}`;
-}
-
-// src/load/generator.ts
-function openLoadGenerator(options = {}) {
-  const proc = spawnGroup(`${process.execPath} ${distScript("loadgen.js")}`, {
-    label: "load generator",
-    cwd: process.cwd(),
-    env: process.env,
-    cpus: options.cpus,
-    ipc: true,
-    serialization: "advanced"
-  });
-  return {
-    async run(job) {
-      const limitMs = job.durationMs + job.timeoutMs + 3e4;
-      const message = await new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`load generator gave no result within ${limitMs} ms`)), limitMs);
-        const onExit = () => {
-          clearTimeout(timer);
-          const info2 = proc.exitInfo();
-          reject(new Error(`load generator ended with ${info2 ? describeExit(info2) : "no exit status"}: ${proc.lastOutput(5)}`));
-        };
-        proc.child.once("exit", onExit);
-        proc.child.once("message", (m) => {
-          clearTimeout(timer);
-          proc.child.off("exit", onExit);
-          resolve(m);
-        });
-        proc.child.send(job);
-      });
-      if (message.type === "error") throw new Error(`load generator failed: ${message.message}`);
-      return message.sample;
-    },
-    close: () => proc.stop(1e3)
-  };
-}
-
-// src/results/fingerprint.ts
-import { execFile } from "node:child_process";
-import os5 from "node:os";
-var VERSIONS_PY = `
-import json, platform
-from importlib import metadata
-def v(name):
-    try:
-        return metadata.version(name)
-    except Exception:
-        return None
-print(json.dumps({"python": platform.python_version(), "flask": v("flask"), "gunicorn": v("gunicorn")}))
-`;
-function pythonVersions(app) {
-  return new Promise((resolve) => {
-    execFile(app.python, ["-c", VERSIONS_PY], { cwd: app.workdir, timeout: 15e3 }, (error2, stdout) => {
-      if (error2) return resolve({ python: null, flask: null, gunicorn: null });
-      try {
-        resolve(JSON.parse(stdout.trim().split("\n").pop() ?? "{}"));
-      } catch {
-        resolve({ python: null, flask: null, gunicorn: null });
-      }
-    });
-  });
-}
-async function fingerprint(app, placement, cores) {
-  const versions = await pythonVersions(app);
-  return {
-    cpuModel: os5.cpus()[0]?.model.trim() ?? "unknown",
-    cores,
-    os: `${os5.type()} ${os5.release()} ${os5.arch()}`,
-    node: process.version,
-    ...versions,
-    placement: {
-      pinned: placement.pinned,
-      loadgenCpus: placement.loadgenCpus ?? null,
-      serverCpus: placement.serverCpus ?? null,
-      serverCores: placement.serverCores,
-      reason: placement.reason
-    }
-  };
-}
-
-// src/topology/placement.ts
-function choosePlacement(setting, allowed, hasTaskset2) {
-  const shared = (reason) => ({ pinned: false, serverCores: allowed.length, reason });
-  if (setting.mode === "off") return shared("placement: off");
-  if (!hasTaskset2) return shared("taskset not found; not pinned");
-  if (setting.mode === "pin") {
-    const server = parseCpuList(setting.server);
-    return {
-      pinned: true,
-      loadgenCpus: setting.loadgen,
-      serverCpus: setting.server,
-      serverCores: server.length,
-      reason: "placement from the config"
-    };
-  }
-  if (allowed.length < AUTO_PIN_MIN_CORES) {
-    return shared(`${allowed.length} cores: below ${AUTO_PIN_MIN_CORES}, load generator and server share them`);
-  }
-  const [first, ...rest] = allowed;
-  return {
-    pinned: true,
-    loadgenCpus: formatCpuList([first]),
-    serverCpus: formatCpuList(rest),
-    serverCores: rest.length,
-    reason: `${allowed.length} cores: load generator on 1, servers on ${rest.length}`
-  };
-}
-function placementProblems(placement, allowed) {
-  if (!placement.pinned) return [];
-  const problems = [];
-  const loadgen = parseCpuList(placement.loadgenCpus ?? "");
-  const server = parseCpuList(placement.serverCpus ?? "");
-  for (const [field, cpus] of [
-    ["placement.loadgen", loadgen],
-    ["placement.server", server]
-  ]) {
-    const missing = cpus.filter((c) => !allowed.includes(c));
-    if (missing.length) problems.push(`${field} must name CPUs of this machine (${formatCpuList(allowed)}); got ${formatCpuList(missing)}`);
-  }
-  if (loadgen.some((c) => server.includes(c))) problems.push("placement.loadgen and placement.server must not share CPUs");
-  return problems;
-}
-
-// src/run/build.ts
-var BuildError = class extends Error {
-  name = "BuildError";
-};
-async function runBuild(app, log) {
-  if (!app.build.trim()) return;
-  log(`build: ${app.build}`);
-  const proc = spawnGroup(app.build, { label: "build", cwd: app.workdir, env: { ...process.env, ...app.env } });
-  const forward = (chunk) => {
-    for (const line of chunk.toString("utf8").split("\n")) if (line.trim()) log(`build: ${line}`);
-  };
-  proc.child.stdout?.on("data", forward);
-  proc.child.stderr?.on("data", forward);
-  const exit = await proc.exited;
-  await proc.stop(500);
-  if (exit.code !== 0) {
-    throw new BuildError(`app.build failed with ${describeExit(exit)} in ${app.workdir}:
-${proc.lastOutput(20)}`);
-  }
-}
-
-// src/run/cell.ts
-import { mkdtempSync, readFileSync as readFileSync7, rmSync, writeFileSync as writeFileSync3 } from "node:fs";
-import os6 from "node:os";
-import path6 from "node:path";
-
-// src/load/loopback.ts
-import { readFileSync as readFileSync6 } from "node:fs";
-var TIME_WAIT = "06";
-function countTimeWait(tables, port) {
-  const hexPort = port.toString(16).toUpperCase().padStart(4, "0");
-  let count = 0;
-  for (const table of tables) {
-    for (const line of table.split("\n").slice(1)) {
-      const f = line.trim().split(/\s+/);
-      if (f.length < 4 || f[3] !== TIME_WAIT) continue;
-      if (f[1].endsWith(`:${hexPort}`) || f[2].endsWith(`:${hexPort}`)) count++;
-    }
-  }
-  return count;
-}
-function readTables() {
-  const out = [];
-  for (const file of ["/proc/net/tcp", "/proc/net/tcp6"]) {
-    try {
-      out.push(readFileSync6(file, "utf8"));
-    } catch {
-    }
-  }
-  return out;
-}
-function timeWaitSockets(port) {
-  return countTimeWait(readTables(), port);
-}
-function ephemeralPortCount() {
-  try {
-    const [low, high] = readFileSync6("/proc/sys/net/ipv4/ip_local_port_range", "utf8").trim().split(/\s+/).map(Number);
-    return high - low + 1;
-  } catch {
-    return 28232;
-  }
-}
-function loopbackSources(count, platform2 = process.platform) {
-  if (platform2 !== "linux") return [];
-  return Array.from({ length: count }, (_, i) => `127.0.0.${i + 1}`);
-}
-
-// src/stats/percentiles.ts
-function percentile(sorted, p) {
-  if (sorted.length === 0) return 0;
-  const rank = Math.ceil(p / 100 * sorted.length);
-  return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1];
-}
-function pooledSorted(parts) {
-  const total = parts.reduce((n, p) => n + p.length, 0);
-  const out = new Float64Array(total);
-  let at = 0;
-  for (const part of parts) {
-    out.set(part instanceof Float64Array ? part : Float64Array.from(part), at);
-    at += part.length;
-  }
-  return out.sort();
-}
-function summarizeLatency(parts) {
-  const sorted = pooledSorted(parts);
-  const r = (v) => Math.round(v * 100) / 100;
-  return {
-    p50: r(percentile(sorted, 50)),
-    p90: r(percentile(sorted, 90)),
-    p99: r(percentile(sorted, 99)),
-    max: r(sorted.length ? sorted[sorted.length - 1] : 0)
-  };
-}
-function round(value, digits = 2) {
-  const f = 10 ** digits;
-  return Math.round(value * f) / f;
-}
-
-// src/results/aggregate.ts
-var LOADGEN_SATURATED = 0.9;
-var TIME_WAIT_WARN_SHARE = 0.5;
-var EMPTY_LATENCY = { p50: 0, p90: 0, p99: 0, max: 0 };
-function isSuccess(status) {
-  return status.startsWith("2");
-}
-function non2xx(statuses) {
-  return Object.entries(statuses).reduce((n, [s, c]) => isSuccess(s) ? n : n + c, 0);
-}
-function responses(sample) {
-  return sample.endpoints.reduce((n, e) => n + e.latenciesMs.length, 0);
-}
-function summarizeTrial(trial) {
-  const { sample } = trial;
-  const sec = sample.elapsedMs / 1e3;
-  const total = responses(sample);
-  const failures2 = sample.errors + sample.endpoints.reduce((n, e) => n + non2xx(e.statuses), 0);
-  const bytes = sample.endpoints.reduce((n, e) => n + e.bytes, 0);
-  return {
-    durationSec: round(sec, 3),
-    requests: total,
-    rps: round(total / sec),
-    failures: failures2,
-    failuresPerSec: round(failures2 / sec),
-    latencyMs: summarizeLatency(sample.endpoints.map((e) => e.latenciesMs)),
-    bytesPerSec: Math.round(bytes / sec),
-    cpuMsPer1kRequests: trial.serverCpuMs === null || total === 0 ? null : round(trial.serverCpuMs / total * 1e3),
-    loadgenCpu: round(sample.loadgenCpuMs / sample.elapsedMs, 3)
-  };
-}
-function summarizeEndpoint(endpoint2, index, trials, seconds) {
-  const parts = trials.map((t) => t.sample.endpoints[index]);
-  const statuses = {};
-  for (const part of parts) for (const [s, c] of Object.entries(part.statuses)) statuses[s] = (statuses[s] ?? 0) + c;
-  const total = parts.reduce((n, p) => n + p.latenciesMs.length, 0);
-  return {
-    method: endpoint2.method,
-    path: endpoint2.path,
-    weight: endpoint2.weight,
-    totalRequests: total,
-    rps: round(total / seconds),
-    failuresPerSec: round(non2xx(statuses) / seconds),
-    latencyMs: summarizeLatency(parts.map((p) => p.latenciesMs)),
-    bytesPerSec: Math.round(parts.reduce((n, p) => n + p.bytes, 0) / seconds),
-    statuses
-  };
-}
-function cellWarnings(trials, summaries, facts) {
-  const warnings = [];
-  const busiest = Math.max(0, ...summaries.map((t) => t.loadgenCpu));
-  if (busiest >= LOADGEN_SATURATED) {
-    warnings.push({
-      code: "loadgen-saturated",
-      message: `load generator used ${Math.round(busiest * 100)}% of a core: the server may be faster than measured`
-    });
-  }
-  const peakTimeWait = Math.max(0, ...trials.map((t) => t.timeWait));
-  const codes = {};
-  for (const t of trials) for (const [c, n] of Object.entries(t.sample.errorCodes)) codes[c] = (codes[c] ?? 0) + n;
-  if (peakTimeWait >= TIME_WAIT_WARN_SHARE * facts.ephemeralPorts || codes.EADDRNOTAVAIL) {
-    warnings.push({
-      code: "ephemeral-ports",
-      message: `${peakTimeWait.toLocaleString("en-US")} sockets in TIME_WAIT on the server port (room for ${facts.ephemeralPorts.toLocaleString("en-US")}: the ephemeral range \xD7 ${facts.sourceAddresses} source address${facts.sourceAddresses > 1 ? "es" : ""})` + (codes.EADDRNOTAVAIL ? `; ${codes.EADDRNOTAVAIL} connects failed with EADDRNOTAVAIL` : "") + ": connection-close traffic is near port exhaustion"
-    });
-  }
-  const otherErrors = Object.entries(codes).filter(([c]) => c !== "EADDRNOTAVAIL");
-  if (otherErrors.length > 0) {
-    warnings.push({
-      code: "connection-errors",
-      message: `connection errors: ${otherErrors.map(([c, n]) => `${c} \xD7 ${n}`).join(", ")}`
-    });
-  }
-  return warnings;
-}
-function aggregateCell(trials, facts) {
-  const summaries = trials.map(summarizeTrial);
-  const seconds = trials.reduce((s, t) => s + t.sample.elapsedMs / 1e3, 0);
-  const total = summaries.reduce((n, t) => n + t.requests, 0);
-  const failures2 = summaries.reduce((n, t) => n + t.failures, 0);
-  const bytes = trials.reduce((n, t) => n + t.sample.endpoints.reduce((m, e) => m + e.bytes, 0), 0);
-  const cpuKnown = trials.every((t) => t.serverCpuMs !== null);
-  const cpuMs = trials.reduce((s, t) => s + (t.serverCpuMs ?? 0), 0);
-  return {
-    name: facts.name,
-    kind: facts.kind,
-    ok: facts.error === null,
-    error: facts.error,
-    totalRequests: total,
-    rps: seconds > 0 ? round(total / seconds) : 0,
-    failuresPerSec: seconds > 0 ? round(failures2 / seconds) : 0,
-    latencyMs: trials.length ? summarizeLatency(trials.flatMap((t) => t.sample.endpoints.map((e) => e.latenciesMs))) : EMPTY_LATENCY,
-    bytesPerSec: seconds > 0 ? Math.round(bytes / seconds) : 0,
-    cpuMsPer1kRequests: cpuKnown && total > 0 ? round(cpuMs / total * 1e3) : null,
-    peakRssMb: facts.peakRssBytes === null ? null : round(facts.peakRssBytes / (1024 * 1024), 1),
-    workers: facts.workers,
-    instances: facts.instances,
-    trials: summaries,
-    endpoints: seconds > 0 ? facts.endpoints.map((e, i) => summarizeEndpoint(e, i, trials, seconds)) : [],
-    warnings: cellWarnings(trials, summaries, facts),
-    peakTimeWait: Math.max(0, ...trials.map((t) => t.timeWait))
-  };
-}
-
-// src/topology/health.ts
-import http from "node:http";
-function probe(url, timeoutMs = 1e3) {
-  return new Promise((resolve) => {
-    const req = http.get(url, { timeout: timeoutMs, agent: false }, (res) => {
-      res.resume();
-      res.on("end", () => resolve(res.statusCode ?? 0));
-      res.on("error", () => resolve(0));
-    });
-    req.on("timeout", () => req.destroy());
-    req.on("error", () => resolve(0));
-  });
-}
-async function waitHealthy(url, timeoutMs, exited) {
-  const start = Date.now();
-  let exit;
-  void exited.then((info2) => {
-    exit = info2;
-  });
-  let lastStatus = 0;
-  let delay = 25;
-  while (Date.now() - start < timeoutMs) {
-    if (exit) return { ok: false, reason: "exited", exit };
-    lastStatus = await probe(url, Math.min(1e3, timeoutMs));
-    if (lastStatus >= 200 && lastStatus < 300) return { ok: true, afterMs: Date.now() - start };
-    if (exit) return { ok: false, reason: "exited", exit };
-    await new Promise((r) => setTimeout(r, delay));
-    delay = Math.min(200, delay * 2);
-  }
-  return { ok: false, reason: "timeout", lastStatus };
-}
-
-// src/topology/workers.ts
-function autoWorkers(serverCores) {
-  return 2 * Math.max(1, serverCores) + 1;
-}
-function resolveWorkers(spec, serverCores) {
-  return "count" in spec ? spec.count : spec.autoMultiple * autoWorkers(serverCores);
-}
-
-// src/topology/plan.ts
-var LOOPBACK = "127.0.0.1";
-function shellQuote(word) {
-  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
-}
-function placeholders(ctx, port, upstreamPorts) {
-  return {
-    port: String(port),
-    host: LOOPBACK,
-    python: shellQuote(ctx.app.python),
-    wsgi: ctx.app.wsgi,
-    dir: shellQuote(ctx.dir),
-    upstreams: upstreamPorts.map((p) => `${LOOPBACK}:${p}`).join(","),
-    nginx_servers: upstreamPorts.map((p) => `server ${LOOPBACK}:${p};`).join("\n    "),
-    haproxy_servers: upstreamPorts.map((p, i) => `server s${i} ${LOOPBACK}:${p}`).join("\n    ")
-  };
-}
-function render(template, values) {
-  return template.replace(/\{([a-z_]+)\}/g, (whole, name) => values[name] ?? whole);
-}
-function instanceSpecs(ctx, count) {
-  return ctx.ports.slice(1, 1 + count).map((port, i) => ({
-    label: `instance ${i + 1}`,
-    command: render(ctx.app.start, placeholders(ctx, port, [])),
-    port
-  }));
-}
-function portsNeeded(topology) {
-  return topology.kind === "balancer" || topology.kind === "command" ? 1 + topology.instances : 1;
-}
-function planTopology(topology, ctx) {
-  const port = ctx.ports[0];
-  switch (topology.kind) {
-    case "flask":
-      return { instances: [], templates: [], front: { label: "server", command: render(ctx.app.start, placeholders(ctx, port, [])), port } };
-    case "gunicorn": {
-      const workers = resolveWorkers(topology.workers, ctx.serverCores);
-      const args = [
-        shellQuote(ctx.app.python),
-        "-m gunicorn",
-        `--bind ${LOOPBACK}:${port}`,
-        `--workers ${workers}`,
-        `--worker-class ${shellQuote(topology.workerClass)}`,
-        topology.threads > 1 ? `--threads ${topology.threads}` : "",
-        "--graceful-timeout 2",
-        "--log-level warning",
-        shellQuote(ctx.app.wsgi)
-      ].filter(Boolean);
-      return { instances: [], templates: [], workers, front: { label: "gunicorn", command: args.join(" "), port } };
-    }
-    case "balancer": {
-      const instances = instanceSpecs(ctx, topology.instances);
-      const command = [
-        shellQuote(ctx.node),
-        shellQuote(ctx.balancerScript),
-        `--port ${port}`,
-        `--strategy ${topology.strategy}`,
-        ...instances.map((i) => `--upstream ${LOOPBACK}:${i.port}`)
-      ].join(" ");
-      return { instances, templates: [], front: { label: "balancer", command, port } };
-    }
-    case "command": {
-      const instances = instanceSpecs(ctx, topology.instances);
-      const values = placeholders(
-        ctx,
-        port,
-        instances.map((i) => i.port)
-      );
-      return { instances, templates: topology.templates, front: { label: "server", command: render(topology.command, values), port } };
-    }
-  }
-}
-
-// src/topology/ports.ts
-import net from "node:net";
-function freePort(host = "127.0.0.1") {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.once("error", reject);
-    server.listen({ port: 0, host, exclusive: true }, () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-async function freePorts(count, host = "127.0.0.1") {
-  const ports = /* @__PURE__ */ new Set();
-  for (let attempt = 0; ports.size < count && attempt < count * 10; attempt++) ports.add(await freePort(host));
-  if (ports.size < count) throw new Error(`could not find ${count} free ports on ${host}`);
-  return [...ports];
-}
-
-// src/run/cell.ts
-var SOURCE_ADDRESSES = 8;
-var CellFailure = class extends Error {
-};
-function failureText(proc, what) {
-  const output = proc.lastOutput(15).trim();
-  return `${proc.label} ${what}${output ? `; last output:
-${output}` : ""}`;
-}
-async function startHealthy(spec, settings, placement, cwd, env, started) {
-  const proc = spawnGroup(spec.command, { label: spec.label, cwd, env, cpus: placement.serverCpus });
-  started.push(proc);
-  const outcome = await waitHealthy(`http://${LOOPBACK}:${spec.port}${settings.app.health}`, settings.app.healthTimeoutMs, proc.exited);
-  if (outcome.ok) return proc;
-  if (outcome.reason === "exited") throw new CellFailure(failureText(proc, `exited with ${describeExit(outcome.exit)} before becoming healthy`));
-  const status = outcome.lastStatus ? `last status ${outcome.lastStatus}` : "no answer";
-  throw new CellFailure(failureText(proc, `did not answer 2xx on ${settings.app.health} within ${settings.app.healthTimeoutMs / 1e3}s (${status})`));
-}
-function renderTemplates(templates, workdir, dir, values) {
-  for (const template of templates) {
-    const source = path6.resolve(workdir, template);
-    let text;
-    try {
-      text = readFileSync7(source, "utf8");
-    } catch (error2) {
-      throw new CellFailure(`template ${template} cannot be read: ${error2.message}`);
-    }
-    writeFileSync3(path6.join(dir, path6.basename(template).replace(/\.tmpl$/, "")), render(text, values));
-  }
-}
-function deadProcess(procs) {
-  return procs.find((p) => p.exitInfo() !== void 0);
-}
-async function runCell(topology, settings, placement, deps) {
-  const started = [];
-  const trials = [];
-  const dir = mkdtempSync(path6.join(os6.tmpdir(), `flask-perf-${topology.name}-`));
-  const env = { ...process.env, ...settings.app.env };
-  const sources = loopbackSources(SOURCE_ADDRESSES);
-  let peakRss = 0;
-  let sampler;
-  let generator;
-  let error2 = null;
-  let workers = null;
-  let instances = null;
-  const label = topology.name;
-  try {
-    const ports = await freePorts(portsNeeded(topology));
-    const plan = planTopology(topology, {
-      app: settings.app,
-      serverCores: placement.serverCores,
-      ports,
-      dir,
-      node: deps.node,
-      balancerScript: deps.balancerScript
-    });
-    workers = plan.workers ?? null;
-    instances = plan.instances.length || null;
-    deps.progress.phase(label, "starting");
-    for (const spec of plan.instances) await startHealthy(spec, settings, placement, settings.app.workdir, env, started);
-    renderTemplates(plan.templates, settings.app.workdir, dir, placeholders({ app: settings.app, serverCores: placement.serverCores, ports, dir, node: deps.node, balancerScript: deps.balancerScript }, plan.front.port, plan.instances.map((i) => i.port)));
-    await startHealthy(plan.front, settings, placement, settings.app.workdir, env, started);
-    const groups = new Set(started.map((p) => p.pid));
-    sampler = setInterval(() => {
-      peakRss = Math.max(peakRss, groupUsage(groups).rssBytes);
-    }, 250);
-    const job = (durationMs) => ({
-      url: `http://${LOOPBACK}:${plan.front.port}`,
-      connections: settings.load.connections,
-      durationMs,
-      timeoutMs: settings.load.timeoutMs,
-      endpoints: settings.load.requests,
-      localAddresses: sources
-    });
-    generator = deps.openLoadGenerator({ cpus: placement.loadgenCpus });
-    if (settings.load.warmupMs > 0) {
-      deps.progress.phase(label, "warming up", settings.load.warmupMs);
-      await generator.run(job(settings.load.warmupMs));
-    }
-    for (let t = 0; t < settings.load.trials; t++) {
-      const dead = deadProcess(started);
-      if (dead) throw new CellFailure(failureText(dead, `died mid-run with ${describeExit(dead.exitInfo())}`));
-      deps.progress.phase(label, `trial ${t + 1}/${settings.load.trials}`, settings.load.durationMs);
-      const before = groupUsage(groups).cpuMs;
-      const sample = await generator.run(job(settings.load.durationMs));
-      const cpu = groupUsage(groups).cpuMs - before;
-      const deadAfter = deadProcess(started);
-      if (deadAfter) throw new CellFailure(failureText(deadAfter, `died mid-run with ${describeExit(deadAfter.exitInfo())}`));
-      trials.push({ sample, serverCpuMs: cpu, timeWait: timeWaitSockets(plan.front.port) });
-    }
-  } catch (e) {
-    error2 = e instanceof CellFailure ? e.message : `${e.message}`;
-  } finally {
-    if (sampler) clearInterval(sampler);
-    deps.progress.phase(label, "stopping");
-    await generator?.close();
-    await Promise.all([...started].reverse().map((p) => p.stop()));
-    rmSync(dir, { recursive: true, force: true });
-  }
-  return aggregateCell(error2 === null ? trials : [], {
-    name: topology.name,
-    kind: topology.kind,
-    endpoints: settings.load.requests,
-    error: error2,
-    peakRssBytes: peakRss > 0 ? peakRss : null,
-    workers,
-    instances,
-    ephemeralPorts: ephemeralPortCount() * Math.max(1, sources.length),
-    sourceAddresses: Math.max(1, sources.length)
-  });
-}
-
-// src/run/progress.ts
-var silentProgress = {
-  note: () => {
-  },
-  cellStart: () => {
-  },
-  phase: () => {
-  },
-  cellEnd: () => {
-  },
-  close: () => {
-  }
-};
-function cellSummary(result) {
-  if (!result.ok) return `${result.name}: FAILED \u2014 ${(result.error ?? "").split("\n")[0]}`;
-  const warn = result.warnings.length ? ` (${result.warnings.length} warning${result.warnings.length > 1 ? "s" : ""})` : "";
-  return `${result.name}: ${result.rps.toFixed(1)} req/s, p99 ${result.latencyMs.p99.toFixed(1)} ms, ${result.failuresPerSec.toFixed(2)} failures/s${warn}`;
-}
-function lineProgress(write) {
-  let position = "";
-  return {
-    note: (m) => write(m),
-    cellStart: (name, index, count) => {
-      position = `[${index + 1}/${count}]`;
-      write(`${position} ${name}`);
-    },
-    phase: (name, text) => write(`${position} ${name}: ${text}`),
-    cellEnd: (result) => {
-      write(`${position} ${cellSummary(result)}`);
-      for (const w of result.warnings) write(`${position}   warning: ${w.message}`);
-    },
-    close: () => {
-    }
-  };
-}
-
-// src/version.ts
-var VERSION7 = "0.1.0";
-
-// src/run/matrix.ts
-function hasTaskset() {
-  try {
-    execFileSync3("taskset", ["-p", String(process.pid)], { stdio: "ignore" });
-    return true;
-  } catch {
-    return false;
-  }
-}
-function placementHere(settings) {
-  const allowed = allowedCpus(os7.availableParallelism());
-  const placement = choosePlacement(settings.placement, allowed, hasTaskset());
-  const problems = placementProblems(placement, allowed);
-  if (problems.length) throw new ConfigError(settings.configPath, problems);
-  return { placement, cores: allowed.length };
-}
-async function runMatrix(settings, options = {}) {
-  const progress = options.progress ?? silentProgress;
-  const startedAt = (/* @__PURE__ */ new Date()).toISOString();
-  const { placement, cores } = placementHere(settings);
-  if (!options.skipBuild) await runBuild(settings.app, (line) => progress.note(line));
-  progress.note(`placement: ${placement.reason}`);
-  const environment2 = await fingerprint(settings.app, placement, cores);
-  const deps = {
-    openLoadGenerator,
-    node: process.execPath,
-    balancerScript: settings.topologies.some((t) => t.kind === "balancer") ? distScript("balancer.js") : "",
-    progress,
-    ...options.cellDeps
-  };
-  const topologies = [];
-  try {
-    for (const [index, topology] of settings.topologies.entries()) {
-      progress.cellStart(topology.name, index, settings.topologies.length);
-      const result = await runCell(topology, settings, placement, deps);
-      progress.cellEnd(result);
-      topologies.push(result);
-    }
-  } finally {
-    progress.close();
-  }
-  return {
-    schemaVersion: SCHEMA_VERSION,
-    tool: { name: "flask-perf", version: VERSION7 },
-    startedAt,
-    finishedAt: (/* @__PURE__ */ new Date()).toISOString(),
-    load: {
-      connections: settings.load.connections,
-      warmupSec: settings.load.warmupMs / 1e3,
-      durationSec: settings.load.durationMs / 1e3,
-      trials: settings.load.trials,
-      timeoutSec: settings.load.timeoutMs / 1e3
-    },
-    environment: environment2,
-    topologies
-  };
-}
-
 // src/main.ts
 function failureMessage(comparison) {
-  const regressed = cellsWith(comparison, "regressed");
+  const named = (cells) => cells.map((c) => `${c.name} (${c.reasons.join("; ")})`).join(", ");
+  const crossHardware = comparison.hardwareNote !== null && !comparison.policy.failCrossHardware;
+  const regressed = crossHardware ? [] : cellsWith(comparison, "regressed");
   const failed = cellsWith(comparison, "failed");
+  const inconclusive = comparison.policy.failOnInconclusive ? cellsWith(comparison, "inconclusive") : [];
   const parts = [];
-  if (regressed.length) parts.push(`regressed: ${regressed.map((c) => `${c.name} (${c.reasons.join("; ")})`).join(", ")}`);
-  if (failed.length) parts.push(`could not run: ${failed.map((c) => `${c.name} (${c.reasons.join("; ")})`).join(", ")}`);
+  if (regressed.length) parts.push(`regressed: ${named(regressed)}`);
+  if (failed.length) parts.push(`could not run: ${named(failed)}`);
+  if (inconclusive.length) parts.push(`inconclusive: ${named(inconclusive)}`);
   return parts.length ? `flask-perf: ${parts.join("; ")}` : null;
 }
 function baselineForRun(settings, baseSha) {
@@ -41104,13 +41711,44 @@ function repoApi(settings) {
   const { owner, repo } = context2.repo;
   return octokitRepoApi(settings.token, owner, repo);
 }
+function settingsForBase(head, workspace, worktree) {
+  const move = (p) => {
+    const rel = path8.relative(workspace, p);
+    return rel.startsWith("..") || path8.isAbsolute(rel) ? p : path8.join(worktree, rel);
+  };
+  return { ...head, app: { ...head.app, workdir: move(head.app.workdir), python: path8.isAbsolute(head.app.python) ? move(head.app.python) : head.app.python } };
+}
+async function runAgainstBase(settings, config, baseSha, policy) {
+  const worktree = addWorktree(settings.workspace, baseSha);
+  try {
+    const base = settingsForBase(config, settings.workspace, worktree.dir);
+    info(`flask-perf: comparing with the PR's base ${baseSha.slice(0, 7)} (worktree ${worktree.dir})`);
+    const outcome = await runAb(config, base, { policy, random: Math.random, progress: lineProgress((line) => info(line)) });
+    const resultsFile = writeResults(settings.resultsDir, outcome.head);
+    writeFileSync4(path8.join(settings.resultsDir, ResultFiles.Base), `${JSON.stringify(outcome.base, null, 2)}
+`);
+    return { results: outcome.head, comparison: outcome.comparison, resultsFile };
+  } finally {
+    worktree.remove();
+  }
+}
 async function runMode(settings) {
   const config = loadConfig(settings.configPath, settings.workspace);
   const pr = pullRequestOf(context2.eventName, context2.payload);
-  const results = await runMatrix(config, { progress: lineProgress((line) => info(line)) });
-  const resultsFile = writeResults(settings.resultsDir, results);
-  const baseline = baselineForRun(settings, pr?.baseSha ?? null);
-  const comparison = compareResults(baseline?.results ?? null, results, resolveThresholds(config.thresholds, settings.threshold), baseline?.source ?? null);
+  const policy = policyFrom(resolveThresholds(config.thresholds, settings.threshold), config.compare);
+  const mode = settings.compare ?? config.compare.mode ?? "baseline";
+  let results;
+  let comparison;
+  let resultsFile;
+  if (mode === "base" && pr?.baseSha) {
+    ({ results, comparison, resultsFile } = await runAgainstBase(settings, config, pr.baseSha, policy));
+  } else {
+    if (mode === "base") info("flask-perf: compare: base needs a pull request; comparing with the stored baseline instead");
+    results = await runMatrix(config, { progress: lineProgress((line) => info(line)) });
+    resultsFile = writeResults(settings.resultsDir, results);
+    const baseline = baselineForRun(settings, pr?.baseSha ?? null);
+    comparison = compareResults(baseline?.results ?? null, results, policy, baseline?.source ?? null);
+  }
   const report = await recordReport(settings, results, comparison, resultsFile, {
     configPath: settings.configLabel,
     eventName: context2.eventName,
@@ -41150,10 +41788,15 @@ async function reportTarget(api, headShaOfArtifact) {
   }
 }
 async function reportMode(settings) {
-  const { results, meta } = readResultsDir(settings.resultsDir);
-  const thresholds = existsSync5(settings.configPath) ? loadConfig(settings.configPath, settings.workspace).thresholds : {};
-  const baseline = readBaselineFile(settings.baselinePath);
-  const comparison = compareResults(baseline?.results ?? null, results, resolveThresholds(thresholds, settings.threshold), baseline?.source ?? null);
+  const { results, meta, base } = readResultsDir(settings.resultsDir);
+  const trusted = existsSync6(settings.configPath) ? loadConfig(settings.configPath, settings.workspace) : null;
+  const policy = policyFrom(resolveThresholds(trusted?.thresholds ?? {}, settings.threshold), trusted?.compare ?? DEFAULT_COMPARE);
+  let comparison;
+  if (base) comparison = compareAb(base.topologies, results.topologies, policy);
+  else {
+    const baseline = readBaselineFile(settings.baselinePath);
+    comparison = compareResults(baseline?.results ?? null, results, policy, baseline?.source ?? null);
+  }
   const report = await recordReport(settings, results, comparison, `${settings.resultsDir}/results.json`, meta);
   const api = repoApi(settings);
   await publish(settings, api, await reportTarget(api, meta.headSha), report, comparison);

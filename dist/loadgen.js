@@ -29737,6 +29737,9 @@ function runLoadJob(job) {
         connections: job.connections,
         duration: job.durationMs / 1e3,
         timeout: job.timeoutMs / 1e3,
+        // autocannon checks its stop flag once per sample interval (1 s by default), which would
+        // round every run up to whole seconds.
+        sampleInt: 100,
         requests,
         setupClient,
         localAddresses: job.localAddresses.length > 0 ? [...job.localAddresses] : void 0

@@ -1,14 +1,18 @@
 import * as core from '@actions/core';
 import { context } from '@actions/github';
-import { existsSync } from 'node:fs';
-import { InputDefaults, Outputs, STATUS_CONTEXT } from './action/constants.js';
+import { existsSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { compareAb } from './ab/analyze.js';
+import { runAb } from './ab/run.js';
+import { addWorktree } from './ab/worktree.js';
+import { InputDefaults, Outputs, ResultFiles, STATUS_CONTEXT } from './action/constants.js';
 import { getActionSettings, type ActionSettings } from './action/input-helper.js';
 import { readResultsDir, writeReportAndMeta, writeResults } from './action/results-dir.js';
 import { readBaselineAtCommit, readBaselineFile, writeBaseline, type LoadedBaseline } from './compare/baseline.js';
-import { cellsWith, compareResults, type Comparison } from './compare/compare.js';
+import { cellsWith, compareResults, policyFrom, type Comparison, type Policy } from './compare/compare.js';
 import { resolveThresholds } from './compare/thresholds.js';
-import { loadConfig } from './config/load.js';
-import type { ThresholdSettings } from './config/types.js';
+import { DEFAULT_COMPARE, loadConfig } from './config/load.js';
+import type { Settings } from './config/types.js';
 import { describeGithubError, upsertComment } from './github/comments.js';
 import { pullRequestOf, workflowRunOf } from './github/event.js';
 import { octokitRepoApi, type RepoApi } from './github/octokit.js';
@@ -25,11 +29,15 @@ interface Target {
 
 /** The message that fails the step, naming each regressed or failed topology; null when none. */
 export function failureMessage(comparison: Comparison): string | null {
-  const regressed = cellsWith(comparison, 'regressed');
+  const named = (cells: readonly { name: string; reasons: readonly string[] }[]): string => cells.map((c) => `${c.name} (${c.reasons.join('; ')})`).join(', ');
+  const crossHardware = comparison.hardwareNote !== null && !comparison.policy.failCrossHardware;
+  const regressed = crossHardware ? [] : cellsWith(comparison, 'regressed');
   const failed = cellsWith(comparison, 'failed');
+  const inconclusive = comparison.policy.failOnInconclusive ? cellsWith(comparison, 'inconclusive') : [];
   const parts: string[] = [];
-  if (regressed.length) parts.push(`regressed: ${regressed.map((c) => `${c.name} (${c.reasons.join('; ')})`).join(', ')}`);
-  if (failed.length) parts.push(`could not run: ${failed.map((c) => `${c.name} (${c.reasons.join('; ')})`).join(', ')}`);
+  if (regressed.length) parts.push(`regressed: ${named(regressed)}`);
+  if (failed.length) parts.push(`could not run: ${named(failed)}`);
+  if (inconclusive.length) parts.push(`inconclusive: ${named(inconclusive)}`);
   return parts.length ? `flask-perf: ${parts.join('; ')}` : null;
 }
 
@@ -84,13 +92,47 @@ function repoApi(settings: ActionSettings): RepoApi | null {
   return octokitRepoApi(settings.token, owner, repo);
 }
 
+/** The head's settings pointed at the base worktree: same config, the base's files. */
+export function settingsForBase(head: Settings, workspace: string, worktree: string): Settings {
+  const move = (p: string): string => {
+    const rel = path.relative(workspace, p);
+    return rel.startsWith('..') || path.isAbsolute(rel) ? p : path.join(worktree, rel);
+  };
+  return { ...head, app: { ...head.app, workdir: move(head.app.workdir), python: path.isAbsolute(head.app.python) ? move(head.app.python) : head.app.python } };
+}
+
+/** Measures base and head interleaved in this job; writes both sides' results. */
+async function runAgainstBase(settings: ActionSettings, config: Settings, baseSha: string, policy: Policy): Promise<{ results: Results; comparison: Comparison; resultsFile: string }> {
+  const worktree = addWorktree(settings.workspace, baseSha);
+  try {
+    const base = settingsForBase(config, settings.workspace, worktree.dir);
+    core.info(`flask-perf: comparing with the PR's base ${baseSha.slice(0, 7)} (worktree ${worktree.dir})`);
+    const outcome = await runAb(config, base, { policy, random: Math.random, progress: lineProgress((line) => core.info(line)) });
+    const resultsFile = writeResults(settings.resultsDir, outcome.head);
+    writeFileSync(path.join(settings.resultsDir, ResultFiles.Base), `${JSON.stringify(outcome.base, null, 2)}\n`);
+    return { results: outcome.head, comparison: outcome.comparison, resultsFile };
+  } finally {
+    worktree.remove();
+  }
+}
+
 async function runMode(settings: ActionSettings): Promise<Comparison> {
   const config = loadConfig(settings.configPath, settings.workspace);
   const pr = pullRequestOf(context.eventName, context.payload);
-  const results = await runMatrix(config, { progress: lineProgress((line) => core.info(line)) });
-  const resultsFile = writeResults(settings.resultsDir, results);
-  const baseline = baselineForRun(settings, pr?.baseSha ?? null);
-  const comparison = compareResults(baseline?.results ?? null, results, resolveThresholds(config.thresholds, settings.threshold), baseline?.source ?? null);
+  const policy = policyFrom(resolveThresholds(config.thresholds, settings.threshold), config.compare);
+  const mode = settings.compare ?? config.compare.mode ?? 'baseline';
+  let results: Results;
+  let comparison: Comparison;
+  let resultsFile: string;
+  if (mode === 'base' && pr?.baseSha) {
+    ({ results, comparison, resultsFile } = await runAgainstBase(settings, config, pr.baseSha, policy));
+  } else {
+    if (mode === 'base') core.info('flask-perf: compare: base needs a pull request; comparing with the stored baseline instead');
+    results = await runMatrix(config, { progress: lineProgress((line) => core.info(line)) });
+    resultsFile = writeResults(settings.resultsDir, results);
+    const baseline = baselineForRun(settings, pr?.baseSha ?? null);
+    comparison = compareResults(baseline?.results ?? null, results, policy, baseline?.source ?? null);
+  }
   const report = await recordReport(settings, results, comparison, resultsFile, {
     configPath: settings.configLabel,
     eventName: context.eventName,
@@ -133,11 +175,16 @@ async function reportTarget(api: RepoApi | null, headShaOfArtifact: string | nul
 }
 
 async function reportMode(settings: ActionSettings): Promise<Comparison> {
-  const { results, meta } = readResultsDir(settings.resultsDir);
+  const { results, meta, base } = readResultsDir(settings.resultsDir);
   // Thresholds and baseline come from this (trusted) checkout, never from the artifact.
-  const thresholds: ThresholdSettings = existsSync(settings.configPath) ? loadConfig(settings.configPath, settings.workspace).thresholds : {};
-  const baseline = readBaselineFile(settings.baselinePath);
-  const comparison = compareResults(baseline?.results ?? null, results, resolveThresholds(thresholds, settings.threshold), baseline?.source ?? null);
+  const trusted = existsSync(settings.configPath) ? loadConfig(settings.configPath, settings.workspace) : null;
+  const policy = policyFrom(resolveThresholds(trusted?.thresholds ?? {}, settings.threshold), trusted?.compare ?? DEFAULT_COMPARE);
+  let comparison: Comparison;
+  if (base) comparison = compareAb(base.topologies, results.topologies, policy);
+  else {
+    const baseline = readBaselineFile(settings.baselinePath);
+    comparison = compareResults(baseline?.results ?? null, results, policy, baseline?.source ?? null);
+  }
   const report = await recordReport(settings, results, comparison, `${settings.resultsDir}/results.json`, meta);
   const api = repoApi(settings);
   await publish(settings, api, await reportTarget(api, meta.headSha), report, comparison);

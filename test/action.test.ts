@@ -86,7 +86,7 @@ describe('the action bundle, run as the runner runs it', () => {
   it('fails the step naming the topology when a slow-down halves req/s', async () => {
     const r = await runAction({ workspace: shared.dir, apiUrl, eventName: 'pull_request', payload: prPayload(shared.base), env: { FIXTURE_EXTRA_CPU_US: '4000' } });
     expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/::error::flask-perf: regressed: gunicorn-2 \(req\/s −\d+\.\d% \(threshold 40%\)/);
+    expect(r.stdout).toMatch(/::error::flask-perf: regressed: gunicorn-2 \(req\/s −\d+\.\d% \[−\d+\.\d%, −\d+\.\d%\] \(threshold 40%\)/);
     expect(r.outputs.regressed).toBe('true');
     expect(r.summary).toMatch(/❌ 1 regression \(gunicorn-2\)/);
     expect(api.allComments()[0].body).toContain('❌ regressed');

@@ -9,6 +9,7 @@ export const Inputs = {
   Mode: 'mode',
   ResultsDir: 'results-dir',
   GithubToken: 'github-token',
+  Compare: 'compare',
 } as const;
 
 /** Names of the action's outputs, as in action.yml. */
@@ -24,6 +25,8 @@ export const ResultFiles = {
   Results: 'results.json',
   Report: 'report.md',
   Meta: 'meta.json',
+  /** compare: base — the base side's results (results.json holds the head's). */
+  Base: 'base.json',
 } as const;
 
 /** Context of the commit status that `mode: report` sets on the PR's head commit. */
@@ -40,4 +43,5 @@ export const InputDefaults: Readonly<Record<string, string>> = {
   [Inputs.Mode]: 'run',
   [Inputs.ResultsDir]: 'flask-perf-results',
   [Inputs.GithubToken]: '${{ github.token }}',
+  [Inputs.Compare]: '',
 };

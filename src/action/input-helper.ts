@@ -26,6 +26,8 @@ export interface ActionSettings {
   readonly resultsDir: string;
   /** Token for comments and statuses; empty means publish nothing. */
   readonly token: string;
+  /** `baseline` (stored file) or `base` (measure the PR's base in this job); null: from the config. */
+  readonly compare: 'baseline' | 'base' | null;
   /** Repository root: where relative paths start. */
   readonly workspace: string;
 }
@@ -66,6 +68,8 @@ export function getActionSettings(getInput: GetInput, workspace: string): Action
   const mode = getInput(Inputs.Mode).trim() || 'run';
   if (mode !== 'run' && mode !== 'report') problems.push(`input ${Inputs.Mode} must be "run" or "report"; got ${JSON.stringify(mode)}`);
   const resultsDir = required(Inputs.ResultsDir);
+  const compare = getInput(Inputs.Compare).trim();
+  if (compare && compare !== 'baseline' && compare !== 'base') problems.push(`input ${Inputs.Compare} must be "baseline", "base" or empty; got ${JSON.stringify(compare)}`);
   const settings: ActionSettings = {
     configPath: path.resolve(workspace, configLabel),
     configLabel,
@@ -78,6 +82,7 @@ export function getActionSettings(getInput: GetInput, workspace: string): Action
     mode: mode as 'run' | 'report',
     resultsDir: path.resolve(workspace, resultsDir),
     token: getInput(Inputs.GithubToken).trim(),
+    compare: compare === 'baseline' || compare === 'base' ? compare : null,
     workspace,
   };
   if (problems.length) throw new InputError(problems.join('\n'));

@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Results } from '../results/types.js';
 import { parseBaseline } from '../compare/baseline.js';
@@ -44,7 +44,7 @@ export class ResultsDirError extends Error {
  * Reads a results directory made by `mode: run`. Its content came from untrusted PR code, so it is
  * only read as data: the results are checked like a baseline and the meta fields by type.
  */
-export function readResultsDir(dir: string): { results: Results; meta: RunMeta } {
+export function readResultsDir(dir: string): { results: Results; meta: RunMeta; base: Results | null } {
   const read = (name: string): string => {
     const file = path.join(dir, name);
     try {
@@ -69,5 +69,7 @@ export function readResultsDir(dir: string): { results: Results; meta: RunMeta }
     headSha: typeof raw.headSha === 'string' && /^[0-9a-f]{40}$/.test(raw.headSha) ? raw.headSha : null,
     baseSha: typeof raw.baseSha === 'string' && /^[0-9a-f]{40}$/.test(raw.baseSha) ? raw.baseSha : null,
   };
-  return { results, meta };
+  const baseFile = path.join(dir, ResultFiles.Base);
+  const base = existsSync(baseFile) ? parseBaseline(read(ResultFiles.Base), baseFile) : null;
+  return { results, meta, base };
 }

@@ -1,8 +1,10 @@
 import { formatPercent } from '../config/percent.js';
+import type { CompareSettings, GateMetric } from '../config/types.js';
 import type { Fingerprint, Results, TopologyResult } from '../results/types.js';
 import type { Thresholds } from './thresholds.js';
+import { judgeFamily, type MetricName, type MetricSamples, type MetricTest, type MetricVerdict } from './verdict.js';
 
-export type Verdict = 'regressed' | 'improved' | 'unchanged' | 'new' | 'missing' | 'failed';
+export type Verdict = 'regressed' | 'improved' | 'unchanged' | 'inconclusive' | 'new' | 'missing' | 'failed';
 
 /** A metric in the baseline and now; `change` is now / baseline − 1 (null when either is missing or 0). */
 export interface Delta {
@@ -22,7 +24,7 @@ export interface EndpointComparison {
 export interface CellComparison {
   readonly name: string;
   readonly verdict: Verdict;
-  /** Why the verdict, one phrase per rule crossed: "req/s −23.4% (threshold 10%)". */
+  /** Why the verdict, one phrase per rule crossed: "req/s −23.4% [−30.1%, −16.2%]". */
   readonly reasons: readonly string[];
   readonly rps: Delta;
   readonly p50: Delta;
@@ -30,18 +32,39 @@ export interface CellComparison {
   readonly failuresPerSec: Delta;
   readonly cpuMsPer1kRequests: Delta;
   readonly endpoints: readonly EndpointComparison[];
+  /** Statistics per metric; empty when there is nothing to compare. */
+  readonly metrics: readonly MetricVerdict[];
+  /** Samples per side behind the statistics (rounds in base mode, trials against a baseline). */
+  readonly samples: number;
   /** The cell's error when it failed now. */
   readonly error: string | null;
 }
 
+/** How verdicts are reached: thresholds, gated metrics and the family-wise false-alarm rate. */
+export interface Policy {
+  readonly thresholds: Thresholds;
+  readonly gate: readonly GateMetric[];
+  readonly alpha: number;
+  readonly failOnInconclusive: boolean;
+  readonly failCrossHardware: boolean;
+}
+
 export interface Comparison {
+  readonly mode: 'baseline' | 'base';
   readonly baselineFound: boolean;
   /** Where the baseline came from; null without one. */
   readonly baselineSource: string | null;
-  /** Set when baseline and run come from different hardware. */
+  /** Set when baseline and run come from different hardware: verdicts are "cross-hardware". */
   readonly hardwareNote: string | null;
-  readonly thresholds: Thresholds;
+  readonly policy: Policy;
   readonly cells: readonly CellComparison[];
+  /** Gated tests in the Holm family (for the expected false alarms). */
+  readonly gatedTests: number;
+}
+
+/** The policy from config settings and thresholds. */
+export function policyFrom(thresholds: Thresholds, compare: CompareSettings): Policy {
+  return { thresholds, gate: compare.gate, alpha: compare.alpha, failOnInconclusive: compare.failOnInconclusive, failCrossHardware: compare.failCrossHardware };
 }
 
 /** One delta (pure). */
@@ -80,34 +103,75 @@ function compareEndpoints(base: TopologyResult | undefined, now: TopologyResult 
   });
 }
 
-/** The verdict of one cell against the thresholds (pure). */
-export function judgeCell(base: TopologyResult | undefined, now: TopologyResult | undefined, t: Thresholds): { verdict: Verdict; reasons: string[] } {
+/** Per-trial values of a metric. */
+export function trialValues(t: TopologyResult, metric: MetricName): number[] {
+  return t.trials
+    .map((trial) => (metric === 'rps' ? trial.rps : metric === 'cpu' ? trial.cpuMsPer1kRequests : trial.latencyMs.p99))
+    .filter((v): v is number => typeof v === 'number' && v > 0);
+}
+
+function thresholdOf(metric: MetricName, t: Thresholds): number {
+  return metric === 'rps' ? t.rpsDrop : metric === 'cpu' ? t.cpuRise : t.p99Rise;
+}
+
+const LABEL: Record<MetricName, string> = { rps: 'req/s', cpu: 'CPU/req', p99: 'p99' };
+
+/** "req/s −23.4% [−30.1%, −16.2%]" */
+export function describeMetric(m: MetricVerdict): string {
+  const i = m.interval;
+  const range = Number.isFinite(i.high) && i.low > 0 ? ` [${signedPercent(i.low - 1)}, ${signedPercent(i.high - 1)}]` : '';
+  return `${LABEL[m.metric]} ${Number.isFinite(i.ratio) ? signedPercent(i.ratio - 1) : '?'}${range}`;
+}
+
+/** A cell to judge: its results before and now, and the samples behind each metric. */
+export interface CellInput {
+  readonly name: string;
+  readonly before: TopologyResult | undefined;
+  readonly now: TopologyResult | undefined;
+  readonly samples: Partial<Record<MetricName, MetricSamples>>;
+  readonly sampleCount: number;
+}
+
+function cellVerdict(input: CellInput, metrics: readonly MetricVerdict[], policy: Policy): { verdict: Verdict; reasons: string[] } {
+  const { before: base, now } = input;
   if (!now) return { verdict: 'missing', reasons: ['in the baseline, not in this run'] };
   if (!now.ok) return { verdict: 'failed', reasons: [(now.error ?? 'failed').split('\n')[0]] };
   if (!base || !base.ok) return { verdict: 'new', reasons: [base ? 'failed in the baseline' : 'not in the baseline'] };
   const reasons: string[] = [];
-  const rps = delta(base.rps, now.rps);
-  const p99 = delta(base.latencyMs.p99, now.latencyMs.p99);
   const failuresRise = now.failuresPerSec - base.failuresPerSec;
-  if (rps.change !== null && rps.change < -t.rpsDrop) reasons.push(`req/s ${signedPercent(rps.change)} (threshold ${formatPercent(t.rpsDrop)})`);
-  if (p99.change !== null && p99.change > t.p99Rise) reasons.push(`p99 ${signedPercent(p99.change)} (threshold ${formatPercent(t.p99Rise)})`);
-  if (failuresRise > t.failuresPerSecRise) reasons.push(`failures/s +${failuresRise.toFixed(2)} (threshold ${t.failuresPerSecRise})`);
+  if (failuresRise > policy.thresholds.failuresPerSecRise) reasons.push(`failures/s +${failuresRise.toFixed(2)} (threshold ${policy.thresholds.failuresPerSecRise})`);
+  const gated = metrics.filter((m) => m.gated);
+  for (const m of gated) if (m.verdict === 'regression') reasons.push(`${describeMetric(m)} (threshold ${formatPercent(thresholdOf(m.metric, policy.thresholds))})`);
   if (reasons.length) return { verdict: 'regressed', reasons };
-  if (rps.change !== null && rps.change > t.rpsDrop) return { verdict: 'improved', reasons: [`req/s ${signedPercent(rps.change)}`] };
+  const undecided = gated.filter((m) => m.verdict === 'inconclusive');
+  if (undecided.length) return { verdict: 'inconclusive', reasons: undecided.map((m) => `${describeMetric(m)}: interval reaches past the threshold`) };
+  const rps = metrics.find((m) => m.metric === 'rps');
+  if (rps?.verdict === 'improvement') return { verdict: 'improved', reasons: [describeMetric(rps)] };
   return { verdict: 'unchanged', reasons: [] };
 }
 
-/** Compares a run with its baseline (null: no baseline yet), cell by cell (pure). */
-export function compareResults(baseline: Results | null, now: Results, thresholds: Thresholds, baselineSource: string | null = null): Comparison {
-  const baseByName = new Map((baseline?.topologies ?? []).map((t) => [t.name, t]));
-  const nowNames = now.topologies.map((t) => t.name);
-  const missing = [...baseByName.keys()].filter((n) => !nowNames.includes(n));
-  const cells = [...nowNames, ...(baseline ? missing : [])].map((name): CellComparison => {
-    const b = baseByName.get(name);
-    const n = now.topologies.find((t) => t.name === name);
-    const { verdict, reasons } = baseline ? judgeCell(b, n, thresholds) : n && !n.ok ? judgeCell(undefined, n, thresholds) : { verdict: 'new' as const, reasons: ['no baseline yet'] };
+/**
+ * Judges cells together (pure): every gated metric of every comparable cell is one test of a Holm
+ * family, so the chance of any false alarm over the matrix stays at or below `policy.alpha`.
+ */
+export function judgeCells(inputs: readonly CellInput[], policy: Policy): { cells: CellComparison[]; gatedTests: number } {
+  const tests: (MetricTest & { index: number })[] = [];
+  inputs.forEach((input, index) => {
+    if (!input.now?.ok || !input.before?.ok) return;
+    for (const metric of ['rps', 'cpu', 'p99'] as const) {
+      const samples = input.samples[metric];
+      if (!samples) continue;
+      tests.push({ index, cell: input.name, metric, gated: policy.gate.includes(metric), threshold: thresholdOf(metric, policy.thresholds), samples });
+    }
+  });
+  const verdicts = judgeFamily(tests, policy.alpha);
+  const cells = inputs.map((input, index): CellComparison => {
+    const metrics = verdicts.filter((_, k) => tests[k].index === index);
+    const { verdict, reasons } = cellVerdict(input, metrics, policy);
+    const b = input.before;
+    const n = input.now;
     return {
-      name,
+      name: input.name,
       verdict,
       reasons,
       rps: delta(b?.rps, n?.rps),
@@ -116,19 +180,43 @@ export function compareResults(baseline: Results | null, now: Results, threshold
       failuresPerSec: delta(b?.failuresPerSec, n?.failuresPerSec),
       cpuMsPer1kRequests: delta(b?.cpuMsPer1kRequests, n?.cpuMsPer1kRequests),
       endpoints: compareEndpoints(b, n),
+      metrics,
+      samples: input.sampleCount,
       error: n?.error ?? null,
     };
   });
+  return { cells, gatedTests: tests.filter((t) => t.gated).length };
+}
+
+/**
+ * Compares a run with a stored baseline (null: no baseline yet), cell by cell (pure): Welch's t on
+ * the log of per-trial values of each metric, Holm across the matrix.
+ */
+export function compareResults(baseline: Results | null, now: Results, policy: Policy, baselineSource: string | null = null): Comparison {
+  const baseByName = new Map((baseline?.topologies ?? []).map((t) => [t.name, t]));
+  const nowNames = now.topologies.map((t) => t.name);
+  const missing = baseline ? [...baseByName.keys()].filter((n) => !nowNames.includes(n)) : [];
+  const inputs: CellInput[] = [...nowNames, ...missing].map((name) => {
+    const before = baseByName.get(name);
+    const current = now.topologies.find((t) => t.name === name);
+    const samples: Partial<Record<MetricName, MetricSamples>> = {};
+    if (before && current) for (const metric of ['rps', 'cpu', 'p99'] as const) samples[metric] = { kind: 'unpaired', before: trialValues(before, metric), now: trialValues(current, metric) };
+    return { name, before, now: current, samples, sampleCount: Math.min(before?.trials.length ?? 0, current?.trials.length ?? 0) };
+  });
+  const { cells, gatedTests } = judgeCells(inputs, policy);
+  const finalCells = baseline ? cells : cells.map((c) => (c.verdict === 'new' ? { ...c, reasons: ['no baseline yet'] } : c));
   return {
+    mode: 'baseline',
     baselineFound: baseline !== null,
     baselineSource: baseline ? baselineSource : null,
     hardwareNote: baseline ? hardwareDifference(baseline.environment, now.environment) : null,
-    thresholds,
-    cells,
+    policy,
+    cells: finalCells,
+    gatedTests,
   };
 }
 
-/** Names of the cells with a verdict. */
+/** The cells with a verdict. */
 export function cellsWith(comparison: Comparison, verdict: Verdict): CellComparison[] {
   return comparison.cells.filter((c) => c.verdict === verdict);
 }

@@ -4,13 +4,15 @@ import type { ThresholdSettings } from '../config/types.js';
 export interface Thresholds {
   /** Largest allowed drop of req/s, as a share of the baseline. */
   readonly rpsDrop: number;
+  /** Largest allowed rise of server CPU per request, as a share of the baseline. */
+  readonly cpuRise: number;
   /** Largest allowed rise of p99 latency, as a share of the baseline. */
   readonly p99Rise: number;
   /** Largest allowed rise of failures/sec, absolute. */
   readonly failuresPerSecRise: number;
 }
 
-export const DEFAULT_THRESHOLDS: Thresholds = { rpsDrop: 0.1, p99Rise: 0.25, failuresPerSecRise: 1 };
+export const DEFAULT_THRESHOLDS: Thresholds = { rpsDrop: 0.1, cpuRise: 0.1, p99Rise: 0.25, failuresPerSecRise: 1 };
 
 /**
  * The thresholds in force: an input given other than its default wins, then the config file,
@@ -18,8 +20,10 @@ export const DEFAULT_THRESHOLDS: Thresholds = { rpsDrop: 0.1, p99Rise: 0.25, fai
  */
 export function resolveThresholds(fromConfig: ThresholdSettings, rpsInput: number | undefined): Thresholds {
   const inputGiven = rpsInput !== undefined && rpsInput !== DEFAULT_THRESHOLDS.rpsDrop;
+  const rpsDrop = inputGiven ? rpsInput : (fromConfig.rpsDrop ?? rpsInput ?? DEFAULT_THRESHOLDS.rpsDrop);
   return {
-    rpsDrop: inputGiven ? rpsInput : (fromConfig.rpsDrop ?? rpsInput ?? DEFAULT_THRESHOLDS.rpsDrop),
+    rpsDrop,
+    cpuRise: fromConfig.cpuRise ?? rpsDrop,
     p99Rise: fromConfig.p99Rise ?? DEFAULT_THRESHOLDS.p99Rise,
     failuresPerSecRise: fromConfig.failuresPerSecRise ?? DEFAULT_THRESHOLDS.failuresPerSecRise,
   };

@@ -8,6 +8,8 @@ import type {
   EndpointSettings,
   HttpMethod,
   PlacementSetting,
+  CompareSettings,
+  GateMetric,
   Settings,
   ThresholdSettings,
   TopologySettings,
@@ -114,8 +116,27 @@ function normaliseThresholds(raw: unknown): ThresholdSettings {
   const percent = (v: unknown): number | undefined => (typeof v === 'string' ? parsePercent(v) : undefined);
   return {
     rpsDrop: percent(raw.rps),
+    cpuRise: percent(raw.cpu),
     p99Rise: percent(raw.p99),
     failuresPerSecRise: typeof raw['failures-per-sec'] === 'number' ? raw['failures-per-sec'] : undefined,
+  };
+}
+
+/** The `compare` section when a config file has none. */
+export const DEFAULT_COMPARE: CompareSettings = normaliseCompare(undefined);
+
+function normaliseCompare(raw: unknown): CompareSettings {
+  const c: Raw = { ...DEFAULTS.compare, ...(isObject(raw) ? raw : {}) };
+  return {
+    mode: isObject(raw) && (raw.mode === 'base' || raw.mode === 'baseline') ? raw.mode : undefined,
+    rounds: Number(c.rounds),
+    maxRounds: Math.max(Number(c.rounds), Number(c['max-rounds'])),
+    durationMs: parseDuration(c.duration) ?? 3000,
+    warmupMs: parseDuration(c.warmup) ?? 1000,
+    alpha: 1 - (parsePercent(String(c.confidence)) ?? 0.95),
+    gate: [...(c.gate as GateMetric[])],
+    failOnInconclusive: c['fail-on-inconclusive'] === true,
+    failCrossHardware: c['fail-cross-hardware'] === true,
   };
 }
 
@@ -155,6 +176,7 @@ export function settingsFromObject(raw: unknown, file: string, rootDir: string, 
     topologies: (m.topologies as Raw[]).map(normaliseTopology),
     placement: normalisePlacement(m.placement),
     thresholds: normaliseThresholds(m.thresholds),
+    compare: normaliseCompare(m.compare),
   };
 }
 

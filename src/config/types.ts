@@ -89,8 +89,27 @@ export type PlacementSetting =
 /** Thresholds as written in the config file; absent fields are left to the action's inputs. */
 export interface ThresholdSettings {
   readonly rpsDrop?: number;
+  readonly cpuRise?: number;
   readonly p99Rise?: number;
   readonly failuresPerSecRise?: number;
+}
+
+/** Metrics the comparison can gate on. */
+export type GateMetric = 'rps' | 'cpu' | 'p99';
+
+/** How runs are compared (the `compare` section). */
+export interface CompareSettings {
+  /** Explicitly written in the file (else the action input decides). */
+  readonly mode?: 'baseline' | 'base';
+  readonly rounds: number;
+  readonly maxRounds: number;
+  readonly durationMs: number;
+  readonly warmupMs: number;
+  /** Family-wise false-alarm rate, e.g. 0.05. */
+  readonly alpha: number;
+  readonly gate: readonly GateMetric[];
+  readonly failOnInconclusive: boolean;
+  readonly failCrossHardware: boolean;
 }
 
 /** The whole config, read-only, with every default applied. */
@@ -102,4 +121,5 @@ export interface Settings {
   readonly topologies: readonly TopologySettings[];
   readonly placement: PlacementSetting;
   readonly thresholds: ThresholdSettings;
+  readonly compare: CompareSettings;
 }

@@ -56,6 +56,9 @@ export function runLoadJob(job: LoadJob): Promise<LoadSample> {
         connections: job.connections,
         duration: job.durationMs / 1000,
         timeout: job.timeoutMs / 1000,
+        // autocannon checks its stop flag once per sample interval (1 s by default), which would
+        // round every run up to whole seconds.
+        sampleInt: 100,
         requests,
         setupClient,
         localAddresses: job.localAddresses.length > 0 ? [...job.localAddresses] : undefined,

@@ -1,5 +1,6 @@
 import { markdownTable } from 'markdown-table';
 import { cellsWith, signedPercent, type CellComparison, type Comparison, type Delta, type Verdict } from '../compare/compare.js';
+import type { MetricVerdict } from '../compare/verdict.js';
 import { formatPercent } from '../config/percent.js';
 import type { Results } from '../results/types.js';
 
@@ -18,6 +19,7 @@ export function commentMarker(configPath: string): string {
 
 const ICON: Record<Verdict, string> = {
   regressed: '❌ regressed',
+  inconclusive: '❔ inconclusive',
   improved: '🚀 improved',
   unchanged: '✅ unchanged',
   new: '🆕 new',
@@ -29,28 +31,53 @@ function num(value: number | null, digits: number): string {
   return value === null ? '—' : value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 }
 
-/** "473.7 → 380.1 (−19.8%)", or just the value when there is no baseline. */
-function change(d: Delta, digits: number): string {
+function interval(m: MetricVerdict | undefined): string {
+  if (!m || !Number.isFinite(m.interval.high) || m.interval.low <= 0) return '';
+  return ` [${signedPercent(m.interval.low - 1)}, ${signedPercent(m.interval.high - 1)}]`;
+}
+
+/** "473.7 → 380.1 (−19.8% [−24.0%, −15.1%])", or just the value when there is no baseline. */
+function change(d: Delta, digits: number, m?: MetricVerdict): string {
   if (d.baseline === null) return num(d.now, digits);
   if (d.now === null) return `${num(d.baseline, digits)} → —`;
-  return `${num(d.baseline, digits)} → ${num(d.now, digits)}${d.change === null ? '' : ` (${signedPercent(d.change)})`}`;
+  // With statistics the estimate is the geometric mean of ratios, shown with its interval.
+  const estimate = m && Number.isFinite(m.interval.ratio) ? m.interval.ratio - 1 : d.change;
+  return `${num(d.baseline, digits)} → ${num(d.now, digits)}${estimate === null ? '' : ` (${signedPercent(estimate)}${interval(m)})`}`;
+}
+
+/** "n=5 · CV 3.1% · MDE 10%": samples, observed noise of req/s, smallest detectable change. */
+function noise(c: CellComparison): string {
+  const rps = c.metrics.find((m) => m.metric === 'rps');
+  if (!rps) return '—';
+  const mde = Number.isFinite(rps.minDetectable) ? `${Math.round(rps.minDetectable * 100)}%` : '∞';
+  return `n=${c.samples} · CV ${(rps.cv * 100).toFixed(1)}% · MDE ${mde}`;
+}
+
+function metric(c: CellComparison, name: MetricVerdict['metric']): MetricVerdict | undefined {
+  return c.metrics.find((m) => m.metric === name);
 }
 
 function verdictCell(c: CellComparison): string {
   return c.reasons.length && c.verdict !== 'new' ? `${ICON[c.verdict]}: ${c.reasons.join('; ')}` : ICON[c.verdict];
 }
 
-/** The first line: no regression / N regressions / N cells failed (pure). */
+/** The first line: no regression / N regressions / N cells failed / N inconclusive (pure). */
 export function headline(comparison: Comparison): string {
+  const list = (cells: CellComparison[], one: string, many: string): string =>
+    `${cells.length} ${cells.length > 1 ? many : one} (${cells.map((c) => c.name).join(', ')})`;
   const regressed = cellsWith(comparison, 'regressed');
   const failed = cellsWith(comparison, 'failed');
+  const inconclusive = cellsWith(comparison, 'inconclusive');
   const parts: string[] = [];
-  if (regressed.length) parts.push(`${regressed.length} regression${regressed.length > 1 ? 's' : ''} (${regressed.map((c) => c.name).join(', ')})`);
-  if (failed.length) parts.push(`${failed.length} cell${failed.length > 1 ? 's' : ''} failed (${failed.map((c) => c.name).join(', ')})`);
-  if (parts.length) return `❌ ${parts.join(', ')}`;
+  if (regressed.length) parts.push(list(regressed, 'regression', 'regressions'));
+  if (failed.length) parts.push(list(failed, 'cell failed', 'cells failed'));
+  if (inconclusive.length) parts.push(list(inconclusive, 'inconclusive', 'inconclusive'));
+  const cross = comparison.hardwareNote ? ' (cross-hardware)' : '';
+  if (regressed.length || failed.length) return `❌ ${parts.join(', ')}${cross}`;
+  if (inconclusive.length) return `❔ no regression found; ${parts.join(', ')}${cross}`;
   if (!comparison.baselineFound) return '🆕 no baseline yet — these numbers become the reference once a baseline is recorded';
   const improved = cellsWith(comparison, 'improved');
-  return `✅ no regression${improved.length ? `; ${improved.length} improved (${improved.map((c) => c.name).join(', ')})` : ''}`;
+  return `✅ no regression${improved.length ? `; ${improved.length} improved (${improved.map((c) => c.name).join(', ')})` : ''}${cross}`;
 }
 
 /** One line for logs and the `summary` output (pure). */
@@ -90,10 +117,18 @@ function environment(results: Results, comparison: Comparison): string {
     `**Environment:** ${env.cpuModel}, ${env.cores} cores, ${env.os}; Python ${env.python ?? '?'}, Flask ${env.flask ?? '?'}, gunicorn ${env.gunicorn ?? '?'}; placement: ${env.placement.reason}.`,
     `**Load:** ${results.load.connections} connections, ${results.load.trials} × ${results.load.durationSec}s after ${results.load.warmupSec}s warm-up.`,
   ];
-  const t = comparison.thresholds;
-  lines.push(`**Thresholds:** req/s −${formatPercent(t.rpsDrop)}, p99 +${formatPercent(t.p99Rise)}, failures/s +${t.failuresPerSecRise}.`);
+  const p = comparison.policy;
+  const t = p.thresholds;
+  lines.push(
+    `**Thresholds:** req/s −${formatPercent(t.rpsDrop)}, CPU/req +${formatPercent(t.cpuRise)}, p99 +${formatPercent(t.p99Rise)}, failures/s +${t.failuresPerSecRise}; gating on ${p.gate.join(', ')}.`,
+  );
+  if (comparison.gatedTests > 0) {
+    lines.push(
+      `**False alarms:** a regression needs its whole interval past "no change" and its estimate past the threshold; with Holm's adjustment over the ${comparison.gatedTests} gated tests of this matrix, the chance of any false alarm is at most ${formatPercent(p.alpha)} (expected false alarms ≤ ${p.alpha.toFixed(2)} per run). Intervals are ${comparison.mode === 'base' ? 'paired over interleaved rounds' : "Welch's, over trials"}, on log ratios.`,
+    );
+  }
   if (comparison.baselineSource) lines.push(`**Baseline:** \`${comparison.baselineSource}\`.`);
-  if (comparison.hardwareNote) lines.push(`⚠️ ${comparison.hardwareNote}; differences may come from the machine, not the code.`);
+  if (comparison.hardwareNote) lines.push(`⚠️ **cross-hardware:** ${comparison.hardwareNote}; differences may come from the machine, not the code${comparison.policy.failCrossHardware ? '' : ', so they do not fail the step'}.`);
   const warnings = results.topologies.flatMap((t) => t.warnings.map((w) => `- ${t.name}: ${w.message}`));
   if (warnings.length) lines.push(`**Warnings:**\n${warnings.join('\n')}`);
   return lines.join('\n');
@@ -117,18 +152,28 @@ function howToUpdate(ctx: ReportContext): string {
 export function renderReport(comparison: Comparison, results: Results, ctx: ReportContext): string {
   const table = markdownTable(
     [
-      ['Topology', 'Req/s (baseline → now)', 'p50 ms', 'p99 ms', 'Failures/s', 'CPU ms / 1k req', 'Verdict'],
+      [
+        'Topology',
+        comparison.mode === 'base' ? 'Req/s (base → head)' : 'Req/s (baseline → now)',
+        'p50 ms',
+        'p99 ms',
+        'Failures/s',
+        'CPU ms / 1k req',
+        'Noise',
+        'Verdict',
+      ],
       ...comparison.cells.map((c) => [
         c.name,
-        change(c.rps, 1),
+        change(c.rps, 1, metric(c, 'rps')),
         change(c.p50, 1),
-        change(c.p99, 1),
+        change(c.p99, 1, metric(c, 'p99')),
         change(c.failuresPerSec, 2),
-        change(c.cpuMsPer1kRequests, 0),
+        change(c.cpuMsPer1kRequests, 0, metric(c, 'cpu')),
+        noise(c),
         verdictCell(c),
       ]),
     ],
-    { align: ['l', 'r', 'r', 'r', 'r', 'r', 'l'] },
+    { align: ['l', 'r', 'r', 'r', 'r', 'r', 'l', 'l'] },
   );
   return [
     commentMarker(ctx.configPath),

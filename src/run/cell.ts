@@ -91,6 +91,8 @@ export async function runCell(topology: TopologySettings, settings: Settings, pl
     workers = plan.workers ?? null;
     instances = plan.instances.length || null;
     deps.progress.phase(label, 'starting');
+    // Node's start-up overlaps the server's.
+    generator = deps.openLoadGenerator({ cpus: placement.loadgenCpus });
     for (const spec of plan.instances) await startHealthy(spec, settings, placement, settings.app.workdir, env, started);
     renderTemplates(plan.templates, settings.app.workdir, dir, placeholders({ app: settings.app, serverCores: placement.serverCores, ports, dir, node: deps.node, balancerScript: deps.balancerScript }, plan.front.port, plan.instances.map((i) => i.port)));
     await startHealthy(plan.front, settings, placement, settings.app.workdir, env, started);
@@ -107,7 +109,6 @@ export async function runCell(topology: TopologySettings, settings: Settings, pl
       endpoints: settings.load.requests,
       localAddresses: sources,
     });
-    generator = deps.openLoadGenerator({ cpus: placement.loadgenCpus });
     if (settings.load.warmupMs > 0) {
       deps.progress.phase(label, 'warming up', settings.load.warmupMs);
       await generator.run(job(settings.load.warmupMs));

@@ -4,7 +4,7 @@ import type { Settings } from '../config/types.js';
 import { openLoadGenerator } from '../load/generator.js';
 import { distScript } from '../paths.js';
 import { fingerprint } from '../results/fingerprint.js';
-import { SCHEMA_VERSION, type Results, type TopologyResult } from '../results/types.js';
+import { SCHEMA_VERSION, type Fingerprint, type Results, type TopologyResult } from '../results/types.js';
 import { choosePlacement, placementProblems, type Placement } from '../topology/placement.js';
 import { allowedCpus } from '../topology/procfs.js';
 import { ConfigError } from '../config/load.js';
@@ -39,6 +39,43 @@ export interface MatrixOptions {
   readonly cellDeps?: Partial<CellDeps>;
 }
 
+/** Placement and the environment fingerprint of a run. */
+export async function environmentFor(settings: Settings, progress: Progress): Promise<{ placement: Placement; environment: Fingerprint }> {
+  const { placement, cores } = placementHere(settings);
+  progress.note(`placement: ${placement.reason}`);
+  return { placement, environment: await fingerprint(settings.app, placement, cores) };
+}
+
+/** What every cell of a run needs from outside. */
+export function cellDepsFor(settings: Settings, progress: Progress, overrides: Partial<CellDeps> = {}): CellDeps {
+  return {
+    openLoadGenerator,
+    node: process.execPath,
+    balancerScript: settings.topologies.some((t) => t.kind === 'balancer') ? distScript('balancer.js') : '',
+    progress,
+    ...overrides,
+  };
+}
+
+/** The results document of a run. */
+export function resultsDocument(settings: Settings, startedAt: string, environment: Fingerprint, topologies: TopologyResult[], load: Settings['load'] = settings.load): Results {
+  return {
+    schemaVersion: SCHEMA_VERSION,
+    tool: { name: 'flask-perf', version: VERSION },
+    startedAt,
+    finishedAt: new Date().toISOString(),
+    load: {
+      connections: load.connections,
+      warmupSec: load.warmupMs / 1000,
+      durationSec: load.durationMs / 1000,
+      trials: load.trials,
+      timeoutSec: load.timeoutMs / 1000,
+    },
+    environment,
+    topologies,
+  };
+}
+
 /**
  * The pipeline every entry point calls: build the app once, run every topology in order, and
  * return the results document. Cells that fail are recorded, and the others still run.
@@ -46,17 +83,10 @@ export interface MatrixOptions {
 export async function runMatrix(settings: Settings, options: MatrixOptions = {}): Promise<Results> {
   const progress = options.progress ?? silentProgress;
   const startedAt = new Date().toISOString();
-  const { placement, cores } = placementHere(settings);
+  placementHere(settings); // a bad pinned placement is a config error before any build
   if (!options.skipBuild) await runBuild(settings.app, (line) => progress.note(line));
-  progress.note(`placement: ${placement.reason}`);
-  const environment = await fingerprint(settings.app, placement, cores);
-  const deps: CellDeps = {
-    openLoadGenerator,
-    node: process.execPath,
-    balancerScript: settings.topologies.some((t) => t.kind === 'balancer') ? distScript('balancer.js') : '',
-    progress,
-    ...options.cellDeps,
-  };
+  const { placement, environment } = await environmentFor(settings, progress);
+  const deps = cellDepsFor(settings, progress, options.cellDeps);
   const topologies: TopologyResult[] = [];
   try {
     for (const [index, topology] of settings.topologies.entries()) {
@@ -68,19 +98,5 @@ export async function runMatrix(settings: Settings, options: MatrixOptions = {})
   } finally {
     progress.close();
   }
-  return {
-    schemaVersion: SCHEMA_VERSION,
-    tool: { name: 'flask-perf', version: VERSION },
-    startedAt,
-    finishedAt: new Date().toISOString(),
-    load: {
-      connections: settings.load.connections,
-      warmupSec: settings.load.warmupMs / 1000,
-      durationSec: settings.load.durationMs / 1000,
-      trials: settings.load.trials,
-      timeoutSec: settings.load.timeoutMs / 1000,
-    },
-    environment,
-    topologies,
-  };
+  return resultsDocument(settings, startedAt, environment, topologies);
 }

@@ -4,6 +4,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 /** What /proc/<pid>/stat says of one process that matters here. */
 export interface ProcStat {
   readonly pid: number;
+  /** One letter: R running, S sleeping, Z zombie (ended, not yet reaped), … */
+  readonly state: string;
   readonly pgrp: number;
   /** utime + stime + cutime + cstime, in clock ticks: own CPU plus reaped children's. */
   readonly cpuTicks: number;
@@ -20,6 +22,7 @@ export function parseProcStat(line: string): ProcStat | undefined {
   const field = (n: number): number => Number(f[n - 3]);
   return {
     pid,
+    state: f[0],
     pgrp: field(5),
     cpuTicks: field(14) + field(15) + field(16) + field(17),
     rssPages: field(24),
@@ -34,7 +37,7 @@ function readStat(pid: string): ProcStat | undefined {
   }
 }
 
-/** Every live process whose process group is one of `groups`. */
+/** Every process whose process group is one of `groups`, zombies (ended, unreaped) excluded. */
 export function groupMembers(groups: ReadonlySet<number>): ProcStat[] {
   let entries: string[];
   try {
@@ -46,7 +49,7 @@ export function groupMembers(groups: ReadonlySet<number>): ProcStat[] {
   for (const name of entries) {
     if (!/^[0-9]+$/.test(name)) continue;
     const stat = readStat(name);
-    if (stat && groups.has(stat.pgrp)) out.push(stat);
+    if (stat && groups.has(stat.pgrp) && stat.state !== 'Z') out.push(stat);
   }
   return out;
 }

@@ -19,6 +19,7 @@ declare module 'autocannon' {
     connections?: number;
     duration?: number;
     timeout?: number;
+    sampleInt?: number;
     requests?: AutocannonRequest[];
     setupClient?: (client: AutocannonClient) => void;
     /** Added by this project's patch: source addresses to spread connections over. */

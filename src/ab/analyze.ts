@@ -1,0 +1,38 @@
+import { judgeCells, type CellInput, type Comparison, type Policy } from '../compare/compare.js';
+import type { MetricName, MetricSamples } from '../compare/verdict.js';
+import type { TopologyResult, TrialResult } from '../results/types.js';
+
+function value(t: TrialResult, metric: MetricName): number | null {
+  const v = metric === 'rps' ? t.rps : metric === 'cpu' ? t.cpuMsPer1kRequests : t.latencyMs.p99;
+  return typeof v === 'number' && v > 0 ? v : null;
+}
+
+/** Paired samples of a metric: trial i of each side is round i; rounds missing a value are skipped. */
+export function pairedSamples(base: readonly TrialResult[], head: readonly TrialResult[], metric: MetricName): MetricSamples {
+  const b: number[] = [];
+  const h: number[] = [];
+  for (let i = 0; i < Math.min(base.length, head.length); i++) {
+    const vb = value(base[i], metric);
+    const vh = value(head[i], metric);
+    if (vb !== null && vh !== null) {
+      b.push(vb);
+      h.push(vh);
+    }
+  }
+  return { kind: 'paired', base: b, head: h };
+}
+
+/**
+ * Verdicts of an A/B run (pure): both sides' results list one trial per round, in round order;
+ * per cell, the per-round head/base ratios; Holm across the matrix.
+ */
+export function compareAb(base: readonly TopologyResult[], head: readonly TopologyResult[], policy: Policy): Comparison {
+  const inputs: CellInput[] = head.map((now) => {
+    const before = base.find((b) => b.name === now.name);
+    const samples: Partial<Record<MetricName, MetricSamples>> = {};
+    if (before) for (const metric of ['rps', 'cpu', 'p99'] as const) samples[metric] = pairedSamples(before.trials, now.trials, metric);
+    return { name: now.name, before, now, samples, sampleCount: Math.min(before?.trials.length ?? 0, now.trials.length) };
+  });
+  const { cells, gatedTests } = judgeCells(inputs, policy);
+  return { mode: 'base', baselineFound: true, baselineSource: 'the PR base, measured in this job', hardwareNote: null, policy, cells, gatedTests };
+}

@@ -1,0 +1,83 @@
+import type { Settings } from '../config/types.js';
+import { compareAb } from './analyze.js';
+import { mergeMeasurements } from '../results/merge.js';
+import type { Results, TopologyResult } from '../results/types.js';
+import { runBuild } from '../run/build.js';
+import { runCell } from '../run/cell.js';
+import { cellDepsFor, environmentFor, resultsDocument } from '../run/matrix.js';
+import { silentProgress, type Progress } from '../run/progress.js';
+import type { Policy, Comparison } from '../compare/compare.js';
+import { roundSchedule, type Side } from './schedule.js';
+
+export interface AbOptions {
+  readonly policy: Policy;
+  readonly random: () => number;
+  readonly progress?: Progress;
+  readonly skipBuild?: boolean;
+}
+
+/** What an A/B run produced: both sides as results documents, and the verdicts. */
+export interface AbOutcome {
+  readonly head: Results;
+  readonly base: Results;
+  readonly comparison: Comparison;
+  /** The order measurements ran in, round by round (for the record and the tests). */
+  readonly log: readonly { round: number; topology: string; side: Side }[];
+}
+
+/** Each measurement is one fresh server start, its own warm-up and one trial. */
+function measurementSettings(settings: Settings): Settings {
+  return { ...settings, load: { ...settings.load, trials: 1, warmupMs: settings.compare.warmupMs, durationMs: settings.compare.durationMs } };
+}
+
+/**
+ * Randomized multiple interleaved trials: in every round each active topology runs base and head
+ * once, in a fresh random order, topologies shuffled too. After `rounds`, cells with a verdict
+ * stop; inconclusive ones go on, up to `maxRounds`. The head's config governs both sides.
+ */
+export async function runAb(head: Settings, base: Settings, options: AbOptions): Promise<AbOutcome> {
+  const progress = options.progress ?? silentProgress;
+  const startedAt = new Date().toISOString();
+  const sides: Record<Side, Settings> = { head: measurementSettings(head), base: measurementSettings(base) };
+  if (!options.skipBuild) {
+    await runBuild(base.app, (line) => progress.note(`base ${line}`));
+    await runBuild(head.app, (line) => progress.note(`head ${line}`));
+  }
+  const { placement, environment } = await environmentFor(head, progress);
+  const deps = cellDepsFor(head, progress);
+  const names = head.topologies.map((t) => t.name);
+  const measured = { base: new Map<string, TopologyResult[]>(names.map((n) => [n, []])), head: new Map<string, TopologyResult[]>(names.map((n) => [n, []])) };
+  const log: { round: number; topology: string; side: Side }[] = [];
+  const merge = (side: Side): TopologyResult[] => names.filter((n) => measured[side].get(n)!.length > 0).map((n) => mergeMeasurements(measured[side].get(n)!));
+  let active = [...names];
+  let comparison: Comparison | undefined;
+  const { rounds, maxRounds } = head.compare;
+  try {
+    for (let round = 1; round <= maxRounds && active.length > 0; round++) {
+      const schedule = roundSchedule(active, options.random);
+      for (const m of schedule) log.push({ round, ...m });
+      for (const [index, m] of schedule.entries()) {
+        const topology = sides[m.side].topologies.find((t) => t.name === m.topology)!;
+        progress.cellStart(`${m.topology} (${m.side}, round ${round})`, index, schedule.length);
+        const result = await runCell(topology, sides[m.side], placement, deps);
+        progress.cellEnd({ ...result, name: `${m.topology} (${m.side})` });
+        measured[m.side].get(m.topology)!.push(result);
+      }
+      // A cell that failed on either side is decided (failed); no more rounds for it.
+      active = active.filter((n) => [...measured.base.get(n)!, ...measured.head.get(n)!].every((r) => r.ok));
+      if (round >= rounds) {
+        comparison = compareAb(merge('base'), merge('head'), options.policy);
+        active = active.filter((n) => comparison!.cells.find((c) => c.name === n)?.verdict === 'inconclusive');
+        if (active.length) progress.note(`round ${round}: inconclusive ${active.join(', ')}; measuring again`);
+      }
+    }
+  } finally {
+    progress.close();
+  }
+  return {
+    head: resultsDocument(head, startedAt, environment, merge('head'), sides.head.load),
+    base: resultsDocument(base, startedAt, environment, merge('base'), sides.base.load),
+    comparison: comparison ?? compareAb(merge('base'), merge('head'), options.policy),
+    log,
+  };
+}

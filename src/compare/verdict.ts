@@ -1,0 +1,108 @@
+import { cv } from '../stats/describe.js';
+import { studentTQuantile } from '../stats/distributions.js';
+import { holmLevels, pairedRatioInterval, welchRatioInterval, type RatioInterval } from '../stats/inference.js';
+
+/** Metrics the statistics look at; `rps` higher is better, `cpu` (ms per 1k requests) and `p99` lower. */
+export type MetricName = 'rps' | 'cpu' | 'p99';
+export const METRICS: readonly MetricName[] = ['rps', 'cpu', 'p99'];
+export const HIGHER_IS_BETTER: Record<MetricName, boolean> = { rps: true, cpu: false, p99: false };
+
+/** The samples of one metric of one cell: paired (per-round head/base) or two independent groups. */
+export type MetricSamples =
+  | { readonly kind: 'paired'; readonly base: readonly number[]; readonly head: readonly number[] }
+  | { readonly kind: 'unpaired'; readonly before: readonly number[]; readonly now: readonly number[] };
+
+/** What the statistics say of one metric of one cell. */
+export interface MetricVerdict {
+  readonly metric: MetricName;
+  /** Whether this metric can fail the step (`gate`). */
+  readonly gated: boolean;
+  /** now / before (head / base), with its interval at the Holm-adjusted level. */
+  readonly interval: RatioInterval;
+  readonly verdict: 'regression' | 'no-regression' | 'improvement' | 'inconclusive';
+  /** Observed noise: coefficient of variation of the per-round ratios (paired) or of the values now. */
+  readonly cv: number;
+  /** Smallest change this run could call a regression: max(threshold, the interval's half-width). */
+  readonly minDetectable: number;
+  /** One-sided p-value of "no regression" against "regression", before adjustment. */
+  readonly pRegression: number;
+}
+
+/** One metric to judge, with its threshold. */
+export interface MetricTest {
+  readonly cell: string;
+  readonly metric: MetricName;
+  readonly gated: boolean;
+  /** Largest tolerated change for the worse, as a share (0.1 for 10%). */
+  readonly threshold: number;
+  readonly samples: MetricSamples;
+}
+
+function interval(samples: MetricSamples, confidence: number): RatioInterval {
+  if (samples.kind === 'paired') {
+    const ratios = samples.head.map((h, i) => h / samples.base[i]);
+    return pairedRatioInterval(ratios, confidence);
+  }
+  return welchRatioInterval(samples.now, samples.before, confidence);
+}
+
+function noise(samples: MetricSamples): number {
+  if (samples.kind === 'paired') return cv(samples.head.map((h, i) => h / samples.base[i]));
+  return cv(samples.now);
+}
+
+/** One-sided p of regression: ratio < 1 for higher-is-better metrics, > 1 for the others. */
+function pRegressionOf(i: RatioInterval, metric: MetricName): number {
+  return HIGHER_IS_BETTER[metric] ? i.pBelowOne : 1 - i.pBelowOne;
+}
+
+/** Verdict of one metric from its interval and threshold (pure). */
+export function metricVerdict(metric: MetricName, i: RatioInterval, threshold: number): MetricVerdict['verdict'] {
+  if (i.method === 'none' || !Number.isFinite(i.ratio)) return 'inconclusive';
+  if (HIGHER_IS_BETTER[metric]) {
+    if (i.high < 1 && i.ratio < 1 - threshold) return 'regression';
+    if (i.low > 1 && i.ratio > 1 + threshold) return 'improvement';
+    if (i.low >= 1 - threshold) return 'no-regression';
+    return 'inconclusive';
+  }
+  if (i.low > 1 && i.ratio > 1 + threshold) return 'regression';
+  if (i.high < 1 && i.ratio < 1 - threshold) return 'improvement';
+  if (i.high <= 1 + threshold) return 'no-regression';
+  return 'inconclusive';
+}
+
+/**
+ * Judges a family of metric tests together: Holm's step-down across every gated test of the
+ * matrix keeps the chance of any false alarm at or below `alpha`; each interval is drawn at its
+ * test's Holm level (two-sided confidence 1 − 2·level, so its one-sided bound is at that level).
+ */
+export function judgeFamily(tests: readonly MetricTest[], alpha: number): MetricVerdict[] {
+  const raw = tests.map((t) => interval(t.samples, 1 - 2 * alpha));
+  const pRegressions = raw.map((i, k) => pRegressionOf(i, tests[k].metric));
+  const gatedIndexes = tests.flatMap((t, k) => (t.gated ? [k] : []));
+  const gatedLevels = holmLevels(gatedIndexes.map((k) => pRegressions[k]), alpha);
+  const levelOf = new Map(gatedIndexes.map((k, j) => [k, gatedLevels[j]]));
+  return tests.map((t, k) => {
+    // Reported-only metrics get the plain level: they raise no alarm, so they need no adjustment.
+    const level = levelOf.get(k) ?? alpha;
+    const i = interval(t.samples, 1 - 2 * level);
+    const halfWidth = Number.isFinite(i.high) && i.low > 0 ? (Math.log(i.high) - Math.log(i.low)) / 2 : Infinity;
+    return {
+      metric: t.metric,
+      gated: t.gated,
+      interval: i,
+      verdict: metricVerdict(t.metric, i, t.threshold),
+      cv: noise(t.samples),
+      minDetectable: Math.max(t.threshold, 1 - Math.exp(-halfWidth)),
+      pRegression: pRegressions[k],
+    };
+  });
+}
+
+/** Rounds needed for a paired interval of half-width `target` (log scale) at this noise, roughly. */
+export function roundsFor(cvOfRatios: number, target: number, level: number): number {
+  for (let n = 2; n <= 200; n++) {
+    if (studentTQuantile(1 - level, n - 1) * (cvOfRatios / Math.sqrt(n)) <= target) return n;
+  }
+  return 200;
+}

@@ -1,0 +1,99 @@
+import { describe, expect, it } from 'vitest';
+import { compareAb } from '../src/ab/analyze.js';
+import { roundSchedule, shuffled } from '../src/ab/schedule.js';
+import { policyFrom } from '../src/compare/compare.js';
+import { DEFAULT_THRESHOLDS } from '../src/compare/thresholds.js';
+import { DEFAULT_COMPARE } from '../src/config/load.js';
+import type { TopologyResult, TrialResult } from '../src/results/types.js';
+import { mergeMeasurements } from '../src/results/merge.js';
+import { seededRandom } from '../src/stats/inference.js';
+
+describe('interleaving', () => {
+  const topologies = ['single', 'balancer', 'gunicorn-auto', 'gunicorn-2x', 'uvicorn'];
+
+  it('every round runs each topology once on each side', () => {
+    const random = seededRandom(3);
+    for (let r = 0; r < 50; r++) {
+      const round = roundSchedule(topologies, random);
+      expect(round).toHaveLength(2 * topologies.length);
+      for (const t of topologies) {
+        expect(round.filter((m) => m.topology === t).map((m) => m.side).sort()).toEqual(['base', 'head']);
+        // Base and head of a topology run back to back, so they see the same machine state.
+        const at = round.findIndex((m) => m.topology === t);
+        expect(round[at + 1].topology).toBe(t);
+      }
+    }
+  });
+
+  it('both orders occur, and topology orders vary', () => {
+    const random = seededRandom(11);
+    const firsts = new Set<string>();
+    const orders = new Set<string>();
+    for (let r = 0; r < 40; r++) {
+      const round = roundSchedule(topologies, random);
+      firsts.add(round[0].side);
+      orders.add(round.filter((_, i) => i % 2 === 0).map((m) => m.topology).join(','));
+    }
+    expect(firsts).toEqual(new Set(['base', 'head']));
+    expect(orders.size).toBeGreaterThan(20);
+  });
+
+  it('is reproducible with the same seed', () => {
+    expect(roundSchedule(topologies, seededRandom(7))).toEqual(roundSchedule(topologies, seededRandom(7)));
+    expect(shuffled([1, 2, 3, 4, 5], seededRandom(1))).toEqual(shuffled([1, 2, 3, 4, 5], seededRandom(1)));
+    expect(roundSchedule(topologies, seededRandom(7))).not.toEqual(roundSchedule(topologies, seededRandom(8)));
+  });
+});
+
+function trial(rps: number, cpu: number, p99 = 50): TrialResult {
+  return { durationSec: 3, requests: rps * 3, rps, failures: 0, failuresPerSec: 0, latencyMs: { p50: 10, p90: 20, p99, max: 90 }, bytesPerSec: 1000, cpuMsPer1kRequests: cpu, loadgenCpu: 0.4 };
+}
+
+function cell(name: string, trials: TrialResult[]): TopologyResult {
+  const parts = trials.map(
+    (t): TopologyResult => ({
+      name,
+      kind: 'gunicorn',
+      ok: true,
+      error: null,
+      totalRequests: t.requests,
+      rps: t.rps,
+      failuresPerSec: 0,
+      latencyMs: t.latencyMs,
+      bytesPerSec: 1000,
+      cpuMsPer1kRequests: t.cpuMsPer1kRequests,
+      peakRssMb: 50,
+      workers: 5,
+      instances: null,
+      trials: [t],
+      endpoints: [],
+      warnings: [],
+      peakTimeWait: 0,
+    }),
+  );
+  return mergeMeasurements(parts);
+}
+
+describe('A/B verdicts', () => {
+  const policy = policyFrom(DEFAULT_THRESHOLDS, DEFAULT_COMPARE);
+  const noisy = [1000, 1100, 950, 1050, 980];
+
+  it('a clear 30% drop in every round is a regression; the same numbers on both sides are not', () => {
+    const base = [cell('slow', noisy.map((r) => trial(r, 700))), cell('same', noisy.map((r) => trial(r, 700)))];
+    const head = [cell('slow', noisy.map((r, i) => trial(r * 0.7 * (1 + 0.02 * ((i % 3) - 1)), 1000))), cell('same', noisy.map((r, i) => trial(r * (i % 2 ? 1.01 : 0.99), 700)))];
+    const c = compareAb(base, head, policy);
+    const slow = c.cells.find((x) => x.name === 'slow')!;
+    const same = c.cells.find((x) => x.name === 'same')!;
+    expect(slow.verdict).toBe('regressed');
+    expect(slow.reasons[0]).toMatch(/^req\/s −30\.\d% \[−3\d\.\d%, −2\d\.\d%\] \(threshold 10%\)/);
+    expect(same.verdict).toBe('unchanged');
+    expect(c.gatedTests).toBe(4); // rps and cpu of two cells
+    expect(slow.samples).toBe(5);
+  });
+
+  it('a small change inside the noise is inconclusive, not a regression', () => {
+    const base = [cell('x', [trial(1000, 700), trial(1200, 700), trial(900, 700)])];
+    const head = [cell('x', [trial(800, 700), trial(1250, 700), trial(850, 700)])];
+    expect(compareAb(base, head, policy).cells[0].verdict).toBe('inconclusive');
+  });
+});
