@@ -14655,7 +14655,7 @@ var flask_perf_schema_default = {
         },
         cpu: {
           $ref: "#/definitions/percent",
-          description: "Largest allowed rise of server CPU per request. Default: the rps threshold."
+          description: "Largest allowed rise of server CPU per request. Default: 5% (CPU per request is steadier than req/s)."
         }
       }
     },
@@ -15009,7 +15009,7 @@ function normaliseCompare(raw) {
     maxRounds: Math.max(Number(c.rounds), Number(c["max-rounds"])),
     durationMs: parseDuration(c.duration) ?? 3e3,
     warmupMs: parseDuration(c.warmup) ?? 1e3,
-    alpha: 1 - (parsePercent(String(c.confidence)) ?? 0.95),
+    alpha: Math.round((1 - (parsePercent(String(c.confidence)) ?? 0.95)) * 1e6) / 1e6,
     gate: [...c.gate],
     failOnInconclusive: c["fail-on-inconclusive"] === true,
     failCrossHardware: c["fail-cross-hardware"] === true

@@ -38991,17 +38991,16 @@ function welchRatioInterval(now, before, confidence) {
   const t = studentTQuantile((1 + confidence) / 2, df);
   return { ratio: Math.exp(diff), low: Math.exp(diff - t * se), high: Math.exp(diff + t * se), confidence, pBelowOne: studentTCdf(diff / se, df), method: "welch-t", n };
 }
-function holmLevels(pValues, alpha) {
+function holmAdjust(pValues) {
   const m = pValues.length;
   const order = pValues.map((p, i) => [p, i]).sort((x, y) => x[0] - y[0]);
-  const levels = new Array(m);
-  let frozen;
+  const adjusted = new Array(m);
+  let running = 0;
   order.forEach(([p, i], rank) => {
-    const level = frozen ?? alpha / (m - rank);
-    if (frozen === void 0 && p > level) frozen = level;
-    levels[i] = level;
+    running = Math.max(running, Math.min(1, (m - rank) * p));
+    adjusted[i] = running;
   });
-  return levels;
+  return adjusted;
 }
 
 // src/compare/verdict.ts
@@ -39020,37 +39019,38 @@ function noise(samples) {
 function pRegressionOf(i, metric2) {
   return HIGHER_IS_BETTER[metric2] ? i.pBelowOne : 1 - i.pBelowOne;
 }
-function metricVerdict(metric2, i, threshold) {
+function metricVerdict(metric2, i, threshold, significant) {
   if (i.method === "none" || !Number.isFinite(i.ratio)) return "inconclusive";
   if (HIGHER_IS_BETTER[metric2]) {
-    if (i.high < 1 && i.ratio < 1 - threshold) return "regression";
+    if (significant && i.ratio < 1 - threshold) return "regression";
     if (i.low > 1 && i.ratio > 1 + threshold) return "improvement";
     if (i.low >= 1 - threshold) return "no-regression";
     return "inconclusive";
   }
-  if (i.low > 1 && i.ratio > 1 + threshold) return "regression";
+  if (significant && i.ratio > 1 + threshold) return "regression";
   if (i.high < 1 && i.ratio < 1 - threshold) return "improvement";
   if (i.high <= 1 + threshold) return "no-regression";
   return "inconclusive";
 }
 function judgeFamily(tests, alpha) {
-  const raw = tests.map((t) => interval(t.samples, 1 - 2 * alpha));
-  const pRegressions = raw.map((i, k) => pRegressionOf(i, tests[k].metric));
+  const intervals = tests.map((t) => interval(t.samples, 1 - 2 * alpha));
+  const pRegressions = intervals.map((i, k) => pRegressionOf(i, tests[k].metric));
   const gatedIndexes = tests.flatMap((t, k) => t.gated ? [k] : []);
-  const gatedLevels = holmLevels(gatedIndexes.map((k) => pRegressions[k]), alpha);
-  const levelOf = new Map(gatedIndexes.map((k, j) => [k, gatedLevels[j]]));
+  const adjusted = holmAdjust(gatedIndexes.map((k) => pRegressions[k]));
+  const adjustedOf = new Map(gatedIndexes.map((k, j) => [k, adjusted[j]]));
   return tests.map((t, k) => {
-    const level = levelOf.get(k) ?? alpha;
-    const i = interval(t.samples, 1 - 2 * level);
+    const i = intervals[k];
+    const pAdjusted = adjustedOf.get(k) ?? 1;
     const halfWidth = Number.isFinite(i.high) && i.low > 0 ? (Math.log(i.high) - Math.log(i.low)) / 2 : Infinity;
     return {
       metric: t.metric,
       gated: t.gated,
       interval: i,
-      verdict: metricVerdict(t.metric, i, t.threshold),
+      verdict: metricVerdict(t.metric, i, t.threshold, t.gated && pAdjusted < alpha),
       cv: noise(t.samples),
       minDetectable: Math.max(t.threshold, 1 - Math.exp(-halfWidth)),
-      pRegression: pRegressions[k]
+      pRegression: pRegressions[k],
+      pAdjusted
     };
   });
 }
@@ -40429,7 +40429,7 @@ var flask_perf_schema_default = {
         },
         cpu: {
           $ref: "#/definitions/percent",
-          description: "Largest allowed rise of server CPU per request. Default: the rps threshold."
+          description: "Largest allowed rise of server CPU per request. Default: 5% (CPU per request is steadier than req/s)."
         }
       }
     },
@@ -40783,7 +40783,7 @@ function normaliseCompare(raw) {
     maxRounds: Math.max(Number(c.rounds), Number(c["max-rounds"])),
     durationMs: parseDuration(c.duration) ?? 3e3,
     warmupMs: parseDuration(c.warmup) ?? 1e3,
-    alpha: 1 - (parsePercent(String(c.confidence)) ?? 0.95),
+    alpha: Math.round((1 - (parsePercent(String(c.confidence)) ?? 0.95)) * 1e6) / 1e6,
     gate: [...c.gate],
     failOnInconclusive: c["fail-on-inconclusive"] === true,
     failCrossHardware: c["fail-cross-hardware"] === true
@@ -41266,13 +41266,13 @@ function readResultsDir(dir) {
 }
 
 // src/compare/thresholds.ts
-var DEFAULT_THRESHOLDS = { rpsDrop: 0.1, cpuRise: 0.1, p99Rise: 0.25, failuresPerSecRise: 1 };
+var DEFAULT_THRESHOLDS = { rpsDrop: 0.1, cpuRise: 0.05, p99Rise: 0.25, failuresPerSecRise: 1 };
 function resolveThresholds(fromConfig, rpsInput) {
   const inputGiven = rpsInput !== void 0 && rpsInput !== DEFAULT_THRESHOLDS.rpsDrop;
   const rpsDrop = inputGiven ? rpsInput : fromConfig.rpsDrop ?? rpsInput ?? DEFAULT_THRESHOLDS.rpsDrop;
   return {
     rpsDrop,
-    cpuRise: fromConfig.cpuRise ?? rpsDrop,
+    cpuRise: fromConfig.cpuRise ?? DEFAULT_THRESHOLDS.cpuRise,
     p99Rise: fromConfig.p99Rise ?? DEFAULT_THRESHOLDS.p99Rise,
     failuresPerSecRise: fromConfig.failuresPerSecRise ?? DEFAULT_THRESHOLDS.failuresPerSecRise
   };
@@ -41589,7 +41589,7 @@ function environment(results, comparison) {
   );
   if (comparison.gatedTests > 0) {
     lines.push(
-      `**False alarms:** a regression needs its whole interval past "no change" and its estimate past the threshold; with Holm's adjustment over the ${comparison.gatedTests} gated tests of this matrix, the chance of any false alarm is at most ${formatPercent(p.alpha)} (expected false alarms \u2264 ${p.alpha.toFixed(2)} per run). Intervals are ${comparison.mode === "base" ? "paired over interleaved rounds" : "Welch's, over trials"}, on log ratios.`
+      `**False alarms:** a regression needs its estimate past the threshold and a p-value below ${formatPercent(p.alpha)} after Holm's adjustment over the ${comparison.gatedTests} gated tests of this matrix, so the chance of any false alarm is at most ${formatPercent(p.alpha)} (expected false alarms \u2264 ${p.alpha.toFixed(2)} per run). Intervals are ${Math.round((1 - 2 * p.alpha) * 100)}% (${comparison.mode === "base" ? "paired over interleaved rounds" : "Welch's, over trials"}, on log ratios); MDE is the smallest change this run could call a regression.`
     );
   }
   if (comparison.baselineSource) lines.push(`**Baseline:** \`${comparison.baselineSource}\`.`);

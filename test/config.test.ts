@@ -70,7 +70,7 @@ describe('config validation', () => {
       mutate: (c) => (c.app.health = { path: '/healthz', timeout: 'soon' }),
       expected: ['app.health.timeout must be a duration such as "15s", "500ms" or "1m" (a number means seconds), above 0; got "soon"'],
     },
-    { what: 'unknown top-level field', mutate: (c) => (c.servers = []), expected: ['servers is not a known field; known fields: app, load, topologies, placement, thresholds'] },
+    { what: 'unknown top-level field', mutate: (c) => (c.servers = []), expected: ['servers is not a known field; known fields: app, load, topologies, placement, thresholds, compare'] },
     { what: 'bad wsgi', mutate: (c) => (c.app.wsgi = 'app'), expected: ['app.wsgi must be "module:callable", e.g. "app:app"; got "app"'] },
     {
       what: 'bad placement',

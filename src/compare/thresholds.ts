@@ -12,7 +12,9 @@ export interface Thresholds {
   readonly failuresPerSecRise: number;
 }
 
-export const DEFAULT_THRESHOLDS: Thresholds = { rpsDrop: 0.1, cpuRise: 0.1, p99Rise: 0.25, failuresPerSecRise: 1 };
+// CPU time per request is several times steadier than req/s on shared runners, so it can gate
+// on a smaller change.
+export const DEFAULT_THRESHOLDS: Thresholds = { rpsDrop: 0.1, cpuRise: 0.05, p99Rise: 0.25, failuresPerSecRise: 1 };
 
 /**
  * The thresholds in force: an input given other than its default wins, then the config file,
@@ -23,7 +25,7 @@ export function resolveThresholds(fromConfig: ThresholdSettings, rpsInput: numbe
   const rpsDrop = inputGiven ? rpsInput : (fromConfig.rpsDrop ?? rpsInput ?? DEFAULT_THRESHOLDS.rpsDrop);
   return {
     rpsDrop,
-    cpuRise: fromConfig.cpuRise ?? rpsDrop,
+    cpuRise: fromConfig.cpuRise ?? DEFAULT_THRESHOLDS.cpuRise,
     p99Rise: fromConfig.p99Rise ?? DEFAULT_THRESHOLDS.p99Rise,
     failuresPerSecRise: fromConfig.failuresPerSecRise ?? DEFAULT_THRESHOLDS.failuresPerSecRise,
   };

@@ -133,7 +133,7 @@ function normaliseCompare(raw: unknown): CompareSettings {
     maxRounds: Math.max(Number(c.rounds), Number(c['max-rounds'])),
     durationMs: parseDuration(c.duration) ?? 3000,
     warmupMs: parseDuration(c.warmup) ?? 1000,
-    alpha: 1 - (parsePercent(String(c.confidence)) ?? 0.95),
+    alpha: Math.round((1 - (parsePercent(String(c.confidence)) ?? 0.95)) * 1e6) / 1e6,
     gate: [...(c.gate as GateMetric[])],
     failOnInconclusive: c['fail-on-inconclusive'] === true,
     failCrossHardware: c['fail-cross-hardware'] === true,

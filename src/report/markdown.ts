@@ -124,7 +124,7 @@ function environment(results: Results, comparison: Comparison): string {
   );
   if (comparison.gatedTests > 0) {
     lines.push(
-      `**False alarms:** a regression needs its whole interval past "no change" and its estimate past the threshold; with Holm's adjustment over the ${comparison.gatedTests} gated tests of this matrix, the chance of any false alarm is at most ${formatPercent(p.alpha)} (expected false alarms ≤ ${p.alpha.toFixed(2)} per run). Intervals are ${comparison.mode === 'base' ? 'paired over interleaved rounds' : "Welch's, over trials"}, on log ratios.`,
+      `**False alarms:** a regression needs its estimate past the threshold and a p-value below ${formatPercent(p.alpha)} after Holm's adjustment over the ${comparison.gatedTests} gated tests of this matrix, so the chance of any false alarm is at most ${formatPercent(p.alpha)} (expected false alarms ≤ ${p.alpha.toFixed(2)} per run). Intervals are ${Math.round((1 - 2 * p.alpha) * 100)}% (${comparison.mode === 'base' ? 'paired over interleaved rounds' : "Welch's, over trials"}, on log ratios); MDE is the smallest change this run could call a regression.`,
     );
   }
   if (comparison.baselineSource) lines.push(`**Baseline:** \`${comparison.baselineSource}\`.`);
