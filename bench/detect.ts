@@ -11,7 +11,6 @@ import { policyFrom } from '../src/compare/compare.js';
 import { resolveThresholds } from '../src/compare/thresholds.js';
 import { loadConfig, selectTopologies } from '../src/config/load.js';
 import type { Settings } from '../src/config/types.js';
-import { runMatrix } from '../src/run/matrix.js';
 import { median } from '../src/stats/describe.js';
 import { ensureFixtureBuilt, FIXTURE_CONFIG, ROOT } from '../test/support/fixture.js';
 
@@ -29,29 +28,36 @@ ensureFixtureBuilt();
 const settings = selectTopologies(loadConfig(FIXTURE_CONFIG, ROOT), values.only ?? []);
 const withExtra = (s: Settings, us: number): Settings => ({ ...s, app: { ...s.app, env: { ...s.app.env, FIXTURE_EXTRA_CPU_US: String(us) } } });
 
-// Calibration: CPU per request of the mix under gunicorn (the recommended deployment).
-async function cpuPerRequestUs(extraUs: number): Promise<number> {
-  const calib = selectTopologies(withExtra(settings, extraUs), ['gunicorn-auto']);
-  const r = await runMatrix({ ...calib, load: { ...calib.load, warmupMs: 1000, durationMs: 3000, trials: 3 } }, { skipBuild: true });
-  return r.topologies[0].cpuMsPer1kRequests ?? NaN; // ms per 1k requests = µs per request
+const policy = policyFrom(resolveThresholds(settings.thresholds, undefined), settings.compare);
+
+// Calibration, interleaved like the comparison itself: the CPU-per-request ratio of gunicorn-auto
+// with FIXTURE_EXTRA_CPU_US=us against without. A small effect is lost in the noise of a few
+// rounds, so measure a large one (about +30%) and scale down: the busy loop is linear in us.
+async function cpuEffect(us: number, rounds: number): Promise<{ ratio: number; low: number; high: number; baseUs: number }> {
+  const one = selectTopologies(settings, ['gunicorn-auto']);
+  const calib = { ...one, compare: { ...one.compare, rounds, maxRounds: rounds } };
+  const outcome = await runAb(withExtra(calib, us), calib, { policy, random: Math.random, skipBuild: true });
+  const cpu = outcome.comparison.cells[0].metrics.find((m) => m.metric === 'cpu');
+  return { ratio: cpu?.interval.ratio ?? NaN, low: cpu?.interval.low ?? NaN, high: cpu?.interval.high ?? NaN, baseUs: outcome.base.topologies[0].cpuMsPer1kRequests ?? NaN };
 }
+const pct = (r: number): string => `${r >= 1 ? '+' : ''}${((r - 1) * 100).toFixed(1)}%`;
 console.log(`bench:detect — ${settings.topologies.length} topologies (${settings.topologies.map((t) => t.name).join(', ')}), ${runs} runs per condition`);
-console.log(`settings: rounds ${settings.compare.rounds}–${settings.compare.maxRounds}, ${settings.compare.durationMs / 1000}s per measurement after ${settings.compare.warmupMs / 1000}s warm-up, gate ${settings.compare.gate.join('+')}, family-wise α ${settings.compare.alpha}`);
-const c0 = await cpuPerRequestUs(0);
+console.log(`settings: rounds ${settings.compare.rounds}–${settings.compare.maxRounds}, ${settings.compare.durationMs / 1000}s per measurement after ${settings.compare.warmupMs / 1000}s warm-up, gate ${settings.compare.gate.join('+')}, family-wise α ${settings.compare.alpha}, thresholds req/s −${policy.thresholds.rpsDrop * 100}% CPU/req +${policy.thresholds.cpuRise * 100}%`);
 const conditions: { name: string; extraUs: number }[] = [{ name: 'A/A (no change)', extraUs: 0 }];
-for (const e of effects) {
-  // The busy loop costs a little more than it burns: measure, then correct once.
-  const first = Math.round((c0 * e) / 100);
-  const firstRise = (await cpuPerRequestUs(first)) / c0 - 1;
-  const us = Math.max(1, Math.round(first * (e / 100 / Math.max(0.001, firstRise))));
-  const measured = await cpuPerRequestUs(us);
-  console.log(
-    `calibration: +${e}% → FIXTURE_EXTRA_CPU_US=${us} (base ${c0.toFixed(0)} µs/request; ${first} µs gave +${(firstRise * 100).toFixed(1)}%; ${us} µs gives ${measured.toFixed(0)} µs/request, +${((measured / c0 - 1) * 100).toFixed(1)}%)`,
-  );
-  conditions.push({ name: `A/B +${e}% CPU`, extraUs: us });
+if (effects.length) {
+  const probe = await cpuEffect(0, 2);
+  const bigUs = Math.round(0.3 * probe.baseUs);
+  const big = await cpuEffect(bigUs, 6);
+  const usPerPercent = bigUs / ((big.ratio - 1) * 100);
+  console.log(`calibration: gunicorn-auto uses ${probe.baseUs.toFixed(0)} µs CPU/request; FIXTURE_EXTRA_CPU_US=${bigUs} adds ${pct(big.ratio)} [${pct(big.low)}, ${pct(big.high)}] over 6 rounds → ${usPerPercent.toFixed(2)} µs per 1%`);
+  for (const e of effects) {
+    const us = Math.max(1, Math.round(e * usPerPercent));
+    const check = await cpuEffect(us, 4);
+    console.log(`calibration: +${e}% → FIXTURE_EXTRA_CPU_US=${us} (check over 4 rounds: ${pct(check.ratio)} [${pct(check.low)}, ${pct(check.high)}])`);
+    conditions.push({ name: `A/B +${e}% CPU`, extraUs: us });
+  }
 }
 
-const policy = policyFrom(resolveThresholds(settings.thresholds, undefined), settings.compare);
 for (const condition of conditions) {
   let flagged = 0;
   const times: number[] = [];

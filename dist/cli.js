@@ -114,17 +114,17 @@ var require_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP;
     visit.REMOVE = REMOVE;
-    function visit_(key, node, visitor, path5) {
-      const ctrl = callVisitor(key, node, visitor, path5);
+    function visit_(key, node, visitor, path6) {
+      const ctrl = callVisitor(key, node, visitor, path6);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path5, ctrl);
-        return visit_(key, ctrl, visitor, path5);
+        replaceNode(key, path6, ctrl);
+        return visit_(key, ctrl, visitor, path6);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node)) {
-          path5 = Object.freeze(path5.concat(node));
+          path6 = Object.freeze(path6.concat(node));
           for (let i = 0; i < node.items.length; ++i) {
-            const ci = visit_(i, node.items[i], visitor, path5);
+            const ci = visit_(i, node.items[i], visitor, path6);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -135,13 +135,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node)) {
-          path5 = Object.freeze(path5.concat(node));
-          const ck = visit_("key", node.key, visitor, path5);
+          path6 = Object.freeze(path6.concat(node));
+          const ck = visit_("key", node.key, visitor, path6);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = visit_("value", node.value, visitor, path5);
+          const cv = visit_("value", node.value, visitor, path6);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -162,17 +162,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node, visitor, path5) {
-      const ctrl = await callVisitor(key, node, visitor, path5);
+    async function visitAsync_(key, node, visitor, path6) {
+      const ctrl = await callVisitor(key, node, visitor, path6);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path5, ctrl);
-        return visitAsync_(key, ctrl, visitor, path5);
+        replaceNode(key, path6, ctrl);
+        return visitAsync_(key, ctrl, visitor, path6);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node)) {
-          path5 = Object.freeze(path5.concat(node));
+          path6 = Object.freeze(path6.concat(node));
           for (let i = 0; i < node.items.length; ++i) {
-            const ci = await visitAsync_(i, node.items[i], visitor, path5);
+            const ci = await visitAsync_(i, node.items[i], visitor, path6);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -183,13 +183,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node)) {
-          path5 = Object.freeze(path5.concat(node));
-          const ck = await visitAsync_("key", node.key, visitor, path5);
+          path6 = Object.freeze(path6.concat(node));
+          const ck = await visitAsync_("key", node.key, visitor, path6);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = await visitAsync_("value", node.value, visitor, path5);
+          const cv = await visitAsync_("value", node.value, visitor, path6);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -216,23 +216,23 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key, node, visitor, path5) {
+    function callVisitor(key, node, visitor, path6) {
       if (typeof visitor === "function")
-        return visitor(key, node, path5);
+        return visitor(key, node, path6);
       if (identity.isMap(node))
-        return visitor.Map?.(key, node, path5);
+        return visitor.Map?.(key, node, path6);
       if (identity.isSeq(node))
-        return visitor.Seq?.(key, node, path5);
+        return visitor.Seq?.(key, node, path6);
       if (identity.isPair(node))
-        return visitor.Pair?.(key, node, path5);
+        return visitor.Pair?.(key, node, path6);
       if (identity.isScalar(node))
-        return visitor.Scalar?.(key, node, path5);
+        return visitor.Scalar?.(key, node, path6);
       if (identity.isAlias(node))
-        return visitor.Alias?.(key, node, path5);
+        return visitor.Alias?.(key, node, path6);
       return void 0;
     }
-    function replaceNode(key, path5, node) {
-      const parent = path5[path5.length - 1];
+    function replaceNode(key, path6, node) {
+      const parent = path6[path6.length - 1];
       if (identity.isCollection(parent)) {
         parent.items[key] = node;
       } else if (identity.isPair(parent)) {
@@ -844,10 +844,10 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema, path5, value) {
+    function collectionFromPath(schema, path6, value) {
       let v = value;
-      for (let i = path5.length - 1; i >= 0; --i) {
-        const k = path5[i];
+      for (let i = path6.length - 1; i >= 0; --i) {
+        const k = path6[i];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a = [];
           a[k] = v;
@@ -866,7 +866,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path5) => path5 == null || typeof path5 === "object" && !!path5[Symbol.iterator]().next().done;
+    var isEmptyPath = (path6) => path6 == null || typeof path6 === "object" && !!path6[Symbol.iterator]().next().done;
     var Collection = class extends Node.NodeBase {
       constructor(type, schema) {
         super(type);
@@ -896,11 +896,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path5, value) {
-        if (isEmptyPath(path5))
+      addIn(path6, value) {
+        if (isEmptyPath(path6))
           this.add(value);
         else {
-          const [key, ...rest] = path5;
+          const [key, ...rest] = path6;
           const node = this.get(key, true);
           if (identity.isCollection(node))
             node.addIn(rest, value);
@@ -914,8 +914,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path5) {
-        const [key, ...rest] = path5;
+      deleteIn(path6) {
+        const [key, ...rest] = path6;
         if (rest.length === 0)
           return this.delete(key);
         const node = this.get(key, true);
@@ -929,8 +929,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path5, keepScalar) {
-        const [key, ...rest] = path5;
+      getIn(path6, keepScalar) {
+        const [key, ...rest] = path6;
         const node = this.get(key, true);
         if (rest.length === 0)
           return !keepScalar && identity.isScalar(node) ? node.value : node;
@@ -948,8 +948,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path5) {
-        const [key, ...rest] = path5;
+      hasIn(path6) {
+        const [key, ...rest] = path6;
         if (rest.length === 0)
           return this.has(key);
         const node = this.get(key, true);
@@ -959,8 +959,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path5, value) {
-        const [key, ...rest] = path5;
+      setIn(path6, value) {
+        const [key, ...rest] = path6;
         if (rest.length === 0) {
           this.set(key, value);
         } else {
@@ -3475,9 +3475,9 @@ var require_Document = __commonJS({
           this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path5, value) {
+      addIn(path6, value) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path5, value);
+          this.contents.addIn(path6, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -3552,14 +3552,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path5) {
-        if (Collection.isEmptyPath(path5)) {
+      deleteIn(path6) {
+        if (Collection.isEmptyPath(path6)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path5) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path6) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -3574,10 +3574,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path5, keepScalar) {
-        if (Collection.isEmptyPath(path5))
+      getIn(path6, keepScalar) {
+        if (Collection.isEmptyPath(path6))
           return !keepScalar && identity.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity.isCollection(this.contents) ? this.contents.getIn(path5, keepScalar) : void 0;
+        return identity.isCollection(this.contents) ? this.contents.getIn(path6, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -3588,10 +3588,10 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path5) {
-        if (Collection.isEmptyPath(path5))
+      hasIn(path6) {
+        if (Collection.isEmptyPath(path6))
           return this.contents !== void 0;
-        return identity.isCollection(this.contents) ? this.contents.hasIn(path5) : false;
+        return identity.isCollection(this.contents) ? this.contents.hasIn(path6) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -3608,13 +3608,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path5, value) {
-        if (Collection.isEmptyPath(path5)) {
+      setIn(path6, value) {
+        if (Collection.isEmptyPath(path6)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection.collectionFromPath(this.schema, Array.from(path5), value);
+          this.contents = Collection.collectionFromPath(this.schema, Array.from(path6), value);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path5, value);
+          this.contents.setIn(path6, value);
         }
       }
       /**
@@ -5575,9 +5575,9 @@ var require_cst_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP;
     visit.REMOVE = REMOVE;
-    visit.itemAtPath = (cst, path5) => {
+    visit.itemAtPath = (cst, path6) => {
       let item = cst;
-      for (const [field, index] of path5) {
+      for (const [field, index] of path6) {
         const tok = item?.[field];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -5586,23 +5586,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit.parentCollection = (cst, path5) => {
-      const parent = visit.itemAtPath(cst, path5.slice(0, -1));
-      const field = path5[path5.length - 1][0];
+    visit.parentCollection = (cst, path6) => {
+      const parent = visit.itemAtPath(cst, path6.slice(0, -1));
+      const field = path6[path6.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path5, item, visitor) {
-      let ctrl = visitor(item, path5);
+    function _visit(path6, item, visitor) {
+      let ctrl = visitor(item, path6);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field of ["key", "value"]) {
         const token = item[field];
         if (token && "items" in token) {
           for (let i = 0; i < token.items.length; ++i) {
-            const ci = _visit(Object.freeze(path5.concat([[field, i]])), token.items[i], visitor);
+            const ci = _visit(Object.freeze(path6.concat([[field, i]])), token.items[i], visitor);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -5613,10 +5613,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field === "key")
-            ctrl = ctrl(item, path5);
+            ctrl = ctrl(item, path6);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path5) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path6) : ctrl;
     }
     exports.visit = visit;
   }
@@ -10596,8 +10596,8 @@ var require_utils = __commonJS({
       }
       return ind;
     }
-    function removeDotSegments(path5) {
-      let input = path5;
+    function removeDotSegments(path6) {
+      let input = path6;
       const output = [];
       let nextSlash = -1;
       let len = 0;
@@ -10671,11 +10671,11 @@ var require_utils = __commonJS({
       }
       return output.join("");
     }
-    function removeDotSegmentsRelative(path5) {
-      if (path5 === "" || path5[0] === "/") {
-        return removeDotSegments(path5);
+    function removeDotSegmentsRelative(path6) {
+      if (path6 === "" || path6[0] === "/") {
+        return removeDotSegments(path6);
       }
-      const segments = path5.split("/");
+      const segments = path6.split("/");
       const last = segments.length - 1;
       const output = [];
       let trailingDirectory = false;
@@ -11038,8 +11038,8 @@ var require_schemes = __commonJS({
       }
       if (wsComponent.resourceName) {
         const queryIndex = wsComponent.resourceName.indexOf("?");
-        const path5 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
-        wsComponent.path = path5 && path5 !== "/" ? path5 : void 0;
+        const path6 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
+        wsComponent.path = path6 && path6 !== "/" ? path6 : void 0;
         wsComponent.query = queryIndex === -1 ? void 0 : wsComponent.resourceName.slice(queryIndex + 1);
         wsComponent.resourceName = void 0;
       }
@@ -14274,7 +14274,7 @@ var require_ajv = __commonJS({
 
 // src/cli/main.ts
 import { mkdirSync, writeFileSync as writeFileSync2 } from "node:fs";
-import path4 from "node:path";
+import path5 from "node:path";
 
 // src/config/load.ts
 var import_yaml = __toESM(require_dist(), 1);
@@ -14304,7 +14304,7 @@ var DEFAULTS = {
   balancer: { instances: 5, strategy: "round-robin" },
   command: { instances: 0, templates: [] },
   placement: "auto",
-  compare: { rounds: 3, "max-rounds": 8, duration: "3s", warmup: "1s", confidence: "95%", gate: ["rps", "cpu"], "fail-on-inconclusive": false, "fail-cross-hardware": false }
+  compare: { rounds: 3, "max-rounds": 8, duration: "3s", warmup: "1s", confidence: "95%", gate: ["rps", "cpu"], "fail-on-inconclusive": false, "fail-cross-hardware": false, calibrate: false }
 };
 var AUTO_PIN_MIN_CORES = 4;
 var STOP_GRACE_MS = 3e3;
@@ -14661,7 +14661,7 @@ var flask_perf_schema_default = {
     },
     compare: {
       type: "object",
-      "x-rule": "a mapping {mode, rounds, max-rounds, duration, warmup, confidence, gate, fail-on-inconclusive, fail-cross-hardware}",
+      "x-rule": "a mapping {mode, rounds, max-rounds, duration, warmup, confidence, gate, fail-on-inconclusive, fail-cross-hardware, calibrate}",
       description: "How runs are compared and when a difference counts. The action's compare input, when set, wins over mode.",
       additionalProperties: false,
       properties: {
@@ -14725,6 +14725,11 @@ var flask_perf_schema_default = {
           type: "boolean",
           "x-rule": "true or false",
           description: "Fail on a regression found against a baseline from other hardware. Default: false."
+        },
+        calibrate: {
+          type: "boolean",
+          "x-rule": "true or false",
+          description: "Also measure a reference WSGI app shipped with the action under each topology and store it with the results, so a baseline from other hardware can be normalised. Default: false."
         }
       }
     }
@@ -15012,7 +15017,8 @@ function normaliseCompare(raw) {
     alpha: Math.round((1 - (parsePercent(String(c.confidence)) ?? 0.95)) * 1e6) / 1e6,
     gate: [...c.gate],
     failOnInconclusive: c["fail-on-inconclusive"] === true,
-    failCrossHardware: c["fail-cross-hardware"] === true
+    failCrossHardware: c["fail-cross-hardware"] === true,
+    calibrate: c.calibrate === true
   };
 }
 function settingsFromObject(raw, file, rootDir, overrides = {}) {
@@ -15590,6 +15596,28 @@ async function fingerprint(app, placement, cores) {
 // src/results/types.ts
 var SCHEMA_VERSION = 1;
 
+// src/calibration/plan.ts
+import path3 from "node:path";
+function calibrationDir() {
+  return path3.join(packageRoot(), "src/calibration");
+}
+function calibrationSettings(settings, topology, dir) {
+  if (topology.kind === "command") return null;
+  return {
+    ...settings,
+    app: {
+      ...settings.app,
+      build: "",
+      workdir: dir,
+      wsgi: "calibration_app:app",
+      start: `{python} ${path3.join(dir, "serve.py")} {port}`,
+      health: "/"
+    },
+    load: { ...settings.load, requests: [{ method: "GET", path: "/", headers: {}, body: "", weight: 1 }] },
+    topologies: [topology]
+  };
+}
+
 // src/topology/placement.ts
 function choosePlacement(setting, allowed, hasTaskset2) {
   const shared = (reason) => ({ pinned: false, serverCores: allowed.length, reason });
@@ -15636,7 +15664,7 @@ function placementProblems(placement, allowed) {
 // src/run/cell.ts
 import { mkdtempSync, readFileSync as readFileSync4, rmSync, writeFileSync } from "node:fs";
 import os2 from "node:os";
-import path3 from "node:path";
+import path4 from "node:path";
 
 // src/load/loopback.ts
 import { readFileSync as readFileSync3 } from "node:fs";
@@ -15967,14 +15995,14 @@ async function startHealthy(spec, settings, placement, cwd, env, started) {
 }
 function renderTemplates(templates, workdir, dir, values) {
   for (const template of templates) {
-    const source = path3.resolve(workdir, template);
+    const source = path4.resolve(workdir, template);
     let text;
     try {
       text = readFileSync4(source, "utf8");
     } catch (error) {
       throw new CellFailure(`template ${template} cannot be read: ${error.message}`);
     }
-    writeFileSync(path3.join(dir, path3.basename(template).replace(/\.tmpl$/, "")), render(text, values));
+    writeFileSync(path4.join(dir, path4.basename(template).replace(/\.tmpl$/, "")), render(text, values));
   }
 }
 function deadProcess(procs) {
@@ -15983,7 +16011,7 @@ function deadProcess(procs) {
 async function runCell(topology, settings, placement, deps) {
   const started = [];
   const trials = [];
-  const dir = mkdtempSync(path3.join(os2.tmpdir(), `flask-perf-${topology.name}-`));
+  const dir = mkdtempSync(path4.join(os2.tmpdir(), `flask-perf-${topology.name}-`));
   const env = { ...process.env, ...settings.app.env };
   const sources = loopbackSources(SOURCE_ADDRESSES);
   let peakRss = 0;
@@ -16188,6 +16216,17 @@ function resultsDocument(settings, startedAt, environment, topologies, load = se
     topologies
   };
 }
+async function calibrate(settings, topology, placement, deps) {
+  const calib = calibrationSettings(settings, topology, calibrationDir());
+  if (!calib) return null;
+  deps.progress.phase(topology.name, "calibration");
+  const r = await runCell(topology, calib, placement, deps);
+  if (!r.ok) {
+    deps.progress.note(`${topology.name}: calibration failed: ${(r.error ?? "").split("\n")[0]}`);
+    return null;
+  }
+  return { rps: r.rps, cpuMsPer1kRequests: r.cpuMsPer1kRequests, trials: r.trials.map((t) => ({ rps: t.rps, cpuMsPer1kRequests: t.cpuMsPer1kRequests })) };
+}
 async function runMatrix(settings, options = {}) {
   const progress = options.progress ?? silentProgress;
   const startedAt = (/* @__PURE__ */ new Date()).toISOString();
@@ -16201,7 +16240,7 @@ async function runMatrix(settings, options = {}) {
       progress.cellStart(topology.name, index, settings.topologies.length);
       const result = await runCell(topology, settings, placement, deps);
       progress.cellEnd(result);
-      topologies.push(result);
+      topologies.push(settings.compare.calibrate && result.ok ? { ...result, calibration: await calibrate(settings, topology, placement, deps) } : result);
     }
   } finally {
     progress.close();
@@ -16286,7 +16325,7 @@ function parseCliArgs(argv) {
 
 // src/cli/main.ts
 function writeJson(file, data) {
-  mkdirSync(path4.dirname(path4.resolve(file)), { recursive: true });
+  mkdirSync(path5.dirname(path5.resolve(file)), { recursive: true });
   writeFileSync2(file, `${JSON.stringify(data, null, 2)}
 `);
 }

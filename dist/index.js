@@ -1075,14 +1075,14 @@ var require_util = __commonJS({
         }
         const port = url.port != null ? url.port : url.protocol === "https:" ? 443 : 80;
         let origin = url.origin != null ? url.origin : `${url.protocol || ""}//${url.hostname || ""}:${port}`;
-        let path9 = url.path != null ? url.path : `${url.pathname || ""}${url.search || ""}`;
+        let path10 = url.path != null ? url.path : `${url.pathname || ""}${url.search || ""}`;
         if (origin[origin.length - 1] === "/") {
           origin = origin.slice(0, origin.length - 1);
         }
-        if (path9 && path9[0] !== "/") {
-          path9 = `/${path9}`;
+        if (path10 && path10[0] !== "/") {
+          path10 = `/${path10}`;
         }
-        return new URL(`${origin}${path9}`);
+        return new URL(`${origin}${path10}`);
       }
       if (!isHttpOrHttpsPrefixed(url.origin || url.protocol)) {
         throw new InvalidArgumentError("Invalid URL protocol: the URL must start with `http:` or `https:`.");
@@ -1533,39 +1533,39 @@ var require_diagnostics = __commonJS({
       });
       diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
         const {
-          request: { method, path: path9, origin }
+          request: { method, path: path10, origin }
         } = evt;
-        debuglog("sending request to %s %s/%s", method, origin, path9);
+        debuglog("sending request to %s %s/%s", method, origin, path10);
       });
       diagnosticsChannel.channel("undici:request:headers").subscribe((evt) => {
         const {
-          request: { method, path: path9, origin },
+          request: { method, path: path10, origin },
           response: { statusCode }
         } = evt;
         debuglog(
           "received response to %s %s/%s - HTTP %d",
           method,
           origin,
-          path9,
+          path10,
           statusCode
         );
       });
       diagnosticsChannel.channel("undici:request:trailers").subscribe((evt) => {
         const {
-          request: { method, path: path9, origin }
+          request: { method, path: path10, origin }
         } = evt;
-        debuglog("trailers received from %s %s/%s", method, origin, path9);
+        debuglog("trailers received from %s %s/%s", method, origin, path10);
       });
       diagnosticsChannel.channel("undici:request:error").subscribe((evt) => {
         const {
-          request: { method, path: path9, origin },
+          request: { method, path: path10, origin },
           error: error2
         } = evt;
         debuglog(
           "request to %s %s/%s errored - %s",
           method,
           origin,
-          path9,
+          path10,
           error2.message
         );
       });
@@ -1614,9 +1614,9 @@ var require_diagnostics = __commonJS({
         });
         diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
           const {
-            request: { method, path: path9, origin }
+            request: { method, path: path10, origin }
           } = evt;
-          debuglog("sending request to %s %s/%s", method, origin, path9);
+          debuglog("sending request to %s %s/%s", method, origin, path10);
         });
       }
       diagnosticsChannel.channel("undici:websocket:open").subscribe((evt) => {
@@ -1679,7 +1679,7 @@ var require_request = __commonJS({
     var kHandler = /* @__PURE__ */ Symbol("handler");
     var Request = class {
       constructor(origin, {
-        path: path9,
+        path: path10,
         method,
         body,
         headers,
@@ -1694,11 +1694,11 @@ var require_request = __commonJS({
         expectContinue,
         servername
       }, handler2) {
-        if (typeof path9 !== "string") {
+        if (typeof path10 !== "string") {
           throw new InvalidArgumentError("path must be a string");
-        } else if (path9[0] !== "/" && !(path9.startsWith("http://") || path9.startsWith("https://")) && method !== "CONNECT") {
+        } else if (path10[0] !== "/" && !(path10.startsWith("http://") || path10.startsWith("https://")) && method !== "CONNECT") {
           throw new InvalidArgumentError("path must be an absolute URL or start with a slash");
-        } else if (invalidPathRegex.test(path9)) {
+        } else if (invalidPathRegex.test(path10)) {
           throw new InvalidArgumentError("invalid request path");
         }
         if (typeof method !== "string") {
@@ -1764,7 +1764,7 @@ var require_request = __commonJS({
         this.completed = false;
         this.aborted = false;
         this.upgrade = upgrade || null;
-        this.path = query ? buildURL(path9, query) : path9;
+        this.path = query ? buildURL(path10, query) : path10;
         this.origin = origin;
         this.idempotent = idempotent == null ? method === "HEAD" || method === "GET" : idempotent;
         this.blocking = blocking == null ? false : blocking;
@@ -6457,7 +6457,7 @@ var require_client_h1 = __commonJS({
       return method !== "GET" && method !== "HEAD" && method !== "OPTIONS" && method !== "TRACE" && method !== "CONNECT";
     }
     function writeH1(client, request2) {
-      const { method, path: path9, host, upgrade, blocking, reset } = request2;
+      const { method, path: path10, host, upgrade, blocking, reset } = request2;
       let { body, headers, contentLength } = request2;
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH" || method === "QUERY" || method === "PROPFIND" || method === "PROPPATCH";
       if (util.isFormDataLike(body)) {
@@ -6538,7 +6538,7 @@ var require_client_h1 = __commonJS({
       if (blocking) {
         socket[kBlocking] = true;
       }
-      let header = `${method} ${path9} HTTP/1.1\r
+      let header = `${method} ${path10} HTTP/1.1\r
 `;
       if (typeof host === "string") {
         header += `host: ${host}\r
@@ -7067,7 +7067,7 @@ var require_client_h2 = __commonJS({
     }
     function writeH2(client, request2) {
       const session = client[kHTTP2Session];
-      const { method, path: path9, host, upgrade, expectContinue, signal, headers: reqHeaders } = request2;
+      const { method, path: path10, host, upgrade, expectContinue, signal, headers: reqHeaders } = request2;
       let { body } = request2;
       if (upgrade) {
         util.errorRequest(client, request2, new Error("Upgrade not supported for H2"));
@@ -7164,7 +7164,7 @@ var require_client_h2 = __commonJS({
         });
         return true;
       }
-      headers[HTTP2_HEADER_PATH] = path9;
+      headers[HTTP2_HEADER_PATH] = path10;
       headers[HTTP2_HEADER_SCHEME] = "https";
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH";
       if (body && typeof body.read === "function") {
@@ -7517,9 +7517,9 @@ var require_redirect_handler = __commonJS({
           return this.handler.onHeaders(statusCode, headers, resume, statusText);
         }
         const { origin, pathname, search } = util.parseURL(new URL(this.location, this.opts.origin && new URL(this.opts.path, this.opts.origin)));
-        const path9 = search ? `${pathname}${search}` : pathname;
+        const path10 = search ? `${pathname}${search}` : pathname;
         this.opts.headers = cleanRequestHeaders(this.opts.headers, statusCode === 303, this.opts.origin !== origin);
-        this.opts.path = path9;
+        this.opts.path = path10;
         this.opts.origin = origin;
         this.opts.maxRedirections = 0;
         this.opts.query = null;
@@ -8758,10 +8758,10 @@ var require_proxy_agent = __commonJS({
         };
         const {
           origin,
-          path: path9 = "/",
+          path: path10 = "/",
           headers = {}
         } = opts;
-        opts.path = origin + path9;
+        opts.path = origin + path10;
         if (!("host" in headers) && !("Host" in headers)) {
           const { host } = new URL2(origin);
           headers.host = host;
@@ -10733,20 +10733,20 @@ var require_mock_utils = __commonJS({
       }
       return true;
     }
-    function safeUrl(path9) {
-      if (typeof path9 !== "string") {
-        return path9;
+    function safeUrl(path10) {
+      if (typeof path10 !== "string") {
+        return path10;
       }
-      const pathSegments = path9.split("?");
+      const pathSegments = path10.split("?");
       if (pathSegments.length !== 2) {
-        return path9;
+        return path10;
       }
       const qp = new URLSearchParams(pathSegments.pop());
       qp.sort();
       return [...pathSegments, qp.toString()].join("?");
     }
-    function matchKey(mockDispatch2, { path: path9, method, body, headers }) {
-      const pathMatch = matchValue(mockDispatch2.path, path9);
+    function matchKey(mockDispatch2, { path: path10, method, body, headers }) {
+      const pathMatch = matchValue(mockDispatch2.path, path10);
       const methodMatch = matchValue(mockDispatch2.method, method);
       const bodyMatch = typeof mockDispatch2.body !== "undefined" ? matchValue(mockDispatch2.body, body) : true;
       const headersMatch = matchHeaders(mockDispatch2, headers);
@@ -10768,7 +10768,7 @@ var require_mock_utils = __commonJS({
     function getMockDispatch(mockDispatches, key) {
       const basePath = key.query ? buildURL(key.path, key.query) : key.path;
       const resolvedPath = typeof basePath === "string" ? safeUrl(basePath) : basePath;
-      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path9 }) => matchValue(safeUrl(path9), resolvedPath));
+      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path10 }) => matchValue(safeUrl(path10), resolvedPath));
       if (matchedMockDispatches.length === 0) {
         throw new MockNotMatchedError(`Mock dispatch not matched for path '${resolvedPath}'`);
       }
@@ -10806,9 +10806,9 @@ var require_mock_utils = __commonJS({
       }
     }
     function buildKey(opts) {
-      const { path: path9, method, body, headers, query } = opts;
+      const { path: path10, method, body, headers, query } = opts;
       return {
-        path: path9,
+        path: path10,
         method,
         body,
         headers,
@@ -11271,10 +11271,10 @@ var require_pending_interceptors_formatter = __commonJS({
       }
       format(pendingInterceptors) {
         const withPrettyHeaders = pendingInterceptors.map(
-          ({ method, path: path9, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
+          ({ method, path: path10, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
             Method: method,
             Origin: origin,
-            Path: path9,
+            Path: path10,
             "Status code": statusCode,
             Persistent: persist ? PERSISTENT : NOT_PERSISTENT,
             Invocations: timesInvoked,
@@ -16153,9 +16153,9 @@ var require_util6 = __commonJS({
         }
       }
     }
-    function validateCookiePath(path9) {
-      for (let i = 0; i < path9.length; ++i) {
-        const code = path9.charCodeAt(i);
+    function validateCookiePath(path10) {
+      for (let i = 0; i < path10.length; ++i) {
+        const code = path10.charCodeAt(i);
         if (code < 32 || // exclude CTLs (0-31)
         code > 126 || // exclude DEL and non-ascii
         code === 59) {
@@ -19075,11 +19075,11 @@ var require_undici = __commonJS({
           if (typeof opts.path !== "string") {
             throw new InvalidArgumentError("invalid opts.path");
           }
-          let path9 = opts.path;
+          let path10 = opts.path;
           if (!opts.path.startsWith("/")) {
-            path9 = `/${path9}`;
+            path10 = `/${path10}`;
           }
-          url = new URL(util.parseOrigin(url).origin + path9);
+          url = new URL(util.parseOrigin(url).origin + path10);
         } else {
           if (!opts) {
             opts = typeof url === "object" ? url : {};
@@ -19999,17 +19999,17 @@ var require_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP;
     visit.REMOVE = REMOVE;
-    function visit_(key, node, visitor, path9) {
-      const ctrl = callVisitor(key, node, visitor, path9);
+    function visit_(key, node, visitor, path10) {
+      const ctrl = callVisitor(key, node, visitor, path10);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path9, ctrl);
-        return visit_(key, ctrl, visitor, path9);
+        replaceNode(key, path10, ctrl);
+        return visit_(key, ctrl, visitor, path10);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node)) {
-          path9 = Object.freeze(path9.concat(node));
+          path10 = Object.freeze(path10.concat(node));
           for (let i = 0; i < node.items.length; ++i) {
-            const ci = visit_(i, node.items[i], visitor, path9);
+            const ci = visit_(i, node.items[i], visitor, path10);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -20020,13 +20020,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node)) {
-          path9 = Object.freeze(path9.concat(node));
-          const ck = visit_("key", node.key, visitor, path9);
+          path10 = Object.freeze(path10.concat(node));
+          const ck = visit_("key", node.key, visitor, path10);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv2 = visit_("value", node.value, visitor, path9);
+          const cv2 = visit_("value", node.value, visitor, path10);
           if (cv2 === BREAK)
             return BREAK;
           else if (cv2 === REMOVE)
@@ -20047,17 +20047,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node, visitor, path9) {
-      const ctrl = await callVisitor(key, node, visitor, path9);
+    async function visitAsync_(key, node, visitor, path10) {
+      const ctrl = await callVisitor(key, node, visitor, path10);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path9, ctrl);
-        return visitAsync_(key, ctrl, visitor, path9);
+        replaceNode(key, path10, ctrl);
+        return visitAsync_(key, ctrl, visitor, path10);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node)) {
-          path9 = Object.freeze(path9.concat(node));
+          path10 = Object.freeze(path10.concat(node));
           for (let i = 0; i < node.items.length; ++i) {
-            const ci = await visitAsync_(i, node.items[i], visitor, path9);
+            const ci = await visitAsync_(i, node.items[i], visitor, path10);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -20068,13 +20068,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node)) {
-          path9 = Object.freeze(path9.concat(node));
-          const ck = await visitAsync_("key", node.key, visitor, path9);
+          path10 = Object.freeze(path10.concat(node));
+          const ck = await visitAsync_("key", node.key, visitor, path10);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv2 = await visitAsync_("value", node.value, visitor, path9);
+          const cv2 = await visitAsync_("value", node.value, visitor, path10);
           if (cv2 === BREAK)
             return BREAK;
           else if (cv2 === REMOVE)
@@ -20101,23 +20101,23 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key, node, visitor, path9) {
+    function callVisitor(key, node, visitor, path10) {
       if (typeof visitor === "function")
-        return visitor(key, node, path9);
+        return visitor(key, node, path10);
       if (identity.isMap(node))
-        return visitor.Map?.(key, node, path9);
+        return visitor.Map?.(key, node, path10);
       if (identity.isSeq(node))
-        return visitor.Seq?.(key, node, path9);
+        return visitor.Seq?.(key, node, path10);
       if (identity.isPair(node))
-        return visitor.Pair?.(key, node, path9);
+        return visitor.Pair?.(key, node, path10);
       if (identity.isScalar(node))
-        return visitor.Scalar?.(key, node, path9);
+        return visitor.Scalar?.(key, node, path10);
       if (identity.isAlias(node))
-        return visitor.Alias?.(key, node, path9);
+        return visitor.Alias?.(key, node, path10);
       return void 0;
     }
-    function replaceNode(key, path9, node) {
-      const parent = path9[path9.length - 1];
+    function replaceNode(key, path10, node) {
+      const parent = path10[path10.length - 1];
       if (identity.isCollection(parent)) {
         parent.items[key] = node;
       } else if (identity.isPair(parent)) {
@@ -20729,10 +20729,10 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema, path9, value2) {
+    function collectionFromPath(schema, path10, value2) {
       let v = value2;
-      for (let i = path9.length - 1; i >= 0; --i) {
-        const k = path9[i];
+      for (let i = path10.length - 1; i >= 0; --i) {
+        const k = path10[i];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a = [];
           a[k] = v;
@@ -20751,7 +20751,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path9) => path9 == null || typeof path9 === "object" && !!path9[Symbol.iterator]().next().done;
+    var isEmptyPath = (path10) => path10 == null || typeof path10 === "object" && !!path10[Symbol.iterator]().next().done;
     var Collection2 = class extends Node.NodeBase {
       constructor(type, schema) {
         super(type);
@@ -20781,11 +20781,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path9, value2) {
-        if (isEmptyPath(path9))
+      addIn(path10, value2) {
+        if (isEmptyPath(path10))
           this.add(value2);
         else {
-          const [key, ...rest] = path9;
+          const [key, ...rest] = path10;
           const node = this.get(key, true);
           if (identity.isCollection(node))
             node.addIn(rest, value2);
@@ -20799,8 +20799,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path9) {
-        const [key, ...rest] = path9;
+      deleteIn(path10) {
+        const [key, ...rest] = path10;
         if (rest.length === 0)
           return this.delete(key);
         const node = this.get(key, true);
@@ -20814,8 +20814,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path9, keepScalar) {
-        const [key, ...rest] = path9;
+      getIn(path10, keepScalar) {
+        const [key, ...rest] = path10;
         const node = this.get(key, true);
         if (rest.length === 0)
           return !keepScalar && identity.isScalar(node) ? node.value : node;
@@ -20833,8 +20833,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path9) {
-        const [key, ...rest] = path9;
+      hasIn(path10) {
+        const [key, ...rest] = path10;
         if (rest.length === 0)
           return this.has(key);
         const node = this.get(key, true);
@@ -20844,8 +20844,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path9, value2) {
-        const [key, ...rest] = path9;
+      setIn(path10, value2) {
+        const [key, ...rest] = path10;
         if (rest.length === 0) {
           this.set(key, value2);
         } else {
@@ -23360,9 +23360,9 @@ var require_Document = __commonJS({
           this.contents.add(value2);
       }
       /** Adds a value to the document. */
-      addIn(path9, value2) {
+      addIn(path10, value2) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path9, value2);
+          this.contents.addIn(path10, value2);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -23437,14 +23437,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path9) {
-        if (Collection2.isEmptyPath(path9)) {
+      deleteIn(path10) {
+        if (Collection2.isEmptyPath(path10)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path9) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path10) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -23459,10 +23459,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path9, keepScalar) {
-        if (Collection2.isEmptyPath(path9))
+      getIn(path10, keepScalar) {
+        if (Collection2.isEmptyPath(path10))
           return !keepScalar && identity.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity.isCollection(this.contents) ? this.contents.getIn(path9, keepScalar) : void 0;
+        return identity.isCollection(this.contents) ? this.contents.getIn(path10, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -23473,10 +23473,10 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path9) {
-        if (Collection2.isEmptyPath(path9))
+      hasIn(path10) {
+        if (Collection2.isEmptyPath(path10))
           return this.contents !== void 0;
-        return identity.isCollection(this.contents) ? this.contents.hasIn(path9) : false;
+        return identity.isCollection(this.contents) ? this.contents.hasIn(path10) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -23493,13 +23493,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path9, value2) {
-        if (Collection2.isEmptyPath(path9)) {
+      setIn(path10, value2) {
+        if (Collection2.isEmptyPath(path10)) {
           this.contents = value2;
         } else if (this.contents == null) {
-          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path9), value2);
+          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path10), value2);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path9, value2);
+          this.contents.setIn(path10, value2);
         }
       }
       /**
@@ -25460,9 +25460,9 @@ var require_cst_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP;
     visit.REMOVE = REMOVE;
-    visit.itemAtPath = (cst, path9) => {
+    visit.itemAtPath = (cst, path10) => {
       let item = cst;
-      for (const [field, index] of path9) {
+      for (const [field, index] of path10) {
         const tok = item?.[field];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -25471,23 +25471,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit.parentCollection = (cst, path9) => {
-      const parent = visit.itemAtPath(cst, path9.slice(0, -1));
-      const field = path9[path9.length - 1][0];
+    visit.parentCollection = (cst, path10) => {
+      const parent = visit.itemAtPath(cst, path10.slice(0, -1));
+      const field = path10[path10.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path9, item, visitor) {
-      let ctrl = visitor(item, path9);
+    function _visit(path10, item, visitor) {
+      let ctrl = visitor(item, path10);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field of ["key", "value"]) {
         const token = item[field];
         if (token && "items" in token) {
           for (let i = 0; i < token.items.length; ++i) {
-            const ci = _visit(Object.freeze(path9.concat([[field, i]])), token.items[i], visitor);
+            const ci = _visit(Object.freeze(path10.concat([[field, i]])), token.items[i], visitor);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -25498,10 +25498,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field === "key")
-            ctrl = ctrl(item, path9);
+            ctrl = ctrl(item, path10);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path9) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path10) : ctrl;
     }
     exports.visit = visit;
   }
@@ -30481,8 +30481,8 @@ var require_utils2 = __commonJS({
       }
       return ind;
     }
-    function removeDotSegments(path9) {
-      let input = path9;
+    function removeDotSegments(path10) {
+      let input = path10;
       const output = [];
       let nextSlash = -1;
       let len = 0;
@@ -30556,11 +30556,11 @@ var require_utils2 = __commonJS({
       }
       return output.join("");
     }
-    function removeDotSegmentsRelative(path9) {
-      if (path9 === "" || path9[0] === "/") {
-        return removeDotSegments(path9);
+    function removeDotSegmentsRelative(path10) {
+      if (path10 === "" || path10[0] === "/") {
+        return removeDotSegments(path10);
       }
-      const segments = path9.split("/");
+      const segments = path10.split("/");
       const last = segments.length - 1;
       const output = [];
       let trailingDirectory = false;
@@ -30923,8 +30923,8 @@ var require_schemes = __commonJS({
       }
       if (wsComponent.resourceName) {
         const queryIndex = wsComponent.resourceName.indexOf("?");
-        const path9 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
-        wsComponent.path = path9 && path9 !== "/" ? path9 : void 0;
+        const path10 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
+        wsComponent.path = path10 && path10 !== "/" ? path10 : void 0;
         wsComponent.query = queryIndex === -1 ? void 0 : wsComponent.resourceName.slice(queryIndex + 1);
         wsComponent.resourceName = void 0;
       }
@@ -34667,8 +34667,8 @@ var Context = class {
       if (existsSync2(process.env.GITHUB_EVENT_PATH)) {
         this.payload = JSON.parse(readFileSync(process.env.GITHUB_EVENT_PATH, { encoding: "utf8" }));
       } else {
-        const path9 = process.env.GITHUB_EVENT_PATH;
-        process.stdout.write(`GITHUB_EVENT_PATH ${path9} does not exist${EOL5}`);
+        const path10 = process.env.GITHUB_EVENT_PATH;
+        process.stdout.write(`GITHUB_EVENT_PATH ${path10} does not exist${EOL5}`);
       }
     }
     this.eventName = process.env.GITHUB_EVENT_NAME;
@@ -38820,7 +38820,7 @@ function getOctokit(token, options, ...additionalPlugins) {
 
 // src/main.ts
 import { existsSync as existsSync6, writeFileSync as writeFileSync4 } from "node:fs";
-import path8 from "node:path";
+import path9 from "node:path";
 
 // src/config/percent.ts
 function parsePercent(text) {
@@ -39145,21 +39145,42 @@ function judgeCells(inputs, policy) {
       endpoints: compareEndpoints(b, n),
       metrics,
       samples: input.sampleCount,
-      error: n?.error ?? null
+      error: n?.error ?? null,
+      calibration: input.calibration ?? null
     };
   });
   return { cells, gatedTests: tests.filter((t) => t.gated).length };
+}
+function geometricMean(values) {
+  return Math.exp(values.reduce((s, v) => s + Math.log(v), 0) / values.length);
+}
+function calibrationRatio(before, now) {
+  const b = before.calibration;
+  const n = now.calibration;
+  if (!b || !n) return null;
+  const rps = (c) => c.trials.map((t) => t.rps).filter((v) => v > 0);
+  const cpu = (c) => c.trials.map((t) => t.cpuMsPer1kRequests).filter((v) => typeof v === "number" && v > 0);
+  if (!rps(b).length || !rps(n).length) return null;
+  const cpuRatio = cpu(b).length && cpu(n).length ? geometricMean(cpu(n)) / geometricMean(cpu(b)) : null;
+  return { rps: geometricMean(rps(n)) / geometricMean(rps(b)), cpu: cpuRatio };
 }
 function compareResults(baseline, now, policy, baselineSource = null) {
   const baseByName = new Map((baseline?.topologies ?? []).map((t) => [t.name, t]));
   const nowNames = now.topologies.map((t) => t.name);
   const missing = baseline ? [...baseByName.keys()].filter((n) => !nowNames.includes(n)) : [];
+  const hardwareNote = baseline ? hardwareDifference(baseline.environment, now.environment) : null;
   const inputs = [...nowNames, ...missing].map((name) => {
     const before = baseByName.get(name);
     const current = now.topologies.find((t) => t.name === name);
     const samples = {};
-    if (before && current) for (const metric2 of ["rps", "cpu", "p99"]) samples[metric2] = { kind: "unpaired", before: trialValues(before, metric2), now: trialValues(current, metric2) };
-    return { name, before, now: current, samples, sampleCount: Math.min(before?.trials.length ?? 0, current?.trials.length ?? 0) };
+    const calibration = hardwareNote && before && current ? calibrationRatio(before, current) : null;
+    const scale = { rps: calibration?.rps ?? 1, cpu: calibration?.cpu ?? 1, p99: 1 };
+    if (before && current) {
+      for (const metric2 of ["rps", "cpu", "p99"]) {
+        samples[metric2] = { kind: "unpaired", before: trialValues(before, metric2), now: trialValues(current, metric2).map((v) => v / scale[metric2]) };
+      }
+    }
+    return { name, before, now: current, samples, sampleCount: Math.min(before?.trials.length ?? 0, current?.trials.length ?? 0), calibration };
   });
   const { cells, gatedTests } = judgeCells(inputs, policy);
   const finalCells = baseline ? cells : cells.map((c) => c.verdict === "new" ? { ...c, reasons: ["no baseline yet"] } : c);
@@ -39167,7 +39188,7 @@ function compareResults(baseline, now, policy, baselineSource = null) {
     mode: "baseline",
     baselineFound: baseline !== null,
     baselineSource: baseline ? baselineSource : null,
-    hardwareNote: baseline ? hardwareDifference(baseline.environment, now.environment) : null,
+    hardwareNote,
     policy,
     cells: finalCells,
     gatedTests
@@ -39316,7 +39337,7 @@ var DEFAULTS2 = {
   balancer: { instances: 5, strategy: "round-robin" },
   command: { instances: 0, templates: [] },
   placement: "auto",
-  compare: { rounds: 3, "max-rounds": 8, duration: "3s", warmup: "1s", confidence: "95%", gate: ["rps", "cpu"], "fail-on-inconclusive": false, "fail-cross-hardware": false }
+  compare: { rounds: 3, "max-rounds": 8, duration: "3s", warmup: "1s", confidence: "95%", gate: ["rps", "cpu"], "fail-on-inconclusive": false, "fail-cross-hardware": false, calibrate: false }
 };
 var AUTO_PIN_MIN_CORES = 4;
 var STOP_GRACE_MS = 3e3;
@@ -40041,6 +40062,28 @@ async function fingerprint(app, placement, cores) {
 // src/results/types.ts
 var SCHEMA_VERSION = 1;
 
+// src/calibration/plan.ts
+import path3 from "node:path";
+function calibrationDir() {
+  return path3.join(packageRoot(), "src/calibration");
+}
+function calibrationSettings(settings, topology, dir) {
+  if (topology.kind === "command") return null;
+  return {
+    ...settings,
+    app: {
+      ...settings.app,
+      build: "",
+      workdir: dir,
+      wsgi: "calibration_app:app",
+      start: `{python} ${path3.join(dir, "serve.py")} {port}`,
+      health: "/"
+    },
+    load: { ...settings.load, requests: [{ method: "GET", path: "/", headers: {}, body: "", weight: 1 }] },
+    topologies: [topology]
+  };
+}
+
 // src/topology/placement.ts
 function choosePlacement(setting, allowed, hasTaskset2) {
   const shared = (reason) => ({ pinned: false, serverCores: allowed.length, reason });
@@ -40087,7 +40130,7 @@ function placementProblems(placement, allowed) {
 // src/config/load.ts
 var import_yaml = __toESM(require_dist(), 1);
 import { readFileSync as readFileSync5 } from "node:fs";
-import path3 from "node:path";
+import path4 from "node:path";
 
 // src/config/duration.ts
 var UNIT_MS = { ms: 1, s: 1e3, m: 6e4 };
@@ -40435,7 +40478,7 @@ var flask_perf_schema_default = {
     },
     compare: {
       type: "object",
-      "x-rule": "a mapping {mode, rounds, max-rounds, duration, warmup, confidence, gate, fail-on-inconclusive, fail-cross-hardware}",
+      "x-rule": "a mapping {mode, rounds, max-rounds, duration, warmup, confidence, gate, fail-on-inconclusive, fail-cross-hardware, calibrate}",
       description: "How runs are compared and when a difference counts. The action's compare input, when set, wins over mode.",
       additionalProperties: false,
       properties: {
@@ -40499,6 +40542,11 @@ var flask_perf_schema_default = {
           type: "boolean",
           "x-rule": "true or false",
           description: "Fail on a regression found against a baseline from other hardware. Default: false."
+        },
+        calibrate: {
+          type: "boolean",
+          "x-rule": "true or false",
+          description: "Also measure a reference WSGI app shipped with the action under each topology and store it with the results, so a baseline from other hardware can be normalised. Default: false."
         }
       }
     }
@@ -40786,7 +40834,8 @@ function normaliseCompare(raw) {
     alpha: Math.round((1 - (parsePercent(String(c.confidence)) ?? 0.95)) * 1e6) / 1e6,
     gate: [...c.gate],
     failOnInconclusive: c["fail-on-inconclusive"] === true,
-    failCrossHardware: c["fail-cross-hardware"] === true
+    failCrossHardware: c["fail-cross-hardware"] === true,
+    calibrate: c.calibrate === true
   };
 }
 function settingsFromObject(raw, file, rootDir, overrides = {}) {
@@ -40794,7 +40843,7 @@ function settingsFromObject(raw, file, rootDir, overrides = {}) {
   const problems = validateConfig(merged);
   if (problems.length > 0) throw new ConfigError(file, problems);
   const m = merged;
-  const workdir = path3.resolve(rootDir, String(m.app.workdir));
+  const workdir = path4.resolve(rootDir, String(m.app.workdir));
   const python = String(m.app.python);
   const health = typeof m.app.health === "string" ? { ...DEFAULTS2.app.health, path: m.app.health } : m.app.health;
   return {
@@ -40803,7 +40852,7 @@ function settingsFromObject(raw, file, rootDir, overrides = {}) {
       build: String(m.app.build),
       workdir,
       // A path is relative to the app; a bare name is looked up on PATH.
-      python: python.includes("/") ? path3.resolve(workdir, python) : python,
+      python: python.includes("/") ? path4.resolve(workdir, python) : python,
       env: Object.fromEntries(Object.entries(m.app.env).map(([k, v]) => [k, String(v)])),
       wsgi: String(m.app.wsgi),
       start: String(m.app.start),
@@ -40844,7 +40893,7 @@ function loadConfig(file, rootDir, overrides = {}) {
   } catch (error2) {
     throw new ConfigError(file, [`cannot read the config file: ${error2.message}`]);
   }
-  return settingsFromObject(parseConfigText(text, file), path3.resolve(file), rootDir, overrides);
+  return settingsFromObject(parseConfigText(text, file), path4.resolve(file), rootDir, overrides);
 }
 
 // src/run/progress.ts
@@ -40933,6 +40982,17 @@ function resultsDocument(settings, startedAt, environment2, topologies, load = s
     topologies
   };
 }
+async function calibrate(settings, topology, placement, deps) {
+  const calib = calibrationSettings(settings, topology, calibrationDir());
+  if (!calib) return null;
+  deps.progress.phase(topology.name, "calibration");
+  const r = await runCell(topology, calib, placement, deps);
+  if (!r.ok) {
+    deps.progress.note(`${topology.name}: calibration failed: ${(r.error ?? "").split("\n")[0]}`);
+    return null;
+  }
+  return { rps: r.rps, cpuMsPer1kRequests: r.cpuMsPer1kRequests, trials: r.trials.map((t) => ({ rps: t.rps, cpuMsPer1kRequests: t.cpuMsPer1kRequests })) };
+}
 async function runMatrix(settings, options = {}) {
   const progress = options.progress ?? silentProgress;
   const startedAt = (/* @__PURE__ */ new Date()).toISOString();
@@ -40946,7 +41006,7 @@ async function runMatrix(settings, options = {}) {
       progress.cellStart(topology.name, index, settings.topologies.length);
       const result = await runCell(topology, settings, placement, deps);
       progress.cellEnd(result);
-      topologies.push(result);
+      topologies.push(settings.compare.calibrate && result.ok ? { ...result, calibration: await calibrate(settings, topology, placement, deps) } : result);
     }
   } finally {
     progress.close();
@@ -41024,7 +41084,7 @@ async function runAb(head, base, options) {
 import { execFileSync as execFileSync3 } from "node:child_process";
 import { mkdtempSync as mkdtempSync2, rmSync as rmSync2 } from "node:fs";
 import os8 from "node:os";
-import path4 from "node:path";
+import path5 from "node:path";
 var WorktreeError = class extends Error {
   name = "WorktreeError";
 };
@@ -41041,7 +41101,7 @@ function addWorktree(repo, commit) {
       throw new WorktreeError(`cannot fetch the PR's base commit ${commit} (${error2.message.split("\n")[0]}); use actions/checkout with fetch-depth: 0, or a token that can read the repository`);
     }
   }
-  const dir = path4.join(mkdtempSync2(path4.join(os8.tmpdir(), "flask-perf-base-")), "base");
+  const dir = path5.join(mkdtempSync2(path5.join(os8.tmpdir(), "flask-perf-base-")), "base");
   try {
     git(repo, ["worktree", "add", "--detach", dir, commit]);
   } catch (error2) {
@@ -41100,7 +41160,7 @@ var InputDefaults = {
 };
 
 // src/action/input-helper.ts
-import path5 from "node:path";
+import path6 from "node:path";
 var InputError = class extends Error {
   name = "InputError";
 };
@@ -41131,16 +41191,16 @@ function getActionSettings(getInput2, workspace) {
   const compare = getInput2(Inputs.Compare).trim();
   if (compare && compare !== "baseline" && compare !== "base") problems.push(`input ${Inputs.Compare} must be "baseline", "base" or empty; got ${JSON.stringify(compare)}`);
   const settings = {
-    configPath: path5.resolve(workspace, configLabel),
+    configPath: path6.resolve(workspace, configLabel),
     configLabel,
-    baselinePath: path5.resolve(workspace, baselineLabel),
+    baselinePath: path6.resolve(workspace, baselineLabel),
     baselineLabel,
     threshold: threshold ?? 0.1,
     failOnRegression: bool(getInput2, Inputs.FailOnRegression, problems),
     comment: bool(getInput2, Inputs.Comment, problems),
     updateBaseline: bool(getInput2, Inputs.UpdateBaseline, problems),
     mode,
-    resultsDir: path5.resolve(workspace, resultsDir),
+    resultsDir: path6.resolve(workspace, resultsDir),
     token: getInput2(Inputs.GithubToken).trim(),
     compare: compare === "baseline" || compare === "base" ? compare : null,
     workspace
@@ -41151,12 +41211,12 @@ function getActionSettings(getInput2, workspace) {
 
 // src/action/results-dir.ts
 import { existsSync as existsSync5, mkdirSync as mkdirSync2, readFileSync as readFileSync7, writeFileSync as writeFileSync3 } from "node:fs";
-import path7 from "node:path";
+import path8 from "node:path";
 
 // src/compare/baseline.ts
 import { execFileSync as execFileSync4 } from "node:child_process";
 import { existsSync as existsSync4, mkdirSync, readFileSync as readFileSync6, writeFileSync as writeFileSync2 } from "node:fs";
-import path6 from "node:path";
+import path7 from "node:path";
 var BaselineError = class extends Error {
   name = "BaselineError";
 };
@@ -41200,7 +41260,7 @@ function readBaselineAtCommit(repo, commit, relPath) {
     }
     if (!has()) return void 0;
   }
-  const spec = `${commit}:${relPath.split(path6.sep).join("/")}`;
+  const spec = `${commit}:${relPath.split(path7.sep).join("/")}`;
   let text;
   try {
     text = git2(repo, ["show", spec]);
@@ -41211,7 +41271,7 @@ function readBaselineAtCommit(repo, commit, relPath) {
   return { results: parseBaseline(text, name), source: name };
 }
 function writeBaseline(file, results) {
-  mkdirSync(path6.dirname(path6.resolve(file)), { recursive: true });
+  mkdirSync(path7.dirname(path7.resolve(file)), { recursive: true });
   writeFileSync2(file, `${JSON.stringify(results, null, 2)}
 `);
 }
@@ -41219,16 +41279,16 @@ function writeBaseline(file, results) {
 // src/action/results-dir.ts
 function writeResults(dir, results) {
   mkdirSync2(dir, { recursive: true });
-  const file = path7.join(dir, ResultFiles.Results);
+  const file = path8.join(dir, ResultFiles.Results);
   writeFileSync3(file, `${JSON.stringify(results, null, 2)}
 `);
   return file;
 }
 function writeReportAndMeta(dir, report, meta) {
   mkdirSync2(dir, { recursive: true });
-  const file = path7.join(dir, ResultFiles.Report);
+  const file = path8.join(dir, ResultFiles.Report);
   writeFileSync3(file, report);
-  writeFileSync3(path7.join(dir, ResultFiles.Meta), `${JSON.stringify(meta, null, 2)}
+  writeFileSync3(path8.join(dir, ResultFiles.Meta), `${JSON.stringify(meta, null, 2)}
 `);
   return file;
 }
@@ -41237,14 +41297,14 @@ var ResultsDirError = class extends Error {
 };
 function readResultsDir(dir) {
   const read = (name) => {
-    const file = path7.join(dir, name);
+    const file = path8.join(dir, name);
     try {
       return readFileSync7(file, "utf8");
     } catch (error2) {
       throw new ResultsDirError(`results-dir: cannot read ${file} (${error2.message}); download the artifact that mode "run" uploaded into it`);
     }
   };
-  const results = parseBaseline(read(ResultFiles.Results), path7.join(dir, ResultFiles.Results));
+  const results = parseBaseline(read(ResultFiles.Results), path8.join(dir, ResultFiles.Results));
   let raw;
   try {
     raw = JSON.parse(read(ResultFiles.Meta));
@@ -41260,7 +41320,7 @@ function readResultsDir(dir) {
     headSha: typeof raw.headSha === "string" && /^[0-9a-f]{40}$/.test(raw.headSha) ? raw.headSha : null,
     baseSha: typeof raw.baseSha === "string" && /^[0-9a-f]{40}$/.test(raw.baseSha) ? raw.baseSha : null
   };
-  const baseFile = path7.join(dir, ResultFiles.Base);
+  const baseFile = path8.join(dir, ResultFiles.Base);
   const base = existsSync5(baseFile) ? parseBaseline(read(ResultFiles.Base), baseFile) : null;
   return { results, meta, base };
 }
@@ -41593,6 +41653,12 @@ function environment(results, comparison) {
     );
   }
   if (comparison.baselineSource) lines.push(`**Baseline:** \`${comparison.baselineSource}\`.`);
+  const calibrated = comparison.cells.filter((c) => c.calibration);
+  if (comparison.hardwareNote && calibrated.length) {
+    lines.push(
+      `**Calibration:** this machine ran the reference app at ${calibrated.map((c) => `\xD7${c.calibration.rps.toFixed(2)} req/s under ${c.name}`).join(", ")} of the baseline's; those cells' req/s and CPU are divided by it before comparing.`
+    );
+  }
   if (comparison.hardwareNote) lines.push(`\u26A0\uFE0F **cross-hardware:** ${comparison.hardwareNote}; differences may come from the machine, not the code${comparison.policy.failCrossHardware ? "" : ", so they do not fail the step"}.`);
   const warnings = results.topologies.flatMap((t2) => t2.warnings.map((w) => `- ${t2.name}: ${w.message}`));
   if (warnings.length) lines.push(`**Warnings:**
@@ -41713,10 +41779,10 @@ function repoApi(settings) {
 }
 function settingsForBase(head, workspace, worktree) {
   const move = (p) => {
-    const rel = path8.relative(workspace, p);
-    return rel.startsWith("..") || path8.isAbsolute(rel) ? p : path8.join(worktree, rel);
+    const rel = path9.relative(workspace, p);
+    return rel.startsWith("..") || path9.isAbsolute(rel) ? p : path9.join(worktree, rel);
   };
-  return { ...head, app: { ...head.app, workdir: move(head.app.workdir), python: path8.isAbsolute(head.app.python) ? move(head.app.python) : head.app.python } };
+  return { ...head, app: { ...head.app, workdir: move(head.app.workdir), python: path9.isAbsolute(head.app.python) ? move(head.app.python) : head.app.python } };
 }
 async function runAgainstBase(settings, config, baseSha, policy) {
   const worktree = addWorktree(settings.workspace, baseSha);
@@ -41725,7 +41791,7 @@ async function runAgainstBase(settings, config, baseSha, policy) {
     info(`flask-perf: comparing with the PR's base ${baseSha.slice(0, 7)} (worktree ${worktree.dir})`);
     const outcome = await runAb(config, base, { policy, random: Math.random, progress: lineProgress((line) => info(line)) });
     const resultsFile = writeResults(settings.resultsDir, outcome.head);
-    writeFileSync4(path8.join(settings.resultsDir, ResultFiles.Base), `${JSON.stringify(outcome.base, null, 2)}
+    writeFileSync4(path9.join(settings.resultsDir, ResultFiles.Base), `${JSON.stringify(outcome.base, null, 2)}
 `);
     return { results: outcome.head, comparison: outcome.comparison, resultsFile };
   } finally {

@@ -2,20 +2,13 @@ import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { runAction } from './support/action.js';
 import { ensureFixtureBuilt, FIXTURE_DIR, FIXTURE_PYTHON } from './support/fixture.js';
-import { GithubMock } from './support/github-mock.js';
+import { useGithubMock } from './support/github-mock.js';
 
-let api: GithubMock;
-let apiUrl: string;
-
-beforeAll(async () => {
-  ensureFixtureBuilt();
-  api = new GithubMock();
-  apiUrl = await api.start();
-});
-afterAll(async () => api.stop());
+const mock = useGithubMock();
+beforeAll(() => ensureFixtureBuilt());
 
 /**
  * A user's repository: the fixture app in app/, a config that compares with the PR base.
@@ -67,7 +60,7 @@ function payload(base: string, head: string): unknown {
 describe('compare: base, end to end through the action bundle', () => {
   it('fails, naming the topologies, when the head commit makes the app much slower', async () => {
     const repo = repository(true);
-    const r = await runAction({ workspace: repo.dir, apiUrl, eventName: 'pull_request', payload: payload(repo.base, repo.head) });
+    const r = await runAction({ workspace: repo.dir, apiUrl: mock.url, eventName: 'pull_request', payload: payload(repo.base, repo.head) });
     expect(r.code, r.stdout).toBe(1);
     expect(r.stdout).toContain("comparing with the PR's base");
     expect(r.stdout).toMatch(/::error::flask-perf: regressed: .*gunicorn-2 \(req\/s −\d+\.\d% \[/);
@@ -83,7 +76,7 @@ describe('compare: base, end to end through the action bundle', () => {
 
   it('passes when head equals base', async () => {
     const repo = repository(false);
-    const r = await runAction({ workspace: repo.dir, apiUrl, eventName: 'pull_request', payload: payload(repo.base, repo.head) });
+    const r = await runAction({ workspace: repo.dir, apiUrl: mock.url, eventName: 'pull_request', payload: payload(repo.base, repo.head) });
     expect(r.code, r.stdout).toBe(0);
     expect(r.outputs.regressed).toBe('false');
     expect(r.summary).toMatch(/✅ no regression|❔ no regression found/);

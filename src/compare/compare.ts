@@ -38,6 +38,8 @@ export interface CellComparison {
   readonly samples: number;
   /** The cell's error when it failed now. */
   readonly error: string | null;
+  /** Cross-hardware: how much faster this machine ran the reference app (now / baseline), per metric, when both have it. */
+  readonly calibration: { readonly rps: number; readonly cpu: number | null } | null;
 }
 
 /** How verdicts are reached: thresholds, gated metrics and the family-wise false-alarm rate. */
@@ -130,6 +132,7 @@ export interface CellInput {
   readonly now: TopologyResult | undefined;
   readonly samples: Partial<Record<MetricName, MetricSamples>>;
   readonly sampleCount: number;
+  readonly calibration?: CellComparison['calibration'];
 }
 
 function cellVerdict(input: CellInput, metrics: readonly MetricVerdict[], policy: Policy): { verdict: Verdict; reasons: string[] } {
@@ -183,9 +186,29 @@ export function judgeCells(inputs: readonly CellInput[], policy: Policy): { cell
       metrics,
       samples: input.sampleCount,
       error: n?.error ?? null,
+      calibration: input.calibration ?? null,
     };
   });
   return { cells, gatedTests: tests.filter((t) => t.gated).length };
+}
+
+function geometricMean(values: readonly number[]): number {
+  return Math.exp(values.reduce((s, v) => s + Math.log(v), 0) / values.length);
+}
+
+/**
+ * How much faster this machine ran the reference app than the baseline's (now / before, per
+ * metric), from the calibration cells stored with both; null when either lacks one (pure).
+ */
+export function calibrationRatio(before: TopologyResult, now: TopologyResult): CellComparison['calibration'] {
+  const b = before.calibration;
+  const n = now.calibration;
+  if (!b || !n) return null;
+  const rps = (c: typeof b): number[] => c.trials.map((t) => t.rps).filter((v) => v > 0);
+  const cpu = (c: typeof b): number[] => c.trials.map((t) => t.cpuMsPer1kRequests).filter((v): v is number => typeof v === 'number' && v > 0);
+  if (!rps(b).length || !rps(n).length) return null;
+  const cpuRatio = cpu(b).length && cpu(n).length ? geometricMean(cpu(n)) / geometricMean(cpu(b)) : null;
+  return { rps: geometricMean(rps(n)) / geometricMean(rps(b)), cpu: cpuRatio };
 }
 
 /**
@@ -196,12 +219,20 @@ export function compareResults(baseline: Results | null, now: Results, policy: P
   const baseByName = new Map((baseline?.topologies ?? []).map((t) => [t.name, t]));
   const nowNames = now.topologies.map((t) => t.name);
   const missing = baseline ? [...baseByName.keys()].filter((n) => !nowNames.includes(n)) : [];
+  const hardwareNote = baseline ? hardwareDifference(baseline.environment, now.environment) : null;
   const inputs: CellInput[] = [...nowNames, ...missing].map((name) => {
     const before = baseByName.get(name);
     const current = now.topologies.find((t) => t.name === name);
     const samples: Partial<Record<MetricName, MetricSamples>> = {};
-    if (before && current) for (const metric of ['rps', 'cpu', 'p99'] as const) samples[metric] = { kind: 'unpaired', before: trialValues(before, metric), now: trialValues(current, metric) };
-    return { name, before, now: current, samples, sampleCount: Math.min(before?.trials.length ?? 0, current?.trials.length ?? 0) };
+    // Across hardware, divide out the machine's own speed as the reference app measured it.
+    const calibration = hardwareNote && before && current ? calibrationRatio(before, current) : null;
+    const scale: Record<MetricName, number> = { rps: calibration?.rps ?? 1, cpu: calibration?.cpu ?? 1, p99: 1 };
+    if (before && current) {
+      for (const metric of ['rps', 'cpu', 'p99'] as const) {
+        samples[metric] = { kind: 'unpaired', before: trialValues(before, metric), now: trialValues(current, metric).map((v) => v / scale[metric]) };
+      }
+    }
+    return { name, before, now: current, samples, sampleCount: Math.min(before?.trials.length ?? 0, current?.trials.length ?? 0), calibration };
   });
   const { cells, gatedTests } = judgeCells(inputs, policy);
   const finalCells = baseline ? cells : cells.map((c) => (c.verdict === 'new' ? { ...c, reasons: ['no baseline yet'] } : c));
@@ -209,7 +240,7 @@ export function compareResults(baseline: Results | null, now: Results, policy: P
     mode: 'baseline',
     baselineFound: baseline !== null,
     baselineSource: baseline ? baselineSource : null,
-    hardwareNote: baseline ? hardwareDifference(baseline.environment, now.environment) : null,
+    hardwareNote,
     policy,
     cells: finalCells,
     gatedTests,

@@ -21,7 +21,7 @@ export const DEFAULTS = {
   balancer: { instances: 5, strategy: 'round-robin' },
   command: { instances: 0, templates: [] as string[] },
   placement: 'auto',
-  compare: { rounds: 3, 'max-rounds': 8, duration: '3s', warmup: '1s', confidence: '95%', gate: ['rps', 'cpu'], 'fail-on-inconclusive': false, 'fail-cross-hardware': false },
+  compare: { rounds: 3, 'max-rounds': 8, duration: '3s', warmup: '1s', confidence: '95%', gate: ['rps', 'cpu'], 'fail-on-inconclusive': false, 'fail-cross-hardware': false, calibrate: false },
 } as const;
 
 /** Smallest core count at which `placement: auto` pins load generator and server apart. */

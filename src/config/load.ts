@@ -137,6 +137,7 @@ function normaliseCompare(raw: unknown): CompareSettings {
     gate: [...(c.gate as GateMetric[])],
     failOnInconclusive: c['fail-on-inconclusive'] === true,
     failCrossHardware: c['fail-cross-hardware'] === true,
+    calibrate: c.calibrate === true,
   };
 }
 

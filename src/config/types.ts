@@ -110,6 +110,8 @@ export interface CompareSettings {
   readonly gate: readonly GateMetric[];
   readonly failOnInconclusive: boolean;
   readonly failCrossHardware: boolean;
+  /** Measure the reference app under each topology too (for cross-hardware baselines). */
+  readonly calibrate: boolean;
 }
 
 /** The whole config, read-only, with every default applied. */

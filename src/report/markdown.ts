@@ -128,6 +128,12 @@ function environment(results: Results, comparison: Comparison): string {
     );
   }
   if (comparison.baselineSource) lines.push(`**Baseline:** \`${comparison.baselineSource}\`.`);
+  const calibrated = comparison.cells.filter((c) => c.calibration);
+  if (comparison.hardwareNote && calibrated.length) {
+    lines.push(
+      `**Calibration:** this machine ran the reference app at ${calibrated.map((c) => `×${c.calibration!.rps.toFixed(2)} req/s under ${c.name}`).join(', ')} of the baseline's; those cells' req/s and CPU are divided by it before comparing.`,
+    );
+  }
   if (comparison.hardwareNote) lines.push(`⚠️ **cross-hardware:** ${comparison.hardwareNote}; differences may come from the machine, not the code${comparison.policy.failCrossHardware ? '' : ', so they do not fail the step'}.`);
   const warnings = results.topologies.flatMap((t) => t.warnings.map((w) => `- ${t.name}: ${w.message}`));
   if (warnings.length) lines.push(`**Warnings:**\n${warnings.join('\n')}`);

@@ -40,6 +40,13 @@ export interface CellWarning {
   readonly message: string;
 }
 
+/** The reference app measured under the same topology: how fast this machine is for it. */
+export interface CalibrationResult {
+  readonly rps: number;
+  readonly cpuMsPer1kRequests: number | null;
+  readonly trials: readonly { readonly rps: number; readonly cpuMsPer1kRequests: number | null }[];
+}
+
 /** One cell of the matrix: a topology under load. */
 export interface TopologyResult {
   readonly name: string;
@@ -62,6 +69,8 @@ export interface TopologyResult {
   readonly warnings: readonly CellWarning[];
   /** Most sockets seen in TIME_WAIT on the server's port after a trial. */
   readonly peakTimeWait: number;
+  /** With `compare.calibrate`: the reference app under this topology; absent otherwise. */
+  readonly calibration?: CalibrationResult | null;
 }
 
 /** Where the numbers were taken. */

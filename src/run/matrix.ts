@@ -4,7 +4,9 @@ import type { Settings } from '../config/types.js';
 import { openLoadGenerator } from '../load/generator.js';
 import { distScript } from '../paths.js';
 import { fingerprint } from '../results/fingerprint.js';
-import { SCHEMA_VERSION, type Fingerprint, type Results, type TopologyResult } from '../results/types.js';
+import { SCHEMA_VERSION, type CalibrationResult, type Fingerprint, type Results, type TopologyResult } from '../results/types.js';
+import { calibrationDir, calibrationSettings } from '../calibration/plan.js';
+import type { TopologySettings } from '../config/types.js';
 import { choosePlacement, placementProblems, type Placement } from '../topology/placement.js';
 import { allowedCpus } from '../topology/procfs.js';
 import { ConfigError } from '../config/load.js';
@@ -76,6 +78,19 @@ export function resultsDocument(settings: Settings, startedAt: string, environme
   };
 }
 
+/** The reference app under the same topology; null when the kind has no stand-in or it failed. */
+async function calibrate(settings: Settings, topology: TopologySettings, placement: Placement, deps: CellDeps): Promise<CalibrationResult | null> {
+  const calib = calibrationSettings(settings, topology, calibrationDir());
+  if (!calib) return null;
+  deps.progress.phase(topology.name, 'calibration');
+  const r = await runCell(topology, calib, placement, deps);
+  if (!r.ok) {
+    deps.progress.note(`${topology.name}: calibration failed: ${(r.error ?? '').split('\n')[0]}`);
+    return null;
+  }
+  return { rps: r.rps, cpuMsPer1kRequests: r.cpuMsPer1kRequests, trials: r.trials.map((t) => ({ rps: t.rps, cpuMsPer1kRequests: t.cpuMsPer1kRequests })) };
+}
+
 /**
  * The pipeline every entry point calls: build the app once, run every topology in order, and
  * return the results document. Cells that fail are recorded, and the others still run.
@@ -93,7 +108,7 @@ export async function runMatrix(settings: Settings, options: MatrixOptions = {})
       progress.cellStart(topology.name, index, settings.topologies.length);
       const result = await runCell(topology, settings, placement, deps);
       progress.cellEnd(result);
-      topologies.push(result);
+      topologies.push(settings.compare.calibrate && result.ok ? { ...result, calibration: await calibrate(settings, topology, placement, deps) } : result);
     }
   } finally {
     progress.close();

@@ -1,4 +1,5 @@
 import express from 'express';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -86,4 +87,20 @@ export class GithubMock {
   async stop(): Promise<void> {
     await new Promise<void>((resolve) => this.server?.close(() => resolve()) ?? resolve());
   }
+}
+
+/** Starts one GithubMock for a test file (fresh comments and calls before each test). */
+export function useGithubMock(): { readonly api: GithubMock; readonly url: string } {
+  const holder = { api: new GithubMock(), url: '' };
+  beforeAll(async () => {
+    holder.url = await holder.api.start();
+  });
+  afterAll(async () => holder.api.stop());
+  beforeEach(() => {
+    holder.api.comments.clear();
+    holder.api.calls.length = 0;
+    holder.api.statuses.length = 0;
+    holder.api.failComments = null;
+  });
+  return holder;
 }

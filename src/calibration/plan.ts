@@ -1,0 +1,29 @@
+import path from 'node:path';
+import { packageRoot } from '../paths.js';
+import type { Settings, TopologySettings } from '../config/types.js';
+
+/** Folder of the reference app shipped with the action. */
+export function calibrationDir(): string {
+  return path.join(packageRoot(), 'src/calibration');
+}
+
+/**
+ * The settings that run the reference app under the same topology and load as `topology`
+ * (pure); null for kinds it cannot stand in for (`command`: the front is the user's).
+ */
+export function calibrationSettings(settings: Settings, topology: TopologySettings, dir: string): Settings | null {
+  if (topology.kind === 'command') return null;
+  return {
+    ...settings,
+    app: {
+      ...settings.app,
+      build: '',
+      workdir: dir,
+      wsgi: 'calibration_app:app',
+      start: `{python} ${path.join(dir, 'serve.py')} {port}`,
+      health: '/',
+    },
+    load: { ...settings.load, requests: [{ method: 'GET', path: '/', headers: {}, body: '', weight: 1 }] },
+    topologies: [topology],
+  };
+}
