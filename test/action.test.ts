@@ -38,7 +38,7 @@ describe('the action bundle, run as the runner runs it', () => {
     expect(r.outputs.regressed).toBe('false');
     expect(r.outputs.summary).toMatch(/^flask-perf: no regression/);
     expect(r.summary).toContain(`at ${shared.base.slice(0, 7)}`); // read at the PR's base commit
-    expect(r.summary).toMatch(/\| gunicorn-2 +\| +[\d,.]+ → [\d,.]+ \([+−][\d.]+%\) \|/);
+    expect(r.summary).toMatch(/\| gunicorn-2 +\| +[\d,.]+ → [\d,.]+ \([+−][\d.]+% \[[+−][\d.]+%, [+−][\d.]+%\]\) \|/);
   });
 
   it('creates the comment on the first run and edits it on the second: one comment in total', async () => {
