@@ -41236,9 +41236,9 @@ function parseBaseline(text, name) {
   }
   return doc;
 }
-function readBaselineFile(file) {
+function readBaselineFile(file, name = file) {
   if (!existsSync4(file)) return null;
-  return { results: parseBaseline(readFileSync6(file, "utf8"), file), source: file };
+  return { results: parseBaseline(readFileSync6(file, "utf8"), name), source: name };
 }
 function git2(repo, args) {
   return execFileSync4("git", args, { cwd: repo, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], maxBuffer: 64 * 1024 * 1024 });
@@ -41739,7 +41739,7 @@ function baselineForRun(settings, baseSha) {
     if (atBase !== void 0) return atBase;
     warning(`flask-perf: the PR's base commit ${baseSha.slice(0, 7)} is not in the checkout and could not be fetched; reading ${settings.baselineLabel} from the working tree`);
   }
-  return readBaselineFile(settings.baselinePath);
+  return readBaselineFile(settings.baselinePath, settings.baselineLabel);
 }
 async function recordReport(settings, results, comparison, resultsFile, meta) {
   const report = renderReport(comparison, results, { configPath: settings.configLabel, baselinePath: settings.baselineLabel });
@@ -41860,7 +41860,7 @@ async function reportMode(settings) {
   let comparison;
   if (base) comparison = compareAb(base.topologies, results.topologies, policy);
   else {
-    const baseline = readBaselineFile(settings.baselinePath);
+    const baseline = readBaselineFile(settings.baselinePath, settings.baselineLabel);
     comparison = compareResults(baseline?.results ?? null, results, policy, baseline?.source ?? null);
   }
   const report = await recordReport(settings, results, comparison, `${settings.resultsDir}/results.json`, meta);

@@ -48,7 +48,7 @@ function baselineForRun(settings: ActionSettings, baseSha: string | null): Loade
     if (atBase !== undefined) return atBase;
     core.warning(`flask-perf: the PR's base commit ${baseSha.slice(0, 7)} is not in the checkout and could not be fetched; reading ${settings.baselineLabel} from the working tree`);
   }
-  return readBaselineFile(settings.baselinePath);
+  return readBaselineFile(settings.baselinePath, settings.baselineLabel);
 }
 
 /** Writes outputs and the job summary: the parts that need no network and must never be lost. */
@@ -182,7 +182,7 @@ async function reportMode(settings: ActionSettings): Promise<Comparison> {
   let comparison: Comparison;
   if (base) comparison = compareAb(base.topologies, results.topologies, policy);
   else {
-    const baseline = readBaselineFile(settings.baselinePath);
+    const baseline = readBaselineFile(settings.baselinePath, settings.baselineLabel);
     comparison = compareResults(baseline?.results ?? null, results, policy, baseline?.source ?? null);
   }
   const report = await recordReport(settings, results, comparison, `${settings.resultsDir}/results.json`, meta);

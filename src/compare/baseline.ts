@@ -33,10 +33,10 @@ export function parseBaseline(text: string, name: string): Results {
   return doc as Results;
 }
 
-/** Reads a baseline file from the working tree; null when there is none yet. */
-export function readBaselineFile(file: string): LoadedBaseline | null {
+/** Reads a baseline file from the working tree; null when there is none yet. `name` is shown. */
+export function readBaselineFile(file: string, name: string = file): LoadedBaseline | null {
   if (!existsSync(file)) return null;
-  return { results: parseBaseline(readFileSync(file, 'utf8'), file), source: file };
+  return { results: parseBaseline(readFileSync(file, 'utf8'), name), source: name };
 }
 
 function git(repo: string, args: string[]): string {
