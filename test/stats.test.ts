@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { lnGamma, studentTCdf, studentTQuantile } from '../src/stats/distributions.js';
-import { holmAdjust, holmLevels, pairedRatioInterval, seededRandom, welchRatioInterval } from '../src/stats/inference.js';
+import { holmAdjust, pairedRatioInterval, seededRandom, welchRatioInterval } from '../src/stats/inference.js';
 
 describe('Student t distribution (against published tables)', () => {
   const quantiles = [
@@ -68,9 +68,5 @@ describe('Holm', () => {
   it('adjusts a known family', () => {
     const adjusted = holmAdjust([0.01, 0.04, 0.03, 0.005]);
     [0.03, 0.06, 0.06, 0.02].forEach((v, i) => expect(adjusted[i]).toBeCloseTo(v, 12));
-  });
-  it('gives step-down levels that freeze at the first non-rejection', () => {
-    const levels = holmLevels([0.01, 0.04, 0.03, 0.005], 0.05);
-    [0.05 / 3, 0.025, 0.025, 0.0125].forEach((v, i) => expect(levels[i]).toBeCloseTo(v, 12));
   });
 });

@@ -1,5 +1,4 @@
 import { cv } from '../stats/describe.js';
-import { studentTQuantile } from '../stats/distributions.js';
 import { holmAdjust, pairedRatioInterval, welchRatioInterval, type RatioInterval } from '../stats/inference.js';
 
 /** Metrics the statistics look at; `rps` higher is better, `cpu` (ms per 1k requests) and `p99` lower. */
@@ -104,12 +103,4 @@ export function judgeFamily(tests: readonly MetricTest[], alpha: number): Metric
       pAdjusted,
     };
   });
-}
-
-/** Rounds needed for a paired interval of half-width `target` (log scale) at this noise, roughly. */
-export function roundsFor(cvOfRatios: number, target: number, level: number): number {
-  for (let n = 2; n <= 200; n++) {
-    if (studentTQuantile(1 - level, n - 1) * (cvOfRatios / Math.sqrt(n)) <= target) return n;
-  }
-  return 200;
 }

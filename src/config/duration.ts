@@ -11,9 +11,3 @@ export function parseDuration(value: unknown): number | undefined {
   if (!match) return undefined;
   return Math.round(Number(match[1]) * UNIT_MS[match[2]]);
 }
-
-/** Short human form of a duration in ms: "15s", "500ms", "1.5s". */
-export function formatDuration(ms: number): string {
-  if (ms < 1000) return `${ms}ms`;
-  return `${Number((ms / 1000).toFixed(3))}s`;
-}

@@ -50,13 +50,3 @@ export function openLoadGenerator(options: GeneratorOptions = {}): LoadGenerator
     close: () => proc.stop(1000),
   };
 }
-
-/** Runs one job in a fresh load generator process. */
-export async function runLoad(job: LoadJob, options: GeneratorOptions = {}): Promise<LoadSample> {
-  const generator = openLoadGenerator(options);
-  try {
-    return await generator.run(job);
-  } finally {
-    await generator.close();
-  }
-}

@@ -113,20 +113,3 @@ export function holmAdjust(pValues: readonly number[]): number[] {
   });
   return adjusted;
 }
-
-/**
- * Per-test significance levels consistent with Holm's procedure: α / (m − rank) in order of
- * p-value, frozen at the first test that is not rejected (later tests cannot be rejected).
- */
-export function holmLevels(pValues: readonly number[], alpha: number): number[] {
-  const m = pValues.length;
-  const order = pValues.map((p, i) => [p, i] as const).sort((x, y) => x[0] - y[0]);
-  const levels = new Array<number>(m);
-  let frozen: number | undefined;
-  order.forEach(([p, i], rank) => {
-    const level = frozen ?? alpha / (m - rank);
-    if (frozen === undefined && p > level) frozen = level;
-    levels[i] = level;
-  });
-  return levels;
-}
