@@ -42,7 +42,7 @@ async function cpuEffect(us: number, rounds: number): Promise<{ ratio: number; l
 }
 const pct = (r: number): string => `${r >= 1 ? '+' : ''}${((r - 1) * 100).toFixed(1)}%`;
 console.log(`bench:detect — ${settings.topologies.length} topologies (${settings.topologies.map((t) => t.name).join(', ')}), ${runs} runs per condition`);
-console.log(`settings: rounds ${settings.compare.rounds}–${settings.compare.maxRounds}, ${settings.compare.durationMs / 1000}s per measurement after ${settings.compare.warmupMs / 1000}s warm-up, gate ${settings.compare.gate.join('+')}, family-wise α ${settings.compare.alpha}, thresholds req/s −${policy.thresholds.rpsDrop * 100}% CPU/req +${policy.thresholds.cpuRise * 100}%`);
+console.log(`settings: rounds ${settings.compare.rounds}–${settings.compare.maxRounds} within ${settings.compare.maxTimeMs / 60000} min, ${settings.compare.durationMs / 1000}s per measurement after ${settings.compare.warmupMs / 1000}s warm-up, gate ${settings.compare.gate.join('+')}, family-wise α ${settings.compare.alpha}, thresholds req/s −${policy.thresholds.rpsDrop * 100}% CPU/req +${policy.thresholds.cpuRise * 100}%`);
 const conditions: { name: string; extraUs: number }[] = [{ name: 'A/A (no change)', extraUs: 0 }];
 if (effects.length) {
   const probe = await cpuEffect(0, 2);

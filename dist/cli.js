@@ -14304,9 +14304,9 @@ var DEFAULTS = {
   balancer: { instances: 5, strategy: "round-robin" },
   command: { instances: 0, templates: [] },
   placement: "auto",
-  compare: { rounds: 3, "max-rounds": 8, duration: "3s", warmup: "1s", confidence: "95%", gate: ["rps", "cpu"], "fail-on-inconclusive": false, "fail-cross-hardware": false, calibrate: false }
+  compare: { rounds: 3, "max-rounds": 8, "max-time": "6m", duration: "3s", warmup: "1s", confidence: "95%", gate: ["rps", "cpu"], "fail-on-inconclusive": false, "fail-cross-hardware": false, calibrate: false }
 };
-var AUTO_PIN_MIN_CORES = 4;
+var AUTO_PIN_MIN_CORES = 2;
 var STOP_GRACE_MS = 3e3;
 
 // src/config/duration.ts
@@ -14661,7 +14661,7 @@ var flask_perf_schema_default = {
     },
     compare: {
       type: "object",
-      "x-rule": "a mapping {mode, rounds, max-rounds, duration, warmup, confidence, gate, fail-on-inconclusive, fail-cross-hardware, calibrate}",
+      "x-rule": "a mapping {mode, rounds, max-rounds, max-time, duration, warmup, confidence, gate, fail-on-inconclusive, fail-cross-hardware, calibrate}",
       description: "How runs are compared and when a difference counts. The action's compare input, when set, wins over mode.",
       additionalProperties: false,
       properties: {
@@ -14687,6 +14687,10 @@ var flask_perf_schema_default = {
           maximum: 100,
           "x-rule": "an integer from 2 to 100",
           description: "base mode: cap on rounds for inconclusive cells. Default: 8."
+        },
+        "max-time": {
+          $ref: "#/definitions/duration",
+          description: "base mode: no round starts after the rounds so far took this long, nor when the next would end past it; the first rounds always run. Default: 6m."
         },
         duration: {
           $ref: "#/definitions/duration",
@@ -15012,6 +15016,7 @@ function normaliseCompare(raw) {
     mode: isObject(raw) && (raw.mode === "base" || raw.mode === "baseline") ? raw.mode : void 0,
     rounds: Number(c.rounds),
     maxRounds: Math.max(Number(c.rounds), Number(c["max-rounds"])),
+    maxTimeMs: parseDuration(c["max-time"]) ?? 36e4,
     durationMs: parseDuration(c.duration) ?? 3e3,
     warmupMs: parseDuration(c.warmup) ?? 1e3,
     alpha: Math.round((1 - (parsePercent(String(c.confidence)) ?? 0.95)) * 1e6) / 1e6,
@@ -15634,7 +15639,7 @@ function choosePlacement(setting, allowed, hasTaskset2) {
     };
   }
   if (allowed.length < AUTO_PIN_MIN_CORES) {
-    return shared(`${allowed.length} cores: below ${AUTO_PIN_MIN_CORES}, load generator and server share them`);
+    return shared(`${allowed.length} core${allowed.length === 1 ? "" : "s"}: below ${AUTO_PIN_MIN_CORES}, load generator and server share ${allowed.length === 1 ? "it" : "them"}`);
   }
   const [first, ...rest] = allowed;
   return {
@@ -16035,7 +16040,7 @@ async function runCell(topology, settings, placement, deps) {
     instances = plan.instances.length || null;
     deps.progress.phase(label, "starting");
     generator = deps.openLoadGenerator({ cpus: placement.loadgenCpus });
-    for (const spec of plan.instances) await startHealthy(spec, settings, placement, settings.app.workdir, env, started);
+    await Promise.all(plan.instances.map((spec) => startHealthy(spec, settings, placement, settings.app.workdir, env, started)));
     renderTemplates(plan.templates, settings.app.workdir, dir, placeholders({ app: settings.app, serverCores: placement.serverCores, ports, dir, node: deps.node, balancerScript: deps.balancerScript }, plan.front.port, plan.instances.map((i) => i.port)));
     await startHealthy(plan.front, settings, placement, settings.app.workdir, env, started);
     const groups = new Set(started.map((p) => p.pid));

@@ -39337,9 +39337,9 @@ var DEFAULTS2 = {
   balancer: { instances: 5, strategy: "round-robin" },
   command: { instances: 0, templates: [] },
   placement: "auto",
-  compare: { rounds: 3, "max-rounds": 8, duration: "3s", warmup: "1s", confidence: "95%", gate: ["rps", "cpu"], "fail-on-inconclusive": false, "fail-cross-hardware": false, calibrate: false }
+  compare: { rounds: 3, "max-rounds": 8, "max-time": "6m", duration: "3s", warmup: "1s", confidence: "95%", gate: ["rps", "cpu"], "fail-on-inconclusive": false, "fail-cross-hardware": false, calibrate: false }
 };
-var AUTO_PIN_MIN_CORES = 4;
+var AUTO_PIN_MIN_CORES = 2;
 var STOP_GRACE_MS = 3e3;
 
 // src/topology/procfs.ts
@@ -39907,7 +39907,7 @@ async function runCell(topology, settings, placement, deps) {
     instances = plan.instances.length || null;
     deps.progress.phase(label, "starting");
     generator = deps.openLoadGenerator({ cpus: placement.loadgenCpus });
-    for (const spec of plan.instances) await startHealthy(spec, settings, placement, settings.app.workdir, env, started);
+    await Promise.all(plan.instances.map((spec) => startHealthy(spec, settings, placement, settings.app.workdir, env, started)));
     renderTemplates(plan.templates, settings.app.workdir, dir, placeholders({ app: settings.app, serverCores: placement.serverCores, ports, dir, node: deps.node, balancerScript: deps.balancerScript }, plan.front.port, plan.instances.map((i) => i.port)));
     await startHealthy(plan.front, settings, placement, settings.app.workdir, env, started);
     const groups = new Set(started.map((p) => p.pid));
@@ -40100,7 +40100,7 @@ function choosePlacement(setting, allowed, hasTaskset2) {
     };
   }
   if (allowed.length < AUTO_PIN_MIN_CORES) {
-    return shared(`${allowed.length} cores: below ${AUTO_PIN_MIN_CORES}, load generator and server share them`);
+    return shared(`${allowed.length} core${allowed.length === 1 ? "" : "s"}: below ${AUTO_PIN_MIN_CORES}, load generator and server share ${allowed.length === 1 ? "it" : "them"}`);
   }
   const [first, ...rest] = allowed;
   return {
@@ -40478,7 +40478,7 @@ var flask_perf_schema_default = {
     },
     compare: {
       type: "object",
-      "x-rule": "a mapping {mode, rounds, max-rounds, duration, warmup, confidence, gate, fail-on-inconclusive, fail-cross-hardware, calibrate}",
+      "x-rule": "a mapping {mode, rounds, max-rounds, max-time, duration, warmup, confidence, gate, fail-on-inconclusive, fail-cross-hardware, calibrate}",
       description: "How runs are compared and when a difference counts. The action's compare input, when set, wins over mode.",
       additionalProperties: false,
       properties: {
@@ -40504,6 +40504,10 @@ var flask_perf_schema_default = {
           maximum: 100,
           "x-rule": "an integer from 2 to 100",
           description: "base mode: cap on rounds for inconclusive cells. Default: 8."
+        },
+        "max-time": {
+          $ref: "#/definitions/duration",
+          description: "base mode: no round starts after the rounds so far took this long, nor when the next would end past it; the first rounds always run. Default: 6m."
         },
         duration: {
           $ref: "#/definitions/duration",
@@ -40829,6 +40833,7 @@ function normaliseCompare(raw) {
     mode: isObject(raw) && (raw.mode === "base" || raw.mode === "baseline") ? raw.mode : void 0,
     rounds: Number(c.rounds),
     maxRounds: Math.max(Number(c.rounds), Number(c["max-rounds"])),
+    maxTimeMs: parseDuration(c["max-time"]) ?? 36e4,
     durationMs: parseDuration(c.duration) ?? 3e3,
     warmupMs: parseDuration(c.warmup) ?? 1e3,
     alpha: Math.round((1 - (parsePercent(String(c.confidence)) ?? 0.95)) * 1e6) / 1e6,
@@ -41034,6 +41039,17 @@ function roundSchedule(topologies, random) {
 function measurementSettings(settings) {
   return { ...settings, load: { ...settings.load, trials: 1, warmupMs: settings.compare.warmupMs, durationMs: settings.compare.durationMs } };
 }
+function warmUpSettings(measurement) {
+  const ms = Math.max(500, measurement.load.warmupMs);
+  return { ...measurement, load: { ...measurement.load, warmupMs: ms, durationMs: ms } };
+}
+function nextRoundMs(active, took) {
+  return active.reduce((sum, name) => {
+    const times = took.get(name) ?? [];
+    return sum + (times.length ? 2 * times.reduce((a, b) => a + b, 0) / times.length : 0);
+  }, 0);
+}
+var fmtSeconds = (ms) => `${Math.round(ms / 1e3)} s`;
 async function runAb(head, base, options) {
   const progress = options.progress ?? silentProgress;
   const startedAt = (/* @__PURE__ */ new Date()).toISOString();
@@ -41050,15 +41066,33 @@ async function runAb(head, base, options) {
   const merge2 = (side) => names.filter((n) => measured[side].get(n).length > 0).map((n) => mergeMeasurements(measured[side].get(n)));
   let active = [...names];
   let comparison;
-  const { rounds, maxRounds } = head.compare;
+  const { rounds, maxRounds, maxTimeMs } = head.compare;
+  const measuringSince = Date.now();
+  const took = new Map(names.map((n) => [n, []]));
   try {
+    const warmUp = warmUpSettings(sides.base);
+    for (const [index, name] of names.entries()) {
+      progress.cellStart(`${name} (warm-up, not counted)`, index, names.length);
+      const result = await runCell(warmUp.topologies.find((t) => t.name === name), warmUp, placement, deps);
+      progress.cellEnd({ ...result, name: `${name} (warm-up)` });
+    }
     for (let round2 = 1; round2 <= maxRounds && active.length > 0; round2++) {
+      if (round2 > rounds) {
+        const next = nextRoundMs(active, took);
+        const elapsed = Date.now() - measuringSince;
+        if (elapsed + next > maxTimeMs) {
+          progress.note(`max-time: ${fmtSeconds(elapsed)} measured, the next round needs ~${fmtSeconds(next)}: stopping; inconclusive ${active.join(", ")}`);
+          break;
+        }
+      }
       const schedule = roundSchedule(active, options.random);
       for (const m of schedule) log.push({ round: round2, ...m });
       for (const [index, m] of schedule.entries()) {
         const topology = sides[m.side].topologies.find((t) => t.name === m.topology);
         progress.cellStart(`${m.topology} (${m.side}, round ${round2})`, index, schedule.length);
+        const began = Date.now();
         const result = await runCell(topology, sides[m.side], placement, deps);
+        took.get(m.topology).push(Date.now() - began);
         progress.cellEnd({ ...result, name: `${m.topology} (${m.side})` });
         measured[m.side].get(m.topology).push(result);
       }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { compareAb } from '../src/ab/analyze.js';
+import { nextRoundMs } from '../src/ab/run.js';
 import { roundSchedule, shuffled } from '../src/ab/schedule.js';
 import { policyFrom } from '../src/compare/compare.js';
 import { DEFAULT_THRESHOLDS } from '../src/compare/thresholds.js';
@@ -95,5 +96,17 @@ describe('A/B verdicts', () => {
     const base = [cell('x', [trial(1000, 700), trial(1200, 700), trial(900, 700)])];
     const head = [cell('x', [trial(800, 700), trial(1250, 700), trial(850, 700)])];
     expect(compareAb(base, head, policy).cells[0].verdict).toBe('inconclusive');
+  });
+});
+
+describe('the time budget', () => {
+  it('expects one more round to take both sides of each active topology at its mean so far', () => {
+    const took = new Map([
+      ['a', [1000, 3000]],
+      ['b', [500]],
+      ['c', [9000]],
+    ]);
+    expect(nextRoundMs(['a', 'b'], took)).toBe(2 * 2000 + 2 * 500);
+    expect(nextRoundMs([], took)).toBe(0);
   });
 });

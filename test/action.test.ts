@@ -6,8 +6,10 @@ import { useGithubMock } from './support/github-mock.js';
 import { makeWorkspace, prPayload, pushPayload, runAction } from './support/action.js';
 import { newMarker, processesWithEnv } from './support/procs.js';
 
-// Noise on a shared 2-core machine is 10–30% on short runs: these tests gate on large changes only.
-const LENIENT = 'thresholds: {rps: 40%, p99: 400%, failures-per-sec: 5}';
+// Noise on a shared 2-core machine is 10–30% on short runs, and a stored baseline cannot see the
+// drift between two runs (CI once saw CPU/request +74% on an unchanged app): these tests are about
+// publishing, so they gate on large changes only.
+const LENIENT = 'thresholds: {rps: 40%, cpu: 300%, p99: 400%, failures-per-sec: 5}';
 
 const mock = useGithubMock();
 beforeAll(() => ensureFixtureBuilt());

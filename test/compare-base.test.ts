@@ -68,6 +68,9 @@ describe('compare: base, end to end through the action bundle', () => {
     expect(r.summary).toContain('Req/s (base → head)');
     expect(r.summary).toMatch(/n=3 · CV [\d.]+% · MDE \d+%/);
     expect(r.summary).toContain('chance of any false alarm is at most 5%');
+    // Each topology was started once before round 1, not counted: 3 rounds → 3 trials a side.
+    expect(r.stdout).toContain('gunicorn-2 (warm-up, not counted)');
+    expect(r.stdout).toContain('single (warm-up, not counted)');
     // Both sides were measured and kept; the worktree is gone.
     const base = JSON.parse(readFileSync(path.join(repo.dir, 'flask-perf-results/base.json'), 'utf8'));
     expect(base.topologies.map((t: { trials: unknown[] }) => t.trials.length)).toEqual([3, 3]);

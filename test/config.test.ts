@@ -71,6 +71,11 @@ describe('config validation', () => {
       expected: ['app.health.timeout must be a duration such as "15s", "500ms" or "1m" (a number means seconds), above 0; got "soon"'],
     },
     { what: 'unknown top-level field', mutate: (c) => (c.servers = []), expected: ['servers is not a known field; known fields: app, load, topologies, placement, thresholds, compare'] },
+    {
+      what: 'compare.max-time as a bare word',
+      mutate: (c) => (c.compare = { mode: 'base', 'max-time': 'six minutes' }),
+      expected: ['compare.max-time must be a duration such as "15s", "500ms" or "1m" (a number means seconds), above 0; got "six minutes"'],
+    },
     { what: 'bad wsgi', mutate: (c) => (c.app.wsgi = 'app'), expected: ['app.wsgi must be "module:callable", e.g. "app:app"; got "app"'] },
     {
       what: 'bad placement',

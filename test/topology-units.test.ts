@@ -22,7 +22,8 @@ describe('worker arithmetic', () => {
 describe('placement', () => {
   const cases = [
     { what: 'off', setting: { mode: 'off' as const }, cpus: [0, 1, 2, 3], taskset: true, pinned: false, serverCores: 4 },
-    { what: 'auto on 2 cores shares them', setting: { mode: 'auto' as const }, cpus: [0, 1], taskset: true, pinned: false, serverCores: 2 },
+    { what: 'auto on 1 core shares it', setting: { mode: 'auto' as const }, cpus: [0], taskset: true, pinned: false, serverCores: 1 },
+    { what: 'auto on 2 cores pins 1 + 1', setting: { mode: 'auto' as const }, cpus: [0, 1], taskset: true, pinned: true, serverCores: 1, loadgen: '0', server: '1' },
     { what: 'auto on 4 cores pins 1 + 3', setting: { mode: 'auto' as const }, cpus: [0, 1, 2, 3], taskset: true, pinned: true, serverCores: 3, loadgen: '0', server: '1-3' },
     { what: 'auto without taskset', setting: { mode: 'auto' as const }, cpus: [0, 1, 2, 3], taskset: false, pinned: false, serverCores: 4 },
     { what: 'explicit pin', setting: { mode: 'pin' as const, loadgen: '0', server: '1' }, cpus: [0, 1], taskset: true, pinned: true, serverCores: 1, loadgen: '0', server: '1' },

@@ -30,10 +30,27 @@ function measurementSettings(settings: Settings): Settings {
   return { ...settings, load: { ...settings.load, trials: 1, warmupMs: settings.compare.warmupMs, durationMs: settings.compare.durationMs } };
 }
 
+/** The uncounted first start of each topology: the measurement's warm-up, then as long again. */
+function warmUpSettings(measurement: Settings): Settings {
+  const ms = Math.max(500, measurement.load.warmupMs);
+  return { ...measurement, load: { ...measurement.load, warmupMs: ms, durationMs: ms } };
+}
+
+/** Expected wall time of one more round of the active topologies, from their measurements so far. */
+export function nextRoundMs(active: readonly string[], took: ReadonlyMap<string, readonly number[]>): number {
+  return active.reduce((sum, name) => {
+    const times = took.get(name) ?? [];
+    return sum + (times.length ? (2 * times.reduce((a, b) => a + b, 0)) / times.length : 0);
+  }, 0);
+}
+
+const fmtSeconds = (ms: number): string => `${Math.round(ms / 1000)} s`;
+
 /**
  * Randomized multiple interleaved trials: in every round each active topology runs base and head
  * once, in a fresh random order, topologies shuffled too. After `rounds`, cells with a verdict
- * stop; inconclusive ones go on, up to `maxRounds`. The head's config governs both sides.
+ * stop; inconclusive ones go on, up to `maxRounds` and while the next round fits in `maxTimeMs`
+ * of measuring. The head's config governs both sides.
  */
 export async function runAb(head: Settings, base: Settings, options: AbOptions): Promise<AbOutcome> {
   const progress = options.progress ?? silentProgress;
@@ -51,15 +68,36 @@ export async function runAb(head: Settings, base: Settings, options: AbOptions):
   const merge = (side: Side): TopologyResult[] => names.filter((n) => measured[side].get(n)!.length > 0).map((n) => mergeMeasurements(measured[side].get(n)!));
   let active = [...names];
   let comparison: Comparison | undefined;
-  const { rounds, maxRounds } = head.compare;
+  const { rounds, maxRounds, maxTimeMs } = head.compare;
+  const measuringSince = Date.now();
+  const took = new Map<string, number[]>(names.map((n) => [n, []]));
   try {
+    // The first start of each topology in a run measured slow here, pinned or not (CPU per request
+    // up to +50% against later rounds), which lands on one side of round 1 only: so each
+    // topology gets one start and a short load first, not counted.
+    const warmUp = warmUpSettings(sides.base);
+    for (const [index, name] of names.entries()) {
+      progress.cellStart(`${name} (warm-up, not counted)`, index, names.length);
+      const result = await runCell(warmUp.topologies.find((t) => t.name === name)!, warmUp, placement, deps);
+      progress.cellEnd({ ...result, name: `${name} (warm-up)` });
+    }
     for (let round = 1; round <= maxRounds && active.length > 0; round++) {
+      if (round > rounds) {
+        const next = nextRoundMs(active, took);
+        const elapsed = Date.now() - measuringSince;
+        if (elapsed + next > maxTimeMs) {
+          progress.note(`max-time: ${fmtSeconds(elapsed)} measured, the next round needs ~${fmtSeconds(next)}: stopping; inconclusive ${active.join(', ')}`);
+          break;
+        }
+      }
       const schedule = roundSchedule(active, options.random);
       for (const m of schedule) log.push({ round, ...m });
       for (const [index, m] of schedule.entries()) {
         const topology = sides[m.side].topologies.find((t) => t.name === m.topology)!;
         progress.cellStart(`${m.topology} (${m.side}, round ${round})`, index, schedule.length);
+        const began = Date.now();
         const result = await runCell(topology, sides[m.side], placement, deps);
+        took.get(m.topology)!.push(Date.now() - began);
         progress.cellEnd({ ...result, name: `${m.topology} (${m.side})` });
         measured[m.side].get(m.topology)!.push(result);
       }

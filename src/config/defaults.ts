@@ -21,11 +21,16 @@ export const DEFAULTS = {
   balancer: { instances: 5, strategy: 'round-robin' },
   command: { instances: 0, templates: [] as string[] },
   placement: 'auto',
-  compare: { rounds: 3, 'max-rounds': 8, duration: '3s', warmup: '1s', confidence: '95%', gate: ['rps', 'cpu'], 'fail-on-inconclusive': false, 'fail-cross-hardware': false, calibrate: false },
+  compare: { rounds: 3, 'max-rounds': 8, 'max-time': '6m', duration: '3s', warmup: '1s', confidence: '95%', gate: ['rps', 'cpu'], 'fail-on-inconclusive': false, 'fail-cross-hardware': false, calibrate: false },
 } as const;
 
-/** Smallest core count at which `placement: auto` pins load generator and server apart. */
-export const AUTO_PIN_MIN_CORES = 4;
+/**
+ * Smallest core count at which `placement: auto` pins load generator and server apart. Even on 2
+ * cores pinning pays: unpinned, the scheduler moves servers between virtual CPUs of unequal and
+ * changing speed (one ran at 55% of the other for a minute here), and the Flask dev server's
+ * threads spent twice the CPU per request fighting over the GIL across cores.
+ */
+export const AUTO_PIN_MIN_CORES = 2;
 
 /** Seconds a stopped server gets between SIGTERM and SIGKILL. */
 export const STOP_GRACE_MS = 3000;

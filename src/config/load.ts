@@ -131,6 +131,7 @@ function normaliseCompare(raw: unknown): CompareSettings {
     mode: isObject(raw) && (raw.mode === 'base' || raw.mode === 'baseline') ? raw.mode : undefined,
     rounds: Number(c.rounds),
     maxRounds: Math.max(Number(c.rounds), Number(c['max-rounds'])),
+    maxTimeMs: parseDuration(c['max-time']) ?? 360_000,
     durationMs: parseDuration(c.duration) ?? 3000,
     warmupMs: parseDuration(c.warmup) ?? 1000,
     alpha: Math.round((1 - (parsePercent(String(c.confidence)) ?? 0.95)) * 1e6) / 1e6,

@@ -103,6 +103,8 @@ export interface CompareSettings {
   readonly mode?: 'baseline' | 'base';
   readonly rounds: number;
   readonly maxRounds: number;
+  /** Measuring time after which no further round starts (the first `rounds` always run). */
+  readonly maxTimeMs: number;
   readonly durationMs: number;
   readonly warmupMs: number;
   /** Family-wise false-alarm rate, e.g. 0.05. */

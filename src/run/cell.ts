@@ -93,7 +93,8 @@ export async function runCell(topology: TopologySettings, settings: Settings, pl
     deps.progress.phase(label, 'starting');
     // Node's start-up overlaps the server's.
     generator = deps.openLoadGenerator({ cpus: placement.loadgenCpus });
-    for (const spec of plan.instances) await startHealthy(spec, settings, placement, settings.app.workdir, env, started);
+    // Instances start together: their start-ups overlap, which matters when A/B restarts them often.
+    await Promise.all(plan.instances.map((spec) => startHealthy(spec, settings, placement, settings.app.workdir, env, started)));
     renderTemplates(plan.templates, settings.app.workdir, dir, placeholders({ app: settings.app, serverCores: placement.serverCores, ports, dir, node: deps.node, balancerScript: deps.balancerScript }, plan.front.port, plan.instances.map((i) => i.port)));
     await startHealthy(plan.front, settings, placement, settings.app.workdir, env, started);
 

@@ -36,7 +36,7 @@ export function choosePlacement(setting: PlacementSetting, allowed: readonly num
     };
   }
   if (allowed.length < AUTO_PIN_MIN_CORES) {
-    return shared(`${allowed.length} cores: below ${AUTO_PIN_MIN_CORES}, load generator and server share them`);
+    return shared(`${allowed.length} core${allowed.length === 1 ? '' : 's'}: below ${AUTO_PIN_MIN_CORES}, load generator and server share ${allowed.length === 1 ? 'it' : 'them'}`);
   }
   // The load generator is one Node thread: one core is all it can use.
   const [first, ...rest] = allowed;
