@@ -114,17 +114,17 @@ var require_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP;
     visit.REMOVE = REMOVE;
-    function visit_(key, node, visitor, path6) {
-      const ctrl = callVisitor(key, node, visitor, path6);
+    function visit_(key, node, visitor, path8) {
+      const ctrl = callVisitor(key, node, visitor, path8);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path6, ctrl);
-        return visit_(key, ctrl, visitor, path6);
+        replaceNode(key, path8, ctrl);
+        return visit_(key, ctrl, visitor, path8);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node)) {
-          path6 = Object.freeze(path6.concat(node));
+          path8 = Object.freeze(path8.concat(node));
           for (let i = 0; i < node.items.length; ++i) {
-            const ci = visit_(i, node.items[i], visitor, path6);
+            const ci = visit_(i, node.items[i], visitor, path8);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -135,16 +135,16 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node)) {
-          path6 = Object.freeze(path6.concat(node));
-          const ck = visit_("key", node.key, visitor, path6);
+          path8 = Object.freeze(path8.concat(node));
+          const ck = visit_("key", node.key, visitor, path8);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = visit_("value", node.value, visitor, path6);
-          if (cv === BREAK)
+          const cv2 = visit_("value", node.value, visitor, path8);
+          if (cv2 === BREAK)
             return BREAK;
-          else if (cv === REMOVE)
+          else if (cv2 === REMOVE)
             node.value = null;
         }
       }
@@ -162,17 +162,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node, visitor, path6) {
-      const ctrl = await callVisitor(key, node, visitor, path6);
+    async function visitAsync_(key, node, visitor, path8) {
+      const ctrl = await callVisitor(key, node, visitor, path8);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path6, ctrl);
-        return visitAsync_(key, ctrl, visitor, path6);
+        replaceNode(key, path8, ctrl);
+        return visitAsync_(key, ctrl, visitor, path8);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node)) {
-          path6 = Object.freeze(path6.concat(node));
+          path8 = Object.freeze(path8.concat(node));
           for (let i = 0; i < node.items.length; ++i) {
-            const ci = await visitAsync_(i, node.items[i], visitor, path6);
+            const ci = await visitAsync_(i, node.items[i], visitor, path8);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -183,16 +183,16 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node)) {
-          path6 = Object.freeze(path6.concat(node));
-          const ck = await visitAsync_("key", node.key, visitor, path6);
+          path8 = Object.freeze(path8.concat(node));
+          const ck = await visitAsync_("key", node.key, visitor, path8);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = await visitAsync_("value", node.value, visitor, path6);
-          if (cv === BREAK)
+          const cv2 = await visitAsync_("value", node.value, visitor, path8);
+          if (cv2 === BREAK)
             return BREAK;
-          else if (cv === REMOVE)
+          else if (cv2 === REMOVE)
             node.value = null;
         }
       }
@@ -216,23 +216,23 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key, node, visitor, path6) {
+    function callVisitor(key, node, visitor, path8) {
       if (typeof visitor === "function")
-        return visitor(key, node, path6);
+        return visitor(key, node, path8);
       if (identity.isMap(node))
-        return visitor.Map?.(key, node, path6);
+        return visitor.Map?.(key, node, path8);
       if (identity.isSeq(node))
-        return visitor.Seq?.(key, node, path6);
+        return visitor.Seq?.(key, node, path8);
       if (identity.isPair(node))
-        return visitor.Pair?.(key, node, path6);
+        return visitor.Pair?.(key, node, path8);
       if (identity.isScalar(node))
-        return visitor.Scalar?.(key, node, path6);
+        return visitor.Scalar?.(key, node, path8);
       if (identity.isAlias(node))
-        return visitor.Alias?.(key, node, path6);
+        return visitor.Alias?.(key, node, path8);
       return void 0;
     }
-    function replaceNode(key, path6, node) {
-      const parent = path6[path6.length - 1];
+    function replaceNode(key, path8, node) {
+      const parent = path8[path8.length - 1];
       if (identity.isCollection(parent)) {
         parent.items[key] = node;
       } else if (identity.isPair(parent)) {
@@ -548,26 +548,26 @@ var require_toJS = __commonJS({
   "node_modules/yaml/dist/nodes/toJS.js"(exports) {
     "use strict";
     var identity = require_identity();
-    function toJS(value, arg, ctx) {
-      if (Array.isArray(value))
-        return value.map((v, i) => toJS(v, String(i), ctx));
-      if (value && typeof value.toJSON === "function") {
-        if (!ctx || !identity.hasAnchor(value))
-          return value.toJSON(arg, ctx);
+    function toJS(value2, arg, ctx) {
+      if (Array.isArray(value2))
+        return value2.map((v, i) => toJS(v, String(i), ctx));
+      if (value2 && typeof value2.toJSON === "function") {
+        if (!ctx || !identity.hasAnchor(value2))
+          return value2.toJSON(arg, ctx);
         const data = { aliasCount: 0, count: 1, res: void 0 };
-        ctx.anchors.set(value, data);
+        ctx.anchors.set(value2, data);
         ctx.onCreate = (res2) => {
           data.res = res2;
           delete ctx.onCreate;
         };
-        const res = value.toJSON(arg, ctx);
+        const res = value2.toJSON(arg, ctx);
         if (ctx.onCreate)
           ctx.onCreate(res);
         return res;
       }
-      if (typeof value === "bigint" && !ctx?.keep)
-        return Number(value);
-      return value;
+      if (typeof value2 === "bigint" && !ctx?.keep)
+        return Number(value2);
+      return value2;
     }
     exports.toJS = toJS;
   }
@@ -739,11 +739,11 @@ var require_Scalar = __commonJS({
     var identity = require_identity();
     var Node = require_Node();
     var toJS = require_toJS();
-    var isScalarValue = (value) => !value || typeof value !== "function" && typeof value !== "object";
+    var isScalarValue = (value2) => !value2 || typeof value2 !== "function" && typeof value2 !== "object";
     var Scalar = class extends Node.NodeBase {
-      constructor(value) {
+      constructor(value2) {
         super(identity.SCALAR);
-        this.value = value;
+        this.value = value2;
       }
       toJSON(arg, ctx) {
         return ctx?.keep ? this.value : toJS.toJS(this.value, arg, ctx);
@@ -770,7 +770,7 @@ var require_createNode = __commonJS({
     var identity = require_identity();
     var Scalar = require_Scalar();
     var defaultTagPrefix = "tag:yaml.org,2002:";
-    function findTagObject(value, tagName, tags) {
+    function findTagObject(value2, tagName, tags) {
       if (tagName) {
         const match = tags.filter((t) => t.tag === tagName);
         const tagObj = match.find((t) => !t.format) ?? match[0];
@@ -778,53 +778,53 @@ var require_createNode = __commonJS({
           throw new Error(`Tag ${tagName} not found`);
         return tagObj;
       }
-      return tags.find((t) => t.identify?.(value) && !t.format);
+      return tags.find((t) => t.identify?.(value2) && !t.format);
     }
-    function createNode(value, tagName, ctx) {
-      if (identity.isDocument(value))
-        value = value.contents;
-      if (identity.isNode(value))
-        return value;
-      if (identity.isPair(value)) {
+    function createNode(value2, tagName, ctx) {
+      if (identity.isDocument(value2))
+        value2 = value2.contents;
+      if (identity.isNode(value2))
+        return value2;
+      if (identity.isPair(value2)) {
         const map = ctx.schema[identity.MAP].createNode?.(ctx.schema, null, ctx);
-        map.items.push(value);
+        map.items.push(value2);
         return map;
       }
-      if (value instanceof String || value instanceof Number || value instanceof Boolean || typeof BigInt !== "undefined" && value instanceof BigInt) {
-        value = value.valueOf();
+      if (value2 instanceof String || value2 instanceof Number || value2 instanceof Boolean || typeof BigInt !== "undefined" && value2 instanceof BigInt) {
+        value2 = value2.valueOf();
       }
       const { aliasDuplicateObjects, onAnchor, onTagObj, schema, sourceObjects } = ctx;
       let ref = void 0;
-      if (aliasDuplicateObjects && value && typeof value === "object") {
-        ref = sourceObjects.get(value);
+      if (aliasDuplicateObjects && value2 && typeof value2 === "object") {
+        ref = sourceObjects.get(value2);
         if (ref) {
-          ref.anchor ?? (ref.anchor = onAnchor(value));
+          ref.anchor ?? (ref.anchor = onAnchor(value2));
           return new Alias.Alias(ref.anchor);
         } else {
           ref = { anchor: null, node: null };
-          sourceObjects.set(value, ref);
+          sourceObjects.set(value2, ref);
         }
       }
       if (tagName?.startsWith("!!"))
         tagName = defaultTagPrefix + tagName.slice(2);
-      let tagObj = findTagObject(value, tagName, schema.tags);
+      let tagObj = findTagObject(value2, tagName, schema.tags);
       if (!tagObj) {
-        if (value && typeof value.toJSON === "function") {
-          value = value.toJSON();
+        if (value2 && typeof value2.toJSON === "function") {
+          value2 = value2.toJSON();
         }
-        if (!value || typeof value !== "object") {
-          const node2 = new Scalar.Scalar(value);
+        if (!value2 || typeof value2 !== "object") {
+          const node2 = new Scalar.Scalar(value2);
           if (ref)
             ref.node = node2;
           return node2;
         }
-        tagObj = value instanceof Map ? schema[identity.MAP] : Symbol.iterator in Object(value) ? schema[identity.SEQ] : schema[identity.MAP];
+        tagObj = value2 instanceof Map ? schema[identity.MAP] : Symbol.iterator in Object(value2) ? schema[identity.SEQ] : schema[identity.MAP];
       }
       if (onTagObj) {
         onTagObj(tagObj);
         delete ctx.onTagObj;
       }
-      const node = tagObj?.createNode ? tagObj.createNode(ctx.schema, value, ctx) : typeof tagObj?.nodeClass?.from === "function" ? tagObj.nodeClass.from(ctx.schema, value, ctx) : new Scalar.Scalar(value);
+      const node = tagObj?.createNode ? tagObj.createNode(ctx.schema, value2, ctx) : typeof tagObj?.nodeClass?.from === "function" ? tagObj.nodeClass.from(ctx.schema, value2, ctx) : new Scalar.Scalar(value2);
       if (tagName)
         node.tag = tagName;
       else if (!tagObj.default)
@@ -844,10 +844,10 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema, path6, value) {
-      let v = value;
-      for (let i = path6.length - 1; i >= 0; --i) {
-        const k = path6[i];
+    function collectionFromPath(schema, path8, value2) {
+      let v = value2;
+      for (let i = path8.length - 1; i >= 0; --i) {
+        const k = path8[i];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a = [];
           a[k] = v;
@@ -866,7 +866,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path6) => path6 == null || typeof path6 === "object" && !!path6[Symbol.iterator]().next().done;
+    var isEmptyPath = (path8) => path8 == null || typeof path8 === "object" && !!path8[Symbol.iterator]().next().done;
     var Collection = class extends Node.NodeBase {
       constructor(type, schema) {
         super(type);
@@ -896,16 +896,16 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path6, value) {
-        if (isEmptyPath(path6))
-          this.add(value);
+      addIn(path8, value2) {
+        if (isEmptyPath(path8))
+          this.add(value2);
         else {
-          const [key, ...rest] = path6;
+          const [key, ...rest] = path8;
           const node = this.get(key, true);
           if (identity.isCollection(node))
-            node.addIn(rest, value);
+            node.addIn(rest, value2);
           else if (node === void 0 && this.schema)
-            this.set(key, collectionFromPath(this.schema, rest, value));
+            this.set(key, collectionFromPath(this.schema, rest, value2));
           else
             throw new Error(`Expected YAML collection at ${key}. Remaining path: ${rest}`);
         }
@@ -914,8 +914,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path6) {
-        const [key, ...rest] = path6;
+      deleteIn(path8) {
+        const [key, ...rest] = path8;
         if (rest.length === 0)
           return this.delete(key);
         const node = this.get(key, true);
@@ -929,8 +929,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path6, keepScalar) {
-        const [key, ...rest] = path6;
+      getIn(path8, keepScalar) {
+        const [key, ...rest] = path8;
         const node = this.get(key, true);
         if (rest.length === 0)
           return !keepScalar && identity.isScalar(node) ? node.value : node;
@@ -948,8 +948,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path6) {
-        const [key, ...rest] = path6;
+      hasIn(path8) {
+        const [key, ...rest] = path8;
         if (rest.length === 0)
           return this.has(key);
         const node = this.get(key, true);
@@ -959,16 +959,16 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path6, value) {
-        const [key, ...rest] = path6;
+      setIn(path8, value2) {
+        const [key, ...rest] = path8;
         if (rest.length === 0) {
-          this.set(key, value);
+          this.set(key, value2);
         } else {
           const node = this.get(key, true);
           if (identity.isCollection(node))
-            node.setIn(rest, value);
+            node.setIn(rest, value2);
           else if (node === void 0 && this.schema)
-            this.set(key, collectionFromPath(this.schema, rest, value));
+            this.set(key, collectionFromPath(this.schema, rest, value2));
           else
             throw new Error(`Expected YAML collection at ${key}. Remaining path: ${rest}`);
         }
@@ -1163,13 +1163,13 @@ var require_stringifyString = __commonJS({
       }
       return true;
     }
-    function doubleQuotedString(value, ctx) {
-      const json = JSON.stringify(value);
+    function doubleQuotedString(value2, ctx) {
+      const json = JSON.stringify(value2);
       if (ctx.options.doubleQuotedAsJSON)
         return json;
       const { implicitKey } = ctx;
       const minMultiLineLength = ctx.options.doubleQuotedMinMultiLineLength;
-      const indent = ctx.indent || (containsDocumentMarker(value) ? "  " : "");
+      const indent = ctx.indent || (containsDocumentMarker(value2) ? "  " : "");
       let str = "";
       let start = 0;
       for (let i = 0, ch = json[i]; ch; ch = json[++i]) {
@@ -1243,22 +1243,22 @@ var require_stringifyString = __commonJS({
       str = start ? str + json.slice(start) : json;
       return implicitKey ? str : foldFlowLines.foldFlowLines(str, indent, foldFlowLines.FOLD_QUOTED, getFoldOptions(ctx, false));
     }
-    function singleQuotedString(value, ctx) {
-      if (ctx.options.singleQuote === false || ctx.implicitKey && value.includes("\n") || /[ \t]\n|\n[ \t]/.test(value))
-        return doubleQuotedString(value, ctx);
-      const indent = ctx.indent || (containsDocumentMarker(value) ? "  " : "");
-      const res = "'" + value.replace(/'/g, "''").replace(/\n+/g, `$&
+    function singleQuotedString(value2, ctx) {
+      if (ctx.options.singleQuote === false || ctx.implicitKey && value2.includes("\n") || /[ \t]\n|\n[ \t]/.test(value2))
+        return doubleQuotedString(value2, ctx);
+      const indent = ctx.indent || (containsDocumentMarker(value2) ? "  " : "");
+      const res = "'" + value2.replace(/'/g, "''").replace(/\n+/g, `$&
 ${indent}`) + "'";
       return ctx.implicitKey ? res : foldFlowLines.foldFlowLines(res, indent, foldFlowLines.FOLD_FLOW, getFoldOptions(ctx, false));
     }
-    function quotedString(value, ctx) {
+    function quotedString(value2, ctx) {
       const { singleQuote } = ctx.options;
       let qs;
       if (singleQuote === false)
         qs = doubleQuotedString;
       else {
-        const hasDouble = value.includes('"');
-        const hasSingle = value.includes("'");
+        const hasDouble = value2.includes('"');
+        const hasSingle = value2.includes("'");
         if (hasDouble && !hasSingle)
           qs = singleQuotedString;
         else if (hasSingle && !hasDouble)
@@ -1266,7 +1266,7 @@ ${indent}`) + "'";
         else
           qs = singleQuote ? singleQuotedString : doubleQuotedString;
       }
-      return qs(value, ctx);
+      return qs(value2, ctx);
     }
     var blockEndNewlines;
     try {
@@ -1274,27 +1274,27 @@ ${indent}`) + "'";
     } catch {
       blockEndNewlines = /\n+(?!\n|$)/g;
     }
-    function blockString({ comment, type, value }, ctx, onComment, onChompKeep) {
+    function blockString({ comment, type, value: value2 }, ctx, onComment, onChompKeep) {
       const { blockQuote, commentString, lineWidth } = ctx.options;
-      if (!blockQuote || /\n[\t ]+$/.test(value)) {
-        return quotedString(value, ctx);
+      if (!blockQuote || /\n[\t ]+$/.test(value2)) {
+        return quotedString(value2, ctx);
       }
-      const indent = ctx.indent || (ctx.forceBlockIndent || containsDocumentMarker(value) ? "  " : "");
-      const literal = blockQuote === "literal" ? true : blockQuote === "folded" || type === Scalar.Scalar.BLOCK_FOLDED ? false : type === Scalar.Scalar.BLOCK_LITERAL ? true : !lineLengthOverLimit(value, lineWidth, indent.length);
-      if (!value)
+      const indent = ctx.indent || (ctx.forceBlockIndent || containsDocumentMarker(value2) ? "  " : "");
+      const literal = blockQuote === "literal" ? true : blockQuote === "folded" || type === Scalar.Scalar.BLOCK_FOLDED ? false : type === Scalar.Scalar.BLOCK_LITERAL ? true : !lineLengthOverLimit(value2, lineWidth, indent.length);
+      if (!value2)
         return literal ? "|\n" : ">\n";
       let chomp;
       let endStart;
-      for (endStart = value.length; endStart > 0; --endStart) {
-        const ch = value[endStart - 1];
+      for (endStart = value2.length; endStart > 0; --endStart) {
+        const ch = value2[endStart - 1];
         if (ch !== "\n" && ch !== "	" && ch !== " ")
           break;
       }
-      let end = value.substring(endStart);
+      let end = value2.substring(endStart);
       const endNlPos = end.indexOf("\n");
       if (endNlPos === -1) {
         chomp = "-";
-      } else if (value === end || endNlPos !== end.length - 1) {
+      } else if (value2 === end || endNlPos !== end.length - 1) {
         chomp = "+";
         if (onChompKeep)
           onChompKeep();
@@ -1302,7 +1302,7 @@ ${indent}`) + "'";
         chomp = "";
       }
       if (end) {
-        value = value.slice(0, -end.length);
+        value2 = value2.slice(0, -end.length);
         if (end[end.length - 1] === "\n")
           end = end.slice(0, -1);
         end = end.replace(blockEndNewlines, `$&${indent}`);
@@ -1310,8 +1310,8 @@ ${indent}`) + "'";
       let startWithSpace = false;
       let startEnd;
       let startNlPos = -1;
-      for (startEnd = 0; startEnd < value.length; ++startEnd) {
-        const ch = value[startEnd];
+      for (startEnd = 0; startEnd < value2.length; ++startEnd) {
+        const ch = value2[startEnd];
         if (ch === " ")
           startWithSpace = true;
         else if (ch === "\n")
@@ -1319,9 +1319,9 @@ ${indent}`) + "'";
         else
           break;
       }
-      let start = value.substring(0, startNlPos < startEnd ? startNlPos + 1 : startEnd);
+      let start = value2.substring(0, startNlPos < startEnd ? startNlPos + 1 : startEnd);
       if (start) {
-        value = value.substring(start.length);
+        value2 = value2.substring(start.length);
         start = start.replace(/\n+/g, `$&${indent}`);
       }
       const indentSize = indent ? "2" : "1";
@@ -1332,7 +1332,7 @@ ${indent}`) + "'";
           onComment();
       }
       if (!literal) {
-        const foldedValue = value.replace(/\n+/g, "\n$&").replace(/(?:^|\n)([\t ].*)(?:([\n\t ]*)\n(?![\n\t ]))?/g, "$1$2").replace(/\n+/g, `$&${indent}`);
+        const foldedValue = value2.replace(/\n+/g, "\n$&").replace(/(?:^|\n)([\t ].*)(?:([\n\t ]*)\n(?![\n\t ]))?/g, "$1$2").replace(/\n+/g, `$&${indent}`);
         let literalFallback = false;
         const foldOptions = getFoldOptions(ctx, true);
         if (blockQuote !== "folded" && type !== Scalar.Scalar.BLOCK_FOLDED) {
@@ -1345,37 +1345,37 @@ ${indent}`) + "'";
           return `>${header}
 ${indent}${body}`;
       }
-      value = value.replace(/\n+/g, `$&${indent}`);
+      value2 = value2.replace(/\n+/g, `$&${indent}`);
       return `|${header}
-${indent}${start}${value}${end}`;
+${indent}${start}${value2}${end}`;
     }
     function plainString(item, ctx, onComment, onChompKeep) {
-      const { type, value } = item;
+      const { type, value: value2 } = item;
       const { actualString, implicitKey, indent, indentStep, inFlow } = ctx;
-      if (implicitKey && value.includes("\n") || inFlow && /[[\]{},]/.test(value)) {
-        return quotedString(value, ctx);
+      if (implicitKey && value2.includes("\n") || inFlow && /[[\]{},]/.test(value2)) {
+        return quotedString(value2, ctx);
       }
-      if (/^[\n\t ,[\]{}#&*!|>'"%@`]|^[?-]$|^[?-][ \t]|[\n:][ \t]|[ \t]\n|[\n\t ]#|[\n\t :]$/.test(value)) {
-        return implicitKey || inFlow || !value.includes("\n") ? quotedString(value, ctx) : blockString(item, ctx, onComment, onChompKeep);
+      if (/^[\n\t ,[\]{}#&*!|>'"%@`]|^[?-]$|^[?-][ \t]|[\n:][ \t]|[ \t]\n|[\n\t ]#|[\n\t :]$/.test(value2)) {
+        return implicitKey || inFlow || !value2.includes("\n") ? quotedString(value2, ctx) : blockString(item, ctx, onComment, onChompKeep);
       }
-      if (!implicitKey && !inFlow && type !== Scalar.Scalar.PLAIN && value.includes("\n")) {
+      if (!implicitKey && !inFlow && type !== Scalar.Scalar.PLAIN && value2.includes("\n")) {
         return blockString(item, ctx, onComment, onChompKeep);
       }
-      if (containsDocumentMarker(value)) {
+      if (containsDocumentMarker(value2)) {
         if (indent === "") {
           ctx.forceBlockIndent = true;
           return blockString(item, ctx, onComment, onChompKeep);
         } else if (implicitKey && indent === indentStep) {
-          return quotedString(value, ctx);
+          return quotedString(value2, ctx);
         }
       }
-      const str = value.replace(/\n+/g, `$&
+      const str = value2.replace(/\n+/g, `$&
 ${indent}`);
       if (actualString) {
         const test = (tag) => tag.default && tag.tag !== "tag:yaml.org,2002:str" && tag.test?.test(str);
         const { compat, tags } = ctx.doc.schema;
         if (tags.some(test) || compat?.some(test))
-          return quotedString(value, ctx);
+          return quotedString(value2, ctx);
       }
       return implicitKey ? str : foldFlowLines.foldFlowLines(str, indent, foldFlowLines.FOLD_FLOW, getFoldOptions(ctx, false));
     }
@@ -1548,7 +1548,7 @@ var require_stringifyPair = __commonJS({
     var Scalar = require_Scalar();
     var stringify = require_stringify();
     var stringifyComment = require_stringifyComment();
-    function stringifyPair({ key, value }, ctx, onComment, onChompKeep) {
+    function stringifyPair({ key, value: value2 }, ctx, onComment, onChompKeep) {
       const { allNullValues, doc, indent, indentStep, options: { commentString, indentSeq, simpleKeys } } = ctx;
       let keyComment = identity.isNode(key) && key.comment || null;
       if (simpleKeys) {
@@ -1560,7 +1560,7 @@ var require_stringifyPair = __commonJS({
           throw new Error(msg);
         }
       }
-      let explicitKey = !simpleKeys && (!key || keyComment && value == null && !ctx.inFlow || identity.isCollection(key) || (identity.isScalar(key) ? key.type === Scalar.Scalar.BLOCK_FOLDED || key.type === Scalar.Scalar.BLOCK_LITERAL : typeof key === "object"));
+      let explicitKey = !simpleKeys && (!key || keyComment && value2 == null && !ctx.inFlow || identity.isCollection(key) || (identity.isScalar(key) ? key.type === Scalar.Scalar.BLOCK_FOLDED || key.type === Scalar.Scalar.BLOCK_LITERAL : typeof key === "object"));
       ctx = Object.assign({}, ctx, {
         allNullValues: false,
         implicitKey: !explicitKey && (simpleKeys || !allNullValues),
@@ -1575,12 +1575,12 @@ var require_stringifyPair = __commonJS({
         explicitKey = true;
       }
       if (ctx.inFlow) {
-        if (allNullValues || value == null) {
+        if (allNullValues || value2 == null) {
           if (keyCommentDone && onComment)
             onComment();
           return str === "" ? "?" : explicitKey ? `? ${str}` : str;
         }
-      } else if (allNullValues && !simpleKeys || value == null && explicitKey) {
+      } else if (allNullValues && !simpleKeys || value2 == null && explicitKey) {
         str = `? ${str}`;
         if (keyComment && !keyCommentDone) {
           str += stringifyComment.lineComment(str, ctx.indent, commentString(keyComment));
@@ -1601,26 +1601,26 @@ ${indent}:`;
           str += stringifyComment.lineComment(str, ctx.indent, commentString(keyComment));
       }
       let vsb, vcb, valueComment;
-      if (identity.isNode(value)) {
-        vsb = !!value.spaceBefore;
-        vcb = value.commentBefore;
-        valueComment = value.comment;
+      if (identity.isNode(value2)) {
+        vsb = !!value2.spaceBefore;
+        vcb = value2.commentBefore;
+        valueComment = value2.comment;
       } else {
         vsb = false;
         vcb = null;
         valueComment = null;
-        if (value && typeof value === "object")
-          value = doc.createNode(value);
+        if (value2 && typeof value2 === "object")
+          value2 = doc.createNode(value2);
       }
       ctx.implicitKey = false;
-      if (!explicitKey && !keyComment && identity.isScalar(value))
+      if (!explicitKey && !keyComment && identity.isScalar(value2))
         ctx.indentAtStart = str.length + 1;
       chompKeep = false;
-      if (!indentSeq && indentStep.length >= 2 && !ctx.inFlow && !explicitKey && identity.isSeq(value) && !value.flow && !value.tag && !value.anchor) {
+      if (!indentSeq && indentStep.length >= 2 && !ctx.inFlow && !explicitKey && identity.isSeq(value2) && !value2.flow && !value2.tag && !value2.anchor) {
         ctx.indent = ctx.indent.substring(2);
       }
       let valueCommentDone = false;
-      const valueStr = stringify.stringify(value, ctx, () => valueCommentDone = true, () => chompKeep = true);
+      const valueStr = stringify.stringify(value2, ctx, () => valueCommentDone = true, () => chompKeep = true);
       let ws = " ";
       if (keyComment || vsb || vcb) {
         ws = vsb ? "\n" : "";
@@ -1636,11 +1636,11 @@ ${stringifyComment.indentComment(cs, ctx.indent)}`;
           ws += `
 ${ctx.indent}`;
         }
-      } else if (!explicitKey && identity.isCollection(value)) {
+      } else if (!explicitKey && identity.isCollection(value2)) {
         const vs0 = valueStr[0];
         const nl0 = valueStr.indexOf("\n");
         const hasNewline = nl0 !== -1;
-        const flow = ctx.inFlow ?? value.flow ?? value.items.length === 0;
+        const flow = ctx.inFlow ?? value2.flow ?? value2.items.length === 0;
         if (hasNewline || !flow) {
           let hasPropsLine = false;
           if (hasNewline && (vs0 === "&" || vs0 === "!")) {
@@ -1703,7 +1703,7 @@ var require_merge = __commonJS({
     var Scalar = require_Scalar();
     var MERGE_KEY = "<<";
     var merge = {
-      identify: (value) => value === MERGE_KEY || typeof value === "symbol" && value.description === MERGE_KEY,
+      identify: (value2) => value2 === MERGE_KEY || typeof value2 === "symbol" && value2.description === MERGE_KEY,
       default: "key",
       tag: "tag:yaml.org,2002:merge",
       test: /^<<$/,
@@ -1713,8 +1713,8 @@ var require_merge = __commonJS({
       stringify: () => MERGE_KEY
     };
     var isMergeKey = (ctx, key) => (merge.identify(key) || identity.isScalar(key) && (!key.type || key.type === Scalar.Scalar.PLAIN) && merge.identify(key.value)) && ctx?.doc.schema.tags.some((tag) => tag.tag === merge.tag && tag.default);
-    function addMergeToJSMap(ctx, map, value) {
-      const source = resolveAliasValue(ctx, value);
+    function addMergeToJSMap(ctx, map, value2) {
+      const source = resolveAliasValue(ctx, value2);
       if (identity.isSeq(source))
         for (const it of source.items)
           mergeValue(ctx, map, it);
@@ -1724,20 +1724,20 @@ var require_merge = __commonJS({
       else
         mergeValue(ctx, map, source);
     }
-    function mergeValue(ctx, map, value) {
-      const source = resolveAliasValue(ctx, value);
+    function mergeValue(ctx, map, value2) {
+      const source = resolveAliasValue(ctx, value2);
       if (!identity.isMap(source))
         throw new Error("Merge sources must be maps or map aliases");
       const srcMap = source.toJSON(null, ctx, Map);
-      for (const [key, value2] of srcMap) {
+      for (const [key, value3] of srcMap) {
         if (map instanceof Map) {
           if (!map.has(key))
-            map.set(key, value2);
+            map.set(key, value3);
         } else if (map instanceof Set) {
           map.add(key);
         } else if (!Object.prototype.hasOwnProperty.call(map, key)) {
           Object.defineProperty(map, key, {
-            value: value2,
+            value: value3,
             writable: true,
             enumerable: true,
             configurable: true
@@ -1746,8 +1746,8 @@ var require_merge = __commonJS({
       }
       return map;
     }
-    function resolveAliasValue(ctx, value) {
-      return ctx && identity.isAlias(value) ? value.resolve(ctx.doc, ctx) : value;
+    function resolveAliasValue(ctx, value2) {
+      return ctx && identity.isAlias(value2) ? value2.resolve(ctx.doc, ctx) : value2;
     }
     exports.addMergeToJSMap = addMergeToJSMap;
     exports.isMergeKey = isMergeKey;
@@ -1764,20 +1764,20 @@ var require_addPairToJSMap = __commonJS({
     var stringify = require_stringify();
     var identity = require_identity();
     var toJS = require_toJS();
-    function addPairToJSMap(ctx, map, { key, value }) {
+    function addPairToJSMap(ctx, map, { key, value: value2 }) {
       if (identity.isNode(key) && key.addToJSMap)
-        key.addToJSMap(ctx, map, value);
+        key.addToJSMap(ctx, map, value2);
       else if (merge.isMergeKey(ctx, key))
-        merge.addMergeToJSMap(ctx, map, value);
+        merge.addMergeToJSMap(ctx, map, value2);
       else {
         const jsKey = toJS.toJS(key, "", ctx);
         if (map instanceof Map) {
-          map.set(jsKey, toJS.toJS(value, jsKey, ctx));
+          map.set(jsKey, toJS.toJS(value2, jsKey, ctx));
         } else if (map instanceof Set) {
           map.add(jsKey);
         } else {
           const stringKey = stringifyKey(key, jsKey, ctx);
-          const jsValue = toJS.toJS(value, stringKey, ctx);
+          const jsValue = toJS.toJS(value2, stringKey, ctx);
           if (stringKey in map)
             Object.defineProperty(map, stringKey, {
               value: jsValue,
@@ -1827,24 +1827,24 @@ var require_Pair = __commonJS({
     var stringifyPair = require_stringifyPair();
     var addPairToJSMap = require_addPairToJSMap();
     var identity = require_identity();
-    function createPair(key, value, ctx) {
+    function createPair(key, value2, ctx) {
       const k = createNode.createNode(key, void 0, ctx);
-      const v = createNode.createNode(value, void 0, ctx);
+      const v = createNode.createNode(value2, void 0, ctx);
       return new Pair(k, v);
     }
     var Pair = class _Pair {
-      constructor(key, value = null) {
+      constructor(key, value2 = null) {
         Object.defineProperty(this, identity.NODE_TYPE, { value: identity.PAIR });
         this.key = key;
-        this.value = value;
+        this.value = value2;
       }
       clone(schema) {
-        let { key, value } = this;
+        let { key, value: value2 } = this;
         if (identity.isNode(key))
           key = key.clone(schema);
-        if (identity.isNode(value))
-          value = value.clone(schema);
-        return new _Pair(key, value);
+        if (identity.isNode(value2))
+          value2 = value2.clone(schema);
+        return new _Pair(key, value2);
       }
       toJSON(_, ctx) {
         const pair = ctx?.mapAsMap ? /* @__PURE__ */ new Map() : {};
@@ -2047,17 +2047,17 @@ var require_YAMLMap = __commonJS({
       static from(schema, obj, ctx) {
         const { keepUndefined, replacer } = ctx;
         const map = new this(schema);
-        const add = (key, value) => {
+        const add = (key, value2) => {
           if (typeof replacer === "function")
-            value = replacer.call(obj, key, value);
+            value2 = replacer.call(obj, key, value2);
           else if (Array.isArray(replacer) && !replacer.includes(key))
             return;
-          if (value !== void 0 || keepUndefined)
-            map.items.push(Pair.createPair(key, value, ctx));
+          if (value2 !== void 0 || keepUndefined)
+            map.items.push(Pair.createPair(key, value2, ctx));
         };
         if (obj instanceof Map) {
-          for (const [key, value] of obj)
-            add(key, value);
+          for (const [key, value2] of obj)
+            add(key, value2);
         } else if (obj && typeof obj === "object") {
           for (const key of Object.keys(obj))
             add(key, obj[key]);
@@ -2115,8 +2115,8 @@ var require_YAMLMap = __commonJS({
       has(key) {
         return !!findPair(this.items, key);
       }
-      set(key, value) {
-        this.add(new Pair.Pair(key, value), true);
+      set(key, value2) {
+        this.add(new Pair.Pair(key, value2), true);
       }
       /**
        * @param ctx - Conversion context, originally set in Document#toJS()
@@ -2194,8 +2194,8 @@ var require_YAMLSeq = __commonJS({
         super(identity.SEQ, schema);
         this.items = [];
       }
-      add(value) {
-        this.items.push(value);
+      add(value2) {
+        this.items.push(value2);
       }
       /**
        * Removes a value from the collection.
@@ -2236,15 +2236,15 @@ var require_YAMLSeq = __commonJS({
        * If `key` does not contain a representation of an integer, this will throw.
        * It may be wrapped in a `Scalar`.
        */
-      set(key, value) {
+      set(key, value2) {
         const idx = asItemIndex(key);
         if (typeof idx !== "number")
           throw new Error(`Expected a valid index, not ${key}.`);
         const prev = this.items[idx];
-        if (identity.isScalar(prev) && Scalar.isScalarValue(value))
-          prev.value = value;
+        if (identity.isScalar(prev) && Scalar.isScalarValue(value2))
+          prev.value = value2;
         else
-          this.items[idx] = value;
+          this.items[idx] = value2;
       }
       toJSON(_, ctx) {
         const seq = [];
@@ -2320,7 +2320,7 @@ var require_string = __commonJS({
     "use strict";
     var stringifyString = require_stringifyString();
     var string = {
-      identify: (value) => typeof value === "string",
+      identify: (value2) => typeof value2 === "string",
       default: true,
       tag: "tag:yaml.org,2002:str",
       resolve: (str) => str,
@@ -2339,7 +2339,7 @@ var require_null = __commonJS({
     "use strict";
     var Scalar = require_Scalar();
     var nullTag = {
-      identify: (value) => value == null,
+      identify: (value2) => value2 == null,
       createNode: () => new Scalar.Scalar(null),
       default: true,
       tag: "tag:yaml.org,2002:null",
@@ -2357,18 +2357,18 @@ var require_bool = __commonJS({
     "use strict";
     var Scalar = require_Scalar();
     var boolTag = {
-      identify: (value) => typeof value === "boolean",
+      identify: (value2) => typeof value2 === "boolean",
       default: true,
       tag: "tag:yaml.org,2002:bool",
       test: /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/,
       resolve: (str) => new Scalar.Scalar(str[0] === "t" || str[0] === "T"),
-      stringify({ source, value }, ctx) {
+      stringify({ source, value: value2 }, ctx) {
         if (source && boolTag.test.test(source)) {
           const sv = source[0] === "t" || source[0] === "T";
-          if (value === sv)
+          if (value2 === sv)
             return source;
         }
-        return value ? ctx.options.trueStr : ctx.options.falseStr;
+        return value2 ? ctx.options.trueStr : ctx.options.falseStr;
       }
     };
     exports.boolTag = boolTag;
@@ -2379,13 +2379,13 @@ var require_bool = __commonJS({
 var require_stringifyNumber = __commonJS({
   "node_modules/yaml/dist/stringify/stringifyNumber.js"(exports) {
     "use strict";
-    function stringifyNumber({ format, minFractionDigits, tag, value }) {
-      if (typeof value === "bigint")
-        return String(value);
-      const num = typeof value === "number" ? value : Number(value);
-      if (!isFinite(num))
-        return isNaN(num) ? ".nan" : num < 0 ? "-.inf" : ".inf";
-      let n = Object.is(value, -0) ? "-0" : JSON.stringify(value);
+    function stringifyNumber({ format, minFractionDigits, tag, value: value2 }) {
+      if (typeof value2 === "bigint")
+        return String(value2);
+      const num2 = typeof value2 === "number" ? value2 : Number(value2);
+      if (!isFinite(num2))
+        return isNaN(num2) ? ".nan" : num2 < 0 ? "-.inf" : ".inf";
+      let n = Object.is(value2, -0) ? "-0" : JSON.stringify(value2);
       if (!format && minFractionDigits && (!tag || tag === "tag:yaml.org,2002:float") && /^-?\d/.test(n) && !n.includes("e")) {
         let i = n.indexOf(".");
         if (i < 0) {
@@ -2409,7 +2409,7 @@ var require_float = __commonJS({
     var Scalar = require_Scalar();
     var stringifyNumber = require_stringifyNumber();
     var floatNaN = {
-      identify: (value) => typeof value === "number",
+      identify: (value2) => typeof value2 === "number",
       default: true,
       tag: "tag:yaml.org,2002:float",
       test: /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/,
@@ -2417,19 +2417,19 @@ var require_float = __commonJS({
       stringify: stringifyNumber.stringifyNumber
     };
     var floatExp = {
-      identify: (value) => typeof value === "number",
+      identify: (value2) => typeof value2 === "number",
       default: true,
       tag: "tag:yaml.org,2002:float",
       format: "EXP",
       test: /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/,
       resolve: (str) => parseFloat(str),
       stringify(node) {
-        const num = Number(node.value);
-        return isFinite(num) ? num.toExponential() : stringifyNumber.stringifyNumber(node);
+        const num2 = Number(node.value);
+        return isFinite(num2) ? num2.toExponential() : stringifyNumber.stringifyNumber(node);
       }
     };
     var float = {
-      identify: (value) => typeof value === "number",
+      identify: (value2) => typeof value2 === "number",
       default: true,
       tag: "tag:yaml.org,2002:float",
       test: /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/,
@@ -2453,16 +2453,16 @@ var require_int = __commonJS({
   "node_modules/yaml/dist/schema/core/int.js"(exports) {
     "use strict";
     var stringifyNumber = require_stringifyNumber();
-    var intIdentify = (value) => typeof value === "bigint" || Number.isInteger(value);
+    var intIdentify = (value2) => typeof value2 === "bigint" || Number.isInteger(value2);
     var intResolve = (str, offset, radix, { intAsBigInt }) => intAsBigInt ? BigInt(str) : parseInt(str.substring(offset), radix);
     function intStringify(node, radix, prefix) {
-      const { value } = node;
-      if (intIdentify(value) && value >= 0)
-        return prefix + value.toString(radix);
+      const { value: value2 } = node;
+      if (intIdentify(value2) && value2 >= 0)
+        return prefix + value2.toString(radix);
       return stringifyNumber.stringifyNumber(node);
     }
     var intOct = {
-      identify: (value) => intIdentify(value) && value >= 0,
+      identify: (value2) => intIdentify(value2) && value2 >= 0,
       default: true,
       tag: "tag:yaml.org,2002:int",
       format: "OCT",
@@ -2479,7 +2479,7 @@ var require_int = __commonJS({
       stringify: stringifyNumber.stringifyNumber
     };
     var intHex = {
-      identify: (value) => intIdentify(value) && value >= 0,
+      identify: (value2) => intIdentify(value2) && value2 >= 0,
       default: true,
       tag: "tag:yaml.org,2002:int",
       format: "HEX",
@@ -2528,20 +2528,20 @@ var require_schema2 = __commonJS({
     var Scalar = require_Scalar();
     var map = require_map();
     var seq = require_seq();
-    function intIdentify(value) {
-      return typeof value === "bigint" || Number.isInteger(value);
+    function intIdentify(value2) {
+      return typeof value2 === "bigint" || Number.isInteger(value2);
     }
-    var stringifyJSON = ({ value }) => JSON.stringify(value);
+    var stringifyJSON = ({ value: value2 }) => JSON.stringify(value2);
     var jsonScalars = [
       {
-        identify: (value) => typeof value === "string",
+        identify: (value2) => typeof value2 === "string",
         default: true,
         tag: "tag:yaml.org,2002:str",
         resolve: (str) => str,
         stringify: stringifyJSON
       },
       {
-        identify: (value) => value == null,
+        identify: (value2) => value2 == null,
         createNode: () => new Scalar.Scalar(null),
         default: true,
         tag: "tag:yaml.org,2002:null",
@@ -2550,7 +2550,7 @@ var require_schema2 = __commonJS({
         stringify: stringifyJSON
       },
       {
-        identify: (value) => typeof value === "boolean",
+        identify: (value2) => typeof value2 === "boolean",
         default: true,
         tag: "tag:yaml.org,2002:bool",
         test: /^true$|^false$/,
@@ -2563,10 +2563,10 @@ var require_schema2 = __commonJS({
         tag: "tag:yaml.org,2002:int",
         test: /^-?(?:0|[1-9][0-9]*)$/,
         resolve: (str, _onError, { intAsBigInt }) => intAsBigInt ? BigInt(str) : parseInt(str, 10),
-        stringify: ({ value }) => intIdentify(value) ? value.toString() : JSON.stringify(value)
+        stringify: ({ value: value2 }) => intIdentify(value2) ? value2.toString() : JSON.stringify(value2)
       },
       {
-        identify: (value) => typeof value === "number",
+        identify: (value2) => typeof value2 === "number",
         default: true,
         tag: "tag:yaml.org,2002:float",
         test: /^-?(?:0|[1-9][0-9]*)(?:\.[0-9]*)?(?:[eE][-+]?[0-9]+)?$/,
@@ -2596,7 +2596,7 @@ var require_binary = __commonJS({
     var Scalar = require_Scalar();
     var stringifyString = require_stringifyString();
     var binary = {
-      identify: (value) => value instanceof Uint8Array,
+      identify: (value2) => value2 instanceof Uint8Array,
       // Buffer inherits from Uint8Array
       default: false,
       tag: "tag:yaml.org,2002:binary",
@@ -2622,10 +2622,10 @@ var require_binary = __commonJS({
           return src;
         }
       },
-      stringify({ comment, type, value }, ctx, onComment, onChompKeep) {
-        if (!value)
+      stringify({ comment, type, value: value2 }, ctx, onComment, onChompKeep) {
+        if (!value2)
           return "";
-        const buf = value;
+        const buf = value2;
         let str;
         if (typeof node_buffer.Buffer === "function") {
           str = buf instanceof node_buffer.Buffer ? buf.toString("base64") : node_buffer.Buffer.from(buf.buffer).toString("base64");
@@ -2697,25 +2697,25 @@ ${cn.comment}` : item.comment;
         for (let it of iterable) {
           if (typeof replacer === "function")
             it = replacer.call(iterable, String(i++), it);
-          let key, value;
+          let key, value2;
           if (Array.isArray(it)) {
             if (it.length === 2) {
               key = it[0];
-              value = it[1];
+              value2 = it[1];
             } else
               throw new TypeError(`Expected [key, value] tuple: ${it}`);
           } else if (it && it instanceof Object) {
             const keys = Object.keys(it);
             if (keys.length === 1) {
               key = keys[0];
-              value = it[key];
+              value2 = it[key];
             } else {
               throw new TypeError(`Expected tuple with one key, not ${keys.length} keys`);
             }
           } else {
             key = it;
           }
-          pairs2.items.push(Pair.createPair(key, value, ctx));
+          pairs2.items.push(Pair.createPair(key, value2, ctx));
         }
       return pairs2;
     }
@@ -2762,16 +2762,16 @@ var require_omap = __commonJS({
         if (ctx?.onCreate)
           ctx.onCreate(map);
         for (const pair of this.items) {
-          let key, value;
+          let key, value2;
           if (identity.isPair(pair)) {
             key = toJS.toJS(pair.key, "", ctx);
-            value = toJS.toJS(pair.value, key, ctx);
+            value2 = toJS.toJS(pair.value, key, ctx);
           } else {
             key = toJS.toJS(pair, "", ctx);
           }
           if (map.has(key))
             throw new Error("Ordered maps must not include duplicate keys");
-          map.set(key, value);
+          map.set(key, value2);
         }
         return map;
       }
@@ -2785,7 +2785,7 @@ var require_omap = __commonJS({
     YAMLOMap.tag = "tag:yaml.org,2002:omap";
     var omap = {
       collection: "seq",
-      identify: (value) => value instanceof Map,
+      identify: (value2) => value2 instanceof Map,
       nodeClass: YAMLOMap,
       default: false,
       tag: "tag:yaml.org,2002:omap",
@@ -2815,14 +2815,14 @@ var require_bool2 = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/bool.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
-    function boolStringify({ value, source }, ctx) {
-      const boolObj = value ? trueTag : falseTag;
+    function boolStringify({ value: value2, source }, ctx) {
+      const boolObj = value2 ? trueTag : falseTag;
       if (source && boolObj.test.test(source))
         return source;
-      return value ? ctx.options.trueStr : ctx.options.falseStr;
+      return value2 ? ctx.options.trueStr : ctx.options.falseStr;
     }
     var trueTag = {
-      identify: (value) => value === true,
+      identify: (value2) => value2 === true,
       default: true,
       tag: "tag:yaml.org,2002:bool",
       test: /^(?:Y|y|[Yy]es|YES|[Tt]rue|TRUE|[Oo]n|ON)$/,
@@ -2830,7 +2830,7 @@ var require_bool2 = __commonJS({
       stringify: boolStringify
     };
     var falseTag = {
-      identify: (value) => value === false,
+      identify: (value2) => value2 === false,
       default: true,
       tag: "tag:yaml.org,2002:bool",
       test: /^(?:N|n|[Nn]o|NO|[Ff]alse|FALSE|[Oo]ff|OFF)$/,
@@ -2849,7 +2849,7 @@ var require_float2 = __commonJS({
     var Scalar = require_Scalar();
     var stringifyNumber = require_stringifyNumber();
     var floatNaN = {
-      identify: (value) => typeof value === "number",
+      identify: (value2) => typeof value2 === "number",
       default: true,
       tag: "tag:yaml.org,2002:float",
       test: /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/,
@@ -2857,19 +2857,19 @@ var require_float2 = __commonJS({
       stringify: stringifyNumber.stringifyNumber
     };
     var floatExp = {
-      identify: (value) => typeof value === "number",
+      identify: (value2) => typeof value2 === "number",
       default: true,
       tag: "tag:yaml.org,2002:float",
       format: "EXP",
       test: /^[-+]?(?:[0-9][0-9_]*)?(?:\.[0-9_]*)?[eE][-+]?[0-9]+$/,
       resolve: (str) => parseFloat(str.replace(/_/g, "")),
       stringify(node) {
-        const num = Number(node.value);
-        return isFinite(num) ? num.toExponential() : stringifyNumber.stringifyNumber(node);
+        const num2 = Number(node.value);
+        return isFinite(num2) ? num2.toExponential() : stringifyNumber.stringifyNumber(node);
       }
     };
     var float = {
-      identify: (value) => typeof value === "number",
+      identify: (value2) => typeof value2 === "number",
       default: true,
       tag: "tag:yaml.org,2002:float",
       test: /^[-+]?(?:[0-9][0-9_]*)?\.[0-9_]*$/,
@@ -2896,7 +2896,7 @@ var require_int2 = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/int.js"(exports) {
     "use strict";
     var stringifyNumber = require_stringifyNumber();
-    var intIdentify = (value) => typeof value === "bigint" || Number.isInteger(value);
+    var intIdentify = (value2) => typeof value2 === "bigint" || Number.isInteger(value2);
     function intResolve(str, offset, radix, { intAsBigInt }) {
       const sign = str[0];
       if (sign === "-" || sign === "+")
@@ -2921,10 +2921,10 @@ var require_int2 = __commonJS({
       return sign === "-" ? -1 * n : n;
     }
     function intStringify(node, radix, prefix) {
-      const { value } = node;
-      if (intIdentify(value)) {
-        const str = value.toString(radix);
-        return value < 0 ? "-" + prefix + str.substr(1) : prefix + str;
+      const { value: value2 } = node;
+      if (intIdentify(value2)) {
+        const str = value2.toString(radix);
+        return value2 < 0 ? "-" + prefix + str.substr(1) : prefix + str;
       }
       return stringifyNumber.stringifyNumber(node);
     }
@@ -3002,13 +3002,13 @@ var require_set = __commonJS({
         const pair = YAMLMap.findPair(this.items, key);
         return !keepPair && identity.isPair(pair) ? identity.isScalar(pair.key) ? pair.key.value : pair.key : pair;
       }
-      set(key, value) {
-        if (typeof value !== "boolean")
-          throw new Error(`Expected boolean value for set(key, value) in a YAML set, not ${typeof value}`);
+      set(key, value2) {
+        if (typeof value2 !== "boolean")
+          throw new Error(`Expected boolean value for set(key, value) in a YAML set, not ${typeof value2}`);
         const prev = YAMLMap.findPair(this.items, key);
-        if (prev && !value) {
+        if (prev && !value2) {
           this.items.splice(this.items.indexOf(prev), 1);
-        } else if (!prev && value) {
+        } else if (!prev && value2) {
           this.items.push(new Pair.Pair(key));
         }
       }
@@ -3027,10 +3027,10 @@ var require_set = __commonJS({
         const { replacer } = ctx;
         const set2 = new this(schema);
         if (iterable && Symbol.iterator in Object(iterable))
-          for (let value of iterable) {
+          for (let value2 of iterable) {
             if (typeof replacer === "function")
-              value = replacer.call(iterable, value, value);
-            set2.items.push(Pair.createPair(value, null, ctx));
+              value2 = replacer.call(iterable, value2, value2);
+            set2.items.push(Pair.createPair(value2, null, ctx));
           }
         return set2;
       }
@@ -3038,7 +3038,7 @@ var require_set = __commonJS({
     YAMLSet.tag = "tag:yaml.org,2002:set";
     var set = {
       collection: "map",
-      identify: (value) => value instanceof Set,
+      identify: (value2) => value2 instanceof Set,
       nodeClass: YAMLSet,
       default: false,
       tag: "tag:yaml.org,2002:set",
@@ -3067,38 +3067,38 @@ var require_timestamp = __commonJS({
     function parseSexagesimal(str, asBigInt) {
       const sign = str[0];
       const parts = sign === "-" || sign === "+" ? str.substring(1) : str;
-      const num = (n) => asBigInt ? BigInt(n) : Number(n);
-      const res = parts.replace(/_/g, "").split(":").reduce((res2, p) => res2 * num(60) + num(p), num(0));
-      return sign === "-" ? num(-1) * res : res;
+      const num2 = (n) => asBigInt ? BigInt(n) : Number(n);
+      const res = parts.replace(/_/g, "").split(":").reduce((res2, p) => res2 * num2(60) + num2(p), num2(0));
+      return sign === "-" ? num2(-1) * res : res;
     }
     function stringifySexagesimal(node) {
-      let { value } = node;
-      let num = (n) => n;
-      if (typeof value === "bigint")
-        num = (n) => BigInt(n);
-      else if (isNaN(value) || !isFinite(value))
+      let { value: value2 } = node;
+      let num2 = (n) => n;
+      if (typeof value2 === "bigint")
+        num2 = (n) => BigInt(n);
+      else if (isNaN(value2) || !isFinite(value2))
         return stringifyNumber.stringifyNumber(node);
       let sign = "";
-      if (value < 0) {
+      if (value2 < 0) {
         sign = "-";
-        value *= num(-1);
+        value2 *= num2(-1);
       }
-      const _60 = num(60);
-      const parts = [value % _60];
-      if (value < 60) {
+      const _60 = num2(60);
+      const parts = [value2 % _60];
+      if (value2 < 60) {
         parts.unshift(0);
       } else {
-        value = (value - parts[0]) / _60;
-        parts.unshift(value % _60);
-        if (value >= 60) {
-          value = (value - parts[0]) / _60;
-          parts.unshift(value);
+        value2 = (value2 - parts[0]) / _60;
+        parts.unshift(value2 % _60);
+        if (value2 >= 60) {
+          value2 = (value2 - parts[0]) / _60;
+          parts.unshift(value2);
         }
       }
       return sign + parts.map((n) => String(n).padStart(2, "0")).join(":").replace(/000000\d*$/, "");
     }
     var intTime = {
-      identify: (value) => typeof value === "bigint" || Number.isInteger(value),
+      identify: (value2) => typeof value2 === "bigint" || Number.isInteger(value2),
       default: true,
       tag: "tag:yaml.org,2002:int",
       format: "TIME",
@@ -3107,7 +3107,7 @@ var require_timestamp = __commonJS({
       stringify: stringifySexagesimal
     };
     var floatTime = {
-      identify: (value) => typeof value === "number",
+      identify: (value2) => typeof value2 === "number",
       default: true,
       tag: "tag:yaml.org,2002:float",
       format: "TIME",
@@ -3116,7 +3116,7 @@ var require_timestamp = __commonJS({
       stringify: stringifySexagesimal
     };
     var timestamp = {
-      identify: (value) => value instanceof Date,
+      identify: (value2) => value2 instanceof Date,
       default: true,
       tag: "tag:yaml.org,2002:timestamp",
       // If the time zone is omitted, the timestamp is assumed to be specified in UTC. The time part
@@ -3139,7 +3139,7 @@ var require_timestamp = __commonJS({
         }
         return new Date(date);
       },
-      stringify: ({ value }) => value?.toISOString().replace(/(T00:00:00)?\.000Z$/, "") ?? ""
+      stringify: ({ value: value2 }) => value2?.toISOString().replace(/(T00:00:00)?\.000Z$/, "") ?? ""
     };
     exports.floatTime = floatTime;
     exports.intTime = intTime;
@@ -3413,7 +3413,7 @@ var require_Document = __commonJS({
     var createNode = require_createNode();
     var directives = require_directives();
     var Document = class _Document {
-      constructor(value, replacer, options) {
+      constructor(value2, replacer, options) {
         this.commentBefore = null;
         this.comment = null;
         this.errors = [];
@@ -3445,7 +3445,7 @@ var require_Document = __commonJS({
         } else
           this.directives = new directives.Directives({ version });
         this.setSchema(version, options);
-        this.contents = value === void 0 ? null : this.createNode(value, _replacer, options);
+        this.contents = value2 === void 0 ? null : this.createNode(value2, _replacer, options);
       }
       /**
        * Create a deep copy of this Document and its contents.
@@ -3470,14 +3470,14 @@ var require_Document = __commonJS({
         return copy;
       }
       /** Adds a value to the document. */
-      add(value) {
+      add(value2) {
         if (assertCollection(this.contents))
-          this.contents.add(value);
+          this.contents.add(value2);
       }
       /** Adds a value to the document. */
-      addIn(path6, value) {
+      addIn(path8, value2) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path6, value);
+          this.contents.addIn(path8, value2);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -3496,10 +3496,10 @@ var require_Document = __commonJS({
         }
         return new Alias.Alias(node.anchor);
       }
-      createNode(value, replacer, options) {
+      createNode(value2, replacer, options) {
         let _replacer = void 0;
         if (typeof replacer === "function") {
-          value = replacer.call({ "": value }, "", value);
+          value2 = replacer.call({ "": value2 }, "", value2);
           _replacer = replacer;
         } else if (Array.isArray(replacer)) {
           const keyToStr = (v) => typeof v === "number" || v instanceof String || v instanceof Number;
@@ -3526,7 +3526,7 @@ var require_Document = __commonJS({
           schema: this.schema,
           sourceObjects
         };
-        const node = createNode.createNode(value, tag, ctx);
+        const node = createNode.createNode(value2, tag, ctx);
         if (flow && identity.isCollection(node))
           node.flow = true;
         setAnchors();
@@ -3536,9 +3536,9 @@ var require_Document = __commonJS({
        * Convert a key and a value into a `Pair` using the current schema,
        * recursively wrapping all values as `Scalar` or `Collection` nodes.
        */
-      createPair(key, value, options = {}) {
+      createPair(key, value2, options = {}) {
         const k = this.createNode(key, null, options);
-        const v = this.createNode(value, null, options);
+        const v = this.createNode(value2, null, options);
         return new Pair.Pair(k, v);
       }
       /**
@@ -3552,14 +3552,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path6) {
-        if (Collection.isEmptyPath(path6)) {
+      deleteIn(path8) {
+        if (Collection.isEmptyPath(path8)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path6) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path8) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -3574,10 +3574,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path6, keepScalar) {
-        if (Collection.isEmptyPath(path6))
+      getIn(path8, keepScalar) {
+        if (Collection.isEmptyPath(path8))
           return !keepScalar && identity.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity.isCollection(this.contents) ? this.contents.getIn(path6, keepScalar) : void 0;
+        return identity.isCollection(this.contents) ? this.contents.getIn(path8, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -3588,33 +3588,33 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path6) {
-        if (Collection.isEmptyPath(path6))
+      hasIn(path8) {
+        if (Collection.isEmptyPath(path8))
           return this.contents !== void 0;
-        return identity.isCollection(this.contents) ? this.contents.hasIn(path6) : false;
+        return identity.isCollection(this.contents) ? this.contents.hasIn(path8) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      set(key, value) {
+      set(key, value2) {
         if (this.contents == null) {
-          this.contents = Collection.collectionFromPath(this.schema, [key], value);
+          this.contents = Collection.collectionFromPath(this.schema, [key], value2);
         } else if (assertCollection(this.contents)) {
-          this.contents.set(key, value);
+          this.contents.set(key, value2);
         }
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path6, value) {
-        if (Collection.isEmptyPath(path6)) {
-          this.contents = value;
+      setIn(path8, value2) {
+        if (Collection.isEmptyPath(path8)) {
+          this.contents = value2;
         } else if (this.contents == null) {
-          this.contents = Collection.collectionFromPath(this.schema, Array.from(path6), value);
+          this.contents = Collection.collectionFromPath(this.schema, Array.from(path8), value2);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path6, value);
+          this.contents.setIn(path8, value2);
         }
       }
       /**
@@ -4000,7 +4000,7 @@ var require_resolve_block_map = __commonJS({
       let offset = bm.offset;
       let commentEnd = null;
       for (const collItem of bm.items) {
-        const { start, key, sep, value } = collItem;
+        const { start, key, sep, value: value2 } = collItem;
         const keyProps = resolveProps.resolveProps(start, {
           indicator: "explicit-key-ind",
           next: key ?? sep?.[0],
@@ -4043,7 +4043,7 @@ var require_resolve_block_map = __commonJS({
           onError(keyStart, "DUPLICATE_KEY", "Map keys must be unique");
         const valueProps = resolveProps.resolveProps(sep ?? [], {
           indicator: "map-value-ind",
-          next: value,
+          next: value2,
           offset: keyNode.range[2],
           onError,
           parentIndent: bm.indent,
@@ -4052,14 +4052,14 @@ var require_resolve_block_map = __commonJS({
         offset = valueProps.end;
         if (valueProps.found) {
           if (implicitKey) {
-            if (value?.type === "block-map" && !valueProps.hasNewline)
+            if (value2?.type === "block-map" && !valueProps.hasNewline)
               onError(offset, "BLOCK_AS_IMPLICIT_KEY", "Nested mappings are not allowed in compact mappings");
             if (ctx.options.strict && keyProps.start < valueProps.found.offset - 1024)
               onError(keyNode.range, "KEY_OVER_1024_CHARS", "The : indicator must be at most 1024 chars after the start of an implicit block mapping key");
           }
-          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : composeEmptyNode(ctx, offset, sep, null, valueProps, onError);
+          const valueNode = value2 ? composeNode(ctx, value2, valueProps, onError) : composeEmptyNode(ctx, offset, sep, null, valueProps, onError);
           if (ctx.schema.compat)
-            utilFlowIndentCheck.flowIndentCheck(bm.indent, value, onError);
+            utilFlowIndentCheck.flowIndentCheck(bm.indent, value2, onError);
           offset = valueNode.range[2];
           const pair = new Pair.Pair(keyNode, valueNode);
           if (ctx.options.keepSourceTokens)
@@ -4105,18 +4105,18 @@ var require_resolve_block_seq = __commonJS({
         ctx.atKey = false;
       let offset = bs.offset;
       let commentEnd = null;
-      for (const { start, value } of bs.items) {
+      for (const { start, value: value2 } of bs.items) {
         const props = resolveProps.resolveProps(start, {
           indicator: "seq-item-ind",
-          next: value,
+          next: value2,
           offset,
           onError,
           parentIndent: bs.indent,
           startOnNewline: true
         });
         if (!props.found) {
-          if (props.anchor || props.tag || value) {
-            if (value?.type === "block-seq")
+          if (props.anchor || props.tag || value2) {
+            if (value2?.type === "block-seq")
               onError(props.end, "BAD_INDENT", "All sequence items must start at the same column");
             else
               onError(offset, "MISSING_CHAR", "Sequence item without - indicator");
@@ -4127,9 +4127,9 @@ var require_resolve_block_seq = __commonJS({
             continue;
           }
         }
-        const node = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, start, null, props, onError);
+        const node = value2 ? composeNode(ctx, value2, props, onError) : composeEmptyNode(ctx, props.end, start, null, props, onError);
         if (ctx.schema.compat)
-          utilFlowIndentCheck.flowIndentCheck(bs.indent, value, onError);
+          utilFlowIndentCheck.flowIndentCheck(bs.indent, value2, onError);
         offset = node.range[2];
         seq.items.push(node);
       }
@@ -4211,7 +4211,7 @@ var require_resolve_flow_collection = __commonJS({
       let offset = fc.offset + fc.start.source.length;
       for (let i = 0; i < fc.items.length; ++i) {
         const collItem = fc.items[i];
-        const { start, key, sep, value } = collItem;
+        const { start, key, sep, value: value2 } = collItem;
         const props = resolveProps.resolveProps(start, {
           flow: fcName,
           indicator: "explicit-key-ind",
@@ -4222,7 +4222,7 @@ var require_resolve_flow_collection = __commonJS({
           startOnNewline: false
         });
         if (!props.found) {
-          if (!props.anchor && !props.tag && !sep && !value) {
+          if (!props.anchor && !props.tag && !sep && !value2) {
             if (i === 0 && props.comma)
               onError(props.comma, "UNEXPECTED_TOKEN", `Unexpected , in ${fcName}`);
             else if (i < fc.items.length - 1)
@@ -4277,10 +4277,10 @@ var require_resolve_flow_collection = __commonJS({
           }
         }
         if (!isMap && !sep && !props.found) {
-          const valueNode = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep, null, props, onError);
+          const valueNode = value2 ? composeNode(ctx, value2, props, onError) : composeEmptyNode(ctx, props.end, sep, null, props, onError);
           coll.items.push(valueNode);
           offset = valueNode.range[2];
-          if (isBlock(value))
+          if (isBlock(value2))
             onError(valueNode.range, "BLOCK_IN_FLOW", blockMsg);
         } else {
           ctx.atKey = true;
@@ -4292,7 +4292,7 @@ var require_resolve_flow_collection = __commonJS({
           const valueProps = resolveProps.resolveProps(sep ?? [], {
             flow: fcName,
             indicator: "map-value-ind",
-            next: value,
+            next: value2,
             offset: keyNode.range[2],
             onError,
             parentIndent: fc.indent,
@@ -4312,15 +4312,15 @@ var require_resolve_flow_collection = __commonJS({
               if (props.start < valueProps.found.offset - 1024)
                 onError(valueProps.found, "KEY_OVER_1024_CHARS", "The : indicator must be at most 1024 chars after the start of an implicit flow sequence key");
             }
-          } else if (value) {
-            if ("source" in value && value.source?.[0] === ":")
-              onError(value, "MISSING_CHAR", `Missing space after : in ${fcName}`);
+          } else if (value2) {
+            if ("source" in value2 && value2.source?.[0] === ":")
+              onError(value2, "MISSING_CHAR", `Missing space after : in ${fcName}`);
             else
               onError(valueProps.start, "MISSING_CHAR", `Missing , or : between ${fcName} items`);
           }
-          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : valueProps.found ? composeEmptyNode(ctx, valueProps.end, sep, null, valueProps, onError) : null;
+          const valueNode = value2 ? composeNode(ctx, value2, valueProps, onError) : valueProps.found ? composeEmptyNode(ctx, valueProps.end, sep, null, valueProps, onError) : null;
           if (valueNode) {
-            if (isBlock(value))
+            if (isBlock(value2))
               onError(valueNode.range, "BLOCK_IN_FLOW", blockMsg);
           } else if (valueProps.comment) {
             if (keyNode.comment)
@@ -4463,11 +4463,11 @@ var require_resolve_block_scalar = __commonJS({
           break;
       }
       if (chompStart === 0) {
-        const value2 = header.chomp === "+" && lines.length > 0 ? "\n".repeat(Math.max(1, lines.length - 1)) : "";
+        const value3 = header.chomp === "+" && lines.length > 0 ? "\n".repeat(Math.max(1, lines.length - 1)) : "";
         let end2 = start + header.length;
         if (scalar.source)
           end2 += scalar.source.length;
-        return { value: value2, type, comment: header.comment, range: [start, end2, end2] };
+        return { value: value3, type, comment: header.comment, range: [start, end2, end2] };
       }
       let trimIndent = scalar.indent + header.indent;
       let offset = scalar.offset + header.length;
@@ -4497,11 +4497,11 @@ var require_resolve_block_scalar = __commonJS({
         if (lines[i][0].length > trimIndent)
           chompStart = i + 1;
       }
-      let value = "";
+      let value2 = "";
       let sep = "";
       let prevMoreIndented = false;
       for (let i = 0; i < contentStart; ++i)
-        value += lines[i][0].slice(trimIndent) + "\n";
+        value2 += lines[i][0].slice(trimIndent) + "\n";
       for (let i = contentStart; i < chompStart; ++i) {
         let [indent, content] = lines[i];
         offset += indent.length + content.length + 1;
@@ -4515,23 +4515,23 @@ var require_resolve_block_scalar = __commonJS({
           indent = "";
         }
         if (type === Scalar.Scalar.BLOCK_LITERAL) {
-          value += sep + indent.slice(trimIndent) + content;
+          value2 += sep + indent.slice(trimIndent) + content;
           sep = "\n";
         } else if (indent.length > trimIndent || content[0] === "	") {
           if (sep === " ")
             sep = "\n";
           else if (!prevMoreIndented && sep === "\n")
             sep = "\n\n";
-          value += sep + indent.slice(trimIndent) + content;
+          value2 += sep + indent.slice(trimIndent) + content;
           sep = "\n";
           prevMoreIndented = true;
         } else if (content === "") {
           if (sep === "\n")
-            value += "\n";
+            value2 += "\n";
           else
             sep = "\n";
         } else {
-          value += sep + content;
+          value2 += sep + content;
           sep = " ";
           prevMoreIndented = false;
         }
@@ -4541,15 +4541,15 @@ var require_resolve_block_scalar = __commonJS({
           break;
         case "+":
           for (let i = chompStart; i < lines.length; ++i)
-            value += "\n" + lines[i][0].slice(trimIndent);
-          if (value[value.length - 1] !== "\n")
-            value += "\n";
+            value2 += "\n" + lines[i][0].slice(trimIndent);
+          if (value2[value2.length - 1] !== "\n")
+            value2 += "\n";
           break;
         default:
-          value += "\n";
+          value2 += "\n";
       }
       const end = start + header.length + scalar.source.length;
-      return { value, type, comment: header.comment, range: [start, end, end] };
+      return { value: value2, type, comment: header.comment, range: [start, end, end] };
     }
     function parseBlockScalarHeader({ offset, props }, strict, onError) {
       if (props[0].type !== "block-scalar-header") {
@@ -4634,20 +4634,20 @@ var require_resolve_flow_scalar = __commonJS({
     function resolveFlowScalar(scalar, strict, onError) {
       const { offset, type, source, end } = scalar;
       let _type;
-      let value;
+      let value2;
       const _onError = (rel, code, msg) => onError(offset + rel, code, msg);
       switch (type) {
         case "scalar":
           _type = Scalar.Scalar.PLAIN;
-          value = plainValue(source, _onError);
+          value2 = plainValue(source, _onError);
           break;
         case "single-quoted-scalar":
           _type = Scalar.Scalar.QUOTE_SINGLE;
-          value = singleQuotedValue(source, _onError);
+          value2 = singleQuotedValue(source, _onError);
           break;
         case "double-quoted-scalar":
           _type = Scalar.Scalar.QUOTE_DOUBLE;
-          value = doubleQuotedValue(source, _onError);
+          value2 = doubleQuotedValue(source, _onError);
           break;
         /* istanbul ignore next should not happen */
         default:
@@ -4662,7 +4662,7 @@ var require_resolve_flow_scalar = __commonJS({
       const valueEnd = offset + source.length;
       const re = resolveEnd.resolveEnd(end, valueEnd, strict, onError);
       return {
-        value,
+        value: value2,
         type: _type,
         comment: re.comment,
         range: [offset, valueEnd, re.offset]
@@ -4855,28 +4855,28 @@ var require_compose_scalar = __commonJS({
     var resolveBlockScalar = require_resolve_block_scalar();
     var resolveFlowScalar = require_resolve_flow_scalar();
     function composeScalar(ctx, token, tagToken, onError) {
-      const { value, type, comment, range } = token.type === "block-scalar" ? resolveBlockScalar.resolveBlockScalar(ctx, token, onError) : resolveFlowScalar.resolveFlowScalar(token, ctx.options.strict, onError);
+      const { value: value2, type, comment, range } = token.type === "block-scalar" ? resolveBlockScalar.resolveBlockScalar(ctx, token, onError) : resolveFlowScalar.resolveFlowScalar(token, ctx.options.strict, onError);
       const tagName = tagToken ? ctx.directives.tagName(tagToken.source, (msg) => onError(tagToken, "TAG_RESOLVE_FAILED", msg)) : null;
       let tag;
       if (ctx.options.stringKeys && ctx.atKey) {
         tag = ctx.schema[identity.SCALAR];
       } else if (tagName)
-        tag = findScalarTagByName(ctx.schema, value, tagName, tagToken, onError);
+        tag = findScalarTagByName(ctx.schema, value2, tagName, tagToken, onError);
       else if (token.type === "scalar")
-        tag = findScalarTagByTest(ctx, value, token, onError);
+        tag = findScalarTagByTest(ctx, value2, token, onError);
       else
         tag = ctx.schema[identity.SCALAR];
       let scalar;
       try {
-        const res = tag.resolve(value, (msg) => onError(tagToken ?? token, "TAG_RESOLVE_FAILED", msg), ctx.options);
+        const res = tag.resolve(value2, (msg) => onError(tagToken ?? token, "TAG_RESOLVE_FAILED", msg), ctx.options);
         scalar = identity.isScalar(res) ? res : new Scalar.Scalar(res);
       } catch (error) {
         const msg = error instanceof Error ? error.message : String(error);
         onError(tagToken ?? token, "TAG_RESOLVE_FAILED", msg);
-        scalar = new Scalar.Scalar(value);
+        scalar = new Scalar.Scalar(value2);
       }
       scalar.range = range;
-      scalar.source = value;
+      scalar.source = value2;
       if (type)
         scalar.type = type;
       if (tagName)
@@ -4887,7 +4887,7 @@ var require_compose_scalar = __commonJS({
         scalar.comment = comment;
       return scalar;
     }
-    function findScalarTagByName(schema, value, tagName, tagToken, onError) {
+    function findScalarTagByName(schema, value2, tagName, tagToken, onError) {
       if (tagName === "!")
         return schema[identity.SCALAR];
       const matchWithTest = [];
@@ -4900,7 +4900,7 @@ var require_compose_scalar = __commonJS({
         }
       }
       for (const tag of matchWithTest)
-        if (tag.test?.test(value))
+        if (tag.test?.test(value2))
           return tag;
       const kt = schema.knownTags[tagName];
       if (kt && !kt.collection) {
@@ -4910,10 +4910,10 @@ var require_compose_scalar = __commonJS({
       onError(tagToken, "TAG_RESOLVE_FAILED", `Unresolved tag: ${tagName}`, tagName !== "tag:yaml.org,2002:str");
       return schema[identity.SCALAR];
     }
-    function findScalarTagByTest({ atKey, directives, schema }, value, token, onError) {
-      const tag = schema.tags.find((tag2) => (tag2.default === true || atKey && tag2.default === "key") && tag2.test?.test(value)) || schema[identity.SCALAR];
+    function findScalarTagByTest({ atKey, directives, schema }, value2, token, onError) {
+      const tag = schema.tags.find((tag2) => (tag2.default === true || atKey && tag2.default === "key") && tag2.test?.test(value2)) || schema[identity.SCALAR];
       if (schema.compat) {
-        const compat = schema.compat.find((tag2) => tag2.default && tag2.test?.test(value)) ?? schema[identity.SCALAR];
+        const compat = schema.compat.find((tag2) => tag2.default && tag2.test?.test(value2)) ?? schema[identity.SCALAR];
         if (tag.tag !== compat.tag) {
           const ts = directives.tagString(tag.tag);
           const cs = directives.tagString(compat.tag);
@@ -5071,7 +5071,7 @@ var require_compose_doc = __commonJS({
     var composeNode = require_compose_node();
     var resolveEnd = require_resolve_end();
     var resolveProps = require_resolve_props();
-    function composeDoc(options, directives, { offset, start, value, end }, onError) {
+    function composeDoc(options, directives, { offset, start, value: value2, end }, onError) {
       const opts = Object.assign({ _directives: directives }, options);
       const doc = new Document.Document(void 0, opts);
       const ctx = {
@@ -5083,7 +5083,7 @@ var require_compose_doc = __commonJS({
       };
       const props = resolveProps.resolveProps(start, {
         indicator: "doc-start",
-        next: value ?? end?.[0],
+        next: value2 ?? end?.[0],
         offset,
         onError,
         parentIndent: 0,
@@ -5091,10 +5091,10 @@ var require_compose_doc = __commonJS({
       });
       if (props.found) {
         doc.directives.docStart = true;
-        if (value && (value.type === "block-map" || value.type === "block-seq") && !props.hasNewline)
+        if (value2 && (value2.type === "block-map" || value2.type === "block-seq") && !props.hasNewline)
           onError(props.end, "MISSING_CHAR", "Block collection cannot start on same line with directives-end marker");
       }
-      doc.contents = value ? composeNode.composeNode(ctx, value, props, onError) : composeNode.composeEmptyNode(ctx, props.end, start, null, props, onError);
+      doc.contents = value2 ? composeNode.composeNode(ctx, value2, props, onError) : composeNode.composeEmptyNode(ctx, props.end, start, null, props, onError);
       const contentEnd = doc.contents.range[2];
       const re = resolveEnd.resolveEnd(end, contentEnd, false, onError);
       if (re.comment)
@@ -5342,9 +5342,9 @@ var require_cst_scalar = __commonJS({
       }
       return null;
     }
-    function createScalarToken(value, context) {
+    function createScalarToken(value2, context) {
       const { implicitKey = false, indent, inFlow = false, offset = -1, type = "PLAIN" } = context;
-      const source = stringifyString.stringifyString({ type, value }, {
+      const source = stringifyString.stringifyString({ type, value: value2 }, {
         implicitKey,
         indent: indent > 0 ? " ".repeat(indent) : "",
         inFlow,
@@ -5374,7 +5374,7 @@ var require_cst_scalar = __commonJS({
           return { type: "scalar", offset, indent, source, end };
       }
     }
-    function setScalarValue(token, value, context = {}) {
+    function setScalarValue(token, value2, context = {}) {
       let { afterKey = false, implicitKey = false, inFlow = false, type } = context;
       let indent = "indent" in token ? token.indent : null;
       if (afterKey && typeof indent === "number")
@@ -5397,7 +5397,7 @@ var require_cst_scalar = __commonJS({
           default:
             type = "PLAIN";
         }
-      const source = stringifyString.stringifyString({ type, value }, {
+      const source = stringifyString.stringifyString({ type, value: value2 }, {
         implicitKey: implicitKey || indent === null,
         indent: indent !== null && indent > 0 ? " ".repeat(indent) : "",
         inFlow,
@@ -5543,7 +5543,7 @@ var require_cst_stringify = __commonJS({
         }
       }
     }
-    function stringifyItem({ start, key, sep, value }) {
+    function stringifyItem({ start, key, sep, value: value2 }) {
       let res = "";
       for (const st of start)
         res += st.source;
@@ -5552,8 +5552,8 @@ var require_cst_stringify = __commonJS({
       if (sep)
         for (const st of sep)
           res += st.source;
-      if (value)
-        res += stringifyToken(value);
+      if (value2)
+        res += stringifyToken(value2);
       return res;
     }
     exports.stringify = stringify;
@@ -5575,9 +5575,9 @@ var require_cst_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP;
     visit.REMOVE = REMOVE;
-    visit.itemAtPath = (cst, path6) => {
+    visit.itemAtPath = (cst, path8) => {
       let item = cst;
-      for (const [field, index] of path6) {
+      for (const [field, index] of path8) {
         const tok = item?.[field];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -5586,23 +5586,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit.parentCollection = (cst, path6) => {
-      const parent = visit.itemAtPath(cst, path6.slice(0, -1));
-      const field = path6[path6.length - 1][0];
+    visit.parentCollection = (cst, path8) => {
+      const parent = visit.itemAtPath(cst, path8.slice(0, -1));
+      const field = path8[path8.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path6, item, visitor) {
-      let ctrl = visitor(item, path6);
+    function _visit(path8, item, visitor) {
+      let ctrl = visitor(item, path8);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field of ["key", "value"]) {
         const token = item[field];
         if (token && "items" in token) {
           for (let i = 0; i < token.items.length; ++i) {
-            const ci = _visit(Object.freeze(path6.concat([[field, i]])), token.items[i], visitor);
+            const ci = _visit(Object.freeze(path8.concat([[field, i]])), token.items[i], visitor);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -5613,10 +5613,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field === "key")
-            ctrl = ctrl(item, path6);
+            ctrl = ctrl(item, path8);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path6) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path8) : ctrl;
     }
     exports.visit = visit;
   }
@@ -7286,7 +7286,7 @@ var require_public_api = __commonJS({
       }
       return doc.toJS(Object.assign({ reviver: _reviver }, options));
     }
-    function stringify(value, replacer, options) {
+    function stringify(value2, replacer, options) {
       let _replacer = null;
       if (typeof replacer === "function" || Array.isArray(replacer)) {
         _replacer = replacer;
@@ -7299,14 +7299,14 @@ var require_public_api = __commonJS({
         const indent = Math.round(options);
         options = indent < 1 ? void 0 : indent > 8 ? { indent: 8 } : { indent };
       }
-      if (value === void 0) {
+      if (value2 === void 0) {
         const { keepUndefined } = options ?? replacer ?? {};
         if (!keepUndefined)
           return void 0;
       }
-      if (identity.isDocument(value) && !_replacer)
-        return value.toString(options);
-      return new Document.Document(value, _replacer, options).toString(options);
+      if (identity.isDocument(value2) && !_replacer)
+        return value2.toString(options);
+      return new Document.Document(value2, _replacer, options).toString(options);
     }
     exports.parse = parse;
     exports.parseAllDocuments = parseAllDocuments;
@@ -7574,8 +7574,8 @@ var require_scope = __commonJS({
         super(nameStr);
         this.prefix = prefix;
       }
-      setValue(value, { property, itemIndex }) {
-        this.value = value;
+      setValue(value2, { property, itemIndex }) {
+        this.value = value2;
         this.scopePath = (0, code_1._)`.${new code_1.Name(property)}[${itemIndex}]`;
       }
     };
@@ -7594,13 +7594,13 @@ var require_scope = __commonJS({
       name(prefix) {
         return new ValueScopeName(prefix, this._newName(prefix));
       }
-      value(nameOrPrefix, value) {
+      value(nameOrPrefix, value2) {
         var _a;
-        if (value.ref === void 0)
+        if (value2.ref === void 0)
           throw new Error("CodeGen: ref must be passed in value");
         const name = this.toName(nameOrPrefix);
         const { prefix } = name;
-        const valueKey = (_a = value.key) !== null && _a !== void 0 ? _a : value.ref;
+        const valueKey = (_a = value2.key) !== null && _a !== void 0 ? _a : value2.ref;
         let vs = this._values[prefix];
         if (vs) {
           const _name = vs.get(valueKey);
@@ -7612,8 +7612,8 @@ var require_scope = __commonJS({
         vs.set(valueKey, name);
         const s = this._scope[prefix] || (this._scope[prefix] = []);
         const itemIndex = s.length;
-        s[itemIndex] = value.ref;
-        name.setValue(value, { property: prefix, itemIndex });
+        s[itemIndex] = value2.ref;
+        name.setValue(value2, { property: prefix, itemIndex });
         return name;
       }
       getValue(prefix, keyOrRef) {
@@ -8083,8 +8083,8 @@ var require_codegen = __commonJS({
         return this._extScope.name(prefix);
       }
       // reserves unique name in the external scope and assigns value to it
-      scopeValue(prefixOrName, value) {
-        const name = this._extScope.value(prefixOrName, value);
+      scopeValue(prefixOrName, value2) {
+        const name = this._extScope.value(prefixOrName, value2);
         const vs = this._values[name.prefix] || (this._values[name.prefix] = /* @__PURE__ */ new Set());
         vs.add(name);
         return name;
@@ -8138,13 +8138,13 @@ var require_codegen = __commonJS({
       // returns code for object literal for the passed argument list of key-value pairs
       object(...keyValues) {
         const code = ["{"];
-        for (const [key, value] of keyValues) {
+        for (const [key, value2] of keyValues) {
           if (code.length > 1)
             code.push(",");
           code.push(key);
-          if (key !== value || this.opts.es5) {
+          if (key !== value2 || this.opts.es5) {
             code.push(":");
-            (0, code_1.addCodeArg)(code, value);
+            (0, code_1.addCodeArg)(code, value2);
           }
         }
         code.push("}");
@@ -8223,10 +8223,10 @@ var require_codegen = __commonJS({
         return this._leafNode(new Break(label));
       }
       // `return` statement
-      return(value) {
+      return(value2) {
         const node = new Return();
         this._blockNode(node);
-        this.code(value);
+        this.code(value2);
         if (node.nodes.length !== 1)
           throw new Error('CodeGen: "return" should have one node');
         return this._endBlockNode(Return);
@@ -10596,8 +10596,8 @@ var require_utils = __commonJS({
       }
       return ind;
     }
-    function removeDotSegments(path6) {
-      let input = path6;
+    function removeDotSegments(path8) {
+      let input = path8;
       const output = [];
       let nextSlash = -1;
       let len = 0;
@@ -10671,11 +10671,11 @@ var require_utils = __commonJS({
       }
       return output.join("");
     }
-    function removeDotSegmentsRelative(path6) {
-      if (path6 === "" || path6[0] === "/") {
-        return removeDotSegments(path6);
+    function removeDotSegmentsRelative(path8) {
+      if (path8 === "" || path8[0] === "/") {
+        return removeDotSegments(path8);
       }
-      const segments = path6.split("/");
+      const segments = path8.split("/");
       const last = segments.length - 1;
       const output = [];
       let trailingDirectory = false;
@@ -11038,8 +11038,8 @@ var require_schemes = __commonJS({
       }
       if (wsComponent.resourceName) {
         const queryIndex = wsComponent.resourceName.indexOf("?");
-        const path6 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
-        wsComponent.path = path6 && path6 !== "/" ? path6 : void 0;
+        const path8 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
+        wsComponent.path = path8 && path8 !== "/" ? path8 : void 0;
         wsComponent.query = queryIndex === -1 ? void 0 : wsComponent.resourceName.slice(queryIndex + 1);
         wsComponent.resourceName = void 0;
       }
@@ -11588,13 +11588,13 @@ var require_fast_uri = __commonJS({
       if (typeof uri !== "string" && typeof uri !== "object") {
         return void 0;
       }
-      let value;
+      let value2;
       try {
-        value = typeof uri === "string" ? uri : serialize2(uri, opts);
+        value2 = typeof uri === "string" ? uri : serialize2(uri, opts);
       } catch {
         return void 0;
       }
-      const { normalized, malformedAuthorityOrPort, malformedPercentEncoding, malformedSchemeSpecific, malformedHost, malformedScheme } = normalizeStringWithStatus(value, opts);
+      const { normalized, malformedAuthorityOrPort, malformedPercentEncoding, malformedSchemeSpecific, malformedHost, malformedScheme } = normalizeStringWithStatus(value2, opts);
       return malformedAuthorityOrPort || malformedPercentEncoding || malformedSchemeSpecific || malformedHost || malformedScheme ? void 0 : normalized;
     }
     var fastUri = {
@@ -12461,13 +12461,13 @@ var require_ucs2length = __commonJS({
       const len = str.length;
       let length = 0;
       let pos = 0;
-      let value;
+      let value2;
       while (pos < len) {
         length++;
-        value = str.charCodeAt(pos++);
-        if (value >= 55296 && value <= 56319 && pos < len) {
-          value = str.charCodeAt(pos);
-          if ((value & 64512) === 56320)
+        value2 = str.charCodeAt(pos++);
+        if (value2 >= 55296 && value2 <= 56319 && pos < len) {
+          value2 = str.charCodeAt(pos);
+          if ((value2 & 64512) === 56320)
             pos++;
         }
       }
@@ -14273,13 +14273,83 @@ var require_ajv = __commonJS({
 });
 
 // src/cli/main.ts
-import { mkdirSync, writeFileSync as writeFileSync2 } from "node:fs";
-import path5 from "node:path";
+import { mkdirSync as mkdirSync2, writeFileSync as writeFileSync3 } from "node:fs";
+import path7 from "node:path";
+
+// src/ab/worktree.ts
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+var WorktreeError = class extends Error {
+  name = "WorktreeError";
+};
+function git(repo, args) {
+  return execFileSync("git", args, { cwd: repo, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim();
+}
+function addWorktree(repo, commit) {
+  try {
+    git(repo, ["cat-file", "-e", `${commit}^{commit}`]);
+  } catch {
+    try {
+      git(repo, ["fetch", "--no-tags", "--depth=1", "origin", commit]);
+    } catch (error) {
+      throw new WorktreeError(`cannot fetch the PR's base commit ${commit} (${error.message.split("\n")[0]}); use actions/checkout with fetch-depth: 0, or a token that can read the repository`);
+    }
+  }
+  const dir = path.join(mkdtempSync(path.join(os.tmpdir(), "flask-perf-base-")), "base");
+  try {
+    git(repo, ["worktree", "add", "--detach", dir, commit]);
+  } catch (error) {
+    throw new WorktreeError(`cannot check out ${commit} into a worktree: ${error.message.split("\n")[0]}`);
+  }
+  return {
+    dir,
+    remove: () => {
+      try {
+        git(repo, ["worktree", "remove", "--force", dir]);
+      } catch {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }
+  };
+}
+
+// src/compare/baseline.ts
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+
+// src/results/types.ts
+var SCHEMA_VERSION = 1;
+
+// src/compare/baseline.ts
+var BaselineError = class extends Error {
+  name = "BaselineError";
+};
+function parseBaseline(text, name) {
+  let data;
+  try {
+    data = JSON.parse(text);
+  } catch (error) {
+    throw new BaselineError(`baseline ${name} is not valid JSON (${error.message}); fix it, delete it, or record it again with update-baseline`);
+  }
+  const doc = data;
+  if (doc === null || typeof doc !== "object" || Array.isArray(doc)) throw new BaselineError(`baseline ${name} must be a flask-perf results document; got ${Array.isArray(data) ? "a list" : typeof data}`);
+  if (doc.schemaVersion !== SCHEMA_VERSION) throw new BaselineError(`baseline ${name} must have schemaVersion ${SCHEMA_VERSION}; got ${JSON.stringify(doc.schemaVersion)}`);
+  if (!Array.isArray(doc.topologies)) throw new BaselineError(`baseline ${name} must have a topologies list; got ${JSON.stringify(doc.topologies)}`);
+  for (const [i, t] of doc.topologies.entries()) {
+    if (typeof t?.name !== "string" || typeof t?.rps !== "number") throw new BaselineError(`baseline ${name}: topologies[${i}] must have a name and rps; got ${JSON.stringify(t).slice(0, 80)}`);
+  }
+  return doc;
+}
+function readBaselineFile(file, name = file) {
+  if (!existsSync(file)) return null;
+  return { results: parseBaseline(readFileSync(file, "utf8"), name), source: name };
+}
 
 // src/config/load.ts
 var import_yaml = __toESM(require_dist(), 1);
-import { readFileSync } from "node:fs";
-import path from "node:path";
+import { readFileSync as readFileSync2 } from "node:fs";
+import path2 from "node:path";
 
 // src/config/defaults.ts
 var DEFAULTS = {
@@ -14311,10 +14381,10 @@ var STOP_GRACE_MS = 3e3;
 
 // src/config/duration.ts
 var UNIT_MS = { ms: 1, s: 1e3, m: 6e4 };
-function parseDuration(value) {
-  if (typeof value === "number") return Number.isFinite(value) && value >= 0 ? value * 1e3 : void 0;
-  if (typeof value !== "string") return void 0;
-  const match = /^([0-9]+(?:\.[0-9]+)?)(ms|s|m)$/.exec(value.trim());
+function parseDuration(value2) {
+  if (typeof value2 === "number") return Number.isFinite(value2) && value2 >= 0 ? value2 * 1e3 : void 0;
+  if (typeof value2 !== "string") return void 0;
+  const match = /^([0-9]+(?:\.[0-9]+)?)(ms|s|m)$/.exec(value2.trim());
   if (!match) return void 0;
   return Math.round(Number(match[1]) * UNIT_MS[match[2]]);
 }
@@ -14323,6 +14393,9 @@ function parseDuration(value) {
 function parsePercent(text) {
   const m = /^\s*([0-9]+(?:\.[0-9]+)?)\s*%\s*$/.exec(text);
   return m ? Number(m[1]) / 100 : void 0;
+}
+function formatPercent(share) {
+  return `${Number((share * 100).toFixed(2))}%`;
 }
 
 // src/config/validate.ts
@@ -14834,16 +14907,16 @@ function childSchema(node, seg) {
   return void 0;
 }
 function valueAt(data, segments) {
-  let value = data;
+  let value2 = data;
   for (const seg of segments) {
-    if (value === null || typeof value !== "object") return void 0;
-    value = value[seg];
+    if (value2 === null || typeof value2 !== "object") return void 0;
+    value2 = value2[seg];
   }
-  return value;
+  return value2;
 }
-function describeValue(value) {
-  if (value === void 0) return "nothing";
-  const text = JSON.stringify(value) ?? String(value);
+function describeValue(value2) {
+  if (value2 === void 0) return "nothing";
+  const text = JSON.stringify(value2) ?? String(value2);
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
 function knownFields(segments) {
@@ -14934,8 +15007,8 @@ ${problems.map((p) => `  - ${p}`).join("\n")}`);
   file;
   problems;
 };
-function isObject(value) {
-  return value !== null && typeof value === "object" && !Array.isArray(value);
+function isObject(value2) {
+  return value2 !== null && typeof value2 === "object" && !Array.isArray(value2);
 }
 function mergeDefaults(raw, overrides = {}) {
   if (!isObject(raw)) return raw;
@@ -14948,9 +15021,9 @@ function mergeDefaults(raw, overrides = {}) {
 function defined(values) {
   return Object.fromEntries(Object.entries(values).filter(([, v]) => v !== void 0));
 }
-function parseWorkers(value) {
-  if (typeof value === "number") return { count: value };
-  const text = String(value ?? DEFAULTS.gunicorn.workers);
+function parseWorkers(value2) {
+  if (typeof value2 === "number") return { count: value2 };
+  const text = String(value2 ?? DEFAULTS.gunicorn.workers);
   if (text === "auto") return { autoMultiple: 1 };
   return { autoMultiple: Number(text.slice(0, text.indexOf("x"))) };
 }
@@ -15031,7 +15104,7 @@ function settingsFromObject(raw, file, rootDir, overrides = {}) {
   const problems = validateConfig(merged);
   if (problems.length > 0) throw new ConfigError(file, problems);
   const m = merged;
-  const workdir = path.resolve(rootDir, String(m.app.workdir));
+  const workdir = path2.resolve(rootDir, String(m.app.workdir));
   const python = String(m.app.python);
   const health = typeof m.app.health === "string" ? { ...DEFAULTS.app.health, path: m.app.health } : m.app.health;
   return {
@@ -15040,7 +15113,7 @@ function settingsFromObject(raw, file, rootDir, overrides = {}) {
       build: String(m.app.build),
       workdir,
       // A path is relative to the app; a bare name is looked up on PATH.
-      python: python.includes("/") ? path.resolve(workdir, python) : python,
+      python: python.includes("/") ? path2.resolve(workdir, python) : python,
       env: Object.fromEntries(Object.entries(m.app.env).map(([k, v]) => [k, String(v)])),
       wsgi: String(m.app.wsgi),
       start: String(m.app.start),
@@ -15077,11 +15150,11 @@ function parseConfigText(text, file) {
 function loadConfig(file, rootDir, overrides = {}) {
   let text;
   try {
-    text = readFileSync(file, "utf8");
+    text = readFileSync2(file, "utf8");
   } catch (error) {
     throw new ConfigError(file, [`cannot read the config file: ${error.message}`]);
   }
-  return settingsFromObject(parseConfigText(text, file), path.resolve(file), rootDir, overrides);
+  return settingsFromObject(parseConfigText(text, file), path2.resolve(file), rootDir, overrides);
 }
 function selectTopologies(settings, names) {
   if (names.length === 0) return settings;
@@ -15097,8 +15170,8 @@ function selectTopologies(settings, names) {
 }
 
 // node_modules/markdown-table/index.js
-function defaultStringLength(value) {
-  return value.length;
+function defaultStringLength(value2) {
+  return value2.length;
 }
 function markdownTable(table, options) {
   const settings = options || {};
@@ -15231,17 +15304,17 @@ function markdownTable(table, options) {
   }
   return lines.join("\n");
 }
-function serialize(value) {
-  return value === null || value === void 0 ? "" : String(value);
+function serialize(value2) {
+  return value2 === null || value2 === void 0 ? "" : String(value2);
 }
-function toAlignment(value) {
-  const code = typeof value === "string" ? value.codePointAt(0) : 0;
+function toAlignment(value2) {
+  const code = typeof value2 === "string" ? value2.codePointAt(0) : 0;
   return code === 67 || code === 99 ? 99 : code === 76 || code === 108 ? 108 : code === 82 || code === 114 ? 114 : 0;
 }
 
 // src/report/table.ts
-function fixed(value, digits) {
-  return value === null ? "\u2014" : value.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
+function fixed(value2, digits) {
+  return value2 === null ? "\u2014" : value2.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
 }
 function row(t) {
   if (!t.ok) return [t.name, "failed", "\u2014", "\u2014", "\u2014", "\u2014", "\u2014"];
@@ -15277,8 +15350,8 @@ function resultsNotes(results) {
 import { spawn } from "node:child_process";
 
 // src/topology/procfs.ts
-import { execFileSync } from "node:child_process";
-import { readdirSync, readFileSync as readFileSync2 } from "node:fs";
+import { execFileSync as execFileSync2 } from "node:child_process";
+import { readdirSync, readFileSync as readFileSync3 } from "node:fs";
 function parseProcStat(line) {
   const close = line.lastIndexOf(")");
   if (close < 0) return void 0;
@@ -15295,7 +15368,7 @@ function parseProcStat(line) {
 }
 function readStat(pid) {
   try {
-    return parseProcStat(readFileSync2(`/proc/${pid}/stat`, "utf8"));
+    return parseProcStat(readFileSync3(`/proc/${pid}/stat`, "utf8"));
   } catch {
     return void 0;
   }
@@ -15317,8 +15390,8 @@ function groupMembers(groups) {
 }
 function getconf(name, fallback) {
   try {
-    const value = Number(execFileSync("getconf", [name], { encoding: "utf8" }).trim());
-    return Number.isFinite(value) && value > 0 ? value : fallback;
+    const value2 = Number(execFileSync2("getconf", [name], { encoding: "utf8" }).trim());
+    return Number.isFinite(value2) && value2 > 0 ? value2 : fallback;
   } catch {
     return fallback;
   }
@@ -15338,7 +15411,7 @@ function groupUsage(groups) {
 }
 function allowedCpus(fallbackCount) {
   try {
-    const status = readFileSync2("/proc/self/status", "utf8");
+    const status = readFileSync3("/proc/self/status", "utf8");
     const line = /^Cpus_allowed_list:\s*(.+)$/m.exec(status);
     if (line) return parseCpuList(line[1].trim());
   } catch {
@@ -15499,24 +15572,24 @@ ${proc.lastOutput(20)}`);
 }
 
 // src/run/matrix.ts
-import { execFileSync as execFileSync2 } from "node:child_process";
-import os3 from "node:os";
+import { execFileSync as execFileSync3 } from "node:child_process";
+import os4 from "node:os";
 
 // src/paths.ts
-import { existsSync } from "node:fs";
-import path2 from "node:path";
+import { existsSync as existsSync2 } from "node:fs";
+import path3 from "node:path";
 import { fileURLToPath } from "node:url";
 function packageRoot(from = fileURLToPath(import.meta.url)) {
-  let dir = path2.dirname(from);
+  let dir = path3.dirname(from);
   for (let i = 0; i < 10; i++) {
-    if (existsSync(path2.join(dir, "package.json"))) return dir;
-    dir = path2.dirname(dir);
+    if (existsSync2(path3.join(dir, "package.json"))) return dir;
+    dir = path3.dirname(dir);
   }
   throw new Error(`flask-perf: cannot find the package root above ${from}`);
 }
 function distScript(name) {
-  const script = path2.join(packageRoot(), "dist", name);
-  if (!existsSync(script)) throw new Error(`flask-perf: ${script} is missing; run "npm run bundle"`);
+  const script = path3.join(packageRoot(), "dist", name);
+  if (!existsSync2(script)) throw new Error(`flask-perf: ${script} is missing; run "npm run bundle"`);
   return script;
 }
 
@@ -15557,7 +15630,7 @@ function openLoadGenerator(options = {}) {
 
 // src/results/fingerprint.ts
 import { execFile } from "node:child_process";
-import os from "node:os";
+import os2 from "node:os";
 var VERSIONS_PY = `
 import json, platform
 from importlib import metadata
@@ -15583,9 +15656,9 @@ function pythonVersions(app) {
 async function fingerprint(app, placement, cores) {
   const versions = await pythonVersions(app);
   return {
-    cpuModel: os.cpus()[0]?.model.trim() ?? "unknown",
+    cpuModel: os2.cpus()[0]?.model.trim() ?? "unknown",
     cores,
-    os: `${os.type()} ${os.release()} ${os.arch()}`,
+    os: `${os2.type()} ${os2.release()} ${os2.arch()}`,
     node: process.version,
     ...versions,
     placement: {
@@ -15598,13 +15671,10 @@ async function fingerprint(app, placement, cores) {
   };
 }
 
-// src/results/types.ts
-var SCHEMA_VERSION = 1;
-
 // src/calibration/plan.ts
-import path3 from "node:path";
+import path4 from "node:path";
 function calibrationDir() {
-  return path3.join(packageRoot(), "src/calibration");
+  return path4.join(packageRoot(), "src/calibration");
 }
 function calibrationSettings(settings, topology, dir) {
   if (topology.kind === "command") return null;
@@ -15615,7 +15685,7 @@ function calibrationSettings(settings, topology, dir) {
       build: "",
       workdir: dir,
       wsgi: "calibration_app:app",
-      start: `{python} ${path3.join(dir, "serve.py")} {port}`,
+      start: `{python} ${path4.join(dir, "serve.py")} {port}`,
       health: "/"
     },
     load: { ...settings.load, requests: [{ method: "GET", path: "/", headers: {}, body: "", weight: 1 }] },
@@ -15667,12 +15737,12 @@ function placementProblems(placement, allowed) {
 }
 
 // src/run/cell.ts
-import { mkdtempSync, readFileSync as readFileSync4, rmSync, writeFileSync } from "node:fs";
-import os2 from "node:os";
-import path4 from "node:path";
+import { mkdtempSync as mkdtempSync2, readFileSync as readFileSync5, rmSync as rmSync2, writeFileSync as writeFileSync2 } from "node:fs";
+import os3 from "node:os";
+import path5 from "node:path";
 
 // src/load/loopback.ts
-import { readFileSync as readFileSync3 } from "node:fs";
+import { readFileSync as readFileSync4 } from "node:fs";
 var TIME_WAIT = "06";
 function countTimeWait(tables, port) {
   const hexPort = port.toString(16).toUpperCase().padStart(4, "0");
@@ -15690,7 +15760,7 @@ function readTables() {
   const out = [];
   for (const file of ["/proc/net/tcp", "/proc/net/tcp6"]) {
     try {
-      out.push(readFileSync3(file, "utf8"));
+      out.push(readFileSync4(file, "utf8"));
     } catch {
     }
   }
@@ -15701,7 +15771,7 @@ function timeWaitSockets(port) {
 }
 function ephemeralPortCount() {
   try {
-    const [low, high] = readFileSync3("/proc/sys/net/ipv4/ip_local_port_range", "utf8").trim().split(/\s+/).map(Number);
+    const [low, high] = readFileSync4("/proc/sys/net/ipv4/ip_local_port_range", "utf8").trim().split(/\s+/).map(Number);
     return high - low + 1;
   } catch {
     return 28232;
@@ -15738,9 +15808,9 @@ function summarizeLatency(parts) {
     max: r(sorted.length ? sorted[sorted.length - 1] : 0)
   };
 }
-function round(value, digits = 2) {
+function round(value2, digits = 2) {
   const f = 10 ** digits;
-  return Math.round(value * f) / f;
+  return Math.round(value2 * f) / f;
 }
 
 // src/results/aggregate.ts
@@ -15760,14 +15830,14 @@ function summarizeTrial(trial) {
   const { sample } = trial;
   const sec = sample.elapsedMs / 1e3;
   const total = responses(sample);
-  const failures = sample.errors + sample.endpoints.reduce((n, e) => n + non2xx(e.statuses), 0);
+  const failures2 = sample.errors + sample.endpoints.reduce((n, e) => n + non2xx(e.statuses), 0);
   const bytes = sample.endpoints.reduce((n, e) => n + e.bytes, 0);
   return {
     durationSec: round(sec, 3),
     requests: total,
     rps: round(total / sec),
-    failures,
-    failuresPerSec: round(failures / sec),
+    failures: failures2,
+    failuresPerSec: round(failures2 / sec),
     latencyMs: summarizeLatency(sample.endpoints.map((e) => e.latenciesMs)),
     bytesPerSec: Math.round(bytes / sec),
     cpuMsPer1kRequests: trial.serverCpuMs === null || total === 0 ? null : round(trial.serverCpuMs / total * 1e3),
@@ -15822,7 +15892,7 @@ function aggregateCell(trials, facts) {
   const summaries = trials.map(summarizeTrial);
   const seconds = trials.reduce((s, t) => s + t.sample.elapsedMs / 1e3, 0);
   const total = summaries.reduce((n, t) => n + t.requests, 0);
-  const failures = summaries.reduce((n, t) => n + t.failures, 0);
+  const failures2 = summaries.reduce((n, t) => n + t.failures, 0);
   const bytes = trials.reduce((n, t) => n + t.sample.endpoints.reduce((m, e) => m + e.bytes, 0), 0);
   const cpuKnown = trials.every((t) => t.serverCpuMs !== null);
   const cpuMs = trials.reduce((s, t) => s + (t.serverCpuMs ?? 0), 0);
@@ -15833,7 +15903,7 @@ function aggregateCell(trials, facts) {
     error: facts.error,
     totalRequests: total,
     rps: seconds > 0 ? round(total / seconds) : 0,
-    failuresPerSec: seconds > 0 ? round(failures / seconds) : 0,
+    failuresPerSec: seconds > 0 ? round(failures2 / seconds) : 0,
     latencyMs: trials.length ? summarizeLatency(trials.flatMap((t) => t.sample.endpoints.map((e) => e.latenciesMs))) : EMPTY_LATENCY,
     bytesPerSec: seconds > 0 ? Math.round(bytes / seconds) : 0,
     cpuMsPer1kRequests: cpuKnown && total > 0 ? round(cpuMs / total * 1e3) : null,
@@ -16000,14 +16070,14 @@ async function startHealthy(spec, settings, placement, cwd, env, started) {
 }
 function renderTemplates(templates, workdir, dir, values) {
   for (const template of templates) {
-    const source = path4.resolve(workdir, template);
+    const source = path5.resolve(workdir, template);
     let text;
     try {
-      text = readFileSync4(source, "utf8");
+      text = readFileSync5(source, "utf8");
     } catch (error) {
       throw new CellFailure(`template ${template} cannot be read: ${error.message}`);
     }
-    writeFileSync(path4.join(dir, path4.basename(template).replace(/\.tmpl$/, "")), render(text, values));
+    writeFileSync2(path5.join(dir, path5.basename(template).replace(/\.tmpl$/, "")), render(text, values));
   }
 }
 function deadProcess(procs) {
@@ -16016,7 +16086,7 @@ function deadProcess(procs) {
 async function runCell(topology, settings, placement, deps) {
   const started = [];
   const trials = [];
-  const dir = mkdtempSync(path4.join(os2.tmpdir(), `flask-perf-${topology.name}-`));
+  const dir = mkdtempSync2(path5.join(os3.tmpdir(), `flask-perf-${topology.name}-`));
   const env = { ...process.env, ...settings.app.env };
   const sources = loopbackSources(SOURCE_ADDRESSES);
   let peakRss = 0;
@@ -16077,7 +16147,7 @@ async function runCell(topology, settings, placement, deps) {
     deps.progress.phase(label, "stopping");
     await generator?.close();
     await Promise.all([...started].reverse().map((p) => p.stop()));
-    rmSync(dir, { recursive: true, force: true });
+    rmSync2(dir, { recursive: true, force: true });
   }
   return aggregateCell(error === null ? trials : [], {
     name: topology.name,
@@ -16177,14 +16247,14 @@ var VERSION = "0.1.0";
 // src/run/matrix.ts
 function hasTaskset() {
   try {
-    execFileSync2("taskset", ["-p", String(process.pid)], { stdio: "ignore" });
+    execFileSync3("taskset", ["-p", String(process.pid)], { stdio: "ignore" });
     return true;
   } catch {
     return false;
   }
 }
 function placementHere(settings) {
-  const allowed = allowedCpus(os3.availableParallelism());
+  const allowed = allowedCpus(os4.availableParallelism());
   const placement = choosePlacement(settings.placement, allowed, hasTaskset());
   const problems = placementProblems(placement, allowed);
   if (problems.length) throw new ConfigError(settings.configPath, problems);
@@ -16204,7 +16274,7 @@ function cellDepsFor(settings, progress, overrides = {}) {
     ...overrides
   };
 }
-function resultsDocument(settings, startedAt, environment, topologies, load = settings.load) {
+function resultsDocument(settings, startedAt, environment2, topologies, load = settings.load) {
   return {
     schemaVersion: SCHEMA_VERSION,
     tool: { name: "flask-perf", version: VERSION },
@@ -16217,7 +16287,7 @@ function resultsDocument(settings, startedAt, environment, topologies, load = se
       trials: load.trials,
       timeoutSec: load.timeoutMs / 1e3
     },
-    environment,
+    environment: environment2,
     topologies
   };
 }
@@ -16237,7 +16307,7 @@ async function runMatrix(settings, options = {}) {
   const startedAt = (/* @__PURE__ */ new Date()).toISOString();
   placementHere(settings);
   if (!options.skipBuild) await runBuild(settings.app, (line) => progress.note(line));
-  const { placement, environment } = await environmentFor(settings, progress);
+  const { placement, environment: environment2 } = await environmentFor(settings, progress);
   const deps = cellDepsFor(settings, progress, options.cellDeps);
   const topologies = [];
   try {
@@ -16250,7 +16320,7 @@ async function runMatrix(settings, options = {}) {
   } finally {
     progress.close();
   }
-  return resultsDocument(settings, startedAt, environment, topologies);
+  return resultsDocument(settings, startedAt, environment2, topologies);
 }
 
 // src/cli/args.ts
@@ -16259,33 +16329,40 @@ var UsageError = class extends Error {
   name = "UsageError";
 };
 var USAGE = `Usage: flask-perf run --config <file> [options]
+       flask-perf compare --config <file> (--base <git-ref> | --baseline <file>) [options]
 
-Runs every topology of the config under load and prints the results table.
+run      runs every topology of the config under load and prints the results table.
+compare  does what the action does on a pull request and prints its report (markdown):
+         --base <git-ref>   measures that commit (in a temporary git worktree) and the working
+                            tree interleaved, round by round, as compare: base does;
+         --baseline <file>  runs the matrix and compares it with a stored results document.
 
 Options:
   --config <file>       config file (YAML)                      [required]
-  --out <file>          write the results JSON here
+  --out <path>          run: the results JSON; compare: a folder for results.json, base.json
+                        (with --base) and report.md
   --only <name>         run only this topology (repeatable)
   --duration <time>     length of each trial, e.g. 5s           (overrides load.duration)
   --warmup <time>       warm-up before the trials, e.g. 2s      (overrides load.warmup)
   --trials <n>          measured trials per topology            (overrides load.trials)
   --connections <n>     concurrent connections                  (overrides load.connections)
-  --skip-build          do not run app.build
+  --skip-build          do not run app.build (with --base: on neither side)
   -h, --help            show this help
 
-Exit codes: 0 all cells ran, 1 a cell failed, 2 config or usage error.`;
-function positiveInt(flag, value) {
-  if (value === void 0) return void 0;
-  if (!/^[1-9][0-9]*$/.test(value)) throw new UsageError(`${flag} must be an integer \u2265 1; got ${JSON.stringify(value)}`);
-  return Number(value);
+Exit codes: 0 all cells ran (compare: and nothing regressed), 1 a cell failed (compare: or a
+regression, as the action would fail), 2 config or usage error.`;
+function positiveInt(flag, value2) {
+  if (value2 === void 0) return void 0;
+  if (!/^[1-9][0-9]*$/.test(value2)) throw new UsageError(`${flag} must be an integer \u2265 1; got ${JSON.stringify(value2)}`);
+  return Number(value2);
 }
-function duration(flag, value, allowZero) {
-  if (value === void 0) return void 0;
-  const ms = parseDuration(value);
-  if (ms === void 0 || !allowZero && ms === 0 || !/[a-z]$/.test(value)) {
-    throw new UsageError(`${flag} must be a duration such as "5s" or "500ms"; got ${JSON.stringify(value)}`);
+function duration(flag, value2, allowZero) {
+  if (value2 === void 0) return void 0;
+  const ms = parseDuration(value2);
+  if (ms === void 0 || !allowZero && ms === 0 || !/[a-z]$/.test(value2)) {
+    throw new UsageError(`${flag} must be a duration such as "5s" or "500ms"; got ${JSON.stringify(value2)}`);
   }
-  return value;
+  return value2;
 }
 function parseCliArgs(argv) {
   let parsed;
@@ -16297,6 +16374,8 @@ function parseCliArgs(argv) {
       options: {
         config: { type: "string" },
         out: { type: "string" },
+        base: { type: "string" },
+        baseline: { type: "string" },
         only: { type: "string", multiple: true },
         duration: { type: "string" },
         warmup: { type: "string" },
@@ -16311,10 +16390,16 @@ function parseCliArgs(argv) {
   }
   const { values, positionals } = parsed;
   if (values.help || positionals.length === 0) return { command: "help" };
-  if (positionals[0] !== "run" || positionals.length > 1) throw new UsageError(`unknown command ${JSON.stringify(positionals.join(" "))}; the command is "run"`);
+  const command = positionals[0];
+  if (command !== "run" && command !== "compare" || positionals.length > 1) throw new UsageError(`unknown command ${JSON.stringify(positionals.join(" "))}; the commands are "run" and "compare"`);
   if (!values.config) throw new UsageError("--config <file> is required");
+  if (command === "run" && (values.base !== void 0 || values.baseline !== void 0)) throw new UsageError('--base and --baseline belong to "compare"; "run" only measures');
+  if (command === "compare" && values.base === void 0 === (values.baseline === void 0)) {
+    throw new UsageError("compare needs exactly one of --base <git-ref> or --baseline <file>");
+  }
   return {
-    command: "run",
+    command,
+    ...command === "compare" ? { base: values.base, baseline: values.baseline } : {},
     config: values.config,
     out: values.out,
     only: values.only ?? [],
@@ -16328,10 +16413,843 @@ function parseCliArgs(argv) {
   };
 }
 
+// src/cli/compare.ts
+import { execFileSync as execFileSync4 } from "node:child_process";
+
+// src/ab/against-commit.ts
+import path6 from "node:path";
+
+// src/stats/describe.ts
+function mean(values) {
+  return values.reduce((a, b) => a + b, 0) / values.length;
+}
+function median(values) {
+  if (values.length === 0) return NaN;
+  const s = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+}
+function stddev(values) {
+  if (values.length < 2) return 0;
+  const m = mean(values);
+  return Math.sqrt(values.reduce((s, v) => s + (v - m) ** 2, 0) / (values.length - 1));
+}
+function cv(values) {
+  const m = mean(values);
+  return m === 0 ? 0 : stddev(values) / m;
+}
+
+// src/stats/distributions.ts
+function lnGamma(x) {
+  const c = [
+    0.9999999999998099,
+    676.5203681218851,
+    -1259.1392167224028,
+    771.3234287776531,
+    -176.6150291621406,
+    12.507343278686905,
+    -0.13857109526572012,
+    9984369578019572e-21,
+    15056327351493116e-23
+  ];
+  if (x < 0.5) return Math.log(Math.PI / Math.sin(Math.PI * x)) - lnGamma(1 - x);
+  const z = x - 1;
+  let sum = c[0];
+  for (let i = 1; i < 9; i++) sum += c[i] / (z + i);
+  const t = z + 7.5;
+  return 0.5 * Math.log(2 * Math.PI) + (z + 0.5) * Math.log(t) - t + Math.log(sum);
+}
+function betaContinuedFraction(x, a, b) {
+  const tiny = 1e-300;
+  let c = 1;
+  let d = 1 - (a + b) * x / (a + 1);
+  if (Math.abs(d) < tiny) d = tiny;
+  d = 1 / d;
+  let h = d;
+  for (let m = 1; m <= 300; m++) {
+    const m2 = 2 * m;
+    let aa = m * (b - m) * x / ((a + m2 - 1) * (a + m2));
+    d = 1 + aa * d;
+    if (Math.abs(d) < tiny) d = tiny;
+    c = 1 + aa / c;
+    if (Math.abs(c) < tiny) c = tiny;
+    d = 1 / d;
+    h *= d * c;
+    aa = -(a + m) * (a + b + m) * x / ((a + m2) * (a + m2 + 1));
+    d = 1 + aa * d;
+    if (Math.abs(d) < tiny) d = tiny;
+    c = 1 + aa / c;
+    if (Math.abs(c) < tiny) c = tiny;
+    d = 1 / d;
+    const delta2 = d * c;
+    h *= delta2;
+    if (Math.abs(delta2 - 1) < 1e-15) break;
+  }
+  return h;
+}
+function incompleteBeta(x, a, b) {
+  if (x <= 0) return 0;
+  if (x >= 1) return 1;
+  const front = Math.exp(lnGamma(a + b) - lnGamma(a) - lnGamma(b) + a * Math.log(x) + b * Math.log(1 - x));
+  if (x < (a + 1) / (a + b + 2)) return front * betaContinuedFraction(x, a, b) / a;
+  return 1 - front * betaContinuedFraction(1 - x, b, a) / b;
+}
+function studentTCdf(t, df) {
+  const tail = 0.5 * incompleteBeta(df / (df + t * t), df / 2, 0.5);
+  return t >= 0 ? 1 - tail : tail;
+}
+function studentTQuantile(p, df) {
+  if (p <= 0) return -Infinity;
+  if (p >= 1) return Infinity;
+  let lo = -1e4;
+  let hi = 1e4;
+  for (let i = 0; i < 200; i++) {
+    const mid = (lo + hi) / 2;
+    if (studentTCdf(mid, df) < p) lo = mid;
+    else hi = mid;
+    if (hi - lo < 1e-12) break;
+  }
+  return (lo + hi) / 2;
+}
+
+// src/stats/inference.ts
+function seededRandom(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = a + 1831565813 >>> 0;
+    let t = a;
+    t = Math.imul(t ^ t >>> 15, t | 1);
+    t ^= t + Math.imul(t ^ t >>> 7, t | 61);
+    return ((t ^ t >>> 14) >>> 0) / 4294967296;
+  };
+}
+function skewness(values) {
+  const n = values.length;
+  if (n < 3) return 0;
+  const m = mean(values);
+  const s = stddev(values);
+  if (s === 0) return 0;
+  const g = values.reduce((acc, v) => acc + ((v - m) / s) ** 3, 0) / n;
+  return g * Math.sqrt(n * (n - 1)) / (n - 2) * ((n - 1) / n) ** 1.5;
+}
+var BOOTSTRAP_MIN_N = 8;
+var BOOTSTRAP_SKEW = 1;
+function none(n, confidence) {
+  return { ratio: NaN, low: 0, high: Infinity, confidence, pBelowOne: 1, method: "none", n };
+}
+function pairedRatioInterval(ratios, confidence, random = seededRandom(1)) {
+  const logs = ratios.filter((r) => r > 0 && Number.isFinite(r)).map(Math.log);
+  const n = logs.length;
+  if (n < 2) return { ...none(n, confidence), ratio: n === 1 ? Math.exp(logs[0]) : NaN };
+  const m = mean(logs);
+  const se = stddev(logs) / Math.sqrt(n);
+  const df = n - 1;
+  const pBelowOne = se === 0 ? m < 0 ? 0 : 1 : studentTCdf(m / se, df);
+  if (n >= BOOTSTRAP_MIN_N && Math.abs(skewness(logs)) > BOOTSTRAP_SKEW) {
+    const resamples = 4e3;
+    const means = new Float64Array(resamples);
+    for (let b = 0; b < resamples; b++) {
+      let sum = 0;
+      for (let i = 0; i < n; i++) sum += logs[Math.floor(random() * n)];
+      means[b] = sum / n;
+    }
+    means.sort();
+    const lowIndex = Math.floor((1 - confidence) / 2 * resamples);
+    const highIndex = Math.min(resamples - 1, Math.ceil((1 + confidence) / 2 * resamples) - 1);
+    const below = means.filter((x) => x >= 0).length / resamples;
+    return { ratio: Math.exp(m), low: Math.exp(means[lowIndex]), high: Math.exp(means[highIndex]), confidence, pBelowOne: below, method: "bootstrap", n };
+  }
+  const t = studentTQuantile((1 + confidence) / 2, df);
+  return { ratio: Math.exp(m), low: Math.exp(m - t * se), high: Math.exp(m + t * se), confidence, pBelowOne, method: "paired-t", n };
+}
+function welchRatioInterval(now, before, confidence) {
+  const a = now.filter((v) => v > 0).map(Math.log);
+  const b = before.filter((v) => v > 0).map(Math.log);
+  const n = Math.min(a.length, b.length);
+  if (a.length < 2 || b.length < 2) {
+    const ratio = a.length && b.length ? Math.exp(mean(a) - mean(b)) : NaN;
+    return { ...none(n, confidence), ratio };
+  }
+  const va = stddev(a) ** 2 / a.length;
+  const vb = stddev(b) ** 2 / b.length;
+  const diff = mean(a) - mean(b);
+  const se = Math.sqrt(va + vb);
+  if (se === 0) return { ratio: Math.exp(diff), low: Math.exp(diff), high: Math.exp(diff), confidence, pBelowOne: diff < 0 ? 0 : 1, method: "welch-t", n };
+  const df = (va + vb) ** 2 / (va ** 2 / (a.length - 1) + vb ** 2 / (b.length - 1));
+  const t = studentTQuantile((1 + confidence) / 2, df);
+  return { ratio: Math.exp(diff), low: Math.exp(diff - t * se), high: Math.exp(diff + t * se), confidence, pBelowOne: studentTCdf(diff / se, df), method: "welch-t", n };
+}
+function holmAdjust(pValues) {
+  const m = pValues.length;
+  const order = pValues.map((p, i) => [p, i]).sort((x, y) => x[0] - y[0]);
+  const adjusted = new Array(m);
+  let running = 0;
+  order.forEach(([p, i], rank) => {
+    running = Math.max(running, Math.min(1, (m - rank) * p));
+    adjusted[i] = running;
+  });
+  return adjusted;
+}
+
+// src/compare/verdict.ts
+var HIGHER_IS_BETTER = { rps: true, cpu: false, p99: false };
+function interval(samples, confidence) {
+  if (samples.kind === "paired") {
+    const ratios = samples.head.map((h, i) => h / samples.base[i]);
+    return pairedRatioInterval(ratios, confidence);
+  }
+  return welchRatioInterval(samples.now, samples.before, confidence);
+}
+function noise(samples) {
+  if (samples.kind === "paired") return cv(samples.head.map((h, i) => h / samples.base[i]));
+  return cv(samples.now);
+}
+function pRegressionOf(i, metric2) {
+  return HIGHER_IS_BETTER[metric2] ? i.pBelowOne : 1 - i.pBelowOne;
+}
+function metricVerdict(metric2, i, threshold, significant) {
+  if (i.method === "none" || !Number.isFinite(i.ratio)) return "inconclusive";
+  if (HIGHER_IS_BETTER[metric2]) {
+    if (significant && i.ratio < 1 - threshold) return "regression";
+    if (i.low > 1 && i.ratio > 1 + threshold) return "improvement";
+    if (i.low >= 1 - threshold) return "no-regression";
+    return "inconclusive";
+  }
+  if (significant && i.ratio > 1 + threshold) return "regression";
+  if (i.high < 1 && i.ratio < 1 - threshold) return "improvement";
+  if (i.high <= 1 + threshold) return "no-regression";
+  return "inconclusive";
+}
+function judgeFamily(tests, alpha) {
+  const intervals = tests.map((t) => interval(t.samples, 1 - 2 * alpha));
+  const pRegressions = intervals.map((i, k) => pRegressionOf(i, tests[k].metric));
+  const gatedIndexes = tests.flatMap((t, k) => t.gated ? [k] : []);
+  const adjusted = holmAdjust(gatedIndexes.map((k) => pRegressions[k]));
+  const adjustedOf = new Map(gatedIndexes.map((k, j) => [k, adjusted[j]]));
+  return tests.map((t, k) => {
+    const i = intervals[k];
+    const pAdjusted = adjustedOf.get(k) ?? 1;
+    const halfWidth = Number.isFinite(i.high) && i.low > 0 ? (Math.log(i.high) - Math.log(i.low)) / 2 : Infinity;
+    return {
+      metric: t.metric,
+      gated: t.gated,
+      interval: i,
+      verdict: metricVerdict(t.metric, i, t.threshold, t.gated && pAdjusted < alpha),
+      cv: noise(t.samples),
+      minDetectable: Math.max(t.threshold, 1 - Math.exp(-halfWidth)),
+      pRegression: pRegressions[k],
+      pAdjusted
+    };
+  });
+}
+
+// src/compare/compare.ts
+function policyFrom(thresholds, compare) {
+  return { thresholds, gate: compare.gate, alpha: compare.alpha, failOnInconclusive: compare.failOnInconclusive, failCrossHardware: compare.failCrossHardware };
+}
+function delta(baseline, now) {
+  const b = baseline ?? null;
+  const n = now ?? null;
+  return { baseline: b, now: n, change: b !== null && n !== null && b !== 0 ? n / b - 1 : null };
+}
+function signedPercent(change2) {
+  const text = `${Math.abs(change2 * 100).toFixed(1)}%`;
+  return change2 < 0 ? `\u2212${text}` : `+${text}`;
+}
+function hardwareDifference(baseline, now) {
+  if (!baseline) return "the baseline records no environment";
+  const parts = [];
+  if (baseline.cpuModel !== now.cpuModel) parts.push(`CPU ${baseline.cpuModel} \u2192 ${now.cpuModel}`);
+  if (baseline.cores !== now.cores) parts.push(`${baseline.cores} \u2192 ${now.cores} cores`);
+  if (baseline.placement?.pinned !== now.placement.pinned) parts.push(`placement ${baseline.placement?.pinned ? "pinned" : "shared"} \u2192 ${now.placement.pinned ? "pinned" : "shared"}`);
+  return parts.length ? `baseline recorded on different hardware: ${parts.join(", ")}` : null;
+}
+function compareEndpoints(base, now) {
+  const key = (e) => `${e.method} ${e.path}`;
+  const baseByKey = new Map((base?.endpoints ?? []).map((e) => [key(e), e]));
+  const keys = [.../* @__PURE__ */ new Set([...(now?.endpoints ?? []).map(key), ...baseByKey.keys()])];
+  const nowByKey = new Map((now?.endpoints ?? []).map((e) => [key(e), e]));
+  return keys.map((k) => {
+    const b = baseByKey.get(k);
+    const n = nowByKey.get(k);
+    const [method, ...rest] = k.split(" ");
+    return { method, path: rest.join(" "), rps: delta(b?.rps, n?.rps), p99: delta(b?.latencyMs.p99, n?.latencyMs.p99), failuresPerSec: delta(b?.failuresPerSec, n?.failuresPerSec) };
+  });
+}
+function trialValues(t, metric2) {
+  return t.trials.map((trial) => metric2 === "rps" ? trial.rps : metric2 === "cpu" ? trial.cpuMsPer1kRequests : trial.latencyMs.p99).filter((v) => typeof v === "number" && v > 0);
+}
+function thresholdOf(metric2, t) {
+  return metric2 === "rps" ? t.rpsDrop : metric2 === "cpu" ? t.cpuRise : t.p99Rise;
+}
+var LABEL = { rps: "req/s", cpu: "CPU/req", p99: "p99" };
+function describeMetric(m) {
+  const i = m.interval;
+  const range = Number.isFinite(i.high) && i.low > 0 ? ` [${signedPercent(i.low - 1)}, ${signedPercent(i.high - 1)}]` : "";
+  return `${LABEL[m.metric]} ${Number.isFinite(i.ratio) ? signedPercent(i.ratio - 1) : "?"}${range}`;
+}
+function cellVerdict(input, metrics, policy) {
+  const { before: base, now } = input;
+  if (!now) return { verdict: "missing", reasons: ["in the baseline, not in this run"] };
+  if (!now.ok) return { verdict: "failed", reasons: [(now.error ?? "failed").split("\n")[0]] };
+  if (!base || !base.ok) return { verdict: "new", reasons: [base ? "failed in the baseline" : "not in the baseline"] };
+  const reasons = [];
+  const failuresRise = now.failuresPerSec - base.failuresPerSec;
+  if (failuresRise > policy.thresholds.failuresPerSecRise) reasons.push(`failures/s +${failuresRise.toFixed(2)} (threshold ${policy.thresholds.failuresPerSecRise})`);
+  const gated = metrics.filter((m) => m.gated);
+  for (const m of gated) if (m.verdict === "regression") reasons.push(`${describeMetric(m)} (threshold ${formatPercent(thresholdOf(m.metric, policy.thresholds))})`);
+  if (reasons.length) return { verdict: "regressed", reasons };
+  const undecided = gated.filter((m) => m.verdict === "inconclusive");
+  if (undecided.length) return { verdict: "inconclusive", reasons: undecided.map((m) => `${describeMetric(m)}: interval reaches past the threshold`) };
+  const rps = metrics.find((m) => m.metric === "rps");
+  if (rps?.verdict === "improvement") return { verdict: "improved", reasons: [describeMetric(rps)] };
+  return { verdict: "unchanged", reasons: [] };
+}
+function judgeCells(inputs, policy) {
+  const tests = [];
+  inputs.forEach((input, index) => {
+    if (!input.now?.ok || !input.before?.ok) return;
+    for (const metric2 of ["rps", "cpu", "p99"]) {
+      const samples = input.samples[metric2];
+      if (!samples) continue;
+      tests.push({ index, cell: input.name, metric: metric2, gated: policy.gate.includes(metric2), threshold: thresholdOf(metric2, policy.thresholds), samples });
+    }
+  });
+  const verdicts = judgeFamily(tests, policy.alpha);
+  const cells = inputs.map((input, index) => {
+    const metrics = verdicts.filter((_, k) => tests[k].index === index);
+    const { verdict, reasons } = cellVerdict(input, metrics, policy);
+    const b = input.before;
+    const n = input.now;
+    return {
+      name: input.name,
+      verdict,
+      reasons,
+      rps: delta(b?.rps, n?.rps),
+      p50: delta(b?.latencyMs.p50, n?.latencyMs.p50),
+      p99: delta(b?.latencyMs.p99, n?.latencyMs.p99),
+      failuresPerSec: delta(b?.failuresPerSec, n?.failuresPerSec),
+      cpuMsPer1kRequests: delta(b?.cpuMsPer1kRequests, n?.cpuMsPer1kRequests),
+      endpoints: compareEndpoints(b, n),
+      metrics,
+      samples: input.sampleCount,
+      error: n?.error ?? null,
+      calibration: input.calibration ?? null
+    };
+  });
+  return { cells, gatedTests: tests.filter((t) => t.gated).length };
+}
+function geometricMean(values) {
+  return Math.exp(values.reduce((s, v) => s + Math.log(v), 0) / values.length);
+}
+function calibrationRatio(before, now) {
+  const b = before.calibration;
+  const n = now.calibration;
+  if (!b || !n) return null;
+  const rps = (c) => c.trials.map((t) => t.rps).filter((v) => v > 0);
+  const cpu = (c) => c.trials.map((t) => t.cpuMsPer1kRequests).filter((v) => typeof v === "number" && v > 0);
+  if (!rps(b).length || !rps(n).length) return null;
+  const cpuRatio = cpu(b).length && cpu(n).length ? geometricMean(cpu(n)) / geometricMean(cpu(b)) : null;
+  return { rps: geometricMean(rps(n)) / geometricMean(rps(b)), cpu: cpuRatio };
+}
+function compareResults(baseline, now, policy, baselineSource = null) {
+  const baseByName = new Map((baseline?.topologies ?? []).map((t) => [t.name, t]));
+  const nowNames = now.topologies.map((t) => t.name);
+  const missing = baseline ? [...baseByName.keys()].filter((n) => !nowNames.includes(n)) : [];
+  const hardwareNote = baseline ? hardwareDifference(baseline.environment, now.environment) : null;
+  const inputs = [...nowNames, ...missing].map((name) => {
+    const before = baseByName.get(name);
+    const current = now.topologies.find((t) => t.name === name);
+    const samples = {};
+    const calibration = hardwareNote && before && current ? calibrationRatio(before, current) : null;
+    const scale = { rps: calibration?.rps ?? 1, cpu: calibration?.cpu ?? 1, p99: 1 };
+    if (before && current) {
+      for (const metric2 of ["rps", "cpu", "p99"]) {
+        samples[metric2] = { kind: "unpaired", before: trialValues(before, metric2), now: trialValues(current, metric2).map((v) => v / scale[metric2]) };
+      }
+    }
+    return { name, before, now: current, samples, sampleCount: Math.min(before?.trials.length ?? 0, current?.trials.length ?? 0), calibration };
+  });
+  const { cells, gatedTests } = judgeCells(inputs, policy);
+  const finalCells = baseline ? cells : cells.map((c) => c.verdict === "new" ? { ...c, reasons: ["no baseline yet"] } : c);
+  return {
+    mode: "baseline",
+    baselineFound: baseline !== null,
+    baselineSource: baseline ? baselineSource : null,
+    hardwareNote,
+    policy,
+    cells: finalCells,
+    gatedTests
+  };
+}
+function cellsWith(comparison, verdict) {
+  return comparison.cells.filter((c) => c.verdict === verdict);
+}
+
+// src/ab/analyze.ts
+function value(t, metric2) {
+  const v = metric2 === "rps" ? t.rps : metric2 === "cpu" ? t.cpuMsPer1kRequests : t.latencyMs.p99;
+  return typeof v === "number" && v > 0 ? v : null;
+}
+function pairedSamples(base, head, metric2) {
+  const b = [];
+  const h = [];
+  for (let i = 0; i < Math.min(base.length, head.length); i++) {
+    const vb = value(base[i], metric2);
+    const vh = value(head[i], metric2);
+    if (vb !== null && vh !== null) {
+      b.push(vb);
+      h.push(vh);
+    }
+  }
+  return { kind: "paired", base: b, head: h };
+}
+function compareAb(base, head, policy, firstRounds) {
+  const inputs = head.map((now) => {
+    const before = base.find((b) => b.name === now.name);
+    const samples = {};
+    if (before) for (const metric2 of ["rps", "cpu", "p99"]) samples[metric2] = pairedSamples(before.trials, now.trials, metric2);
+    return { name: now.name, before, now, samples, sampleCount: Math.min(before?.trials.length ?? 0, now.trials.length) };
+  });
+  const { cells, gatedTests } = judgeCells(inputs, policy);
+  const rounds = Math.max(0, ...inputs.map((c) => c.sampleCount));
+  const analyses = firstRounds === void 0 ? 1 : Math.max(1, rounds - firstRounds + 1);
+  return { mode: "base", analyses, baselineFound: true, baselineSource: "the PR base, measured in this job", hardwareNote: null, policy, cells, gatedTests };
+}
+
+// src/results/merge.ts
+function mergeMeasurements(parts) {
+  const first = parts[0];
+  const failed = parts.find((p) => !p.ok);
+  if (failed) return { ...failed, trials: parts.flatMap((p) => p.trials) };
+  const trials = parts.flatMap((p) => p.trials);
+  const seconds = trials.reduce((s, t) => s + t.durationSec, 0);
+  const total = trials.reduce((n, t) => n + t.requests, 0);
+  const failures2 = trials.reduce((n, t) => n + t.failures, 0);
+  const cpuKnown = trials.every((t) => t.cpuMsPer1kRequests !== null);
+  const cpuMs = trials.reduce((s, t) => s + (t.cpuMsPer1kRequests ?? 0) * t.requests / 1e3, 0);
+  const medianLatency = (pick) => ({
+    p50: median(parts.map((p) => pick(p).p50)),
+    p90: median(parts.map((p) => pick(p).p90)),
+    p99: median(parts.map((p) => pick(p).p99)),
+    max: Math.max(...parts.map((p) => pick(p).max))
+  });
+  const endpoints = first.endpoints.map((e, i) => {
+    const all = parts.map((p) => p.endpoints[i]).filter(Boolean);
+    const statuses = {};
+    for (const part of all) for (const [s, c] of Object.entries(part.statuses)) statuses[s] = (statuses[s] ?? 0) + c;
+    const totalE = all.reduce((n, p) => n + p.totalRequests, 0);
+    return {
+      ...e,
+      totalRequests: totalE,
+      rps: round(totalE / seconds),
+      failuresPerSec: round(all.reduce((n, p) => n + p.failuresPerSec, 0) / all.length),
+      latencyMs: {
+        p50: median(all.map((p) => p.latencyMs.p50)),
+        p90: median(all.map((p) => p.latencyMs.p90)),
+        p99: median(all.map((p) => p.latencyMs.p99)),
+        max: Math.max(...all.map((p) => p.latencyMs.max))
+      },
+      bytesPerSec: Math.round(all.reduce((n, p) => n + p.bytesPerSec, 0) / all.length),
+      statuses
+    };
+  });
+  return {
+    ...first,
+    totalRequests: total,
+    rps: round(total / seconds),
+    failuresPerSec: round(failures2 / seconds),
+    latencyMs: medianLatency((p) => p.latencyMs),
+    bytesPerSec: Math.round(parts.reduce((n, p) => n + p.bytesPerSec, 0) / parts.length),
+    cpuMsPer1kRequests: cpuKnown && total > 0 ? round(cpuMs / total * 1e3) : null,
+    peakRssMb: Math.max(...parts.map((p) => p.peakRssMb ?? 0)) || null,
+    trials,
+    endpoints,
+    warnings: parts.flatMap((p) => p.warnings).filter((w, i, all) => all.findIndex((x) => x.code === w.code) === i),
+    peakTimeWait: Math.max(...parts.map((p) => p.peakTimeWait))
+  };
+}
+
+// src/ab/schedule.ts
+function shuffled(items, random) {
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [out[i], out[j]] = [out[j], out[i]];
+  }
+  return out;
+}
+function roundSchedule(topologies, random) {
+  return shuffled(topologies, random).flatMap((topology) => {
+    const sides = random() < 0.5 ? ["base", "head"] : ["head", "base"];
+    return sides.map((side) => ({ topology, side }));
+  });
+}
+
+// src/ab/run.ts
+function measurementSettings(settings) {
+  return { ...settings, load: { ...settings.load, trials: 1, warmupMs: settings.compare.warmupMs, durationMs: settings.compare.durationMs } };
+}
+function warmUpSettings(measurement) {
+  const ms = Math.max(500, measurement.load.warmupMs);
+  return { ...measurement, load: { ...measurement.load, warmupMs: ms, durationMs: ms } };
+}
+function nextRoundMs(active, took) {
+  return active.reduce((sum, name) => {
+    const times = took.get(name) ?? [];
+    return sum + (times.length ? 2 * times.reduce((a, b) => a + b, 0) / times.length : 0);
+  }, 0);
+}
+var fmtSeconds = (ms) => `${Math.round(ms / 1e3)} s`;
+async function runAb(head, base, options) {
+  const progress = options.progress ?? silentProgress;
+  const startedAt = (/* @__PURE__ */ new Date()).toISOString();
+  const sides = { head: measurementSettings(head), base: measurementSettings(base) };
+  if (!options.skipBuild) {
+    await runBuild(base.app, (line) => progress.note(`base ${line}`));
+    await runBuild(head.app, (line) => progress.note(`head ${line}`));
+  }
+  const { placement, environment: environment2 } = await environmentFor(head, progress);
+  const deps = cellDepsFor(head, progress);
+  const names = head.topologies.map((t) => t.name);
+  const measured = { base: new Map(names.map((n) => [n, []])), head: new Map(names.map((n) => [n, []])) };
+  const log = [];
+  const merge = (side) => names.filter((n) => measured[side].get(n).length > 0).map((n) => mergeMeasurements(measured[side].get(n)));
+  let active = [...names];
+  let comparison;
+  const { rounds, maxRounds, maxTimeMs } = head.compare;
+  const measuringSince = Date.now();
+  const took = new Map(names.map((n) => [n, []]));
+  try {
+    const warmUp = warmUpSettings(sides.base);
+    for (const [index, name] of names.entries()) {
+      progress.cellStart(`${name} (warm-up, not counted)`, index, names.length);
+      const result = await runCell(warmUp.topologies.find((t) => t.name === name), warmUp, placement, deps);
+      progress.cellEnd({ ...result, name: `${name} (warm-up)` });
+    }
+    for (let round2 = 1; round2 <= maxRounds && active.length > 0; round2++) {
+      if (round2 > rounds) {
+        const next = nextRoundMs(active, took);
+        const elapsed = Date.now() - measuringSince;
+        if (elapsed + next > maxTimeMs) {
+          progress.note(`max-time: ${fmtSeconds(elapsed)} measured, the next round needs ~${fmtSeconds(next)}: stopping; inconclusive ${active.join(", ")}`);
+          break;
+        }
+      }
+      const schedule = roundSchedule(active, options.random);
+      for (const m of schedule) log.push({ round: round2, ...m });
+      for (const [index, m] of schedule.entries()) {
+        const topology = sides[m.side].topologies.find((t) => t.name === m.topology);
+        progress.cellStart(`${m.topology} (${m.side}, round ${round2})`, index, schedule.length);
+        const began = Date.now();
+        const result = await runCell(topology, sides[m.side], placement, deps);
+        took.get(m.topology).push(Date.now() - began);
+        progress.cellEnd({ ...result, name: `${m.topology} (${m.side})` });
+        measured[m.side].get(m.topology).push(result);
+      }
+      active = active.filter((n) => [...measured.base.get(n), ...measured.head.get(n)].every((r) => r.ok));
+      if (round2 >= rounds) {
+        comparison = compareAb(merge("base"), merge("head"), options.policy, rounds);
+        active = active.filter((n) => comparison.cells.find((c) => c.name === n)?.verdict === "inconclusive");
+        if (active.length) progress.note(`round ${round2}: inconclusive ${active.join(", ")}; measuring again`);
+      }
+    }
+  } finally {
+    progress.close();
+  }
+  return {
+    head: resultsDocument(head, startedAt, environment2, merge("head"), sides.head.load),
+    base: resultsDocument(base, startedAt, environment2, merge("base"), sides.base.load),
+    comparison: comparison ?? compareAb(merge("base"), merge("head"), options.policy, rounds),
+    log
+  };
+}
+
+// src/ab/against-commit.ts
+function settingsForBase(head, workspace, worktree) {
+  const move = (p) => {
+    const rel = path6.relative(workspace, p);
+    return rel.startsWith("..") || path6.isAbsolute(rel) ? p : path6.join(worktree, rel);
+  };
+  return { ...head, app: { ...head.app, workdir: move(head.app.workdir), python: path6.isAbsolute(head.app.python) ? move(head.app.python) : head.app.python } };
+}
+async function runAgainstCommit(head, workspace, commit, options) {
+  const worktree = addWorktree(workspace, commit);
+  try {
+    options.onWorktree?.(worktree.dir);
+    return await runAb(head, settingsForBase(head, workspace, worktree.dir), options);
+  } finally {
+    worktree.remove();
+  }
+}
+
+// src/action/constants.ts
+var Inputs = {
+  Config: "config",
+  Baseline: "baseline",
+  Threshold: "threshold",
+  FailOnRegression: "fail-on-regression",
+  Comment: "comment",
+  UpdateBaseline: "update-baseline",
+  Mode: "mode",
+  ResultsDir: "results-dir",
+  GithubToken: "github-token",
+  Compare: "compare"
+};
+var InputDefaults = {
+  [Inputs.Config]: ".github/flask-perf.yml",
+  [Inputs.Baseline]: ".github/flask-perf-baseline.json",
+  [Inputs.Threshold]: "10%",
+  [Inputs.FailOnRegression]: "true",
+  [Inputs.Comment]: "true",
+  [Inputs.UpdateBaseline]: "false",
+  [Inputs.Mode]: "run",
+  [Inputs.ResultsDir]: "flask-perf-results",
+  [Inputs.GithubToken]: "${{ github.token }}",
+  [Inputs.Compare]: ""
+};
+
+// src/compare/gate.ts
+function failureMessage(comparison) {
+  const named = (cells) => cells.map((c) => `${c.name} (${c.reasons.join("; ")})`).join(", ");
+  const crossHardware = comparison.hardwareNote !== null && !comparison.policy.failCrossHardware;
+  const regressed = crossHardware ? [] : cellsWith(comparison, "regressed");
+  const failed = cellsWith(comparison, "failed");
+  const inconclusive = comparison.policy.failOnInconclusive ? cellsWith(comparison, "inconclusive") : [];
+  const parts = [];
+  if (regressed.length) parts.push(`regressed: ${named(regressed)}`);
+  if (failed.length) parts.push(`could not run: ${named(failed)}`);
+  if (inconclusive.length) parts.push(`inconclusive: ${named(inconclusive)}`);
+  return parts.length ? `flask-perf: ${parts.join("; ")}` : null;
+}
+
+// src/compare/thresholds.ts
+var DEFAULT_THRESHOLDS = { rpsDrop: 0.1, cpuRise: 0.05, p99Rise: 0.25, failuresPerSecRise: 1 };
+function resolveThresholds(fromConfig, rpsInput) {
+  const inputGiven = rpsInput !== void 0 && rpsInput !== DEFAULT_THRESHOLDS.rpsDrop;
+  const rpsDrop = inputGiven ? rpsInput : fromConfig.rpsDrop ?? rpsInput ?? DEFAULT_THRESHOLDS.rpsDrop;
+  return {
+    rpsDrop,
+    cpuRise: fromConfig.cpuRise ?? DEFAULT_THRESHOLDS.cpuRise,
+    p99Rise: fromConfig.p99Rise ?? DEFAULT_THRESHOLDS.p99Rise,
+    failuresPerSecRise: fromConfig.failuresPerSecRise ?? DEFAULT_THRESHOLDS.failuresPerSecRise
+  };
+}
+
+// src/report/markdown.ts
+function commentMarker(configPath) {
+  return `<!-- flask-perf-action config=${configPath.replace(/--+>/g, "")} -->`;
+}
+var ICON = {
+  regressed: "\u274C regressed",
+  inconclusive: "\u2754 inconclusive",
+  improved: "\u{1F680} improved",
+  unchanged: "\u2705 unchanged",
+  new: "\u{1F195} new",
+  missing: "\u2796 missing",
+  failed: "\u{1F4A5} failed"
+};
+function num(value2, digits) {
+  return value2 === null ? "\u2014" : value2.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
+}
+function interval2(m) {
+  if (!m || !Number.isFinite(m.interval.high) || m.interval.low <= 0) return "";
+  return ` [${signedPercent(m.interval.low - 1)}, ${signedPercent(m.interval.high - 1)}]`;
+}
+function change(d, digits, m) {
+  if (d.baseline === null) return num(d.now, digits);
+  if (d.now === null) return `${num(d.baseline, digits)} \u2192 \u2014`;
+  const estimate = m && Number.isFinite(m.interval.ratio) ? m.interval.ratio - 1 : d.change;
+  return `${num(d.baseline, digits)} \u2192 ${num(d.now, digits)}${estimate === null ? "" : ` (${signedPercent(estimate)}${interval2(m)})`}`;
+}
+function noise2(c) {
+  const rps = c.metrics.find((m) => m.metric === "rps");
+  if (!rps) return "\u2014";
+  const mde = Number.isFinite(rps.minDetectable) ? `${Math.round(rps.minDetectable * 100)}%` : "\u221E";
+  return `n=${c.samples} \xB7 CV ${(rps.cv * 100).toFixed(1)}% \xB7 MDE ${mde}`;
+}
+function metric(c, name) {
+  return c.metrics.find((m) => m.metric === name);
+}
+function verdictCell(c) {
+  return c.reasons.length && c.verdict !== "new" ? `${ICON[c.verdict]}: ${c.reasons.join("; ")}` : ICON[c.verdict];
+}
+function headline(comparison) {
+  const list = (cells, one, many) => `${cells.length} ${cells.length > 1 ? many : one} (${cells.map((c) => c.name).join(", ")})`;
+  const regressed = cellsWith(comparison, "regressed");
+  const failed = cellsWith(comparison, "failed");
+  const inconclusive = cellsWith(comparison, "inconclusive");
+  const parts = [];
+  if (regressed.length) parts.push(list(regressed, "regression", "regressions"));
+  if (failed.length) parts.push(list(failed, "cell failed", "cells failed"));
+  if (inconclusive.length) parts.push(list(inconclusive, "inconclusive", "inconclusive"));
+  const cross = comparison.hardwareNote ? " (cross-hardware)" : "";
+  if (regressed.length || failed.length) return `\u274C ${parts.join(", ")}${cross}`;
+  if (inconclusive.length) return `\u2754 no regression found; ${parts.join(", ")}${cross}`;
+  if (!comparison.baselineFound) return "\u{1F195} no baseline yet \u2014 these numbers become the reference once a baseline is recorded";
+  const improved = cellsWith(comparison, "improved");
+  return `\u2705 no regression${improved.length ? `; ${improved.length} improved (${improved.map((c) => c.name).join(", ")})` : ""}${cross}`;
+}
+function endpointDetails(comparison) {
+  const sections = comparison.cells.filter((c) => c.endpoints.length > 0).map((c) => {
+    const table = markdownTable(
+      [
+        ["Endpoint", "Req/s", "p99 ms", "Failures/s"],
+        ...c.endpoints.map((e) => [`\`${e.method} ${e.path}\``, change(e.rps, 1), change(e.p99, 1), change(e.failuresPerSec, 2)])
+      ],
+      { align: ["l", "r", "r", "r"] }
+    );
+    return `**${c.name}**
+
+${table}`;
+  });
+  return sections.length ? `<details><summary>Per endpoint</summary>
+
+${sections.join("\n\n")}
+
+</details>` : "";
+}
+function failures(comparison) {
+  const failed = cellsWith(comparison, "failed");
+  if (!failed.length) return "";
+  return failed.map((c) => `<details><summary>\u{1F4A5} ${c.name} failed</summary>
+
+\`\`\`
+${c.error ?? ""}
+\`\`\`
+
+</details>`).join("\n");
+}
+function environment(results, comparison) {
+  const env = results.environment;
+  const lines = [
+    `**Environment:** ${env.cpuModel}, ${env.cores} cores, ${env.os}; Python ${env.python ?? "?"}, Flask ${env.flask ?? "?"}, gunicorn ${env.gunicorn ?? "?"}; placement: ${env.placement.reason}.`,
+    `**Load:** ${results.load.connections} connections, ${results.load.trials} \xD7 ${results.load.durationSec}s after ${results.load.warmupSec}s warm-up.`
+  ];
+  const p = comparison.policy;
+  const t = p.thresholds;
+  lines.push(
+    `**Thresholds:** req/s \u2212${formatPercent(t.rpsDrop)}, CPU/req +${formatPercent(t.cpuRise)}, p99 +${formatPercent(t.p99Rise)}, failures/s +${t.failuresPerSecRise}; gating on ${p.gate.join(", ")}.`
+  );
+  if (comparison.gatedTests > 0) {
+    const analyses = comparison.analyses ?? 1;
+    const bound = analyses > 1 ? `so the chance of any false alarm is at most ${formatPercent(p.alpha)} at each of this run's ${analyses} analyses (cells still inconclusive were measured and judged again after each extra round): at most ${formatPercent(Math.min(1, analyses * p.alpha))} over the run by the union bound, less in practice, as the analyses share their rounds` : `so the chance of any false alarm is at most ${formatPercent(p.alpha)} (expected false alarms \u2264 ${p.alpha.toFixed(2)} per run)`;
+    lines.push(
+      `**False alarms:** a regression needs its estimate past the threshold and a p-value below ${formatPercent(p.alpha)} after Holm's adjustment over the ${comparison.gatedTests} gated tests of this matrix, ${bound}. Intervals are ${Math.round((1 - 2 * p.alpha) * 100)}% (${comparison.mode === "base" ? "paired over interleaved rounds" : "Welch's, over trials"}, on log ratios); MDE is the smallest change this run could call a regression.`
+    );
+  }
+  if (comparison.baselineSource) lines.push(`**Baseline:** \`${comparison.baselineSource}\`.`);
+  const calibrated = comparison.cells.filter((c) => c.calibration);
+  if (comparison.hardwareNote && calibrated.length) {
+    lines.push(
+      `**Calibration:** this machine ran the reference app at ${calibrated.map((c) => `\xD7${c.calibration.rps.toFixed(2)} req/s under ${c.name}`).join(", ")} of the baseline's; those cells' req/s and CPU are divided by it before comparing.`
+    );
+  }
+  if (comparison.hardwareNote) lines.push(`\u26A0\uFE0F **cross-hardware:** ${comparison.hardwareNote}; differences may come from the machine, not the code${comparison.policy.failCrossHardware ? "" : ", so they do not fail the step"}.`);
+  const warnings = results.topologies.flatMap((t2) => t2.warnings.map((w) => `- ${t2.name}: ${w.message}`));
+  if (warnings.length) lines.push(`**Warnings:**
+${warnings.join("\n")}`);
+  return lines.join("\n");
+}
+function howToUpdate(ctx) {
+  return [
+    "<details><summary>Updating the baseline</summary>",
+    "",
+    `The baseline is \`${ctx.baselinePath}\`, a results document kept in the repository. It is rewritten by the action with \`update-baseline: true\` on pushes to the default branch (never on a pull request), or locally:`,
+    "",
+    "```sh",
+    `npx flask-perf run --config ${ctx.configPath} --out ${ctx.baselinePath}`,
+    "```",
+    "",
+    "</details>"
+  ].join("\n");
+}
+function renderReport(comparison, results, ctx) {
+  const table = markdownTable(
+    [
+      [
+        "Topology",
+        comparison.mode === "base" ? "Req/s (base \u2192 head)" : "Req/s (baseline \u2192 now)",
+        "p50 ms",
+        "p99 ms",
+        "Failures/s",
+        "CPU ms / 1k req",
+        "Noise",
+        "Verdict"
+      ],
+      ...comparison.cells.map((c) => [
+        c.name,
+        change(c.rps, 1, metric(c, "rps")),
+        change(c.p50, 1),
+        change(c.p99, 1, metric(c, "p99")),
+        change(c.failuresPerSec, 2),
+        change(c.cpuMsPer1kRequests, 0, metric(c, "cpu")),
+        noise2(c),
+        verdictCell(c)
+      ])
+    ],
+    { align: ["l", "r", "r", "r", "r", "r", "l", "l"] }
+  );
+  return [
+    commentMarker(ctx.configPath),
+    `### flask-perf \xB7 \`${ctx.configPath}\`: ${headline(comparison)}`,
+    "",
+    table,
+    "",
+    failures(comparison),
+    endpointDetails(comparison),
+    "",
+    environment(results, comparison),
+    "",
+    howToUpdate(ctx),
+    ""
+  ].filter((part, i, all) => !(part === "" && all[i - 1] === "")).join("\n");
+}
+
+// src/cli/compare.ts
+function git2(cwd, args) {
+  return execFileSync4("git", args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim();
+}
+function resolveCommit(cwd, ref) {
+  let repo;
+  try {
+    repo = git2(cwd, ["rev-parse", "--show-toplevel"]);
+  } catch {
+    throw new UsageError(`--base needs a git repository; ${cwd} is not in one`);
+  }
+  try {
+    return { repo, commit: git2(repo, ["rev-parse", "--verify", "--end-of-options", `${ref}^{commit}`]) };
+  } catch {
+    throw new UsageError(`--base must name a commit of ${repo}; got ${JSON.stringify(ref)}`);
+  }
+}
+async function runCompare(args, settings, progress) {
+  const policy = policyFrom(resolveThresholds(settings.thresholds, void 0), settings.compare);
+  let results;
+  let base = null;
+  let comparison;
+  let baselineLabel;
+  if (args.base !== void 0) {
+    const { repo, commit } = resolveCommit(process.cwd(), args.base);
+    progress.note(`comparing the working tree with ${args.base} (${commit.slice(0, 7)})`);
+    const outcome = await runAgainstCommit(settings, repo, commit, { policy, random: Math.random, progress, skipBuild: args.skipBuild });
+    ({ head: results, base, comparison } = outcome);
+    baselineLabel = InputDefaults[Inputs.Baseline];
+  } else {
+    const file = args.baseline;
+    const baseline = readBaselineFile(file, file);
+    results = await runMatrix(settings, { progress, skipBuild: args.skipBuild });
+    comparison = compareResults(baseline?.results ?? null, results, policy, baseline?.source ?? null);
+    baselineLabel = file;
+  }
+  const report = renderReport(comparison, results, { configPath: args.config, baselinePath: baselineLabel });
+  return { report, results, base, failure: failureMessage(comparison) };
+}
+
 // src/cli/main.ts
 function writeJson(file, data) {
-  mkdirSync(path5.dirname(path5.resolve(file)), { recursive: true });
-  writeFileSync2(file, `${JSON.stringify(data, null, 2)}
+  mkdirSync2(path7.dirname(path7.resolve(file)), { recursive: true });
+  writeFileSync3(file, `${JSON.stringify(data, null, 2)}
 `);
 }
 async function cliMain(argv) {
@@ -16345,6 +17263,20 @@ async function cliMain(argv) {
     const settings = selectTopologies(loadConfig(args.config, process.cwd(), args.overrides), args.only);
     const progress = process.stderr.isTTY && !process.env.CI ? barProgress(process.stderr) : lineProgress((l) => process.stderr.write(`${l}
 `));
+    if (args.command === "compare") {
+      const outcome = await runCompare(args, settings, progress);
+      if (args.out) {
+        writeJson(path7.join(args.out, "results.json"), outcome.results);
+        if (outcome.base) writeJson(path7.join(args.out, "base.json"), outcome.base);
+        writeFileSync3(path7.join(args.out, "report.md"), outcome.report);
+      }
+      process.stdout.write(`
+${outcome.report}
+`);
+      if (outcome.failure) process.stderr.write(`${outcome.failure}
+`);
+      return outcome.failure ? 1 : 0;
+    }
     const results = await runMatrix(settings, { progress, skipBuild: args.skipBuild });
     if (args.out) writeJson(args.out, results);
     process.stdout.write(`
@@ -16366,7 +17298,7 @@ ${USAGE}
 `);
       return 2;
     }
-    if (error instanceof ConfigError) {
+    if (error instanceof ConfigError || error instanceof BaselineError || error instanceof WorktreeError) {
       process.stderr.write(`flask-perf: ${error.message}
 `);
       return 2;

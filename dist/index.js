@@ -1075,14 +1075,14 @@ var require_util = __commonJS({
         }
         const port = url.port != null ? url.port : url.protocol === "https:" ? 443 : 80;
         let origin = url.origin != null ? url.origin : `${url.protocol || ""}//${url.hostname || ""}:${port}`;
-        let path10 = url.path != null ? url.path : `${url.pathname || ""}${url.search || ""}`;
+        let path11 = url.path != null ? url.path : `${url.pathname || ""}${url.search || ""}`;
         if (origin[origin.length - 1] === "/") {
           origin = origin.slice(0, origin.length - 1);
         }
-        if (path10 && path10[0] !== "/") {
-          path10 = `/${path10}`;
+        if (path11 && path11[0] !== "/") {
+          path11 = `/${path11}`;
         }
-        return new URL(`${origin}${path10}`);
+        return new URL(`${origin}${path11}`);
       }
       if (!isHttpOrHttpsPrefixed(url.origin || url.protocol)) {
         throw new InvalidArgumentError("Invalid URL protocol: the URL must start with `http:` or `https:`.");
@@ -1533,39 +1533,39 @@ var require_diagnostics = __commonJS({
       });
       diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
         const {
-          request: { method, path: path10, origin }
+          request: { method, path: path11, origin }
         } = evt;
-        debuglog("sending request to %s %s/%s", method, origin, path10);
+        debuglog("sending request to %s %s/%s", method, origin, path11);
       });
       diagnosticsChannel.channel("undici:request:headers").subscribe((evt) => {
         const {
-          request: { method, path: path10, origin },
+          request: { method, path: path11, origin },
           response: { statusCode }
         } = evt;
         debuglog(
           "received response to %s %s/%s - HTTP %d",
           method,
           origin,
-          path10,
+          path11,
           statusCode
         );
       });
       diagnosticsChannel.channel("undici:request:trailers").subscribe((evt) => {
         const {
-          request: { method, path: path10, origin }
+          request: { method, path: path11, origin }
         } = evt;
-        debuglog("trailers received from %s %s/%s", method, origin, path10);
+        debuglog("trailers received from %s %s/%s", method, origin, path11);
       });
       diagnosticsChannel.channel("undici:request:error").subscribe((evt) => {
         const {
-          request: { method, path: path10, origin },
+          request: { method, path: path11, origin },
           error: error2
         } = evt;
         debuglog(
           "request to %s %s/%s errored - %s",
           method,
           origin,
-          path10,
+          path11,
           error2.message
         );
       });
@@ -1614,9 +1614,9 @@ var require_diagnostics = __commonJS({
         });
         diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
           const {
-            request: { method, path: path10, origin }
+            request: { method, path: path11, origin }
           } = evt;
-          debuglog("sending request to %s %s/%s", method, origin, path10);
+          debuglog("sending request to %s %s/%s", method, origin, path11);
         });
       }
       diagnosticsChannel.channel("undici:websocket:open").subscribe((evt) => {
@@ -1679,7 +1679,7 @@ var require_request = __commonJS({
     var kHandler = /* @__PURE__ */ Symbol("handler");
     var Request = class {
       constructor(origin, {
-        path: path10,
+        path: path11,
         method,
         body,
         headers,
@@ -1694,11 +1694,11 @@ var require_request = __commonJS({
         expectContinue,
         servername
       }, handler2) {
-        if (typeof path10 !== "string") {
+        if (typeof path11 !== "string") {
           throw new InvalidArgumentError("path must be a string");
-        } else if (path10[0] !== "/" && !(path10.startsWith("http://") || path10.startsWith("https://")) && method !== "CONNECT") {
+        } else if (path11[0] !== "/" && !(path11.startsWith("http://") || path11.startsWith("https://")) && method !== "CONNECT") {
           throw new InvalidArgumentError("path must be an absolute URL or start with a slash");
-        } else if (invalidPathRegex.test(path10)) {
+        } else if (invalidPathRegex.test(path11)) {
           throw new InvalidArgumentError("invalid request path");
         }
         if (typeof method !== "string") {
@@ -1764,7 +1764,7 @@ var require_request = __commonJS({
         this.completed = false;
         this.aborted = false;
         this.upgrade = upgrade || null;
-        this.path = query ? buildURL(path10, query) : path10;
+        this.path = query ? buildURL(path11, query) : path11;
         this.origin = origin;
         this.idempotent = idempotent == null ? method === "HEAD" || method === "GET" : idempotent;
         this.blocking = blocking == null ? false : blocking;
@@ -6457,7 +6457,7 @@ var require_client_h1 = __commonJS({
       return method !== "GET" && method !== "HEAD" && method !== "OPTIONS" && method !== "TRACE" && method !== "CONNECT";
     }
     function writeH1(client, request2) {
-      const { method, path: path10, host, upgrade, blocking, reset } = request2;
+      const { method, path: path11, host, upgrade, blocking, reset } = request2;
       let { body, headers, contentLength } = request2;
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH" || method === "QUERY" || method === "PROPFIND" || method === "PROPPATCH";
       if (util.isFormDataLike(body)) {
@@ -6538,7 +6538,7 @@ var require_client_h1 = __commonJS({
       if (blocking) {
         socket[kBlocking] = true;
       }
-      let header = `${method} ${path10} HTTP/1.1\r
+      let header = `${method} ${path11} HTTP/1.1\r
 `;
       if (typeof host === "string") {
         header += `host: ${host}\r
@@ -7067,7 +7067,7 @@ var require_client_h2 = __commonJS({
     }
     function writeH2(client, request2) {
       const session = client[kHTTP2Session];
-      const { method, path: path10, host, upgrade, expectContinue, signal, headers: reqHeaders } = request2;
+      const { method, path: path11, host, upgrade, expectContinue, signal, headers: reqHeaders } = request2;
       let { body } = request2;
       if (upgrade) {
         util.errorRequest(client, request2, new Error("Upgrade not supported for H2"));
@@ -7164,7 +7164,7 @@ var require_client_h2 = __commonJS({
         });
         return true;
       }
-      headers[HTTP2_HEADER_PATH] = path10;
+      headers[HTTP2_HEADER_PATH] = path11;
       headers[HTTP2_HEADER_SCHEME] = "https";
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH";
       if (body && typeof body.read === "function") {
@@ -7517,9 +7517,9 @@ var require_redirect_handler = __commonJS({
           return this.handler.onHeaders(statusCode, headers, resume, statusText);
         }
         const { origin, pathname, search } = util.parseURL(new URL(this.location, this.opts.origin && new URL(this.opts.path, this.opts.origin)));
-        const path10 = search ? `${pathname}${search}` : pathname;
+        const path11 = search ? `${pathname}${search}` : pathname;
         this.opts.headers = cleanRequestHeaders(this.opts.headers, statusCode === 303, this.opts.origin !== origin);
-        this.opts.path = path10;
+        this.opts.path = path11;
         this.opts.origin = origin;
         this.opts.maxRedirections = 0;
         this.opts.query = null;
@@ -8758,10 +8758,10 @@ var require_proxy_agent = __commonJS({
         };
         const {
           origin,
-          path: path10 = "/",
+          path: path11 = "/",
           headers = {}
         } = opts;
-        opts.path = origin + path10;
+        opts.path = origin + path11;
         if (!("host" in headers) && !("Host" in headers)) {
           const { host } = new URL2(origin);
           headers.host = host;
@@ -10733,20 +10733,20 @@ var require_mock_utils = __commonJS({
       }
       return true;
     }
-    function safeUrl(path10) {
-      if (typeof path10 !== "string") {
-        return path10;
+    function safeUrl(path11) {
+      if (typeof path11 !== "string") {
+        return path11;
       }
-      const pathSegments = path10.split("?");
+      const pathSegments = path11.split("?");
       if (pathSegments.length !== 2) {
-        return path10;
+        return path11;
       }
       const qp = new URLSearchParams(pathSegments.pop());
       qp.sort();
       return [...pathSegments, qp.toString()].join("?");
     }
-    function matchKey(mockDispatch2, { path: path10, method, body, headers }) {
-      const pathMatch = matchValue(mockDispatch2.path, path10);
+    function matchKey(mockDispatch2, { path: path11, method, body, headers }) {
+      const pathMatch = matchValue(mockDispatch2.path, path11);
       const methodMatch = matchValue(mockDispatch2.method, method);
       const bodyMatch = typeof mockDispatch2.body !== "undefined" ? matchValue(mockDispatch2.body, body) : true;
       const headersMatch = matchHeaders(mockDispatch2, headers);
@@ -10768,7 +10768,7 @@ var require_mock_utils = __commonJS({
     function getMockDispatch(mockDispatches, key) {
       const basePath = key.query ? buildURL(key.path, key.query) : key.path;
       const resolvedPath = typeof basePath === "string" ? safeUrl(basePath) : basePath;
-      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path10 }) => matchValue(safeUrl(path10), resolvedPath));
+      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path11 }) => matchValue(safeUrl(path11), resolvedPath));
       if (matchedMockDispatches.length === 0) {
         throw new MockNotMatchedError(`Mock dispatch not matched for path '${resolvedPath}'`);
       }
@@ -10806,9 +10806,9 @@ var require_mock_utils = __commonJS({
       }
     }
     function buildKey(opts) {
-      const { path: path10, method, body, headers, query } = opts;
+      const { path: path11, method, body, headers, query } = opts;
       return {
-        path: path10,
+        path: path11,
         method,
         body,
         headers,
@@ -11271,10 +11271,10 @@ var require_pending_interceptors_formatter = __commonJS({
       }
       format(pendingInterceptors) {
         const withPrettyHeaders = pendingInterceptors.map(
-          ({ method, path: path10, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
+          ({ method, path: path11, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
             Method: method,
             Origin: origin,
-            Path: path10,
+            Path: path11,
             "Status code": statusCode,
             Persistent: persist ? PERSISTENT : NOT_PERSISTENT,
             Invocations: timesInvoked,
@@ -16153,9 +16153,9 @@ var require_util6 = __commonJS({
         }
       }
     }
-    function validateCookiePath(path10) {
-      for (let i = 0; i < path10.length; ++i) {
-        const code = path10.charCodeAt(i);
+    function validateCookiePath(path11) {
+      for (let i = 0; i < path11.length; ++i) {
+        const code = path11.charCodeAt(i);
         if (code < 32 || // exclude CTLs (0-31)
         code > 126 || // exclude DEL and non-ascii
         code === 59) {
@@ -19075,11 +19075,11 @@ var require_undici = __commonJS({
           if (typeof opts.path !== "string") {
             throw new InvalidArgumentError("invalid opts.path");
           }
-          let path10 = opts.path;
+          let path11 = opts.path;
           if (!opts.path.startsWith("/")) {
-            path10 = `/${path10}`;
+            path11 = `/${path11}`;
           }
-          url = new URL(util.parseOrigin(url).origin + path10);
+          url = new URL(util.parseOrigin(url).origin + path11);
         } else {
           if (!opts) {
             opts = typeof url === "object" ? url : {};
@@ -19999,17 +19999,17 @@ var require_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP;
     visit.REMOVE = REMOVE;
-    function visit_(key, node, visitor, path10) {
-      const ctrl = callVisitor(key, node, visitor, path10);
+    function visit_(key, node, visitor, path11) {
+      const ctrl = callVisitor(key, node, visitor, path11);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path10, ctrl);
-        return visit_(key, ctrl, visitor, path10);
+        replaceNode(key, path11, ctrl);
+        return visit_(key, ctrl, visitor, path11);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node)) {
-          path10 = Object.freeze(path10.concat(node));
+          path11 = Object.freeze(path11.concat(node));
           for (let i = 0; i < node.items.length; ++i) {
-            const ci = visit_(i, node.items[i], visitor, path10);
+            const ci = visit_(i, node.items[i], visitor, path11);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -20020,13 +20020,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node)) {
-          path10 = Object.freeze(path10.concat(node));
-          const ck = visit_("key", node.key, visitor, path10);
+          path11 = Object.freeze(path11.concat(node));
+          const ck = visit_("key", node.key, visitor, path11);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv2 = visit_("value", node.value, visitor, path10);
+          const cv2 = visit_("value", node.value, visitor, path11);
           if (cv2 === BREAK)
             return BREAK;
           else if (cv2 === REMOVE)
@@ -20047,17 +20047,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node, visitor, path10) {
-      const ctrl = await callVisitor(key, node, visitor, path10);
+    async function visitAsync_(key, node, visitor, path11) {
+      const ctrl = await callVisitor(key, node, visitor, path11);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path10, ctrl);
-        return visitAsync_(key, ctrl, visitor, path10);
+        replaceNode(key, path11, ctrl);
+        return visitAsync_(key, ctrl, visitor, path11);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node)) {
-          path10 = Object.freeze(path10.concat(node));
+          path11 = Object.freeze(path11.concat(node));
           for (let i = 0; i < node.items.length; ++i) {
-            const ci = await visitAsync_(i, node.items[i], visitor, path10);
+            const ci = await visitAsync_(i, node.items[i], visitor, path11);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -20068,13 +20068,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node)) {
-          path10 = Object.freeze(path10.concat(node));
-          const ck = await visitAsync_("key", node.key, visitor, path10);
+          path11 = Object.freeze(path11.concat(node));
+          const ck = await visitAsync_("key", node.key, visitor, path11);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv2 = await visitAsync_("value", node.value, visitor, path10);
+          const cv2 = await visitAsync_("value", node.value, visitor, path11);
           if (cv2 === BREAK)
             return BREAK;
           else if (cv2 === REMOVE)
@@ -20101,23 +20101,23 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key, node, visitor, path10) {
+    function callVisitor(key, node, visitor, path11) {
       if (typeof visitor === "function")
-        return visitor(key, node, path10);
+        return visitor(key, node, path11);
       if (identity.isMap(node))
-        return visitor.Map?.(key, node, path10);
+        return visitor.Map?.(key, node, path11);
       if (identity.isSeq(node))
-        return visitor.Seq?.(key, node, path10);
+        return visitor.Seq?.(key, node, path11);
       if (identity.isPair(node))
-        return visitor.Pair?.(key, node, path10);
+        return visitor.Pair?.(key, node, path11);
       if (identity.isScalar(node))
-        return visitor.Scalar?.(key, node, path10);
+        return visitor.Scalar?.(key, node, path11);
       if (identity.isAlias(node))
-        return visitor.Alias?.(key, node, path10);
+        return visitor.Alias?.(key, node, path11);
       return void 0;
     }
-    function replaceNode(key, path10, node) {
-      const parent = path10[path10.length - 1];
+    function replaceNode(key, path11, node) {
+      const parent = path11[path11.length - 1];
       if (identity.isCollection(parent)) {
         parent.items[key] = node;
       } else if (identity.isPair(parent)) {
@@ -20729,10 +20729,10 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema, path10, value2) {
+    function collectionFromPath(schema, path11, value2) {
       let v = value2;
-      for (let i = path10.length - 1; i >= 0; --i) {
-        const k = path10[i];
+      for (let i = path11.length - 1; i >= 0; --i) {
+        const k = path11[i];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a = [];
           a[k] = v;
@@ -20751,7 +20751,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path10) => path10 == null || typeof path10 === "object" && !!path10[Symbol.iterator]().next().done;
+    var isEmptyPath = (path11) => path11 == null || typeof path11 === "object" && !!path11[Symbol.iterator]().next().done;
     var Collection2 = class extends Node.NodeBase {
       constructor(type, schema) {
         super(type);
@@ -20781,11 +20781,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path10, value2) {
-        if (isEmptyPath(path10))
+      addIn(path11, value2) {
+        if (isEmptyPath(path11))
           this.add(value2);
         else {
-          const [key, ...rest] = path10;
+          const [key, ...rest] = path11;
           const node = this.get(key, true);
           if (identity.isCollection(node))
             node.addIn(rest, value2);
@@ -20799,8 +20799,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path10) {
-        const [key, ...rest] = path10;
+      deleteIn(path11) {
+        const [key, ...rest] = path11;
         if (rest.length === 0)
           return this.delete(key);
         const node = this.get(key, true);
@@ -20814,8 +20814,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path10, keepScalar) {
-        const [key, ...rest] = path10;
+      getIn(path11, keepScalar) {
+        const [key, ...rest] = path11;
         const node = this.get(key, true);
         if (rest.length === 0)
           return !keepScalar && identity.isScalar(node) ? node.value : node;
@@ -20833,8 +20833,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path10) {
-        const [key, ...rest] = path10;
+      hasIn(path11) {
+        const [key, ...rest] = path11;
         if (rest.length === 0)
           return this.has(key);
         const node = this.get(key, true);
@@ -20844,8 +20844,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path10, value2) {
-        const [key, ...rest] = path10;
+      setIn(path11, value2) {
+        const [key, ...rest] = path11;
         if (rest.length === 0) {
           this.set(key, value2);
         } else {
@@ -23360,9 +23360,9 @@ var require_Document = __commonJS({
           this.contents.add(value2);
       }
       /** Adds a value to the document. */
-      addIn(path10, value2) {
+      addIn(path11, value2) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path10, value2);
+          this.contents.addIn(path11, value2);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -23437,14 +23437,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path10) {
-        if (Collection2.isEmptyPath(path10)) {
+      deleteIn(path11) {
+        if (Collection2.isEmptyPath(path11)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path10) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path11) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -23459,10 +23459,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path10, keepScalar) {
-        if (Collection2.isEmptyPath(path10))
+      getIn(path11, keepScalar) {
+        if (Collection2.isEmptyPath(path11))
           return !keepScalar && identity.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity.isCollection(this.contents) ? this.contents.getIn(path10, keepScalar) : void 0;
+        return identity.isCollection(this.contents) ? this.contents.getIn(path11, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -23473,10 +23473,10 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path10) {
-        if (Collection2.isEmptyPath(path10))
+      hasIn(path11) {
+        if (Collection2.isEmptyPath(path11))
           return this.contents !== void 0;
-        return identity.isCollection(this.contents) ? this.contents.hasIn(path10) : false;
+        return identity.isCollection(this.contents) ? this.contents.hasIn(path11) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -23493,13 +23493,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path10, value2) {
-        if (Collection2.isEmptyPath(path10)) {
+      setIn(path11, value2) {
+        if (Collection2.isEmptyPath(path11)) {
           this.contents = value2;
         } else if (this.contents == null) {
-          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path10), value2);
+          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path11), value2);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path10, value2);
+          this.contents.setIn(path11, value2);
         }
       }
       /**
@@ -25460,9 +25460,9 @@ var require_cst_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP;
     visit.REMOVE = REMOVE;
-    visit.itemAtPath = (cst, path10) => {
+    visit.itemAtPath = (cst, path11) => {
       let item = cst;
-      for (const [field, index] of path10) {
+      for (const [field, index] of path11) {
         const tok = item?.[field];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -25471,23 +25471,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit.parentCollection = (cst, path10) => {
-      const parent = visit.itemAtPath(cst, path10.slice(0, -1));
-      const field = path10[path10.length - 1][0];
+    visit.parentCollection = (cst, path11) => {
+      const parent = visit.itemAtPath(cst, path11.slice(0, -1));
+      const field = path11[path11.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path10, item, visitor) {
-      let ctrl = visitor(item, path10);
+    function _visit(path11, item, visitor) {
+      let ctrl = visitor(item, path11);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field of ["key", "value"]) {
         const token = item[field];
         if (token && "items" in token) {
           for (let i = 0; i < token.items.length; ++i) {
-            const ci = _visit(Object.freeze(path10.concat([[field, i]])), token.items[i], visitor);
+            const ci = _visit(Object.freeze(path11.concat([[field, i]])), token.items[i], visitor);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -25498,10 +25498,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field === "key")
-            ctrl = ctrl(item, path10);
+            ctrl = ctrl(item, path11);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path10) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path11) : ctrl;
     }
     exports.visit = visit;
   }
@@ -30481,8 +30481,8 @@ var require_utils2 = __commonJS({
       }
       return ind;
     }
-    function removeDotSegments(path10) {
-      let input = path10;
+    function removeDotSegments(path11) {
+      let input = path11;
       const output = [];
       let nextSlash = -1;
       let len = 0;
@@ -30556,11 +30556,11 @@ var require_utils2 = __commonJS({
       }
       return output.join("");
     }
-    function removeDotSegmentsRelative(path10) {
-      if (path10 === "" || path10[0] === "/") {
-        return removeDotSegments(path10);
+    function removeDotSegmentsRelative(path11) {
+      if (path11 === "" || path11[0] === "/") {
+        return removeDotSegments(path11);
       }
-      const segments = path10.split("/");
+      const segments = path11.split("/");
       const last = segments.length - 1;
       const output = [];
       let trailingDirectory = false;
@@ -30923,8 +30923,8 @@ var require_schemes = __commonJS({
       }
       if (wsComponent.resourceName) {
         const queryIndex = wsComponent.resourceName.indexOf("?");
-        const path10 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
-        wsComponent.path = path10 && path10 !== "/" ? path10 : void 0;
+        const path11 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
+        wsComponent.path = path11 && path11 !== "/" ? path11 : void 0;
         wsComponent.query = queryIndex === -1 ? void 0 : wsComponent.resourceName.slice(queryIndex + 1);
         wsComponent.resourceName = void 0;
       }
@@ -34667,8 +34667,8 @@ var Context = class {
       if (existsSync2(process.env.GITHUB_EVENT_PATH)) {
         this.payload = JSON.parse(readFileSync(process.env.GITHUB_EVENT_PATH, { encoding: "utf8" }));
       } else {
-        const path10 = process.env.GITHUB_EVENT_PATH;
-        process.stdout.write(`GITHUB_EVENT_PATH ${path10} does not exist${EOL5}`);
+        const path11 = process.env.GITHUB_EVENT_PATH;
+        process.stdout.write(`GITHUB_EVENT_PATH ${path11} does not exist${EOL5}`);
       }
     }
     this.eventName = process.env.GITHUB_EVENT_NAME;
@@ -38820,7 +38820,7 @@ function getOctokit(token, options, ...additionalPlugins) {
 
 // src/main.ts
 import { existsSync as existsSync6, writeFileSync as writeFileSync4 } from "node:fs";
-import path9 from "node:path";
+import path10 from "node:path";
 
 // src/config/percent.ts
 function parsePercent(text) {
@@ -39216,7 +39216,7 @@ function pairedSamples(base, head, metric2) {
   }
   return { kind: "paired", base: b, head: h };
 }
-function compareAb(base, head, policy) {
+function compareAb(base, head, policy, firstRounds) {
   const inputs = head.map((now) => {
     const before = base.find((b) => b.name === now.name);
     const samples = {};
@@ -39224,8 +39224,13 @@ function compareAb(base, head, policy) {
     return { name: now.name, before, now, samples, sampleCount: Math.min(before?.trials.length ?? 0, now.trials.length) };
   });
   const { cells, gatedTests } = judgeCells(inputs, policy);
-  return { mode: "base", baselineFound: true, baselineSource: "the PR base, measured in this job", hardwareNote: null, policy, cells, gatedTests };
+  const rounds = Math.max(0, ...inputs.map((c) => c.sampleCount));
+  const analyses = firstRounds === void 0 ? 1 : Math.max(1, rounds - firstRounds + 1);
+  return { mode: "base", analyses, baselineFound: true, baselineSource: "the PR base, measured in this job", hardwareNote: null, policy, cells, gatedTests };
 }
+
+// src/ab/against-commit.ts
+import path6 from "node:path";
 
 // src/stats/percentiles.ts
 function percentile(sorted, p) {
@@ -41098,7 +41103,7 @@ async function runAb(head, base, options) {
       }
       active = active.filter((n) => [...measured.base.get(n), ...measured.head.get(n)].every((r) => r.ok));
       if (round2 >= rounds) {
-        comparison = compareAb(merge2("base"), merge2("head"), options.policy);
+        comparison = compareAb(merge2("base"), merge2("head"), options.policy, rounds);
         active = active.filter((n) => comparison.cells.find((c) => c.name === n)?.verdict === "inconclusive");
         if (active.length) progress.note(`round ${round2}: inconclusive ${active.join(", ")}; measuring again`);
       }
@@ -41109,7 +41114,7 @@ async function runAb(head, base, options) {
   return {
     head: resultsDocument(head, startedAt, environment2, merge2("head"), sides.head.load),
     base: resultsDocument(base, startedAt, environment2, merge2("base"), sides.base.load),
-    comparison: comparison ?? compareAb(merge2("base"), merge2("head"), options.policy),
+    comparison: comparison ?? compareAb(merge2("base"), merge2("head"), options.policy, rounds),
     log
   };
 }
@@ -41153,6 +41158,24 @@ function addWorktree(repo, commit) {
   };
 }
 
+// src/ab/against-commit.ts
+function settingsForBase(head, workspace, worktree) {
+  const move = (p) => {
+    const rel = path6.relative(workspace, p);
+    return rel.startsWith("..") || path6.isAbsolute(rel) ? p : path6.join(worktree, rel);
+  };
+  return { ...head, app: { ...head.app, workdir: move(head.app.workdir), python: path6.isAbsolute(head.app.python) ? move(head.app.python) : head.app.python } };
+}
+async function runAgainstCommit(head, workspace, commit, options) {
+  const worktree = addWorktree(workspace, commit);
+  try {
+    options.onWorktree?.(worktree.dir);
+    return await runAb(head, settingsForBase(head, workspace, worktree.dir), options);
+  } finally {
+    worktree.remove();
+  }
+}
+
 // src/action/constants.ts
 var Inputs = {
   Config: "config",
@@ -41194,7 +41217,7 @@ var InputDefaults = {
 };
 
 // src/action/input-helper.ts
-import path6 from "node:path";
+import path7 from "node:path";
 var InputError = class extends Error {
   name = "InputError";
 };
@@ -41225,16 +41248,16 @@ function getActionSettings(getInput2, workspace) {
   const compare = getInput2(Inputs.Compare).trim();
   if (compare && compare !== "baseline" && compare !== "base") problems.push(`input ${Inputs.Compare} must be "baseline", "base" or empty; got ${JSON.stringify(compare)}`);
   const settings = {
-    configPath: path6.resolve(workspace, configLabel),
+    configPath: path7.resolve(workspace, configLabel),
     configLabel,
-    baselinePath: path6.resolve(workspace, baselineLabel),
+    baselinePath: path7.resolve(workspace, baselineLabel),
     baselineLabel,
     threshold: threshold ?? 0.1,
     failOnRegression: bool(getInput2, Inputs.FailOnRegression, problems),
     comment: bool(getInput2, Inputs.Comment, problems),
     updateBaseline: bool(getInput2, Inputs.UpdateBaseline, problems),
     mode,
-    resultsDir: path6.resolve(workspace, resultsDir),
+    resultsDir: path7.resolve(workspace, resultsDir),
     token: getInput2(Inputs.GithubToken).trim(),
     compare: compare === "baseline" || compare === "base" ? compare : null,
     workspace
@@ -41245,12 +41268,12 @@ function getActionSettings(getInput2, workspace) {
 
 // src/action/results-dir.ts
 import { existsSync as existsSync5, mkdirSync as mkdirSync2, readFileSync as readFileSync7, writeFileSync as writeFileSync3 } from "node:fs";
-import path8 from "node:path";
+import path9 from "node:path";
 
 // src/compare/baseline.ts
 import { execFileSync as execFileSync4 } from "node:child_process";
 import { existsSync as existsSync4, mkdirSync, readFileSync as readFileSync6, writeFileSync as writeFileSync2 } from "node:fs";
-import path7 from "node:path";
+import path8 from "node:path";
 var BaselineError = class extends Error {
   name = "BaselineError";
 };
@@ -41294,7 +41317,7 @@ function readBaselineAtCommit(repo, commit, relPath) {
     }
     if (!has()) return void 0;
   }
-  const spec = `${commit}:${relPath.split(path7.sep).join("/")}`;
+  const spec = `${commit}:${relPath.split(path8.sep).join("/")}`;
   let text;
   try {
     text = git2(repo, ["show", spec]);
@@ -41305,7 +41328,7 @@ function readBaselineAtCommit(repo, commit, relPath) {
   return { results: parseBaseline(text, name), source: name };
 }
 function writeBaseline(file, results) {
-  mkdirSync(path7.dirname(path7.resolve(file)), { recursive: true });
+  mkdirSync(path8.dirname(path8.resolve(file)), { recursive: true });
   writeFileSync2(file, `${JSON.stringify(results, null, 2)}
 `);
 }
@@ -41313,16 +41336,16 @@ function writeBaseline(file, results) {
 // src/action/results-dir.ts
 function writeResults(dir, results) {
   mkdirSync2(dir, { recursive: true });
-  const file = path8.join(dir, ResultFiles.Results);
+  const file = path9.join(dir, ResultFiles.Results);
   writeFileSync3(file, `${JSON.stringify(results, null, 2)}
 `);
   return file;
 }
 function writeReportAndMeta(dir, report, meta) {
   mkdirSync2(dir, { recursive: true });
-  const file = path8.join(dir, ResultFiles.Report);
+  const file = path9.join(dir, ResultFiles.Report);
   writeFileSync3(file, report);
-  writeFileSync3(path8.join(dir, ResultFiles.Meta), `${JSON.stringify(meta, null, 2)}
+  writeFileSync3(path9.join(dir, ResultFiles.Meta), `${JSON.stringify(meta, null, 2)}
 `);
   return file;
 }
@@ -41331,14 +41354,14 @@ var ResultsDirError = class extends Error {
 };
 function readResultsDir(dir) {
   const read = (name) => {
-    const file = path8.join(dir, name);
+    const file = path9.join(dir, name);
     try {
       return readFileSync7(file, "utf8");
     } catch (error2) {
       throw new ResultsDirError(`results-dir: cannot read ${file} (${error2.message}); download the artifact that mode "run" uploaded into it`);
     }
   };
-  const results = parseBaseline(read(ResultFiles.Results), path8.join(dir, ResultFiles.Results));
+  const results = parseBaseline(read(ResultFiles.Results), path9.join(dir, ResultFiles.Results));
   let raw;
   try {
     raw = JSON.parse(read(ResultFiles.Meta));
@@ -41354,9 +41377,23 @@ function readResultsDir(dir) {
     headSha: typeof raw.headSha === "string" && /^[0-9a-f]{40}$/.test(raw.headSha) ? raw.headSha : null,
     baseSha: typeof raw.baseSha === "string" && /^[0-9a-f]{40}$/.test(raw.baseSha) ? raw.baseSha : null
   };
-  const baseFile = path8.join(dir, ResultFiles.Base);
+  const baseFile = path9.join(dir, ResultFiles.Base);
   const base = existsSync5(baseFile) ? parseBaseline(read(ResultFiles.Base), baseFile) : null;
   return { results, meta, base };
+}
+
+// src/compare/gate.ts
+function failureMessage(comparison) {
+  const named = (cells) => cells.map((c) => `${c.name} (${c.reasons.join("; ")})`).join(", ");
+  const crossHardware = comparison.hardwareNote !== null && !comparison.policy.failCrossHardware;
+  const regressed = crossHardware ? [] : cellsWith(comparison, "regressed");
+  const failed = cellsWith(comparison, "failed");
+  const inconclusive = comparison.policy.failOnInconclusive ? cellsWith(comparison, "inconclusive") : [];
+  const parts = [];
+  if (regressed.length) parts.push(`regressed: ${named(regressed)}`);
+  if (failed.length) parts.push(`could not run: ${named(failed)}`);
+  if (inconclusive.length) parts.push(`inconclusive: ${named(inconclusive)}`);
+  return parts.length ? `flask-perf: ${parts.join("; ")}` : null;
 }
 
 // src/compare/thresholds.ts
@@ -41682,8 +41719,10 @@ function environment(results, comparison) {
     `**Thresholds:** req/s \u2212${formatPercent(t.rpsDrop)}, CPU/req +${formatPercent(t.cpuRise)}, p99 +${formatPercent(t.p99Rise)}, failures/s +${t.failuresPerSecRise}; gating on ${p.gate.join(", ")}.`
   );
   if (comparison.gatedTests > 0) {
+    const analyses = comparison.analyses ?? 1;
+    const bound = analyses > 1 ? `so the chance of any false alarm is at most ${formatPercent(p.alpha)} at each of this run's ${analyses} analyses (cells still inconclusive were measured and judged again after each extra round): at most ${formatPercent(Math.min(1, analyses * p.alpha))} over the run by the union bound, less in practice, as the analyses share their rounds` : `so the chance of any false alarm is at most ${formatPercent(p.alpha)} (expected false alarms \u2264 ${p.alpha.toFixed(2)} per run)`;
     lines.push(
-      `**False alarms:** a regression needs its estimate past the threshold and a p-value below ${formatPercent(p.alpha)} after Holm's adjustment over the ${comparison.gatedTests} gated tests of this matrix, so the chance of any false alarm is at most ${formatPercent(p.alpha)} (expected false alarms \u2264 ${p.alpha.toFixed(2)} per run). Intervals are ${Math.round((1 - 2 * p.alpha) * 100)}% (${comparison.mode === "base" ? "paired over interleaved rounds" : "Welch's, over trials"}, on log ratios); MDE is the smallest change this run could call a regression.`
+      `**False alarms:** a regression needs its estimate past the threshold and a p-value below ${formatPercent(p.alpha)} after Holm's adjustment over the ${comparison.gatedTests} gated tests of this matrix, ${bound}. Intervals are ${Math.round((1 - 2 * p.alpha) * 100)}% (${comparison.mode === "base" ? "paired over interleaved rounds" : "Welch's, over trials"}, on log ratios); MDE is the smallest change this run could call a regression.`
     );
   }
   if (comparison.baselineSource) lines.push(`**Baseline:** \`${comparison.baselineSource}\`.`);
@@ -41755,18 +41794,6 @@ function renderReport(comparison, results, ctx) {
 }
 
 // src/main.ts
-function failureMessage(comparison) {
-  const named = (cells) => cells.map((c) => `${c.name} (${c.reasons.join("; ")})`).join(", ");
-  const crossHardware = comparison.hardwareNote !== null && !comparison.policy.failCrossHardware;
-  const regressed = crossHardware ? [] : cellsWith(comparison, "regressed");
-  const failed = cellsWith(comparison, "failed");
-  const inconclusive = comparison.policy.failOnInconclusive ? cellsWith(comparison, "inconclusive") : [];
-  const parts = [];
-  if (regressed.length) parts.push(`regressed: ${named(regressed)}`);
-  if (failed.length) parts.push(`could not run: ${named(failed)}`);
-  if (inconclusive.length) parts.push(`inconclusive: ${named(inconclusive)}`);
-  return parts.length ? `flask-perf: ${parts.join("; ")}` : null;
-}
 function baselineForRun(settings, baseSha) {
   if (baseSha) {
     const atBase = readBaselineAtCommit(settings.workspace, baseSha, settings.baselineLabel);
@@ -41811,26 +41838,17 @@ function repoApi(settings) {
   const { owner, repo } = context2.repo;
   return octokitRepoApi(settings.token, owner, repo);
 }
-function settingsForBase(head, workspace, worktree) {
-  const move = (p) => {
-    const rel = path9.relative(workspace, p);
-    return rel.startsWith("..") || path9.isAbsolute(rel) ? p : path9.join(worktree, rel);
-  };
-  return { ...head, app: { ...head.app, workdir: move(head.app.workdir), python: path9.isAbsolute(head.app.python) ? move(head.app.python) : head.app.python } };
-}
 async function runAgainstBase(settings, config, baseSha, policy) {
-  const worktree = addWorktree(settings.workspace, baseSha);
-  try {
-    const base = settingsForBase(config, settings.workspace, worktree.dir);
-    info(`flask-perf: comparing with the PR's base ${baseSha.slice(0, 7)} (worktree ${worktree.dir})`);
-    const outcome = await runAb(config, base, { policy, random: Math.random, progress: lineProgress((line) => info(line)) });
-    const resultsFile = writeResults(settings.resultsDir, outcome.head);
-    writeFileSync4(path9.join(settings.resultsDir, ResultFiles.Base), `${JSON.stringify(outcome.base, null, 2)}
+  const outcome = await runAgainstCommit(config, settings.workspace, baseSha, {
+    policy,
+    random: Math.random,
+    progress: lineProgress((line) => info(line)),
+    onWorktree: (dir) => info(`flask-perf: comparing with the PR's base ${baseSha.slice(0, 7)} (worktree ${dir})`)
+  });
+  const resultsFile = writeResults(settings.resultsDir, outcome.head);
+  writeFileSync4(path10.join(settings.resultsDir, ResultFiles.Base), `${JSON.stringify(outcome.base, null, 2)}
 `);
-    return { results: outcome.head, comparison: outcome.comparison, resultsFile };
-  } finally {
-    worktree.remove();
-  }
+  return { results: outcome.head, comparison: outcome.comparison, resultsFile };
 }
 async function runMode(settings) {
   const config = loadConfig(settings.configPath, settings.workspace);
@@ -41892,7 +41910,7 @@ async function reportMode(settings) {
   const trusted = existsSync6(settings.configPath) ? loadConfig(settings.configPath, settings.workspace) : null;
   const policy = policyFrom(resolveThresholds(trusted?.thresholds ?? {}, settings.threshold), trusted?.compare ?? DEFAULT_COMPARE);
   let comparison;
-  if (base) comparison = compareAb(base.topologies, results.topologies, policy);
+  if (base) comparison = compareAb(base.topologies, results.topologies, policy, (trusted?.compare ?? DEFAULT_COMPARE).rounds);
   else {
     const baseline = readBaselineFile(settings.baselinePath, settings.baselineLabel);
     comparison = compareResults(baseline?.results ?? null, results, policy, baseline?.source ?? null);

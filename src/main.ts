@@ -3,13 +3,13 @@ import { context } from '@actions/github';
 import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { compareAb } from './ab/analyze.js';
-import { runAb } from './ab/run.js';
-import { addWorktree } from './ab/worktree.js';
+import { runAgainstCommit } from './ab/against-commit.js';
 import { InputDefaults, Outputs, ResultFiles, STATUS_CONTEXT } from './action/constants.js';
 import { getActionSettings, type ActionSettings } from './action/input-helper.js';
 import { readResultsDir, writeReportAndMeta, writeResults } from './action/results-dir.js';
 import { readBaselineAtCommit, readBaselineFile, writeBaseline, type LoadedBaseline } from './compare/baseline.js';
 import { cellsWith, compareResults, policyFrom, type Comparison, type Policy } from './compare/compare.js';
+import { failureMessage } from './compare/gate.js';
 import { resolveThresholds } from './compare/thresholds.js';
 import { DEFAULT_COMPARE, loadConfig } from './config/load.js';
 import type { Settings } from './config/types.js';
@@ -25,20 +25,6 @@ import { lineProgress } from './run/progress.js';
 interface Target {
   readonly prNumber: number | null;
   readonly statusSha: string | null;
-}
-
-/** The message that fails the step, naming each regressed or failed topology; null when none. */
-export function failureMessage(comparison: Comparison): string | null {
-  const named = (cells: readonly { name: string; reasons: readonly string[] }[]): string => cells.map((c) => `${c.name} (${c.reasons.join('; ')})`).join(', ');
-  const crossHardware = comparison.hardwareNote !== null && !comparison.policy.failCrossHardware;
-  const regressed = crossHardware ? [] : cellsWith(comparison, 'regressed');
-  const failed = cellsWith(comparison, 'failed');
-  const inconclusive = comparison.policy.failOnInconclusive ? cellsWith(comparison, 'inconclusive') : [];
-  const parts: string[] = [];
-  if (regressed.length) parts.push(`regressed: ${named(regressed)}`);
-  if (failed.length) parts.push(`could not run: ${named(failed)}`);
-  if (inconclusive.length) parts.push(`inconclusive: ${named(inconclusive)}`);
-  return parts.length ? `flask-perf: ${parts.join('; ')}` : null;
 }
 
 function baselineForRun(settings: ActionSettings, baseSha: string | null): LoadedBaseline | null {
@@ -92,28 +78,17 @@ function repoApi(settings: ActionSettings): RepoApi | null {
   return octokitRepoApi(settings.token, owner, repo);
 }
 
-/** The head's settings pointed at the base worktree: same config, the base's files. */
-export function settingsForBase(head: Settings, workspace: string, worktree: string): Settings {
-  const move = (p: string): string => {
-    const rel = path.relative(workspace, p);
-    return rel.startsWith('..') || path.isAbsolute(rel) ? p : path.join(worktree, rel);
-  };
-  return { ...head, app: { ...head.app, workdir: move(head.app.workdir), python: path.isAbsolute(head.app.python) ? move(head.app.python) : head.app.python } };
-}
-
 /** Measures base and head interleaved in this job; writes both sides' results. */
 async function runAgainstBase(settings: ActionSettings, config: Settings, baseSha: string, policy: Policy): Promise<{ results: Results; comparison: Comparison; resultsFile: string }> {
-  const worktree = addWorktree(settings.workspace, baseSha);
-  try {
-    const base = settingsForBase(config, settings.workspace, worktree.dir);
-    core.info(`flask-perf: comparing with the PR's base ${baseSha.slice(0, 7)} (worktree ${worktree.dir})`);
-    const outcome = await runAb(config, base, { policy, random: Math.random, progress: lineProgress((line) => core.info(line)) });
-    const resultsFile = writeResults(settings.resultsDir, outcome.head);
-    writeFileSync(path.join(settings.resultsDir, ResultFiles.Base), `${JSON.stringify(outcome.base, null, 2)}\n`);
-    return { results: outcome.head, comparison: outcome.comparison, resultsFile };
-  } finally {
-    worktree.remove();
-  }
+  const outcome = await runAgainstCommit(config, settings.workspace, baseSha, {
+    policy,
+    random: Math.random,
+    progress: lineProgress((line) => core.info(line)),
+    onWorktree: (dir) => core.info(`flask-perf: comparing with the PR's base ${baseSha.slice(0, 7)} (worktree ${dir})`),
+  });
+  const resultsFile = writeResults(settings.resultsDir, outcome.head);
+  writeFileSync(path.join(settings.resultsDir, ResultFiles.Base), `${JSON.stringify(outcome.base, null, 2)}\n`);
+  return { results: outcome.head, comparison: outcome.comparison, resultsFile };
 }
 
 async function runMode(settings: ActionSettings): Promise<Comparison> {
@@ -180,7 +155,7 @@ async function reportMode(settings: ActionSettings): Promise<Comparison> {
   const trusted = existsSync(settings.configPath) ? loadConfig(settings.configPath, settings.workspace) : null;
   const policy = policyFrom(resolveThresholds(trusted?.thresholds ?? {}, settings.threshold), trusted?.compare ?? DEFAULT_COMPARE);
   let comparison: Comparison;
-  if (base) comparison = compareAb(base.topologies, results.topologies, policy);
+  if (base) comparison = compareAb(base.topologies, results.topologies, policy, (trusted?.compare ?? DEFAULT_COMPARE).rounds);
   else {
     const baseline = readBaselineFile(settings.baselinePath, settings.baselineLabel);
     comparison = compareResults(baseline?.results ?? null, results, policy, baseline?.source ?? null);

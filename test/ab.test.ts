@@ -5,7 +5,8 @@ import { roundSchedule, shuffled } from '../src/ab/schedule.js';
 import { policyFrom } from '../src/compare/compare.js';
 import { DEFAULT_THRESHOLDS } from '../src/compare/thresholds.js';
 import { DEFAULT_COMPARE } from '../src/config/load.js';
-import type { TopologyResult, TrialResult } from '../src/results/types.js';
+import { renderReport } from '../src/report/markdown.js';
+import type { Results, TopologyResult, TrialResult } from '../src/results/types.js';
 import { mergeMeasurements } from '../src/results/merge.js';
 import { seededRandom } from '../src/stats/inference.js';
 
@@ -90,6 +91,28 @@ describe('A/B verdicts', () => {
     expect(same.verdict).toBe('unchanged');
     expect(c.gatedTests).toBe(4); // rps and cpu of two cells
     expect(slow.samples).toBe(5);
+  });
+
+  it('counts the analyses a run made, and the report states the false-alarm bound over them', () => {
+    const base = [cell('x', noisy.map((r) => trial(r, 700)))];
+    const head = [cell('x', noisy.map((r) => trial(r, 700)))];
+    expect(compareAb(base, head, policy).analyses).toBe(1);
+    // 5 rounds, the first verdict after 3: analysed after rounds 3, 4 and 5.
+    expect(compareAb(base, head, policy, 3).analyses).toBe(3);
+    expect(compareAb(base, head, policy, 5).analyses).toBe(1);
+    const results: Results = {
+      schemaVersion: 1,
+      tool: { name: 'flask-perf', version: '0' },
+      startedAt: '',
+      finishedAt: '',
+      load: { connections: 8, warmupSec: 1, durationSec: 3, trials: 1, timeoutSec: 10 },
+      environment: { cpuModel: 'x', cores: 2, os: 'Linux', node: 'v20', python: '3.11', flask: '3.1', gunicorn: '23', placement: { pinned: true, loadgenCpus: '0', serverCpus: '1', serverCores: 1, reason: '' } },
+      topologies: head,
+    };
+    expect(renderReport(compareAb(base, head, policy, 3), results, { configPath: 'c.yml', baselinePath: 'b.json' })).toContain(
+      "at most 5% at each of this run's 3 analyses (cells still inconclusive were measured and judged again after each extra round): at most 15% over the run",
+    );
+    expect(renderReport(compareAb(base, head, policy), results, { configPath: 'c.yml', baselinePath: 'b.json' })).toContain('at most 5% (expected false alarms ≤ 0.05 per run)');
   });
 
   it('a small change inside the noise is inconclusive, not a regression', () => {

@@ -1,10 +1,11 @@
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ensureFixtureBuilt, FIXTURE_CONFIG, ROOT } from './support/fixture.js';
 import { eventually, newMarker, processesWithEnv } from './support/procs.js';
+import { repository } from './support/repo.js';
 
 const CLI = path.join(ROOT, 'dist/cli.js');
 
@@ -15,9 +16,9 @@ interface Run {
   stderr: string;
 }
 
-function cli(args: string[], env: NodeJS.ProcessEnv = {}, onStderr?: (text: string, kill: () => void) => void): Promise<Run> {
+function cli(args: string[], env: NodeJS.ProcessEnv = {}, onStderr?: (text: string, kill: () => void) => void, cwd = ROOT): Promise<Run> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, env: { ...process.env, CI: 'true', ...env } });
+    const child = spawn(process.execPath, [CLI, ...args], { cwd, env: { ...process.env, CI: 'true', ...env } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c) => (stdout += c));
@@ -125,5 +126,42 @@ describe('flask-perf CLI', () => {
     expect(sent).toBe(true);
     expect(r.code).toBe(143);
     expect(await eventually(() => processesWithEnv('FLASK_PERF_TEST_MARKER', marker).length === 0)).toBe(true);
+  });
+});
+
+describe("flask-perf compare: the action's verdict, locally", () => {
+  it('needs exactly one of --base and --baseline, and a commit that exists', async () => {
+    const neither = await cli(['compare', '--config', FIXTURE_CONFIG]);
+    expect(neither.code).toBe(2);
+    expect(neither.stderr).toContain('compare needs exactly one of --base <git-ref> or --baseline <file>');
+    const repo = repository(false);
+    const missing = await cli(['compare', '--config', '.github/flask-perf.yml', '--base', 'no-such-branch'], {}, undefined, repo.dir);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain(`--base must name a commit of ${repo.dir}; got "no-such-branch"`);
+  });
+
+  it('a corrupt --baseline is an error naming the file, before anything runs', async () => {
+    const file = tmp('baseline.json', '{"schemaVersion": 1, "topologies": [');
+    const r = await cli(['compare', '--config', FIXTURE_CONFIG, '--baseline', file, '--skip-build']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`baseline ${file} is not valid JSON`);
+    expect(r.stderr).not.toContain('starting');
+  });
+
+  it('--base measures that commit against the working tree and exits 1 on a regression, as the action fails', async () => {
+    const repo = repository(true);
+    const out = path.join(repo.dir, 'flask-perf-results');
+    const r = await cli(['compare', '--config', '.github/flask-perf.yml', '--base', 'HEAD~1', '--out', out], {}, undefined, repo.dir);
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stderr).toContain(`comparing the working tree with HEAD~1 (${repo.base.slice(0, 7)})`);
+    expect(r.stderr).toMatch(/flask-perf: regressed: .*gunicorn-2 \(req\/s −\d+\.\d% \[/);
+    // The report is the PR comment's markdown.
+    expect(r.stdout).toContain('Req/s (base → head)');
+    expect(r.stdout).toMatch(/❌ \d regressions? \(/);
+    expect(readFileSync(path.join(out, 'report.md'), 'utf8').trim()).toBe(r.stdout.trim());
+    const base = JSON.parse(readFileSync(path.join(out, 'base.json'), 'utf8'));
+    expect(base.topologies.map((t: { trials: unknown[] }) => t.trials.length)).toEqual([3, 3]);
+    expect(existsSync(path.join(out, 'results.json'))).toBe(true);
+    expect(execFileSync('git', ['worktree', 'list'], { cwd: repo.dir, encoding: 'utf8' }).trim().split('\n')).toHaveLength(1);
   });
 });

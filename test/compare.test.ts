@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { compareResults, policyFrom, type Policy } from '../src/compare/compare.js';
 import { DEFAULT_THRESHOLDS, resolveThresholds } from '../src/compare/thresholds.js';
 import { DEFAULT_COMPARE } from '../src/config/load.js';
-import { failureMessage } from '../src/main.js';
+import { failureMessage } from '../src/compare/gate.js';
 import type { Fingerprint, Results, TopologyResult, TrialResult } from '../src/results/types.js';
 
 const env = (cpuModel: string): Fingerprint => ({

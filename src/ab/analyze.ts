@@ -24,9 +24,10 @@ export function pairedSamples(base: readonly TrialResult[], head: readonly Trial
 
 /**
  * Verdicts of an A/B run (pure): both sides' results list one trial per round, in round order;
- * per cell, the per-round head/base ratios; Holm across the matrix.
+ * per cell, the per-round head/base ratios; Holm across the matrix. `firstRounds` (compare.rounds)
+ * tells how many analyses a run of this length made.
  */
-export function compareAb(base: readonly TopologyResult[], head: readonly TopologyResult[], policy: Policy): Comparison {
+export function compareAb(base: readonly TopologyResult[], head: readonly TopologyResult[], policy: Policy, firstRounds?: number): Comparison {
   const inputs: CellInput[] = head.map((now) => {
     const before = base.find((b) => b.name === now.name);
     const samples: Partial<Record<MetricName, MetricSamples>> = {};
@@ -34,5 +35,7 @@ export function compareAb(base: readonly TopologyResult[], head: readonly Topolo
     return { name: now.name, before, now, samples, sampleCount: Math.min(before?.trials.length ?? 0, now.trials.length) };
   });
   const { cells, gatedTests } = judgeCells(inputs, policy);
-  return { mode: 'base', baselineFound: true, baselineSource: 'the PR base, measured in this job', hardwareNote: null, policy, cells, gatedTests };
+  const rounds = Math.max(0, ...inputs.map((c) => c.sampleCount));
+  const analyses = firstRounds === undefined ? 1 : Math.max(1, rounds - firstRounds + 1);
+  return { mode: 'base', analyses, baselineFound: true, baselineSource: 'the PR base, measured in this job', hardwareNote: null, policy, cells, gatedTests };
 }

@@ -104,7 +104,7 @@ export async function runAb(head: Settings, base: Settings, options: AbOptions):
       // A cell that failed on either side is decided (failed); no more rounds for it.
       active = active.filter((n) => [...measured.base.get(n)!, ...measured.head.get(n)!].every((r) => r.ok));
       if (round >= rounds) {
-        comparison = compareAb(merge('base'), merge('head'), options.policy);
+        comparison = compareAb(merge('base'), merge('head'), options.policy, rounds);
         active = active.filter((n) => comparison!.cells.find((c) => c.name === n)?.verdict === 'inconclusive');
         if (active.length) progress.note(`round ${round}: inconclusive ${active.join(', ')}; measuring again`);
       }
@@ -115,7 +115,7 @@ export async function runAb(head: Settings, base: Settings, options: AbOptions):
   return {
     head: resultsDocument(head, startedAt, environment, merge('head'), sides.head.load),
     base: resultsDocument(base, startedAt, environment, merge('base'), sides.base.load),
-    comparison: comparison ?? compareAb(merge('base'), merge('head'), options.policy),
+    comparison: comparison ?? compareAb(merge('base'), merge('head'), options.policy, rounds),
     log,
   };
 }

@@ -8,21 +8,28 @@ export class UsageError extends Error {
 }
 
 export const USAGE = `Usage: flask-perf run --config <file> [options]
+       flask-perf compare --config <file> (--base <git-ref> | --baseline <file>) [options]
 
-Runs every topology of the config under load and prints the results table.
+run      runs every topology of the config under load and prints the results table.
+compare  does what the action does on a pull request and prints its report (markdown):
+         --base <git-ref>   measures that commit (in a temporary git worktree) and the working
+                            tree interleaved, round by round, as compare: base does;
+         --baseline <file>  runs the matrix and compares it with a stored results document.
 
 Options:
   --config <file>       config file (YAML)                      [required]
-  --out <file>          write the results JSON here
+  --out <path>          run: the results JSON; compare: a folder for results.json, base.json
+                        (with --base) and report.md
   --only <name>         run only this topology (repeatable)
   --duration <time>     length of each trial, e.g. 5s           (overrides load.duration)
   --warmup <time>       warm-up before the trials, e.g. 2s      (overrides load.warmup)
   --trials <n>          measured trials per topology            (overrides load.trials)
   --connections <n>     concurrent connections                  (overrides load.connections)
-  --skip-build          do not run app.build
+  --skip-build          do not run app.build (with --base: on neither side)
   -h, --help            show this help
 
-Exit codes: 0 all cells ran, 1 a cell failed, 2 config or usage error.`;
+Exit codes: 0 all cells ran (compare: and nothing regressed), 1 a cell failed (compare: or a
+regression, as the action would fail), 2 config or usage error.`;
 
 export interface RunArgs {
   readonly command: 'run';
@@ -33,7 +40,15 @@ export interface RunArgs {
   readonly skipBuild: boolean;
 }
 
-export type CliArgs = RunArgs | { readonly command: 'help' };
+export interface CompareArgs extends Omit<RunArgs, 'command'> {
+  readonly command: 'compare';
+  /** A git ref of the repository around the working directory: compare: base against it. */
+  readonly base?: string;
+  /** A stored results document: compare: baseline against it. */
+  readonly baseline?: string;
+}
+
+export type CliArgs = RunArgs | CompareArgs | { readonly command: 'help' };
 
 function positiveInt(flag: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
@@ -61,6 +76,8 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
       options: {
         config: { type: 'string' },
         out: { type: 'string' },
+        base: { type: 'string' },
+        baseline: { type: 'string' },
         only: { type: 'string', multiple: true },
         duration: { type: 'string' },
         warmup: { type: 'string' },
@@ -75,10 +92,16 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
   }
   const { values, positionals } = parsed;
   if (values.help || positionals.length === 0) return { command: 'help' };
-  if (positionals[0] !== 'run' || positionals.length > 1) throw new UsageError(`unknown command ${JSON.stringify(positionals.join(' '))}; the command is "run"`);
+  const command = positionals[0];
+  if ((command !== 'run' && command !== 'compare') || positionals.length > 1) throw new UsageError(`unknown command ${JSON.stringify(positionals.join(' '))}; the commands are "run" and "compare"`);
   if (!values.config) throw new UsageError('--config <file> is required');
+  if (command === 'run' && (values.base !== undefined || values.baseline !== undefined)) throw new UsageError('--base and --baseline belong to "compare"; "run" only measures');
+  if (command === 'compare' && (values.base === undefined) === (values.baseline === undefined)) {
+    throw new UsageError('compare needs exactly one of --base <git-ref> or --baseline <file>');
+  }
   return {
-    command: 'run',
+    command,
+    ...(command === 'compare' ? { base: values.base, baseline: values.baseline } : {}),
     config: values.config,
     out: values.out,
     only: values.only ?? [],

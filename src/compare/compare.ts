@@ -53,6 +53,11 @@ export interface Policy {
 
 export interface Comparison {
   readonly mode: 'baseline' | 'base';
+  /**
+   * How many times the verdicts were computed on growing data (base mode: once after the first
+   * rounds, then after each extra round); each analysis may raise a false alarm.
+   */
+  readonly analyses?: number;
   readonly baselineFound: boolean;
   /** Where the baseline came from; null without one. */
   readonly baselineSource: string | null;

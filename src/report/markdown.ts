@@ -123,8 +123,13 @@ function environment(results: Results, comparison: Comparison): string {
     `**Thresholds:** req/s −${formatPercent(t.rpsDrop)}, CPU/req +${formatPercent(t.cpuRise)}, p99 +${formatPercent(t.p99Rise)}, failures/s +${t.failuresPerSecRise}; gating on ${p.gate.join(', ')}.`,
   );
   if (comparison.gatedTests > 0) {
+    const analyses = comparison.analyses ?? 1;
+    const bound =
+      analyses > 1
+        ? `so the chance of any false alarm is at most ${formatPercent(p.alpha)} at each of this run's ${analyses} analyses (cells still inconclusive were measured and judged again after each extra round): at most ${formatPercent(Math.min(1, analyses * p.alpha))} over the run by the union bound, less in practice, as the analyses share their rounds`
+        : `so the chance of any false alarm is at most ${formatPercent(p.alpha)} (expected false alarms ≤ ${p.alpha.toFixed(2)} per run)`;
     lines.push(
-      `**False alarms:** a regression needs its estimate past the threshold and a p-value below ${formatPercent(p.alpha)} after Holm's adjustment over the ${comparison.gatedTests} gated tests of this matrix, so the chance of any false alarm is at most ${formatPercent(p.alpha)} (expected false alarms ≤ ${p.alpha.toFixed(2)} per run). Intervals are ${Math.round((1 - 2 * p.alpha) * 100)}% (${comparison.mode === 'base' ? 'paired over interleaved rounds' : "Welch's, over trials"}, on log ratios); MDE is the smallest change this run could call a regression.`,
+      `**False alarms:** a regression needs its estimate past the threshold and a p-value below ${formatPercent(p.alpha)} after Holm's adjustment over the ${comparison.gatedTests} gated tests of this matrix, ${bound}. Intervals are ${Math.round((1 - 2 * p.alpha) * 100)}% (${comparison.mode === 'base' ? 'paired over interleaved rounds' : "Welch's, over trials"}, on log ratios); MDE is the smallest change this run could call a regression.`,
     );
   }
   if (comparison.baselineSource) lines.push(`**Baseline:** \`${comparison.baselineSource}\`.`);
