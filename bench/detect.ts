@@ -22,7 +22,7 @@ const { values } = parseArgs({
   },
 });
 const runs = Number(values.runs);
-const effects = values.effects.split(',').map(Number);
+const effects = values.effects.split(',').filter(Boolean).map(Number); // --effects '' runs A/A only
 
 ensureFixtureBuilt();
 const settings = selectTopologies(loadConfig(FIXTURE_CONFIG, ROOT), values.only ?? []);
