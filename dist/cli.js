@@ -14287,6 +14287,20 @@ var WorktreeError = class extends Error {
 function git(repo, args) {
   return execFileSync("git", args, { cwd: repo, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim();
 }
+function repositoryRoot(dir) {
+  try {
+    return git(dir, ["rev-parse", "--show-toplevel"]);
+  } catch {
+    return null;
+  }
+}
+function commitOf(repo, ref) {
+  try {
+    return git(repo, ["rev-parse", "--verify", "--end-of-options", `${ref}^{commit}`]);
+  } catch {
+    return null;
+  }
+}
 function addWorktree(repo, commit) {
   try {
     git(repo, ["cat-file", "-e", `${commit}^{commit}`]);
@@ -16413,9 +16427,6 @@ function parseCliArgs(argv) {
   };
 }
 
-// src/cli/compare.ts
-import { execFileSync as execFileSync4 } from "node:child_process";
-
 // src/ab/against-commit.ts
 import path6 from "node:path";
 
@@ -16748,9 +16759,10 @@ function calibrationRatio(before, now) {
   if (!b || !n) return null;
   const rps = (c) => c.trials.map((t) => t.rps).filter((v) => v > 0);
   const cpu = (c) => c.trials.map((t) => t.cpuMsPer1kRequests).filter((v) => typeof v === "number" && v > 0);
-  if (!rps(b).length || !rps(n).length) return null;
-  const cpuRatio = cpu(b).length && cpu(n).length ? geometricMean(cpu(n)) / geometricMean(cpu(b)) : null;
-  return { rps: geometricMean(rps(n)) / geometricMean(rps(b)), cpu: cpuRatio };
+  const [rpsB, rpsN, cpuB, cpuN] = [rps(b), rps(n), cpu(b), cpu(n)];
+  if (!rpsB.length || !rpsN.length) return null;
+  const cpuRatio = cpuB.length && cpuN.length ? geometricMean(cpuN) / geometricMean(cpuB) : null;
+  return { rps: geometricMean(rpsN) / geometricMean(rpsB), cpu: cpuRatio };
 }
 function compareResults(baseline, now, policy, baselineSource = null) {
   const baseByName = new Map((baseline?.topologies ?? []).map((t) => [t.name, t]));
@@ -17207,21 +17219,12 @@ function renderReport(comparison, results, ctx) {
 }
 
 // src/cli/compare.ts
-function git2(cwd, args) {
-  return execFileSync4("git", args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim();
-}
 function resolveCommit(cwd, ref) {
-  let repo;
-  try {
-    repo = git2(cwd, ["rev-parse", "--show-toplevel"]);
-  } catch {
-    throw new UsageError(`--base needs a git repository; ${cwd} is not in one`);
-  }
-  try {
-    return { repo, commit: git2(repo, ["rev-parse", "--verify", "--end-of-options", `${ref}^{commit}`]) };
-  } catch {
-    throw new UsageError(`--base must name a commit of ${repo}; got ${JSON.stringify(ref)}`);
-  }
+  const repo = repositoryRoot(cwd);
+  if (repo === null) throw new UsageError(`--base needs a git repository; ${cwd} is not in one`);
+  const commit = commitOf(repo, ref);
+  if (commit === null) throw new UsageError(`--base must name a commit of ${repo}; got ${JSON.stringify(ref)}`);
+  return { repo, commit };
 }
 async function runCompare(args, settings, progress) {
   const policy = policyFrom(resolveThresholds(settings.thresholds, void 0), settings.compare);
@@ -17237,7 +17240,7 @@ async function runCompare(args, settings, progress) {
     baselineLabel = InputDefaults[Inputs.Baseline];
   } else {
     const file = args.baseline;
-    const baseline = readBaselineFile(file, file);
+    const baseline = readBaselineFile(file);
     results = await runMatrix(settings, { progress, skipBuild: args.skipBuild });
     comparison = compareResults(baseline?.results ?? null, results, policy, baseline?.source ?? null);
     baselineLabel = file;

@@ -18,6 +18,24 @@ function git(repo: string, args: string[]): string {
   return execFileSync('git', args, { cwd: repo, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
 }
 
+/** The top folder of the git repository around `dir`; null when `dir` is in none. */
+export function repositoryRoot(dir: string): string | null {
+  try {
+    return git(dir, ['rev-parse', '--show-toplevel']);
+  } catch {
+    return null;
+  }
+}
+
+/** The commit `ref` names in `repo`; null when it names none. */
+export function commitOf(repo: string, ref: string): string | null {
+  try {
+    return git(repo, ['rev-parse', '--verify', '--end-of-options', `${ref}^{commit}`]);
+  } catch {
+    return null;
+  }
+}
+
 /** Puts `commit` in a separate worktree, fetching it first when the checkout is shallow. */
 export function addWorktree(repo: string, commit: string): Worktree {
   try {

@@ -1,5 +1,5 @@
-import { execFileSync } from 'node:child_process';
 import { runAgainstCommit } from '../ab/against-commit.js';
+import { commitOf, repositoryRoot } from '../ab/worktree.js';
 import { InputDefaults, Inputs } from '../action/constants.js';
 import { readBaselineFile } from '../compare/baseline.js';
 import { compareResults, policyFrom, type Comparison } from '../compare/compare.js';
@@ -21,23 +21,13 @@ export interface CompareOutcome {
   readonly failure: string | null;
 }
 
-function git(cwd: string, args: string[]): string {
-  return execFileSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
-}
-
 /** The repository around `cwd` and the commit `ref` names in it; a UsageError when either is missing. */
 export function resolveCommit(cwd: string, ref: string): { repo: string; commit: string } {
-  let repo: string;
-  try {
-    repo = git(cwd, ['rev-parse', '--show-toplevel']);
-  } catch {
-    throw new UsageError(`--base needs a git repository; ${cwd} is not in one`);
-  }
-  try {
-    return { repo, commit: git(repo, ['rev-parse', '--verify', '--end-of-options', `${ref}^{commit}`]) };
-  } catch {
-    throw new UsageError(`--base must name a commit of ${repo}; got ${JSON.stringify(ref)}`);
-  }
+  const repo = repositoryRoot(cwd);
+  if (repo === null) throw new UsageError(`--base needs a git repository; ${cwd} is not in one`);
+  const commit = commitOf(repo, ref);
+  if (commit === null) throw new UsageError(`--base must name a commit of ${repo}; got ${JSON.stringify(ref)}`);
+  return { repo, commit };
 }
 
 /**
@@ -58,7 +48,7 @@ export async function runCompare(args: CompareArgs, settings: Settings, progress
     baselineLabel = InputDefaults[Inputs.Baseline];
   } else {
     const file = args.baseline!;
-    const baseline = readBaselineFile(file, file);
+    const baseline = readBaselineFile(file);
     results = await runMatrix(settings, { progress, skipBuild: args.skipBuild });
     comparison = compareResults(baseline?.results ?? null, results, policy, baseline?.source ?? null);
     baselineLabel = file;

@@ -211,9 +211,10 @@ export function calibrationRatio(before: TopologyResult, now: TopologyResult): C
   if (!b || !n) return null;
   const rps = (c: typeof b): number[] => c.trials.map((t) => t.rps).filter((v) => v > 0);
   const cpu = (c: typeof b): number[] => c.trials.map((t) => t.cpuMsPer1kRequests).filter((v): v is number => typeof v === 'number' && v > 0);
-  if (!rps(b).length || !rps(n).length) return null;
-  const cpuRatio = cpu(b).length && cpu(n).length ? geometricMean(cpu(n)) / geometricMean(cpu(b)) : null;
-  return { rps: geometricMean(rps(n)) / geometricMean(rps(b)), cpu: cpuRatio };
+  const [rpsB, rpsN, cpuB, cpuN] = [rps(b), rps(n), cpu(b), cpu(n)];
+  if (!rpsB.length || !rpsN.length) return null;
+  const cpuRatio = cpuB.length && cpuN.length ? geometricMean(cpuN) / geometricMean(cpuB) : null;
+  return { rps: geometricMean(rpsN) / geometricMean(rpsB), cpu: cpuRatio };
 }
 
 /**
