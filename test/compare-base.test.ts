@@ -35,7 +35,8 @@ describe('compare: base, end to end through the action bundle', () => {
   });
 
   it('passes when head equals base', async () => {
-    const repo = repository(false);
+    // An A/A verdict is noise by definition: only changes no noise reaches (−50% req/s, 3× CPU) may fail it.
+    const repo = repository(false, 'thresholds: {rps: 50%, cpu: 200%}');
     const r = await runAction({ workspace: repo.dir, apiUrl: mock.url, eventName: 'pull_request', payload: payload(repo.base, repo.head) });
     expect(r.code, r.stdout).toBe(0);
     expect(r.outputs.regressed).toBe('false');

@@ -146,3 +146,11 @@ export function prPayload(baseSha: string, headSha = 'a'.repeat(40)): unknown {
 export function pushPayload(): unknown {
   return { ref: 'refs/heads/main', repository: { name: 'app', owner: { login: 'octo' } } };
 }
+
+/** A workflow_run payload: the run of the `perf` workflow for `headSha`, from a fork's branch. */
+export function workflowRunPayload(headSha: string, pullRequests: readonly number[]): unknown {
+  return {
+    workflow_run: { head_sha: headSha, head_branch: 'feature', head_repository: { owner: { login: 'fork-owner' } }, pull_requests: pullRequests.map((number) => ({ number })) },
+    repository: { name: 'app', owner: { login: 'octo' } },
+  };
+}

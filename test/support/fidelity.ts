@@ -1,8 +1,11 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { openLoadGenerator } from '../../src/load/generator.js';
 import { loopbackSources } from '../../src/load/loopback.js';
 import { summarizeTrial } from '../../src/results/aggregate.js';
 import { median } from '../../src/stats/describe.js';
-import { startFixtureServer } from './fixture.js';
+import { startFixtureServer, startGunicorn } from './fixture.js';
 import { runWrk } from './wrk.js';
 
 /** A server kind the fidelity check measures. */
@@ -80,5 +83,58 @@ export async function measureFidelity(server: FidelityServer, options: FidelityO
   } finally {
     await generator.close();
     await started.proc.stop();
+  }
+}
+
+/** What the load generator and the server each counted over one run. */
+export interface ServedCount {
+  /** 2xx responses the load generator recorded. */
+  readonly ours: number;
+  /** 2xx responses the server logged over the same run. */
+  readonly server: number;
+  readonly errors: number;
+  readonly connections: number;
+}
+
+/**
+ * Runs the load generator once against gunicorn (with `args`) and counts the 2xx responses the
+ * server wrote to its access log over the run: an exact check that does not depend on the
+ * machine's speed. The server may have answered up to one request per connection that the load
+ * generator dropped when its time was up.
+ */
+export async function countServed(args: readonly string[], options: { connections: number; durationMs: number; paths: readonly string[]; serverCpus?: string; loadgenCpus?: string }): Promise<ServedCount> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'flask-perf-count-'));
+  const log = path.join(dir, 'access.log');
+  const started = await startGunicorn([...args, '--access-logfile', log, '--access-logformat', "'%(s)s %(U)s'"], {}, options.serverCpus);
+  const generator = openLoadGenerator({ cpus: options.loadgenCpus });
+  const lines = (): string[] => readFileSync(log, 'utf8').split('\n').filter(Boolean);
+  try {
+    const before = lines().length;
+    const sample = await generator.run({
+      url: started.url,
+      connections: options.connections,
+      durationMs: options.durationMs,
+      timeoutMs: 10_000,
+      endpoints: options.paths.map((p) => ({ method: 'GET' as const, path: p, headers: {}, body: '', weight: 1 })),
+      localAddresses: loopbackSources(8),
+    });
+    // The server logs after it answers: wait until the log stops growing (bounded).
+    let count = lines().length;
+    for (let i = 0; i < 30; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      const now = lines().length;
+      if (now === count && i >= 2) break;
+      count = now;
+    }
+    // Health probes are logged after they are answered, so one may land after `before`: skip them.
+    const server = lines()
+      .slice(before)
+      .filter((l) => l.startsWith('2') && !l.endsWith(' /healthz')).length;
+    const ours = sample.endpoints.reduce((n, e) => n + Object.entries(e.statuses).reduce((m, [s, c]) => (s.startsWith('2') ? m + c : m), 0), 0);
+    return { ours, server, errors: sample.errors, connections: options.connections };
+  } finally {
+    await generator.close();
+    await started.proc.stop();
+    rmSync(dir, { recursive: true, force: true });
   }
 }

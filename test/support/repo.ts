@@ -7,9 +7,10 @@ import { FIXTURE_DIR, FIXTURE_PYTHON } from './fixture.js';
 /**
  * A user's repository: the fixture app in app/, a config that compares with the PR base.
  * The base commit is the fixture as shipped; the head commit changes the app's code (when
- * `slowHead`) so every request burns 4 ms more CPU. Both sides use the fixture's venv.
+ * `slowHead`) so every request burns 4 ms more CPU: 5–9× the fixture's CPU per request, far past
+ * any noise. Both sides use the fixture's venv.
  */
-export function repository(slowHead: boolean): { dir: string; base: string; head: string } {
+export function repository(slowHead: boolean, configExtra = ''): { dir: string; base: string; head: string } {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'flask-perf-ab-'));
   const git = (...args: string[]): string => execFileSync('git', args, { cwd: dir, encoding: 'utf8' }).trim();
   mkdirSync(path.join(dir, 'app'));
@@ -30,6 +31,7 @@ export function repository(slowHead: boolean): { dir: string; base: string; head
       'topologies:',
       '  - {name: gunicorn-2, kind: gunicorn, workers: 2}',
       '  - {name: single, kind: flask}',
+      configExtra,
       '',
     ].join('\n'),
   );
