@@ -53,16 +53,17 @@ start_busy() {
 
 for run in $(seq 1 "$runs"); do
   clone=$(mktemp -d /tmp/flask-perf-ci-XXXXXX)
+  log="$clone.log"
   git clone -q "$repo" "$clone"
   echo "run $run/$runs: $(git -C "$clone" rev-parse --short HEAD), busy loop: $busy, load before: $(cut -d' ' -f1-3 /proc/loadavg)"
   start_busy
   start=$(date +%s)
   set +e
-  (cd "$clone" && bash .ci/run) > "$clone.log" 2>&1
+  (cd "$clone" && bash .ci/run) > "$log" 2>&1
   rc=$?
   set -e
   seconds=$(( $(date +%s) - start ))
   cleanup
-  summary=$(grep -E 'Tests +[0-9]' "$clone.log" | tail -1 | sed 's/\x1b\[[0-9;]*m//g' | tr -s ' ')
-  echo "run $run/$runs: rc $rc in ${seconds}s;${summary} (log: $clone.log)"
+  summary=$(sed 's/\x1b\[[0-9;]*m//g' "$log" | grep -E '^ *Tests +[0-9]' | tail -1 | tr -s ' ' || true)
+  echo "run $run/$runs: rc $rc in ${seconds}s;${summary} (log: $log)"
 done
