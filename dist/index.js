@@ -5316,12 +5316,12 @@ var require_formdata_parser = __commonJS({
               return "failure";
             }
             if (bufferStartsWith(input, filenameBuffer, position)) {
-              let check = position.position + filenameBuffer.length;
-              if (input[check] === 42) {
+              let check2 = position.position + filenameBuffer.length;
+              if (input[check2] === 42) {
                 position.position += 1;
-                check += 1;
+                check2 += 1;
               }
-              if (input[check] !== 61 || input[check + 1] !== 34) {
+              if (input[check2] !== 61 || input[check2 + 1] !== 34) {
                 return "failure";
               }
               position.position += 12;
@@ -5786,7 +5786,7 @@ var require_client_h1 = __commonJS({
       kResume,
       kHTTPContext
     } = require_symbols();
-    var constants3 = require_constants2();
+    var constants4 = require_constants2();
     var EMPTY_BUF = Buffer.alloc(0);
     var FastBuffer = Buffer[Symbol.species];
     var addListener = util.addListener;
@@ -5861,7 +5861,7 @@ var require_client_h1 = __commonJS({
       constructor(client, socket, { exports: exports2 }) {
         assert(Number.isFinite(client[kMaxHeadersSize]) && client[kMaxHeadersSize] > 0);
         this.llhttp = exports2;
-        this.ptr = this.llhttp.llhttp_alloc(constants3.TYPE.RESPONSE);
+        this.ptr = this.llhttp.llhttp_alloc(constants4.TYPE.RESPONSE);
         this.client = client;
         this.socket = socket;
         this.timeout = null;
@@ -5956,11 +5956,11 @@ var require_client_h1 = __commonJS({
             currentBufferRef = null;
           }
           const offset = llhttp.llhttp_get_error_pos(this.ptr) - currentBufferPtr;
-          if (ret !== constants3.ERROR.OK) {
+          if (ret !== constants4.ERROR.OK) {
             const body = data.subarray(offset);
-            if (ret === constants3.ERROR.PAUSED_UPGRADE) {
+            if (ret === constants4.ERROR.PAUSED_UPGRADE) {
               this.onUpgrade(body);
-            } else if (ret === constants3.ERROR.PAUSED) {
+            } else if (ret === constants4.ERROR.PAUSED) {
               this.paused = true;
               socket.unshift(body);
             } else {
@@ -5983,10 +5983,10 @@ var require_client_h1 = __commonJS({
         } finally {
           currentParser = null;
         }
-        if (ret === constants3.ERROR.OK) {
+        if (ret === constants4.ERROR.OK) {
           return null;
         }
-        if (ret === constants3.ERROR.PAUSED || ret === constants3.ERROR.PAUSED_UPGRADE) {
+        if (ret === constants4.ERROR.PAUSED || ret === constants4.ERROR.PAUSED_UPGRADE) {
           this.paused = true;
           return null;
         }
@@ -6003,7 +6003,7 @@ var require_client_h1 = __commonJS({
           const len = new Uint8Array(llhttp.memory.buffer, ptr).indexOf(0);
           message = "Response does not match the HTTP/1.1 protocol (" + Buffer.from(llhttp.memory.buffer, ptr, len).toString() + ")";
         }
-        return new HTTPParserError(message, constants3.ERROR[ret], data);
+        return new HTTPParserError(message, constants4.ERROR[ret], data);
       }
       destroy() {
         assert(this.ptr != null);
@@ -6183,7 +6183,7 @@ var require_client_h1 = __commonJS({
           socket[kBlocking] = false;
           client[kResume]();
         }
-        return pause ? constants3.ERROR.PAUSED : 0;
+        return pause ? constants4.ERROR.PAUSED : 0;
       }
       onBody(buf) {
         const { client, socket, statusCode, maxResponseSize } = this;
@@ -6205,7 +6205,7 @@ var require_client_h1 = __commonJS({
         }
         this.bytesRead += buf.length;
         if (request2.onData(buf) === false) {
-          return constants3.ERROR.PAUSED;
+          return constants4.ERROR.PAUSED;
         }
       }
       onMessageComplete() {
@@ -6241,13 +6241,13 @@ var require_client_h1 = __commonJS({
         if (socket[kWriting]) {
           assert(client[kRunning] === 0);
           util.destroy(socket, new InformationalError("reset"));
-          return constants3.ERROR.PAUSED;
+          return constants4.ERROR.PAUSED;
         } else if (!shouldKeepAlive) {
           util.destroy(socket, new InformationalError("reset"));
-          return constants3.ERROR.PAUSED;
+          return constants4.ERROR.PAUSED;
         } else if (socket[kReset] && client[kRunning] === 0) {
           util.destroy(socket, new InformationalError("reset"));
-          return constants3.ERROR.PAUSED;
+          return constants4.ERROR.PAUSED;
         } else if (client[kPipelining] == null || client[kPipelining] === 1) {
           setImmediate(() => client[kResume]());
         } else {
@@ -18678,24 +18678,24 @@ ${value2}`;
         this.dropConsumedChunks();
       }
       handleBOM() {
-        const first = this.peekBufferedByte(0);
+        const first2 = this.peekBufferedByte(0);
         const second = this.peekBufferedByte(1);
         const third = this.peekBufferedByte(2);
         if (second === void 0) {
-          if (first === BOM[0]) {
+          if (first2 === BOM[0]) {
             return true;
           }
           this.checkBOM = false;
           return true;
         }
         if (third === void 0) {
-          if (first === BOM[0] && second === BOM[1]) {
+          if (first2 === BOM[0] && second === BOM[1]) {
             return true;
           }
           this.checkBOM = false;
           return false;
         }
-        if (first === BOM[0] && second === BOM[1] && third === BOM[2]) {
+        if (first2 === BOM[0] && second === BOM[1] && third === BOM[2]) {
           this.discardLeadingBytes(3);
         }
         this.checkBOM = false;
@@ -19538,12 +19538,12 @@ var require_lib = __commonJS({
             throw new Error("Client has already been disposed.");
           }
           const parsedUrl = new URL(requestUrl);
-          let info2 = this._prepareRequest(verb, parsedUrl, headers);
+          let info3 = this._prepareRequest(verb, parsedUrl, headers);
           const maxTries = this._allowRetries && RetryableHttpVerbs.includes(verb) ? this._maxRetries + 1 : 1;
           let numTries = 0;
           let response;
           do {
-            response = yield this.requestRaw(info2, data);
+            response = yield this.requestRaw(info3, data);
             if (response && response.message && response.message.statusCode === HttpCodes2.Unauthorized) {
               let authenticationHandler;
               for (const handler2 of this.handlers) {
@@ -19553,7 +19553,7 @@ var require_lib = __commonJS({
                 }
               }
               if (authenticationHandler) {
-                return authenticationHandler.handleAuthentication(this, info2, data);
+                return authenticationHandler.handleAuthentication(this, info3, data);
               } else {
                 return response;
               }
@@ -19576,8 +19576,8 @@ var require_lib = __commonJS({
                   }
                 }
               }
-              info2 = this._prepareRequest(verb, parsedRedirectUrl, headers);
-              response = yield this.requestRaw(info2, data);
+              info3 = this._prepareRequest(verb, parsedRedirectUrl, headers);
+              response = yield this.requestRaw(info3, data);
               redirectsRemaining--;
             }
             if (!response.message.statusCode || !HttpResponseRetryCodes2.includes(response.message.statusCode)) {
@@ -19606,7 +19606,7 @@ var require_lib = __commonJS({
        * @param info
        * @param data
        */
-      requestRaw(info2, data) {
+      requestRaw(info3, data) {
         return __awaiter3(this, void 0, void 0, function* () {
           return new Promise((resolve, reject) => {
             function callbackForResult(err, res) {
@@ -19618,7 +19618,7 @@ var require_lib = __commonJS({
                 resolve(res);
               }
             }
-            this.requestRawWithCallback(info2, data, callbackForResult);
+            this.requestRawWithCallback(info3, data, callbackForResult);
           });
         });
       }
@@ -19628,12 +19628,12 @@ var require_lib = __commonJS({
        * @param data
        * @param onResult
        */
-      requestRawWithCallback(info2, data, onResult) {
+      requestRawWithCallback(info3, data, onResult) {
         if (typeof data === "string") {
-          if (!info2.options.headers) {
-            info2.options.headers = {};
+          if (!info3.options.headers) {
+            info3.options.headers = {};
           }
-          info2.options.headers["Content-Length"] = Buffer.byteLength(data, "utf8");
+          info3.options.headers["Content-Length"] = Buffer.byteLength(data, "utf8");
         }
         let callbackCalled = false;
         function handleResult(err, res) {
@@ -19642,7 +19642,7 @@ var require_lib = __commonJS({
             onResult(err, res);
           }
         }
-        const req = info2.httpModule.request(info2.options, (msg) => {
+        const req = info3.httpModule.request(info3.options, (msg) => {
           const res = new HttpClientResponse(msg);
           handleResult(void 0, res);
         });
@@ -19654,7 +19654,7 @@ var require_lib = __commonJS({
           if (socket) {
             socket.end();
           }
-          handleResult(new Error(`Request timeout: ${info2.options.path}`));
+          handleResult(new Error(`Request timeout: ${info3.options.path}`));
         });
         req.on("error", function(err) {
           handleResult(err);
@@ -19690,27 +19690,27 @@ var require_lib = __commonJS({
         return this._getProxyAgentDispatcher(parsedUrl, proxyUrl);
       }
       _prepareRequest(method, requestUrl, headers) {
-        const info2 = {};
-        info2.parsedUrl = requestUrl;
-        const usingSsl = info2.parsedUrl.protocol === "https:";
-        info2.httpModule = usingSsl ? https : http2;
+        const info3 = {};
+        info3.parsedUrl = requestUrl;
+        const usingSsl = info3.parsedUrl.protocol === "https:";
+        info3.httpModule = usingSsl ? https : http2;
         const defaultPort = usingSsl ? 443 : 80;
-        info2.options = {};
-        info2.options.host = info2.parsedUrl.hostname;
-        info2.options.port = info2.parsedUrl.port ? parseInt(info2.parsedUrl.port) : defaultPort;
-        info2.options.path = (info2.parsedUrl.pathname || "") + (info2.parsedUrl.search || "");
-        info2.options.method = method;
-        info2.options.headers = this._mergeHeaders(headers);
+        info3.options = {};
+        info3.options.host = info3.parsedUrl.hostname;
+        info3.options.port = info3.parsedUrl.port ? parseInt(info3.parsedUrl.port) : defaultPort;
+        info3.options.path = (info3.parsedUrl.pathname || "") + (info3.parsedUrl.search || "");
+        info3.options.method = method;
+        info3.options.headers = this._mergeHeaders(headers);
         if (this.userAgent != null) {
-          info2.options.headers["user-agent"] = this.userAgent;
+          info3.options.headers["user-agent"] = this.userAgent;
         }
-        info2.options.agent = this._getAgent(info2.parsedUrl);
+        info3.options.agent = this._getAgent(info3.parsedUrl);
         if (this.handlers) {
           for (const handler2 of this.handlers) {
-            handler2.prepareRequest(info2.options);
+            handler2.prepareRequest(info3.options);
           }
         }
-        return info2;
+        return info3;
       }
       _mergeHeaders(headers) {
         if (this.requestOptions && this.requestOptions.headers) {
@@ -20671,9 +20671,9 @@ var require_createNode = __commonJS({
       if (identity.isNode(value2))
         return value2;
       if (identity.isPair(value2)) {
-        const map = ctx.schema[identity.MAP].createNode?.(ctx.schema, null, ctx);
-        map.items.push(value2);
-        return map;
+        const map2 = ctx.schema[identity.MAP].createNode?.(ctx.schema, null, ctx);
+        map2.items.push(value2);
+        return map2;
       }
       if (value2 instanceof String || value2 instanceof Number || value2 instanceof Boolean || typeof BigInt !== "undefined" && value2 instanceof BigInt) {
         value2 = value2.valueOf();
@@ -21598,30 +21598,30 @@ var require_merge = __commonJS({
       stringify: () => MERGE_KEY
     };
     var isMergeKey = (ctx, key) => (merge2.identify(key) || identity.isScalar(key) && (!key.type || key.type === Scalar.Scalar.PLAIN) && merge2.identify(key.value)) && ctx?.doc.schema.tags.some((tag) => tag.tag === merge2.tag && tag.default);
-    function addMergeToJSMap(ctx, map, value2) {
+    function addMergeToJSMap(ctx, map2, value2) {
       const source = resolveAliasValue(ctx, value2);
       if (identity.isSeq(source))
         for (const it of source.items)
-          mergeValue(ctx, map, it);
+          mergeValue(ctx, map2, it);
       else if (Array.isArray(source))
         for (const it of source)
-          mergeValue(ctx, map, it);
+          mergeValue(ctx, map2, it);
       else
-        mergeValue(ctx, map, source);
+        mergeValue(ctx, map2, source);
     }
-    function mergeValue(ctx, map, value2) {
+    function mergeValue(ctx, map2, value2) {
       const source = resolveAliasValue(ctx, value2);
       if (!identity.isMap(source))
         throw new Error("Merge sources must be maps or map aliases");
       const srcMap = source.toJSON(null, ctx, Map);
       for (const [key, value3] of srcMap) {
-        if (map instanceof Map) {
-          if (!map.has(key))
-            map.set(key, value3);
-        } else if (map instanceof Set) {
-          map.add(key);
-        } else if (!Object.prototype.hasOwnProperty.call(map, key)) {
-          Object.defineProperty(map, key, {
+        if (map2 instanceof Map) {
+          if (!map2.has(key))
+            map2.set(key, value3);
+        } else if (map2 instanceof Set) {
+          map2.add(key);
+        } else if (!Object.prototype.hasOwnProperty.call(map2, key)) {
+          Object.defineProperty(map2, key, {
             value: value3,
             writable: true,
             enumerable: true,
@@ -21629,7 +21629,7 @@ var require_merge = __commonJS({
           });
         }
       }
-      return map;
+      return map2;
     }
     function resolveAliasValue(ctx, value2) {
       return ctx && identity.isAlias(value2) ? value2.resolve(ctx.doc, ctx) : value2;
@@ -21649,32 +21649,32 @@ var require_addPairToJSMap = __commonJS({
     var stringify = require_stringify();
     var identity = require_identity();
     var toJS = require_toJS();
-    function addPairToJSMap(ctx, map, { key, value: value2 }) {
+    function addPairToJSMap(ctx, map2, { key, value: value2 }) {
       if (identity.isNode(key) && key.addToJSMap)
-        key.addToJSMap(ctx, map, value2);
+        key.addToJSMap(ctx, map2, value2);
       else if (merge2.isMergeKey(ctx, key))
-        merge2.addMergeToJSMap(ctx, map, value2);
+        merge2.addMergeToJSMap(ctx, map2, value2);
       else {
         const jsKey = toJS.toJS(key, "", ctx);
-        if (map instanceof Map) {
-          map.set(jsKey, toJS.toJS(value2, jsKey, ctx));
-        } else if (map instanceof Set) {
-          map.add(jsKey);
+        if (map2 instanceof Map) {
+          map2.set(jsKey, toJS.toJS(value2, jsKey, ctx));
+        } else if (map2 instanceof Set) {
+          map2.add(jsKey);
         } else {
           const stringKey = stringifyKey(key, jsKey, ctx);
           const jsValue = toJS.toJS(value2, stringKey, ctx);
-          if (stringKey in map)
-            Object.defineProperty(map, stringKey, {
+          if (stringKey in map2)
+            Object.defineProperty(map2, stringKey, {
               value: jsValue,
               writable: true,
               enumerable: true,
               configurable: true
             });
           else
-            map[stringKey] = jsValue;
+            map2[stringKey] = jsValue;
         }
       }
-      return map;
+      return map2;
     }
     function stringifyKey(key, jsKey, ctx) {
       if (jsKey === null)
@@ -21931,14 +21931,14 @@ var require_YAMLMap = __commonJS({
        */
       static from(schema, obj, ctx) {
         const { keepUndefined, replacer } = ctx;
-        const map = new this(schema);
+        const map2 = new this(schema);
         const add = (key, value2) => {
           if (typeof replacer === "function")
             value2 = replacer.call(obj, key, value2);
           else if (Array.isArray(replacer) && !replacer.includes(key))
             return;
           if (value2 !== void 0 || keepUndefined)
-            map.items.push(Pair.createPair(key, value2, ctx));
+            map2.items.push(Pair.createPair(key, value2, ctx));
         };
         if (obj instanceof Map) {
           for (const [key, value2] of obj)
@@ -21948,9 +21948,9 @@ var require_YAMLMap = __commonJS({
             add(key, obj[key]);
         }
         if (typeof schema.sortMapEntries === "function") {
-          map.items.sort(schema.sortMapEntries);
+          map2.items.sort(schema.sortMapEntries);
         }
-        return map;
+        return map2;
       }
       /**
        * Adds a value to the collection.
@@ -22009,12 +22009,12 @@ var require_YAMLMap = __commonJS({
        * @returns Instance of Type, Map, or Object
        */
       toJSON(_, ctx, Type) {
-        const map = Type ? new Type() : ctx?.mapAsMap ? /* @__PURE__ */ new Map() : {};
+        const map2 = Type ? new Type() : ctx?.mapAsMap ? /* @__PURE__ */ new Map() : {};
         if (ctx?.onCreate)
-          ctx.onCreate(map);
+          ctx.onCreate(map2);
         for (const item of this.items)
-          addPairToJSMap.addPairToJSMap(ctx, map, item);
-        return map;
+          addPairToJSMap.addPairToJSMap(ctx, map2, item);
+        return map2;
       }
       toString(ctx, onComment, onChompKeep) {
         if (!ctx)
@@ -22045,19 +22045,19 @@ var require_map = __commonJS({
     "use strict";
     var identity = require_identity();
     var YAMLMap = require_YAMLMap();
-    var map = {
+    var map2 = {
       collection: "map",
       default: true,
       nodeClass: YAMLMap.YAMLMap,
       tag: "tag:yaml.org,2002:map",
-      resolve(map2, onError) {
-        if (!identity.isMap(map2))
+      resolve(map3, onError) {
+        if (!identity.isMap(map3))
           onError("Expected a mapping for this tag");
-        return map2;
+        return map3;
       },
       createNode: (schema, obj, ctx) => YAMLMap.YAMLMap.from(schema, obj, ctx)
     };
-    exports.map = map;
+    exports.map = map2;
   }
 });
 
@@ -22382,7 +22382,7 @@ var require_int = __commonJS({
 var require_schema = __commonJS({
   "node_modules/yaml/dist/schema/core/schema.js"(exports) {
     "use strict";
-    var map = require_map();
+    var map2 = require_map();
     var _null = require_null();
     var seq = require_seq();
     var string = require_string();
@@ -22390,7 +22390,7 @@ var require_schema = __commonJS({
     var float = require_float();
     var int = require_int();
     var schema = [
-      map.map,
+      map2.map,
       seq.seq,
       string.string,
       _null.nullTag,
@@ -22411,7 +22411,7 @@ var require_schema2 = __commonJS({
   "node_modules/yaml/dist/schema/json/schema.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
-    var map = require_map();
+    var map2 = require_map();
     var seq = require_seq();
     function intIdentify(value2) {
       return typeof value2 === "bigint" || Number.isInteger(value2);
@@ -22468,7 +22468,7 @@ var require_schema2 = __commonJS({
         return str;
       }
     };
-    var schema = [map.map, seq.seq].concat(jsonScalars, jsonError);
+    var schema = [map2.map, seq.seq].concat(jsonScalars, jsonError);
     exports.schema = schema;
   }
 });
@@ -22643,9 +22643,9 @@ var require_omap = __commonJS({
       toJSON(_, ctx) {
         if (!ctx)
           return super.toJSON(_);
-        const map = /* @__PURE__ */ new Map();
+        const map2 = /* @__PURE__ */ new Map();
         if (ctx?.onCreate)
-          ctx.onCreate(map);
+          ctx.onCreate(map2);
         for (const pair of this.items) {
           let key, value2;
           if (identity.isPair(pair)) {
@@ -22654,11 +22654,11 @@ var require_omap = __commonJS({
           } else {
             key = toJS.toJS(pair, "", ctx);
           }
-          if (map.has(key))
+          if (map2.has(key))
             throw new Error("Ordered maps must not include duplicate keys");
-          map.set(key, value2);
+          map2.set(key, value2);
         }
-        return map;
+        return map2;
       }
       static from(schema, iterable, ctx) {
         const pairs$1 = pairs.createPairs(schema, iterable, ctx);
@@ -22928,15 +22928,15 @@ var require_set = __commonJS({
       default: false,
       tag: "tag:yaml.org,2002:set",
       createNode: (schema, iterable, ctx) => YAMLSet.from(schema, iterable, ctx),
-      resolve(map, onError) {
-        if (identity.isMap(map)) {
-          if (map.hasAllNullValues(true))
-            return Object.assign(new YAMLSet(), map);
+      resolve(map2, onError) {
+        if (identity.isMap(map2)) {
+          if (map2.hasAllNullValues(true))
+            return Object.assign(new YAMLSet(), map2);
           else
             onError("Set items must all have null values");
         } else
           onError("Expected a mapping for this tag");
-        return map;
+        return map2;
       }
     };
     exports.YAMLSet = YAMLSet;
@@ -23036,7 +23036,7 @@ var require_timestamp = __commonJS({
 var require_schema3 = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/schema.js"(exports) {
     "use strict";
-    var map = require_map();
+    var map2 = require_map();
     var _null = require_null();
     var seq = require_seq();
     var string = require_string();
@@ -23050,7 +23050,7 @@ var require_schema3 = __commonJS({
     var set = require_set();
     var timestamp = require_timestamp();
     var schema = [
-      map.map,
+      map2.map,
       seq.seq,
       string.string,
       _null.nullTag,
@@ -23080,7 +23080,7 @@ var require_schema3 = __commonJS({
 var require_tags = __commonJS({
   "node_modules/yaml/dist/schema/tags.js"(exports) {
     "use strict";
-    var map = require_map();
+    var map2 = require_map();
     var _null = require_null();
     var seq = require_seq();
     var string = require_string();
@@ -23098,7 +23098,7 @@ var require_tags = __commonJS({
     var timestamp = require_timestamp();
     var schemas = /* @__PURE__ */ new Map([
       ["core", schema.schema],
-      ["failsafe", [map.map, seq.seq, string.string]],
+      ["failsafe", [map2.map, seq.seq, string.string]],
       ["json", schema$1.schema],
       ["yaml11", schema$2.schema],
       ["yaml-1.1", schema$2.schema]
@@ -23114,7 +23114,7 @@ var require_tags = __commonJS({
       intHex: int.intHex,
       intOct: int.intOct,
       intTime: timestamp.intTime,
-      map: map.map,
+      map: map2.map,
       merge: merge2.merge,
       null: _null.nullTag,
       omap: omap.omap,
@@ -23175,7 +23175,7 @@ var require_Schema = __commonJS({
   "node_modules/yaml/dist/schema/Schema.js"(exports) {
     "use strict";
     var identity = require_identity();
-    var map = require_map();
+    var map2 = require_map();
     var seq = require_seq();
     var string = require_string();
     var tags = require_tags();
@@ -23187,7 +23187,7 @@ var require_Schema = __commonJS({
         this.knownTags = resolveKnownTags ? tags.coreKnownTags : {};
         this.tags = tags.getTags(customTags, this.name, merge2);
         this.toStringOptions = toStringDefaults ?? null;
-        Object.defineProperty(this, identity.MAP, { value: map.map });
+        Object.defineProperty(this, identity.MAP, { value: map2.map });
         Object.defineProperty(this, identity.SCALAR, { value: string.string });
         Object.defineProperty(this, identity.SEQ, { value: seq.seq });
         this.sortMapEntries = typeof sortMapEntries === "function" ? sortMapEntries : sortMapEntries === true ? sortMapEntriesByKey : null;
@@ -23879,7 +23879,7 @@ var require_resolve_block_map = __commonJS({
     var startColMsg = "All mapping items must start at the same column";
     function resolveBlockMap({ composeNode, composeEmptyNode }, ctx, bm, onError, tag) {
       const NodeClass = tag?.nodeClass ?? YAMLMap.YAMLMap;
-      const map = new NodeClass(ctx.schema);
+      const map2 = new NodeClass(ctx.schema);
       if (ctx.atRoot)
         ctx.atRoot = false;
       let offset = bm.offset;
@@ -23905,10 +23905,10 @@ var require_resolve_block_map = __commonJS({
           if (!keyProps.anchor && !keyProps.tag && !sep2) {
             commentEnd = keyProps.end;
             if (keyProps.comment) {
-              if (map.comment)
-                map.comment += "\n" + keyProps.comment;
+              if (map2.comment)
+                map2.comment += "\n" + keyProps.comment;
               else
-                map.comment = keyProps.comment;
+                map2.comment = keyProps.comment;
             }
             continue;
           }
@@ -23924,7 +23924,7 @@ var require_resolve_block_map = __commonJS({
         if (ctx.schema.compat)
           utilFlowIndentCheck.flowIndentCheck(bm.indent, key, onError);
         ctx.atKey = false;
-        if (utilMapIncludes.mapIncludes(ctx, map.items, keyNode))
+        if (utilMapIncludes.mapIncludes(ctx, map2.items, keyNode))
           onError(keyStart, "DUPLICATE_KEY", "Map keys must be unique");
         const valueProps = resolveProps.resolveProps(sep2 ?? [], {
           indicator: "map-value-ind",
@@ -23949,7 +23949,7 @@ var require_resolve_block_map = __commonJS({
           const pair = new Pair.Pair(keyNode, valueNode);
           if (ctx.options.keepSourceTokens)
             pair.srcToken = collItem;
-          map.items.push(pair);
+          map2.items.push(pair);
         } else {
           if (implicitKey)
             onError(keyNode.range, "MISSING_CHAR", "Implicit map keys need to be followed by map values");
@@ -23962,13 +23962,13 @@ var require_resolve_block_map = __commonJS({
           const pair = new Pair.Pair(keyNode);
           if (ctx.options.keepSourceTokens)
             pair.srcToken = collItem;
-          map.items.push(pair);
+          map2.items.push(pair);
         }
       }
       if (commentEnd && commentEnd < offset)
         onError(commentEnd, "IMPOSSIBLE", "Map comment with trailing content");
-      map.range = [bm.offset, offset, commentEnd ?? offset];
-      return map;
+      map2.range = [bm.offset, offset, commentEnd ?? offset];
+      return map2;
     }
     exports.resolveBlockMap = resolveBlockMap;
   }
@@ -24217,17 +24217,17 @@ var require_resolve_flow_collection = __commonJS({
           if (ctx.options.keepSourceTokens)
             pair.srcToken = collItem;
           if (isMap) {
-            const map = coll;
-            if (utilMapIncludes.mapIncludes(ctx, map.items, keyNode))
+            const map2 = coll;
+            if (utilMapIncludes.mapIncludes(ctx, map2.items, keyNode))
               onError(keyStart, "DUPLICATE_KEY", "Map keys must be unique");
-            map.items.push(pair);
+            map2.items.push(pair);
           } else {
-            const map = new YAMLMap.YAMLMap(ctx.schema);
-            map.flow = true;
-            map.items.push(pair);
+            const map2 = new YAMLMap.YAMLMap(ctx.schema);
+            map2.flow = true;
+            map2.items.push(pair);
             const endRange = (valueNode ?? keyNode).range;
-            map.range = [keyNode.range[0], endRange[1], endRange[2]];
-            coll.items.push(map);
+            map2.range = [keyNode.range[0], endRange[1], endRange[2]];
+            coll.items.push(map2);
           }
           offset = valueNode ? valueNode.range[2] : valueProps.end;
         }
@@ -24498,9 +24498,9 @@ var require_resolve_block_scalar = __commonJS({
     }
     function splitLines(source) {
       const split = source.split(/\n( *)/);
-      const first = split[0];
-      const m = first.match(/^( *)/);
-      const line0 = m?.[1] ? [m[1], first.slice(m[1].length)] : ["", first];
+      const first2 = split[0];
+      const m = first2.match(/^( *)/);
+      const line0 = m?.[1] ? [m[1], first2.slice(m[1].length)] : ["", first2];
       const lines = [line0];
       for (let i = 1; i < split.length; i += 2)
         lines.push([split[i], split[i + 1]]);
@@ -26609,14 +26609,14 @@ var require_parser = __commonJS({
             delete scalar.end;
           } else
             sep2 = [this.sourceToken];
-          const map = {
+          const map2 = {
             type: "block-map",
             offset: scalar.offset,
             indent: scalar.indent,
             items: [{ start, key: scalar, sep: sep2 }]
           };
           this.onKeyLine = true;
-          this.stack[this.stack.length - 1] = map;
+          this.stack[this.stack.length - 1] = map2;
         } else
           yield* this.lineEnd(scalar);
       }
@@ -26646,8 +26646,8 @@ var require_parser = __commonJS({
             yield* this.step();
         }
       }
-      *blockMap(map) {
-        const it = map.items[map.items.length - 1];
+      *blockMap(map2) {
+        const it = map2.items[map2.items.length - 1];
         switch (this.type) {
           case "newline":
             this.onKeyLine = false;
@@ -26657,7 +26657,7 @@ var require_parser = __commonJS({
               if (last?.type === "comment")
                 end?.push(this.sourceToken);
               else
-                map.items.push({ start: [this.sourceToken] });
+                map2.items.push({ start: [this.sourceToken] });
             } else if (it.sep) {
               it.sep.push(this.sourceToken);
             } else {
@@ -26667,17 +26667,17 @@ var require_parser = __commonJS({
           case "space":
           case "comment":
             if (it.value) {
-              map.items.push({ start: [this.sourceToken] });
+              map2.items.push({ start: [this.sourceToken] });
             } else if (it.sep) {
               it.sep.push(this.sourceToken);
             } else {
-              if (this.atIndentedComment(it.start, map.indent)) {
-                const prev = map.items[map.items.length - 2];
+              if (this.atIndentedComment(it.start, map2.indent)) {
+                const prev = map2.items[map2.items.length - 2];
                 const end = prev?.value?.end;
                 if (Array.isArray(end)) {
                   arrayPushArray(end, it.start);
                   end.push(this.sourceToken);
-                  map.items.pop();
+                  map2.items.pop();
                   return;
                 }
               }
@@ -26685,8 +26685,8 @@ var require_parser = __commonJS({
             }
             return;
         }
-        if (this.indent >= map.indent) {
-          const atMapIndent = !this.onKeyLine && this.indent === map.indent;
+        if (this.indent >= map2.indent) {
+          const atMapIndent = !this.onKeyLine && this.indent === map2.indent;
           const atNextItem = atMapIndent && (it.sep || it.explicitKey) && this.type !== "seq-item-ind";
           let start = [];
           if (atNextItem && it.sep && !it.value) {
@@ -26700,7 +26700,7 @@ var require_parser = __commonJS({
                 case "space":
                   break;
                 case "comment":
-                  if (st.indent > map.indent)
+                  if (st.indent > map2.indent)
                     nl.length = 0;
                   break;
                 default:
@@ -26715,7 +26715,7 @@ var require_parser = __commonJS({
             case "tag":
               if (atNextItem || it.value) {
                 start.push(this.sourceToken);
-                map.items.push({ start });
+                map2.items.push({ start });
                 this.onKeyLine = true;
               } else if (it.sep) {
                 it.sep.push(this.sourceToken);
@@ -26729,7 +26729,7 @@ var require_parser = __commonJS({
                 it.explicitKey = true;
               } else if (atNextItem || it.value) {
                 start.push(this.sourceToken);
-                map.items.push({ start, explicitKey: true });
+                map2.items.push({ start, explicitKey: true });
               } else {
                 this.stack.push({
                   type: "block-map",
@@ -26755,7 +26755,7 @@ var require_parser = __commonJS({
                     });
                   }
                 } else if (it.value) {
-                  map.items.push({ start: [], key: null, sep: [this.sourceToken] });
+                  map2.items.push({ start: [], key: null, sep: [this.sourceToken] });
                 } else if (includesToken(it.sep, "map-value-ind")) {
                   this.stack.push({
                     type: "block-map",
@@ -26785,7 +26785,7 @@ var require_parser = __commonJS({
                 if (!it.sep) {
                   Object.assign(it, { key: null, sep: [this.sourceToken] });
                 } else if (it.value || atNextItem) {
-                  map.items.push({ start, key: null, sep: [this.sourceToken] });
+                  map2.items.push({ start, key: null, sep: [this.sourceToken] });
                 } else if (includesToken(it.sep, "map-value-ind")) {
                   this.stack.push({
                     type: "block-map",
@@ -26805,7 +26805,7 @@ var require_parser = __commonJS({
             case "double-quoted-scalar": {
               const fs3 = this.flowScalar(this.type);
               if (atNextItem || it.value) {
-                map.items.push({ start, key: fs3, sep: [] });
+                map2.items.push({ start, key: fs3, sep: [] });
                 this.onKeyLine = true;
               } else if (it.sep) {
                 this.stack.push(fs3);
@@ -26816,7 +26816,7 @@ var require_parser = __commonJS({
               return;
             }
             default: {
-              const bv = this.startBlockValue(map);
+              const bv = this.startBlockValue(map2);
               if (bv) {
                 if (bv.type === "block-seq") {
                   if (!it.explicitKey && it.sep && !includesToken(it.sep, "newline")) {
@@ -26829,7 +26829,7 @@ var require_parser = __commonJS({
                     return;
                   }
                 } else if (atMapIndent) {
-                  map.items.push({ start });
+                  map2.items.push({ start });
                 }
                 this.stack.push(bv);
                 return;
@@ -26970,14 +26970,14 @@ var require_parser = __commonJS({
             fixFlowSeqItems(fc);
             const sep2 = fc.end.splice(1, fc.end.length);
             sep2.push(this.sourceToken);
-            const map = {
+            const map2 = {
               type: "block-map",
               offset: fc.offset,
               indent: fc.indent,
               items: [{ start, key: fc, sep: sep2 }]
             };
             this.onKeyLine = true;
-            this.stack[this.stack.length - 1] = map;
+            this.stack[this.stack.length - 1] = map2;
           } else {
             yield* this.lineEnd(fc);
           }
@@ -27629,11 +27629,11 @@ var require_codegen = __commonJS({
         const rhs = this.rhs === void 0 ? "" : ` = ${this.rhs}`;
         return `${varKind} ${this.name}${rhs};` + _n;
       }
-      optimizeNames(names, constants3) {
+      optimizeNames(names, constants4) {
         if (!names[this.name.str])
           return;
         if (this.rhs)
-          this.rhs = optimizeExpr(this.rhs, names, constants3);
+          this.rhs = optimizeExpr(this.rhs, names, constants4);
         return this;
       }
       get names() {
@@ -27650,10 +27650,10 @@ var require_codegen = __commonJS({
       render({ _n }) {
         return `${this.lhs} = ${this.rhs};` + _n;
       }
-      optimizeNames(names, constants3) {
+      optimizeNames(names, constants4) {
         if (this.lhs instanceof code_1.Name && !names[this.lhs.str] && !this.sideEffects)
           return;
-        this.rhs = optimizeExpr(this.rhs, names, constants3);
+        this.rhs = optimizeExpr(this.rhs, names, constants4);
         return this;
       }
       get names() {
@@ -27714,8 +27714,8 @@ var require_codegen = __commonJS({
       optimizeNodes() {
         return `${this.code}` ? this : void 0;
       }
-      optimizeNames(names, constants3) {
-        this.code = optimizeExpr(this.code, names, constants3);
+      optimizeNames(names, constants4) {
+        this.code = optimizeExpr(this.code, names, constants4);
         return this;
       }
       get names() {
@@ -27744,12 +27744,12 @@ var require_codegen = __commonJS({
         }
         return nodes.length > 0 ? this : void 0;
       }
-      optimizeNames(names, constants3) {
+      optimizeNames(names, constants4) {
         const { nodes } = this;
         let i = nodes.length;
         while (i--) {
           const n = nodes[i];
-          if (n.optimizeNames(names, constants3))
+          if (n.optimizeNames(names, constants4))
             continue;
           subtractNames(names, n.names);
           nodes.splice(i, 1);
@@ -27802,12 +27802,12 @@ var require_codegen = __commonJS({
           return void 0;
         return this;
       }
-      optimizeNames(names, constants3) {
+      optimizeNames(names, constants4) {
         var _a;
-        this.else = (_a = this.else) === null || _a === void 0 ? void 0 : _a.optimizeNames(names, constants3);
-        if (!(super.optimizeNames(names, constants3) || this.else))
+        this.else = (_a = this.else) === null || _a === void 0 ? void 0 : _a.optimizeNames(names, constants4);
+        if (!(super.optimizeNames(names, constants4) || this.else))
           return;
-        this.condition = optimizeExpr(this.condition, names, constants3);
+        this.condition = optimizeExpr(this.condition, names, constants4);
         return this;
       }
       get names() {
@@ -27830,10 +27830,10 @@ var require_codegen = __commonJS({
       render(opts) {
         return `for(${this.iteration})` + super.render(opts);
       }
-      optimizeNames(names, constants3) {
-        if (!super.optimizeNames(names, constants3))
+      optimizeNames(names, constants4) {
+        if (!super.optimizeNames(names, constants4))
           return;
-        this.iteration = optimizeExpr(this.iteration, names, constants3);
+        this.iteration = optimizeExpr(this.iteration, names, constants4);
         return this;
       }
       get names() {
@@ -27869,10 +27869,10 @@ var require_codegen = __commonJS({
       render(opts) {
         return `for(${this.varKind} ${this.name} ${this.loop} ${this.iterable})` + super.render(opts);
       }
-      optimizeNames(names, constants3) {
-        if (!super.optimizeNames(names, constants3))
+      optimizeNames(names, constants4) {
+        if (!super.optimizeNames(names, constants4))
           return;
-        this.iterable = optimizeExpr(this.iterable, names, constants3);
+        this.iterable = optimizeExpr(this.iterable, names, constants4);
         return this;
       }
       get names() {
@@ -27914,11 +27914,11 @@ var require_codegen = __commonJS({
         (_b = this.finally) === null || _b === void 0 ? void 0 : _b.optimizeNodes();
         return this;
       }
-      optimizeNames(names, constants3) {
+      optimizeNames(names, constants4) {
         var _a, _b;
-        super.optimizeNames(names, constants3);
-        (_a = this.catch) === null || _a === void 0 ? void 0 : _a.optimizeNames(names, constants3);
-        (_b = this.finally) === null || _b === void 0 ? void 0 : _b.optimizeNames(names, constants3);
+        super.optimizeNames(names, constants4);
+        (_a = this.catch) === null || _a === void 0 ? void 0 : _a.optimizeNames(names, constants4);
+        (_b = this.finally) === null || _b === void 0 ? void 0 : _b.optimizeNames(names, constants4);
         return this;
       }
       get names() {
@@ -28219,7 +28219,7 @@ var require_codegen = __commonJS({
     function addExprNames(names, from) {
       return from instanceof code_1._CodeOrName ? addNames(names, from.names) : names;
     }
-    function optimizeExpr(expr, names, constants3) {
+    function optimizeExpr(expr, names, constants4) {
       if (expr instanceof code_1.Name)
         return replaceName(expr);
       if (!canOptimize(expr))
@@ -28234,14 +28234,14 @@ var require_codegen = __commonJS({
         return items;
       }, []));
       function replaceName(n) {
-        const c = constants3[n.str];
+        const c = constants4[n.str];
         if (c === void 0 || names[n.str] !== 1)
           return n;
         delete names[n.str];
         return c;
       }
       function canOptimize(e) {
-        return e instanceof code_1._Code && e._items.some((c) => c instanceof code_1.Name && names[c.str] === 1 && constants3[c.str] !== void 0);
+        return e instanceof code_1._Code && e._items.some((c) => c instanceof code_1.Name && names[c.str] === 1 && constants4[c.str] !== void 0);
       }
     }
     function subtractNames(names, from) {
@@ -30197,7 +30197,7 @@ var require_compile = __commonJS({
       }
     }
     exports.compileSchema = compileSchema;
-    function resolveRef2(root, baseId, ref) {
+    function resolveRef(root, baseId, ref) {
       var _a;
       ref = (0, resolve_1.resolveUrl)(this.opts.uriResolver, baseId, ref);
       const schOrFunc = root.refs[ref];
@@ -30214,7 +30214,7 @@ var require_compile = __commonJS({
         return;
       return root.refs[ref] = inlineOrCompile.call(this, _sch);
     }
-    exports.resolveRef = resolveRef2;
+    exports.resolveRef = resolveRef;
     function inlineOrCompile(sch) {
       if ((0, resolve_1.inlineRef)(sch.schema, this.opts.inlineRefs))
         return sch.schema;
@@ -31616,7 +31616,7 @@ var require_core = __commonJS({
         uriResolver
       };
     }
-    var Ajv2 = class {
+    var Ajv3 = class {
       constructor(opts = {}) {
         this.schemas = {};
         this.refs = {};
@@ -31986,9 +31986,9 @@ var require_core = __commonJS({
         }
       }
     };
-    Ajv2.ValidationError = validation_error_1.default;
-    Ajv2.MissingRefError = ref_error_1.default;
-    exports.default = Ajv2;
+    Ajv3.ValidationError = validation_error_1.default;
+    Ajv3.MissingRefError = ref_error_1.default;
+    exports.default = Ajv3;
     function checkOptions(checkOpts, options, msg, log = "error") {
       for (const key in checkOpts) {
         const opt = key;
@@ -34099,7 +34099,7 @@ var require_ajv = __commonJS({
     var draft7MetaSchema = require_json_schema_draft_07();
     var META_SUPPORT_DATA = ["/properties"];
     var META_SCHEMA_ID = "http://json-schema.org/draft-07/schema";
-    var Ajv2 = class extends core_1.default {
+    var Ajv3 = class extends core_1.default {
       _addVocabularies() {
         super._addVocabularies();
         draft7_1.default.forEach((v) => this.addVocabulary(v));
@@ -34118,11 +34118,11 @@ var require_ajv = __commonJS({
         return this.opts.defaultMeta = super.defaultMeta() || (this.getSchema(META_SCHEMA_ID) ? META_SCHEMA_ID : void 0);
       }
     };
-    exports.Ajv = Ajv2;
-    module.exports = exports = Ajv2;
-    module.exports.Ajv = Ajv2;
+    exports.Ajv = Ajv3;
+    module.exports = exports = Ajv3;
+    module.exports.Ajv = Ajv3;
     Object.defineProperty(exports, "__esModule", { value: true });
-    exports.default = Ajv2;
+    exports.default = Ajv3;
     var validate_1 = require_validate();
     Object.defineProperty(exports, "KeywordCxt", { enumerable: true, get: function() {
       return validate_1.KeywordCxt;
@@ -34202,13 +34202,13 @@ var Command = class {
     let cmdStr = CMD_STRING + this.command;
     if (this.properties && Object.keys(this.properties).length > 0) {
       cmdStr += " ";
-      let first = true;
+      let first2 = true;
       for (const key in this.properties) {
         if (this.properties.hasOwnProperty(key)) {
           const val = this.properties[key];
           if (val) {
-            if (first) {
-              first = false;
+            if (first2) {
+              first2 = false;
             } else {
               cmdStr += ",";
             }
@@ -35408,8 +35408,8 @@ var stringifyIteratively = (rootValue, replacer, spaceParam) => {
   const isFunctionReplacer = typeof replacer === "function";
   const propertyList = Array.isArray(replacer) ? new Set(replacer.map(String)) : null;
   const prepareVal = (parent, key, val) => {
-    const isObject2 = val !== null && typeof val === "object";
-    const hasToJSON = isObject2 && typeof val.toJSON === "function";
+    const isObject3 = val !== null && typeof val === "object";
+    const hasToJSON = isObject3 && typeof val.toJSON === "function";
     if (hasToJSON) {
       val = val.toJSON(key);
     }
@@ -38819,7 +38819,7 @@ function getOctokit(token, options, ...additionalPlugins) {
 }
 
 // src/main.ts
-import { existsSync as existsSync6, writeFileSync as writeFileSync4 } from "node:fs";
+import { existsSync as existsSync4 } from "node:fs";
 import path10 from "node:path";
 
 // src/config/percent.ts
@@ -39004,6 +39004,7 @@ function holmAdjust(pValues) {
 }
 
 // src/compare/verdict.ts
+var METRICS = ["rps", "cpu", "p99"];
 var HIGHER_IS_BETTER = { rps: true, cpu: false, p99: false };
 function interval(samples, confidence) {
   if (samples.kind === "paired") {
@@ -39057,7 +39058,7 @@ function judgeFamily(tests, alpha) {
 
 // src/compare/compare.ts
 function policyFrom(thresholds, compare) {
-  return { thresholds, gate: compare.gate, alpha: compare.alpha, failOnInconclusive: compare.failOnInconclusive, failCrossHardware: compare.failCrossHardware };
+  return { thresholds, gate: compare.gate, alpha: compare.alpha, failOnInconclusive: compare.failOnInconclusive };
 }
 function delta(baseline, now) {
   const b = baseline ?? null;
@@ -39102,7 +39103,7 @@ function describeMetric(m) {
 }
 function cellVerdict(input, metrics, policy) {
   const { before: base, now } = input;
-  if (!now) return { verdict: "missing", reasons: ["in the baseline, not in this run"] };
+  if (!now) return { verdict: "missing", reasons: [input.missingReason ?? "in the baseline, not in this run"] };
   if (!now.ok) return { verdict: "failed", reasons: [(now.error ?? "failed").split("\n")[0]] };
   if (!base || !base.ok) return { verdict: "new", reasons: [base ? "failed in the baseline" : "not in the baseline"] };
   const reasons = [];
@@ -39121,7 +39122,7 @@ function judgeCells(inputs, policy) {
   const tests = [];
   inputs.forEach((input, index) => {
     if (!input.now?.ok || !input.before?.ok) return;
-    for (const metric2 of ["rps", "cpu", "p99"]) {
+    for (const metric2 of METRICS) {
       const samples = input.samples[metric2];
       if (!samples) continue;
       tests.push({ index, cell: input.name, metric: metric2, gated: policy.gate.includes(metric2), threshold: thresholdOf(metric2, policy.thresholds), samples });
@@ -39165,23 +39166,33 @@ function calibrationRatio(before, now) {
   const cpuRatio = cpuB.length && cpuN.length ? geometricMean(cpuN) / geometricMean(cpuB) : null;
   return { rps: geometricMean(rpsN) / geometricMean(rpsB), cpu: cpuRatio };
 }
-function compareResults(baseline, now, policy, baselineSource = null) {
+function judgedTopologies(resultNames, baselineNames, expected) {
+  if (expected) {
+    return { names: expected, ignored: resultNames.filter((n) => !expected.includes(n)), missingReason: "in the config, not in the results" };
+  }
+  const names = [...resultNames, ...baselineNames.filter((n) => !resultNames.includes(n))];
+  return { names, ignored: [], missingReason: "in the baseline, not in this run: renamed or dropped? Record the baseline again once the change is merged" };
+}
+function compareResults(baseline, now, policy, baselineSource = null, expected) {
   const baseByName = new Map((baseline?.topologies ?? []).map((t) => [t.name, t]));
-  const nowNames = now.topologies.map((t) => t.name);
-  const missing = baseline ? [...baseByName.keys()].filter((n) => !nowNames.includes(n)) : [];
+  const judged = judgedTopologies(
+    now.topologies.map((t) => t.name),
+    [...baseByName.keys()],
+    expected
+  );
   const hardwareNote = baseline ? hardwareDifference(baseline.environment, now.environment) : null;
-  const inputs = [...nowNames, ...missing].map((name) => {
+  const inputs = judged.names.map((name) => {
     const before = baseByName.get(name);
     const current = now.topologies.find((t) => t.name === name);
     const samples = {};
     const calibration = hardwareNote && before && current ? calibrationRatio(before, current) : null;
     const scale = { rps: calibration?.rps ?? 1, cpu: calibration?.cpu ?? 1, p99: 1 };
     if (before && current) {
-      for (const metric2 of ["rps", "cpu", "p99"]) {
+      for (const metric2 of METRICS) {
         samples[metric2] = { kind: "unpaired", before: trialValues(before, metric2), now: trialValues(current, metric2).map((v) => v / scale[metric2]) };
       }
     }
-    return { name, before, now: current, samples, sampleCount: Math.min(before?.trials.length ?? 0, current?.trials.length ?? 0), calibration };
+    return { name, before, now: current, samples, sampleCount: Math.min(before?.trials.length ?? 0, current?.trials.length ?? 0), calibration, missingReason: judged.missingReason };
   });
   const { cells, gatedTests } = judgeCells(inputs, policy);
   const finalCells = baseline ? cells : cells.map((c) => c.verdict === "new" ? { ...c, reasons: ["no baseline yet"] } : c);
@@ -39192,7 +39203,8 @@ function compareResults(baseline, now, policy, baselineSource = null) {
     hardwareNote,
     policy,
     cells: finalCells,
-    gatedTests
+    gatedTests,
+    ignored: judged.ignored
   };
 }
 function cellsWith(comparison, verdict) {
@@ -39217,21 +39229,27 @@ function pairedSamples(base, head, metric2) {
   }
   return { kind: "paired", base: b, head: h };
 }
-function compareAb(base, head, policy, firstRounds) {
-  const inputs = head.map((now) => {
-    const before = base.find((b) => b.name === now.name);
+function compareAb(base, head, policy, firstRounds, expected) {
+  const judged = judgedTopologies(
+    head.map((t) => t.name),
+    base.map((t) => t.name),
+    expected
+  );
+  const inputs = judged.names.map((name) => {
+    const before = base.find((b) => b.name === name);
+    const now = head.find((h) => h.name === name);
     const samples = {};
-    if (before) for (const metric2 of ["rps", "cpu", "p99"]) samples[metric2] = pairedSamples(before.trials, now.trials, metric2);
-    return { name: now.name, before, now, samples, sampleCount: Math.min(before?.trials.length ?? 0, now.trials.length) };
+    if (before && now) for (const metric2 of METRICS) samples[metric2] = pairedSamples(before.trials, now.trials, metric2);
+    return { name, before, now, samples, sampleCount: Math.min(before?.trials.length ?? 0, now?.trials.length ?? 0), missingReason: judged.missingReason };
   });
   const { cells, gatedTests } = judgeCells(inputs, policy);
   const rounds = Math.max(0, ...inputs.map((c) => c.sampleCount));
   const analyses = firstRounds === void 0 ? 1 : Math.max(1, rounds - firstRounds + 1);
-  return { mode: "base", analyses, baselineFound: true, baselineSource: "the PR base, measured in this job", hardwareNote: null, policy, cells, gatedTests };
+  return { mode: "base", analyses, baselineFound: true, baselineSource: "the PR base, measured in this job", hardwareNote: null, policy, cells, gatedTests, ignored: judged.ignored };
 }
 
 // src/ab/against-commit.ts
-import path6 from "node:path";
+import path7 from "node:path";
 
 // src/stats/percentiles.ts
 function percentile(sorted, p) {
@@ -39266,7 +39284,7 @@ function round(value2, digits = 2) {
 
 // src/results/merge.ts
 function mergeMeasurements(parts) {
-  const first = parts[0];
+  const first2 = parts[0];
   const failed = parts.find((p) => !p.ok);
   if (failed) return { ...failed, trials: parts.flatMap((p) => p.trials) };
   const trials = parts.flatMap((p) => p.trials);
@@ -39281,28 +39299,28 @@ function mergeMeasurements(parts) {
     p99: median(parts.map((p) => pick(p).p99)),
     max: Math.max(...parts.map((p) => pick(p).max))
   });
-  const endpoints = first.endpoints.map((e, i) => {
-    const all = parts.map((p) => p.endpoints[i]).filter(Boolean);
+  const endpoints = first2.endpoints.map((e, i) => {
+    const all2 = parts.map((p) => p.endpoints[i]).filter(Boolean);
     const statuses = {};
-    for (const part of all) for (const [s, c] of Object.entries(part.statuses)) statuses[s] = (statuses[s] ?? 0) + c;
-    const totalE = all.reduce((n, p) => n + p.totalRequests, 0);
+    for (const part of all2) for (const [s, c] of Object.entries(part.statuses)) statuses[s] = (statuses[s] ?? 0) + c;
+    const totalE = all2.reduce((n, p) => n + p.totalRequests, 0);
     return {
       ...e,
       totalRequests: totalE,
       rps: round(totalE / seconds),
-      failuresPerSec: round(all.reduce((n, p) => n + p.failuresPerSec, 0) / all.length),
+      failuresPerSec: round(all2.reduce((n, p) => n + p.failuresPerSec, 0) / all2.length),
       latencyMs: {
-        p50: median(all.map((p) => p.latencyMs.p50)),
-        p90: median(all.map((p) => p.latencyMs.p90)),
-        p99: median(all.map((p) => p.latencyMs.p99)),
-        max: Math.max(...all.map((p) => p.latencyMs.max))
+        p50: median(all2.map((p) => p.latencyMs.p50)),
+        p90: median(all2.map((p) => p.latencyMs.p90)),
+        p99: median(all2.map((p) => p.latencyMs.p99)),
+        max: Math.max(...all2.map((p) => p.latencyMs.max))
       },
-      bytesPerSec: Math.round(all.reduce((n, p) => n + p.bytesPerSec, 0) / all.length),
+      bytesPerSec: Math.round(all2.reduce((n, p) => n + p.bytesPerSec, 0) / all2.length),
       statuses
     };
   });
   return {
-    ...first,
+    ...first2,
     totalRequests: total,
     rps: round(total / seconds),
     failuresPerSec: round(failures2 / seconds),
@@ -39312,13 +39330,49 @@ function mergeMeasurements(parts) {
     peakRssMb: Math.max(...parts.map((p) => p.peakRssMb ?? 0)) || null,
     trials,
     endpoints,
-    warnings: parts.flatMap((p) => p.warnings).filter((w, i, all) => all.findIndex((x) => x.code === w.code) === i),
+    warnings: parts.flatMap((p) => p.warnings).filter((w, i, all2) => all2.findIndex((x) => x.code === w.code) === i),
     peakTimeWait: Math.max(...parts.map((p) => p.peakTimeWait))
   };
 }
 
+// src/topology/env.ts
+var ALLOWED = [
+  /^(PATH|HOME|USER|LOGNAME|SHELL|TERM|TZ|LANG|LANGUAGE|TMPDIR|TEMP|TMP|CI|NO_COLOR)$/,
+  /^LC_[A-Z_]+$/,
+  /^PYTHON[A-Z0-9_]*$/,
+  /^(VIRTUAL_ENV|CONDA_PREFIX|CONDA_DEFAULT_ENV)$/,
+  // actions/setup-python and the runner's tool cache.
+  /^(pythonLocation|Python_ROOT_DIR|Python2_ROOT_DIR|Python3_ROOT_DIR|PKG_CONFIG_PATH|LD_LIBRARY_PATH|RUNNER_TOOL_CACHE|AGENT_TOOLSDIRECTORY)$/
+];
+var NEVER_PASSED = /^(GITHUB_TOKEN|GH_TOKEN|INPUT_.*|ACTIONS_.*|ACTIONS)$/;
+function childEnv(from, passEnv = [], appEnv = {}) {
+  const env = {};
+  for (const [name, value2] of Object.entries(from)) {
+    if (value2 === void 0 || NEVER_PASSED.test(name)) continue;
+    if (ALLOWED.some((rule) => rule.test(name)) || passEnv.includes(name)) env[name] = value2;
+  }
+  return { ...env, ...appEnv };
+}
+var SECRET_NAME = /(TOKEN|SECRET|PASSWORD|PASSWD|PRIVATE|CREDENTIAL|API_?KEY|ACCESS_KEY|AUTH)/i;
+var MIN_SECRET_LENGTH = 6;
+function secretValues(env) {
+  const values = /* @__PURE__ */ new Set();
+  for (const [name, value2] of Object.entries(env)) {
+    if (!value2 || value2.length < MIN_SECRET_LENGTH) continue;
+    if (SECRET_NAME.test(name) || /^ACTIONS_(RUNTIME|ID_TOKEN|CACHE)/.test(name)) values.add(value2);
+  }
+  return [...values].sort((a, b) => b.length - a.length);
+}
+var known;
+function redact(text, secrets = known ??= secretValues(process.env)) {
+  let out = text;
+  for (const secret of secrets) if (out.includes(secret)) out = out.split(secret).join("***");
+  return out;
+}
+
 // src/topology/process.ts
 import { spawn } from "node:child_process";
+import { statSync } from "node:fs";
 
 // src/config/defaults.ts
 var DEFAULTS2 = {
@@ -39327,6 +39381,7 @@ var DEFAULTS2 = {
     workdir: ".",
     python: "python3",
     env: {},
+    "pass-env": [],
     wsgi: "app:app",
     health: { path: "/", timeout: "30s" }
   },
@@ -39343,10 +39398,81 @@ var DEFAULTS2 = {
   balancer: { instances: 5, strategy: "round-robin" },
   command: { instances: 0, templates: [] },
   placement: "auto",
-  compare: { rounds: 3, "max-rounds": 8, "max-time": "6m", duration: "3s", warmup: "1s", confidence: "95%", gate: ["rps", "cpu"], "fail-on-inconclusive": false, "fail-cross-hardware": false, calibrate: false }
+  compare: { rounds: 3, "max-rounds": 8, "max-time": "6m", duration: "3s", warmup: "1s", confidence: "95%", gate: ["rps", "cpu"], "fail-on-inconclusive": false, calibrate: false }
 };
 var AUTO_PIN_MIN_CORES = 2;
 var STOP_GRACE_MS = 3e3;
+
+// src/topology/cleanup.ts
+var ORDER = ["process", "worktree", "folder"];
+var SIGNAL_EXIT_CODES = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 };
+var CLEANUP_DEADLINE_MS = 1e4;
+var tasks = /* @__PURE__ */ new Map();
+var nextId = 1;
+var received = null;
+var installed = false;
+var InterruptedError = class extends Error {
+  name = "InterruptedError";
+};
+function interruption() {
+  return received;
+}
+function haltIfInterrupted() {
+  return received ? new Promise(() => void 0) : Promise.resolve();
+}
+function throwIfInterrupted(what) {
+  if (received) throw new InterruptedError(`${what}: interrupted by ${received}`);
+}
+function onCleanup(task) {
+  installSignalHandlers();
+  const id = nextId++;
+  tasks.set(id, task);
+  return () => void tasks.delete(id);
+}
+function undoNow(task) {
+  try {
+    task.now();
+  } catch {
+  }
+}
+async function cleanupAll(deadlineMs = CLEANUP_DEADLINE_MS) {
+  const deadline = Date.now() + deadlineMs;
+  for (const phase of ORDER) {
+    const entries = [...tasks.entries()].filter(([, t]) => t.phase === phase);
+    const left = Math.max(0, deadline - Date.now());
+    await Promise.race([
+      Promise.all(entries.map(([, t]) => t.gracefully ? t.gracefully().catch(() => void 0) : Promise.resolve(undoNow(t)))),
+      new Promise((resolve) => setTimeout(resolve, left).unref())
+    ]);
+    for (const [id, t] of entries) {
+      if (tasks.has(id)) undoNow(t);
+      tasks.delete(id);
+    }
+  }
+}
+function cleanupAllNow() {
+  for (const phase of ORDER) {
+    for (const [id, t] of [...tasks.entries()].filter(([, x]) => x.phase === phase)) {
+      undoNow(t);
+      tasks.delete(id);
+    }
+  }
+}
+function installSignalHandlers() {
+  if (installed) return;
+  installed = true;
+  process.on("exit", cleanupAllNow);
+  for (const signal of Object.keys(SIGNAL_EXIT_CODES)) {
+    process.on(signal, () => {
+      if (received) {
+        cleanupAllNow();
+        process.exit(SIGNAL_EXIT_CODES[signal]);
+      }
+      received = signal;
+      void cleanupAll().finally(() => process.exit(SIGNAL_EXIT_CODES[signal]));
+    });
+  }
+}
 
 // src/topology/procfs.ts
 import { execFileSync } from "node:child_process";
@@ -39438,55 +39564,42 @@ function formatCpuList(cpus) {
 }
 
 // src/topology/process.ts
-var liveGroups = /* @__PURE__ */ new Set();
-var handlersInstalled = false;
 function killGroup(pgid, signal) {
   try {
     process.kill(-pgid, signal);
   } catch {
   }
 }
-function killAllGroups() {
-  for (const pgid of liveGroups) killGroup(pgid, "SIGKILL");
-  liveGroups.clear();
-}
-function installHandlers() {
-  if (handlersInstalled) return;
-  handlersInstalled = true;
-  process.on("exit", killAllGroups);
-  for (const [signal, code] of [
-    ["SIGINT", 130],
-    ["SIGTERM", 143],
-    ["SIGHUP", 129]
-  ]) {
-    process.on(signal, () => {
-      killAllGroups();
-      process.exit(code);
-    });
-  }
-}
+var MAX_LINE_CHARS = 500;
 var OutputTail = class {
-  constructor(keep) {
-    this.keep = keep;
+  constructor(keep2) {
+    this.keep = keep2;
   }
   keep;
   lines = [];
   partial = "";
   push(chunk) {
     const parts = (this.partial + chunk.toString("utf8")).split("\n");
-    this.partial = parts.pop() ?? "";
+    this.partial = (parts.pop() ?? "").slice(0, MAX_LINE_CHARS * 4);
     for (const line of parts) {
-      this.lines.push(line.slice(0, 500));
+      this.lines.push(line.slice(0, MAX_LINE_CHARS));
       if (this.lines.length > this.keep) this.lines.shift();
     }
   }
   text(n) {
-    const all = this.partial ? [...this.lines, this.partial] : this.lines;
-    return all.slice(-n).join("\n");
+    const all2 = this.partial ? [...this.lines, this.partial.slice(0, MAX_LINE_CHARS)] : this.lines;
+    return redact(all2.slice(-n).join("\n"));
   }
 };
 function spawnGroup(command, options) {
-  installHandlers();
+  throwIfInterrupted(options.label);
+  let cwdOk = false;
+  try {
+    cwdOk = statSync(options.cwd).isDirectory();
+  } catch {
+    cwdOk = false;
+  }
+  if (!cwdOk) throw new Error(`${options.label}: the working directory ${options.cwd} does not exist`);
   const [file, args] = options.cpus ? ["taskset", ["-c", options.cpus, "/bin/sh", "-c", command]] : ["/bin/sh", ["-c", command]];
   const stdio = ["ignore", "pipe", "pipe"];
   if (options.ipc) stdio.push("ipc");
@@ -39501,17 +39614,17 @@ function spawnGroup(command, options) {
   child.stdout?.on("data", (c) => tail.push(c));
   child.stderr?.on("data", (c) => tail.push(c));
   const pid = child.pid;
-  let info2;
+  let info3;
   const exited = new Promise((resolve) => {
     child.once("error", (error2) => {
       tail.push(Buffer.from(`${error2.message}
 `));
-      info2 = { code: 127, signal: null };
-      resolve(info2);
+      info3 = { code: 127, signal: null };
+      resolve(info3);
     });
     child.once("exit", (code, signal) => {
-      info2 = { code, signal };
-      resolve(info2);
+      info3 = { code, signal };
+      resolve(info3);
     });
   });
   if (pid === void 0) {
@@ -39520,7 +39633,7 @@ function spawnGroup(command, options) {
         label: options.label,
         pid: -1,
         exited,
-        exitInfo: () => info2,
+        exitInfo: () => info3,
         lastOutput: (n = 20) => tail.text(n),
         stop: async () => {
         }
@@ -39528,10 +39641,15 @@ function spawnGroup(command, options) {
       { child }
     );
   }
-  liveGroups.add(pid);
   const group = /* @__PURE__ */ new Set([pid]);
-  const groupAlive = () => !info2 || groupMembers(group).length > 0;
-  async function stop(graceMs = STOP_GRACE_MS) {
+  const groupAlive = () => !info3 || groupMembers(group).length > 0;
+  let stopping;
+  const unregister = onCleanup({ phase: "process", label: options.label, now: () => killGroup(pid, "SIGKILL"), gracefully: () => stop() });
+  function stop(graceMs = STOP_GRACE_MS) {
+    stopping ??= stopGroup(graceMs);
+    return stopping;
+  }
+  async function stopGroup(graceMs) {
     try {
       killGroup(pid, "SIGTERM");
       const deadline = Date.now() + graceMs;
@@ -39540,13 +39658,13 @@ function spawnGroup(command, options) {
       await Promise.race([exited, new Promise((r) => setTimeout(r, 1e3).unref())]);
     } catch {
     } finally {
-      liveGroups.delete(pid);
+      unregister();
     }
   }
-  return { label: options.label, pid, exited, exitInfo: () => info2, lastOutput: (n = 20) => tail.text(n), stop, child };
+  return { label: options.label, pid, exited, exitInfo: () => info3, lastOutput: (n = 20) => tail.text(n), stop, child };
 }
-function describeExit(info2) {
-  return info2.signal ? `signal ${info2.signal}` : `exit code ${info2.code}`;
+function describeExit(info3) {
+  return info3.signal ? `signal ${info3.signal}` : `exit code ${info3.code}`;
 }
 
 // src/run/build.ts
@@ -39556,9 +39674,9 @@ var BuildError = class extends Error {
 async function runBuild(app, log) {
   if (!app.build.trim()) return;
   log(`build: ${app.build}`);
-  const proc = spawnGroup(app.build, { label: "build", cwd: app.workdir, env: { ...process.env, ...app.env } });
+  const proc = spawnGroup(app.build, { label: "build", cwd: app.workdir, env: childEnv(process.env, app.passEnv, app.env) });
   const forward = (chunk) => {
-    for (const line of chunk.toString("utf8").split("\n")) if (line.trim()) log(`build: ${line}`);
+    for (const line of chunk.toString("utf8").split("\n")) if (line.trim()) log(`build: ${redact(line.slice(0, 2e3))}`);
   };
   proc.child.stdout?.on("data", forward);
   proc.child.stderr?.on("data", forward);
@@ -39665,10 +39783,10 @@ function summarizeEndpoint(endpoint2, index, trials, seconds) {
   };
 }
 function cellWarnings(trials, summaries, facts) {
-  const warnings = [];
+  const warnings2 = [];
   const busiest = Math.max(0, ...summaries.map((t) => t.loadgenCpu));
   if (busiest >= LOADGEN_SATURATED) {
-    warnings.push({
+    warnings2.push({
       code: "loadgen-saturated",
       message: `load generator used ${Math.round(busiest * 100)}% of a core: the server may be faster than measured`
     });
@@ -39677,19 +39795,19 @@ function cellWarnings(trials, summaries, facts) {
   const codes = {};
   for (const t of trials) for (const [c, n] of Object.entries(t.sample.errorCodes)) codes[c] = (codes[c] ?? 0) + n;
   if (peakTimeWait >= TIME_WAIT_WARN_SHARE * facts.ephemeralPorts || codes.EADDRNOTAVAIL) {
-    warnings.push({
+    warnings2.push({
       code: "ephemeral-ports",
       message: `${peakTimeWait.toLocaleString("en-US")} sockets in TIME_WAIT on the server port (room for ${facts.ephemeralPorts.toLocaleString("en-US")}: the ephemeral range \xD7 ${facts.sourceAddresses} source address${facts.sourceAddresses > 1 ? "es" : ""})` + (codes.EADDRNOTAVAIL ? `; ${codes.EADDRNOTAVAIL} connects failed with EADDRNOTAVAIL` : "") + ": connection-close traffic is near port exhaustion"
     });
   }
   const otherErrors = Object.entries(codes).filter(([c]) => c !== "EADDRNOTAVAIL");
   if (otherErrors.length > 0) {
-    warnings.push({
+    warnings2.push({
       code: "connection-errors",
       message: `connection errors: ${otherErrors.map(([c, n]) => `${c} \xD7 ${n}`).join(", ")}`
     });
   }
-  return warnings;
+  return warnings2;
 }
 function aggregateCell(trials, facts) {
   const summaries = trials.map(summarizeTrial);
@@ -39736,8 +39854,8 @@ function probe(url, timeoutMs = 1e3) {
 async function waitHealthy(url, timeoutMs, exited) {
   const start = Date.now();
   let exit;
-  void exited.then((info2) => {
-    exit = info2;
+  void exited.then((info3) => {
+    exit = info3;
   });
   let lastStatus = 0;
   let delay = 25;
@@ -39770,7 +39888,8 @@ function placeholders(ctx, port, upstreamPorts) {
     port: String(port),
     host: LOOPBACK,
     python: shellQuote(ctx.app.python),
-    wsgi: ctx.app.wsgi,
+    // "app:create_app()" holds shell syntax.
+    wsgi: shellQuote(ctx.app.wsgi),
     dir: shellQuote(ctx.dir),
     upstreams: upstreamPorts.map((p) => `${LOOPBACK}:${p}`).join(","),
     nginx_servers: upstreamPorts.map((p) => `server ${LOOPBACK}:${p};`).join("\n    "),
@@ -39853,14 +39972,45 @@ async function freePorts(count, host = "127.0.0.1") {
   return [...ports];
 }
 
+// src/report/escape.ts
+var ZERO_WIDTH_SPACE = "\u200B";
+var CONTROLS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g;
+var ANSI = /\u001b\[[0-9;?]*[A-Za-z]/g;
+function md(text) {
+  return text.replace(ANSI, "").replace(CONTROLS, " ").replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/[\\`*_[\]|~#]/g, (c) => `\\${c}`).replace(/@(?=[A-Za-z0-9])/g, `@${ZERO_WIDTH_SPACE}`).replace(/#(?=[0-9])/g, `#${ZERO_WIDTH_SPACE}`).replace(/:\/\//g, `:${ZERO_WIDTH_SPACE}//`).replace(/\bwww\./gi, (w) => `${w.slice(0, 3)}${ZERO_WIDTH_SPACE}.`);
+}
+function mdCode(text) {
+  return `<code>${md(text)}</code>`;
+}
+function mdFence(text) {
+  const body = text.replace(ANSI, "").replace(/\r\n?/g, "\n").replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029]/g, "").replace(/<!--/g, `<!${ZERO_WIDTH_SPACE}--`).replace(/-->/g, `--${ZERO_WIDTH_SPACE}>`);
+  const longest = Math.max(0, ...[...body.matchAll(/`+/g)].map((m) => m[0].length));
+  const fence = "`".repeat(Math.max(3, longest + 1));
+  return `${fence}
+${body}
+${fence}`;
+}
+function logLine(text) {
+  const line = text.replace(ANSI, "").replace(CONTROLS, " ");
+  return line.startsWith("::") ? ` ${line}` : line;
+}
+function capText(text, max) {
+  if (text.length <= max) return text;
+  const mark = "\n\u2026 (cut) \u2026\n";
+  const firstLine = text.split("\n", 1)[0].slice(0, Math.floor(max / 2));
+  const tail = text.slice(text.length - (max - firstLine.length - mark.length));
+  return `${firstLine}${mark}${tail}`;
+}
+
 // src/run/cell.ts
 var SOURCE_ADDRESSES = 8;
 var CellFailure = class extends Error {
 };
+var MAX_ERROR_CHARS = 2e3;
 function failureText(proc, what) {
   const output = proc.lastOutput(15).trim();
-  return `${proc.label} ${what}${output ? `; last output:
-${output}` : ""}`;
+  return capText(`${proc.label} ${what}${output ? `; last output:
+${output}` : ""}`, MAX_ERROR_CHARS);
 }
 async function startHealthy(spec, settings, placement, cwd, env, started) {
   const proc = spawnGroup(spec.command, { label: spec.label, cwd, env, cpus: placement.serverCpus });
@@ -39890,7 +40040,8 @@ async function runCell(topology, settings, placement, deps) {
   const started = [];
   const trials = [];
   const dir = mkdtempSync(path.join(os5.tmpdir(), `flask-perf-${topology.name}-`));
-  const env = { ...process.env, ...settings.app.env };
+  const forgetDir = onCleanup({ phase: "folder", label: dir, now: () => rmSync(dir, { recursive: true, force: true }) });
+  const env = childEnv(process.env, settings.app.passEnv, settings.app.env);
   const sources = loopbackSources(SOURCE_ADDRESSES);
   let peakRss = 0;
   let sampler;
@@ -39944,13 +40095,14 @@ async function runCell(topology, settings, placement, deps) {
       trials.push({ sample, serverCpuMs: cpu, timeWait: timeWaitSockets(plan.front.port) });
     }
   } catch (e) {
-    error2 = e instanceof CellFailure ? e.message : `${e.message}`;
+    error2 = capText(e instanceof CellFailure ? e.message : `${e.message}`, MAX_ERROR_CHARS);
   } finally {
     if (sampler) clearInterval(sampler);
     deps.progress.phase(label, "stopping");
     await generator?.close();
     await Promise.all([...started].reverse().map((p) => p.stop()));
     rmSync(dir, { recursive: true, force: true });
+    forgetDir();
   }
   return aggregateCell(error2 === null ? trials : [], {
     name: topology.name,
@@ -39992,7 +40144,7 @@ function openLoadGenerator(options = {}) {
   const proc = spawnGroup(`${process.execPath} ${distScript("loadgen.js")}`, {
     label: "load generator",
     cwd: process.cwd(),
-    env: process.env,
+    env: childEnv(process.env),
     cpus: options.cpus,
     ipc: true,
     serialization: "advanced"
@@ -40004,8 +40156,8 @@ function openLoadGenerator(options = {}) {
         const timer = setTimeout(() => reject(new Error(`load generator gave no result within ${limitMs} ms`)), limitMs);
         const onExit = () => {
           clearTimeout(timer);
-          const info2 = proc.exitInfo();
-          reject(new Error(`load generator ended with ${info2 ? describeExit(info2) : "no exit status"}: ${proc.lastOutput(5)}`));
+          const info3 = proc.exitInfo();
+          reject(new Error(`load generator ended with ${info3 ? describeExit(info3) : "no exit status"}: ${proc.lastOutput(5)}`));
         };
         proc.child.once("exit", onExit);
         proc.child.once("message", (m) => {
@@ -40037,10 +40189,12 @@ print(json.dumps({"python": platform.python_version(), "flask": v("flask"), "gun
 `;
 function pythonVersions(app) {
   return new Promise((resolve) => {
-    execFile(app.python, ["-c", VERSIONS_PY], { cwd: app.workdir, timeout: 15e3 }, (error2, stdout) => {
+    execFile(app.python, ["-c", VERSIONS_PY], { cwd: app.workdir, timeout: 15e3, env: childEnv(process.env, app.passEnv, app.env), maxBuffer: 64 * 1024 }, (error2, stdout) => {
       if (error2) return resolve({ python: null, flask: null, gunicorn: null });
       try {
-        resolve(JSON.parse(stdout.trim().split("\n").pop() ?? "{}"));
+        const raw = JSON.parse(stdout.trim().split("\n").pop() ?? "{}");
+        const version = (v) => typeof v === "string" && /^[\w.+-]{1,64}$/.test(v) ? v : null;
+        resolve({ python: version(raw.python), flask: version(raw.flask), gunicorn: version(raw.gunicorn) });
       } catch {
         resolve({ python: null, flask: null, gunicorn: null });
       }
@@ -40050,7 +40204,7 @@ function pythonVersions(app) {
 async function fingerprint(app, placement, cores) {
   const versions = await pythonVersions(app);
   return {
-    cpuModel: os6.cpus()[0]?.model.trim() ?? "unknown",
+    cpuModel: (os6.cpus()[0]?.model.trim() || "unknown").slice(0, 200),
     cores,
     os: `${os6.type()} ${os6.release()} ${os6.arch()}`,
     node: process.version,
@@ -40108,10 +40262,10 @@ function choosePlacement(setting, allowed, hasTaskset2) {
   if (allowed.length < AUTO_PIN_MIN_CORES) {
     return shared(`${allowed.length} core${allowed.length === 1 ? "" : "s"}: below ${AUTO_PIN_MIN_CORES}, load generator and server share ${allowed.length === 1 ? "it" : "them"}`);
   }
-  const [first, ...rest] = allowed;
+  const [first2, ...rest] = allowed;
   return {
     pinned: true,
-    loadgenCpus: formatCpuList([first]),
+    loadgenCpus: formatCpuList([first2]),
     serverCpus: formatCpuList(rest),
     serverCores: rest.length,
     reason: `${allowed.length} cores: load generator on 1, servers on ${rest.length}`
@@ -40135,7 +40289,7 @@ function placementProblems(placement, allowed) {
 
 // src/config/load.ts
 var import_yaml = __toESM(require_dist(), 1);
-import { readFileSync as readFileSync5 } from "node:fs";
+import { readFileSync as readFileSync5, statSync as statSync2 } from "node:fs";
 import path4 from "node:path";
 
 // src/config/duration.ts
@@ -40150,6 +40304,124 @@ function parseDuration(value2) {
 
 // src/config/validate.ts
 var import_ajv = __toESM(require_ajv(), 1);
+
+// src/schema/problems.ts
+function formatPath(segments) {
+  let out = "";
+  for (const seg of segments) {
+    if (/^[0-9]+$/.test(seg)) out += `[${seg}]`;
+    else out += out === "" ? seg : `.${seg}`;
+  }
+  return out === "" ? "(root)" : out;
+}
+function pointerSegments(pointer) {
+  if (pointer === "") return [];
+  return pointer.slice(1).split("/").map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"));
+}
+function describeValue(value2) {
+  if (value2 === void 0) return "nothing";
+  if (typeof value2 === "number" && !Number.isFinite(value2)) return String(value2);
+  let text;
+  try {
+    text = JSON.stringify(value2) ?? String(value2);
+  } catch {
+    text = String(value2);
+  }
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+function valueAt(data, segments) {
+  let value2 = data;
+  for (const seg of segments) {
+    if (value2 === null || typeof value2 !== "object") return void 0;
+    value2 = value2[seg];
+  }
+  return value2;
+}
+var SchemaMap = class {
+  constructor(root) {
+    this.root = root;
+  }
+  root;
+  resolve(node) {
+    let current = node;
+    for (let i = 0; i < 8 && typeof current.$ref === "string"; i++) {
+      let target = this.root;
+      for (const s of pointerSegments(current.$ref.replace(/^#/, ""))) target = target[s];
+      const { $ref: _ref, ...rest } = current;
+      current = { ...target, ...rest };
+    }
+    return current;
+  }
+  child(node, seg) {
+    const props = node.properties;
+    if (props && Object.hasOwn(props, seg)) return this.resolve(props[seg]);
+    if (node.items && /^[0-9]+$/.test(seg)) return this.resolve(node.items);
+    if (typeof node.additionalProperties === "object") return this.resolve(node.additionalProperties);
+    for (const branch of node.oneOf ?? node.anyOf ?? []) {
+      const found = this.child(this.resolve(branch), seg);
+      if (found) return found;
+    }
+    return void 0;
+  }
+  /** The schema node of the value at `segments`. */
+  at(segments) {
+    let node = this.resolve(this.root);
+    for (const seg of segments) {
+      if (!node) return void 0;
+      node = this.child(node, seg);
+    }
+    return node;
+  }
+  /** The fields a mapping at `segments` knows, for "not a known field" messages. */
+  knownFields(segments) {
+    const props = this.at(segments)?.properties;
+    return props ? Object.keys(props).join(", ") : "";
+  }
+};
+function pruneArrays(data, limit) {
+  if (Array.isArray(data)) return data.slice(0, limit).map((v) => pruneArrays(v, limit));
+  if (data !== null && typeof data === "object") return Object.fromEntries(Object.entries(data).map(([k, v]) => [k, pruneArrays(v, limit)]));
+  return data;
+}
+function schemaProblems(schema, data, errors) {
+  const problems = [];
+  const seen = /* @__PURE__ */ new Set();
+  const ancestors = /* @__PURE__ */ new Set();
+  for (const e of errors) {
+    if (["required", "additionalProperties", "propertyNames"].includes(e.keyword)) continue;
+    const segs = pointerSegments(e.instancePath);
+    for (let i = 0; i < segs.length; i++) ancestors.add(segs.slice(0, i).join("/"));
+  }
+  for (const error2 of errors) {
+    const segments = pointerSegments(error2.instancePath);
+    if (error2.keyword === "required") {
+      problems.push(`${formatPath([...segments, error2.params.missingProperty])} is required`);
+      continue;
+    }
+    if (error2.keyword === "additionalProperties") {
+      const extra = error2.params.additionalProperty;
+      problems.push(`${formatPath([...segments, extra])} is not a known field; known fields: ${schema.knownFields(segments)}`);
+      continue;
+    }
+    if (error2.keyword === "propertyNames") {
+      const name = error2.params.propertyName;
+      const key2 = `${error2.instancePath}#name:${name}`;
+      if (seen.has(key2)) continue;
+      seen.add(key2);
+      const rule2 = schema.at(segments)?.["x-names"] ?? "a valid name";
+      problems.push(`${formatPath(segments)} has an invalid name ${describeValue(name)}: names must be ${rule2}`);
+      continue;
+    }
+    if (error2.propertyName !== void 0) continue;
+    const key = segments.join("/");
+    if (ancestors.has(key)) continue;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const rule = schema.at(segments)?.["x-rule"] ?? error2.message ?? "valid";
+    problems.push(`${formatPath(segments)} must be ${rule}; got ${describeValue(valueAt(data, segments))}`);
+  }
+  return problems;
+}
 
 // src/config/flask-perf.schema.json
 var flask_perf_schema_default = {
@@ -40170,9 +40442,6 @@ var flask_perf_schema_default = {
       "x-rule": "a mapping",
       description: "The API under test.",
       additionalProperties: false,
-      required: [
-        "start"
-      ],
       properties: {
         build: {
           type: "string",
@@ -40182,8 +40451,8 @@ var flask_perf_schema_default = {
         workdir: {
           type: "string",
           minLength: 1,
-          "x-rule": "a directory path relative to the repository root",
-          description: 'Directory of the app, relative to where the CLI or action runs. Default: ".".'
+          "x-rule": "a directory path inside the repository (relative to its root)",
+          description: 'Directory of the app, relative to the repository root (where the CLI or action runs); it must be inside it. Default: ".".'
         },
         python: {
           type: "string",
@@ -40194,7 +40463,7 @@ var flask_perf_schema_default = {
         env: {
           type: "object",
           "x-rule": "a mapping of variable names to strings",
-          description: "Environment added to the runner's for every server.",
+          description: "Environment of the build and of every server, besides the allow-listed basics (PATH, HOME, locale, Python's variables). Nothing else of the runner's environment reaches the app.",
           propertyNames: {
             pattern: "^[A-Za-z_][A-Za-z0-9_]*$"
           },
@@ -40205,19 +40474,20 @@ var flask_perf_schema_default = {
               "boolean"
             ],
             "x-rule": "a string, number or boolean"
-          }
+          },
+          "x-names": 'letters, digits and "_", not starting with a digit'
         },
         wsgi: {
           type: "string",
           pattern: "^[A-Za-z_][A-Za-z0-9_.]*:[A-Za-z_][A-Za-z0-9_.()]*$",
           "x-rule": '"module:callable", e.g. "app:app"',
-          description: "WSGI entry point for gunicorn and other WSGI servers."
+          description: "WSGI entry point for gunicorn and other WSGI servers; quoted for the shell."
         },
         start: {
           type: "string",
           pattern: "\\{port\\}",
           "x-rule": "a command containing {port}",
-          description: 'Command of the single-instance server, e.g. "{python} app.py {port}".'
+          description: 'Command of the single-instance server, e.g. "{python} app.py {port}". Required when a topology runs it (flask, balancer, command with instances).'
         },
         health: {
           "x-rule": 'a path starting with "/", or a mapping {path, timeout}',
@@ -40234,11 +40504,26 @@ var flask_perf_schema_default = {
                   $ref: "#/definitions/path"
                 },
                 timeout: {
-                  $ref: "#/definitions/duration"
+                  $ref: "#/definitions/healthTimeout"
                 }
               }
             }
           ]
+        },
+        "pass-env": {
+          type: "array",
+          maxItems: 64,
+          uniqueItems: true,
+          "x-rule": "a list of environment variable names",
+          description: "Names of the runner's environment variables to pass to the build and the servers as they are (e.g. DATABASE_URL from a service container). Tokens, INPUT_* and ACTIONS_* are never passed.",
+          items: {
+            type: "string",
+            pattern: "^[A-Za-z_][A-Za-z0-9_]*$",
+            not: {
+              pattern: "^(GITHUB_TOKEN|GH_TOKEN|INPUT_.*|ACTIONS_.*|ACTIONS)$"
+            },
+            "x-rule": "a variable name other than GITHUB_TOKEN, GH_TOKEN, INPUT_* and ACTIONS_* (those are never passed to the code under test)"
+          }
         }
       }
     },
@@ -40256,11 +40541,11 @@ var flask_perf_schema_default = {
           description: "Concurrent connections. Default: 64."
         },
         warmup: {
-          $ref: "#/definitions/durationOrZero",
+          $ref: "#/definitions/warmup",
           description: "Load before the measured trials, discarded. Default: 5s."
         },
         duration: {
-          $ref: "#/definitions/duration",
+          $ref: "#/definitions/trialDuration",
           description: "Length of each measured trial. Default: 15s."
         },
         trials: {
@@ -40271,7 +40556,7 @@ var flask_perf_schema_default = {
           description: "Measured trials per topology. Default: 2."
         },
         timeout: {
-          $ref: "#/definitions/duration",
+          $ref: "#/definitions/requestTimeout",
           description: "Per-request timeout; a request that takes longer counts as a failure. Default: 10s."
         },
         requests: {
@@ -40336,7 +40621,7 @@ var flask_perf_schema_default = {
     topologies: {
       type: "array",
       minItems: 1,
-      "x-rule": "a non-empty list of topologies",
+      "x-rule": "a list of 1 to 64 topologies",
       description: "The deployments to measure, in order.",
       items: {
         type: "object",
@@ -40425,11 +40710,12 @@ var flask_perf_schema_default = {
             description: "command: files rendered with the same placeholders into {dir} (a trailing .tmpl is dropped), e.g. an nginx.conf."
           }
         }
-      }
+      },
+      maxItems: 64
     },
     placement: {
       "x-rule": '"auto", "off", or a mapping {loadgen, server} of CPU lists such as "0" and "1-3"',
-      description: "CPU placement of load generator and server: auto pins only from 4 cores up.",
+      description: "CPU placement of load generator and server: auto pins them apart from 2 cores up.",
       oneOf: [
         {
           type: "string",
@@ -40463,28 +40749,29 @@ var flask_perf_schema_default = {
       additionalProperties: false,
       properties: {
         rps: {
-          $ref: "#/definitions/percent",
+          $ref: "#/definitions/dropPercent",
           description: "Largest allowed drop of requests/sec. Default: 10%."
         },
         p99: {
-          $ref: "#/definitions/percent",
+          $ref: "#/definitions/risePercent",
           description: "Largest allowed rise of p99 latency. Default: 25%."
         },
         "failures-per-sec": {
           type: "number",
           minimum: 0,
-          "x-rule": "a number \u2265 0 (failures per second)",
-          description: "Largest allowed rise of failures/sec, absolute. Default: 1."
+          "x-rule": "a number from 0 to 1e6 (failures per second)",
+          description: "Largest allowed rise of failures/sec, absolute. Default: 1.",
+          maximum: 1e6
         },
         cpu: {
-          $ref: "#/definitions/percent",
+          $ref: "#/definitions/risePercent",
           description: "Largest allowed rise of server CPU per request. Default: 5% (CPU per request is steadier than req/s)."
         }
       }
     },
     compare: {
       type: "object",
-      "x-rule": "a mapping {mode, rounds, max-rounds, max-time, duration, warmup, confidence, gate, fail-on-inconclusive, fail-cross-hardware, calibrate}",
+      "x-rule": "a mapping {mode, rounds, max-rounds, max-time, duration, warmup, confidence, gate, fail-on-inconclusive, calibrate}",
       description: "How runs are compared and when a difference counts. The action's compare input, when set, wins over mode.",
       additionalProperties: false,
       properties: {
@@ -40512,19 +40799,19 @@ var flask_perf_schema_default = {
           description: "base mode: cap on rounds for inconclusive cells. Default: 8."
         },
         "max-time": {
-          $ref: "#/definitions/duration",
+          $ref: "#/definitions/budget",
           description: "base mode: no round starts after the rounds so far took this long, nor when the next would end past it; the first rounds always run. Default: 6m."
         },
         duration: {
-          $ref: "#/definitions/duration",
+          $ref: "#/definitions/trialDuration",
           description: "base mode: length of each measurement. Default: 3s."
         },
         warmup: {
-          $ref: "#/definitions/durationOrZero",
+          $ref: "#/definitions/warmup",
           description: "base mode: warm-up after each fresh server start. Default: 1s."
         },
         confidence: {
-          $ref: "#/definitions/percent",
+          $ref: "#/definitions/confidence",
           description: "Family-wise confidence: the chance of any false alarm over the matrix is at most 100% \u2212 this. Default: 95%."
         },
         gate: {
@@ -40548,11 +40835,6 @@ var flask_perf_schema_default = {
           "x-rule": "true or false",
           description: "Fail when a cell stays inconclusive. Default: false."
         },
-        "fail-cross-hardware": {
-          type: "boolean",
-          "x-rule": "true or false",
-          description: "Fail on a regression found against a baseline from other hardware. Default: false."
-        },
         calibrate: {
           type: "boolean",
           "x-rule": "true or false",
@@ -40567,8 +40849,17 @@ var flask_perf_schema_default = {
       pattern: "^/[^\\s]*$",
       "x-rule": 'a path starting with "/" without spaces'
     },
-    duration: {
-      "x-rule": 'a duration such as "15s", "500ms" or "1m" (a number means seconds), above 0',
+    cpuList: {
+      type: "string",
+      pattern: "^[0-9]+(-[0-9]+)?(,[0-9]+(-[0-9]+)?)*$",
+      "x-rule": 'a CPU list such as "0", "1-3" or "0,2"'
+    },
+    trialDuration: {
+      "x-rule": 'a duration from 100ms to 1h such as "15s" (a number means seconds)',
+      "x-duration": [
+        100,
+        36e5
+      ],
       oneOf: [
         {
           type: "string",
@@ -40576,12 +40867,16 @@ var flask_perf_schema_default = {
         },
         {
           type: "number",
-          exclusiveMinimum: 0
+          minimum: 0
         }
       ]
     },
-    durationOrZero: {
-      "x-rule": 'a duration such as "5s", "500ms" or "0s" (a number means seconds)',
+    warmup: {
+      "x-rule": 'a duration from 0s to 1h such as "5s" (a number means seconds)',
+      "x-duration": [
+        0,
+        36e5
+      ],
       oneOf: [
         {
           type: "string",
@@ -40593,15 +40888,83 @@ var flask_perf_schema_default = {
         }
       ]
     },
-    cpuList: {
-      type: "string",
-      pattern: "^[0-9]+(-[0-9]+)?(,[0-9]+(-[0-9]+)?)*$",
-      "x-rule": 'a CPU list such as "0", "1-3" or "0,2"'
+    requestTimeout: {
+      "x-rule": 'a duration from 10ms to 10m such as "10s" (a number means seconds)',
+      "x-duration": [
+        10,
+        6e5
+      ],
+      oneOf: [
+        {
+          type: "string",
+          pattern: "^(?=.*[1-9])[0-9]+(\\.[0-9]+)?(ms|s|m)$"
+        },
+        {
+          type: "number",
+          minimum: 0
+        }
+      ]
     },
-    percent: {
+    healthTimeout: {
+      "x-rule": 'a duration from 100ms to 10m such as "30s" (a number means seconds)',
+      "x-duration": [
+        100,
+        6e5
+      ],
+      oneOf: [
+        {
+          type: "string",
+          pattern: "^(?=.*[1-9])[0-9]+(\\.[0-9]+)?(ms|s|m)$"
+        },
+        {
+          type: "number",
+          minimum: 0
+        }
+      ]
+    },
+    budget: {
+      "x-rule": 'a duration from 1s to 6h such as "6m" (a number means seconds)',
+      "x-duration": [
+        1e3,
+        216e5
+      ],
+      oneOf: [
+        {
+          type: "string",
+          pattern: "^(?=.*[1-9])[0-9]+(\\.[0-9]+)?(ms|s|m)$"
+        },
+        {
+          type: "number",
+          minimum: 0
+        }
+      ]
+    },
+    dropPercent: {
       type: "string",
       pattern: "^[0-9]+(\\.[0-9]+)?%$",
-      "x-rule": 'a percentage such as "10%"'
+      "x-percent": [
+        1e-4,
+        0.9999
+      ],
+      "x-rule": 'a percentage above 0% and below 100%, such as "10%" (a drop)'
+    },
+    risePercent: {
+      type: "string",
+      pattern: "^[0-9]+(\\.[0-9]+)?%$",
+      "x-percent": [
+        1e-4,
+        10
+      ],
+      "x-rule": 'a percentage above 0% and at most 1000%, such as "5%" (a rise)'
+    },
+    confidence: {
+      type: "string",
+      pattern: "^[0-9]+(\\.[0-9]+)?%$",
+      "x-percent": [
+        0.5,
+        0.999
+      ],
+      "x-rule": 'a percentage from 50% to 99.9%, such as "95%"'
     }
   }
 };
@@ -40609,101 +40972,27 @@ var flask_perf_schema_default = {
 // src/config/validate.ts
 var CONFIG_SCHEMA = flask_perf_schema_default;
 var ajv = new import_ajv.Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
-ajv.addVocabulary(["x-rule"]);
+ajv.addVocabulary(["x-rule", "x-names"]);
+ajv.addKeyword({
+  keyword: "x-duration",
+  schemaType: "array",
+  validate: (range, data) => {
+    if (typeof data !== "string" && typeof data !== "number") return true;
+    const ms = parseDuration(data);
+    return ms !== void 0 && ms >= range[0] && ms <= range[1];
+  }
+});
+ajv.addKeyword({
+  keyword: "x-percent",
+  schemaType: "array",
+  validate: (range, data) => {
+    if (typeof data !== "string") return true;
+    const share = parsePercent(data);
+    return share !== void 0 && share >= range[0] && share <= range[1];
+  }
+});
 var validateSchema = ajv.compile(CONFIG_SCHEMA);
-function formatPath(segments) {
-  let out = "";
-  for (const seg of segments) {
-    if (/^[0-9]+$/.test(seg)) out += `[${seg}]`;
-    else out += out === "" ? seg : `.${seg}`;
-  }
-  return out === "" ? "(root)" : out;
-}
-function pointerSegments(pointer) {
-  if (pointer === "") return [];
-  return pointer.slice(1).split("/").map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"));
-}
-function resolveRef(node) {
-  let current = node;
-  for (let i = 0; i < 8 && typeof current.$ref === "string"; i++) {
-    const segs = pointerSegments(current.$ref.replace(/^#/, ""));
-    let target = CONFIG_SCHEMA;
-    for (const s of segs) target = target[s];
-    current = { ...target, ...withoutRef(current) };
-  }
-  return current;
-}
-function withoutRef(node) {
-  const { $ref: _ignored, ...rest } = node;
-  return rest;
-}
-function schemaAt(segments) {
-  let node = resolveRef(CONFIG_SCHEMA);
-  for (const seg of segments) {
-    if (!node) return void 0;
-    node = childSchema(node, seg);
-  }
-  return node;
-}
-function childSchema(node, seg) {
-  const props = node.properties;
-  if (props && props[seg]) return resolveRef(props[seg]);
-  if (node.items && /^[0-9]+$/.test(seg)) return resolveRef(node.items);
-  if (typeof node.additionalProperties === "object") return resolveRef(node.additionalProperties);
-  for (const branch of node.oneOf ?? node.anyOf ?? []) {
-    const child = childSchema(resolveRef(branch), seg);
-    if (child) return child;
-  }
-  return void 0;
-}
-function valueAt(data, segments) {
-  let value2 = data;
-  for (const seg of segments) {
-    if (value2 === null || typeof value2 !== "object") return void 0;
-    value2 = value2[seg];
-  }
-  return value2;
-}
-function describeValue(value2) {
-  if (value2 === void 0) return "nothing";
-  const text = JSON.stringify(value2) ?? String(value2);
-  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
-}
-function knownFields(segments) {
-  const node = schemaAt(segments);
-  const props = node?.properties;
-  return props ? Object.keys(props).join(", ") : "";
-}
-function isAncestor(a, b) {
-  return a.length < b.length && a.every((seg, i) => seg === b[i]);
-}
-function schemaProblems(data, errors) {
-  const problems = [];
-  const seen = /* @__PURE__ */ new Set();
-  const shapeErrors = errors.filter((e) => e.keyword !== "required" && e.keyword !== "additionalProperties");
-  const paths = shapeErrors.map((e) => pointerSegments(e.instancePath));
-  for (const error2 of errors) {
-    const segments = pointerSegments(error2.instancePath);
-    if (error2.keyword === "required") {
-      const missing = error2.params.missingProperty;
-      problems.push(`${formatPath([...segments, missing])} is required`);
-      continue;
-    }
-    if (error2.keyword === "additionalProperties") {
-      const extra = error2.params.additionalProperty;
-      problems.push(`${formatPath([...segments, extra])} is not a known field; known fields: ${knownFields(segments)}`);
-      continue;
-    }
-    if (error2.keyword === "propertyNames") continue;
-    if (paths.some((p) => isAncestor(segments, p))) continue;
-    const key = segments.join("/");
-    if (seen.has(key)) continue;
-    seen.add(key);
-    const rule = schemaAt(segments)?.["x-rule"] ?? error2.message ?? "valid";
-    problems.push(`${formatPath(segments)} must be ${rule}; got ${describeValue(valueAt(data, segments))}`);
-  }
-  return problems;
-}
+var map = new SchemaMap(CONFIG_SCHEMA);
 var KIND_FIELDS = {
   flask: [],
   gunicorn: ["workers", "worker-class", "threads"],
@@ -40711,18 +41000,23 @@ var KIND_FIELDS = {
   command: ["command", "instances", "templates"]
 };
 var KIND_SPECIFIC = new Set(Object.values(KIND_FIELDS).flat());
+var isObject = (v) => v !== null && typeof v === "object" && !Array.isArray(v);
+function usesStart(t) {
+  if (t.kind === "flask" || t.kind === "balancer") return true;
+  return t.kind === "command" && typeof t.instances === "number" && t.instances > 0;
+}
 function semanticProblems(data) {
   const problems = [];
-  const topologies = valueAt(data, ["topologies"]);
-  if (!Array.isArray(topologies)) return problems;
+  if (!isObject(data)) return problems;
+  const topologies = Array.isArray(data.topologies) ? data.topologies : [];
   const firstIndexOfName = /* @__PURE__ */ new Map();
   topologies.forEach((topology, i) => {
-    if (topology === null || typeof topology !== "object") return;
+    if (!isObject(topology)) return;
     const t = topology;
     if (typeof t.name === "string") {
-      const first = firstIndexOfName.get(t.name);
-      if (first === void 0) firstIndexOfName.set(t.name, i);
-      else problems.push(`topologies[${i}].name must be unique; got ${describeValue(t.name)}, also used by topologies[${first}]`);
+      const first2 = firstIndexOfName.get(t.name);
+      if (first2 === void 0) firstIndexOfName.set(t.name, i);
+      else problems.push(`topologies[${i}].name must be unique; got ${describeValue(t.name)}, also used by topologies[${first2}]`);
     }
     const kind = typeof t.kind === "string" ? t.kind : void 0;
     const allowed = kind ? KIND_FIELDS[kind] : void 0;
@@ -40738,10 +41032,14 @@ function semanticProblems(data) {
       problems.push(`topologies[${i}].command must contain {port}, or templates must render a file that does; got ${describeValue(t.command)}`);
     }
   });
+  const users = topologies.flatMap((t, i) => isObject(t) && usesStart(t) ? [`topologies[${i}]`] : []);
+  if (isObject(data.app) && data.app.start === void 0 && users.length > 0) {
+    problems.push(`app.start is required: ${users.join(", ")} run${users.length === 1 ? "s" : ""} it`);
+  }
   return problems;
 }
 function validateConfig(data) {
-  const problems = validateSchema(data) ? [] : schemaProblems(data, validateSchema.errors ?? []);
+  const problems = validateSchema(data) ? [] : schemaProblems(map, data, validateSchema.errors ?? []);
   return [...problems, ...semanticProblems(data)];
 }
 
@@ -40757,15 +41055,15 @@ ${problems.map((p) => `  - ${p}`).join("\n")}`);
   file;
   problems;
 };
-function isObject(value2) {
+function isObject2(value2) {
   return value2 !== null && typeof value2 === "object" && !Array.isArray(value2);
 }
 function mergeDefaults(raw, overrides = {}) {
-  if (!isObject(raw)) return raw;
-  const app = isObject(raw.app) ? { ...DEFAULTS2.app, ...raw.app } : raw.app;
-  if (isObject(app) && isObject(app.health)) app.health = { ...DEFAULTS2.app.health, ...app.health };
+  if (!isObject2(raw)) return raw;
+  const app = isObject2(raw.app) ? { ...DEFAULTS2.app, ...raw.app } : raw.app;
+  if (isObject2(app) && isObject2(app.health)) app.health = { ...DEFAULTS2.app.health, ...app.health };
   const given = defined(overrides);
-  const load = raw.load === void 0 ? { ...DEFAULTS2.load, ...given } : isObject(raw.load) ? { ...DEFAULTS2.load, ...raw.load, ...given } : raw.load;
+  const load = raw.load === void 0 ? { ...DEFAULTS2.load, ...given } : isObject2(raw.load) ? { ...DEFAULTS2.load, ...raw.load, ...given } : raw.load;
   return { ...raw, app, load, placement: raw.placement ?? DEFAULTS2.placement };
 }
 function defined(values) {
@@ -40819,11 +41117,11 @@ function normaliseTopology(raw) {
 }
 function normalisePlacement(raw) {
   if (raw === "off") return { mode: "off" };
-  if (isObject(raw)) return { mode: "pin", loadgen: String(raw.loadgen), server: String(raw.server) };
+  if (isObject2(raw)) return { mode: "pin", loadgen: String(raw.loadgen), server: String(raw.server) };
   return { mode: "auto" };
 }
 function normaliseThresholds(raw) {
-  if (!isObject(raw)) return {};
+  if (!isObject2(raw)) return {};
   const percent = (v) => typeof v === "string" ? parsePercent(v) : void 0;
   return {
     rpsDrop: percent(raw.rps),
@@ -40834,9 +41132,9 @@ function normaliseThresholds(raw) {
 }
 var DEFAULT_COMPARE = normaliseCompare(void 0);
 function normaliseCompare(raw) {
-  const c = { ...DEFAULTS2.compare, ...isObject(raw) ? raw : {} };
+  const c = { ...DEFAULTS2.compare, ...isObject2(raw) ? raw : {} };
   return {
-    mode: isObject(raw) && (raw.mode === "base" || raw.mode === "baseline") ? raw.mode : void 0,
+    mode: isObject2(raw) && (raw.mode === "base" || raw.mode === "baseline") ? raw.mode : void 0,
     rounds: Number(c.rounds),
     maxRounds: Math.max(Number(c.rounds), Number(c["max-rounds"])),
     maxTimeMs: parseDuration(c["max-time"]) ?? 36e4,
@@ -40845,16 +41143,19 @@ function normaliseCompare(raw) {
     alpha: Math.round((1 - (parsePercent(String(c.confidence)) ?? 0.95)) * 1e6) / 1e6,
     gate: [...c.gate],
     failOnInconclusive: c["fail-on-inconclusive"] === true,
-    failCrossHardware: c["fail-cross-hardware"] === true,
     calibrate: c.calibrate === true
   };
 }
 function settingsFromObject(raw, file, rootDir, overrides = {}) {
   const merged = mergeDefaults(raw, overrides);
   const problems = validateConfig(merged);
-  if (problems.length > 0) throw new ConfigError(file, problems);
   const m = merged;
-  const workdir = path4.resolve(rootDir, String(m.app.workdir));
+  const workdir = isObject2(m.app) ? path4.resolve(rootDir, String(m.app.workdir)) : rootDir;
+  const relative = path4.relative(rootDir, workdir);
+  if (relative.startsWith("..") || path4.isAbsolute(relative)) {
+    problems.push(`app.workdir must be a directory inside the repository (${rootDir}); got ${JSON.stringify(m.app.workdir)}`);
+  }
+  if (problems.length > 0) throw new ConfigError(file, problems);
   const python = String(m.app.python);
   const health = typeof m.app.health === "string" ? { ...DEFAULTS2.app.health, path: m.app.health } : m.app.health;
   return {
@@ -40865,8 +41166,9 @@ function settingsFromObject(raw, file, rootDir, overrides = {}) {
       // A path is relative to the app; a bare name is looked up on PATH.
       python: python.includes("/") ? path4.resolve(workdir, python) : python,
       env: Object.fromEntries(Object.entries(m.app.env).map(([k, v]) => [k, String(v)])),
+      passEnv: [...m.app["pass-env"]],
       wsgi: String(m.app.wsgi),
-      start: String(m.app.start),
+      start: m.app.start === void 0 ? "" : String(m.app.start),
       health: String(health.path),
       healthTimeoutMs: parseDuration(health.timeout) ?? 3e4
     },
@@ -40884,7 +41186,9 @@ function settingsFromObject(raw, file, rootDir, overrides = {}) {
     compare: normaliseCompare(m.compare)
   };
 }
+var MAX_CONFIG_BYTES = 1024 * 1024;
 function parseConfigText(text, file) {
+  if (text.length > MAX_CONFIG_BYTES) throw new ConfigError(file, [`the config file is larger than 1 MB; got ${text.length} characters`]);
   const doc = (0, import_yaml.parseDocument)(text);
   if (doc.errors.length > 0) {
     throw new ConfigError(
@@ -40895,7 +41199,11 @@ function parseConfigText(text, file) {
       })
     );
   }
-  return doc.toJS();
+  try {
+    return doc.toJS({ maxAliasCount: 100 });
+  } catch (error2) {
+    throw new ConfigError(file, [`YAML aliases expand too much (${error2.message}); write the values out`]);
+  }
 }
 function loadConfig(file, rootDir, overrides = {}) {
   let text;
@@ -40904,7 +41212,15 @@ function loadConfig(file, rootDir, overrides = {}) {
   } catch (error2) {
     throw new ConfigError(file, [`cannot read the config file: ${error2.message}`]);
   }
-  return settingsFromObject(parseConfigText(text, file), path4.resolve(file), rootDir, overrides);
+  const settings = settingsFromObject(parseConfigText(text, file), path4.resolve(file), rootDir, overrides);
+  let isDir = false;
+  try {
+    isDir = statSync2(settings.app.workdir).isDirectory();
+  } catch {
+    isDir = false;
+  }
+  if (!isDir) throw new ConfigError(file, [`app.workdir must be an existing directory; ${settings.app.workdir} is not one`]);
+  return settings;
 }
 
 // src/run/progress.ts
@@ -41014,10 +41330,12 @@ async function runMatrix(settings, options = {}) {
   const topologies = [];
   try {
     for (const [index, topology] of settings.topologies.entries()) {
+      if (interruption()) break;
       progress.cellStart(topology.name, index, settings.topologies.length);
       const result = await runCell(topology, settings, placement, deps);
       progress.cellEnd(result);
       topologies.push(settings.compare.calibrate && result.ok ? { ...result, calibration: await calibrate(settings, topology, placement, deps) } : result);
+      options.onCell?.(resultsDocument(settings, startedAt, environment2, topologies));
     }
   } finally {
     progress.close();
@@ -41078,11 +41396,12 @@ async function runAb(head, base, options) {
   try {
     const warmUp = warmUpSettings(sides.base);
     for (const [index, name] of names.entries()) {
+      if (interruption()) break;
       progress.cellStart(`${name} (warm-up, not counted)`, index, names.length);
       const result = await runCell(warmUp.topologies.find((t) => t.name === name), warmUp, placement, deps);
       progress.cellEnd({ ...result, name: `${name} (warm-up)` });
     }
-    for (let round2 = 1; round2 <= maxRounds && active.length > 0; round2++) {
+    for (let round2 = 1; round2 <= maxRounds && active.length > 0 && !interruption(); round2++) {
       if (round2 > rounds) {
         const next = nextRoundMs(active, took);
         const elapsed = Date.now() - measuringSince;
@@ -41102,6 +41421,7 @@ async function runAb(head, base, options) {
         progress.cellEnd({ ...result, name: `${m.topology} (${m.side})` });
         measured[m.side].get(m.topology).push(result);
       }
+      options.onRound?.(resultsDocument(head, startedAt, environment2, merge2("head"), sides.head.load), resultsDocument(base, startedAt, environment2, merge2("base"), sides.base.load));
       active = active.filter((n) => [...measured.base.get(n), ...measured.head.get(n)].every((r) => r.ok));
       if (round2 >= rounds) {
         comparison = compareAb(merge2("base"), merge2("head"), options.policy, rounds);
@@ -41120,41 +41440,905 @@ async function runAb(head, base, options) {
   };
 }
 
-// src/ab/worktree.ts
-import { execFileSync as execFileSync3 } from "node:child_process";
-import { mkdtempSync as mkdtempSync2, rmSync as rmSync2 } from "node:fs";
+// src/git/worktree.ts
+import { mkdtempSync as mkdtempSync2, rmSync as rmSync3 } from "node:fs";
 import os8 from "node:os";
+import path6 from "node:path";
+
+// src/git/git.ts
+import { execFileSync as execFileSync3 } from "node:child_process";
+
+// src/results/io.ts
+var import_ajv2 = __toESM(require_ajv(), 1);
+import { accessSync, constants as constants3, lstatSync, mkdirSync, readFileSync as readFileSync6, renameSync, rmSync as rmSync2, statSync as statSync3, writeFileSync as writeFileSync2 } from "node:fs";
 import path5 from "node:path";
+
+// src/results/meta.schema.json
+var meta_schema_default = {
+  $schema: "http://json-schema.org/draft-07/schema#",
+  $id: "https://github.com/org/flask-perf-action/blob/v1/src/results/meta.schema.json",
+  title: "flask-perf meta.json",
+  description: "What mode: run records for mode: report next to the results (read from the artifact, so checked).",
+  type: "object",
+  additionalProperties: false,
+  required: [
+    "configPath",
+    "eventName",
+    "prNumber",
+    "headSha",
+    "baseSha"
+  ],
+  properties: {
+    configPath: {
+      type: "string",
+      maxLength: 512,
+      pattern: "^[\\w./@:+-]+$",
+      "x-rule": "a path of letters, digits and ./@:+-_ (at most 512)"
+    },
+    eventName: {
+      type: "string",
+      maxLength: 64,
+      pattern: "^[a-z_]*$",
+      "x-rule": 'an event name of lower-case letters and "_"'
+    },
+    prNumber: {
+      type: [
+        "integer",
+        "null"
+      ],
+      minimum: 1,
+      maximum: 1e9,
+      "x-rule": "an integer from 1 to 10^9, or null"
+    },
+    headSha: {
+      type: [
+        "string",
+        "null"
+      ],
+      pattern: "^[0-9a-f]{40}$",
+      "x-rule": "a 40-digit commit id, or null"
+    },
+    baseSha: {
+      type: [
+        "string",
+        "null"
+      ],
+      pattern: "^[0-9a-f]{40}$",
+      "x-rule": "a 40-digit commit id, or null"
+    }
+  },
+  "x-rule": "a mapping {configPath, eventName, prNumber, headSha, baseSha}"
+};
+
+// src/results/results.schema.json
+var results_schema_default = {
+  $schema: "http://json-schema.org/draft-07/schema#",
+  $id: "https://github.com/org/flask-perf-action/blob/v1/src/results/results.schema.json",
+  title: "flask-perf results document",
+  description: "What a run measured: results.json, base.json and the baseline file. Read from artifacts and baselines, so every field has a type, a range and a size limit.",
+  type: "object",
+  additionalProperties: false,
+  required: [
+    "schemaVersion",
+    "tool",
+    "startedAt",
+    "finishedAt",
+    "load",
+    "environment",
+    "topologies"
+  ],
+  properties: {
+    schemaVersion: {
+      type: "integer",
+      const: 1,
+      "x-rule": "1 (this version of flask-perf reads results documents of schema version 1)"
+    },
+    tool: {
+      type: "object",
+      additionalProperties: false,
+      required: [
+        "name",
+        "version"
+      ],
+      properties: {
+        name: {
+          type: "string",
+          const: "flask-perf",
+          "x-rule": '"flask-perf"'
+        },
+        version: {
+          type: "string",
+          maxLength: 64,
+          "x-rule": "a string of at most 64 characters"
+        }
+      },
+      "x-rule": "a mapping {name, version}"
+    },
+    startedAt: {
+      type: "string",
+      maxLength: 40,
+      "x-rule": "a string of at most 40 characters"
+    },
+    finishedAt: {
+      type: "string",
+      maxLength: 40,
+      "x-rule": "a string of at most 40 characters"
+    },
+    load: {
+      type: "object",
+      additionalProperties: false,
+      required: [
+        "connections",
+        "warmupSec",
+        "durationSec",
+        "trials",
+        "timeoutSec"
+      ],
+      properties: {
+        connections: {
+          type: "integer",
+          minimum: 1,
+          maximum: 1e5,
+          "x-rule": "an integer from 1 to 100000"
+        },
+        warmupSec: {
+          type: "number",
+          minimum: 0,
+          maximum: 86400,
+          "x-rule": "a number from 0 to 86400"
+        },
+        durationSec: {
+          type: "number",
+          minimum: 0,
+          maximum: 86400,
+          "x-rule": "a number from 0 to 86400"
+        },
+        trials: {
+          type: "integer",
+          minimum: 1,
+          maximum: 1e3,
+          "x-rule": "an integer from 1 to 1000"
+        },
+        timeoutSec: {
+          type: "number",
+          minimum: 0,
+          maximum: 86400,
+          "x-rule": "a number from 0 to 86400"
+        }
+      },
+      "x-rule": "a mapping {connections, warmupSec, durationSec, trials, timeoutSec}"
+    },
+    environment: {
+      type: "object",
+      additionalProperties: false,
+      required: [
+        "cpuModel",
+        "cores",
+        "os",
+        "node",
+        "python",
+        "flask",
+        "gunicorn",
+        "placement"
+      ],
+      properties: {
+        cpuModel: {
+          type: "string",
+          maxLength: 200,
+          "x-rule": "a string of at most 200 characters"
+        },
+        cores: {
+          type: "integer",
+          minimum: 1,
+          maximum: 65536,
+          "x-rule": "an integer from 1 to 65536"
+        },
+        os: {
+          type: "string",
+          maxLength: 200,
+          "x-rule": "a string of at most 200 characters"
+        },
+        node: {
+          type: "string",
+          maxLength: 64,
+          "x-rule": "a string of at most 64 characters"
+        },
+        python: {
+          type: [
+            "string",
+            "null"
+          ],
+          maxLength: 64,
+          "x-rule": "a string of at most 64 characters, or null"
+        },
+        flask: {
+          type: [
+            "string",
+            "null"
+          ],
+          maxLength: 64,
+          "x-rule": "a string of at most 64 characters, or null"
+        },
+        gunicorn: {
+          type: [
+            "string",
+            "null"
+          ],
+          maxLength: 64,
+          "x-rule": "a string of at most 64 characters, or null"
+        },
+        placement: {
+          type: "object",
+          additionalProperties: false,
+          required: [
+            "pinned",
+            "loadgenCpus",
+            "serverCpus",
+            "serverCores",
+            "reason"
+          ],
+          properties: {
+            pinned: {
+              type: "boolean",
+              "x-rule": "true or false"
+            },
+            loadgenCpus: {
+              $ref: "#/definitions/cpuList"
+            },
+            serverCpus: {
+              $ref: "#/definitions/cpuList"
+            },
+            serverCores: {
+              type: "integer",
+              minimum: 0,
+              maximum: 65536,
+              "x-rule": "an integer from 0 to 65536"
+            },
+            reason: {
+              type: "string",
+              maxLength: 500,
+              "x-rule": "a string of at most 500 characters"
+            }
+          },
+          "x-rule": "a mapping {pinned, loadgenCpus, serverCpus, serverCores, reason}"
+        }
+      },
+      "x-rule": "a mapping {cpuModel, cores, os, node, python, flask, gunicorn, placement}"
+    },
+    topologies: {
+      type: "array",
+      maxItems: 64,
+      items: {
+        $ref: "#/definitions/topology"
+      },
+      "x-rule": "a list of at most 64 topology results"
+    }
+  },
+  "x-rule": "a flask-perf results document {schemaVersion, tool, load, environment, topologies, ...}",
+  definitions: {
+    latency: {
+      type: "object",
+      additionalProperties: false,
+      required: [
+        "p50",
+        "p90",
+        "p99",
+        "max"
+      ],
+      properties: {
+        p50: {
+          type: "number",
+          minimum: 0,
+          maximum: 1e9,
+          "x-rule": "a number of ms from 0 to 10^9"
+        },
+        p90: {
+          type: "number",
+          minimum: 0,
+          maximum: 1e9,
+          "x-rule": "a number of ms from 0 to 10^9"
+        },
+        p99: {
+          type: "number",
+          minimum: 0,
+          maximum: 1e9,
+          "x-rule": "a number of ms from 0 to 10^9"
+        },
+        max: {
+          type: "number",
+          minimum: 0,
+          maximum: 1e9,
+          "x-rule": "a number of ms from 0 to 10^9"
+        }
+      },
+      "x-rule": "a mapping {p50, p90, p99, max}"
+    },
+    trial: {
+      type: "object",
+      additionalProperties: false,
+      required: [
+        "durationSec",
+        "requests",
+        "rps",
+        "failures",
+        "failuresPerSec",
+        "latencyMs",
+        "bytesPerSec",
+        "cpuMsPer1kRequests",
+        "loadgenCpu"
+      ],
+      properties: {
+        durationSec: {
+          type: "number",
+          minimum: 0,
+          maximum: 86400,
+          "x-rule": "a number from 0 to 86400"
+        },
+        requests: {
+          type: "integer",
+          minimum: 0,
+          maximum: 1e12,
+          "x-rule": "an integer from 0 to 10^12"
+        },
+        rps: {
+          type: "number",
+          minimum: 0,
+          maximum: 1e9,
+          "x-rule": "a number from 0 to 10^9"
+        },
+        failures: {
+          type: "integer",
+          minimum: 0,
+          maximum: 1e12,
+          "x-rule": "an integer from 0 to 10^12"
+        },
+        failuresPerSec: {
+          type: "number",
+          minimum: 0,
+          maximum: 1e9,
+          "x-rule": "a number from 0 to 10^9"
+        },
+        latencyMs: {
+          $ref: "#/definitions/latency"
+        },
+        bytesPerSec: {
+          type: "number",
+          minimum: 0,
+          maximum: 1e12,
+          "x-rule": "a number from 0 to 10^12"
+        },
+        cpuMsPer1kRequests: {
+          type: [
+            "number",
+            "null"
+          ],
+          minimum: 0,
+          maximum: 1e12,
+          "x-rule": "a number from 0 to 10^12, or null"
+        },
+        loadgenCpu: {
+          type: "number",
+          minimum: 0,
+          maximum: 1024,
+          "x-rule": "a number from 0 to 1024"
+        }
+      },
+      "x-rule": "a trial {durationSec, requests, rps, ...}"
+    },
+    endpoint: {
+      type: "object",
+      additionalProperties: false,
+      required: [
+        "method",
+        "path",
+        "weight",
+        "totalRequests",
+        "rps",
+        "failuresPerSec",
+        "latencyMs",
+        "bytesPerSec",
+        "statuses"
+      ],
+      properties: {
+        method: {
+          type: "string",
+          enum: [
+            "GET",
+            "POST",
+            "PUT",
+            "PATCH",
+            "DELETE",
+            "HEAD",
+            "OPTIONS"
+          ],
+          "x-rule": "one of GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS"
+        },
+        path: {
+          type: "string",
+          maxLength: 512,
+          pattern: "^/\\S*$",
+          "x-rule": 'a path starting with "/" without spaces (at most 512)'
+        },
+        weight: {
+          type: "integer",
+          minimum: 1,
+          maximum: 1e3,
+          "x-rule": "an integer from 1 to 1000"
+        },
+        totalRequests: {
+          type: "integer",
+          minimum: 0,
+          maximum: 1e12,
+          "x-rule": "an integer from 0 to 10^12"
+        },
+        rps: {
+          type: "number",
+          minimum: 0,
+          maximum: 1e9,
+          "x-rule": "a number from 0 to 10^9"
+        },
+        failuresPerSec: {
+          type: "number",
+          minimum: 0,
+          maximum: 1e9,
+          "x-rule": "a number from 0 to 10^9"
+        },
+        latencyMs: {
+          $ref: "#/definitions/latency"
+        },
+        bytesPerSec: {
+          type: "number",
+          minimum: 0,
+          maximum: 1e12,
+          "x-rule": "a number from 0 to 10^12"
+        },
+        statuses: {
+          type: "object",
+          maxProperties: 100,
+          propertyNames: {
+            pattern: "^[0-9]{3}$"
+          },
+          additionalProperties: {
+            type: "integer",
+            minimum: 0,
+            maximum: 1e12,
+            "x-rule": "an integer from 0 to 10^12"
+          },
+          "x-rule": "a mapping of 3-digit status codes to counts"
+        }
+      },
+      "x-rule": "an endpoint {method, path, weight, ...}"
+    },
+    warning: {
+      type: "object",
+      additionalProperties: false,
+      required: [
+        "code",
+        "message"
+      ],
+      properties: {
+        code: {
+          type: "string",
+          pattern: "^[a-z][a-z0-9-]*$",
+          maxLength: 64,
+          "x-rule": 'a warning code of lower-case letters, digits and "-"'
+        },
+        message: {
+          type: "string",
+          maxLength: 2e3,
+          "x-rule": "a string of at most 2000 characters"
+        }
+      },
+      "x-rule": "a warning {code, message}"
+    },
+    calibration: {
+      type: "object",
+      additionalProperties: false,
+      required: [
+        "rps",
+        "cpuMsPer1kRequests",
+        "trials"
+      ],
+      properties: {
+        rps: {
+          type: "number",
+          minimum: 0,
+          maximum: 1e9,
+          "x-rule": "a number from 0 to 10^9"
+        },
+        cpuMsPer1kRequests: {
+          type: [
+            "number",
+            "null"
+          ],
+          minimum: 0,
+          maximum: 1e12,
+          "x-rule": "a number from 0 to 10^12, or null"
+        },
+        trials: {
+          type: "array",
+          maxItems: 1e3,
+          items: {
+            type: "object",
+            additionalProperties: false,
+            required: [
+              "rps",
+              "cpuMsPer1kRequests"
+            ],
+            properties: {
+              rps: {
+                type: "number",
+                minimum: 0,
+                maximum: 1e9,
+                "x-rule": "a number from 0 to 10^9"
+              },
+              cpuMsPer1kRequests: {
+                type: [
+                  "number",
+                  "null"
+                ],
+                minimum: 0,
+                maximum: 1e12,
+                "x-rule": "a number from 0 to 10^12, or null"
+              }
+            },
+            "x-rule": "a mapping {rps, cpuMsPer1kRequests}"
+          },
+          "x-rule": "a list of at most 1000 trials"
+        }
+      },
+      "x-rule": "a mapping {rps, cpuMsPer1kRequests, trials}"
+    },
+    cpuList: {
+      type: [
+        "string",
+        "null"
+      ],
+      maxLength: 200,
+      pattern: "^[0-9]+(-[0-9]+)?(,[0-9]+(-[0-9]+)?)*$",
+      "x-rule": 'a CPU list such as "0" or "1-3", or null'
+    },
+    topology: {
+      type: "object",
+      additionalProperties: false,
+      required: [
+        "name",
+        "kind",
+        "ok",
+        "error",
+        "totalRequests",
+        "rps",
+        "failuresPerSec",
+        "latencyMs",
+        "bytesPerSec",
+        "cpuMsPer1kRequests",
+        "peakRssMb",
+        "workers",
+        "instances",
+        "trials",
+        "endpoints",
+        "warnings",
+        "peakTimeWait"
+      ],
+      properties: {
+        name: {
+          type: "string",
+          pattern: "^[A-Za-z0-9][A-Za-z0-9._-]*$",
+          maxLength: 64,
+          "x-rule": 'a name of letters, digits, ".", "_" or "-" (at most 64)'
+        },
+        kind: {
+          type: "string",
+          enum: [
+            "flask",
+            "gunicorn",
+            "balancer",
+            "command"
+          ],
+          "x-rule": "one of flask, gunicorn, balancer, command"
+        },
+        ok: {
+          type: "boolean",
+          "x-rule": "true or false"
+        },
+        error: {
+          type: [
+            "string",
+            "null"
+          ],
+          maxLength: 2e3,
+          "x-rule": "a string of at most 2000 characters, or null"
+        },
+        totalRequests: {
+          type: "integer",
+          minimum: 0,
+          maximum: 1e12,
+          "x-rule": "an integer from 0 to 10^12"
+        },
+        rps: {
+          type: "number",
+          minimum: 0,
+          maximum: 1e9,
+          "x-rule": "a number from 0 to 10^9"
+        },
+        failuresPerSec: {
+          type: "number",
+          minimum: 0,
+          maximum: 1e9,
+          "x-rule": "a number from 0 to 10^9"
+        },
+        latencyMs: {
+          $ref: "#/definitions/latency"
+        },
+        bytesPerSec: {
+          type: "number",
+          minimum: 0,
+          maximum: 1e12,
+          "x-rule": "a number from 0 to 10^12"
+        },
+        cpuMsPer1kRequests: {
+          type: [
+            "number",
+            "null"
+          ],
+          minimum: 0,
+          maximum: 1e12,
+          "x-rule": "a number from 0 to 10^12, or null"
+        },
+        peakRssMb: {
+          type: [
+            "number",
+            "null"
+          ],
+          minimum: 0,
+          maximum: 1e9,
+          "x-rule": "a number from 0 to 10^9, or null"
+        },
+        workers: {
+          type: [
+            "integer",
+            "null"
+          ],
+          minimum: 0,
+          maximum: 1e5,
+          "x-rule": "an integer from 0 to 100000, or null"
+        },
+        instances: {
+          type: [
+            "integer",
+            "null"
+          ],
+          minimum: 0,
+          maximum: 1e5,
+          "x-rule": "an integer from 0 to 100000, or null"
+        },
+        trials: {
+          type: "array",
+          maxItems: 1e3,
+          items: {
+            $ref: "#/definitions/trial"
+          },
+          "x-rule": "a list of at most 1000 trials"
+        },
+        endpoints: {
+          type: "array",
+          maxItems: 64,
+          items: {
+            $ref: "#/definitions/endpoint"
+          },
+          "x-rule": "a list of at most 64 endpoints"
+        },
+        warnings: {
+          type: "array",
+          maxItems: 64,
+          items: {
+            $ref: "#/definitions/warning"
+          },
+          "x-rule": "a list of at most 64 warnings"
+        },
+        peakTimeWait: {
+          type: "integer",
+          minimum: 0,
+          maximum: 1e12,
+          "x-rule": "an integer from 0 to 10^12"
+        },
+        calibration: {
+          oneOf: [
+            {
+              type: "null"
+            },
+            {
+              $ref: "#/definitions/calibration"
+            }
+          ],
+          "x-rule": "a calibration {rps, cpuMsPer1kRequests, trials}, or null"
+        }
+      },
+      "x-rule": "a topology result {name, kind, ok, ...}"
+    }
+  }
+};
+
+// src/results/io.ts
+var MAX_DOCUMENT_BYTES = 8 * 1024 * 1024;
+var MAX_DEPTH = 32;
+var MAX_PROBLEMS = 10;
+var ResultsError = class extends Error {
+  name = "ResultsError";
+};
+var first = new import_ajv2.Ajv({ allErrors: false, strict: true, allowUnionTypes: true });
+var all = new import_ajv2.Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
+for (const a of [first, all]) a.addVocabulary(["x-rule", "x-names"]);
+var PRUNE_ARRAYS_AT = 1001;
+var checks = {
+  results: { accept: first.compile(results_schema_default), explain: all.compile(results_schema_default), map: new SchemaMap(results_schema_default) },
+  meta: { accept: first.compile(meta_schema_default), explain: all.compile(meta_schema_default), map: new SchemaMap(meta_schema_default) }
+};
+function jsonDepth(text, limit = MAX_DEPTH) {
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92) i++;
+      else if (c === 34) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === 123 || c === 91) {
+      depth++;
+      if (depth > deepest) deepest = depth;
+      if (deepest > limit) return deepest;
+    } else if (c === 125 || c === 93) depth--;
+  }
+  return deepest;
+}
+function parseJson(text, label) {
+  if (text.length > MAX_DOCUMENT_BYTES) throw new ResultsError(`${label} is larger than ${MAX_DOCUMENT_BYTES / 1024 / 1024} MB; it is not a flask-perf document`);
+  const depth = jsonDepth(text);
+  if (depth > MAX_DEPTH) throw new ResultsError(`${label} nests deeper than ${MAX_DEPTH} levels; it is not a flask-perf document`);
+  try {
+    return JSON.parse(text);
+  } catch (error2) {
+    const at = /position (\d+)/.exec(error2.message);
+    throw new ResultsError(`${label} is not valid JSON${at ? ` (at character ${at[1]})` : ""}`);
+  }
+}
+function check(data, label, which2) {
+  const { accept, explain, map: map2 } = checks[which2];
+  if (accept(data)) return data;
+  const pruned = pruneArrays(data, PRUNE_ARRAYS_AT);
+  explain(pruned);
+  const problems = schemaProblems(map2, pruned, explain.errors ?? []);
+  const shown = problems.slice(0, MAX_PROBLEMS).map((p) => `  - ${p}`);
+  const more = problems.length > MAX_PROBLEMS ? [`  - \u2026 and ${problems.length - MAX_PROBLEMS} more`] : [];
+  throw new ResultsError(`${label} is not a valid flask-perf ${which2 === "meta" ? "meta.json" : "results document"}:
+${[...shown, ...more].join("\n")}`);
+}
+function parseResults(text, label) {
+  const doc = check(parseJson(text, label), label, "results");
+  const seen = /* @__PURE__ */ new Set();
+  for (const [i, t] of doc.topologies.entries()) {
+    if (seen.has(t.name)) throw new ResultsError(`${label} is not a valid flask-perf results document:
+  - topologies[${i}].name must be unique; got ${JSON.stringify(t.name)} twice`);
+    seen.add(t.name);
+  }
+  return doc;
+}
+function parseMeta(text, label) {
+  return check(parseJson(text, label), label, "meta");
+}
+function readDocumentFile(file, label) {
+  let stat2;
+  try {
+    stat2 = lstatSync(file);
+  } catch {
+    return void 0;
+  }
+  if (stat2.isSymbolicLink()) throw new ResultsError(`${label} is a symbolic link; it must be a regular file`);
+  if (!stat2.isFile()) throw new ResultsError(`${label} is ${stat2.isDirectory() ? "a directory" : "not a regular file"}; it must be a regular file`);
+  if (stat2.size > MAX_DOCUMENT_BYTES) throw new ResultsError(`${label} is larger than ${MAX_DOCUMENT_BYTES / 1024 / 1024} MB; it is not a flask-perf document`);
+  return readFileSync6(file, "utf8");
+}
+function readResultsFile(file, label = file) {
+  const text = readDocumentFile(file, label);
+  return text === void 0 ? null : parseResults(text, label);
+}
+function writeJson(file, data) {
+  mkdirSync(path5.dirname(path5.resolve(file)), { recursive: true });
+  const tmp = `${file}.${process.pid}.tmp`;
+  try {
+    writeFileSync2(tmp, `${JSON.stringify(data, null, 2)}
+`);
+    renameSync(tmp, file);
+  } catch (error2) {
+    rmSync2(tmp, { force: true });
+    throw error2;
+  }
+  return file;
+}
+var OutputError = class extends Error {
+  name = "OutputError";
+};
+function ensureWritableDir(dir, label) {
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (error2) {
+    throw new OutputError(`${label} ${dir} cannot be created: ${error2.code ?? error2.message}`);
+  }
+  if (!statSync3(dir).isDirectory()) throw new OutputError(`${label} ${dir} is not a directory`);
+  try {
+    accessSync(dir, constants3.W_OK);
+  } catch {
+    throw new OutputError(`${label} ${dir} is not writable`);
+  }
+}
+
+// src/git/git.ts
+function git(repo, args) {
+  return execFileSync3("git", args, { cwd: repo, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], maxBuffer: MAX_DOCUMENT_BYTES + 1024 }).trim();
+}
+function hasCommit(repo, commit) {
+  try {
+    git(repo, ["cat-file", "-e", `${commit}^{commit}`]);
+    return true;
+  } catch {
+    return false;
+  }
+}
+function ensureCommit(repo, commit) {
+  if (hasCommit(repo, commit)) return null;
+  try {
+    git(repo, ["fetch", "--no-tags", "--depth=1", "origin", commit]);
+  } catch (error2) {
+    return error2.message.split("\n").find((l) => l.trim() && !l.startsWith("Command failed")) ?? "git fetch failed";
+  }
+  return hasCommit(repo, commit) ? null : "the fetch did not bring it";
+}
+function fileAtCommit(repo, commit, relPath) {
+  const entry = git(repo, ["ls-tree", "-z", "--long", commit, "--", relPath]).split("\0")[0];
+  if (!entry) return { kind: "missing" };
+  const [meta] = entry.split("	");
+  const [mode, type, object, size] = meta.split(/\s+/);
+  if (mode === "120000") return { kind: "other", what: "a symbolic link" };
+  if (type === "tree") return { kind: "other", what: "a directory" };
+  if (type !== "blob") return { kind: "other", what: `a ${type}` };
+  if (Number(size) > MAX_DOCUMENT_BYTES) return { kind: "other", what: `larger than ${MAX_DOCUMENT_BYTES / 1024 / 1024} MB` };
+  return { kind: "file", text: git(repo, ["cat-file", "blob", object]) };
+}
+
+// src/git/worktree.ts
 var WorktreeError = class extends Error {
   name = "WorktreeError";
 };
-function git(repo, args) {
-  return execFileSync3("git", args, { cwd: repo, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim();
-}
 function addWorktree(repo, commit) {
-  try {
-    git(repo, ["cat-file", "-e", `${commit}^{commit}`]);
-  } catch {
+  const missing = ensureCommit(repo, commit);
+  if (missing) throw new WorktreeError(`cannot fetch the PR's base commit ${commit} (${missing}); use actions/checkout with fetch-depth: 0, or a token that can read the repository`);
+  const parent = mkdtempSync2(path6.join(os8.tmpdir(), "flask-perf-base-"));
+  const dir = path6.join(parent, "base");
+  const remove = () => {
     try {
-      git(repo, ["fetch", "--no-tags", "--depth=1", "origin", commit]);
-    } catch (error2) {
-      throw new WorktreeError(`cannot fetch the PR's base commit ${commit} (${error2.message.split("\n")[0]}); use actions/checkout with fetch-depth: 0, or a token that can read the repository`);
+      git(repo, ["worktree", "remove", "--force", dir]);
+    } catch {
     }
-  }
-  const dir = path5.join(mkdtempSync2(path5.join(os8.tmpdir(), "flask-perf-base-")), "base");
+    rmSync3(parent, { recursive: true, force: true });
+    try {
+      git(repo, ["worktree", "prune"]);
+    } catch {
+    }
+  };
+  const forget = onCleanup({ phase: "worktree", label: dir, now: remove });
   try {
     git(repo, ["worktree", "add", "--detach", dir, commit]);
   } catch (error2) {
+    remove();
+    forget();
     throw new WorktreeError(`cannot check out ${commit} into a worktree: ${error2.message.split("\n")[0]}`);
   }
   return {
     dir,
     remove: () => {
-      try {
-        git(repo, ["worktree", "remove", "--force", dir]);
-      } catch {
-        rmSync2(dir, { recursive: true, force: true });
-      }
+      remove();
+      forget();
     }
   };
 }
@@ -41162,10 +42346,10 @@ function addWorktree(repo, commit) {
 // src/ab/against-commit.ts
 function settingsForBase(head, workspace, worktree) {
   const move = (p) => {
-    const rel = path6.relative(workspace, p);
-    return rel.startsWith("..") || path6.isAbsolute(rel) ? p : path6.join(worktree, rel);
+    const rel = path7.relative(workspace, p);
+    return rel.startsWith("..") || path7.isAbsolute(rel) ? p : path7.join(worktree, rel);
   };
-  return { ...head, app: { ...head.app, workdir: move(head.app.workdir), python: path6.isAbsolute(head.app.python) ? move(head.app.python) : head.app.python } };
+  return { ...head, app: { ...head.app, workdir: move(head.app.workdir), python: path7.isAbsolute(head.app.python) ? move(head.app.python) : head.app.python } };
 }
 async function runAgainstCommit(head, workspace, commit, options) {
   const worktree = addWorktree(workspace, commit);
@@ -41218,7 +42402,7 @@ var InputDefaults = {
 };
 
 // src/action/input-helper.ts
-import path7 from "node:path";
+import path8 from "node:path";
 var InputError = class extends Error {
   name = "InputError";
 };
@@ -41237,7 +42421,11 @@ function getActionSettings(getInput2, workspace) {
     return value2;
   };
   const configLabel = required(Inputs.Config);
-  const baselineLabel = required(Inputs.Baseline);
+  const baselineInput = required(Inputs.Baseline);
+  const baselineLabel = path8.posix.normalize(baselineInput.replace(/\\/g, "/"));
+  if (baselineInput && (path8.isAbsolute(baselineInput) || baselineLabel === ".." || baselineLabel.startsWith("../"))) {
+    problems.push(`input ${Inputs.Baseline} must be a path inside the repository, relative to its root; got ${JSON.stringify(baselineInput)}`);
+  }
   const thresholdText = required(Inputs.Threshold);
   const threshold = parsePercent(thresholdText);
   if (thresholdText && (threshold === void 0 || threshold >= 1)) {
@@ -41249,16 +42437,16 @@ function getActionSettings(getInput2, workspace) {
   const compare = getInput2(Inputs.Compare).trim();
   if (compare && compare !== "baseline" && compare !== "base") problems.push(`input ${Inputs.Compare} must be "baseline", "base" or empty; got ${JSON.stringify(compare)}`);
   const settings = {
-    configPath: path7.resolve(workspace, configLabel),
+    configPath: path8.resolve(workspace, configLabel),
     configLabel,
-    baselinePath: path7.resolve(workspace, baselineLabel),
+    baselinePath: path8.resolve(workspace, baselineLabel),
     baselineLabel,
     threshold: threshold ?? 0.1,
     failOnRegression: bool(getInput2, Inputs.FailOnRegression, problems),
     comment: bool(getInput2, Inputs.Comment, problems),
     updateBaseline: bool(getInput2, Inputs.UpdateBaseline, problems),
     mode,
-    resultsDir: path7.resolve(workspace, resultsDir),
+    resultsDir: path8.resolve(workspace, resultsDir),
     token: getInput2(Inputs.GithubToken).trim(),
     compare: compare === "baseline" || compare === "base" ? compare : null,
     workspace
@@ -41268,131 +42456,57 @@ function getActionSettings(getInput2, workspace) {
 }
 
 // src/action/results-dir.ts
-import { existsSync as existsSync5, mkdirSync as mkdirSync2, readFileSync as readFileSync7, writeFileSync as writeFileSync3 } from "node:fs";
+import { writeFileSync as writeFileSync3 } from "node:fs";
 import path9 from "node:path";
-
-// src/compare/baseline.ts
-import { execFileSync as execFileSync4 } from "node:child_process";
-import { existsSync as existsSync4, mkdirSync, readFileSync as readFileSync6, writeFileSync as writeFileSync2 } from "node:fs";
-import path8 from "node:path";
-var BaselineError = class extends Error {
-  name = "BaselineError";
-};
-function parseBaseline(text, name) {
-  let data;
-  try {
-    data = JSON.parse(text);
-  } catch (error2) {
-    throw new BaselineError(`baseline ${name} is not valid JSON (${error2.message}); fix it, delete it, or record it again with update-baseline`);
-  }
-  const doc = data;
-  if (doc === null || typeof doc !== "object" || Array.isArray(doc)) throw new BaselineError(`baseline ${name} must be a flask-perf results document; got ${Array.isArray(data) ? "a list" : typeof data}`);
-  if (doc.schemaVersion !== SCHEMA_VERSION) throw new BaselineError(`baseline ${name} must have schemaVersion ${SCHEMA_VERSION}; got ${JSON.stringify(doc.schemaVersion)}`);
-  if (!Array.isArray(doc.topologies)) throw new BaselineError(`baseline ${name} must have a topologies list; got ${JSON.stringify(doc.topologies)}`);
-  for (const [i, t] of doc.topologies.entries()) {
-    if (typeof t?.name !== "string" || typeof t?.rps !== "number") throw new BaselineError(`baseline ${name}: topologies[${i}] must have a name and rps; got ${JSON.stringify(t).slice(0, 80)}`);
-  }
-  return doc;
-}
-function readBaselineFile(file, name = file) {
-  if (!existsSync4(file)) return null;
-  return { results: parseBaseline(readFileSync6(file, "utf8"), name), source: name };
-}
-function git2(repo, args) {
-  return execFileSync4("git", args, { cwd: repo, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], maxBuffer: 64 * 1024 * 1024 });
-}
-function readBaselineAtCommit(repo, commit, relPath) {
-  const has = () => {
-    try {
-      git2(repo, ["cat-file", "-e", `${commit}^{commit}`]);
-      return true;
-    } catch {
-      return false;
-    }
-  };
-  if (!has()) {
-    try {
-      git2(repo, ["fetch", "--no-tags", "--depth=1", "origin", commit]);
-    } catch {
-      return void 0;
-    }
-    if (!has()) return void 0;
-  }
-  const spec = `${commit}:${relPath.split(path8.sep).join("/")}`;
-  let text;
-  try {
-    text = git2(repo, ["show", spec]);
-  } catch {
-    return null;
-  }
-  const name = `${relPath} at ${commit.slice(0, 7)}`;
-  return { results: parseBaseline(text, name), source: name };
-}
-function writeBaseline(file, results) {
-  mkdirSync(path8.dirname(path8.resolve(file)), { recursive: true });
-  writeFileSync2(file, `${JSON.stringify(results, null, 2)}
-`);
-}
-
-// src/action/results-dir.ts
 function writeResults(dir, results) {
-  mkdirSync2(dir, { recursive: true });
-  const file = path9.join(dir, ResultFiles.Results);
-  writeFileSync3(file, `${JSON.stringify(results, null, 2)}
-`);
-  return file;
+  return writeJson(path9.join(dir, ResultFiles.Results), results);
 }
 function writeReportAndMeta(dir, report, meta) {
-  mkdirSync2(dir, { recursive: true });
   const file = path9.join(dir, ResultFiles.Report);
   writeFileSync3(file, report);
-  writeFileSync3(path9.join(dir, ResultFiles.Meta), `${JSON.stringify(meta, null, 2)}
-`);
+  writeJson(path9.join(dir, ResultFiles.Meta), meta);
   return file;
 }
-var ResultsDirError = class extends Error {
-  name = "ResultsDirError";
-};
-function readResultsDir(dir) {
-  const read = (name) => {
+function readResultsDir(dir, wantBase) {
+  const read = (name, required) => {
     const file = path9.join(dir, name);
-    try {
-      return readFileSync7(file, "utf8");
-    } catch (error2) {
-      throw new ResultsDirError(`results-dir: cannot read ${file} (${error2.message}); download the artifact that mode "run" uploaded into it`);
-    }
+    const text = readDocumentFile(file, `results-dir: ${file}`);
+    if (text === void 0 && required) throw new ResultsError(`results-dir: ${file} is missing; download the artifact that mode "run" uploaded into ${dir}`);
+    return text;
   };
-  const results = parseBaseline(read(ResultFiles.Results), path9.join(dir, ResultFiles.Results));
-  let raw;
-  try {
-    raw = JSON.parse(read(ResultFiles.Meta));
-  } catch (error2) {
-    if (error2 instanceof ResultsDirError) throw error2;
-    throw new ResultsDirError(`results-dir: ${ResultFiles.Meta} is not valid JSON`);
-  }
-  const str = (v) => typeof v === "string" && /^[\w./@:+-]{1,200}$/.test(v) ? v : null;
-  const meta = {
-    configPath: str(raw.configPath) ?? "flask-perf",
-    eventName: str(raw.eventName) ?? "",
-    prNumber: typeof raw.prNumber === "number" && Number.isInteger(raw.prNumber) && raw.prNumber > 0 ? raw.prNumber : null,
-    headSha: typeof raw.headSha === "string" && /^[0-9a-f]{40}$/.test(raw.headSha) ? raw.headSha : null,
-    baseSha: typeof raw.baseSha === "string" && /^[0-9a-f]{40}$/.test(raw.baseSha) ? raw.baseSha : null
-  };
-  const baseFile = path9.join(dir, ResultFiles.Base);
-  const base = existsSync5(baseFile) ? parseBaseline(read(ResultFiles.Base), baseFile) : null;
-  return { results, meta, base };
+  const label = (name) => `results-dir: ${path9.join(dir, name)}`;
+  const results = parseResults(read(ResultFiles.Results, true), label(ResultFiles.Results));
+  const meta = parseMeta(read(ResultFiles.Meta, true), label(ResultFiles.Meta));
+  const baseText = read(ResultFiles.Base, wantBase);
+  if (!wantBase) return { results, meta, base: null, baseIgnored: baseText !== void 0 };
+  return { results, meta, base: parseResults(baseText, label(ResultFiles.Base)), baseIgnored: false };
+}
+
+// src/compare/baseline.ts
+function readBaselineFile(file, name = file) {
+  const results = readResultsFile(file, `baseline ${name}`);
+  return results ? { results, source: name } : null;
+}
+function readBaselineAtCommit(repo, commit, relPath) {
+  if (ensureCommit(repo, commit) !== null) return void 0;
+  const name = `${relPath} at ${commit.slice(0, 7)}`;
+  const at = fileAtCommit(repo, commit, relPath);
+  if (at.kind === "missing") return null;
+  if (at.kind === "other") throw new ResultsError(`baseline ${name} is ${at.what}; it must be a regular file`);
+  return { results: parseResults(at.text, `baseline ${name}`), source: name };
 }
 
 // src/compare/gate.ts
 function failureMessage(comparison) {
   const named = (cells) => cells.map((c) => `${c.name} (${c.reasons.join("; ")})`).join(", ");
-  const crossHardware = comparison.hardwareNote !== null && !comparison.policy.failCrossHardware;
-  const regressed = crossHardware ? [] : cellsWith(comparison, "regressed");
+  const regressed = cellsWith(comparison, "regressed");
   const failed = cellsWith(comparison, "failed");
+  const missing = cellsWith(comparison, "missing");
   const inconclusive = comparison.policy.failOnInconclusive ? cellsWith(comparison, "inconclusive") : [];
   const parts = [];
   if (regressed.length) parts.push(`regressed: ${named(regressed)}`);
   if (failed.length) parts.push(`could not run: ${named(failed)}`);
+  if (missing.length) parts.push(`missing: ${named(missing)}`);
   if (inconclusive.length) parts.push(`inconclusive: ${named(inconclusive)}`);
   return parts.length ? `flask-perf: ${parts.join("; ")}` : null;
 }
@@ -41412,13 +42526,15 @@ function resolveThresholds(fromConfig, rpsInput) {
 
 // src/github/comments.ts
 async function upsertComment(api, issue2, marker, body) {
-  const existing = (await api.list(issue2)).filter((c) => (c.body ?? "").includes(marker)).sort((a, b) => a.id - b.id);
-  if (existing.length > 0) {
-    const { id: id2 } = await api.update(existing[0].id, body);
-    return { action: "updated", id: id2 };
+  const identity = await api.identity();
+  const comments = identity === null ? [] : await api.list(issue2);
+  const ours = comments.filter((c) => c.author === identity && (c.body ?? "").trimStart().startsWith(marker)).sort((a, b) => a.id - b.id);
+  if (ours.length > 0) {
+    const { id: id2 } = await api.update(ours[0].id, body);
+    return { action: "updated", id: id2, identity };
   }
   const { id } = await api.create(issue2, body);
-  return { action: "created", id };
+  return { action: "created", id, identity };
 }
 function describeGithubError(error2) {
   const e = error2;
@@ -41456,7 +42572,19 @@ function octokitRepoApi(token, owner, repo) {
   return {
     async list(issue2) {
       const comments = await octokit.paginate(octokit.rest.issues.listComments, { owner, repo, issue_number: issue2, per_page: 100 });
-      return comments.map((c) => ({ id: c.id, body: c.body }));
+      return comments.map((c) => ({ id: c.id, body: c.body, author: c.user?.login ?? null }));
+    },
+    async identity() {
+      try {
+        const { viewer } = await octokit.graphql("query { viewer { login } }");
+        if (viewer?.login) return viewer.login;
+      } catch {
+      }
+      try {
+        return (await octokit.rest.users.getAuthenticated()).data.login;
+      } catch {
+        return null;
+      }
     },
     async create(issue2, body) {
       const { data } = await octokit.rest.issues.createComment({ owner, repo, issue_number: issue2, body });
@@ -41620,8 +42748,11 @@ function toAlignment(value2) {
 }
 
 // src/report/markdown.ts
+var COMMENT_LIMIT = 6e4;
+var SUMMARY_LIMIT = 1e6;
+var MAX_REASON_CHARS = 300;
 function commentMarker(configPath) {
-  return `<!-- flask-perf-action config=${configPath.replace(/--+>/g, "")} -->`;
+  return `<!-- flask-perf-action config=${configPath.replace(/[^\w./@:+-]/g, "_")} -->`;
 }
 var ICON = {
   regressed: "\u274C regressed",
@@ -41655,27 +42786,31 @@ function metric(c, name) {
   return c.metrics.find((m) => m.metric === name);
 }
 function verdictCell(c) {
-  return c.reasons.length && c.verdict !== "new" ? `${ICON[c.verdict]}: ${c.reasons.join("; ")}` : ICON[c.verdict];
+  const reasons = c.reasons.join("; ");
+  const shown = reasons.length > MAX_REASON_CHARS ? `${reasons.slice(0, MAX_REASON_CHARS)}\u2026` : reasons;
+  return c.reasons.length && c.verdict !== "new" ? `${ICON[c.verdict]}: ${md(shown)}` : ICON[c.verdict];
 }
-function headline(comparison) {
-  const list = (cells, one, many) => `${cells.length} ${cells.length > 1 ? many : one} (${cells.map((c) => c.name).join(", ")})`;
+function headline(comparison, text = md) {
+  const list = (cells, one, many) => `${cells.length} ${cells.length > 1 ? many : one} (${cells.map((c) => text(c.name)).join(", ")})`;
+  const missing = cellsWith(comparison, "missing");
   const regressed = cellsWith(comparison, "regressed");
   const failed = cellsWith(comparison, "failed");
   const inconclusive = cellsWith(comparison, "inconclusive");
   const parts = [];
   if (regressed.length) parts.push(list(regressed, "regression", "regressions"));
   if (failed.length) parts.push(list(failed, "cell failed", "cells failed"));
+  if (missing.length) parts.push(list(missing, "missing", "missing"));
   if (inconclusive.length) parts.push(list(inconclusive, "inconclusive", "inconclusive"));
   const cross = comparison.hardwareNote ? " (cross-hardware)" : "";
-  if (regressed.length || failed.length) return `\u274C ${parts.join(", ")}${cross}`;
+  if (regressed.length || failed.length || missing.length) return `\u274C ${parts.join(", ")}${cross}`;
   if (inconclusive.length) return `\u2754 no regression found; ${parts.join(", ")}${cross}`;
   if (!comparison.baselineFound) return "\u{1F195} no baseline yet \u2014 these numbers become the reference once a baseline is recorded";
   const improved = cellsWith(comparison, "improved");
-  return `\u2705 no regression${improved.length ? `; ${improved.length} improved (${improved.map((c) => c.name).join(", ")})` : ""}${cross}`;
+  return `\u2705 no regression${improved.length ? `; ${improved.length} improved (${improved.map((c) => text(c.name)).join(", ")})` : ""}${cross}`;
 }
 function summaryLine(comparison) {
   const detail = cellsWith(comparison, "regressed").map((c) => `${c.name} ${c.reasons.join(", ")}`).join("; ");
-  const text = headline(comparison).replace(/^\S+ /, "");
+  const text = headline(comparison, (name) => name).replace(/^\S+ /, "");
   return `flask-perf: ${text}${detail ? ` \u2014 ${detail}` : ""}`;
 }
 function endpointDetails(comparison) {
@@ -41683,11 +42818,11 @@ function endpointDetails(comparison) {
     const table = markdownTable(
       [
         ["Endpoint", "Req/s", "p99 ms", "Failures/s"],
-        ...c.endpoints.map((e) => [`\`${e.method} ${e.path}\``, change(e.rps, 1), change(e.p99, 1), change(e.failuresPerSec, 2)])
+        ...c.endpoints.map((e) => [mdCode(`${e.method} ${e.path}`), change(e.rps, 1), change(e.p99, 1), change(e.failuresPerSec, 2)])
       ],
       { align: ["l", "r", "r", "r"] }
     );
-    return `**${c.name}**
+    return `**${md(c.name)}**
 
 ${table}`;
   });
@@ -41697,21 +42832,23 @@ ${sections.join("\n\n")}
 
 </details>` : "";
 }
-function failures(comparison) {
+function failures(comparison, errors) {
   const failed = cellsWith(comparison, "failed");
-  if (!failed.length) return "";
-  return failed.map((c) => `<details><summary>\u{1F4A5} ${c.name} failed</summary>
+  if (!failed.length || errors === "none") return "";
+  return failed.map((c) => {
+    const error2 = c.error ?? "";
+    const shown = errors === "full" ? error2 : error2.split("\n", 1)[0].slice(0, MAX_REASON_CHARS);
+    return `<details><summary>\u{1F4A5} ${md(c.name)} failed</summary>
 
-\`\`\`
-${c.error ?? ""}
-\`\`\`
+${mdFence(shown)}
 
-</details>`).join("\n");
+</details>`;
+  }).join("\n");
 }
 function environment(results, comparison) {
   const env = results.environment;
   const lines = [
-    `**Environment:** ${env.cpuModel}, ${env.cores} cores, ${env.os}; Python ${env.python ?? "?"}, Flask ${env.flask ?? "?"}, gunicorn ${env.gunicorn ?? "?"}; placement: ${env.placement.reason}.`,
+    `**Environment:** ${md(`${env.cpuModel}, ${env.cores} cores, ${env.os}; Python ${env.python ?? "?"}, Flask ${env.flask ?? "?"}, gunicorn ${env.gunicorn ?? "?"}; placement: ${env.placement.reason}`)}.`,
     `**Load:** ${results.load.connections} connections, ${results.load.trials} \xD7 ${results.load.durationSec}s after ${results.load.warmupSec}s warm-up.`
   ];
   const p = comparison.policy;
@@ -41726,34 +42863,38 @@ function environment(results, comparison) {
       `**False alarms:** a regression needs its estimate past the threshold and a p-value below ${formatPercent(p.alpha)} after Holm's adjustment over the ${comparison.gatedTests} gated tests of this matrix, ${bound}. Intervals are ${Math.round((1 - 2 * p.alpha) * 100)}% (${comparison.mode === "base" ? "paired over interleaved rounds" : "Welch's, over trials"}, on log ratios); MDE is the smallest change this run could call a regression.`
     );
   }
-  if (comparison.baselineSource) lines.push(`**Baseline:** \`${comparison.baselineSource}\`.`);
+  if (comparison.baselineSource) lines.push(`**Baseline:** ${mdCode(comparison.baselineSource)}.`);
   const calibrated = comparison.cells.filter((c) => c.calibration);
   if (comparison.hardwareNote && calibrated.length) {
     lines.push(
-      `**Calibration:** this machine ran the reference app at ${calibrated.map((c) => `\xD7${c.calibration.rps.toFixed(2)} req/s under ${c.name}`).join(", ")} of the baseline's; those cells' req/s and CPU are divided by it before comparing.`
+      `**Calibration:** this machine ran the reference app at ${calibrated.map((c) => `\xD7${c.calibration.rps.toFixed(2)} req/s under ${md(c.name)}`).join(", ")} of the baseline's; those cells' req/s and CPU are divided by it before comparing.`
     );
   }
-  if (comparison.hardwareNote) lines.push(`\u26A0\uFE0F **cross-hardware:** ${comparison.hardwareNote}; differences may come from the machine, not the code${comparison.policy.failCrossHardware ? "" : ", so they do not fail the step"}.`);
-  const warnings = results.topologies.flatMap((t2) => t2.warnings.map((w) => `- ${t2.name}: ${w.message}`));
-  if (warnings.length) lines.push(`**Warnings:**
-${warnings.join("\n")}`);
+  if (comparison.hardwareNote) lines.push(`\u26A0\uFE0F **cross-hardware:** ${md(comparison.hardwareNote)}; part of a difference may come from the machine, not the code.`);
+  if (comparison.ignored.length) lines.push(`**Not judged:** ${comparison.ignored.map(md).join(", ")} (in the results, not in the config).`);
   return lines.join("\n");
+}
+function warnings(results, limit = Infinity) {
+  const all2 = results.topologies.flatMap((t) => t.warnings.map((w) => `- ${md(t.name)}: ${md(w.message)}`));
+  if (!all2.length) return "";
+  const shown = all2.slice(0, limit);
+  const more = all2.length > shown.length ? [`- \u2026 and ${all2.length - shown.length} more (see the full report)`] : [];
+  return `**Warnings:**
+${[...shown, ...more].join("\n")}`;
 }
 function howToUpdate(ctx) {
   return [
     "<details><summary>Updating the baseline</summary>",
     "",
-    `The baseline is \`${ctx.baselinePath}\`, a results document kept in the repository. It is rewritten by the action with \`update-baseline: true\` on pushes to the default branch (never on a pull request), or locally:`,
+    `The baseline is ${mdCode(ctx.baselinePath)}, a results document kept in the repository. It is rewritten by the action with \`update-baseline: true\` on pushes to the default branch (never on a pull request), or locally:`,
     "",
-    "```sh",
-    `npx flask-perf run --config ${ctx.configPath} --out ${ctx.baselinePath}`,
-    "```",
+    mdFence(`npx flask-perf run --config ${ctx.configPath} --out ${ctx.baselinePath}`),
     "",
     "</details>"
   ].join("\n");
 }
-function renderReport(comparison, results, ctx) {
-  const table = markdownTable(
+function resultsTable(comparison) {
+  return markdownTable(
     [
       [
         "Topology",
@@ -41766,7 +42907,7 @@ function renderReport(comparison, results, ctx) {
         "Verdict"
       ],
       ...comparison.cells.map((c) => [
-        c.name,
+        md(c.name),
         change(c.rps, 1, metric(c, "rps")),
         change(c.p50, 1),
         change(c.p99, 1, metric(c, "p99")),
@@ -41778,23 +42919,49 @@ function renderReport(comparison, results, ctx) {
     ],
     { align: ["l", "r", "r", "r", "r", "r", "l", "l"] }
   );
+}
+var FULL = { endpoints: true, errors: "full", warnings: Infinity, howToUpdate: true };
+var SHORTER = [
+  { ...FULL, endpoints: false },
+  { ...FULL, endpoints: false, errors: "first-line" },
+  { endpoints: false, errors: "first-line", warnings: 10, howToUpdate: false },
+  { endpoints: false, errors: "none", warnings: 10, howToUpdate: false }
+];
+function render2(comparison, results, ctx, detail, note) {
   return [
     commentMarker(ctx.configPath),
-    `### flask-perf \xB7 \`${ctx.configPath}\`: ${headline(comparison)}`,
+    `### flask-perf \xB7 ${mdCode(ctx.configPath)}: ${headline(comparison)}`,
     "",
-    table,
+    resultsTable(comparison),
     "",
-    failures(comparison),
-    endpointDetails(comparison),
+    failures(comparison, detail.errors),
+    detail.endpoints ? endpointDetails(comparison) : "",
     "",
     environment(results, comparison),
+    warnings(results, detail.warnings),
     "",
-    howToUpdate(ctx),
+    detail.howToUpdate ? howToUpdate(ctx) : "",
+    note,
     ""
-  ].filter((part, i, all) => !(part === "" && all[i - 1] === "")).join("\n");
+  ].filter((part, i, all2) => !(part === "" && all2[i - 1] === "")).join("\n");
+}
+function renderReport(comparison, results, ctx, limit = Infinity) {
+  const full = render2(comparison, results, ctx, FULL, "");
+  if (full.length <= limit) return full;
+  const note = "_Some details were left out to fit a pull-request comment: the full report is in the job summary and in `report.md` of the results artifact._\n";
+  for (const detail of SHORTER) {
+    const shorter = render2(comparison, results, ctx, detail, note);
+    if (shorter.length <= limit) return shorter;
+  }
+  const last = render2(comparison, results, ctx, SHORTER[SHORTER.length - 1], note);
+  return `${last.slice(0, last.lastIndexOf("\n", limit - note.length - 2))}
+
+${note}`;
 }
 
 // src/main.ts
+var PRIVILEGED_EVENTS = ["pull_request_target", "workflow_run"];
+var info2 = (text) => info(logLine(text));
 function baselineForRun(settings, baseSha) {
   if (baseSha) {
     const atBase = readBaselineAtCommit(settings.workspace, baseSha, settings.baselineLabel);
@@ -41804,34 +42971,36 @@ function baselineForRun(settings, baseSha) {
   return readBaselineFile(settings.baselinePath, settings.baselineLabel);
 }
 async function recordReport(settings, results, comparison, resultsFile, meta) {
-  const report = renderReport(comparison, results, { configPath: settings.configLabel, baselinePath: settings.baselineLabel });
+  const ctx = { configPath: settings.configLabel, baselinePath: settings.baselineLabel };
+  const report = renderReport(comparison, results, ctx);
   const reportFile = writeReportAndMeta(settings.resultsDir, report, meta);
-  const summary2 = summaryLine(comparison);
+  const summary2 = logLine(summaryLine(comparison));
   setOutput(Outputs.Results, resultsFile);
   setOutput(Outputs.Report, reportFile);
   setOutput(Outputs.Regressed, String(cellsWith(comparison, "regressed").length > 0));
   setOutput(Outputs.Summary, summary2);
-  if (process.env.GITHUB_STEP_SUMMARY) await summary.addRaw(report, true).write();
+  if (process.env.GITHUB_STEP_SUMMARY) await summary.addRaw(report.length > SUMMARY_LIMIT ? renderReport(comparison, results, ctx, SUMMARY_LIMIT) : report, true).write();
   info(summary2);
-  return report;
 }
-async function publish(settings, api, target, report, comparison) {
+async function publish(settings, api, target, results, comparison) {
   if (!api) return;
   if (settings.comment && target.prNumber !== null) {
+    const body = renderReport(comparison, results, { configPath: settings.configLabel, baselinePath: settings.baselineLabel }, COMMENT_LIMIT);
     try {
-      const outcome = await upsertComment(api, target.prNumber, commentMarker(settings.configLabel), report);
-      info(`flask-perf: ${outcome.action} comment ${outcome.id} on #${target.prNumber}`);
+      const outcome = await upsertComment(api, target.prNumber, commentMarker(settings.configLabel), body);
+      if (outcome.identity === null) warning("flask-perf: GitHub would not say which account this token posts as, so a new comment was made instead of editing the last one");
+      info2(`flask-perf: ${outcome.action} comment ${outcome.id} on #${target.prNumber}`);
     } catch (error2) {
       warning(`flask-perf: could not comment on #${target.prNumber}: ${describeGithubError(error2).message}`);
     }
   }
-  if (target.statusSha) {
-    const message = failureMessage(comparison);
-    try {
-      await api.setStatus(target.statusSha, message ? "failure" : "success", STATUS_CONTEXT, summaryLine(comparison));
-    } catch (error2) {
-      warning(`flask-perf: could not set the commit status: ${describeGithubError(error2).message}`);
-    }
+  if (target.statusSha) await setStatus(api, target.statusSha, failureMessage(comparison) ? "failure" : "success", summaryLine(comparison));
+}
+async function setStatus(api, sha, state, description) {
+  try {
+    await api.setStatus(sha, state, STATUS_CONTEXT, logLine(description));
+  } catch (error2) {
+    warning(`flask-perf: could not set the commit status: ${describeGithubError(error2).message}`);
   }
 }
 function repoApi(settings) {
@@ -41839,20 +43008,35 @@ function repoApi(settings) {
   const { owner, repo } = context2.repo;
   return octokitRepoApi(settings.token, owner, repo);
 }
+function keep(file, results) {
+  if (!interruption()) writeJson(file, results);
+}
 async function runAgainstBase(settings, config, baseSha, policy) {
+  const resultsFile = path10.join(settings.resultsDir, ResultFiles.Results);
+  const baseFile = path10.join(settings.resultsDir, ResultFiles.Base);
   const outcome = await runAgainstCommit(config, settings.workspace, baseSha, {
     policy,
     random: Math.random,
-    progress: lineProgress((line) => info(line)),
-    onWorktree: (dir) => info(`flask-perf: comparing with the PR's base ${baseSha.slice(0, 7)} (worktree ${dir})`)
+    progress: lineProgress(info2),
+    onWorktree: (dir) => info2(`flask-perf: comparing with the PR's base ${baseSha.slice(0, 7)} (worktree ${dir})`),
+    onRound: (head, base) => {
+      keep(resultsFile, head);
+      keep(baseFile, base);
+    }
   });
-  const resultsFile = writeResults(settings.resultsDir, outcome.head);
-  writeFileSync4(path10.join(settings.resultsDir, ResultFiles.Base), `${JSON.stringify(outcome.base, null, 2)}
-`);
+  await haltIfInterrupted();
+  writeResults(settings.resultsDir, outcome.head);
+  writeJson(baseFile, outcome.base);
   return { results: outcome.head, comparison: outcome.comparison, resultsFile };
 }
 async function runMode(settings) {
+  if (PRIVILEGED_EVENTS.includes(context2.eventName)) {
+    throw new InputError(
+      `mode: run refuses to run on ${context2.eventName}: that event's workflow has a write token and secrets, and run mode executes the pull request's code (its build and its servers). Run it on pull_request with a read-only token, and publish from a workflow_run workflow with mode: report (the fork-safe split in the README).`
+    );
+  }
   const config = loadConfig(settings.configPath, settings.workspace);
+  ensureWritableDir(settings.resultsDir, "results-dir");
   const pr = pullRequestOf(context2.eventName, context2.payload);
   const policy = policyFrom(resolveThresholds(config.thresholds, settings.threshold), config.compare);
   const mode = settings.compare ?? config.compare.mode ?? "baseline";
@@ -41862,13 +43046,15 @@ async function runMode(settings) {
   if (mode === "base" && pr?.baseSha) {
     ({ results, comparison, resultsFile } = await runAgainstBase(settings, config, pr.baseSha, policy));
   } else {
-    if (mode === "base") info("flask-perf: compare: base needs a pull request; comparing with the stored baseline instead");
-    results = await runMatrix(config, { progress: lineProgress((line) => info(line)) });
-    resultsFile = writeResults(settings.resultsDir, results);
+    if (mode === "base") info2("flask-perf: compare: base needs a pull request; comparing with the stored baseline instead");
     const baseline = baselineForRun(settings, pr?.baseSha ?? null);
+    resultsFile = path10.join(settings.resultsDir, ResultFiles.Results);
+    results = await runMatrix(config, { progress: lineProgress(info2), onCell: (partial) => keep(resultsFile, partial) });
+    await haltIfInterrupted();
+    writeResults(settings.resultsDir, results);
     comparison = compareResults(baseline?.results ?? null, results, policy, baseline?.source ?? null);
   }
-  const report = await recordReport(settings, results, comparison, resultsFile, {
+  await recordReport(settings, results, comparison, resultsFile, {
     configPath: settings.configLabel,
     eventName: context2.eventName,
     prNumber: pr?.number ?? null,
@@ -41879,11 +43065,11 @@ async function runMode(settings) {
     if (pr) warning("flask-perf: update-baseline is ignored on pull requests; the baseline is written on pushes to the default branch");
     else if (results.topologies.some((t) => !t.ok)) warning("flask-perf: baseline not updated: some cells failed");
     else {
-      writeBaseline(settings.baselinePath, results);
-      info(`flask-perf: wrote the baseline ${settings.baselineLabel}`);
+      writeJson(settings.baselinePath, results);
+      info2(`flask-perf: wrote the baseline ${settings.baselineLabel}`);
     }
   }
-  await publish(settings, repoApi(settings), { prNumber: pr?.number ?? null, statusSha: null }, report, comparison);
+  await publish(settings, repoApi(settings), { prNumber: pr?.number ?? null, statusSha: null }, results, comparison);
   return comparison;
 }
 async function reportTarget(api, headShaOfArtifact) {
@@ -41907,29 +43093,44 @@ async function reportTarget(api, headShaOfArtifact) {
   }
 }
 async function reportMode(settings) {
-  const { results, meta, base } = readResultsDir(settings.resultsDir);
-  const trusted = existsSync6(settings.configPath) ? loadConfig(settings.configPath, settings.workspace) : null;
-  const policy = policyFrom(resolveThresholds(trusted?.thresholds ?? {}, settings.threshold), trusted?.compare ?? DEFAULT_COMPARE);
-  let comparison;
-  if (base) comparison = compareAb(base.topologies, results.topologies, policy, (trusted?.compare ?? DEFAULT_COMPARE).rounds);
-  else {
-    const baseline = readBaselineFile(settings.baselinePath, settings.baselineLabel);
-    comparison = compareResults(baseline?.results ?? null, results, policy, baseline?.source ?? null);
+  if (!existsSync4(settings.configPath)) {
+    throw new ConfigError(settings.configPath, [`the config is not in this checkout: report mode judges the artifact by the trusted config of the default branch, so ${settings.configLabel} must exist there`]);
   }
-  const report = await recordReport(settings, results, comparison, `${settings.resultsDir}/results.json`, meta);
+  const trusted = loadConfig(settings.configPath, settings.workspace);
+  const mode = settings.compare ?? trusted.compare.mode ?? "baseline";
   const api = repoApi(settings);
-  await publish(settings, api, await reportTarget(api, meta.headSha), report, comparison);
+  let artifact;
+  try {
+    artifact = readResultsDir(settings.resultsDir, mode === "base");
+  } catch (error2) {
+    const run2 = workflowRunOf(context2.eventName, context2.payload);
+    if (api && run2?.headSha) await setStatus(api, run2.headSha, "error", "flask-perf: the results artifact is invalid; see the report job");
+    throw error2;
+  }
+  const { results, meta, base } = artifact;
+  const policy = policyFrom(resolveThresholds(trusted.thresholds, settings.threshold), trusted.compare);
+  const expected = trusted.topologies.map((t) => t.name);
+  let comparison;
+  if (mode === "base") comparison = compareAb(base.topologies, results.topologies, policy, trusted.compare.rounds, expected);
+  else {
+    if (artifact.baseIgnored) warning("flask-perf: the artifact holds base.json, but the trusted config does not say compare: base; comparing with the stored baseline");
+    const baseline = readBaselineFile(settings.baselinePath, settings.baselineLabel);
+    comparison = compareResults(baseline?.results ?? null, results, policy, baseline?.source ?? null, expected);
+  }
+  await recordReport(settings, results, comparison, path10.join(settings.resultsDir, ResultFiles.Results), meta);
+  await publish(settings, api, await reportTarget(api, meta.headSha), results, comparison);
   return comparison;
 }
 async function run() {
+  installSignalHandlers();
   try {
-    const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
-    const settings = getActionSettings((name) => getInput(name) || (InputDefaults[name]?.startsWith("${{") ? "" : InputDefaults[name] ?? ""), workspace);
+    const settings = getActionSettings((name) => getInput(name), process.env.GITHUB_WORKSPACE || process.cwd());
     const comparison = settings.mode === "run" ? await runMode(settings) : await reportMode(settings);
     const message = failureMessage(comparison);
     if (message && settings.failOnRegression) setFailed(message);
     else if (message) warning(message);
   } catch (error2) {
+    await haltIfInterrupted();
     setFailed(error2.message);
   }
 }

@@ -1,31 +1,39 @@
 import * as core from '@actions/core';
 import { context } from '@actions/github';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { compareAb } from './ab/analyze.js';
 import { runAgainstCommit } from './ab/against-commit.js';
-import { InputDefaults, Outputs, ResultFiles, STATUS_CONTEXT } from './action/constants.js';
-import { getActionSettings, type ActionSettings } from './action/input-helper.js';
+import { Outputs, ResultFiles, STATUS_CONTEXT } from './action/constants.js';
+import { getActionSettings, InputError, type ActionSettings } from './action/input-helper.js';
 import { readResultsDir, writeReportAndMeta, writeResults } from './action/results-dir.js';
-import { readBaselineAtCommit, readBaselineFile, writeBaseline, type LoadedBaseline } from './compare/baseline.js';
+import { readBaselineAtCommit, readBaselineFile, type LoadedBaseline } from './compare/baseline.js';
 import { cellsWith, compareResults, policyFrom, type Comparison, type Policy } from './compare/compare.js';
 import { failureMessage } from './compare/gate.js';
 import { resolveThresholds } from './compare/thresholds.js';
-import { DEFAULT_COMPARE, loadConfig } from './config/load.js';
+import { ConfigError, loadConfig } from './config/load.js';
 import type { Settings } from './config/types.js';
 import { describeGithubError, upsertComment } from './github/comments.js';
 import { pullRequestOf, workflowRunOf } from './github/event.js';
 import { octokitRepoApi, type RepoApi } from './github/octokit.js';
-import { commentMarker, renderReport, summaryLine } from './report/markdown.js';
-import type { Results } from './results/types.js';
+import { logLine } from './report/escape.js';
+import { COMMENT_LIMIT, commentMarker, renderReport, SUMMARY_LIMIT, summaryLine } from './report/markdown.js';
+import { ensureWritableDir, writeJson } from './results/io.js';
+import type { Results, RunMeta } from './results/types.js';
 import { runMatrix } from './run/matrix.js';
 import { lineProgress } from './run/progress.js';
+import { haltIfInterrupted, installSignalHandlers, interruption } from './topology/cleanup.js';
 
 /** Where the verdict goes: which PR to comment on, which commit gets the status. */
 interface Target {
   readonly prNumber: number | null;
   readonly statusSha: string | null;
 }
+
+/** Events whose workflows run with a write token: never the place to run a PR's code. */
+const PRIVILEGED_EVENTS = ['pull_request_target', 'workflow_run'];
+
+const info = (text: string): void => core.info(logLine(text));
 
 function baselineForRun(settings: ActionSettings, baseSha: string | null): LoadedBaseline | null {
   // On a PR, the baseline is the one of the PR's base commit, not whatever the PR's branch holds.
@@ -37,38 +45,42 @@ function baselineForRun(settings: ActionSettings, baseSha: string | null): Loade
   return readBaselineFile(settings.baselinePath, settings.baselineLabel);
 }
 
-/** Writes outputs and the job summary: the parts that need no network and must never be lost. */
-async function recordReport(settings: ActionSettings, results: Results, comparison: Comparison, resultsFile: string, meta: Parameters<typeof writeReportAndMeta>[2]): Promise<string> {
-  const report = renderReport(comparison, results, { configPath: settings.configLabel, baselinePath: settings.baselineLabel });
+/** Writes outputs, report.md, meta.json and the job summary: the parts that need no network. */
+async function recordReport(settings: ActionSettings, results: Results, comparison: Comparison, resultsFile: string, meta: RunMeta): Promise<void> {
+  const ctx = { configPath: settings.configLabel, baselinePath: settings.baselineLabel };
+  const report = renderReport(comparison, results, ctx);
   const reportFile = writeReportAndMeta(settings.resultsDir, report, meta);
-  const summary = summaryLine(comparison);
+  // One line, plain: workflows interpolate outputs, and a line break would let data write commands.
+  const summary = logLine(summaryLine(comparison));
   core.setOutput(Outputs.Results, resultsFile);
   core.setOutput(Outputs.Report, reportFile);
   core.setOutput(Outputs.Regressed, String(cellsWith(comparison, 'regressed').length > 0));
   core.setOutput(Outputs.Summary, summary);
-  if (process.env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(report, true).write();
+  if (process.env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(report.length > SUMMARY_LIMIT ? renderReport(comparison, results, ctx, SUMMARY_LIMIT) : report, true).write();
   core.info(summary);
-  return report;
 }
 
 /** Comment and status; every GitHub failure is a warning, never a failed step. */
-async function publish(settings: ActionSettings, api: RepoApi | null, target: Target, report: string, comparison: Comparison): Promise<void> {
+async function publish(settings: ActionSettings, api: RepoApi | null, target: Target, results: Results, comparison: Comparison): Promise<void> {
   if (!api) return;
   if (settings.comment && target.prNumber !== null) {
+    const body = renderReport(comparison, results, { configPath: settings.configLabel, baselinePath: settings.baselineLabel }, COMMENT_LIMIT);
     try {
-      const outcome = await upsertComment(api, target.prNumber, commentMarker(settings.configLabel), report);
-      core.info(`flask-perf: ${outcome.action} comment ${outcome.id} on #${target.prNumber}`);
+      const outcome = await upsertComment(api, target.prNumber, commentMarker(settings.configLabel), body);
+      if (outcome.identity === null) core.warning('flask-perf: GitHub would not say which account this token posts as, so a new comment was made instead of editing the last one');
+      info(`flask-perf: ${outcome.action} comment ${outcome.id} on #${target.prNumber}`);
     } catch (error) {
       core.warning(`flask-perf: could not comment on #${target.prNumber}: ${describeGithubError(error).message}`);
     }
   }
-  if (target.statusSha) {
-    const message = failureMessage(comparison);
-    try {
-      await api.setStatus(target.statusSha, message ? 'failure' : 'success', STATUS_CONTEXT, summaryLine(comparison));
-    } catch (error) {
-      core.warning(`flask-perf: could not set the commit status: ${describeGithubError(error).message}`);
-    }
+  if (target.statusSha) await setStatus(api, target.statusSha, failureMessage(comparison) ? 'failure' : 'success', summaryLine(comparison));
+}
+
+async function setStatus(api: RepoApi, sha: string, state: 'success' | 'failure' | 'error', description: string): Promise<void> {
+  try {
+    await api.setStatus(sha, state, STATUS_CONTEXT, logLine(description));
+  } catch (error) {
+    core.warning(`flask-perf: could not set the commit status: ${describeGithubError(error).message}`);
   }
 }
 
@@ -78,21 +90,39 @@ function repoApi(settings: ActionSettings): RepoApi | null {
   return octokitRepoApi(settings.token, owner, repo);
 }
 
-/** Measures base and head interleaved in this job; writes both sides' results. */
+/** Writes a results document unless a signal arrived: what is written is never half a run's guess. */
+function keep(file: string, results: Results): void {
+  if (!interruption()) writeJson(file, results);
+}
+
+/** Measures base and head interleaved in this job; writes both sides' results as rounds end. */
 async function runAgainstBase(settings: ActionSettings, config: Settings, baseSha: string, policy: Policy): Promise<{ results: Results; comparison: Comparison; resultsFile: string }> {
+  const resultsFile = path.join(settings.resultsDir, ResultFiles.Results);
+  const baseFile = path.join(settings.resultsDir, ResultFiles.Base);
   const outcome = await runAgainstCommit(config, settings.workspace, baseSha, {
     policy,
     random: Math.random,
-    progress: lineProgress((line) => core.info(line)),
-    onWorktree: (dir) => core.info(`flask-perf: comparing with the PR's base ${baseSha.slice(0, 7)} (worktree ${dir})`),
+    progress: lineProgress(info),
+    onWorktree: (dir) => info(`flask-perf: comparing with the PR's base ${baseSha.slice(0, 7)} (worktree ${dir})`),
+    onRound: (head, base) => {
+      keep(resultsFile, head);
+      keep(baseFile, base);
+    },
   });
-  const resultsFile = writeResults(settings.resultsDir, outcome.head);
-  writeFileSync(path.join(settings.resultsDir, ResultFiles.Base), `${JSON.stringify(outcome.base, null, 2)}\n`);
+  await haltIfInterrupted();
+  writeResults(settings.resultsDir, outcome.head);
+  writeJson(baseFile, outcome.base);
   return { results: outcome.head, comparison: outcome.comparison, resultsFile };
 }
 
 async function runMode(settings: ActionSettings): Promise<Comparison> {
+  if (PRIVILEGED_EVENTS.includes(context.eventName)) {
+    throw new InputError(
+      `mode: run refuses to run on ${context.eventName}: that event's workflow has a write token and secrets, and run mode executes the pull request's code (its build and its servers). Run it on pull_request with a read-only token, and publish from a workflow_run workflow with mode: report (the fork-safe split in the README).`,
+    );
+  }
   const config = loadConfig(settings.configPath, settings.workspace);
+  ensureWritableDir(settings.resultsDir, 'results-dir');
   const pr = pullRequestOf(context.eventName, context.payload);
   const policy = policyFrom(resolveThresholds(config.thresholds, settings.threshold), config.compare);
   const mode = settings.compare ?? config.compare.mode ?? 'baseline';
@@ -102,13 +132,16 @@ async function runMode(settings: ActionSettings): Promise<Comparison> {
   if (mode === 'base' && pr?.baseSha) {
     ({ results, comparison, resultsFile } = await runAgainstBase(settings, config, pr.baseSha, policy));
   } else {
-    if (mode === 'base') core.info('flask-perf: compare: base needs a pull request; comparing with the stored baseline instead');
-    results = await runMatrix(config, { progress: lineProgress((line) => core.info(line)) });
-    resultsFile = writeResults(settings.resultsDir, results);
+    if (mode === 'base') info('flask-perf: compare: base needs a pull request; comparing with the stored baseline instead');
+    // A baseline that cannot be read fails now, not after minutes of measuring.
     const baseline = baselineForRun(settings, pr?.baseSha ?? null);
+    resultsFile = path.join(settings.resultsDir, ResultFiles.Results);
+    results = await runMatrix(config, { progress: lineProgress(info), onCell: (partial) => keep(resultsFile, partial) });
+    await haltIfInterrupted();
+    writeResults(settings.resultsDir, results);
     comparison = compareResults(baseline?.results ?? null, results, policy, baseline?.source ?? null);
   }
-  const report = await recordReport(settings, results, comparison, resultsFile, {
+  await recordReport(settings, results, comparison, resultsFile, {
     configPath: settings.configLabel,
     eventName: context.eventName,
     prNumber: pr?.number ?? null,
@@ -119,11 +152,11 @@ async function runMode(settings: ActionSettings): Promise<Comparison> {
     if (pr) core.warning('flask-perf: update-baseline is ignored on pull requests; the baseline is written on pushes to the default branch');
     else if (results.topologies.some((t) => !t.ok)) core.warning('flask-perf: baseline not updated: some cells failed');
     else {
-      writeBaseline(settings.baselinePath, results);
-      core.info(`flask-perf: wrote the baseline ${settings.baselineLabel}`);
+      writeJson(settings.baselinePath, results);
+      info(`flask-perf: wrote the baseline ${settings.baselineLabel}`);
     }
   }
-  await publish(settings, repoApi(settings), { prNumber: pr?.number ?? null, statusSha: null }, report, comparison);
+  await publish(settings, repoApi(settings), { prNumber: pr?.number ?? null, statusSha: null }, results, comparison);
   return comparison;
 }
 
@@ -149,33 +182,53 @@ async function reportTarget(api: RepoApi | null, headShaOfArtifact: string | nul
   }
 }
 
+/**
+ * Publishes an artifact made by `mode: run`. Everything in it is data from the PR's code: it is
+ * checked by schema, and what to judge — which topologies, against what, with which thresholds —
+ * comes from this trusted checkout's config, never from the artifact.
+ */
 async function reportMode(settings: ActionSettings): Promise<Comparison> {
-  const { results, meta, base } = readResultsDir(settings.resultsDir);
-  // Thresholds and baseline come from this (trusted) checkout, never from the artifact.
-  const trusted = existsSync(settings.configPath) ? loadConfig(settings.configPath, settings.workspace) : null;
-  const policy = policyFrom(resolveThresholds(trusted?.thresholds ?? {}, settings.threshold), trusted?.compare ?? DEFAULT_COMPARE);
-  let comparison: Comparison;
-  if (base) comparison = compareAb(base.topologies, results.topologies, policy, (trusted?.compare ?? DEFAULT_COMPARE).rounds);
-  else {
-    const baseline = readBaselineFile(settings.baselinePath, settings.baselineLabel);
-    comparison = compareResults(baseline?.results ?? null, results, policy, baseline?.source ?? null);
+  if (!existsSync(settings.configPath)) {
+    throw new ConfigError(settings.configPath, [`the config is not in this checkout: report mode judges the artifact by the trusted config of the default branch, so ${settings.configLabel} must exist there`]);
   }
-  const report = await recordReport(settings, results, comparison, `${settings.resultsDir}/results.json`, meta);
+  const trusted = loadConfig(settings.configPath, settings.workspace);
+  const mode = settings.compare ?? trusted.compare.mode ?? 'baseline';
   const api = repoApi(settings);
-  await publish(settings, api, await reportTarget(api, meta.headSha), report, comparison);
+  let artifact: ReturnType<typeof readResultsDir>;
+  try {
+    artifact = readResultsDir(settings.resultsDir, mode === 'base');
+  } catch (error) {
+    // An artifact that cannot be judged must not leave a required check pending or green.
+    const run = workflowRunOf(context.eventName, context.payload);
+    if (api && run?.headSha) await setStatus(api, run.headSha, 'error', 'flask-perf: the results artifact is invalid; see the report job');
+    throw error;
+  }
+  const { results, meta, base } = artifact;
+  const policy = policyFrom(resolveThresholds(trusted.thresholds, settings.threshold), trusted.compare);
+  const expected = trusted.topologies.map((t) => t.name);
+  let comparison: Comparison;
+  if (mode === 'base') comparison = compareAb(base!.topologies, results.topologies, policy, trusted.compare.rounds, expected);
+  else {
+    if (artifact.baseIgnored) core.warning('flask-perf: the artifact holds base.json, but the trusted config does not say compare: base; comparing with the stored baseline');
+    const baseline = readBaselineFile(settings.baselinePath, settings.baselineLabel);
+    comparison = compareResults(baseline?.results ?? null, results, policy, baseline?.source ?? null, expected);
+  }
+  await recordReport(settings, results, comparison, path.join(settings.resultsDir, ResultFiles.Results), meta);
+  await publish(settings, api, await reportTarget(api, meta.headSha), results, comparison);
   return comparison;
 }
 
 /** The action: reads inputs, runs or reports, publishes, and is the only place that fails the step. */
 export async function run(): Promise<void> {
+  installSignalHandlers();
   try {
-    const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
-    const settings = getActionSettings((name) => core.getInput(name) || (InputDefaults[name]?.startsWith('${{') ? '' : (InputDefaults[name] ?? '')), workspace);
+    const settings = getActionSettings((name) => core.getInput(name), process.env.GITHUB_WORKSPACE || process.cwd());
     const comparison = settings.mode === 'run' ? await runMode(settings) : await reportMode(settings);
     const message = failureMessage(comparison);
     if (message && settings.failOnRegression) core.setFailed(message);
     else if (message) core.warning(message);
   } catch (error) {
+    await haltIfInterrupted();
     core.setFailed((error as Error).message);
   }
 }

@@ -3,9 +3,11 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ensureFixtureBuilt } from './support/fixture.js';
 import { useGithubMock } from './support/github-mock.js';
-import { makeWorkspace, prPayload, pushPayload, runAction, workflowRunPayload } from './support/action.js';
+import { DATA_TOPOLOGIES, makeWorkspace, prPayload, pushPayload, runAction, workflowRunPayload } from './support/action.js';
 import { copyResultsDir, DATA_DIR, DATA_HEAD_SHA, type DataSet } from './support/data.js';
-import { newMarker, processesWithEnv } from './support/procs.js';
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import { processesWithEnv } from './support/procs.js';
 
 const mock = useGithubMock();
 
@@ -14,7 +16,7 @@ const mock = useGithubMock();
  * and the artifact of the run job, here a committed results directory measured once for real.
  */
 function reportWorkspace(set: DataSet, options: { baseline?: boolean; configExtra?: string } = {}): string {
-  const ws = makeWorkspace(options.configExtra ?? '');
+  const ws = makeWorkspace(options.configExtra ?? '', DATA_TOPOLOGIES);
   if (options.baseline ?? true) copyFileSync(path.join(DATA_DIR, 'baseline.json'), path.join(ws.dir, '.github/flask-perf-baseline.json'));
   ws.commit('trusted checkout');
   copyResultsDir(set, path.join(ws.dir, 'flask-perf-results'));
@@ -68,12 +70,13 @@ describe('publishing (report mode on committed results: no server runs)', () => 
 
   it('posts from a results directory without starting any server, finding a fork PR by branch and commit', async () => {
     const ws = reportWorkspace('unchanged');
-    const marker = newMarker();
+    // Every process a run starts inherits its TMPDIR: none may carry this one.
+    const tmp = mkdtempSync(path.join(os.tmpdir(), 'flask-perf-report-tmp-'));
     mock.api.pulls.push({ number: 7, head: { sha: DATA_HEAD_SHA, ref: 'feature', label: 'fork-owner:feature' } });
-    const r = await runAction({ workspace: ws, apiUrl: mock.url, eventName: 'workflow_run', payload: workflowRunPayload(DATA_HEAD_SHA, []), inputs: { mode: 'report' }, env: { FLASK_PERF_TEST_MARKER: marker } });
+    const r = await runAction({ workspace: ws, apiUrl: mock.url, eventName: 'workflow_run', payload: workflowRunPayload(DATA_HEAD_SHA, []), inputs: { mode: 'report' }, env: { TMPDIR: tmp } });
     expect(r.code, r.stdout).toBe(0);
     expect(r.stdout).not.toMatch(/gunicorn-2: (starting|warming up)/);
-    expect(processesWithEnv('FLASK_PERF_TEST_MARKER', marker)).toEqual([]);
+    expect(processesWithEnv('TMPDIR', tmp)).toEqual([]);
     expect(mock.api.comments.get(7)?.[0].body).toContain('gunicorn-2');
     expect(mock.api.statuses).toContainEqual(expect.objectContaining({ sha: DATA_HEAD_SHA, state: 'success', context: 'flask-perf' }));
   });
@@ -126,7 +129,7 @@ describe('run mode mechanics (fresh measurements, no verdict asserted)', () => {
     expect(mock.api.allComments()[0].body).toBe(readFileSync(r.outputs.report, 'utf8'));
   });
 
-  it('a corrupt baseline is a clear error naming the file, and the measurements are kept', async () => {
+  it('a corrupt baseline is a clear error naming the file, before anything is measured', async () => {
     const ws = makeWorkspace();
     mkdirSync(path.join(ws.dir, '.github'), { recursive: true });
     writeFileSync(path.join(ws.dir, '.github/flask-perf-baseline.json'), '{"schemaVersion": 1, "topologies": [');
@@ -134,7 +137,8 @@ describe('run mode mechanics (fresh measurements, no verdict asserted)', () => {
     const r = await runAction({ workspace: ws.dir, apiUrl: mock.url, eventName: 'pull_request', payload: prPayload(base) });
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(new RegExp(`::error::baseline \\.github/flask-perf-baseline\\.json at ${base.slice(0, 7)} is not valid JSON`));
-    expect(existsSync(path.join(ws.dir, 'flask-perf-results/results.json'))).toBe(true);
+    expect(r.stdout).not.toContain('gunicorn-2: starting');
+    expect(existsSync(path.join(ws.dir, 'flask-perf-results/results.json'))).toBe(false);
   });
 
   it('update-baseline is ignored on a pull request', async () => {

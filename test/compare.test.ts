@@ -74,6 +74,26 @@ describe('stored-baseline comparison (Welch on per-trial values, Holm)', () => {
   });
 });
 
+describe('which topologies are judged', () => {
+  it('one the baseline has and the run lacks fails as missing', () => {
+    const c = compareResults(results('cpu', [topo('a', [1000, 1010, 990]), topo('b', [500, 510, 490])]), results('cpu', [topo('a', [1000, 1010, 990])]), policy);
+    expect(c.cells.map((x) => [x.name, x.verdict])).toEqual([
+      ['a', 'unchanged'],
+      ['b', 'missing'],
+    ]);
+    expect(failureMessage(c)).toMatch(/missing: b \(in the baseline, not in this run: renamed or dropped\?/);
+  });
+  it('with the trusted list: exactly those; strangers set aside, the missing fail', () => {
+    const c = compareResults(results('cpu', [topo('a', [1000, 1010, 990])]), results('cpu', [topo('a', [1000, 1010, 990]), topo('stranger', [1])]), policy, null, ['a', 'b']);
+    expect(c.cells.map((x) => [x.name, x.verdict])).toEqual([
+      ['a', 'unchanged'],
+      ['b', 'missing'],
+    ]);
+    expect(c.ignored).toEqual(['stranger']);
+    expect(failureMessage(c)).toBe('flask-perf: missing: b (in the config, not in the results)');
+  });
+});
+
 describe('cross-hardware', () => {
   const before = results('old cpu', [topo('a', [500, 510, 490], undefined, [1000, 1010, 990])]);
 
@@ -89,11 +109,11 @@ describe('cross-hardware', () => {
     expect(raw.cells[0].verdict).toBe('improved');
   });
 
-  it('a regression found across hardware is reported but does not fail unless configured', () => {
+  it('a regression found across hardware fails like any other, with the difference stated', () => {
     const now = results('new cpu', [topo('a', [600, 610, 590], [350, 352, 348], [2000, 2010, 1990])]);
     const c = compareResults(before, now, policy);
+    expect(c.hardwareNote).toMatch(/different hardware/);
     expect(c.cells[0].verdict).toBe('regressed');
-    expect(failureMessage(c)).toBeNull();
-    expect(failureMessage({ ...c, policy: { ...policy, failCrossHardware: true } })).toMatch(/regressed: a/);
+    expect(failureMessage(c)).toMatch(/regressed: a/);
   });
 });

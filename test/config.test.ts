@@ -32,10 +32,23 @@ describe('config validation', () => {
       expected: ['topologies[1].workers must be an integer ≥ 1, "auto" or "<n>x-auto"; got "five"'],
     },
     { what: 'workers zero', mutate: (c) => (c.topologies[1].workers = 0), expected: ['topologies[1].workers must be an integer ≥ 1, "auto" or "<n>x-auto"; got 0'] },
-    { what: 'missing start', mutate: (c) => delete c.app.start, expected: ['app.start is required'] },
+    { what: 'missing start, a flask topology runs it', mutate: (c) => delete c.app.start, expected: ['app.start is required: topologies[0] runs it'] },
+    {
+      what: 'no start needed when only gunicorn and command fronts without instances run',
+      mutate: (c) => {
+        delete c.app.start;
+        c.topologies = [c.topologies[1], { name: 'n', kind: 'command', command: 'nginx {port}' }];
+      },
+      expected: [],
+    },
+    { what: 'pass-env cannot name a token', mutate: (c) => (c.app['pass-env'] = ['DATABASE_URL', 'GITHUB_TOKEN']), expected: ['app.pass-env[1] must be a variable name other than GITHUB_TOKEN, GH_TOKEN, INPUT_* and ACTIONS_* (those are never passed to the code under test); got "GITHUB_TOKEN"'] },
+    { what: 'workdir outside the repository', mutate: (c) => (c.app.workdir = '../other'), expected: ['app.workdir must be a directory inside the repository (/repo); got "../other"'] },
+    { what: 'a trial too short', mutate: (c) => (c.load.duration = '50ms'), expected: ['load.duration must be a duration from 100ms to 1h such as "15s" (a number means seconds); got "50ms"'] },
+    { what: 'confidence out of range', mutate: (c) => (c.compare = { confidence: '40%' }), expected: ['compare.confidence must be a percentage from 50% to 99.9%, such as "95%"; got "40%"'] },
+    { what: 'an env name with a dash', mutate: (c) => (c.app.env = { 'A-B': '1' }), expected: ['app.env has an invalid name "A-B": names must be letters, digits and "_", not starting with a digit'] },
     { what: 'start without {port}', mutate: (c) => (c.app.start = 'python app.py'), expected: ['app.start must be a command containing {port}; got "python app.py"'] },
     { what: 'missing topologies', mutate: (c) => delete c.topologies, expected: ['topologies is required'] },
-    { what: 'empty topologies', mutate: (c) => (c.topologies = []), expected: ['topologies must be a non-empty list of topologies; got []'] },
+    { what: 'empty topologies', mutate: (c) => (c.topologies = []), expected: ['topologies must be a list of 1 to 64 topologies; got []'] },
     { what: 'unknown kind', mutate: (c) => (c.topologies[0].kind = 'uwsgi'), expected: ['topologies[0].kind must be one of flask, gunicorn, balancer, command; got "uwsgi"'] },
     { what: 'missing name', mutate: (c) => delete c.topologies[0].name, expected: ['topologies[0].name is required'] },
     {
@@ -57,9 +70,9 @@ describe('config validation', () => {
     {
       what: 'bad duration',
       mutate: (c) => (c.load.duration = '15 seconds'),
-      expected: ['load.duration must be a duration such as "15s", "500ms" or "1m" (a number means seconds), above 0; got "15 seconds"'],
+      expected: ['load.duration must be a duration from 100ms to 1h such as "15s" (a number means seconds); got "15 seconds"'],
     },
-    { what: 'zero duration', mutate: (c) => (c.load.duration = '0s'), expected: ['load.duration must be a duration such as "15s", "500ms" or "1m" (a number means seconds), above 0; got "0s"'] },
+    { what: 'zero duration', mutate: (c) => (c.load.duration = '0s'), expected: ['load.duration must be a duration from 100ms to 1h such as "15s" (a number means seconds); got "0s"'] },
     { what: 'connections as text', mutate: (c) => (c.load.connections = 'many'), expected: ['load.connections must be an integer from 1 to 10000; got "many"'] },
     { what: 'path without slash', mutate: (c) => (c.load.requests[0].path = 'api'), expected: ['load.requests[0].path must be a path starting with "/" without spaces; got "api"'] },
     { what: 'bad method', mutate: (c) => (c.load.requests[0].method = 'FETCH'), expected: ['load.requests[0].method must be one of GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS; got "FETCH"'] },
@@ -68,13 +81,13 @@ describe('config validation', () => {
     {
       what: 'health timeout',
       mutate: (c) => (c.app.health = { path: '/healthz', timeout: 'soon' }),
-      expected: ['app.health.timeout must be a duration such as "15s", "500ms" or "1m" (a number means seconds), above 0; got "soon"'],
+      expected: ['app.health.timeout must be a duration from 100ms to 10m such as "30s" (a number means seconds); got "soon"'],
     },
     { what: 'unknown top-level field', mutate: (c) => (c.servers = []), expected: ['servers is not a known field; known fields: app, load, topologies, placement, thresholds, compare'] },
     {
       what: 'compare.max-time as a bare word',
       mutate: (c) => (c.compare = { mode: 'base', 'max-time': 'six minutes' }),
-      expected: ['compare.max-time must be a duration such as "15s", "500ms" or "1m" (a number means seconds), above 0; got "six minutes"'],
+      expected: ['compare.max-time must be a duration from 1s to 6h such as "6m" (a number means seconds); got "six minutes"'],
     },
     { what: 'bad wsgi', mutate: (c) => (c.app.wsgi = 'app'), expected: ['app.wsgi must be "module:callable", e.g. "app:app"; got "app"'] },
     {
@@ -90,7 +103,7 @@ describe('config validation', () => {
         delete c.app.start;
       },
       expected: [
-        'app.start is required',
+        'app.start is required: topologies[0] runs it',
         'load.trials must be an integer from 1 to 100; got 0',
         'topologies[1].workers must be an integer ≥ 1, "auto" or "<n>x-auto"; got "five"',
       ],

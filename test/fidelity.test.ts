@@ -1,5 +1,6 @@
 import os from 'node:os';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { median } from '../src/stats/describe.js';
 import { ensureFixtureBuilt } from './support/fixture.js';
 import { CONNECTION_CLOSE, countServed, DEV_SERVER, KEEP_ALIVE, measureFidelity, type FidelityServer } from './support/fidelity.js';
 
@@ -45,8 +46,10 @@ describe('fidelity against wrk (the reference)', () => {
     expect(f.rpsRatio).toBeGreaterThan(0.4);
     expect(f.rpsRatio).toBeLessThan(1.6);
     // Little's law: with every connection always waiting, mean latency × req/s = connections
-    // (0.88–0.97 seen on a loaded machine). Timing a retry from a lost write breaks it.
-    for (const l of little) expect(l).toBeGreaterThan(0.75);
+    // (0.88–0.97 seen on a loaded machine, once 0.69 in a 1 s trial that began with a stall).
+    // Timing a retry from a lost write breaks it in every trial (about 0.2).
+    expect(median(little)).toBeGreaterThan(0.8);
+    for (const l of little) expect(l).toBeGreaterThan(0.5);
     for (const l of little) expect(l).toBeLessThan(1.05);
   };
   it('on a connection-close server (gunicorn sync)', check(CONNECTION_CLOSE));

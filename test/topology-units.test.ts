@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { settingsFromObject } from '../src/config/load.js';
 import { choosePlacement, placementProblems } from '../src/topology/placement.js';
-import { planTopology, render, shellQuote } from '../src/topology/plan.js';
+import { placeholders, planTopology, render, shellQuote } from '../src/topology/plan.js';
 import { formatCpuList, parseCpuList, parseProcStat } from '../src/topology/procfs.js';
 import { autoWorkers, resolveWorkers } from '../src/topology/workers.js';
 import { createPicker } from '../src/topology/balancer/strategies.js';
@@ -90,6 +90,12 @@ describe('launch plans', () => {
     const plan = planTopology(settings.topologies[3], ctx);
     expect(plan.front.command).toBe('nginx -c /tmp/cell/nginx.conf');
     expect(plan.templates).toEqual(['nginx.conf.tmpl']);
+  });
+  it('{wsgi} is quoted for the shell: "app:create_app()" is one word', () => {
+    const factory = { ...settings.topologies[1], workers: { count: 2 } } as const;
+    const plan = planTopology(factory, { ...ctx, app: { ...ctx.app, wsgi: 'app:create_app()' } });
+    expect(plan.front.command.endsWith(" 'app:create_app()'")).toBe(true);
+    expect(render('{wsgi}', placeholders({ ...ctx, app: { ...ctx.app, wsgi: 'app:create_app()' } }, 1, []))).toBe("'app:create_app()'");
   });
   it('render leaves unknown braces alone', () => {
     expect(render('events { } listen {port}; {nginx_servers}', { port: '1', nginx_servers: 'server a;' })).toBe('events { } listen 1; server a;');

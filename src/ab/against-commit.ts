@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { Settings } from '../config/types.js';
 import { runAb, type AbOptions, type AbOutcome } from './run.js';
-import { addWorktree } from './worktree.js';
+import { addWorktree } from '../git/worktree.js';
 
 /** The head's settings pointed at the base worktree: same config, the base's files. */
 export function settingsForBase(head: Settings, workspace: string, worktree: string): Settings {

@@ -1,5 +1,5 @@
-import { judgeCells, type CellInput, type Comparison, type Policy } from '../compare/compare.js';
-import type { MetricName, MetricSamples } from '../compare/verdict.js';
+import { judgeCells, judgedTopologies, type CellInput, type Comparison, type Policy } from '../compare/compare.js';
+import { METRICS, type MetricName, type MetricSamples } from '../compare/verdict.js';
 import type { TopologyResult, TrialResult } from '../results/types.js';
 
 function value(t: TrialResult, metric: MetricName): number | null {
@@ -27,15 +27,21 @@ export function pairedSamples(base: readonly TrialResult[], head: readonly Trial
  * per cell, the per-round head/base ratios; Holm across the matrix. `firstRounds` (compare.rounds)
  * tells how many analyses a run of this length made.
  */
-export function compareAb(base: readonly TopologyResult[], head: readonly TopologyResult[], policy: Policy, firstRounds?: number): Comparison {
-  const inputs: CellInput[] = head.map((now) => {
-    const before = base.find((b) => b.name === now.name);
+export function compareAb(base: readonly TopologyResult[], head: readonly TopologyResult[], policy: Policy, firstRounds?: number, expected?: readonly string[]): Comparison {
+  const judged = judgedTopologies(
+    head.map((t) => t.name),
+    base.map((t) => t.name),
+    expected,
+  );
+  const inputs: CellInput[] = judged.names.map((name) => {
+    const before = base.find((b) => b.name === name);
+    const now = head.find((h) => h.name === name);
     const samples: Partial<Record<MetricName, MetricSamples>> = {};
-    if (before) for (const metric of ['rps', 'cpu', 'p99'] as const) samples[metric] = pairedSamples(before.trials, now.trials, metric);
-    return { name: now.name, before, now, samples, sampleCount: Math.min(before?.trials.length ?? 0, now.trials.length) };
+    if (before && now) for (const metric of METRICS) samples[metric] = pairedSamples(before.trials, now.trials, metric);
+    return { name, before, now, samples, sampleCount: Math.min(before?.trials.length ?? 0, now?.trials.length ?? 0), missingReason: judged.missingReason };
   });
   const { cells, gatedTests } = judgeCells(inputs, policy);
   const rounds = Math.max(0, ...inputs.map((c) => c.sampleCount));
   const analyses = firstRounds === undefined ? 1 : Math.max(1, rounds - firstRounds + 1);
-  return { mode: 'base', analyses, baselineFound: true, baselineSource: 'the PR base, measured in this job', hardwareNote: null, policy, cells, gatedTests };
+  return { mode: 'base', analyses, baselineFound: true, baselineSource: 'the PR base, measured in this job', hardwareNote: null, policy, cells, gatedTests, ignored: judged.ignored };
 }

@@ -8,12 +8,15 @@ import { cellDepsFor, environmentFor, resultsDocument } from '../run/matrix.js';
 import { silentProgress, type Progress } from '../run/progress.js';
 import type { Policy, Comparison } from '../compare/compare.js';
 import { roundSchedule, type Side } from './schedule.js';
+import { interruption } from '../topology/cleanup.js';
 
 export interface AbOptions {
   readonly policy: Policy;
   readonly random: () => number;
   readonly progress?: Progress;
   readonly skipBuild?: boolean;
+  /** Called with both sides' results so far after each round. */
+  readonly onRound?: (head: Results, base: Results) => void;
 }
 
 /** What an A/B run produced: both sides as results documents, and the verdicts. */
@@ -77,11 +80,12 @@ export async function runAb(head: Settings, base: Settings, options: AbOptions):
     // topology gets one start and a short load first, not counted.
     const warmUp = warmUpSettings(sides.base);
     for (const [index, name] of names.entries()) {
+      if (interruption()) break;
       progress.cellStart(`${name} (warm-up, not counted)`, index, names.length);
       const result = await runCell(warmUp.topologies.find((t) => t.name === name)!, warmUp, placement, deps);
       progress.cellEnd({ ...result, name: `${name} (warm-up)` });
     }
-    for (let round = 1; round <= maxRounds && active.length > 0; round++) {
+    for (let round = 1; round <= maxRounds && active.length > 0 && !interruption(); round++) {
       if (round > rounds) {
         const next = nextRoundMs(active, took);
         const elapsed = Date.now() - measuringSince;
@@ -101,6 +105,7 @@ export async function runAb(head: Settings, base: Settings, options: AbOptions):
         progress.cellEnd({ ...result, name: `${m.topology} (${m.side})` });
         measured[m.side].get(m.topology)!.push(result);
       }
+      options.onRound?.(resultsDocument(head, startedAt, environment, merge('head'), sides.head.load), resultsDocument(base, startedAt, environment, merge('base'), sides.base.load));
       // A cell that failed on either side is decided (failed); no more rounds for it.
       active = active.filter((n) => [...measured.base.get(n)!, ...measured.head.get(n)!].every((r) => r.ok));
       if (round >= rounds) {

@@ -10,7 +10,7 @@ export interface ActionSettings {
   readonly configLabel: string;
   /** Baseline file, absolute. */
   readonly baselinePath: string;
-  /** Baseline file as given, relative to the workspace (read at the PR's base commit). */
+  /** Baseline file, normalised POSIX path relative to the workspace (read at the PR's base commit). */
   readonly baselineLabel: string;
   /** Largest allowed req/s drop, as a share (0.1 for 10%). */
   readonly threshold: number;
@@ -59,7 +59,12 @@ export function getActionSettings(getInput: GetInput, workspace: string): Action
     return value;
   };
   const configLabel = required(Inputs.Config);
-  const baselineLabel = required(Inputs.Baseline);
+  const baselineInput = required(Inputs.Baseline);
+  // ".github//x.json" and "./x.json" name the same file git knows as ".github/x.json".
+  const baselineLabel = path.posix.normalize(baselineInput.replace(/\\/g, '/'));
+  if (baselineInput && (path.isAbsolute(baselineInput) || baselineLabel === '..' || baselineLabel.startsWith('../'))) {
+    problems.push(`input ${Inputs.Baseline} must be a path inside the repository, relative to its root; got ${JSON.stringify(baselineInput)}`);
+  }
   const thresholdText = required(Inputs.Threshold);
   const threshold = parsePercent(thresholdText);
   if (thresholdText && (threshold === undefined || threshold >= 1)) {

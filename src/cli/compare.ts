@@ -1,5 +1,5 @@
 import { runAgainstCommit } from '../ab/against-commit.js';
-import { commitOf, repositoryRoot } from '../ab/worktree.js';
+import { commitOf, repositoryRoot } from '../git/git.js';
 import { InputDefaults, Inputs } from '../action/constants.js';
 import { readBaselineFile } from '../compare/baseline.js';
 import { compareResults, policyFrom, type Comparison } from '../compare/compare.js';
@@ -34,7 +34,7 @@ export function resolveCommit(cwd: string, ref: string): { repo: string; commit:
  * The action's comparison, run locally: `--base` measures the commit and the working tree
  * interleaved (compare: base); `--baseline` runs the matrix against a stored document.
  */
-export async function runCompare(args: CompareArgs, settings: Settings, progress: Progress): Promise<CompareOutcome> {
+export async function runCompare(args: CompareArgs, settings: Settings, progress: Progress, keep?: { results: (r: Results) => void; base: (b: Results) => void }): Promise<CompareOutcome> {
   const policy = policyFrom(resolveThresholds(settings.thresholds, undefined), settings.compare);
   let results: Results;
   let base: Results | null = null;
@@ -43,13 +43,22 @@ export async function runCompare(args: CompareArgs, settings: Settings, progress
   if (args.base !== undefined) {
     const { repo, commit } = resolveCommit(process.cwd(), args.base);
     progress.note(`comparing the working tree with ${args.base} (${commit.slice(0, 7)})`);
-    const outcome = await runAgainstCommit(settings, repo, commit, { policy, random: Math.random, progress, skipBuild: args.skipBuild });
+    const outcome = await runAgainstCommit(settings, repo, commit, {
+      policy,
+      random: Math.random,
+      progress,
+      skipBuild: args.skipBuild,
+      onRound: (head, base) => {
+        keep?.results(head);
+        keep?.base(base);
+      },
+    });
     ({ head: results, base, comparison } = outcome);
     baselineLabel = InputDefaults[Inputs.Baseline];
   } else {
     const file = args.baseline!;
     const baseline = readBaselineFile(file);
-    results = await runMatrix(settings, { progress, skipBuild: args.skipBuild });
+    results = await runMatrix(settings, { progress, skipBuild: args.skipBuild, onCell: keep?.results });
     comparison = compareResults(baseline?.results ?? null, results, policy, baseline?.source ?? null);
     baselineLabel = file;
   }

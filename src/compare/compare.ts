@@ -2,7 +2,7 @@ import { formatPercent } from '../config/percent.js';
 import type { CompareSettings, GateMetric } from '../config/types.js';
 import type { Fingerprint, Results, TopologyResult } from '../results/types.js';
 import type { Thresholds } from './thresholds.js';
-import { judgeFamily, type MetricName, type MetricSamples, type MetricTest, type MetricVerdict } from './verdict.js';
+import { judgeFamily, METRICS, type MetricName, type MetricSamples, type MetricTest, type MetricVerdict } from './verdict.js';
 
 export type Verdict = 'regressed' | 'improved' | 'unchanged' | 'inconclusive' | 'new' | 'missing' | 'failed';
 
@@ -48,7 +48,6 @@ export interface Policy {
   readonly gate: readonly GateMetric[];
   readonly alpha: number;
   readonly failOnInconclusive: boolean;
-  readonly failCrossHardware: boolean;
 }
 
 export interface Comparison {
@@ -67,11 +66,13 @@ export interface Comparison {
   readonly cells: readonly CellComparison[];
   /** Gated tests in the Holm family (for the expected false alarms). */
   readonly gatedTests: number;
+  /** Topologies in the results that the config does not list: shown, never judged. */
+  readonly ignored: readonly string[];
 }
 
 /** The policy from config settings and thresholds. */
 export function policyFrom(thresholds: Thresholds, compare: CompareSettings): Policy {
-  return { thresholds, gate: compare.gate, alpha: compare.alpha, failOnInconclusive: compare.failOnInconclusive, failCrossHardware: compare.failCrossHardware };
+  return { thresholds, gate: compare.gate, alpha: compare.alpha, failOnInconclusive: compare.failOnInconclusive };
 }
 
 /** One delta (pure). */
@@ -138,11 +139,13 @@ export interface CellInput {
   readonly samples: Partial<Record<MetricName, MetricSamples>>;
   readonly sampleCount: number;
   readonly calibration?: CellComparison['calibration'];
+  /** Why it is missing now, when it is (the config lists it, or the baseline has it). */
+  readonly missingReason?: string;
 }
 
 function cellVerdict(input: CellInput, metrics: readonly MetricVerdict[], policy: Policy): { verdict: Verdict; reasons: string[] } {
   const { before: base, now } = input;
-  if (!now) return { verdict: 'missing', reasons: ['in the baseline, not in this run'] };
+  if (!now) return { verdict: 'missing', reasons: [input.missingReason ?? 'in the baseline, not in this run'] };
   if (!now.ok) return { verdict: 'failed', reasons: [(now.error ?? 'failed').split('\n')[0]] };
   if (!base || !base.ok) return { verdict: 'new', reasons: [base ? 'failed in the baseline' : 'not in the baseline'] };
   const reasons: string[] = [];
@@ -166,7 +169,7 @@ export function judgeCells(inputs: readonly CellInput[], policy: Policy): { cell
   const tests: (MetricTest & { index: number })[] = [];
   inputs.forEach((input, index) => {
     if (!input.now?.ok || !input.before?.ok) return;
-    for (const metric of ['rps', 'cpu', 'p99'] as const) {
+    for (const metric of METRICS) {
       const samples = input.samples[metric];
       if (!samples) continue;
       tests.push({ index, cell: input.name, metric, gated: policy.gate.includes(metric), threshold: thresholdOf(metric, policy.thresholds), samples });
@@ -217,16 +220,40 @@ export function calibrationRatio(before: TopologyResult, now: TopologyResult): C
   return { rps: geometricMean(rpsN) / geometricMean(rpsB), cpu: cpuRatio };
 }
 
+/** Which topologies a comparison judges, and which results it sets aside. */
+export interface Judged {
+  readonly names: readonly string[];
+  readonly ignored: readonly string[];
+  readonly missingReason: string;
+}
+
+/**
+ * The topologies to judge (pure). With `expected` (the trusted config's list) exactly those: a
+ * topology of the results outside it is set aside, one missing from the results fails. Without,
+ * the results' and the baseline's together: one the baseline has and the run lacks fails too.
+ */
+export function judgedTopologies(resultNames: readonly string[], baselineNames: readonly string[], expected?: readonly string[]): Judged {
+  if (expected) {
+    return { names: expected, ignored: resultNames.filter((n) => !expected.includes(n)), missingReason: 'in the config, not in the results' };
+  }
+  const names = [...resultNames, ...baselineNames.filter((n) => !resultNames.includes(n))];
+  return { names, ignored: [], missingReason: 'in the baseline, not in this run: renamed or dropped? Record the baseline again once the change is merged' };
+}
+
 /**
  * Compares a run with a stored baseline (null: no baseline yet), cell by cell (pure): Welch's t on
  * the log of per-trial values of each metric, Holm across the matrix.
+ * @param expected the topologies to judge (the trusted config's); default: the run's and the baseline's
  */
-export function compareResults(baseline: Results | null, now: Results, policy: Policy, baselineSource: string | null = null): Comparison {
+export function compareResults(baseline: Results | null, now: Results, policy: Policy, baselineSource: string | null = null, expected?: readonly string[]): Comparison {
   const baseByName = new Map((baseline?.topologies ?? []).map((t) => [t.name, t]));
-  const nowNames = now.topologies.map((t) => t.name);
-  const missing = baseline ? [...baseByName.keys()].filter((n) => !nowNames.includes(n)) : [];
+  const judged = judgedTopologies(
+    now.topologies.map((t) => t.name),
+    [...baseByName.keys()],
+    expected,
+  );
   const hardwareNote = baseline ? hardwareDifference(baseline.environment, now.environment) : null;
-  const inputs: CellInput[] = [...nowNames, ...missing].map((name) => {
+  const inputs: CellInput[] = judged.names.map((name) => {
     const before = baseByName.get(name);
     const current = now.topologies.find((t) => t.name === name);
     const samples: Partial<Record<MetricName, MetricSamples>> = {};
@@ -234,11 +261,11 @@ export function compareResults(baseline: Results | null, now: Results, policy: P
     const calibration = hardwareNote && before && current ? calibrationRatio(before, current) : null;
     const scale: Record<MetricName, number> = { rps: calibration?.rps ?? 1, cpu: calibration?.cpu ?? 1, p99: 1 };
     if (before && current) {
-      for (const metric of ['rps', 'cpu', 'p99'] as const) {
+      for (const metric of METRICS) {
         samples[metric] = { kind: 'unpaired', before: trialValues(before, metric), now: trialValues(current, metric).map((v) => v / scale[metric]) };
       }
     }
-    return { name, before, now: current, samples, sampleCount: Math.min(before?.trials.length ?? 0, current?.trials.length ?? 0), calibration };
+    return { name, before, now: current, samples, sampleCount: Math.min(before?.trials.length ?? 0, current?.trials.length ?? 0), calibration, missingReason: judged.missingReason };
   });
   const { cells, gatedTests } = judgeCells(inputs, policy);
   const finalCells = baseline ? cells : cells.map((c) => (c.verdict === 'new' ? { ...c, reasons: ['no baseline yet'] } : c));
@@ -250,6 +277,7 @@ export function compareResults(baseline: Results | null, now: Results, policy: P
     policy,
     cells: finalCells,
     gatedTests,
+    ignored: judged.ignored,
   };
 }
 

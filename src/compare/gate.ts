@@ -6,13 +6,15 @@ import { cellsWith, type Comparison } from './compare.js';
  */
 export function failureMessage(comparison: Comparison): string | null {
   const named = (cells: readonly { name: string; reasons: readonly string[] }[]): string => cells.map((c) => `${c.name} (${c.reasons.join('; ')})`).join(', ');
-  const crossHardware = comparison.hardwareNote !== null && !comparison.policy.failCrossHardware;
-  const regressed = crossHardware ? [] : cellsWith(comparison, 'regressed');
+  // A hardware difference is stated in the report, never a reason to let a regression pass.
+  const regressed = cellsWith(comparison, 'regressed');
   const failed = cellsWith(comparison, 'failed');
+  const missing = cellsWith(comparison, 'missing');
   const inconclusive = comparison.policy.failOnInconclusive ? cellsWith(comparison, 'inconclusive') : [];
   const parts: string[] = [];
   if (regressed.length) parts.push(`regressed: ${named(regressed)}`);
   if (failed.length) parts.push(`could not run: ${named(failed)}`);
+  if (missing.length) parts.push(`missing: ${named(missing)}`);
   if (inconclusive.length) parts.push(`inconclusive: ${named(inconclusive)}`);
   return parts.length ? `flask-perf: ${parts.join('; ')}` : null;
 }

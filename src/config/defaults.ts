@@ -5,6 +5,7 @@ export const DEFAULTS = {
     workdir: '.',
     python: 'python3',
     env: {},
+    'pass-env': [] as string[],
     wsgi: 'app:app',
     health: { path: '/', timeout: '30s' },
   },
@@ -21,7 +22,7 @@ export const DEFAULTS = {
   balancer: { instances: 5, strategy: 'round-robin' },
   command: { instances: 0, templates: [] as string[] },
   placement: 'auto',
-  compare: { rounds: 3, 'max-rounds': 8, 'max-time': '6m', duration: '3s', warmup: '1s', confidence: '95%', gate: ['rps', 'cpu'], 'fail-on-inconclusive': false, 'fail-cross-hardware': false, calibrate: false },
+  compare: { rounds: 3, 'max-rounds': 8, 'max-time': '6m', duration: '3s', warmup: '1s', confidence: '95%', gate: ['rps', 'cpu'], 'fail-on-inconclusive': false, calibrate: false },
 } as const;
 
 /**
@@ -32,5 +33,5 @@ export const DEFAULTS = {
  */
 export const AUTO_PIN_MIN_CORES = 2;
 
-/** Seconds a stopped server gets between SIGTERM and SIGKILL. */
+/** Milliseconds a stopped server gets between SIGTERM and SIGKILL. */
 export const STOP_GRACE_MS = 3000;

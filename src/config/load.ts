@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parseDocument } from 'yaml';
 import { DEFAULTS } from './defaults.js';
@@ -137,7 +137,6 @@ function normaliseCompare(raw: unknown): CompareSettings {
     alpha: Math.round((1 - (parsePercent(String(c.confidence)) ?? 0.95)) * 1e6) / 1e6,
     gate: [...(c.gate as GateMetric[])],
     failOnInconclusive: c['fail-on-inconclusive'] === true,
-    failCrossHardware: c['fail-cross-hardware'] === true,
     calibrate: c.calibrate === true,
   };
 }
@@ -149,9 +148,14 @@ function normaliseCompare(raw: unknown): CompareSettings {
 export function settingsFromObject(raw: unknown, file: string, rootDir: string, overrides: LoadOverrides = {}): Settings {
   const merged = mergeDefaults(raw, overrides);
   const problems = validateConfig(merged);
-  if (problems.length > 0) throw new ConfigError(file, problems);
   const m = merged as Raw & { app: Raw; load: Raw };
-  const workdir = path.resolve(rootDir, String(m.app.workdir));
+  const workdir = isObject(m.app) ? path.resolve(rootDir, String(m.app.workdir)) : rootDir;
+  const relative = path.relative(rootDir, workdir);
+  // compare: base moves workdir into the base's worktree; a path outside the repository would not move.
+  if (relative.startsWith('..') || path.isAbsolute(relative)) {
+    problems.push(`app.workdir must be a directory inside the repository (${rootDir}); got ${JSON.stringify(m.app.workdir)}`);
+  }
+  if (problems.length > 0) throw new ConfigError(file, problems);
   const python = String(m.app.python);
   const health: Raw = typeof m.app.health === 'string' ? { ...DEFAULTS.app.health, path: m.app.health } : (m.app.health as Raw);
   return {
@@ -162,8 +166,9 @@ export function settingsFromObject(raw: unknown, file: string, rootDir: string, 
       // A path is relative to the app; a bare name is looked up on PATH.
       python: python.includes('/') ? path.resolve(workdir, python) : python,
       env: Object.fromEntries(Object.entries(m.app.env as Raw).map(([k, v]) => [k, String(v)])),
+      passEnv: [...(m.app['pass-env'] as string[])],
       wsgi: String(m.app.wsgi),
-      start: String(m.app.start),
+      start: m.app.start === undefined ? '' : String(m.app.start),
       health: String(health.path),
       healthTimeoutMs: parseDuration(health.timeout) ?? 30_000,
     },
@@ -182,8 +187,12 @@ export function settingsFromObject(raw: unknown, file: string, rootDir: string, 
   };
 }
 
+/** Largest config file read: a real one is a few KB. */
+const MAX_CONFIG_BYTES = 1024 * 1024;
+
 /** Parses YAML text; syntax errors become a ConfigError naming line and column. */
 export function parseConfigText(text: string, file: string): unknown {
+  if (text.length > MAX_CONFIG_BYTES) throw new ConfigError(file, [`the config file is larger than 1 MB; got ${text.length} characters`]);
   const doc = parseDocument(text);
   if (doc.errors.length > 0) {
     throw new ConfigError(
@@ -194,7 +203,12 @@ export function parseConfigText(text: string, file: string): unknown {
       }),
     );
   }
-  return doc.toJS();
+  try {
+    // A few aliases are YAML's own business; thousands of expansions are an attack on memory.
+    return doc.toJS({ maxAliasCount: 100 });
+  } catch (error) {
+    throw new ConfigError(file, [`YAML aliases expand too much (${(error as Error).message}); write the values out`]);
+  }
 }
 
 /** Reads, validates and normalises a config file. */
@@ -205,7 +219,15 @@ export function loadConfig(file: string, rootDir: string, overrides: LoadOverrid
   } catch (error) {
     throw new ConfigError(file, [`cannot read the config file: ${(error as Error).message}`]);
   }
-  return settingsFromObject(parseConfigText(text, file), path.resolve(file), rootDir, overrides);
+  const settings = settingsFromObject(parseConfigText(text, file), path.resolve(file), rootDir, overrides);
+  let isDir = false;
+  try {
+    isDir = statSync(settings.app.workdir).isDirectory();
+  } catch {
+    isDir = false;
+  }
+  if (!isDir) throw new ConfigError(file, [`app.workdir must be an existing directory; ${settings.app.workdir} is not one`]);
+  return settings;
 }
 
 /** Only the topologies named, in config order; unknown names are a ConfigError. */

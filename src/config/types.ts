@@ -20,11 +20,13 @@ export interface AppSettings {
   readonly workdir: string;
   /** Interpreter for `{python}` and gunicorn. */
   readonly python: string;
-  /** Added to the runner's environment for every server. */
+  /** Environment of the build and the servers, besides the allow-listed basics. */
   readonly env: Readonly<Record<string, string>>;
+  /** Names of the runner's environment variables passed on as they are. */
+  readonly passEnv: readonly string[];
   /** `module:callable` for WSGI servers. */
   readonly wsgi: string;
-  /** Command of the single-instance server, with `{port}`. */
+  /** Command of the single-instance server, with `{port}`; empty when no topology runs it. */
   readonly start: string;
   /** Path polled until it answers 2xx. */
   readonly health: string;
@@ -111,7 +113,6 @@ export interface CompareSettings {
   readonly alpha: number;
   readonly gate: readonly GateMetric[];
   readonly failOnInconclusive: boolean;
-  readonly failCrossHardware: boolean;
   /** Measure the reference app under each topology too (for cross-hardware baselines). */
   readonly calibrate: boolean;
 }

@@ -1,25 +1,35 @@
 /** The part of GitHub's REST API the sticky comment needs (injected; Octokit in production). */
 export interface CommentsApi {
-  list(issue: number): Promise<readonly { id: number; body?: string | null }[]>;
+  list(issue: number): Promise<readonly { id: number; body?: string | null; author: string | null }[]>;
   create(issue: number, body: string): Promise<{ id: number }>;
   update(commentId: number, body: string): Promise<{ id: number }>;
+  /** The login that comments made with this token are written by; null when it cannot be told. */
+  identity(): Promise<string | null>;
 }
 
 /** What happened to the comment. */
-export type CommentOutcome = { readonly action: 'created' | 'updated'; readonly id: number };
+export interface CommentOutcome {
+  readonly action: 'created' | 'updated';
+  readonly id: number;
+  /** Who the token posts as; null when GitHub would not say (then a new comment is always made). */
+  readonly identity: string | null;
+}
 
 /**
- * Creates the comment, or edits the one that carries `marker`: exactly one comment per marker.
- * When several carry it (a race between two runs), the oldest is kept and edited.
+ * Creates the comment, or edits this token's own comment that starts with `marker`: one comment
+ * per marker and author. Anyone else's comment holding the marker is never edited, so a pasted
+ * marker cannot take the report over. When several are ours (two runs raced), the oldest is kept.
  */
 export async function upsertComment(api: CommentsApi, issue: number, marker: string, body: string): Promise<CommentOutcome> {
-  const existing = (await api.list(issue)).filter((c) => (c.body ?? '').includes(marker)).sort((a, b) => a.id - b.id);
-  if (existing.length > 0) {
-    const { id } = await api.update(existing[0].id, body);
-    return { action: 'updated', id };
+  const identity = await api.identity();
+  const comments = identity === null ? [] : await api.list(issue);
+  const ours = comments.filter((c) => c.author === identity && (c.body ?? '').trimStart().startsWith(marker)).sort((a, b) => a.id - b.id);
+  if (ours.length > 0) {
+    const { id } = await api.update(ours[0].id, body);
+    return { action: 'updated', id, identity };
   }
   const { id } = await api.create(issue, body);
-  return { action: 'created', id };
+  return { action: 'created', id, identity };
 }
 
 /** Why a GitHub call failed, for a warning; `status` when GitHub answered. */

@@ -17,7 +17,22 @@ export function octokitRepoApi(token: string, owner: string, repo: string): Repo
   return {
     async list(issue) {
       const comments = await octokit.paginate(octokit.rest.issues.listComments, { owner, repo, issue_number: issue, per_page: 100 });
-      return comments.map((c) => ({ id: c.id, body: c.body }));
+      return comments.map((c) => ({ id: c.id, body: c.body, author: c.user?.login ?? null }));
+    },
+    async identity() {
+      // GraphQL's viewer answers for installation tokens (GITHUB_TOKEN: github-actions[bot]) and
+      // personal tokens alike; GET /user only for the latter.
+      try {
+        const { viewer } = await octokit.graphql<{ viewer: { login: string } }>('query { viewer { login } }');
+        if (viewer?.login) return viewer.login;
+      } catch {
+        // fall through
+      }
+      try {
+        return (await octokit.rest.users.getAuthenticated()).data.login;
+      } catch {
+        return null;
+      }
     },
     async create(issue, body) {
       const { data } = await octokit.rest.issues.createComment({ owner, repo, issue_number: issue, body });

@@ -1,4 +1,5 @@
 import { distScript } from '../paths.js';
+import { childEnv } from '../topology/env.js';
 import { describeExit, spawnGroup } from '../topology/process.js';
 import type { LoadJob, LoadSample } from './types.js';
 
@@ -21,7 +22,7 @@ export function openLoadGenerator(options: GeneratorOptions = {}): LoadGenerator
   const proc = spawnGroup(`${process.execPath} ${distScript('loadgen.js')}`, {
     label: 'load generator',
     cwd: process.cwd(),
-    env: process.env,
+    env: childEnv(process.env),
     cpus: options.cpus,
     ipc: true,
     serialization: 'advanced',

@@ -3,6 +3,14 @@ import { cellsWith, signedPercent, type CellComparison, type Comparison, type De
 import type { MetricVerdict } from '../compare/verdict.js';
 import { formatPercent } from '../config/percent.js';
 import type { Results } from '../results/types.js';
+import { md, mdCode, mdFence } from './escape.js';
+
+/** GitHub refuses comments longer than 65,536 characters; keep a margin. */
+export const COMMENT_LIMIT = 60_000;
+/** GitHub refuses a job summary over 1 MiB. */
+export const SUMMARY_LIMIT = 1_000_000;
+/** Longest reason shown in a table cell (a failed cell's reason is the first line of its error). */
+const MAX_REASON_CHARS = 300;
 
 /** What the report says about where it comes from. */
 export interface ReportContext {
@@ -12,9 +20,9 @@ export interface ReportContext {
   readonly baselinePath: string;
 }
 
-/** Hidden marker that identifies this action's comment for a config. */
+/** Hidden marker that identifies this action's comment for a config (the report's first line). */
 export function commentMarker(configPath: string): string {
-  return `<!-- flask-perf-action config=${configPath.replace(/--+>/g, '')} -->`;
+  return `<!-- flask-perf-action config=${configPath.replace(/[^\w./@:+-]/g, '_')} -->`;
 }
 
 const ICON: Record<Verdict, string> = {
@@ -58,34 +66,41 @@ function metric(c: CellComparison, name: MetricVerdict['metric']): MetricVerdict
 }
 
 function verdictCell(c: CellComparison): string {
-  return c.reasons.length && c.verdict !== 'new' ? `${ICON[c.verdict]}: ${c.reasons.join('; ')}` : ICON[c.verdict];
+  const reasons = c.reasons.join('; ');
+  const shown = reasons.length > MAX_REASON_CHARS ? `${reasons.slice(0, MAX_REASON_CHARS)}…` : reasons;
+  return c.reasons.length && c.verdict !== 'new' ? `${ICON[c.verdict]}: ${md(shown)}` : ICON[c.verdict];
 }
 
-/** The first line: no regression / N regressions / N cells failed / N inconclusive (pure). */
-export function headline(comparison: Comparison): string {
+/**
+ * The first line: no regression / N regressions / N cells failed / N inconclusive (pure).
+ * @param text how names are written: escaped for markdown, as they are for plain text
+ */
+export function headline(comparison: Comparison, text: (s: string) => string = md): string {
   const list = (cells: CellComparison[], one: string, many: string): string =>
-    `${cells.length} ${cells.length > 1 ? many : one} (${cells.map((c) => c.name).join(', ')})`;
+    `${cells.length} ${cells.length > 1 ? many : one} (${cells.map((c) => text(c.name)).join(', ')})`;
+  const missing = cellsWith(comparison, 'missing');
   const regressed = cellsWith(comparison, 'regressed');
   const failed = cellsWith(comparison, 'failed');
   const inconclusive = cellsWith(comparison, 'inconclusive');
   const parts: string[] = [];
   if (regressed.length) parts.push(list(regressed, 'regression', 'regressions'));
   if (failed.length) parts.push(list(failed, 'cell failed', 'cells failed'));
+  if (missing.length) parts.push(list(missing, 'missing', 'missing'));
   if (inconclusive.length) parts.push(list(inconclusive, 'inconclusive', 'inconclusive'));
   const cross = comparison.hardwareNote ? ' (cross-hardware)' : '';
-  if (regressed.length || failed.length) return `❌ ${parts.join(', ')}${cross}`;
+  if (regressed.length || failed.length || missing.length) return `❌ ${parts.join(', ')}${cross}`;
   if (inconclusive.length) return `❔ no regression found; ${parts.join(', ')}${cross}`;
   if (!comparison.baselineFound) return '🆕 no baseline yet — these numbers become the reference once a baseline is recorded';
   const improved = cellsWith(comparison, 'improved');
-  return `✅ no regression${improved.length ? `; ${improved.length} improved (${improved.map((c) => c.name).join(', ')})` : ''}${cross}`;
+  return `✅ no regression${improved.length ? `; ${improved.length} improved (${improved.map((c) => text(c.name)).join(', ')})` : ''}${cross}`;
 }
 
-/** One line for logs and the `summary` output (pure). */
+/** One line of plain text for logs and the `summary` output (pure; escape it for where it goes). */
 export function summaryLine(comparison: Comparison): string {
   const detail = cellsWith(comparison, 'regressed')
     .map((c) => `${c.name} ${c.reasons.join(', ')}`)
     .join('; ');
-  const text = headline(comparison).replace(/^\S+ /, '');
+  const text = headline(comparison, (name) => name).replace(/^\S+ /, '');
   return `flask-perf: ${text}${detail ? ` — ${detail}` : ''}`;
 }
 
@@ -96,25 +111,32 @@ function endpointDetails(comparison: Comparison): string {
       const table = markdownTable(
         [
           ['Endpoint', 'Req/s', 'p99 ms', 'Failures/s'],
-          ...c.endpoints.map((e) => [`\`${e.method} ${e.path}\``, change(e.rps, 1), change(e.p99, 1), change(e.failuresPerSec, 2)]),
+          ...c.endpoints.map((e) => [mdCode(`${e.method} ${e.path}`), change(e.rps, 1), change(e.p99, 1), change(e.failuresPerSec, 2)]),
         ],
         { align: ['l', 'r', 'r', 'r'] },
       );
-      return `**${c.name}**\n\n${table}`;
+      return `**${md(c.name)}**\n\n${table}`;
     });
   return sections.length ? `<details><summary>Per endpoint</summary>\n\n${sections.join('\n\n')}\n\n</details>` : '';
 }
 
-function failures(comparison: Comparison): string {
+/** Failed cells' errors: in full, only their first line (cut) when space is short, or none. */
+function failures(comparison: Comparison, errors: Detail['errors']): string {
   const failed = cellsWith(comparison, 'failed');
-  if (!failed.length) return '';
-  return failed.map((c) => `<details><summary>💥 ${c.name} failed</summary>\n\n\`\`\`\n${c.error ?? ''}\n\`\`\`\n\n</details>`).join('\n');
+  if (!failed.length || errors === 'none') return '';
+  return failed
+    .map((c) => {
+      const error = c.error ?? '';
+      const shown = errors === 'full' ? error : error.split('\n', 1)[0].slice(0, MAX_REASON_CHARS);
+      return `<details><summary>💥 ${md(c.name)} failed</summary>\n\n${mdFence(shown)}\n\n</details>`;
+    })
+    .join('\n');
 }
 
 function environment(results: Results, comparison: Comparison): string {
   const env = results.environment;
   const lines = [
-    `**Environment:** ${env.cpuModel}, ${env.cores} cores, ${env.os}; Python ${env.python ?? '?'}, Flask ${env.flask ?? '?'}, gunicorn ${env.gunicorn ?? '?'}; placement: ${env.placement.reason}.`,
+    `**Environment:** ${md(`${env.cpuModel}, ${env.cores} cores, ${env.os}; Python ${env.python ?? '?'}, Flask ${env.flask ?? '?'}, gunicorn ${env.gunicorn ?? '?'}; placement: ${env.placement.reason}`)}.`,
     `**Load:** ${results.load.connections} connections, ${results.load.trials} × ${results.load.durationSec}s after ${results.load.warmupSec}s warm-up.`,
   ];
   const p = comparison.policy;
@@ -132,36 +154,41 @@ function environment(results: Results, comparison: Comparison): string {
       `**False alarms:** a regression needs its estimate past the threshold and a p-value below ${formatPercent(p.alpha)} after Holm's adjustment over the ${comparison.gatedTests} gated tests of this matrix, ${bound}. Intervals are ${Math.round((1 - 2 * p.alpha) * 100)}% (${comparison.mode === 'base' ? 'paired over interleaved rounds' : "Welch's, over trials"}, on log ratios); MDE is the smallest change this run could call a regression.`,
     );
   }
-  if (comparison.baselineSource) lines.push(`**Baseline:** \`${comparison.baselineSource}\`.`);
+  if (comparison.baselineSource) lines.push(`**Baseline:** ${mdCode(comparison.baselineSource)}.`);
   const calibrated = comparison.cells.filter((c) => c.calibration);
   if (comparison.hardwareNote && calibrated.length) {
     lines.push(
-      `**Calibration:** this machine ran the reference app at ${calibrated.map((c) => `×${c.calibration!.rps.toFixed(2)} req/s under ${c.name}`).join(', ')} of the baseline's; those cells' req/s and CPU are divided by it before comparing.`,
+      `**Calibration:** this machine ran the reference app at ${calibrated.map((c) => `×${c.calibration!.rps.toFixed(2)} req/s under ${md(c.name)}`).join(', ')} of the baseline's; those cells' req/s and CPU are divided by it before comparing.`,
     );
   }
-  if (comparison.hardwareNote) lines.push(`⚠️ **cross-hardware:** ${comparison.hardwareNote}; differences may come from the machine, not the code${comparison.policy.failCrossHardware ? '' : ', so they do not fail the step'}.`);
-  const warnings = results.topologies.flatMap((t) => t.warnings.map((w) => `- ${t.name}: ${w.message}`));
-  if (warnings.length) lines.push(`**Warnings:**\n${warnings.join('\n')}`);
+  if (comparison.hardwareNote) lines.push(`⚠️ **cross-hardware:** ${md(comparison.hardwareNote)}; part of a difference may come from the machine, not the code.`);
+  if (comparison.ignored.length) lines.push(`**Not judged:** ${comparison.ignored.map(md).join(', ')} (in the results, not in the config).`);
   return lines.join('\n');
+}
+
+/** Cell warnings as a list, or only the first `limit` of them. */
+function warnings(results: Results, limit = Infinity): string {
+  const all = results.topologies.flatMap((t) => t.warnings.map((w) => `- ${md(t.name)}: ${md(w.message)}`));
+  if (!all.length) return '';
+  const shown = all.slice(0, limit);
+  const more = all.length > shown.length ? [`- … and ${all.length - shown.length} more (see the full report)`] : [];
+  return `**Warnings:**\n${[...shown, ...more].join('\n')}`;
 }
 
 function howToUpdate(ctx: ReportContext): string {
   return [
     '<details><summary>Updating the baseline</summary>',
     '',
-    `The baseline is \`${ctx.baselinePath}\`, a results document kept in the repository. It is rewritten by the action with \`update-baseline: true\` on pushes to the default branch (never on a pull request), or locally:`,
+    `The baseline is ${mdCode(ctx.baselinePath)}, a results document kept in the repository. It is rewritten by the action with \`update-baseline: true\` on pushes to the default branch (never on a pull request), or locally:`,
     '',
-    '```sh',
-    `npx flask-perf run --config ${ctx.configPath} --out ${ctx.baselinePath}`,
-    '```',
+    mdFence(`npx flask-perf run --config ${ctx.configPath} --out ${ctx.baselinePath}`),
     '',
     '</details>',
   ].join('\n');
 }
 
-/** The whole report: marker, headline, table, details, environment, update instructions (pure). */
-export function renderReport(comparison: Comparison, results: Results, ctx: ReportContext): string {
-  const table = markdownTable(
+function resultsTable(comparison: Comparison): string {
+  return markdownTable(
     [
       [
         'Topology',
@@ -174,7 +201,7 @@ export function renderReport(comparison: Comparison, results: Results, ctx: Repo
         'Verdict',
       ],
       ...comparison.cells.map((c) => [
-        c.name,
+        md(c.name),
         change(c.rps, 1, metric(c, 'rps')),
         change(c.p50, 1),
         change(c.p99, 1, metric(c, 'p99')),
@@ -186,20 +213,58 @@ export function renderReport(comparison: Comparison, results: Results, ctx: Repo
     ],
     { align: ['l', 'r', 'r', 'r', 'r', 'r', 'l', 'l'] },
   );
+}
+
+/** How much of the report to include: the comment leaves out the least important parts first. */
+interface Detail {
+  readonly endpoints: boolean;
+  readonly errors: 'full' | 'first-line' | 'none';
+  readonly warnings: number;
+  readonly howToUpdate: boolean;
+}
+const FULL: Detail = { endpoints: true, errors: 'full', warnings: Infinity, howToUpdate: true };
+const SHORTER: readonly Detail[] = [
+  { ...FULL, endpoints: false },
+  { ...FULL, endpoints: false, errors: 'first-line' },
+  { endpoints: false, errors: 'first-line', warnings: 10, howToUpdate: false },
+  { endpoints: false, errors: 'none', warnings: 10, howToUpdate: false },
+];
+
+function render(comparison: Comparison, results: Results, ctx: ReportContext, detail: Detail, note: string): string {
   return [
     commentMarker(ctx.configPath),
-    `### flask-perf · \`${ctx.configPath}\`: ${headline(comparison)}`,
+    `### flask-perf · ${mdCode(ctx.configPath)}: ${headline(comparison)}`,
     '',
-    table,
+    resultsTable(comparison),
     '',
-    failures(comparison),
-    endpointDetails(comparison),
+    failures(comparison, detail.errors),
+    detail.endpoints ? endpointDetails(comparison) : '',
     '',
     environment(results, comparison),
+    warnings(results, detail.warnings),
     '',
-    howToUpdate(ctx),
+    detail.howToUpdate ? howToUpdate(ctx) : '',
+    note,
     '',
   ]
     .filter((part, i, all) => !(part === '' && all[i - 1] === ''))
     .join('\n');
+}
+
+/**
+ * The whole report: marker, headline, table, details, environment, update instructions (pure).
+ * With `limit` (the PR comment), parts are left out, least important first, until it fits, and
+ * the report says where the full one is.
+ */
+export function renderReport(comparison: Comparison, results: Results, ctx: ReportContext, limit = Infinity): string {
+  const full = render(comparison, results, ctx, FULL, '');
+  if (full.length <= limit) return full;
+  const note = '_Some details were left out to fit a pull-request comment: the full report is in the job summary and in `report.md` of the results artifact._\n';
+  for (const detail of SHORTER) {
+    const shorter = render(comparison, results, ctx, detail, note);
+    if (shorter.length <= limit) return shorter;
+  }
+  // Still too long (a wide matrix with long reasons): cut at a line, never inside the marker.
+  const last = render(comparison, results, ctx, SHORTER[SHORTER.length - 1], note);
+  return `${last.slice(0, last.lastIndexOf('\n', limit - note.length - 2))}\n\n${note}`;
 }

@@ -1,14 +1,15 @@
 import { markdownTable } from 'markdown-table';
 import type { Results, TopologyResult } from '../results/types.js';
+import { md } from './escape.js';
 
 function fixed(value: number | null, digits: number): string {
   return value === null ? '—' : value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 }
 
 function row(t: TopologyResult): string[] {
-  if (!t.ok) return [t.name, 'failed', '—', '—', '—', '—', '—'];
+  if (!t.ok) return [md(t.name), 'failed', '—', '—', '—', '—', '—'];
   return [
-    t.name,
+    md(t.name),
     t.totalRequests.toLocaleString('en-US'),
     fixed(t.rps, 1),
     fixed(t.failuresPerSec, 2),
@@ -33,8 +34,8 @@ export function resultsTable(results: Results): string {
 export function resultsNotes(results: Results): string {
   const lines: string[] = [];
   for (const t of results.topologies) {
-    if (!t.ok) lines.push(`- **${t.name} failed**: ${(t.error ?? '').split('\n').join('\n  ')}`);
-    for (const w of t.warnings) lines.push(`- ${t.name}: ${w.message}`);
+    if (!t.ok) lines.push(`- **${md(t.name)} failed**: ${(t.error ?? '').split('\n').map(md).join('\n  ')}`);
+    for (const w of t.warnings) lines.push(`- ${md(t.name)}: ${md(w.message)}`);
   }
   return lines.join('\n');
 }

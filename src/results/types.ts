@@ -107,3 +107,12 @@ export interface Results {
   readonly environment: Fingerprint;
   readonly topologies: readonly TopologyResult[];
 }
+
+/** What `mode: run` records for `mode: report` next to the results (meta.json). */
+export interface RunMeta {
+  readonly configPath: string;
+  readonly eventName: string;
+  readonly prNumber: number | null;
+  readonly headSha: string | null;
+  readonly baseSha: string | null;
+}

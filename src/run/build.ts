@@ -1,3 +1,4 @@
+import { childEnv, redact } from '../topology/env.js';
 import { spawnGroup, describeExit } from '../topology/process.js';
 import type { AppSettings } from '../config/types.js';
 
@@ -10,9 +11,9 @@ export class BuildError extends Error {
 export async function runBuild(app: AppSettings, log: (line: string) => void): Promise<void> {
   if (!app.build.trim()) return;
   log(`build: ${app.build}`);
-  const proc = spawnGroup(app.build, { label: 'build', cwd: app.workdir, env: { ...process.env, ...app.env } });
+  const proc = spawnGroup(app.build, { label: 'build', cwd: app.workdir, env: childEnv(process.env, app.passEnv, app.env) });
   const forward = (chunk: Buffer): void => {
-    for (const line of chunk.toString('utf8').split('\n')) if (line.trim()) log(`build: ${line}`);
+    for (const line of chunk.toString('utf8').split('\n')) if (line.trim()) log(`build: ${redact(line.slice(0, 2000))}`);
   };
   proc.child.stdout?.on('data', forward);
   proc.child.stderr?.on('data', forward);

@@ -11,7 +11,10 @@ import { waitHealthy } from '../topology/health.js';
 import { planTopology, placeholders, portsNeeded, render, LOOPBACK, type ProcessSpec } from '../topology/plan.js';
 import type { Placement } from '../topology/placement.js';
 import { freePorts } from '../topology/ports.js';
+import { onCleanup } from '../topology/cleanup.js';
+import { childEnv } from '../topology/env.js';
 import { describeExit, spawnGroup, type GroupProcess } from '../topology/process.js';
+import { capText } from '../report/escape.js';
 import { groupUsage } from '../topology/procfs.js';
 import type { Progress } from './progress.js';
 
@@ -29,9 +32,12 @@ export interface CellDeps {
 /** A cell that could not run; the message names the process, how it ended and its last output. */
 class CellFailure extends Error {}
 
+/** Longest cell error kept (results documents refuse longer ones). */
+export const MAX_ERROR_CHARS = 2000;
+
 function failureText(proc: GroupProcess, what: string): string {
   const output = proc.lastOutput(15).trim();
-  return `${proc.label} ${what}${output ? `; last output:\n${output}` : ''}`;
+  return capText(`${proc.label} ${what}${output ? `; last output:\n${output}` : ''}`, MAX_ERROR_CHARS);
 }
 
 async function startHealthy(spec: ProcessSpec, settings: Settings, placement: Placement, cwd: string, env: NodeJS.ProcessEnv, started: GroupProcess[]): Promise<GroupProcess> {
@@ -69,7 +75,8 @@ export async function runCell(topology: TopologySettings, settings: Settings, pl
   const started: GroupProcess[] = [];
   const trials: MeasuredTrial[] = [];
   const dir = mkdtempSync(path.join(os.tmpdir(), `flask-perf-${topology.name}-`));
-  const env = { ...process.env, ...settings.app.env };
+  const forgetDir = onCleanup({ phase: 'folder', label: dir, now: () => rmSync(dir, { recursive: true, force: true }) });
+  const env = childEnv(process.env, settings.app.passEnv, settings.app.env);
   const sources = loopbackSources(SOURCE_ADDRESSES);
   let peakRss = 0;
   let sampler: NodeJS.Timeout | undefined;
@@ -126,7 +133,7 @@ export async function runCell(topology: TopologySettings, settings: Settings, pl
       trials.push({ sample, serverCpuMs: cpu, timeWait: timeWaitSockets(plan.front.port) });
     }
   } catch (e) {
-    error = e instanceof CellFailure ? e.message : `${(e as Error).message}`;
+    error = capText(e instanceof CellFailure ? e.message : `${(e as Error).message}`, MAX_ERROR_CHARS);
   } finally {
     if (sampler) clearInterval(sampler);
     deps.progress.phase(label, 'stopping');
@@ -134,6 +141,7 @@ export async function runCell(topology: TopologySettings, settings: Settings, pl
     // Front first, so it stops sending to instances that are going away.
     await Promise.all([...started].reverse().map((p) => p.stop()));
     rmSync(dir, { recursive: true, force: true });
+    forgetDir();
   }
   return aggregateCell(error === null ? trials : [], {
     name: topology.name,

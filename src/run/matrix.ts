@@ -14,6 +14,7 @@ import { runBuild } from './build.js';
 import { runCell, type CellDeps } from './cell.js';
 import { silentProgress, type Progress } from './progress.js';
 import { VERSION } from '../version.js';
+import { interruption } from '../topology/cleanup.js';
 
 function hasTaskset(): boolean {
   try {
@@ -39,6 +40,8 @@ export interface MatrixOptions {
   readonly skipBuild?: boolean;
   /** Replaces parts of a cell's dependencies (tests). */
   readonly cellDeps?: Partial<CellDeps>;
+  /** Called with the results so far after each cell, so a crash or a signal loses only the cell it hit. */
+  readonly onCell?: (partial: Results) => void;
 }
 
 /** Placement and the environment fingerprint of a run. */
@@ -105,10 +108,12 @@ export async function runMatrix(settings: Settings, options: MatrixOptions = {})
   const topologies: TopologyResult[] = [];
   try {
     for (const [index, topology] of settings.topologies.entries()) {
+      if (interruption()) break;
       progress.cellStart(topology.name, index, settings.topologies.length);
       const result = await runCell(topology, settings, placement, deps);
       progress.cellEnd(result);
       topologies.push(settings.compare.calibrate && result.ok ? { ...result, calibration: await calibrate(settings, topology, placement, deps) } : result);
+      options.onCell?.(resultsDocument(settings, startedAt, environment, topologies));
     }
   } finally {
     progress.close();

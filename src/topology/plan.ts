@@ -45,7 +45,8 @@ export function placeholders(ctx: PlanContext, port: number, upstreamPorts: read
     port: String(port),
     host: LOOPBACK,
     python: shellQuote(ctx.app.python),
-    wsgi: ctx.app.wsgi,
+    // "app:create_app()" holds shell syntax.
+    wsgi: shellQuote(ctx.app.wsgi),
     dir: shellQuote(ctx.dir),
     upstreams: upstreamPorts.map((p) => `${LOOPBACK}:${p}`).join(','),
     nginx_servers: upstreamPorts.map((p) => `server ${LOOPBACK}:${p};`).join('\n    '),

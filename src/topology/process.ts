@@ -1,5 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { statSync } from 'node:fs';
 import { STOP_GRACE_MS } from '../config/defaults.js';
+import { onCleanup, pendingCleanups, throwIfInterrupted } from './cleanup.js';
+import { redact } from './env.js';
 import { groupMembers } from './procfs.js';
 
 /** How a process ended. */
@@ -34,10 +37,6 @@ export interface SpawnOptions {
   readonly serialization?: 'json' | 'advanced';
 }
 
-// Every live group started here, so that a crash or a signal can still end them.
-const liveGroups = new Set<number>();
-let handlersInstalled = false;
-
 function killGroup(pgid: number, signal: NodeJS.Signals): void {
   try {
     process.kill(-pgid, signal);
@@ -46,54 +45,45 @@ function killGroup(pgid: number, signal: NodeJS.Signals): void {
   }
 }
 
-/** SIGKILLs every group still alive; synchronous, for exit paths. */
-export function killAllGroups(): void {
-  for (const pgid of liveGroups) killGroup(pgid, 'SIGKILL');
-  liveGroups.clear();
-}
-
 /** Number of groups started here and not yet stopped (for tests and checks). */
 export function liveGroupCount(): number {
-  return liveGroups.size;
+  return pendingCleanups('process');
 }
 
-function installHandlers(): void {
-  if (handlersInstalled) return;
-  handlersInstalled = true;
-  process.on('exit', killAllGroups);
-  for (const [signal, code] of [
-    ['SIGINT', 130],
-    ['SIGTERM', 143],
-    ['SIGHUP', 129],
-  ] as const) {
-    process.on(signal, () => {
-      killAllGroups();
-      process.exit(code);
-    });
-  }
-}
+/** Longest line kept of a process's output, the unfinished last line included. */
+export const MAX_LINE_CHARS = 500;
 
+/** The last lines of a process's output, each cut to MAX_LINE_CHARS, known secrets redacted. */
 class OutputTail {
   private readonly lines: string[] = [];
   private partial = '';
   constructor(private readonly keep: number) {}
   push(chunk: Buffer): void {
     const parts = (this.partial + chunk.toString('utf8')).split('\n');
-    this.partial = parts.pop() ?? '';
+    // A line that never ends (3 MB without a newline) must not grow without bound.
+    this.partial = (parts.pop() ?? '').slice(0, MAX_LINE_CHARS * 4);
     for (const line of parts) {
-      this.lines.push(line.slice(0, 500));
+      this.lines.push(line.slice(0, MAX_LINE_CHARS));
       if (this.lines.length > this.keep) this.lines.shift();
     }
   }
   text(n: number): string {
-    const all = this.partial ? [...this.lines, this.partial] : this.lines;
-    return all.slice(-n).join('\n');
+    const all = this.partial ? [...this.lines, this.partial.slice(0, MAX_LINE_CHARS)] : this.lines;
+    return redact(all.slice(-n).join('\n'));
   }
 }
 
 /** Starts `command` through /bin/sh as the leader of a new process group. */
 export function spawnGroup(command: string, options: SpawnOptions): GroupProcess & { readonly child: ChildProcess } {
-  installHandlers();
+  throwIfInterrupted(options.label);
+  // spawn reports a missing cwd as the program missing ("spawn taskset ENOENT"): say what is missing.
+  let cwdOk = false;
+  try {
+    cwdOk = statSync(options.cwd).isDirectory();
+  } catch {
+    cwdOk = false;
+  }
+  if (!cwdOk) throw new Error(`${options.label}: the working directory ${options.cwd} does not exist`);
   // No `exec`: the command may be a compound one (`a && b`); the group holds it all anyway.
   const [file, args] = options.cpus ? ['taskset', ['-c', options.cpus, '/bin/sh', '-c', command]] : ['/bin/sh', ['-c', command]];
   const stdio: ('ignore' | 'pipe' | 'ipc')[] = ['ignore', 'pipe', 'pipe'];
@@ -134,12 +124,17 @@ export function spawnGroup(command: string, options: SpawnOptions): GroupProcess
       { child },
     );
   }
-  liveGroups.add(pid);
-
   const group = new Set([pid]);
   const groupAlive = (): boolean => !info || groupMembers(group).length > 0;
+  let stopping: Promise<void> | undefined;
+  const unregister = onCleanup({ phase: 'process', label: options.label, now: () => killGroup(pid, 'SIGKILL'), gracefully: () => stop() });
 
-  async function stop(graceMs = STOP_GRACE_MS): Promise<void> {
+  function stop(graceMs = STOP_GRACE_MS): Promise<void> {
+    stopping ??= stopGroup(graceMs);
+    return stopping;
+  }
+
+  async function stopGroup(graceMs: number): Promise<void> {
     try {
       killGroup(pid!, 'SIGTERM');
       // Workers may outlive their master: wait for the whole group, then SIGKILL what is left.
@@ -150,7 +145,7 @@ export function spawnGroup(command: string, options: SpawnOptions): GroupProcess
     } catch {
       // cleanup never throws
     } finally {
-      liveGroups.delete(pid!);
+      unregister();
     }
   }
 

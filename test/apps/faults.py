@@ -2,6 +2,7 @@
 
     python faults.py PORT [--die-after-ms N] [--ignore-sigterm] [--flood-bytes N]
                           [--status CODE] [--exit CODE] [--never-healthy] [--print TEXT]
+                          [--start-delay-ms N] [--print-env]
 
 /healthz answers 200 (503 with --never-healthy); every other path answers --status (200).
 --die-after-ms kills the server with SIGKILL N ms after the first request that is not /healthz,
@@ -54,6 +55,11 @@ class Handler(BaseHTTPRequestHandler):
         pass
 
 
+if option("--start-delay-ms"):
+    threading.Event().wait(int(option("--start-delay-ms")) / 1000)
+if option("--print-env"):
+    for name, value in sorted(os.environ.items()):
+        print(f"{name}={value}", flush=True)
 if option("--print"):
     print(option("--print"), flush=True)
 if option("--flood-bytes"):

@@ -1,13 +1,17 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { FIXTURE_DIR, ROOT } from './fixture.js';
+import { FIXTURE_DIR, FIXTURE_PYTHON, ROOT } from './fixture.js';
 
 /** What a run of dist/index.js left behind. */
 export interface ActionRun {
   readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  /** The log with workflow commands decoded, as GitHub shows it. */
   readonly stdout: string;
+  /** The log as written, where the runner looks for `::command::` lines. */
+  readonly raw: string;
   readonly outputs: Record<string, string>;
   readonly summary: string;
 }
@@ -34,16 +38,25 @@ export function parseOutputFile(text: string): Record<string, string> {
   return out;
 }
 
-/** A small git repository holding a flask-perf config for the fixture app (the user's repo). */
-export function makeWorkspace(configExtra = ''): { dir: string; commit: (message: string) => string } {
+/** Topologies of the committed results documents (test/data): report mode's trusted config lists them. */
+export const DATA_TOPOLOGIES = ['  - {name: gunicorn-2, kind: gunicorn, workers: 2}', '  - {name: single, kind: flask}'];
+
+/**
+ * A small git repository (the user's): the fixture app in app/ (run with the fixture's venv) and a
+ * flask-perf config with `topologies` (default: one gunicorn cell) and `configExtra` appended.
+ */
+export function makeWorkspace(configExtra = '', topologies: readonly string[] = DATA_TOPOLOGIES.slice(0, 1)): { dir: string; commit: (message: string) => string } {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'flask-perf-ws-'));
   mkdirSync(path.join(dir, '.github'), { recursive: true });
+  mkdirSync(path.join(dir, 'app'));
+  copyFileSync(path.join(FIXTURE_DIR, 'app.py'), path.join(dir, 'app/app.py'));
+  writeFileSync(path.join(dir, '.gitignore'), '__pycache__/\nflask-perf-results/\n');
   writeFileSync(
     path.join(dir, '.github/flask-perf.yml'),
     [
       'app:',
-      `  workdir: ${FIXTURE_DIR}`,
-      '  python: .venv/bin/python',
+      '  workdir: app',
+      `  python: ${FIXTURE_PYTHON}`,
       '  start: "{python} app.py {port}"',
       '  health: /healthz',
       'load:',
@@ -53,7 +66,7 @@ export function makeWorkspace(configExtra = ''): { dir: string; commit: (message
       '  trials: 2',
       '  requests: [{path: /}, {path: /cpu-bound}]',
       'topologies:',
-      '  - {name: gunicorn-2, kind: gunicorn, workers: 2}',
+      ...topologies,
       configExtra,
       '',
     ].join('\n'),
@@ -74,6 +87,8 @@ export function makeWorkspace(configExtra = ''): { dir: string; commit: (message
 
 export interface ActionOptions {
   readonly workspace: string;
+  /** Called with the log so far as it grows, and a function that sends the action a signal. */
+  readonly onOutput?: (text: string, signal: (s: NodeJS.Signals) => void) => void;
   readonly apiUrl: string;
   readonly eventName: string;
   readonly payload: unknown;
@@ -122,12 +137,16 @@ export function runAction(options: ActionOptions): Promise<ActionRun> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [path.join(ROOT, 'dist/index.js')], { cwd: options.workspace, env });
     let stdout = '';
-    child.stdout.on('data', (c) => (stdout += c));
-    child.stderr.on('data', (c) => (stdout += c));
+    const grow = (c: Buffer): void => {
+      stdout += c;
+      options.onOutput?.(stdout, (s) => child.kill(s));
+    };
+    child.stdout.on('data', grow);
+    child.stderr.on('data', grow);
     const timer = setTimeout(() => child.kill('SIGKILL'), 110_000);
-    child.on('close', (code) => {
+    child.on('close', (code, signal) => {
       clearTimeout(timer);
-      resolve({ code, stdout: decodeCommands(stdout), outputs: parseOutputFile(readFileSync(outputPath, 'utf8')), summary: readFileSync(summaryPath, 'utf8') });
+      resolve({ code, signal, stdout: decodeCommands(stdout), raw: stdout, outputs: parseOutputFile(readFileSync(outputPath, 'utf8')), summary: readFileSync(summaryPath, 'utf8') });
     });
   });
 }

@@ -13,7 +13,12 @@ export interface RecordedCall {
 export interface MockComment {
   id: number;
   body: string;
+  /** Login of the account that wrote it. */
+  author: string;
 }
+
+/** Who each token posts as (GITHUB_TOKEN posts as github-actions[bot]). */
+export const TOKEN_LOGINS: Readonly<Record<string, string>> = { 'test-token': 'github-actions[bot]', 'other-token': 'someone-else' };
 
 /**
  * A local HTTP server that plays the part of GitHub's REST API the action uses (the one stand-in
@@ -26,6 +31,8 @@ export class GithubMock {
   readonly pulls: { number: number; head: { sha: string; ref: string; label: string } }[] = [];
   /** When set, every comment call answers with this status. */
   failComments: number | null = null;
+  /** When true, GraphQL and GET /user refuse to say who the token is. */
+  hideIdentity = false;
   private server: Server | undefined;
   private nextId = 1000;
 
@@ -41,14 +48,28 @@ export class GithubMock {
       res.status(this.failComments).json({ message: this.failComments === 403 ? 'Resource not accessible by integration' : 'Server Error' });
       return true;
     };
+    const login = (req: express.Request): string | undefined => TOKEN_LOGINS[String(req.headers.authorization ?? '').replace(/^(token|bearer) /i, '')];
+    app.post('/graphql', (req, res) => {
+      const who = login(req);
+      if (this.hideIdentity || !who || !/viewer/.test(String(req.body?.query))) {
+        res.status(200).json({ data: null, errors: [{ message: 'Resource not accessible by integration' }] });
+        return;
+      }
+      res.json({ data: { viewer: { login: who } } });
+    });
+    app.get('/user', (req, res) => {
+      const who = login(req);
+      if (this.hideIdentity || !who) res.status(403).json({ message: 'Resource not accessible by integration' });
+      else res.json({ login: who });
+    });
     app.get('/repos/:owner/:repo/issues/:issue/comments', (req, res) => {
       if (failing(res)) return;
-      res.json((this.comments.get(Number(req.params.issue)) ?? []).map((c) => ({ id: c.id, body: c.body })));
+      res.json((this.comments.get(Number(req.params.issue)) ?? []).map((c) => ({ id: c.id, body: c.body, user: { login: c.author } })));
     });
     app.post('/repos/:owner/:repo/issues/:issue/comments', (req, res) => {
       if (failing(res)) return;
       const list = this.comments.get(Number(req.params.issue)) ?? [];
-      const comment = { id: this.nextId++, body: String(req.body.body) };
+      const comment = { id: this.nextId++, body: String(req.body.body), author: login(req) ?? 'unknown' };
       list.push(comment);
       this.comments.set(Number(req.params.issue), list);
       res.status(201).json(comment);
@@ -57,9 +78,14 @@ export class GithubMock {
       if (failing(res)) return;
       for (const list of this.comments.values()) {
         const c = list.find((x) => x.id === Number(req.params.id));
+        // GitHub lets only the author (or a maintainer) edit a comment.
+        if (c && c.author !== login(req)) {
+          res.status(403).json({ message: 'Resource not accessible by integration' });
+          return;
+        }
         if (c) {
           c.body = String(req.body.body);
-          res.json(c);
+          res.json({ id: c.id, body: c.body, user: { login: c.author } });
           return;
         }
       }
@@ -84,6 +110,13 @@ export class GithubMock {
     return [...this.comments.values()].flat();
   }
 
+  /** Puts a comment on an issue as `author` (someone else, for the hijack tests). */
+  seedComment(issue: number, author: string, body: string): MockComment {
+    const comment = { id: this.nextId++, body, author };
+    this.comments.set(issue, [...(this.comments.get(issue) ?? []), comment]);
+    return comment;
+  }
+
   async stop(): Promise<void> {
     await new Promise<void>((resolve) => this.server?.close(() => resolve()) ?? resolve());
   }
@@ -101,6 +134,8 @@ export function useGithubMock(): { readonly api: GithubMock; readonly url: strin
     holder.api.calls.length = 0;
     holder.api.statuses.length = 0;
     holder.api.failComments = null;
+    holder.api.hideIdentity = false;
+    holder.api.pulls.length = 0;
   });
   return holder;
 }
