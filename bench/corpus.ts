@@ -1,0 +1,110 @@
+/**
+ * bench:corpus — records real A/A measurements of the fixture's five topologies on this machine,
+ * the data the noise model is fitted to and the replay simulator (bench:detect --replay) resamples.
+ *
+ *   npm run bench:corpus -- --mode stored --runs 12 [--gap 20]   # separate CLI processes, minutes apart
+ *   npm run bench:corpus -- --mode base --runs 5                 # compare: base A/A, 8 rounds each
+ *
+ * `stored` runs `flask-perf run` as a new process per run, with the calibration cell, 3 trials of
+ * 5 s after a 2 s warm-up: what a baseline and a later PR run on the same machine see. `base` runs
+ * the interleaved A/B of compare: base with head = base for a fixed 8 rounds (no early stop). Each
+ * appends to bench/corpus/<mode>.json with the date, the machine and the settings.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { runAb } from '../src/ab/run.js';
+import { policyFrom } from '../src/compare/compare.js';
+import { resolveThresholds } from '../src/compare/thresholds.js';
+import { loadConfig } from '../src/config/load.js';
+import type { Results, TrialResult } from '../src/results/types.js';
+import { ensureFixtureBuilt, FIXTURE_CONFIG, ROOT } from '../test/support/fixture.js';
+
+const { values } = parseArgs({
+  options: {
+    mode: { type: 'string', default: 'stored' },
+    runs: { type: 'string', default: '3' },
+    gap: { type: 'string', default: '20' },
+  },
+});
+const mode = values.mode === 'base' ? 'base' : 'stored';
+const runs = Number(values.runs);
+const gapSec = Number(values.gap);
+
+/** One measurement as the corpus keeps it. */
+interface Point {
+  readonly rps: number;
+  readonly cpu: number | null;
+  readonly p99: number;
+}
+const point = (t: TrialResult): Point => ({ rps: t.rps, cpu: t.cpuMsPer1kRequests, p99: t.latencyMs.p99 });
+
+interface Corpus {
+  readonly mode: 'stored' | 'base';
+  readonly how: string;
+  readonly runs: unknown[];
+}
+
+const file = path.join(ROOT, 'bench/corpus', `${mode}.json`);
+const how =
+  mode === 'stored'
+    ? 'flask-perf run as a new process per run, fixture config, load.trials 3 × 5 s after a 2 s warm-up, compare.calibrate on; runs back to back with a gap; per trial: rps, CPU ms per 1k requests, p99 ms; the calibration cell likewise'
+    : 'compare: base A/A in one process: head and base both the fixture, compare defaults but exactly 8 rounds (no early stop), 3 s per measurement after a 1 s warm-up; per round and side: rps, CPU ms per 1k requests, p99 ms';
+const corpus: Corpus = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Corpus) : { mode, how, runs: [] };
+const machine = { cpuModel: os.cpus()[0]?.model ?? 'unknown', cores: os.availableParallelism(), node: process.version };
+
+ensureFixtureBuilt();
+const save = (): void => {
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, `${JSON.stringify(corpus)}\n`);
+};
+
+for (let run = 1; run <= runs; run++) {
+  const started = new Date().toISOString();
+  const load = os.loadavg()[0];
+  if (mode === 'stored') {
+    const tmp = mkdtempSync(path.join(os.tmpdir(), 'flask-perf-corpus-'));
+    const config = path.join(tmp, 'flask-perf.yml');
+    const out = path.join(tmp, 'results.json');
+    writeFileSync(
+      config,
+      // workdir stays relative to the repository root, where the CLI runs.
+      readFileSync(FIXTURE_CONFIG, 'utf8')
+        .replace('  warmup: 5s', '  warmup: 2s')
+        .replace('  duration: 15s', '  duration: 5s')
+        .replace('  trials: 2', '  trials: 3')
+        .concat('compare: {calibrate: true}\n'),
+    );
+    execFileSync(process.execPath, [path.join(ROOT, 'dist/cli.js'), 'run', '--config', config, '--out', out, '--skip-build'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+    const results = JSON.parse(readFileSync(out, 'utf8')) as Results;
+    rmSync(tmp, { recursive: true, force: true });
+    corpus.runs.push({
+      started,
+      load1: load,
+      machine,
+      topologies: results.topologies.map((t) => ({ name: t.name, ok: t.ok, trials: t.trials.map(point), calibration: t.calibration?.trials.map((c) => ({ rps: c.rps, cpu: c.cpuMsPer1kRequests })) ?? null })),
+    });
+  } else {
+    const fixture = loadConfig(FIXTURE_CONFIG, ROOT);
+    const settings = { ...fixture, compare: { ...fixture.compare, rounds: 8, maxRounds: 8, maxTimeMs: 3_600_000 } };
+    const policy = policyFrom(resolveThresholds(settings.thresholds, undefined), settings.compare);
+    const began = Date.now();
+    const outcome = await runAb(settings, settings, { policy, random: Math.random, skipBuild: true });
+    corpus.runs.push({
+      started,
+      load1: load,
+      machine,
+      // Wall time of the whole A/B (one uncounted start per topology, then 8 rounds × 2 sides).
+      seconds: Math.round((Date.now() - began) / 100) / 10,
+      topologies: outcome.head.topologies.map((h) => {
+        const b = outcome.base.topologies.find((x) => x.name === h.name)!;
+        return { name: h.name, rounds: h.trials.map((t, i) => ({ base: point(b.trials[i]), head: point(t) })) };
+      }),
+    });
+  }
+  save();
+  console.log(`${mode} run ${run}/${runs} recorded (${corpus.runs.length} in ${path.relative(ROOT, file)})`);
+  if (run < runs && gapSec > 0) await new Promise((r) => setTimeout(r, gapSec * 1000));
+}
