@@ -1,10 +1,19 @@
 /**
- * bench:detect — how often `compare: base` raises a false alarm (A/A: head = base) and how often it
- * detects a known slow-down (A/B: FIXTURE_EXTRA_CPU_US calibrated to +10% and +5% CPU per request),
- * on the fixture's five topologies with default settings. Prints rates and wall time per verdict.
+ * bench:detect — how often verdicts raise a false alarm (A/A) and how often they detect a known
+ * change, on the fixture's five topologies with default settings.
  *
+ *   npm run bench:detect -- --replay [--sims 2000] [--seed 1]
+ *       replays the recorded corpus (bench/corpus/): thousands of verdicts in under a minute, both
+ *       modes, effects injected into one side; rates with 95% intervals.
+ *   npm run bench:detect -- --stored --runs 3 [--effects 20]
+ *       live stored-baseline verdicts: one baseline run, then A/A runs and runs slowed to −20%
+ *       req/s (gunicorn-auto), each a separate measurement minutes after the baseline.
  *   npm run bench:detect -- --runs 10 [--effects 10,5] [--only gunicorn-auto]...
+ *       live compare: base runs (minutes each): A/A, then FIXTURE_EXTRA_CPU_US calibrated to +10%
+ *       and +5% CPU per request; the check that the corpus is representative.
  */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { runAb } from '../src/ab/run.js';
 import { policyFrom } from '../src/compare/compare.js';
@@ -19,8 +28,16 @@ const { values } = parseArgs({
     runs: { type: 'string', default: '3' },
     effects: { type: 'string', default: '10,5' },
     only: { type: 'string', multiple: true },
+    replay: { type: 'boolean', default: false },
+    stored: { type: 'boolean', default: false },
+    sims: { type: 'string', default: '2000' },
+    seed: { type: 'string', default: '1' },
   },
 });
+if (values.replay) {
+  await replay(Number(values.sims), Number(values.seed));
+  process.exit(0);
+}
 const runs = Number(values.runs);
 const effects = values.effects.split(',').filter(Boolean).map(Number); // --effects '' runs A/A only
 
@@ -29,6 +46,11 @@ const settings = selectTopologies(loadConfig(FIXTURE_CONFIG, ROOT), values.only 
 const withExtra = (s: Settings, us: number): Settings => ({ ...s, app: { ...s.app, env: { ...s.app.env, FIXTURE_EXTRA_CPU_US: String(us) } } });
 
 const policy = policyFrom(resolveThresholds(settings.thresholds, undefined), settings.compare);
+
+if (values.stored) {
+  await storedLive(Number(values.runs), values.effects.split(',').filter(Boolean).map(Number));
+  process.exit(0);
+}
 
 // Calibration, interleaved like the comparison itself: the CPU-per-request ratio of gunicorn-auto
 // with FIXTURE_EXTRA_CPU_US=us against without. A small effect is lost in the noise of a few
@@ -79,4 +101,95 @@ for (const condition of conditions) {
   console.log(
     `${condition.name}: ${condition.extraUs ? 'detected' : 'false alarms'} in ${flagged}/${runs} runs (${rate}%); cell verdicts ${JSON.stringify(verdicts)}; wall time per verdict median ${median(times).toFixed(0)} s, max ${Math.max(...times).toFixed(0)} s; rounds median ${median(rounds)}`,
   );
+}
+
+async function replay(sims: number, seed: number): Promise<void> {
+  const { abVerdict, flagged, storedVerdict, wilson } = await import('./replay.js');
+  const { seededRandom } = await import('../src/stats/inference.js');
+  const { DEFAULT_COMPARE } = await import('../src/config/load.js');
+  const { DEFAULT_THRESHOLDS } = await import('../src/compare/thresholds.js');
+  const read = (name: string) => JSON.parse(readFileSync(path.join(ROOT, 'bench/corpus', name), 'utf8'));
+  const stored = read('stored.json');
+  const ab = existsSync(path.join(ROOT, 'bench/corpus/base.json')) ? read('base.json') : null;
+  const policy = policyFrom(DEFAULT_THRESHOLDS, DEFAULT_COMPARE);
+  const random = seededRandom(seed);
+  const effects = [
+    { name: 'A/A (no change)', rps: 0, cpu: 0 },
+    { name: 'req/s −5%', rps: -0.05, cpu: 0 },
+    { name: 'req/s −10%', rps: -0.1, cpu: 0 },
+    { name: 'req/s −20%', rps: -0.2, cpu: 0 },
+    { name: 'req/s −50%', rps: -0.5, cpu: 0 },
+    { name: 'req/s −70%', rps: -0.7, cpu: 0 },
+    { name: 'CPU/request +5%', rps: 0, cpu: 0.05 },
+    { name: 'CPU/request +10%', rps: 0, cpu: 0.1 },
+  ];
+  const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
+  const rate = (k: number, n: number): string => {
+    const w = wilson(k, n);
+    return `${pct(k / n)} [${pct(w.low)}, ${pct(w.high)}]`;
+  };
+  const started = Date.now();
+  console.log(`bench:detect --replay — ${stored.runs.length} stored-baseline runs and ${ab?.runs.length ?? 0} compare: base A/A runs of the corpus (bench/corpus/), ${sims} simulated verdicts per row, seed ${seed}`);
+  console.log(`defaults: thresholds req/s −${DEFAULT_THRESHOLDS.rpsDrop * 100}%, CPU/request +${DEFAULT_THRESHOLDS.cpuRise * 100}%; gate ${DEFAULT_COMPARE.gate.join('+')}; family-wise α ${policy.alpha}; a run is flagged when the step would fail (any of the five cells regressed)`);
+  console.log('\n| mode | trials / rounds | change | flagged (95% interval) |');
+  console.log('| --- | --- | --- | --- |');
+  for (const trials of [1, 2, 3]) {
+    for (const effect of effects) {
+      let k = 0;
+      for (let i = 0; i < sims; i++) if (flagged(storedVerdict(stored.runs, { trials, effect: effect.rps || effect.cpu ? effect : null }, policy, random))) k++;
+      console.log(`| stored baseline | ${trials} trial${trials > 1 ? 's' : ''} | ${effect.name} | ${rate(k, sims)} |`);
+    }
+  }
+  for (const [label, extra] of [
+    ['stored, other CPU, calibrated', { crossHardware: { residual: 0.05 } }],
+    ['stored, other CPU, no calibration', { crossHardware: { residual: 0.15 }, uncalibrated: true }],
+  ] as const) {
+    for (const effect of [effects[0], effects[3], effects[4], effects[5]]) {
+      let k = 0;
+      for (let i = 0; i < sims; i++) if (flagged(storedVerdict(stored.runs, { trials: 3, effect: effect.rps ? effect : null, ...extra }, policy, random))) k++;
+      console.log(`| ${label} | 3 trials | ${effect.name} | ${rate(k, sims)} |`);
+    }
+  }
+  const abSims = Math.max(200, Math.round(sims / 4));
+  for (const effect of ab ? effects : []) {
+    let k = 0;
+    const rounds: number[] = [];
+    const seconds: number[] = [];
+    for (let i = 0; i < abSims; i++) {
+      const o = abVerdict(ab.runs, effect.rps || effect.cpu ? effect : null, DEFAULT_COMPARE, policy, random);
+      if (flagged(o.comparison)) k++;
+      rounds.push(o.rounds);
+      seconds.push(o.seconds);
+    }
+    console.log(`| compare: base | ${median(rounds)} rounds (median), ${Math.round(median(seconds))} s | ${effect.name} | ${rate(k, abSims)} |`);
+  }
+  console.log(`\n${((Date.now() - started) / 1000).toFixed(1)} s`);
+}
+
+async function storedLive(runs: number, effects: number[]): Promise<void> {
+  const { runMatrix } = await import('../src/run/matrix.js');
+  const { compareResults } = await import('../src/compare/compare.js');
+  const { failureMessage } = await import('../src/compare/gate.js');
+  ensureFixtureBuilt();
+  const fixture = selectTopologies(loadConfig(FIXTURE_CONFIG, ROOT), values.only ?? []);
+  const policy = policyFrom(resolveThresholds(fixture.thresholds, undefined), fixture.compare);
+  const started = Date.now();
+  const baseline = await runMatrix(fixture, { skipBuild: true });
+  const gunicorn = baseline.topologies.find((t) => t.name === 'gunicorn-auto');
+  console.log(`bench:detect --stored — baseline recorded (${((Date.now() - started) / 1000).toFixed(0)} s): ${baseline.topologies.map((t) => `${t.name} ${t.rps.toFixed(0)} req/s`).join(', ')}`);
+  const conditions = [{ name: 'A/A', extraUs: 0 }];
+  for (const e of effects) {
+    // A CPU-bound server on one core: req/s −e% means CPU per request × 1/(1 − e).
+    const us = Math.round(((gunicorn?.cpuMsPer1kRequests ?? 1000) * (1 / (1 - e / 100) - 1)));
+    conditions.push({ name: `req/s −${e}% (gunicorn-auto: +${us} µs CPU per request)`, extraUs: us });
+  }
+  for (const condition of conditions) {
+    for (let run = 1; run <= runs; run++) {
+      const t0 = Date.now();
+      const now = await runMatrix(withExtra(fixture, condition.extraUs), { skipBuild: true });
+      const c = compareResults(baseline, now, policy, 'live baseline');
+      const fail = failureMessage(c);
+      console.log(`  ${condition.name} run ${run}: ${fail ? 'FAILS' : 'passes'}; ${c.cells.map((x) => `${x.name}=${x.verdict} (req/s ${x.rps.change === null ? '?' : `${(x.rps.change * 100).toFixed(0)}%`})`).join(' ')}; ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+    }
+  }
 }

@@ -10,6 +10,7 @@ import { readResultsDir, writeReportAndMeta, writeResults } from './action/resul
 import { readBaselineAtCommit, readBaselineFile, type LoadedBaseline } from './compare/baseline.js';
 import { cellsWith, compareResults, policyFrom, type Comparison, type Policy } from './compare/compare.js';
 import { failureMessage } from './compare/gate.js';
+import { abJudging, nextHistory } from './compare/noise.js';
 import { resolveThresholds } from './compare/thresholds.js';
 import { ConfigError, loadConfig } from './config/load.js';
 import type { Settings } from './config/types.js';
@@ -152,8 +153,11 @@ async function runMode(settings: ActionSettings): Promise<Comparison> {
     if (pr) core.warning('flask-perf: update-baseline is ignored on pull requests; the baseline is written on pushes to the default branch');
     else if (results.topologies.some((t) => !t.ok)) core.warning('flask-perf: baseline not updated: some cells failed');
     else {
-      writeJson(settings.baselinePath, results);
-      info(`flask-perf: wrote the baseline ${settings.baselineLabel}`);
+      // The new baseline carries how much consecutive baselines moved: the noise of this runner.
+      const previous = readBaselineFile(settings.baselinePath, settings.baselineLabel)?.results ?? null;
+      const history = nextHistory(previous, results);
+      writeJson(settings.baselinePath, { ...results, noise: { ...results.noise!, history } });
+      info(`flask-perf: wrote the baseline ${settings.baselineLabel} (noise history: ${history.length} earlier run${history.length === 1 ? '' : 's'})`);
     }
   }
   await publish(settings, repoApi(settings), { prNumber: pr?.number ?? null, statusSha: null }, results, comparison);
@@ -207,7 +211,8 @@ async function reportMode(settings: ActionSettings): Promise<Comparison> {
   const policy = policyFrom(resolveThresholds(trusted.thresholds, settings.threshold), trusted.compare);
   const expected = trusted.topologies.map((t) => t.name);
   let comparison: Comparison;
-  if (mode === 'base') comparison = compareAb(base!.topologies, results.topologies, policy, trusted.compare.rounds, expected);
+  // The looks are replayed from the rounds: the verdicts are the ones the run job reached.
+  if (mode === 'base') comparison = compareAb(base!.topologies, results.topologies, policy, { ...abJudging(trusted.compare, policy.alpha), final: true, expected });
   else {
     if (artifact.baseIgnored) core.warning('flask-perf: the artifact holds base.json, but the trusted config does not say compare: base; comparing with the stored baseline');
     const baseline = readBaselineFile(settings.baselinePath, settings.baselineLabel);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compareAb } from '../src/ab/analyze.js';
+import { compareAb, type AbJudging } from '../src/ab/analyze.js';
 import { nextRoundMs } from '../src/ab/run.js';
 import { roundSchedule, shuffled } from '../src/ab/schedule.js';
 import { policyFrom } from '../src/compare/compare.js';
@@ -79,11 +79,13 @@ function cell(name: string, trials: TrialResult[]): TopologyResult {
 describe('A/B verdicts', () => {
   const policy = policyFrom(DEFAULT_THRESHOLDS, DEFAULT_COMPARE);
   const noisy = [1000, 1100, 950, 1050, 980];
+  /** One look after the last round, spending all of α. */
+  const once = (rounds: number): AbJudging => ({ plan: { alpha: policy.alpha, firstRound: rounds, maxRounds: rounds }, final: true });
 
   it('a clear 30% drop in every round is a regression; the same numbers on both sides are not', () => {
     const base = [cell('slow', noisy.map((r) => trial(r, 700))), cell('same', noisy.map((r) => trial(r, 700)))];
     const head = [cell('slow', noisy.map((r, i) => trial(r * 0.7 * (1 + 0.02 * ((i % 3) - 1)), 1000))), cell('same', noisy.map((r, i) => trial(r * (i % 2 ? 1.01 : 0.99), 700)))];
-    const c = compareAb(base, head, policy);
+    const c = compareAb(base, head, policy, once(5));
     const slow = c.cells.find((x) => x.name === 'slow')!;
     const same = c.cells.find((x) => x.name === 'same')!;
     expect(slow.verdict).toBe('regressed');
@@ -93,15 +95,23 @@ describe('A/B verdicts', () => {
     expect(slow.samples).toBe(5);
   });
 
-  it('counts the analyses a run made, and the report states the false-alarm bound over them', () => {
-    const base = [cell('x', noisy.map((r) => trial(r, 700)))];
-    const head = [cell('x', noisy.map((r) => trial(r, 700)))];
-    expect(compareAb(base, head, policy).analyses).toBe(1);
-    // 5 rounds, the first verdict after 3: analysed after rounds 3, 4 and 5.
-    expect(compareAb(base, head, policy, 3).analyses).toBe(3);
-    expect(compareAb(base, head, policy, 5).analyses).toBe(1);
+  it('judges look by look: α spent over the looks, a cell keeps the verdict of the look that decided it', () => {
+    const plan = { alpha: policy.alpha, firstRound: 3, maxRounds: 8 };
+    const rpsOnly = { ...policy, gate: ['rps'] as const };
+    // "fine" is decided unchanged at the first look and measured no more; "slow" (−15%, noisy
+    // rounds) stays inconclusive until the last look, which spends what α is left.
+    const drop = [0.08, -0.08, 0.08, -0.08, 0].map((d) => Math.exp(Math.log(0.85) + d));
+    const base = [cell('fine', noisy.slice(0, 3).map((r) => trial(r, 700))), cell('slow', noisy.map((r) => trial(r, 700)))];
+    const head = [cell('fine', noisy.slice(0, 3).map((r) => trial(r, 700))), cell('slow', noisy.map((r, i) => trial(r * drop[i], 700)))];
+    const c = compareAb(base, head, rpsOnly, { plan, final: true });
+    expect(c.looks!.map((l) => l.round)).toEqual([3, 4, 5]);
+    expect(c.cells.map((x) => [x.name, x.verdict, x.samples])).toEqual([
+      ['fine', 'unchanged', 3],
+      ['slow', 'regressed', 5],
+    ]);
+    expect(c.looks!.at(-1)!.alpha).toBeCloseTo(policy.alpha - c.looks![0].alpha - c.looks![1].alpha, 12);
     const results: Results = {
-      schemaVersion: 1,
+      schemaVersion: 2,
       tool: { name: 'flask-perf', version: '0' },
       startedAt: '',
       finishedAt: '',
@@ -109,16 +119,16 @@ describe('A/B verdicts', () => {
       environment: { cpuModel: 'x', cores: 2, os: 'Linux', node: 'v20', python: '3.11', flask: '3.1', gunicorn: '23', placement: { pinned: true, loadgenCpus: '0', serverCpus: '1', serverCores: 1, reason: '' } },
       topologies: head,
     };
-    expect(renderReport(compareAb(base, head, policy, 3), results, { configPath: 'c.yml', baselinePath: 'b.json' })).toContain(
-      "at most 5% at each of this run's 3 analyses (cells still inconclusive were measured and judged again after each extra round): at most 15% over the run",
-    );
-    expect(renderReport(compareAb(base, head, policy), results, { configPath: 'c.yml', baselinePath: 'b.json' })).toContain('at most 5% (expected false alarms ≤ 0.05 per run)');
+    const report = renderReport(c, results, { configPath: 'c.yml', baselinePath: 'b.json' });
+    expect(report).toMatch(/judged after rounds 3, 4, 5; α = 1% is spent over the looks by an O'Brien–Fleming-type function \([\d.]+%, [\d.]+%, [\d.]+%; the last look spends what is left\), each look a Holm step-down over its gated tests \(2 at the first\), so the chance of any false alarm over the whole run is at most 1%/);
   });
 
-  it('a small change inside the noise is inconclusive, not a regression', () => {
+  it('a small change inside the noise is inconclusive, and says what would settle it', () => {
     const base = [cell('x', [trial(1000, 700), trial(1200, 700), trial(900, 700)])];
     const head = [cell('x', [trial(800, 700), trial(1250, 700), trial(850, 700)])];
-    expect(compareAb(base, head, policy).cells[0].verdict).toBe('inconclusive');
+    const c = compareAb(base, head, policy, once(3)).cells[0];
+    expect(c.verdict).toBe('inconclusive');
+    expect(c.reasons.join(' ')).toMatch(/about \d+ rounds would settle it/);
   });
 });
 

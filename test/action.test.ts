@@ -15,9 +15,10 @@ const mock = useGithubMock();
  * The trusted side of the fork-safe split: the default branch's checkout (config and baseline)
  * and the artifact of the run job, here a committed results directory measured once for real.
  */
-function reportWorkspace(set: DataSet, options: { baseline?: boolean; configExtra?: string } = {}): string {
+function reportWorkspace(set: DataSet, options: { baseline?: boolean | string; configExtra?: string } = {}): string {
   const ws = makeWorkspace(options.configExtra ?? '', DATA_TOPOLOGIES);
-  if (options.baseline ?? true) copyFileSync(path.join(DATA_DIR, 'baseline.json'), path.join(ws.dir, '.github/flask-perf-baseline.json'));
+  const baseline = options.baseline ?? true;
+  if (baseline) copyFileSync(path.join(DATA_DIR, baseline === true ? 'baseline.json' : baseline), path.join(ws.dir, '.github/flask-perf-baseline.json'));
   ws.commit('trusted checkout');
   copyResultsDir(set, path.join(ws.dir, 'flask-perf-results'));
   return ws.dir;
@@ -86,6 +87,13 @@ describe('publishing (report mode on committed results: no server runs)', () => 
     expect(r.code, r.stdout).toBe(0);
     expect(r.summary).toContain('no baseline yet');
     expect(r.outputs.regressed).toBe('false');
+  });
+
+  it('an older baseline (schema 1, no noise record) is still read, judged with widened noise, and the report says so', async () => {
+    const r = await report(reportWorkspace('unchanged', { baseline: 'baseline-v1.json' }));
+    expect(r.code, r.stdout).toBe(0);
+    expect(r.summary).toContain("widened ×1.5: the baseline predates noise records");
+    expect(r.summary).toContain('**Baseline:** <code>.github/flask-perf-baseline.json</code>.');
   });
 
   it('compare: base in the trusted config judges the artifact\'s base.json, paired', async () => {

@@ -45,25 +45,38 @@ function topo(name: string, rps: number[], cpu: number[] = rps.map(() => 700), c
 }
 
 function results(cpuModel: string, topologies: TopologyResult[]): Results {
-  return { schemaVersion: 1, tool: { name: 'flask-perf', version: '0' }, startedAt: '', finishedAt: '', load: { connections: 8, warmupSec: 1, durationSec: 5, trials: 3, timeoutSec: 10 }, environment: env(cpuModel), topologies };
+  return { schemaVersion: 2, tool: { name: 'flask-perf', version: '0' }, startedAt: '', finishedAt: '', load: { connections: 8, warmupSec: 1, durationSec: 5, trials: 3, timeoutSec: 10 }, environment: env(cpuModel), topologies };
 }
 
 const policy: Policy = policyFrom(DEFAULT_THRESHOLDS, DEFAULT_COMPARE);
 
-describe('stored-baseline comparison (Welch on per-trial values, Holm)', () => {
-  it('a steady 40% drop is a regression; trial noise around the same level is not', () => {
-    const before = results('cpu', [topo('a', [1000, 1020, 990]), topo('b', [500, 480, 520])]);
-    const now = results('cpu', [topo('a', [600, 610, 590], [1150, 1160, 1140]), topo('b', [505, 470, 515])]);
+describe('stored-baseline comparison (noise model, Holm)', () => {
+  const cal = [1000, 1010, 990];
+
+  it('a steady 40% drop is a regression once calibration divides out the drift; trial noise around the same level is not', () => {
+    const before = results('cpu', [topo('a', [1000, 1020, 990], undefined, cal), topo('b', [500, 480, 520], undefined, cal)]);
+    const now = results('cpu', [topo('a', [600, 610, 590], [1150, 1160, 1140], cal), topo('b', [505, 470, 515], undefined, cal)]);
     const c = compareResults(before, now, policy, 'baseline.json');
-    expect(c.cells.map((x) => x.verdict)).toEqual(['regressed', 'unchanged']);
+    expect(c.cells.map((x) => x.verdict)).toEqual(['regressed', 'inconclusive']);
     expect(c.cells[0].reasons.join(' ')).toMatch(/req\/s −40\.\d% \[/);
+    expect(c.cells[0].metrics[0].interval.method).toBe('noise-model');
     expect(c.gatedTests).toBe(4);
     expect(failureMessage(c)).toMatch(/^flask-perf: regressed: a \(req\/s −40/);
+    expect(c.noiseSource).toBe("this machine kind's default noise");
   });
 
-  it('too few trials to decide is inconclusive and does not fail by default', () => {
-    const c = compareResults(results('cpu', [topo('a', [1000, 700])]), results('cpu', [topo('a', [800, 900])]), policy);
+  it('one trial a side: a flagrant drop fails, with or without calibration', () => {
+    for (const calibration of [cal.slice(0, 1), undefined]) {
+      const c = compareResults(results('cpu', [topo('a', [1000], [700], calibration)]), results('cpu', [topo('a', [350], [2000], calibration)]), policy);
+      expect(c.cells[0].verdict).toBe('regressed');
+      expect(c.cells[0].samples).toBe(1);
+    }
+  });
+
+  it('a modest drop stays inconclusive and says what would settle it; it does not fail by default', () => {
+    const c = compareResults(results('cpu', [topo('a', [1000, 1010], [700, 700], cal.slice(0, 2))]), results('cpu', [topo('a', [880, 890], [700, 700], cal.slice(0, 2))]), policy);
     expect(c.cells[0].verdict).toBe('inconclusive');
+    expect(c.cells[0].reasons.join(' ')).toMatch(/req\/s −11\.\d% .*: interval reaches past the threshold; (about \d+ trials a side would settle it \(load\.trials\), or compare: base|more trials cannot settle it: whole runs differ by about ±\d+% here; compare: base \(both sides in one job\) or a quieter runner would)/);
     expect(failureMessage(c)).toBeNull();
     expect(failureMessage({ ...c, policy: { ...policy, failOnInconclusive: true } })).toMatch(/inconclusive: a/);
   });
@@ -78,7 +91,7 @@ describe('which topologies are judged', () => {
   it('one the baseline has and the run lacks fails as missing', () => {
     const c = compareResults(results('cpu', [topo('a', [1000, 1010, 990]), topo('b', [500, 510, 490])]), results('cpu', [topo('a', [1000, 1010, 990])]), policy);
     expect(c.cells.map((x) => [x.name, x.verdict])).toEqual([
-      ['a', 'unchanged'],
+      ['a', 'inconclusive'],
       ['b', 'missing'],
     ]);
     expect(failureMessage(c)).toMatch(/missing: b \(in the baseline, not in this run: renamed or dropped\?/);
@@ -86,7 +99,7 @@ describe('which topologies are judged', () => {
   it('with the trusted list: exactly those; strangers set aside, the missing fail', () => {
     const c = compareResults(results('cpu', [topo('a', [1000, 1010, 990])]), results('cpu', [topo('a', [1000, 1010, 990]), topo('stranger', [1])]), policy, null, ['a', 'b']);
     expect(c.cells.map((x) => [x.name, x.verdict])).toEqual([
-      ['a', 'unchanged'],
+      ['a', 'inconclusive'],
       ['b', 'missing'],
     ]);
     expect(c.ignored).toEqual(['stranger']);
@@ -97,20 +110,27 @@ describe('which topologies are judged', () => {
 describe('cross-hardware', () => {
   const before = results('old cpu', [topo('a', [500, 510, 490], undefined, [1000, 1010, 990])]);
 
-  it('normalises by the calibration cell: twice as fast a machine, same code, is unchanged', () => {
+  it('divides by the calibration cell: twice as fast a machine, same code, reads as no change, with the factor and its interval', () => {
     // On a machine twice as fast, the app also spends half the CPU per request.
     const now = results('new cpu', [topo('a', [1000, 1020, 980], [350, 352, 348], [2000, 2010, 1990])]);
     const c = compareResults(before, now, policy);
     expect(c.hardwareNote).toMatch(/different hardware: CPU old cpu → new cpu/);
     expect(c.cells[0].calibration?.rps).toBeCloseTo(2, 2);
-    expect(c.cells[0].verdict).toBe('unchanged');
-    // Without the calibration cell the same numbers read as a big improvement.
+    expect(c.cells[0].calibration?.rpsInterval?.low).toBeLessThan(2);
+    expect(c.cells[0].calibration?.rpsInterval?.high).toBeGreaterThan(2);
+    expect(c.cells[0].metrics.find((m) => m.metric === 'rps')!.interval.ratio).toBeCloseTo(1, 2);
+    expect(['unchanged', 'inconclusive']).toContain(c.cells[0].verdict);
+    expect(c.noiseSource).toContain('plus what calibration leaves across hardware');
+    // Without the calibration cell the same numbers read as twice the req/s, judged with the
+    // spread between machines: not a regression, and no claim either way.
     const raw = compareResults(results('old cpu', [topo('a', [500, 510, 490])]), results('new cpu', [topo('a', [1000, 1020, 980])]), policy);
-    expect(raw.cells[0].verdict).toBe('improved');
+    expect(raw.cells[0].metrics.find((m) => m.metric === 'rps')!.interval.ratio).toBeCloseTo(2, 1);
+    expect(raw.cells[0].verdict).not.toBe('regressed');
+    expect(raw.noiseSource).toContain('the spread between machines (no calibration)');
   });
 
   it('a regression found across hardware fails like any other, with the difference stated', () => {
-    const now = results('new cpu', [topo('a', [600, 610, 590], [350, 352, 348], [2000, 2010, 1990])]);
+    const now = results('new cpu', [topo('a', [400, 410, 390], [875, 880, 870], [2000, 2010, 1990])]);
     const c = compareResults(before, now, policy);
     expect(c.hardwareNote).toMatch(/different hardware/);
     expect(c.cells[0].verdict).toBe('regressed');

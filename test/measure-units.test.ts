@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { weightedSequence } from '../src/load/mix.js';
 import { countTimeWait, loopbackSources } from '../src/load/loopback.js';
 import { aggregateCell, summarizeTrial, type MeasuredTrial } from '../src/results/aggregate.js';
-import { percentile, summarizeLatency } from '../src/stats/percentiles.js';
+import { encodeHistogram, mergeHistograms, newLatencyHistogram, percentileMs, recordMs, summarizeHistogram } from '../src/stats/histogram.js';
 import { parseWrkOutput } from './support/wrk.js';
 
 describe('traffic mix', () => {
@@ -19,15 +19,28 @@ describe('traffic mix', () => {
   });
 });
 
-describe('percentiles', () => {
-  it('nearest rank', () => {
-    const s = Float64Array.from({ length: 100 }, (_, i) => i + 1);
-    expect([percentile(s, 50), percentile(s, 90), percentile(s, 99), percentile(s, 100)]).toEqual([50, 90, 99, 100]);
-    expect(percentile(new Float64Array(), 50)).toBe(0);
+/** An encoded histogram of `ms` values. */
+function histogramOf(ms: readonly number[]): string {
+  const h = newLatencyHistogram();
+  for (const v of ms) recordMs(h, v);
+  return encodeHistogram(h);
+}
+
+describe('latency histograms merge exactly', () => {
+  it('percentiles of merged histograms are those of the pooled requests (to 0.1%)', () => {
+    const a = Array.from({ length: 900 }, (_, i) => 1 + i / 100);
+    const b = Array.from({ length: 100 }, (_, i) => 50 + i);
+    const merged = mergeHistograms([histogramOf(a), histogramOf(b)]);
+    const pooled = [...a, ...b].sort((x, y) => x - y);
+    for (const p of [50, 90, 99]) {
+      const exact = pooled[Math.ceil((p / 100) * pooled.length) - 1];
+      expect(Math.abs(percentileMs(merged, p) - exact) / exact).toBeLessThan(0.002);
+    }
+    expect(merged.totalCount).toBe(1000);
+    // The mean of the two parts' p99s (9.9 and 148) is not the p99 of their requests (139).
+    expect(percentileMs(merged, 99)).toBeGreaterThan(130);
   });
-  it('pools parts', () => {
-    expect(summarizeLatency([[3, 1], [2, 4]])).toEqual({ p50: 2, p90: 4, p99: 4, max: 4 });
-  });
+  it('an empty histogram summarises to zeros', () => expect(summarizeHistogram(newLatencyHistogram())).toEqual({ p50: 0, p90: 0, p99: 0, max: 0 }));
 });
 
 describe('loopback', () => {
@@ -49,7 +62,7 @@ function trial(latencies: number[][], statuses: Record<string, number>[], extra:
   return {
     sample: {
       elapsedMs: 2000,
-      endpoints: latencies.map((l, i) => ({ latenciesMs: Float64Array.from(l), statuses: statuses[i], bytes: l.length * 100 })),
+      endpoints: latencies.map((l, i) => ({ histogram: histogramOf(l), responses: l.length, statuses: statuses[i], bytes: l.length * 100 })),
       errors: 0,
       timeouts: 0,
       errorCodes: {},

@@ -1,10 +1,11 @@
 import type { Settings } from '../config/types.js';
+import { abJudging } from '../compare/noise.js';
 import { compareAb } from './analyze.js';
 import { mergeMeasurements } from '../results/merge.js';
 import type { Results, TopologyResult } from '../results/types.js';
 import { runBuild } from '../run/build.js';
 import { runCell } from '../run/cell.js';
-import { cellDepsFor, environmentFor, resultsDocument } from '../run/matrix.js';
+import { cellDepsFor, resultsDocument, startRun } from '../run/matrix.js';
 import { silentProgress, type Progress } from '../run/progress.js';
 import type { Policy, Comparison } from '../compare/compare.js';
 import { roundSchedule, type Side } from './schedule.js';
@@ -63,7 +64,8 @@ export async function runAb(head: Settings, base: Settings, options: AbOptions):
     await runBuild(base.app, (line) => progress.note(`base ${line}`));
     await runBuild(head.app, (line) => progress.note(`head ${line}`));
   }
-  const { placement, environment } = await environmentFor(head, progress);
+  const run = await startRun(head, progress, startedAt);
+  const { placement } = run;
   const deps = cellDepsFor(head, progress);
   const names = head.topologies.map((t) => t.name);
   const measured = { base: new Map<string, TopologyResult[]>(names.map((n) => [n, []])), head: new Map<string, TopologyResult[]>(names.map((n) => [n, []])) };
@@ -72,6 +74,7 @@ export async function runAb(head: Settings, base: Settings, options: AbOptions):
   let active = [...names];
   let comparison: Comparison | undefined;
   const { rounds, maxRounds, maxTimeMs } = head.compare;
+  const judging = abJudging(head.compare, options.policy.alpha);
   const measuringSince = Date.now();
   const took = new Map<string, number[]>(names.map((n) => [n, []]));
   try {
@@ -86,14 +89,6 @@ export async function runAb(head: Settings, base: Settings, options: AbOptions):
       progress.cellEnd({ ...result, name: `${name} (warm-up)` });
     }
     for (let round = 1; round <= maxRounds && active.length > 0 && !interruption(); round++) {
-      if (round > rounds) {
-        const next = nextRoundMs(active, took);
-        const elapsed = Date.now() - measuringSince;
-        if (elapsed + next > maxTimeMs) {
-          progress.note(`max-time: ${fmtSeconds(elapsed)} measured, the next round needs ~${fmtSeconds(next)}: stopping; inconclusive ${active.join(', ')}`);
-          break;
-        }
-      }
       const schedule = roundSchedule(active, options.random);
       for (const m of schedule) log.push({ round, ...m });
       for (const [index, m] of schedule.entries()) {
@@ -105,22 +100,29 @@ export async function runAb(head: Settings, base: Settings, options: AbOptions):
         progress.cellEnd({ ...result, name: `${m.topology} (${m.side})` });
         measured[m.side].get(m.topology)!.push(result);
       }
-      options.onRound?.(resultsDocument(head, startedAt, environment, merge('head'), sides.head.load), resultsDocument(base, startedAt, environment, merge('base'), sides.base.load));
+      options.onRound?.(resultsDocument(head, run, merge('head'), sides.head.load), resultsDocument(base, run, merge('base'), sides.base.load));
       // A cell that failed on either side is decided (failed); no more rounds for it.
       active = active.filter((n) => [...measured.base.get(n)!, ...measured.head.get(n)!].every((r) => r.ok));
       if (round >= rounds) {
-        comparison = compareAb(merge('base'), merge('head'), options.policy, rounds);
+        // Whether this look is the last is settled before it is made: it then spends all α left.
+        const next = nextRoundMs(active, took);
+        const elapsed = Date.now() - measuringSince;
+        const outOfTime = elapsed + next > maxTimeMs;
+        const final = round >= maxRounds || outOfTime;
+        comparison = compareAb(merge('base'), merge('head'), options.policy, { ...judging, final });
         active = active.filter((n) => comparison!.cells.find((c) => c.name === n)?.verdict === 'inconclusive');
-        if (active.length) progress.note(`round ${round}: inconclusive ${active.join(', ')}; measuring again`);
+        if (active.length && outOfTime && round < maxRounds) progress.note(`max-time: ${fmtSeconds(elapsed)} measured, the next round needs ~${fmtSeconds(next)}: stopping; inconclusive ${active.join(', ')}`);
+        else if (active.length && !final) progress.note(`round ${round}: inconclusive ${active.join(', ')}; measuring again`);
+        if (final) break;
       }
     }
   } finally {
     progress.close();
   }
   return {
-    head: resultsDocument(head, startedAt, environment, merge('head'), sides.head.load),
-    base: resultsDocument(base, startedAt, environment, merge('base'), sides.base.load),
-    comparison: comparison ?? compareAb(merge('base'), merge('head'), options.policy, rounds),
+    head: resultsDocument(head, run, merge('head'), sides.head.load),
+    base: resultsDocument(base, run, merge('base'), sides.base.load),
+    comparison: comparison && !interruption() ? comparison : compareAb(merge('base'), merge('head'), options.policy, { ...judging, final: true }),
     log,
   };
 }

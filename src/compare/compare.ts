@@ -2,7 +2,9 @@ import { formatPercent } from '../config/percent.js';
 import type { CompareSettings, GateMetric } from '../config/types.js';
 import type { Fingerprint, Results, TopologyResult } from '../results/types.js';
 import type { Thresholds } from './thresholds.js';
-import { judgeFamily, METRICS, type MetricName, type MetricSamples, type MetricTest, type MetricVerdict } from './verdict.js';
+import { MACHINE_NOISE, storedNoise } from './noise.js';
+import { unpairedRatioInterval } from '../stats/inference.js';
+import { judgeFamily, METRICS, settleAdvice, type MetricName, type MetricSamples, type MetricTest, type MetricVerdict } from './verdict.js';
 
 export type Verdict = 'regressed' | 'improved' | 'unchanged' | 'inconclusive' | 'new' | 'missing' | 'failed';
 
@@ -39,7 +41,19 @@ export interface CellComparison {
   /** The cell's error when it failed now. */
   readonly error: string | null;
   /** Cross-hardware: how much faster this machine ran the reference app (now / baseline), per metric, when both have it. */
-  readonly calibration: { readonly rps: number; readonly cpu: number | null } | null;
+  readonly calibration: Calibration | null;
+}
+
+/**
+ * Cross-hardware: how much faster this machine ran the reference app than the baseline's (now /
+ * baseline), per metric, with the interval of that factor.
+ */
+export interface Calibration {
+  readonly rps: number;
+  readonly cpu: number | null;
+  readonly rpsInterval: { readonly low: number; readonly high: number } | null;
+  /** Variance of the log factors, which a calibrated comparison adds to its own. */
+  readonly variance: { readonly rps: number; readonly cpu: number };
 }
 
 /** How verdicts are reached: thresholds, gated metrics and the family-wise false-alarm rate. */
@@ -57,6 +71,8 @@ export interface Comparison {
    * rounds, then after each extra round); each analysis may raise a false alarm.
    */
   readonly analyses?: number;
+  /** compare: base — each look: after which round, and the α it could spend on regressions. */
+  readonly looks?: readonly { readonly round: number; readonly alpha: number }[];
   readonly baselineFound: boolean;
   /** Where the baseline came from; null without one. */
   readonly baselineSource: string | null;
@@ -68,6 +84,8 @@ export interface Comparison {
   readonly gatedTests: number;
   /** Topologies in the results that the config does not list: shown, never judged. */
   readonly ignored: readonly string[];
+  /** Stored baseline: where the noise the verdicts assume comes from. */
+  readonly noiseSource?: string | null;
 }
 
 /** The policy from config settings and thresholds. */
@@ -155,7 +173,12 @@ function cellVerdict(input: CellInput, metrics: readonly MetricVerdict[], policy
   for (const m of gated) if (m.verdict === 'regression') reasons.push(`${describeMetric(m)} (threshold ${formatPercent(thresholdOf(m.metric, policy.thresholds))})`);
   if (reasons.length) return { verdict: 'regressed', reasons };
   const undecided = gated.filter((m) => m.verdict === 'inconclusive');
-  if (undecided.length) return { verdict: 'inconclusive', reasons: undecided.map((m) => `${describeMetric(m)}: interval reaches past the threshold`) };
+  if (undecided.length) {
+    return {
+      verdict: 'inconclusive',
+      reasons: undecided.map((m) => `${describeMetric(m)}: interval reaches past the threshold; ${settleAdvice(m, input.samples[m.metric]!, thresholdOf(m.metric, policy.thresholds))}`),
+    };
+  }
   const rps = metrics.find((m) => m.metric === 'rps');
   if (rps?.verdict === 'improvement') return { verdict: 'improved', reasons: [describeMetric(rps)] };
   return { verdict: 'unchanged', reasons: [] };
@@ -165,7 +188,7 @@ function cellVerdict(input: CellInput, metrics: readonly MetricVerdict[], policy
  * Judges cells together (pure): every gated metric of every comparable cell is one test of a Holm
  * family, so the chance of any false alarm over the matrix stays at or below `policy.alpha`.
  */
-export function judgeCells(inputs: readonly CellInput[], policy: Policy): { cells: CellComparison[]; gatedTests: number } {
+export function judgeCells(inputs: readonly CellInput[], policy: Policy, regressionAlpha: number = policy.alpha): { cells: CellComparison[]; gatedTests: number } {
   const tests: (MetricTest & { index: number })[] = [];
   inputs.forEach((input, index) => {
     if (!input.now?.ok || !input.before?.ok) return;
@@ -175,7 +198,7 @@ export function judgeCells(inputs: readonly CellInput[], policy: Policy): { cell
       tests.push({ index, cell: input.name, metric, gated: policy.gate.includes(metric), threshold: thresholdOf(metric, policy.thresholds), samples });
     }
   });
-  const verdicts = judgeFamily(tests, policy.alpha);
+  const verdicts = judgeFamily(tests, policy.alpha, regressionAlpha);
   const cells = inputs.map((input, index): CellComparison => {
     const metrics = verdicts.filter((_, k) => tests[k].index === index);
     const { verdict, reasons } = cellVerdict(input, metrics, policy);
@@ -200,24 +223,32 @@ export function judgeCells(inputs: readonly CellInput[], policy: Policy): { cell
   return { cells, gatedTests: tests.filter((t) => t.gated).length };
 }
 
-function geometricMean(values: readonly number[]): number {
-  return Math.exp(values.reduce((s, v) => s + Math.log(v), 0) / values.length);
-}
-
 /**
  * How much faster this machine ran the reference app than the baseline's (now / before, per
- * metric), from the calibration cells stored with both; null when either lacks one (pure).
+ * metric), from the calibration cells stored with both; null when either lacks one (pure). Its
+ * uncertainty comes from the calibration trials under this machine kind's noise.
  */
-export function calibrationRatio(before: TopologyResult, now: TopologyResult): CellComparison['calibration'] {
+export function calibrationRatio(before: TopologyResult, now: TopologyResult, confidence: number): Calibration | null {
   const b = before.calibration;
   const n = now.calibration;
   if (!b || !n) return null;
-  const rps = (c: typeof b): number[] => c.trials.map((t) => t.rps).filter((v) => v > 0);
-  const cpu = (c: typeof b): number[] => c.trials.map((t) => t.cpuMsPer1kRequests).filter((v): v is number => typeof v === 'number' && v > 0);
-  const [rpsB, rpsN, cpuB, cpuN] = [rps(b), rps(n), cpu(b), cpu(n)];
-  if (!rpsB.length || !rpsN.length) return null;
-  const cpuRatio = cpuB.length && cpuN.length ? geometricMean(cpuN) / geometricMean(cpuB) : null;
-  return { rps: geometricMean(rpsN) / geometricMean(rpsB), cpu: cpuRatio };
+  const values = (c: typeof b, m: 'rps' | 'cpu'): number[] => c.trials.map((t) => (m === 'rps' ? t.rps : t.cpuMsPer1kRequests)).filter((v): v is number => typeof v === 'number' && v > 0);
+  const factor = (m: 'rps' | 'cpu') => {
+    const [vb, vn] = [values(b, m), values(n, m)];
+    if (!vb.length || !vn.length) return null;
+    const t = MACHINE_NOISE.trial[m];
+    // Same machine kind's trial noise, no between-run part: the factor is what differs between runs.
+    return unpairedRatioInterval(vn, vb, { withinSd: t.sd, withinDf: t.df, betweenSd: 0, betweenDf: 1 }, confidence);
+  };
+  const rps = factor('rps');
+  const cpu = factor('cpu');
+  if (!rps) return null;
+  return {
+    rps: rps.ratio,
+    cpu: cpu?.ratio ?? null,
+    rpsInterval: Number.isFinite(rps.high) ? { low: rps.low, high: rps.high } : null,
+    variance: { rps: rps.se ** 2, cpu: cpu ? cpu.se ** 2 : 0 },
+  };
 }
 
 /** Which topologies a comparison judges, and which results it sets aside. */
@@ -253,16 +284,22 @@ export function compareResults(baseline: Results | null, now: Results, policy: P
     expected,
   );
   const hardwareNote = baseline ? hardwareDifference(baseline.environment, now.environment) : null;
+  const sources = new Set<string>();
   const inputs: CellInput[] = judged.names.map((name) => {
     const before = baseByName.get(name);
     const current = now.topologies.find((t) => t.name === name);
     const samples: Partial<Record<MetricName, MetricSamples>> = {};
-    // Across hardware, divide out the machine's own speed as the reference app measured it.
-    const calibration = hardwareNote && before && current ? calibrationRatio(before, current) : null;
+    // Divide out the machine's speed as the reference app measured it in each run: across hardware,
+    // and on the same machine too, whose speed drifts between runs (bench/corpus).
+    const calibration = before && current ? calibrationRatio(before, current, 1 - 2 * policy.alpha) : null;
     const scale: Record<MetricName, number> = { rps: calibration?.rps ?? 1, cpu: calibration?.cpu ?? 1, p99: 1 };
-    if (before && current) {
+    if (baseline && before && current) {
       for (const metric of METRICS) {
-        samples[metric] = { kind: 'unpaired', before: trialValues(before, metric), now: trialValues(current, metric).map((v) => v / scale[metric]) };
+        const noise = storedNoise(metric, { baseline, before, calibrated: calibration !== null && metric !== 'p99', crossHardware: hardwareNote !== null });
+        sources.add(noise.source);
+        const factorVariance = calibration && metric !== 'p99' ? calibration.variance[metric] : 0;
+        const prior = { ...noise.prior, betweenSd: Math.sqrt(noise.prior.betweenSd ** 2 + factorVariance) };
+        samples[metric] = { kind: 'unpaired', before: trialValues(before, metric), now: trialValues(current, metric).map((v) => v / scale[metric]), prior };
       }
     }
     return { name, before, now: current, samples, sampleCount: Math.min(before?.trials.length ?? 0, current?.trials.length ?? 0), calibration, missingReason: judged.missingReason };
@@ -278,6 +315,7 @@ export function compareResults(baseline: Results | null, now: Results, policy: P
     cells: finalCells,
     gatedTests,
     ignored: judged.ignored,
+    noiseSource: [...sources].join('; ') || null,
   };
 }
 

@@ -1,5 +1,6 @@
 import { cv } from '../stats/describe.js';
-import { holmAdjust, pairedRatioInterval, welchRatioInterval, type RatioInterval } from '../stats/inference.js';
+import { studentTQuantile } from '../stats/distributions.js';
+import { holmAdjust, pairedRatioInterval, unpairedRatioInterval, type NoisePrior, type RatioInterval } from '../stats/inference.js';
 
 /** Metrics the statistics look at; `rps` higher is better, `cpu` (ms per 1k requests) and `p99` lower. */
 export type MetricName = 'rps' | 'cpu' | 'p99';
@@ -8,8 +9,8 @@ export const HIGHER_IS_BETTER: Record<MetricName, boolean> = { rps: true, cpu: f
 
 /** The samples of one metric of one cell: paired (per-round head/base) or two independent groups. */
 export type MetricSamples =
-  | { readonly kind: 'paired'; readonly base: readonly number[]; readonly head: readonly number[] }
-  | { readonly kind: 'unpaired'; readonly before: readonly number[]; readonly now: readonly number[] };
+  | { readonly kind: 'paired'; readonly base: readonly number[]; readonly head: readonly number[]; readonly prior?: NoisePrior }
+  | { readonly kind: 'unpaired'; readonly before: readonly number[]; readonly now: readonly number[]; readonly prior: NoisePrior };
 
 /** What the statistics say of one metric of one cell. */
 export interface MetricVerdict {
@@ -42,9 +43,9 @@ export interface MetricTest {
 function interval(samples: MetricSamples, confidence: number): RatioInterval {
   if (samples.kind === 'paired') {
     const ratios = samples.head.map((h, i) => h / samples.base[i]);
-    return pairedRatioInterval(ratios, confidence);
+    return pairedRatioInterval(ratios, confidence, undefined, samples.prior);
   }
-  return welchRatioInterval(samples.now, samples.before, confidence);
+  return unpairedRatioInterval(samples.now, samples.before, samples.prior, confidence);
 }
 
 function noise(samples: MetricSamples): number {
@@ -82,7 +83,7 @@ export function metricVerdict(metric: MetricName, i: RatioInterval, threshold: n
  * `alpha` (two-sided 1 − 2·alpha) and decide "no regression"; misses are not what users fear, so
  * that side needs no adjustment, and verdicts come in fewer rounds.
  */
-export function judgeFamily(tests: readonly MetricTest[], alpha: number): MetricVerdict[] {
+export function judgeFamily(tests: readonly MetricTest[], alpha: number, regressionAlpha: number = alpha): MetricVerdict[] {
   const intervals = tests.map((t) => interval(t.samples, 1 - 2 * alpha));
   const pRegressions = intervals.map((i, k) => pRegressionOf(i, tests[k].metric));
   const gatedIndexes = tests.flatMap((t, k) => (t.gated ? [k] : []));
@@ -96,11 +97,40 @@ export function judgeFamily(tests: readonly MetricTest[], alpha: number): Metric
       metric: t.metric,
       gated: t.gated,
       interval: i,
-      verdict: metricVerdict(t.metric, i, t.threshold, t.gated && pAdjusted < alpha),
+      verdict: metricVerdict(t.metric, i, t.threshold, t.gated && pAdjusted < regressionAlpha),
       cv: noise(t.samples),
       minDetectable: Math.max(t.threshold, 1 - Math.exp(-halfWidth)),
       pRegression: pRegressions[k],
       pAdjusted,
     };
   });
+}
+
+/**
+ * What would settle an inconclusive metric (pure): the half-width its interval needs is the
+ * distance from the estimate to the threshold (or, past the threshold, to no change). Rounds or
+ * trials shrink only the part of the noise they average; the drift between runs of a stored
+ * baseline they cannot.
+ */
+export function settleAdvice(m: MetricVerdict, samples: MetricSamples, threshold: number): string {
+  const i = m.interval;
+  if (!Number.isFinite(i.ratio) || !Number.isFinite(i.se)) return 'more samples would settle it';
+  const estimate = Math.log(i.ratio);
+  const bound = Math.log(HIGHER_IS_BETTER[m.metric] ? 1 - threshold : 1 + threshold);
+  const pastThreshold = HIGHER_IS_BETTER[m.metric] ? estimate < bound : estimate > bound;
+  const gap = Math.abs(pastThreshold ? estimate : estimate - bound);
+  const t = studentTQuantile((1 + i.confidence) / 2, i.df);
+  const needed = gap / t;
+  if (samples.kind === 'paired') {
+    const perRound = i.se * Math.sqrt(i.n);
+    const rounds = Math.ceil((perRound / Math.max(needed, 1e-9)) ** 2);
+    return `about ${rounds} rounds would settle it (compare.max-rounds and compare.max-time allow ${i.n} now), or a quieter runner`;
+  }
+  const between = samples.prior.betweenSd;
+  if (between >= needed) {
+    return `more trials cannot settle it: whole runs differ by about ±${Math.round((Math.exp(between) - 1) * 100)}% here; compare: base (both sides in one job) or a quieter runner would`;
+  }
+  const perTrial = Math.sqrt(Math.max(0, i.se ** 2 - between ** 2) / (1 / Math.max(1, samples.now.length) + 1 / Math.max(1, samples.before.length)));
+  const trials = Math.ceil((2 * perTrial ** 2) / (needed ** 2 - between ** 2));
+  return `about ${Math.max(trials, i.n + 1)} trials a side would settle it (load.trials), or compare: base`;
 }

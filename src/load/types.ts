@@ -14,8 +14,10 @@ export interface LoadJob {
 
 /** What one endpoint received during a run. */
 export interface EndpointSample {
-  /** Latency of every response, in ms, in arrival order. */
-  readonly latenciesMs: Float64Array;
+  /** Latency of every response, as an encoded histogram (stats/histogram.ts). */
+  readonly histogram: string;
+  /** Responses received. */
+  readonly responses: number;
   /** Responses per HTTP status code. */
   readonly statuses: Readonly<Record<string, number>>;
   readonly bytes: number;

@@ -1,29 +1,14 @@
 import autocannon, { type AutocannonClient } from 'autocannon';
+import { encodeHistogram, newLatencyHistogram, recordMs } from '../stats/histogram.js';
 import type { EndpointSample, LoadJob, LoadSample } from './types.js';
 import { weightedSequence } from './mix.js';
-
-class GrowableSamples {
-  private data = new Float64Array(4096);
-  private length = 0;
-  push(value: number): void {
-    if (this.length === this.data.length) {
-      const bigger = new Float64Array(this.data.length * 2);
-      bigger.set(this.data);
-      this.data = bigger;
-    }
-    this.data[this.length++] = value;
-  }
-  toArray(): Float64Array {
-    return this.data.slice(0, this.length);
-  }
-}
 
 /**
  * Runs one load job with the (patched) autocannon client in this process and records every
  * response by endpoint. Meant for the load generator child process.
  */
 export function runLoadJob(job: LoadJob): Promise<LoadSample> {
-  const latencies = job.endpoints.map(() => new GrowableSamples());
+  const latencies = job.endpoints.map(() => newLatencyHistogram());
   const statuses = job.endpoints.map(() => new Map<number, number>());
   const bytes = job.endpoints.map(() => 0);
   const errorCodes = new Map<string, number>();
@@ -36,7 +21,7 @@ export function runLoadJob(job: LoadJob): Promise<LoadSample> {
     // With one request in flight per connection, the current request is the one answered.
     client.on('response', (status: number, resBytes: number, ms: number) => {
       const index = client.requestIterator.currentRequest.endpointIndex as number;
-      latencies[index].push(ms);
+      recordMs(latencies[index], ms);
       const map = statuses[index];
       map.set(status, (map.get(status) ?? 0) + 1);
       bytes[index] += resBytes;
@@ -70,7 +55,8 @@ export function runLoadJob(job: LoadJob): Promise<LoadSample> {
         }
         const cpu = process.cpuUsage(cpuBefore);
         const endpoints: EndpointSample[] = job.endpoints.map((_, i) => ({
-          latenciesMs: latencies[i].toArray(),
+          histogram: encodeHistogram(latencies[i]),
+          responses: latencies[i].totalCount,
           statuses: Object.fromEntries([...statuses[i]].map(([k, v]) => [String(k), v])),
           bytes: bytes[i],
         }));

@@ -133,6 +133,30 @@ function failures(comparison: Comparison, errors: Detail['errors']): string {
     .join('\n');
 }
 
+/** "0.003%" — α shares of early looks are tiny. */
+function share(alpha: number): string {
+  const pct = alpha * 100;
+  return `${pct >= 0.1 ? Number(pct.toFixed(2)) : Number(pct.toPrecision(1))}%`;
+}
+
+/** What the design guarantees about false alarms, in one paragraph. */
+function falseAlarms(comparison: Comparison): string {
+  const p = comparison.policy;
+  const level = `${Math.round((1 - 2 * p.alpha) * 1000) / 10}%`;
+  if (comparison.mode === 'base' && comparison.looks?.length) {
+    const looks = comparison.looks;
+    const after = looks.length === 1 ? `after round ${looks[0].round}` : `after rounds ${looks.map((l) => l.round).join(', ')}`;
+    return (
+      `**False alarms:** judged ${after}; α = ${formatPercent(p.alpha)} is spent over the looks by an O'Brien–Fleming-type function (${looks.map((l) => share(l.alpha)).join(', ')}; the last look spends what is left), each look a Holm step-down over its gated tests (${comparison.gatedTests} at the first), ` +
+      `so the chance of any false alarm over the whole run is at most ${formatPercent(p.alpha)}. A regression also needs its estimate past the threshold. Intervals are ${level}, paired over interleaved rounds on log ratios, pooled with this machine kind's per-round noise; MDE is the smallest change this run could call a regression.`
+    );
+  }
+  return (
+    `**False alarms:** a regression needs its estimate past the threshold and a p-value below ${formatPercent(p.alpha)} after Holm's adjustment over the ${comparison.gatedTests} gated tests of this matrix, so the chance of any false alarm is at most ${formatPercent(p.alpha)} — as far as the noise model holds. ` +
+    `Intervals are ${level} on log ratios: the trials' spread pooled with ${comparison.noiseSource ?? "this machine kind's default noise"}, plus the drift between whole runs that no trial spread shows; MDE is the smallest change this run could call a regression.`
+  );
+}
+
 function environment(results: Results, comparison: Comparison): string {
   const env = results.environment;
   const lines = [
@@ -144,22 +168,22 @@ function environment(results: Results, comparison: Comparison): string {
   lines.push(
     `**Thresholds:** req/s −${formatPercent(t.rpsDrop)}, CPU/req +${formatPercent(t.cpuRise)}, p99 +${formatPercent(t.p99Rise)}, failures/s +${t.failuresPerSecRise}; gating on ${p.gate.join(', ')}.`,
   );
-  if (comparison.gatedTests > 0) {
-    const analyses = comparison.analyses ?? 1;
-    const bound =
-      analyses > 1
-        ? `so the chance of any false alarm is at most ${formatPercent(p.alpha)} at each of this run's ${analyses} analyses (cells still inconclusive were measured and judged again after each extra round): at most ${formatPercent(Math.min(1, analyses * p.alpha))} over the run by the union bound, less in practice, as the analyses share their rounds`
-        : `so the chance of any false alarm is at most ${formatPercent(p.alpha)} (expected false alarms ≤ ${p.alpha.toFixed(2)} per run)`;
-    lines.push(
-      `**False alarms:** a regression needs its estimate past the threshold and a p-value below ${formatPercent(p.alpha)} after Holm's adjustment over the ${comparison.gatedTests} gated tests of this matrix, ${bound}. Intervals are ${Math.round((1 - 2 * p.alpha) * 100)}% (${comparison.mode === 'base' ? 'paired over interleaved rounds' : "Welch's, over trials"}, on log ratios); MDE is the smallest change this run could call a regression.`,
-    );
-  }
+  if (comparison.gatedTests > 0) lines.push(falseAlarms(comparison));
   if (comparison.baselineSource) lines.push(`**Baseline:** ${mdCode(comparison.baselineSource)}.`);
   const calibrated = comparison.cells.filter((c) => c.calibration);
-  if (comparison.hardwareNote && calibrated.length) {
+  if (calibrated.length) {
+    const factor = (c: CellComparison): string => {
+      const k = c.calibration!;
+      const range = k.rpsInterval ? ` [${k.rpsInterval.low.toFixed(2)}, ${k.rpsInterval.high.toFixed(2)}]` : '';
+      return `×${k.rps.toFixed(2)}${range} req/s under ${md(c.name)}`;
+    };
     lines.push(
-      `**Calibration:** this machine ran the reference app at ${calibrated.map((c) => `×${c.calibration!.rps.toFixed(2)} req/s under ${md(c.name)}`).join(', ')} of the baseline's; those cells' req/s and CPU are divided by it before comparing.`,
+      `**Calibration:** this run ran the reference app at ${calibrated.map(factor).join(', ')} of the baseline's; those cells' req/s and CPU per request are divided by it before comparing (the machine's speed drifts between runs, and differs between machines), and its uncertainty is added to theirs.`,
     );
+  }
+  const uncalibrated = comparison.cells.filter((c) => !c.calibration && c.metrics.length > 0);
+  if (comparison.hardwareNote && uncalibrated.length) {
+    lines.push(`**Not calibrated:** ${uncalibrated.map((c) => md(c.name)).join(', ')} (no reference app under that topology): the spread between machines is part of their noise, so only a flagrant change decides.`);
   }
   if (comparison.hardwareNote) lines.push(`⚠️ **cross-hardware:** ${md(comparison.hardwareNote)}; part of a difference may come from the machine, not the code.`);
   if (comparison.ignored.length) lines.push(`**Not judged:** ${comparison.ignored.map(md).join(', ')} (in the results, not in the config).`);

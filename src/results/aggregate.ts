@@ -1,6 +1,7 @@
 import type { EndpointSettings, TopologyKind } from '../config/types.js';
 import type { LoadSample } from '../load/types.js';
-import { round, summarizeLatency, type LatencySummary } from '../stats/percentiles.js';
+import { encodeHistogram, mergeHistograms, summarizeHistogram } from '../stats/histogram.js';
+import { round, type LatencySummary } from '../stats/percentiles.js';
 import type { CellWarning, EndpointResult, TopologyResult, TrialResult } from './types.js';
 
 /** A trial as measured: the load generator's sample and the server's CPU over it. */
@@ -28,7 +29,7 @@ function non2xx(statuses: Readonly<Record<string, number>>): number {
 }
 
 function responses(sample: LoadSample): number {
-  return sample.endpoints.reduce((n, e) => n + e.latenciesMs.length, 0);
+  return sample.endpoints.reduce((n, e) => n + e.responses, 0);
 }
 
 /** Numbers of one trial (pure). */
@@ -38,16 +39,18 @@ export function summarizeTrial(trial: MeasuredTrial): TrialResult {
   const total = responses(sample);
   const failures = sample.errors + sample.endpoints.reduce((n, e) => n + non2xx(e.statuses), 0);
   const bytes = sample.endpoints.reduce((n, e) => n + e.bytes, 0);
+  const latency = mergeHistograms(sample.endpoints.map((e) => e.histogram));
   return {
     durationSec: round(sec, 3),
     requests: total,
     rps: round(total / sec),
     failures,
     failuresPerSec: round(failures / sec),
-    latencyMs: summarizeLatency(sample.endpoints.map((e) => e.latenciesMs)),
+    latencyMs: summarizeHistogram(latency),
     bytesPerSec: Math.round(bytes / sec),
     cpuMsPer1kRequests: trial.serverCpuMs === null || total === 0 ? null : round((trial.serverCpuMs / total) * 1000),
     loadgenCpu: round(sample.loadgenCpuMs / sample.elapsedMs, 3),
+    latencyHistogram: encodeHistogram(latency),
   };
 }
 
@@ -55,7 +58,8 @@ function summarizeEndpoint(endpoint: EndpointSettings, index: number, trials: re
   const parts = trials.map((t) => t.sample.endpoints[index]);
   const statuses: Record<string, number> = {};
   for (const part of parts) for (const [s, c] of Object.entries(part.statuses)) statuses[s] = (statuses[s] ?? 0) + c;
-  const total = parts.reduce((n, p) => n + p.latenciesMs.length, 0);
+  const total = parts.reduce((n, p) => n + p.responses, 0);
+  const latency = mergeHistograms(parts.map((p) => p.histogram));
   return {
     method: endpoint.method,
     path: endpoint.path,
@@ -63,9 +67,10 @@ function summarizeEndpoint(endpoint: EndpointSettings, index: number, trials: re
     totalRequests: total,
     rps: round(total / seconds),
     failuresPerSec: round(non2xx(statuses) / seconds),
-    latencyMs: summarizeLatency(parts.map((p) => p.latenciesMs)),
+    latencyMs: summarizeHistogram(latency),
     bytesPerSec: Math.round(parts.reduce((n, p) => n + p.bytes, 0) / seconds),
     statuses,
+    latencyHistogram: encodeHistogram(latency),
   };
 }
 
@@ -134,7 +139,7 @@ export function aggregateCell(trials: readonly MeasuredTrial[], facts: CellFacts
     totalRequests: total,
     rps: seconds > 0 ? round(total / seconds) : 0,
     failuresPerSec: seconds > 0 ? round(failures / seconds) : 0,
-    latencyMs: trials.length ? summarizeLatency(trials.flatMap((t) => t.sample.endpoints.map((e) => e.latenciesMs))) : EMPTY_LATENCY,
+    latencyMs: trials.length ? summarizeHistogram(mergeHistograms(summaries.map((t) => t.latencyHistogram!))) : EMPTY_LATENCY,
     bytesPerSec: seconds > 0 ? Math.round(bytes / seconds) : 0,
     cpuMsPer1kRequests: cpuKnown && total > 0 ? round((cpuMs / total) * 1000) : null,
     peakRssMb: facts.peakRssBytes === null ? null : round(facts.peakRssBytes / (1024 * 1024), 1),

@@ -44,6 +44,8 @@ export async function fingerprint(app: AppSettings, placement: Placement, cores:
   const versions = await pythonVersions(app);
   return {
     cpuModel: (os.cpus()[0]?.model.trim() || 'unknown').slice(0, 200),
+    cpuMhz: os.cpus()[0]?.speed || null,
+    stealPercent: null,
     cores,
     os: `${os.type()} ${os.release()} ${os.arch()}`,
     node: process.version,

@@ -1,11 +1,31 @@
+import { encodeHistogram, mergeHistograms, summarizeHistogram } from '../stats/histogram.js';
 import { median } from '../stats/describe.js';
-import { round } from '../stats/percentiles.js';
+import { round, type LatencySummary } from '../stats/percentiles.js';
 import type { EndpointResult, TopologyResult } from './types.js';
 
 /**
+ * Latency of several parts: the percentiles of their merged histograms (exact), or — for parts
+ * of older documents without histograms — the median of their percentiles, which is not.
+ */
+function mergedLatency(parts: readonly { latencyMs: LatencySummary; latencyHistogram?: string }[]): { latencyMs: LatencySummary; latencyHistogram?: string } {
+  if (parts.length > 0 && parts.every((p) => p.latencyHistogram)) {
+    const merged = mergeHistograms(parts.map((p) => p.latencyHistogram!));
+    return { latencyMs: summarizeHistogram(merged), latencyHistogram: encodeHistogram(merged) };
+  }
+  return {
+    latencyMs: {
+      p50: median(parts.map((p) => p.latencyMs.p50)),
+      p90: median(parts.map((p) => p.latencyMs.p90)),
+      p99: median(parts.map((p) => p.latencyMs.p99)),
+      max: Math.max(...parts.map((p) => p.latencyMs.max)),
+    },
+  };
+}
+
+/**
  * One result from several measurements of the same topology (A/B rounds, each a fresh start):
- * counts and rates over the total time, CPU per request over all requests, latency percentiles as
- * the median of the measurements' (raw samples are not kept), every trial listed (pure).
+ * counts and rates over the total time, CPU per request over all requests, latency from the
+ * merged histograms of every trial, every trial listed (pure).
  */
 export function mergeMeasurements(parts: readonly TopologyResult[]): TopologyResult {
   const first = parts[0];
@@ -17,28 +37,18 @@ export function mergeMeasurements(parts: readonly TopologyResult[]): TopologyRes
   const failures = trials.reduce((n, t) => n + t.failures, 0);
   const cpuKnown = trials.every((t) => t.cpuMsPer1kRequests !== null);
   const cpuMs = trials.reduce((s, t) => s + ((t.cpuMsPer1kRequests ?? 0) * t.requests) / 1000, 0);
-  const medianLatency = (pick: (p: TopologyResult) => TopologyResult['latencyMs']) => ({
-    p50: median(parts.map((p) => pick(p).p50)),
-    p90: median(parts.map((p) => pick(p).p90)),
-    p99: median(parts.map((p) => pick(p).p99)),
-    max: Math.max(...parts.map((p) => pick(p).max)),
-  });
   const endpoints: EndpointResult[] = first.endpoints.map((e, i) => {
     const all = parts.map((p) => p.endpoints[i]).filter(Boolean);
     const statuses: Record<string, number> = {};
     for (const part of all) for (const [s, c] of Object.entries(part.statuses)) statuses[s] = (statuses[s] ?? 0) + c;
     const totalE = all.reduce((n, p) => n + p.totalRequests, 0);
+    const failuresE = all.reduce((n, p) => n + Object.entries(p.statuses).reduce((m, [s, c]) => (s.startsWith('2') ? m : m + c), 0), 0);
     return {
       ...e,
       totalRequests: totalE,
       rps: round(totalE / seconds),
-      failuresPerSec: round(all.reduce((n, p) => n + p.failuresPerSec, 0) / all.length),
-      latencyMs: {
-        p50: median(all.map((p) => p.latencyMs.p50)),
-        p90: median(all.map((p) => p.latencyMs.p90)),
-        p99: median(all.map((p) => p.latencyMs.p99)),
-        max: Math.max(...all.map((p) => p.latencyMs.max)),
-      },
+      failuresPerSec: round(failuresE / seconds),
+      ...mergedLatency(all),
       bytesPerSec: Math.round(all.reduce((n, p) => n + p.bytesPerSec, 0) / all.length),
       statuses,
     };
@@ -48,7 +58,7 @@ export function mergeMeasurements(parts: readonly TopologyResult[]): TopologyRes
     totalRequests: total,
     rps: round(total / seconds),
     failuresPerSec: round(failures / seconds),
-    latencyMs: medianLatency((p) => p.latencyMs),
+    latencyMs: mergedLatency(trials).latencyMs,
     bytesPerSec: Math.round(parts.reduce((n, p) => n + p.bytesPerSec, 0) / parts.length),
     cpuMsPer1kRequests: cpuKnown && total > 0 ? round((cpuMs / total) * 1000) : null,
     peakRssMb: Math.max(...parts.map((p) => p.peakRssMb ?? 0)) || null,

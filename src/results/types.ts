@@ -1,8 +1,11 @@
 import type { TopologyKind } from '../config/types.js';
 import type { LatencySummary } from '../stats/percentiles.js';
 
-/** Version of the results document; the baseline file is the same document. */
-export const SCHEMA_VERSION = 1;
+/**
+ * Version of the results document; the baseline file is the same document. 2 added latency
+ * histograms, the noise record, steal time and clock speed; documents of version 1 are still read.
+ */
+export const SCHEMA_VERSION = 2;
 
 /** One measured trial of a topology. */
 export interface TrialResult {
@@ -18,6 +21,8 @@ export interface TrialResult {
   readonly cpuMsPer1kRequests: number | null;
   /** Load generator CPU as a share of one core, 0–1. */
   readonly loadgenCpu: number;
+  /** Latency of every response of the trial, an encoded HDR histogram (absent in older documents). */
+  readonly latencyHistogram?: string;
 }
 
 /** One endpoint of the traffic mix, over all trials of a topology. */
@@ -32,6 +37,8 @@ export interface EndpointResult {
   readonly latencyMs: LatencySummary;
   readonly bytesPerSec: number;
   readonly statuses: Readonly<Record<string, number>>;
+  /** Latency of every response to this endpoint over the trials, an encoded HDR histogram. */
+  readonly latencyHistogram?: string;
 }
 
 /** Something that distorts numbers and that the reader should know about. */
@@ -75,7 +82,12 @@ export interface TopologyResult {
 
 /** Where the numbers were taken. */
 export interface Fingerprint {
+  /** The CPU model string as the kernel gives it. */
   readonly cpuModel: string;
+  /** Clock speed the kernel shows for the first CPU, in MHz; null where it shows none. */
+  readonly cpuMhz?: number | null;
+  /** Share of CPU time the hypervisor gave to other guests during the run, in percent. */
+  readonly stealPercent?: number | null;
   readonly cores: number;
   readonly os: string;
   readonly node: string;
@@ -91,9 +103,23 @@ export interface Fingerprint {
   };
 }
 
+/** How two consecutive baselines of the default branch differed: per cell, log ratios of run means. */
+export interface NoiseHistoryEntry {
+  readonly at: string;
+  readonly cells: Readonly<Record<string, { readonly rps: number | null; readonly cpu: number | null }>>;
+}
+
+/** How much this run moved, kept with it so that a baseline brings its own noise to a comparison. */
+export interface NoiseRecord {
+  /** sd of the log of trial values around their cell's mean, pooled over cells; null with one trial. */
+  readonly trialSpread: { readonly rps: number | null; readonly cpu: number | null; readonly df: number };
+  /** Consecutive baselines of this config (written by update-baseline), oldest first, at most 20. */
+  readonly history: readonly NoiseHistoryEntry[];
+}
+
 /** The results document written by `flask-perf run` and the action. */
 export interface Results {
-  readonly schemaVersion: typeof SCHEMA_VERSION;
+  readonly schemaVersion: 1 | typeof SCHEMA_VERSION;
   readonly tool: { readonly name: 'flask-perf'; readonly version: string };
   readonly startedAt: string;
   readonly finishedAt: string;
@@ -106,6 +132,8 @@ export interface Results {
   };
   readonly environment: Fingerprint;
   readonly topologies: readonly TopologyResult[];
+  /** Absent in documents of version 1. */
+  readonly noise?: NoiseRecord;
 }
 
 /** What `mode: run` records for `mode: report` next to the results (meta.json). */

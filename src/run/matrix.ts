@@ -8,12 +8,13 @@ import { SCHEMA_VERSION, type CalibrationResult, type Fingerprint, type Results,
 import { calibrationDir, calibrationSettings } from '../calibration/plan.js';
 import type { TopologySettings } from '../config/types.js';
 import { choosePlacement, placementProblems, type Placement } from '../topology/placement.js';
-import { allowedCpus } from '../topology/procfs.js';
+import { allowedCpus, cpuTimes, stealPercent, type CpuTimes } from '../topology/procfs.js';
 import { ConfigError } from '../config/load.js';
 import { runBuild } from './build.js';
 import { runCell, type CellDeps } from './cell.js';
 import { silentProgress, type Progress } from './progress.js';
 import { VERSION } from '../version.js';
+import { trialSpread } from '../compare/noise.js';
 import { interruption } from '../topology/cleanup.js';
 
 function hasTaskset(): boolean {
@@ -44,11 +45,19 @@ export interface MatrixOptions {
   readonly onCell?: (partial: Results) => void;
 }
 
-/** Placement and the environment fingerprint of a run. */
-export async function environmentFor(settings: Settings, progress: Progress): Promise<{ placement: Placement; environment: Fingerprint }> {
+/** What a run knows from its start: when, where, and the machine's CPU times then. */
+export interface RunStart {
+  readonly startedAt: string;
+  readonly placement: Placement;
+  readonly environment: Fingerprint;
+  readonly times: CpuTimes | undefined;
+}
+
+/** Placement and the environment fingerprint of a run, as it starts. */
+export async function startRun(settings: Settings, progress: Progress, startedAt = new Date().toISOString()): Promise<RunStart> {
   const { placement, cores } = placementHere(settings);
   progress.note(`placement: ${placement.reason}`);
-  return { placement, environment: await fingerprint(settings.app, placement, cores) };
+  return { startedAt, placement, environment: await fingerprint(settings.app, placement, cores), times: cpuTimes() };
 }
 
 /** What every cell of a run needs from outside. */
@@ -62,12 +71,12 @@ export function cellDepsFor(settings: Settings, progress: Progress, overrides: P
   };
 }
 
-/** The results document of a run. */
-export function resultsDocument(settings: Settings, startedAt: string, environment: Fingerprint, topologies: TopologyResult[], load: Settings['load'] = settings.load): Results {
+/** The results document of a run so far (steal time up to now). */
+export function resultsDocument(settings: Settings, run: RunStart, topologies: TopologyResult[], load: Settings['load'] = settings.load): Results {
   return {
     schemaVersion: SCHEMA_VERSION,
     tool: { name: 'flask-perf', version: VERSION },
-    startedAt,
+    startedAt: run.startedAt,
     finishedAt: new Date().toISOString(),
     load: {
       connections: load.connections,
@@ -76,8 +85,9 @@ export function resultsDocument(settings: Settings, startedAt: string, environme
       trials: load.trials,
       timeoutSec: load.timeoutMs / 1000,
     },
-    environment,
+    environment: { ...run.environment, stealPercent: stealPercent(run.times, cpuTimes()) },
     topologies,
+    noise: { trialSpread: trialSpread(topologies), history: [] },
   };
 }
 
@@ -103,7 +113,8 @@ export async function runMatrix(settings: Settings, options: MatrixOptions = {})
   const startedAt = new Date().toISOString();
   placementHere(settings); // a bad pinned placement is a config error before any build
   if (!options.skipBuild) await runBuild(settings.app, (line) => progress.note(line));
-  const { placement, environment } = await environmentFor(settings, progress);
+  const run = await startRun(settings, progress, startedAt);
+  const { placement } = run;
   const deps = cellDepsFor(settings, progress, options.cellDeps);
   const topologies: TopologyResult[] = [];
   try {
@@ -113,10 +124,10 @@ export async function runMatrix(settings: Settings, options: MatrixOptions = {})
       const result = await runCell(topology, settings, placement, deps);
       progress.cellEnd(result);
       topologies.push(settings.compare.calibrate && result.ok ? { ...result, calibration: await calibrate(settings, topology, placement, deps) } : result);
-      options.onCell?.(resultsDocument(settings, startedAt, environment, topologies));
+      options.onCell?.(resultsDocument(settings, run, topologies));
     }
   } finally {
     progress.close();
   }
-  return resultsDocument(settings, startedAt, environment, topologies);
+  return resultsDocument(settings, run, topologies);
 }

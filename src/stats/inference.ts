@@ -11,9 +11,25 @@ export interface RatioInterval {
   readonly confidence: number;
   /** One-sided p-value of "ratio ≥ 1" against "ratio < 1". */
   readonly pBelowOne: number;
-  readonly method: 'paired-t' | 'welch-t' | 'bootstrap' | 'none';
+  readonly method: 'paired-t' | 'welch-t' | 'noise-model' | 'bootstrap' | 'none';
   /** Samples per side (paired: rounds). */
   readonly n: number;
+  /** Standard error of the log ratio, and its degrees of freedom (NaN without an interval). */
+  readonly se: number;
+  readonly df: number;
+}
+
+/**
+ * What is known of the noise before this run's own spread is seen, on the log scale, each with
+ * the degrees of freedom it is worth (from the corpus it was fitted on, or a baseline's history).
+ */
+export interface NoisePrior {
+  /** sd of one measurement around its run's mean (a trial; a paired round's log ratio). */
+  readonly withinSd: number;
+  readonly withinDf: number;
+  /** sd of the difference of two runs' means that no spread within a run shows (0 when paired). */
+  readonly betweenSd: number;
+  readonly betweenDf: number;
 }
 
 /** A deterministic random source (mulberry32) for reproducible bootstraps and shuffles. */
@@ -45,7 +61,19 @@ export const BOOTSTRAP_MIN_N = 8;
 export const BOOTSTRAP_SKEW = 1;
 
 function none(n: number, confidence: number): RatioInterval {
-  return { ratio: NaN, low: 0, high: Infinity, confidence, pBelowOne: 1, method: 'none', n };
+  return { ratio: NaN, low: 0, high: Infinity, confidence, pBelowOne: 1, method: 'none', n, se: NaN, df: NaN };
+}
+
+function sumSquares(values: readonly number[]): number {
+  const m = mean(values);
+  return values.reduce((s, v) => s + (v - m) ** 2, 0);
+}
+
+/** A t interval of a mean log ratio `m` with standard error `se` and `df` degrees of freedom. */
+function tInterval(m: number, se: number, df: number, confidence: number, n: number, method: RatioInterval['method']): RatioInterval {
+  if (se === 0) return { ratio: Math.exp(m), low: Math.exp(m), high: Math.exp(m), confidence, pBelowOne: m < 0 ? 0 : 1, method, n, se, df };
+  const t = studentTQuantile((1 + confidence) / 2, df);
+  return { ratio: Math.exp(m), low: Math.exp(m - t * se), high: Math.exp(m + t * se), confidence, pBelowOne: studentTCdf(m / se, df), method, n, se, df };
 }
 
 /**
@@ -53,11 +81,18 @@ function none(n: number, confidence: number): RatioInterval {
  * Student's t on the log ratios, or a percentile bootstrap when there are enough rounds and
  * their log ratios are skewed.
  */
-export function pairedRatioInterval(ratios: readonly number[], confidence: number, random: () => number = seededRandom(1)): RatioInterval {
+export function pairedRatioInterval(ratios: readonly number[], confidence: number, random: () => number = seededRandom(1), prior?: NoisePrior): RatioInterval {
   const logs = ratios.filter((r) => r > 0 && Number.isFinite(r)).map(Math.log);
   const n = logs.length;
-  if (n < 2) return { ...none(n, confidence), ratio: n === 1 ? Math.exp(logs[0]) : NaN };
   const m = mean(logs);
+  if (prior && n >= 1) {
+    // The rounds' own spread, pooled with the prior's: three rounds that happen to agree do not
+    // make a narrow interval, and one round can still be judged against the known noise.
+    const df = n - 1 + prior.withinDf;
+    const variance = (sumSquares(logs) + prior.withinDf * prior.withinSd ** 2) / df;
+    return tInterval(m, Math.sqrt(variance / n), df, confidence, n, 'paired-t');
+  }
+  if (n < 2) return { ...none(n, confidence), ratio: n === 1 ? Math.exp(logs[0]) : NaN };
   const se = stddev(logs) / Math.sqrt(n);
   const df = n - 1;
   const pBelowOne = se === 0 ? (m < 0 ? 0 : 1) : studentTCdf(m / se, df);
@@ -73,10 +108,31 @@ export function pairedRatioInterval(ratios: readonly number[], confidence: numbe
     const lowIndex = Math.floor(((1 - confidence) / 2) * resamples);
     const highIndex = Math.min(resamples - 1, Math.ceil(((1 + confidence) / 2) * resamples) - 1);
     const below = means.filter((x) => x >= 0).length / resamples;
-    return { ratio: Math.exp(m), low: Math.exp(means[lowIndex]), high: Math.exp(means[highIndex]), confidence, pBelowOne: below, method: 'bootstrap', n };
+    return { ratio: Math.exp(m), low: Math.exp(means[lowIndex]), high: Math.exp(means[highIndex]), confidence, pBelowOne: below, method: 'bootstrap', n, se, df };
   }
   const t = studentTQuantile((1 + confidence) / 2, df);
-  return { ratio: Math.exp(m), low: Math.exp(m - t * se), high: Math.exp(m + t * se), confidence, pBelowOne, method: 'paired-t', n };
+  return { ratio: Math.exp(m), low: Math.exp(m - t * se), high: Math.exp(m + t * se), confidence, pBelowOne, method: 'paired-t', n, se, df };
+}
+
+/**
+ * Unpaired comparison of two runs (a stored baseline and now) under a noise model: the trials'
+ * spread pooled with the prior's, plus the between-run drift no trial spread shows. With one trial
+ * a side the prior alone gives the interval, so a flagrant change is judged and a small one is not.
+ * Degrees of freedom by Welch–Satterthwaite over the two variance parts.
+ */
+export function unpairedRatioInterval(now: readonly number[], before: readonly number[], prior: NoisePrior, confidence: number): RatioInterval {
+  const a = now.filter((v) => v > 0).map(Math.log);
+  const b = before.filter((v) => v > 0).map(Math.log);
+  const n = Math.min(a.length, b.length);
+  if (a.length === 0 || b.length === 0) return none(n, confidence);
+  const ownDf = a.length - 1 + (b.length - 1);
+  const withinDf = ownDf + prior.withinDf;
+  const within = (sumSquares(a) + sumSquares(b) + prior.withinDf * prior.withinSd ** 2) / withinDf;
+  const trialPart = within * (1 / a.length + 1 / b.length);
+  const betweenPart = prior.betweenSd ** 2;
+  const variance = trialPart + betweenPart;
+  const df = variance ** 2 / (trialPart ** 2 / withinDf + (betweenPart > 0 ? betweenPart ** 2 / prior.betweenDf : 0));
+  return tInterval(mean(a) - mean(b), Math.sqrt(variance), df, confidence, n, 'noise-model');
 }
 
 /**
@@ -93,12 +149,9 @@ export function welchRatioInterval(now: readonly number[], before: readonly numb
   }
   const va = stddev(a) ** 2 / a.length;
   const vb = stddev(b) ** 2 / b.length;
-  const diff = mean(a) - mean(b);
   const se = Math.sqrt(va + vb);
-  if (se === 0) return { ratio: Math.exp(diff), low: Math.exp(diff), high: Math.exp(diff), confidence, pBelowOne: diff < 0 ? 0 : 1, method: 'welch-t', n };
-  const df = (va + vb) ** 2 / (va ** 2 / (a.length - 1) + vb ** 2 / (b.length - 1));
-  const t = studentTQuantile((1 + confidence) / 2, df);
-  return { ratio: Math.exp(diff), low: Math.exp(diff - t * se), high: Math.exp(diff + t * se), confidence, pBelowOne: studentTCdf(diff / se, df), method: 'welch-t', n };
+  const df = se === 0 ? Infinity : (va + vb) ** 2 / (va ** 2 / (a.length - 1) + vb ** 2 / (b.length - 1));
+  return tInterval(mean(a) - mean(b), se, df, confidence, n, 'welch-t');
 }
 
 /** Holm's step-down adjusted p-values, in the input's order. */

@@ -119,3 +119,35 @@ export function formatCpuList(cpus: readonly number[]): string {
   }
   return parts.join(',');
 }
+
+/** Cumulative CPU time of the whole machine, in clock ticks (the `cpu` line of /proc/stat). */
+export interface CpuTimes {
+  readonly total: number;
+  /** Time the hypervisor ran other guests while this one wanted to run. */
+  readonly steal: number;
+}
+
+/** Parses the aggregate `cpu` line of /proc/stat text; undefined when it is not there. */
+export function parseCpuTimes(stat: string): CpuTimes | undefined {
+  const line = /^cpu\s+(.+)$/m.exec(stat);
+  if (!line) return undefined;
+  // user nice system idle iowait irq softirq steal guest guest_nice; guest time is inside user.
+  const f = line[1].trim().split(/\s+/).map(Number);
+  const total = f.slice(0, 8).reduce((a, b) => a + (Number.isFinite(b) ? b : 0), 0);
+  return { total, steal: f[7] ?? 0 };
+}
+
+/** The machine's CPU times now; undefined off Linux. */
+export function cpuTimes(): CpuTimes | undefined {
+  try {
+    return parseCpuTimes(readFileSync('/proc/stat', 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+/** Share of CPU time stolen by the hypervisor between two readings, in percent; null when unknown. */
+export function stealPercent(before: CpuTimes | undefined, after: CpuTimes | undefined): number | null {
+  if (!before || !after || after.total <= before.total) return null;
+  return Math.round(((after.steal - before.steal) / (after.total - before.total)) * 1000) / 10;
+}

@@ -62,7 +62,7 @@ function project(topologies: readonly string[]): string {
   mkdirSync(path.join(dir, 'app'));
   writeFileSync(
     path.join(dir, 'flask-perf.yml'),
-    ['app: {workdir: app, start: "' + FAULTS + '", health: {path: /healthz, timeout: 2s}}', 'load: {connections: 8, warmup: 200ms, duration: 1500ms, trials: 1}', 'topologies:', ...topologies.map((t) => `  - ${t}`), ''].join('\n'),
+    ['app: {workdir: app, start: "' + FAULTS + '", health: {path: /healthz, timeout: 2s}}', 'load: {connections: 8, warmup: 200ms, duration: 1500ms, trials: 1}', 'compare: {calibrate: false}', 'topologies:', ...topologies.map((t) => `  - ${t}`), ''].join('\n'),
   );
   return dir;
 }

@@ -5,6 +5,7 @@ import { openLoadGenerator } from '../../src/load/generator.js';
 import { loopbackSources } from '../../src/load/loopback.js';
 import { summarizeTrial } from '../../src/results/aggregate.js';
 import { median } from '../../src/stats/describe.js';
+import { meanMs, mergeHistograms } from '../../src/stats/histogram.js';
 import { startFixtureServer, startGunicorn } from './fixture.js';
 import { runWrk } from './wrk.js';
 
@@ -65,8 +66,7 @@ export async function measureFidelity(server: FidelityServer, options: FidelityO
         if (tool === 'ours') {
           const sample = await generator.run(job(options.durationSec * 1000));
           const t = summarizeTrial({ sample, serverCpuMs: null, timeWait: 0 });
-          const all = sample.endpoints.flatMap((e) => Array.from(e.latenciesMs));
-          ours.push({ rps: t.rps, p50: t.latencyMs.p50, loadgenCpu: t.loadgenCpu, meanMs: all.reduce((a, b) => a + b, 0) / all.length });
+          ours.push({ rps: t.rps, p50: t.latencyMs.p50, loadgenCpu: t.loadgenCpu, meanMs: meanMs(mergeHistograms(sample.endpoints.map((e) => e.histogram))) });
         } else {
           const w = await runWrk(started.url, options.paths, options.connections, options.durationSec, options.loadgenCpus);
           wrk.push({ rps: w.rps, p50: w.p50Ms });

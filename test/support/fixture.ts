@@ -20,10 +20,10 @@ export function ensureFixtureBuilt(): void {
   execFileSync('python3', ['build.py'], { cwd: FIXTURE_DIR, stdio: 'inherit' });
 }
 
-/** The fixture's settings with short load, for tests. */
+/** The fixture's settings with short load and no calibration cell, for tests. */
 export function fixtureSettings(overrides: Partial<Settings['load']> = {}): Settings {
   const base = loadConfig(FIXTURE_CONFIG, ROOT);
-  return { ...base, load: { ...base.load, warmupMs: 500, durationMs: 1500, trials: 1, connections: 16, ...overrides } };
+  return { ...base, load: { ...base.load, warmupMs: 500, durationMs: 1500, trials: 1, connections: 16, ...overrides }, compare: { ...base.compare, calibrate: false } };
 }
 
 /** A server of the fixture started by hand, healthy, on a free port. */

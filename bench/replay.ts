@@ -1,0 +1,201 @@
+/**
+ * The replay simulator behind `bench:detect -- --replay`: thousands of verdicts from the recorded
+ * A/A corpus (bench/corpus/), through the same comparison code the action runs, with known effects
+ * injected into one side. Pure but for the seeded random source.
+ */
+import { compareAb } from '../src/ab/analyze.js';
+import { compareResults, type Comparison, type Policy } from '../src/compare/compare.js';
+import { failureMessage } from '../src/compare/gate.js';
+import { abJudging } from '../src/compare/noise.js';
+import type { CompareSettings } from '../src/config/types.js';
+import type { Fingerprint, Results, TopologyResult, TrialResult } from '../src/results/types.js';
+
+/** One measurement as the corpus keeps it. */
+export interface Point {
+  readonly rps: number;
+  readonly cpu: number | null;
+  readonly p99: number;
+}
+
+/** A stored-baseline run of the corpus: per topology, its trials and calibration trials. */
+export interface StoredRun {
+  readonly started: string;
+  readonly topologies: readonly { readonly name: string; readonly ok: boolean; readonly trials: readonly Point[]; readonly calibration: readonly { rps: number; cpu: number | null }[] | null }[];
+}
+
+/** A compare: base A/A run of the corpus: per topology, its rounds. */
+export interface AbRun {
+  readonly seconds?: number;
+  readonly topologies: readonly { readonly name: string; readonly rounds: readonly { base: Point; head: Point }[] }[];
+}
+
+/** A known change injected into the head side: req/s × (1 + rps), CPU per request × (1 + cpu). */
+export interface Effect {
+  readonly name: string;
+  readonly rps: number;
+  readonly cpu: number;
+}
+
+/** How often verdicts flagged a regression, with a 95% Wilson interval. */
+export interface Rate {
+  readonly flagged: number;
+  readonly of: number;
+  readonly low: number;
+  readonly high: number;
+}
+
+/** The 95% Wilson score interval of k successes in n. */
+export function wilson(k: number, n: number): Rate {
+  const z = 1.959964;
+  const p = k / n;
+  const center = (p + (z * z) / (2 * n)) / (1 + (z * z) / n);
+  const half = (z * Math.sqrt((p * (1 - p)) / n + (z * z) / (4 * n * n))) / (1 + (z * z) / n);
+  return { flagged: k, of: n, low: Math.max(0, center - half), high: Math.min(1, center + half) };
+}
+
+function trial(p: Point, effect: Effect | null, scale = 1): TrialResult {
+  const rps = p.rps * (1 + (effect?.rps ?? 0)) * scale;
+  const cpu = p.cpu === null ? null : (p.cpu * (1 + (effect?.cpu ?? 0))) / scale;
+  return { durationSec: 5, requests: Math.round(rps * 5), rps, failures: 0, failuresPerSec: 0, latencyMs: { p50: p.p99 / 3, p90: p.p99 / 2, p99: p.p99, max: p.p99 }, bytesPerSec: 0, cpuMsPer1kRequests: cpu, loadgenCpu: 0.3 };
+}
+
+function cell(name: string, trials: TrialResult[], calibration: TopologyResult['calibration'] = null): TopologyResult {
+  const mean = (f: (t: TrialResult) => number | null): number => trials.reduce((s, t) => s + (f(t) ?? 0), 0) / Math.max(1, trials.length);
+  return {
+    name,
+    kind: 'gunicorn',
+    ok: true,
+    error: null,
+    totalRequests: trials.reduce((s, t) => s + t.requests, 0),
+    rps: mean((t) => t.rps),
+    failuresPerSec: 0,
+    latencyMs: trials[0]?.latencyMs ?? { p50: 0, p90: 0, p99: 0, max: 0 },
+    bytesPerSec: 0,
+    cpuMsPer1kRequests: mean((t) => t.cpuMsPer1kRequests),
+    peakRssMb: null,
+    workers: null,
+    instances: null,
+    trials,
+    endpoints: [],
+    warnings: [],
+    peakTimeWait: 0,
+    calibration,
+  };
+}
+
+const environment = (cpuModel: string): Fingerprint => ({
+  cpuModel,
+  cores: 2,
+  os: 'Linux',
+  node: 'v20',
+  python: '3.11',
+  flask: '3',
+  gunicorn: '23',
+  placement: { pinned: true, loadgenCpus: '0', serverCpus: '1', serverCores: 1, reason: 'replay' },
+});
+
+function doc(topologies: TopologyResult[], cpuModel: string): Results {
+  return {
+    schemaVersion: 2,
+    tool: { name: 'flask-perf', version: 'replay' },
+    startedAt: '',
+    finishedAt: '',
+    load: { connections: 64, warmupSec: 2, durationSec: 5, trials: topologies[0]?.trials.length ?? 1, timeoutSec: 10 },
+    environment: environment(cpuModel),
+    topologies,
+    noise: { trialSpread: { rps: null, cpu: null, df: 0 }, history: [] },
+  };
+}
+
+/** `k` distinct items of `list`, in random order. */
+function pick<T>(list: readonly T[], k: number, random: () => number): T[] {
+  const copy = [...list];
+  for (let i = copy.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [copy[i], copy[j]] = [copy[j], copy[i]];
+  }
+  return copy.slice(0, k);
+}
+
+/** How a stored-baseline verdict is simulated. */
+export interface StoredCase {
+  readonly trials: number;
+  readonly effect: Effect | null;
+  /** Another machine: the PR run's app and reference app both run ×speed (req/s), apps differ by `residual` (log sd). */
+  readonly crossHardware?: { readonly residual: number };
+  /** Leave the calibration cells out (a `command` topology, or calibrate: false). */
+  readonly uncalibrated?: boolean;
+}
+
+function normal(random: () => number): number {
+  return Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
+}
+
+/** One simulated stored-baseline verdict: two distinct corpus runs, `trials` trials of each. */
+export function storedVerdict(runs: readonly StoredRun[], c: StoredCase, policy: Policy, random: () => number): Comparison {
+  const [b, h] = pick(runs, 2, random);
+  const speed = c.crossHardware ? Math.exp((random() * 2 - 1) * Math.log(1.25)) : 1;
+  const side = (run: StoredRun, isHead: boolean): TopologyResult[] =>
+    run.topologies
+      .filter((t) => t.ok && t.trials.length >= c.trials)
+      .map((t) => {
+        const residual = isHead && c.crossHardware ? Math.exp(normal(random) * c.crossHardware.residual) : 1;
+        const scale = isHead ? speed * residual : 1;
+        const trials = pick(t.trials, c.trials, random).map((p) => trial(p, isHead ? c.effect : null, scale));
+        const calTrials = !c.uncalibrated && t.calibration ? pick(t.calibration, c.trials, random).map((p) => ({ rps: p.rps * (isHead ? speed : 1), cpuMsPer1kRequests: p.cpu === null ? null : p.cpu / (isHead ? speed : 1) })) : null;
+        const calibration = calTrials ? { rps: calTrials.reduce((s, x) => s + x.rps, 0) / calTrials.length, cpuMsPer1kRequests: null, trials: calTrials } : null;
+        return cell(t.name, trials, calibration);
+      });
+  return compareResults(doc(side(b, false), 'corpus CPU'), doc(side(h, true), c.crossHardware ? 'another CPU' : 'corpus CPU'), policy, 'replay');
+}
+
+/** What one simulated compare: base run did. */
+export interface AbOutcome {
+  readonly comparison: Comparison;
+  readonly rounds: number;
+  readonly seconds: number;
+}
+
+/**
+ * One simulated compare: base run: each round draws, per active topology, one recorded A/A round
+ * (base and head measured back to back), applies the effect to the head, and the looks, the
+ * max-rounds and the max-time budget go as in ab/run.ts.
+ */
+export function abVerdict(runs: readonly AbRun[], effect: Effect | null, compare: CompareSettings, policy: Policy, random: () => number): AbOutcome {
+  const names = runs[0].topologies.map((t) => t.name);
+  const pool = new Map(names.map((n) => [n, runs.flatMap((r) => r.topologies.find((t) => t.name === n)?.rounds ?? [])]));
+  const secondsPerMeasurement = mean(runs.map((r) => (r.seconds ?? 0) / (names.length * (2 * 8 + 1))).filter((s) => s > 0)) || 6;
+  const base = new Map<string, TrialResult[]>(names.map((n) => [n, []]));
+  const head = new Map<string, TrialResult[]>(names.map((n) => [n, []]));
+  const judging = abJudging(compare, policy.alpha);
+  let active = [...names];
+  let elapsed = names.length * secondsPerMeasurement; // the uncounted first start of each topology
+  let comparison: Comparison | undefined;
+  let round = 0;
+  const side = (m: Map<string, TrialResult[]>): TopologyResult[] => names.filter((n) => m.get(n)!.length).map((n) => cell(n, m.get(n)!));
+  while (round < compare.maxRounds && active.length > 0) {
+    round++;
+    for (const n of active) {
+      const rounds = pool.get(n)!;
+      const r = rounds[Math.floor(random() * rounds.length)];
+      base.get(n)!.push(trial(r.base, null));
+      head.get(n)!.push(trial(r.head, effect));
+      elapsed += 2 * secondsPerMeasurement;
+    }
+    if (round >= compare.rounds) {
+      const next = 2 * secondsPerMeasurement * active.length;
+      const final = round >= compare.maxRounds || (elapsed + next) * 1000 > compare.maxTimeMs;
+      comparison = compareAb(side(base), side(head), policy, { ...judging, final });
+      active = active.filter((n) => comparison!.cells.find((c) => c.name === n)?.verdict === 'inconclusive');
+      if (final) break;
+    }
+  }
+  return { comparison: comparison!, rounds: round, seconds: elapsed };
+}
+
+function mean(values: readonly number[]): number {
+  return values.length ? values.reduce((a, b) => a + b, 0) / values.length : 0;
+}
+
+/** Whether a comparison fails the step. */
+export const flagged = (c: Comparison): boolean => failureMessage(c) !== null;

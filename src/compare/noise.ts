@@ -1,0 +1,149 @@
+import type { CompareSettings } from '../config/types.js';
+import type { NoiseHistoryEntry, NoiseRecord, Results, TopologyResult } from '../results/types.js';
+import { mean, median } from '../stats/describe.js';
+import type { NoisePrior } from '../stats/inference.js';
+import type { AbJudging } from '../ab/analyze.js';
+import type { MetricName } from './verdict.js';
+
+/**
+ * How much measurements move on a machine of this kind when nothing changed, on the log scale,
+ * fitted on the A/A corpus in bench/corpus/ (recorded and described there; `npm run bench:detect
+ * -- --replay` checks the verdicts it gives). Each figure has the degrees of freedom it is worth.
+ */
+export const MACHINE_NOISE = {
+  // Fitted on 12 stored-baseline runs (5 cells, 3 trials, 2026-11-28, 2 vCPUs "AMD EPYC"): pooled
+  // within-run sd of trials, and the sd of the difference of two runs' means less the trials' part.
+  // The corpus gives 120 and 55 degrees of freedom; a prior counts 30: other machines differ.
+  /** One trial around its run's mean (stored baseline; 5 s trials after a 2 s warm-up). */
+  trial: { rps: { sd: 0.106, df: 30 }, cpu: { sd: 0.105, df: 30 }, p99: { sd: 0.56, df: 30 } },
+  /** Two runs' means apart beyond what their trials' spread explains (separate processes, minutes apart). */
+  runs: { rps: { sd: 0.169, df: 30 }, cpu: { sd: 0.158, df: 30 }, p99: { sd: 0.2, df: 30 } },
+  /**
+   * The same, each cell divided by its calibration cell (the reference app, same topology, same
+   * run): the machine's speed moves both (their run means correlate 0.65–0.89), so most of the
+   * drift divides out. Fitted 0.060 and 0.008; CPU floored at 0.04, as no machine is that steady.
+   */
+  calibratedRuns: { rps: { sd: 0.06, df: 30 }, cpu: { sd: 0.04, df: 30 } },
+  /** One paired round's log ratio head/base (compare: base). */
+  round: { rps: { sd: 0.06, df: 8 }, cpu: { sd: 0.06, df: 8 }, p99: { sd: 0.2, df: 8 } },
+} as const;
+
+/**
+ * Across machines, what a calibration cell cannot divide out (the app and the reference app
+ * gaining differently from a faster CPU), and how far machines of one runner label differ when
+ * nothing divides anything out. Not measurable on one machine: assumed, and stated as such.
+ * Uncalibrated, a drop of 50% still stands past it (z ≈ 4).
+ */
+export const CROSS_HARDWARE = { calibrated: 0.05, uncalibrated: 0.15, df: 10 } as const;
+
+/** An older baseline (no noise record) is judged with this much more between-run noise. */
+export const OLD_BASELINE_WIDENING = 1.5;
+
+/** Consecutive baselines kept in a baseline's history. */
+export const HISTORY_LENGTH = 20;
+/** Entries of history before it replaces the machine default. */
+export const HISTORY_MIN = 5;
+
+type Gauged = 'rps' | 'cpu';
+
+/** The per-round noise of compare: base, per metric. */
+export function abJudging(compare: CompareSettings, alpha: number): Omit<AbJudging, 'final'> {
+  const prior = (m: MetricName): NoisePrior => ({ withinSd: MACHINE_NOISE.round[m].sd, withinDf: MACHINE_NOISE.round[m].df, betweenSd: 0, betweenDf: 1 });
+  return { plan: { alpha, firstRound: compare.rounds, maxRounds: compare.maxRounds }, priors: { rps: prior('rps'), cpu: prior('cpu'), p99: prior('p99') } };
+}
+
+function logMean(values: readonly (number | null)[]): number | null {
+  const v = values.filter((x): x is number => typeof x === 'number' && x > 0).map(Math.log);
+  return v.length ? mean(v) : null;
+}
+
+const metricValue = (m: Gauged) => (t: { rps: number; cpuMsPer1kRequests: number | null }) => (m === 'rps' ? t.rps : t.cpuMsPer1kRequests);
+
+/** How much a run's trials spread (pure): pooled sd of log values around each ok cell's mean. */
+export function trialSpread(topologies: readonly TopologyResult[]): NoiseRecord['trialSpread'] {
+  const pooled = (m: Gauged): { sd: number | null; df: number } => {
+    let squares = 0;
+    let df = 0;
+    for (const t of topologies) {
+      if (!t.ok) continue;
+      const logs = t.trials.map(metricValue(m)).filter((v): v is number => typeof v === 'number' && v > 0).map(Math.log);
+      if (logs.length < 2) continue;
+      const m0 = mean(logs);
+      squares += logs.reduce((s, v) => s + (v - m0) ** 2, 0);
+      df += logs.length - 1;
+    }
+    return { sd: df > 0 ? Math.round(Math.sqrt(squares / df) * 1e4) / 1e4 : null, df };
+  };
+  const rps = pooled('rps');
+  return { rps: rps.sd, cpu: pooled('cpu').sd, df: rps.df };
+}
+
+/** One history entry: each cell's log ratio of run means, `now` against `previous` (pure). */
+export function historyEntry(previous: Results, now: Results): NoiseHistoryEntry {
+  const cells: Record<string, { rps: number | null; cpu: number | null }> = {};
+  for (const t of now.topologies) {
+    const p = previous.topologies.find((x) => x.name === t.name);
+    if (!p || !p.ok || !t.ok) continue;
+    const ratio = (m: Gauged): number | null => {
+      const a = logMean(t.trials.map(metricValue(m)));
+      const b = logMean(p.trials.map(metricValue(m)));
+      return a === null || b === null ? null : Math.round((a - b) * 1e4) / 1e4;
+    };
+    cells[t.name] = { rps: ratio('rps'), cpu: ratio('cpu') };
+  }
+  return { at: now.finishedAt, cells };
+}
+
+/** The history a new baseline carries: the previous one's, plus how the two differ, newest last. */
+export function nextHistory(previous: Results | null, now: Results): NoiseHistoryEntry[] {
+  if (!previous) return [];
+  return [...(previous.noise?.history ?? []), historyEntry(previous, now)].slice(-HISTORY_LENGTH);
+}
+
+/**
+ * The between-run spread a baseline's history shows for a metric: a robust sd (1.4826 × median
+ * absolute deviation) of the per-cell log ratios, less the part the trials explain. Real changes on
+ * the default branch make it larger, never smaller: it errs on the side of fewer alarms.
+ */
+export function historySpread(history: readonly NoiseHistoryEntry[], metric: Gauged, trialSd: number, trialsPerRun: number): { sd: number; df: number } | null {
+  if (history.length < HISTORY_MIN) return null;
+  const ratios = history.flatMap((h) => Object.values(h.cells).map((c) => c[metric])).filter((v): v is number => typeof v === 'number');
+  if (ratios.length < HISTORY_MIN) return null;
+  const center = median(ratios);
+  const robust = 1.4826 * median(ratios.map((r) => Math.abs(r - center)));
+  const pure = robust ** 2 - (2 * trialSd ** 2) / Math.max(1, trialsPerRun);
+  return { sd: Math.sqrt(Math.max(pure, 0)), df: history.length - 1 };
+}
+
+/** What is known of a comparison's noise before its own trials: where the figures came from. */
+export interface StoredNoise {
+  readonly prior: NoisePrior;
+  /** "this machine kind's default", "the baseline's history (12 runs)", … */
+  readonly source: string;
+}
+
+/**
+ * The noise prior of one metric of one cell compared with a stored baseline (pure): the trial
+ * spread and the between-run drift of this machine kind (or the baseline's history), widened
+ * across hardware, and for a baseline that predates noise records.
+ */
+export function storedNoise(metric: MetricName, context: { readonly baseline: Results; readonly before: TopologyResult; readonly calibrated: boolean; readonly crossHardware: boolean }): StoredNoise {
+  const trial = MACHINE_NOISE.trial[metric];
+  let between: { sd: number; df: number } = context.calibrated && metric !== 'p99' ? MACHINE_NOISE.calibratedRuns[metric] : MACHINE_NOISE.runs[metric];
+  let source = "this machine kind's default noise";
+  const history = metric === 'p99' ? null : historySpread(context.baseline.noise?.history ?? [], metric, trial.sd, context.before.trials.length);
+  if (history) {
+    between = history;
+    source = `the baseline's history of ${context.baseline.noise!.history.length + 1} runs`;
+  } else if (context.baseline.schemaVersion < 2) {
+    between = { sd: between.sd * OLD_BASELINE_WIDENING, df: between.df };
+    source = "this machine kind's default noise, widened ×1.5: the baseline predates noise records";
+  }
+  let betweenSd = between.sd;
+  if (context.crossHardware) {
+    const hw = context.calibrated ? CROSS_HARDWARE.calibrated : CROSS_HARDWARE.uncalibrated;
+    betweenSd = Math.sqrt(between.sd ** 2 + hw ** 2);
+    source += context.calibrated ? ', plus what calibration leaves across hardware' : ', plus the spread between machines (no calibration)';
+  }
+  return { prior: { withinSd: trial.sd, withinDf: trial.df, betweenSd, betweenDf: between.df }, source };
+}
