@@ -51,7 +51,7 @@ const file = path.join(ROOT, 'bench/corpus', `${mode}.json`);
 const how =
   mode === 'stored'
     ? 'flask-perf run as a new process per run, fixture config, load.trials 3 × 5 s after a 2 s warm-up, compare.calibrate on; runs back to back with a gap; per trial: rps, CPU ms per 1k requests, p99 ms; the calibration cell likewise'
-    : 'compare: base A/A in one process: head and base both the fixture, compare defaults but exactly 8 rounds (no early stop), 3 s per measurement after a 1 s warm-up; per round and side: rps, CPU ms per 1k requests, p99 ms';
+    : 'compare: base A/A in one process: head and base both the fixture, compare defaults but exactly 8 rounds (no early stop): each round starts both sides together and alternates 6 slices of 0.5 s a side after a 1 s warm-up each; per round and side: rps, CPU ms per 1k requests, p99 ms';
 const corpus: Corpus = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Corpus) : { mode, how, runs: [] };
 const machine = { cpuModel: os.cpus()[0]?.model ?? 'unknown', cores: os.availableParallelism(), node: process.version };
 

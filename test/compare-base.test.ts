@@ -24,7 +24,7 @@ describe('compare: base, end to end through the action bundle', () => {
     expect(r.stdout).toMatch(/::error::flask-perf: regressed: .*single \(req\/s −\d+\.\d% \[/);
     expect(r.summary).toContain('Req/s (base → head)');
     expect(r.summary).toMatch(/n=3 · CV [\d.]+% · MDE \d+%/);
-    expect(r.summary).toMatch(/chance of any false alarm is at most 5% (\(expected false alarms ≤ 0\.05 per run\)|at each of this run's 2 analyses .*: at most 10% over the run)/);
+    expect(r.summary).toMatch(/judged after rounds? 3(, 4)?; α = 1% is spent over the looks by an O'Brien–Fleming-type function .* so the chance of any false alarm over the whole run is at most 1%/);
     // Each topology was started once before round 1, not counted: 3 rounds → 3 trials a side.
     expect(r.stdout).toContain('gunicorn-2 (warm-up, not counted)');
     expect(r.stdout).toContain('single (warm-up, not counted)');

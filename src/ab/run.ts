@@ -4,7 +4,7 @@ import { compareAb } from './analyze.js';
 import { mergeMeasurements } from '../results/merge.js';
 import type { Results, TopologyResult } from '../results/types.js';
 import { runBuild } from '../run/build.js';
-import { runCell } from '../run/cell.js';
+import { runPair } from '../run/cell.js';
 import { cellDepsFor, resultsDocument, startRun } from '../run/matrix.js';
 import { silentProgress, type Progress } from '../run/progress.js';
 import type { Policy, Comparison } from '../compare/compare.js';
@@ -29,32 +29,28 @@ export interface AbOutcome {
   readonly log: readonly { round: number; topology: string; side: Side }[];
 }
 
-/** Each measurement is one fresh server start, its own warm-up and one trial. */
+/** Each side's settings for its measurements: one trial each (the pair decides its length). */
 function measurementSettings(settings: Settings): Settings {
   return { ...settings, load: { ...settings.load, trials: 1, warmupMs: settings.compare.warmupMs, durationMs: settings.compare.durationMs } };
 }
 
-/** The uncounted first start of each topology: the measurement's warm-up, then as long again. */
-function warmUpSettings(measurement: Settings): Settings {
-  const ms = Math.max(500, measurement.load.warmupMs);
-  return { ...measurement, load: { ...measurement.load, warmupMs: ms, durationMs: ms } };
-}
-
-/** Expected wall time of one more round of the active topologies, from their measurements so far. */
+/** Expected wall time of one more round of the active topologies, from their pairs so far. */
 export function nextRoundMs(active: readonly string[], took: ReadonlyMap<string, readonly number[]>): number {
   return active.reduce((sum, name) => {
     const times = took.get(name) ?? [];
-    return sum + (times.length ? (2 * times.reduce((a, b) => a + b, 0)) / times.length : 0);
+    return sum + (times.length ? times.reduce((a, b) => a + b, 0) / times.length : 0);
   }, 0);
 }
 
 const fmtSeconds = (ms: number): string => `${Math.round(ms / 1000)} s`;
 
 /**
- * Randomized multiple interleaved trials: in every round each active topology runs base and head
- * once, in a fresh random order, topologies shuffled too. After `rounds`, cells with a verdict
- * stop; inconclusive ones go on, up to `maxRounds` and while the next round fits in `maxTimeMs`
- * of measuring. The head's config governs both sides.
+ * Randomized interleaved trials, interleaved within the round too: in every round each active
+ * topology starts both sides' servers together and alternates the load between them in slices
+ * (cell.ts runPair), the topologies and the side that goes first in a fresh random order. After
+ * `rounds` the cells are judged look by look (analyze.ts); decided cells stop, inconclusive ones go
+ * on, up to `maxRounds` and while the next round fits in `maxTimeMs`. The head's config governs
+ * both sides.
  */
 export async function runAb(head: Settings, base: Settings, options: AbOptions): Promise<AbOutcome> {
   const progress = options.progress ?? silentProgress;
@@ -68,37 +64,40 @@ export async function runAb(head: Settings, base: Settings, options: AbOptions):
   const { placement } = run;
   const deps = cellDepsFor(head, progress);
   const names = head.topologies.map((t) => t.name);
+  const topologyOf = (name: string) => head.topologies.find((t) => t.name === name)!;
   const measured = { base: new Map<string, TopologyResult[]>(names.map((n) => [n, []])), head: new Map<string, TopologyResult[]>(names.map((n) => [n, []])) };
   const log: { round: number; topology: string; side: Side }[] = [];
   const merge = (side: Side): TopologyResult[] => names.filter((n) => measured[side].get(n)!.length > 0).map((n) => mergeMeasurements(measured[side].get(n)!));
   let active = [...names];
   let comparison: Comparison | undefined;
-  const { rounds, maxRounds, maxTimeMs } = head.compare;
+  const { rounds, maxRounds, maxTimeMs, warmupMs, durationMs, slices } = head.compare;
   const judging = abJudging(head.compare, options.policy.alpha);
   const measuringSince = Date.now();
   const took = new Map<string, number[]>(names.map((n) => [n, []]));
   try {
     // The first start of each topology in a run measured slow here, pinned or not (CPU per request
-    // up to +50% against later rounds), which lands on one side of round 1 only: so each
-    // topology gets one start and a short load first, not counted.
-    const warmUp = warmUpSettings(sides.base);
+    // up to +50% against later rounds): so each topology gets one start and a short load first,
+    // not counted.
+    const first = Math.max(500, warmupMs);
     for (const [index, name] of names.entries()) {
       if (interruption()) break;
       progress.cellStart(`${name} (warm-up, not counted)`, index, names.length);
-      const result = await runCell(warmUp.topologies.find((t) => t.name === name)!, warmUp, placement, deps);
-      progress.cellEnd({ ...result, name: `${name} (warm-up)` });
+      const pair = await runPair(topologyOf(name), sides, placement, deps, { warmupMs: first, durationMs: first, slices: 1, first: 'base' });
+      progress.cellEnd({ ...pair.head, name: `${name} (warm-up)` });
     }
     for (let round = 1; round <= maxRounds && active.length > 0 && !interruption(); round++) {
-      const schedule = roundSchedule(active, options.random);
+      // roundSchedule gives each topology's two sides back to back, in a random order.
+      const schedule = roundSchedule(active, options.random).filter((_, i) => i % 2 === 0);
       for (const m of schedule) log.push({ round, ...m });
       for (const [index, m] of schedule.entries()) {
-        const topology = sides[m.side].topologies.find((t) => t.name === m.topology)!;
-        progress.cellStart(`${m.topology} (${m.side}, round ${round})`, index, schedule.length);
+        progress.cellStart(`${m.topology} (round ${round}, ${m.side} first)`, index, schedule.length);
         const began = Date.now();
-        const result = await runCell(topology, sides[m.side], placement, deps);
+        const pair = await runPair(topologyOf(m.topology), sides, placement, deps, { warmupMs, durationMs, slices, first: m.side });
         took.get(m.topology)!.push(Date.now() - began);
-        progress.cellEnd({ ...result, name: `${m.topology} (${m.side})` });
-        measured[m.side].get(m.topology)!.push(result);
+        for (const side of ['base', 'head'] as const) {
+          progress.cellEnd({ ...pair[side], name: `${m.topology} (${side})` });
+          measured[side].get(m.topology)!.push(pair[side]);
+        }
       }
       options.onRound?.(resultsDocument(head, run, merge('head'), sides.head.load), resultsDocument(base, run, merge('base'), sides.base.load));
       // A cell that failed on either side is decided (failed); no more rounds for it.

@@ -134,6 +134,7 @@ function normaliseCompare(raw: unknown): CompareSettings {
     maxTimeMs: parseDuration(c['max-time']) ?? 360_000,
     durationMs: parseDuration(c.duration) ?? 3000,
     warmupMs: parseDuration(c.warmup) ?? 1000,
+    slices: Number(c.slices),
     alpha: Math.round((1 - (parsePercent(String(c.confidence)) ?? 0.95)) * 1e6) / 1e6,
     gate: [...(c.gate as GateMetric[])],
     failOnInconclusive: c['fail-on-inconclusive'] === true,

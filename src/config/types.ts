@@ -109,6 +109,8 @@ export interface CompareSettings {
   readonly maxTimeMs: number;
   readonly durationMs: number;
   readonly warmupMs: number;
+  /** Slices each side's measurement is cut into, alternating with the other side's. */
+  readonly slices: number;
   /** Family-wise false-alarm rate, e.g. 0.05. */
   readonly alpha: number;
   readonly gate: readonly GateMetric[];

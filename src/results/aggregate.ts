@@ -1,5 +1,5 @@
 import type { EndpointSettings, TopologyKind } from '../config/types.js';
-import type { LoadSample } from '../load/types.js';
+import type { EndpointSample, LoadSample } from '../load/types.js';
 import { encodeHistogram, mergeHistograms, summarizeHistogram } from '../stats/histogram.js';
 import { round, type LatencySummary } from '../stats/percentiles.js';
 import type { CellWarning, EndpointResult, TopologyResult, TrialResult } from './types.js';
@@ -149,5 +149,33 @@ export function aggregateCell(trials: readonly MeasuredTrial[], facts: CellFacts
     endpoints: seconds > 0 ? facts.endpoints.map((e, i) => summarizeEndpoint(e, i, trials, seconds)) : [],
     warnings: cellWarnings(trials, summaries, facts),
     peakTimeWait: Math.max(0, ...trials.map((t) => t.timeWait)),
+  };
+}
+
+/**
+ * One trial from several slices of the same deployment (compare: base alternates short slices
+ * between the two sides): counts, time and CPU add up, histograms merge (pure).
+ */
+export function combineTrials(parts: readonly MeasuredTrial[]): MeasuredTrial {
+  const sum = (f: (p: MeasuredTrial) => number): number => parts.reduce((n, p) => n + f(p), 0);
+  const endpoints: EndpointSample[] = parts[0].sample.endpoints.map((_, i) => {
+    const ps = parts.map((p) => p.sample.endpoints[i]);
+    const statuses: Record<string, number> = {};
+    for (const p of ps) for (const [s, c] of Object.entries(p.statuses)) statuses[s] = (statuses[s] ?? 0) + c;
+    return { histogram: encodeHistogram(mergeHistograms(ps.map((p) => p.histogram))), responses: ps.reduce((n, p) => n + p.responses, 0), statuses, bytes: ps.reduce((n, p) => n + p.bytes, 0) };
+  });
+  const errorCodes: Record<string, number> = {};
+  for (const p of parts) for (const [c, n] of Object.entries(p.sample.errorCodes)) errorCodes[c] = (errorCodes[c] ?? 0) + n;
+  return {
+    sample: {
+      elapsedMs: sum((p) => p.sample.elapsedMs),
+      endpoints,
+      errors: sum((p) => p.sample.errors),
+      timeouts: sum((p) => p.sample.timeouts),
+      errorCodes,
+      loadgenCpuMs: sum((p) => p.sample.loadgenCpuMs),
+    },
+    serverCpuMs: parts.every((p) => p.serverCpuMs !== null) ? sum((p) => p.serverCpuMs ?? 0) : null,
+    timeWait: Math.max(...parts.map((p) => p.timeWait)),
   };
 }

@@ -5,7 +5,7 @@ import type { Settings, TopologySettings } from '../config/types.js';
 import type { LoadGenerator } from '../load/generator.js';
 import type { LoadJob } from '../load/types.js';
 import { ephemeralPortCount, loopbackSources, timeWaitSockets } from '../load/loopback.js';
-import { aggregateCell, type MeasuredTrial } from '../results/aggregate.js';
+import { aggregateCell, combineTrials, type MeasuredTrial } from '../results/aggregate.js';
 import type { TopologyResult } from '../results/types.js';
 import { waitHealthy } from '../topology/health.js';
 import { planTopology, placeholders, portsNeeded, render, LOOPBACK, type ProcessSpec } from '../topology/plan.js';
@@ -67,91 +67,198 @@ function deadProcess(procs: readonly GroupProcess[]): GroupProcess | undefined {
   return procs.find((p) => p.exitInfo() !== undefined);
 }
 
+/** A topology's processes, up and healthy: what measuring it needs. */
+interface Deployment {
+  readonly url: string;
+  readonly frontPort: number;
+  readonly workers: number | null;
+  readonly instances: number | null;
+  /** Peak resident memory of its process groups so far. */
+  peakRss(): number;
+  /** Stops its processes (front first) and removes its folder; never throws. */
+  stop(): Promise<void>;
+  /** Throws a CellFailure naming a process that has died. */
+  checkAlive(): void;
+  /** CPU of its process groups so far, in ms. */
+  cpuMs(): number;
+}
+
 /**
- * Runs one topology: start, wait for health, warm up, measure the trials, stop.
- * Never throws for a server's fault: a failed cell is a result with `ok: false`.
+ * Starts a topology's processes, in a folder of its own, and waits for them to be healthy. On a
+ * failure it stops what it started and throws a CellFailure; `facts` learns what is known.
  */
-export async function runCell(topology: TopologySettings, settings: Settings, placement: Placement, deps: CellDeps): Promise<TopologyResult> {
+async function deploy(topology: TopologySettings, settings: Settings, placement: Placement, deps: CellDeps, facts: { workers: number | null; instances: number | null }): Promise<Deployment> {
   const started: GroupProcess[] = [];
-  const trials: MeasuredTrial[] = [];
   const dir = mkdtempSync(path.join(os.tmpdir(), `flask-perf-${topology.name}-`));
   const forgetDir = onCleanup({ phase: 'folder', label: dir, now: () => rmSync(dir, { recursive: true, force: true }) });
   const env = childEnv(process.env, settings.app.passEnv, settings.app.env);
-  const sources = loopbackSources(SOURCE_ADDRESSES);
-  let peakRss = 0;
   let sampler: NodeJS.Timeout | undefined;
-  let generator: LoadGenerator | undefined;
-  let error: string | null = null;
-  let workers: number | null = null;
-  let instances: number | null = null;
-  const label = topology.name;
-  try {
-    const ports = await freePorts(portsNeeded(topology));
-    const plan = planTopology(topology, {
-      app: settings.app,
-      serverCores: placement.serverCores,
-      ports,
-      dir,
-      node: deps.node,
-      balancerScript: deps.balancerScript,
-    });
-    workers = plan.workers ?? null;
-    instances = plan.instances.length || null;
-    deps.progress.phase(label, 'starting');
-    // Node's start-up overlaps the server's.
-    generator = deps.openLoadGenerator({ cpus: placement.loadgenCpus });
-    // Instances start together: their start-ups overlap, which matters when A/B restarts them often.
-    await Promise.all(plan.instances.map((spec) => startHealthy(spec, settings, placement, settings.app.workdir, env, started)));
-    renderTemplates(plan.templates, settings.app.workdir, dir, placeholders({ app: settings.app, serverCores: placement.serverCores, ports, dir, node: deps.node, balancerScript: deps.balancerScript }, plan.front.port, plan.instances.map((i) => i.port)));
-    await startHealthy(plan.front, settings, placement, settings.app.workdir, env, started);
-
-    const groups = new Set(started.map((p) => p.pid));
-    sampler = setInterval(() => {
-      peakRss = Math.max(peakRss, groupUsage(groups).rssBytes);
-    }, 250);
-    const job = (durationMs: number): LoadJob => ({
-      url: `http://${LOOPBACK}:${plan.front.port}`,
-      connections: settings.load.connections,
-      durationMs,
-      timeoutMs: settings.load.timeoutMs,
-      endpoints: settings.load.requests,
-      localAddresses: sources,
-    });
-    if (settings.load.warmupMs > 0) {
-      deps.progress.phase(label, 'warming up', settings.load.warmupMs);
-      await generator.run(job(settings.load.warmupMs));
-    }
-    for (let t = 0; t < settings.load.trials; t++) {
-      const dead = deadProcess(started);
-      if (dead) throw new CellFailure(failureText(dead, `died mid-run with ${describeExit(dead.exitInfo()!)}`));
-      deps.progress.phase(label, `trial ${t + 1}/${settings.load.trials}`, settings.load.durationMs);
-      const before = groupUsage(groups).cpuMs;
-      const sample = await generator.run(job(settings.load.durationMs));
-      const cpu = groupUsage(groups).cpuMs - before;
-      const deadAfter = deadProcess(started);
-      if (deadAfter) throw new CellFailure(failureText(deadAfter, `died mid-run with ${describeExit(deadAfter.exitInfo()!)}`));
-      trials.push({ sample, serverCpuMs: cpu, timeWait: timeWaitSockets(plan.front.port) });
-    }
-  } catch (e) {
-    error = capText(e instanceof CellFailure ? e.message : `${(e as Error).message}`, MAX_ERROR_CHARS);
-  } finally {
+  let peakRss = 0;
+  const stop = async (): Promise<void> => {
     if (sampler) clearInterval(sampler);
-    deps.progress.phase(label, 'stopping');
-    await generator?.close();
     // Front first, so it stops sending to instances that are going away.
     await Promise.all([...started].reverse().map((p) => p.stop()));
     rmSync(dir, { recursive: true, force: true });
     forgetDir();
+  };
+  try {
+    const ports = await freePorts(portsNeeded(topology));
+    const context = { app: settings.app, serverCores: placement.serverCores, ports, dir, node: deps.node, balancerScript: deps.balancerScript };
+    const plan = planTopology(topology, context);
+    facts.workers = plan.workers ?? null;
+    facts.instances = plan.instances.length || null;
+    // Instances start together: their start-ups overlap, which matters when A/B restarts them often.
+    await Promise.all(plan.instances.map((spec) => startHealthy(spec, settings, placement, settings.app.workdir, env, started)));
+    renderTemplates(plan.templates, settings.app.workdir, dir, placeholders(context, plan.front.port, plan.instances.map((i) => i.port)));
+    await startHealthy(plan.front, settings, placement, settings.app.workdir, env, started);
+    const groups = new Set(started.map((p) => p.pid));
+    sampler = setInterval(() => {
+      peakRss = Math.max(peakRss, groupUsage(groups).rssBytes);
+    }, 250);
+    return {
+      url: `http://${LOOPBACK}:${plan.front.port}`,
+      frontPort: plan.front.port,
+      workers: facts.workers,
+      instances: facts.instances,
+      peakRss: () => peakRss,
+      stop,
+      checkAlive: () => {
+        const dead = deadProcess(started);
+        if (dead) throw new CellFailure(failureText(dead, `died mid-run with ${describeExit(dead.exitInfo()!)}`));
+      },
+      cpuMs: () => groupUsage(groups).cpuMs,
+    };
+  } catch (e) {
+    await stop();
+    throw e;
   }
+}
+
+const sources = loopbackSources(SOURCE_ADDRESSES);
+
+/** One load job of the config's traffic against a deployment. */
+function jobFor(d: Deployment, settings: Settings, durationMs: number): LoadJob {
+  return { url: d.url, connections: settings.load.connections, durationMs, timeoutMs: settings.load.timeoutMs, endpoints: settings.load.requests, localAddresses: sources };
+}
+
+/** Loads a deployment for `durationMs` and measures it: the sample, its CPU, its TIME_WAIT sockets. */
+async function measure(d: Deployment, generator: LoadGenerator, settings: Settings, durationMs: number): Promise<MeasuredTrial> {
+  d.checkAlive();
+  const before = d.cpuMs();
+  const sample = await generator.run(jobFor(d, settings, durationMs));
+  const cpu = d.cpuMs() - before;
+  d.checkAlive();
+  return { sample, serverCpuMs: cpu, timeWait: timeWaitSockets(d.frontPort) };
+}
+
+function cellResult(topology: TopologySettings, settings: Settings, trials: readonly MeasuredTrial[], error: string | null, facts: { workers: number | null; instances: number | null }, peakRss: number): TopologyResult {
   return aggregateCell(error === null ? trials : [], {
     name: topology.name,
     kind: topology.kind,
     endpoints: settings.load.requests,
     error,
     peakRssBytes: peakRss > 0 ? peakRss : null,
-    workers,
-    instances,
+    workers: facts.workers,
+    instances: facts.instances,
     ephemeralPorts: ephemeralPortCount() * Math.max(1, sources.length),
     sourceAddresses: Math.max(1, sources.length),
   });
+}
+
+const errorText = (e: unknown): string => capText(e instanceof CellFailure ? e.message : `${(e as Error).message}`, MAX_ERROR_CHARS);
+
+/**
+ * Runs one topology: start, wait for health, warm up, measure the trials, stop.
+ * Never throws for a server's fault: a failed cell is a result with `ok: false`.
+ */
+export async function runCell(topology: TopologySettings, settings: Settings, placement: Placement, deps: CellDeps): Promise<TopologyResult> {
+  const trials: MeasuredTrial[] = [];
+  const facts = { workers: null as number | null, instances: null as number | null };
+  const label = topology.name;
+  let generator: LoadGenerator | undefined;
+  let deployment: Deployment | undefined;
+  let error: string | null = null;
+  try {
+    deps.progress.phase(label, 'starting');
+    // Node's start-up overlaps the server's.
+    generator = deps.openLoadGenerator({ cpus: placement.loadgenCpus });
+    deployment = await deploy(topology, settings, placement, deps, facts);
+    if (settings.load.warmupMs > 0) {
+      deps.progress.phase(label, 'warming up', settings.load.warmupMs);
+      await generator.run(jobFor(deployment, settings, settings.load.warmupMs));
+    }
+    for (let t = 0; t < settings.load.trials; t++) {
+      deps.progress.phase(label, `trial ${t + 1}/${settings.load.trials}`, settings.load.durationMs);
+      trials.push(await measure(deployment, generator, settings, settings.load.durationMs));
+    }
+  } catch (e) {
+    error = errorText(e);
+  } finally {
+    deps.progress.phase(label, 'stopping');
+    await generator?.close();
+    await deployment?.stop();
+  }
+  return cellResult(topology, settings, trials, error, facts, deployment?.peakRss() ?? 0);
+}
+
+/** Which side of an A/B comparison. */
+export type PairSide = 'base' | 'head';
+
+/** How a pair is measured: after a warm-up of each, `slices` alternating slices per side, the first side given. */
+export interface PairPlan {
+  readonly warmupMs: number;
+  readonly durationMs: number;
+  readonly slices: number;
+  readonly first: PairSide;
+}
+
+/**
+ * One round of `compare: base` for a topology: both sides' processes start together and stay up,
+ * and the load alternates between them in short slices (base, head, base, … or head first), so
+ * both sample the same moments of a machine whose speed moves within seconds. Each side's slices
+ * add up to one trial of `durationMs`. A side that cannot start fails alone; the other is measured.
+ */
+export async function runPair(topology: TopologySettings, sides: Record<PairSide, Settings>, placement: Placement, deps: CellDeps, plan: PairPlan): Promise<Record<PairSide, TopologyResult>> {
+  const order: PairSide[] = plan.first === 'base' ? ['base', 'head'] : ['head', 'base'];
+  const facts = { base: { workers: null as number | null, instances: null as number | null }, head: { workers: null as number | null, instances: null as number | null } };
+  const slices: Record<PairSide, MeasuredTrial[]> = { base: [], head: [] };
+  const errors: Record<PairSide, string | null> = { base: null, head: null };
+  const up: Partial<Record<PairSide, Deployment>> = {};
+  let generator: LoadGenerator | undefined;
+  try {
+    deps.progress.phase(topology.name, 'starting both sides');
+    generator = deps.openLoadGenerator({ cpus: placement.loadgenCpus });
+    const started = await Promise.allSettled(order.map((side) => deploy(topology, sides[side], placement, deps, facts[side])));
+    started.forEach((outcome, i) => {
+      if (outcome.status === 'fulfilled') up[order[i]] = outcome.value;
+      else errors[order[i]] = errorText(outcome.reason);
+    });
+    const live = order.filter((side) => up[side]);
+    if (plan.warmupMs > 0) {
+      deps.progress.phase(topology.name, 'warming up', plan.warmupMs * live.length);
+      for (const side of live) await generator.run(jobFor(up[side]!, sides[side], plan.warmupMs));
+    }
+    deps.progress.phase(topology.name, `${plan.slices} slices a side`, plan.durationMs * live.length);
+    const sliceMs = Math.max(100, Math.round(plan.durationMs / plan.slices));
+    for (let k = 0; k < plan.slices; k++) {
+      // Alternate which side goes first, so neither always follows the other.
+      for (const side of k % 2 === 0 ? live : [...live].reverse()) {
+        if (errors[side] !== null) continue;
+        try {
+          slices[side].push(await measure(up[side]!, generator, sides[side], sliceMs));
+        } catch (e) {
+          errors[side] = errorText(e);
+        }
+      }
+    }
+  } catch (e) {
+    for (const side of order) errors[side] ??= errorText(e);
+  } finally {
+    deps.progress.phase(topology.name, 'stopping');
+    await generator?.close();
+    await Promise.all(order.map((side) => up[side]?.stop()));
+  }
+  const result = (side: PairSide): TopologyResult =>
+    cellResult(topology, sides[side], slices[side].length ? [combineTrials(slices[side])] : [], errors[side], facts[side], up[side]?.peakRss() ?? 0);
+  return { base: result('base'), head: result('head') };
 }
