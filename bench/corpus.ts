@@ -50,7 +50,7 @@ interface Corpus {
 const file = path.join(ROOT, 'bench/corpus', `${mode}.json`);
 const how =
   mode === 'stored'
-    ? 'flask-perf run as a new process per run, fixture config, load.trials 3 × 5 s after a 2 s warm-up, compare.calibrate on; runs back to back with a gap; per trial: rps, CPU ms per 1k requests, p99 ms; the calibration cell likewise'
+    ? 'flask-perf run as a new process per run, fixture config, load.trials 3 × 5 s after a 2 s warm-up, compare.calibrate on (the reference app deployed beside each topology, the two taking turns in 1 s slices within every trial); runs back to back with a gap; per trial: rps, CPU ms per 1k requests, p99 ms; the reference app\'s trial beside it likewise'
     : 'compare: base A/A in one process: head and base both the fixture, compare defaults but exactly 8 rounds (no early stop): each round starts both sides together and alternates 6 slices of 0.5 s a side after a 1 s warm-up each; per round and side: rps, CPU ms per 1k requests, p99 ms';
 const corpus: Corpus = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Corpus) : { mode, how, runs: [] };
 const machine = { cpuModel: os.cpus()[0]?.model ?? 'unknown', cores: os.availableParallelism(), node: process.version };
@@ -77,7 +77,12 @@ for (let run = 1; run <= runs; run++) {
         .replace('  trials: 2', '  trials: 3')
         .concat('compare: {calibrate: true}\n'),
     );
-    execFileSync(process.execPath, [path.join(ROOT, 'dist/cli.js'), 'run', '--config', config, '--out', out, '--skip-build'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+    try {
+      execFileSync(process.execPath, [path.join(ROOT, 'dist/cli.js'), 'run', '--config', config, '--out', out, '--skip-build'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+    } catch (error) {
+      // Exit 1: a cell failed; the others are kept (the corpus records ok per cell).
+      if ((error as { status?: number }).status !== 1 || !existsSync(out)) throw error;
+    }
     const results = JSON.parse(readFileSync(out, 'utf8')) as Results;
     rmSync(tmp, { recursive: true, force: true });
     corpus.runs.push({

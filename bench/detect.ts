@@ -29,11 +29,16 @@ const { values } = parseArgs({
     effects: { type: 'string', default: '10,5' },
     only: { type: 'string', multiple: true },
     replay: { type: 'boolean', default: false },
+    fit: { type: 'boolean', default: false },
     stored: { type: 'boolean', default: false },
     sims: { type: 'string', default: '2000' },
     seed: { type: 'string', default: '1' },
   },
 });
+if (values.fit) {
+  await fit();
+  process.exit(0);
+}
 if (values.replay) {
   await replay(Number(values.sims), Number(values.seed));
   process.exit(0);
@@ -110,6 +115,7 @@ async function replay(sims: number, seed: number): Promise<void> {
   const { DEFAULT_THRESHOLDS } = await import('../src/compare/thresholds.js');
   const read = (name: string) => JSON.parse(readFileSync(path.join(ROOT, 'bench/corpus', name), 'utf8'));
   const stored = read('stored.json');
+  const interleaved = /by turns|taking turns/.test(stored.how as string);
   const ab = existsSync(path.join(ROOT, 'bench/corpus/base.json')) ? read('base.json') : null;
   const policy = policyFrom(DEFAULT_THRESHOLDS, DEFAULT_COMPARE);
   const random = seededRandom(seed);
@@ -136,7 +142,7 @@ async function replay(sims: number, seed: number): Promise<void> {
   for (const trials of [1, 2, 3]) {
     for (const effect of effects) {
       let k = 0;
-      for (let i = 0; i < sims; i++) if (flagged(storedVerdict(stored.runs, { trials, effect: effect.rps || effect.cpu ? effect : null }, policy, random))) k++;
+      for (let i = 0; i < sims; i++) if (flagged(storedVerdict(stored.runs, { trials, effect: effect.rps || effect.cpu ? effect : null, interleaved }, policy, random))) k++;
       console.log(`| stored baseline | ${trials} trial${trials > 1 ? 's' : ''} | ${effect.name} | ${rate(k, sims)} |`);
     }
   }
@@ -146,7 +152,7 @@ async function replay(sims: number, seed: number): Promise<void> {
   ] as const) {
     for (const effect of [effects[0], effects[3], effects[4], effects[5]]) {
       let k = 0;
-      for (let i = 0; i < sims; i++) if (flagged(storedVerdict(stored.runs, { trials: 3, effect: effect.rps ? effect : null, ...extra }, policy, random))) k++;
+      for (let i = 0; i < sims; i++) if (flagged(storedVerdict(stored.runs, { trials: 3, effect: effect.rps ? effect : null, interleaved, ...extra }, policy, random))) k++;
       console.log(`| ${label} | 3 trials | ${effect.name} | ${rate(k, sims)} |`);
     }
   }
@@ -191,5 +197,31 @@ async function storedLive(runs: number, effects: number[]): Promise<void> {
       const fail = failureMessage(c);
       console.log(`  ${condition.name} run ${run}: ${fail ? 'FAILS' : 'passes'}; ${c.cells.map((x) => `${x.name}=${x.verdict} (req/s ${x.rps.change === null ? '?' : `${(x.rps.change * 100).toFixed(0)}%`})`).join(' ')}; ${((Date.now() - t0) / 1000).toFixed(0)} s`);
     }
+  }
+}
+
+async function fit(): Promise<void> {
+  const { betweenRuns, cellLogs, perRound, sharedDrift, withinRun } = await import('./fit.js');
+  const read = (name: string) => JSON.parse(readFileSync(path.join(ROOT, 'bench/corpus', name), 'utf8'));
+  const f = (x: { sd: number; df: number }): string => `${x.sd.toFixed(3)} (df ${x.df})`;
+  for (const name of ['stored.json', 'stored-sequential.json']) {
+    if (!existsSync(path.join(ROOT, 'bench/corpus', name))) continue;
+    const stored = read(name);
+    console.log(`${name}: ${stored.runs.length} runs — ${stored.how}`);
+    for (const metric of ['rps', 'cpu', 'p99'] as const) {
+      const raw = cellLogs(stored.runs, metric, false);
+      const w = withinRun(raw);
+      console.log(`  ${metric}: trial ${f(w)}, runs ${f(betweenRuns(raw, w))}`);
+      if (metric === 'p99') continue;
+      const norm = cellLogs(stored.runs, metric, true);
+      const wn = withinRun(norm);
+      console.log(`  ${metric} / reference app: trial ${f(wn)}, runs ${f(betweenRuns(norm, wn))}; app and reference run means correlate ${JSON.stringify(sharedDrift(stored.runs, metric))}`);
+    }
+  }
+  for (const name of ['base.json', 'base-back-to-back.json']) {
+    if (!existsSync(path.join(ROOT, 'bench/corpus', name))) continue;
+    const ab = read(name);
+    console.log(`${name}: ${ab.runs.length} runs — ${ab.how}`);
+    for (const metric of ['rps', 'cpu', 'p99'] as const) console.log(`  ${metric}: one round's log ratio ${f(perRound(ab.runs, metric))}`);
   }
 }

@@ -125,6 +125,8 @@ export interface StoredCase {
   readonly crossHardware?: { readonly residual: number };
   /** Leave the calibration cells out (a `command` topology, or calibrate: false). */
   readonly uncalibrated?: boolean;
+  /** The corpus's calibration ran by turns with the trials (else after the cell). */
+  readonly interleaved: boolean;
 }
 
 function normal(random: () => number): number {
@@ -141,9 +143,16 @@ export function storedVerdict(runs: readonly StoredRun[], c: StoredCase, policy:
       .map((t) => {
         const residual = isHead && c.crossHardware ? Math.exp(normal(random) * c.crossHardware.residual) : 1;
         const scale = isHead ? speed * residual : 1;
-        const trials = pick(t.trials, c.trials, random).map((p) => trial(p, isHead ? c.effect : null, scale));
-        const calTrials = !c.uncalibrated && t.calibration ? pick(t.calibration, c.trials, random).map((p) => ({ rps: p.rps * (isHead ? speed : 1), cpuMsPer1kRequests: p.cpu === null ? null : p.cpu / (isHead ? speed : 1) })) : null;
-        const calibration = calTrials ? { rps: calTrials.reduce((s, x) => s + x.rps, 0) / calTrials.length, cpuMsPer1kRequests: null, trials: calTrials } : null;
+        // The same trials of the app and of the reference app beside them (calibrated by turns).
+        const indexes = pick(
+          t.trials.map((_, i) => i),
+          c.trials,
+          random,
+        );
+        const trials = indexes.map((i) => trial(t.trials[i], isHead ? c.effect : null, scale));
+        const refSpeed = isHead ? speed : 1;
+        const calTrials = !c.uncalibrated && t.calibration ? indexes.map((i) => t.calibration![i]).filter(Boolean).map((p) => ({ rps: p.rps * refSpeed, cpuMsPer1kRequests: p.cpu === null ? null : p.cpu / refSpeed })) : null;
+        const calibration = calTrials ? { interleaved: c.interleaved, rps: calTrials.reduce((s, x) => s + x.rps, 0) / calTrials.length, cpuMsPer1kRequests: null, trials: calTrials } : null;
         return cell(t.name, trials, calibration);
       });
   return compareResults(doc(side(b, false), 'corpus CPU'), doc(side(h, true), c.crossHardware ? 'another CPU' : 'corpus CPU'), policy, 'replay');

@@ -46400,102 +46400,6 @@ function cv(values) {
   return m === 0 ? 0 : stddev(values) / m;
 }
 
-// src/compare/noise.ts
-var MACHINE_NOISE = {
-  // Fitted on 12 stored-baseline runs (5 cells, 3 trials, 2026-11-28, 2 vCPUs "AMD EPYC"): pooled
-  // within-run sd of trials, and the sd of the difference of two runs' means less the trials' part.
-  // The corpus gives 120 and 55 degrees of freedom; a prior counts 30: other machines differ.
-  /** One trial around its run's mean (stored baseline; 5 s trials after a 2 s warm-up). */
-  trial: { rps: { sd: 0.106, df: 30 }, cpu: { sd: 0.105, df: 30 }, p99: { sd: 0.56, df: 30 } },
-  /** Two runs' means apart beyond what their trials' spread explains (separate processes, minutes apart). */
-  runs: { rps: { sd: 0.169, df: 30 }, cpu: { sd: 0.158, df: 30 }, p99: { sd: 0.2, df: 30 } },
-  /**
-   * The same, each cell divided by its calibration cell (the reference app, same topology, same
-   * run): the machine's speed moves both (their run means correlate 0.65–0.89), so most of the
-   * drift divides out. Fitted 0.060 and 0.008; CPU floored at 0.04, as no machine is that steady.
-   */
-  calibratedRuns: { rps: { sd: 0.06, df: 30 }, cpu: { sd: 0.04, df: 30 } },
-  /** One paired round's log ratio head/base (compare: base). */
-  round: { rps: { sd: 0.06, df: 8 }, cpu: { sd: 0.06, df: 8 }, p99: { sd: 0.2, df: 8 } }
-};
-var CROSS_HARDWARE = { calibrated: 0.05, uncalibrated: 0.15, df: 10 };
-var OLD_BASELINE_WIDENING = 1.5;
-var HISTORY_LENGTH = 20;
-var HISTORY_MIN = 5;
-function abJudging(compare, alpha) {
-  const prior = (m) => ({ withinSd: MACHINE_NOISE.round[m].sd, withinDf: MACHINE_NOISE.round[m].df, betweenSd: 0, betweenDf: 1 });
-  return { plan: { alpha, firstRound: compare.rounds, maxRounds: compare.maxRounds }, priors: { rps: prior("rps"), cpu: prior("cpu"), p99: prior("p99") } };
-}
-function logMean(values) {
-  const v = values.filter((x) => typeof x === "number" && x > 0).map(Math.log);
-  return v.length ? mean(v) : null;
-}
-var metricValue = (m) => (t) => m === "rps" ? t.rps : t.cpuMsPer1kRequests;
-function trialSpread(topologies) {
-  const pooled = (m) => {
-    let squares = 0;
-    let df = 0;
-    for (const t of topologies) {
-      if (!t.ok) continue;
-      const logs = t.trials.map(metricValue(m)).filter((v) => typeof v === "number" && v > 0).map(Math.log);
-      if (logs.length < 2) continue;
-      const m0 = mean(logs);
-      squares += logs.reduce((s, v) => s + (v - m0) ** 2, 0);
-      df += logs.length - 1;
-    }
-    return { sd: df > 0 ? Math.round(Math.sqrt(squares / df) * 1e4) / 1e4 : null, df };
-  };
-  const rps = pooled("rps");
-  return { rps: rps.sd, cpu: pooled("cpu").sd, df: rps.df };
-}
-function historyEntry(previous, now) {
-  const cells = {};
-  for (const t of now.topologies) {
-    const p = previous.topologies.find((x) => x.name === t.name);
-    if (!p || !p.ok || !t.ok) continue;
-    const ratio = (m) => {
-      const a = logMean(t.trials.map(metricValue(m)));
-      const b = logMean(p.trials.map(metricValue(m)));
-      return a === null || b === null ? null : Math.round((a - b) * 1e4) / 1e4;
-    };
-    cells[t.name] = { rps: ratio("rps"), cpu: ratio("cpu") };
-  }
-  return { at: now.finishedAt, cells };
-}
-function nextHistory(previous, now) {
-  if (!previous) return [];
-  return [...previous.noise?.history ?? [], historyEntry(previous, now)].slice(-HISTORY_LENGTH);
-}
-function historySpread(history, metric2, trialSd, trialsPerRun) {
-  if (history.length < HISTORY_MIN) return null;
-  const ratios = history.flatMap((h) => Object.values(h.cells).map((c) => c[metric2])).filter((v) => typeof v === "number");
-  if (ratios.length < HISTORY_MIN) return null;
-  const center = median(ratios);
-  const robust = 1.4826 * median(ratios.map((r) => Math.abs(r - center)));
-  const pure = robust ** 2 - 2 * trialSd ** 2 / Math.max(1, trialsPerRun);
-  return { sd: Math.sqrt(Math.max(pure, 0)), df: history.length - 1 };
-}
-function storedNoise(metric2, context3) {
-  const trial = MACHINE_NOISE.trial[metric2];
-  let between = context3.calibrated && metric2 !== "p99" ? MACHINE_NOISE.calibratedRuns[metric2] : MACHINE_NOISE.runs[metric2];
-  let source = "this machine kind's default noise";
-  const history = metric2 === "p99" ? null : historySpread(context3.baseline.noise?.history ?? [], metric2, trial.sd, context3.before.trials.length);
-  if (history) {
-    between = history;
-    source = `the baseline's history of ${context3.baseline.noise.history.length + 1} runs`;
-  } else if (context3.baseline.schemaVersion < 2) {
-    between = { sd: between.sd * OLD_BASELINE_WIDENING, df: between.df };
-    source = "this machine kind's default noise, widened \xD71.5: the baseline predates noise records";
-  }
-  let betweenSd = between.sd;
-  if (context3.crossHardware) {
-    const hw = context3.calibrated ? CROSS_HARDWARE.calibrated : CROSS_HARDWARE.uncalibrated;
-    betweenSd = Math.sqrt(between.sd ** 2 + hw ** 2);
-    source += context3.calibrated ? ", plus what calibration leaves across hardware" : ", plus the spread between machines (no calibration)";
-  }
-  return { prior: { withinSd: trial.sd, withinDf: trial.df, betweenSd, betweenDf: between.df }, source };
-}
-
 // src/stats/distributions.ts
 function lnGamma(x) {
   const c = [
@@ -46679,6 +46583,147 @@ function holmAdjust(pValues) {
   return adjusted;
 }
 
+// src/compare/calibration.ts
+function interleaved(t) {
+  return t.calibration?.interleaved === true && t.calibration.trials.length === t.trials.length && t.trials.length > 0;
+}
+function normalizedValues(t, metric2) {
+  const ref = t.calibration?.trials ?? [];
+  const out = [];
+  t.trials.forEach((trial, i) => {
+    const a = metric2 === "rps" ? trial.rps : trial.cpuMsPer1kRequests;
+    const b = metric2 === "rps" ? ref[i]?.rps : ref[i]?.cpuMsPer1kRequests;
+    if (typeof a === "number" && typeof b === "number" && a > 0 && b > 0) out.push(a / b);
+  });
+  return out;
+}
+function calibrationRatio(before, now, confidence) {
+  const b = before.calibration;
+  const n = now.calibration;
+  if (!b || !n) return null;
+  const values = (c, m) => c.trials.map((t) => m === "rps" ? t.rps : t.cpuMsPer1kRequests).filter((v) => typeof v === "number" && v > 0);
+  const factor = (m) => {
+    const [vb, vn] = [values(b, m), values(n, m)];
+    if (!vb.length || !vn.length) return null;
+    const t = MACHINE_NOISE.trial[m];
+    return unpairedRatioInterval(vn, vb, { withinSd: t.sd, withinDf: t.df, betweenSd: 0, betweenDf: 1 }, confidence);
+  };
+  const rps = factor("rps");
+  const cpu = factor("cpu");
+  if (!rps) return null;
+  return {
+    rps: rps.ratio,
+    cpu: cpu?.ratio ?? null,
+    rpsInterval: Number.isFinite(rps.high) ? { low: rps.low, high: rps.high } : null,
+    variance: { rps: rps.se ** 2, cpu: cpu ? cpu.se ** 2 : 0 },
+    byTurns: interleaved(before) && interleaved(now)
+  };
+}
+
+// src/compare/noise.ts
+var MACHINE_NOISE = {
+  // Fitted on 12 stored-baseline runs (5 cells, 3 trials, 2026-11-28, 2 vCPUs "AMD EPYC"): pooled
+  // within-run sd of trials, and the sd of the difference of two runs' means less the trials' part.
+  // The corpus gives 120 and 55 degrees of freedom; a prior counts 30: other machines differ.
+  /** One trial around its run's mean (stored baseline; 5 s trials after a 2 s warm-up). */
+  trial: { rps: { sd: 0.106, df: 30 }, cpu: { sd: 0.105, df: 30 }, p99: { sd: 0.56, df: 30 } },
+  /** Two runs' means apart beyond what their trials' spread explains (separate processes, minutes apart). */
+  runs: { rps: { sd: 0.169, df: 30 }, cpu: { sd: 0.158, df: 30 }, p99: { sd: 0.2, df: 30 } },
+  /**
+   * The same, each cell divided by its calibration cell (the reference app, same topology, same
+   * run): the machine's speed moves both (their run means correlate 0.65–0.89), so most of the
+   * drift divides out. Fitted 0.060 and 0.008; CPU floored at 0.04, as no machine is that steady.
+   */
+  calibratedRuns: { rps: { sd: 0.06, df: 30 }, cpu: { sd: 0.04, df: 30 } },
+  /**
+   * Calibrated by turns (the reference app beside the app, 1 s slices in every trial): the log of
+   * app / reference per trial around its run's mean, and two runs' means of it apart beyond that.
+   */
+  interleaved: { trial: { rps: { sd: 0.05, df: 30 }, cpu: { sd: 0.05, df: 30 } }, runs: { rps: { sd: 0.05, df: 30 }, cpu: { sd: 0.05, df: 30 } } },
+  /** One paired round's log ratio head/base (compare: base). */
+  round: { rps: { sd: 0.06, df: 8 }, cpu: { sd: 0.06, df: 8 }, p99: { sd: 0.2, df: 8 } }
+};
+var CROSS_HARDWARE = { calibrated: 0.05, uncalibrated: 0.15, df: 10 };
+var OLD_BASELINE_WIDENING = 1.5;
+var HISTORY_LENGTH = 20;
+var HISTORY_MIN = 5;
+function abJudging(compare, alpha) {
+  const prior = (m) => ({ withinSd: MACHINE_NOISE.round[m].sd, withinDf: MACHINE_NOISE.round[m].df, betweenSd: 0, betweenDf: 1 });
+  return { plan: { alpha, firstRound: compare.rounds, maxRounds: compare.maxRounds }, priors: { rps: prior("rps"), cpu: prior("cpu"), p99: prior("p99") } };
+}
+function logMean(values) {
+  const v = values.filter((x) => typeof x === "number" && x > 0).map(Math.log);
+  return v.length ? mean(v) : null;
+}
+var metricValue = (m) => (t) => m === "rps" ? t.rps : t.cpuMsPer1kRequests;
+function trialSpread(topologies) {
+  const pooled = (m) => {
+    let squares = 0;
+    let df = 0;
+    for (const t of topologies) {
+      if (!t.ok) continue;
+      const logs = t.trials.map(metricValue(m)).filter((v) => typeof v === "number" && v > 0).map(Math.log);
+      if (logs.length < 2) continue;
+      const m0 = mean(logs);
+      squares += logs.reduce((s, v) => s + (v - m0) ** 2, 0);
+      df += logs.length - 1;
+    }
+    return { sd: df > 0 ? Math.round(Math.sqrt(squares / df) * 1e4) / 1e4 : null, df };
+  };
+  const rps = pooled("rps");
+  return { rps: rps.sd, cpu: pooled("cpu").sd, df: rps.df };
+}
+function historyEntry(previous, now) {
+  const cells = {};
+  for (const t of now.topologies) {
+    const p = previous.topologies.find((x) => x.name === t.name);
+    if (!p || !p.ok || !t.ok) continue;
+    const normalized = interleaved(t) && interleaved(p);
+    const values = (r, m) => normalized ? normalizedValues(r, m) : r.trials.map(metricValue(m)).filter((v) => typeof v === "number");
+    const ratio = (m) => {
+      const a = logMean(values(t, m));
+      const b = logMean(values(p, m));
+      return a === null || b === null ? null : Math.round((a - b) * 1e4) / 1e4;
+    };
+    cells[t.name] = { rps: ratio("rps"), cpu: ratio("cpu"), normalized };
+  }
+  return { at: now.finishedAt, cells };
+}
+function nextHistory(previous, now) {
+  if (!previous) return [];
+  return [...previous.noise?.history ?? [], historyEntry(previous, now)].slice(-HISTORY_LENGTH);
+}
+function historySpread(history, metric2, trialSd, trialsPerRun, normalized = false) {
+  if (history.length < HISTORY_MIN) return null;
+  const ratios = history.flatMap((h) => Object.values(h.cells).filter((c) => (c.normalized ?? false) === normalized).map((c) => c[metric2])).filter((v) => typeof v === "number");
+  if (ratios.length < HISTORY_MIN) return null;
+  const center = median(ratios);
+  const robust = 1.4826 * median(ratios.map((r) => Math.abs(r - center)));
+  const pure = robust ** 2 - 2 * trialSd ** 2 / Math.max(1, trialsPerRun);
+  return { sd: Math.sqrt(Math.max(pure, 0)), df: history.length - 1 };
+}
+function storedNoise(metric2, context3) {
+  const method = metric2 === "p99" ? "none" : context3.calibration;
+  const trial = method === "interleaved" ? MACHINE_NOISE.interleaved.trial[metric2] : MACHINE_NOISE.trial[metric2];
+  let between = method === "interleaved" ? MACHINE_NOISE.interleaved.runs[metric2] : method === "after" ? MACHINE_NOISE.calibratedRuns[metric2] : MACHINE_NOISE.runs[metric2];
+  let source = "this machine kind's default noise";
+  const history = method !== "after" && metric2 !== "p99" ? historySpread(context3.baseline.noise?.history ?? [], metric2, trial.sd, context3.before.trials.length, method === "interleaved") : null;
+  if (history) {
+    between = history;
+    source = `the baseline's history of ${context3.baseline.noise.history.length + 1} runs`;
+  } else if (context3.baseline.schemaVersion < 2) {
+    between = { sd: between.sd * OLD_BASELINE_WIDENING, df: between.df };
+    source = "this machine kind's default noise, widened \xD71.5: the baseline predates noise records";
+  }
+  let betweenSd = between.sd;
+  if (context3.crossHardware) {
+    const hw = method === "none" ? CROSS_HARDWARE.uncalibrated : CROSS_HARDWARE.calibrated;
+    betweenSd = Math.sqrt(between.sd ** 2 + hw ** 2);
+    source += method === "none" ? ", plus the spread between machines (no calibration)" : ", plus what calibration leaves across hardware";
+  }
+  return { prior: { withinSd: trial.sd, withinDf: trial.df, betweenSd, betweenDf: between.df }, source };
+}
+
 // src/compare/verdict.ts
 var METRICS = ["rps", "cpu", "p99"];
 var HIGHER_IS_BETTER = { rps: true, cpu: false, p99: false };
@@ -46855,27 +46900,6 @@ function judgeCells(inputs, policy, regressionAlpha = policy.alpha) {
   });
   return { cells, gatedTests: tests.filter((t) => t.gated).length };
 }
-function calibrationRatio(before, now, confidence) {
-  const b = before.calibration;
-  const n = now.calibration;
-  if (!b || !n) return null;
-  const values = (c, m) => c.trials.map((t) => m === "rps" ? t.rps : t.cpuMsPer1kRequests).filter((v) => typeof v === "number" && v > 0);
-  const factor = (m) => {
-    const [vb, vn] = [values(b, m), values(n, m)];
-    if (!vb.length || !vn.length) return null;
-    const t = MACHINE_NOISE.trial[m];
-    return unpairedRatioInterval(vn, vb, { withinSd: t.sd, withinDf: t.df, betweenSd: 0, betweenDf: 1 }, confidence);
-  };
-  const rps = factor("rps");
-  const cpu = factor("cpu");
-  if (!rps) return null;
-  return {
-    rps: rps.ratio,
-    cpu: cpu?.ratio ?? null,
-    rpsInterval: Number.isFinite(rps.high) ? { low: rps.low, high: rps.high } : null,
-    variance: { rps: rps.se ** 2, cpu: cpu ? cpu.se ** 2 : 0 }
-  };
-}
 function judgedTopologies(resultNames, baselineNames, expected) {
   if (expected) {
     return { names: expected, ignored: resultNames.filter((n) => !expected.includes(n)), missingReason: "in the config, not in the results" };
@@ -46897,14 +46921,21 @@ function compareResults(baseline, now, policy, baselineSource = null, expected) 
     const current = now.topologies.find((t) => t.name === name);
     const samples = {};
     const calibration = before && current ? calibrationRatio(before, current, 1 - 2 * policy.alpha) : null;
-    const scale = { rps: calibration?.rps ?? 1, cpu: calibration?.cpu ?? 1, p99: 1 };
     if (baseline && before && current) {
+      const byTurns = interleaved(before) && interleaved(current);
       for (const metric2 of METRICS) {
-        const noise3 = storedNoise(metric2, { baseline, before, calibrated: calibration !== null && metric2 !== "p99", crossHardware: hardwareNote !== null });
+        const normalized = metric2 !== "p99" && (byTurns || calibration !== null);
+        const method = !normalized ? "none" : byTurns ? "interleaved" : "after";
+        const noise3 = storedNoise(metric2, { baseline, before, calibration: method, crossHardware: hardwareNote !== null });
         sources2.add(noise3.source);
-        const factorVariance = calibration && metric2 !== "p99" ? calibration.variance[metric2] : 0;
+        if (method === "interleaved") {
+          samples[metric2] = { kind: "unpaired", before: normalizedValues(before, metric2), now: normalizedValues(current, metric2), prior: noise3.prior };
+          continue;
+        }
+        const scale = method === "after" ? metric2 === "rps" ? calibration.rps : calibration.cpu ?? 1 : 1;
+        const factorVariance = method === "after" ? calibration.variance[metric2] : 0;
         const prior = { ...noise3.prior, betweenSd: Math.sqrt(noise3.prior.betweenSd ** 2 + factorVariance) };
-        samples[metric2] = { kind: "unpaired", before: trialValues(before, metric2), now: trialValues(current, metric2).map((v) => v / scale[metric2]), prior };
+        samples[metric2] = { kind: "unpaired", before: trialValues(before, metric2), now: trialValues(current, metric2).map((v) => v / scale), prior };
       }
     }
     return { name, before, now: current, samples, sampleCount: Math.min(before?.trials.length ?? 0, current?.trials.length ?? 0), calibration, missingReason: judged.missingReason };
@@ -47399,6 +47430,8 @@ function spawnGroup(command, options) {
   child.stderr?.on("data", (c) => tail.push(c));
   const pid = child.pid;
   let info3;
+  const closed = new Promise((resolve) => child.once("close", () => resolve()));
+  const outputRead = (maxMs = 500) => Promise.race([closed, new Promise((r) => setTimeout(r, maxMs).unref())]);
   const exited = new Promise((resolve) => {
     child.once("error", (error2) => {
       tail.push(Buffer.from(`${error2.message}
@@ -47418,6 +47451,7 @@ function spawnGroup(command, options) {
         pid: -1,
         exited,
         exitInfo: () => info3,
+        outputRead,
         lastOutput: (n = 20) => tail.text(n),
         stop: async () => {
         }
@@ -47445,7 +47479,7 @@ function spawnGroup(command, options) {
       unregister();
     }
   }
-  return { label: options.label, pid, exited, exitInfo: () => info3, lastOutput: (n = 20) => tail.text(n), stop, child };
+  return { label: options.label, pid, exited, exitInfo: () => info3, outputRead, lastOutput: (n = 20) => tail.text(n), stop, child };
 }
 function describeExit(info3) {
   return info3.signal ? `signal ${info3.signal}` : `exit code ${info3.code}`;
@@ -47776,11 +47810,23 @@ function freePort(host = "127.0.0.1") {
     });
   });
 }
+var held = /* @__PURE__ */ new Set();
 async function freePorts(count, host = "127.0.0.1") {
   const ports = /* @__PURE__ */ new Set();
-  for (let attempt = 0; ports.size < count && attempt < count * 10; attempt++) ports.add(await freePort(host));
-  if (ports.size < count) throw new Error(`could not find ${count} free ports on ${host}`);
+  for (let attempt = 0; ports.size < count && attempt < count * 20; attempt++) {
+    const port = await freePort(host);
+    if (held.has(port)) continue;
+    ports.add(port);
+    held.add(port);
+  }
+  if (ports.size < count) {
+    releasePorts([...ports]);
+    throw new Error(`could not find ${count} free ports on ${host}`);
+  }
   return [...ports];
+}
+function releasePorts(ports) {
+  for (const p of ports) held.delete(p);
 }
 
 // src/report/escape.ts
@@ -47828,7 +47874,10 @@ async function startHealthy(spec, settings, placement, cwd, env, started) {
   started.push(proc);
   const outcome = await waitHealthy(`http://${LOOPBACK}:${spec.port}${settings.app.health}`, settings.app.healthTimeoutMs, proc.exited);
   if (outcome.ok) return proc;
-  if (outcome.reason === "exited") throw new CellFailure(failureText(proc, `exited with ${describeExit(outcome.exit)} before becoming healthy`));
+  if (outcome.reason === "exited") {
+    await proc.outputRead();
+    throw new CellFailure(failureText(proc, `exited with ${describeExit(outcome.exit)} before becoming healthy`));
+  }
   const status = outcome.lastStatus ? `last status ${outcome.lastStatus}` : "no answer";
   throw new CellFailure(failureText(proc, `did not answer 2xx on ${settings.app.health} within ${settings.app.healthTimeoutMs / 1e3}s (${status})`));
 }
@@ -47854,14 +47903,16 @@ async function deploy(topology, settings, placement, deps, facts) {
   const env = childEnv(process.env, settings.app.passEnv, settings.app.env);
   let sampler;
   let peakRss = 0;
+  let ports = [];
   const stop = async () => {
     if (sampler) clearInterval(sampler);
     await Promise.all([...started].reverse().map((p) => p.stop()));
+    releasePorts(ports);
     rmSync(dir, { recursive: true, force: true });
     forgetDir();
   };
   try {
-    const ports = await freePorts(portsNeeded(topology));
+    ports = await freePorts(portsNeeded(topology));
     const context3 = { app: settings.app, serverCores: placement.serverCores, ports, dir, node: deps.node, balancerScript: deps.balancerScript };
     const plan = planTopology(topology, context3);
     facts.workers = plan.workers ?? null;
@@ -47880,9 +47931,11 @@ async function deploy(topology, settings, placement, deps, facts) {
       instances: facts.instances,
       peakRss: () => peakRss,
       stop,
-      checkAlive: () => {
+      checkAlive: async () => {
         const dead = deadProcess(started);
-        if (dead) throw new CellFailure(failureText(dead, `died mid-run with ${describeExit(dead.exitInfo())}`));
+        if (!dead) return;
+        await dead.outputRead();
+        throw new CellFailure(failureText(dead, `died mid-run with ${describeExit(dead.exitInfo())}`));
       },
       cpuMs: () => groupUsage(groups).cpuMs
     };
@@ -47896,11 +47949,11 @@ function jobFor(d, settings, durationMs) {
   return { url: d.url, connections: settings.load.connections, durationMs, timeoutMs: settings.load.timeoutMs, endpoints: settings.load.requests, localAddresses: sources };
 }
 async function measure(d, generator, settings, durationMs) {
-  d.checkAlive();
+  await d.checkAlive();
   const before = d.cpuMs();
   const sample = await generator.run(jobFor(d, settings, durationMs));
   const cpu = d.cpuMs() - before;
-  d.checkAlive();
+  await d.checkAlive();
   return { sample, serverCpuMs: cpu, timeWait: timeWaitSockets(d.frontPort) };
 }
 function cellResult(topology, settings, trials, error2, facts, peakRss) {
@@ -47945,11 +47998,12 @@ async function runCell(topology, settings, placement, deps) {
   }
   return cellResult(topology, settings, trials, error2, facts, deployment?.peakRss() ?? 0);
 }
-async function runPair(topology, sides, placement, deps, plan) {
-  const order = plan.first === "base" ? ["base", "head"] : ["head", "base"];
-  const facts = { base: { workers: null, instances: null }, head: { workers: null, instances: null } };
-  const slices = { base: [], head: [] };
-  const errors = { base: null, head: null };
+async function runInterleaved(topology, sides, placement, deps, plan) {
+  const names = Object.keys(sides);
+  const order = [plan.first, ...names.filter((n) => n !== plan.first)];
+  const facts = Object.fromEntries(names.map((n) => [n, { workers: null, instances: null }]));
+  const trials = Object.fromEntries(names.map((n) => [n, []]));
+  const errors = Object.fromEntries(names.map((n) => [n, null]));
   const up = {};
   let generator;
   try {
@@ -47961,21 +48015,26 @@ async function runPair(topology, sides, placement, deps, plan) {
       else errors[order[i]] = errorText(outcome.reason);
     });
     const live = order.filter((side) => up[side]);
-    if (plan.warmupMs > 0) {
-      deps.progress.phase(topology.name, "warming up", plan.warmupMs * live.length);
-      for (const side of live) await generator.run(jobFor(up[side], sides[side], plan.warmupMs));
+    const warmup = live.reduce((ms2, side) => ms2 + plan.warmupMs[side], 0);
+    if (warmup > 0) {
+      deps.progress.phase(topology.name, "warming up", warmup);
+      for (const side of live) if (plan.warmupMs[side] > 0) await generator.run(jobFor(up[side], sides[side], plan.warmupMs[side]));
     }
-    deps.progress.phase(topology.name, `${plan.slices} slices a side`, plan.durationMs * live.length);
     const sliceMs = Math.max(100, Math.round(plan.durationMs / plan.slices));
-    for (let k = 0; k < plan.slices; k++) {
-      for (const side of k % 2 === 0 ? live : [...live].reverse()) {
-        if (errors[side] !== null) continue;
-        try {
-          slices[side].push(await measure(up[side], generator, sides[side], sliceMs));
-        } catch (e) {
-          errors[side] = errorText(e);
+    for (let t = 0; t < plan.trials; t++) {
+      deps.progress.phase(topology.name, plan.trials > 1 ? `trial ${t + 1}/${plan.trials}, ${plan.slices} slices a side` : `${plan.slices} slices a side`, plan.durationMs * live.length);
+      const slices = Object.fromEntries(names.map((n) => [n, []]));
+      for (let k = 0; k < plan.slices; k++) {
+        for (const side of k % 2 === 0 ? live : [...live].reverse()) {
+          if (errors[side] !== null) continue;
+          try {
+            slices[side].push(await measure(up[side], generator, sides[side], sliceMs));
+          } catch (e) {
+            errors[side] = errorText(e);
+          }
         }
       }
+      for (const side of live) if (errors[side] === null && slices[side].length) trials[side].push(combineTrials(slices[side]));
     }
   } catch (e) {
     for (const side of order) errors[side] ??= errorText(e);
@@ -47984,8 +48043,7 @@ async function runPair(topology, sides, placement, deps, plan) {
     await generator?.close();
     await Promise.all(order.map((side) => up[side]?.stop()));
   }
-  const result = (side) => cellResult(topology, sides[side], slices[side].length ? [combineTrials(slices[side])] : [], errors[side], facts[side], up[side]?.peakRss() ?? 0);
-  return { base: result("base"), head: result("head") };
+  return Object.fromEntries(names.map((side) => [side, cellResult(topology, sides[side], trials[side], errors[side], facts[side], up[side]?.peakRss() ?? 0)]));
 }
 
 // src/run/matrix.ts
@@ -48097,8 +48155,8 @@ var SCHEMA_VERSION = 2;
 
 // src/calibration/plan.ts
 import path3 from "node:path";
-var CALIBRATION_TRIAL_MS = 5e3;
 var CALIBRATION_WARMUP_MS = 2e3;
+var CALIBRATION_SLICE_MS = 1e3;
 function calibrationDir() {
   return path3.join(packageRoot(), "src/calibration");
 }
@@ -48114,11 +48172,9 @@ function calibrationSettings(settings, topology, dir) {
       start: `{python} ${path3.join(dir, "serve.py")} {port}`,
       health: "/"
     },
-    // Shorter than the app's trials: it only has to say how fast this machine is right now.
     load: {
       ...settings.load,
       warmupMs: Math.min(settings.load.warmupMs, CALIBRATION_WARMUP_MS),
-      durationMs: Math.min(settings.load.durationMs, CALIBRATION_TRIAL_MS),
       requests: [{ method: "GET", path: "/", headers: {}, body: "", weight: 1 }]
     },
     topologies: [topology]
@@ -49199,16 +49255,25 @@ function resultsDocument(settings, run2, topologies, load = settings.load) {
     noise: { trialSpread: trialSpread(topologies), history: [] }
   };
 }
-async function calibrate(settings, topology, placement, deps) {
-  const calib = calibrationSettings(settings, topology, calibrationDir());
-  if (!calib) return null;
-  deps.progress.phase(topology.name, "calibration");
-  const r = await runCell(topology, calib, placement, deps);
-  if (!r.ok) {
-    deps.progress.note(`${topology.name}: calibration failed: ${(r.error ?? "").split("\n")[0]}`);
-    return null;
+async function runCalibrated(settings, topology, placement, deps) {
+  const reference = calibrationSettings(settings, topology, calibrationDir());
+  if (!reference) return runCell(topology, settings, placement, deps);
+  const slices = Math.max(1, Math.round(settings.load.durationMs / CALIBRATION_SLICE_MS));
+  const pair = await runInterleaved(topology, { app: settings, reference }, placement, deps, {
+    warmupMs: { app: settings.load.warmupMs, reference: reference.load.warmupMs },
+    durationMs: settings.load.durationMs,
+    trials: settings.load.trials,
+    slices,
+    first: "app"
+  });
+  const ref = pair.reference;
+  if (!pair.app.ok) return pair.app;
+  if (!ref.ok) {
+    deps.progress.note(`${topology.name}: calibration failed: ${(ref.error ?? "").split("\n")[0]}`);
+    return { ...pair.app, calibration: null };
   }
-  return { rps: r.rps, cpuMsPer1kRequests: r.cpuMsPer1kRequests, trials: r.trials.map((t) => ({ rps: t.rps, cpuMsPer1kRequests: t.cpuMsPer1kRequests })) };
+  const calibration = { rps: ref.rps, cpuMsPer1kRequests: ref.cpuMsPer1kRequests, interleaved: true, trials: ref.trials.map((t) => ({ rps: t.rps, cpuMsPer1kRequests: t.cpuMsPer1kRequests })) };
+  return { ...pair.app, calibration };
 }
 async function runMatrix(settings, options = {}) {
   const progress = options.progress ?? silentProgress;
@@ -49223,9 +49288,9 @@ async function runMatrix(settings, options = {}) {
     for (const [index, topology] of settings.topologies.entries()) {
       if (interruption()) break;
       progress.cellStart(topology.name, index, settings.topologies.length);
-      const result = await runCell(topology, settings, placement, deps);
+      const result = settings.compare.calibrate ? await runCalibrated(settings, topology, placement, deps) : await runCell(topology, settings, placement, deps);
       progress.cellEnd(result);
-      topologies.push(settings.compare.calibrate && result.ok ? { ...result, calibration: await calibrate(settings, topology, placement, deps) } : result);
+      topologies.push(result);
       options.onCell?.(resultsDocument(settings, run2, topologies));
     }
   } finally {
@@ -49288,7 +49353,7 @@ async function runAb(head, base, options) {
     for (const [index, name] of names.entries()) {
       if (interruption()) break;
       progress.cellStart(`${name} (warm-up, not counted)`, index, names.length);
-      const pair = await runPair(topologyOf(name), sides, placement, deps, { warmupMs: first2, durationMs: first2, slices: 1, first: "base" });
+      const pair = await runInterleaved(topologyOf(name), sides, placement, deps, { warmupMs: { base: first2, head: first2 }, durationMs: first2, trials: 1, slices: 1, first: "base" });
       progress.cellEnd({ ...pair.head, name: `${name} (warm-up)` });
     }
     for (let round2 = 1; round2 <= maxRounds && active.length > 0 && !interruption(); round2++) {
@@ -49297,7 +49362,7 @@ async function runAb(head, base, options) {
       for (const [index, m] of schedule.entries()) {
         progress.cellStart(`${m.topology} (round ${round2}, ${m.side} first)`, index, schedule.length);
         const began = Date.now();
-        const pair = await runPair(topologyOf(m.topology), sides, placement, deps, { warmupMs, durationMs, slices, first: m.side });
+        const pair = await runInterleaved(topologyOf(m.topology), sides, placement, deps, { warmupMs: { base: warmupMs, head: warmupMs }, durationMs, trials: 1, slices, first: m.side });
         took.get(m.topology).push(Date.now() - began);
         for (const side of ["base", "head"]) {
           progress.cellEnd({ ...pair[side], name: `${m.topology} (${side})` });
@@ -49719,9 +49784,13 @@ var results_schema_default = {
                       minimum: -20,
                       maximum: 20,
                       "x-rule": "a log ratio from -20 to 20, or null"
+                    },
+                    normalized: {
+                      type: "boolean",
+                      "x-rule": "true when the ratios are of values divided by the reference app beside them"
                     }
                   },
-                  "x-rule": "a mapping {rps, cpu}"
+                  "x-rule": "a mapping {rps, cpu, normalized}"
                 },
                 "x-rule": "a mapping of topology names to {rps, cpu}"
               }
@@ -49969,6 +50038,10 @@ var results_schema_default = {
         "trials"
       ],
       properties: {
+        interleaved: {
+          type: "boolean",
+          "x-rule": "true or false"
+        },
         rps: {
           type: "number",
           minimum: 0,
@@ -50908,8 +50981,9 @@ function environment(results, comparison) {
       const range = k.rpsInterval ? ` [${k.rpsInterval.low.toFixed(2)}, ${k.rpsInterval.high.toFixed(2)}]` : "";
       return `\xD7${k.rps.toFixed(2)}${range} req/s under ${md(c.name)}`;
     };
+    const byTurns = calibrated.every((c) => c.calibration.byTurns);
     lines.push(
-      `**Calibration:** this run ran the reference app at ${calibrated.map(factor).join(", ")} of the baseline's; those cells' req/s and CPU per request are divided by it before comparing (the machine's speed drifts between runs, and differs between machines), and its uncertainty is added to theirs.`
+      `**Calibration:** this run ran the reference app at ${calibrated.map(factor).join(", ")} of the baseline's; ` + (byTurns ? "each trial's req/s and CPU per request are divided by the reference app's beside it (the two take turns in 1 s slices), on both sides, so the machine's speed of that moment divides out (it drifts between runs, and differs between machines)." : "those cells' req/s and CPU per request are divided by it before comparing (the machine's speed drifts between runs, and differs between machines), and its uncertainty is added to theirs.")
     );
   }
   const uncalibrated = comparison.cells.filter((c) => !c.calibration && c.metrics.length > 0);

@@ -1,3 +1,5 @@
+import { tempDir } from './support/tmp.js';
+import { SCHEMA_VERSION } from '../src/results/types.js';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -5,8 +7,6 @@ import { ensureFixtureBuilt } from './support/fixture.js';
 import { useGithubMock } from './support/github-mock.js';
 import { DATA_TOPOLOGIES, makeWorkspace, prPayload, pushPayload, runAction, workflowRunPayload } from './support/action.js';
 import { copyResultsDir, DATA_DIR, DATA_HEAD_SHA, type DataSet } from './support/data.js';
-import { mkdtempSync } from 'node:fs';
-import os from 'node:os';
 import { processesWithEnv } from './support/procs.js';
 
 const mock = useGithubMock();
@@ -72,7 +72,7 @@ describe('publishing (report mode on committed results: no server runs)', () => 
   it('posts from a results directory without starting any server, finding a fork PR by branch and commit', async () => {
     const ws = reportWorkspace('unchanged');
     // Every process a run starts inherits its TMPDIR: none may carry this one.
-    const tmp = mkdtempSync(path.join(os.tmpdir(), 'flask-perf-report-tmp-'));
+    const tmp = tempDir('report-tmp');
     mock.api.pulls.push({ number: 7, head: { sha: DATA_HEAD_SHA, ref: 'feature', label: 'fork-owner:feature' } });
     const r = await runAction({ workspace: ws, apiUrl: mock.url, eventName: 'workflow_run', payload: workflowRunPayload(DATA_HEAD_SHA, []), inputs: { mode: 'report' }, env: { TMPDIR: tmp } });
     expect(r.code, r.stdout).toBe(0);
@@ -125,7 +125,7 @@ describe('run mode mechanics (fresh measurements, no verdict asserted)', () => {
     const record = await runAction({ workspace: ws.dir, apiUrl: mock.url, eventName: 'push', payload: pushPayload(), inputs: { 'update-baseline': 'true' } });
     expect(record.code, record.stdout).toBe(0);
     const baseline = JSON.parse(readFileSync(path.join(ws.dir, '.github/flask-perf-baseline.json'), 'utf8'));
-    expect(baseline.schemaVersion).toBe(1);
+    expect(baseline.schemaVersion).toBe(SCHEMA_VERSION);
     expect(baseline.topologies.map((t: { name: string }) => t.name)).toEqual(['gunicorn-2']);
     const base = ws.commit('baseline');
     const r = await runAction({ workspace: ws.dir, apiUrl: mock.url, eventName: 'pull_request', payload: prPayload(base), inputs: lenient });

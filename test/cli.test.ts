@@ -1,6 +1,7 @@
+import { tempDir } from './support/tmp.js';
+import { SCHEMA_VERSION } from '../src/results/types.js';
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ensureFixtureBuilt, FIXTURE_CONFIG, ROOT } from './support/fixture.js';
@@ -34,7 +35,7 @@ function cli(args: string[], env: NodeJS.ProcessEnv = {}, onStderr?: (text: stri
 }
 
 function tmp(name: string, text: string): string {
-  const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'flask-perf-cli-')), name);
+  const file = path.join(tempDir('cli'), name);
   writeFileSync(file, text);
   return file;
 }
@@ -66,14 +67,14 @@ describe('flask-perf CLI', () => {
   });
 
   it('runs one topology, prints the table and writes the results document', async () => {
-    const out = path.join(mkdtempSync(path.join(os.tmpdir(), 'flask-perf-out-')), 'results.json');
+    const out = path.join(tempDir('out'), 'results.json');
     const r = await cli(['run', '--config', FIXTURE_CONFIG, '--only', 'gunicorn-auto', '--duration', '1s', '--warmup', '0s', '--trials', '2', '--connections', '8', '--out', out]);
     expect(r.stderr).toContain('[1/1] gunicorn-auto: trial 2/2');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/\| Topology +\| Total requests \| Requests\/sec \| Failures\/sec \| p50 ms \| p99 ms \| CPU ms \/ 1k req \|/);
     expect(r.stdout).toMatch(/\| gunicorn-auto +\| +[\d,]+ \|/);
     const results = JSON.parse(readFileSync(out, 'utf8'));
-    expect(results.schemaVersion).toBe(1);
+    expect(results.schemaVersion).toBe(SCHEMA_VERSION);
     expect(results.load).toMatchObject({ connections: 8, durationSec: 1, trials: 2, warmupSec: 0 });
     expect(results.topologies).toHaveLength(1);
     expect(results.topologies[0]).toMatchObject({ name: 'gunicorn-auto', kind: 'gunicorn', ok: true, error: null });

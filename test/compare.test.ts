@@ -20,7 +20,7 @@ function trial(rps: number, cpu = 700, p99 = 50): TrialResult {
   return { durationSec: 5, requests: rps * 5, rps, failures: 0, failuresPerSec: 0, latencyMs: { p50: 10, p90: 20, p99, max: 80 }, bytesPerSec: 1, cpuMsPer1kRequests: cpu, loadgenCpu: 0.3 };
 }
 
-function topo(name: string, rps: number[], cpu: number[] = rps.map(() => 700), calibration?: number[]): TopologyResult {
+function topo(name: string, rps: number[], cpu: number[] = rps.map(() => 700), calibration?: number[], interleaved?: boolean): TopologyResult {
   const trials = rps.map((r, i) => trial(r, cpu[i]));
   return {
     name,
@@ -40,7 +40,7 @@ function topo(name: string, rps: number[], cpu: number[] = rps.map(() => 700), c
     endpoints: [],
     warnings: [],
     peakTimeWait: 0,
-    calibration: calibration ? { rps: calibration[0], cpuMsPer1kRequests: 100, trials: calibration.map((r) => ({ rps: r, cpuMsPer1kRequests: (100 * 1000) / r })) } : undefined,
+    calibration: calibration ? { interleaved, rps: calibration[0], cpuMsPer1kRequests: 100, trials: calibration.map((r) => ({ rps: r, cpuMsPer1kRequests: (100 * 1000) / r })) } : undefined,
   };
 }
 
@@ -135,5 +135,44 @@ describe('cross-hardware', () => {
     expect(c.hardwareNote).toMatch(/different hardware/);
     expect(c.cells[0].verdict).toBe('regressed');
     expect(failureMessage(c)).toMatch(/regressed: a/);
+  });
+});
+
+describe('calibration by turns: each trial divided by the reference trial beside it', () => {
+  // The machine's speed swings from trial to trial (×0.7 to ×1.3); the app and the reference app
+  // beside it swing together.
+  const speeds = [1, 0.7, 1.3];
+  const side = (appRps: number, cpuModel = 'cpu', factor = 1): Results =>
+    results(cpuModel, [
+      topo(
+        'a',
+        speeds.map((s) => appRps * s * factor),
+        speeds.map((s) => 700 / (s * factor)),
+        speeds.map((s) => 2000 * s * factor),
+        true,
+      ),
+    ]);
+
+  it('swings the two share divide out: an unchanged app is unchanged, a 20% drop regresses', () => {
+    const unchanged = compareResults(side(1000), side(1000), policy);
+    expect(unchanged.cells[0].metrics[0].interval.ratio).toBeCloseTo(1, 6);
+    expect(unchanged.cells[0].calibration?.byTurns).toBe(true);
+    const slower = compareResults(side(1000), { ...side(800), topologies: side(800).topologies.map((t) => ({ ...t, trials: t.trials.map((x) => ({ ...x, cpuMsPer1kRequests: x.cpuMsPer1kRequests! * 1.25 })) })) }, policy);
+    expect(slower.cells[0].metrics[0].interval.ratio).toBeCloseTo(0.8, 6);
+    expect(slower.cells[0].verdict).toBe('regressed');
+  });
+
+  it('across hardware: a machine 1.6× as fast reads as no change, with the factor shown', () => {
+    const c = compareResults(side(1000, 'old cpu'), side(1000, 'new cpu', 1.6), policy);
+    expect(c.cells[0].calibration?.rps).toBeCloseTo(1.6, 6);
+    expect(c.cells[0].metrics[0].interval.ratio).toBeCloseTo(1, 6);
+    expect(c.cells[0].verdict).not.toBe('regressed');
+    expect(c.noiseSource).toContain('plus what calibration leaves across hardware');
+  });
+
+  it('a side calibrated after the cell (an older baseline) falls back to the factor', () => {
+    const old = results('cpu', [topo('a', [1000, 1000, 1000], undefined, [2000, 2000, 2000])]);
+    const c = compareResults(old, side(1000), policy);
+    expect(c.cells[0].calibration?.byTurns).toBe(false);
   });
 });

@@ -66,10 +66,10 @@ describe('the noise record', () => {
   });
   it('an older baseline is judged with widened noise, and says so; across hardware more is added', () => {
     const before = cell('a', [100, 100]);
-    const old = storedNoise('rps', { baseline: { ...results([before]), schemaVersion: 1 }, before, calibrated: false, crossHardware: false });
+    const old = storedNoise('rps', { baseline: { ...results([before]), schemaVersion: 1 }, before, calibration: "none", crossHardware: false });
     expect(old.prior.betweenSd).toBeCloseTo(MACHINE_NOISE.runs.rps.sd * OLD_BASELINE_WIDENING, 12);
     expect(old.source).toContain('predates noise records');
-    const cross = storedNoise('rps', { baseline: results([before]), before, calibrated: false, crossHardware: true });
+    const cross = storedNoise('rps', { baseline: results([before]), before, calibration: "none", crossHardware: true });
     expect(cross.prior.betweenSd).toBeGreaterThan(MACHINE_NOISE.runs.rps.sd);
     expect(cross.source).toContain('no calibration');
   });

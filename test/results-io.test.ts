@@ -18,7 +18,7 @@ describe('results documents are checked where they enter', () => {
   it('accepts what the runner writes', () => expect(parseResults(text(good), 'doc.json').topologies.map((t) => t.name)).toEqual(['gunicorn-2', 'single']));
 
   const cases = [
-    { what: 'a wrong version', mutate: (d: any) => (d.schemaVersion = 2), message: 'schemaVersion must be 1 (this version of flask-perf reads results documents of schema version 1); got 2' },
+    { what: 'a wrong version', mutate: (d: any) => (d.schemaVersion = 3), message: 'schemaVersion must be 1 or 2 (the results document versions this flask-perf reads); got 3' },
     { what: 'a missing field', mutate: (d: any) => delete d.topologies[0].trials, message: 'topologies[0].trials is required' },
     { what: 'an unknown field', mutate: (d: any) => (d.extra = 1), message: 'extra is not a known field; known fields: schemaVersion, tool, startedAt, finishedAt, load, environment, topologies' },
     { what: 'a negative count', mutate: (d: any) => (d.topologies[0].totalRequests = -1), message: 'topologies[0].totalRequests must be an integer from 0 to 10^12; got -1' },

@@ -1,3 +1,4 @@
+import { SCHEMA_VERSION } from '../src/results/types.js';
 import { existsSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Settings, TopologySettings } from '../src/config/types.js';
@@ -27,7 +28,7 @@ describe('the real fixture under every topology kind', () => {
     ];
     const results = await runMatrix(withTopologies(base, topologies, { FLASK_PERF_TEST_MARKER: marker }), { skipBuild: true });
 
-    expect(results.schemaVersion).toBe(1);
+    expect(results.schemaVersion).toBe(SCHEMA_VERSION);
     expect(results.environment.cores).toBeGreaterThan(0);
     expect(results.environment.flask).toMatch(/^\d+\./);
     expect(results.environment.gunicorn).toMatch(/^\d+\./);

@@ -4,7 +4,7 @@ import { compareAb } from './analyze.js';
 import { mergeMeasurements } from '../results/merge.js';
 import type { Results, TopologyResult } from '../results/types.js';
 import { runBuild } from '../run/build.js';
-import { runPair } from '../run/cell.js';
+import { runInterleaved } from '../run/cell.js';
 import { cellDepsFor, resultsDocument, startRun } from '../run/matrix.js';
 import { silentProgress, type Progress } from '../run/progress.js';
 import type { Policy, Comparison } from '../compare/compare.js';
@@ -47,7 +47,7 @@ const fmtSeconds = (ms: number): string => `${Math.round(ms / 1000)} s`;
 /**
  * Randomized interleaved trials, interleaved within the round too: in every round each active
  * topology starts both sides' servers together and alternates the load between them in slices
- * (cell.ts runPair), the topologies and the side that goes first in a fresh random order. After
+ * (cell.ts runInterleaved), the topologies and the side that goes first in a fresh random order. After
  * `rounds` the cells are judged look by look (analyze.ts); decided cells stop, inconclusive ones go
  * on, up to `maxRounds` and while the next round fits in `maxTimeMs`. The head's config governs
  * both sides.
@@ -82,7 +82,7 @@ export async function runAb(head: Settings, base: Settings, options: AbOptions):
     for (const [index, name] of names.entries()) {
       if (interruption()) break;
       progress.cellStart(`${name} (warm-up, not counted)`, index, names.length);
-      const pair = await runPair(topologyOf(name), sides, placement, deps, { warmupMs: first, durationMs: first, slices: 1, first: 'base' });
+      const pair = await runInterleaved(topologyOf(name), sides, placement, deps, { warmupMs: { base: first, head: first }, durationMs: first, trials: 1, slices: 1, first: 'base' });
       progress.cellEnd({ ...pair.head, name: `${name} (warm-up)` });
     }
     for (let round = 1; round <= maxRounds && active.length > 0 && !interruption(); round++) {
@@ -92,7 +92,7 @@ export async function runAb(head: Settings, base: Settings, options: AbOptions):
       for (const [index, m] of schedule.entries()) {
         progress.cellStart(`${m.topology} (round ${round}, ${m.side} first)`, index, schedule.length);
         const began = Date.now();
-        const pair = await runPair(topologyOf(m.topology), sides, placement, deps, { warmupMs, durationMs, slices, first: m.side });
+        const pair = await runInterleaved(topologyOf(m.topology), sides, placement, deps, { warmupMs: { base: warmupMs, head: warmupMs }, durationMs, trials: 1, slices, first: m.side });
         took.get(m.topology)!.push(Date.now() - began);
         for (const side of ['base', 'head'] as const) {
           progress.cellEnd({ ...pair[side], name: `${m.topology} (${side})` });

@@ -2,9 +2,10 @@ import path from 'node:path';
 import { packageRoot } from '../paths.js';
 import type { Settings, TopologySettings } from '../config/types.js';
 
-/** Longest calibration trial and warm-up. */
-export const CALIBRATION_TRIAL_MS = 5000;
+/** Longest warm-up of the reference app. */
 export const CALIBRATION_WARMUP_MS = 2000;
+/** The app and the reference app take turns in slices of about this length within each trial. */
+export const CALIBRATION_SLICE_MS = 1000;
 
 /** Folder of the reference app shipped with the action. */
 export function calibrationDir(): string {
@@ -27,11 +28,9 @@ export function calibrationSettings(settings: Settings, topology: TopologySettin
       start: `{python} ${path.join(dir, 'serve.py')} {port}`,
       health: '/',
     },
-    // Shorter than the app's trials: it only has to say how fast this machine is right now.
     load: {
       ...settings.load,
       warmupMs: Math.min(settings.load.warmupMs, CALIBRATION_WARMUP_MS),
-      durationMs: Math.min(settings.load.durationMs, CALIBRATION_TRIAL_MS),
       requests: [{ method: 'GET', path: '/', headers: {}, body: '', weight: 1 }],
     },
     topologies: [topology],

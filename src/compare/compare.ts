@@ -2,9 +2,11 @@ import { formatPercent } from '../config/percent.js';
 import type { CompareSettings, GateMetric } from '../config/types.js';
 import type { Fingerprint, Results, TopologyResult } from '../results/types.js';
 import type { Thresholds } from './thresholds.js';
-import { MACHINE_NOISE, storedNoise } from './noise.js';
-import { unpairedRatioInterval } from '../stats/inference.js';
+import { storedNoise, type CalibrationMethod } from './noise.js';
+import { calibrationRatio, interleaved, normalizedValues, type Calibration, type Gauged } from './calibration.js';
 import { judgeFamily, METRICS, settleAdvice, type MetricName, type MetricSamples, type MetricTest, type MetricVerdict } from './verdict.js';
+
+export type { Calibration } from './calibration.js';
 
 export type Verdict = 'regressed' | 'improved' | 'unchanged' | 'inconclusive' | 'new' | 'missing' | 'failed';
 
@@ -42,18 +44,6 @@ export interface CellComparison {
   readonly error: string | null;
   /** Cross-hardware: how much faster this machine ran the reference app (now / baseline), per metric, when both have it. */
   readonly calibration: Calibration | null;
-}
-
-/**
- * Cross-hardware: how much faster this machine ran the reference app than the baseline's (now /
- * baseline), per metric, with the interval of that factor.
- */
-export interface Calibration {
-  readonly rps: number;
-  readonly cpu: number | null;
-  readonly rpsInterval: { readonly low: number; readonly high: number } | null;
-  /** Variance of the log factors, which a calibrated comparison adds to its own. */
-  readonly variance: { readonly rps: number; readonly cpu: number };
 }
 
 /** How verdicts are reached: thresholds, gated metrics and the family-wise false-alarm rate. */
@@ -223,34 +213,6 @@ export function judgeCells(inputs: readonly CellInput[], policy: Policy, regress
   return { cells, gatedTests: tests.filter((t) => t.gated).length };
 }
 
-/**
- * How much faster this machine ran the reference app than the baseline's (now / before, per
- * metric), from the calibration cells stored with both; null when either lacks one (pure). Its
- * uncertainty comes from the calibration trials under this machine kind's noise.
- */
-export function calibrationRatio(before: TopologyResult, now: TopologyResult, confidence: number): Calibration | null {
-  const b = before.calibration;
-  const n = now.calibration;
-  if (!b || !n) return null;
-  const values = (c: typeof b, m: 'rps' | 'cpu'): number[] => c.trials.map((t) => (m === 'rps' ? t.rps : t.cpuMsPer1kRequests)).filter((v): v is number => typeof v === 'number' && v > 0);
-  const factor = (m: 'rps' | 'cpu') => {
-    const [vb, vn] = [values(b, m), values(n, m)];
-    if (!vb.length || !vn.length) return null;
-    const t = MACHINE_NOISE.trial[m];
-    // Same machine kind's trial noise, no between-run part: the factor is what differs between runs.
-    return unpairedRatioInterval(vn, vb, { withinSd: t.sd, withinDf: t.df, betweenSd: 0, betweenDf: 1 }, confidence);
-  };
-  const rps = factor('rps');
-  const cpu = factor('cpu');
-  if (!rps) return null;
-  return {
-    rps: rps.ratio,
-    cpu: cpu?.ratio ?? null,
-    rpsInterval: Number.isFinite(rps.high) ? { low: rps.low, high: rps.high } : null,
-    variance: { rps: rps.se ** 2, cpu: cpu ? cpu.se ** 2 : 0 },
-  };
-}
-
 /** Which topologies a comparison judges, and which results it sets aside. */
 export interface Judged {
   readonly names: readonly string[];
@@ -292,14 +254,22 @@ export function compareResults(baseline: Results | null, now: Results, policy: P
     // Divide out the machine's speed as the reference app measured it in each run: across hardware,
     // and on the same machine too, whose speed drifts between runs (bench/corpus).
     const calibration = before && current ? calibrationRatio(before, current, 1 - 2 * policy.alpha) : null;
-    const scale: Record<MetricName, number> = { rps: calibration?.rps ?? 1, cpu: calibration?.cpu ?? 1, p99: 1 };
     if (baseline && before && current) {
+      const byTurns = interleaved(before) && interleaved(current);
       for (const metric of METRICS) {
-        const noise = storedNoise(metric, { baseline, before, calibrated: calibration !== null && metric !== 'p99', crossHardware: hardwareNote !== null });
+        const normalized = metric !== 'p99' && (byTurns || calibration !== null);
+        const method: CalibrationMethod = !normalized ? 'none' : byTurns ? 'interleaved' : 'after';
+        const noise = storedNoise(metric, { baseline, before, calibration: method, crossHardware: hardwareNote !== null });
         sources.add(noise.source);
-        const factorVariance = calibration && metric !== 'p99' ? calibration.variance[metric] : 0;
+        if (method === 'interleaved') {
+          samples[metric] = { kind: 'unpaired', before: normalizedValues(before, metric as Gauged), now: normalizedValues(current, metric as Gauged), prior: noise.prior };
+          continue;
+        }
+        // Calibrated after the cell (older documents): divide by the factor, and add its uncertainty.
+        const scale = method === 'after' ? (metric === 'rps' ? calibration!.rps : (calibration!.cpu ?? 1)) : 1;
+        const factorVariance = method === 'after' ? calibration!.variance[metric as Gauged] : 0;
         const prior = { ...noise.prior, betweenSd: Math.sqrt(noise.prior.betweenSd ** 2 + factorVariance) };
-        samples[metric] = { kind: 'unpaired', before: trialValues(before, metric), now: trialValues(current, metric).map((v) => v / scale[metric]), prior };
+        samples[metric] = { kind: 'unpaired', before: trialValues(before, metric), now: trialValues(current, metric).map((v) => v / scale), prior };
       }
     }
     return { name, before, now: current, samples, sampleCount: Math.min(before?.trials.length ?? 0, current?.trials.length ?? 0), calibration, missingReason: judged.missingReason };

@@ -4,6 +4,7 @@ import { mean, median } from '../stats/describe.js';
 import type { NoisePrior } from '../stats/inference.js';
 import type { AbJudging } from '../ab/analyze.js';
 import type { MetricName } from './verdict.js';
+import { interleaved, normalizedValues } from './calibration.js';
 
 /**
  * How much measurements move on a machine of this kind when nothing changed, on the log scale,
@@ -24,6 +25,11 @@ export const MACHINE_NOISE = {
    * drift divides out. Fitted 0.060 and 0.008; CPU floored at 0.04, as no machine is that steady.
    */
   calibratedRuns: { rps: { sd: 0.06, df: 30 }, cpu: { sd: 0.04, df: 30 } },
+  /**
+   * Calibrated by turns (the reference app beside the app, 1 s slices in every trial): the log of
+   * app / reference per trial around its run's mean, and two runs' means of it apart beyond that.
+   */
+  interleaved: { trial: { rps: { sd: 0.05, df: 30 }, cpu: { sd: 0.05, df: 30 } }, runs: { rps: { sd: 0.05, df: 30 }, cpu: { sd: 0.05, df: 30 } } },
   /** One paired round's log ratio head/base (compare: base). */
   round: { rps: { sd: 0.06, df: 8 }, cpu: { sd: 0.06, df: 8 }, p99: { sd: 0.2, df: 8 } },
 } as const;
@@ -78,18 +84,24 @@ export function trialSpread(topologies: readonly TopologyResult[]): NoiseRecord[
   return { rps: rps.sd, cpu: pooled('cpu').sd, df: rps.df };
 }
 
-/** One history entry: each cell's log ratio of run means, `now` against `previous` (pure). */
+/**
+ * One history entry: each cell's log ratio of run means, `now` against `previous` (pure), of the
+ * values a comparison of the two would judge: divided by the reference app when both were
+ * calibrated by turns.
+ */
 export function historyEntry(previous: Results, now: Results): NoiseHistoryEntry {
-  const cells: Record<string, { rps: number | null; cpu: number | null }> = {};
+  const cells: Record<string, { rps: number | null; cpu: number | null; normalized: boolean }> = {};
   for (const t of now.topologies) {
     const p = previous.topologies.find((x) => x.name === t.name);
     if (!p || !p.ok || !t.ok) continue;
+    const normalized = interleaved(t) && interleaved(p);
+    const values = (r: TopologyResult, m: Gauged): number[] => (normalized ? normalizedValues(r, m) : r.trials.map(metricValue(m)).filter((v): v is number => typeof v === 'number'));
     const ratio = (m: Gauged): number | null => {
-      const a = logMean(t.trials.map(metricValue(m)));
-      const b = logMean(p.trials.map(metricValue(m)));
+      const a = logMean(values(t, m));
+      const b = logMean(values(p, m));
       return a === null || b === null ? null : Math.round((a - b) * 1e4) / 1e4;
     };
-    cells[t.name] = { rps: ratio('rps'), cpu: ratio('cpu') };
+    cells[t.name] = { rps: ratio('rps'), cpu: ratio('cpu'), normalized };
   }
   return { at: now.finishedAt, cells };
 }
@@ -105,9 +117,11 @@ export function nextHistory(previous: Results | null, now: Results): NoiseHistor
  * absolute deviation) of the per-cell log ratios, less the part the trials explain. Real changes on
  * the default branch make it larger, never smaller: it errs on the side of fewer alarms.
  */
-export function historySpread(history: readonly NoiseHistoryEntry[], metric: Gauged, trialSd: number, trialsPerRun: number): { sd: number; df: number } | null {
+export function historySpread(history: readonly NoiseHistoryEntry[], metric: Gauged, trialSd: number, trialsPerRun: number, normalized = false): { sd: number; df: number } | null {
   if (history.length < HISTORY_MIN) return null;
-  const ratios = history.flatMap((h) => Object.values(h.cells).map((c) => c[metric])).filter((v): v is number => typeof v === 'number');
+  const ratios = history
+    .flatMap((h) => Object.values(h.cells).filter((c) => (c.normalized ?? false) === normalized).map((c) => c[metric]))
+    .filter((v): v is number => typeof v === 'number');
   if (ratios.length < HISTORY_MIN) return null;
   const center = median(ratios);
   const robust = 1.4826 * median(ratios.map((r) => Math.abs(r - center)));
@@ -122,16 +136,21 @@ export interface StoredNoise {
   readonly source: string;
 }
 
+/** How a cell's numbers were freed of the machine's speed: not, by a factor measured after the cell, or trial by trial. */
+export type CalibrationMethod = 'none' | 'after' | 'interleaved';
+
 /**
  * The noise prior of one metric of one cell compared with a stored baseline (pure): the trial
- * spread and the between-run drift of this machine kind (or the baseline's history), widened
- * across hardware, and for a baseline that predates noise records.
+ * spread and the between-run drift of this machine kind (or the baseline's history), for the way
+ * the cell was calibrated, widened across hardware and for a baseline that predates noise records.
  */
-export function storedNoise(metric: MetricName, context: { readonly baseline: Results; readonly before: TopologyResult; readonly calibrated: boolean; readonly crossHardware: boolean }): StoredNoise {
-  const trial = MACHINE_NOISE.trial[metric];
-  let between: { sd: number; df: number } = context.calibrated && metric !== 'p99' ? MACHINE_NOISE.calibratedRuns[metric] : MACHINE_NOISE.runs[metric];
+export function storedNoise(metric: MetricName, context: { readonly baseline: Results; readonly before: TopologyResult; readonly calibration: CalibrationMethod; readonly crossHardware: boolean }): StoredNoise {
+  const method = metric === 'p99' ? 'none' : context.calibration;
+  const trial = method === 'interleaved' ? MACHINE_NOISE.interleaved.trial[metric as Gauged] : MACHINE_NOISE.trial[metric];
+  let between: { sd: number; df: number } = method === 'interleaved' ? MACHINE_NOISE.interleaved.runs[metric as Gauged] : method === 'after' ? MACHINE_NOISE.calibratedRuns[metric as Gauged] : MACHINE_NOISE.runs[metric];
   let source = "this machine kind's default noise";
-  const history = metric === 'p99' ? null : historySpread(context.baseline.noise?.history ?? [], metric, trial.sd, context.before.trials.length);
+  // The history holds raw ratios, or ratios of normalized values: it speaks for one method each.
+  const history = method !== 'after' && metric !== 'p99' ? historySpread(context.baseline.noise?.history ?? [], metric as Gauged, trial.sd, context.before.trials.length, method === 'interleaved') : null;
   if (history) {
     between = history;
     source = `the baseline's history of ${context.baseline.noise!.history.length + 1} runs`;
@@ -141,9 +160,9 @@ export function storedNoise(metric: MetricName, context: { readonly baseline: Re
   }
   let betweenSd = between.sd;
   if (context.crossHardware) {
-    const hw = context.calibrated ? CROSS_HARDWARE.calibrated : CROSS_HARDWARE.uncalibrated;
+    const hw = method === 'none' ? CROSS_HARDWARE.uncalibrated : CROSS_HARDWARE.calibrated;
     betweenSd = Math.sqrt(between.sd ** 2 + hw ** 2);
-    source += context.calibrated ? ', plus what calibration leaves across hardware' : ', plus the spread between machines (no calibration)';
+    source += method === 'none' ? ', plus the spread between machines (no calibration)' : ', plus what calibration leaves across hardware';
   }
   return { prior: { withinSd: trial.sd, withinDf: trial.df, betweenSd, betweenDf: between.df }, source };
 }

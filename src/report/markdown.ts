@@ -177,8 +177,12 @@ function environment(results: Results, comparison: Comparison): string {
       const range = k.rpsInterval ? ` [${k.rpsInterval.low.toFixed(2)}, ${k.rpsInterval.high.toFixed(2)}]` : '';
       return `×${k.rps.toFixed(2)}${range} req/s under ${md(c.name)}`;
     };
+    const byTurns = calibrated.every((c) => c.calibration!.byTurns);
     lines.push(
-      `**Calibration:** this run ran the reference app at ${calibrated.map(factor).join(', ')} of the baseline's; those cells' req/s and CPU per request are divided by it before comparing (the machine's speed drifts between runs, and differs between machines), and its uncertainty is added to theirs.`,
+      `**Calibration:** this run ran the reference app at ${calibrated.map(factor).join(', ')} of the baseline's; ` +
+        (byTurns
+          ? "each trial's req/s and CPU per request are divided by the reference app's beside it (the two take turns in 1 s slices), on both sides, so the machine's speed of that moment divides out (it drifts between runs, and differs between machines)."
+          : "those cells' req/s and CPU per request are divided by it before comparing (the machine's speed drifts between runs, and differs between machines), and its uncertainty is added to theirs."),
     );
   }
   const uncalibrated = comparison.cells.filter((c) => !c.calibration && c.metrics.length > 0);

@@ -49,6 +49,11 @@ export interface CellWarning {
 
 /** The reference app measured under the same topology: how fast this machine is for it. */
 export interface CalibrationResult {
+  /**
+   * Measured by turns with the app, trial i beside the app's trial i (the same moments of the
+   * machine); absent in older documents, whose calibration ran after the cell.
+   */
+  readonly interleaved?: boolean;
   readonly rps: number;
   readonly cpuMsPer1kRequests: number | null;
   readonly trials: readonly { readonly rps: number; readonly cpuMsPer1kRequests: number | null }[];
@@ -106,7 +111,8 @@ export interface Fingerprint {
 /** How two consecutive baselines of the default branch differed: per cell, log ratios of run means. */
 export interface NoiseHistoryEntry {
   readonly at: string;
-  readonly cells: Readonly<Record<string, { readonly rps: number | null; readonly cpu: number | null }>>;
+  /** Per cell; `normalized`: ratios of values divided by the reference app beside them (calibrated by turns). */
+  readonly cells: Readonly<Record<string, { readonly rps: number | null; readonly cpu: number | null; readonly normalized?: boolean }>>;
 }
 
 /** How much this run moved, kept with it so that a baseline brings its own noise to a comparison. */

@@ -10,7 +10,7 @@ import type { TopologyResult } from '../results/types.js';
 import { waitHealthy } from '../topology/health.js';
 import { planTopology, placeholders, portsNeeded, render, LOOPBACK, type ProcessSpec } from '../topology/plan.js';
 import type { Placement } from '../topology/placement.js';
-import { freePorts } from '../topology/ports.js';
+import { freePorts, releasePorts } from '../topology/ports.js';
 import { onCleanup } from '../topology/cleanup.js';
 import { childEnv } from '../topology/env.js';
 import { describeExit, spawnGroup, type GroupProcess } from '../topology/process.js';
@@ -45,7 +45,10 @@ async function startHealthy(spec: ProcessSpec, settings: Settings, placement: Pl
   started.push(proc);
   const outcome = await waitHealthy(`http://${LOOPBACK}:${spec.port}${settings.app.health}`, settings.app.healthTimeoutMs, proc.exited);
   if (outcome.ok) return proc;
-  if (outcome.reason === 'exited') throw new CellFailure(failureText(proc, `exited with ${describeExit(outcome.exit)} before becoming healthy`));
+  if (outcome.reason === 'exited') {
+    await proc.outputRead();
+    throw new CellFailure(failureText(proc, `exited with ${describeExit(outcome.exit)} before becoming healthy`));
+  }
   const status = outcome.lastStatus ? `last status ${outcome.lastStatus}` : 'no answer';
   throw new CellFailure(failureText(proc, `did not answer 2xx on ${settings.app.health} within ${settings.app.healthTimeoutMs / 1000}s (${status})`));
 }
@@ -77,8 +80,8 @@ interface Deployment {
   peakRss(): number;
   /** Stops its processes (front first) and removes its folder; never throws. */
   stop(): Promise<void>;
-  /** Throws a CellFailure naming a process that has died. */
-  checkAlive(): void;
+  /** Throws a CellFailure naming a process that has died, with its last output. */
+  checkAlive(): Promise<void>;
   /** CPU of its process groups so far, in ms. */
   cpuMs(): number;
 }
@@ -94,15 +97,17 @@ async function deploy(topology: TopologySettings, settings: Settings, placement:
   const env = childEnv(process.env, settings.app.passEnv, settings.app.env);
   let sampler: NodeJS.Timeout | undefined;
   let peakRss = 0;
+  let ports: number[] = [];
   const stop = async (): Promise<void> => {
     if (sampler) clearInterval(sampler);
     // Front first, so it stops sending to instances that are going away.
     await Promise.all([...started].reverse().map((p) => p.stop()));
+    releasePorts(ports);
     rmSync(dir, { recursive: true, force: true });
     forgetDir();
   };
   try {
-    const ports = await freePorts(portsNeeded(topology));
+    ports = await freePorts(portsNeeded(topology));
     const context = { app: settings.app, serverCores: placement.serverCores, ports, dir, node: deps.node, balancerScript: deps.balancerScript };
     const plan = planTopology(topology, context);
     facts.workers = plan.workers ?? null;
@@ -122,9 +127,11 @@ async function deploy(topology: TopologySettings, settings: Settings, placement:
       instances: facts.instances,
       peakRss: () => peakRss,
       stop,
-      checkAlive: () => {
+      checkAlive: async () => {
         const dead = deadProcess(started);
-        if (dead) throw new CellFailure(failureText(dead, `died mid-run with ${describeExit(dead.exitInfo()!)}`));
+        if (!dead) return;
+        await dead.outputRead();
+        throw new CellFailure(failureText(dead, `died mid-run with ${describeExit(dead.exitInfo()!)}`));
       },
       cpuMs: () => groupUsage(groups).cpuMs,
     };
@@ -143,11 +150,11 @@ function jobFor(d: Deployment, settings: Settings, durationMs: number): LoadJob 
 
 /** Loads a deployment for `durationMs` and measures it: the sample, its CPU, its TIME_WAIT sockets. */
 async function measure(d: Deployment, generator: LoadGenerator, settings: Settings, durationMs: number): Promise<MeasuredTrial> {
-  d.checkAlive();
+  await d.checkAlive();
   const before = d.cpuMs();
   const sample = await generator.run(jobFor(d, settings, durationMs));
   const cpu = d.cpuMs() - before;
-  d.checkAlive();
+  await d.checkAlive();
   return { sample, serverCpuMs: cpu, timeWait: timeWaitSockets(d.frontPort) };
 }
 
@@ -204,26 +211,33 @@ export async function runCell(topology: TopologySettings, settings: Settings, pl
 /** Which side of an A/B comparison. */
 export type PairSide = 'base' | 'head';
 
-/** How a pair is measured: after a warm-up of each, `slices` alternating slices per side, the first side given. */
-export interface PairPlan {
-  readonly warmupMs: number;
+/**
+ * How two deployments are measured side by side: after a warm-up of each, `trials` trials a side,
+ * each made of `slices` alternating slices (first side given), adding up to `durationMs` a side.
+ */
+export interface InterleavePlan<S extends string> {
+  readonly warmupMs: Readonly<Record<NoInfer<S>, number>>;
   readonly durationMs: number;
+  readonly trials: number;
   readonly slices: number;
-  readonly first: PairSide;
+  readonly first: NoInfer<S>;
 }
 
 /**
- * One round of `compare: base` for a topology: both sides' processes start together and stay up,
- * and the load alternates between them in short slices (base, head, base, … or head first), so
- * both sample the same moments of a machine whose speed moves within seconds. Each side's slices
- * add up to one trial of `durationMs`. A side that cannot start fails alone; the other is measured.
+ * Two deployments of one topology, up together, measured by turns: their processes start together
+ * and stay up, and the load alternates between them in short slices, so both sample the same
+ * moments of a machine whose speed moves within seconds. Used by `compare: base` (base and head,
+ * one trial a round) and by calibration (the app and the reference app, every trial). Trial i of
+ * one side is paired with trial i of the other. A side that cannot start fails alone; the other is
+ * measured.
  */
-export async function runPair(topology: TopologySettings, sides: Record<PairSide, Settings>, placement: Placement, deps: CellDeps, plan: PairPlan): Promise<Record<PairSide, TopologyResult>> {
-  const order: PairSide[] = plan.first === 'base' ? ['base', 'head'] : ['head', 'base'];
-  const facts = { base: { workers: null as number | null, instances: null as number | null }, head: { workers: null as number | null, instances: null as number | null } };
-  const slices: Record<PairSide, MeasuredTrial[]> = { base: [], head: [] };
-  const errors: Record<PairSide, string | null> = { base: null, head: null };
-  const up: Partial<Record<PairSide, Deployment>> = {};
+export async function runInterleaved<S extends string>(topology: TopologySettings, sides: Readonly<Record<S, Settings>>, placement: Placement, deps: CellDeps, plan: InterleavePlan<S>): Promise<Record<S, TopologyResult>> {
+  const names = Object.keys(sides) as S[];
+  const order: S[] = [plan.first, ...names.filter((n) => n !== plan.first)];
+  const facts = Object.fromEntries(names.map((n) => [n, { workers: null as number | null, instances: null as number | null }])) as Record<S, { workers: number | null; instances: number | null }>;
+  const trials = Object.fromEntries(names.map((n) => [n, [] as MeasuredTrial[]])) as Record<S, MeasuredTrial[]>;
+  const errors = Object.fromEntries(names.map((n) => [n, null])) as Record<S, string | null>;
+  const up: Partial<Record<S, Deployment>> = {};
   let generator: LoadGenerator | undefined;
   try {
     deps.progress.phase(topology.name, 'starting both sides');
@@ -234,22 +248,27 @@ export async function runPair(topology: TopologySettings, sides: Record<PairSide
       else errors[order[i]] = errorText(outcome.reason);
     });
     const live = order.filter((side) => up[side]);
-    if (plan.warmupMs > 0) {
-      deps.progress.phase(topology.name, 'warming up', plan.warmupMs * live.length);
-      for (const side of live) await generator.run(jobFor(up[side]!, sides[side], plan.warmupMs));
+    const warmup = live.reduce((ms, side) => ms + plan.warmupMs[side], 0);
+    if (warmup > 0) {
+      deps.progress.phase(topology.name, 'warming up', warmup);
+      for (const side of live) if (plan.warmupMs[side] > 0) await generator.run(jobFor(up[side]!, sides[side], plan.warmupMs[side]));
     }
-    deps.progress.phase(topology.name, `${plan.slices} slices a side`, plan.durationMs * live.length);
     const sliceMs = Math.max(100, Math.round(plan.durationMs / plan.slices));
-    for (let k = 0; k < plan.slices; k++) {
-      // Alternate which side goes first, so neither always follows the other.
-      for (const side of k % 2 === 0 ? live : [...live].reverse()) {
-        if (errors[side] !== null) continue;
-        try {
-          slices[side].push(await measure(up[side]!, generator, sides[side], sliceMs));
-        } catch (e) {
-          errors[side] = errorText(e);
+    for (let t = 0; t < plan.trials; t++) {
+      deps.progress.phase(topology.name, plan.trials > 1 ? `trial ${t + 1}/${plan.trials}, ${plan.slices} slices a side` : `${plan.slices} slices a side`, plan.durationMs * live.length);
+      const slices = Object.fromEntries(names.map((n) => [n, [] as MeasuredTrial[]])) as Record<S, MeasuredTrial[]>;
+      for (let k = 0; k < plan.slices; k++) {
+        // Alternate which side goes first, so neither always follows the other.
+        for (const side of k % 2 === 0 ? live : [...live].reverse()) {
+          if (errors[side] !== null) continue;
+          try {
+            slices[side].push(await measure(up[side]!, generator, sides[side], sliceMs));
+          } catch (e) {
+            errors[side] = errorText(e);
+          }
         }
       }
+      for (const side of live) if (errors[side] === null && slices[side].length) trials[side].push(combineTrials(slices[side]));
     }
   } catch (e) {
     for (const side of order) errors[side] ??= errorText(e);
@@ -258,7 +277,5 @@ export async function runPair(topology: TopologySettings, sides: Record<PairSide
     await generator?.close();
     await Promise.all(order.map((side) => up[side]?.stop()));
   }
-  const result = (side: PairSide): TopologyResult =>
-    cellResult(topology, sides[side], slices[side].length ? [combineTrials(slices[side])] : [], errors[side], facts[side], up[side]?.peakRss() ?? 0);
-  return { base: result('base'), head: result('head') };
+  return Object.fromEntries(names.map((side) => [side, cellResult(topology, sides[side], trials[side], errors[side], facts[side], up[side]?.peakRss() ?? 0)])) as Record<S, TopologyResult>;
 }

@@ -5,13 +5,13 @@ import { openLoadGenerator } from '../load/generator.js';
 import { distScript } from '../paths.js';
 import { fingerprint } from '../results/fingerprint.js';
 import { SCHEMA_VERSION, type CalibrationResult, type Fingerprint, type Results, type TopologyResult } from '../results/types.js';
-import { calibrationDir, calibrationSettings } from '../calibration/plan.js';
+import { CALIBRATION_SLICE_MS, calibrationDir, calibrationSettings } from '../calibration/plan.js';
 import type { TopologySettings } from '../config/types.js';
 import { choosePlacement, placementProblems, type Placement } from '../topology/placement.js';
 import { allowedCpus, cpuTimes, stealPercent, type CpuTimes } from '../topology/procfs.js';
 import { ConfigError } from '../config/load.js';
 import { runBuild } from './build.js';
-import { runCell, type CellDeps } from './cell.js';
+import { runCell, runInterleaved, type CellDeps } from './cell.js';
 import { silentProgress, type Progress } from './progress.js';
 import { VERSION } from '../version.js';
 import { trialSpread } from '../compare/noise.js';
@@ -91,19 +91,31 @@ export function resultsDocument(settings: Settings, run: RunStart, topologies: T
   };
 }
 
-/** The reference app under the same topology; null when the kind has no stand-in or it failed. */
-async function calibrate(settings: Settings, topology: TopologySettings, placement: Placement, deps: CellDeps): Promise<CalibrationResult | null> {
-  const calib = calibrationSettings(settings, topology, calibrationDir());
-  if (!calib) return null;
-  deps.progress.phase(topology.name, 'calibration');
-  const r = await runCell(topology, calib, placement, deps);
-  if (!r.ok) {
-    deps.progress.note(`${topology.name}: calibration failed: ${(r.error ?? '').split('\n')[0]}`);
-    return null;
+/**
+ * A topology with the reference app beside it: both deployed together, every trial alternating
+ * slices between them (cell.ts runInterleaved), so trial i of the app and of the reference saw the
+ * same moments of the machine. Without a stand-in (a `command` topology) the app runs alone.
+ */
+async function runCalibrated(settings: Settings, topology: TopologySettings, placement: Placement, deps: CellDeps): Promise<TopologyResult> {
+  const reference = calibrationSettings(settings, topology, calibrationDir());
+  if (!reference) return runCell(topology, settings, placement, deps);
+  const slices = Math.max(1, Math.round(settings.load.durationMs / CALIBRATION_SLICE_MS));
+  const pair = await runInterleaved(topology, { app: settings, reference }, placement, deps, {
+    warmupMs: { app: settings.load.warmupMs, reference: reference.load.warmupMs },
+    durationMs: settings.load.durationMs,
+    trials: settings.load.trials,
+    slices,
+    first: 'app',
+  });
+  const ref = pair.reference;
+  if (!pair.app.ok) return pair.app;
+  if (!ref.ok) {
+    deps.progress.note(`${topology.name}: calibration failed: ${(ref.error ?? '').split('\n')[0]}`);
+    return { ...pair.app, calibration: null };
   }
-  return { rps: r.rps, cpuMsPer1kRequests: r.cpuMsPer1kRequests, trials: r.trials.map((t) => ({ rps: t.rps, cpuMsPer1kRequests: t.cpuMsPer1kRequests })) };
+  const calibration: CalibrationResult = { rps: ref.rps, cpuMsPer1kRequests: ref.cpuMsPer1kRequests, interleaved: true, trials: ref.trials.map((t) => ({ rps: t.rps, cpuMsPer1kRequests: t.cpuMsPer1kRequests })) };
+  return { ...pair.app, calibration };
 }
-
 /**
  * The pipeline every entry point calls: build the app once, run every topology in order, and
  * return the results document. Cells that fail are recorded, and the others still run.
@@ -121,9 +133,9 @@ export async function runMatrix(settings: Settings, options: MatrixOptions = {})
     for (const [index, topology] of settings.topologies.entries()) {
       if (interruption()) break;
       progress.cellStart(topology.name, index, settings.topologies.length);
-      const result = await runCell(topology, settings, placement, deps);
+      const result = settings.compare.calibrate ? await runCalibrated(settings, topology, placement, deps) : await runCell(topology, settings, placement, deps);
       progress.cellEnd(result);
-      topologies.push(settings.compare.calibrate && result.ok ? { ...result, calibration: await calibrate(settings, topology, placement, deps) } : result);
+      topologies.push(result);
       options.onCell?.(resultsDocument(settings, run, topologies));
     }
   } finally {

@@ -20,6 +20,11 @@ export interface GroupProcess {
   readonly exited: Promise<ExitInfo>;
   /** Set once the leader has exited. */
   exitInfo(): ExitInfo | undefined;
+  /**
+   * Settles when its output has been read to the end, or after `maxMs`: an exit can be seen before
+   * the last lines arrive, and those lines are what says why.
+   */
+  outputRead(maxMs?: number): Promise<void>;
   /** Last lines of its stdout and stderr. */
   lastOutput(lines?: number): string;
   /** SIGTERM to the group, SIGKILL after the grace period; never throws. */
@@ -100,6 +105,8 @@ export function spawnGroup(command: string, options: SpawnOptions): GroupProcess
   child.stderr?.on('data', (c: Buffer) => tail.push(c));
   const pid = child.pid;
   let info: ExitInfo | undefined;
+  const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
+  const outputRead = (maxMs = 500): Promise<void> => Promise.race([closed, new Promise<void>((r) => setTimeout(r, maxMs).unref())]);
   const exited = new Promise<ExitInfo>((resolve) => {
     child.once('error', (error) => {
       tail.push(Buffer.from(`${error.message}\n`));
@@ -118,6 +125,7 @@ export function spawnGroup(command: string, options: SpawnOptions): GroupProcess
         pid: -1,
         exited,
         exitInfo: () => info,
+        outputRead,
         lastOutput: (n = 20) => tail.text(n),
         stop: async () => {},
       },
@@ -149,7 +157,7 @@ export function spawnGroup(command: string, options: SpawnOptions): GroupProcess
     }
   }
 
-  return { label: options.label, pid, exited, exitInfo: () => info, lastOutput: (n = 20) => tail.text(n), stop, child };
+  return { label: options.label, pid, exited, exitInfo: () => info, outputRead, lastOutput: (n = 20) => tail.text(n), stop, child };
 }
 
 /** Human form of an exit: "exit code 1" or "signal SIGKILL". */

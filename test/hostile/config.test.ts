@@ -2,9 +2,9 @@
  * Configs that are wrong in ways a schema alone did not catch: each ends in exit 2 with a message
  * naming the field, the rule and the value, before anything is built or started.
  */
+import { tempDir } from '../support/tmp.js';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROOT } from '../support/fixture.js';
@@ -13,7 +13,7 @@ const CLI = path.join(ROOT, 'dist/cli.js');
 
 /** A config file in a fresh folder with an app/ directory; the CLI runs there. */
 function cli(config: string, args: readonly string[] = []): { code: number | null; stderr: string } {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'flask-perf-config-'));
+  const dir = tempDir('config');
   mkdirSync(path.join(dir, 'app'));
   writeFileSync(path.join(dir, 'flask-perf.yml'), config);
   const r = spawnSync(process.execPath, [CLI, 'run', '--config', 'flask-perf.yml', '--skip-build', ...args], { cwd: dir, encoding: 'utf8', env: { ...process.env, CI: 'true' }, timeout: 60_000 });

@@ -3,9 +3,9 @@
  * process the run starts inherits it (it is on the environment allow-list), so it marks what the
  * run left behind, and the folder itself must be empty afterwards.
  */
+import { tempDir } from '../support/tmp.js';
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { makeWorkspace, prPayload, runAction } from '../support/action.js';
@@ -28,7 +28,7 @@ interface Run {
 
 /** Runs the CLI in `cwd` with its own TMPDIR; `signalOn` sends `signal` once stderr matches. */
 function cli(args: readonly string[], cwd: string, signalOn?: { match: RegExp; signal: NodeJS.Signals }): Promise<Run & { signalled: boolean }> {
-  const tmp = mkdtempSync(path.join(os.tmpdir(), 'flask-perf-faults-tmp-'));
+  const tmp = tempDir('faults-tmp');
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [CLI, ...args], { cwd, env: { ...process.env, CI: 'true', TMPDIR: tmp } });
     let stdout = '';
@@ -58,7 +58,7 @@ async function expectNothingLeft(tmp: string): Promise<void> {
 
 /** A folder with a config for `topologies`, the fault server's app dir, and nothing else. */
 function project(topologies: readonly string[]): string {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'flask-perf-faults-'));
+  const dir = tempDir('faults');
   mkdirSync(path.join(dir, 'app'));
   writeFileSync(
     path.join(dir, 'flask-perf.yml'),
@@ -136,7 +136,7 @@ function workspaceFor(phase: Phase): { dir: string; base: string } {
 
 /** Runs the action on a pull request, signalling once the log matches. */
 async function action(dir: string, payload: unknown, match: RegExp, signal: NodeJS.Signals): Promise<Run & { signalled: boolean }> {
-  const tmp = mkdtempSync(path.join(os.tmpdir(), 'flask-perf-faults-tmp-'));
+  const tmp = tempDir('faults-tmp');
   let signalled = false;
   const r = await runAction({
     workspace: dir,

@@ -1,6 +1,6 @@
+import { tempDir } from './tmp.js';
 import { execFileSync, spawn } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { FIXTURE_DIR, FIXTURE_PYTHON, ROOT } from './fixture.js';
 
@@ -46,7 +46,7 @@ export const DATA_TOPOLOGIES = ['  - {name: gunicorn-2, kind: gunicorn, workers:
  * flask-perf config with `topologies` (default: one gunicorn cell) and `configExtra` appended.
  */
 export function makeWorkspace(configExtra = '', topologies: readonly string[] = DATA_TOPOLOGIES.slice(0, 1)): { dir: string; commit: (message: string) => string } {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'flask-perf-ws-'));
+  const dir = tempDir('ws');
   mkdirSync(path.join(dir, '.github'), { recursive: true });
   mkdirSync(path.join(dir, 'app'));
   copyFileSync(path.join(FIXTURE_DIR, 'app.py'), path.join(dir, 'app/app.py'));
@@ -111,7 +111,7 @@ const DEFAULT_INPUTS: Record<string, string> = {
 
 /** Runs the bundled action the way the runner does: INPUT_* variables, event file, output files. */
 export function runAction(options: ActionOptions): Promise<ActionRun> {
-  const tmp = mkdtempSync(path.join(os.tmpdir(), 'flask-perf-runner-'));
+  const tmp = tempDir('runner');
   const eventPath = path.join(tmp, 'event.json');
   const outputPath = path.join(tmp, 'output');
   const summaryPath = path.join(tmp, 'summary.md');

@@ -1,6 +1,6 @@
+import { tempDir } from './tmp.js';
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { FIXTURE_DIR, FIXTURE_PYTHON } from './fixture.js';
 
@@ -11,7 +11,7 @@ import { FIXTURE_DIR, FIXTURE_PYTHON } from './fixture.js';
  * any noise. Both sides use the fixture's venv.
  */
 export function repository(slowHead: boolean, configExtra = ''): { dir: string; base: string; head: string } {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'flask-perf-ab-'));
+  const dir = tempDir('ab');
   const git = (...args: string[]): string => execFileSync('git', args, { cwd: dir, encoding: 'utf8' }).trim();
   mkdirSync(path.join(dir, 'app'));
   mkdirSync(path.join(dir, '.github'));

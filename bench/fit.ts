@@ -1,0 +1,121 @@
+/**
+ * Fits the noise model (src/compare/noise.ts MACHINE_NOISE) to the A/A corpus (bench/corpus/):
+ * pure functions over the recorded points, printed by `npm run bench:detect -- --fit`.
+ */
+import type { AbRun, StoredRun } from './replay.js';
+
+/** A log-scale sd with the degrees of freedom behind it. */
+export interface Fitted {
+  readonly sd: number;
+  readonly df: number;
+}
+
+type Metric = 'rps' | 'cpu' | 'p99';
+
+const log = (v: number | null | undefined): number | null => (typeof v === 'number' && v > 0 ? Math.log(v) : null);
+const mean = (v: readonly number[]): number => v.reduce((a, b) => a + b, 0) / v.length;
+
+/** Each ok cell's per-trial log values in each run: raw, or divided by the reference trial beside it. */
+export function cellLogs(runs: readonly StoredRun[], metric: Metric, normalized: boolean): Map<string, number[][]> {
+  const cells = new Map<string, number[][]>();
+  for (const run of runs) {
+    for (const t of run.topologies) {
+      if (!t.ok) continue;
+      const values = t.trials
+        .map((p, i) => {
+          const a = log(p[metric]);
+          if (!normalized) return a;
+          if (metric === 'p99') return null;
+          const b = log(t.calibration?.[i]?.[metric as 'rps' | 'cpu']);
+          return a === null || b === null ? null : a - b;
+        })
+        .filter((v): v is number => v !== null);
+      if (values.length === 0) continue;
+      const list = cells.get(t.name) ?? [];
+      list.push(values);
+      cells.set(t.name, list);
+    }
+  }
+  return cells;
+}
+
+/** sd of one trial around its run's mean, pooled over cells and runs. */
+export function withinRun(cells: ReadonlyMap<string, number[][]>): Fitted {
+  let squares = 0;
+  let df = 0;
+  for (const runs of cells.values()) {
+    for (const values of runs) {
+      if (values.length < 2) continue;
+      const m = mean(values);
+      squares += values.reduce((s, v) => s + (v - m) ** 2, 0);
+      df += values.length - 1;
+    }
+  }
+  return { sd: df ? Math.sqrt(squares / df) : NaN, df };
+}
+
+/**
+ * sd of the difference of two runs' means beyond what their trials explain: over every pair of
+ * runs of each cell, Var(mean_j − mean_i) less 2·σ²_within/n, floored at 0.
+ */
+export function betweenRuns(cells: ReadonlyMap<string, number[][]>, within: Fitted): Fitted {
+  let squares = 0;
+  let pairs = 0;
+  let trials = 0;
+  let runs = 0;
+  for (const list of cells.values()) {
+    const means = list.map(mean);
+    for (const values of list) trials += values.length;
+    runs += list.length;
+    for (let i = 0; i < means.length; i++) {
+      for (let j = i + 1; j < means.length; j++) {
+        squares += (means[j] - means[i]) ** 2;
+        pairs++;
+      }
+    }
+  }
+  if (!pairs) return { sd: NaN, df: 0 };
+  const perRun = trials / runs;
+  const pure = squares / pairs - (2 * within.sd ** 2) / perRun;
+  // Pairs of runs are not independent: the degrees of freedom are those of the run means.
+  return { sd: Math.sqrt(Math.max(0, pure)), df: Math.max(1, runs - cells.size) };
+}
+
+/** sd of one paired round's log ratio head/base, around 0 (head = base), pooled over cells. */
+export function perRound(runs: readonly AbRun[], metric: Metric): Fitted {
+  let squares = 0;
+  let n = 0;
+  for (const run of runs) {
+    for (const t of run.topologies) {
+      for (const r of t.rounds) {
+        const a = log(r.head[metric]);
+        const b = log(r.base[metric]);
+        if (a === null || b === null) continue;
+        squares += (a - b) ** 2;
+        n++;
+      }
+    }
+  }
+  return { sd: n ? Math.sqrt(squares / n) : NaN, df: n };
+}
+
+/** Correlation of run means of the app and of the reference app beside it, per cell (how much of the drift they share). */
+export function sharedDrift(runs: readonly StoredRun[], metric: 'rps' | 'cpu'): Record<string, number> {
+  const out: Record<string, number> = {};
+  const raw = cellLogs(runs, metric, false);
+  for (const [name, list] of raw) {
+    const app = list.map(mean);
+    const ref = runs
+      .map((r) => r.topologies.find((t) => t.name === name && t.ok)?.calibration?.map((c) => log(c[metric])).filter((v): v is number => v !== null) ?? [])
+      .filter((v) => v.length > 0)
+      .map(mean);
+    if (ref.length !== app.length || app.length < 3) continue;
+    const ma = mean(app);
+    const mr = mean(ref);
+    const cov = app.reduce((s, a, i) => s + (a - ma) * (ref[i] - mr), 0);
+    const va = app.reduce((s, a) => s + (a - ma) ** 2, 0);
+    const vr = ref.reduce((s, r) => s + (r - mr) ** 2, 0);
+    out[name] = Math.round((cov / Math.sqrt(va * vr)) * 100) / 100;
+  }
+  return out;
+}
