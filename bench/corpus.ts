@@ -8,17 +8,16 @@
  * `stored` runs `flask-perf run` as a new process per run, with the calibration cell, 3 trials of
  * 5 s after a 2 s warm-up: what a baseline and a later PR run on the same machine see. `base` runs
  * the interleaved A/B of compare: base with head = base for a fixed 8 rounds (no early stop). Each
- * appends to bench/corpus/<mode>.json with the date, the machine and the settings.
+ * appends to bench/corpus/<mode>.json with the date, the machine and the config.
  */
+import { policyOf } from '../src/pipeline/pipeline.js';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { runAb } from '../src/ab/run.js';
-import { policyFrom } from '../src/compare/compare.js';
-import { resolveThresholds } from '../src/compare/thresholds.js';
-import { loadConfig } from '../src/config/load.js';
+import { runAb } from '../src/run/ab.js';
+import { readConfig } from '../src/config/load.js';
 import type { Results, TrialResult } from '../src/results/types.js';
 import { ensureFixtureBuilt, FIXTURE_CONFIG, ROOT } from '../test/support/fixture.js';
 
@@ -50,7 +49,7 @@ interface Corpus {
 const file = path.join(ROOT, 'bench/corpus', `${mode}.json`);
 const how =
   mode === 'stored'
-    ? 'flask-perf run as a new process per run, fixture config, load.trials 3 × 5 s after a 2 s warm-up, compare.calibrate on (the reference app deployed beside each topology, the two taking turns in 1 s slices within every trial); runs back to back with a gap; per trial: rps, CPU ms per 1k requests, p99 ms; the reference app\'s trial beside it likewise'
+    ? "flask-perf run as a new process per run, fixture config, load.trials 3 × 5 s after a 2 s warm-up, compare.calibrate on (the reference app deployed beside each topology, the two taking turns in 1 s slices within every trial); runs back to back with a gap; per trial: rps, CPU ms per 1k requests, p99 ms; the reference app's trial beside it likewise"
     : 'compare: base A/A in one process: head and base both the fixture, compare defaults but exactly 8 rounds (no early stop): each round starts both sides together and alternates 6 slices of 0.5 s a side after a 1 s warm-up each; per round and side: rps, CPU ms per 1k requests, p99 ms';
 const corpus: Corpus = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Corpus) : { mode, how, runs: [] };
 const machine = { cpuModel: os.cpus()[0]?.model ?? 'unknown', cores: os.availableParallelism(), node: process.version };
@@ -78,7 +77,10 @@ for (let run = 1; run <= runs; run++) {
         .concat('compare: {calibrate: true}\n'),
     );
     try {
-      execFileSync(process.execPath, [path.join(ROOT, 'dist/cli.js'), 'run', '--config', config, '--out', out, '--skip-build'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+      execFileSync(process.execPath, [path.join(ROOT, 'dist/cli.js'), 'run', '--config', config, '--out', out, '--skip-build'], {
+        cwd: ROOT,
+        stdio: ['ignore', 'ignore', 'inherit'],
+      });
     } catch (error) {
       // Exit 1: a cell failed; the others are kept (the corpus records ok per cell).
       if ((error as { status?: number }).status !== 1 || !existsSync(out)) throw error;
@@ -89,14 +91,19 @@ for (let run = 1; run <= runs; run++) {
       started,
       load1: load,
       machine,
-      topologies: results.topologies.map((t) => ({ name: t.name, ok: t.ok, trials: t.trials.map(point), calibration: t.calibration?.trials.map((c) => ({ rps: c.rps, cpu: c.cpuMsPer1kRequests })) ?? null })),
+      topologies: results.topologies.map((t) => ({
+        name: t.name,
+        ok: t.ok,
+        trials: t.trials.map(point),
+        calibration: t.calibration?.trials.map((c) => ({ rps: c.rps, cpu: c.cpuMsPer1kRequests })) ?? null,
+      })),
     });
   } else {
-    const fixture = loadConfig(FIXTURE_CONFIG, ROOT);
-    const settings = { ...fixture, compare: { ...fixture.compare, rounds: 8, maxRounds: 8, maxTimeMs: 3_600_000 } };
-    const policy = policyFrom(resolveThresholds(settings.thresholds, undefined), settings.compare);
+    const fixture = readConfig(FIXTURE_CONFIG, ROOT);
+    const config = { ...fixture, compare: { ...fixture.compare, rounds: 8, maxRounds: 8, maxTimeMs: 3_600_000 } };
+    const policy = policyOf(config);
     const began = Date.now();
-    const outcome = await runAb(settings, settings, { policy, random: Math.random, skipBuild: true });
+    const outcome = await runAb(config, config, { policy, random: Math.random, skipBuild: true });
     corpus.runs.push({
       started,
       load1: load,

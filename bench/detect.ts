@@ -1,6 +1,6 @@
 /**
  * bench:detect — how often verdicts raise a false alarm (A/A) and how often they detect a known
- * change, on the fixture's five topologies with default settings.
+ * change, on the fixture's five topologies with default config.
  *
  *   npm run bench:detect -- --replay [--sims 2000] [--seed 1]
  *       replays the recorded corpus (bench/corpus/): thousands of verdicts in under a minute, both
@@ -12,14 +12,14 @@
  *       live compare: base runs (minutes each): A/A, then FIXTURE_EXTRA_CPU_US calibrated to +10%
  *       and +5% CPU per request; the check that the corpus is representative.
  */
+import { policyOf } from '../src/pipeline/pipeline.js';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { runAb } from '../src/ab/run.js';
-import { policyFrom } from '../src/compare/compare.js';
-import { resolveThresholds } from '../src/compare/thresholds.js';
-import { loadConfig, selectTopologies } from '../src/config/load.js';
-import type { Settings } from '../src/config/types.js';
+import { runAb } from '../src/run/ab.js';
+import { policyFrom } from '../src/compare/cells.js';
+import { readConfig, selectTopologies } from '../src/config/load.js';
+import type { Config } from '../src/config/types.js';
 import { median } from '../src/stats/describe.js';
 import { ensureFixtureBuilt, FIXTURE_CONFIG, ROOT } from '../test/support/fixture.js';
 
@@ -47,10 +47,10 @@ const runs = Number(values.runs);
 const effects = values.effects.split(',').filter(Boolean).map(Number); // --effects '' runs A/A only
 
 ensureFixtureBuilt();
-const settings = selectTopologies(loadConfig(FIXTURE_CONFIG, ROOT), values.only ?? []);
-const withExtra = (s: Settings, us: number): Settings => ({ ...s, app: { ...s.app, env: { ...s.app.env, FIXTURE_EXTRA_CPU_US: String(us) } } });
+const config = selectTopologies(readConfig(FIXTURE_CONFIG, ROOT), values.only ?? []);
+const withExtra = (s: Config, us: number): Config => ({ ...s, app: { ...s.app, env: { ...s.app.env, FIXTURE_EXTRA_CPU_US: String(us) } } });
 
-const policy = policyFrom(resolveThresholds(settings.thresholds, undefined), settings.compare);
+const policy = policyOf(config);
 
 if (values.stored) {
   await storedLive(Number(values.runs), values.effects.split(',').filter(Boolean).map(Number));
@@ -61,22 +61,31 @@ if (values.stored) {
 // with FIXTURE_EXTRA_CPU_US=us against without. A small effect is lost in the noise of a few
 // rounds, so measure a large one (about +30%) and scale down: the busy loop is linear in us.
 async function cpuEffect(us: number, rounds: number): Promise<{ ratio: number; low: number; high: number; baseUs: number }> {
-  const one = selectTopologies(settings, ['gunicorn-auto']);
+  const one = selectTopologies(config, ['gunicorn-auto']);
   const calib = { ...one, compare: { ...one.compare, rounds, maxRounds: rounds } };
   const outcome = await runAb(withExtra(calib, us), calib, { policy, random: Math.random, skipBuild: true });
   const cpu = outcome.comparison.cells[0].metrics.find((m) => m.metric === 'cpu');
-  return { ratio: cpu?.interval.ratio ?? NaN, low: cpu?.interval.low ?? NaN, high: cpu?.interval.high ?? NaN, baseUs: outcome.base.topologies[0].cpuMsPer1kRequests ?? NaN };
+  return {
+    ratio: cpu?.interval.ratio ?? NaN,
+    low: cpu?.interval.low ?? NaN,
+    high: cpu?.interval.high ?? NaN,
+    baseUs: outcome.base.topologies[0].cpuMsPer1kRequests ?? NaN,
+  };
 }
 const pct = (r: number): string => `${r >= 1 ? '+' : ''}${((r - 1) * 100).toFixed(1)}%`;
-console.log(`bench:detect — ${settings.topologies.length} topologies (${settings.topologies.map((t) => t.name).join(', ')}), ${runs} runs per condition`);
-console.log(`settings: rounds ${settings.compare.rounds}–${settings.compare.maxRounds} within ${settings.compare.maxTimeMs / 60000} min, ${settings.compare.durationMs / 1000}s per measurement after ${settings.compare.warmupMs / 1000}s warm-up, gate ${settings.compare.gate.join('+')}, family-wise α ${settings.compare.alpha}, thresholds req/s −${policy.thresholds.rpsDrop * 100}% CPU/req +${policy.thresholds.cpuRise * 100}%`);
+console.log(`bench:detect — ${config.topologies.length} topologies (${config.topologies.map((t) => t.name).join(', ')}), ${runs} runs per condition`);
+console.log(
+  `config: rounds ${config.compare.rounds}–${config.compare.maxRounds} within ${config.compare.maxTimeMs / 60000} min, ${config.compare.durationMs / 1000}s per measurement after ${config.compare.warmupMs / 1000}s warm-up, gate ${config.compare.gate.join('+')}, family-wise α ${config.compare.alpha}, thresholds req/s −${policy.thresholds.rpsDrop * 100}% CPU/req +${policy.thresholds.cpuRise * 100}%`,
+);
 const conditions: { name: string; extraUs: number }[] = [{ name: 'A/A (no change)', extraUs: 0 }];
 if (effects.length) {
   const probe = await cpuEffect(0, 2);
   const bigUs = Math.round(0.3 * probe.baseUs);
   const big = await cpuEffect(bigUs, 6);
   const usPerPercent = bigUs / ((big.ratio - 1) * 100);
-  console.log(`calibration: gunicorn-auto uses ${probe.baseUs.toFixed(0)} µs CPU/request; FIXTURE_EXTRA_CPU_US=${bigUs} adds ${pct(big.ratio)} [${pct(big.low)}, ${pct(big.high)}] over 6 rounds → ${usPerPercent.toFixed(2)} µs per 1%`);
+  console.log(
+    `calibration: gunicorn-auto uses ${probe.baseUs.toFixed(0)} µs CPU/request; FIXTURE_EXTRA_CPU_US=${bigUs} adds ${pct(big.ratio)} [${pct(big.low)}, ${pct(big.high)}] over 6 rounds → ${usPerPercent.toFixed(2)} µs per 1%`,
+  );
   for (const e of effects) {
     const us = Math.max(1, Math.round(e * usPerPercent));
     const check = await cpuEffect(us, 4);
@@ -92,7 +101,7 @@ for (const condition of conditions) {
   const verdicts: Record<string, number> = {};
   for (let run = 1; run <= runs; run++) {
     const start = Date.now();
-    const outcome = await runAb(withExtra(settings, condition.extraUs), settings, { policy, random: Math.random, skipBuild: true });
+    const outcome = await runAb(withExtra(config, condition.extraUs), config, { policy, random: Math.random, skipBuild: true });
     const seconds = (Date.now() - start) / 1000;
     times.push(seconds);
     const cells = outcome.comparison.cells;
@@ -100,7 +109,9 @@ for (const condition of conditions) {
     rounds.push(Math.max(...cells.map((c) => c.samples)));
     const regressed = cells.filter((c) => c.verdict === 'regressed').map((c) => c.name);
     if (regressed.length) flagged++;
-    console.log(`  ${condition.name} run ${run}: ${regressed.length ? `REGRESSION (${regressed.join(', ')})` : 'no regression'}; cells ${cells.map((c) => `${c.name}=${c.verdict}`).join(' ')}; ${Math.max(...rounds.slice(-1))} rounds; ${seconds.toFixed(0)} s`);
+    console.log(
+      `  ${condition.name} run ${run}: ${regressed.length ? `REGRESSION (${regressed.join(', ')})` : 'no regression'}; cells ${cells.map((c) => `${c.name}=${c.verdict}`).join(' ')}; ${Math.max(...rounds.slice(-1))} rounds; ${seconds.toFixed(0)} s`,
+    );
   }
   const rate = ((flagged / runs) * 100).toFixed(0);
   console.log(
@@ -135,14 +146,19 @@ async function replay(sims: number, seed: number): Promise<void> {
     return `${pct(k / n)} [${pct(w.low)}, ${pct(w.high)}]`;
   };
   const started = Date.now();
-  console.log(`bench:detect --replay — ${stored.runs.length} stored-baseline runs and ${ab?.runs.length ?? 0} compare: base A/A runs of the corpus (bench/corpus/), ${sims} simulated verdicts per row, seed ${seed}`);
-  console.log(`defaults: thresholds req/s −${DEFAULT_THRESHOLDS.rpsDrop * 100}%, CPU/request +${DEFAULT_THRESHOLDS.cpuRise * 100}%; gate ${DEFAULT_COMPARE.gate.join('+')}; family-wise α ${policy.alpha}; a run is flagged when the step would fail (any of the five cells regressed)`);
+  console.log(
+    `bench:detect --replay — ${stored.runs.length} stored-baseline runs and ${ab?.runs.length ?? 0} compare: base A/A runs of the corpus (bench/corpus/), ${sims} simulated verdicts per row, seed ${seed}`,
+  );
+  console.log(
+    `defaults: thresholds req/s −${DEFAULT_THRESHOLDS.rpsDrop * 100}%, CPU/request +${DEFAULT_THRESHOLDS.cpuRise * 100}%; gate ${DEFAULT_COMPARE.gate.join('+')}; family-wise α ${policy.alpha}; a run is flagged when the step would fail (any of the five cells regressed)`,
+  );
   console.log('\n| mode | trials / rounds | change | flagged (95% interval) |');
   console.log('| --- | --- | --- | --- |');
   for (const trials of [1, 2, 3]) {
     for (const effect of effects) {
       let k = 0;
-      for (let i = 0; i < sims; i++) if (flagged(storedVerdict(stored.runs, { trials, effect: effect.rps || effect.cpu ? effect : null, interleaved }, policy, random))) k++;
+      for (let i = 0; i < sims; i++)
+        if (flagged(storedVerdict(stored.runs, { trials, effect: effect.rps || effect.cpu ? effect : null, interleaved }, policy, random))) k++;
       console.log(`| stored baseline | ${trials} trial${trials > 1 ? 's' : ''} | ${effect.name} | ${rate(k, sims)} |`);
     }
   }
@@ -152,7 +168,8 @@ async function replay(sims: number, seed: number): Promise<void> {
   ] as const) {
     for (const effect of [effects[0], effects[3], effects[4], effects[5]]) {
       let k = 0;
-      for (let i = 0; i < sims; i++) if (flagged(storedVerdict(stored.runs, { trials: 3, effect: effect.rps ? effect : null, interleaved, ...extra }, policy, random))) k++;
+      for (let i = 0; i < sims; i++)
+        if (flagged(storedVerdict(stored.runs, { trials: 3, effect: effect.rps ? effect : null, interleaved, ...extra }, policy, random))) k++;
       console.log(`| ${label} | 3 trials | ${effect.name} | ${rate(k, sims)} |`);
     }
   }
@@ -174,28 +191,32 @@ async function replay(sims: number, seed: number): Promise<void> {
 
 async function storedLive(runs: number, effects: number[]): Promise<void> {
   const { runMatrix } = await import('../src/run/matrix.js');
-  const { compareResults } = await import('../src/compare/compare.js');
+  const { compareStored } = await import('../src/compare/stored.js');
   const { failureMessage } = await import('../src/compare/gate.js');
   ensureFixtureBuilt();
-  const fixture = selectTopologies(loadConfig(FIXTURE_CONFIG, ROOT), values.only ?? []);
-  const policy = policyFrom(resolveThresholds(fixture.thresholds, undefined), fixture.compare);
+  const fixture = selectTopologies(readConfig(FIXTURE_CONFIG, ROOT), values.only ?? []);
+  const policy = policyOf(fixture);
   const started = Date.now();
   const baseline = await runMatrix(fixture, { skipBuild: true });
   const gunicorn = baseline.topologies.find((t) => t.name === 'gunicorn-auto');
-  console.log(`bench:detect --stored — baseline recorded (${((Date.now() - started) / 1000).toFixed(0)} s): ${baseline.topologies.map((t) => `${t.name} ${t.rps.toFixed(0)} req/s`).join(', ')}`);
+  console.log(
+    `bench:detect --stored — baseline recorded (${((Date.now() - started) / 1000).toFixed(0)} s): ${baseline.topologies.map((t) => `${t.name} ${t.rps.toFixed(0)} req/s`).join(', ')}`,
+  );
   const conditions = [{ name: 'A/A', extraUs: 0 }];
   for (const e of effects) {
     // A CPU-bound server on one core: req/s −e% means CPU per request × 1/(1 − e).
-    const us = Math.round(((gunicorn?.cpuMsPer1kRequests ?? 1000) * (1 / (1 - e / 100) - 1)));
+    const us = Math.round((gunicorn?.cpuMsPer1kRequests ?? 1000) * (1 / (1 - e / 100) - 1));
     conditions.push({ name: `req/s −${e}% (gunicorn-auto: +${us} µs CPU per request)`, extraUs: us });
   }
   for (const condition of conditions) {
     for (let run = 1; run <= runs; run++) {
       const t0 = Date.now();
       const now = await runMatrix(withExtra(fixture, condition.extraUs), { skipBuild: true });
-      const c = compareResults(baseline, now, policy, 'live baseline');
+      const c = compareStored(baseline, now, policy, 'live baseline');
       const fail = failureMessage(c);
-      console.log(`  ${condition.name} run ${run}: ${fail ? 'FAILS' : 'passes'}; ${c.cells.map((x) => `${x.name}=${x.verdict} (req/s ${x.rps.change === null ? '?' : `${(x.rps.change * 100).toFixed(0)}%`})`).join(' ')}; ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+      console.log(
+        `  ${condition.name} run ${run}: ${fail ? 'FAILS' : 'passes'}; ${c.cells.map((x) => `${x.name}=${x.verdict} (req/s ${x.rps.change === null ? '?' : `${(x.rps.change * 100).toFixed(0)}%`})`).join(' ')}; ${((Date.now() - t0) / 1000).toFixed(0)} s`,
+      );
     }
   }
 }
@@ -215,7 +236,9 @@ async function fit(): Promise<void> {
       if (metric === 'p99') continue;
       const norm = cellLogs(stored.runs, metric, true);
       const wn = withinRun(norm);
-      console.log(`  ${metric} / reference app: trial ${f(wn)}, runs ${f(betweenRuns(norm, wn))}; app and reference run means correlate ${JSON.stringify(sharedDrift(stored.runs, metric))}`);
+      console.log(
+        `  ${metric} / reference app: trial ${f(wn)}, runs ${f(betweenRuns(norm, wn))}; app and reference run means correlate ${JSON.stringify(sharedDrift(stored.runs, metric))}`,
+      );
     }
   }
   for (const name of ['base.json', 'base-back-to-back.json']) {

@@ -20,7 +20,12 @@ const { values } = parseArgs({
     placement: { type: 'string', default: 'both' },
   },
 });
-const base = { rounds: Math.max(10, Number(values.rounds)), durationSec: Number(values.duration), connections: Number(values.connections), paths: values.paths.split(',') };
+const base = {
+  rounds: Math.max(10, Number(values.rounds)),
+  durationSec: Number(values.duration),
+  connections: Number(values.connections),
+  paths: values.paths.split(','),
+};
 const placements = [
   { key: 'pinned', name: 'pinned apart (server cpu 1, load generator cpu 0)', serverCpus: '1', loadgenCpus: '0' },
   { key: 'shared', name: 'sharing all cores (unpinned)', serverCpus: undefined, loadgenCpus: undefined },
@@ -34,8 +39,15 @@ function spread(ratios: readonly number[]): string {
 }
 
 ensureFixtureBuilt();
-console.log(`bench:fidelity — ${base.rounds} interleaved pairs of ${base.durationSec}s per server, ${base.connections} connections, paths ${base.paths.join(' ')}, ${os.availableParallelism()} cores`);
-console.log(`load: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} (1, 5, 15 min) — run on an otherwise idle machine`);
+console.log(
+  `bench:fidelity — ${base.rounds} interleaved pairs of ${base.durationSec}s per server, ${base.connections} connections, paths ${base.paths.join(' ')}, ${os.availableParallelism()} cores`,
+);
+console.log(
+  `load: ${os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')} (1, 5, 15 min) — run on an otherwise idle machine`,
+);
 for (const placement of os.availableParallelism() >= 2 ? placements : placements.filter((p) => p.key === 'shared')) {
   console.log(`\n## ${placement.name}`);
   console.log('| server | req/s ratio ours/wrk, median of pairs | p50 ratio | ours req/s (median) | wrk req/s (median) | load generator CPU |');

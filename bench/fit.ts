@@ -26,7 +26,7 @@ export function cellLogs(runs: readonly StoredRun[], metric: Metric, normalized:
           const a = log(p[metric]);
           if (!normalized) return a;
           if (metric === 'p99') return null;
-          const b = log(t.calibration?.[i]?.[metric as 'rps' | 'cpu']);
+          const b = log(t.calibration?.[i]?.[metric]);
           return a === null || b === null ? null : a - b;
         })
         .filter((v): v is number => v !== null);
@@ -106,7 +106,13 @@ export function sharedDrift(runs: readonly StoredRun[], metric: 'rps' | 'cpu'): 
   for (const [name, list] of raw) {
     const app = list.map(mean);
     const ref = runs
-      .map((r) => r.topologies.find((t) => t.name === name && t.ok)?.calibration?.map((c) => log(c[metric])).filter((v): v is number => v !== null) ?? [])
+      .map(
+        (r) =>
+          r.topologies
+            .find((t) => t.name === name && t.ok)
+            ?.calibration?.map((c) => log(c[metric]))
+            .filter((v): v is number => v !== null) ?? [],
+      )
       .filter((v) => v.length > 0)
       .map(mean);
     if (ref.length !== app.length || app.length < 3) continue;

@@ -3,11 +3,12 @@
  * A/A corpus (bench/corpus/), through the same comparison code the action runs, with known effects
  * injected into one side. Pure but for the seeded random source.
  */
-import { compareAb } from '../src/ab/analyze.js';
-import { compareResults, type Comparison, type Policy } from '../src/compare/compare.js';
+import { pairedJudging } from '../src/compare/noise.js';
+import { comparePaired } from '../src/compare/paired.js';
+import { compareStored } from '../src/compare/stored.js';
+import type { Comparison, Policy } from '../src/compare/types.js';
 import { failureMessage } from '../src/compare/gate.js';
-import { abJudging } from '../src/compare/noise.js';
-import type { CompareSettings } from '../src/config/types.js';
+import type { CompareConfig } from '../src/config/types.js';
 import type { Fingerprint, Results, TopologyResult, TrialResult } from '../src/results/types.js';
 
 /** One measurement as the corpus keeps it. */
@@ -20,7 +21,12 @@ export interface Point {
 /** A stored-baseline run of the corpus: per topology, its trials and calibration trials. */
 export interface StoredRun {
   readonly started: string;
-  readonly topologies: readonly { readonly name: string; readonly ok: boolean; readonly trials: readonly Point[]; readonly calibration: readonly { rps: number; cpu: number | null }[] | null }[];
+  readonly topologies: readonly {
+    readonly name: string;
+    readonly ok: boolean;
+    readonly trials: readonly Point[];
+    readonly calibration: readonly { rps: number; cpu: number | null }[] | null;
+  }[];
 }
 
 /** A compare: base A/A run of the corpus: per topology, its rounds. */
@@ -56,7 +62,17 @@ export function wilson(k: number, n: number): Rate {
 function trial(p: Point, effect: Effect | null, scale = 1): TrialResult {
   const rps = p.rps * (1 + (effect?.rps ?? 0)) * scale;
   const cpu = p.cpu === null ? null : (p.cpu * (1 + (effect?.cpu ?? 0))) / scale;
-  return { durationSec: 5, requests: Math.round(rps * 5), rps, failures: 0, failuresPerSec: 0, latencyMs: { p50: p.p99 / 3, p90: p.p99 / 2, p99: p.p99, max: p.p99 }, bytesPerSec: 0, cpuMsPer1kRequests: cpu, loadgenCpu: 0.3 };
+  return {
+    durationSec: 5,
+    requests: Math.round(rps * 5),
+    rps,
+    failures: 0,
+    failuresPerSec: 0,
+    latencyMs: { p50: p.p99 / 3, p90: p.p99 / 2, p99: p.p99, max: p.p99 },
+    bytesPerSec: 0,
+    cpuMsPer1kRequests: cpu,
+    loadgenCpu: 0.3,
+  };
 }
 
 function cell(name: string, trials: TrialResult[], calibration: TopologyResult['calibration'] = null): TopologyResult {
@@ -151,11 +167,19 @@ export function storedVerdict(runs: readonly StoredRun[], c: StoredCase, policy:
         );
         const trials = indexes.map((i) => trial(t.trials[i], isHead ? c.effect : null, scale));
         const refSpeed = isHead ? speed : 1;
-        const calTrials = !c.uncalibrated && t.calibration ? indexes.map((i) => t.calibration![i]).filter(Boolean).map((p) => ({ rps: p.rps * refSpeed, cpuMsPer1kRequests: p.cpu === null ? null : p.cpu / refSpeed })) : null;
-        const calibration = calTrials ? { interleaved: c.interleaved, rps: calTrials.reduce((s, x) => s + x.rps, 0) / calTrials.length, cpuMsPer1kRequests: null, trials: calTrials } : null;
+        const calTrials =
+          !c.uncalibrated && t.calibration
+            ? indexes
+                .map((i) => t.calibration![i])
+                .filter(Boolean)
+                .map((p) => ({ rps: p.rps * refSpeed, cpuMsPer1kRequests: p.cpu === null ? null : p.cpu / refSpeed }))
+            : null;
+        const calibration = calTrials
+          ? { interleaved: c.interleaved, rps: calTrials.reduce((s, x) => s + x.rps, 0) / calTrials.length, cpuMsPer1kRequests: null, trials: calTrials }
+          : null;
         return cell(t.name, trials, calibration);
       });
-  return compareResults(doc(side(b, false), 'corpus CPU'), doc(side(h, true), c.crossHardware ? 'another CPU' : 'corpus CPU'), policy, 'replay');
+  return compareStored(doc(side(b, false), 'corpus CPU'), doc(side(h, true), c.crossHardware ? 'another CPU' : 'corpus CPU'), policy, 'replay');
 }
 
 /** What one simulated compare: base run did. */
@@ -168,15 +192,15 @@ export interface AbOutcome {
 /**
  * One simulated compare: base run: each round draws, per active topology, one recorded A/A round
  * (base and head measured back to back), applies the effect to the head, and the looks, the
- * max-rounds and the max-time budget go as in ab/run.ts.
+ * max-rounds and the max-time budget go as in run/ab.ts.
  */
-export function abVerdict(runs: readonly AbRun[], effect: Effect | null, compare: CompareSettings, policy: Policy, random: () => number): AbOutcome {
+export function abVerdict(runs: readonly AbRun[], effect: Effect | null, compare: CompareConfig, policy: Policy, random: () => number): AbOutcome {
   const names = runs[0].topologies.map((t) => t.name);
   const pool = new Map(names.map((n) => [n, runs.flatMap((r) => r.topologies.find((t) => t.name === n)?.rounds ?? [])]));
   const secondsPerMeasurement = mean(runs.map((r) => (r.seconds ?? 0) / (names.length * (2 * 8 + 1))).filter((s) => s > 0)) || 6;
   const base = new Map<string, TrialResult[]>(names.map((n) => [n, []]));
   const head = new Map<string, TrialResult[]>(names.map((n) => [n, []]));
-  const judging = abJudging(compare, policy.alpha);
+  const judging = pairedJudging(compare, policy.alpha);
   let active = [...names];
   let elapsed = names.length * secondsPerMeasurement; // the uncounted first start of each topology
   let comparison: Comparison | undefined;
@@ -194,7 +218,7 @@ export function abVerdict(runs: readonly AbRun[], effect: Effect | null, compare
     if (round >= compare.rounds) {
       const next = 2 * secondsPerMeasurement * active.length;
       const final = round >= compare.maxRounds || (elapsed + next) * 1000 > compare.maxTimeMs;
-      comparison = compareAb(side(base), side(head), policy, { ...judging, final });
+      comparison = comparePaired(side(base), side(head), policy, { ...judging, final });
       active = active.filter((n) => comparison!.cells.find((c) => c.name === n)?.verdict === 'inconclusive');
       if (final) break;
     }

@@ -10,7 +10,7 @@ const outdir = values.outdir;
 const entries = {
   index: 'src/index.ts',
   cli: 'src/cli.ts',
-  loadgen: 'src/loadgen.ts',
+  'load-generator': 'src/load-generator.ts',
   balancer: 'src/balancer.ts',
 };
 
@@ -29,7 +29,7 @@ await build({
 });
 
 // The load generator must carry the patched autocannon client (patches/), or its numbers are wrong.
-if (!readFileSync(path.join(outdir, 'loadgen.js'), 'utf8').includes('this.opts.localAddresses')) {
-  console.error('bundle: dist/loadgen.js lacks the autocannon patch; run "npm ci" (patch-package runs on postinstall)');
+if (!readFileSync(path.join(outdir, 'load-generator.js'), 'utf8').includes('this.opts.localAddresses')) {
+  console.error('bundle: dist/load-generator.js lacks the autocannon patch; run "npm ci" (patch-package runs on postinstall)');
   process.exit(1);
 }

@@ -12,8 +12,16 @@ try {
   for (const name of names) {
     let a = '';
     let b = '';
-    try { a = readFileSync(path.join('dist', name), 'utf8'); } catch {}
-    try { b = readFileSync(path.join(fresh, name), 'utf8'); } catch {}
+    try {
+      a = readFileSync(path.join('dist', name), 'utf8');
+    } catch {
+      /* only in the fresh bundle */
+    }
+    try {
+      b = readFileSync(path.join(fresh, name), 'utf8');
+    } catch {
+      /* only in dist */
+    }
     if (a !== b) stale.push(name);
   }
   if (stale.length) {

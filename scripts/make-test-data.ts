@@ -5,13 +5,14 @@
  *
  *   node scripts/run-ts.mjs scripts/make-test-data.ts
  */
+import { policyOf } from '../src/pipeline/pipeline.js';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { runAb } from '../src/ab/run.js';
-import { compareResults, policyFrom, type Comparison } from '../src/compare/compare.js';
-import { resolveThresholds } from '../src/compare/thresholds.js';
-import { loadConfig } from '../src/config/load.js';
-import type { Settings } from '../src/config/types.js';
+import { runAb } from '../src/run/ab.js';
+import { compareStored } from '../src/compare/stored.js';
+import type { Comparison } from '../src/compare/types.js';
+import { readConfig } from '../src/config/load.js';
+import type { Config } from '../src/config/types.js';
 import type { Results } from '../src/results/types.js';
 import { runMatrix } from '../src/run/matrix.js';
 import { ensureFixtureBuilt, FIXTURE_CONFIG, ROOT } from '../test/support/fixture.js';
@@ -22,8 +23,8 @@ const BASE_SHA = 'b'.repeat(40);
 const SLOW_US = '4000';
 
 ensureFixtureBuilt();
-const fixture = loadConfig(FIXTURE_CONFIG, ROOT);
-const settings: Settings = {
+const fixture = readConfig(FIXTURE_CONFIG, ROOT);
+const config: Config = {
   ...fixture,
   load: { ...fixture.load, connections: 8, warmupMs: 500, durationMs: 2000, trials: 3, requests: fixture.load.requests.slice(0, 2) },
   topologies: [
@@ -32,8 +33,8 @@ const settings: Settings = {
   ],
   compare: { ...fixture.compare, rounds: 3, maxRounds: 3, durationMs: 1000, warmupMs: 300 },
 };
-const slow = (s: Settings): Settings => ({ ...s, app: { ...s.app, env: { ...s.app.env, FIXTURE_EXTRA_CPU_US: SLOW_US } } });
-const policy = policyFrom(resolveThresholds({}, undefined), settings.compare);
+const slow = (s: Config): Config => ({ ...s, app: { ...s.app, env: { ...s.app.env, FIXTURE_EXTRA_CPU_US: SLOW_US } } });
+const policy = policyOf({ ...config, thresholds: {} });
 const verdicts = (c: Comparison): string => c.cells.map((x) => `${x.name}=${x.verdict}`).join(' ');
 
 function write(file: string, data: unknown): void {
@@ -53,28 +54,40 @@ async function until<T>(what: string, make: () => Promise<{ value: T; comparison
 }
 const all = (verdict: string) => (c: Comparison) => c.cells.every((x) => x.verdict === verdict);
 
-const run = (s: Settings): Promise<Results> => runMatrix(s, { skipBuild: true });
-const baseline = await run(settings);
+const run = (s: Config): Promise<Results> => runMatrix(s, { skipBuild: true });
+const baseline = await run(config);
 write(path.join(OUT, 'baseline.json'), baseline);
 
-const unchanged = await until('unchanged', async () => {
-  const r = await run(settings);
-  return { value: r, comparison: compareResults(baseline, r, policy) };
-}, (c) => c.cells.every((x) => x.verdict === 'unchanged' || x.verdict === 'inconclusive'));
+const unchanged = await until(
+  'unchanged',
+  async () => {
+    const r = await run(config);
+    return { value: r, comparison: compareStored(baseline, r, policy) };
+  },
+  (c) => c.cells.every((x) => x.verdict === 'unchanged' || x.verdict === 'inconclusive'),
+);
 write(path.join(OUT, 'unchanged/results.json'), unchanged);
 write(path.join(OUT, 'unchanged/meta.json'), meta(null));
 
-const regressed = await until('regressed', async () => {
-  const r = await run(slow(settings));
-  return { value: r, comparison: compareResults(baseline, r, policy) };
-}, all('regressed'));
+const regressed = await until(
+  'regressed',
+  async () => {
+    const r = await run(slow(config));
+    return { value: r, comparison: compareStored(baseline, r, policy) };
+  },
+  all('regressed'),
+);
 write(path.join(OUT, 'regressed/results.json'), regressed);
 write(path.join(OUT, 'regressed/meta.json'), meta(null));
 
-const ab = await until('compare: base, slow head', async () => {
-  const o = await runAb(slow(settings), settings, { policy, random: Math.random, skipBuild: true });
-  return { value: o, comparison: o.comparison };
-}, all('regressed'));
+const ab = await until(
+  'compare: base, slow head',
+  async () => {
+    const o = await runAb(slow(config), config, { policy, random: Math.random, skipBuild: true });
+    return { value: o, comparison: o.comparison };
+  },
+  all('regressed'),
+);
 write(path.join(OUT, 'ab-regressed/results.json'), ab.head);
 write(path.join(OUT, 'ab-regressed/base.json'), ab.base);
 write(path.join(OUT, 'ab-regressed/meta.json'), meta(BASE_SHA));

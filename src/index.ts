@@ -1,4 +1,4 @@
 /** Entry of the GitHub Action (dist/index.js). */
-import { run } from './main.js';
+import { run } from './action/main.js';
 
 await run();

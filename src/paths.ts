@@ -12,8 +12,8 @@ export function packageRoot(from: string = fileURLToPath(import.meta.url)): stri
   throw new Error(`flask-perf: cannot find the package root above ${from}`);
 }
 
-/** Absolute path of a bundled helper process (dist/loadgen.js, dist/balancer.js). */
-export function distScript(name: 'loadgen.js' | 'balancer.js'): string {
+/** Absolute path of a bundled helper process (dist/load-generator.js, dist/balancer.js). */
+export function distScript(name: 'load-generator.js' | 'balancer.js'): string {
   const script = path.join(packageRoot(), 'dist', name);
   if (!existsSync(script)) throw new Error(`flask-perf: ${script} is missing; run "npm run bundle"`);
   return script;

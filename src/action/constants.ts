@@ -20,15 +20,6 @@ export const Outputs = {
   Summary: 'summary',
 } as const;
 
-/** Files in the results directory (the artifact between the two workflows of the fork-safe split). */
-export const ResultFiles = {
-  Results: 'results.json',
-  Report: 'report.md',
-  Meta: 'meta.json',
-  /** compare: base — the base side's results (results.json holds the head's). */
-  Base: 'base.json',
-} as const;
-
 /** Context of the commit status that `mode: report` sets on the PR's head commit. */
 export const STATUS_CONTEXT = 'flask-perf';
 
@@ -36,7 +27,7 @@ export const STATUS_CONTEXT = 'flask-perf';
 export const InputDefaults: Readonly<Record<string, string>> = {
   [Inputs.Config]: '.github/flask-perf.yml',
   [Inputs.Baseline]: '.github/flask-perf-baseline.json',
-  [Inputs.Threshold]: '10%',
+  [Inputs.Threshold]: '',
   [Inputs.FailOnRegression]: 'true',
   [Inputs.Comment]: 'true',
   [Inputs.UpdateBaseline]: 'false',

@@ -1,21 +1,6 @@
-import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseMeta, parseResults, readDocumentFile, ResultsError, writeJson } from '../results/io.js';
+import { parseMeta, parseResults, readDocumentFile, RESULT_FILES, ResultsError } from '../results/io.js';
 import type { Results, RunMeta } from '../results/types.js';
-import { ResultFiles } from './constants.js';
-
-/** Writes results.json into the results directory; returns its path. */
-export function writeResults(dir: string, results: Results): string {
-  return writeJson(path.join(dir, ResultFiles.Results), results);
-}
-
-/** Writes report.md and meta.json into the results directory; returns report.md's path. */
-export function writeReportAndMeta(dir: string, report: string, meta: RunMeta): string {
-  const file = path.join(dir, ResultFiles.Report);
-  writeFileSync(file, report);
-  writeJson(path.join(dir, ResultFiles.Meta), meta);
-  return file;
-}
 
 /** What an artifact of `mode: run` holds, checked. */
 export interface ResultsDir {
@@ -40,9 +25,9 @@ export function readResultsDir(dir: string, wantBase: boolean): ResultsDir {
     return text;
   };
   const label = (name: string): string => `results-dir: ${path.join(dir, name)}`;
-  const results = parseResults(read(ResultFiles.Results, true)!, label(ResultFiles.Results));
-  const meta = parseMeta(read(ResultFiles.Meta, true)!, label(ResultFiles.Meta));
-  const baseText = read(ResultFiles.Base, wantBase);
+  const results = parseResults(read(RESULT_FILES.results, true)!, label(RESULT_FILES.results));
+  const meta = parseMeta(read(RESULT_FILES.meta, true)!, label(RESULT_FILES.meta));
+  const baseText = read(RESULT_FILES.base, wantBase);
   if (!wantBase) return { results, meta, base: null, baseIgnored: baseText !== undefined };
-  return { results, meta, base: parseResults(baseText!, label(ResultFiles.Base)), baseIgnored: false };
+  return { results, meta, base: parseResults(baseText!, label(RESULT_FILES.base)), baseIgnored: false };
 }

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { packageRoot } from '../paths.js';
-import type { Settings, TopologySettings } from '../config/types.js';
+import type { Config, TopologyConfig } from '../config/types.js';
 
 /** Longest warm-up of the reference app. */
 export const CALIBRATION_WARMUP_MS = 2000;
@@ -13,15 +13,15 @@ export function calibrationDir(): string {
 }
 
 /**
- * The settings that run the reference app under the same topology and load as `topology`
+ * The config that run the reference app under the same topology and load as `topology`
  * (pure); null for kinds it cannot stand in for (`command`: the front is the user's).
  */
-export function calibrationSettings(settings: Settings, topology: TopologySettings, dir: string): Settings | null {
+export function calibrationConfig(config: Config, topology: TopologyConfig, dir: string): Config | null {
   if (topology.kind === 'command') return null;
   return {
-    ...settings,
+    ...config,
     app: {
-      ...settings.app,
+      ...config.app,
       build: '',
       workdir: dir,
       wsgi: 'calibration_app:app',
@@ -29,8 +29,8 @@ export function calibrationSettings(settings: Settings, topology: TopologySettin
       health: '/',
     },
     load: {
-      ...settings.load,
-      warmupMs: Math.min(settings.load.warmupMs, CALIBRATION_WARMUP_MS),
+      ...config.load,
+      warmupMs: Math.min(config.load.warmupMs, CALIBRATION_WARMUP_MS),
       requests: [{ method: 'GET', path: '/', headers: {}, body: '', weight: 1 }],
     },
     topologies: [topology],

@@ -9,17 +9,21 @@ export class UsageError extends Error {
 
 export const USAGE = `Usage: flask-perf run --config <file> [options]
        flask-perf compare --config <file> (--base <git-ref> | --baseline <file>) [options]
+       flask-perf report <results.json> [--baseline <file> | --base-results <file>] [--config <file>] [--out <file>]
 
 run      runs every topology of the config under load and prints the results table.
 compare  does what the action does on a pull request and prints its report (markdown):
          --base <git-ref>   measures that commit (in a temporary git worktree) and the working
                             tree interleaved, round by round, as compare: base does;
          --baseline <file>  runs the matrix and compares it with a stored results document.
+report   judges results already measured, as the action's report mode does, and prints the
+         report; nothing runs. --baseline: a stored baseline; --base-results: the base side of a
+         compare: base run (its base.json); --config: the thresholds and topologies to judge.
 
 Options:
   --config <file>       config file (YAML)                      [required]
   --out <path>          run: the results JSON; compare: a folder for results.json, base.json
-                        (with --base) and report.md
+                        (with --base) and report.md; report: the report file
   --only <name>         run only this topology (repeatable)
   --duration <time>     length of each trial, e.g. 5s           (overrides load.duration)
   --warmup <time>       warm-up before the trials, e.g. 2s      (overrides load.warmup)
@@ -48,7 +52,17 @@ export interface CompareArgs extends Omit<RunArgs, 'command'> {
   readonly baseline?: string;
 }
 
-export type CliArgs = RunArgs | CompareArgs | { readonly command: 'help' };
+export interface ReportArgs {
+  readonly command: 'report';
+  /** The head's results document. */
+  readonly results: string;
+  readonly baseline?: string;
+  readonly baseResults?: string;
+  readonly config?: string;
+  readonly out?: string;
+}
+
+export type CliArgs = RunArgs | CompareArgs | ReportArgs | { readonly command: 'help' };
 
 function positiveInt(flag: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
@@ -78,6 +92,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
         out: { type: 'string' },
         base: { type: 'string' },
         baseline: { type: 'string' },
+        'base-results': { type: 'string' },
         only: { type: 'string', multiple: true },
         duration: { type: 'string' },
         warmup: { type: 'string' },
@@ -93,9 +108,17 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
   const { values, positionals } = parsed;
   if (values.help || positionals.length === 0) return { command: 'help' };
   const command = positionals[0];
-  if ((command !== 'run' && command !== 'compare') || positionals.length > 1) throw new UsageError(`unknown command ${JSON.stringify(positionals.join(' '))}; the commands are "run" and "compare"`);
+  if (command === 'report') {
+    if (positionals.length !== 2) throw new UsageError('report needs one results document: flask-perf report <results.json>');
+    if (values.baseline !== undefined && values['base-results'] !== undefined) throw new UsageError('report takes --baseline or --base-results, not both');
+    return { command, results: positionals[1], baseline: values.baseline, baseResults: values['base-results'], config: values.config, out: values.out };
+  }
+  if ((command !== 'run' && command !== 'compare') || positionals.length > 1)
+    throw new UsageError(`unknown command ${JSON.stringify(positionals.join(' '))}; the commands are "run", "compare" and "report"`);
+  if (values['base-results'] !== undefined) throw new UsageError('--base-results belongs to "report"');
   if (!values.config) throw new UsageError('--config <file> is required');
-  if (command === 'run' && (values.base !== undefined || values.baseline !== undefined)) throw new UsageError('--base and --baseline belong to "compare"; "run" only measures');
+  if (command === 'run' && (values.base !== undefined || values.baseline !== undefined))
+    throw new UsageError('--base and --baseline belong to "compare"; "run" only measures');
   if (command === 'compare' && (values.base === undefined) === (values.baseline === undefined)) {
     throw new UsageError('compare needs exactly one of --base <git-ref> or --baseline <file>');
   }

@@ -1,68 +1,150 @@
-import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { WorktreeError } from '../git/worktree.js';
-import { ConfigError, loadConfig, selectTopologies } from '../config/load.js';
+import { failureMessage } from '../compare/gate.js';
+import { ConfigError, DEFAULT_COMPARE, readConfig, selectTopologies } from '../config/load.js';
+import type { Config } from '../config/types.js';
+import { commitOf, repositoryRoot, WorktreeError } from '../git/git.js';
+import { readBaselineFile } from '../pipeline/baseline.js';
+import { judge, policyOf, runPipeline, type BaseSource } from '../pipeline/pipeline.js';
+import { renderReport } from '../report/markdown.js';
 import { resultsNotes, resultsTable } from '../report/table.js';
-import { ensureWritableDir, ensureWritableFile, OutputError, ResultsError, writeJson } from '../results/io.js';
+import {
+  ensureWritableDir,
+  ensureWritableFile,
+  OutputError,
+  readResultsFile,
+  RESULT_FILES,
+  ResultsError,
+  writeJson,
+  writeResultsDir,
+  writeText,
+} from '../results/io.js';
+import type { Results } from '../results/types.js';
 import { BuildError } from '../run/build.js';
 import { runMatrix } from '../run/matrix.js';
-import { barProgress, lineProgress } from '../run/progress.js';
+import { barProgress, lineProgress, type Progress } from '../run/progress.js';
 import { haltIfInterrupted, installSignalHandlers, interruption } from '../topology/cleanup.js';
-import { parseCliArgs, USAGE, UsageError } from './args.js';
-import { runCompare } from './compare.js';
+import { parseCliArgs, USAGE, UsageError, type CompareArgs, type ReportArgs, type RunArgs } from './args.js';
 
-/** The `flask-perf` command; returns the exit code (0 ran, 1 a cell failed or — compare — regressed, 2 usage, config, baseline or output). */
+/** The baseline path the action uses by default: the update instructions of a --base report name it. */
+const DEFAULT_BASELINE = '.github/flask-perf-baseline.json';
+
+const out = (text: string): void => void process.stdout.write(text);
+const err = (text: string): void => void process.stderr.write(text);
+
+/** Writes a results document unless a signal arrived: what is written is never half a run's guess. */
+const keep = (file: string, data: Results): void => void (interruption() ? undefined : writeJson(file, data));
+
+function progressHere(): Progress {
+  return process.stderr.isTTY && !process.env.CI ? barProgress(process.stderr) : lineProgress((l) => err(`${l}\n`));
+}
+
+/** The repository around `cwd` and the commit `ref` names in it; a UsageError when either is missing. */
+export function resolveCommit(cwd: string, ref: string): { repo: string; commit: string } {
+  const repo = repositoryRoot(cwd);
+  if (repo === null) throw new UsageError(`--base needs a git repository; ${cwd} is not in one`);
+  const commit = commitOf(repo, ref);
+  if (commit === null) throw new UsageError(`--base must name a commit of ${repo}; got ${JSON.stringify(ref)}`);
+  return { repo, commit };
+}
+
+async function runCommand(args: RunArgs, config: Config): Promise<number> {
+  const file = args.out;
+  // Nothing measured may be lost to a place that cannot be written: check before any load.
+  if (file) ensureWritableFile(file, '--out');
+  const results = await runMatrix(config, { progress: progressHere(), skipBuild: args.skipBuild, onCell: file ? (partial) => keep(file, partial) : undefined });
+  await haltIfInterrupted();
+  if (file) writeJson(file, results);
+  out(`\n${resultsTable(results)}\n`);
+  const notes = resultsNotes(results);
+  if (notes) out(`\n${notes}\n`);
+  if (file) out(`\nresults: ${file}\n`);
+  return results.topologies.every((t) => t.ok) ? 0 : 1;
+}
+
+/** The action's run mode, locally: the same pipeline, the same report, printed. */
+async function compareCommand(args: CompareArgs, config: Config): Promise<number> {
+  const dir = args.out;
+  if (dir) ensureWritableDir(dir, '--out');
+  const progress = progressHere();
+  let source: BaseSource;
+  if (args.base !== undefined) {
+    const { repo, commit } = resolveCommit(process.cwd(), args.base);
+    progress.note(`comparing the working tree with ${args.base} (${commit.slice(0, 7)})`);
+    source = { kind: 'commit', repo, commit };
+  } else {
+    source = { kind: 'baseline', baseline: readBaselineFile(args.baseline!) };
+  }
+  const outcome = await runPipeline(config, source, policyOf(config), {
+    progress,
+    skipBuild: args.skipBuild,
+    onProgress: (head, base) => {
+      if (!dir) return;
+      keep(path.join(dir, RESULT_FILES.results), head);
+      if (base) keep(path.join(dir, RESULT_FILES.base), base);
+    },
+  });
+  await haltIfInterrupted();
+  const report = renderReport(outcome.comparison, outcome.results, { configPath: args.config, baselinePath: args.baseline ?? DEFAULT_BASELINE });
+  if (dir) writeResultsDir(dir, { results: outcome.results, base: outcome.base, report });
+  return finish(report, failureMessage(outcome.comparison));
+}
+
+/** The action's report mode, locally: judges documents already measured; nothing runs. */
+function reportCommand(args: ReportArgs): number {
+  const config = args.config ? readConfig(args.config, process.cwd()) : null;
+  const compare = config?.compare ?? DEFAULT_COMPARE;
+  const expected = config?.topologies.map((t) => t.name);
+  if (args.out) ensureWritableFile(args.out, '--out');
+  const head = readResultsFile(args.results);
+  if (!head) throw new ResultsError(`${args.results} does not exist`);
+  let comparison;
+  if (args.baseResults !== undefined) {
+    const base = readResultsFile(args.baseResults);
+    if (!base) throw new ResultsError(`${args.baseResults} does not exist`);
+    comparison = judge('base', compare, head, { kind: 'measured', base }, policyOf(config), expected);
+  } else {
+    const baseline = args.baseline !== undefined ? readBaselineFile(args.baseline) : null;
+    if (args.baseline !== undefined && !baseline) throw new ResultsError(`baseline ${args.baseline} does not exist`);
+    comparison = judge('baseline', compare, head, { kind: 'baseline', baseline }, policyOf(config), expected);
+  }
+  const report = renderReport(comparison, head, { configPath: args.config ?? '(no config)', baselinePath: args.baseline ?? DEFAULT_BASELINE });
+  if (args.out) writeText(args.out, report);
+  return finish(report, failureMessage(comparison));
+}
+
+function finish(report: string, failure: string | null): number {
+  out(`\n${report}\n`);
+  if (failure) err(`${failure}\n`);
+  return failure ? 1 : 0;
+}
+
+/** The `flask-perf` command; returns the exit code (0 ran, 1 a cell failed or — compare, report — regressed, 2 usage, config, baseline or output). */
 export async function cliMain(argv: readonly string[]): Promise<number> {
   installSignalHandlers();
   try {
     const args = parseCliArgs(argv);
     if (args.command === 'help') {
-      process.stdout.write(`${USAGE}\n`);
+      out(`${USAGE}\n`);
       return 0;
     }
-    const settings = selectTopologies(loadConfig(args.config, process.cwd(), args.overrides), args.only);
-    const progress = process.stderr.isTTY && !process.env.CI ? barProgress(process.stderr) : lineProgress((l) => process.stderr.write(`${l}\n`));
-    // Nothing measured may be lost to a folder that cannot be written: check before any load.
-    const keep = (file: string, data: unknown): void => void (interruption() ? undefined : writeJson(file, data));
-    if (args.command === 'compare') {
-      if (args.out) ensureWritableDir(args.out, '--out');
-      const out = args.out;
-      const outcome = await runCompare(args, settings, progress, out ? { results: (r) => keep(path.join(out, 'results.json'), r), base: (b) => keep(path.join(out, 'base.json'), b) } : undefined);
-      await haltIfInterrupted();
-      if (out) {
-        writeJson(path.join(out, 'results.json'), outcome.results);
-        if (outcome.base) writeJson(path.join(out, 'base.json'), outcome.base);
-        writeFileSync(path.join(out, 'report.md'), outcome.report);
-      }
-      process.stdout.write(`\n${outcome.report}\n`);
-      if (outcome.failure) process.stderr.write(`${outcome.failure}\n`);
-      return outcome.failure ? 1 : 0;
-    }
-    const out = args.out;
-    if (out) ensureWritableFile(out, '--out');
-    const results = await runMatrix(settings, { progress, skipBuild: args.skipBuild, onCell: out ? (partial) => keep(out, partial) : undefined });
-    await haltIfInterrupted();
-    if (out) writeJson(out, results);
-    process.stdout.write(`\n${resultsTable(results)}\n`);
-    const notes = resultsNotes(results);
-    if (notes) process.stdout.write(`\n${notes}\n`);
-    if (out) process.stdout.write(`\nresults: ${out}\n`);
-    return results.topologies.every((t) => t.ok) ? 0 : 1;
+    if (args.command === 'report') return reportCommand(args);
+    const config = selectTopologies(readConfig(args.config, process.cwd(), args.overrides), args.only);
+    return args.command === 'compare' ? await compareCommand(args, config) : await runCommand(args, config);
   } catch (error) {
     await haltIfInterrupted();
     if (error instanceof UsageError) {
-      process.stderr.write(`flask-perf: ${error.message}\n\n${USAGE}\n`);
+      err(`flask-perf: ${error.message}\n\n${USAGE}\n`);
       return 2;
     }
     if (error instanceof ConfigError || error instanceof ResultsError || error instanceof WorktreeError || error instanceof OutputError) {
-      process.stderr.write(`flask-perf: ${error.message}\n`);
+      err(`flask-perf: ${error.message}\n`);
       return 2;
     }
     if (error instanceof BuildError) {
-      process.stderr.write(`flask-perf: ${error.message}\n`);
+      err(`flask-perf: ${error.message}\n`);
       return 1;
     }
-    process.stderr.write(`flask-perf: ${(error as Error).stack ?? String(error)}\n`);
+    err(`flask-perf: ${(error as Error).stack ?? String(error)}\n`);
     return 1;
   }
 }

@@ -1,10 +1,11 @@
 import type { TopologyResult } from '../results/types.js';
 import { unpairedRatioInterval } from '../stats/inference.js';
-import { MACHINE_NOISE } from './noise.js';
+import { positiveValue, trialValues, type Gauged } from './metrics.js';
+import { MACHINE_NOISE } from './noise-figures.js';
 
 /**
- * Cross-hardware: how much faster this machine ran the reference app than the baseline's (now /
- * baseline), per metric, with the interval of that factor.
+ * How much faster the head's machine ran the reference app than the base's (head / base), per
+ * metric, with the interval of that factor.
  */
 export interface Calibration {
   readonly rps: number;
@@ -15,9 +16,6 @@ export interface Calibration {
   /** Both sides ran the reference app by turns with their trials: each trial is divided by its own. */
   readonly byTurns: boolean;
 }
-
-/** The metrics a calibration speaks for. */
-export type Gauged = 'rps' | 'cpu';
 
 /** Whether a cell's calibration ran by turns with its trials, one reference trial beside each. */
 export function interleaved(t: TopologyResult): boolean {
@@ -32,29 +30,28 @@ export function normalizedValues(t: TopologyResult, metric: Gauged): number[] {
   const ref = t.calibration?.trials ?? [];
   const out: number[] = [];
   t.trials.forEach((trial, i) => {
-    const a = metric === 'rps' ? trial.rps : trial.cpuMsPer1kRequests;
-    const b = metric === 'rps' ? ref[i]?.rps : ref[i]?.cpuMsPer1kRequests;
-    if (typeof a === 'number' && typeof b === 'number' && a > 0 && b > 0) out.push(a / b);
+    const a = positiveValue(trial, metric);
+    const b = ref[i] ? positiveValue(ref[i], metric) : null;
+    if (a !== null && b !== null) out.push(a / b);
   });
   return out;
 }
 
 /**
- * How much faster this machine ran the reference app than the baseline's (now / before, per
- * metric), from the calibration cells stored with both; null when either lacks one (pure). Its
- * uncertainty comes from the calibration trials under this machine kind's noise.
+ * How much faster the head's machine ran the reference app than the base's (head / base, per
+ * metric), from the calibration stored with both; null when either lacks one (pure). Its
+ * uncertainty comes from the calibration trials under this machine kind's trial noise.
  */
-export function calibrationRatio(before: TopologyResult, now: TopologyResult, confidence: number): Calibration | null {
-  const b = before.calibration;
-  const n = now.calibration;
-  if (!b || !n) return null;
-  const values = (c: typeof b, m: 'rps' | 'cpu'): number[] => c.trials.map((t) => (m === 'rps' ? t.rps : t.cpuMsPer1kRequests)).filter((v): v is number => typeof v === 'number' && v > 0);
-  const factor = (m: 'rps' | 'cpu') => {
-    const [vb, vn] = [values(b, m), values(n, m)];
-    if (!vb.length || !vn.length) return null;
+export function calibrationRatio(base: TopologyResult, head: TopologyResult, confidence: number): Calibration | null {
+  const b = base.calibration;
+  const h = head.calibration;
+  if (!b || !h) return null;
+  const factor = (m: Gauged) => {
+    const [vb, vh] = [trialValues(b.trials, m), trialValues(h.trials, m)];
+    if (!vb.length || !vh.length) return null;
     const t = MACHINE_NOISE.trial[m];
     // Same machine kind's trial noise, no between-run part: the factor is what differs between runs.
-    return unpairedRatioInterval(vn, vb, { withinSd: t.sd, withinDf: t.df, betweenSd: 0, betweenDf: 1 }, confidence);
+    return unpairedRatioInterval(vh, vb, { withinSd: t.sd, withinDf: t.df, betweenSd: 0, betweenDf: 1 }, confidence);
   };
   const rps = factor('rps');
   const cpu = factor('cpu');
@@ -64,6 +61,6 @@ export function calibrationRatio(before: TopologyResult, now: TopologyResult, co
     cpu: cpu?.ratio ?? null,
     rpsInterval: Number.isFinite(rps.high) ? { low: rps.low, high: rps.high } : null,
     variance: { rps: rps.se ** 2, cpu: cpu ? cpu.se ** 2 : 0 },
-    byTurns: interleaved(before) && interleaved(now),
+    byTurns: interleaved(base) && interleaved(head),
   };
 }

@@ -1,4 +1,5 @@
-import { cellsWith, type Comparison } from './compare.js';
+import { cellsWith } from './cells.js';
+import type { Comparison } from './types.js';
 
 /**
  * The message that fails the step (action) or the command (CLI), naming each regressed, failed

@@ -1,59 +1,14 @@
-import type { CompareSettings } from '../config/types.js';
+import type { CompareConfig } from '../config/types.js';
 import type { NoiseHistoryEntry, NoiseRecord, Results, TopologyResult } from '../results/types.js';
 import { mean, median } from '../stats/describe.js';
 import type { NoisePrior } from '../stats/inference.js';
-import type { AbJudging } from '../ab/analyze.js';
-import type { MetricName } from './verdict.js';
 import { interleaved, normalizedValues } from './calibration.js';
+import { trialValues, type Gauged, type MetricName } from './metrics.js';
+import { CROSS_HARDWARE, HISTORY_LENGTH, HISTORY_MIN, MACHINE_NOISE, OLD_BASELINE_WIDENING } from './noise-figures.js';
+import type { PairedJudging } from './paired.js';
 
-/**
- * How much measurements move on a machine of this kind when nothing changed, on the log scale,
- * fitted on the A/A corpus in bench/corpus/ (recorded and described there; `npm run bench:detect
- * -- --replay` checks the verdicts it gives). Each figure has the degrees of freedom it is worth.
- */
-export const MACHINE_NOISE = {
-  // Fitted on 12 stored-baseline runs (5 cells, 3 trials, 2026-11-28, 2 vCPUs "AMD EPYC"): pooled
-  // within-run sd of trials, and the sd of the difference of two runs' means less the trials' part.
-  // The corpus gives 120 and 55 degrees of freedom; a prior counts 30: other machines differ.
-  /** One trial around its run's mean (stored baseline; 5 s trials after a 2 s warm-up). */
-  trial: { rps: { sd: 0.106, df: 30 }, cpu: { sd: 0.105, df: 30 }, p99: { sd: 0.56, df: 30 } },
-  /** Two runs' means apart beyond what their trials' spread explains (separate processes, minutes apart). */
-  runs: { rps: { sd: 0.169, df: 30 }, cpu: { sd: 0.158, df: 30 }, p99: { sd: 0.2, df: 30 } },
-  /**
-   * The same, each cell divided by its calibration cell (the reference app, same topology, same
-   * run): the machine's speed moves both (their run means correlate 0.65–0.89), so most of the
-   * drift divides out. Fitted 0.060 and 0.008; CPU floored at 0.04, as no machine is that steady.
-   */
-  calibratedRuns: { rps: { sd: 0.06, df: 30 }, cpu: { sd: 0.04, df: 30 } },
-  /**
-   * Calibrated by turns (the reference app beside the app, 1 s slices in every trial): the log of
-   * app / reference per trial around its run's mean, and two runs' means of it apart beyond that.
-   */
-  interleaved: { trial: { rps: { sd: 0.05, df: 30 }, cpu: { sd: 0.05, df: 30 } }, runs: { rps: { sd: 0.05, df: 30 }, cpu: { sd: 0.05, df: 30 } } },
-  /** One paired round's log ratio head/base (compare: base). */
-  round: { rps: { sd: 0.06, df: 8 }, cpu: { sd: 0.06, df: 8 }, p99: { sd: 0.2, df: 8 } },
-} as const;
-
-/**
- * Across machines, what a calibration cell cannot divide out (the app and the reference app
- * gaining differently from a faster CPU), and how far machines of one runner label differ when
- * nothing divides anything out. Not measurable on one machine: assumed, and stated as such.
- * Uncalibrated, a drop of 50% still stands past it (z ≈ 4).
- */
-export const CROSS_HARDWARE = { calibrated: 0.05, uncalibrated: 0.15, df: 10 } as const;
-
-/** An older baseline (no noise record) is judged with this much more between-run noise. */
-export const OLD_BASELINE_WIDENING = 1.5;
-
-/** Consecutive baselines kept in a baseline's history. */
-export const HISTORY_LENGTH = 20;
-/** Entries of history before it replaces the machine default. */
-export const HISTORY_MIN = 5;
-
-type Gauged = 'rps' | 'cpu';
-
-/** The per-round noise of compare: base, per metric. */
-export function abJudging(compare: CompareSettings, alpha: number): Omit<AbJudging, 'final'> {
+/** How compare: base is judged: its looks, and the per-round noise of this machine kind per metric. */
+export function pairedJudging(compare: CompareConfig, alpha: number): Omit<PairedJudging, 'final'> {
   const prior = (m: MetricName): NoisePrior => ({ withinSd: MACHINE_NOISE.round[m].sd, withinDf: MACHINE_NOISE.round[m].df, betweenSd: 0, betweenDf: 1 });
   return { plan: { alpha, firstRound: compare.rounds, maxRounds: compare.maxRounds }, priors: { rps: prior('rps'), cpu: prior('cpu'), p99: prior('p99') } };
 }
@@ -63,8 +18,6 @@ function logMean(values: readonly (number | null)[]): number | null {
   return v.length ? mean(v) : null;
 }
 
-const metricValue = (m: Gauged) => (t: { rps: number; cpuMsPer1kRequests: number | null }) => (m === 'rps' ? t.rps : t.cpuMsPer1kRequests);
-
 /** How much a run's trials spread (pure): pooled sd of log values around each ok cell's mean. */
 export function trialSpread(topologies: readonly TopologyResult[]): NoiseRecord['trialSpread'] {
   const pooled = (m: Gauged): { sd: number | null; df: number } => {
@@ -72,7 +25,7 @@ export function trialSpread(topologies: readonly TopologyResult[]): NoiseRecord[
     let df = 0;
     for (const t of topologies) {
       if (!t.ok) continue;
-      const logs = t.trials.map(metricValue(m)).filter((v): v is number => typeof v === 'number' && v > 0).map(Math.log);
+      const logs = trialValues(t.trials, m).map(Math.log);
       if (logs.length < 2) continue;
       const m0 = mean(logs);
       squares += logs.reduce((s, v) => s + (v - m0) ** 2, 0);
@@ -85,17 +38,17 @@ export function trialSpread(topologies: readonly TopologyResult[]): NoiseRecord[
 }
 
 /**
- * One history entry: each cell's log ratio of run means, `now` against `previous` (pure), of the
+ * One history entry: each cell's log ratio of run means, `next` against `previous` (pure), of the
  * values a comparison of the two would judge: divided by the reference app when both were
  * calibrated by turns.
  */
-export function historyEntry(previous: Results, now: Results): NoiseHistoryEntry {
+export function historyEntry(previous: Results, next: Results): NoiseHistoryEntry {
   const cells: Record<string, { rps: number | null; cpu: number | null; normalized: boolean }> = {};
-  for (const t of now.topologies) {
+  for (const t of next.topologies) {
     const p = previous.topologies.find((x) => x.name === t.name);
     if (!p || !p.ok || !t.ok) continue;
     const normalized = interleaved(t) && interleaved(p);
-    const values = (r: TopologyResult, m: Gauged): number[] => (normalized ? normalizedValues(r, m) : r.trials.map(metricValue(m)).filter((v): v is number => typeof v === 'number'));
+    const values = (r: TopologyResult, m: Gauged): number[] => (normalized ? normalizedValues(r, m) : trialValues(r.trials, m));
     const ratio = (m: Gauged): number | null => {
       const a = logMean(values(t, m));
       const b = logMean(values(p, m));
@@ -103,13 +56,13 @@ export function historyEntry(previous: Results, now: Results): NoiseHistoryEntry
     };
     cells[t.name] = { rps: ratio('rps'), cpu: ratio('cpu'), normalized };
   }
-  return { at: now.finishedAt, cells };
+  return { at: next.finishedAt, cells };
 }
 
 /** The history a new baseline carries: the previous one's, plus how the two differ, newest last. */
-export function nextHistory(previous: Results | null, now: Results): NoiseHistoryEntry[] {
+export function nextHistory(previous: Results | null, next: Results): NoiseHistoryEntry[] {
   if (!previous) return [];
-  return [...(previous.noise?.history ?? []), historyEntry(previous, now)].slice(-HISTORY_LENGTH);
+  return [...(previous.noise?.history ?? []), historyEntry(previous, next)].slice(-HISTORY_LENGTH);
 }
 
 /**
@@ -117,10 +70,20 @@ export function nextHistory(previous: Results | null, now: Results): NoiseHistor
  * absolute deviation) of the per-cell log ratios, less the part the trials explain. Real changes on
  * the default branch make it larger, never smaller: it errs on the side of fewer alarms.
  */
-export function historySpread(history: readonly NoiseHistoryEntry[], metric: Gauged, trialSd: number, trialsPerRun: number, normalized = false): { sd: number; df: number } | null {
+export function historySpread(
+  history: readonly NoiseHistoryEntry[],
+  metric: Gauged,
+  trialSd: number,
+  trialsPerRun: number,
+  normalized = false,
+): { sd: number; df: number } | null {
   if (history.length < HISTORY_MIN) return null;
   const ratios = history
-    .flatMap((h) => Object.values(h.cells).filter((c) => (c.normalized ?? false) === normalized).map((c) => c[metric]))
+    .flatMap((h) =>
+      Object.values(h.cells)
+        .filter((c) => (c.normalized ?? false) === normalized)
+        .map((c) => c[metric]),
+    )
     .filter((v): v is number => typeof v === 'number');
   if (ratios.length < HISTORY_MIN) return null;
   const center = median(ratios);
@@ -144,13 +107,24 @@ export type CalibrationMethod = 'none' | 'after' | 'interleaved';
  * spread and the between-run drift of this machine kind (or the baseline's history), for the way
  * the cell was calibrated, widened across hardware and for a baseline that predates noise records.
  */
-export function storedNoise(metric: MetricName, context: { readonly baseline: Results; readonly before: TopologyResult; readonly calibration: CalibrationMethod; readonly crossHardware: boolean }): StoredNoise {
+export function storedNoise(
+  metric: MetricName,
+  context: { readonly baseline: Results; readonly base: TopologyResult; readonly calibration: CalibrationMethod; readonly crossHardware: boolean },
+): StoredNoise {
   const method = metric === 'p99' ? 'none' : context.calibration;
   const trial = method === 'interleaved' ? MACHINE_NOISE.interleaved.trial[metric as Gauged] : MACHINE_NOISE.trial[metric];
-  let between: { sd: number; df: number } = method === 'interleaved' ? MACHINE_NOISE.interleaved.runs[metric as Gauged] : method === 'after' ? MACHINE_NOISE.calibratedRuns[metric as Gauged] : MACHINE_NOISE.runs[metric];
+  let between: { sd: number; df: number } =
+    method === 'interleaved'
+      ? MACHINE_NOISE.interleaved.runs[metric as Gauged]
+      : method === 'after'
+        ? MACHINE_NOISE.calibratedRuns[metric as Gauged]
+        : MACHINE_NOISE.runs[metric];
   let source = "this machine kind's default noise";
   // The history holds raw ratios, or ratios of normalized values: it speaks for one method each.
-  const history = method !== 'after' && metric !== 'p99' ? historySpread(context.baseline.noise?.history ?? [], metric as Gauged, trial.sd, context.before.trials.length, method === 'interleaved') : null;
+  const history =
+    method !== 'after' && metric !== 'p99'
+      ? historySpread(context.baseline.noise?.history ?? [], metric, trial.sd, context.base.trials.length, method === 'interleaved')
+      : null;
   if (history) {
     between = history;
     source = `the baseline's history of ${context.baseline.noise!.history.length + 1} runs`;

@@ -1,4 +1,4 @@
-import type { ThresholdSettings } from '../config/types.js';
+import type { ThresholdConfig } from '../config/types.js';
 
 /** When a cell counts as regressed. Shares are fractions: 0.1 for 10%. */
 export interface Thresholds {
@@ -16,15 +16,10 @@ export interface Thresholds {
 // on a smaller change.
 export const DEFAULT_THRESHOLDS: Thresholds = { rpsDrop: 0.1, cpuRise: 0.05, p99Rise: 0.25, failuresPerSecRise: 1 };
 
-/**
- * The thresholds in force: an input given other than its default wins, then the config file,
- * then the defaults (an input cannot tell "left at its default" from "set to the default").
- */
-export function resolveThresholds(fromConfig: ThresholdSettings, rpsInput: number | undefined): Thresholds {
-  const inputGiven = rpsInput !== undefined && rpsInput !== DEFAULT_THRESHOLDS.rpsDrop;
-  const rpsDrop = inputGiven ? rpsInput : (fromConfig.rpsDrop ?? rpsInput ?? DEFAULT_THRESHOLDS.rpsDrop);
+/** The thresholds in force: the `threshold` input when given, then the config file, then the defaults. */
+export function resolveThresholds(fromConfig: ThresholdConfig, rpsInput: number | undefined): Thresholds {
   return {
-    rpsDrop,
+    rpsDrop: rpsInput ?? fromConfig.rpsDrop ?? DEFAULT_THRESHOLDS.rpsDrop,
     cpuRise: fromConfig.cpuRise ?? DEFAULT_THRESHOLDS.cpuRise,
     p99Rise: fromConfig.p99Rise ?? DEFAULT_THRESHOLDS.p99Rise,
     failuresPerSecRise: fromConfig.failuresPerSecRise ?? DEFAULT_THRESHOLDS.failuresPerSecRise,

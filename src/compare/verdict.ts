@@ -1,26 +1,22 @@
 import { cv } from '../stats/describe.js';
+import { metricOf, type MetricName } from './metrics.js';
 import { studentTQuantile } from '../stats/distributions.js';
 import { holmAdjust, pairedRatioInterval, unpairedRatioInterval, type NoisePrior, type RatioInterval } from '../stats/inference.js';
-
-/** Metrics the statistics look at; `rps` higher is better, `cpu` (ms per 1k requests) and `p99` lower. */
-export type MetricName = 'rps' | 'cpu' | 'p99';
-export const METRICS: readonly MetricName[] = ['rps', 'cpu', 'p99'];
-export const HIGHER_IS_BETTER: Record<MetricName, boolean> = { rps: true, cpu: false, p99: false };
 
 /** The samples of one metric of one cell: paired (per-round head/base) or two independent groups. */
 export type MetricSamples =
   | { readonly kind: 'paired'; readonly base: readonly number[]; readonly head: readonly number[]; readonly prior?: NoisePrior }
-  | { readonly kind: 'unpaired'; readonly before: readonly number[]; readonly now: readonly number[]; readonly prior: NoisePrior };
+  | { readonly kind: 'unpaired'; readonly base: readonly number[]; readonly head: readonly number[]; readonly prior: NoisePrior };
 
 /** What the statistics say of one metric of one cell. */
 export interface MetricVerdict {
   readonly metric: MetricName;
   /** Whether this metric can fail the step (`gate`). */
   readonly gated: boolean;
-  /** now / before (head / base), with its interval at the Holm-adjusted level. */
+  /** head / base, with its interval at the Holm-adjusted level. */
   readonly interval: RatioInterval;
   readonly verdict: 'regression' | 'no-regression' | 'improvement' | 'inconclusive';
-  /** Observed noise: coefficient of variation of the per-round ratios (paired) or of the values now. */
+  /** Observed noise: coefficient of variation of the per-round ratios (paired) or of the head's values. */
   readonly cv: number;
   /** Smallest change this run could call a regression: max(threshold, the interval's half-width). */
   readonly minDetectable: number;
@@ -45,17 +41,17 @@ function interval(samples: MetricSamples, confidence: number): RatioInterval {
     const ratios = samples.head.map((h, i) => h / samples.base[i]);
     return pairedRatioInterval(ratios, confidence, undefined, samples.prior);
   }
-  return unpairedRatioInterval(samples.now, samples.before, samples.prior, confidence);
+  return unpairedRatioInterval(samples.head, samples.base, samples.prior, confidence);
 }
 
 function noise(samples: MetricSamples): number {
   if (samples.kind === 'paired') return cv(samples.head.map((h, i) => h / samples.base[i]));
-  return cv(samples.now);
+  return cv(samples.head);
 }
 
 /** One-sided p of regression: ratio < 1 for higher-is-better metrics, > 1 for the others. */
 function pRegressionOf(i: RatioInterval, metric: MetricName): number {
-  return HIGHER_IS_BETTER[metric] ? i.pBelowOne : 1 - i.pBelowOne;
+  return metricOf(metric).higherIsBetter ? i.pBelowOne : 1 - i.pBelowOne;
 }
 
 /**
@@ -65,7 +61,7 @@ function pRegressionOf(i: RatioInterval, metric: MetricName): number {
  */
 export function metricVerdict(metric: MetricName, i: RatioInterval, threshold: number, significant: boolean): MetricVerdict['verdict'] {
   if (i.method === 'none' || !Number.isFinite(i.ratio)) return 'inconclusive';
-  if (HIGHER_IS_BETTER[metric]) {
+  if (metricOf(metric).higherIsBetter) {
     if (significant && i.ratio < 1 - threshold) return 'regression';
     if (i.low > 1 && i.ratio > 1 + threshold) return 'improvement';
     if (i.low >= 1 - threshold) return 'no-regression';
@@ -116,8 +112,8 @@ export function settleAdvice(m: MetricVerdict, samples: MetricSamples, threshold
   const i = m.interval;
   if (!Number.isFinite(i.ratio) || !Number.isFinite(i.se)) return 'more samples would settle it';
   const estimate = Math.log(i.ratio);
-  const bound = Math.log(HIGHER_IS_BETTER[m.metric] ? 1 - threshold : 1 + threshold);
-  const pastThreshold = HIGHER_IS_BETTER[m.metric] ? estimate < bound : estimate > bound;
+  const bound = Math.log(metricOf(m.metric).higherIsBetter ? 1 - threshold : 1 + threshold);
+  const pastThreshold = metricOf(m.metric).higherIsBetter ? estimate < bound : estimate > bound;
   const gap = Math.abs(pastThreshold ? estimate : estimate - bound);
   const t = studentTQuantile((1 + i.confidence) / 2, i.df);
   const needed = gap / t;
@@ -130,7 +126,7 @@ export function settleAdvice(m: MetricVerdict, samples: MetricSamples, threshold
   if (between >= needed) {
     return `more trials cannot settle it: whole runs differ by about ±${Math.round((Math.exp(between) - 1) * 100)}% here; compare: base (both sides in one job) or a quieter runner would`;
   }
-  const perTrial = Math.sqrt(Math.max(0, i.se ** 2 - between ** 2) / (1 / Math.max(1, samples.now.length) + 1 / Math.max(1, samples.before.length)));
+  const perTrial = Math.sqrt(Math.max(0, i.se ** 2 - between ** 2) / (1 / Math.max(1, samples.head.length) + 1 / Math.max(1, samples.base.length)));
   const trials = Math.ceil((2 * perTrial ** 2) / (needed ** 2 - between ** 2));
   return `about ${Math.max(trials, i.n + 1)} trials a side would settle it (load.trials), or compare: base`;
 }

@@ -22,7 +22,18 @@ export const DEFAULTS = {
   balancer: { instances: 5, strategy: 'round-robin' },
   command: { instances: 0, templates: [] as string[] },
   placement: 'auto',
-  compare: { rounds: 3, 'max-rounds': 8, 'max-time': '6m', duration: '3s', warmup: '1s', slices: 6, confidence: '99%', gate: ['rps', 'cpu'], 'fail-on-inconclusive': false, calibrate: true },
+  compare: {
+    rounds: 3,
+    'max-rounds': 8,
+    'max-time': '6m',
+    duration: '3s',
+    warmup: '1s',
+    slices: 6,
+    confidence: '99%',
+    gate: ['rps', 'cpu'],
+    'fail-on-inconclusive': false,
+    calibrate: true,
+  },
 } as const;
 
 /**

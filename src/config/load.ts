@@ -4,17 +4,7 @@ import { parseDocument } from 'yaml';
 import { DEFAULTS } from './defaults.js';
 import { parseDuration } from './duration.js';
 import { parsePercent } from './percent.js';
-import type {
-  EndpointSettings,
-  HttpMethod,
-  PlacementSetting,
-  CompareSettings,
-  GateMetric,
-  Settings,
-  ThresholdSettings,
-  TopologySettings,
-  WorkersSpec,
-} from './types.js';
+import type { EndpointConfig, HttpMethod, PlacementConfig, CompareConfig, GateMetric, Config, ThresholdConfig, TopologyConfig, WorkersSpec } from './types.js';
 import { validateConfig } from './validate.js';
 
 /** A config the user must fix; `problems` lists every one found, each naming its field. */
@@ -58,15 +48,16 @@ function defined(values: LoadOverrides): Raw {
 
 function parseWorkers(value: unknown): WorkersSpec {
   if (typeof value === 'number') return { count: value };
-  const text = String(value ?? DEFAULTS.gunicorn.workers);
+  // The schema has checked it: a count, "auto" or "<n>x-auto".
+  const text = String((value as string | undefined) ?? DEFAULTS.gunicorn.workers);
   if (text === 'auto') return { autoMultiple: 1 };
   return { autoMultiple: Number(text.slice(0, text.indexOf('x'))) };
 }
 
-function normaliseEndpoint(raw: Raw): EndpointSettings {
+function normaliseEndpoint(raw: Raw): EndpointConfig {
   const e: Raw = { ...DEFAULTS.endpoint, ...raw };
   const headers = Object.fromEntries(Object.entries(e.headers as Raw).map(([k, v]) => [k, String(v)]));
-  let body = e.body as unknown;
+  let body = e.body;
   if (typeof body !== 'string') {
     body = JSON.stringify(body);
     if (!Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) headers['content-type'] = 'application/json';
@@ -74,7 +65,7 @@ function normaliseEndpoint(raw: Raw): EndpointSettings {
   return { method: e.method as HttpMethod, path: String(e.path), headers, body: body as string, weight: Number(e.weight) };
 }
 
-function normaliseTopology(raw: Raw): TopologySettings {
+function normaliseTopology(raw: Raw): TopologyConfig {
   const name = String(raw.name);
   switch (raw.kind) {
     case 'flask':
@@ -84,7 +75,7 @@ function normaliseTopology(raw: Raw): TopologySettings {
         name,
         kind: 'gunicorn',
         workers: parseWorkers(raw.workers),
-        workerClass: String(raw['worker-class'] ?? DEFAULTS.gunicorn['worker-class']),
+        workerClass: String((raw['worker-class'] as string | undefined) ?? DEFAULTS.gunicorn['worker-class']),
         threads: Number(raw.threads ?? DEFAULTS.gunicorn.threads),
       };
     case 'balancer':
@@ -105,13 +96,13 @@ function normaliseTopology(raw: Raw): TopologySettings {
   }
 }
 
-function normalisePlacement(raw: unknown): PlacementSetting {
+function normalisePlacement(raw: unknown): PlacementConfig {
   if (raw === 'off') return { mode: 'off' };
   if (isObject(raw)) return { mode: 'pin', loadgen: String(raw.loadgen), server: String(raw.server) };
   return { mode: 'auto' };
 }
 
-function normaliseThresholds(raw: unknown): ThresholdSettings {
+function normaliseThresholds(raw: unknown): ThresholdConfig {
   if (!isObject(raw)) return {};
   const percent = (v: unknown): number | undefined => (typeof v === 'string' ? parsePercent(v) : undefined);
   return {
@@ -123,9 +114,9 @@ function normaliseThresholds(raw: unknown): ThresholdSettings {
 }
 
 /** The `compare` section when a config file has none. */
-export const DEFAULT_COMPARE: CompareSettings = normaliseCompare(undefined);
+export const DEFAULT_COMPARE: CompareConfig = normaliseCompare(undefined);
 
-function normaliseCompare(raw: unknown): CompareSettings {
+function normaliseCompare(raw: unknown): CompareConfig {
   const c: Raw = { ...DEFAULTS.compare, ...(isObject(raw) ? raw : {}) };
   return {
     mode: isObject(raw) && (raw.mode === 'base' || raw.mode === 'baseline') ? raw.mode : undefined,
@@ -143,10 +134,10 @@ function normaliseCompare(raw: unknown): CompareSettings {
 }
 
 /**
- * Settings from a parsed config: defaults merged, validated (every problem at once), normalised.
+ * Config from a parsed config: defaults merged, validated (every problem at once), normalised.
  * @param rootDir directory `app.workdir` is relative to (where the CLI or action runs)
  */
-export function settingsFromObject(raw: unknown, file: string, rootDir: string, overrides: LoadOverrides = {}): Settings {
+export function configFromObject(raw: unknown, file: string, rootDir: string, overrides: LoadOverrides = {}): Config {
   const merged = mergeDefaults(raw, overrides);
   const problems = validateConfig(merged);
   const m = merged as Raw & { app: Raw; load: Raw };
@@ -169,7 +160,7 @@ export function settingsFromObject(raw: unknown, file: string, rootDir: string, 
       env: Object.fromEntries(Object.entries(m.app.env as Raw).map(([k, v]) => [k, String(v)])),
       passEnv: [...(m.app['pass-env'] as string[])],
       wsgi: String(m.app.wsgi),
-      start: m.app.start === undefined ? '' : String(m.app.start),
+      start: typeof m.app.start === 'string' ? m.app.start : '',
       health: String(health.path),
       healthTimeoutMs: parseDuration(health.timeout) ?? 30_000,
     },
@@ -213,34 +204,34 @@ export function parseConfigText(text: string, file: string): unknown {
 }
 
 /** Reads, validates and normalises a config file. */
-export function loadConfig(file: string, rootDir: string, overrides: LoadOverrides = {}): Settings {
+export function readConfig(file: string, rootDir: string, overrides: LoadOverrides = {}): Config {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
     throw new ConfigError(file, [`cannot read the config file: ${(error as Error).message}`]);
   }
-  const settings = settingsFromObject(parseConfigText(text, file), path.resolve(file), rootDir, overrides);
+  const config = configFromObject(parseConfigText(text, file), path.resolve(file), rootDir, overrides);
   let isDir = false;
   try {
-    isDir = statSync(settings.app.workdir).isDirectory();
+    isDir = statSync(config.app.workdir).isDirectory();
   } catch {
     isDir = false;
   }
-  if (!isDir) throw new ConfigError(file, [`app.workdir must be an existing directory; ${settings.app.workdir} is not one`]);
-  return settings;
+  if (!isDir) throw new ConfigError(file, [`app.workdir must be an existing directory; ${config.app.workdir} is not one`]);
+  return config;
 }
 
 /** Only the topologies named, in config order; unknown names are a ConfigError. */
-export function selectTopologies(settings: Settings, names: readonly string[]): Settings {
-  if (names.length === 0) return settings;
-  const known = settings.topologies.map((t) => t.name);
+export function selectTopologies(config: Config, names: readonly string[]): Config {
+  if (names.length === 0) return config;
+  const known = config.topologies.map((t) => t.name);
   const unknown = names.filter((n) => !known.includes(n));
   if (unknown.length > 0) {
     throw new ConfigError(
-      settings.configPath,
+      config.configPath,
       unknown.map((n) => `--only must name a topology of the config (${known.join(', ')}); got ${JSON.stringify(n)}`),
     );
   }
-  return { ...settings, topologies: settings.topologies.filter((t) => names.includes(t.name)) };
+  return { ...config, topologies: config.topologies.filter((t) => names.includes(t.name)) };
 }

@@ -3,7 +3,7 @@
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD' | 'OPTIONS';
 
 /** One endpoint of the traffic mix. */
-export interface EndpointSettings {
+export interface EndpointConfig {
   readonly method: HttpMethod;
   readonly path: string;
   readonly headers: Readonly<Record<string, string>>;
@@ -13,7 +13,7 @@ export interface EndpointSettings {
   readonly weight: number;
 }
 
-export interface AppSettings {
+export interface AppConfig {
   /** Shell command run once before the matrix, in `workdir`; empty for none. */
   readonly build: string;
   /** Absolute directory the build and the servers run in. */
@@ -34,14 +34,14 @@ export interface AppSettings {
   readonly healthTimeoutMs: number;
 }
 
-export interface LoadSettings {
+export interface LoadConfig {
   readonly connections: number;
   readonly warmupMs: number;
   readonly durationMs: number;
   readonly trials: number;
   /** Per-request timeout, in ms. */
   readonly timeoutMs: number;
-  readonly requests: readonly EndpointSettings[];
+  readonly requests: readonly EndpointConfig[];
 }
 
 /** `workers` as written: a count, or a multiple of 2 × cores + 1. */
@@ -79,17 +79,15 @@ export interface CommandTopology extends TopologyBase {
   readonly templates: readonly string[];
 }
 
-export type TopologySettings = FlaskTopology | GunicornTopology | BalancerTopology | CommandTopology;
-export type TopologyKind = TopologySettings['kind'];
+export type TopologyConfig = FlaskTopology | GunicornTopology | BalancerTopology | CommandTopology;
+export type TopologyKind = TopologyConfig['kind'];
 
 /** Where the load generator and the servers run. */
-export type PlacementSetting =
-  | { readonly mode: 'auto' }
-  | { readonly mode: 'off' }
-  | { readonly mode: 'pin'; readonly loadgen: string; readonly server: string };
+export type PlacementConfig =
+  { readonly mode: 'auto' } | { readonly mode: 'off' } | { readonly mode: 'pin'; readonly loadgen: string; readonly server: string };
 
 /** Thresholds as written in the config file; absent fields are left to the action's inputs. */
-export interface ThresholdSettings {
+export interface ThresholdConfig {
   readonly rpsDrop?: number;
   readonly cpuRise?: number;
   readonly p99Rise?: number;
@@ -100,7 +98,7 @@ export interface ThresholdSettings {
 export type GateMetric = 'rps' | 'cpu' | 'p99';
 
 /** How runs are compared (the `compare` section). */
-export interface CompareSettings {
+export interface CompareConfig {
   /** Explicitly written in the file (else the action input decides). */
   readonly mode?: 'baseline' | 'base';
   readonly rounds: number;
@@ -120,13 +118,13 @@ export interface CompareSettings {
 }
 
 /** The whole config, read-only, with every default applied. */
-export interface Settings {
+export interface Config {
   /** Absolute path of the config file; empty when built in code. */
   readonly configPath: string;
-  readonly app: AppSettings;
-  readonly load: LoadSettings;
-  readonly topologies: readonly TopologySettings[];
-  readonly placement: PlacementSetting;
-  readonly thresholds: ThresholdSettings;
-  readonly compare: CompareSettings;
+  readonly app: AppConfig;
+  readonly load: LoadConfig;
+  readonly topologies: readonly TopologyConfig[];
+  readonly placement: PlacementConfig;
+  readonly thresholds: ThresholdConfig;
+  readonly compare: CompareConfig;
 }

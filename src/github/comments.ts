@@ -37,7 +37,8 @@ export function describeGithubError(error: unknown): { status: number | undefine
   const e = error as { status?: number; message?: string };
   const status = typeof e.status === 'number' ? e.status : undefined;
   let hint = '';
-  if (status === 403 || status === 404) hint = ' — the token cannot write here (a pull request from a fork gets a read-only token; see the README on the fork-safe split)';
+  if (status === 403 || status === 404)
+    hint = ' — the token cannot write here (a pull request from a fork gets a read-only token; see the README on the fork-safe split)';
   else if (status !== undefined && status >= 500) hint = ' — GitHub had an error; the job summary still holds the report';
   return { status, message: `${status ? `HTTP ${status}: ` : ''}${e.message ?? String(error)}${hint}` };
 }

@@ -10,16 +10,24 @@ export function isPullRequestEvent(eventName: string): boolean {
   return eventName === 'pull_request' || eventName === 'pull_request_target';
 }
 
-// any: GitHub's webhook payloads are loose JSON, read field by field with checks below.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Payload = Record<string, any>;
+/** GitHub's webhook payloads are loose JSON: read field by field, each checked. */
+type Payload = Readonly<Record<string, unknown>>;
+
+/** The value at a path of nested objects; undefined where a step is not an object. */
+function at(value: unknown, ...path: string[]): unknown {
+  let v = value;
+  for (const key of path) v = typeof v === 'object' && v !== null ? (v as Payload)[key] : undefined;
+  return v;
+}
+
+const text = (v: unknown): string | null => (typeof v === 'string' ? v : null);
 
 /** The PR of a pull_request event (pure); null for other events. */
 export function pullRequestOf(eventName: string, payload: Payload): PullRequestRef | null {
   if (!isPullRequestEvent(eventName)) return null;
-  const pr = payload.pull_request;
-  if (!pr || typeof pr.number !== 'number') return null;
-  return { number: pr.number, baseSha: pr.base?.sha ?? null, headSha: pr.head?.sha ?? null };
+  const number = at(payload, 'pull_request', 'number');
+  if (typeof number !== 'number') return null;
+  return { number, baseSha: text(at(payload, 'pull_request', 'base', 'sha')), headSha: text(at(payload, 'pull_request', 'head', 'sha')) };
 }
 
 /** What a workflow_run event says of the run that made the artifact (trusted: it comes from GitHub). */
@@ -33,12 +41,13 @@ export interface WorkflowRunRef {
 
 /** The workflow_run of a workflow_run event (pure); null for other events. */
 export function workflowRunOf(eventName: string, payload: Payload): WorkflowRunRef | null {
-  if (eventName !== 'workflow_run' || !payload.workflow_run) return null;
-  const run = payload.workflow_run;
+  const run = at(payload, 'workflow_run');
+  if (eventName !== 'workflow_run' || typeof run !== 'object' || run === null) return null;
+  const pulls = at(run, 'pull_requests');
   return {
-    headSha: String(run.head_sha ?? ''),
-    headBranch: String(run.head_branch ?? ''),
-    headOwner: String(run.head_repository?.owner?.login ?? ''),
-    pullRequests: Array.isArray(run.pull_requests) ? run.pull_requests.map((p: { number: number }) => p.number).filter((n: unknown) => typeof n === 'number') : [],
+    headSha: text(at(run, 'head_sha')) ?? '',
+    headBranch: text(at(run, 'head_branch')) ?? '',
+    headOwner: text(at(run, 'head_repository', 'owner', 'login')) ?? '',
+    pullRequests: Array.isArray(pulls) ? pulls.map((p) => at(p, 'number')).filter((n): n is number => typeof n === 'number') : [],
   };
 }

@@ -11,9 +11,12 @@ export interface RepoApi extends CommentsApi {
   setStatus(sha: string, state: StatusState, context: string, description: string): Promise<void>;
 }
 
-/** Octokit behind the RepoApi (GITHUB_API_URL is honoured by @actions/github). */
-export function octokitRepoApi(token: string, owner: string, repo: string): RepoApi {
-  const octokit = getOctokit(token);
+/**
+ * Octokit behind the RepoApi. @actions/github takes GITHUB_API_URL as it finds it when loaded;
+ * `baseUrl` overrides it (tests against the local stand-in).
+ */
+export function octokitRepoApi(token: string, owner: string, repo: string, baseUrl?: string): RepoApi {
+  const octokit = getOctokit(token, baseUrl ? { baseUrl } : {});
   return {
     async list(issue) {
       const comments = await octokit.paginate(octokit.rest.issues.listComments, { owner, repo, issue_number: issue, per_page: 100 });

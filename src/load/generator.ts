@@ -19,7 +19,7 @@ type Message = { type: 'sample'; sample: LoadSample } | { type: 'error'; message
 
 /** Starts the load generator in its own Node process (its own CPU, its own process group). */
 export function openLoadGenerator(options: GeneratorOptions = {}): LoadGenerator {
-  const proc = spawnGroup(`${process.execPath} ${distScript('loadgen.js')}`, {
+  const proc = spawnGroup(`${process.execPath} ${distScript('load-generator.js')}`, {
     label: 'load generator',
     cwd: process.cwd(),
     env: childEnv(process.env),

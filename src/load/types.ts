@@ -1,4 +1,4 @@
-import type { EndpointSettings } from '../config/types.js';
+import type { EndpointConfig } from '../config/types.js';
 
 /** One run of the load generator against one URL. */
 export interface LoadJob {
@@ -7,7 +7,7 @@ export interface LoadJob {
   readonly connections: number;
   readonly durationMs: number;
   readonly timeoutMs: number;
-  readonly endpoints: readonly EndpointSettings[];
+  readonly endpoints: readonly EndpointConfig[];
   /** Source addresses to spread connections over; empty for the kernel's choice. */
   readonly localAddresses: readonly string[];
 }

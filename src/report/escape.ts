@@ -8,8 +8,10 @@
 // changing how the text reads.
 const ZERO_WIDTH_SPACE = '\u200b';
 
-// Line breaks, C0/C1 controls, and Unicode line and paragraph separators.
+// Line breaks, C0/C1 controls, and Unicode line and paragraph separators: matching controls is the point.
+// eslint-disable-next-line no-control-regex
 const CONTROLS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g;
+// eslint-disable-next-line no-control-regex
 const ANSI = /\u001b\[[0-9;?]*[A-Za-z]/g;
 
 /**
@@ -43,6 +45,7 @@ export function mdFence(text: string): string {
   const body = text
     .replace(ANSI, '')
     .replace(/\r\n?/g, '\n')
+    // eslint-disable-next-line no-control-regex
     .replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029]/g, '')
     .replace(/<!--/g, `<!${ZERO_WIDTH_SPACE}--`)
     .replace(/-->/g, `--${ZERO_WIDTH_SPACE}>`);

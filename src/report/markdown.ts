@@ -1,5 +1,7 @@
 import { markdownTable } from 'markdown-table';
-import { cellsWith, signedPercent, type CellComparison, type Comparison, type Delta, type Verdict } from '../compare/compare.js';
+import { cellsWith } from '../compare/cells.js';
+import { signedPercent } from '../compare/text.js';
+import type { CellComparison, Comparison, Delta, Verdict } from '../compare/types.js';
 import type { MetricVerdict } from '../compare/verdict.js';
 import { formatPercent } from '../config/percent.js';
 import type { Results } from '../results/types.js';
@@ -46,11 +48,11 @@ function interval(m: MetricVerdict | undefined): string {
 
 /** "473.7 → 380.1 (−19.8% [−24.0%, −15.1%])", or just the value when there is no baseline. */
 function change(d: Delta, digits: number, m?: MetricVerdict): string {
-  if (d.baseline === null) return num(d.now, digits);
-  if (d.now === null) return `${num(d.baseline, digits)} → —`;
+  if (d.base === null) return num(d.head, digits);
+  if (d.head === null) return `${num(d.base, digits)} → —`;
   // With statistics the estimate is the geometric mean of ratios, shown with its interval.
   const estimate = m && Number.isFinite(m.interval.ratio) ? m.interval.ratio - 1 : d.change;
-  return `${num(d.baseline, digits)} → ${num(d.now, digits)}${estimate === null ? '' : ` (${signedPercent(estimate)}${interval(m)})`}`;
+  return `${num(d.base, digits)} → ${num(d.head, digits)}${estimate === null ? '' : ` (${signedPercent(estimate)}${interval(m)})`}`;
 }
 
 /** "n=5 · CV 3.1% · MDE 10%": samples, observed noise of req/s, smallest detectable change. */
@@ -90,7 +92,7 @@ export function headline(comparison: Comparison, text: (s: string) => string = m
   const cross = comparison.hardwareNote ? ' (cross-hardware)' : '';
   if (regressed.length || failed.length || missing.length) return `❌ ${parts.join(', ')}${cross}`;
   if (inconclusive.length) return `❔ no regression found; ${parts.join(', ')}${cross}`;
-  if (!comparison.baselineFound) return '🆕 no baseline yet — these numbers become the reference once a baseline is recorded';
+  if (!comparison.hasBase) return '🆕 no baseline yet — these numbers become the reference once a baseline is recorded';
   const improved = cellsWith(comparison, 'improved');
   return `✅ no regression${improved.length ? `; ${improved.length} improved (${improved.map((c) => text(c.name)).join(', ')})` : ''}${cross}`;
 }
@@ -144,10 +146,12 @@ function falseAlarms(comparison: Comparison): string {
   const p = comparison.policy;
   const level = `${Math.round((1 - 2 * p.alpha) * 1000) / 10}%`;
   if (comparison.mode === 'base' && comparison.looks?.length) {
-    const looks = comparison.looks;
+    const looks = comparison.looks.filter((l) => !l.rest);
+    const rest = comparison.looks.find((l) => l.rest);
     const after = looks.length === 1 ? `after round ${looks[0].round}` : `after rounds ${looks.map((l) => l.round).join(', ')}`;
+    const restText = rest ? `; the cells still undecided at the last look were judged again with the ${share(rest.alpha)} the plan had left` : '';
     return (
-      `**False alarms:** judged ${after}; α = ${formatPercent(p.alpha)} is spent over the looks by an O'Brien–Fleming-type function (${looks.map((l) => share(l.alpha)).join(', ')}; the last look spends what is left), each look a Holm step-down over its gated tests (${comparison.gatedTests} at the first), ` +
+      `**False alarms:** judged ${after}; α = ${formatPercent(p.alpha)} is spent over the looks by an O'Brien–Fleming-type function (${looks.map((l) => share(l.alpha)).join(', ')}${restText}), each look a Holm step-down over its gated tests (${comparison.gatedTests} at the first), ` +
       `so the chance of any false alarm over the whole run is at most ${formatPercent(p.alpha)}. A regression also needs its estimate past the threshold. Intervals are ${level}, paired over interleaved rounds on log ratios, pooled with this machine kind's per-round noise; MDE is the smallest change this run could call a regression.`
     );
   }
@@ -169,7 +173,7 @@ function environment(results: Results, comparison: Comparison): string {
     `**Thresholds:** req/s −${formatPercent(t.rpsDrop)}, CPU/req +${formatPercent(t.cpuRise)}, p99 +${formatPercent(t.p99Rise)}, failures/s +${t.failuresPerSecRise}; gating on ${p.gate.join(', ')}.`,
   );
   if (comparison.gatedTests > 0) lines.push(falseAlarms(comparison));
-  if (comparison.baselineSource) lines.push(`**Baseline:** ${mdCode(comparison.baselineSource)}.`);
+  if (comparison.baseSource) lines.push(`**Baseline:** ${mdCode(comparison.baseSource)}.`);
   const calibrated = comparison.cells.filter((c) => c.calibration);
   if (calibrated.length) {
     const factor = (c: CellComparison): string => {
@@ -187,9 +191,12 @@ function environment(results: Results, comparison: Comparison): string {
   }
   const uncalibrated = comparison.cells.filter((c) => !c.calibration && c.metrics.length > 0);
   if (comparison.hardwareNote && uncalibrated.length) {
-    lines.push(`**Not calibrated:** ${uncalibrated.map((c) => md(c.name)).join(', ')} (no reference app under that topology): the spread between machines is part of their noise, so only a flagrant change decides.`);
+    lines.push(
+      `**Not calibrated:** ${uncalibrated.map((c) => md(c.name)).join(', ')} (no reference app under that topology): the spread between machines is part of their noise, so only a flagrant change decides.`,
+    );
   }
-  if (comparison.hardwareNote) lines.push(`⚠️ **cross-hardware:** ${md(comparison.hardwareNote)}; part of a difference may come from the machine, not the code.`);
+  if (comparison.hardwareNote)
+    lines.push(`⚠️ **cross-hardware:** ${md(comparison.hardwareNote)}; part of a difference may come from the machine, not the code.`);
   if (comparison.ignored.length) lines.push(`**Not judged:** ${comparison.ignored.map(md).join(', ')} (in the results, not in the config).`);
   return lines.join('\n');
 }
@@ -287,7 +294,8 @@ function render(comparison: Comparison, results: Results, ctx: ReportContext, de
 export function renderReport(comparison: Comparison, results: Results, ctx: ReportContext, limit = Infinity): string {
   const full = render(comparison, results, ctx, FULL, '');
   if (full.length <= limit) return full;
-  const note = '_Some details were left out to fit a pull-request comment: the full report is in the job summary and in `report.md` of the results artifact._\n';
+  const note =
+    '_Some details were left out to fit a pull-request comment: the full report is in the job summary and in `report.md` of the results artifact._\n';
   for (const detail of SHORTER) {
     const shorter = render(comparison, results, ctx, detail, note);
     if (shorter.length <= limit) return shorter;

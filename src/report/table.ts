@@ -22,10 +22,7 @@ function row(t: TopologyResult): string[] {
 /** The seed study's table, plus p50, p99 and CPU per 1k requests, as markdown (pure). */
 export function resultsTable(results: Results): string {
   return markdownTable(
-    [
-      ['Topology', 'Total requests', 'Requests/sec', 'Failures/sec', 'p50 ms', 'p99 ms', 'CPU ms / 1k req'],
-      ...results.topologies.map(row),
-    ],
+    [['Topology', 'Total requests', 'Requests/sec', 'Failures/sec', 'p50 ms', 'p99 ms', 'CPU ms / 1k req'], ...results.topologies.map(row)],
     { align: ['l', 'r', 'r', 'r', 'r', 'r', 'r'] },
   );
 }

@@ -1,4 +1,4 @@
-import type { EndpointSettings, TopologyKind } from '../config/types.js';
+import type { EndpointConfig, TopologyKind } from '../config/types.js';
 import type { EndpointSample, LoadSample } from '../load/types.js';
 import { encodeHistogram, mergeHistograms, summarizeHistogram } from '../stats/histogram.js';
 import { round, type LatencySummary } from '../stats/percentiles.js';
@@ -54,7 +54,7 @@ export function summarizeTrial(trial: MeasuredTrial): TrialResult {
   };
 }
 
-function summarizeEndpoint(endpoint: EndpointSettings, index: number, trials: readonly MeasuredTrial[], seconds: number): EndpointResult {
+function summarizeEndpoint(endpoint: EndpointConfig, index: number, trials: readonly MeasuredTrial[], seconds: number): EndpointResult {
   const parts = trials.map((t) => t.sample.endpoints[index]);
   const statuses: Record<string, number> = {};
   for (const part of parts) for (const [s, c] of Object.entries(part.statuses)) statuses[s] = (statuses[s] ?? 0) + c;
@@ -78,7 +78,7 @@ function summarizeEndpoint(endpoint: EndpointSettings, index: number, trials: re
 export interface CellFacts {
   readonly name: string;
   readonly kind: TopologyKind;
-  readonly endpoints: readonly EndpointSettings[];
+  readonly endpoints: readonly EndpointConfig[];
   readonly error: string | null;
   readonly peakRssBytes: number | null;
   readonly workers: number | null;
@@ -162,7 +162,12 @@ export function combineTrials(parts: readonly MeasuredTrial[]): MeasuredTrial {
     const ps = parts.map((p) => p.sample.endpoints[i]);
     const statuses: Record<string, number> = {};
     for (const p of ps) for (const [s, c] of Object.entries(p.statuses)) statuses[s] = (statuses[s] ?? 0) + c;
-    return { histogram: encodeHistogram(mergeHistograms(ps.map((p) => p.histogram))), responses: ps.reduce((n, p) => n + p.responses, 0), statuses, bytes: ps.reduce((n, p) => n + p.bytes, 0) };
+    return {
+      histogram: encodeHistogram(mergeHistograms(ps.map((p) => p.histogram))),
+      responses: ps.reduce((n, p) => n + p.responses, 0),
+      statuses,
+      bytes: ps.reduce((n, p) => n + p.bytes, 0),
+    };
   });
   const errorCodes: Record<string, number> = {};
   for (const p of parts) for (const [c, n] of Object.entries(p.sample.errorCodes)) errorCodes[c] = (errorCodes[c] ?? 0) + n;

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import os from 'node:os';
-import type { AppSettings } from '../config/types.js';
+import type { AppConfig } from '../config/types.js';
 import { childEnv } from '../topology/env.js';
 import type { Placement } from '../topology/placement.js';
 import type { Fingerprint } from './types.js';
@@ -23,24 +23,29 @@ interface PythonVersions {
 }
 
 /** Python, Flask and gunicorn versions of the app's interpreter; nulls when it cannot say. */
-export function pythonVersions(app: AppSettings): Promise<PythonVersions> {
+export function pythonVersions(app: AppConfig): Promise<PythonVersions> {
   return new Promise((resolve) => {
-    execFile(app.python, ['-c', VERSIONS_PY], { cwd: app.workdir, timeout: 15_000, env: childEnv(process.env, app.passEnv, app.env), maxBuffer: 64 * 1024 }, (error, stdout) => {
-      if (error) return resolve({ python: null, flask: null, gunicorn: null });
-      try {
-        // The app's interpreter printed this: keep only what looks like a version.
-        const raw = JSON.parse(stdout.trim().split('\n').pop() ?? '{}') as Record<string, unknown>;
-        const version = (v: unknown): string | null => (typeof v === 'string' && /^[\w.+-]{1,64}$/.test(v) ? v : null);
-        resolve({ python: version(raw.python), flask: version(raw.flask), gunicorn: version(raw.gunicorn) });
-      } catch {
-        resolve({ python: null, flask: null, gunicorn: null });
-      }
-    });
+    execFile(
+      app.python,
+      ['-c', VERSIONS_PY],
+      { cwd: app.workdir, timeout: 15_000, env: childEnv(process.env, app.passEnv, app.env), maxBuffer: 64 * 1024 },
+      (error, stdout) => {
+        if (error) return resolve({ python: null, flask: null, gunicorn: null });
+        try {
+          // The app's interpreter printed this: keep only what looks like a version.
+          const raw = JSON.parse(stdout.trim().split('\n').pop() ?? '{}') as Record<string, unknown>;
+          const version = (v: unknown): string | null => (typeof v === 'string' && /^[\w.+-]{1,64}$/.test(v) ? v : null);
+          resolve({ python: version(raw.python), flask: version(raw.flask), gunicorn: version(raw.gunicorn) });
+        } catch {
+          resolve({ python: null, flask: null, gunicorn: null });
+        }
+      },
+    );
   });
 }
 
 /** The environment fingerprint recorded with every result. */
-export async function fingerprint(app: AppSettings, placement: Placement, cores: number): Promise<Fingerprint> {
+export async function fingerprint(app: AppConfig, placement: Placement, cores: number): Promise<Fingerprint> {
   const versions = await pythonVersions(app);
   return {
     cpuModel: (os.cpus()[0]?.model.trim() || 'unknown').slice(0, 200),

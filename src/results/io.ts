@@ -26,8 +26,8 @@ for (const a of [first, all]) a.addVocabulary(['x-rule', 'x-names']);
 /** One past the largest maxItems of the schemas. */
 const PRUNE_ARRAYS_AT = 1001;
 const checks = {
-  results: { accept: first.compile(resultsSchema), explain: all.compile(resultsSchema), map: new SchemaMap(resultsSchema as Record<string, unknown>) },
-  meta: { accept: first.compile(metaSchema), explain: all.compile(metaSchema), map: new SchemaMap(metaSchema as Record<string, unknown>) },
+  results: { accept: first.compile(resultsSchema), explain: all.compile(resultsSchema), map: new SchemaMap(resultsSchema) },
+  meta: { accept: first.compile(metaSchema), explain: all.compile(metaSchema), map: new SchemaMap(metaSchema) },
 };
 
 /** Nesting depth of JSON text, counted without parsing (strings skipped); stops past `limit`. */
@@ -38,7 +38,8 @@ export function jsonDepth(text: string, limit = MAX_DEPTH): number {
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (inString) {
-      if (c === 92) i++; // backslash: skip the escaped character
+      if (c === 92)
+        i++; // backslash: skip the escaped character
       else if (c === 34) inString = false;
     } else if (c === 34) inString = true;
     else if (c === 123 || c === 91) {
@@ -51,7 +52,8 @@ export function jsonDepth(text: string, limit = MAX_DEPTH): number {
 }
 
 function parseJson(text: string, label: string): unknown {
-  if (text.length > MAX_DOCUMENT_BYTES) throw new ResultsError(`${label} is larger than ${MAX_DOCUMENT_BYTES / 1024 / 1024} MB; it is not a flask-perf document`);
+  if (text.length > MAX_DOCUMENT_BYTES)
+    throw new ResultsError(`${label} is larger than ${MAX_DOCUMENT_BYTES / 1024 / 1024} MB; it is not a flask-perf document`);
   const depth = jsonDepth(text);
   if (depth > MAX_DEPTH) throw new ResultsError(`${label} nests deeper than ${MAX_DEPTH} levels; it is not a flask-perf document`);
   try {
@@ -79,7 +81,10 @@ export function parseResults(text: string, label: string): Results {
   const doc = check<Results>(parseJson(text, label), label, 'results');
   const seen = new Set<string>();
   for (const [i, t] of doc.topologies.entries()) {
-    if (seen.has(t.name)) throw new ResultsError(`${label} is not a valid flask-perf results document:\n  - topologies[${i}].name must be unique; got ${JSON.stringify(t.name)} twice`);
+    if (seen.has(t.name))
+      throw new ResultsError(
+        `${label} is not a valid flask-perf results document:\n  - topologies[${i}].name must be unique; got ${JSON.stringify(t.name)} twice`,
+      );
     seen.add(t.name);
   }
   return doc;
@@ -115,10 +120,47 @@ export function readResultsFile(file: string, label: string = file): Results | n
 
 /** Writes JSON to `file` (its folder created) through a temporary file and a rename: never half a document. */
 export function writeJson(file: string, data: unknown): string {
+  return writeText(file, `${JSON.stringify(data, null, 2)}\n`);
+}
+
+/** What a results directory holds (the artifact between the fork-safe split's two workflows, the CLI's --out). */
+export const RESULT_FILES = {
+  results: 'results.json',
+  base: 'base.json',
+  report: 'report.md',
+  meta: 'meta.json',
+} as const;
+
+/** What to write into a results directory; absent parts are left as they are. */
+export interface ResultsDirContent {
+  readonly results?: Results;
+  /** compare: base — the base side's results. */
+  readonly base?: Results | null;
+  readonly report?: string;
+  readonly meta?: RunMeta;
+}
+
+/** Writes a results directory (the one writer of results.json, base.json, report.md and meta.json); returns the paths. */
+export function writeResultsDir(dir: string, content: ResultsDirContent): Record<keyof typeof RESULT_FILES, string> {
+  const files = {
+    results: path.join(dir, RESULT_FILES.results),
+    base: path.join(dir, RESULT_FILES.base),
+    report: path.join(dir, RESULT_FILES.report),
+    meta: path.join(dir, RESULT_FILES.meta),
+  };
+  if (content.results) writeJson(files.results, content.results);
+  if (content.base) writeJson(files.base, content.base);
+  if (content.meta) writeJson(files.meta, content.meta);
+  if (content.report !== undefined) writeText(files.report, content.report);
+  return files;
+}
+
+/** Writes text to `file` (its folder created) through a temporary file and a rename. */
+export function writeText(file: string, text: string): string {
   mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
   const tmp = `${file}.${process.pid}.tmp`;
   try {
-    writeFileSync(tmp, `${JSON.stringify(data, null, 2)}\n`);
+    writeFileSync(tmp, text);
     renameSync(tmp, file);
   } catch (error) {
     rmSync(tmp, { force: true });

@@ -1,6 +1,6 @@
 import { childEnv, redact } from '../topology/env.js';
 import { spawnGroup, describeExit } from '../topology/process.js';
-import type { AppSettings } from '../config/types.js';
+import type { AppConfig } from '../config/types.js';
 
 /** The app's build step failed; the message holds its exit and last output. */
 export class BuildError extends Error {
@@ -8,7 +8,7 @@ export class BuildError extends Error {
 }
 
 /** Runs `app.build` once in the workdir, streaming its output to `log`. */
-export async function runBuild(app: AppSettings, log: (line: string) => void): Promise<void> {
+export async function runBuild(app: AppConfig, log: (line: string) => void): Promise<void> {
   if (!app.build.trim()) return;
   log(`build: ${app.build}`);
   const proc = spawnGroup(app.build, { label: 'build', cwd: app.workdir, env: childEnv(process.env, app.passEnv, app.env) });

@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Settings, TopologySettings } from '../config/types.js';
+import type { Config, TopologyConfig } from '../config/types.js';
 import type { LoadGenerator } from '../load/generator.js';
 import type { LoadJob } from '../load/types.js';
 import { ephemeralPortCount, loopbackSources, timeWaitSockets } from '../load/loopback.js';
@@ -40,17 +40,24 @@ function failureText(proc: GroupProcess, what: string): string {
   return capText(`${proc.label} ${what}${output ? `; last output:\n${output}` : ''}`, MAX_ERROR_CHARS);
 }
 
-async function startHealthy(spec: ProcessSpec, settings: Settings, placement: Placement, cwd: string, env: NodeJS.ProcessEnv, started: GroupProcess[]): Promise<GroupProcess> {
+async function startHealthy(
+  spec: ProcessSpec,
+  config: Config,
+  placement: Placement,
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+  started: GroupProcess[],
+): Promise<GroupProcess> {
   const proc = spawnGroup(spec.command, { label: spec.label, cwd, env, cpus: placement.serverCpus });
   started.push(proc);
-  const outcome = await waitHealthy(`http://${LOOPBACK}:${spec.port}${settings.app.health}`, settings.app.healthTimeoutMs, proc.exited);
+  const outcome = await waitHealthy(`http://${LOOPBACK}:${spec.port}${config.app.health}`, config.app.healthTimeoutMs, proc.exited);
   if (outcome.ok) return proc;
   if (outcome.reason === 'exited') {
     await proc.outputRead();
     throw new CellFailure(failureText(proc, `exited with ${describeExit(outcome.exit)} before becoming healthy`));
   }
   const status = outcome.lastStatus ? `last status ${outcome.lastStatus}` : 'no answer';
-  throw new CellFailure(failureText(proc, `did not answer 2xx on ${settings.app.health} within ${settings.app.healthTimeoutMs / 1000}s (${status})`));
+  throw new CellFailure(failureText(proc, `did not answer 2xx on ${config.app.health} within ${config.app.healthTimeoutMs / 1000}s (${status})`));
 }
 
 function renderTemplates(templates: readonly string[], workdir: string, dir: string, values: Record<string, string>): void {
@@ -90,11 +97,17 @@ interface Deployment {
  * Starts a topology's processes, in a folder of its own, and waits for them to be healthy. On a
  * failure it stops what it started and throws a CellFailure; `facts` learns what is known.
  */
-async function deploy(topology: TopologySettings, settings: Settings, placement: Placement, deps: CellDeps, facts: { workers: number | null; instances: number | null }): Promise<Deployment> {
+async function deploy(
+  topology: TopologyConfig,
+  config: Config,
+  placement: Placement,
+  deps: CellDeps,
+  facts: { workers: number | null; instances: number | null },
+): Promise<Deployment> {
   const started: GroupProcess[] = [];
   const dir = mkdtempSync(path.join(os.tmpdir(), `flask-perf-${topology.name}-`));
   const forgetDir = onCleanup({ phase: 'folder', label: dir, now: () => rmSync(dir, { recursive: true, force: true }) });
-  const env = childEnv(process.env, settings.app.passEnv, settings.app.env);
+  const env = childEnv(process.env, config.app.passEnv, config.app.env);
   let sampler: NodeJS.Timeout | undefined;
   let peakRss = 0;
   let ports: number[] = [];
@@ -108,14 +121,23 @@ async function deploy(topology: TopologySettings, settings: Settings, placement:
   };
   try {
     ports = await freePorts(portsNeeded(topology));
-    const context = { app: settings.app, serverCores: placement.serverCores, ports, dir, node: deps.node, balancerScript: deps.balancerScript };
+    const context = { app: config.app, serverCores: placement.serverCores, ports, dir, node: deps.node, balancerScript: deps.balancerScript };
     const plan = planTopology(topology, context);
     facts.workers = plan.workers ?? null;
     facts.instances = plan.instances.length || null;
     // Instances start together: their start-ups overlap, which matters when A/B restarts them often.
-    await Promise.all(plan.instances.map((spec) => startHealthy(spec, settings, placement, settings.app.workdir, env, started)));
-    renderTemplates(plan.templates, settings.app.workdir, dir, placeholders(context, plan.front.port, plan.instances.map((i) => i.port)));
-    await startHealthy(plan.front, settings, placement, settings.app.workdir, env, started);
+    await Promise.all(plan.instances.map((spec) => startHealthy(spec, config, placement, config.app.workdir, env, started)));
+    renderTemplates(
+      plan.templates,
+      config.app.workdir,
+      dir,
+      placeholders(
+        context,
+        plan.front.port,
+        plan.instances.map((i) => i.port),
+      ),
+    );
+    await startHealthy(plan.front, config, placement, config.app.workdir, env, started);
     const groups = new Set(started.map((p) => p.pid));
     sampler = setInterval(() => {
       peakRss = Math.max(peakRss, groupUsage(groups).rssBytes);
@@ -144,25 +166,39 @@ async function deploy(topology: TopologySettings, settings: Settings, placement:
 const sources = loopbackSources(SOURCE_ADDRESSES);
 
 /** One load job of the config's traffic against a deployment. */
-function jobFor(d: Deployment, settings: Settings, durationMs: number): LoadJob {
-  return { url: d.url, connections: settings.load.connections, durationMs, timeoutMs: settings.load.timeoutMs, endpoints: settings.load.requests, localAddresses: sources };
+function jobFor(d: Deployment, config: Config, durationMs: number): LoadJob {
+  return {
+    url: d.url,
+    connections: config.load.connections,
+    durationMs,
+    timeoutMs: config.load.timeoutMs,
+    endpoints: config.load.requests,
+    localAddresses: sources,
+  };
 }
 
 /** Loads a deployment for `durationMs` and measures it: the sample, its CPU, its TIME_WAIT sockets. */
-async function measure(d: Deployment, generator: LoadGenerator, settings: Settings, durationMs: number): Promise<MeasuredTrial> {
+async function measure(d: Deployment, generator: LoadGenerator, config: Config, durationMs: number): Promise<MeasuredTrial> {
   await d.checkAlive();
   const before = d.cpuMs();
-  const sample = await generator.run(jobFor(d, settings, durationMs));
+  const sample = await generator.run(jobFor(d, config, durationMs));
   const cpu = d.cpuMs() - before;
   await d.checkAlive();
   return { sample, serverCpuMs: cpu, timeWait: timeWaitSockets(d.frontPort) };
 }
 
-function cellResult(topology: TopologySettings, settings: Settings, trials: readonly MeasuredTrial[], error: string | null, facts: { workers: number | null; instances: number | null }, peakRss: number): TopologyResult {
+function cellResult(
+  topology: TopologyConfig,
+  config: Config,
+  trials: readonly MeasuredTrial[],
+  error: string | null,
+  facts: { workers: number | null; instances: number | null },
+  peakRss: number,
+): TopologyResult {
   return aggregateCell(error === null ? trials : [], {
     name: topology.name,
     kind: topology.kind,
-    endpoints: settings.load.requests,
+    endpoints: config.load.requests,
     error,
     peakRssBytes: peakRss > 0 ? peakRss : null,
     workers: facts.workers,
@@ -178,7 +214,7 @@ const errorText = (e: unknown): string => capText(e instanceof CellFailure ? e.m
  * Runs one topology: start, wait for health, warm up, measure the trials, stop.
  * Never throws for a server's fault: a failed cell is a result with `ok: false`.
  */
-export async function runCell(topology: TopologySettings, settings: Settings, placement: Placement, deps: CellDeps): Promise<TopologyResult> {
+export async function runCell(topology: TopologyConfig, config: Config, placement: Placement, deps: CellDeps): Promise<TopologyResult> {
   const trials: MeasuredTrial[] = [];
   const facts = { workers: null as number | null, instances: null as number | null };
   const label = topology.name;
@@ -189,14 +225,14 @@ export async function runCell(topology: TopologySettings, settings: Settings, pl
     deps.progress.phase(label, 'starting');
     // Node's start-up overlaps the server's.
     generator = deps.openLoadGenerator({ cpus: placement.loadgenCpus });
-    deployment = await deploy(topology, settings, placement, deps, facts);
-    if (settings.load.warmupMs > 0) {
-      deps.progress.phase(label, 'warming up', settings.load.warmupMs);
-      await generator.run(jobFor(deployment, settings, settings.load.warmupMs));
+    deployment = await deploy(topology, config, placement, deps, facts);
+    if (config.load.warmupMs > 0) {
+      deps.progress.phase(label, 'warming up', config.load.warmupMs);
+      await generator.run(jobFor(deployment, config, config.load.warmupMs));
     }
-    for (let t = 0; t < settings.load.trials; t++) {
-      deps.progress.phase(label, `trial ${t + 1}/${settings.load.trials}`, settings.load.durationMs);
-      trials.push(await measure(deployment, generator, settings, settings.load.durationMs));
+    for (let t = 0; t < config.load.trials; t++) {
+      deps.progress.phase(label, `trial ${t + 1}/${config.load.trials}`, config.load.durationMs);
+      trials.push(await measure(deployment, generator, config, config.load.durationMs));
     }
   } catch (e) {
     error = errorText(e);
@@ -205,7 +241,7 @@ export async function runCell(topology: TopologySettings, settings: Settings, pl
     await generator?.close();
     await deployment?.stop();
   }
-  return cellResult(topology, settings, trials, error, facts, deployment?.peakRss() ?? 0);
+  return cellResult(topology, config, trials, error, facts, deployment?.peakRss() ?? 0);
 }
 
 /** Which side of an A/B comparison. */
@@ -231,10 +267,19 @@ export interface InterleavePlan<S extends string> {
  * one side is paired with trial i of the other. A side that cannot start fails alone; the other is
  * measured.
  */
-export async function runInterleaved<S extends string>(topology: TopologySettings, sides: Readonly<Record<S, Settings>>, placement: Placement, deps: CellDeps, plan: InterleavePlan<S>): Promise<Record<S, TopologyResult>> {
+export async function runInterleaved<S extends string>(
+  topology: TopologyConfig,
+  sides: Readonly<Record<S, Config>>,
+  placement: Placement,
+  deps: CellDeps,
+  plan: InterleavePlan<S>,
+): Promise<Record<S, TopologyResult>> {
   const names = Object.keys(sides) as S[];
   const order: S[] = [plan.first, ...names.filter((n) => n !== plan.first)];
-  const facts = Object.fromEntries(names.map((n) => [n, { workers: null as number | null, instances: null as number | null }])) as Record<S, { workers: number | null; instances: number | null }>;
+  const facts = Object.fromEntries(names.map((n) => [n, { workers: null as number | null, instances: null as number | null }])) as Record<
+    S,
+    { workers: number | null; instances: number | null }
+  >;
   const trials = Object.fromEntries(names.map((n) => [n, [] as MeasuredTrial[]])) as Record<S, MeasuredTrial[]>;
   const errors = Object.fromEntries(names.map((n) => [n, null])) as Record<S, string | null>;
   const up: Partial<Record<S, Deployment>> = {};
@@ -255,7 +300,11 @@ export async function runInterleaved<S extends string>(topology: TopologySetting
     }
     const sliceMs = Math.max(100, Math.round(plan.durationMs / plan.slices));
     for (let t = 0; t < plan.trials; t++) {
-      deps.progress.phase(topology.name, plan.trials > 1 ? `trial ${t + 1}/${plan.trials}, ${plan.slices} slices a side` : `${plan.slices} slices a side`, plan.durationMs * live.length);
+      deps.progress.phase(
+        topology.name,
+        plan.trials > 1 ? `trial ${t + 1}/${plan.trials}, ${plan.slices} slices a side` : `${plan.slices} slices a side`,
+        plan.durationMs * live.length,
+      );
       const slices = Object.fromEntries(names.map((n) => [n, [] as MeasuredTrial[]])) as Record<S, MeasuredTrial[]>;
       for (let k = 0; k < plan.slices; k++) {
         // Alternate which side goes first, so neither always follows the other.
@@ -275,7 +324,9 @@ export async function runInterleaved<S extends string>(topology: TopologySetting
   } finally {
     deps.progress.phase(topology.name, 'stopping');
     await generator?.close();
-    await Promise.all(order.map((side) => up[side]?.stop()));
+    await Promise.all(order.map((side) => up[side]?.stop() ?? Promise.resolve()));
   }
-  return Object.fromEntries(names.map((side) => [side, cellResult(topology, sides[side], trials[side], errors[side], facts[side], up[side]?.peakRss() ?? 0)])) as Record<S, TopologyResult>;
+  return Object.fromEntries(
+    names.map((side) => [side, cellResult(topology, sides[side], trials[side], errors[side], facts[side], up[side]?.peakRss() ?? 0)]),
+  ) as Record<S, TopologyResult>;
 }

@@ -1,12 +1,12 @@
 import { execFileSync } from 'node:child_process';
 import os from 'node:os';
-import type { Settings } from '../config/types.js';
+import type { Config } from '../config/types.js';
 import { openLoadGenerator } from '../load/generator.js';
 import { distScript } from '../paths.js';
 import { fingerprint } from '../results/fingerprint.js';
 import { SCHEMA_VERSION, type CalibrationResult, type Fingerprint, type Results, type TopologyResult } from '../results/types.js';
-import { CALIBRATION_SLICE_MS, calibrationDir, calibrationSettings } from '../calibration/plan.js';
-import type { TopologySettings } from '../config/types.js';
+import { CALIBRATION_SLICE_MS, calibrationDir, calibrationConfig } from '../calibration/plan.js';
+import type { TopologyConfig } from '../config/types.js';
 import { choosePlacement, placementProblems, type Placement } from '../topology/placement.js';
 import { allowedCpus, cpuTimes, stealPercent, type CpuTimes } from '../topology/procfs.js';
 import { ConfigError } from '../config/load.js';
@@ -26,12 +26,12 @@ function hasTaskset(): boolean {
   }
 }
 
-/** The placement for these settings on this machine; a ConfigError when pinned CPUs do not exist. */
-export function placementHere(settings: Settings): { placement: Placement; cores: number } {
+/** The placement for these config on this machine; a ConfigError when pinned CPUs do not exist. */
+export function placementHere(config: Config): { placement: Placement; cores: number } {
   const allowed = allowedCpus(os.availableParallelism());
-  const placement = choosePlacement(settings.placement, allowed, hasTaskset());
+  const placement = choosePlacement(config.placement, allowed, hasTaskset());
   const problems = placementProblems(placement, allowed);
-  if (problems.length) throw new ConfigError(settings.configPath, problems);
+  if (problems.length) throw new ConfigError(config.configPath, problems);
   return { placement, cores: allowed.length };
 }
 
@@ -54,25 +54,25 @@ export interface RunStart {
 }
 
 /** Placement and the environment fingerprint of a run, as it starts. */
-export async function startRun(settings: Settings, progress: Progress, startedAt = new Date().toISOString()): Promise<RunStart> {
-  const { placement, cores } = placementHere(settings);
+export async function startRun(config: Config, progress: Progress, startedAt = new Date().toISOString()): Promise<RunStart> {
+  const { placement, cores } = placementHere(config);
   progress.note(`placement: ${placement.reason}`);
-  return { startedAt, placement, environment: await fingerprint(settings.app, placement, cores), times: cpuTimes() };
+  return { startedAt, placement, environment: await fingerprint(config.app, placement, cores), times: cpuTimes() };
 }
 
 /** What every cell of a run needs from outside. */
-export function cellDepsFor(settings: Settings, progress: Progress, overrides: Partial<CellDeps> = {}): CellDeps {
+export function cellDepsFor(config: Config, progress: Progress, overrides: Partial<CellDeps> = {}): CellDeps {
   return {
     openLoadGenerator,
     node: process.execPath,
-    balancerScript: settings.topologies.some((t) => t.kind === 'balancer') ? distScript('balancer.js') : '',
+    balancerScript: config.topologies.some((t) => t.kind === 'balancer') ? distScript('balancer.js') : '',
     progress,
     ...overrides,
   };
 }
 
 /** The results document of a run so far (steal time up to now). */
-export function resultsDocument(settings: Settings, run: RunStart, topologies: TopologyResult[], load: Settings['load'] = settings.load): Results {
+export function resultsDocument(config: Config, run: RunStart, topologies: TopologyResult[], load: Config['load'] = config.load): Results {
   return {
     schemaVersion: SCHEMA_VERSION,
     tool: { name: 'flask-perf', version: VERSION },
@@ -96,14 +96,14 @@ export function resultsDocument(settings: Settings, run: RunStart, topologies: T
  * slices between them (cell.ts runInterleaved), so trial i of the app and of the reference saw the
  * same moments of the machine. Without a stand-in (a `command` topology) the app runs alone.
  */
-async function runCalibrated(settings: Settings, topology: TopologySettings, placement: Placement, deps: CellDeps): Promise<TopologyResult> {
-  const reference = calibrationSettings(settings, topology, calibrationDir());
-  if (!reference) return runCell(topology, settings, placement, deps);
-  const slices = Math.max(1, Math.round(settings.load.durationMs / CALIBRATION_SLICE_MS));
-  const pair = await runInterleaved(topology, { app: settings, reference }, placement, deps, {
-    warmupMs: { app: settings.load.warmupMs, reference: reference.load.warmupMs },
-    durationMs: settings.load.durationMs,
-    trials: settings.load.trials,
+async function runCalibrated(config: Config, topology: TopologyConfig, placement: Placement, deps: CellDeps): Promise<TopologyResult> {
+  const reference = calibrationConfig(config, topology, calibrationDir());
+  if (!reference) return runCell(topology, config, placement, deps);
+  const slices = Math.max(1, Math.round(config.load.durationMs / CALIBRATION_SLICE_MS));
+  const pair = await runInterleaved(topology, { app: config, reference }, placement, deps, {
+    warmupMs: { app: config.load.warmupMs, reference: reference.load.warmupMs },
+    durationMs: config.load.durationMs,
+    trials: config.load.trials,
     slices,
     first: 'app',
   });
@@ -113,33 +113,38 @@ async function runCalibrated(settings: Settings, topology: TopologySettings, pla
     deps.progress.note(`${topology.name}: calibration failed: ${(ref.error ?? '').split('\n')[0]}`);
     return { ...pair.app, calibration: null };
   }
-  const calibration: CalibrationResult = { rps: ref.rps, cpuMsPer1kRequests: ref.cpuMsPer1kRequests, interleaved: true, trials: ref.trials.map((t) => ({ rps: t.rps, cpuMsPer1kRequests: t.cpuMsPer1kRequests })) };
+  const calibration: CalibrationResult = {
+    rps: ref.rps,
+    cpuMsPer1kRequests: ref.cpuMsPer1kRequests,
+    interleaved: true,
+    trials: ref.trials.map((t) => ({ rps: t.rps, cpuMsPer1kRequests: t.cpuMsPer1kRequests })),
+  };
   return { ...pair.app, calibration };
 }
 /**
  * The pipeline every entry point calls: build the app once, run every topology in order, and
  * return the results document. Cells that fail are recorded, and the others still run.
  */
-export async function runMatrix(settings: Settings, options: MatrixOptions = {}): Promise<Results> {
+export async function runMatrix(config: Config, options: MatrixOptions = {}): Promise<Results> {
   const progress = options.progress ?? silentProgress;
   const startedAt = new Date().toISOString();
-  placementHere(settings); // a bad pinned placement is a config error before any build
-  if (!options.skipBuild) await runBuild(settings.app, (line) => progress.note(line));
-  const run = await startRun(settings, progress, startedAt);
+  placementHere(config); // a bad pinned placement is a config error before any build
+  if (!options.skipBuild) await runBuild(config.app, (line) => progress.note(line));
+  const run = await startRun(config, progress, startedAt);
   const { placement } = run;
-  const deps = cellDepsFor(settings, progress, options.cellDeps);
+  const deps = cellDepsFor(config, progress, options.cellDeps);
   const topologies: TopologyResult[] = [];
   try {
-    for (const [index, topology] of settings.topologies.entries()) {
+    for (const [index, topology] of config.topologies.entries()) {
       if (interruption()) break;
-      progress.cellStart(topology.name, index, settings.topologies.length);
-      const result = settings.compare.calibrate ? await runCalibrated(settings, topology, placement, deps) : await runCell(topology, settings, placement, deps);
+      progress.cellStart(topology.name, index, config.topologies.length);
+      const result = config.compare.calibrate ? await runCalibrated(config, topology, placement, deps) : await runCell(topology, config, placement, deps);
       progress.cellEnd(result);
       topologies.push(result);
-      options.onCell?.(resultsDocument(settings, run, topologies));
+      options.onCell?.(resultsDocument(config, run, topologies));
     }
   } finally {
     progress.close();
   }
-  return resultsDocument(settings, run, topologies);
+  return resultsDocument(config, run, topologies);
 }

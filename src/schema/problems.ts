@@ -26,9 +26,10 @@ export function describeValue(value: unknown): string {
   if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
   let text: string;
   try {
-    text = JSON.stringify(value) ?? String(value);
+    // undefined for functions and symbols, which no JSON document holds.
+    text = JSON.stringify(value) ?? typeof value;
   } catch {
-    text = String(value);
+    text = 'a value that cannot be shown';
   }
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
@@ -53,8 +54,9 @@ export class SchemaMap {
     let current = node;
     for (let i = 0; i < 8 && typeof current.$ref === 'string'; i++) {
       let target: unknown = this.root;
-      for (const s of pointerSegments((current.$ref as string).replace(/^#/, ''))) target = (target as SchemaNode)[s];
-      const { $ref: _ref, ...rest } = current;
+      for (const s of pointerSegments(current.$ref.replace(/^#/, ''))) target = (target as SchemaNode)[s];
+      const rest = { ...current };
+      delete rest.$ref;
       current = { ...(target as SchemaNode), ...rest };
     }
     return current;

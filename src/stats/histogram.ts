@@ -14,7 +14,13 @@ const HIGHEST_US = 3_600_000_000;
 
 /** An empty latency histogram. */
 export function newLatencyHistogram(): LatencyHistogram {
-  return build({ bitBucketSize: 32, lowestDiscernibleValue: 1, highestTrackableValue: HIGHEST_US, numberOfSignificantValueDigits: SIGNIFICANT_DIGITS, useWebAssembly: false });
+  return build({
+    bitBucketSize: 32,
+    lowestDiscernibleValue: 1,
+    highestTrackableValue: HIGHEST_US,
+    numberOfSignificantValueDigits: SIGNIFICANT_DIGITS,
+    useWebAssembly: false,
+  });
 }
 
 /** Records one latency, in ms. */
@@ -32,7 +38,7 @@ export function encodeHistogram(h: LatencyHistogram): string {
  * job never decodes an artifact's histograms); the schema caps their length.
  */
 export function decodeHistogram(encoded: string): LatencyHistogram {
-  return decodeFromCompressedBase64(encoded, 32, false) as LatencyHistogram;
+  return decodeFromCompressedBase64(encoded, 32, false);
 }
 
 /** The sum of encoded histograms: the histogram of all their requests. */

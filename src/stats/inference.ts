@@ -52,7 +52,7 @@ export function skewness(values: readonly number[]): number {
   const s = stddev(values);
   if (s === 0) return 0;
   const g = values.reduce((acc, v) => acc + ((v - m) / s) ** 3, 0) / n;
-  return (g * Math.sqrt(n * (n - 1))) / (n - 2) * ((n - 1) / n) ** 1.5;
+  return ((g * Math.sqrt(n * (n - 1))) / (n - 2)) * ((n - 1) / n) ** 1.5;
 }
 
 /** Rounds below which the bootstrap is never used (it understates spread on few samples). */
@@ -108,7 +108,17 @@ export function pairedRatioInterval(ratios: readonly number[], confidence: numbe
     const lowIndex = Math.floor(((1 - confidence) / 2) * resamples);
     const highIndex = Math.min(resamples - 1, Math.ceil(((1 + confidence) / 2) * resamples) - 1);
     const below = means.filter((x) => x >= 0).length / resamples;
-    return { ratio: Math.exp(m), low: Math.exp(means[lowIndex]), high: Math.exp(means[highIndex]), confidence, pBelowOne: below, method: 'bootstrap', n, se, df };
+    return {
+      ratio: Math.exp(m),
+      low: Math.exp(means[lowIndex]),
+      high: Math.exp(means[highIndex]),
+      confidence,
+      pBelowOne: below,
+      method: 'bootstrap',
+      n,
+      se,
+      df,
+    };
   }
   const t = studentTQuantile((1 + confidence) / 2, df);
   return { ratio: Math.exp(m), low: Math.exp(m - t * se), high: Math.exp(m + t * se), confidence, pBelowOne, method: 'paired-t', n, se, df };

@@ -1,5 +1,5 @@
 import { AUTO_PIN_MIN_CORES } from '../config/defaults.js';
-import type { PlacementSetting } from '../config/types.js';
+import type { PlacementConfig } from '../config/types.js';
 import { formatCpuList, parseCpuList } from './procfs.js';
 
 /** Where the load generator and the servers run, as recorded in the results. */
@@ -21,7 +21,7 @@ export interface Placement {
  * @param allowed CPU ids this process may use
  * @param hasTaskset whether `taskset` is on PATH
  */
-export function choosePlacement(setting: PlacementSetting, allowed: readonly number[], hasTaskset: boolean): Placement {
+export function choosePlacement(setting: PlacementConfig, allowed: readonly number[], hasTaskset: boolean): Placement {
   const shared = (reason: string): Placement => ({ pinned: false, serverCores: allowed.length, reason });
   if (setting.mode === 'off') return shared('placement: off');
   if (!hasTaskset) return shared('taskset not found; not pinned');
@@ -36,7 +36,9 @@ export function choosePlacement(setting: PlacementSetting, allowed: readonly num
     };
   }
   if (allowed.length < AUTO_PIN_MIN_CORES) {
-    return shared(`${allowed.length} core${allowed.length === 1 ? '' : 's'}: below ${AUTO_PIN_MIN_CORES}, load generator and server share ${allowed.length === 1 ? 'it' : 'them'}`);
+    return shared(
+      `${allowed.length} core${allowed.length === 1 ? '' : 's'}: below ${AUTO_PIN_MIN_CORES}, load generator and server share ${allowed.length === 1 ? 'it' : 'them'}`,
+    );
   }
   // The load generator is one Node thread: one core is all it can use.
   const [first, ...rest] = allowed;

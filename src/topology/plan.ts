@@ -1,4 +1,4 @@
-import type { AppSettings, TopologySettings } from '../config/types.js';
+import type { AppConfig, TopologyConfig } from '../config/types.js';
 import { resolveWorkers } from './workers.js';
 
 /** Host every server binds and every request targets. */
@@ -23,7 +23,7 @@ export interface LaunchPlan {
 
 /** Where the plan's helpers live and what they need (injected for tests). */
 export interface PlanContext {
-  readonly app: AppSettings;
+  readonly app: AppConfig;
   readonly serverCores: number;
   /** Free ports: the front's first, then one per instance. */
   readonly ports: readonly number[];
@@ -68,12 +68,12 @@ function instanceSpecs(ctx: PlanContext, count: number): ProcessSpec[] {
 }
 
 /** Number of ports a topology needs: the front's and one per instance. */
-export function portsNeeded(topology: TopologySettings): number {
+export function portsNeeded(topology: TopologyConfig): number {
   return topology.kind === 'balancer' || topology.kind === 'command' ? 1 + topology.instances : 1;
 }
 
 /** The processes of a topology, as commands with every placeholder filled (pure). */
-export function planTopology(topology: TopologySettings, ctx: PlanContext): LaunchPlan {
+export function planTopology(topology: TopologyConfig, ctx: PlanContext): LaunchPlan {
   const port = ctx.ports[0];
   switch (topology.kind) {
     case 'flask':

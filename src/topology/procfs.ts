@@ -111,7 +111,7 @@ export function parseCpuList(list: string): number[] {
 export function formatCpuList(cpus: readonly number[]): string {
   const sorted = [...cpus].sort((x, y) => x - y);
   const parts: string[] = [];
-  for (let i = 0; i < sorted.length; ) {
+  for (let i = 0; i < sorted.length;) {
     let j = i;
     while (j + 1 < sorted.length && sorted[j + 1] === sorted[j] + 1) j++;
     parts.push(i === j ? `${sorted[i]}` : `${sorted[i]}-${sorted[j]}`);

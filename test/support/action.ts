@@ -2,6 +2,7 @@ import { tempDir } from './tmp.js';
 import { execFileSync, spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { parse } from 'yaml';
 import { FIXTURE_DIR, FIXTURE_PYTHON, ROOT } from './fixture.js';
 
 /** What a run of dist/index.js left behind. */
@@ -45,7 +46,10 @@ export const DATA_TOPOLOGIES = ['  - {name: gunicorn-2, kind: gunicorn, workers:
  * A small git repository (the user's): the fixture app in app/ (run with the fixture's venv) and a
  * flask-perf config with `topologies` (default: one gunicorn cell) and `configExtra` appended.
  */
-export function makeWorkspace(configExtra = '', topologies: readonly string[] = DATA_TOPOLOGIES.slice(0, 1)): { dir: string; commit: (message: string) => string } {
+export function makeWorkspace(
+  configExtra = '',
+  topologies: readonly string[] = DATA_TOPOLOGIES.slice(0, 1),
+): { dir: string; commit: (message: string) => string } {
   const dir = tempDir('ws');
   mkdirSync(path.join(dir, '.github'), { recursive: true });
   mkdirSync(path.join(dir, 'app'));
@@ -97,15 +101,9 @@ export interface ActionOptions {
   readonly env?: Record<string, string>;
 }
 
+/** The inputs' defaults as the runner applies them: from action.yml (the token stands in for github.token). */
 const DEFAULT_INPUTS: Record<string, string> = {
-  config: '.github/flask-perf.yml',
-  baseline: '.github/flask-perf-baseline.json',
-  threshold: '10%',
-  'fail-on-regression': 'true',
-  comment: 'true',
-  'update-baseline': 'false',
-  mode: 'run',
-  'results-dir': 'flask-perf-results',
+  ...Object.fromEntries(Object.entries((parse(readFileSync(path.join(ROOT, 'action.yml'), 'utf8')) as { inputs: Record<string, { default: string }> }).inputs).map(([name, i]) => [name, i.default])),
   'github-token': 'test-token',
 };
 
@@ -139,7 +137,7 @@ export function runAction(options: ActionOptions): Promise<ActionRun> {
     const child = spawn(process.execPath, [path.join(ROOT, 'dist/index.js')], { cwd: options.workspace, env });
     let stdout = '';
     const grow = (c: Buffer): void => {
-      stdout += c;
+      stdout += c.toString();
       options.onOutput?.(stdout, (s) => child.kill(s));
     };
     child.stdout.on('data', grow);
@@ -147,7 +145,14 @@ export function runAction(options: ActionOptions): Promise<ActionRun> {
     const timer = setTimeout(() => child.kill('SIGKILL'), 110_000);
     child.on('close', (code, signal) => {
       clearTimeout(timer);
-      resolve({ code, signal, stdout: decodeCommands(stdout), raw: stdout, outputs: parseOutputFile(readFileSync(outputPath, 'utf8')), summary: readFileSync(summaryPath, 'utf8') });
+      resolve({
+        code,
+        signal,
+        stdout: decodeCommands(stdout),
+        raw: stdout,
+        outputs: parseOutputFile(readFileSync(outputPath, 'utf8')),
+        summary: readFileSync(summaryPath, 'utf8'),
+      });
     });
   });
 }
@@ -170,7 +175,12 @@ export function pushPayload(): unknown {
 /** A workflow_run payload: the run of the `perf` workflow for `headSha`, from a fork's branch. */
 export function workflowRunPayload(headSha: string, pullRequests: readonly number[]): unknown {
   return {
-    workflow_run: { head_sha: headSha, head_branch: 'feature', head_repository: { owner: { login: 'fork-owner' } }, pull_requests: pullRequests.map((number) => ({ number })) },
+    workflow_run: {
+      head_sha: headSha,
+      head_branch: 'feature',
+      head_repository: { owner: { login: 'fork-owner' } },
+      pull_requests: pullRequests.map((number) => ({ number })),
+    },
     repository: { name: 'app', owner: { login: 'octo' } },
   };
 }

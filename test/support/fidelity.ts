@@ -102,7 +102,10 @@ export interface ServedCount {
  * machine's speed. The server may have answered up to one request per connection that the load
  * generator dropped when its time was up.
  */
-export async function countServed(args: readonly string[], options: { connections: number; durationMs: number; paths: readonly string[]; serverCpus?: string; loadgenCpus?: string }): Promise<ServedCount> {
+export async function countServed(
+  args: readonly string[],
+  options: { connections: number; durationMs: number; paths: readonly string[]; serverCpus?: string; loadgenCpus?: string },
+): Promise<ServedCount> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'flask-perf-count-'));
   const log = path.join(dir, 'access.log');
   const started = await startGunicorn([...args, '--access-logfile', log, '--access-logformat', "'%(s)s %(U)s'"], {}, options.serverCpus);

@@ -1,9 +1,9 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { loadConfig } from '../../src/config/load.js';
+import { readConfig } from '../../src/config/load.js';
 import { packageRoot } from '../../src/paths.js';
-import type { Settings } from '../../src/config/types.js';
+import type { Config } from '../../src/config/types.js';
 import { waitHealthy } from '../../src/topology/health.js';
 import { freePort } from '../../src/topology/ports.js';
 import { spawnGroup, type GroupProcess } from '../../src/topology/process.js';
@@ -20,10 +20,14 @@ export function ensureFixtureBuilt(): void {
   execFileSync('python3', ['build.py'], { cwd: FIXTURE_DIR, stdio: 'inherit' });
 }
 
-/** The fixture's settings with short load and no calibration cell, for tests. */
-export function fixtureSettings(overrides: Partial<Settings['load']> = {}): Settings {
-  const base = loadConfig(FIXTURE_CONFIG, ROOT);
-  return { ...base, load: { ...base.load, warmupMs: 500, durationMs: 1500, trials: 1, connections: 16, ...overrides }, compare: { ...base.compare, calibrate: false } };
+/** The fixture's config with short load and no calibration cell, for tests. */
+export function fixtureConfig(overrides: Partial<Config['load']> = {}): Config {
+  const base = readConfig(FIXTURE_CONFIG, ROOT);
+  return {
+    ...base,
+    load: { ...base.load, warmupMs: 500, durationMs: 1500, trials: 1, connections: 16, ...overrides },
+    compare: { ...base.compare, calibrate: false },
+  };
 }
 
 /** A server of the fixture started by hand, healthy, on a free port. */
@@ -52,9 +56,4 @@ export async function startFixtureServer(command: string, env: NodeJS.ProcessEnv
 /** Starts the fixture under gunicorn with extra arguments, e.g. ['--worker-class', 'gthread']. */
 export function startGunicorn(args: readonly string[], env: NodeJS.ProcessEnv = {}, cpus?: string): Promise<StartedServer> {
   return startFixtureServer(`{python} -m gunicorn --bind 127.0.0.1:{port} --log-level warning ${args.join(' ')} app:app`, env, cpus);
-}
-
-/** Starts the fixture under the Flask dev server. */
-export function startDevServer(env: NodeJS.ProcessEnv = {}, cpus?: string): Promise<StartedServer> {
-  return startFixtureServer('{python} app.py {port}', env, cpus);
 }

@@ -92,7 +92,7 @@ export class GithubMock {
       res.status(404).json({ message: 'Not Found' });
     });
     app.get('/repos/:owner/:repo/pulls', (req, res) => {
-      const head = String(req.query.head ?? '');
+      const head = typeof req.query.head === 'string' ? req.query.head : '';
       res.json(this.pulls.filter((p) => p.head.label === head));
     });
     app.post('/repos/:owner/:repo/statuses/:sha', (req, res) => {

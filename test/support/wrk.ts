@@ -61,7 +61,7 @@ export async function runWrk(base: string, paths: readonly string[], connections
         try {
           resolve(parseWrkOutput(stdout));
         } catch (e) {
-          reject(e as Error);
+          reject(e instanceof Error ? e : new Error(String(e)));
         }
       });
     });

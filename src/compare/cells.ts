@@ -1,0 +1,149 @@
+import { formatPercent } from '../config/percent.js';
+import type { CompareConfig } from '../config/types.js';
+import type { Fingerprint, TopologyResult } from '../results/types.js';
+import { METRICS, metricOf } from './metrics.js';
+import { describeMetric } from './text.js';
+import type { Thresholds } from './thresholds.js';
+import type { CellComparison, CellInput, Comparison, Delta, EndpointComparison, Policy, Verdict } from './types.js';
+import { judgeFamily, settleAdvice, type MetricTest, type MetricVerdict } from './verdict.js';
+
+/** The policy from the config's thresholds and compare section. */
+export function policyFrom(thresholds: Thresholds, compare: CompareConfig): Policy {
+  return { thresholds, gate: compare.gate, alpha: compare.alpha, failOnInconclusive: compare.failOnInconclusive };
+}
+
+/** One delta (pure). */
+export function delta(base: number | null | undefined, head: number | null | undefined): Delta {
+  const b = base ?? null;
+  const h = head ?? null;
+  return { base: b, head: h, change: b !== null && h !== null && b !== 0 ? h / b - 1 : null };
+}
+
+/** Says when two fingerprints are different hardware; null when the same CPU model, core count and placement. */
+export function hardwareDifference(base: Fingerprint | undefined, head: Fingerprint): string | null {
+  if (!base) return 'the baseline records no environment';
+  const parts: string[] = [];
+  if (base.cpuModel !== head.cpuModel) parts.push(`CPU ${base.cpuModel} → ${head.cpuModel}`);
+  if (base.cores !== head.cores) parts.push(`${base.cores} → ${head.cores} cores`);
+  if (base.placement?.pinned !== head.placement.pinned)
+    parts.push(`placement ${base.placement?.pinned ? 'pinned' : 'shared'} → ${head.placement.pinned ? 'pinned' : 'shared'}`);
+  return parts.length ? `baseline recorded on different hardware: ${parts.join(', ')}` : null;
+}
+
+function compareEndpoints(base: TopologyResult | undefined, head: TopologyResult | undefined): EndpointComparison[] {
+  const key = (e: { method: string; path: string }): string => `${e.method} ${e.path}`;
+  const baseByKey = new Map((base?.endpoints ?? []).map((e) => [key(e), e]));
+  const headByKey = new Map((head?.endpoints ?? []).map((e) => [key(e), e]));
+  const keys = [...new Set([...headByKey.keys(), ...baseByKey.keys()])];
+  return keys.map((k) => {
+    const b = baseByKey.get(k);
+    const h = headByKey.get(k);
+    const [method, ...rest] = k.split(' ');
+    return {
+      method,
+      path: rest.join(' '),
+      rps: delta(b?.rps, h?.rps),
+      p99: delta(b?.latencyMs.p99, h?.latencyMs.p99),
+      failuresPerSec: delta(b?.failuresPerSec, h?.failuresPerSec),
+    };
+  });
+}
+
+function cellVerdict(input: CellInput, metrics: readonly MetricVerdict[], policy: Policy): { verdict: Verdict; reasons: string[] } {
+  const { base, head } = input;
+  if (!head) return { verdict: 'missing', reasons: [input.missingReason ?? 'in the baseline, not in this run'] };
+  if (!head.ok) return { verdict: 'failed', reasons: [(head.error ?? 'failed').split('\n')[0]] };
+  if (!base || !base.ok) return { verdict: 'new', reasons: [base ? 'failed in the baseline' : 'not in the baseline'] };
+  const reasons: string[] = [];
+  const failuresRise = head.failuresPerSec - base.failuresPerSec;
+  if (failuresRise > policy.thresholds.failuresPerSecRise)
+    reasons.push(`failures/s +${failuresRise.toFixed(2)} (threshold ${policy.thresholds.failuresPerSecRise})`);
+  const gated = metrics.filter((m) => m.gated);
+  const threshold = (m: MetricVerdict): number => metricOf(m.metric).threshold(policy.thresholds);
+  for (const m of gated) if (m.verdict === 'regression') reasons.push(`${describeMetric(m)} (threshold ${formatPercent(threshold(m))})`);
+  if (reasons.length) return { verdict: 'regressed', reasons };
+  const undecided = gated.filter((m) => m.verdict === 'inconclusive');
+  if (undecided.length) {
+    return {
+      verdict: 'inconclusive',
+      reasons: undecided.map((m) => `${describeMetric(m)}: interval reaches past the threshold; ${settleAdvice(m, input.samples[m.metric]!, threshold(m))}`),
+    };
+  }
+  const rps = metrics.find((m) => m.metric === 'rps');
+  if (rps?.verdict === 'improvement') return { verdict: 'improved', reasons: [describeMetric(rps)] };
+  return { verdict: 'unchanged', reasons: [] };
+}
+
+/**
+ * Judges cells together (pure): every gated metric of every comparable cell is one test of a Holm
+ * family, so the chance of any false alarm over the matrix stays at or below `regressionAlpha`.
+ */
+export function judgeCells(
+  inputs: readonly CellInput[],
+  policy: Policy,
+  regressionAlpha: number = policy.alpha,
+): { cells: CellComparison[]; gatedTests: number } {
+  const tests: (MetricTest & { index: number })[] = [];
+  inputs.forEach((input, index) => {
+    if (!input.head?.ok || !input.base?.ok) return;
+    for (const metric of METRICS) {
+      const samples = input.samples[metric.name];
+      if (!samples) continue;
+      tests.push({
+        index,
+        cell: input.name,
+        metric: metric.name,
+        gated: policy.gate.includes(metric.name),
+        threshold: metric.threshold(policy.thresholds),
+        samples,
+      });
+    }
+  });
+  const verdicts = judgeFamily(tests, policy.alpha, regressionAlpha);
+  const cells = inputs.map((input, index): CellComparison => {
+    const metrics = verdicts.filter((_, k) => tests[k].index === index);
+    const { verdict, reasons } = cellVerdict(input, metrics, policy);
+    const { base: b, head: h } = input;
+    return {
+      name: input.name,
+      verdict,
+      reasons,
+      rps: delta(b?.rps, h?.rps),
+      p50: delta(b?.latencyMs.p50, h?.latencyMs.p50),
+      p99: delta(b?.latencyMs.p99, h?.latencyMs.p99),
+      failuresPerSec: delta(b?.failuresPerSec, h?.failuresPerSec),
+      cpuMsPer1kRequests: delta(b?.cpuMsPer1kRequests, h?.cpuMsPer1kRequests),
+      endpoints: compareEndpoints(b, h),
+      metrics,
+      samples: input.sampleCount,
+      error: h?.error ?? null,
+      calibration: input.calibration ?? null,
+    };
+  });
+  return { cells, gatedTests: tests.filter((t) => t.gated).length };
+}
+
+/** Which topologies a comparison judges, and which results it sets aside. */
+export interface Judged {
+  readonly names: readonly string[];
+  readonly ignored: readonly string[];
+  readonly missingReason: string;
+}
+
+/**
+ * The topologies to judge (pure). With `expected` (the trusted config's list) exactly those: a
+ * topology of the results outside it is set aside, one missing from the results fails. Without,
+ * the head's and the base's together: one the base has and the head lacks fails too.
+ */
+export function judgedTopologies(headNames: readonly string[], baseNames: readonly string[], expected?: readonly string[]): Judged {
+  if (expected) {
+    return { names: expected, ignored: headNames.filter((n) => !expected.includes(n)), missingReason: 'in the config, not in the results' };
+  }
+  const names = [...headNames, ...baseNames.filter((n) => !headNames.includes(n))];
+  return { names, ignored: [], missingReason: 'in the baseline, not in this run: renamed or dropped? Record the baseline again once the change is merged' };
+}
+
+/** The cells with a verdict. */
+export function cellsWith(comparison: Comparison, verdict: Verdict): CellComparison[] {
+  return comparison.cells.filter((c) => c.verdict === verdict);
+}

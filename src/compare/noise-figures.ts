@@ -1,0 +1,43 @@
+/**
+ * How much measurements move on a machine of this kind when nothing changed, on the log scale,
+ * fitted on the A/A corpus in bench/corpus/ (recorded and described there; `npm run bench:detect
+ * -- --replay` checks the verdicts it gives). Each figure has the degrees of freedom it is worth.
+ */
+export const MACHINE_NOISE = {
+  // Fitted on 12 stored-baseline runs (5 cells, 3 trials, 2026-11-28, 2 vCPUs "AMD EPYC"): pooled
+  // within-run sd of trials, and the sd of the difference of two runs' means less the trials' part.
+  // The corpus gives 120 and 55 degrees of freedom; a prior counts 30: other machines differ.
+  /** One trial around its run's mean (stored baseline; 5 s trials after a 2 s warm-up). */
+  trial: { rps: { sd: 0.106, df: 30 }, cpu: { sd: 0.105, df: 30 }, p99: { sd: 0.56, df: 30 } },
+  /** Two runs' means apart beyond what their trials' spread explains (separate processes, minutes apart). */
+  runs: { rps: { sd: 0.169, df: 30 }, cpu: { sd: 0.158, df: 30 }, p99: { sd: 0.2, df: 30 } },
+  /**
+   * The same, each cell divided by its calibration cell (the reference app, same topology, same
+   * run): the machine's speed moves both (their run means correlate 0.65–0.89), so most of the
+   * drift divides out. Fitted 0.060 and 0.008; CPU floored at 0.04, as no machine is that steady.
+   */
+  calibratedRuns: { rps: { sd: 0.06, df: 30 }, cpu: { sd: 0.04, df: 30 } },
+  /**
+   * Calibrated by turns (the reference app beside the app, 1 s slices in every trial): the log of
+   * app / reference per trial around its run's mean, and two runs' means of it apart beyond that.
+   */
+  interleaved: { trial: { rps: { sd: 0.05, df: 30 }, cpu: { sd: 0.05, df: 30 } }, runs: { rps: { sd: 0.05, df: 30 }, cpu: { sd: 0.05, df: 30 } } },
+  /** One paired round's log ratio head/base (compare: base). */
+  round: { rps: { sd: 0.06, df: 8 }, cpu: { sd: 0.06, df: 8 }, p99: { sd: 0.2, df: 8 } },
+} as const;
+
+/**
+ * Across machines, what a calibration cell cannot divide out (the app and the reference app
+ * gaining differently from a faster CPU), and how far machines of one runner label differ when
+ * nothing divides anything out. Not measurable on one machine: assumed, and stated as such.
+ * Uncalibrated, a drop of 50% still stands past it (z ≈ 4).
+ */
+export const CROSS_HARDWARE = { calibrated: 0.05, uncalibrated: 0.15, df: 10 } as const;
+
+/** An older baseline (no noise record) is judged with this much more between-run noise. */
+export const OLD_BASELINE_WIDENING = 1.5;
+
+/** Consecutive baselines kept in a baseline's history. */
+export const HISTORY_LENGTH = 20;
+/** Entries of history before it replaces the machine default. */
+export const HISTORY_MIN = 5;

@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest';
+import { historyEntry, historySpread, nextHistory, storedNoise, trialSpread } from '../../src/compare/noise.js';
+import { HISTORY_LENGTH, MACHINE_NOISE, OLD_BASELINE_WIDENING } from '../../src/compare/noise-figures.js';
+import { pairedRatioInterval, unpairedRatioInterval } from '../../src/stats/inference.js';
+import type { Results, TopologyResult } from '../../src/results/types.js';
+import { readData } from '../support/data.js';
+
+const prior = { withinSd: 0.1, withinDf: 8, betweenSd: 0.08, betweenDf: 10 };
+
+describe('intervals under a noise model (values computed independently)', () => {
+  it('one trial a side: the prior alone decides, a halving stands far outside it', () => {
+    const i = unpairedRatioInterval([500], [1000], prior, 0.98);
+    // variance = 0.1² × (1 + 1) + 0.08² = 0.0264; se = 0.16248; df = 0.0264² / (0.02²/8 + 0.0064²/10)
+    expect(i.se).toBeCloseTo(0.162481, 5);
+    expect(i.df).toBeCloseTo(0.0264 ** 2 / (0.02 ** 2 / 8 + 0.0064 ** 2 / 10), 6);
+    expect(i.ratio).toBeCloseTo(0.5, 12);
+    expect(i.pBelowOne).toBeLessThan(0.001);
+  });
+  it("the trials' own spread pools with the prior's", () => {
+    const i = unpairedRatioInterval([100, 110, 90], [100, 100, 100], { ...prior, betweenSd: 0 }, 0.95);
+    const a = [100, 110, 90].map(Math.log);
+    const m = a.reduce((x, y) => x + y, 0) / 3;
+    const ss = a.reduce((s, v) => s + (v - m) ** 2, 0);
+    const within = (ss + 8 * 0.01) / (2 + 2 + 8);
+    expect(i.se).toBeCloseTo(Math.sqrt(within * (2 / 3)), 10);
+    expect(i.df).toBeCloseTo(12, 10);
+  });
+  it('three agreeing rounds do not make a narrow paired interval once pooled with the per-round prior', () => {
+    const lucky = pairedRatioInterval([0.9, 0.9001, 0.8999], 0.98);
+    const pooled = pairedRatioInterval([0.9, 0.9001, 0.8999], 0.98, undefined, { withinSd: 0.06, withinDf: 8, betweenSd: 0, betweenDf: 1 });
+    expect(lucky.high - lucky.low).toBeLessThan(0.001);
+    expect(pooled.high - pooled.low).toBeGreaterThan(0.1);
+    expect(pooled.df).toBe(10);
+  });
+});
+
+function cell(name: string, rps: number[], cpu: number[] = rps.map(() => 500)): TopologyResult {
+  const base = readData('baseline.json').topologies[0];
+  return { ...base, name, trials: rps.map((r, i) => ({ ...base.trials[0], rps: r, cpuMsPer1kRequests: cpu[i] })) };
+}
+const results = (topologies: TopologyResult[], at = '2026-11-28T00:00:00Z'): Results => ({
+  ...readData('baseline.json'),
+  schemaVersion: 2,
+  finishedAt: at,
+  topologies,
+  noise: { trialSpread: trialSpread(topologies), history: [] },
+});
+
+describe('the noise record', () => {
+  it("pools the trials' spread over cells", () => {
+    const spread = trialSpread([cell('a', [100, 110]), cell('b', [200, 180, 190])]);
+    expect(spread.df).toBe(3);
+    expect(spread.rps).toBeGreaterThan(0.04);
+    expect(spread.rps).toBeLessThan(0.08);
+  });
+  it('a history entry is each cell’s log ratio of run means; the history keeps the last 20', () => {
+    const e = historyEntry(results([cell('a', [100, 100])]), results([cell('a', [110, 110])]));
+    expect(e.cells.a.rps).toBeCloseTo(Math.log(1.1), 4);
+    let history = results([cell('a', [100])]);
+    for (let i = 0; i < 25; i++) {
+      const next = results([cell('a', [100 + i])], `2026-11-${10 + (i % 18)}T00:00:00Z`);
+      history = { ...next, noise: { ...next.noise!, history: nextHistory(history, next) } };
+    }
+    expect(history.noise!.history).toHaveLength(HISTORY_LENGTH);
+  });
+  it('history replaces the default once it has 5 entries, less what the trials explain', () => {
+    const entries = [0.1, -0.1, 0.12, -0.08, 0.02, -0.02].map((r, i) => ({ at: String(i), cells: { a: { rps: r, cpu: r } } }));
+    expect(historySpread(entries.slice(0, 4), 'rps', 0.05, 3)).toBeNull();
+    const s = historySpread(entries, 'rps', 0.05, 3)!;
+    expect(s.df).toBe(5);
+    expect(s.sd).toBeGreaterThan(0.05);
+    expect(s.sd).toBeLessThan(0.15);
+  });
+  it('an older baseline is judged with widened noise, and says so; across hardware more is added', () => {
+    const before = cell('a', [100, 100]);
+    const old = storedNoise('rps', { baseline: { ...results([before]), schemaVersion: 1 }, base: before, calibration: 'none', crossHardware: false });
+    expect(old.prior.betweenSd).toBeCloseTo(MACHINE_NOISE.runs.rps.sd * OLD_BASELINE_WIDENING, 12);
+    expect(old.source).toContain('predates noise records');
+    const cross = storedNoise('rps', { baseline: results([before]), base: before, calibration: 'none', crossHardware: true });
+    expect(cross.prior.betweenSd).toBeGreaterThan(MACHINE_NOISE.runs.rps.sd);
+    expect(cross.source).toContain('no calibration');
+  });
+});

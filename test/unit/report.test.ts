@@ -1,0 +1,33 @@
+/**
+ * The rendered report, on committed results documents (test/data/), judged by the same function
+ * the action's report mode and `flask-perf report` call. A snapshot: a change to the report's
+ * text shows here, line by line, for review.
+ */
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_COMPARE } from '../../src/config/load.js';
+import { judge, policyOf } from '../../src/pipeline/pipeline.js';
+import { renderReport } from '../../src/report/markdown.js';
+import { readData } from '../support/data.js';
+
+const ctx = { configPath: '.github/flask-perf.yml', baselinePath: '.github/flask-perf-baseline.json' };
+
+describe('the report', () => {
+  it('a regression against a stored baseline', () => {
+    const head = readData('regressed/results.json');
+    const comparison = judge('baseline', DEFAULT_COMPARE, head, { kind: 'baseline', baseline: { results: readData('baseline.json'), source: '.github/flask-perf-baseline.json at bbbbbbb' } }, policyOf(null));
+    expect(comparison.cells.map((c) => c.verdict)).toContain('regressed');
+    expect(renderReport(comparison, head, ctx)).toMatchSnapshot();
+  });
+
+  it('compare: base, judged look by look', () => {
+    const head = readData('ab-regressed/results.json');
+    const comparison = judge('base', DEFAULT_COMPARE, head, { kind: 'measured', base: readData('ab-regressed/base.json') }, policyOf(null));
+    expect(renderReport(comparison, head, ctx)).toMatchSnapshot();
+  });
+
+  it('no baseline yet', () => {
+    const head = readData('unchanged/results.json');
+    const report = renderReport(judge('baseline', DEFAULT_COMPARE, head, { kind: 'baseline', baseline: null }, policyOf(null)), head, ctx);
+    expect(report.split('\n').slice(0, 2)).toEqual(['<!-- flask-perf-action config=.github/flask-perf.yml -->', '### flask-perf · <code>.github/flask-perf.yml</code>: 🆕 no baseline yet — these numbers become the reference once a baseline is recorded']);
+  });
+});

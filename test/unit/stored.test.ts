@@ -1,0 +1,166 @@
+import { describe, expect, it } from 'vitest';
+import { policyFrom } from '../../src/compare/cells.js';
+import { compareStored } from '../../src/compare/stored.js';
+import type { Policy } from '../../src/compare/types.js';
+import { DEFAULT_THRESHOLDS, resolveThresholds } from '../../src/compare/thresholds.js';
+import { DEFAULT_COMPARE } from '../../src/config/load.js';
+import { failureMessage } from '../../src/compare/gate.js';
+import type { Results, TopologyResult } from '../../src/results/types.js';
+import { calibration, cell, results as build, trial } from '../support/build.js';
+
+const topo = (name: string, rps: number[], cpu: number[] = rps.map(() => 700), cal?: number[], byTurns = false): TopologyResult =>
+  cell(
+    name,
+    rps.map((r, i) => trial(r, cpu[i])),
+    cal ? calibration(cal, byTurns) : undefined,
+  );
+const results = (cpuModel: string, topologies: TopologyResult[]): Results => build(topologies, cpuModel);
+
+const policy: Policy = policyFrom(DEFAULT_THRESHOLDS, DEFAULT_COMPARE);
+
+describe('stored-baseline comparison (noise model, Holm)', () => {
+  const cal = [1000, 1010, 990];
+
+  it('a steady 40% drop is a regression once calibration divides out the drift; trial noise around the same level is not', () => {
+    const before = results('cpu', [topo('a', [1000, 1020, 990], undefined, cal), topo('b', [500, 480, 520], undefined, cal)]);
+    const now = results('cpu', [topo('a', [600, 610, 590], [1150, 1160, 1140], cal), topo('b', [505, 470, 515], undefined, cal)]);
+    const c = compareStored(before, now, policy, 'baseline.json');
+    expect(c.cells.map((x) => x.verdict)).toEqual(['regressed', 'inconclusive']);
+    expect(c.cells[0].reasons.join(' ')).toMatch(/req\/s −40\.\d% \[/);
+    expect(c.cells[0].metrics[0].interval.method).toBe('noise-model');
+    expect(c.gatedTests).toBe(4);
+    expect(failureMessage(c)).toMatch(/^flask-perf: regressed: a \(req\/s −40/);
+    expect(c.noiseSource).toBe("this machine kind's default noise");
+  });
+
+  it('one trial a side: a flagrant drop fails, with or without calibration', () => {
+    for (const calibration of [cal.slice(0, 1), undefined]) {
+      const c = compareStored(results('cpu', [topo('a', [1000], [700], calibration)]), results('cpu', [topo('a', [350], [2000], calibration)]), policy);
+      expect(c.cells[0].verdict).toBe('regressed');
+      expect(c.cells[0].samples).toBe(1);
+    }
+  });
+
+  it('a modest drop stays inconclusive and says what would settle it; it does not fail by default', () => {
+    const c = compareStored(
+      results('cpu', [topo('a', [1000, 1010], [700, 700], cal.slice(0, 2))]),
+      results('cpu', [topo('a', [880, 890], [700, 700], cal.slice(0, 2))]),
+      policy,
+    );
+    expect(c.cells[0].verdict).toBe('inconclusive');
+    expect(c.cells[0].reasons.join(' ')).toMatch(
+      /req\/s −11\.\d% .*: interval reaches past the threshold; (about \d+ trials a side would settle it \(load\.trials\), or compare: base|more trials cannot settle it: whole runs differ by about ±\d+% here; compare: base \(both sides in one job\) or a quieter runner would)/,
+    );
+    expect(failureMessage(c)).toBeNull();
+    expect(failureMessage({ ...c, policy: { ...policy, failOnInconclusive: true } })).toMatch(/inconclusive: a/);
+  });
+
+  it('the threshold input wins when given, then the config, then the defaults', () => {
+    expect(resolveThresholds({ rpsDrop: 0.2, cpuRise: 0.08 }, undefined)).toMatchObject({ rpsDrop: 0.2, cpuRise: 0.08 });
+    expect(resolveThresholds({ rpsDrop: 0.2 }, 0.1).rpsDrop).toBe(0.1);
+    expect(resolveThresholds({}, undefined)).toEqual(DEFAULT_THRESHOLDS);
+  });
+});
+
+describe('which topologies are judged', () => {
+  it('one the baseline has and the run lacks fails as missing', () => {
+    const c = compareStored(results('cpu', [topo('a', [1000, 1010, 990]), topo('b', [500, 510, 490])]), results('cpu', [topo('a', [1000, 1010, 990])]), policy);
+    expect(c.cells.map((x) => [x.name, x.verdict])).toEqual([
+      ['a', 'inconclusive'],
+      ['b', 'missing'],
+    ]);
+    expect(failureMessage(c)).toMatch(/missing: b \(in the baseline, not in this run: renamed or dropped\?/);
+  });
+  it('with the trusted list: exactly those; strangers set aside, the missing fail', () => {
+    const c = compareStored(
+      results('cpu', [topo('a', [1000, 1010, 990])]),
+      results('cpu', [topo('a', [1000, 1010, 990]), topo('stranger', [1])]),
+      policy,
+      null,
+      ['a', 'b'],
+    );
+    expect(c.cells.map((x) => [x.name, x.verdict])).toEqual([
+      ['a', 'inconclusive'],
+      ['b', 'missing'],
+    ]);
+    expect(c.ignored).toEqual(['stranger']);
+    expect(failureMessage(c)).toBe('flask-perf: missing: b (in the config, not in the results)');
+  });
+});
+
+describe('cross-hardware', () => {
+  const before = results('old cpu', [topo('a', [500, 510, 490], undefined, [1000, 1010, 990])]);
+
+  it('divides by the calibration cell: twice as fast a machine, same code, reads as no change, with the factor and its interval', () => {
+    // On a machine twice as fast, the app also spends half the CPU per request.
+    const now = results('new cpu', [topo('a', [1000, 1020, 980], [350, 352, 348], [2000, 2010, 1990])]);
+    const c = compareStored(before, now, policy);
+    expect(c.hardwareNote).toMatch(/different hardware: CPU old cpu → new cpu/);
+    expect(c.cells[0].calibration?.rps).toBeCloseTo(2, 2);
+    expect(c.cells[0].calibration?.rpsInterval?.low).toBeLessThan(2);
+    expect(c.cells[0].calibration?.rpsInterval?.high).toBeGreaterThan(2);
+    expect(c.cells[0].metrics.find((m) => m.metric === 'rps')!.interval.ratio).toBeCloseTo(1, 2);
+    expect(['unchanged', 'inconclusive']).toContain(c.cells[0].verdict);
+    expect(c.noiseSource).toContain('plus what calibration leaves across hardware');
+    // Without the calibration cell the same numbers read as twice the req/s, judged with the
+    // spread between machines: not a regression, and no claim either way.
+    const raw = compareStored(results('old cpu', [topo('a', [500, 510, 490])]), results('new cpu', [topo('a', [1000, 1020, 980])]), policy);
+    expect(raw.cells[0].metrics.find((m) => m.metric === 'rps')!.interval.ratio).toBeCloseTo(2, 1);
+    expect(raw.cells[0].verdict).not.toBe('regressed');
+    expect(raw.noiseSource).toContain('the spread between machines (no calibration)');
+  });
+
+  it('a regression found across hardware fails like any other, with the difference stated', () => {
+    const now = results('new cpu', [topo('a', [400, 410, 390], [875, 880, 870], [2000, 2010, 1990])]);
+    const c = compareStored(before, now, policy);
+    expect(c.hardwareNote).toMatch(/different hardware/);
+    expect(c.cells[0].verdict).toBe('regressed');
+    expect(failureMessage(c)).toMatch(/regressed: a/);
+  });
+});
+
+describe('calibration by turns: each trial divided by the reference trial beside it', () => {
+  // The machine's speed swings from trial to trial (×0.7 to ×1.3); the app and the reference app
+  // beside it swing together.
+  const speeds = [1, 0.7, 1.3];
+  const side = (appRps: number, cpuModel = 'cpu', factor = 1): Results =>
+    results(cpuModel, [
+      topo(
+        'a',
+        speeds.map((s) => appRps * s * factor),
+        speeds.map((s) => 700 / (s * factor)),
+        speeds.map((s) => 2000 * s * factor),
+        true,
+      ),
+    ]);
+
+  it('swings the two share divide out: an unchanged app is unchanged, a 20% drop regresses', () => {
+    const unchanged = compareStored(side(1000), side(1000), policy);
+    expect(unchanged.cells[0].metrics[0].interval.ratio).toBeCloseTo(1, 6);
+    expect(unchanged.cells[0].calibration?.byTurns).toBe(true);
+    const slower = compareStored(
+      side(1000),
+      {
+        ...side(800),
+        topologies: side(800).topologies.map((t) => ({ ...t, trials: t.trials.map((x) => ({ ...x, cpuMsPer1kRequests: x.cpuMsPer1kRequests! * 1.25 })) })),
+      },
+      policy,
+    );
+    expect(slower.cells[0].metrics[0].interval.ratio).toBeCloseTo(0.8, 6);
+    expect(slower.cells[0].verdict).toBe('regressed');
+  });
+
+  it('across hardware: a machine 1.6× as fast reads as no change, with the factor shown', () => {
+    const c = compareStored(side(1000, 'old cpu'), side(1000, 'new cpu', 1.6), policy);
+    expect(c.cells[0].calibration?.rps).toBeCloseTo(1.6, 6);
+    expect(c.cells[0].metrics[0].interval.ratio).toBeCloseTo(1, 6);
+    expect(c.cells[0].verdict).not.toBe('regressed');
+    expect(c.noiseSource).toContain('plus what calibration leaves across hardware');
+  });
+
+  it('a side calibrated after the cell (an older baseline) falls back to the factor', () => {
+    const old = results('cpu', [topo('a', [1000, 1000, 1000], undefined, [2000, 2000, 2000])]);
+    const c = compareStored(old, side(1000), policy);
+    expect(c.cells[0].calibration?.byTurns).toBe(false);
+  });
+});
