@@ -4,7 +4,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'fixtures/', 'test/data/', 'bench/corpus/'] },
+  { ignores: ['dist/', 'node_modules/', 'fixtures/', 'test/data/', 'bench/corpus/', 'bench/wip/'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -1,4 +1,4 @@
-/** Every default of the config file, merged before validation (autocannon's defaultOptions). */
+/** Every default of the config file, merged before validation (as autocannon's lib/defaultOptions.js does). */
 export const DEFAULTS = {
   app: {
     build: '',

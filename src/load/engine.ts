@@ -1,74 +1,397 @@
-import autocannon, { type AutocannonClient } from 'autocannon';
-import { encodeHistogram, newLatencyHistogram, recordMs } from '../stats/histogram.js';
-import type { EndpointSample, LoadJob, LoadSample } from './types.js';
-import { weightedSequence } from './mix.js';
-
 /**
- * Runs one load job with the (patched) autocannon client in this process and records every
- * response by endpoint. Meant for the load generator child process.
+ * The load generator's engine: connections on plain sockets, requests prebuilt as bytes, responses
+ * read by the lean parser in http.ts, latencies in HDR histograms — per endpoint, and per second
+ * for the time series. Closed model (each connection sends its next request when the last one is
+ * answered) or open model (requests sent on a fixed schedule, latency measured from each one's
+ * intended send time, so a stall counts for every request it delayed).
  */
-export function runLoadJob(job: LoadJob): Promise<LoadSample> {
-  const latencies = job.endpoints.map(() => newLatencyHistogram());
-  const statuses = job.endpoints.map(() => new Map<number, number>());
-  const bytes = job.endpoints.map(() => 0);
-  const errorCodes = new Map<string, number>();
-  const requests = weightedSequence(job.endpoints.map((e) => e.weight)).map((index) => {
-    const e = job.endpoints[index];
-    return { method: e.method, path: e.path, headers: { ...e.headers }, body: e.body || undefined, endpointIndex: index };
-  });
+import net from 'node:net';
+import { encodeHistogram, newLatencyHistogram, recordMs, type LatencyHistogram } from '../stats/histogram.js';
+import { ProtocolError, requestBytes, ResponseParser } from './http.js';
+import { weightedSequence } from './mix.js';
+import type { LoadJob, LoadSample, SecondSample } from './types.js';
 
-  const setupClient = (client: AutocannonClient): void => {
-    // With one request in flight per connection, the current request is the one answered.
-    client.on('response', (status: number, resBytes: number, ms: number) => {
-      const index = client.requestIterator.currentRequest.endpointIndex as number;
-      recordMs(latencies[index], ms);
-      const map = statuses[index];
-      map.set(status, (map.get(status) ?? 0) + 1);
-      bytes[index] += resBytes;
-    });
-    client.on('connError', (error: NodeJS.ErrnoException) => {
-      const code = error.code ?? 'other';
-      errorCodes.set(code, (errorCodes.get(code) ?? 0) + 1);
-    });
-  };
+/** How often the open model's schedule is served, and stages and timeouts checked, in ms. */
+const TICK_MS = 1;
+/** Timeouts are looked for this often, in ms. */
+const TIMEOUT_CHECK_MS = 10;
+/** Connect errors back to back wait this long before the next attempt (a refused port would spin). */
+const RETRY_MS = 10;
 
-  const cpuBefore = process.cpuUsage();
-  const started = performance.now();
-  return new Promise((resolve, reject) => {
-    autocannon(
-      {
-        url: job.url,
-        connections: job.connections,
-        duration: job.durationMs / 1000,
-        timeout: job.timeoutMs / 1000,
-        // autocannon checks its stop flag once per sample interval (1 s by default), which would
-        // round every run up to whole seconds.
-        sampleInt: 100,
-        requests,
-        setupClient,
-        localAddresses: job.localAddresses.length > 0 ? [...job.localAddresses] : undefined,
-      },
-      (error, result) => {
-        if (error) {
-          reject(error);
-          return;
-        }
+interface Second {
+  responses: number;
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+  sent: number;
+  histogram: LatencyHistogram | null;
+  cpuMs?: number;
+}
+
+class Connection {
+  socket: net.Socket | null = null;
+  readonly parser = new ResponseParser();
+  /** The endpoint of the request in flight; -1 when idle. */
+  endpoint = -1;
+  /** When the request in flight was sent (closed model) or meant to be (open model), performance.now(). */
+  since = 0;
+  connected = false;
+  /** Set when the stage asks for fewer connections: close after the current response. */
+  retire = false;
+  failedConnects = 0;
+}
+
+/** A request the open model's schedule released that no connection has taken yet. */
+interface Queued {
+  readonly endpoint: number;
+  readonly intended: number;
+}
+
+/** Runs one load job to its end; resolves with what it measured. */
+export function runJob(job: LoadJob, clock: () => number = () => performance.now()): Promise<LoadSample> {
+  return new Engine(job, clock).run();
+}
+
+class Engine {
+  private readonly requests: Buffer[];
+  private readonly noBody: boolean[];
+  private readonly sequence: number[];
+  private cursor = 0;
+  private readonly latencies: LatencyHistogram[];
+  private readonly statuses: Map<number, number>[];
+  private readonly bytes: number[];
+  private readonly errorCodes = new Map<string, number>();
+  private errors = 0;
+  private timeouts = 0;
+  private readonly seconds: Second[] = [];
+  private readonly connections = new Set<Connection>();
+  private readonly queue: Queued[] = [];
+  private queueHead = 0;
+  private nextIntended = 0;
+  private start = 0;
+  private end = Infinity;
+  private stopped = false;
+  private localIndex = 0;
+  private readonly host: string;
+  private readonly port: number;
+  private target = 0;
+  private rate = 0;
+  private stageIndex = 0;
+  private stageEnds: number[] = [];
+
+  constructor(
+    private readonly job: LoadJob,
+    private readonly now: () => number,
+  ) {
+    const url = new URL(job.url);
+    this.host = url.hostname.replace(/^\[|\]$/g, '');
+    this.port = Number(url.port || 80);
+    this.requests = job.endpoints.map((e) => requestBytes(e, url.host));
+    this.noBody = job.endpoints.map((e) => e.method === 'HEAD');
+    this.sequence = weightedSequence(job.endpoints.map((e) => e.weight));
+    this.latencies = job.endpoints.map(() => newLatencyHistogram());
+    this.statuses = job.endpoints.map(() => new Map<number, number>());
+    this.bytes = job.endpoints.map(() => 0);
+  }
+
+  run(): Promise<LoadSample> {
+    const cpuBefore = process.cpuUsage();
+    this.start = this.now();
+    this.nextIntended = this.start;
+    let at = this.start;
+    this.stageEnds = this.job.stages.map((s) => (at += s.durationMs));
+    this.end = at;
+    this.enterStage(0);
+    let lastTimeoutCheck = this.start;
+    // The generator's own CPU, second by second: read at each second's end.
+    let cpuSecond = 0;
+    let cpuAt = cpuBefore;
+    const closeSecond = (): void => {
+      const c = process.cpuUsage(cpuAt);
+      cpuAt = process.cpuUsage();
+      this.secondAt(this.start + cpuSecond * 1000).cpuMs = (c.user + c.system) / 1000;
+    };
+    return new Promise((resolve) => {
+      const finish = (): void => {
+        clearInterval(tick);
+        clearTimeout(deadline);
+        this.stop();
+        closeSecond();
         const cpu = process.cpuUsage(cpuBefore);
-        const endpoints: EndpointSample[] = job.endpoints.map((_, i) => ({
-          histogram: encodeHistogram(latencies[i]),
-          responses: latencies[i].totalCount,
-          statuses: Object.fromEntries([...statuses[i]].map(([k, v]) => [String(k), v])),
-          bytes: bytes[i],
-        }));
-        resolve({
-          elapsedMs: performance.now() - started,
-          endpoints,
-          errors: result.errors,
-          timeouts: result.timeouts,
-          errorCodes: Object.fromEntries(errorCodes),
-          loadgenCpuMs: (cpu.user + cpu.system) / 1000,
-        });
-      },
-    );
-  });
+        // The window measured is exactly the stages' time: responses after it are not counted.
+        resolve(
+          this.sample(
+            this.job.stages.reduce((ms, st) => ms + st.durationMs, 0),
+            (cpu.user + cpu.system) / 1000,
+          ),
+        );
+      };
+      const deadline = setTimeout(finish, this.end - this.start);
+      const tick = setInterval(() => {
+        const t = this.now();
+        if (t >= this.end) return finish();
+        const second = Math.floor((t - this.start) / 1000);
+        while (cpuSecond < second) {
+          closeSecond();
+          cpuSecond++;
+        }
+        while (this.stageIndex < this.stageEnds.length - 1 && t >= this.stageEnds[this.stageIndex]) this.enterStage(this.stageIndex + 1);
+        if (t - lastTimeoutCheck >= TIMEOUT_CHECK_MS) {
+          lastTimeoutCheck = t;
+          this.checkTimeouts(t);
+        }
+        if (this.rate > 0) this.release(t);
+      }, TICK_MS);
+    });
+  }
+
+  private enterStage(index: number): void {
+    this.stageIndex = index;
+    const stage = this.job.stages[index];
+    if (stage.rate !== undefined) {
+      // Open model: the schedule continues from where it is, at the new rate.
+      this.rate = stage.rate;
+      this.target = this.job.maxConnections;
+      this.nextIntended = Math.max(this.nextIntended, this.now());
+      return;
+    }
+    this.rate = 0;
+    this.target = stage.connections ?? 0;
+    let open = 0;
+    for (const c of this.connections) {
+      if (c.retire) continue;
+      open++;
+      if (open > this.target) c.retire = true;
+    }
+    for (; open < this.target; open++) this.openConnection();
+  }
+
+  private secondAt(t: number): Second {
+    const index = Math.max(0, Math.floor((t - this.start) / 1000));
+    while (this.seconds.length <= index) this.seconds.push({ responses: 0, non2xx: 0, errors: 0, timeouts: 0, sent: 0, histogram: null });
+    return this.seconds[index];
+  }
+
+  private nextEndpoint(): number {
+    const e = this.sequence[this.cursor];
+    this.cursor = (this.cursor + 1) % this.sequence.length;
+    return e;
+  }
+
+  private openConnection(): Connection {
+    const c = new Connection();
+    this.connections.add(c);
+    this.connect(c);
+    return c;
+  }
+
+  private connect(c: Connection): void {
+    const locals = this.job.localAddresses;
+    const options: net.NetConnectOpts = { host: this.host, port: this.port, noDelay: true };
+    if (locals.length) options.localAddress = locals[this.localIndex++ % locals.length];
+    const socket = net.connect(options);
+    c.socket = socket;
+    c.connected = false;
+    socket.on('connect', () => {
+      c.connected = true;
+      c.failedConnects = 0;
+      this.idle(c);
+    });
+    socket.on('data', (chunk: Buffer) => this.onData(c, socket, chunk));
+    socket.on('error', (error: NodeJS.ErrnoException) => {
+      if (this.stopped) return;
+      this.countError(error.code ?? 'other');
+      if (!c.connected) c.failedConnects++;
+      // The request in flight is lost with the connection; the error stands for it.
+      c.endpoint = -1;
+    });
+    socket.on('close', () => {
+      if (c.socket !== socket) return;
+      c.socket = null;
+      if (this.stopped) return;
+      if (c.endpoint >= 0) {
+        if (c.parser.end()) this.complete(c);
+        else {
+          // The server closed the connection with a request unanswered.
+          this.countError('EOF');
+          c.endpoint = -1;
+        }
+      }
+      this.reconnect(c);
+    });
+  }
+
+  private reconnect(c: Connection): void {
+    if (this.stopped) return;
+    if (c.retire || (this.rate > 0 && this.connections.size > this.target)) {
+      this.connections.delete(c);
+      return;
+    }
+    if (c.failedConnects > 0) setTimeout(() => this.connect(c), RETRY_MS);
+    else this.connect(c);
+  }
+
+  private countError(code: string): void {
+    this.errors++;
+    this.errorCodes.set(code, (this.errorCodes.get(code) ?? 0) + 1);
+    this.secondAt(this.now()).errors++;
+  }
+
+  /** A connection with nothing in flight: send the next request (closed) or take one from the schedule (open). */
+  private idle(c: Connection): void {
+    // Nothing is sent once time is up, even before the timer that ends the run has fired.
+    if (this.stopped || !c.socket || this.now() >= this.end) return;
+    if (c.retire) {
+      this.connections.delete(c);
+      c.socket.destroy();
+      return;
+    }
+    if (this.rate > 0) {
+      if (this.queueHead < this.queue.length) {
+        const q = this.queue[this.queueHead++];
+        this.compactQueue();
+        this.send(c, q.endpoint, q.intended);
+      }
+      return;
+    }
+    this.send(c, this.nextEndpoint(), this.now());
+  }
+
+  private send(c: Connection, endpoint: number, since: number): void {
+    c.endpoint = endpoint;
+    c.since = since;
+    c.parser.expect(this.noBody[endpoint]);
+    this.secondAt(this.now()).sent++;
+    c.socket!.write(this.requests[endpoint]);
+  }
+
+  private onData(c: Connection, socket: net.Socket, chunk: Buffer): void {
+    if (this.stopped || c.socket !== socket) return;
+    let off = 0;
+    try {
+      while (off < chunk.length) {
+        if (c.endpoint < 0) throw new ProtocolError('data with no request in flight');
+        off = c.parser.feed(chunk, off);
+        if (c.parser.done) {
+          const keep = c.parser.done.keepAlive;
+          this.complete(c);
+          if (!keep) {
+            // The server closes it: open the next connection now rather than wait for the FIN.
+            c.socket = null;
+            socket.destroy();
+            this.reconnect(c);
+            return;
+          }
+          this.idle(c);
+        }
+      }
+    } catch (error) {
+      this.countError(error instanceof ProtocolError ? 'EPROTO' : 'other');
+      c.endpoint = -1;
+      c.socket = null;
+      socket.destroy();
+      this.reconnect(c);
+    }
+  }
+
+  private complete(c: Connection): void {
+    const t = this.now();
+    const response = c.parser.done!;
+    const e = c.endpoint;
+    c.endpoint = -1;
+    c.parser.done = null;
+    // Answers after the end are not counted: the time they would be divided by has ended.
+    if (t > this.end) return;
+    const ms = t - c.since;
+    recordMs(this.latencies[e], ms);
+    const second = this.secondAt(t);
+    second.responses++;
+    second.histogram ??= newLatencyHistogram();
+    recordMs(second.histogram, ms);
+    if (response.status < 200 || response.status > 299) second.non2xx++;
+    const map = this.statuses[e];
+    map.set(response.status, (map.get(response.status) ?? 0) + 1);
+    this.bytes[e] += response.bytes;
+  }
+
+  private checkTimeouts(t: number): void {
+    for (const c of this.connections) {
+      if (c.endpoint < 0 || t - c.since < this.job.timeoutMs) continue;
+      // Open model: `since` is the intended time; a request still queued is not timed out here.
+      this.timeouts++;
+      this.countError('timeout');
+      this.secondAt(t).timeouts++;
+      c.endpoint = -1;
+      const s = c.socket;
+      c.socket = null;
+      s?.destroy();
+      this.reconnect(c);
+    }
+  }
+
+  /** Open model: releases the requests the schedule has due, to idle connections or new ones. */
+  private release(t: number): void {
+    const interval = 1000 / this.rate;
+    while (this.nextIntended <= t) {
+      this.queue.push({ endpoint: this.nextEndpoint(), intended: this.nextIntended });
+      this.nextIntended += interval;
+    }
+    for (const c of this.connections) {
+      if (this.queueHead >= this.queue.length) break;
+      if (c.connected && c.socket && c.endpoint < 0 && !c.retire) this.idle(c);
+    }
+    // Requests still waiting and room for more connections: open them (each takes one on connect).
+    let connecting = 0;
+    for (const c of this.connections) if (!c.connected) connecting++;
+    const waiting = this.queue.length - this.queueHead;
+    while (connecting < waiting && this.connections.size < this.target) {
+      this.openConnection();
+      connecting++;
+    }
+  }
+
+  private compactQueue(): void {
+    if (this.queueHead > 4096 && this.queueHead * 2 > this.queue.length) {
+      this.queue.splice(0, this.queueHead);
+      this.queueHead = 0;
+    }
+  }
+
+  private stop(): void {
+    this.stopped = true;
+    for (const c of this.connections) c.socket?.destroy();
+    this.connections.clear();
+  }
+
+  private sample(elapsedMs: number, loadgenCpuMs: number): LoadSample {
+    const whole = Math.ceil(elapsedMs / 1000 - 1e-9);
+    const seconds: SecondSample[] = [];
+    for (let i = 0; i < whole; i++) {
+      const s = this.seconds[i] ?? { responses: 0, non2xx: 0, errors: 0, timeouts: 0, sent: 0, histogram: null };
+      seconds.push({
+        responses: s.responses,
+        non2xx: s.non2xx,
+        errors: s.errors,
+        timeouts: s.timeouts,
+        sent: s.sent,
+        histogram: s.histogram ? encodeHistogram(s.histogram) : null,
+        loadgenCpuMs: s.cpuMs ?? null,
+      });
+    }
+    return {
+      elapsedMs,
+      endpoints: this.job.endpoints.map((_, i) => ({
+        histogram: encodeHistogram(this.latencies[i]),
+        responses: this.latencies[i].totalCount,
+        statuses: Object.fromEntries([...this.statuses[i]].map(([k, v]) => [String(k), v])),
+        bytes: this.bytes[i],
+      })),
+      errors: this.errors,
+      timeouts: this.timeouts,
+      errorCodes: Object.fromEntries(this.errorCodes),
+      loadgenCpuMs,
+      seconds,
+      backlog: this.queue.length - this.queueHead,
+    };
+  }
 }

@@ -17,6 +17,27 @@ export interface LoadGenerator {
 
 type Message = { type: 'sample'; sample: LoadSample } | { type: 'error'; message: string };
 
+/** What a closed-model job needs: `connections` for `durationMs`. */
+export interface ClosedLoad {
+  readonly url: string;
+  readonly connections: number;
+  readonly durationMs: number;
+  readonly timeoutMs: number;
+  readonly endpoints: LoadJob['endpoints'];
+  readonly localAddresses: readonly string[];
+}
+
+/** A job of one closed-model stage. */
+export function closedJob(load: ClosedLoad): LoadJob {
+  const { connections, durationMs, ...rest } = load;
+  return { ...rest, stages: [{ durationMs, connections }], maxConnections: connections };
+}
+
+/** How long a job's stages take, in ms. */
+export function jobDurationMs(job: LoadJob): number {
+  return job.stages.reduce((ms, s) => ms + s.durationMs, 0);
+}
+
 /** Starts the load generator in its own Node process (its own CPU, its own process group). */
 export function openLoadGenerator(options: GeneratorOptions = {}): LoadGenerator {
   const proc = spawnGroup(`${process.execPath} ${distScript('load-generator.js')}`, {
@@ -29,7 +50,7 @@ export function openLoadGenerator(options: GeneratorOptions = {}): LoadGenerator
   });
   return {
     async run(job) {
-      const limitMs = job.durationMs + job.timeoutMs + 30_000;
+      const limitMs = jobDurationMs(job) + job.timeoutMs + 30_000;
       const message = await new Promise<Message>((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`load generator gave no result within ${limitMs} ms`)), limitMs);
         const onExit = (): void => {

@@ -1,15 +1,44 @@
 import type { EndpointConfig } from '../config/types.js';
 
-/** One run of the load generator against one URL. */
+/**
+ * One stage of a load job. Closed model (`connections`): each connection sends its next request
+ * when the last one is answered. Open model (`rate`): requests are sent on a fixed schedule,
+ * whatever the answers, on as many connections as that takes (up to the job's `maxConnections`).
+ */
+export interface LoadStage {
+  readonly durationMs: number;
+  readonly connections?: number;
+  /** Requests per second. */
+  readonly rate?: number;
+}
+
+/** One run of the load generator against one URL: its stages, back to back. */
 export interface LoadJob {
   /** Base URL, e.g. http://127.0.0.1:41234. */
   readonly url: string;
-  readonly connections: number;
-  readonly durationMs: number;
+  readonly stages: readonly LoadStage[];
+  /** Open model: most connections opened to keep the schedule. */
+  readonly maxConnections: number;
   readonly timeoutMs: number;
   readonly endpoints: readonly EndpointConfig[];
   /** Source addresses to spread connections over; empty for the kernel's choice. */
   readonly localAddresses: readonly string[];
+}
+
+/** One second of a run, as the load generator saw it. */
+export interface SecondSample {
+  /** Responses completed in this second. */
+  readonly responses: number;
+  readonly non2xx: number;
+  /** Connection errors and timeouts in this second. */
+  readonly errors: number;
+  readonly timeouts: number;
+  /** Requests sent in this second. */
+  readonly sent: number;
+  /** Latency of this second's responses, an encoded histogram; null when there were none. */
+  readonly histogram: string | null;
+  /** The load generator's own CPU in this second, in ms; null when not measured. */
+  readonly loadgenCpuMs: number | null;
 }
 
 /** What one endpoint received during a run. */
@@ -35,4 +64,8 @@ export interface LoadSample {
   readonly errorCodes: Readonly<Record<string, number>>;
   /** CPU time of the load generator over the run, in ms. */
   readonly loadgenCpuMs: number;
+  /** Second by second, from the start of the run. */
+  readonly seconds: readonly SecondSample[];
+  /** Open model: requests due by the end that no connection had sent yet (the schedule was not kept). */
+  readonly backlog: number;
 }

@@ -74,3 +74,29 @@ export function capText(text: string, max: number): string {
   const tail = text.slice(text.length - (max - firstLine.length - mark.length));
   return `${firstLine}${mark}${tail}`;
 }
+
+/** Plain text for HTML, in element content and in quoted attribute values alike. */
+export function html(text: string): string {
+  return text.replace(ANSI, '').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+}
+
+/**
+ * Data as JSON inside an HTML <script> element: nothing in it can close the element or open a
+ * comment (`<` and the line separators JavaScript treats as line ends are escaped).
+ */
+export function scriptJson(data: unknown): string {
+  return JSON.stringify(data)
+    .replace(/</g, '\\u003c')
+    .replace(/>/g, '\\u003e')
+    .replace(/&/g, '\\u0026')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
+}
+
+/** A label for a mermaid chart: quoted, with nothing that ends the quote or the line. */
+export function mermaidLabel(text: string): string {
+  return `"${text
+    .replace(ANSI, '')
+    .replace(CONTROLS, ' ')
+    .replace(/["\\`<>#;]/g, '_')}"`;
+}

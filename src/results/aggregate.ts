@@ -1,7 +1,9 @@
 import type { EndpointConfig, TopologyKind } from '../config/types.js';
 import type { EndpointSample, LoadSample } from '../load/types.js';
-import { encodeHistogram, mergeHistograms, summarizeHistogram } from '../stats/histogram.js';
-import { round, type LatencySummary } from '../stats/percentiles.js';
+import { encodeHistogram, mergeHistograms, percentilesMs, summarizeHistogram } from '../stats/histogram.js';
+import { PERCENTILES, round, type LatencySummary } from '../stats/percentiles.js';
+import { concatSeries, type TrialSeries } from './series.js';
+import { endpointWarnings, trialWarnings } from './warnings.js';
 import type { CellWarning, EndpointResult, TopologyResult, TrialResult } from './types.js';
 
 /** A trial as measured: the load generator's sample and the server's CPU over it. */
@@ -11,6 +13,8 @@ export interface MeasuredTrial {
   readonly serverCpuMs: number | null;
   /** Sockets in TIME_WAIT on the server's port right after the trial. */
   readonly timeWait: number;
+  /** Second by second (absent when nothing read the server meanwhile). */
+  readonly series?: TrialSeries;
 }
 
 /** Share of one core above which the load generator counts as saturated. */
@@ -51,6 +55,7 @@ export function summarizeTrial(trial: MeasuredTrial): TrialResult {
     cpuMsPer1kRequests: trial.serverCpuMs === null || total === 0 ? null : round((trial.serverCpuMs / total) * 1000),
     loadgenCpu: round(sample.loadgenCpuMs / sample.elapsedMs, 3),
     latencyHistogram: encodeHistogram(latency),
+    ...(trial.series ? { series: trial.series } : {}),
   };
 }
 
@@ -68,6 +73,7 @@ function summarizeEndpoint(endpoint: EndpointConfig, index: number, trials: read
     rps: round(total / seconds),
     failuresPerSec: round(non2xx(statuses) / seconds),
     latencyMs: summarizeHistogram(latency),
+    percentilesMs: percentilesMs(latency, PERCENTILES),
     bytesPerSec: Math.round(parts.reduce((n, p) => n + p.bytes, 0) / seconds),
     statuses,
     latencyHistogram: encodeHistogram(latency),
@@ -116,7 +122,7 @@ export function cellWarnings(trials: readonly MeasuredTrial[], summaries: readon
   if (otherErrors.length > 0) {
     warnings.push({
       code: 'connection-errors',
-      message: `connection errors: ${otherErrors.map(([c, n]) => `${c} × ${n}`).join(', ')}`,
+      message: `requests without a response: ${otherErrors.map(([c, n]) => `${c} × ${n}`).join(', ')}`,
     });
   }
   return warnings;
@@ -125,7 +131,9 @@ export function cellWarnings(trials: readonly MeasuredTrial[], summaries: readon
 /** A cell's result from its trials and facts (pure). */
 export function aggregateCell(trials: readonly MeasuredTrial[], facts: CellFacts): TopologyResult {
   const summaries = trials.map(summarizeTrial);
+  const merged = trials.length ? mergeHistograms(summaries.map((t) => t.latencyHistogram!)) : null;
   const seconds = trials.reduce((s, t) => s + t.sample.elapsedMs / 1000, 0);
+  const endpoints = seconds > 0 ? facts.endpoints.map((e, i) => summarizeEndpoint(e, i, trials, seconds)) : [];
   const total = summaries.reduce((n, t) => n + t.requests, 0);
   const failures = summaries.reduce((n, t) => n + t.failures, 0);
   const bytes = trials.reduce((n, t) => n + t.sample.endpoints.reduce((m, e) => m + e.bytes, 0), 0);
@@ -139,15 +147,16 @@ export function aggregateCell(trials: readonly MeasuredTrial[], facts: CellFacts
     totalRequests: total,
     rps: seconds > 0 ? round(total / seconds) : 0,
     failuresPerSec: seconds > 0 ? round(failures / seconds) : 0,
-    latencyMs: trials.length ? summarizeHistogram(mergeHistograms(summaries.map((t) => t.latencyHistogram!))) : EMPTY_LATENCY,
+    latencyMs: trials.length ? summarizeHistogram(merged!) : EMPTY_LATENCY,
+    ...(merged ? { percentilesMs: percentilesMs(merged, PERCENTILES) } : {}),
     bytesPerSec: seconds > 0 ? Math.round(bytes / seconds) : 0,
     cpuMsPer1kRequests: cpuKnown && total > 0 ? round((cpuMs / total) * 1000) : null,
     peakRssMb: facts.peakRssBytes === null ? null : round(facts.peakRssBytes / (1024 * 1024), 1),
     workers: facts.workers,
     instances: facts.instances,
     trials: summaries,
-    endpoints: seconds > 0 ? facts.endpoints.map((e, i) => summarizeEndpoint(e, i, trials, seconds)) : [],
-    warnings: cellWarnings(trials, summaries, facts),
+    endpoints,
+    warnings: [...cellWarnings(trials, summaries, facts), ...endpointWarnings(endpoints), ...trialWarnings(summaries)],
     peakTimeWait: Math.max(0, ...trials.map((t) => t.timeWait)),
   };
 }
@@ -179,8 +188,11 @@ export function combineTrials(parts: readonly MeasuredTrial[]): MeasuredTrial {
       timeouts: sum((p) => p.sample.timeouts),
       errorCodes,
       loadgenCpuMs: sum((p) => p.sample.loadgenCpuMs),
+      seconds: parts.flatMap((p) => p.sample.seconds),
+      backlog: sum((p) => p.sample.backlog),
     },
     serverCpuMs: parts.every((p) => p.serverCpuMs !== null) ? sum((p) => p.serverCpuMs ?? 0) : null,
     timeWait: Math.max(...parts.map((p) => p.timeWait)),
+    ...(parts.every((p) => p.series) ? { series: concatSeries(parts.map((p) => p.series!)) } : {}),
   };
 }

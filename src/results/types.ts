@@ -1,11 +1,13 @@
 import type { TopologyKind } from '../config/types.js';
 import type { LatencySummary } from '../stats/percentiles.js';
+import type { TrialSeries } from './series.js';
 
 /**
  * Version of the results document; the baseline file is the same document. 2 added latency
- * histograms, the noise record, steal time and clock speed; documents of version 1 are still read.
+ * histograms, the noise record, steal time and clock speed; 3 the time series of every trial, the
+ * percentile table and the calibration by turns. Documents of versions 1 and 2 are still read.
  */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 /** One measured trial of a topology. */
 export interface TrialResult {
@@ -23,6 +25,8 @@ export interface TrialResult {
   readonly loadgenCpu: number;
   /** Latency of every response of the trial, an encoded HDR histogram (absent in older documents). */
   readonly latencyHistogram?: string;
+  /** The trial second by second (absent in older documents). */
+  readonly series?: TrialSeries;
 }
 
 /** One endpoint of the traffic mix, over all trials of a topology. */
@@ -39,11 +43,21 @@ export interface EndpointResult {
   readonly statuses: Readonly<Record<string, number>>;
   /** Latency of every response to this endpoint over the trials, an encoded HDR histogram. */
   readonly latencyHistogram?: string;
+  /** Latency at each of PERCENTILES (50 … 100), ms (absent in older documents). */
+  readonly percentilesMs?: readonly number[];
 }
 
 /** Something that distorts numbers and that the reader should know about. */
 export interface CellWarning {
-  readonly code: 'ephemeral-ports' | 'loadgen-saturated' | 'connection-errors';
+  readonly code:
+    | 'ephemeral-ports'
+    | 'loadgen-saturated'
+    | 'connection-errors'
+    | 'endpoint-fails'
+    | 'endpoint-non-2xx'
+    | 'trial-cut-short'
+    | 'rps-collapses'
+    | 'latency-climbs';
   readonly message: string;
 }
 
@@ -70,6 +84,8 @@ export interface TopologyResult {
   readonly rps: number;
   readonly failuresPerSec: number;
   readonly latencyMs: LatencySummary;
+  /** Latency at each of PERCENTILES (50 … 100) over every response, ms (absent in older documents). */
+  readonly percentilesMs?: readonly number[];
   readonly bytesPerSec: number;
   readonly cpuMsPer1kRequests: number | null;
   readonly peakRssMb: number | null;
@@ -125,7 +141,7 @@ export interface NoiseRecord {
 
 /** The results document written by `flask-perf run` and the action. */
 export interface Results {
-  readonly schemaVersion: 1 | typeof SCHEMA_VERSION;
+  readonly schemaVersion: 1 | 2 | typeof SCHEMA_VERSION;
   readonly tool: { readonly name: 'flask-perf'; readonly version: string };
   readonly startedAt: string;
   readonly finishedAt: string;

@@ -2,10 +2,11 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Config, TopologyConfig } from '../config/types.js';
-import type { LoadGenerator } from '../load/generator.js';
+import { closedJob, type LoadGenerator } from '../load/generator.js';
 import type { LoadJob } from '../load/types.js';
 import { ephemeralPortCount, loopbackSources, timeWaitSockets } from '../load/loopback.js';
 import { aggregateCell, combineTrials, type MeasuredTrial } from '../results/aggregate.js';
+import { trialSeries, type ServerSecond } from '../results/series.js';
 import type { TopologyResult } from '../results/types.js';
 import { waitHealthy } from '../topology/health.js';
 import { planTopology, placeholders, portsNeeded, render, LOOPBACK, type ProcessSpec } from '../topology/plan.js';
@@ -89,8 +90,8 @@ interface Deployment {
   stop(): Promise<void>;
   /** Throws a CellFailure naming a process that has died, with its last output. */
   checkAlive(): Promise<void>;
-  /** CPU of its process groups so far, in ms. */
-  cpuMs(): number;
+  /** CPU of its process groups so far (ms) and their resident memory now (bytes). */
+  usage(): { readonly cpuMs: number; readonly rssBytes: number };
 }
 
 /**
@@ -155,7 +156,7 @@ async function deploy(
         await dead.outputRead();
         throw new CellFailure(failureText(dead, `died mid-run with ${describeExit(dead.exitInfo()!)}`));
       },
-      cpuMs: () => groupUsage(groups).cpuMs,
+      usage: () => groupUsage(groups),
     };
   } catch (e) {
     await stop();
@@ -167,24 +168,45 @@ const sources = loopbackSources(SOURCE_ADDRESSES);
 
 /** One load job of the config's traffic against a deployment. */
 function jobFor(d: Deployment, config: Config, durationMs: number): LoadJob {
-  return {
+  return closedJob({
     url: d.url,
     connections: config.load.connections,
     durationMs,
     timeoutMs: config.load.timeoutMs,
     endpoints: config.load.requests,
     localAddresses: sources,
-  };
+  });
 }
 
-/** Loads a deployment for `durationMs` and measures it: the sample, its CPU, its TIME_WAIT sockets. */
-async function measure(d: Deployment, generator: LoadGenerator, config: Config, durationMs: number): Promise<MeasuredTrial> {
+/**
+ * Loads a deployment for `durationMs` and measures it: the sample, its CPU, its TIME_WAIT sockets,
+ * and second by second the server's CPU and memory beside what the load generator saw.
+ */
+async function measure(d: Deployment, generator: LoadGenerator, config: Config, durationMs: number, serverCores: number): Promise<MeasuredTrial> {
   await d.checkAlive();
-  const before = d.cpuMs();
-  const sample = await generator.run(jobFor(d, config, durationMs));
-  const cpu = d.cpuMs() - before;
+  const before = d.usage().cpuMs;
+  const server: ServerSecond[] = [];
+  let last = before;
+  let lastAt = performance.now();
+  const read = (): void => {
+    const u = d.usage();
+    const at = performance.now();
+    server.push({ cpuMs: u.cpuMs - last, rssBytes: u.rssBytes, ms: at - lastAt });
+    last = u.cpuMs;
+    lastAt = at;
+  };
+  const sampler = setInterval(read, 1000);
+  let sample;
+  try {
+    sample = await generator.run(jobFor(d, config, durationMs));
+  } finally {
+    clearInterval(sampler);
+  }
+  const after = d.usage().cpuMs;
+  // The last, partial second (or a tick the timer missed).
+  while (server.length < sample.seconds.length) read();
   await d.checkAlive();
-  return { sample, serverCpuMs: cpu, timeWait: timeWaitSockets(d.frontPort) };
+  return { sample, serverCpuMs: after - before, timeWait: timeWaitSockets(d.frontPort), series: trialSeries(sample, server, serverCores) };
 }
 
 function cellResult(
@@ -232,7 +254,7 @@ export async function runCell(topology: TopologyConfig, config: Config, placemen
     }
     for (let t = 0; t < config.load.trials; t++) {
       deps.progress.phase(label, `trial ${t + 1}/${config.load.trials}`, config.load.durationMs);
-      trials.push(await measure(deployment, generator, config, config.load.durationMs));
+      trials.push(await measure(deployment, generator, config, config.load.durationMs, placement.serverCores));
     }
   } catch (e) {
     error = errorText(e);
@@ -311,7 +333,7 @@ export async function runInterleaved<S extends string>(
         for (const side of k % 2 === 0 ? live : [...live].reverse()) {
           if (errors[side] !== null) continue;
           try {
-            slices[side].push(await measure(up[side]!, generator, sides[side], sliceMs));
+            slices[side].push(await measure(up[side]!, generator, sides[side], sliceMs, placement.serverCores));
           } catch (e) {
             errors[side] = errorText(e);
           }

@@ -60,6 +60,11 @@ export function summarizeHistogram(h: LatencyHistogram): LatencySummary {
   return { p50: percentileMs(h, 50), p90: percentileMs(h, 90), p99: percentileMs(h, 99), max: h.totalCount === 0 ? 0 : ms(h.maxValue) };
 }
 
+/** The value at each of `percentiles`, in ms. */
+export function percentilesMs(h: LatencyHistogram, percentiles: readonly number[]): number[] {
+  return percentiles.map((p) => (p >= 100 ? (h.totalCount === 0 ? 0 : ms(h.maxValue)) : percentileMs(h, p)));
+}
+
 /** Mean latency in ms (for Little's law checks). */
 export function meanMs(h: LatencyHistogram): number {
   return h.totalCount === 0 ? 0 : h.mean / 1000;

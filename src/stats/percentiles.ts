@@ -6,6 +6,9 @@ export interface LatencySummary {
   readonly max: number;
 }
 
+/** The percentiles of a Locust report, kept per endpoint and per cell. */
+export const PERCENTILES = [50, 66, 75, 80, 90, 95, 98, 99, 99.9, 99.99, 100] as const;
+
 /** Rounds to `digits` decimals. */
 export function round(value: number, digits = 2): number {
   const f = 10 ** digits;

@@ -1,6 +1,4 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROOT } from '../support/fixture.js';
 
@@ -9,11 +7,5 @@ describe('dist/', () => {
     // Throws with the stale files named when it does not.
     const out = execFileSync(process.execPath, ['scripts/check-dist.mjs'], { cwd: ROOT, encoding: 'utf8' });
     expect(out).toContain('dist/ matches src/');
-  });
-
-  it('carries the patched autocannon client', () => {
-    const loadgen = readFileSync(path.join(ROOT, 'dist/load-generator.js'), 'utf8');
-    expect(loadgen).toContain('this.opts.localAddresses');
-    expect(loadgen).toMatch(/this\.keepAlive = \w+\.shouldKeepAlive !== false/);
   });
 });

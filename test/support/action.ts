@@ -103,7 +103,12 @@ export interface ActionOptions {
 
 /** The inputs' defaults as the runner applies them: from action.yml (the token stands in for github.token). */
 const DEFAULT_INPUTS: Record<string, string> = {
-  ...Object.fromEntries(Object.entries((parse(readFileSync(path.join(ROOT, 'action.yml'), 'utf8')) as { inputs: Record<string, { default: string }> }).inputs).map(([name, i]) => [name, i.default])),
+  ...Object.fromEntries(
+    Object.entries((parse(readFileSync(path.join(ROOT, 'action.yml'), 'utf8')) as { inputs: Record<string, { default: string }> }).inputs).map(([name, i]) => [
+      name,
+      i.default,
+    ]),
+  ),
   'github-token': 'test-token',
 };
 

@@ -28,7 +28,9 @@ export function trial(rps: number, cpu: number | null = 700, p99 = 50, seconds =
 export function cell(name: string, trials: readonly TrialResult[], calibration?: CalibrationResult | null): TopologyResult {
   const seconds = trials.reduce((s, t) => s + t.durationSec, 0);
   const requests = trials.reduce((n, t) => n + t.requests, 0);
-  const cpu = trials.every((t) => t.cpuMsPer1kRequests !== null) ? trials.reduce((s, t) => s + (t.cpuMsPer1kRequests ?? 0) * t.requests, 0) / Math.max(1, requests) : null;
+  const cpu = trials.every((t) => t.cpuMsPer1kRequests !== null)
+    ? trials.reduce((s, t) => s + (t.cpuMsPer1kRequests ?? 0) * t.requests, 0) / Math.max(1, requests)
+    : null;
   return {
     name,
     kind: 'gunicorn',
@@ -53,7 +55,12 @@ export function cell(name: string, trials: readonly TrialResult[], calibration?:
 
 /** The reference app's trials beside a cell's (calibrated by turns, or after the cell). */
 export function calibration(rps: readonly number[], interleaved = true): CalibrationResult {
-  return { interleaved, rps: rps.reduce((a, b) => a + b, 0) / rps.length, cpuMsPer1kRequests: null, trials: rps.map((r) => ({ rps: r, cpuMsPer1kRequests: 1e5 / r })) };
+  return {
+    interleaved,
+    rps: rps.reduce((a, b) => a + b, 0) / rps.length,
+    cpuMsPer1kRequests: null,
+    trials: rps.map((r) => ({ rps: r, cpuMsPer1kRequests: 1e5 / r })),
+  };
 }
 
 /** A fingerprint of a pinned 2-core machine with this CPU model. */

@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { openLoadGenerator } from '../../src/load/generator.js';
+import { closedJob, openLoadGenerator } from '../../src/load/generator.js';
 import { loopbackSources } from '../../src/load/loopback.js';
 import { summarizeTrial } from '../../src/results/aggregate.js';
 import { median } from '../../src/stats/describe.js';
@@ -47,14 +47,15 @@ export async function measureFidelity(server: FidelityServer, options: FidelityO
   const started = await startFixtureServer(server.command, {}, options.serverCpus);
   const generator = openLoadGenerator({ cpus: options.loadgenCpus });
   try {
-    const job = (ms: number) => ({
-      url: started.url,
-      connections: options.connections,
-      durationMs: ms,
-      timeoutMs: 10_000,
-      endpoints: options.paths.map((path) => ({ method: 'GET' as const, path, headers: {}, body: '', weight: 1 })),
-      localAddresses: loopbackSources(8),
-    });
+    const job = (ms: number) =>
+      closedJob({
+        url: started.url,
+        connections: options.connections,
+        durationMs: ms,
+        timeoutMs: 10_000,
+        endpoints: options.paths.map((path) => ({ method: 'GET' as const, path, headers: {}, body: '', weight: 1 })),
+        localAddresses: loopbackSources(8),
+      });
     // Warms the server and the load generator's JIT alike.
     await generator.run(job(2000));
     await runWrk(started.url, options.paths, options.connections, 1, options.loadgenCpus);
@@ -113,14 +114,16 @@ export async function countServed(
   const lines = (): string[] => readFileSync(log, 'utf8').split('\n').filter(Boolean);
   try {
     const before = lines().length;
-    const sample = await generator.run({
-      url: started.url,
-      connections: options.connections,
-      durationMs: options.durationMs,
-      timeoutMs: 10_000,
-      endpoints: options.paths.map((p) => ({ method: 'GET' as const, path: p, headers: {}, body: '', weight: 1 })),
-      localAddresses: loopbackSources(8),
-    });
+    const sample = await generator.run(
+      closedJob({
+        url: started.url,
+        connections: options.connections,
+        durationMs: options.durationMs,
+        timeoutMs: 10_000,
+        endpoints: options.paths.map((p) => ({ method: 'GET' as const, path: p, headers: {}, body: '', weight: 1 })),
+        localAddresses: loopbackSources(8),
+      }),
+    );
     // The server logs after it answers: wait until the log stops growing (bounded).
     let count = lines().length;
     for (let i = 0; i < 30; i++) {

@@ -23,6 +23,8 @@ function trial(
       timeouts: 0,
       errorCodes: {},
       loadgenCpuMs: 400,
+      seconds: [],
+      backlog: 0,
       ...extra,
     },
     serverCpuMs,
@@ -64,7 +66,7 @@ describe('aggregation', () => {
       ['/x', 3, 0.25],
     ]);
     expect(r.latencyMs).toEqual({ p50: 4, p90: 7, p99: 7, max: 7 });
-    expect(r.warnings).toEqual([]);
+    expect(r.warnings).toEqual([{ code: 'endpoint-non-2xx', message: 'GET /x: 33% of responses were not 2xx (500 × 1)' }]);
   });
 
   it('warns when the load generator is saturated or ports run out', () => {
@@ -73,7 +75,7 @@ describe('aggregation', () => {
     expect(r.warnings.map((w) => w.code)).toEqual(['loadgen-saturated', 'ephemeral-ports', 'connection-errors']);
     expect(r.warnings[0].message).toBe('load generator used 95% of a core: the server may be faster than measured');
     expect(r.warnings[1].message).toMatch(/^20,000 sockets in TIME_WAIT .*5 connects failed with EADDRNOTAVAIL/);
-    expect(r.warnings[2].message).toBe('connection errors: ECONNRESET × 2');
+    expect(r.warnings[2].message).toBe('requests without a response: ECONNRESET × 2');
   });
 
   it('a failed cell has no numbers but keeps its error', () => {

@@ -125,7 +125,7 @@ describe('docs/', () => {
           .replace(/ /g, '-'),
       ),
     );
-    const contents = readme.split('\n').find((l) => l.startsWith('**Contents:**')) ?? '';
+    const contents = /^\*\*Contents:\*\*[\s\S]*?\n\n/m.exec(readme)?.[0] ?? '';
     const links = [...contents.matchAll(/\]\(#([^)]+)\)/g)].map((m) => m[1]);
     expect(links.length).toBeGreaterThan(5);
     for (const l of links) expect(anchors, l).toContain(l);

@@ -7,7 +7,10 @@ import { ROOT } from '../support/fixture.js';
 
 /** The inputs as the runner hands them over: action.yml's defaults, then what the workflow set. */
 const defaults = Object.fromEntries(
-  Object.entries((parse(readFileSync(path.join(ROOT, 'action.yml'), 'utf8')) as { inputs: Record<string, { default: string }> }).inputs).map(([k, v]) => [k, v.default]),
+  Object.entries((parse(readFileSync(path.join(ROOT, 'action.yml'), 'utf8')) as { inputs: Record<string, { default: string }> }).inputs).map(([k, v]) => [
+    k,
+    v.default,
+  ]),
 );
 const read = (given: Record<string, string> = {}) => getInputs((name) => ({ ...defaults, ...given })[name] ?? '', '/repo');
 const problems = (given: Record<string, string>): string => {
@@ -63,5 +66,6 @@ describe('the inputs, read once', () => {
     expect(problems({ threshold: '100%' })).toMatch(/input threshold must be a percentage above 0% and below 100%/);
     expect(problems({ threshold: '0%' })).toMatch(/input threshold must be/);
   });
-  it('an absolute baseline path is refused', () => expect(problems({ baseline: '/etc/passwd' })).toMatch(/input baseline must be a path inside the repository/));
+  it('an absolute baseline path is refused', () =>
+    expect(problems({ baseline: '/etc/passwd' })).toMatch(/input baseline must be a path inside the repository/));
 });

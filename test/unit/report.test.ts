@@ -14,7 +14,13 @@ const ctx = { configPath: '.github/flask-perf.yml', baselinePath: '.github/flask
 describe('the report', () => {
   it('a regression against a stored baseline', () => {
     const head = readData('regressed/results.json');
-    const comparison = judge('baseline', DEFAULT_COMPARE, head, { kind: 'baseline', baseline: { results: readData('baseline.json'), source: '.github/flask-perf-baseline.json at bbbbbbb' } }, policyOf(null));
+    const comparison = judge(
+      'baseline',
+      DEFAULT_COMPARE,
+      head,
+      { kind: 'baseline', baseline: { results: readData('baseline.json'), source: '.github/flask-perf-baseline.json at bbbbbbb' } },
+      policyOf(null),
+    );
     expect(comparison.cells.map((c) => c.verdict)).toContain('regressed');
     expect(renderReport(comparison, head, ctx)).toMatchSnapshot();
   });
@@ -28,6 +34,9 @@ describe('the report', () => {
   it('no baseline yet', () => {
     const head = readData('unchanged/results.json');
     const report = renderReport(judge('baseline', DEFAULT_COMPARE, head, { kind: 'baseline', baseline: null }, policyOf(null)), head, ctx);
-    expect(report.split('\n').slice(0, 2)).toEqual(['<!-- flask-perf-action config=.github/flask-perf.yml -->', '### flask-perf · <code>.github/flask-perf.yml</code>: 🆕 no baseline yet — these numbers become the reference once a baseline is recorded']);
+    expect(report.split('\n').slice(0, 2)).toEqual([
+      '<!-- flask-perf-action config=.github/flask-perf.yml -->',
+      '### flask-perf · <code>.github/flask-perf.yml</code>: 🆕 no baseline yet — these numbers become the reference once a baseline is recorded',
+    ]);
   });
 });

@@ -22,7 +22,9 @@ describe('a results directory made by mode: run, read as data from a stranger', 
   it('a missing file is named, with what to do', () => {
     const dir = copyResultsDir('regressed', tempDir('results-dir'));
     rmSync(path.join(dir, 'meta.json'));
-    expect(() => readResultsDir(dir, false)).toThrow(new ResultsError(`results-dir: ${path.join(dir, 'meta.json')} is missing; download the artifact that mode "run" uploaded into ${dir}`));
+    expect(() => readResultsDir(dir, false)).toThrow(
+      new ResultsError(`results-dir: ${path.join(dir, 'meta.json')} is missing; download the artifact that mode "run" uploaded into ${dir}`),
+    );
     expect(() => readResultsDir(copyResultsDir('regressed', tempDir('results-dir')), true)).toThrow(/base\.json is missing/);
   });
   it('a symbolic link is refused, never followed', () => {

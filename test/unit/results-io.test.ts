@@ -20,8 +20,8 @@ describe('results documents are checked where they enter', () => {
   const cases = [
     {
       what: 'a wrong version',
-      mutate: (d: any) => (d.schemaVersion = 3),
-      message: 'schemaVersion must be 1 or 2 (the results document versions this flask-perf reads); got 3',
+      mutate: (d: any) => (d.schemaVersion = 4),
+      message: 'schemaVersion must be 1, 2 or 3 (the results document versions this flask-perf reads); got 4',
     },
     { what: 'a missing field', mutate: (d: any) => delete d.topologies[0].trials, message: 'topologies[0].trials is required' },
     {

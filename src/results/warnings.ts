@@ -1,0 +1,85 @@
+/**
+ * Warnings a user can act on, read from a cell's numbers (pure): endpoints that fail, a server
+ * that falls behind during a trial, a trial cut short, and numbers the load generator or the
+ * loopback may have distorted.
+ */
+import { median } from '../stats/describe.js';
+import type { CellWarning, EndpointResult, TrialResult } from './types.js';
+
+/** Share of non-2xx responses of an endpoint above which it is named. */
+export const NON_2XX_WARN_SHARE = 0.01;
+/** p50 of a trial's last third against its first third at which latency "climbs"... */
+export const LATENCY_CLIMB_RATIO = 2;
+/** ...by at least this many ms (a few ms more is not a server falling behind). */
+export const LATENCY_CLIMB_MS = 20;
+/** Mean req/s of a trial's second half against its first half at which req/s "collapses". */
+export const RPS_COLLAPSE_RATIO = 0.5;
+/** Seconds without any response at the end of a trial that make it "cut short". */
+export const CUT_SHORT_SECONDS = 2;
+
+const percent = (x: number): string => `${(x * 100).toFixed(x < 0.1 ? 1 : 0)}%`;
+const isSuccess = (status: string): boolean => status.startsWith('2');
+
+/** Endpoints that never succeed, or fail more than 1% of the time. */
+export function endpointWarnings(endpoints: readonly EndpointResult[]): CellWarning[] {
+  const warnings: CellWarning[] = [];
+  for (const e of endpoints) {
+    const entries = Object.entries(e.statuses).sort((a, b) => b[1] - a[1]);
+    const total = entries.reduce((n, [, c]) => n + c, 0);
+    const bad = entries.filter(([s]) => !isSuccess(s));
+    const badCount = bad.reduce((n, [, c]) => n + c, 0);
+    if (total === 0 || badCount === 0) continue;
+    const name = `${e.method} ${e.path}`;
+    const statuses = bad.map(([s, c]) => `${s} × ${c.toLocaleString('en-US')}`).join(', ');
+    if (badCount === total) {
+      const [top] = bad[0];
+      const hint = top === '404' || top === '405' ? 'check the path and the method' : top.startsWith('5') ? 'the server fails it' : 'check the request';
+      warnings.push({ code: 'endpoint-fails', message: `${name}: ${bad.length === 1 ? top : statuses} on every request — ${hint}` });
+    } else if (badCount / total > NON_2XX_WARN_SHARE) {
+      warnings.push({ code: 'endpoint-non-2xx', message: `${name}: ${percent(badCount / total)} of responses were not 2xx (${statuses})` });
+    }
+  }
+  return warnings;
+}
+
+/** A trial during which the server fell behind, collapsed or stopped answering. */
+export function trialWarnings(trials: readonly TrialResult[]): CellWarning[] {
+  const warnings: CellWarning[] = [];
+  trials.forEach((t, index) => {
+    const s = t.series;
+    if (!s) return;
+    const label = trials.length > 1 ? `trial ${index + 1}` : 'the trial';
+    const n = s.requests.length;
+    const lastActive = s.requests.reduce((last, r, i) => (r > 0 ? i : last), -1);
+    if (lastActive >= 0 && n - 1 - lastActive >= CUT_SHORT_SECONDS) {
+      warnings.push({
+        code: 'trial-cut-short',
+        message: `${label} was cut short: no responses in its last ${n - 1 - lastActive} s (the server stopped answering)`,
+      });
+      return;
+    }
+    if (n >= 4) {
+      const half = Math.floor(n / 2);
+      const mean = (v: readonly number[]): number => v.reduce((a, b) => a + b, 0) / Math.max(1, v.length);
+      const first = mean(s.requests.slice(0, half));
+      const second = mean(s.requests.slice(half));
+      if (first > 0 && second < RPS_COLLAPSE_RATIO * first) {
+        warnings.push({ code: 'rps-collapses', message: `req/s collapsed in the second half of ${label}: ${Math.round(first)} → ${Math.round(second)} req/s` });
+      }
+    }
+    if (n >= 6) {
+      // The first second holds the connections' start-up: left out.
+      const third = Math.floor((n - 1) / 3);
+      const p50 = s.p50.slice(1).filter((v): v is number => v !== null);
+      const early = median(p50.slice(0, third));
+      const late = median(p50.slice(-third));
+      if (early > 0 && late >= LATENCY_CLIMB_RATIO * early && late - early >= LATENCY_CLIMB_MS) {
+        warnings.push({
+          code: 'latency-climbs',
+          message: `latency climbed through ${label}: p50 ${Math.round(early)} ms in its first third → ${Math.round(late)} ms in its last (the server is not keeping up)`,
+        });
+      }
+    }
+  });
+  return warnings;
+}

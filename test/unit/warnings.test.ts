@@ -1,0 +1,101 @@
+import { describe, expect, it } from 'vitest';
+import type { EndpointResult, TrialResult } from '../../src/results/types.js';
+import type { TrialSeries } from '../../src/results/series.js';
+import { endpointWarnings, trialWarnings } from '../../src/results/warnings.js';
+import { trial } from '../support/build.js';
+
+const endpoint = (path: string, statuses: Record<string, number>): EndpointResult => ({
+  method: 'GET',
+  path,
+  weight: 1,
+  totalRequests: Object.values(statuses).reduce((a, b) => a + b, 0),
+  rps: 1,
+  failuresPerSec: 0,
+  latencyMs: { p50: 1, p90: 1, p99: 1, max: 1 },
+  bytesPerSec: 1,
+  statuses,
+});
+
+/** A trial whose series has these requests and p50s per second. */
+const withSeries = (requests: number[], p50: (number | null)[] = requests.map(() => 10)): TrialResult => {
+  const none = requests.map(() => null);
+  const series: TrialSeries = {
+    requests,
+    non2xx: requests.map(() => 0),
+    errors: requests.map(() => 0),
+    p50,
+    p90: p50,
+    p99: p50,
+    serverCpu: none,
+    rssMb: none,
+    loadgenCpu: none,
+  };
+  return { ...trial(100), series };
+};
+
+describe('endpoint warnings', () => {
+  const cases: { what: string; statuses: Record<string, number>; expected: unknown[] }[] = [
+    {
+      what: 'never succeeds (404): check the path',
+      statuses: { '404': 500 },
+      expected: [{ code: 'endpoint-fails', message: 'GET /json: 404 on every request — check the path and the method' }],
+    },
+    {
+      what: 'never succeeds (500): the server fails it',
+      statuses: { '500': 20 },
+      expected: [{ code: 'endpoint-fails', message: 'GET /json: 500 on every request — the server fails it' }],
+    },
+    {
+      what: 'never succeeds, several statuses',
+      statuses: { '502': 2, '503': 8 },
+      expected: [{ code: 'endpoint-fails', message: 'GET /json: 503 × 8, 502 × 2 on every request — the server fails it' }],
+    },
+    {
+      what: 'more than 1% non-2xx',
+      statuses: { '200': 970, '500': 25, '503': 5 },
+      expected: [{ code: 'endpoint-non-2xx', message: 'GET /json: 3.0% of responses were not 2xx (500 × 25, 503 × 5)' }],
+    },
+    { what: '1% or less: no warning', statuses: { '200': 990, '500': 10 }, expected: [] },
+    {
+      what: 'all 2xx, and 3xx redirects counted as not 2xx',
+      statuses: { '200': 50, '302': 50 },
+      expected: [{ code: 'endpoint-non-2xx', message: 'GET /json: 50% of responses were not 2xx (302 × 50)' }],
+    },
+    { what: 'no responses at all: nothing to say per endpoint', statuses: {}, expected: [] },
+  ];
+  for (const c of cases) it(c.what, () => expect(endpointWarnings([endpoint('/json', c.statuses)])).toEqual(c.expected));
+});
+
+describe('trial warnings', () => {
+  const cases = [
+    { what: 'steady: none', trials: [withSeries([100, 101, 99, 100, 102, 98, 100, 101])], expected: [] },
+    {
+      what: 'req/s collapses in the second half',
+      trials: [withSeries([800, 800, 800, 800, 200, 200, 200, 150])],
+      expected: [{ code: 'rps-collapses', message: 'req/s collapsed in the second half of the trial: 800 → 188 req/s' }],
+    },
+    {
+      what: 'latency climbs through the trial',
+      trials: [withSeries([100, 100, 100, 100, 100, 100, 100, 100, 100, 100], [50, 10, 12, 11, 20, 40, 80, 120, 200, 240])],
+      expected: [
+        {
+          code: 'latency-climbs',
+          message: 'latency climbed through the trial: p50 11 ms in its first third → 200 ms in its last (the server is not keeping up)',
+        },
+      ],
+    },
+    { what: 'a climb of a few ms is not one', trials: [withSeries([100, 100, 100, 100, 100, 100, 100], [5, 2, 2, 3, 5, 6, 6])], expected: [] },
+    {
+      what: 'a trial cut short: the last seconds without a response (one warning, not three)',
+      trials: [withSeries([500, 500, 500, 500, 0, 0, 0])],
+      expected: [{ code: 'trial-cut-short', message: 'the trial was cut short: no responses in its last 3 s (the server stopped answering)' }],
+    },
+    {
+      what: 'several trials are named by number',
+      trials: [withSeries([100, 100, 100, 100]), withSeries([100, 100, 10, 10])],
+      expected: [{ code: 'rps-collapses', message: 'req/s collapsed in the second half of trial 2: 100 → 10 req/s' }],
+    },
+    { what: 'an older document without series: none', trials: [trial(100)], expected: [] },
+  ];
+  for (const c of cases) it(c.what, () => expect(trialWarnings(c.trials)).toEqual(c.expected));
+});
