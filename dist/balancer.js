@@ -24800,8 +24800,10 @@ function parseBalancerArgs(argv) {
     } else throw new Error(`unknown flag ${flag}`);
   }
   if (!Number.isInteger(port) || port <= 0) throw new Error(`--port must be a port number; got ${port}`);
-  if (!["random", "round-robin", "least-connections"].includes(strategy)) throw new Error(`--strategy must be random, round-robin or least-connections; got ${strategy}`);
-  if (upstreams.length === 0 || upstreams.some((u) => !u.host || !Number.isInteger(u.port))) throw new Error("--upstream host:port is required, once per instance");
+  if (!["random", "round-robin", "least-connections"].includes(strategy))
+    throw new Error(`--strategy must be random, round-robin or least-connections; got ${strategy}`);
+  if (upstreams.length === 0 || upstreams.some((u) => !u.host || !Number.isInteger(u.port)))
+    throw new Error("--upstream host:port is required, once per instance");
   return { port, host: "127.0.0.1", strategy, upstreams };
 }
 function startBalancer(options) {

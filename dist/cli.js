@@ -37,6 +37,7336 @@ var __toESM = (mod, isNodeMode, target) => (target = mod != null ? __create(__ge
   mod
 ));
 
+// node_modules/yaml/dist/nodes/identity.js
+var require_identity = __commonJS({
+  "node_modules/yaml/dist/nodes/identity.js"(exports2) {
+    "use strict";
+    var ALIAS = /* @__PURE__ */ Symbol.for("yaml.alias");
+    var DOC = /* @__PURE__ */ Symbol.for("yaml.document");
+    var MAP = /* @__PURE__ */ Symbol.for("yaml.map");
+    var PAIR = /* @__PURE__ */ Symbol.for("yaml.pair");
+    var SCALAR = /* @__PURE__ */ Symbol.for("yaml.scalar");
+    var SEQ = /* @__PURE__ */ Symbol.for("yaml.seq");
+    var NODE_TYPE = /* @__PURE__ */ Symbol.for("yaml.node.type");
+    var isAlias = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === ALIAS;
+    var isDocument = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === DOC;
+    var isMap = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === MAP;
+    var isPair = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === PAIR;
+    var isScalar = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === SCALAR;
+    var isSeq = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === SEQ;
+    function isCollection(node) {
+      if (node && typeof node === "object")
+        switch (node[NODE_TYPE]) {
+          case MAP:
+          case SEQ:
+            return true;
+        }
+      return false;
+    }
+    function isNode(node) {
+      if (node && typeof node === "object")
+        switch (node[NODE_TYPE]) {
+          case ALIAS:
+          case MAP:
+          case SCALAR:
+          case SEQ:
+            return true;
+        }
+      return false;
+    }
+    var hasAnchor = (node) => (isScalar(node) || isCollection(node)) && !!node.anchor;
+    exports2.ALIAS = ALIAS;
+    exports2.DOC = DOC;
+    exports2.MAP = MAP;
+    exports2.NODE_TYPE = NODE_TYPE;
+    exports2.PAIR = PAIR;
+    exports2.SCALAR = SCALAR;
+    exports2.SEQ = SEQ;
+    exports2.hasAnchor = hasAnchor;
+    exports2.isAlias = isAlias;
+    exports2.isCollection = isCollection;
+    exports2.isDocument = isDocument;
+    exports2.isMap = isMap;
+    exports2.isNode = isNode;
+    exports2.isPair = isPair;
+    exports2.isScalar = isScalar;
+    exports2.isSeq = isSeq;
+  }
+});
+
+// node_modules/yaml/dist/visit.js
+var require_visit = __commonJS({
+  "node_modules/yaml/dist/visit.js"(exports2) {
+    "use strict";
+    var identity = require_identity();
+    var BREAK = /* @__PURE__ */ Symbol("break visit");
+    var SKIP = /* @__PURE__ */ Symbol("skip children");
+    var REMOVE = /* @__PURE__ */ Symbol("remove node");
+    function visit(node, visitor) {
+      const visitor_ = initVisitor(visitor);
+      if (identity.isDocument(node)) {
+        const cd = visit_(null, node.contents, visitor_, Object.freeze([node]));
+        if (cd === REMOVE)
+          node.contents = null;
+      } else
+        visit_(null, node, visitor_, Object.freeze([]));
+    }
+    visit.BREAK = BREAK;
+    visit.SKIP = SKIP;
+    visit.REMOVE = REMOVE;
+    function visit_(key, node, visitor, path9) {
+      const ctrl = callVisitor(key, node, visitor, path9);
+      if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
+        replaceNode(key, path9, ctrl);
+        return visit_(key, ctrl, visitor, path9);
+      }
+      if (typeof ctrl !== "symbol") {
+        if (identity.isCollection(node)) {
+          path9 = Object.freeze(path9.concat(node));
+          for (let i = 0; i < node.items.length; ++i) {
+            const ci = visit_(i, node.items[i], visitor, path9);
+            if (typeof ci === "number")
+              i = ci - 1;
+            else if (ci === BREAK)
+              return BREAK;
+            else if (ci === REMOVE) {
+              node.items.splice(i, 1);
+              i -= 1;
+            }
+          }
+        } else if (identity.isPair(node)) {
+          path9 = Object.freeze(path9.concat(node));
+          const ck = visit_("key", node.key, visitor, path9);
+          if (ck === BREAK)
+            return BREAK;
+          else if (ck === REMOVE)
+            node.key = null;
+          const cv2 = visit_("value", node.value, visitor, path9);
+          if (cv2 === BREAK)
+            return BREAK;
+          else if (cv2 === REMOVE)
+            node.value = null;
+        }
+      }
+      return ctrl;
+    }
+    async function visitAsync(node, visitor) {
+      const visitor_ = initVisitor(visitor);
+      if (identity.isDocument(node)) {
+        const cd = await visitAsync_(null, node.contents, visitor_, Object.freeze([node]));
+        if (cd === REMOVE)
+          node.contents = null;
+      } else
+        await visitAsync_(null, node, visitor_, Object.freeze([]));
+    }
+    visitAsync.BREAK = BREAK;
+    visitAsync.SKIP = SKIP;
+    visitAsync.REMOVE = REMOVE;
+    async function visitAsync_(key, node, visitor, path9) {
+      const ctrl = await callVisitor(key, node, visitor, path9);
+      if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
+        replaceNode(key, path9, ctrl);
+        return visitAsync_(key, ctrl, visitor, path9);
+      }
+      if (typeof ctrl !== "symbol") {
+        if (identity.isCollection(node)) {
+          path9 = Object.freeze(path9.concat(node));
+          for (let i = 0; i < node.items.length; ++i) {
+            const ci = await visitAsync_(i, node.items[i], visitor, path9);
+            if (typeof ci === "number")
+              i = ci - 1;
+            else if (ci === BREAK)
+              return BREAK;
+            else if (ci === REMOVE) {
+              node.items.splice(i, 1);
+              i -= 1;
+            }
+          }
+        } else if (identity.isPair(node)) {
+          path9 = Object.freeze(path9.concat(node));
+          const ck = await visitAsync_("key", node.key, visitor, path9);
+          if (ck === BREAK)
+            return BREAK;
+          else if (ck === REMOVE)
+            node.key = null;
+          const cv2 = await visitAsync_("value", node.value, visitor, path9);
+          if (cv2 === BREAK)
+            return BREAK;
+          else if (cv2 === REMOVE)
+            node.value = null;
+        }
+      }
+      return ctrl;
+    }
+    function initVisitor(visitor) {
+      if (typeof visitor === "object" && (visitor.Collection || visitor.Node || visitor.Value)) {
+        return Object.assign({
+          Alias: visitor.Node,
+          Map: visitor.Node,
+          Scalar: visitor.Node,
+          Seq: visitor.Node
+        }, visitor.Value && {
+          Map: visitor.Value,
+          Scalar: visitor.Value,
+          Seq: visitor.Value
+        }, visitor.Collection && {
+          Map: visitor.Collection,
+          Seq: visitor.Collection
+        }, visitor);
+      }
+      return visitor;
+    }
+    function callVisitor(key, node, visitor, path9) {
+      if (typeof visitor === "function")
+        return visitor(key, node, path9);
+      if (identity.isMap(node))
+        return visitor.Map?.(key, node, path9);
+      if (identity.isSeq(node))
+        return visitor.Seq?.(key, node, path9);
+      if (identity.isPair(node))
+        return visitor.Pair?.(key, node, path9);
+      if (identity.isScalar(node))
+        return visitor.Scalar?.(key, node, path9);
+      if (identity.isAlias(node))
+        return visitor.Alias?.(key, node, path9);
+      return void 0;
+    }
+    function replaceNode(key, path9, node) {
+      const parent = path9[path9.length - 1];
+      if (identity.isCollection(parent)) {
+        parent.items[key] = node;
+      } else if (identity.isPair(parent)) {
+        if (key === "key")
+          parent.key = node;
+        else
+          parent.value = node;
+      } else if (identity.isDocument(parent)) {
+        parent.contents = node;
+      } else {
+        const pt = identity.isAlias(parent) ? "alias" : "scalar";
+        throw new Error(`Cannot replace node with ${pt} parent`);
+      }
+    }
+    exports2.visit = visit;
+    exports2.visitAsync = visitAsync;
+  }
+});
+
+// node_modules/yaml/dist/doc/directives.js
+var require_directives = __commonJS({
+  "node_modules/yaml/dist/doc/directives.js"(exports2) {
+    "use strict";
+    var identity = require_identity();
+    var visit = require_visit();
+    var escapeChars = {
+      "!": "%21",
+      ",": "%2C",
+      "[": "%5B",
+      "]": "%5D",
+      "{": "%7B",
+      "}": "%7D"
+    };
+    var escapeTagName = (tn) => tn.replace(/[!,[\]{}]/g, (ch) => escapeChars[ch]);
+    var Directives = class _Directives {
+      constructor(yaml, tags) {
+        this.docStart = null;
+        this.docEnd = false;
+        this.yaml = Object.assign({}, _Directives.defaultYaml, yaml);
+        this.tags = Object.assign({}, _Directives.defaultTags, tags);
+      }
+      clone() {
+        const copy = new _Directives(this.yaml, this.tags);
+        copy.docStart = this.docStart;
+        return copy;
+      }
+      /**
+       * During parsing, get a Directives instance for the current document and
+       * update the stream state according to the current version's spec.
+       */
+      atDocument() {
+        const res = new _Directives(this.yaml, this.tags);
+        switch (this.yaml.version) {
+          case "1.1":
+            this.atNextDocument = true;
+            break;
+          case "1.2":
+            this.atNextDocument = false;
+            this.yaml = {
+              explicit: _Directives.defaultYaml.explicit,
+              version: "1.2"
+            };
+            this.tags = Object.assign({}, _Directives.defaultTags);
+            break;
+        }
+        return res;
+      }
+      /**
+       * @param onError - May be called even if the action was successful
+       * @returns `true` on success
+       */
+      add(line, onError) {
+        if (this.atNextDocument) {
+          this.yaml = { explicit: _Directives.defaultYaml.explicit, version: "1.1" };
+          this.tags = Object.assign({}, _Directives.defaultTags);
+          this.atNextDocument = false;
+        }
+        const parts = line.trim().split(/[ \t]+/);
+        const name = parts.shift();
+        switch (name) {
+          case "%TAG": {
+            if (parts.length !== 2) {
+              onError(0, "%TAG directive should contain exactly two parts");
+              if (parts.length < 2)
+                return false;
+            }
+            const [handle, prefix] = parts;
+            this.tags[handle] = prefix;
+            return true;
+          }
+          case "%YAML": {
+            this.yaml.explicit = true;
+            if (parts.length !== 1) {
+              onError(0, "%YAML directive should contain exactly one part");
+              return false;
+            }
+            const [version] = parts;
+            if (version === "1.1" || version === "1.2") {
+              this.yaml.version = version;
+              return true;
+            } else {
+              const isValid = /^\d+\.\d+$/.test(version);
+              onError(6, `Unsupported YAML version ${version}`, isValid);
+              return false;
+            }
+          }
+          default:
+            onError(0, `Unknown directive ${name}`, true);
+            return false;
+        }
+      }
+      /**
+       * Resolves a tag, matching handles to those defined in %TAG directives.
+       *
+       * @returns Resolved tag, which may also be the non-specific tag `'!'` or a
+       *   `'!local'` tag, or `null` if unresolvable.
+       */
+      tagName(source, onError) {
+        if (source === "!")
+          return "!";
+        if (source[0] !== "!") {
+          onError(`Not a valid tag: ${source}`);
+          return null;
+        }
+        if (source[1] === "<") {
+          const verbatim = source.slice(2, -1);
+          if (verbatim === "!" || verbatim === "!!") {
+            onError(`Verbatim tags aren't resolved, so ${source} is invalid.`);
+            return null;
+          }
+          if (source[source.length - 1] !== ">")
+            onError("Verbatim tags must end with a >");
+          return verbatim;
+        }
+        const [, handle, suffix] = source.match(/^(.*!)([^!]*)$/s);
+        if (!suffix)
+          onError(`The ${source} tag has no suffix`);
+        const prefix = this.tags[handle];
+        if (prefix) {
+          try {
+            return prefix + decodeURIComponent(suffix);
+          } catch (error) {
+            onError(String(error));
+            return null;
+          }
+        }
+        if (handle === "!")
+          return source;
+        onError(`Could not resolve tag: ${source}`);
+        return null;
+      }
+      /**
+       * Given a fully resolved tag, returns its printable string form,
+       * taking into account current tag prefixes and defaults.
+       */
+      tagString(tag) {
+        for (const [handle, prefix] of Object.entries(this.tags)) {
+          if (tag.startsWith(prefix))
+            return handle + escapeTagName(tag.substring(prefix.length));
+        }
+        return tag[0] === "!" ? tag : `!<${tag}>`;
+      }
+      toString(doc) {
+        const lines = this.yaml.explicit ? [`%YAML ${this.yaml.version || "1.2"}`] : [];
+        const tagEntries = Object.entries(this.tags);
+        let tagNames;
+        if (doc && tagEntries.length > 0 && identity.isNode(doc.contents)) {
+          const tags = {};
+          visit.visit(doc.contents, (_key, node) => {
+            if (identity.isNode(node) && node.tag)
+              tags[node.tag] = true;
+          });
+          tagNames = Object.keys(tags);
+        } else
+          tagNames = [];
+        for (const [handle, prefix] of tagEntries) {
+          if (handle === "!!" && prefix === "tag:yaml.org,2002:")
+            continue;
+          if (!doc || tagNames.some((tn) => tn.startsWith(prefix)))
+            lines.push(`%TAG ${handle} ${prefix}`);
+        }
+        return lines.join("\n");
+      }
+    };
+    Directives.defaultYaml = { explicit: false, version: "1.2" };
+    Directives.defaultTags = { "!!": "tag:yaml.org,2002:" };
+    exports2.Directives = Directives;
+  }
+});
+
+// node_modules/yaml/dist/doc/anchors.js
+var require_anchors = __commonJS({
+  "node_modules/yaml/dist/doc/anchors.js"(exports2) {
+    "use strict";
+    var identity = require_identity();
+    var visit = require_visit();
+    function anchorIsValid(anchor) {
+      if (/[\x00-\x19\s,[\]{}]/.test(anchor)) {
+        const sa = JSON.stringify(anchor);
+        const msg = `Anchor must not contain whitespace or control characters: ${sa}`;
+        throw new Error(msg);
+      }
+      return true;
+    }
+    function anchorNames(root) {
+      const anchors = /* @__PURE__ */ new Set();
+      visit.visit(root, {
+        Value(_key, node) {
+          if (node.anchor)
+            anchors.add(node.anchor);
+        }
+      });
+      return anchors;
+    }
+    function findNewAnchor(prefix, exclude) {
+      for (let i = 1; true; ++i) {
+        const name = `${prefix}${i}`;
+        if (!exclude.has(name))
+          return name;
+      }
+    }
+    function createNodeAnchors(doc, prefix) {
+      const aliasObjects = [];
+      const sourceObjects = /* @__PURE__ */ new Map();
+      let prevAnchors = null;
+      return {
+        onAnchor: (source) => {
+          aliasObjects.push(source);
+          prevAnchors ?? (prevAnchors = anchorNames(doc));
+          const anchor = findNewAnchor(prefix, prevAnchors);
+          prevAnchors.add(anchor);
+          return anchor;
+        },
+        /**
+         * With circular references, the source node is only resolved after all
+         * of its child nodes are. This is why anchors are set only after all of
+         * the nodes have been created.
+         */
+        setAnchors: () => {
+          for (const source of aliasObjects) {
+            const ref = sourceObjects.get(source);
+            if (typeof ref === "object" && ref.anchor && (identity.isScalar(ref.node) || identity.isCollection(ref.node))) {
+              ref.node.anchor = ref.anchor;
+            } else {
+              const error = new Error("Failed to resolve repeated object (this should not happen)");
+              error.source = source;
+              throw error;
+            }
+          }
+        },
+        sourceObjects
+      };
+    }
+    exports2.anchorIsValid = anchorIsValid;
+    exports2.anchorNames = anchorNames;
+    exports2.createNodeAnchors = createNodeAnchors;
+    exports2.findNewAnchor = findNewAnchor;
+  }
+});
+
+// node_modules/yaml/dist/doc/applyReviver.js
+var require_applyReviver = __commonJS({
+  "node_modules/yaml/dist/doc/applyReviver.js"(exports2) {
+    "use strict";
+    function applyReviver(reviver, obj, key, val) {
+      if (val && typeof val === "object") {
+        if (Array.isArray(val)) {
+          for (let i = 0, len = val.length; i < len; ++i) {
+            const v0 = val[i];
+            const v1 = applyReviver(reviver, val, String(i), v0);
+            if (v1 === void 0)
+              delete val[i];
+            else if (v1 !== v0)
+              val[i] = v1;
+          }
+        } else if (val instanceof Map) {
+          for (const k of Array.from(val.keys())) {
+            const v0 = val.get(k);
+            const v1 = applyReviver(reviver, val, k, v0);
+            if (v1 === void 0)
+              val.delete(k);
+            else if (v1 !== v0)
+              val.set(k, v1);
+          }
+        } else if (val instanceof Set) {
+          for (const v0 of Array.from(val)) {
+            const v1 = applyReviver(reviver, val, v0, v0);
+            if (v1 === void 0)
+              val.delete(v0);
+            else if (v1 !== v0) {
+              val.delete(v0);
+              val.add(v1);
+            }
+          }
+        } else {
+          for (const [k, v0] of Object.entries(val)) {
+            const v1 = applyReviver(reviver, val, k, v0);
+            if (v1 === void 0)
+              delete val[k];
+            else if (v1 !== v0)
+              val[k] = v1;
+          }
+        }
+      }
+      return reviver.call(obj, key, val);
+    }
+    exports2.applyReviver = applyReviver;
+  }
+});
+
+// node_modules/yaml/dist/nodes/toJS.js
+var require_toJS = __commonJS({
+  "node_modules/yaml/dist/nodes/toJS.js"(exports2) {
+    "use strict";
+    var identity = require_identity();
+    function toJS(value, arg, ctx) {
+      if (Array.isArray(value))
+        return value.map((v, i) => toJS(v, String(i), ctx));
+      if (value && typeof value.toJSON === "function") {
+        if (!ctx || !identity.hasAnchor(value))
+          return value.toJSON(arg, ctx);
+        const data = { aliasCount: 0, count: 1, res: void 0 };
+        ctx.anchors.set(value, data);
+        ctx.onCreate = (res2) => {
+          data.res = res2;
+          delete ctx.onCreate;
+        };
+        const res = value.toJSON(arg, ctx);
+        if (ctx.onCreate)
+          ctx.onCreate(res);
+        return res;
+      }
+      if (typeof value === "bigint" && !ctx?.keep)
+        return Number(value);
+      return value;
+    }
+    exports2.toJS = toJS;
+  }
+});
+
+// node_modules/yaml/dist/nodes/Node.js
+var require_Node = __commonJS({
+  "node_modules/yaml/dist/nodes/Node.js"(exports2) {
+    "use strict";
+    var applyReviver = require_applyReviver();
+    var identity = require_identity();
+    var toJS = require_toJS();
+    var NodeBase = class {
+      constructor(type) {
+        Object.defineProperty(this, identity.NODE_TYPE, { value: type });
+      }
+      /** Create a copy of this node.  */
+      clone() {
+        const copy = Object.create(Object.getPrototypeOf(this), Object.getOwnPropertyDescriptors(this));
+        if (this.range)
+          copy.range = this.range.slice();
+        return copy;
+      }
+      /** A plain JavaScript representation of this node. */
+      toJS(doc, { mapAsMap, maxAliasCount, onAnchor, reviver } = {}) {
+        if (!identity.isDocument(doc))
+          throw new TypeError("A document argument is required");
+        const ctx = {
+          anchors: /* @__PURE__ */ new Map(),
+          doc,
+          keep: true,
+          mapAsMap: mapAsMap === true,
+          mapKeyWarned: false,
+          maxAliasCount: typeof maxAliasCount === "number" ? maxAliasCount : 100
+        };
+        const res = toJS.toJS(this, "", ctx);
+        if (typeof onAnchor === "function")
+          for (const { count, res: res2 } of ctx.anchors.values())
+            onAnchor(res2, count);
+        return typeof reviver === "function" ? applyReviver.applyReviver(reviver, { "": res }, "", res) : res;
+      }
+    };
+    exports2.NodeBase = NodeBase;
+  }
+});
+
+// node_modules/yaml/dist/nodes/Alias.js
+var require_Alias = __commonJS({
+  "node_modules/yaml/dist/nodes/Alias.js"(exports2) {
+    "use strict";
+    var anchors = require_anchors();
+    var visit = require_visit();
+    var identity = require_identity();
+    var Node = require_Node();
+    var toJS = require_toJS();
+    var Alias = class extends Node.NodeBase {
+      constructor(source) {
+        super(identity.ALIAS);
+        this.source = source;
+        Object.defineProperty(this, "tag", {
+          set() {
+            throw new Error("Alias nodes cannot have tags");
+          }
+        });
+      }
+      /**
+       * Resolve the value of this alias within `doc`, finding the last
+       * instance of the `source` anchor before this node.
+       */
+      resolve(doc, ctx) {
+        if (ctx?.maxAliasCount === 0)
+          throw new ReferenceError("Alias resolution is disabled");
+        let nodes;
+        if (ctx?.aliasResolveCache) {
+          nodes = ctx.aliasResolveCache;
+        } else {
+          nodes = [];
+          visit.visit(doc, {
+            Node: (_key, node) => {
+              if (identity.isAlias(node) || identity.hasAnchor(node))
+                nodes.push(node);
+            }
+          });
+          if (ctx)
+            ctx.aliasResolveCache = nodes;
+        }
+        let found = void 0;
+        for (const node of nodes) {
+          if (node === this)
+            break;
+          if (node.anchor === this.source)
+            found = node;
+        }
+        if (found && ctx) {
+          const { anchors: anchors2, doc: doc2, maxAliasCount } = ctx;
+          let data = anchors2.get(found);
+          if (!data) {
+            toJS.toJS(found, null, ctx);
+            data = anchors2.get(found);
+          }
+          if (data?.res === void 0) {
+            const msg = "This should not happen: Alias anchor was not resolved?";
+            throw new ReferenceError(msg);
+          }
+          if (maxAliasCount >= 0) {
+            data.count += 1;
+            if (data.aliasCount === 0)
+              data.aliasCount = getAliasCount(doc2, found, anchors2);
+            if (data.count * data.aliasCount > maxAliasCount) {
+              const msg = "Excessive alias count indicates a resource exhaustion attack";
+              throw new ReferenceError(msg);
+            }
+          }
+        }
+        return found;
+      }
+      toJSON(_arg, ctx) {
+        if (!ctx)
+          return { source: this.source };
+        const source = this.resolve(ctx.doc, ctx);
+        if (!source) {
+          const msg = `Unresolved alias (the anchor must be set before the alias): ${this.source}`;
+          throw new ReferenceError(msg);
+        }
+        return ctx.anchors.get(source).res;
+      }
+      toString(ctx, _onComment, _onChompKeep) {
+        const src = `*${this.source}`;
+        if (ctx) {
+          anchors.anchorIsValid(this.source);
+          if (ctx.options.verifyAliasOrder && !ctx.anchors.has(this.source)) {
+            const msg = `Unresolved alias (the anchor must be set before the alias): ${this.source}`;
+            throw new Error(msg);
+          }
+          if (ctx.implicitKey)
+            return `${src} `;
+        }
+        return src;
+      }
+    };
+    function getAliasCount(doc, node, anchors2) {
+      if (identity.isAlias(node)) {
+        const source = node.resolve(doc);
+        const anchor = anchors2 && source && anchors2.get(source);
+        return anchor ? anchor.count * anchor.aliasCount : 0;
+      } else if (identity.isCollection(node)) {
+        let count = 0;
+        for (const item of node.items) {
+          const c = getAliasCount(doc, item, anchors2);
+          if (c > count)
+            count = c;
+        }
+        return count;
+      } else if (identity.isPair(node)) {
+        const kc = getAliasCount(doc, node.key, anchors2);
+        const vc = getAliasCount(doc, node.value, anchors2);
+        return Math.max(kc, vc);
+      }
+      return 1;
+    }
+    exports2.Alias = Alias;
+  }
+});
+
+// node_modules/yaml/dist/nodes/Scalar.js
+var require_Scalar = __commonJS({
+  "node_modules/yaml/dist/nodes/Scalar.js"(exports2) {
+    "use strict";
+    var identity = require_identity();
+    var Node = require_Node();
+    var toJS = require_toJS();
+    var isScalarValue = (value) => !value || typeof value !== "function" && typeof value !== "object";
+    var Scalar = class extends Node.NodeBase {
+      constructor(value) {
+        super(identity.SCALAR);
+        this.value = value;
+      }
+      toJSON(arg, ctx) {
+        return ctx?.keep ? this.value : toJS.toJS(this.value, arg, ctx);
+      }
+      toString() {
+        return String(this.value);
+      }
+    };
+    Scalar.BLOCK_FOLDED = "BLOCK_FOLDED";
+    Scalar.BLOCK_LITERAL = "BLOCK_LITERAL";
+    Scalar.PLAIN = "PLAIN";
+    Scalar.QUOTE_DOUBLE = "QUOTE_DOUBLE";
+    Scalar.QUOTE_SINGLE = "QUOTE_SINGLE";
+    exports2.Scalar = Scalar;
+    exports2.isScalarValue = isScalarValue;
+  }
+});
+
+// node_modules/yaml/dist/doc/createNode.js
+var require_createNode = __commonJS({
+  "node_modules/yaml/dist/doc/createNode.js"(exports2) {
+    "use strict";
+    var Alias = require_Alias();
+    var identity = require_identity();
+    var Scalar = require_Scalar();
+    var defaultTagPrefix = "tag:yaml.org,2002:";
+    function findTagObject(value, tagName, tags) {
+      if (tagName) {
+        const match = tags.filter((t) => t.tag === tagName);
+        const tagObj = match.find((t) => !t.format) ?? match[0];
+        if (!tagObj)
+          throw new Error(`Tag ${tagName} not found`);
+        return tagObj;
+      }
+      return tags.find((t) => t.identify?.(value) && !t.format);
+    }
+    function createNode(value, tagName, ctx) {
+      if (identity.isDocument(value))
+        value = value.contents;
+      if (identity.isNode(value))
+        return value;
+      if (identity.isPair(value)) {
+        const map2 = ctx.schema[identity.MAP].createNode?.(ctx.schema, null, ctx);
+        map2.items.push(value);
+        return map2;
+      }
+      if (value instanceof String || value instanceof Number || value instanceof Boolean || typeof BigInt !== "undefined" && value instanceof BigInt) {
+        value = value.valueOf();
+      }
+      const { aliasDuplicateObjects, onAnchor, onTagObj, schema, sourceObjects } = ctx;
+      let ref = void 0;
+      if (aliasDuplicateObjects && value && typeof value === "object") {
+        ref = sourceObjects.get(value);
+        if (ref) {
+          ref.anchor ?? (ref.anchor = onAnchor(value));
+          return new Alias.Alias(ref.anchor);
+        } else {
+          ref = { anchor: null, node: null };
+          sourceObjects.set(value, ref);
+        }
+      }
+      if (tagName?.startsWith("!!"))
+        tagName = defaultTagPrefix + tagName.slice(2);
+      let tagObj = findTagObject(value, tagName, schema.tags);
+      if (!tagObj) {
+        if (value && typeof value.toJSON === "function") {
+          value = value.toJSON();
+        }
+        if (!value || typeof value !== "object") {
+          const node2 = new Scalar.Scalar(value);
+          if (ref)
+            ref.node = node2;
+          return node2;
+        }
+        tagObj = value instanceof Map ? schema[identity.MAP] : Symbol.iterator in Object(value) ? schema[identity.SEQ] : schema[identity.MAP];
+      }
+      if (onTagObj) {
+        onTagObj(tagObj);
+        delete ctx.onTagObj;
+      }
+      const node = tagObj?.createNode ? tagObj.createNode(ctx.schema, value, ctx) : typeof tagObj?.nodeClass?.from === "function" ? tagObj.nodeClass.from(ctx.schema, value, ctx) : new Scalar.Scalar(value);
+      if (tagName)
+        node.tag = tagName;
+      else if (!tagObj.default)
+        node.tag = tagObj.tag;
+      if (ref)
+        ref.node = node;
+      return node;
+    }
+    exports2.createNode = createNode;
+  }
+});
+
+// node_modules/yaml/dist/nodes/Collection.js
+var require_Collection = __commonJS({
+  "node_modules/yaml/dist/nodes/Collection.js"(exports2) {
+    "use strict";
+    var createNode = require_createNode();
+    var identity = require_identity();
+    var Node = require_Node();
+    function collectionFromPath(schema, path9, value) {
+      let v = value;
+      for (let i = path9.length - 1; i >= 0; --i) {
+        const k = path9[i];
+        if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
+          const a = [];
+          a[k] = v;
+          v = a;
+        } else {
+          v = /* @__PURE__ */ new Map([[k, v]]);
+        }
+      }
+      return createNode.createNode(v, void 0, {
+        aliasDuplicateObjects: false,
+        keepUndefined: false,
+        onAnchor: () => {
+          throw new Error("This should not happen, please report a bug.");
+        },
+        schema,
+        sourceObjects: /* @__PURE__ */ new Map()
+      });
+    }
+    var isEmptyPath = (path9) => path9 == null || typeof path9 === "object" && !!path9[Symbol.iterator]().next().done;
+    var Collection = class extends Node.NodeBase {
+      constructor(type, schema) {
+        super(type);
+        Object.defineProperty(this, "schema", {
+          value: schema,
+          configurable: true,
+          enumerable: false,
+          writable: true
+        });
+      }
+      /**
+       * Create a copy of this collection.
+       *
+       * @param schema - If defined, overwrites the original's schema
+       */
+      clone(schema) {
+        const copy = Object.create(Object.getPrototypeOf(this), Object.getOwnPropertyDescriptors(this));
+        if (schema)
+          copy.schema = schema;
+        copy.items = copy.items.map((it) => identity.isNode(it) || identity.isPair(it) ? it.clone(schema) : it);
+        if (this.range)
+          copy.range = this.range.slice();
+        return copy;
+      }
+      /**
+       * Adds a value to the collection. For `!!map` and `!!omap` the value must
+       * be a Pair instance or a `{ key, value }` object, which may not have a key
+       * that already exists in the map.
+       */
+      addIn(path9, value) {
+        if (isEmptyPath(path9))
+          this.add(value);
+        else {
+          const [key, ...rest] = path9;
+          const node = this.get(key, true);
+          if (identity.isCollection(node))
+            node.addIn(rest, value);
+          else if (node === void 0 && this.schema)
+            this.set(key, collectionFromPath(this.schema, rest, value));
+          else
+            throw new Error(`Expected YAML collection at ${key}. Remaining path: ${rest}`);
+        }
+      }
+      /**
+       * Removes a value from the collection.
+       * @returns `true` if the item was found and removed.
+       */
+      deleteIn(path9) {
+        const [key, ...rest] = path9;
+        if (rest.length === 0)
+          return this.delete(key);
+        const node = this.get(key, true);
+        if (identity.isCollection(node))
+          return node.deleteIn(rest);
+        else
+          throw new Error(`Expected YAML collection at ${key}. Remaining path: ${rest}`);
+      }
+      /**
+       * Returns item at `key`, or `undefined` if not found. By default unwraps
+       * scalar values from their surrounding node; to disable set `keepScalar` to
+       * `true` (collections are always returned intact).
+       */
+      getIn(path9, keepScalar) {
+        const [key, ...rest] = path9;
+        const node = this.get(key, true);
+        if (rest.length === 0)
+          return !keepScalar && identity.isScalar(node) ? node.value : node;
+        else
+          return identity.isCollection(node) ? node.getIn(rest, keepScalar) : void 0;
+      }
+      hasAllNullValues(allowScalar) {
+        return this.items.every((node) => {
+          if (!identity.isPair(node))
+            return false;
+          const n = node.value;
+          return n == null || allowScalar && identity.isScalar(n) && n.value == null && !n.commentBefore && !n.comment && !n.tag;
+        });
+      }
+      /**
+       * Checks if the collection includes a value with the key `key`.
+       */
+      hasIn(path9) {
+        const [key, ...rest] = path9;
+        if (rest.length === 0)
+          return this.has(key);
+        const node = this.get(key, true);
+        return identity.isCollection(node) ? node.hasIn(rest) : false;
+      }
+      /**
+       * Sets a value in this collection. For `!!set`, `value` needs to be a
+       * boolean to add/remove the item from the set.
+       */
+      setIn(path9, value) {
+        const [key, ...rest] = path9;
+        if (rest.length === 0) {
+          this.set(key, value);
+        } else {
+          const node = this.get(key, true);
+          if (identity.isCollection(node))
+            node.setIn(rest, value);
+          else if (node === void 0 && this.schema)
+            this.set(key, collectionFromPath(this.schema, rest, value));
+          else
+            throw new Error(`Expected YAML collection at ${key}. Remaining path: ${rest}`);
+        }
+      }
+    };
+    exports2.Collection = Collection;
+    exports2.collectionFromPath = collectionFromPath;
+    exports2.isEmptyPath = isEmptyPath;
+  }
+});
+
+// node_modules/yaml/dist/stringify/stringifyComment.js
+var require_stringifyComment = __commonJS({
+  "node_modules/yaml/dist/stringify/stringifyComment.js"(exports2) {
+    "use strict";
+    var stringifyComment = (str) => str.replace(/^(?!$)(?: $)?/gm, "#");
+    function indentComment(comment, indent) {
+      if (/^\n+$/.test(comment))
+        return comment.substring(1);
+      return indent ? comment.replace(/^(?! *$)/gm, indent) : comment;
+    }
+    var lineComment = (str, indent, comment) => str.endsWith("\n") ? indentComment(comment, indent) : comment.includes("\n") ? "\n" + indentComment(comment, indent) : (str.endsWith(" ") ? "" : " ") + comment;
+    exports2.indentComment = indentComment;
+    exports2.lineComment = lineComment;
+    exports2.stringifyComment = stringifyComment;
+  }
+});
+
+// node_modules/yaml/dist/stringify/foldFlowLines.js
+var require_foldFlowLines = __commonJS({
+  "node_modules/yaml/dist/stringify/foldFlowLines.js"(exports2) {
+    "use strict";
+    var FOLD_FLOW = "flow";
+    var FOLD_BLOCK = "block";
+    var FOLD_QUOTED = "quoted";
+    function foldFlowLines(text, indent, mode = "flow", { indentAtStart, lineWidth = 80, minContentWidth = 20, onFold, onOverflow } = {}) {
+      if (!lineWidth || lineWidth < 0)
+        return text;
+      if (lineWidth < minContentWidth)
+        minContentWidth = 0;
+      const endStep = Math.max(1 + minContentWidth, 1 + lineWidth - indent.length);
+      if (text.length <= endStep)
+        return text;
+      const folds = [];
+      const escapedFolds = {};
+      let end = lineWidth - indent.length;
+      if (typeof indentAtStart === "number") {
+        if (indentAtStart > lineWidth - Math.max(2, minContentWidth))
+          folds.push(0);
+        else
+          end = lineWidth - indentAtStart;
+      }
+      let split = void 0;
+      let prev = void 0;
+      let overflow = false;
+      let i = -1;
+      let escStart = -1;
+      let escEnd = -1;
+      if (mode === FOLD_BLOCK) {
+        i = consumeMoreIndentedLines(text, i, indent.length);
+        if (i !== -1)
+          end = i + endStep;
+      }
+      for (let ch; ch = text[i += 1]; ) {
+        if (mode === FOLD_QUOTED && ch === "\\") {
+          escStart = i;
+          switch (text[i + 1]) {
+            case "x":
+              i += 3;
+              break;
+            case "u":
+              i += 5;
+              break;
+            case "U":
+              i += 9;
+              break;
+            default:
+              i += 1;
+          }
+          escEnd = i;
+        }
+        if (ch === "\n") {
+          if (mode === FOLD_BLOCK)
+            i = consumeMoreIndentedLines(text, i, indent.length);
+          end = i + indent.length + endStep;
+          split = void 0;
+        } else {
+          if (ch === " " && prev && prev !== " " && prev !== "\n" && prev !== "	") {
+            const next = text[i + 1];
+            if (next && next !== " " && next !== "\n" && next !== "	")
+              split = i;
+          }
+          if (i >= end) {
+            if (split) {
+              folds.push(split);
+              end = split + endStep;
+              split = void 0;
+            } else if (mode === FOLD_QUOTED) {
+              while (prev === " " || prev === "	") {
+                prev = ch;
+                ch = text[i += 1];
+                overflow = true;
+              }
+              const j = i > escEnd + 1 ? i - 2 : escStart - 1;
+              if (escapedFolds[j])
+                return text;
+              folds.push(j);
+              escapedFolds[j] = true;
+              end = j + endStep;
+              split = void 0;
+            } else {
+              overflow = true;
+            }
+          }
+        }
+        prev = ch;
+      }
+      if (overflow && onOverflow)
+        onOverflow();
+      if (folds.length === 0)
+        return text;
+      if (onFold)
+        onFold();
+      let res = text.slice(0, folds[0]);
+      for (let i2 = 0; i2 < folds.length; ++i2) {
+        const fold = folds[i2];
+        const end2 = folds[i2 + 1] || text.length;
+        if (fold === 0)
+          res = `
+${indent}${text.slice(0, end2)}`;
+        else {
+          if (mode === FOLD_QUOTED && escapedFolds[fold])
+            res += `${text[fold]}\\`;
+          res += `
+${indent}${text.slice(fold + 1, end2)}`;
+        }
+      }
+      return res;
+    }
+    function consumeMoreIndentedLines(text, i, indent) {
+      let end = i;
+      let start = i + 1;
+      let ch = text[start];
+      while (ch === " " || ch === "	") {
+        if (i < start + indent) {
+          ch = text[++i];
+        } else {
+          do {
+            ch = text[++i];
+          } while (ch && ch !== "\n");
+          end = i;
+          start = i + 1;
+          ch = text[start];
+        }
+      }
+      return end;
+    }
+    exports2.FOLD_BLOCK = FOLD_BLOCK;
+    exports2.FOLD_FLOW = FOLD_FLOW;
+    exports2.FOLD_QUOTED = FOLD_QUOTED;
+    exports2.foldFlowLines = foldFlowLines;
+  }
+});
+
+// node_modules/yaml/dist/stringify/stringifyString.js
+var require_stringifyString = __commonJS({
+  "node_modules/yaml/dist/stringify/stringifyString.js"(exports2) {
+    "use strict";
+    var Scalar = require_Scalar();
+    var foldFlowLines = require_foldFlowLines();
+    var getFoldOptions = (ctx, isBlock) => ({
+      indentAtStart: isBlock ? ctx.indent.length : ctx.indentAtStart,
+      lineWidth: ctx.options.lineWidth,
+      minContentWidth: ctx.options.minContentWidth
+    });
+    var containsDocumentMarker = (str) => /^(%|---|\.\.\.)/m.test(str);
+    function lineLengthOverLimit(str, lineWidth, indentLength) {
+      if (!lineWidth || lineWidth < 0)
+        return false;
+      const limit = lineWidth - indentLength;
+      const strLen = str.length;
+      if (strLen <= limit)
+        return false;
+      for (let i = 0, start = 0; i < strLen; ++i) {
+        if (str[i] === "\n") {
+          if (i - start > limit)
+            return true;
+          start = i + 1;
+          if (strLen - start <= limit)
+            return false;
+        }
+      }
+      return true;
+    }
+    function doubleQuotedString(value, ctx) {
+      const json = JSON.stringify(value);
+      if (ctx.options.doubleQuotedAsJSON)
+        return json;
+      const { implicitKey } = ctx;
+      const minMultiLineLength = ctx.options.doubleQuotedMinMultiLineLength;
+      const indent = ctx.indent || (containsDocumentMarker(value) ? "  " : "");
+      let str = "";
+      let start = 0;
+      for (let i = 0, ch = json[i]; ch; ch = json[++i]) {
+        if (ch === " " && json[i + 1] === "\\" && json[i + 2] === "n") {
+          str += json.slice(start, i) + "\\ ";
+          i += 1;
+          start = i;
+          ch = "\\";
+        }
+        if (ch === "\\")
+          switch (json[i + 1]) {
+            case "u":
+              {
+                str += json.slice(start, i);
+                const code = json.substr(i + 2, 4);
+                switch (code) {
+                  case "0000":
+                    str += "\\0";
+                    break;
+                  case "0007":
+                    str += "\\a";
+                    break;
+                  case "000b":
+                    str += "\\v";
+                    break;
+                  case "001b":
+                    str += "\\e";
+                    break;
+                  case "0085":
+                    str += "\\N";
+                    break;
+                  case "00a0":
+                    str += "\\_";
+                    break;
+                  case "2028":
+                    str += "\\L";
+                    break;
+                  case "2029":
+                    str += "\\P";
+                    break;
+                  default:
+                    if (code.substr(0, 2) === "00")
+                      str += "\\x" + code.substr(2);
+                    else
+                      str += json.substr(i, 6);
+                }
+                i += 5;
+                start = i + 1;
+              }
+              break;
+            case "n":
+              if (implicitKey || json[i + 2] === '"' || json.length < minMultiLineLength) {
+                i += 1;
+              } else {
+                str += json.slice(start, i) + "\n\n";
+                while (json[i + 2] === "\\" && json[i + 3] === "n" && json[i + 4] !== '"') {
+                  str += "\n";
+                  i += 2;
+                }
+                str += indent;
+                if (json[i + 2] === " ")
+                  str += "\\";
+                i += 1;
+                start = i + 1;
+              }
+              break;
+            default:
+              i += 1;
+          }
+      }
+      str = start ? str + json.slice(start) : json;
+      return implicitKey ? str : foldFlowLines.foldFlowLines(str, indent, foldFlowLines.FOLD_QUOTED, getFoldOptions(ctx, false));
+    }
+    function singleQuotedString(value, ctx) {
+      if (ctx.options.singleQuote === false || ctx.implicitKey && value.includes("\n") || /[ \t]\n|\n[ \t]/.test(value))
+        return doubleQuotedString(value, ctx);
+      const indent = ctx.indent || (containsDocumentMarker(value) ? "  " : "");
+      const res = "'" + value.replace(/'/g, "''").replace(/\n+/g, `$&
+${indent}`) + "'";
+      return ctx.implicitKey ? res : foldFlowLines.foldFlowLines(res, indent, foldFlowLines.FOLD_FLOW, getFoldOptions(ctx, false));
+    }
+    function quotedString(value, ctx) {
+      const { singleQuote } = ctx.options;
+      let qs;
+      if (singleQuote === false)
+        qs = doubleQuotedString;
+      else {
+        const hasDouble = value.includes('"');
+        const hasSingle = value.includes("'");
+        if (hasDouble && !hasSingle)
+          qs = singleQuotedString;
+        else if (hasSingle && !hasDouble)
+          qs = doubleQuotedString;
+        else
+          qs = singleQuote ? singleQuotedString : doubleQuotedString;
+      }
+      return qs(value, ctx);
+    }
+    var blockEndNewlines;
+    try {
+      blockEndNewlines = new RegExp("(^|(?<!\n))\n+(?!\n|$)", "g");
+    } catch {
+      blockEndNewlines = /\n+(?!\n|$)/g;
+    }
+    function blockString({ comment, type, value }, ctx, onComment, onChompKeep) {
+      const { blockQuote, commentString, lineWidth } = ctx.options;
+      if (!blockQuote || /\n[\t ]+$/.test(value)) {
+        return quotedString(value, ctx);
+      }
+      const indent = ctx.indent || (ctx.forceBlockIndent || containsDocumentMarker(value) ? "  " : "");
+      const literal = blockQuote === "literal" ? true : blockQuote === "folded" || type === Scalar.Scalar.BLOCK_FOLDED ? false : type === Scalar.Scalar.BLOCK_LITERAL ? true : !lineLengthOverLimit(value, lineWidth, indent.length);
+      if (!value)
+        return literal ? "|\n" : ">\n";
+      let chomp;
+      let endStart;
+      for (endStart = value.length; endStart > 0; --endStart) {
+        const ch = value[endStart - 1];
+        if (ch !== "\n" && ch !== "	" && ch !== " ")
+          break;
+      }
+      let end = value.substring(endStart);
+      const endNlPos = end.indexOf("\n");
+      if (endNlPos === -1) {
+        chomp = "-";
+      } else if (value === end || endNlPos !== end.length - 1) {
+        chomp = "+";
+        if (onChompKeep)
+          onChompKeep();
+      } else {
+        chomp = "";
+      }
+      if (end) {
+        value = value.slice(0, -end.length);
+        if (end[end.length - 1] === "\n")
+          end = end.slice(0, -1);
+        end = end.replace(blockEndNewlines, `$&${indent}`);
+      }
+      let startWithSpace = false;
+      let startEnd;
+      let startNlPos = -1;
+      for (startEnd = 0; startEnd < value.length; ++startEnd) {
+        const ch = value[startEnd];
+        if (ch === " ")
+          startWithSpace = true;
+        else if (ch === "\n")
+          startNlPos = startEnd;
+        else
+          break;
+      }
+      let start = value.substring(0, startNlPos < startEnd ? startNlPos + 1 : startEnd);
+      if (start) {
+        value = value.substring(start.length);
+        start = start.replace(/\n+/g, `$&${indent}`);
+      }
+      const indentSize = indent ? "2" : "1";
+      let header = (startWithSpace ? indentSize : "") + chomp;
+      if (comment) {
+        header += " " + commentString(comment.replace(/ ?[\r\n]+/g, " "));
+        if (onComment)
+          onComment();
+      }
+      if (!literal) {
+        const foldedValue = value.replace(/\n+/g, "\n$&").replace(/(?:^|\n)([\t ].*)(?:([\n\t ]*)\n(?![\n\t ]))?/g, "$1$2").replace(/\n+/g, `$&${indent}`);
+        let literalFallback = false;
+        const foldOptions = getFoldOptions(ctx, true);
+        if (blockQuote !== "folded" && type !== Scalar.Scalar.BLOCK_FOLDED) {
+          foldOptions.onOverflow = () => {
+            literalFallback = true;
+          };
+        }
+        const body = foldFlowLines.foldFlowLines(`${start}${foldedValue}${end}`, indent, foldFlowLines.FOLD_BLOCK, foldOptions);
+        if (!literalFallback)
+          return `>${header}
+${indent}${body}`;
+      }
+      value = value.replace(/\n+/g, `$&${indent}`);
+      return `|${header}
+${indent}${start}${value}${end}`;
+    }
+    function plainString(item, ctx, onComment, onChompKeep) {
+      const { type, value } = item;
+      const { actualString, implicitKey, indent, indentStep, inFlow } = ctx;
+      if (implicitKey && value.includes("\n") || inFlow && /[[\]{},]/.test(value)) {
+        return quotedString(value, ctx);
+      }
+      if (/^[\n\t ,[\]{}#&*!|>'"%@`]|^[?-]$|^[?-][ \t]|[\n:][ \t]|[ \t]\n|[\n\t ]#|[\n\t :]$/.test(value)) {
+        return implicitKey || inFlow || !value.includes("\n") ? quotedString(value, ctx) : blockString(item, ctx, onComment, onChompKeep);
+      }
+      if (!implicitKey && !inFlow && type !== Scalar.Scalar.PLAIN && value.includes("\n")) {
+        return blockString(item, ctx, onComment, onChompKeep);
+      }
+      if (containsDocumentMarker(value)) {
+        if (indent === "") {
+          ctx.forceBlockIndent = true;
+          return blockString(item, ctx, onComment, onChompKeep);
+        } else if (implicitKey && indent === indentStep) {
+          return quotedString(value, ctx);
+        }
+      }
+      const str = value.replace(/\n+/g, `$&
+${indent}`);
+      if (actualString) {
+        const test = (tag) => tag.default && tag.tag !== "tag:yaml.org,2002:str" && tag.test?.test(str);
+        const { compat, tags } = ctx.doc.schema;
+        if (tags.some(test) || compat?.some(test))
+          return quotedString(value, ctx);
+      }
+      return implicitKey ? str : foldFlowLines.foldFlowLines(str, indent, foldFlowLines.FOLD_FLOW, getFoldOptions(ctx, false));
+    }
+    function stringifyString(item, ctx, onComment, onChompKeep) {
+      const { implicitKey, inFlow } = ctx;
+      const ss = typeof item.value === "string" ? item : Object.assign({}, item, { value: String(item.value) });
+      let { type } = item;
+      if (type !== Scalar.Scalar.QUOTE_DOUBLE) {
+        if (/[\x00-\x08\x0b-\x1f\x7f-\x9f\u{D800}-\u{DFFF}]/u.test(ss.value))
+          type = Scalar.Scalar.QUOTE_DOUBLE;
+      }
+      const _stringify = (_type) => {
+        switch (_type) {
+          case Scalar.Scalar.BLOCK_FOLDED:
+          case Scalar.Scalar.BLOCK_LITERAL:
+            return implicitKey || inFlow ? quotedString(ss.value, ctx) : blockString(ss, ctx, onComment, onChompKeep);
+          case Scalar.Scalar.QUOTE_DOUBLE:
+            return doubleQuotedString(ss.value, ctx);
+          case Scalar.Scalar.QUOTE_SINGLE:
+            return singleQuotedString(ss.value, ctx);
+          case Scalar.Scalar.PLAIN:
+            return plainString(ss, ctx, onComment, onChompKeep);
+          default:
+            return null;
+        }
+      };
+      let res = _stringify(type);
+      if (res === null) {
+        const { defaultKeyType, defaultStringType } = ctx.options;
+        const t = implicitKey && defaultKeyType || defaultStringType;
+        res = _stringify(t);
+        if (res === null)
+          throw new Error(`Unsupported default string type ${t}`);
+      }
+      return res;
+    }
+    exports2.stringifyString = stringifyString;
+  }
+});
+
+// node_modules/yaml/dist/stringify/stringify.js
+var require_stringify = __commonJS({
+  "node_modules/yaml/dist/stringify/stringify.js"(exports2) {
+    "use strict";
+    var anchors = require_anchors();
+    var identity = require_identity();
+    var stringifyComment = require_stringifyComment();
+    var stringifyString = require_stringifyString();
+    function createStringifyContext(doc, options) {
+      const opt = Object.assign({
+        blockQuote: true,
+        commentString: stringifyComment.stringifyComment,
+        defaultKeyType: null,
+        defaultStringType: "PLAIN",
+        directives: null,
+        doubleQuotedAsJSON: false,
+        doubleQuotedMinMultiLineLength: 40,
+        falseStr: "false",
+        flowCollectionPadding: true,
+        indentSeq: true,
+        lineWidth: 80,
+        minContentWidth: 20,
+        nullStr: "null",
+        simpleKeys: false,
+        singleQuote: null,
+        trailingComma: false,
+        trueStr: "true",
+        verifyAliasOrder: true
+      }, doc.schema.toStringOptions, options);
+      let inFlow;
+      switch (opt.collectionStyle) {
+        case "block":
+          inFlow = false;
+          break;
+        case "flow":
+          inFlow = true;
+          break;
+        default:
+          inFlow = null;
+      }
+      return {
+        anchors: /* @__PURE__ */ new Set(),
+        doc,
+        flowCollectionPadding: opt.flowCollectionPadding ? " " : "",
+        indent: "",
+        indentStep: typeof opt.indent === "number" ? " ".repeat(opt.indent) : "  ",
+        inFlow,
+        options: opt
+      };
+    }
+    function getTagObject(tags, item) {
+      if (item.tag) {
+        const match = tags.filter((t) => t.tag === item.tag);
+        if (match.length > 0)
+          return match.find((t) => t.format === item.format) ?? match[0];
+      }
+      let tagObj = void 0;
+      let obj;
+      if (identity.isScalar(item)) {
+        obj = item.value;
+        let match = tags.filter((t) => t.identify?.(obj));
+        if (match.length > 1) {
+          const testMatch = match.filter((t) => t.test);
+          if (testMatch.length > 0)
+            match = testMatch;
+        }
+        tagObj = match.find((t) => t.format === item.format) ?? match.find((t) => !t.format);
+      } else {
+        obj = item;
+        tagObj = tags.find((t) => t.nodeClass && obj instanceof t.nodeClass);
+      }
+      if (!tagObj) {
+        const name = obj?.constructor?.name ?? (obj === null ? "null" : typeof obj);
+        throw new Error(`Tag not resolved for ${name} value`);
+      }
+      return tagObj;
+    }
+    function stringifyProps(node, tagObj, { anchors: anchors$1, doc }) {
+      if (!doc.directives)
+        return "";
+      const props = [];
+      const anchor = (identity.isScalar(node) || identity.isCollection(node)) && node.anchor;
+      if (anchor && anchors.anchorIsValid(anchor)) {
+        anchors$1.add(anchor);
+        props.push(`&${anchor}`);
+      }
+      const tag = node.tag ?? (tagObj.default ? null : tagObj.tag);
+      if (tag)
+        props.push(doc.directives.tagString(tag));
+      return props.join(" ");
+    }
+    function stringify(item, ctx, onComment, onChompKeep) {
+      if (identity.isPair(item))
+        return item.toString(ctx, onComment, onChompKeep);
+      if (identity.isAlias(item)) {
+        if (ctx.doc.directives)
+          return item.toString(ctx);
+        if (ctx.resolvedAliases?.has(item)) {
+          throw new TypeError(`Cannot stringify circular structure without alias nodes`);
+        } else {
+          if (ctx.resolvedAliases)
+            ctx.resolvedAliases.add(item);
+          else
+            ctx.resolvedAliases = /* @__PURE__ */ new Set([item]);
+          item = item.resolve(ctx.doc);
+        }
+      }
+      let tagObj = void 0;
+      const node = identity.isNode(item) ? item : ctx.doc.createNode(item, { onTagObj: (o) => tagObj = o });
+      tagObj ?? (tagObj = getTagObject(ctx.doc.schema.tags, node));
+      const props = stringifyProps(node, tagObj, ctx);
+      if (props.length > 0)
+        ctx.indentAtStart = (ctx.indentAtStart ?? 0) + props.length + 1;
+      const str = typeof tagObj.stringify === "function" ? tagObj.stringify(node, ctx, onComment, onChompKeep) : identity.isScalar(node) ? stringifyString.stringifyString(node, ctx, onComment, onChompKeep) : node.toString(ctx, onComment, onChompKeep);
+      if (!props)
+        return str;
+      return identity.isScalar(node) || str[0] === "{" || str[0] === "[" ? `${props} ${str}` : `${props}
+${ctx.indent}${str}`;
+    }
+    exports2.createStringifyContext = createStringifyContext;
+    exports2.stringify = stringify;
+  }
+});
+
+// node_modules/yaml/dist/stringify/stringifyPair.js
+var require_stringifyPair = __commonJS({
+  "node_modules/yaml/dist/stringify/stringifyPair.js"(exports2) {
+    "use strict";
+    var identity = require_identity();
+    var Scalar = require_Scalar();
+    var stringify = require_stringify();
+    var stringifyComment = require_stringifyComment();
+    function stringifyPair({ key, value }, ctx, onComment, onChompKeep) {
+      const { allNullValues, doc, indent, indentStep, options: { commentString, indentSeq, simpleKeys } } = ctx;
+      let keyComment = identity.isNode(key) && key.comment || null;
+      if (simpleKeys) {
+        if (keyComment) {
+          throw new Error("With simple keys, key nodes cannot have comments");
+        }
+        if (identity.isCollection(key) || !identity.isNode(key) && typeof key === "object") {
+          const msg = "With simple keys, collection cannot be used as a key value";
+          throw new Error(msg);
+        }
+      }
+      let explicitKey = !simpleKeys && (!key || keyComment && value == null && !ctx.inFlow || identity.isCollection(key) || (identity.isScalar(key) ? key.type === Scalar.Scalar.BLOCK_FOLDED || key.type === Scalar.Scalar.BLOCK_LITERAL : typeof key === "object"));
+      ctx = Object.assign({}, ctx, {
+        allNullValues: false,
+        implicitKey: !explicitKey && (simpleKeys || !allNullValues),
+        indent: indent + indentStep
+      });
+      let keyCommentDone = false;
+      let chompKeep = false;
+      let str = stringify.stringify(key, ctx, () => keyCommentDone = true, () => chompKeep = true);
+      if (!explicitKey && !ctx.inFlow && str.length > 1024) {
+        if (simpleKeys)
+          throw new Error("With simple keys, single line scalar must not span more than 1024 characters");
+        explicitKey = true;
+      }
+      if (ctx.inFlow) {
+        if (allNullValues || value == null) {
+          if (keyCommentDone && onComment)
+            onComment();
+          return str === "" ? "?" : explicitKey ? `? ${str}` : str;
+        }
+      } else if (allNullValues && !simpleKeys || value == null && explicitKey) {
+        str = `? ${str}`;
+        if (keyComment && !keyCommentDone) {
+          str += stringifyComment.lineComment(str, ctx.indent, commentString(keyComment));
+        } else if (chompKeep && onChompKeep)
+          onChompKeep();
+        return str;
+      }
+      if (keyCommentDone)
+        keyComment = null;
+      if (explicitKey) {
+        if (keyComment)
+          str += stringifyComment.lineComment(str, ctx.indent, commentString(keyComment));
+        str = `? ${str}
+${indent}:`;
+      } else {
+        str = `${str}:`;
+        if (keyComment)
+          str += stringifyComment.lineComment(str, ctx.indent, commentString(keyComment));
+      }
+      let vsb, vcb, valueComment;
+      if (identity.isNode(value)) {
+        vsb = !!value.spaceBefore;
+        vcb = value.commentBefore;
+        valueComment = value.comment;
+      } else {
+        vsb = false;
+        vcb = null;
+        valueComment = null;
+        if (value && typeof value === "object")
+          value = doc.createNode(value);
+      }
+      ctx.implicitKey = false;
+      if (!explicitKey && !keyComment && identity.isScalar(value))
+        ctx.indentAtStart = str.length + 1;
+      chompKeep = false;
+      if (!indentSeq && indentStep.length >= 2 && !ctx.inFlow && !explicitKey && identity.isSeq(value) && !value.flow && !value.tag && !value.anchor) {
+        ctx.indent = ctx.indent.substring(2);
+      }
+      let valueCommentDone = false;
+      const valueStr = stringify.stringify(value, ctx, () => valueCommentDone = true, () => chompKeep = true);
+      let ws = " ";
+      if (keyComment || vsb || vcb) {
+        ws = vsb ? "\n" : "";
+        if (vcb) {
+          const cs = commentString(vcb);
+          ws += `
+${stringifyComment.indentComment(cs, ctx.indent)}`;
+        }
+        if (valueStr === "" && !ctx.inFlow) {
+          if (ws === "\n" && valueComment)
+            ws = "\n\n";
+        } else {
+          ws += `
+${ctx.indent}`;
+        }
+      } else if (!explicitKey && identity.isCollection(value)) {
+        const vs0 = valueStr[0];
+        const nl0 = valueStr.indexOf("\n");
+        const hasNewline = nl0 !== -1;
+        const flow = ctx.inFlow ?? value.flow ?? value.items.length === 0;
+        if (hasNewline || !flow) {
+          let hasPropsLine = false;
+          if (hasNewline && (vs0 === "&" || vs0 === "!")) {
+            let sp0 = valueStr.indexOf(" ");
+            if (vs0 === "&" && sp0 !== -1 && sp0 < nl0 && valueStr[sp0 + 1] === "!") {
+              sp0 = valueStr.indexOf(" ", sp0 + 1);
+            }
+            if (sp0 === -1 || nl0 < sp0)
+              hasPropsLine = true;
+          }
+          if (!hasPropsLine)
+            ws = `
+${ctx.indent}`;
+        }
+      } else if (valueStr === "" || valueStr[0] === "\n") {
+        ws = "";
+      }
+      str += ws + valueStr;
+      if (ctx.inFlow) {
+        if (valueCommentDone && onComment)
+          onComment();
+      } else if (valueComment && !valueCommentDone) {
+        str += stringifyComment.lineComment(str, ctx.indent, commentString(valueComment));
+      } else if (chompKeep && onChompKeep) {
+        onChompKeep();
+      }
+      return str;
+    }
+    exports2.stringifyPair = stringifyPair;
+  }
+});
+
+// node_modules/yaml/dist/log.js
+var require_log = __commonJS({
+  "node_modules/yaml/dist/log.js"(exports2) {
+    "use strict";
+    var node_process = __require("process");
+    function debug(logLevel, ...messages) {
+      if (logLevel === "debug")
+        console.log(...messages);
+    }
+    function warn(logLevel, warning) {
+      if (logLevel === "debug" || logLevel === "warn") {
+        if (typeof node_process.emitWarning === "function")
+          node_process.emitWarning(warning);
+        else
+          console.warn(warning);
+      }
+    }
+    exports2.debug = debug;
+    exports2.warn = warn;
+  }
+});
+
+// node_modules/yaml/dist/schema/yaml-1.1/merge.js
+var require_merge = __commonJS({
+  "node_modules/yaml/dist/schema/yaml-1.1/merge.js"(exports2) {
+    "use strict";
+    var identity = require_identity();
+    var Scalar = require_Scalar();
+    var MERGE_KEY = "<<";
+    var merge = {
+      identify: (value) => value === MERGE_KEY || typeof value === "symbol" && value.description === MERGE_KEY,
+      default: "key",
+      tag: "tag:yaml.org,2002:merge",
+      test: /^<<$/,
+      resolve: () => Object.assign(new Scalar.Scalar(Symbol(MERGE_KEY)), {
+        addToJSMap: addMergeToJSMap
+      }),
+      stringify: () => MERGE_KEY
+    };
+    var isMergeKey = (ctx, key) => (merge.identify(key) || identity.isScalar(key) && (!key.type || key.type === Scalar.Scalar.PLAIN) && merge.identify(key.value)) && ctx?.doc.schema.tags.some((tag) => tag.tag === merge.tag && tag.default);
+    function addMergeToJSMap(ctx, map2, value) {
+      const source = resolveAliasValue(ctx, value);
+      if (identity.isSeq(source))
+        for (const it of source.items)
+          mergeValue(ctx, map2, it);
+      else if (Array.isArray(source))
+        for (const it of source)
+          mergeValue(ctx, map2, it);
+      else
+        mergeValue(ctx, map2, source);
+    }
+    function mergeValue(ctx, map2, value) {
+      const source = resolveAliasValue(ctx, value);
+      if (!identity.isMap(source))
+        throw new Error("Merge sources must be maps or map aliases");
+      const srcMap = source.toJSON(null, ctx, Map);
+      for (const [key, value2] of srcMap) {
+        if (map2 instanceof Map) {
+          if (!map2.has(key))
+            map2.set(key, value2);
+        } else if (map2 instanceof Set) {
+          map2.add(key);
+        } else if (!Object.prototype.hasOwnProperty.call(map2, key)) {
+          Object.defineProperty(map2, key, {
+            value: value2,
+            writable: true,
+            enumerable: true,
+            configurable: true
+          });
+        }
+      }
+      return map2;
+    }
+    function resolveAliasValue(ctx, value) {
+      return ctx && identity.isAlias(value) ? value.resolve(ctx.doc, ctx) : value;
+    }
+    exports2.addMergeToJSMap = addMergeToJSMap;
+    exports2.isMergeKey = isMergeKey;
+    exports2.merge = merge;
+  }
+});
+
+// node_modules/yaml/dist/nodes/addPairToJSMap.js
+var require_addPairToJSMap = __commonJS({
+  "node_modules/yaml/dist/nodes/addPairToJSMap.js"(exports2) {
+    "use strict";
+    var log = require_log();
+    var merge = require_merge();
+    var stringify = require_stringify();
+    var identity = require_identity();
+    var toJS = require_toJS();
+    function addPairToJSMap(ctx, map2, { key, value }) {
+      if (identity.isNode(key) && key.addToJSMap)
+        key.addToJSMap(ctx, map2, value);
+      else if (merge.isMergeKey(ctx, key))
+        merge.addMergeToJSMap(ctx, map2, value);
+      else {
+        const jsKey = toJS.toJS(key, "", ctx);
+        if (map2 instanceof Map) {
+          map2.set(jsKey, toJS.toJS(value, jsKey, ctx));
+        } else if (map2 instanceof Set) {
+          map2.add(jsKey);
+        } else {
+          const stringKey = stringifyKey(key, jsKey, ctx);
+          const jsValue = toJS.toJS(value, stringKey, ctx);
+          if (stringKey in map2)
+            Object.defineProperty(map2, stringKey, {
+              value: jsValue,
+              writable: true,
+              enumerable: true,
+              configurable: true
+            });
+          else
+            map2[stringKey] = jsValue;
+        }
+      }
+      return map2;
+    }
+    function stringifyKey(key, jsKey, ctx) {
+      if (jsKey === null)
+        return "";
+      if (typeof jsKey !== "object")
+        return String(jsKey);
+      if (identity.isNode(key) && ctx?.doc) {
+        const strCtx = stringify.createStringifyContext(ctx.doc, {});
+        strCtx.anchors = /* @__PURE__ */ new Set();
+        for (const node of ctx.anchors.keys())
+          strCtx.anchors.add(node.anchor);
+        strCtx.inFlow = true;
+        strCtx.inStringifyKey = true;
+        const strKey = key.toString(strCtx);
+        if (!ctx.mapKeyWarned) {
+          let jsonStr = JSON.stringify(strKey);
+          if (jsonStr.length > 40)
+            jsonStr = jsonStr.substring(0, 36) + '..."';
+          log.warn(ctx.doc.options.logLevel, `Keys with collection values will be stringified due to JS Object restrictions: ${jsonStr}. Set mapAsMap: true to use object keys.`);
+          ctx.mapKeyWarned = true;
+        }
+        return strKey;
+      }
+      return JSON.stringify(jsKey);
+    }
+    exports2.addPairToJSMap = addPairToJSMap;
+  }
+});
+
+// node_modules/yaml/dist/nodes/Pair.js
+var require_Pair = __commonJS({
+  "node_modules/yaml/dist/nodes/Pair.js"(exports2) {
+    "use strict";
+    var createNode = require_createNode();
+    var stringifyPair = require_stringifyPair();
+    var addPairToJSMap = require_addPairToJSMap();
+    var identity = require_identity();
+    function createPair(key, value, ctx) {
+      const k = createNode.createNode(key, void 0, ctx);
+      const v = createNode.createNode(value, void 0, ctx);
+      return new Pair(k, v);
+    }
+    var Pair = class _Pair {
+      constructor(key, value = null) {
+        Object.defineProperty(this, identity.NODE_TYPE, { value: identity.PAIR });
+        this.key = key;
+        this.value = value;
+      }
+      clone(schema) {
+        let { key, value } = this;
+        if (identity.isNode(key))
+          key = key.clone(schema);
+        if (identity.isNode(value))
+          value = value.clone(schema);
+        return new _Pair(key, value);
+      }
+      toJSON(_, ctx) {
+        const pair = ctx?.mapAsMap ? /* @__PURE__ */ new Map() : {};
+        return addPairToJSMap.addPairToJSMap(ctx, pair, this);
+      }
+      toString(ctx, onComment, onChompKeep) {
+        return ctx?.doc ? stringifyPair.stringifyPair(this, ctx, onComment, onChompKeep) : JSON.stringify(this);
+      }
+    };
+    exports2.Pair = Pair;
+    exports2.createPair = createPair;
+  }
+});
+
+// node_modules/yaml/dist/stringify/stringifyCollection.js
+var require_stringifyCollection = __commonJS({
+  "node_modules/yaml/dist/stringify/stringifyCollection.js"(exports2) {
+    "use strict";
+    var identity = require_identity();
+    var stringify = require_stringify();
+    var stringifyComment = require_stringifyComment();
+    function stringifyCollection(collection, ctx, options) {
+      const flow = ctx.inFlow ?? collection.flow;
+      const stringify2 = flow ? stringifyFlowCollection : stringifyBlockCollection;
+      return stringify2(collection, ctx, options);
+    }
+    function stringifyBlockCollection({ comment, items }, ctx, { blockItemPrefix, flowChars, itemIndent, onChompKeep, onComment }) {
+      const { indent, options: { commentString } } = ctx;
+      const itemCtx = Object.assign({}, ctx, { indent: itemIndent, type: null });
+      let chompKeep = false;
+      const lines = [];
+      for (let i = 0; i < items.length; ++i) {
+        const item = items[i];
+        let comment2 = null;
+        if (identity.isNode(item)) {
+          if (!chompKeep && item.spaceBefore)
+            lines.push("");
+          addCommentBefore(ctx, lines, item.commentBefore, chompKeep);
+          if (item.comment)
+            comment2 = item.comment;
+        } else if (identity.isPair(item)) {
+          const ik = identity.isNode(item.key) ? item.key : null;
+          if (ik) {
+            if (!chompKeep && ik.spaceBefore)
+              lines.push("");
+            addCommentBefore(ctx, lines, ik.commentBefore, chompKeep);
+          }
+        }
+        chompKeep = false;
+        let str2 = stringify.stringify(item, itemCtx, () => comment2 = null, () => chompKeep = true);
+        if (comment2)
+          str2 += stringifyComment.lineComment(str2, itemIndent, commentString(comment2));
+        if (chompKeep && comment2)
+          chompKeep = false;
+        lines.push(blockItemPrefix + str2);
+      }
+      let str;
+      if (lines.length === 0) {
+        str = flowChars.start + flowChars.end;
+      } else {
+        str = lines[0];
+        for (let i = 1; i < lines.length; ++i) {
+          const line = lines[i];
+          str += line ? `
+${indent}${line}` : "\n";
+        }
+      }
+      if (comment) {
+        str += "\n" + stringifyComment.indentComment(commentString(comment), indent);
+        if (onComment)
+          onComment();
+      } else if (chompKeep && onChompKeep)
+        onChompKeep();
+      return str;
+    }
+    function stringifyFlowCollection({ items }, ctx, { flowChars, itemIndent }) {
+      const { indent, indentStep, flowCollectionPadding: fcPadding, options: { commentString } } = ctx;
+      itemIndent += indentStep;
+      const itemCtx = Object.assign({}, ctx, {
+        indent: itemIndent,
+        inFlow: true,
+        type: null
+      });
+      let reqNewline = false;
+      let linesAtValue = 0;
+      const lines = [];
+      for (let i = 0; i < items.length; ++i) {
+        const item = items[i];
+        let comment = null;
+        if (identity.isNode(item)) {
+          if (item.spaceBefore)
+            lines.push("");
+          addCommentBefore(ctx, lines, item.commentBefore, false);
+          if (item.comment)
+            comment = item.comment;
+        } else if (identity.isPair(item)) {
+          const ik = identity.isNode(item.key) ? item.key : null;
+          if (ik) {
+            if (ik.spaceBefore)
+              lines.push("");
+            addCommentBefore(ctx, lines, ik.commentBefore, false);
+            if (ik.comment)
+              reqNewline = true;
+          }
+          const iv = identity.isNode(item.value) ? item.value : null;
+          if (iv) {
+            if (iv.comment)
+              comment = iv.comment;
+            if (iv.commentBefore)
+              reqNewline = true;
+          } else if (item.value == null && ik?.comment) {
+            comment = ik.comment;
+          }
+        }
+        if (comment)
+          reqNewline = true;
+        let str = stringify.stringify(item, itemCtx, () => comment = null);
+        reqNewline || (reqNewline = lines.length > linesAtValue || str.includes("\n"));
+        if (i < items.length - 1) {
+          str += ",";
+        } else if (ctx.options.trailingComma) {
+          if (ctx.options.lineWidth > 0) {
+            reqNewline || (reqNewline = lines.reduce((sum, line) => sum + line.length + 2, 2) + (str.length + 2) > ctx.options.lineWidth);
+          }
+          if (reqNewline) {
+            str += ",";
+          }
+        }
+        if (comment)
+          str += stringifyComment.lineComment(str, itemIndent, commentString(comment));
+        lines.push(str);
+        linesAtValue = lines.length;
+      }
+      const { start, end } = flowChars;
+      if (lines.length === 0) {
+        return start + end;
+      } else {
+        if (!reqNewline) {
+          const len = lines.reduce((sum, line) => sum + line.length + 2, 2);
+          reqNewline = ctx.options.lineWidth > 0 && len > ctx.options.lineWidth;
+        }
+        if (reqNewline) {
+          let str = start;
+          for (const line of lines)
+            str += line ? `
+${indentStep}${indent}${line}` : "\n";
+          return `${str}
+${indent}${end}`;
+        } else {
+          return `${start}${fcPadding}${lines.join(" ")}${fcPadding}${end}`;
+        }
+      }
+    }
+    function addCommentBefore({ indent, options: { commentString } }, lines, comment, chompKeep) {
+      if (comment && chompKeep)
+        comment = comment.replace(/^\n+/, "");
+      if (comment) {
+        const ic = stringifyComment.indentComment(commentString(comment), indent);
+        lines.push(ic.trimStart());
+      }
+    }
+    exports2.stringifyCollection = stringifyCollection;
+  }
+});
+
+// node_modules/yaml/dist/nodes/YAMLMap.js
+var require_YAMLMap = __commonJS({
+  "node_modules/yaml/dist/nodes/YAMLMap.js"(exports2) {
+    "use strict";
+    var stringifyCollection = require_stringifyCollection();
+    var addPairToJSMap = require_addPairToJSMap();
+    var Collection = require_Collection();
+    var identity = require_identity();
+    var Pair = require_Pair();
+    var Scalar = require_Scalar();
+    function findPair(items, key) {
+      const k = identity.isScalar(key) ? key.value : key;
+      for (const it of items) {
+        if (identity.isPair(it)) {
+          if (it.key === key || it.key === k)
+            return it;
+          if (identity.isScalar(it.key) && it.key.value === k)
+            return it;
+        }
+      }
+      return void 0;
+    }
+    var YAMLMap = class extends Collection.Collection {
+      static get tagName() {
+        return "tag:yaml.org,2002:map";
+      }
+      constructor(schema) {
+        super(identity.MAP, schema);
+        this.items = [];
+      }
+      /**
+       * A generic collection parsing method that can be extended
+       * to other node classes that inherit from YAMLMap
+       */
+      static from(schema, obj, ctx) {
+        const { keepUndefined, replacer } = ctx;
+        const map2 = new this(schema);
+        const add = (key, value) => {
+          if (typeof replacer === "function")
+            value = replacer.call(obj, key, value);
+          else if (Array.isArray(replacer) && !replacer.includes(key))
+            return;
+          if (value !== void 0 || keepUndefined)
+            map2.items.push(Pair.createPair(key, value, ctx));
+        };
+        if (obj instanceof Map) {
+          for (const [key, value] of obj)
+            add(key, value);
+        } else if (obj && typeof obj === "object") {
+          for (const key of Object.keys(obj))
+            add(key, obj[key]);
+        }
+        if (typeof schema.sortMapEntries === "function") {
+          map2.items.sort(schema.sortMapEntries);
+        }
+        return map2;
+      }
+      /**
+       * Adds a value to the collection.
+       *
+       * @param overwrite - If not set `true`, using a key that is already in the
+       *   collection will throw. Otherwise, overwrites the previous value.
+       */
+      add(pair, overwrite) {
+        let _pair;
+        if (identity.isPair(pair))
+          _pair = pair;
+        else if (!pair || typeof pair !== "object" || !("key" in pair)) {
+          _pair = new Pair.Pair(pair, pair?.value);
+        } else
+          _pair = new Pair.Pair(pair.key, pair.value);
+        const prev = findPair(this.items, _pair.key);
+        const sortEntries = this.schema?.sortMapEntries;
+        if (prev) {
+          if (!overwrite)
+            throw new Error(`Key ${_pair.key} already set`);
+          if (identity.isScalar(prev.value) && Scalar.isScalarValue(_pair.value))
+            prev.value.value = _pair.value;
+          else
+            prev.value = _pair.value;
+        } else if (sortEntries) {
+          const i = this.items.findIndex((item) => sortEntries(_pair, item) < 0);
+          if (i === -1)
+            this.items.push(_pair);
+          else
+            this.items.splice(i, 0, _pair);
+        } else {
+          this.items.push(_pair);
+        }
+      }
+      delete(key) {
+        const it = findPair(this.items, key);
+        if (!it)
+          return false;
+        const del = this.items.splice(this.items.indexOf(it), 1);
+        return del.length > 0;
+      }
+      get(key, keepScalar) {
+        const it = findPair(this.items, key);
+        const node = it?.value;
+        return (!keepScalar && identity.isScalar(node) ? node.value : node) ?? void 0;
+      }
+      has(key) {
+        return !!findPair(this.items, key);
+      }
+      set(key, value) {
+        this.add(new Pair.Pair(key, value), true);
+      }
+      /**
+       * @param ctx - Conversion context, originally set in Document#toJS()
+       * @param {Class} Type - If set, forces the returned collection type
+       * @returns Instance of Type, Map, or Object
+       */
+      toJSON(_, ctx, Type) {
+        const map2 = Type ? new Type() : ctx?.mapAsMap ? /* @__PURE__ */ new Map() : {};
+        if (ctx?.onCreate)
+          ctx.onCreate(map2);
+        for (const item of this.items)
+          addPairToJSMap.addPairToJSMap(ctx, map2, item);
+        return map2;
+      }
+      toString(ctx, onComment, onChompKeep) {
+        if (!ctx)
+          return JSON.stringify(this);
+        for (const item of this.items) {
+          if (!identity.isPair(item))
+            throw new Error(`Map items must all be pairs; found ${JSON.stringify(item)} instead`);
+        }
+        if (!ctx.allNullValues && this.hasAllNullValues(false))
+          ctx = Object.assign({}, ctx, { allNullValues: true });
+        return stringifyCollection.stringifyCollection(this, ctx, {
+          blockItemPrefix: "",
+          flowChars: { start: "{", end: "}" },
+          itemIndent: ctx.indent || "",
+          onChompKeep,
+          onComment
+        });
+      }
+    };
+    exports2.YAMLMap = YAMLMap;
+    exports2.findPair = findPair;
+  }
+});
+
+// node_modules/yaml/dist/schema/common/map.js
+var require_map = __commonJS({
+  "node_modules/yaml/dist/schema/common/map.js"(exports2) {
+    "use strict";
+    var identity = require_identity();
+    var YAMLMap = require_YAMLMap();
+    var map2 = {
+      collection: "map",
+      default: true,
+      nodeClass: YAMLMap.YAMLMap,
+      tag: "tag:yaml.org,2002:map",
+      resolve(map3, onError) {
+        if (!identity.isMap(map3))
+          onError("Expected a mapping for this tag");
+        return map3;
+      },
+      createNode: (schema, obj, ctx) => YAMLMap.YAMLMap.from(schema, obj, ctx)
+    };
+    exports2.map = map2;
+  }
+});
+
+// node_modules/yaml/dist/nodes/YAMLSeq.js
+var require_YAMLSeq = __commonJS({
+  "node_modules/yaml/dist/nodes/YAMLSeq.js"(exports2) {
+    "use strict";
+    var createNode = require_createNode();
+    var stringifyCollection = require_stringifyCollection();
+    var Collection = require_Collection();
+    var identity = require_identity();
+    var Scalar = require_Scalar();
+    var toJS = require_toJS();
+    var YAMLSeq = class extends Collection.Collection {
+      static get tagName() {
+        return "tag:yaml.org,2002:seq";
+      }
+      constructor(schema) {
+        super(identity.SEQ, schema);
+        this.items = [];
+      }
+      add(value) {
+        this.items.push(value);
+      }
+      /**
+       * Removes a value from the collection.
+       *
+       * `key` must contain a representation of an integer for this to succeed.
+       * It may be wrapped in a `Scalar`.
+       *
+       * @returns `true` if the item was found and removed.
+       */
+      delete(key) {
+        const idx = asItemIndex(key);
+        if (typeof idx !== "number")
+          return false;
+        const del = this.items.splice(idx, 1);
+        return del.length > 0;
+      }
+      get(key, keepScalar) {
+        const idx = asItemIndex(key);
+        if (typeof idx !== "number")
+          return void 0;
+        const it = this.items[idx];
+        return !keepScalar && identity.isScalar(it) ? it.value : it;
+      }
+      /**
+       * Checks if the collection includes a value with the key `key`.
+       *
+       * `key` must contain a representation of an integer for this to succeed.
+       * It may be wrapped in a `Scalar`.
+       */
+      has(key) {
+        const idx = asItemIndex(key);
+        return typeof idx === "number" && idx < this.items.length;
+      }
+      /**
+       * Sets a value in this collection. For `!!set`, `value` needs to be a
+       * boolean to add/remove the item from the set.
+       *
+       * If `key` does not contain a representation of an integer, this will throw.
+       * It may be wrapped in a `Scalar`.
+       */
+      set(key, value) {
+        const idx = asItemIndex(key);
+        if (typeof idx !== "number")
+          throw new Error(`Expected a valid index, not ${key}.`);
+        const prev = this.items[idx];
+        if (identity.isScalar(prev) && Scalar.isScalarValue(value))
+          prev.value = value;
+        else
+          this.items[idx] = value;
+      }
+      toJSON(_, ctx) {
+        const seq = [];
+        if (ctx?.onCreate)
+          ctx.onCreate(seq);
+        let i = 0;
+        for (const item of this.items)
+          seq.push(toJS.toJS(item, String(i++), ctx));
+        return seq;
+      }
+      toString(ctx, onComment, onChompKeep) {
+        if (!ctx)
+          return JSON.stringify(this);
+        return stringifyCollection.stringifyCollection(this, ctx, {
+          blockItemPrefix: "- ",
+          flowChars: { start: "[", end: "]" },
+          itemIndent: (ctx.indent || "") + "  ",
+          onChompKeep,
+          onComment
+        });
+      }
+      static from(schema, obj, ctx) {
+        const { replacer } = ctx;
+        const seq = new this(schema);
+        if (obj && Symbol.iterator in Object(obj)) {
+          let i = 0;
+          for (let it of obj) {
+            if (typeof replacer === "function") {
+              const key = obj instanceof Set ? it : String(i++);
+              it = replacer.call(obj, key, it);
+            }
+            seq.items.push(createNode.createNode(it, void 0, ctx));
+          }
+        }
+        return seq;
+      }
+    };
+    function asItemIndex(key) {
+      let idx = identity.isScalar(key) ? key.value : key;
+      if (idx && typeof idx === "string")
+        idx = Number(idx);
+      return typeof idx === "number" && Number.isInteger(idx) && idx >= 0 ? idx : null;
+    }
+    exports2.YAMLSeq = YAMLSeq;
+  }
+});
+
+// node_modules/yaml/dist/schema/common/seq.js
+var require_seq = __commonJS({
+  "node_modules/yaml/dist/schema/common/seq.js"(exports2) {
+    "use strict";
+    var identity = require_identity();
+    var YAMLSeq = require_YAMLSeq();
+    var seq = {
+      collection: "seq",
+      default: true,
+      nodeClass: YAMLSeq.YAMLSeq,
+      tag: "tag:yaml.org,2002:seq",
+      resolve(seq2, onError) {
+        if (!identity.isSeq(seq2))
+          onError("Expected a sequence for this tag");
+        return seq2;
+      },
+      createNode: (schema, obj, ctx) => YAMLSeq.YAMLSeq.from(schema, obj, ctx)
+    };
+    exports2.seq = seq;
+  }
+});
+
+// node_modules/yaml/dist/schema/common/string.js
+var require_string = __commonJS({
+  "node_modules/yaml/dist/schema/common/string.js"(exports2) {
+    "use strict";
+    var stringifyString = require_stringifyString();
+    var string = {
+      identify: (value) => typeof value === "string",
+      default: true,
+      tag: "tag:yaml.org,2002:str",
+      resolve: (str) => str,
+      stringify(item, ctx, onComment, onChompKeep) {
+        ctx = Object.assign({ actualString: true }, ctx);
+        return stringifyString.stringifyString(item, ctx, onComment, onChompKeep);
+      }
+    };
+    exports2.string = string;
+  }
+});
+
+// node_modules/yaml/dist/schema/common/null.js
+var require_null = __commonJS({
+  "node_modules/yaml/dist/schema/common/null.js"(exports2) {
+    "use strict";
+    var Scalar = require_Scalar();
+    var nullTag = {
+      identify: (value) => value == null,
+      createNode: () => new Scalar.Scalar(null),
+      default: true,
+      tag: "tag:yaml.org,2002:null",
+      test: /^(?:~|[Nn]ull|NULL)?$/,
+      resolve: () => new Scalar.Scalar(null),
+      stringify: ({ source }, ctx) => typeof source === "string" && nullTag.test.test(source) ? source : ctx.options.nullStr
+    };
+    exports2.nullTag = nullTag;
+  }
+});
+
+// node_modules/yaml/dist/schema/core/bool.js
+var require_bool = __commonJS({
+  "node_modules/yaml/dist/schema/core/bool.js"(exports2) {
+    "use strict";
+    var Scalar = require_Scalar();
+    var boolTag = {
+      identify: (value) => typeof value === "boolean",
+      default: true,
+      tag: "tag:yaml.org,2002:bool",
+      test: /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/,
+      resolve: (str) => new Scalar.Scalar(str[0] === "t" || str[0] === "T"),
+      stringify({ source, value }, ctx) {
+        if (source && boolTag.test.test(source)) {
+          const sv = source[0] === "t" || source[0] === "T";
+          if (value === sv)
+            return source;
+        }
+        return value ? ctx.options.trueStr : ctx.options.falseStr;
+      }
+    };
+    exports2.boolTag = boolTag;
+  }
+});
+
+// node_modules/yaml/dist/stringify/stringifyNumber.js
+var require_stringifyNumber = __commonJS({
+  "node_modules/yaml/dist/stringify/stringifyNumber.js"(exports2) {
+    "use strict";
+    function stringifyNumber({ format, minFractionDigits, tag, value }) {
+      if (typeof value === "bigint")
+        return String(value);
+      const num2 = typeof value === "number" ? value : Number(value);
+      if (!isFinite(num2))
+        return isNaN(num2) ? ".nan" : num2 < 0 ? "-.inf" : ".inf";
+      let n = Object.is(value, -0) ? "-0" : JSON.stringify(value);
+      if (!format && minFractionDigits && (!tag || tag === "tag:yaml.org,2002:float") && /^-?\d/.test(n) && !n.includes("e")) {
+        let i = n.indexOf(".");
+        if (i < 0) {
+          i = n.length;
+          n += ".";
+        }
+        let d = minFractionDigits - (n.length - i - 1);
+        while (d-- > 0)
+          n += "0";
+      }
+      return n;
+    }
+    exports2.stringifyNumber = stringifyNumber;
+  }
+});
+
+// node_modules/yaml/dist/schema/core/float.js
+var require_float = __commonJS({
+  "node_modules/yaml/dist/schema/core/float.js"(exports2) {
+    "use strict";
+    var Scalar = require_Scalar();
+    var stringifyNumber = require_stringifyNumber();
+    var floatNaN = {
+      identify: (value) => typeof value === "number",
+      default: true,
+      tag: "tag:yaml.org,2002:float",
+      test: /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/,
+      resolve: (str) => str.slice(-3).toLowerCase() === "nan" ? NaN : str[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
+      stringify: stringifyNumber.stringifyNumber
+    };
+    var floatExp = {
+      identify: (value) => typeof value === "number",
+      default: true,
+      tag: "tag:yaml.org,2002:float",
+      format: "EXP",
+      test: /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/,
+      resolve: (str) => parseFloat(str),
+      stringify(node) {
+        const num2 = Number(node.value);
+        return isFinite(num2) ? num2.toExponential() : stringifyNumber.stringifyNumber(node);
+      }
+    };
+    var float = {
+      identify: (value) => typeof value === "number",
+      default: true,
+      tag: "tag:yaml.org,2002:float",
+      test: /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/,
+      resolve(str) {
+        const node = new Scalar.Scalar(parseFloat(str));
+        const dot = str.indexOf(".");
+        if (dot !== -1 && str[str.length - 1] === "0")
+          node.minFractionDigits = str.length - dot - 1;
+        return node;
+      },
+      stringify: stringifyNumber.stringifyNumber
+    };
+    exports2.float = float;
+    exports2.floatExp = floatExp;
+    exports2.floatNaN = floatNaN;
+  }
+});
+
+// node_modules/yaml/dist/schema/core/int.js
+var require_int = __commonJS({
+  "node_modules/yaml/dist/schema/core/int.js"(exports2) {
+    "use strict";
+    var stringifyNumber = require_stringifyNumber();
+    var intIdentify = (value) => typeof value === "bigint" || Number.isInteger(value);
+    var intResolve = (str, offset, radix, { intAsBigInt }) => intAsBigInt ? BigInt(str) : parseInt(str.substring(offset), radix);
+    function intStringify(node, radix, prefix) {
+      const { value } = node;
+      if (intIdentify(value) && value >= 0)
+        return prefix + value.toString(radix);
+      return stringifyNumber.stringifyNumber(node);
+    }
+    var intOct = {
+      identify: (value) => intIdentify(value) && value >= 0,
+      default: true,
+      tag: "tag:yaml.org,2002:int",
+      format: "OCT",
+      test: /^0o[0-7]+$/,
+      resolve: (str, _onError, opt) => intResolve(str, 2, 8, opt),
+      stringify: (node) => intStringify(node, 8, "0o")
+    };
+    var int = {
+      identify: intIdentify,
+      default: true,
+      tag: "tag:yaml.org,2002:int",
+      test: /^[-+]?[0-9]+$/,
+      resolve: (str, _onError, opt) => intResolve(str, 0, 10, opt),
+      stringify: stringifyNumber.stringifyNumber
+    };
+    var intHex = {
+      identify: (value) => intIdentify(value) && value >= 0,
+      default: true,
+      tag: "tag:yaml.org,2002:int",
+      format: "HEX",
+      test: /^0x[0-9a-fA-F]+$/,
+      resolve: (str, _onError, opt) => intResolve(str, 2, 16, opt),
+      stringify: (node) => intStringify(node, 16, "0x")
+    };
+    exports2.int = int;
+    exports2.intHex = intHex;
+    exports2.intOct = intOct;
+  }
+});
+
+// node_modules/yaml/dist/schema/core/schema.js
+var require_schema = __commonJS({
+  "node_modules/yaml/dist/schema/core/schema.js"(exports2) {
+    "use strict";
+    var map2 = require_map();
+    var _null = require_null();
+    var seq = require_seq();
+    var string = require_string();
+    var bool = require_bool();
+    var float = require_float();
+    var int = require_int();
+    var schema = [
+      map2.map,
+      seq.seq,
+      string.string,
+      _null.nullTag,
+      bool.boolTag,
+      int.intOct,
+      int.int,
+      int.intHex,
+      float.floatNaN,
+      float.floatExp,
+      float.float
+    ];
+    exports2.schema = schema;
+  }
+});
+
+// node_modules/yaml/dist/schema/json/schema.js
+var require_schema2 = __commonJS({
+  "node_modules/yaml/dist/schema/json/schema.js"(exports2) {
+    "use strict";
+    var Scalar = require_Scalar();
+    var map2 = require_map();
+    var seq = require_seq();
+    function intIdentify(value) {
+      return typeof value === "bigint" || Number.isInteger(value);
+    }
+    var stringifyJSON = ({ value }) => JSON.stringify(value);
+    var jsonScalars = [
+      {
+        identify: (value) => typeof value === "string",
+        default: true,
+        tag: "tag:yaml.org,2002:str",
+        resolve: (str) => str,
+        stringify: stringifyJSON
+      },
+      {
+        identify: (value) => value == null,
+        createNode: () => new Scalar.Scalar(null),
+        default: true,
+        tag: "tag:yaml.org,2002:null",
+        test: /^null$/,
+        resolve: () => null,
+        stringify: stringifyJSON
+      },
+      {
+        identify: (value) => typeof value === "boolean",
+        default: true,
+        tag: "tag:yaml.org,2002:bool",
+        test: /^true$|^false$/,
+        resolve: (str) => str === "true",
+        stringify: stringifyJSON
+      },
+      {
+        identify: intIdentify,
+        default: true,
+        tag: "tag:yaml.org,2002:int",
+        test: /^-?(?:0|[1-9][0-9]*)$/,
+        resolve: (str, _onError, { intAsBigInt }) => intAsBigInt ? BigInt(str) : parseInt(str, 10),
+        stringify: ({ value }) => intIdentify(value) ? value.toString() : JSON.stringify(value)
+      },
+      {
+        identify: (value) => typeof value === "number",
+        default: true,
+        tag: "tag:yaml.org,2002:float",
+        test: /^-?(?:0|[1-9][0-9]*)(?:\.[0-9]*)?(?:[eE][-+]?[0-9]+)?$/,
+        resolve: (str) => parseFloat(str),
+        stringify: stringifyJSON
+      }
+    ];
+    var jsonError = {
+      default: true,
+      tag: "",
+      test: /^/,
+      resolve(str, onError) {
+        onError(`Unresolved plain scalar ${JSON.stringify(str)}`);
+        return str;
+      }
+    };
+    var schema = [map2.map, seq.seq].concat(jsonScalars, jsonError);
+    exports2.schema = schema;
+  }
+});
+
+// node_modules/yaml/dist/schema/yaml-1.1/binary.js
+var require_binary = __commonJS({
+  "node_modules/yaml/dist/schema/yaml-1.1/binary.js"(exports2) {
+    "use strict";
+    var node_buffer = __require("buffer");
+    var Scalar = require_Scalar();
+    var stringifyString = require_stringifyString();
+    var binary = {
+      identify: (value) => value instanceof Uint8Array,
+      // Buffer inherits from Uint8Array
+      default: false,
+      tag: "tag:yaml.org,2002:binary",
+      /**
+       * Returns a Buffer in node and an Uint8Array in browsers
+       *
+       * To use the resulting buffer as an image, you'll want to do something like:
+       *
+       *   const blob = new Blob([buffer], { type: 'image/jpeg' })
+       *   document.querySelector('#photo').src = URL.createObjectURL(blob)
+       */
+      resolve(src, onError) {
+        if (typeof node_buffer.Buffer === "function") {
+          return node_buffer.Buffer.from(src, "base64");
+        } else if (typeof atob === "function") {
+          const str = atob(src.replace(/[\n\r]/g, ""));
+          const buffer = new Uint8Array(str.length);
+          for (let i = 0; i < str.length; ++i)
+            buffer[i] = str.charCodeAt(i);
+          return buffer;
+        } else {
+          onError("This environment does not support reading binary tags; either Buffer or atob is required");
+          return src;
+        }
+      },
+      stringify({ comment, type, value }, ctx, onComment, onChompKeep) {
+        if (!value)
+          return "";
+        const buf = value;
+        let str;
+        if (typeof node_buffer.Buffer === "function") {
+          str = buf instanceof node_buffer.Buffer ? buf.toString("base64") : node_buffer.Buffer.from(buf.buffer).toString("base64");
+        } else if (typeof btoa === "function") {
+          let s = "";
+          for (let i = 0; i < buf.length; ++i)
+            s += String.fromCharCode(buf[i]);
+          str = btoa(s);
+        } else {
+          throw new Error("This environment does not support writing binary tags; either Buffer or btoa is required");
+        }
+        type ?? (type = Scalar.Scalar.BLOCK_LITERAL);
+        if (type !== Scalar.Scalar.QUOTE_DOUBLE) {
+          const lineWidth = Math.max(ctx.options.lineWidth - ctx.indent.length, ctx.options.minContentWidth);
+          const n = Math.ceil(str.length / lineWidth);
+          const lines = new Array(n);
+          for (let i = 0, o = 0; i < n; ++i, o += lineWidth) {
+            lines[i] = str.substr(o, lineWidth);
+          }
+          str = lines.join(type === Scalar.Scalar.BLOCK_LITERAL ? "\n" : " ");
+        }
+        return stringifyString.stringifyString({ comment, type, value: str }, ctx, onComment, onChompKeep);
+      }
+    };
+    exports2.binary = binary;
+  }
+});
+
+// node_modules/yaml/dist/schema/yaml-1.1/pairs.js
+var require_pairs = __commonJS({
+  "node_modules/yaml/dist/schema/yaml-1.1/pairs.js"(exports2) {
+    "use strict";
+    var identity = require_identity();
+    var Pair = require_Pair();
+    var Scalar = require_Scalar();
+    var YAMLSeq = require_YAMLSeq();
+    function resolvePairs(seq, onError) {
+      if (identity.isSeq(seq)) {
+        for (let i = 0; i < seq.items.length; ++i) {
+          let item = seq.items[i];
+          if (identity.isPair(item))
+            continue;
+          else if (identity.isMap(item)) {
+            if (item.items.length > 1)
+              onError("Each pair must have its own sequence indicator");
+            const pair = item.items[0] || new Pair.Pair(new Scalar.Scalar(null));
+            if (item.commentBefore)
+              pair.key.commentBefore = pair.key.commentBefore ? `${item.commentBefore}
+${pair.key.commentBefore}` : item.commentBefore;
+            if (item.comment) {
+              const cn = pair.value ?? pair.key;
+              cn.comment = cn.comment ? `${item.comment}
+${cn.comment}` : item.comment;
+            }
+            item = pair;
+          }
+          seq.items[i] = identity.isPair(item) ? item : new Pair.Pair(item);
+        }
+      } else
+        onError("Expected a sequence for this tag");
+      return seq;
+    }
+    function createPairs(schema, iterable, ctx) {
+      const { replacer } = ctx;
+      const pairs2 = new YAMLSeq.YAMLSeq(schema);
+      pairs2.tag = "tag:yaml.org,2002:pairs";
+      let i = 0;
+      if (iterable && Symbol.iterator in Object(iterable))
+        for (let it of iterable) {
+          if (typeof replacer === "function")
+            it = replacer.call(iterable, String(i++), it);
+          let key, value;
+          if (Array.isArray(it)) {
+            if (it.length === 2) {
+              key = it[0];
+              value = it[1];
+            } else
+              throw new TypeError(`Expected [key, value] tuple: ${it}`);
+          } else if (it && it instanceof Object) {
+            const keys = Object.keys(it);
+            if (keys.length === 1) {
+              key = keys[0];
+              value = it[key];
+            } else {
+              throw new TypeError(`Expected tuple with one key, not ${keys.length} keys`);
+            }
+          } else {
+            key = it;
+          }
+          pairs2.items.push(Pair.createPair(key, value, ctx));
+        }
+      return pairs2;
+    }
+    var pairs = {
+      collection: "seq",
+      default: false,
+      tag: "tag:yaml.org,2002:pairs",
+      resolve: resolvePairs,
+      createNode: createPairs
+    };
+    exports2.createPairs = createPairs;
+    exports2.pairs = pairs;
+    exports2.resolvePairs = resolvePairs;
+  }
+});
+
+// node_modules/yaml/dist/schema/yaml-1.1/omap.js
+var require_omap = __commonJS({
+  "node_modules/yaml/dist/schema/yaml-1.1/omap.js"(exports2) {
+    "use strict";
+    var identity = require_identity();
+    var toJS = require_toJS();
+    var YAMLMap = require_YAMLMap();
+    var YAMLSeq = require_YAMLSeq();
+    var pairs = require_pairs();
+    var YAMLOMap = class _YAMLOMap extends YAMLSeq.YAMLSeq {
+      constructor() {
+        super();
+        this.add = YAMLMap.YAMLMap.prototype.add.bind(this);
+        this.delete = YAMLMap.YAMLMap.prototype.delete.bind(this);
+        this.get = YAMLMap.YAMLMap.prototype.get.bind(this);
+        this.has = YAMLMap.YAMLMap.prototype.has.bind(this);
+        this.set = YAMLMap.YAMLMap.prototype.set.bind(this);
+        this.tag = _YAMLOMap.tag;
+      }
+      /**
+       * If `ctx` is given, the return type is actually `Map<unknown, unknown>`,
+       * but TypeScript won't allow widening the signature of a child method.
+       */
+      toJSON(_, ctx) {
+        if (!ctx)
+          return super.toJSON(_);
+        const map2 = /* @__PURE__ */ new Map();
+        if (ctx?.onCreate)
+          ctx.onCreate(map2);
+        for (const pair of this.items) {
+          let key, value;
+          if (identity.isPair(pair)) {
+            key = toJS.toJS(pair.key, "", ctx);
+            value = toJS.toJS(pair.value, key, ctx);
+          } else {
+            key = toJS.toJS(pair, "", ctx);
+          }
+          if (map2.has(key))
+            throw new Error("Ordered maps must not include duplicate keys");
+          map2.set(key, value);
+        }
+        return map2;
+      }
+      static from(schema, iterable, ctx) {
+        const pairs$1 = pairs.createPairs(schema, iterable, ctx);
+        const omap2 = new this();
+        omap2.items = pairs$1.items;
+        return omap2;
+      }
+    };
+    YAMLOMap.tag = "tag:yaml.org,2002:omap";
+    var omap = {
+      collection: "seq",
+      identify: (value) => value instanceof Map,
+      nodeClass: YAMLOMap,
+      default: false,
+      tag: "tag:yaml.org,2002:omap",
+      resolve(seq, onError) {
+        const pairs$1 = pairs.resolvePairs(seq, onError);
+        const seenKeys = [];
+        for (const { key } of pairs$1.items) {
+          if (identity.isScalar(key)) {
+            if (seenKeys.includes(key.value)) {
+              onError(`Ordered maps must not include duplicate keys: ${key.value}`);
+            } else {
+              seenKeys.push(key.value);
+            }
+          }
+        }
+        return Object.assign(new YAMLOMap(), pairs$1);
+      },
+      createNode: (schema, iterable, ctx) => YAMLOMap.from(schema, iterable, ctx)
+    };
+    exports2.YAMLOMap = YAMLOMap;
+    exports2.omap = omap;
+  }
+});
+
+// node_modules/yaml/dist/schema/yaml-1.1/bool.js
+var require_bool2 = __commonJS({
+  "node_modules/yaml/dist/schema/yaml-1.1/bool.js"(exports2) {
+    "use strict";
+    var Scalar = require_Scalar();
+    function boolStringify({ value, source }, ctx) {
+      const boolObj = value ? trueTag : falseTag;
+      if (source && boolObj.test.test(source))
+        return source;
+      return value ? ctx.options.trueStr : ctx.options.falseStr;
+    }
+    var trueTag = {
+      identify: (value) => value === true,
+      default: true,
+      tag: "tag:yaml.org,2002:bool",
+      test: /^(?:Y|y|[Yy]es|YES|[Tt]rue|TRUE|[Oo]n|ON)$/,
+      resolve: () => new Scalar.Scalar(true),
+      stringify: boolStringify
+    };
+    var falseTag = {
+      identify: (value) => value === false,
+      default: true,
+      tag: "tag:yaml.org,2002:bool",
+      test: /^(?:N|n|[Nn]o|NO|[Ff]alse|FALSE|[Oo]ff|OFF)$/,
+      resolve: () => new Scalar.Scalar(false),
+      stringify: boolStringify
+    };
+    exports2.falseTag = falseTag;
+    exports2.trueTag = trueTag;
+  }
+});
+
+// node_modules/yaml/dist/schema/yaml-1.1/float.js
+var require_float2 = __commonJS({
+  "node_modules/yaml/dist/schema/yaml-1.1/float.js"(exports2) {
+    "use strict";
+    var Scalar = require_Scalar();
+    var stringifyNumber = require_stringifyNumber();
+    var floatNaN = {
+      identify: (value) => typeof value === "number",
+      default: true,
+      tag: "tag:yaml.org,2002:float",
+      test: /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/,
+      resolve: (str) => str.slice(-3).toLowerCase() === "nan" ? NaN : str[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
+      stringify: stringifyNumber.stringifyNumber
+    };
+    var floatExp = {
+      identify: (value) => typeof value === "number",
+      default: true,
+      tag: "tag:yaml.org,2002:float",
+      format: "EXP",
+      test: /^[-+]?(?:[0-9][0-9_]*)?(?:\.[0-9_]*)?[eE][-+]?[0-9]+$/,
+      resolve: (str) => parseFloat(str.replace(/_/g, "")),
+      stringify(node) {
+        const num2 = Number(node.value);
+        return isFinite(num2) ? num2.toExponential() : stringifyNumber.stringifyNumber(node);
+      }
+    };
+    var float = {
+      identify: (value) => typeof value === "number",
+      default: true,
+      tag: "tag:yaml.org,2002:float",
+      test: /^[-+]?(?:[0-9][0-9_]*)?\.[0-9_]*$/,
+      resolve(str) {
+        const node = new Scalar.Scalar(parseFloat(str.replace(/_/g, "")));
+        const dot = str.indexOf(".");
+        if (dot !== -1) {
+          const f = str.substring(dot + 1).replace(/_/g, "");
+          if (f[f.length - 1] === "0")
+            node.minFractionDigits = f.length;
+        }
+        return node;
+      },
+      stringify: stringifyNumber.stringifyNumber
+    };
+    exports2.float = float;
+    exports2.floatExp = floatExp;
+    exports2.floatNaN = floatNaN;
+  }
+});
+
+// node_modules/yaml/dist/schema/yaml-1.1/int.js
+var require_int2 = __commonJS({
+  "node_modules/yaml/dist/schema/yaml-1.1/int.js"(exports2) {
+    "use strict";
+    var stringifyNumber = require_stringifyNumber();
+    var intIdentify = (value) => typeof value === "bigint" || Number.isInteger(value);
+    function intResolve(str, offset, radix, { intAsBigInt }) {
+      const sign = str[0];
+      if (sign === "-" || sign === "+")
+        offset += 1;
+      str = str.substring(offset).replace(/_/g, "");
+      if (intAsBigInt) {
+        switch (radix) {
+          case 2:
+            str = `0b${str}`;
+            break;
+          case 8:
+            str = `0o${str}`;
+            break;
+          case 16:
+            str = `0x${str}`;
+            break;
+        }
+        const n2 = BigInt(str);
+        return sign === "-" ? BigInt(-1) * n2 : n2;
+      }
+      const n = parseInt(str, radix);
+      return sign === "-" ? -1 * n : n;
+    }
+    function intStringify(node, radix, prefix) {
+      const { value } = node;
+      if (intIdentify(value)) {
+        const str = value.toString(radix);
+        return value < 0 ? "-" + prefix + str.substr(1) : prefix + str;
+      }
+      return stringifyNumber.stringifyNumber(node);
+    }
+    var intBin = {
+      identify: intIdentify,
+      default: true,
+      tag: "tag:yaml.org,2002:int",
+      format: "BIN",
+      test: /^[-+]?0b[0-1_]+$/,
+      resolve: (str, _onError, opt) => intResolve(str, 2, 2, opt),
+      stringify: (node) => intStringify(node, 2, "0b")
+    };
+    var intOct = {
+      identify: intIdentify,
+      default: true,
+      tag: "tag:yaml.org,2002:int",
+      format: "OCT",
+      test: /^[-+]?0[0-7_]+$/,
+      resolve: (str, _onError, opt) => intResolve(str, 1, 8, opt),
+      stringify: (node) => intStringify(node, 8, "0")
+    };
+    var int = {
+      identify: intIdentify,
+      default: true,
+      tag: "tag:yaml.org,2002:int",
+      test: /^[-+]?[0-9][0-9_]*$/,
+      resolve: (str, _onError, opt) => intResolve(str, 0, 10, opt),
+      stringify: stringifyNumber.stringifyNumber
+    };
+    var intHex = {
+      identify: intIdentify,
+      default: true,
+      tag: "tag:yaml.org,2002:int",
+      format: "HEX",
+      test: /^[-+]?0x[0-9a-fA-F_]+$/,
+      resolve: (str, _onError, opt) => intResolve(str, 2, 16, opt),
+      stringify: (node) => intStringify(node, 16, "0x")
+    };
+    exports2.int = int;
+    exports2.intBin = intBin;
+    exports2.intHex = intHex;
+    exports2.intOct = intOct;
+  }
+});
+
+// node_modules/yaml/dist/schema/yaml-1.1/set.js
+var require_set = __commonJS({
+  "node_modules/yaml/dist/schema/yaml-1.1/set.js"(exports2) {
+    "use strict";
+    var identity = require_identity();
+    var Pair = require_Pair();
+    var YAMLMap = require_YAMLMap();
+    var YAMLSet = class _YAMLSet extends YAMLMap.YAMLMap {
+      constructor(schema) {
+        super(schema);
+        this.tag = _YAMLSet.tag;
+      }
+      add(key) {
+        let pair;
+        if (identity.isPair(key))
+          pair = key;
+        else if (key && typeof key === "object" && "key" in key && "value" in key && key.value === null)
+          pair = new Pair.Pair(key.key, null);
+        else
+          pair = new Pair.Pair(key, null);
+        const prev = YAMLMap.findPair(this.items, pair.key);
+        if (!prev)
+          this.items.push(pair);
+      }
+      /**
+       * If `keepPair` is `true`, returns the Pair matching `key`.
+       * Otherwise, returns the value of that Pair's key.
+       */
+      get(key, keepPair) {
+        const pair = YAMLMap.findPair(this.items, key);
+        return !keepPair && identity.isPair(pair) ? identity.isScalar(pair.key) ? pair.key.value : pair.key : pair;
+      }
+      set(key, value) {
+        if (typeof value !== "boolean")
+          throw new Error(`Expected boolean value for set(key, value) in a YAML set, not ${typeof value}`);
+        const prev = YAMLMap.findPair(this.items, key);
+        if (prev && !value) {
+          this.items.splice(this.items.indexOf(prev), 1);
+        } else if (!prev && value) {
+          this.items.push(new Pair.Pair(key));
+        }
+      }
+      toJSON(_, ctx) {
+        return super.toJSON(_, ctx, Set);
+      }
+      toString(ctx, onComment, onChompKeep) {
+        if (!ctx)
+          return JSON.stringify(this);
+        if (this.hasAllNullValues(true))
+          return super.toString(Object.assign({}, ctx, { allNullValues: true }), onComment, onChompKeep);
+        else
+          throw new Error("Set items must all have null values");
+      }
+      static from(schema, iterable, ctx) {
+        const { replacer } = ctx;
+        const set2 = new this(schema);
+        if (iterable && Symbol.iterator in Object(iterable))
+          for (let value of iterable) {
+            if (typeof replacer === "function")
+              value = replacer.call(iterable, value, value);
+            set2.items.push(Pair.createPair(value, null, ctx));
+          }
+        return set2;
+      }
+    };
+    YAMLSet.tag = "tag:yaml.org,2002:set";
+    var set = {
+      collection: "map",
+      identify: (value) => value instanceof Set,
+      nodeClass: YAMLSet,
+      default: false,
+      tag: "tag:yaml.org,2002:set",
+      createNode: (schema, iterable, ctx) => YAMLSet.from(schema, iterable, ctx),
+      resolve(map2, onError) {
+        if (identity.isMap(map2)) {
+          if (map2.hasAllNullValues(true))
+            return Object.assign(new YAMLSet(), map2);
+          else
+            onError("Set items must all have null values");
+        } else
+          onError("Expected a mapping for this tag");
+        return map2;
+      }
+    };
+    exports2.YAMLSet = YAMLSet;
+    exports2.set = set;
+  }
+});
+
+// node_modules/yaml/dist/schema/yaml-1.1/timestamp.js
+var require_timestamp = __commonJS({
+  "node_modules/yaml/dist/schema/yaml-1.1/timestamp.js"(exports2) {
+    "use strict";
+    var stringifyNumber = require_stringifyNumber();
+    function parseSexagesimal(str, asBigInt) {
+      const sign = str[0];
+      const parts = sign === "-" || sign === "+" ? str.substring(1) : str;
+      const num2 = (n) => asBigInt ? BigInt(n) : Number(n);
+      const res = parts.replace(/_/g, "").split(":").reduce((res2, p) => res2 * num2(60) + num2(p), num2(0));
+      return sign === "-" ? num2(-1) * res : res;
+    }
+    function stringifySexagesimal(node) {
+      let { value } = node;
+      let num2 = (n) => n;
+      if (typeof value === "bigint")
+        num2 = (n) => BigInt(n);
+      else if (isNaN(value) || !isFinite(value))
+        return stringifyNumber.stringifyNumber(node);
+      let sign = "";
+      if (value < 0) {
+        sign = "-";
+        value *= num2(-1);
+      }
+      const _60 = num2(60);
+      const parts = [value % _60];
+      if (value < 60) {
+        parts.unshift(0);
+      } else {
+        value = (value - parts[0]) / _60;
+        parts.unshift(value % _60);
+        if (value >= 60) {
+          value = (value - parts[0]) / _60;
+          parts.unshift(value);
+        }
+      }
+      return sign + parts.map((n) => String(n).padStart(2, "0")).join(":").replace(/000000\d*$/, "");
+    }
+    var intTime = {
+      identify: (value) => typeof value === "bigint" || Number.isInteger(value),
+      default: true,
+      tag: "tag:yaml.org,2002:int",
+      format: "TIME",
+      test: /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+$/,
+      resolve: (str, _onError, { intAsBigInt }) => parseSexagesimal(str, intAsBigInt),
+      stringify: stringifySexagesimal
+    };
+    var floatTime = {
+      identify: (value) => typeof value === "number",
+      default: true,
+      tag: "tag:yaml.org,2002:float",
+      format: "TIME",
+      test: /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*$/,
+      resolve: (str) => parseSexagesimal(str, false),
+      stringify: stringifySexagesimal
+    };
+    var timestamp = {
+      identify: (value) => value instanceof Date,
+      default: true,
+      tag: "tag:yaml.org,2002:timestamp",
+      // If the time zone is omitted, the timestamp is assumed to be specified in UTC. The time part
+      // may be omitted altogether, resulting in a date format. In such a case, the time part is
+      // assumed to be 00:00:00Z (start of day, UTC).
+      test: RegExp("^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:(?:t|T|[ \\t]+)([0-9]{1,2}):([0-9]{1,2}):([0-9]{1,2}(\\.[0-9]+)?)(?:[ \\t]*(Z|[-+][012]?[0-9](?::[0-9]{2})?))?)?$"),
+      resolve(str) {
+        const match = str.match(timestamp.test);
+        if (!match)
+          throw new Error("!!timestamp expects a date, starting with yyyy-mm-dd");
+        const [, year, month, day, hour, minute, second] = match.map(Number);
+        const millisec = match[7] ? Number((match[7] + "00").substr(1, 3)) : 0;
+        let date = Date.UTC(year, month - 1, day, hour || 0, minute || 0, second || 0, millisec);
+        const tz = match[8];
+        if (tz && tz !== "Z") {
+          let d = parseSexagesimal(tz, false);
+          if (Math.abs(d) < 30)
+            d *= 60;
+          date -= 6e4 * d;
+        }
+        return new Date(date);
+      },
+      stringify: ({ value }) => value?.toISOString().replace(/(T00:00:00)?\.000Z$/, "") ?? ""
+    };
+    exports2.floatTime = floatTime;
+    exports2.intTime = intTime;
+    exports2.timestamp = timestamp;
+  }
+});
+
+// node_modules/yaml/dist/schema/yaml-1.1/schema.js
+var require_schema3 = __commonJS({
+  "node_modules/yaml/dist/schema/yaml-1.1/schema.js"(exports2) {
+    "use strict";
+    var map2 = require_map();
+    var _null = require_null();
+    var seq = require_seq();
+    var string = require_string();
+    var binary = require_binary();
+    var bool = require_bool2();
+    var float = require_float2();
+    var int = require_int2();
+    var merge = require_merge();
+    var omap = require_omap();
+    var pairs = require_pairs();
+    var set = require_set();
+    var timestamp = require_timestamp();
+    var schema = [
+      map2.map,
+      seq.seq,
+      string.string,
+      _null.nullTag,
+      bool.trueTag,
+      bool.falseTag,
+      int.intBin,
+      int.intOct,
+      int.int,
+      int.intHex,
+      float.floatNaN,
+      float.floatExp,
+      float.float,
+      binary.binary,
+      merge.merge,
+      omap.omap,
+      pairs.pairs,
+      set.set,
+      timestamp.intTime,
+      timestamp.floatTime,
+      timestamp.timestamp
+    ];
+    exports2.schema = schema;
+  }
+});
+
+// node_modules/yaml/dist/schema/tags.js
+var require_tags = __commonJS({
+  "node_modules/yaml/dist/schema/tags.js"(exports2) {
+    "use strict";
+    var map2 = require_map();
+    var _null = require_null();
+    var seq = require_seq();
+    var string = require_string();
+    var bool = require_bool();
+    var float = require_float();
+    var int = require_int();
+    var schema = require_schema();
+    var schema$1 = require_schema2();
+    var binary = require_binary();
+    var merge = require_merge();
+    var omap = require_omap();
+    var pairs = require_pairs();
+    var schema$2 = require_schema3();
+    var set = require_set();
+    var timestamp = require_timestamp();
+    var schemas = /* @__PURE__ */ new Map([
+      ["core", schema.schema],
+      ["failsafe", [map2.map, seq.seq, string.string]],
+      ["json", schema$1.schema],
+      ["yaml11", schema$2.schema],
+      ["yaml-1.1", schema$2.schema]
+    ]);
+    var tagsByName = {
+      binary: binary.binary,
+      bool: bool.boolTag,
+      float: float.float,
+      floatExp: float.floatExp,
+      floatNaN: float.floatNaN,
+      floatTime: timestamp.floatTime,
+      int: int.int,
+      intHex: int.intHex,
+      intOct: int.intOct,
+      intTime: timestamp.intTime,
+      map: map2.map,
+      merge: merge.merge,
+      null: _null.nullTag,
+      omap: omap.omap,
+      pairs: pairs.pairs,
+      seq: seq.seq,
+      set: set.set,
+      timestamp: timestamp.timestamp
+    };
+    var coreKnownTags = {
+      "tag:yaml.org,2002:binary": binary.binary,
+      "tag:yaml.org,2002:merge": merge.merge,
+      "tag:yaml.org,2002:omap": omap.omap,
+      "tag:yaml.org,2002:pairs": pairs.pairs,
+      "tag:yaml.org,2002:set": set.set,
+      "tag:yaml.org,2002:timestamp": timestamp.timestamp
+    };
+    function getTags(customTags, schemaName, addMergeTag) {
+      const schemaTags = schemas.get(schemaName);
+      if (schemaTags && !customTags) {
+        return addMergeTag && !schemaTags.includes(merge.merge) ? schemaTags.concat(merge.merge) : schemaTags.slice();
+      }
+      let tags = schemaTags;
+      if (!tags) {
+        if (Array.isArray(customTags))
+          tags = [];
+        else {
+          const keys = Array.from(schemas.keys()).filter((key) => key !== "yaml11").map((key) => JSON.stringify(key)).join(", ");
+          throw new Error(`Unknown schema "${schemaName}"; use one of ${keys} or define customTags array`);
+        }
+      }
+      if (Array.isArray(customTags)) {
+        for (const tag of customTags)
+          tags = tags.concat(tag);
+      } else if (typeof customTags === "function") {
+        tags = customTags(tags.slice());
+      }
+      if (addMergeTag)
+        tags = tags.concat(merge.merge);
+      return tags.reduce((tags2, tag) => {
+        const tagObj = typeof tag === "string" ? tagsByName[tag] : tag;
+        if (!tagObj) {
+          const tagName = JSON.stringify(tag);
+          const keys = Object.keys(tagsByName).map((key) => JSON.stringify(key)).join(", ");
+          throw new Error(`Unknown custom tag ${tagName}; use one of ${keys}`);
+        }
+        if (!tags2.includes(tagObj))
+          tags2.push(tagObj);
+        return tags2;
+      }, []);
+    }
+    exports2.coreKnownTags = coreKnownTags;
+    exports2.getTags = getTags;
+  }
+});
+
+// node_modules/yaml/dist/schema/Schema.js
+var require_Schema = __commonJS({
+  "node_modules/yaml/dist/schema/Schema.js"(exports2) {
+    "use strict";
+    var identity = require_identity();
+    var map2 = require_map();
+    var seq = require_seq();
+    var string = require_string();
+    var tags = require_tags();
+    var sortMapEntriesByKey = (a, b) => a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
+    var Schema = class _Schema {
+      constructor({ compat, customTags, merge, resolveKnownTags, schema, sortMapEntries, toStringDefaults }) {
+        this.compat = Array.isArray(compat) ? tags.getTags(compat, "compat") : compat ? tags.getTags(null, compat) : null;
+        this.name = typeof schema === "string" && schema || "core";
+        this.knownTags = resolveKnownTags ? tags.coreKnownTags : {};
+        this.tags = tags.getTags(customTags, this.name, merge);
+        this.toStringOptions = toStringDefaults ?? null;
+        Object.defineProperty(this, identity.MAP, { value: map2.map });
+        Object.defineProperty(this, identity.SCALAR, { value: string.string });
+        Object.defineProperty(this, identity.SEQ, { value: seq.seq });
+        this.sortMapEntries = typeof sortMapEntries === "function" ? sortMapEntries : sortMapEntries === true ? sortMapEntriesByKey : null;
+      }
+      clone() {
+        const copy = Object.create(_Schema.prototype, Object.getOwnPropertyDescriptors(this));
+        copy.tags = this.tags.slice();
+        return copy;
+      }
+    };
+    exports2.Schema = Schema;
+  }
+});
+
+// node_modules/yaml/dist/stringify/stringifyDocument.js
+var require_stringifyDocument = __commonJS({
+  "node_modules/yaml/dist/stringify/stringifyDocument.js"(exports2) {
+    "use strict";
+    var identity = require_identity();
+    var stringify = require_stringify();
+    var stringifyComment = require_stringifyComment();
+    function stringifyDocument(doc, options) {
+      const lines = [];
+      let hasDirectives = options.directives === true;
+      if (options.directives !== false && doc.directives) {
+        const dir = doc.directives.toString(doc);
+        if (dir) {
+          lines.push(dir);
+          hasDirectives = true;
+        } else if (doc.directives.docStart)
+          hasDirectives = true;
+      }
+      if (hasDirectives)
+        lines.push("---");
+      const ctx = stringify.createStringifyContext(doc, options);
+      const { commentString } = ctx.options;
+      if (doc.commentBefore) {
+        if (lines.length !== 1)
+          lines.unshift("");
+        const cs = commentString(doc.commentBefore);
+        lines.unshift(stringifyComment.indentComment(cs, ""));
+      }
+      let chompKeep = false;
+      let contentComment = null;
+      if (doc.contents) {
+        if (identity.isNode(doc.contents)) {
+          if (doc.contents.spaceBefore && hasDirectives)
+            lines.push("");
+          if (doc.contents.commentBefore) {
+            const cs = commentString(doc.contents.commentBefore);
+            lines.push(stringifyComment.indentComment(cs, ""));
+          }
+          ctx.forceBlockIndent = !!doc.comment;
+          contentComment = doc.contents.comment;
+        }
+        const onChompKeep = contentComment ? void 0 : () => chompKeep = true;
+        let body = stringify.stringify(doc.contents, ctx, () => contentComment = null, onChompKeep);
+        if (contentComment)
+          body += stringifyComment.lineComment(body, "", commentString(contentComment));
+        if ((body[0] === "|" || body[0] === ">") && lines[lines.length - 1] === "---") {
+          lines[lines.length - 1] = `--- ${body}`;
+        } else
+          lines.push(body);
+      } else {
+        lines.push(stringify.stringify(doc.contents, ctx));
+      }
+      if (doc.directives?.docEnd) {
+        if (doc.comment) {
+          const cs = commentString(doc.comment);
+          if (cs.includes("\n")) {
+            lines.push("...");
+            lines.push(stringifyComment.indentComment(cs, ""));
+          } else {
+            lines.push(`... ${cs}`);
+          }
+        } else {
+          lines.push("...");
+        }
+      } else {
+        let dc = doc.comment;
+        if (dc && chompKeep)
+          dc = dc.replace(/^\n+/, "");
+        if (dc) {
+          if ((!chompKeep || contentComment) && lines[lines.length - 1] !== "")
+            lines.push("");
+          lines.push(stringifyComment.indentComment(commentString(dc), ""));
+        }
+      }
+      return lines.join("\n") + "\n";
+    }
+    exports2.stringifyDocument = stringifyDocument;
+  }
+});
+
+// node_modules/yaml/dist/doc/Document.js
+var require_Document = __commonJS({
+  "node_modules/yaml/dist/doc/Document.js"(exports2) {
+    "use strict";
+    var Alias = require_Alias();
+    var Collection = require_Collection();
+    var identity = require_identity();
+    var Pair = require_Pair();
+    var toJS = require_toJS();
+    var Schema = require_Schema();
+    var stringifyDocument = require_stringifyDocument();
+    var anchors = require_anchors();
+    var applyReviver = require_applyReviver();
+    var createNode = require_createNode();
+    var directives = require_directives();
+    var Document = class _Document {
+      constructor(value, replacer, options) {
+        this.commentBefore = null;
+        this.comment = null;
+        this.errors = [];
+        this.warnings = [];
+        Object.defineProperty(this, identity.NODE_TYPE, { value: identity.DOC });
+        let _replacer = null;
+        if (typeof replacer === "function" || Array.isArray(replacer)) {
+          _replacer = replacer;
+        } else if (options === void 0 && replacer) {
+          options = replacer;
+          replacer = void 0;
+        }
+        const opt = Object.assign({
+          intAsBigInt: false,
+          keepSourceTokens: false,
+          logLevel: "warn",
+          prettyErrors: true,
+          strict: true,
+          stringKeys: false,
+          uniqueKeys: true,
+          version: "1.2"
+        }, options);
+        this.options = opt;
+        let { version } = opt;
+        if (options?._directives) {
+          this.directives = options._directives.atDocument();
+          if (this.directives.yaml.explicit)
+            version = this.directives.yaml.version;
+        } else
+          this.directives = new directives.Directives({ version });
+        this.setSchema(version, options);
+        this.contents = value === void 0 ? null : this.createNode(value, _replacer, options);
+      }
+      /**
+       * Create a deep copy of this Document and its contents.
+       *
+       * Custom Node values that inherit from `Object` still refer to their original instances.
+       */
+      clone() {
+        const copy = Object.create(_Document.prototype, {
+          [identity.NODE_TYPE]: { value: identity.DOC }
+        });
+        copy.commentBefore = this.commentBefore;
+        copy.comment = this.comment;
+        copy.errors = this.errors.slice();
+        copy.warnings = this.warnings.slice();
+        copy.options = Object.assign({}, this.options);
+        if (this.directives)
+          copy.directives = this.directives.clone();
+        copy.schema = this.schema.clone();
+        copy.contents = identity.isNode(this.contents) ? this.contents.clone(copy.schema) : this.contents;
+        if (this.range)
+          copy.range = this.range.slice();
+        return copy;
+      }
+      /** Adds a value to the document. */
+      add(value) {
+        if (assertCollection(this.contents))
+          this.contents.add(value);
+      }
+      /** Adds a value to the document. */
+      addIn(path9, value) {
+        if (assertCollection(this.contents))
+          this.contents.addIn(path9, value);
+      }
+      /**
+       * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
+       *
+       * If `node` already has an anchor, `name` is ignored.
+       * Otherwise, the `node.anchor` value will be set to `name`,
+       * or if an anchor with that name is already present in the document,
+       * `name` will be used as a prefix for a new unique anchor.
+       * If `name` is undefined, the generated anchor will use 'a' as a prefix.
+       */
+      createAlias(node, name) {
+        if (!node.anchor) {
+          const prev = anchors.anchorNames(this);
+          node.anchor = // eslint-disable-next-line @typescript-eslint/prefer-nullish-coalescing
+          !name || prev.has(name) ? anchors.findNewAnchor(name || "a", prev) : name;
+        }
+        return new Alias.Alias(node.anchor);
+      }
+      createNode(value, replacer, options) {
+        let _replacer = void 0;
+        if (typeof replacer === "function") {
+          value = replacer.call({ "": value }, "", value);
+          _replacer = replacer;
+        } else if (Array.isArray(replacer)) {
+          const keyToStr = (v) => typeof v === "number" || v instanceof String || v instanceof Number;
+          const asStr = replacer.filter(keyToStr).map(String);
+          if (asStr.length > 0)
+            replacer = replacer.concat(asStr);
+          _replacer = replacer;
+        } else if (options === void 0 && replacer) {
+          options = replacer;
+          replacer = void 0;
+        }
+        const { aliasDuplicateObjects, anchorPrefix, flow, keepUndefined, onTagObj, tag } = options ?? {};
+        const { onAnchor, setAnchors, sourceObjects } = anchors.createNodeAnchors(
+          this,
+          // eslint-disable-next-line @typescript-eslint/prefer-nullish-coalescing
+          anchorPrefix || "a"
+        );
+        const ctx = {
+          aliasDuplicateObjects: aliasDuplicateObjects ?? true,
+          keepUndefined: keepUndefined ?? false,
+          onAnchor,
+          onTagObj,
+          replacer: _replacer,
+          schema: this.schema,
+          sourceObjects
+        };
+        const node = createNode.createNode(value, tag, ctx);
+        if (flow && identity.isCollection(node))
+          node.flow = true;
+        setAnchors();
+        return node;
+      }
+      /**
+       * Convert a key and a value into a `Pair` using the current schema,
+       * recursively wrapping all values as `Scalar` or `Collection` nodes.
+       */
+      createPair(key, value, options = {}) {
+        const k = this.createNode(key, null, options);
+        const v = this.createNode(value, null, options);
+        return new Pair.Pair(k, v);
+      }
+      /**
+       * Removes a value from the document.
+       * @returns `true` if the item was found and removed.
+       */
+      delete(key) {
+        return assertCollection(this.contents) ? this.contents.delete(key) : false;
+      }
+      /**
+       * Removes a value from the document.
+       * @returns `true` if the item was found and removed.
+       */
+      deleteIn(path9) {
+        if (Collection.isEmptyPath(path9)) {
+          if (this.contents == null)
+            return false;
+          this.contents = null;
+          return true;
+        }
+        return assertCollection(this.contents) ? this.contents.deleteIn(path9) : false;
+      }
+      /**
+       * Returns item at `key`, or `undefined` if not found. By default unwraps
+       * scalar values from their surrounding node; to disable set `keepScalar` to
+       * `true` (collections are always returned intact).
+       */
+      get(key, keepScalar) {
+        return identity.isCollection(this.contents) ? this.contents.get(key, keepScalar) : void 0;
+      }
+      /**
+       * Returns item at `path`, or `undefined` if not found. By default unwraps
+       * scalar values from their surrounding node; to disable set `keepScalar` to
+       * `true` (collections are always returned intact).
+       */
+      getIn(path9, keepScalar) {
+        if (Collection.isEmptyPath(path9))
+          return !keepScalar && identity.isScalar(this.contents) ? this.contents.value : this.contents;
+        return identity.isCollection(this.contents) ? this.contents.getIn(path9, keepScalar) : void 0;
+      }
+      /**
+       * Checks if the document includes a value with the key `key`.
+       */
+      has(key) {
+        return identity.isCollection(this.contents) ? this.contents.has(key) : false;
+      }
+      /**
+       * Checks if the document includes a value at `path`.
+       */
+      hasIn(path9) {
+        if (Collection.isEmptyPath(path9))
+          return this.contents !== void 0;
+        return identity.isCollection(this.contents) ? this.contents.hasIn(path9) : false;
+      }
+      /**
+       * Sets a value in this document. For `!!set`, `value` needs to be a
+       * boolean to add/remove the item from the set.
+       */
+      set(key, value) {
+        if (this.contents == null) {
+          this.contents = Collection.collectionFromPath(this.schema, [key], value);
+        } else if (assertCollection(this.contents)) {
+          this.contents.set(key, value);
+        }
+      }
+      /**
+       * Sets a value in this document. For `!!set`, `value` needs to be a
+       * boolean to add/remove the item from the set.
+       */
+      setIn(path9, value) {
+        if (Collection.isEmptyPath(path9)) {
+          this.contents = value;
+        } else if (this.contents == null) {
+          this.contents = Collection.collectionFromPath(this.schema, Array.from(path9), value);
+        } else if (assertCollection(this.contents)) {
+          this.contents.setIn(path9, value);
+        }
+      }
+      /**
+       * Change the YAML version and schema used by the document.
+       * A `null` version disables support for directives, explicit tags, anchors, and aliases.
+       * It also requires the `schema` option to be given as a `Schema` instance value.
+       *
+       * Overrides all previously set schema options.
+       */
+      setSchema(version, options = {}) {
+        if (typeof version === "number")
+          version = String(version);
+        let opt;
+        switch (version) {
+          case "1.1":
+            if (this.directives)
+              this.directives.yaml.version = "1.1";
+            else
+              this.directives = new directives.Directives({ version: "1.1" });
+            opt = { resolveKnownTags: false, schema: "yaml-1.1" };
+            break;
+          case "1.2":
+          case "next":
+            if (this.directives)
+              this.directives.yaml.version = version;
+            else
+              this.directives = new directives.Directives({ version });
+            opt = { resolveKnownTags: true, schema: "core" };
+            break;
+          case null:
+            if (this.directives)
+              delete this.directives;
+            opt = null;
+            break;
+          default: {
+            const sv = JSON.stringify(version);
+            throw new Error(`Expected '1.1', '1.2' or null as first argument, but found: ${sv}`);
+          }
+        }
+        if (options.schema instanceof Object)
+          this.schema = options.schema;
+        else if (opt)
+          this.schema = new Schema.Schema(Object.assign(opt, options));
+        else
+          throw new Error(`With a null YAML version, the { schema: Schema } option is required`);
+      }
+      // json & jsonArg are only used from toJSON()
+      toJS({ json, jsonArg, mapAsMap, maxAliasCount, onAnchor, reviver } = {}) {
+        const ctx = {
+          anchors: /* @__PURE__ */ new Map(),
+          doc: this,
+          keep: !json,
+          mapAsMap: mapAsMap === true,
+          mapKeyWarned: false,
+          maxAliasCount: typeof maxAliasCount === "number" ? maxAliasCount : 100
+        };
+        const res = toJS.toJS(this.contents, jsonArg ?? "", ctx);
+        if (typeof onAnchor === "function")
+          for (const { count, res: res2 } of ctx.anchors.values())
+            onAnchor(res2, count);
+        return typeof reviver === "function" ? applyReviver.applyReviver(reviver, { "": res }, "", res) : res;
+      }
+      /**
+       * A JSON representation of the document `contents`.
+       *
+       * @param jsonArg Used by `JSON.stringify` to indicate the array index or
+       *   property name.
+       */
+      toJSON(jsonArg, onAnchor) {
+        return this.toJS({ json: true, jsonArg, mapAsMap: false, onAnchor });
+      }
+      /** A YAML representation of the document. */
+      toString(options = {}) {
+        if (this.errors.length > 0)
+          throw new Error("Document with errors cannot be stringified");
+        if ("indent" in options && (!Number.isInteger(options.indent) || Number(options.indent) <= 0)) {
+          const s = JSON.stringify(options.indent);
+          throw new Error(`"indent" option must be a positive integer, not ${s}`);
+        }
+        return stringifyDocument.stringifyDocument(this, options);
+      }
+    };
+    function assertCollection(contents) {
+      if (identity.isCollection(contents))
+        return true;
+      throw new Error("Expected a YAML collection as document contents");
+    }
+    exports2.Document = Document;
+  }
+});
+
+// node_modules/yaml/dist/errors.js
+var require_errors = __commonJS({
+  "node_modules/yaml/dist/errors.js"(exports2) {
+    "use strict";
+    var YAMLError = class extends Error {
+      constructor(name, pos, code, message) {
+        super();
+        this.name = name;
+        this.code = code;
+        this.message = message;
+        this.pos = pos;
+      }
+    };
+    var YAMLParseError = class extends YAMLError {
+      constructor(pos, code, message) {
+        super("YAMLParseError", pos, code, message);
+      }
+    };
+    var YAMLWarning = class extends YAMLError {
+      constructor(pos, code, message) {
+        super("YAMLWarning", pos, code, message);
+      }
+    };
+    var prettifyError = (src, lc) => (error) => {
+      if (error.pos[0] === -1)
+        return;
+      error.linePos = error.pos.map((pos) => lc.linePos(pos));
+      const { line, col } = error.linePos[0];
+      error.message += ` at line ${line}, column ${col}`;
+      let ci = col - 1;
+      let lineStr = src.substring(lc.lineStarts[line - 1], lc.lineStarts[line]).replace(/[\n\r]+$/, "");
+      if (ci >= 60 && lineStr.length > 80) {
+        const trimStart = Math.min(ci - 39, lineStr.length - 79);
+        lineStr = "\u2026" + lineStr.substring(trimStart);
+        ci -= trimStart - 1;
+      }
+      if (lineStr.length > 80)
+        lineStr = lineStr.substring(0, 79) + "\u2026";
+      if (line > 1 && /^ *$/.test(lineStr.substring(0, ci))) {
+        let prev = src.substring(lc.lineStarts[line - 2], lc.lineStarts[line - 1]);
+        if (prev.length > 80)
+          prev = prev.substring(0, 79) + "\u2026\n";
+        lineStr = prev + lineStr;
+      }
+      if (/[^ ]/.test(lineStr)) {
+        let count = 1;
+        const end = error.linePos[1];
+        if (end?.line === line && end.col > col) {
+          count = Math.max(1, Math.min(end.col - col, 80 - ci));
+        }
+        const pointer = " ".repeat(ci) + "^".repeat(count);
+        error.message += `:
+
+${lineStr}
+${pointer}
+`;
+      }
+    };
+    exports2.YAMLError = YAMLError;
+    exports2.YAMLParseError = YAMLParseError;
+    exports2.YAMLWarning = YAMLWarning;
+    exports2.prettifyError = prettifyError;
+  }
+});
+
+// node_modules/yaml/dist/compose/resolve-props.js
+var require_resolve_props = __commonJS({
+  "node_modules/yaml/dist/compose/resolve-props.js"(exports2) {
+    "use strict";
+    function resolveProps(tokens, { flow, indicator, next, offset, onError, parentIndent, startOnNewline }) {
+      let spaceBefore = false;
+      let atNewline = startOnNewline;
+      let hasSpace = startOnNewline;
+      let comment = "";
+      let commentSep = "";
+      let hasNewline = false;
+      let reqSpace = false;
+      let tab = null;
+      let anchor = null;
+      let tag = null;
+      let newlineAfterProp = null;
+      let comma = null;
+      let found = null;
+      let start = null;
+      for (const token of tokens) {
+        if (reqSpace) {
+          if (token.type !== "space" && token.type !== "newline" && token.type !== "comma")
+            onError(token.offset, "MISSING_CHAR", "Tags and anchors must be separated from the next token by white space");
+          reqSpace = false;
+        }
+        if (tab) {
+          if (atNewline && token.type !== "comment" && token.type !== "newline") {
+            onError(tab, "TAB_AS_INDENT", "Tabs are not allowed as indentation");
+          }
+          tab = null;
+        }
+        switch (token.type) {
+          case "space":
+            if (!flow && (indicator !== "doc-start" || next?.type !== "flow-collection") && token.source.includes("	")) {
+              tab = token;
+            }
+            hasSpace = true;
+            break;
+          case "comment": {
+            if (!hasSpace)
+              onError(token, "MISSING_CHAR", "Comments must be separated from other tokens by white space characters");
+            const cb = token.source.substring(1) || " ";
+            if (!comment)
+              comment = cb;
+            else
+              comment += commentSep + cb;
+            commentSep = "";
+            atNewline = false;
+            break;
+          }
+          case "newline":
+            if (atNewline) {
+              if (comment)
+                comment += token.source;
+              else if (!found || indicator !== "seq-item-ind")
+                spaceBefore = true;
+            } else
+              commentSep += token.source;
+            atNewline = true;
+            hasNewline = true;
+            if (anchor || tag)
+              newlineAfterProp = token;
+            hasSpace = true;
+            break;
+          case "anchor":
+            if (anchor)
+              onError(token, "MULTIPLE_ANCHORS", "A node can have at most one anchor");
+            if (token.source.endsWith(":"))
+              onError(token.offset + token.source.length - 1, "BAD_ALIAS", "Anchor ending in : is ambiguous", true);
+            anchor = token;
+            start ?? (start = token.offset);
+            atNewline = false;
+            hasSpace = false;
+            reqSpace = true;
+            break;
+          case "tag": {
+            if (tag)
+              onError(token, "MULTIPLE_TAGS", "A node can have at most one tag");
+            tag = token;
+            start ?? (start = token.offset);
+            atNewline = false;
+            hasSpace = false;
+            reqSpace = true;
+            break;
+          }
+          case indicator:
+            if (anchor || tag)
+              onError(token, "BAD_PROP_ORDER", `Anchors and tags must be after the ${token.source} indicator`);
+            if (found)
+              onError(token, "UNEXPECTED_TOKEN", `Unexpected ${token.source} in ${flow ?? "collection"}`);
+            found = token;
+            atNewline = indicator === "seq-item-ind" || indicator === "explicit-key-ind";
+            hasSpace = false;
+            break;
+          case "comma":
+            if (flow) {
+              if (comma)
+                onError(token, "UNEXPECTED_TOKEN", `Unexpected , in ${flow}`);
+              comma = token;
+              atNewline = false;
+              hasSpace = false;
+              break;
+            }
+          // else fallthrough
+          default:
+            onError(token, "UNEXPECTED_TOKEN", `Unexpected ${token.type} token`);
+            atNewline = false;
+            hasSpace = false;
+        }
+      }
+      const last = tokens[tokens.length - 1];
+      const end = last ? last.offset + last.source.length : offset;
+      if (reqSpace && next && next.type !== "space" && next.type !== "newline" && next.type !== "comma" && (next.type !== "scalar" || next.source !== "")) {
+        onError(next.offset, "MISSING_CHAR", "Tags and anchors must be separated from the next token by white space");
+      }
+      if (tab && (atNewline && tab.indent <= parentIndent || next?.type === "block-map" || next?.type === "block-seq"))
+        onError(tab, "TAB_AS_INDENT", "Tabs are not allowed as indentation");
+      return {
+        comma,
+        found,
+        spaceBefore,
+        comment,
+        hasNewline,
+        anchor,
+        tag,
+        newlineAfterProp,
+        end,
+        start: start ?? end
+      };
+    }
+    exports2.resolveProps = resolveProps;
+  }
+});
+
+// node_modules/yaml/dist/compose/util-contains-newline.js
+var require_util_contains_newline = __commonJS({
+  "node_modules/yaml/dist/compose/util-contains-newline.js"(exports2) {
+    "use strict";
+    function containsNewline(key) {
+      if (!key)
+        return null;
+      switch (key.type) {
+        case "alias":
+        case "scalar":
+        case "double-quoted-scalar":
+        case "single-quoted-scalar":
+          if (key.source.includes("\n"))
+            return true;
+          if (key.end) {
+            for (const st of key.end)
+              if (st.type === "newline")
+                return true;
+          }
+          return false;
+        case "flow-collection":
+          for (const it of key.items) {
+            for (const st of it.start)
+              if (st.type === "newline")
+                return true;
+            if (it.sep) {
+              for (const st of it.sep)
+                if (st.type === "newline")
+                  return true;
+            }
+            if (containsNewline(it.key) || containsNewline(it.value))
+              return true;
+          }
+          return false;
+        default:
+          return true;
+      }
+    }
+    exports2.containsNewline = containsNewline;
+  }
+});
+
+// node_modules/yaml/dist/compose/util-flow-indent-check.js
+var require_util_flow_indent_check = __commonJS({
+  "node_modules/yaml/dist/compose/util-flow-indent-check.js"(exports2) {
+    "use strict";
+    var utilContainsNewline = require_util_contains_newline();
+    function flowIndentCheck(indent, fc, onError) {
+      if (fc?.type === "flow-collection") {
+        const end = fc.end[0];
+        if (end.indent === indent && (end.source === "]" || end.source === "}") && utilContainsNewline.containsNewline(fc)) {
+          const msg = "Flow end indicator should be more indented than parent";
+          onError(end, "BAD_INDENT", msg, true);
+        }
+      }
+    }
+    exports2.flowIndentCheck = flowIndentCheck;
+  }
+});
+
+// node_modules/yaml/dist/compose/util-map-includes.js
+var require_util_map_includes = __commonJS({
+  "node_modules/yaml/dist/compose/util-map-includes.js"(exports2) {
+    "use strict";
+    var identity = require_identity();
+    function mapIncludes(ctx, items, search) {
+      const { uniqueKeys } = ctx.options;
+      if (uniqueKeys === false)
+        return false;
+      const isEqual = typeof uniqueKeys === "function" ? uniqueKeys : (a, b) => a === b || identity.isScalar(a) && identity.isScalar(b) && a.value === b.value;
+      return items.some((pair) => isEqual(pair.key, search));
+    }
+    exports2.mapIncludes = mapIncludes;
+  }
+});
+
+// node_modules/yaml/dist/compose/resolve-block-map.js
+var require_resolve_block_map = __commonJS({
+  "node_modules/yaml/dist/compose/resolve-block-map.js"(exports2) {
+    "use strict";
+    var Pair = require_Pair();
+    var YAMLMap = require_YAMLMap();
+    var resolveProps = require_resolve_props();
+    var utilContainsNewline = require_util_contains_newline();
+    var utilFlowIndentCheck = require_util_flow_indent_check();
+    var utilMapIncludes = require_util_map_includes();
+    var startColMsg = "All mapping items must start at the same column";
+    function resolveBlockMap({ composeNode, composeEmptyNode }, ctx, bm, onError, tag) {
+      const NodeClass = tag?.nodeClass ?? YAMLMap.YAMLMap;
+      const map2 = new NodeClass(ctx.schema);
+      if (ctx.atRoot)
+        ctx.atRoot = false;
+      let offset = bm.offset;
+      let commentEnd = null;
+      for (const collItem of bm.items) {
+        const { start, key, sep, value } = collItem;
+        const keyProps = resolveProps.resolveProps(start, {
+          indicator: "explicit-key-ind",
+          next: key ?? sep?.[0],
+          offset,
+          onError,
+          parentIndent: bm.indent,
+          startOnNewline: true
+        });
+        const implicitKey = !keyProps.found;
+        if (implicitKey) {
+          if (key) {
+            if (key.type === "block-seq")
+              onError(offset, "BLOCK_AS_IMPLICIT_KEY", "A block sequence may not be used as an implicit map key");
+            else if ("indent" in key && key.indent !== bm.indent)
+              onError(offset, "BAD_INDENT", startColMsg);
+          }
+          if (!keyProps.anchor && !keyProps.tag && !sep) {
+            commentEnd = keyProps.end;
+            if (keyProps.comment) {
+              if (map2.comment)
+                map2.comment += "\n" + keyProps.comment;
+              else
+                map2.comment = keyProps.comment;
+            }
+            continue;
+          }
+          if (keyProps.newlineAfterProp || utilContainsNewline.containsNewline(key)) {
+            onError(key ?? start[start.length - 1], "MULTILINE_IMPLICIT_KEY", "Implicit keys need to be on a single line");
+          }
+        } else if (keyProps.found?.indent !== bm.indent) {
+          onError(offset, "BAD_INDENT", startColMsg);
+        }
+        ctx.atKey = true;
+        const keyStart = keyProps.end;
+        const keyNode = key ? composeNode(ctx, key, keyProps, onError) : composeEmptyNode(ctx, keyStart, start, null, keyProps, onError);
+        if (ctx.schema.compat)
+          utilFlowIndentCheck.flowIndentCheck(bm.indent, key, onError);
+        ctx.atKey = false;
+        if (utilMapIncludes.mapIncludes(ctx, map2.items, keyNode))
+          onError(keyStart, "DUPLICATE_KEY", "Map keys must be unique");
+        const valueProps = resolveProps.resolveProps(sep ?? [], {
+          indicator: "map-value-ind",
+          next: value,
+          offset: keyNode.range[2],
+          onError,
+          parentIndent: bm.indent,
+          startOnNewline: !key || key.type === "block-scalar"
+        });
+        offset = valueProps.end;
+        if (valueProps.found) {
+          if (implicitKey) {
+            if (value?.type === "block-map" && !valueProps.hasNewline)
+              onError(offset, "BLOCK_AS_IMPLICIT_KEY", "Nested mappings are not allowed in compact mappings");
+            if (ctx.options.strict && keyProps.start < valueProps.found.offset - 1024)
+              onError(keyNode.range, "KEY_OVER_1024_CHARS", "The : indicator must be at most 1024 chars after the start of an implicit block mapping key");
+          }
+          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : composeEmptyNode(ctx, offset, sep, null, valueProps, onError);
+          if (ctx.schema.compat)
+            utilFlowIndentCheck.flowIndentCheck(bm.indent, value, onError);
+          offset = valueNode.range[2];
+          const pair = new Pair.Pair(keyNode, valueNode);
+          if (ctx.options.keepSourceTokens)
+            pair.srcToken = collItem;
+          map2.items.push(pair);
+        } else {
+          if (implicitKey)
+            onError(keyNode.range, "MISSING_CHAR", "Implicit map keys need to be followed by map values");
+          if (valueProps.comment) {
+            if (keyNode.comment)
+              keyNode.comment += "\n" + valueProps.comment;
+            else
+              keyNode.comment = valueProps.comment;
+          }
+          const pair = new Pair.Pair(keyNode);
+          if (ctx.options.keepSourceTokens)
+            pair.srcToken = collItem;
+          map2.items.push(pair);
+        }
+      }
+      if (commentEnd && commentEnd < offset)
+        onError(commentEnd, "IMPOSSIBLE", "Map comment with trailing content");
+      map2.range = [bm.offset, offset, commentEnd ?? offset];
+      return map2;
+    }
+    exports2.resolveBlockMap = resolveBlockMap;
+  }
+});
+
+// node_modules/yaml/dist/compose/resolve-block-seq.js
+var require_resolve_block_seq = __commonJS({
+  "node_modules/yaml/dist/compose/resolve-block-seq.js"(exports2) {
+    "use strict";
+    var YAMLSeq = require_YAMLSeq();
+    var resolveProps = require_resolve_props();
+    var utilFlowIndentCheck = require_util_flow_indent_check();
+    function resolveBlockSeq({ composeNode, composeEmptyNode }, ctx, bs, onError, tag) {
+      const NodeClass = tag?.nodeClass ?? YAMLSeq.YAMLSeq;
+      const seq = new NodeClass(ctx.schema);
+      if (ctx.atRoot)
+        ctx.atRoot = false;
+      if (ctx.atKey)
+        ctx.atKey = false;
+      let offset = bs.offset;
+      let commentEnd = null;
+      for (const { start, value } of bs.items) {
+        const props = resolveProps.resolveProps(start, {
+          indicator: "seq-item-ind",
+          next: value,
+          offset,
+          onError,
+          parentIndent: bs.indent,
+          startOnNewline: true
+        });
+        if (!props.found) {
+          if (props.anchor || props.tag || value) {
+            if (value?.type === "block-seq")
+              onError(props.end, "BAD_INDENT", "All sequence items must start at the same column");
+            else
+              onError(offset, "MISSING_CHAR", "Sequence item without - indicator");
+          } else {
+            commentEnd = props.end;
+            if (props.comment)
+              seq.comment = props.comment;
+            continue;
+          }
+        }
+        const node = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, start, null, props, onError);
+        if (ctx.schema.compat)
+          utilFlowIndentCheck.flowIndentCheck(bs.indent, value, onError);
+        offset = node.range[2];
+        seq.items.push(node);
+      }
+      seq.range = [bs.offset, offset, commentEnd ?? offset];
+      return seq;
+    }
+    exports2.resolveBlockSeq = resolveBlockSeq;
+  }
+});
+
+// node_modules/yaml/dist/compose/resolve-end.js
+var require_resolve_end = __commonJS({
+  "node_modules/yaml/dist/compose/resolve-end.js"(exports2) {
+    "use strict";
+    function resolveEnd(end, offset, reqSpace, onError) {
+      let comment = "";
+      if (end) {
+        let hasSpace = false;
+        let sep = "";
+        for (const token of end) {
+          const { source, type } = token;
+          switch (type) {
+            case "space":
+              hasSpace = true;
+              break;
+            case "comment": {
+              if (reqSpace && !hasSpace)
+                onError(token, "MISSING_CHAR", "Comments must be separated from other tokens by white space characters");
+              const cb = source.substring(1) || " ";
+              if (!comment)
+                comment = cb;
+              else
+                comment += sep + cb;
+              sep = "";
+              break;
+            }
+            case "newline":
+              if (comment)
+                sep += source;
+              hasSpace = true;
+              break;
+            default:
+              onError(token, "UNEXPECTED_TOKEN", `Unexpected ${type} at node end`);
+          }
+          offset += source.length;
+        }
+      }
+      return { comment, offset };
+    }
+    exports2.resolveEnd = resolveEnd;
+  }
+});
+
+// node_modules/yaml/dist/compose/resolve-flow-collection.js
+var require_resolve_flow_collection = __commonJS({
+  "node_modules/yaml/dist/compose/resolve-flow-collection.js"(exports2) {
+    "use strict";
+    var identity = require_identity();
+    var Pair = require_Pair();
+    var YAMLMap = require_YAMLMap();
+    var YAMLSeq = require_YAMLSeq();
+    var resolveEnd = require_resolve_end();
+    var resolveProps = require_resolve_props();
+    var utilContainsNewline = require_util_contains_newline();
+    var utilMapIncludes = require_util_map_includes();
+    var blockMsg = "Block collections are not allowed within flow collections";
+    var isBlock = (token) => token && (token.type === "block-map" || token.type === "block-seq");
+    function resolveFlowCollection({ composeNode, composeEmptyNode }, ctx, fc, onError, tag) {
+      const isMap = fc.start.source === "{";
+      const fcName = isMap ? "flow map" : "flow sequence";
+      const NodeClass = tag?.nodeClass ?? (isMap ? YAMLMap.YAMLMap : YAMLSeq.YAMLSeq);
+      const coll = new NodeClass(ctx.schema);
+      coll.flow = true;
+      const atRoot = ctx.atRoot;
+      if (atRoot)
+        ctx.atRoot = false;
+      if (ctx.atKey)
+        ctx.atKey = false;
+      let offset = fc.offset + fc.start.source.length;
+      for (let i = 0; i < fc.items.length; ++i) {
+        const collItem = fc.items[i];
+        const { start, key, sep, value } = collItem;
+        const props = resolveProps.resolveProps(start, {
+          flow: fcName,
+          indicator: "explicit-key-ind",
+          next: key ?? sep?.[0],
+          offset,
+          onError,
+          parentIndent: fc.indent,
+          startOnNewline: false
+        });
+        if (!props.found) {
+          if (!props.anchor && !props.tag && !sep && !value) {
+            if (i === 0 && props.comma)
+              onError(props.comma, "UNEXPECTED_TOKEN", `Unexpected , in ${fcName}`);
+            else if (i < fc.items.length - 1)
+              onError(props.start, "UNEXPECTED_TOKEN", `Unexpected empty item in ${fcName}`);
+            if (props.comment) {
+              if (coll.comment)
+                coll.comment += "\n" + props.comment;
+              else
+                coll.comment = props.comment;
+            }
+            offset = props.end;
+            continue;
+          }
+          if (!isMap && ctx.options.strict && utilContainsNewline.containsNewline(key))
+            onError(
+              key,
+              // checked by containsNewline()
+              "MULTILINE_IMPLICIT_KEY",
+              "Implicit keys of flow sequence pairs need to be on a single line"
+            );
+        }
+        if (i === 0) {
+          if (props.comma)
+            onError(props.comma, "UNEXPECTED_TOKEN", `Unexpected , in ${fcName}`);
+        } else {
+          if (!props.comma)
+            onError(props.start, "MISSING_CHAR", `Missing , between ${fcName} items`);
+          if (props.comment) {
+            let prevItemComment = "";
+            loop: for (const st of start) {
+              switch (st.type) {
+                case "comma":
+                case "space":
+                  break;
+                case "comment":
+                  prevItemComment = st.source.substring(1);
+                  break loop;
+                default:
+                  break loop;
+              }
+            }
+            if (prevItemComment) {
+              let prev = coll.items[coll.items.length - 1];
+              if (identity.isPair(prev))
+                prev = prev.value ?? prev.key;
+              if (prev.comment)
+                prev.comment += "\n" + prevItemComment;
+              else
+                prev.comment = prevItemComment;
+              props.comment = props.comment.substring(prevItemComment.length + 1);
+            }
+          }
+        }
+        if (!isMap && !sep && !props.found) {
+          const valueNode = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep, null, props, onError);
+          coll.items.push(valueNode);
+          offset = valueNode.range[2];
+          if (isBlock(value))
+            onError(valueNode.range, "BLOCK_IN_FLOW", blockMsg);
+        } else {
+          ctx.atKey = true;
+          const keyStart = props.end;
+          const keyNode = key ? composeNode(ctx, key, props, onError) : composeEmptyNode(ctx, keyStart, start, null, props, onError);
+          if (isBlock(key))
+            onError(keyNode.range, "BLOCK_IN_FLOW", blockMsg);
+          ctx.atKey = false;
+          const valueProps = resolveProps.resolveProps(sep ?? [], {
+            flow: fcName,
+            indicator: "map-value-ind",
+            next: value,
+            offset: keyNode.range[2],
+            onError,
+            parentIndent: fc.indent,
+            startOnNewline: false
+          });
+          if (valueProps.found) {
+            if (!isMap && !props.found && ctx.options.strict) {
+              if (sep)
+                for (const st of sep) {
+                  if (st === valueProps.found)
+                    break;
+                  if (st.type === "newline") {
+                    onError(st, "MULTILINE_IMPLICIT_KEY", "Implicit keys of flow sequence pairs need to be on a single line");
+                    break;
+                  }
+                }
+              if (props.start < valueProps.found.offset - 1024)
+                onError(valueProps.found, "KEY_OVER_1024_CHARS", "The : indicator must be at most 1024 chars after the start of an implicit flow sequence key");
+            }
+          } else if (value) {
+            if ("source" in value && value.source?.[0] === ":")
+              onError(value, "MISSING_CHAR", `Missing space after : in ${fcName}`);
+            else
+              onError(valueProps.start, "MISSING_CHAR", `Missing , or : between ${fcName} items`);
+          }
+          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : valueProps.found ? composeEmptyNode(ctx, valueProps.end, sep, null, valueProps, onError) : null;
+          if (valueNode) {
+            if (isBlock(value))
+              onError(valueNode.range, "BLOCK_IN_FLOW", blockMsg);
+          } else if (valueProps.comment) {
+            if (keyNode.comment)
+              keyNode.comment += "\n" + valueProps.comment;
+            else
+              keyNode.comment = valueProps.comment;
+          }
+          const pair = new Pair.Pair(keyNode, valueNode);
+          if (ctx.options.keepSourceTokens)
+            pair.srcToken = collItem;
+          if (isMap) {
+            const map2 = coll;
+            if (utilMapIncludes.mapIncludes(ctx, map2.items, keyNode))
+              onError(keyStart, "DUPLICATE_KEY", "Map keys must be unique");
+            map2.items.push(pair);
+          } else {
+            const map2 = new YAMLMap.YAMLMap(ctx.schema);
+            map2.flow = true;
+            map2.items.push(pair);
+            const endRange = (valueNode ?? keyNode).range;
+            map2.range = [keyNode.range[0], endRange[1], endRange[2]];
+            coll.items.push(map2);
+          }
+          offset = valueNode ? valueNode.range[2] : valueProps.end;
+        }
+      }
+      const expectedEnd = isMap ? "}" : "]";
+      const [ce, ...ee] = fc.end;
+      let cePos = offset;
+      if (ce?.source === expectedEnd)
+        cePos = ce.offset + ce.source.length;
+      else {
+        const name = fcName[0].toUpperCase() + fcName.substring(1);
+        const msg = atRoot ? `${name} must end with a ${expectedEnd}` : `${name} in block collection must be sufficiently indented and end with a ${expectedEnd}`;
+        onError(offset, atRoot ? "MISSING_CHAR" : "BAD_INDENT", msg);
+        if (ce && ce.source.length !== 1)
+          ee.unshift(ce);
+      }
+      if (ee.length > 0) {
+        const end = resolveEnd.resolveEnd(ee, cePos, ctx.options.strict, onError);
+        if (end.comment) {
+          if (coll.comment)
+            coll.comment += "\n" + end.comment;
+          else
+            coll.comment = end.comment;
+        }
+        coll.range = [fc.offset, cePos, end.offset];
+      } else {
+        coll.range = [fc.offset, cePos, cePos];
+      }
+      return coll;
+    }
+    exports2.resolveFlowCollection = resolveFlowCollection;
+  }
+});
+
+// node_modules/yaml/dist/compose/compose-collection.js
+var require_compose_collection = __commonJS({
+  "node_modules/yaml/dist/compose/compose-collection.js"(exports2) {
+    "use strict";
+    var identity = require_identity();
+    var Scalar = require_Scalar();
+    var YAMLMap = require_YAMLMap();
+    var YAMLSeq = require_YAMLSeq();
+    var resolveBlockMap = require_resolve_block_map();
+    var resolveBlockSeq = require_resolve_block_seq();
+    var resolveFlowCollection = require_resolve_flow_collection();
+    function resolveCollection(CN, ctx, token, onError, tagName, tag) {
+      const coll = token.type === "block-map" ? resolveBlockMap.resolveBlockMap(CN, ctx, token, onError, tag) : token.type === "block-seq" ? resolveBlockSeq.resolveBlockSeq(CN, ctx, token, onError, tag) : resolveFlowCollection.resolveFlowCollection(CN, ctx, token, onError, tag);
+      const Coll = coll.constructor;
+      if (tagName === "!" || tagName === Coll.tagName) {
+        coll.tag = Coll.tagName;
+        return coll;
+      }
+      if (tagName)
+        coll.tag = tagName;
+      return coll;
+    }
+    function composeCollection(CN, ctx, token, props, onError) {
+      const tagToken = props.tag;
+      const tagName = !tagToken ? null : ctx.directives.tagName(tagToken.source, (msg) => onError(tagToken, "TAG_RESOLVE_FAILED", msg));
+      if (token.type === "block-seq") {
+        const { anchor, newlineAfterProp: nl } = props;
+        const lastProp = anchor && tagToken ? anchor.offset > tagToken.offset ? anchor : tagToken : anchor ?? tagToken;
+        if (lastProp && (!nl || nl.offset < lastProp.offset)) {
+          const message = "Missing newline after block sequence props";
+          onError(lastProp, "MISSING_CHAR", message);
+        }
+      }
+      const expType = token.type === "block-map" ? "map" : token.type === "block-seq" ? "seq" : token.start.source === "{" ? "map" : "seq";
+      if (!tagToken || !tagName || tagName === "!" || tagName === YAMLMap.YAMLMap.tagName && expType === "map" || tagName === YAMLSeq.YAMLSeq.tagName && expType === "seq") {
+        return resolveCollection(CN, ctx, token, onError, tagName);
+      }
+      let tag = ctx.schema.tags.find((t) => t.tag === tagName && t.collection === expType);
+      if (!tag) {
+        const kt = ctx.schema.knownTags[tagName];
+        if (kt?.collection === expType) {
+          ctx.schema.tags.push(Object.assign({}, kt, { default: false }));
+          tag = kt;
+        } else {
+          if (kt) {
+            onError(tagToken, "BAD_COLLECTION_TYPE", `${kt.tag} used for ${expType} collection, but expects ${kt.collection ?? "scalar"}`, true);
+          } else {
+            onError(tagToken, "TAG_RESOLVE_FAILED", `Unresolved tag: ${tagName}`, true);
+          }
+          return resolveCollection(CN, ctx, token, onError, tagName);
+        }
+      }
+      const coll = resolveCollection(CN, ctx, token, onError, tagName, tag);
+      const res = tag.resolve?.(coll, (msg) => onError(tagToken, "TAG_RESOLVE_FAILED", msg), ctx.options) ?? coll;
+      const node = identity.isNode(res) ? res : new Scalar.Scalar(res);
+      node.range = coll.range;
+      node.tag = tagName;
+      if (tag?.format)
+        node.format = tag.format;
+      return node;
+    }
+    exports2.composeCollection = composeCollection;
+  }
+});
+
+// node_modules/yaml/dist/compose/resolve-block-scalar.js
+var require_resolve_block_scalar = __commonJS({
+  "node_modules/yaml/dist/compose/resolve-block-scalar.js"(exports2) {
+    "use strict";
+    var Scalar = require_Scalar();
+    function resolveBlockScalar(ctx, scalar, onError) {
+      const start = scalar.offset;
+      const header = parseBlockScalarHeader(scalar, ctx.options.strict, onError);
+      if (!header)
+        return { value: "", type: null, comment: "", range: [start, start, start] };
+      const type = header.mode === ">" ? Scalar.Scalar.BLOCK_FOLDED : Scalar.Scalar.BLOCK_LITERAL;
+      const lines = scalar.source ? splitLines(scalar.source) : [];
+      let chompStart = lines.length;
+      for (let i = lines.length - 1; i >= 0; --i) {
+        const content = lines[i][1];
+        if (content === "" || content === "\r")
+          chompStart = i;
+        else
+          break;
+      }
+      if (chompStart === 0) {
+        const value2 = header.chomp === "+" && lines.length > 0 ? "\n".repeat(Math.max(1, lines.length - 1)) : "";
+        let end2 = start + header.length;
+        if (scalar.source)
+          end2 += scalar.source.length;
+        return { value: value2, type, comment: header.comment, range: [start, end2, end2] };
+      }
+      let trimIndent = scalar.indent + header.indent;
+      let offset = scalar.offset + header.length;
+      let contentStart = 0;
+      for (let i = 0; i < chompStart; ++i) {
+        const [indent, content] = lines[i];
+        if (content === "" || content === "\r") {
+          if (header.indent === 0 && indent.length > trimIndent)
+            trimIndent = indent.length;
+        } else {
+          if (indent.length < trimIndent) {
+            const message = "Block scalars with more-indented leading empty lines must use an explicit indentation indicator";
+            onError(offset + indent.length, "MISSING_CHAR", message);
+          }
+          if (header.indent === 0)
+            trimIndent = indent.length;
+          contentStart = i;
+          if (trimIndent === 0 && !ctx.atRoot) {
+            const message = "Block scalar values in collections must be indented";
+            onError(offset, "BAD_INDENT", message);
+          }
+          break;
+        }
+        offset += indent.length + content.length + 1;
+      }
+      for (let i = lines.length - 1; i >= chompStart; --i) {
+        if (lines[i][0].length > trimIndent)
+          chompStart = i + 1;
+      }
+      let value = "";
+      let sep = "";
+      let prevMoreIndented = false;
+      for (let i = 0; i < contentStart; ++i)
+        value += lines[i][0].slice(trimIndent) + "\n";
+      for (let i = contentStart; i < chompStart; ++i) {
+        let [indent, content] = lines[i];
+        offset += indent.length + content.length + 1;
+        const crlf = content[content.length - 1] === "\r";
+        if (crlf)
+          content = content.slice(0, -1);
+        if (content && indent.length < trimIndent) {
+          const src = header.indent ? "explicit indentation indicator" : "first line";
+          const message = `Block scalar lines must not be less indented than their ${src}`;
+          onError(offset - content.length - (crlf ? 2 : 1), "BAD_INDENT", message);
+          indent = "";
+        }
+        if (type === Scalar.Scalar.BLOCK_LITERAL) {
+          value += sep + indent.slice(trimIndent) + content;
+          sep = "\n";
+        } else if (indent.length > trimIndent || content[0] === "	") {
+          if (sep === " ")
+            sep = "\n";
+          else if (!prevMoreIndented && sep === "\n")
+            sep = "\n\n";
+          value += sep + indent.slice(trimIndent) + content;
+          sep = "\n";
+          prevMoreIndented = true;
+        } else if (content === "") {
+          if (sep === "\n")
+            value += "\n";
+          else
+            sep = "\n";
+        } else {
+          value += sep + content;
+          sep = " ";
+          prevMoreIndented = false;
+        }
+      }
+      switch (header.chomp) {
+        case "-":
+          break;
+        case "+":
+          for (let i = chompStart; i < lines.length; ++i)
+            value += "\n" + lines[i][0].slice(trimIndent);
+          if (value[value.length - 1] !== "\n")
+            value += "\n";
+          break;
+        default:
+          value += "\n";
+      }
+      const end = start + header.length + scalar.source.length;
+      return { value, type, comment: header.comment, range: [start, end, end] };
+    }
+    function parseBlockScalarHeader({ offset, props }, strict, onError) {
+      if (props[0].type !== "block-scalar-header") {
+        onError(props[0], "IMPOSSIBLE", "Block scalar header not found");
+        return null;
+      }
+      const { source } = props[0];
+      const mode = source[0];
+      let indent = 0;
+      let chomp = "";
+      let error = -1;
+      for (let i = 1; i < source.length; ++i) {
+        const ch = source[i];
+        if (!chomp && (ch === "-" || ch === "+"))
+          chomp = ch;
+        else {
+          const n = Number(ch);
+          if (!indent && n)
+            indent = n;
+          else if (error === -1)
+            error = offset + i;
+        }
+      }
+      if (error !== -1)
+        onError(error, "UNEXPECTED_TOKEN", `Block scalar header includes extra characters: ${source}`);
+      let hasSpace = false;
+      let comment = "";
+      let length = source.length;
+      for (let i = 1; i < props.length; ++i) {
+        const token = props[i];
+        switch (token.type) {
+          case "space":
+            hasSpace = true;
+          // fallthrough
+          case "newline":
+            length += token.source.length;
+            break;
+          case "comment":
+            if (strict && !hasSpace) {
+              const message = "Comments must be separated from other tokens by white space characters";
+              onError(token, "MISSING_CHAR", message);
+            }
+            length += token.source.length;
+            comment = token.source.substring(1);
+            break;
+          case "error":
+            onError(token, "UNEXPECTED_TOKEN", token.message);
+            length += token.source.length;
+            break;
+          /* istanbul ignore next should not happen */
+          default: {
+            const message = `Unexpected token in block scalar header: ${token.type}`;
+            onError(token, "UNEXPECTED_TOKEN", message);
+            const ts = token.source;
+            if (ts && typeof ts === "string")
+              length += ts.length;
+          }
+        }
+      }
+      return { mode, indent, chomp, comment, length };
+    }
+    function splitLines(source) {
+      const split = source.split(/\n( *)/);
+      const first2 = split[0];
+      const m = first2.match(/^( *)/);
+      const line0 = m?.[1] ? [m[1], first2.slice(m[1].length)] : ["", first2];
+      const lines = [line0];
+      for (let i = 1; i < split.length; i += 2)
+        lines.push([split[i], split[i + 1]]);
+      return lines;
+    }
+    exports2.resolveBlockScalar = resolveBlockScalar;
+  }
+});
+
+// node_modules/yaml/dist/compose/resolve-flow-scalar.js
+var require_resolve_flow_scalar = __commonJS({
+  "node_modules/yaml/dist/compose/resolve-flow-scalar.js"(exports2) {
+    "use strict";
+    var Scalar = require_Scalar();
+    var resolveEnd = require_resolve_end();
+    function resolveFlowScalar(scalar, strict, onError) {
+      const { offset, type, source, end } = scalar;
+      let _type;
+      let value;
+      const _onError = (rel, code, msg) => onError(offset + rel, code, msg);
+      switch (type) {
+        case "scalar":
+          _type = Scalar.Scalar.PLAIN;
+          value = plainValue(source, _onError);
+          break;
+        case "single-quoted-scalar":
+          _type = Scalar.Scalar.QUOTE_SINGLE;
+          value = singleQuotedValue(source, _onError);
+          break;
+        case "double-quoted-scalar":
+          _type = Scalar.Scalar.QUOTE_DOUBLE;
+          value = doubleQuotedValue(source, _onError);
+          break;
+        /* istanbul ignore next should not happen */
+        default:
+          onError(scalar, "UNEXPECTED_TOKEN", `Expected a flow scalar value, but found: ${type}`);
+          return {
+            value: "",
+            type: null,
+            comment: "",
+            range: [offset, offset + source.length, offset + source.length]
+          };
+      }
+      const valueEnd = offset + source.length;
+      const re = resolveEnd.resolveEnd(end, valueEnd, strict, onError);
+      return {
+        value,
+        type: _type,
+        comment: re.comment,
+        range: [offset, valueEnd, re.offset]
+      };
+    }
+    function plainValue(source, onError) {
+      let badChar = "";
+      switch (source[0]) {
+        /* istanbul ignore next should not happen */
+        case "	":
+          badChar = "a tab character";
+          break;
+        case ",":
+          badChar = "flow indicator character ,";
+          break;
+        case "%":
+          badChar = "directive indicator character %";
+          break;
+        case "|":
+        case ">": {
+          badChar = `block scalar indicator ${source[0]}`;
+          break;
+        }
+        case "@":
+        case "`": {
+          badChar = `reserved character ${source[0]}`;
+          break;
+        }
+      }
+      if (badChar)
+        onError(0, "BAD_SCALAR_START", `Plain value cannot start with ${badChar}`);
+      return unfoldLines(source);
+    }
+    function singleQuotedValue(source, onError) {
+      if (source[source.length - 1] !== "'" || source.length === 1)
+        onError(source.length, "MISSING_CHAR", "Missing closing 'quote");
+      return unfoldLines(source.slice(1, -1)).replace(/''/g, "'");
+    }
+    function unfoldLines(source) {
+      const line = /(.*?)\r?\n/sy;
+      let match = line.exec(source);
+      if (!match)
+        return source;
+      let trimEnd, trimBoth;
+      try {
+        trimEnd = new RegExp("(?<![ 	])[ 	]+$");
+        trimBoth = new RegExp("^[ 	]+|(?<![ 	])[ 	]+$", "g");
+      } catch {
+        trimEnd = /[ \t]+$/;
+        trimBoth = /^[ \t]+|[ \t]+$/g;
+      }
+      let res = match[1].replace(trimEnd, "");
+      let sep = " ";
+      let pos = line.lastIndex;
+      while (match = line.exec(source)) {
+        const lm = match[1].replace(trimBoth, "");
+        if (lm === "") {
+          if (sep === "\n")
+            res += sep;
+          else
+            sep = "\n";
+        } else {
+          res += sep + lm;
+          sep = " ";
+        }
+        pos = line.lastIndex;
+      }
+      const last = /[ \t]*(.*)/sy;
+      last.lastIndex = pos;
+      match = last.exec(source);
+      return res + sep + (match?.[1] ?? "");
+    }
+    function doubleQuotedValue(source, onError) {
+      let res = "";
+      for (let i = 1; i < source.length - 1; ++i) {
+        const ch = source[i];
+        if (ch === "\r" && source[i + 1] === "\n")
+          continue;
+        if (ch === "\n") {
+          const { fold, offset } = foldNewline(source, i);
+          res += fold;
+          i = offset;
+        } else if (ch === "\\") {
+          let next = source[++i];
+          const cc = escapeCodes[next];
+          if (cc)
+            res += cc;
+          else if (next === "\n") {
+            next = source[i + 1];
+            while (next === " " || next === "	")
+              next = source[++i + 1];
+          } else if (next === "\r" && source[i + 1] === "\n") {
+            next = source[++i + 1];
+            while (next === " " || next === "	")
+              next = source[++i + 1];
+          } else if (next === "x" || next === "u" || next === "U") {
+            const length = next === "x" ? 2 : next === "u" ? 4 : 8;
+            res += parseCharCode(source, i + 1, length, onError);
+            i += length;
+          } else {
+            const raw = source.substr(i - 1, 2);
+            onError(i - 1, "BAD_DQ_ESCAPE", `Invalid escape sequence ${raw}`);
+            res += raw;
+          }
+        } else if (ch === " " || ch === "	") {
+          const wsStart = i;
+          let next = source[i + 1];
+          while (next === " " || next === "	")
+            next = source[++i + 1];
+          if (next !== "\n" && !(next === "\r" && source[i + 2] === "\n"))
+            res += i > wsStart ? source.slice(wsStart, i + 1) : ch;
+        } else {
+          res += ch;
+        }
+      }
+      if (source[source.length - 1] !== '"' || source.length === 1)
+        onError(source.length, "MISSING_CHAR", 'Missing closing "quote');
+      return res;
+    }
+    function foldNewline(source, offset) {
+      let fold = "";
+      let ch = source[offset + 1];
+      while (ch === " " || ch === "	" || ch === "\n" || ch === "\r") {
+        if (ch === "\r" && source[offset + 2] !== "\n")
+          break;
+        if (ch === "\n")
+          fold += "\n";
+        offset += 1;
+        ch = source[offset + 1];
+      }
+      if (!fold)
+        fold = " ";
+      return { fold, offset };
+    }
+    var escapeCodes = {
+      "0": "\0",
+      // null character
+      a: "\x07",
+      // bell character
+      b: "\b",
+      // backspace
+      e: "\x1B",
+      // escape character
+      f: "\f",
+      // form feed
+      n: "\n",
+      // line feed
+      r: "\r",
+      // carriage return
+      t: "	",
+      // horizontal tab
+      v: "\v",
+      // vertical tab
+      N: "\x85",
+      // Unicode next line
+      _: "\xA0",
+      // Unicode non-breaking space
+      L: "\u2028",
+      // Unicode line separator
+      P: "\u2029",
+      // Unicode paragraph separator
+      " ": " ",
+      '"': '"',
+      "/": "/",
+      "\\": "\\",
+      "	": "	"
+    };
+    function parseCharCode(source, offset, length, onError) {
+      const cc = source.substr(offset, length);
+      const ok = cc.length === length && /^[0-9a-fA-F]+$/.test(cc);
+      const code = ok ? parseInt(cc, 16) : NaN;
+      try {
+        return String.fromCodePoint(code);
+      } catch {
+        const raw = source.substr(offset - 2, length + 2);
+        onError(offset - 2, "BAD_DQ_ESCAPE", `Invalid escape sequence ${raw}`);
+        return raw;
+      }
+    }
+    exports2.resolveFlowScalar = resolveFlowScalar;
+  }
+});
+
+// node_modules/yaml/dist/compose/compose-scalar.js
+var require_compose_scalar = __commonJS({
+  "node_modules/yaml/dist/compose/compose-scalar.js"(exports2) {
+    "use strict";
+    var identity = require_identity();
+    var Scalar = require_Scalar();
+    var resolveBlockScalar = require_resolve_block_scalar();
+    var resolveFlowScalar = require_resolve_flow_scalar();
+    function composeScalar(ctx, token, tagToken, onError) {
+      const { value, type, comment, range } = token.type === "block-scalar" ? resolveBlockScalar.resolveBlockScalar(ctx, token, onError) : resolveFlowScalar.resolveFlowScalar(token, ctx.options.strict, onError);
+      const tagName = tagToken ? ctx.directives.tagName(tagToken.source, (msg) => onError(tagToken, "TAG_RESOLVE_FAILED", msg)) : null;
+      let tag;
+      if (ctx.options.stringKeys && ctx.atKey) {
+        tag = ctx.schema[identity.SCALAR];
+      } else if (tagName)
+        tag = findScalarTagByName(ctx.schema, value, tagName, tagToken, onError);
+      else if (token.type === "scalar")
+        tag = findScalarTagByTest(ctx, value, token, onError);
+      else
+        tag = ctx.schema[identity.SCALAR];
+      let scalar;
+      try {
+        const res = tag.resolve(value, (msg) => onError(tagToken ?? token, "TAG_RESOLVE_FAILED", msg), ctx.options);
+        scalar = identity.isScalar(res) ? res : new Scalar.Scalar(res);
+      } catch (error) {
+        const msg = error instanceof Error ? error.message : String(error);
+        onError(tagToken ?? token, "TAG_RESOLVE_FAILED", msg);
+        scalar = new Scalar.Scalar(value);
+      }
+      scalar.range = range;
+      scalar.source = value;
+      if (type)
+        scalar.type = type;
+      if (tagName)
+        scalar.tag = tagName;
+      if (tag.format)
+        scalar.format = tag.format;
+      if (comment)
+        scalar.comment = comment;
+      return scalar;
+    }
+    function findScalarTagByName(schema, value, tagName, tagToken, onError) {
+      if (tagName === "!")
+        return schema[identity.SCALAR];
+      const matchWithTest = [];
+      for (const tag of schema.tags) {
+        if (!tag.collection && tag.tag === tagName) {
+          if (tag.default && tag.test)
+            matchWithTest.push(tag);
+          else
+            return tag;
+        }
+      }
+      for (const tag of matchWithTest)
+        if (tag.test?.test(value))
+          return tag;
+      const kt = schema.knownTags[tagName];
+      if (kt && !kt.collection) {
+        schema.tags.push(Object.assign({}, kt, { default: false, test: void 0 }));
+        return kt;
+      }
+      onError(tagToken, "TAG_RESOLVE_FAILED", `Unresolved tag: ${tagName}`, tagName !== "tag:yaml.org,2002:str");
+      return schema[identity.SCALAR];
+    }
+    function findScalarTagByTest({ atKey, directives, schema }, value, token, onError) {
+      const tag = schema.tags.find((tag2) => (tag2.default === true || atKey && tag2.default === "key") && tag2.test?.test(value)) || schema[identity.SCALAR];
+      if (schema.compat) {
+        const compat = schema.compat.find((tag2) => tag2.default && tag2.test?.test(value)) ?? schema[identity.SCALAR];
+        if (tag.tag !== compat.tag) {
+          const ts = directives.tagString(tag.tag);
+          const cs = directives.tagString(compat.tag);
+          const msg = `Value may be parsed as either ${ts} or ${cs}`;
+          onError(token, "TAG_RESOLVE_FAILED", msg, true);
+        }
+      }
+      return tag;
+    }
+    exports2.composeScalar = composeScalar;
+  }
+});
+
+// node_modules/yaml/dist/compose/util-empty-scalar-position.js
+var require_util_empty_scalar_position = __commonJS({
+  "node_modules/yaml/dist/compose/util-empty-scalar-position.js"(exports2) {
+    "use strict";
+    function emptyScalarPosition(offset, before, pos) {
+      if (before) {
+        pos ?? (pos = before.length);
+        for (let i = pos - 1; i >= 0; --i) {
+          let st = before[i];
+          switch (st.type) {
+            case "space":
+            case "comment":
+            case "newline":
+              offset -= st.source.length;
+              continue;
+          }
+          st = before[++i];
+          while (st?.type === "space") {
+            offset += st.source.length;
+            st = before[++i];
+          }
+          break;
+        }
+      }
+      return offset;
+    }
+    exports2.emptyScalarPosition = emptyScalarPosition;
+  }
+});
+
+// node_modules/yaml/dist/compose/compose-node.js
+var require_compose_node = __commonJS({
+  "node_modules/yaml/dist/compose/compose-node.js"(exports2) {
+    "use strict";
+    var Alias = require_Alias();
+    var identity = require_identity();
+    var composeCollection = require_compose_collection();
+    var composeScalar = require_compose_scalar();
+    var resolveEnd = require_resolve_end();
+    var utilEmptyScalarPosition = require_util_empty_scalar_position();
+    var CN = { composeNode, composeEmptyNode };
+    function composeNode(ctx, token, props, onError) {
+      const atKey = ctx.atKey;
+      const { spaceBefore, comment, anchor, tag } = props;
+      let node;
+      let isSrcToken = true;
+      switch (token.type) {
+        case "alias":
+          node = composeAlias(ctx, token, onError);
+          if (anchor || tag)
+            onError(token, "ALIAS_PROPS", "An alias node must not specify any properties");
+          break;
+        case "scalar":
+        case "single-quoted-scalar":
+        case "double-quoted-scalar":
+        case "block-scalar":
+          node = composeScalar.composeScalar(ctx, token, tag, onError);
+          if (anchor)
+            node.anchor = anchor.source.substring(1);
+          break;
+        case "block-map":
+        case "block-seq":
+        case "flow-collection":
+          try {
+            node = composeCollection.composeCollection(CN, ctx, token, props, onError);
+            if (anchor)
+              node.anchor = anchor.source.substring(1);
+          } catch (error) {
+            const message = error instanceof Error ? error.message : String(error);
+            onError(token, "RESOURCE_EXHAUSTION", message);
+          }
+          break;
+        default: {
+          const message = token.type === "error" ? token.message : `Unsupported token (type: ${token.type})`;
+          onError(token, "UNEXPECTED_TOKEN", message);
+          isSrcToken = false;
+        }
+      }
+      node ?? (node = composeEmptyNode(ctx, token.offset, void 0, null, props, onError));
+      if (anchor && node.anchor === "")
+        onError(anchor, "BAD_ALIAS", "Anchor cannot be an empty string");
+      if (atKey && ctx.options.stringKeys && (!identity.isScalar(node) || typeof node.value !== "string" || node.tag && node.tag !== "tag:yaml.org,2002:str")) {
+        const msg = "With stringKeys, all keys must be strings";
+        onError(tag ?? token, "NON_STRING_KEY", msg);
+      }
+      if (spaceBefore)
+        node.spaceBefore = true;
+      if (comment) {
+        if (token.type === "scalar" && token.source === "")
+          node.comment = comment;
+        else
+          node.commentBefore = comment;
+      }
+      if (ctx.options.keepSourceTokens && isSrcToken)
+        node.srcToken = token;
+      return node;
+    }
+    function composeEmptyNode(ctx, offset, before, pos, { spaceBefore, comment, anchor, tag, end }, onError) {
+      const token = {
+        type: "scalar",
+        offset: utilEmptyScalarPosition.emptyScalarPosition(offset, before, pos),
+        indent: -1,
+        source: ""
+      };
+      const node = composeScalar.composeScalar(ctx, token, tag, onError);
+      if (anchor) {
+        node.anchor = anchor.source.substring(1);
+        if (node.anchor === "")
+          onError(anchor, "BAD_ALIAS", "Anchor cannot be an empty string");
+      }
+      if (spaceBefore)
+        node.spaceBefore = true;
+      if (comment) {
+        node.comment = comment;
+        node.range[2] = end;
+      }
+      return node;
+    }
+    function composeAlias({ options }, { offset, source, end }, onError) {
+      const alias = new Alias.Alias(source.substring(1));
+      if (alias.source === "")
+        onError(offset, "BAD_ALIAS", "Alias cannot be an empty string");
+      if (alias.source.endsWith(":"))
+        onError(offset + source.length - 1, "BAD_ALIAS", "Alias ending in : is ambiguous", true);
+      const valueEnd = offset + source.length;
+      const re = resolveEnd.resolveEnd(end, valueEnd, options.strict, onError);
+      alias.range = [offset, valueEnd, re.offset];
+      if (re.comment)
+        alias.comment = re.comment;
+      return alias;
+    }
+    exports2.composeEmptyNode = composeEmptyNode;
+    exports2.composeNode = composeNode;
+  }
+});
+
+// node_modules/yaml/dist/compose/compose-doc.js
+var require_compose_doc = __commonJS({
+  "node_modules/yaml/dist/compose/compose-doc.js"(exports2) {
+    "use strict";
+    var Document = require_Document();
+    var composeNode = require_compose_node();
+    var resolveEnd = require_resolve_end();
+    var resolveProps = require_resolve_props();
+    function composeDoc(options, directives, { offset, start, value, end }, onError) {
+      const opts = Object.assign({ _directives: directives }, options);
+      const doc = new Document.Document(void 0, opts);
+      const ctx = {
+        atKey: false,
+        atRoot: true,
+        directives: doc.directives,
+        options: doc.options,
+        schema: doc.schema
+      };
+      const props = resolveProps.resolveProps(start, {
+        indicator: "doc-start",
+        next: value ?? end?.[0],
+        offset,
+        onError,
+        parentIndent: 0,
+        startOnNewline: true
+      });
+      if (props.found) {
+        doc.directives.docStart = true;
+        if (value && (value.type === "block-map" || value.type === "block-seq") && !props.hasNewline)
+          onError(props.end, "MISSING_CHAR", "Block collection cannot start on same line with directives-end marker");
+      }
+      doc.contents = value ? composeNode.composeNode(ctx, value, props, onError) : composeNode.composeEmptyNode(ctx, props.end, start, null, props, onError);
+      const contentEnd = doc.contents.range[2];
+      const re = resolveEnd.resolveEnd(end, contentEnd, false, onError);
+      if (re.comment)
+        doc.comment = re.comment;
+      doc.range = [offset, contentEnd, re.offset];
+      return doc;
+    }
+    exports2.composeDoc = composeDoc;
+  }
+});
+
+// node_modules/yaml/dist/compose/composer.js
+var require_composer = __commonJS({
+  "node_modules/yaml/dist/compose/composer.js"(exports2) {
+    "use strict";
+    var node_process = __require("process");
+    var directives = require_directives();
+    var Document = require_Document();
+    var errors = require_errors();
+    var identity = require_identity();
+    var composeDoc = require_compose_doc();
+    var resolveEnd = require_resolve_end();
+    function getErrorPos(src) {
+      if (typeof src === "number")
+        return [src, src + 1];
+      if (Array.isArray(src))
+        return src.length === 2 ? src : [src[0], src[1]];
+      const { offset, source } = src;
+      return [offset, offset + (typeof source === "string" ? source.length : 1)];
+    }
+    function parsePrelude(prelude) {
+      let comment = "";
+      let atComment = false;
+      let afterEmptyLine = false;
+      for (let i = 0; i < prelude.length; ++i) {
+        const source = prelude[i];
+        switch (source[0]) {
+          case "#":
+            comment += (comment === "" ? "" : afterEmptyLine ? "\n\n" : "\n") + (source.substring(1) || " ");
+            atComment = true;
+            afterEmptyLine = false;
+            break;
+          case "%":
+            if (prelude[i + 1]?.[0] !== "#")
+              i += 1;
+            atComment = false;
+            break;
+          default:
+            if (!atComment)
+              afterEmptyLine = true;
+            atComment = false;
+        }
+      }
+      return { comment, afterEmptyLine };
+    }
+    var Composer = class {
+      constructor(options = {}) {
+        this.doc = null;
+        this.atDirectives = false;
+        this.prelude = [];
+        this.errors = [];
+        this.warnings = [];
+        this.onError = (source, code, message, warning) => {
+          const pos = getErrorPos(source);
+          if (warning)
+            this.warnings.push(new errors.YAMLWarning(pos, code, message));
+          else
+            this.errors.push(new errors.YAMLParseError(pos, code, message));
+        };
+        this.directives = new directives.Directives({ version: options.version || "1.2" });
+        this.options = options;
+      }
+      decorate(doc, afterDoc) {
+        const { comment, afterEmptyLine } = parsePrelude(this.prelude);
+        if (comment) {
+          const dc = doc.contents;
+          if (afterDoc) {
+            doc.comment = doc.comment ? `${doc.comment}
+${comment}` : comment;
+          } else if (afterEmptyLine || doc.directives.docStart || !dc) {
+            doc.commentBefore = comment;
+          } else if (identity.isCollection(dc) && !dc.flow && dc.items.length > 0) {
+            let it = dc.items[0];
+            if (identity.isPair(it))
+              it = it.key;
+            const cb = it.commentBefore;
+            it.commentBefore = cb ? `${comment}
+${cb}` : comment;
+          } else {
+            const cb = dc.commentBefore;
+            dc.commentBefore = cb ? `${comment}
+${cb}` : comment;
+          }
+        }
+        if (afterDoc) {
+          for (let i = 0; i < this.errors.length; ++i)
+            doc.errors.push(this.errors[i]);
+          for (let i = 0; i < this.warnings.length; ++i)
+            doc.warnings.push(this.warnings[i]);
+        } else {
+          doc.errors = this.errors;
+          doc.warnings = this.warnings;
+        }
+        this.prelude = [];
+        this.errors = [];
+        this.warnings = [];
+      }
+      /**
+       * Current stream status information.
+       *
+       * Mostly useful at the end of input for an empty stream.
+       */
+      streamInfo() {
+        return {
+          comment: parsePrelude(this.prelude).comment,
+          directives: this.directives,
+          errors: this.errors,
+          warnings: this.warnings
+        };
+      }
+      /**
+       * Compose tokens into documents.
+       *
+       * @param forceDoc - If the stream contains no document, still emit a final document including any comments and directives that would be applied to a subsequent document.
+       * @param endOffset - Should be set if `forceDoc` is also set, to set the document range end and to indicate errors correctly.
+       */
+      *compose(tokens, forceDoc = false, endOffset = -1) {
+        for (const token of tokens)
+          yield* this.next(token);
+        yield* this.end(forceDoc, endOffset);
+      }
+      /** Advance the composer by one CST token. */
+      *next(token) {
+        if (node_process.env.LOG_STREAM)
+          console.dir(token, { depth: null });
+        switch (token.type) {
+          case "directive":
+            this.directives.add(token.source, (offset, message, warning) => {
+              const pos = getErrorPos(token);
+              pos[0] += offset;
+              this.onError(pos, "BAD_DIRECTIVE", message, warning);
+            });
+            this.prelude.push(token.source);
+            this.atDirectives = true;
+            break;
+          case "document": {
+            const doc = composeDoc.composeDoc(this.options, this.directives, token, this.onError);
+            if (this.atDirectives && !doc.directives.docStart)
+              this.onError(token, "MISSING_CHAR", "Missing directives-end/doc-start indicator line");
+            this.decorate(doc, false);
+            if (this.doc)
+              yield this.doc;
+            this.doc = doc;
+            this.atDirectives = false;
+            break;
+          }
+          case "byte-order-mark":
+          case "space":
+            break;
+          case "comment":
+          case "newline":
+            this.prelude.push(token.source);
+            break;
+          case "error": {
+            const msg = token.source ? `${token.message}: ${JSON.stringify(token.source)}` : token.message;
+            const error = new errors.YAMLParseError(getErrorPos(token), "UNEXPECTED_TOKEN", msg);
+            if (this.atDirectives || !this.doc)
+              this.errors.push(error);
+            else
+              this.doc.errors.push(error);
+            break;
+          }
+          case "doc-end": {
+            if (!this.doc) {
+              const msg = "Unexpected doc-end without preceding document";
+              this.errors.push(new errors.YAMLParseError(getErrorPos(token), "UNEXPECTED_TOKEN", msg));
+              break;
+            }
+            this.doc.directives.docEnd = true;
+            const end = resolveEnd.resolveEnd(token.end, token.offset + token.source.length, this.doc.options.strict, this.onError);
+            this.decorate(this.doc, true);
+            if (end.comment) {
+              const dc = this.doc.comment;
+              this.doc.comment = dc ? `${dc}
+${end.comment}` : end.comment;
+            }
+            this.doc.range[2] = end.offset;
+            break;
+          }
+          default:
+            this.errors.push(new errors.YAMLParseError(getErrorPos(token), "UNEXPECTED_TOKEN", `Unsupported token ${token.type}`));
+        }
+      }
+      /**
+       * Call at end of input to yield any remaining document.
+       *
+       * @param forceDoc - If the stream contains no document, still emit a final document including any comments and directives that would be applied to a subsequent document.
+       * @param endOffset - Should be set if `forceDoc` is also set, to set the document range end and to indicate errors correctly.
+       */
+      *end(forceDoc = false, endOffset = -1) {
+        if (this.doc) {
+          this.decorate(this.doc, true);
+          yield this.doc;
+          this.doc = null;
+        } else if (forceDoc) {
+          const opts = Object.assign({ _directives: this.directives }, this.options);
+          const doc = new Document.Document(void 0, opts);
+          if (this.atDirectives)
+            this.onError(endOffset, "MISSING_CHAR", "Missing directives-end indicator line");
+          doc.range = [0, endOffset, endOffset];
+          this.decorate(doc, false);
+          yield doc;
+        }
+      }
+    };
+    exports2.Composer = Composer;
+  }
+});
+
+// node_modules/yaml/dist/parse/cst-scalar.js
+var require_cst_scalar = __commonJS({
+  "node_modules/yaml/dist/parse/cst-scalar.js"(exports2) {
+    "use strict";
+    var resolveBlockScalar = require_resolve_block_scalar();
+    var resolveFlowScalar = require_resolve_flow_scalar();
+    var errors = require_errors();
+    var stringifyString = require_stringifyString();
+    function resolveAsScalar(token, strict = true, onError) {
+      if (token) {
+        const _onError = (pos, code, message) => {
+          const offset = typeof pos === "number" ? pos : Array.isArray(pos) ? pos[0] : pos.offset;
+          if (onError)
+            onError(offset, code, message);
+          else
+            throw new errors.YAMLParseError([offset, offset + 1], code, message);
+        };
+        switch (token.type) {
+          case "scalar":
+          case "single-quoted-scalar":
+          case "double-quoted-scalar":
+            return resolveFlowScalar.resolveFlowScalar(token, strict, _onError);
+          case "block-scalar":
+            return resolveBlockScalar.resolveBlockScalar({ options: { strict } }, token, _onError);
+        }
+      }
+      return null;
+    }
+    function createScalarToken(value, context) {
+      const { implicitKey = false, indent, inFlow = false, offset = -1, type = "PLAIN" } = context;
+      const source = stringifyString.stringifyString({ type, value }, {
+        implicitKey,
+        indent: indent > 0 ? " ".repeat(indent) : "",
+        inFlow,
+        options: { blockQuote: true, lineWidth: -1 }
+      });
+      const end = context.end ?? [
+        { type: "newline", offset: -1, indent, source: "\n" }
+      ];
+      switch (source[0]) {
+        case "|":
+        case ">": {
+          const he = source.indexOf("\n");
+          const head = source.substring(0, he);
+          const body = source.substring(he + 1) + "\n";
+          const props = [
+            { type: "block-scalar-header", offset, indent, source: head }
+          ];
+          if (!addEndtoBlockProps(props, end))
+            props.push({ type: "newline", offset: -1, indent, source: "\n" });
+          return { type: "block-scalar", offset, indent, props, source: body };
+        }
+        case '"':
+          return { type: "double-quoted-scalar", offset, indent, source, end };
+        case "'":
+          return { type: "single-quoted-scalar", offset, indent, source, end };
+        default:
+          return { type: "scalar", offset, indent, source, end };
+      }
+    }
+    function setScalarValue(token, value, context = {}) {
+      let { afterKey = false, implicitKey = false, inFlow = false, type } = context;
+      let indent = "indent" in token ? token.indent : null;
+      if (afterKey && typeof indent === "number")
+        indent += 2;
+      if (!type)
+        switch (token.type) {
+          case "single-quoted-scalar":
+            type = "QUOTE_SINGLE";
+            break;
+          case "double-quoted-scalar":
+            type = "QUOTE_DOUBLE";
+            break;
+          case "block-scalar": {
+            const header = token.props[0];
+            if (header.type !== "block-scalar-header")
+              throw new Error("Invalid block scalar header");
+            type = header.source[0] === ">" ? "BLOCK_FOLDED" : "BLOCK_LITERAL";
+            break;
+          }
+          default:
+            type = "PLAIN";
+        }
+      const source = stringifyString.stringifyString({ type, value }, {
+        implicitKey: implicitKey || indent === null,
+        indent: indent !== null && indent > 0 ? " ".repeat(indent) : "",
+        inFlow,
+        options: { blockQuote: true, lineWidth: -1 }
+      });
+      switch (source[0]) {
+        case "|":
+        case ">":
+          setBlockScalarValue(token, source);
+          break;
+        case '"':
+          setFlowScalarValue(token, source, "double-quoted-scalar");
+          break;
+        case "'":
+          setFlowScalarValue(token, source, "single-quoted-scalar");
+          break;
+        default:
+          setFlowScalarValue(token, source, "scalar");
+      }
+    }
+    function setBlockScalarValue(token, source) {
+      const he = source.indexOf("\n");
+      const head = source.substring(0, he);
+      const body = source.substring(he + 1) + "\n";
+      if (token.type === "block-scalar") {
+        const header = token.props[0];
+        if (header.type !== "block-scalar-header")
+          throw new Error("Invalid block scalar header");
+        header.source = head;
+        token.source = body;
+      } else {
+        const { offset } = token;
+        const indent = "indent" in token ? token.indent : -1;
+        const props = [
+          { type: "block-scalar-header", offset, indent, source: head }
+        ];
+        if (!addEndtoBlockProps(props, "end" in token ? token.end : void 0))
+          props.push({ type: "newline", offset: -1, indent, source: "\n" });
+        for (const key of Object.keys(token))
+          if (key !== "type" && key !== "offset")
+            delete token[key];
+        Object.assign(token, { type: "block-scalar", indent, props, source: body });
+      }
+    }
+    function addEndtoBlockProps(props, end) {
+      if (end)
+        for (const st of end)
+          switch (st.type) {
+            case "space":
+            case "comment":
+              props.push(st);
+              break;
+            case "newline":
+              props.push(st);
+              return true;
+          }
+      return false;
+    }
+    function setFlowScalarValue(token, source, type) {
+      switch (token.type) {
+        case "scalar":
+        case "double-quoted-scalar":
+        case "single-quoted-scalar":
+          token.type = type;
+          token.source = source;
+          break;
+        case "block-scalar": {
+          const end = token.props.slice(1);
+          let oa = source.length;
+          if (token.props[0].type === "block-scalar-header")
+            oa -= token.props[0].source.length;
+          for (const tok of end)
+            tok.offset += oa;
+          delete token.props;
+          Object.assign(token, { type, source, end });
+          break;
+        }
+        case "block-map":
+        case "block-seq": {
+          const offset = token.offset + source.length;
+          const nl = { type: "newline", offset, indent: token.indent, source: "\n" };
+          delete token.items;
+          Object.assign(token, { type, source, end: [nl] });
+          break;
+        }
+        default: {
+          const indent = "indent" in token ? token.indent : -1;
+          const end = "end" in token && Array.isArray(token.end) ? token.end.filter((st) => st.type === "space" || st.type === "comment" || st.type === "newline") : [];
+          for (const key of Object.keys(token))
+            if (key !== "type" && key !== "offset")
+              delete token[key];
+          Object.assign(token, { type, indent, source, end });
+        }
+      }
+    }
+    exports2.createScalarToken = createScalarToken;
+    exports2.resolveAsScalar = resolveAsScalar;
+    exports2.setScalarValue = setScalarValue;
+  }
+});
+
+// node_modules/yaml/dist/parse/cst-stringify.js
+var require_cst_stringify = __commonJS({
+  "node_modules/yaml/dist/parse/cst-stringify.js"(exports2) {
+    "use strict";
+    var stringify = (cst) => "type" in cst ? stringifyToken(cst) : stringifyItem(cst);
+    function stringifyToken(token) {
+      switch (token.type) {
+        case "block-scalar": {
+          let res = "";
+          for (const tok of token.props)
+            res += stringifyToken(tok);
+          return res + token.source;
+        }
+        case "block-map":
+        case "block-seq": {
+          let res = "";
+          for (const item of token.items)
+            res += stringifyItem(item);
+          return res;
+        }
+        case "flow-collection": {
+          let res = token.start.source;
+          for (const item of token.items)
+            res += stringifyItem(item);
+          for (const st of token.end)
+            res += st.source;
+          return res;
+        }
+        case "document": {
+          let res = stringifyItem(token);
+          if (token.end)
+            for (const st of token.end)
+              res += st.source;
+          return res;
+        }
+        default: {
+          let res = token.source;
+          if ("end" in token && token.end)
+            for (const st of token.end)
+              res += st.source;
+          return res;
+        }
+      }
+    }
+    function stringifyItem({ start, key, sep, value }) {
+      let res = "";
+      for (const st of start)
+        res += st.source;
+      if (key)
+        res += stringifyToken(key);
+      if (sep)
+        for (const st of sep)
+          res += st.source;
+      if (value)
+        res += stringifyToken(value);
+      return res;
+    }
+    exports2.stringify = stringify;
+  }
+});
+
+// node_modules/yaml/dist/parse/cst-visit.js
+var require_cst_visit = __commonJS({
+  "node_modules/yaml/dist/parse/cst-visit.js"(exports2) {
+    "use strict";
+    var BREAK = /* @__PURE__ */ Symbol("break visit");
+    var SKIP = /* @__PURE__ */ Symbol("skip children");
+    var REMOVE = /* @__PURE__ */ Symbol("remove item");
+    function visit(cst, visitor) {
+      if ("type" in cst && cst.type === "document")
+        cst = { start: cst.start, value: cst.value };
+      _visit(Object.freeze([]), cst, visitor);
+    }
+    visit.BREAK = BREAK;
+    visit.SKIP = SKIP;
+    visit.REMOVE = REMOVE;
+    visit.itemAtPath = (cst, path9) => {
+      let item = cst;
+      for (const [field, index] of path9) {
+        const tok = item?.[field];
+        if (tok && "items" in tok) {
+          item = tok.items[index];
+        } else
+          return void 0;
+      }
+      return item;
+    };
+    visit.parentCollection = (cst, path9) => {
+      const parent = visit.itemAtPath(cst, path9.slice(0, -1));
+      const field = path9[path9.length - 1][0];
+      const coll = parent?.[field];
+      if (coll && "items" in coll)
+        return coll;
+      throw new Error("Parent collection not found");
+    };
+    function _visit(path9, item, visitor) {
+      let ctrl = visitor(item, path9);
+      if (typeof ctrl === "symbol")
+        return ctrl;
+      for (const field of ["key", "value"]) {
+        const token = item[field];
+        if (token && "items" in token) {
+          for (let i = 0; i < token.items.length; ++i) {
+            const ci = _visit(Object.freeze(path9.concat([[field, i]])), token.items[i], visitor);
+            if (typeof ci === "number")
+              i = ci - 1;
+            else if (ci === BREAK)
+              return BREAK;
+            else if (ci === REMOVE) {
+              token.items.splice(i, 1);
+              i -= 1;
+            }
+          }
+          if (typeof ctrl === "function" && field === "key")
+            ctrl = ctrl(item, path9);
+        }
+      }
+      return typeof ctrl === "function" ? ctrl(item, path9) : ctrl;
+    }
+    exports2.visit = visit;
+  }
+});
+
+// node_modules/yaml/dist/parse/cst.js
+var require_cst = __commonJS({
+  "node_modules/yaml/dist/parse/cst.js"(exports2) {
+    "use strict";
+    var cstScalar = require_cst_scalar();
+    var cstStringify = require_cst_stringify();
+    var cstVisit = require_cst_visit();
+    var BOM = "\uFEFF";
+    var DOCUMENT = "";
+    var FLOW_END = "";
+    var SCALAR = "";
+    var isCollection = (token) => !!token && "items" in token;
+    var isScalar = (token) => !!token && (token.type === "scalar" || token.type === "single-quoted-scalar" || token.type === "double-quoted-scalar" || token.type === "block-scalar");
+    function prettyToken(token) {
+      switch (token) {
+        case BOM:
+          return "<BOM>";
+        case DOCUMENT:
+          return "<DOC>";
+        case FLOW_END:
+          return "<FLOW_END>";
+        case SCALAR:
+          return "<SCALAR>";
+        default:
+          return JSON.stringify(token);
+      }
+    }
+    function tokenType(source) {
+      switch (source) {
+        case BOM:
+          return "byte-order-mark";
+        case DOCUMENT:
+          return "doc-mode";
+        case FLOW_END:
+          return "flow-error-end";
+        case SCALAR:
+          return "scalar";
+        case "---":
+          return "doc-start";
+        case "...":
+          return "doc-end";
+        case "":
+        case "\n":
+        case "\r\n":
+          return "newline";
+        case "-":
+          return "seq-item-ind";
+        case "?":
+          return "explicit-key-ind";
+        case ":":
+          return "map-value-ind";
+        case "{":
+          return "flow-map-start";
+        case "}":
+          return "flow-map-end";
+        case "[":
+          return "flow-seq-start";
+        case "]":
+          return "flow-seq-end";
+        case ",":
+          return "comma";
+      }
+      switch (source[0]) {
+        case " ":
+        case "	":
+          return "space";
+        case "#":
+          return "comment";
+        case "%":
+          return "directive-line";
+        case "*":
+          return "alias";
+        case "&":
+          return "anchor";
+        case "!":
+          return "tag";
+        case "'":
+          return "single-quoted-scalar";
+        case '"':
+          return "double-quoted-scalar";
+        case "|":
+        case ">":
+          return "block-scalar-header";
+      }
+      return null;
+    }
+    exports2.createScalarToken = cstScalar.createScalarToken;
+    exports2.resolveAsScalar = cstScalar.resolveAsScalar;
+    exports2.setScalarValue = cstScalar.setScalarValue;
+    exports2.stringify = cstStringify.stringify;
+    exports2.visit = cstVisit.visit;
+    exports2.BOM = BOM;
+    exports2.DOCUMENT = DOCUMENT;
+    exports2.FLOW_END = FLOW_END;
+    exports2.SCALAR = SCALAR;
+    exports2.isCollection = isCollection;
+    exports2.isScalar = isScalar;
+    exports2.prettyToken = prettyToken;
+    exports2.tokenType = tokenType;
+  }
+});
+
+// node_modules/yaml/dist/parse/lexer.js
+var require_lexer = __commonJS({
+  "node_modules/yaml/dist/parse/lexer.js"(exports2) {
+    "use strict";
+    var cst = require_cst();
+    function isEmpty(ch) {
+      switch (ch) {
+        case void 0:
+        case " ":
+        case "\n":
+        case "\r":
+        case "	":
+          return true;
+        default:
+          return false;
+      }
+    }
+    var hexDigits = new Set("0123456789ABCDEFabcdef");
+    var tagChars = new Set("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-#;/?:@&=+$_.!~*'()");
+    var flowIndicatorChars = new Set(",[]{}");
+    var invalidAnchorChars = new Set(" ,[]{}\n\r	");
+    var isNotAnchorChar = (ch) => !ch || invalidAnchorChars.has(ch);
+    var Lexer = class {
+      constructor() {
+        this.atEnd = false;
+        this.blockScalarIndent = -1;
+        this.blockScalarKeep = false;
+        this.buffer = "";
+        this.flowKey = false;
+        this.flowLevel = 0;
+        this.indentNext = 0;
+        this.indentValue = 0;
+        this.lineEndPos = null;
+        this.next = null;
+        this.pos = 0;
+      }
+      /**
+       * Generate YAML tokens from the `source` string. If `incomplete`,
+       * a part of the last line may be left as a buffer for the next call.
+       *
+       * @returns A generator of lexical tokens
+       */
+      *lex(source, incomplete = false) {
+        if (source) {
+          if (typeof source !== "string")
+            throw TypeError("source is not a string");
+          this.buffer = this.buffer ? this.buffer + source : source;
+          this.lineEndPos = null;
+        }
+        this.atEnd = !incomplete;
+        let next = this.next ?? "stream";
+        while (next && (incomplete || this.hasChars(1)))
+          next = yield* this.parseNext(next);
+      }
+      atLineEnd() {
+        let i = this.pos;
+        let ch = this.buffer[i];
+        while (ch === " " || ch === "	")
+          ch = this.buffer[++i];
+        if (!ch || ch === "#" || ch === "\n")
+          return true;
+        if (ch === "\r")
+          return this.buffer[i + 1] === "\n";
+        return false;
+      }
+      charAt(n) {
+        return this.buffer[this.pos + n];
+      }
+      continueScalar(offset) {
+        let ch = this.buffer[offset];
+        if (this.indentNext > 0) {
+          let indent = 0;
+          while (ch === " ")
+            ch = this.buffer[++indent + offset];
+          if (ch === "\r") {
+            const next = this.buffer[indent + offset + 1];
+            if (next === "\n" || !next && !this.atEnd)
+              return offset + indent + 1;
+          }
+          return ch === "\n" || indent >= this.indentNext || !ch && !this.atEnd ? offset + indent : -1;
+        }
+        if (ch === "-" || ch === ".") {
+          const dt = this.buffer.substr(offset, 3);
+          if ((dt === "---" || dt === "...") && isEmpty(this.buffer[offset + 3]))
+            return -1;
+        }
+        return offset;
+      }
+      getLine() {
+        let end = this.lineEndPos;
+        if (typeof end !== "number" || end !== -1 && end < this.pos) {
+          end = this.buffer.indexOf("\n", this.pos);
+          this.lineEndPos = end;
+        }
+        if (end === -1)
+          return this.atEnd ? this.buffer.substring(this.pos) : null;
+        if (this.buffer[end - 1] === "\r")
+          end -= 1;
+        return this.buffer.substring(this.pos, end);
+      }
+      hasChars(n) {
+        return this.pos + n <= this.buffer.length;
+      }
+      setNext(state) {
+        this.buffer = this.buffer.substring(this.pos);
+        this.pos = 0;
+        this.lineEndPos = null;
+        this.next = state;
+        return null;
+      }
+      peek(n) {
+        return this.buffer.substr(this.pos, n);
+      }
+      *parseNext(next) {
+        switch (next) {
+          case "stream":
+            return yield* this.parseStream();
+          case "line-start":
+            return yield* this.parseLineStart();
+          case "block-start":
+            return yield* this.parseBlockStart();
+          case "doc":
+            return yield* this.parseDocument();
+          case "flow":
+            return yield* this.parseFlowCollection();
+          case "quoted-scalar":
+            return yield* this.parseQuotedScalar();
+          case "block-scalar":
+            return yield* this.parseBlockScalar();
+          case "plain-scalar":
+            return yield* this.parsePlainScalar();
+        }
+      }
+      *parseStream() {
+        let line = this.getLine();
+        if (line === null)
+          return this.setNext("stream");
+        if (line[0] === cst.BOM) {
+          yield* this.pushCount(1);
+          line = line.substring(1);
+        }
+        if (line[0] === "%") {
+          let dirEnd = line.length;
+          let cs = line.indexOf("#");
+          while (cs !== -1) {
+            const ch = line[cs - 1];
+            if (ch === " " || ch === "	") {
+              dirEnd = cs - 1;
+              break;
+            } else {
+              cs = line.indexOf("#", cs + 1);
+            }
+          }
+          while (true) {
+            const ch = line[dirEnd - 1];
+            if (ch === " " || ch === "	")
+              dirEnd -= 1;
+            else
+              break;
+          }
+          const n = (yield* this.pushCount(dirEnd)) + (yield* this.pushSpaces(true));
+          yield* this.pushCount(line.length - n);
+          this.pushNewline();
+          return "stream";
+        }
+        if (this.atLineEnd()) {
+          const sp = yield* this.pushSpaces(true);
+          yield* this.pushCount(line.length - sp);
+          yield* this.pushNewline();
+          return "stream";
+        }
+        yield cst.DOCUMENT;
+        return yield* this.parseLineStart();
+      }
+      *parseLineStart() {
+        const ch = this.charAt(0);
+        if (!ch && !this.atEnd)
+          return this.setNext("line-start");
+        if (ch === "-" || ch === ".") {
+          if (!this.atEnd && !this.hasChars(4))
+            return this.setNext("line-start");
+          const s = this.peek(3);
+          if ((s === "---" || s === "...") && isEmpty(this.charAt(3))) {
+            yield* this.pushCount(3);
+            this.indentValue = 0;
+            this.indentNext = 0;
+            return s === "---" ? "doc" : "stream";
+          }
+        }
+        this.indentValue = yield* this.pushSpaces(false);
+        if (this.indentNext > this.indentValue && !isEmpty(this.charAt(1)))
+          this.indentNext = this.indentValue;
+        return yield* this.parseBlockStart();
+      }
+      *parseBlockStart() {
+        const [ch0, ch1] = this.peek(2);
+        if (!ch1 && !this.atEnd)
+          return this.setNext("block-start");
+        if ((ch0 === "-" || ch0 === "?" || ch0 === ":") && isEmpty(ch1)) {
+          const n = (yield* this.pushCount(1)) + (yield* this.pushSpaces(true));
+          this.indentNext = this.indentValue + 1;
+          this.indentValue += n;
+          return "block-start";
+        }
+        return "doc";
+      }
+      *parseDocument() {
+        yield* this.pushSpaces(true);
+        const line = this.getLine();
+        if (line === null)
+          return this.setNext("doc");
+        let n = yield* this.pushIndicators();
+        switch (line[n]) {
+          case "#":
+            yield* this.pushCount(line.length - n);
+          // fallthrough
+          case void 0:
+            yield* this.pushNewline();
+            return yield* this.parseLineStart();
+          case "{":
+          case "[":
+            yield* this.pushCount(1);
+            this.flowKey = false;
+            this.flowLevel = 1;
+            return "flow";
+          case "}":
+          case "]":
+            yield* this.pushCount(1);
+            return "doc";
+          case "*":
+            yield* this.pushUntil(isNotAnchorChar);
+            return "doc";
+          case '"':
+          case "'":
+            return yield* this.parseQuotedScalar();
+          case "|":
+          case ">":
+            n += yield* this.parseBlockScalarHeader();
+            n += yield* this.pushSpaces(true);
+            yield* this.pushCount(line.length - n);
+            yield* this.pushNewline();
+            return yield* this.parseBlockScalar();
+          default:
+            return yield* this.parsePlainScalar();
+        }
+      }
+      *parseFlowCollection() {
+        let nl, sp;
+        let indent = -1;
+        do {
+          nl = yield* this.pushNewline();
+          if (nl > 0) {
+            sp = yield* this.pushSpaces(false);
+            this.indentValue = indent = sp;
+          } else {
+            sp = 0;
+          }
+          sp += yield* this.pushSpaces(true);
+        } while (nl + sp > 0);
+        const line = this.getLine();
+        if (line === null)
+          return this.setNext("flow");
+        if (indent !== -1 && indent < this.indentNext && line[0] !== "#" || indent === 0 && (line.startsWith("---") || line.startsWith("...")) && isEmpty(line[3])) {
+          const atFlowEndMarker = indent === this.indentNext - 1 && this.flowLevel === 1 && (line[0] === "]" || line[0] === "}");
+          if (!atFlowEndMarker) {
+            this.flowLevel = 0;
+            yield cst.FLOW_END;
+            return yield* this.parseLineStart();
+          }
+        }
+        let n = 0;
+        while (line[n] === ",") {
+          n += yield* this.pushCount(1);
+          n += yield* this.pushSpaces(true);
+          this.flowKey = false;
+        }
+        n += yield* this.pushIndicators();
+        switch (line[n]) {
+          case void 0:
+            return "flow";
+          case "#":
+            yield* this.pushCount(line.length - n);
+            return "flow";
+          case "{":
+          case "[":
+            yield* this.pushCount(1);
+            this.flowKey = false;
+            this.flowLevel += 1;
+            return "flow";
+          case "}":
+          case "]":
+            yield* this.pushCount(1);
+            this.flowKey = true;
+            this.flowLevel -= 1;
+            return this.flowLevel ? "flow" : "doc";
+          case "*":
+            yield* this.pushUntil(isNotAnchorChar);
+            return "flow";
+          case '"':
+          case "'":
+            this.flowKey = true;
+            return yield* this.parseQuotedScalar();
+          case ":": {
+            const next = this.charAt(1);
+            if (this.flowKey || isEmpty(next) || next === ",") {
+              this.flowKey = false;
+              yield* this.pushCount(1);
+              yield* this.pushSpaces(true);
+              return "flow";
+            }
+          }
+          // fallthrough
+          default:
+            this.flowKey = false;
+            return yield* this.parsePlainScalar();
+        }
+      }
+      *parseQuotedScalar() {
+        const quote = this.charAt(0);
+        let end = this.buffer.indexOf(quote, this.pos + 1);
+        if (quote === "'") {
+          while (end !== -1 && this.buffer[end + 1] === "'")
+            end = this.buffer.indexOf("'", end + 2);
+        } else {
+          while (end !== -1) {
+            let n = 0;
+            while (this.buffer[end - 1 - n] === "\\")
+              n += 1;
+            if (n % 2 === 0)
+              break;
+            end = this.buffer.indexOf('"', end + 1);
+          }
+        }
+        const qb = this.buffer.substring(0, end);
+        let nl = qb.indexOf("\n", this.pos);
+        if (nl !== -1) {
+          while (nl !== -1) {
+            const cs = this.continueScalar(nl + 1);
+            if (cs === -1)
+              break;
+            nl = qb.indexOf("\n", cs);
+          }
+          if (nl !== -1) {
+            end = nl - (qb[nl - 1] === "\r" ? 2 : 1);
+          }
+        }
+        if (end === -1) {
+          if (!this.atEnd)
+            return this.setNext("quoted-scalar");
+          end = this.buffer.length;
+        }
+        yield* this.pushToIndex(end + 1, false);
+        return this.flowLevel ? "flow" : "doc";
+      }
+      *parseBlockScalarHeader() {
+        this.blockScalarIndent = -1;
+        this.blockScalarKeep = false;
+        let i = this.pos;
+        while (true) {
+          const ch = this.buffer[++i];
+          if (ch === "+")
+            this.blockScalarKeep = true;
+          else if (ch > "0" && ch <= "9")
+            this.blockScalarIndent = Number(ch) - 1;
+          else if (ch !== "-")
+            break;
+        }
+        return yield* this.pushUntil((ch) => isEmpty(ch) || ch === "#");
+      }
+      *parseBlockScalar() {
+        let nl = this.pos - 1;
+        let indent = 0;
+        let ch;
+        loop: for (let i2 = this.pos; ch = this.buffer[i2]; ++i2) {
+          switch (ch) {
+            case " ":
+              indent += 1;
+              break;
+            case "\n":
+              nl = i2;
+              indent = 0;
+              break;
+            case "\r": {
+              const next = this.buffer[i2 + 1];
+              if (!next && !this.atEnd)
+                return this.setNext("block-scalar");
+              if (next === "\n")
+                break;
+            }
+            // fallthrough
+            default:
+              break loop;
+          }
+        }
+        if (!ch && !this.atEnd)
+          return this.setNext("block-scalar");
+        if (indent >= this.indentNext) {
+          if (this.blockScalarIndent === -1)
+            this.indentNext = indent;
+          else {
+            this.indentNext = this.blockScalarIndent + (this.indentNext === 0 ? 1 : this.indentNext);
+          }
+          do {
+            const cs = this.continueScalar(nl + 1);
+            if (cs === -1)
+              break;
+            nl = this.buffer.indexOf("\n", cs);
+          } while (nl !== -1);
+          if (nl === -1) {
+            if (!this.atEnd)
+              return this.setNext("block-scalar");
+            nl = this.buffer.length;
+          }
+        }
+        let i = nl + 1;
+        ch = this.buffer[i];
+        while (ch === " ")
+          ch = this.buffer[++i];
+        if (ch === "	") {
+          while (ch === "	" || ch === " " || ch === "\r" || ch === "\n")
+            ch = this.buffer[++i];
+          nl = i - 1;
+        } else if (!this.blockScalarKeep) {
+          do {
+            let i2 = nl - 1;
+            let ch2 = this.buffer[i2];
+            if (ch2 === "\r")
+              ch2 = this.buffer[--i2];
+            const lastChar = i2;
+            while (ch2 === " ")
+              ch2 = this.buffer[--i2];
+            if (ch2 === "\n" && i2 >= this.pos && i2 + 1 + indent > lastChar)
+              nl = i2;
+            else
+              break;
+          } while (true);
+        }
+        yield cst.SCALAR;
+        yield* this.pushToIndex(nl + 1, true);
+        return yield* this.parseLineStart();
+      }
+      *parsePlainScalar() {
+        const inFlow = this.flowLevel > 0;
+        let end = this.pos - 1;
+        let i = this.pos - 1;
+        let ch;
+        while (ch = this.buffer[++i]) {
+          if (ch === ":") {
+            const next = this.buffer[i + 1];
+            if (isEmpty(next) || inFlow && flowIndicatorChars.has(next))
+              break;
+            end = i;
+          } else if (isEmpty(ch)) {
+            let next = this.buffer[i + 1];
+            if (ch === "\r") {
+              if (next === "\n") {
+                i += 1;
+                ch = "\n";
+                next = this.buffer[i + 1];
+              } else
+                end = i;
+            }
+            if (next === "#" || inFlow && flowIndicatorChars.has(next))
+              break;
+            if (ch === "\n") {
+              const cs = this.continueScalar(i + 1);
+              if (cs === -1)
+                break;
+              i = Math.max(i, cs - 2);
+            }
+          } else {
+            if (inFlow && flowIndicatorChars.has(ch))
+              break;
+            end = i;
+          }
+        }
+        if (!ch && !this.atEnd)
+          return this.setNext("plain-scalar");
+        yield cst.SCALAR;
+        yield* this.pushToIndex(end + 1, true);
+        return inFlow ? "flow" : "doc";
+      }
+      *pushCount(n) {
+        if (n > 0) {
+          yield this.buffer.substr(this.pos, n);
+          this.pos += n;
+          return n;
+        }
+        return 0;
+      }
+      *pushToIndex(i, allowEmpty) {
+        const s = this.buffer.slice(this.pos, i);
+        if (s) {
+          yield s;
+          this.pos += s.length;
+          return s.length;
+        } else if (allowEmpty)
+          yield "";
+        return 0;
+      }
+      *pushIndicators() {
+        let n = 0;
+        loop: while (true) {
+          switch (this.charAt(0)) {
+            case "!":
+              n += yield* this.pushTag();
+              n += yield* this.pushSpaces(true);
+              continue loop;
+            case "&":
+              n += yield* this.pushUntil(isNotAnchorChar);
+              n += yield* this.pushSpaces(true);
+              continue loop;
+            case "-":
+            // this is an error
+            case "?":
+            // this is an error outside flow collections
+            case ":": {
+              const inFlow = this.flowLevel > 0;
+              const ch1 = this.charAt(1);
+              if (isEmpty(ch1) || inFlow && flowIndicatorChars.has(ch1)) {
+                if (!inFlow)
+                  this.indentNext = this.indentValue + 1;
+                else if (this.flowKey)
+                  this.flowKey = false;
+                n += yield* this.pushCount(1);
+                n += yield* this.pushSpaces(true);
+                continue loop;
+              }
+            }
+          }
+          break loop;
+        }
+        return n;
+      }
+      *pushTag() {
+        if (this.charAt(1) === "<") {
+          let i = this.pos + 2;
+          let ch = this.buffer[i];
+          while (!isEmpty(ch) && ch !== ">")
+            ch = this.buffer[++i];
+          return yield* this.pushToIndex(ch === ">" ? i + 1 : i, false);
+        } else {
+          let i = this.pos + 1;
+          let ch = this.buffer[i];
+          while (ch) {
+            if (tagChars.has(ch))
+              ch = this.buffer[++i];
+            else if (ch === "%" && hexDigits.has(this.buffer[i + 1]) && hexDigits.has(this.buffer[i + 2])) {
+              ch = this.buffer[i += 3];
+            } else
+              break;
+          }
+          return yield* this.pushToIndex(i, false);
+        }
+      }
+      *pushNewline() {
+        const ch = this.buffer[this.pos];
+        if (ch === "\n")
+          return yield* this.pushCount(1);
+        else if (ch === "\r" && this.charAt(1) === "\n")
+          return yield* this.pushCount(2);
+        else
+          return 0;
+      }
+      *pushSpaces(allowTabs) {
+        let i = this.pos - 1;
+        let ch;
+        do {
+          ch = this.buffer[++i];
+        } while (ch === " " || allowTabs && ch === "	");
+        const n = i - this.pos;
+        if (n > 0) {
+          yield this.buffer.substr(this.pos, n);
+          this.pos = i;
+        }
+        return n;
+      }
+      *pushUntil(test) {
+        let i = this.pos;
+        let ch = this.buffer[i];
+        while (!test(ch))
+          ch = this.buffer[++i];
+        return yield* this.pushToIndex(i, false);
+      }
+    };
+    exports2.Lexer = Lexer;
+  }
+});
+
+// node_modules/yaml/dist/parse/line-counter.js
+var require_line_counter = __commonJS({
+  "node_modules/yaml/dist/parse/line-counter.js"(exports2) {
+    "use strict";
+    var LineCounter = class {
+      constructor() {
+        this.lineStarts = [];
+        this.addNewLine = (offset) => this.lineStarts.push(offset);
+        this.linePos = (offset) => {
+          let low = 0;
+          let high = this.lineStarts.length;
+          while (low < high) {
+            const mid = low + high >> 1;
+            if (this.lineStarts[mid] < offset)
+              low = mid + 1;
+            else
+              high = mid;
+          }
+          if (this.lineStarts[low] === offset)
+            return { line: low + 1, col: 1 };
+          if (low === 0)
+            return { line: 0, col: offset };
+          const start = this.lineStarts[low - 1];
+          return { line: low, col: offset - start + 1 };
+        };
+      }
+    };
+    exports2.LineCounter = LineCounter;
+  }
+});
+
+// node_modules/yaml/dist/parse/parser.js
+var require_parser = __commonJS({
+  "node_modules/yaml/dist/parse/parser.js"(exports2) {
+    "use strict";
+    var node_process = __require("process");
+    var cst = require_cst();
+    var lexer = require_lexer();
+    function includesToken(list, type) {
+      for (let i = 0; i < list.length; ++i)
+        if (list[i].type === type)
+          return true;
+      return false;
+    }
+    function findNonEmptyIndex(list) {
+      for (let i = 0; i < list.length; ++i) {
+        switch (list[i].type) {
+          case "space":
+          case "comment":
+          case "newline":
+            break;
+          default:
+            return i;
+        }
+      }
+      return -1;
+    }
+    function isFlowToken(token) {
+      switch (token?.type) {
+        case "alias":
+        case "scalar":
+        case "single-quoted-scalar":
+        case "double-quoted-scalar":
+        case "flow-collection":
+          return true;
+        default:
+          return false;
+      }
+    }
+    function getPrevProps(parent) {
+      switch (parent.type) {
+        case "document":
+          return parent.start;
+        case "block-map": {
+          const it = parent.items[parent.items.length - 1];
+          return it.sep ?? it.start;
+        }
+        case "block-seq":
+          return parent.items[parent.items.length - 1].start;
+        /* istanbul ignore next should not happen */
+        default:
+          return [];
+      }
+    }
+    function getFirstKeyStartProps(prev) {
+      if (prev.length === 0)
+        return [];
+      let i = prev.length;
+      loop: while (--i >= 0) {
+        switch (prev[i].type) {
+          case "doc-start":
+          case "explicit-key-ind":
+          case "map-value-ind":
+          case "seq-item-ind":
+          case "newline":
+            break loop;
+        }
+      }
+      while (prev[++i]?.type === "space") {
+      }
+      return prev.splice(i, prev.length);
+    }
+    function arrayPushArray(target, source) {
+      if (source.length < 1e5)
+        Array.prototype.push.apply(target, source);
+      else
+        for (let i = 0; i < source.length; ++i)
+          target.push(source[i]);
+    }
+    function fixFlowSeqItems(fc) {
+      if (fc.start.type === "flow-seq-start") {
+        for (const it of fc.items) {
+          if (it.sep && !it.value && !includesToken(it.start, "explicit-key-ind") && !includesToken(it.sep, "map-value-ind")) {
+            if (it.key)
+              it.value = it.key;
+            delete it.key;
+            if (isFlowToken(it.value)) {
+              if (it.value.end)
+                arrayPushArray(it.value.end, it.sep);
+              else
+                it.value.end = it.sep;
+            } else
+              arrayPushArray(it.start, it.sep);
+            delete it.sep;
+          }
+        }
+      }
+    }
+    var Parser = class {
+      /**
+       * @param onNewLine - If defined, called separately with the start position of
+       *   each new line (in `parse()`, including the start of input).
+       */
+      constructor(onNewLine) {
+        this.atNewLine = true;
+        this.atScalar = false;
+        this.indent = 0;
+        this.offset = 0;
+        this.onKeyLine = false;
+        this.stack = [];
+        this.source = "";
+        this.type = "";
+        this.lexer = new lexer.Lexer();
+        this.onNewLine = onNewLine;
+      }
+      /**
+       * Parse `source` as a YAML stream.
+       * If `incomplete`, a part of the last line may be left as a buffer for the next call.
+       *
+       * Errors are not thrown, but yielded as `{ type: 'error', message }` tokens.
+       *
+       * @returns A generator of tokens representing each directive, document, and other structure.
+       */
+      *parse(source, incomplete = false) {
+        if (this.onNewLine && this.offset === 0)
+          this.onNewLine(0);
+        for (const lexeme of this.lexer.lex(source, incomplete))
+          yield* this.next(lexeme);
+        if (!incomplete)
+          yield* this.end();
+      }
+      /**
+       * Advance the parser by the `source` of one lexical token.
+       */
+      *next(source) {
+        this.source = source;
+        if (node_process.env.LOG_TOKENS)
+          console.log("|", cst.prettyToken(source));
+        if (this.atScalar) {
+          this.atScalar = false;
+          yield* this.step();
+          this.offset += source.length;
+          return;
+        }
+        const type = cst.tokenType(source);
+        if (!type) {
+          const message = `Not a YAML token: ${source}`;
+          yield* this.pop({ type: "error", offset: this.offset, message, source });
+          this.offset += source.length;
+        } else if (type === "scalar") {
+          this.atNewLine = false;
+          this.atScalar = true;
+          this.type = "scalar";
+        } else {
+          this.type = type;
+          yield* this.step();
+          switch (type) {
+            case "newline":
+              this.atNewLine = true;
+              this.indent = 0;
+              if (this.onNewLine)
+                this.onNewLine(this.offset + source.length);
+              break;
+            case "space":
+              if (this.atNewLine && source[0] === " ")
+                this.indent += source.length;
+              break;
+            case "explicit-key-ind":
+            case "map-value-ind":
+            case "seq-item-ind":
+              if (this.atNewLine)
+                this.indent += source.length;
+              break;
+            case "doc-mode":
+            case "flow-error-end":
+              return;
+            default:
+              this.atNewLine = false;
+          }
+          this.offset += source.length;
+        }
+      }
+      /** Call at end of input to push out any remaining constructions */
+      *end() {
+        while (this.stack.length > 0)
+          yield* this.pop();
+      }
+      get sourceToken() {
+        const st = {
+          type: this.type,
+          offset: this.offset,
+          indent: this.indent,
+          source: this.source
+        };
+        return st;
+      }
+      *step() {
+        const top = this.peek(1);
+        if (this.type === "doc-end" && top?.type !== "doc-end") {
+          while (this.stack.length > 0)
+            yield* this.pop();
+          this.stack.push({
+            type: "doc-end",
+            offset: this.offset,
+            source: this.source
+          });
+          return;
+        }
+        if (!top)
+          return yield* this.stream();
+        switch (top.type) {
+          case "document":
+            return yield* this.document(top);
+          case "alias":
+          case "scalar":
+          case "single-quoted-scalar":
+          case "double-quoted-scalar":
+            return yield* this.scalar(top);
+          case "block-scalar":
+            return yield* this.blockScalar(top);
+          case "block-map":
+            return yield* this.blockMap(top);
+          case "block-seq":
+            return yield* this.blockSequence(top);
+          case "flow-collection":
+            return yield* this.flowCollection(top);
+          case "doc-end":
+            return yield* this.documentEnd(top);
+        }
+        yield* this.pop();
+      }
+      peek(n) {
+        return this.stack[this.stack.length - n];
+      }
+      *pop(error) {
+        const token = error ?? this.stack.pop();
+        if (!token) {
+          const message = "Tried to pop an empty stack";
+          yield { type: "error", offset: this.offset, source: "", message };
+        } else if (this.stack.length === 0) {
+          yield token;
+        } else {
+          const top = this.peek(1);
+          if (token.type === "block-scalar") {
+            token.indent = "indent" in top ? top.indent : 0;
+          } else if (token.type === "flow-collection" && top.type === "document") {
+            token.indent = 0;
+          }
+          if (token.type === "flow-collection")
+            fixFlowSeqItems(token);
+          switch (top.type) {
+            case "document":
+              top.value = token;
+              break;
+            case "block-scalar":
+              top.props.push(token);
+              break;
+            case "block-map": {
+              const it = top.items[top.items.length - 1];
+              if (it.value) {
+                top.items.push({ start: [], key: token, sep: [] });
+                this.onKeyLine = true;
+                return;
+              } else if (it.sep) {
+                it.value = token;
+              } else {
+                Object.assign(it, { key: token, sep: [] });
+                this.onKeyLine = !it.explicitKey;
+                return;
+              }
+              break;
+            }
+            case "block-seq": {
+              const it = top.items[top.items.length - 1];
+              if (it.value)
+                top.items.push({ start: [], value: token });
+              else
+                it.value = token;
+              break;
+            }
+            case "flow-collection": {
+              const it = top.items[top.items.length - 1];
+              if (!it || it.value)
+                top.items.push({ start: [], key: token, sep: [] });
+              else if (it.sep)
+                it.value = token;
+              else
+                Object.assign(it, { key: token, sep: [] });
+              return;
+            }
+            /* istanbul ignore next should not happen */
+            default:
+              yield* this.pop();
+              yield* this.pop(token);
+          }
+          if ((top.type === "document" || top.type === "block-map" || top.type === "block-seq") && (token.type === "block-map" || token.type === "block-seq")) {
+            const last = token.items[token.items.length - 1];
+            if (last && !last.sep && !last.value && last.start.length > 0 && findNonEmptyIndex(last.start) === -1 && (token.indent === 0 || last.start.every((st) => st.type !== "comment" || st.indent < token.indent))) {
+              if (top.type === "document")
+                top.end = last.start;
+              else
+                top.items.push({ start: last.start });
+              token.items.splice(-1, 1);
+            }
+          }
+        }
+      }
+      *stream() {
+        switch (this.type) {
+          case "directive-line":
+            yield { type: "directive", offset: this.offset, source: this.source };
+            return;
+          case "byte-order-mark":
+          case "space":
+          case "comment":
+          case "newline":
+            yield this.sourceToken;
+            return;
+          case "doc-mode":
+          case "doc-start": {
+            const doc = {
+              type: "document",
+              offset: this.offset,
+              start: []
+            };
+            if (this.type === "doc-start")
+              doc.start.push(this.sourceToken);
+            this.stack.push(doc);
+            return;
+          }
+        }
+        yield {
+          type: "error",
+          offset: this.offset,
+          message: `Unexpected ${this.type} token in YAML stream`,
+          source: this.source
+        };
+      }
+      *document(doc) {
+        if (doc.value)
+          return yield* this.lineEnd(doc);
+        switch (this.type) {
+          case "doc-start": {
+            if (findNonEmptyIndex(doc.start) !== -1) {
+              yield* this.pop();
+              yield* this.step();
+            } else
+              doc.start.push(this.sourceToken);
+            return;
+          }
+          case "anchor":
+          case "tag":
+          case "space":
+          case "comment":
+          case "newline":
+            doc.start.push(this.sourceToken);
+            return;
+        }
+        const bv = this.startBlockValue(doc);
+        if (bv)
+          this.stack.push(bv);
+        else {
+          yield {
+            type: "error",
+            offset: this.offset,
+            message: `Unexpected ${this.type} token in YAML document`,
+            source: this.source
+          };
+        }
+      }
+      *scalar(scalar) {
+        if (this.type === "map-value-ind") {
+          const prev = getPrevProps(this.peek(2));
+          const start = getFirstKeyStartProps(prev);
+          let sep;
+          if (scalar.end) {
+            sep = scalar.end;
+            sep.push(this.sourceToken);
+            delete scalar.end;
+          } else
+            sep = [this.sourceToken];
+          const map2 = {
+            type: "block-map",
+            offset: scalar.offset,
+            indent: scalar.indent,
+            items: [{ start, key: scalar, sep }]
+          };
+          this.onKeyLine = true;
+          this.stack[this.stack.length - 1] = map2;
+        } else
+          yield* this.lineEnd(scalar);
+      }
+      *blockScalar(scalar) {
+        switch (this.type) {
+          case "space":
+          case "comment":
+          case "newline":
+            scalar.props.push(this.sourceToken);
+            return;
+          case "scalar":
+            scalar.source = this.source;
+            this.atNewLine = true;
+            this.indent = 0;
+            if (this.onNewLine) {
+              let nl = this.source.indexOf("\n") + 1;
+              while (nl !== 0) {
+                this.onNewLine(this.offset + nl);
+                nl = this.source.indexOf("\n", nl) + 1;
+              }
+            }
+            yield* this.pop();
+            break;
+          /* istanbul ignore next should not happen */
+          default:
+            yield* this.pop();
+            yield* this.step();
+        }
+      }
+      *blockMap(map2) {
+        const it = map2.items[map2.items.length - 1];
+        switch (this.type) {
+          case "newline":
+            this.onKeyLine = false;
+            if (it.value) {
+              const end = "end" in it.value ? it.value.end : void 0;
+              const last = Array.isArray(end) ? end[end.length - 1] : void 0;
+              if (last?.type === "comment")
+                end?.push(this.sourceToken);
+              else
+                map2.items.push({ start: [this.sourceToken] });
+            } else if (it.sep) {
+              it.sep.push(this.sourceToken);
+            } else {
+              it.start.push(this.sourceToken);
+            }
+            return;
+          case "space":
+          case "comment":
+            if (it.value) {
+              map2.items.push({ start: [this.sourceToken] });
+            } else if (it.sep) {
+              it.sep.push(this.sourceToken);
+            } else {
+              if (this.atIndentedComment(it.start, map2.indent)) {
+                const prev = map2.items[map2.items.length - 2];
+                const end = prev?.value?.end;
+                if (Array.isArray(end)) {
+                  arrayPushArray(end, it.start);
+                  end.push(this.sourceToken);
+                  map2.items.pop();
+                  return;
+                }
+              }
+              it.start.push(this.sourceToken);
+            }
+            return;
+        }
+        if (this.indent >= map2.indent) {
+          const atMapIndent = !this.onKeyLine && this.indent === map2.indent;
+          const atNextItem = atMapIndent && (it.sep || it.explicitKey) && this.type !== "seq-item-ind";
+          let start = [];
+          if (atNextItem && it.sep && !it.value) {
+            const nl = [];
+            for (let i = 0; i < it.sep.length; ++i) {
+              const st = it.sep[i];
+              switch (st.type) {
+                case "newline":
+                  nl.push(i);
+                  break;
+                case "space":
+                  break;
+                case "comment":
+                  if (st.indent > map2.indent)
+                    nl.length = 0;
+                  break;
+                default:
+                  nl.length = 0;
+              }
+            }
+            if (nl.length >= 2)
+              start = it.sep.splice(nl[1]);
+          }
+          switch (this.type) {
+            case "anchor":
+            case "tag":
+              if (atNextItem || it.value) {
+                start.push(this.sourceToken);
+                map2.items.push({ start });
+                this.onKeyLine = true;
+              } else if (it.sep) {
+                it.sep.push(this.sourceToken);
+              } else {
+                it.start.push(this.sourceToken);
+              }
+              return;
+            case "explicit-key-ind":
+              if (!it.sep && !it.explicitKey) {
+                it.start.push(this.sourceToken);
+                it.explicitKey = true;
+              } else if (atNextItem || it.value) {
+                start.push(this.sourceToken);
+                map2.items.push({ start, explicitKey: true });
+              } else {
+                this.stack.push({
+                  type: "block-map",
+                  offset: this.offset,
+                  indent: this.indent,
+                  items: [{ start: [this.sourceToken], explicitKey: true }]
+                });
+              }
+              this.onKeyLine = true;
+              return;
+            case "map-value-ind":
+              if (it.explicitKey) {
+                if (!it.sep) {
+                  if (includesToken(it.start, "newline")) {
+                    Object.assign(it, { key: null, sep: [this.sourceToken] });
+                  } else {
+                    const start2 = getFirstKeyStartProps(it.start);
+                    this.stack.push({
+                      type: "block-map",
+                      offset: this.offset,
+                      indent: this.indent,
+                      items: [{ start: start2, key: null, sep: [this.sourceToken] }]
+                    });
+                  }
+                } else if (it.value) {
+                  map2.items.push({ start: [], key: null, sep: [this.sourceToken] });
+                } else if (includesToken(it.sep, "map-value-ind")) {
+                  this.stack.push({
+                    type: "block-map",
+                    offset: this.offset,
+                    indent: this.indent,
+                    items: [{ start, key: null, sep: [this.sourceToken] }]
+                  });
+                } else if (isFlowToken(it.key) && !includesToken(it.sep, "newline")) {
+                  const start2 = getFirstKeyStartProps(it.start);
+                  const key = it.key;
+                  const sep = it.sep;
+                  sep.push(this.sourceToken);
+                  delete it.key;
+                  delete it.sep;
+                  this.stack.push({
+                    type: "block-map",
+                    offset: this.offset,
+                    indent: this.indent,
+                    items: [{ start: start2, key, sep }]
+                  });
+                } else if (start.length > 0) {
+                  it.sep = it.sep.concat(start, this.sourceToken);
+                } else {
+                  it.sep.push(this.sourceToken);
+                }
+              } else {
+                if (!it.sep) {
+                  Object.assign(it, { key: null, sep: [this.sourceToken] });
+                } else if (it.value || atNextItem) {
+                  map2.items.push({ start, key: null, sep: [this.sourceToken] });
+                } else if (includesToken(it.sep, "map-value-ind")) {
+                  this.stack.push({
+                    type: "block-map",
+                    offset: this.offset,
+                    indent: this.indent,
+                    items: [{ start: [], key: null, sep: [this.sourceToken] }]
+                  });
+                } else {
+                  it.sep.push(this.sourceToken);
+                }
+              }
+              this.onKeyLine = true;
+              return;
+            case "alias":
+            case "scalar":
+            case "single-quoted-scalar":
+            case "double-quoted-scalar": {
+              const fs = this.flowScalar(this.type);
+              if (atNextItem || it.value) {
+                map2.items.push({ start, key: fs, sep: [] });
+                this.onKeyLine = true;
+              } else if (it.sep) {
+                this.stack.push(fs);
+              } else {
+                Object.assign(it, { key: fs, sep: [] });
+                this.onKeyLine = true;
+              }
+              return;
+            }
+            default: {
+              const bv = this.startBlockValue(map2);
+              if (bv) {
+                if (bv.type === "block-seq") {
+                  if (!it.explicitKey && it.sep && !includesToken(it.sep, "newline")) {
+                    yield* this.pop({
+                      type: "error",
+                      offset: this.offset,
+                      message: "Unexpected block-seq-ind on same line with key",
+                      source: this.source
+                    });
+                    return;
+                  }
+                } else if (atMapIndent) {
+                  map2.items.push({ start });
+                }
+                this.stack.push(bv);
+                return;
+              }
+            }
+          }
+        }
+        yield* this.pop();
+        yield* this.step();
+      }
+      *blockSequence(seq) {
+        const it = seq.items[seq.items.length - 1];
+        switch (this.type) {
+          case "newline":
+            if (it.value) {
+              const end = "end" in it.value ? it.value.end : void 0;
+              const last = Array.isArray(end) ? end[end.length - 1] : void 0;
+              if (last?.type === "comment")
+                end?.push(this.sourceToken);
+              else
+                seq.items.push({ start: [this.sourceToken] });
+            } else
+              it.start.push(this.sourceToken);
+            return;
+          case "space":
+          case "comment":
+            if (it.value)
+              seq.items.push({ start: [this.sourceToken] });
+            else {
+              if (this.atIndentedComment(it.start, seq.indent)) {
+                const prev = seq.items[seq.items.length - 2];
+                const end = prev?.value?.end;
+                if (Array.isArray(end)) {
+                  arrayPushArray(end, it.start);
+                  end.push(this.sourceToken);
+                  seq.items.pop();
+                  return;
+                }
+              }
+              it.start.push(this.sourceToken);
+            }
+            return;
+          case "anchor":
+          case "tag":
+            if (it.value || this.indent <= seq.indent)
+              break;
+            it.start.push(this.sourceToken);
+            return;
+          case "seq-item-ind":
+            if (this.indent !== seq.indent)
+              break;
+            if (it.value || includesToken(it.start, "seq-item-ind"))
+              seq.items.push({ start: [this.sourceToken] });
+            else
+              it.start.push(this.sourceToken);
+            return;
+        }
+        if (this.indent > seq.indent) {
+          const bv = this.startBlockValue(seq);
+          if (bv) {
+            this.stack.push(bv);
+            return;
+          }
+        }
+        yield* this.pop();
+        yield* this.step();
+      }
+      *flowCollection(fc) {
+        const it = fc.items[fc.items.length - 1];
+        if (this.type === "flow-error-end") {
+          let top;
+          do {
+            yield* this.pop();
+            top = this.peek(1);
+          } while (top?.type === "flow-collection");
+        } else if (fc.end.length === 0) {
+          switch (this.type) {
+            case "comma":
+            case "explicit-key-ind":
+              if (!it || it.sep)
+                fc.items.push({ start: [this.sourceToken] });
+              else
+                it.start.push(this.sourceToken);
+              return;
+            case "map-value-ind":
+              if (!it || it.value)
+                fc.items.push({ start: [], key: null, sep: [this.sourceToken] });
+              else if (it.sep)
+                it.sep.push(this.sourceToken);
+              else
+                Object.assign(it, { key: null, sep: [this.sourceToken] });
+              return;
+            case "space":
+            case "comment":
+            case "newline":
+            case "anchor":
+            case "tag":
+              if (!it || it.value)
+                fc.items.push({ start: [this.sourceToken] });
+              else if (it.sep)
+                it.sep.push(this.sourceToken);
+              else
+                it.start.push(this.sourceToken);
+              return;
+            case "alias":
+            case "scalar":
+            case "single-quoted-scalar":
+            case "double-quoted-scalar": {
+              const fs = this.flowScalar(this.type);
+              if (!it || it.value)
+                fc.items.push({ start: [], key: fs, sep: [] });
+              else if (it.sep)
+                this.stack.push(fs);
+              else
+                Object.assign(it, { key: fs, sep: [] });
+              return;
+            }
+            case "flow-map-end":
+            case "flow-seq-end":
+              fc.end.push(this.sourceToken);
+              return;
+          }
+          const bv = this.startBlockValue(fc);
+          if (bv)
+            this.stack.push(bv);
+          else {
+            yield* this.pop();
+            yield* this.step();
+          }
+        } else {
+          const parent = this.peek(2);
+          if (parent.type === "block-map" && (this.type === "map-value-ind" && parent.indent === fc.indent || this.type === "newline" && !parent.items[parent.items.length - 1].sep)) {
+            yield* this.pop();
+            yield* this.step();
+          } else if (this.type === "map-value-ind" && parent.type !== "flow-collection") {
+            const prev = getPrevProps(parent);
+            const start = getFirstKeyStartProps(prev);
+            fixFlowSeqItems(fc);
+            const sep = fc.end.splice(1, fc.end.length);
+            sep.push(this.sourceToken);
+            const map2 = {
+              type: "block-map",
+              offset: fc.offset,
+              indent: fc.indent,
+              items: [{ start, key: fc, sep }]
+            };
+            this.onKeyLine = true;
+            this.stack[this.stack.length - 1] = map2;
+          } else {
+            yield* this.lineEnd(fc);
+          }
+        }
+      }
+      flowScalar(type) {
+        if (this.onNewLine) {
+          let nl = this.source.indexOf("\n") + 1;
+          while (nl !== 0) {
+            this.onNewLine(this.offset + nl);
+            nl = this.source.indexOf("\n", nl) + 1;
+          }
+        }
+        return {
+          type,
+          offset: this.offset,
+          indent: this.indent,
+          source: this.source
+        };
+      }
+      startBlockValue(parent) {
+        switch (this.type) {
+          case "alias":
+          case "scalar":
+          case "single-quoted-scalar":
+          case "double-quoted-scalar":
+            return this.flowScalar(this.type);
+          case "block-scalar-header":
+            return {
+              type: "block-scalar",
+              offset: this.offset,
+              indent: this.indent,
+              props: [this.sourceToken],
+              source: ""
+            };
+          case "flow-map-start":
+          case "flow-seq-start":
+            return {
+              type: "flow-collection",
+              offset: this.offset,
+              indent: this.indent,
+              start: this.sourceToken,
+              items: [],
+              end: []
+            };
+          case "seq-item-ind":
+            return {
+              type: "block-seq",
+              offset: this.offset,
+              indent: this.indent,
+              items: [{ start: [this.sourceToken] }]
+            };
+          case "explicit-key-ind": {
+            this.onKeyLine = true;
+            const prev = getPrevProps(parent);
+            const start = getFirstKeyStartProps(prev);
+            start.push(this.sourceToken);
+            return {
+              type: "block-map",
+              offset: this.offset,
+              indent: this.indent,
+              items: [{ start, explicitKey: true }]
+            };
+          }
+          case "map-value-ind": {
+            this.onKeyLine = true;
+            const prev = getPrevProps(parent);
+            const start = getFirstKeyStartProps(prev);
+            return {
+              type: "block-map",
+              offset: this.offset,
+              indent: this.indent,
+              items: [{ start, key: null, sep: [this.sourceToken] }]
+            };
+          }
+        }
+        return null;
+      }
+      atIndentedComment(start, indent) {
+        if (this.type !== "comment")
+          return false;
+        if (this.indent <= indent)
+          return false;
+        return start.every((st) => st.type === "newline" || st.type === "space");
+      }
+      *documentEnd(docEnd) {
+        if (this.type !== "doc-mode") {
+          if (docEnd.end)
+            docEnd.end.push(this.sourceToken);
+          else
+            docEnd.end = [this.sourceToken];
+          if (this.type === "newline")
+            yield* this.pop();
+        }
+      }
+      *lineEnd(token) {
+        switch (this.type) {
+          case "comma":
+          case "doc-start":
+          case "doc-end":
+          case "flow-seq-end":
+          case "flow-map-end":
+          case "map-value-ind":
+            yield* this.pop();
+            yield* this.step();
+            break;
+          case "newline":
+            this.onKeyLine = false;
+          // fallthrough
+          case "space":
+          case "comment":
+          default:
+            if (token.end)
+              token.end.push(this.sourceToken);
+            else
+              token.end = [this.sourceToken];
+            if (this.type === "newline")
+              yield* this.pop();
+        }
+      }
+    };
+    exports2.Parser = Parser;
+  }
+});
+
+// node_modules/yaml/dist/public-api.js
+var require_public_api = __commonJS({
+  "node_modules/yaml/dist/public-api.js"(exports2) {
+    "use strict";
+    var composer = require_composer();
+    var Document = require_Document();
+    var errors = require_errors();
+    var log = require_log();
+    var identity = require_identity();
+    var lineCounter = require_line_counter();
+    var parser = require_parser();
+    function parseOptions(options) {
+      const prettyErrors = options.prettyErrors !== false;
+      const lineCounter$1 = options.lineCounter || prettyErrors && new lineCounter.LineCounter() || null;
+      return { lineCounter: lineCounter$1, prettyErrors };
+    }
+    function parseAllDocuments(source, options = {}) {
+      const { lineCounter: lineCounter2, prettyErrors } = parseOptions(options);
+      const parser$1 = new parser.Parser(lineCounter2?.addNewLine);
+      const composer$1 = new composer.Composer(options);
+      const docs = Array.from(composer$1.compose(parser$1.parse(source)));
+      if (prettyErrors && lineCounter2)
+        for (const doc of docs) {
+          doc.errors.forEach(errors.prettifyError(source, lineCounter2));
+          doc.warnings.forEach(errors.prettifyError(source, lineCounter2));
+        }
+      if (docs.length > 0)
+        return docs;
+      return Object.assign([], { empty: true }, composer$1.streamInfo());
+    }
+    function parseDocument2(source, options = {}) {
+      const { lineCounter: lineCounter2, prettyErrors } = parseOptions(options);
+      const parser$1 = new parser.Parser(lineCounter2?.addNewLine);
+      const composer$1 = new composer.Composer(options);
+      let doc = null;
+      for (const _doc of composer$1.compose(parser$1.parse(source), true, source.length)) {
+        if (!doc)
+          doc = _doc;
+        else if (doc.options.logLevel !== "silent") {
+          doc.errors.push(new errors.YAMLParseError(_doc.range.slice(0, 2), "MULTIPLE_DOCS", "Source contains multiple documents; please use YAML.parseAllDocuments()"));
+          break;
+        }
+      }
+      if (prettyErrors && lineCounter2) {
+        doc.errors.forEach(errors.prettifyError(source, lineCounter2));
+        doc.warnings.forEach(errors.prettifyError(source, lineCounter2));
+      }
+      return doc;
+    }
+    function parse(src, reviver, options) {
+      let _reviver = void 0;
+      if (typeof reviver === "function") {
+        _reviver = reviver;
+      } else if (options === void 0 && reviver && typeof reviver === "object") {
+        options = reviver;
+      }
+      const doc = parseDocument2(src, options);
+      if (!doc)
+        return null;
+      doc.warnings.forEach((warning) => log.warn(doc.options.logLevel, warning));
+      if (doc.errors.length > 0) {
+        if (doc.options.logLevel !== "silent")
+          throw doc.errors[0];
+        else
+          doc.errors = [];
+      }
+      return doc.toJS(Object.assign({ reviver: _reviver }, options));
+    }
+    function stringify(value, replacer, options) {
+      let _replacer = null;
+      if (typeof replacer === "function" || Array.isArray(replacer)) {
+        _replacer = replacer;
+      } else if (options === void 0 && replacer) {
+        options = replacer;
+      }
+      if (typeof options === "string")
+        options = options.length;
+      if (typeof options === "number") {
+        const indent = Math.round(options);
+        options = indent < 1 ? void 0 : indent > 8 ? { indent: 8 } : { indent };
+      }
+      if (value === void 0) {
+        const { keepUndefined } = options ?? replacer ?? {};
+        if (!keepUndefined)
+          return void 0;
+      }
+      if (identity.isDocument(value) && !_replacer)
+        return value.toString(options);
+      return new Document.Document(value, _replacer, options).toString(options);
+    }
+    exports2.parse = parse;
+    exports2.parseAllDocuments = parseAllDocuments;
+    exports2.parseDocument = parseDocument2;
+    exports2.stringify = stringify;
+  }
+});
+
+// node_modules/yaml/dist/index.js
+var require_dist = __commonJS({
+  "node_modules/yaml/dist/index.js"(exports2) {
+    "use strict";
+    var composer = require_composer();
+    var Document = require_Document();
+    var Schema = require_Schema();
+    var errors = require_errors();
+    var Alias = require_Alias();
+    var identity = require_identity();
+    var Pair = require_Pair();
+    var Scalar = require_Scalar();
+    var YAMLMap = require_YAMLMap();
+    var YAMLSeq = require_YAMLSeq();
+    var cst = require_cst();
+    var lexer = require_lexer();
+    var lineCounter = require_line_counter();
+    var parser = require_parser();
+    var publicApi = require_public_api();
+    var visit = require_visit();
+    exports2.Composer = composer.Composer;
+    exports2.Document = Document.Document;
+    exports2.Schema = Schema.Schema;
+    exports2.YAMLError = errors.YAMLError;
+    exports2.YAMLParseError = errors.YAMLParseError;
+    exports2.YAMLWarning = errors.YAMLWarning;
+    exports2.Alias = Alias.Alias;
+    exports2.isAlias = identity.isAlias;
+    exports2.isCollection = identity.isCollection;
+    exports2.isDocument = identity.isDocument;
+    exports2.isMap = identity.isMap;
+    exports2.isNode = identity.isNode;
+    exports2.isPair = identity.isPair;
+    exports2.isScalar = identity.isScalar;
+    exports2.isSeq = identity.isSeq;
+    exports2.Pair = Pair.Pair;
+    exports2.Scalar = Scalar.Scalar;
+    exports2.YAMLMap = YAMLMap.YAMLMap;
+    exports2.YAMLSeq = YAMLSeq.YAMLSeq;
+    exports2.CST = cst;
+    exports2.Lexer = lexer.Lexer;
+    exports2.LineCounter = lineCounter.LineCounter;
+    exports2.Parser = parser.Parser;
+    exports2.parse = publicApi.parse;
+    exports2.parseAllDocuments = publicApi.parseAllDocuments;
+    exports2.parseDocument = publicApi.parseDocument;
+    exports2.stringify = publicApi.stringify;
+    exports2.visit = visit.visit;
+    exports2.visitAsync = visit.visitAsync;
+  }
+});
+
 // node_modules/ajv/dist/compile/codegen/code.js
 var require_code = __commonJS({
   "node_modules/ajv/dist/compile/codegen/code.js"(exports2) {
@@ -244,8 +7574,8 @@ var require_scope = __commonJS({
         super(nameStr);
         this.prefix = prefix;
       }
-      setValue(value2, { property, itemIndex }) {
-        this.value = value2;
+      setValue(value, { property, itemIndex }) {
+        this.value = value;
         this.scopePath = (0, code_1._)`.${new code_1.Name(property)}[${itemIndex}]`;
       }
     };
@@ -264,13 +7594,13 @@ var require_scope = __commonJS({
       name(prefix) {
         return new ValueScopeName(prefix, this._newName(prefix));
       }
-      value(nameOrPrefix, value2) {
+      value(nameOrPrefix, value) {
         var _a;
-        if (value2.ref === void 0)
+        if (value.ref === void 0)
           throw new Error("CodeGen: ref must be passed in value");
         const name = this.toName(nameOrPrefix);
         const { prefix } = name;
-        const valueKey = (_a = value2.key) !== null && _a !== void 0 ? _a : value2.ref;
+        const valueKey = (_a = value.key) !== null && _a !== void 0 ? _a : value.ref;
         let vs = this._values[prefix];
         if (vs) {
           const _name = vs.get(valueKey);
@@ -282,8 +7612,8 @@ var require_scope = __commonJS({
         vs.set(valueKey, name);
         const s = this._scope[prefix] || (this._scope[prefix] = []);
         const itemIndex = s.length;
-        s[itemIndex] = value2.ref;
-        name.setValue(value2, { property: prefix, itemIndex });
+        s[itemIndex] = value.ref;
+        name.setValue(value, { property: prefix, itemIndex });
         return name;
       }
       getValue(prefix, keyOrRef) {
@@ -753,8 +8083,8 @@ var require_codegen = __commonJS({
         return this._extScope.name(prefix);
       }
       // reserves unique name in the external scope and assigns value to it
-      scopeValue(prefixOrName, value2) {
-        const name = this._extScope.value(prefixOrName, value2);
+      scopeValue(prefixOrName, value) {
+        const name = this._extScope.value(prefixOrName, value);
         const vs = this._values[name.prefix] || (this._values[name.prefix] = /* @__PURE__ */ new Set());
         vs.add(name);
         return name;
@@ -808,13 +8138,13 @@ var require_codegen = __commonJS({
       // returns code for object literal for the passed argument list of key-value pairs
       object(...keyValues) {
         const code = ["{"];
-        for (const [key, value2] of keyValues) {
+        for (const [key, value] of keyValues) {
           if (code.length > 1)
             code.push(",");
           code.push(key);
-          if (key !== value2 || this.opts.es5) {
+          if (key !== value || this.opts.es5) {
             code.push(":");
-            (0, code_1.addCodeArg)(code, value2);
+            (0, code_1.addCodeArg)(code, value);
           }
         }
         code.push("}");
@@ -893,10 +8223,10 @@ var require_codegen = __commonJS({
         return this._leafNode(new Break(label));
       }
       // `return` statement
-      return(value2) {
+      return(value) {
         const node = new Return();
         this._blockNode(node);
-        this.code(value2);
+        this.code(value);
         if (node.nodes.length !== 1)
           throw new Error('CodeGen: "return" should have one node');
         return this._endBlockNode(Return);
@@ -1263,7 +8593,7 @@ var require_names = __commonJS({
 });
 
 // node_modules/ajv/dist/compile/errors.js
-var require_errors = __commonJS({
+var require_errors2 = __commonJS({
   "node_modules/ajv/dist/compile/errors.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
@@ -1306,21 +8636,21 @@ var require_errors = __commonJS({
     function extendErrors({ gen, keyword, schemaValue, data, errsCount, it }) {
       if (errsCount === void 0)
         throw new Error("ajv implementation error");
-      const err = gen.name("err");
+      const err2 = gen.name("err");
       gen.forRange("i", errsCount, names_1.default.errors, (i) => {
-        gen.const(err, (0, codegen_1._)`${names_1.default.vErrors}[${i}]`);
-        gen.if((0, codegen_1._)`${err}.instancePath === undefined`, () => gen.assign((0, codegen_1._)`${err}.instancePath`, (0, codegen_1.strConcat)(names_1.default.instancePath, it.errorPath)));
-        gen.assign((0, codegen_1._)`${err}.schemaPath`, (0, codegen_1.str)`${it.errSchemaPath}/${keyword}`);
+        gen.const(err2, (0, codegen_1._)`${names_1.default.vErrors}[${i}]`);
+        gen.if((0, codegen_1._)`${err2}.instancePath === undefined`, () => gen.assign((0, codegen_1._)`${err2}.instancePath`, (0, codegen_1.strConcat)(names_1.default.instancePath, it.errorPath)));
+        gen.assign((0, codegen_1._)`${err2}.schemaPath`, (0, codegen_1.str)`${it.errSchemaPath}/${keyword}`);
         if (it.opts.verbose) {
-          gen.assign((0, codegen_1._)`${err}.schema`, schemaValue);
-          gen.assign((0, codegen_1._)`${err}.data`, data);
+          gen.assign((0, codegen_1._)`${err2}.schema`, schemaValue);
+          gen.assign((0, codegen_1._)`${err2}.data`, data);
         }
       });
     }
     exports2.extendErrors = extendErrors;
     function addError(gen, errObj) {
-      const err = gen.const("err", errObj);
-      gen.if((0, codegen_1._)`${names_1.default.vErrors} === null`, () => gen.assign(names_1.default.vErrors, (0, codegen_1._)`[${err}]`), (0, codegen_1._)`${names_1.default.vErrors}.push(${err})`);
+      const err2 = gen.const("err", errObj);
+      gen.if((0, codegen_1._)`${names_1.default.vErrors} === null`, () => gen.assign(names_1.default.vErrors, (0, codegen_1._)`[${err2}]`), (0, codegen_1._)`${names_1.default.vErrors}.push(${err2})`);
       gen.code((0, codegen_1._)`${names_1.default.errors}++`);
     }
     function returnErrors(it, errs) {
@@ -1390,7 +8720,7 @@ var require_boolSchema = __commonJS({
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     exports2.boolOrEmptySchema = exports2.topBoolOrEmptySchema = void 0;
-    var errors_1 = require_errors();
+    var errors_1 = require_errors2();
     var codegen_1 = require_codegen();
     var names_1 = require_names();
     var boolError = {
@@ -1497,7 +8827,7 @@ var require_dataType = __commonJS({
     exports2.reportTypeError = exports2.checkDataTypes = exports2.checkDataType = exports2.coerceAndCheckDataType = exports2.getJSONTypes = exports2.getSchemaTypes = exports2.DataType = void 0;
     var rules_1 = require_rules();
     var applicability_1 = require_applicability();
-    var errors_1 = require_errors();
+    var errors_1 = require_errors2();
     var codegen_1 = require_codegen();
     var util_1 = require_util();
     var DataType;
@@ -1852,7 +9182,7 @@ var require_keyword = __commonJS({
     var codegen_1 = require_codegen();
     var names_1 = require_names();
     var code_1 = require_code2();
-    var errors_1 = require_errors();
+    var errors_1 = require_errors2();
     function macroKeywordCode(cxt, def) {
       const { gen, keyword, schema, parentSchema, it } = cxt;
       const macroSchema = def.macro.call(it.self, schema, parentSchema, it);
@@ -2340,7 +9670,7 @@ var require_validate = __commonJS({
     var names_1 = require_names();
     var resolve_1 = require_resolve();
     var util_1 = require_util();
-    var errors_1 = require_errors();
+    var errors_1 = require_errors2();
     function validateFunctionCode(it) {
       if (isSchemaObj(it)) {
         checkKeywords(it);
@@ -4057,12 +11387,12 @@ var require_fast_uri = __commonJS({
     }
     function hasMalformedPercentEncoding(component) {
       if (component === void 0) return false;
-      let percent = component.indexOf("%");
-      while (percent !== -1) {
-        if (percent + 2 >= component.length || !/^[\da-f]{2}$/iu.test(component.slice(percent + 1, percent + 3))) {
+      let percent2 = component.indexOf("%");
+      while (percent2 !== -1) {
+        if (percent2 + 2 >= component.length || !/^[\da-f]{2}$/iu.test(component.slice(percent2 + 1, percent2 + 3))) {
           return true;
         }
-        percent = component.indexOf("%", percent + 3);
+        percent2 = component.indexOf("%", percent2 + 3);
       }
       return false;
     }
@@ -4258,13 +11588,13 @@ var require_fast_uri = __commonJS({
       if (typeof uri !== "string" && typeof uri !== "object") {
         return void 0;
       }
-      let value2;
+      let value;
       try {
-        value2 = typeof uri === "string" ? uri : serialize2(uri, opts);
+        value = typeof uri === "string" ? uri : serialize2(uri, opts);
       } catch {
         return void 0;
       }
-      const { normalized, malformedAuthorityOrPort, malformedPercentEncoding, malformedSchemeSpecific, malformedHost, malformedScheme } = normalizeStringWithStatus(value2, opts);
+      const { normalized, malformedAuthorityOrPort, malformedPercentEncoding, malformedSchemeSpecific, malformedHost, malformedScheme } = normalizeStringWithStatus(value, opts);
       return malformedAuthorityOrPort || malformedPercentEncoding || malformedSchemeSpecific || malformedHost || malformedScheme ? void 0 : normalized;
     }
     var fastUri = {
@@ -5131,13 +12461,13 @@ var require_ucs2length = __commonJS({
       const len = str.length;
       let length = 0;
       let pos = 0;
-      let value2;
+      let value;
       while (pos < len) {
         length++;
-        value2 = str.charCodeAt(pos++);
-        if (value2 >= 55296 && value2 <= 56319 && pos < len) {
-          value2 = str.charCodeAt(pos);
-          if ((value2 & 64512) === 56320)
+        value = str.charCodeAt(pos++);
+        if (value >= 55296 && value <= 56319 && pos < len) {
+          value = str.charCodeAt(pos);
+          if ((value & 64512) === 56320)
             pos++;
         }
       }
@@ -6942,7336 +14272,6 @@ var require_ajv = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/nodes/identity.js
-var require_identity = __commonJS({
-  "node_modules/yaml/dist/nodes/identity.js"(exports2) {
-    "use strict";
-    var ALIAS = /* @__PURE__ */ Symbol.for("yaml.alias");
-    var DOC = /* @__PURE__ */ Symbol.for("yaml.document");
-    var MAP = /* @__PURE__ */ Symbol.for("yaml.map");
-    var PAIR = /* @__PURE__ */ Symbol.for("yaml.pair");
-    var SCALAR = /* @__PURE__ */ Symbol.for("yaml.scalar");
-    var SEQ = /* @__PURE__ */ Symbol.for("yaml.seq");
-    var NODE_TYPE = /* @__PURE__ */ Symbol.for("yaml.node.type");
-    var isAlias = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === ALIAS;
-    var isDocument = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === DOC;
-    var isMap = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === MAP;
-    var isPair = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === PAIR;
-    var isScalar = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === SCALAR;
-    var isSeq = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === SEQ;
-    function isCollection(node) {
-      if (node && typeof node === "object")
-        switch (node[NODE_TYPE]) {
-          case MAP:
-          case SEQ:
-            return true;
-        }
-      return false;
-    }
-    function isNode(node) {
-      if (node && typeof node === "object")
-        switch (node[NODE_TYPE]) {
-          case ALIAS:
-          case MAP:
-          case SCALAR:
-          case SEQ:
-            return true;
-        }
-      return false;
-    }
-    var hasAnchor = (node) => (isScalar(node) || isCollection(node)) && !!node.anchor;
-    exports2.ALIAS = ALIAS;
-    exports2.DOC = DOC;
-    exports2.MAP = MAP;
-    exports2.NODE_TYPE = NODE_TYPE;
-    exports2.PAIR = PAIR;
-    exports2.SCALAR = SCALAR;
-    exports2.SEQ = SEQ;
-    exports2.hasAnchor = hasAnchor;
-    exports2.isAlias = isAlias;
-    exports2.isCollection = isCollection;
-    exports2.isDocument = isDocument;
-    exports2.isMap = isMap;
-    exports2.isNode = isNode;
-    exports2.isPair = isPair;
-    exports2.isScalar = isScalar;
-    exports2.isSeq = isSeq;
-  }
-});
-
-// node_modules/yaml/dist/visit.js
-var require_visit = __commonJS({
-  "node_modules/yaml/dist/visit.js"(exports2) {
-    "use strict";
-    var identity = require_identity();
-    var BREAK = /* @__PURE__ */ Symbol("break visit");
-    var SKIP = /* @__PURE__ */ Symbol("skip children");
-    var REMOVE = /* @__PURE__ */ Symbol("remove node");
-    function visit(node, visitor) {
-      const visitor_ = initVisitor(visitor);
-      if (identity.isDocument(node)) {
-        const cd = visit_(null, node.contents, visitor_, Object.freeze([node]));
-        if (cd === REMOVE)
-          node.contents = null;
-      } else
-        visit_(null, node, visitor_, Object.freeze([]));
-    }
-    visit.BREAK = BREAK;
-    visit.SKIP = SKIP;
-    visit.REMOVE = REMOVE;
-    function visit_(key, node, visitor, path9) {
-      const ctrl = callVisitor(key, node, visitor, path9);
-      if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path9, ctrl);
-        return visit_(key, ctrl, visitor, path9);
-      }
-      if (typeof ctrl !== "symbol") {
-        if (identity.isCollection(node)) {
-          path9 = Object.freeze(path9.concat(node));
-          for (let i = 0; i < node.items.length; ++i) {
-            const ci = visit_(i, node.items[i], visitor, path9);
-            if (typeof ci === "number")
-              i = ci - 1;
-            else if (ci === BREAK)
-              return BREAK;
-            else if (ci === REMOVE) {
-              node.items.splice(i, 1);
-              i -= 1;
-            }
-          }
-        } else if (identity.isPair(node)) {
-          path9 = Object.freeze(path9.concat(node));
-          const ck = visit_("key", node.key, visitor, path9);
-          if (ck === BREAK)
-            return BREAK;
-          else if (ck === REMOVE)
-            node.key = null;
-          const cv2 = visit_("value", node.value, visitor, path9);
-          if (cv2 === BREAK)
-            return BREAK;
-          else if (cv2 === REMOVE)
-            node.value = null;
-        }
-      }
-      return ctrl;
-    }
-    async function visitAsync(node, visitor) {
-      const visitor_ = initVisitor(visitor);
-      if (identity.isDocument(node)) {
-        const cd = await visitAsync_(null, node.contents, visitor_, Object.freeze([node]));
-        if (cd === REMOVE)
-          node.contents = null;
-      } else
-        await visitAsync_(null, node, visitor_, Object.freeze([]));
-    }
-    visitAsync.BREAK = BREAK;
-    visitAsync.SKIP = SKIP;
-    visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node, visitor, path9) {
-      const ctrl = await callVisitor(key, node, visitor, path9);
-      if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path9, ctrl);
-        return visitAsync_(key, ctrl, visitor, path9);
-      }
-      if (typeof ctrl !== "symbol") {
-        if (identity.isCollection(node)) {
-          path9 = Object.freeze(path9.concat(node));
-          for (let i = 0; i < node.items.length; ++i) {
-            const ci = await visitAsync_(i, node.items[i], visitor, path9);
-            if (typeof ci === "number")
-              i = ci - 1;
-            else if (ci === BREAK)
-              return BREAK;
-            else if (ci === REMOVE) {
-              node.items.splice(i, 1);
-              i -= 1;
-            }
-          }
-        } else if (identity.isPair(node)) {
-          path9 = Object.freeze(path9.concat(node));
-          const ck = await visitAsync_("key", node.key, visitor, path9);
-          if (ck === BREAK)
-            return BREAK;
-          else if (ck === REMOVE)
-            node.key = null;
-          const cv2 = await visitAsync_("value", node.value, visitor, path9);
-          if (cv2 === BREAK)
-            return BREAK;
-          else if (cv2 === REMOVE)
-            node.value = null;
-        }
-      }
-      return ctrl;
-    }
-    function initVisitor(visitor) {
-      if (typeof visitor === "object" && (visitor.Collection || visitor.Node || visitor.Value)) {
-        return Object.assign({
-          Alias: visitor.Node,
-          Map: visitor.Node,
-          Scalar: visitor.Node,
-          Seq: visitor.Node
-        }, visitor.Value && {
-          Map: visitor.Value,
-          Scalar: visitor.Value,
-          Seq: visitor.Value
-        }, visitor.Collection && {
-          Map: visitor.Collection,
-          Seq: visitor.Collection
-        }, visitor);
-      }
-      return visitor;
-    }
-    function callVisitor(key, node, visitor, path9) {
-      if (typeof visitor === "function")
-        return visitor(key, node, path9);
-      if (identity.isMap(node))
-        return visitor.Map?.(key, node, path9);
-      if (identity.isSeq(node))
-        return visitor.Seq?.(key, node, path9);
-      if (identity.isPair(node))
-        return visitor.Pair?.(key, node, path9);
-      if (identity.isScalar(node))
-        return visitor.Scalar?.(key, node, path9);
-      if (identity.isAlias(node))
-        return visitor.Alias?.(key, node, path9);
-      return void 0;
-    }
-    function replaceNode(key, path9, node) {
-      const parent = path9[path9.length - 1];
-      if (identity.isCollection(parent)) {
-        parent.items[key] = node;
-      } else if (identity.isPair(parent)) {
-        if (key === "key")
-          parent.key = node;
-        else
-          parent.value = node;
-      } else if (identity.isDocument(parent)) {
-        parent.contents = node;
-      } else {
-        const pt = identity.isAlias(parent) ? "alias" : "scalar";
-        throw new Error(`Cannot replace node with ${pt} parent`);
-      }
-    }
-    exports2.visit = visit;
-    exports2.visitAsync = visitAsync;
-  }
-});
-
-// node_modules/yaml/dist/doc/directives.js
-var require_directives = __commonJS({
-  "node_modules/yaml/dist/doc/directives.js"(exports2) {
-    "use strict";
-    var identity = require_identity();
-    var visit = require_visit();
-    var escapeChars = {
-      "!": "%21",
-      ",": "%2C",
-      "[": "%5B",
-      "]": "%5D",
-      "{": "%7B",
-      "}": "%7D"
-    };
-    var escapeTagName = (tn) => tn.replace(/[!,[\]{}]/g, (ch) => escapeChars[ch]);
-    var Directives = class _Directives {
-      constructor(yaml, tags) {
-        this.docStart = null;
-        this.docEnd = false;
-        this.yaml = Object.assign({}, _Directives.defaultYaml, yaml);
-        this.tags = Object.assign({}, _Directives.defaultTags, tags);
-      }
-      clone() {
-        const copy = new _Directives(this.yaml, this.tags);
-        copy.docStart = this.docStart;
-        return copy;
-      }
-      /**
-       * During parsing, get a Directives instance for the current document and
-       * update the stream state according to the current version's spec.
-       */
-      atDocument() {
-        const res = new _Directives(this.yaml, this.tags);
-        switch (this.yaml.version) {
-          case "1.1":
-            this.atNextDocument = true;
-            break;
-          case "1.2":
-            this.atNextDocument = false;
-            this.yaml = {
-              explicit: _Directives.defaultYaml.explicit,
-              version: "1.2"
-            };
-            this.tags = Object.assign({}, _Directives.defaultTags);
-            break;
-        }
-        return res;
-      }
-      /**
-       * @param onError - May be called even if the action was successful
-       * @returns `true` on success
-       */
-      add(line, onError) {
-        if (this.atNextDocument) {
-          this.yaml = { explicit: _Directives.defaultYaml.explicit, version: "1.1" };
-          this.tags = Object.assign({}, _Directives.defaultTags);
-          this.atNextDocument = false;
-        }
-        const parts = line.trim().split(/[ \t]+/);
-        const name = parts.shift();
-        switch (name) {
-          case "%TAG": {
-            if (parts.length !== 2) {
-              onError(0, "%TAG directive should contain exactly two parts");
-              if (parts.length < 2)
-                return false;
-            }
-            const [handle, prefix] = parts;
-            this.tags[handle] = prefix;
-            return true;
-          }
-          case "%YAML": {
-            this.yaml.explicit = true;
-            if (parts.length !== 1) {
-              onError(0, "%YAML directive should contain exactly one part");
-              return false;
-            }
-            const [version] = parts;
-            if (version === "1.1" || version === "1.2") {
-              this.yaml.version = version;
-              return true;
-            } else {
-              const isValid = /^\d+\.\d+$/.test(version);
-              onError(6, `Unsupported YAML version ${version}`, isValid);
-              return false;
-            }
-          }
-          default:
-            onError(0, `Unknown directive ${name}`, true);
-            return false;
-        }
-      }
-      /**
-       * Resolves a tag, matching handles to those defined in %TAG directives.
-       *
-       * @returns Resolved tag, which may also be the non-specific tag `'!'` or a
-       *   `'!local'` tag, or `null` if unresolvable.
-       */
-      tagName(source, onError) {
-        if (source === "!")
-          return "!";
-        if (source[0] !== "!") {
-          onError(`Not a valid tag: ${source}`);
-          return null;
-        }
-        if (source[1] === "<") {
-          const verbatim = source.slice(2, -1);
-          if (verbatim === "!" || verbatim === "!!") {
-            onError(`Verbatim tags aren't resolved, so ${source} is invalid.`);
-            return null;
-          }
-          if (source[source.length - 1] !== ">")
-            onError("Verbatim tags must end with a >");
-          return verbatim;
-        }
-        const [, handle, suffix] = source.match(/^(.*!)([^!]*)$/s);
-        if (!suffix)
-          onError(`The ${source} tag has no suffix`);
-        const prefix = this.tags[handle];
-        if (prefix) {
-          try {
-            return prefix + decodeURIComponent(suffix);
-          } catch (error) {
-            onError(String(error));
-            return null;
-          }
-        }
-        if (handle === "!")
-          return source;
-        onError(`Could not resolve tag: ${source}`);
-        return null;
-      }
-      /**
-       * Given a fully resolved tag, returns its printable string form,
-       * taking into account current tag prefixes and defaults.
-       */
-      tagString(tag) {
-        for (const [handle, prefix] of Object.entries(this.tags)) {
-          if (tag.startsWith(prefix))
-            return handle + escapeTagName(tag.substring(prefix.length));
-        }
-        return tag[0] === "!" ? tag : `!<${tag}>`;
-      }
-      toString(doc) {
-        const lines = this.yaml.explicit ? [`%YAML ${this.yaml.version || "1.2"}`] : [];
-        const tagEntries = Object.entries(this.tags);
-        let tagNames;
-        if (doc && tagEntries.length > 0 && identity.isNode(doc.contents)) {
-          const tags = {};
-          visit.visit(doc.contents, (_key, node) => {
-            if (identity.isNode(node) && node.tag)
-              tags[node.tag] = true;
-          });
-          tagNames = Object.keys(tags);
-        } else
-          tagNames = [];
-        for (const [handle, prefix] of tagEntries) {
-          if (handle === "!!" && prefix === "tag:yaml.org,2002:")
-            continue;
-          if (!doc || tagNames.some((tn) => tn.startsWith(prefix)))
-            lines.push(`%TAG ${handle} ${prefix}`);
-        }
-        return lines.join("\n");
-      }
-    };
-    Directives.defaultYaml = { explicit: false, version: "1.2" };
-    Directives.defaultTags = { "!!": "tag:yaml.org,2002:" };
-    exports2.Directives = Directives;
-  }
-});
-
-// node_modules/yaml/dist/doc/anchors.js
-var require_anchors = __commonJS({
-  "node_modules/yaml/dist/doc/anchors.js"(exports2) {
-    "use strict";
-    var identity = require_identity();
-    var visit = require_visit();
-    function anchorIsValid(anchor) {
-      if (/[\x00-\x19\s,[\]{}]/.test(anchor)) {
-        const sa = JSON.stringify(anchor);
-        const msg = `Anchor must not contain whitespace or control characters: ${sa}`;
-        throw new Error(msg);
-      }
-      return true;
-    }
-    function anchorNames(root) {
-      const anchors = /* @__PURE__ */ new Set();
-      visit.visit(root, {
-        Value(_key, node) {
-          if (node.anchor)
-            anchors.add(node.anchor);
-        }
-      });
-      return anchors;
-    }
-    function findNewAnchor(prefix, exclude) {
-      for (let i = 1; true; ++i) {
-        const name = `${prefix}${i}`;
-        if (!exclude.has(name))
-          return name;
-      }
-    }
-    function createNodeAnchors(doc, prefix) {
-      const aliasObjects = [];
-      const sourceObjects = /* @__PURE__ */ new Map();
-      let prevAnchors = null;
-      return {
-        onAnchor: (source) => {
-          aliasObjects.push(source);
-          prevAnchors ?? (prevAnchors = anchorNames(doc));
-          const anchor = findNewAnchor(prefix, prevAnchors);
-          prevAnchors.add(anchor);
-          return anchor;
-        },
-        /**
-         * With circular references, the source node is only resolved after all
-         * of its child nodes are. This is why anchors are set only after all of
-         * the nodes have been created.
-         */
-        setAnchors: () => {
-          for (const source of aliasObjects) {
-            const ref = sourceObjects.get(source);
-            if (typeof ref === "object" && ref.anchor && (identity.isScalar(ref.node) || identity.isCollection(ref.node))) {
-              ref.node.anchor = ref.anchor;
-            } else {
-              const error = new Error("Failed to resolve repeated object (this should not happen)");
-              error.source = source;
-              throw error;
-            }
-          }
-        },
-        sourceObjects
-      };
-    }
-    exports2.anchorIsValid = anchorIsValid;
-    exports2.anchorNames = anchorNames;
-    exports2.createNodeAnchors = createNodeAnchors;
-    exports2.findNewAnchor = findNewAnchor;
-  }
-});
-
-// node_modules/yaml/dist/doc/applyReviver.js
-var require_applyReviver = __commonJS({
-  "node_modules/yaml/dist/doc/applyReviver.js"(exports2) {
-    "use strict";
-    function applyReviver(reviver, obj, key, val) {
-      if (val && typeof val === "object") {
-        if (Array.isArray(val)) {
-          for (let i = 0, len = val.length; i < len; ++i) {
-            const v0 = val[i];
-            const v1 = applyReviver(reviver, val, String(i), v0);
-            if (v1 === void 0)
-              delete val[i];
-            else if (v1 !== v0)
-              val[i] = v1;
-          }
-        } else if (val instanceof Map) {
-          for (const k of Array.from(val.keys())) {
-            const v0 = val.get(k);
-            const v1 = applyReviver(reviver, val, k, v0);
-            if (v1 === void 0)
-              val.delete(k);
-            else if (v1 !== v0)
-              val.set(k, v1);
-          }
-        } else if (val instanceof Set) {
-          for (const v0 of Array.from(val)) {
-            const v1 = applyReviver(reviver, val, v0, v0);
-            if (v1 === void 0)
-              val.delete(v0);
-            else if (v1 !== v0) {
-              val.delete(v0);
-              val.add(v1);
-            }
-          }
-        } else {
-          for (const [k, v0] of Object.entries(val)) {
-            const v1 = applyReviver(reviver, val, k, v0);
-            if (v1 === void 0)
-              delete val[k];
-            else if (v1 !== v0)
-              val[k] = v1;
-          }
-        }
-      }
-      return reviver.call(obj, key, val);
-    }
-    exports2.applyReviver = applyReviver;
-  }
-});
-
-// node_modules/yaml/dist/nodes/toJS.js
-var require_toJS = __commonJS({
-  "node_modules/yaml/dist/nodes/toJS.js"(exports2) {
-    "use strict";
-    var identity = require_identity();
-    function toJS(value2, arg, ctx) {
-      if (Array.isArray(value2))
-        return value2.map((v, i) => toJS(v, String(i), ctx));
-      if (value2 && typeof value2.toJSON === "function") {
-        if (!ctx || !identity.hasAnchor(value2))
-          return value2.toJSON(arg, ctx);
-        const data = { aliasCount: 0, count: 1, res: void 0 };
-        ctx.anchors.set(value2, data);
-        ctx.onCreate = (res2) => {
-          data.res = res2;
-          delete ctx.onCreate;
-        };
-        const res = value2.toJSON(arg, ctx);
-        if (ctx.onCreate)
-          ctx.onCreate(res);
-        return res;
-      }
-      if (typeof value2 === "bigint" && !ctx?.keep)
-        return Number(value2);
-      return value2;
-    }
-    exports2.toJS = toJS;
-  }
-});
-
-// node_modules/yaml/dist/nodes/Node.js
-var require_Node = __commonJS({
-  "node_modules/yaml/dist/nodes/Node.js"(exports2) {
-    "use strict";
-    var applyReviver = require_applyReviver();
-    var identity = require_identity();
-    var toJS = require_toJS();
-    var NodeBase = class {
-      constructor(type) {
-        Object.defineProperty(this, identity.NODE_TYPE, { value: type });
-      }
-      /** Create a copy of this node.  */
-      clone() {
-        const copy = Object.create(Object.getPrototypeOf(this), Object.getOwnPropertyDescriptors(this));
-        if (this.range)
-          copy.range = this.range.slice();
-        return copy;
-      }
-      /** A plain JavaScript representation of this node. */
-      toJS(doc, { mapAsMap, maxAliasCount, onAnchor, reviver } = {}) {
-        if (!identity.isDocument(doc))
-          throw new TypeError("A document argument is required");
-        const ctx = {
-          anchors: /* @__PURE__ */ new Map(),
-          doc,
-          keep: true,
-          mapAsMap: mapAsMap === true,
-          mapKeyWarned: false,
-          maxAliasCount: typeof maxAliasCount === "number" ? maxAliasCount : 100
-        };
-        const res = toJS.toJS(this, "", ctx);
-        if (typeof onAnchor === "function")
-          for (const { count, res: res2 } of ctx.anchors.values())
-            onAnchor(res2, count);
-        return typeof reviver === "function" ? applyReviver.applyReviver(reviver, { "": res }, "", res) : res;
-      }
-    };
-    exports2.NodeBase = NodeBase;
-  }
-});
-
-// node_modules/yaml/dist/nodes/Alias.js
-var require_Alias = __commonJS({
-  "node_modules/yaml/dist/nodes/Alias.js"(exports2) {
-    "use strict";
-    var anchors = require_anchors();
-    var visit = require_visit();
-    var identity = require_identity();
-    var Node = require_Node();
-    var toJS = require_toJS();
-    var Alias = class extends Node.NodeBase {
-      constructor(source) {
-        super(identity.ALIAS);
-        this.source = source;
-        Object.defineProperty(this, "tag", {
-          set() {
-            throw new Error("Alias nodes cannot have tags");
-          }
-        });
-      }
-      /**
-       * Resolve the value of this alias within `doc`, finding the last
-       * instance of the `source` anchor before this node.
-       */
-      resolve(doc, ctx) {
-        if (ctx?.maxAliasCount === 0)
-          throw new ReferenceError("Alias resolution is disabled");
-        let nodes;
-        if (ctx?.aliasResolveCache) {
-          nodes = ctx.aliasResolveCache;
-        } else {
-          nodes = [];
-          visit.visit(doc, {
-            Node: (_key, node) => {
-              if (identity.isAlias(node) || identity.hasAnchor(node))
-                nodes.push(node);
-            }
-          });
-          if (ctx)
-            ctx.aliasResolveCache = nodes;
-        }
-        let found = void 0;
-        for (const node of nodes) {
-          if (node === this)
-            break;
-          if (node.anchor === this.source)
-            found = node;
-        }
-        if (found && ctx) {
-          const { anchors: anchors2, doc: doc2, maxAliasCount } = ctx;
-          let data = anchors2.get(found);
-          if (!data) {
-            toJS.toJS(found, null, ctx);
-            data = anchors2.get(found);
-          }
-          if (data?.res === void 0) {
-            const msg = "This should not happen: Alias anchor was not resolved?";
-            throw new ReferenceError(msg);
-          }
-          if (maxAliasCount >= 0) {
-            data.count += 1;
-            if (data.aliasCount === 0)
-              data.aliasCount = getAliasCount(doc2, found, anchors2);
-            if (data.count * data.aliasCount > maxAliasCount) {
-              const msg = "Excessive alias count indicates a resource exhaustion attack";
-              throw new ReferenceError(msg);
-            }
-          }
-        }
-        return found;
-      }
-      toJSON(_arg, ctx) {
-        if (!ctx)
-          return { source: this.source };
-        const source = this.resolve(ctx.doc, ctx);
-        if (!source) {
-          const msg = `Unresolved alias (the anchor must be set before the alias): ${this.source}`;
-          throw new ReferenceError(msg);
-        }
-        return ctx.anchors.get(source).res;
-      }
-      toString(ctx, _onComment, _onChompKeep) {
-        const src = `*${this.source}`;
-        if (ctx) {
-          anchors.anchorIsValid(this.source);
-          if (ctx.options.verifyAliasOrder && !ctx.anchors.has(this.source)) {
-            const msg = `Unresolved alias (the anchor must be set before the alias): ${this.source}`;
-            throw new Error(msg);
-          }
-          if (ctx.implicitKey)
-            return `${src} `;
-        }
-        return src;
-      }
-    };
-    function getAliasCount(doc, node, anchors2) {
-      if (identity.isAlias(node)) {
-        const source = node.resolve(doc);
-        const anchor = anchors2 && source && anchors2.get(source);
-        return anchor ? anchor.count * anchor.aliasCount : 0;
-      } else if (identity.isCollection(node)) {
-        let count = 0;
-        for (const item of node.items) {
-          const c = getAliasCount(doc, item, anchors2);
-          if (c > count)
-            count = c;
-        }
-        return count;
-      } else if (identity.isPair(node)) {
-        const kc = getAliasCount(doc, node.key, anchors2);
-        const vc = getAliasCount(doc, node.value, anchors2);
-        return Math.max(kc, vc);
-      }
-      return 1;
-    }
-    exports2.Alias = Alias;
-  }
-});
-
-// node_modules/yaml/dist/nodes/Scalar.js
-var require_Scalar = __commonJS({
-  "node_modules/yaml/dist/nodes/Scalar.js"(exports2) {
-    "use strict";
-    var identity = require_identity();
-    var Node = require_Node();
-    var toJS = require_toJS();
-    var isScalarValue = (value2) => !value2 || typeof value2 !== "function" && typeof value2 !== "object";
-    var Scalar = class extends Node.NodeBase {
-      constructor(value2) {
-        super(identity.SCALAR);
-        this.value = value2;
-      }
-      toJSON(arg, ctx) {
-        return ctx?.keep ? this.value : toJS.toJS(this.value, arg, ctx);
-      }
-      toString() {
-        return String(this.value);
-      }
-    };
-    Scalar.BLOCK_FOLDED = "BLOCK_FOLDED";
-    Scalar.BLOCK_LITERAL = "BLOCK_LITERAL";
-    Scalar.PLAIN = "PLAIN";
-    Scalar.QUOTE_DOUBLE = "QUOTE_DOUBLE";
-    Scalar.QUOTE_SINGLE = "QUOTE_SINGLE";
-    exports2.Scalar = Scalar;
-    exports2.isScalarValue = isScalarValue;
-  }
-});
-
-// node_modules/yaml/dist/doc/createNode.js
-var require_createNode = __commonJS({
-  "node_modules/yaml/dist/doc/createNode.js"(exports2) {
-    "use strict";
-    var Alias = require_Alias();
-    var identity = require_identity();
-    var Scalar = require_Scalar();
-    var defaultTagPrefix = "tag:yaml.org,2002:";
-    function findTagObject(value2, tagName, tags) {
-      if (tagName) {
-        const match = tags.filter((t) => t.tag === tagName);
-        const tagObj = match.find((t) => !t.format) ?? match[0];
-        if (!tagObj)
-          throw new Error(`Tag ${tagName} not found`);
-        return tagObj;
-      }
-      return tags.find((t) => t.identify?.(value2) && !t.format);
-    }
-    function createNode(value2, tagName, ctx) {
-      if (identity.isDocument(value2))
-        value2 = value2.contents;
-      if (identity.isNode(value2))
-        return value2;
-      if (identity.isPair(value2)) {
-        const map2 = ctx.schema[identity.MAP].createNode?.(ctx.schema, null, ctx);
-        map2.items.push(value2);
-        return map2;
-      }
-      if (value2 instanceof String || value2 instanceof Number || value2 instanceof Boolean || typeof BigInt !== "undefined" && value2 instanceof BigInt) {
-        value2 = value2.valueOf();
-      }
-      const { aliasDuplicateObjects, onAnchor, onTagObj, schema, sourceObjects } = ctx;
-      let ref = void 0;
-      if (aliasDuplicateObjects && value2 && typeof value2 === "object") {
-        ref = sourceObjects.get(value2);
-        if (ref) {
-          ref.anchor ?? (ref.anchor = onAnchor(value2));
-          return new Alias.Alias(ref.anchor);
-        } else {
-          ref = { anchor: null, node: null };
-          sourceObjects.set(value2, ref);
-        }
-      }
-      if (tagName?.startsWith("!!"))
-        tagName = defaultTagPrefix + tagName.slice(2);
-      let tagObj = findTagObject(value2, tagName, schema.tags);
-      if (!tagObj) {
-        if (value2 && typeof value2.toJSON === "function") {
-          value2 = value2.toJSON();
-        }
-        if (!value2 || typeof value2 !== "object") {
-          const node2 = new Scalar.Scalar(value2);
-          if (ref)
-            ref.node = node2;
-          return node2;
-        }
-        tagObj = value2 instanceof Map ? schema[identity.MAP] : Symbol.iterator in Object(value2) ? schema[identity.SEQ] : schema[identity.MAP];
-      }
-      if (onTagObj) {
-        onTagObj(tagObj);
-        delete ctx.onTagObj;
-      }
-      const node = tagObj?.createNode ? tagObj.createNode(ctx.schema, value2, ctx) : typeof tagObj?.nodeClass?.from === "function" ? tagObj.nodeClass.from(ctx.schema, value2, ctx) : new Scalar.Scalar(value2);
-      if (tagName)
-        node.tag = tagName;
-      else if (!tagObj.default)
-        node.tag = tagObj.tag;
-      if (ref)
-        ref.node = node;
-      return node;
-    }
-    exports2.createNode = createNode;
-  }
-});
-
-// node_modules/yaml/dist/nodes/Collection.js
-var require_Collection = __commonJS({
-  "node_modules/yaml/dist/nodes/Collection.js"(exports2) {
-    "use strict";
-    var createNode = require_createNode();
-    var identity = require_identity();
-    var Node = require_Node();
-    function collectionFromPath(schema, path9, value2) {
-      let v = value2;
-      for (let i = path9.length - 1; i >= 0; --i) {
-        const k = path9[i];
-        if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
-          const a = [];
-          a[k] = v;
-          v = a;
-        } else {
-          v = /* @__PURE__ */ new Map([[k, v]]);
-        }
-      }
-      return createNode.createNode(v, void 0, {
-        aliasDuplicateObjects: false,
-        keepUndefined: false,
-        onAnchor: () => {
-          throw new Error("This should not happen, please report a bug.");
-        },
-        schema,
-        sourceObjects: /* @__PURE__ */ new Map()
-      });
-    }
-    var isEmptyPath = (path9) => path9 == null || typeof path9 === "object" && !!path9[Symbol.iterator]().next().done;
-    var Collection = class extends Node.NodeBase {
-      constructor(type, schema) {
-        super(type);
-        Object.defineProperty(this, "schema", {
-          value: schema,
-          configurable: true,
-          enumerable: false,
-          writable: true
-        });
-      }
-      /**
-       * Create a copy of this collection.
-       *
-       * @param schema - If defined, overwrites the original's schema
-       */
-      clone(schema) {
-        const copy = Object.create(Object.getPrototypeOf(this), Object.getOwnPropertyDescriptors(this));
-        if (schema)
-          copy.schema = schema;
-        copy.items = copy.items.map((it) => identity.isNode(it) || identity.isPair(it) ? it.clone(schema) : it);
-        if (this.range)
-          copy.range = this.range.slice();
-        return copy;
-      }
-      /**
-       * Adds a value to the collection. For `!!map` and `!!omap` the value must
-       * be a Pair instance or a `{ key, value }` object, which may not have a key
-       * that already exists in the map.
-       */
-      addIn(path9, value2) {
-        if (isEmptyPath(path9))
-          this.add(value2);
-        else {
-          const [key, ...rest] = path9;
-          const node = this.get(key, true);
-          if (identity.isCollection(node))
-            node.addIn(rest, value2);
-          else if (node === void 0 && this.schema)
-            this.set(key, collectionFromPath(this.schema, rest, value2));
-          else
-            throw new Error(`Expected YAML collection at ${key}. Remaining path: ${rest}`);
-        }
-      }
-      /**
-       * Removes a value from the collection.
-       * @returns `true` if the item was found and removed.
-       */
-      deleteIn(path9) {
-        const [key, ...rest] = path9;
-        if (rest.length === 0)
-          return this.delete(key);
-        const node = this.get(key, true);
-        if (identity.isCollection(node))
-          return node.deleteIn(rest);
-        else
-          throw new Error(`Expected YAML collection at ${key}. Remaining path: ${rest}`);
-      }
-      /**
-       * Returns item at `key`, or `undefined` if not found. By default unwraps
-       * scalar values from their surrounding node; to disable set `keepScalar` to
-       * `true` (collections are always returned intact).
-       */
-      getIn(path9, keepScalar) {
-        const [key, ...rest] = path9;
-        const node = this.get(key, true);
-        if (rest.length === 0)
-          return !keepScalar && identity.isScalar(node) ? node.value : node;
-        else
-          return identity.isCollection(node) ? node.getIn(rest, keepScalar) : void 0;
-      }
-      hasAllNullValues(allowScalar) {
-        return this.items.every((node) => {
-          if (!identity.isPair(node))
-            return false;
-          const n = node.value;
-          return n == null || allowScalar && identity.isScalar(n) && n.value == null && !n.commentBefore && !n.comment && !n.tag;
-        });
-      }
-      /**
-       * Checks if the collection includes a value with the key `key`.
-       */
-      hasIn(path9) {
-        const [key, ...rest] = path9;
-        if (rest.length === 0)
-          return this.has(key);
-        const node = this.get(key, true);
-        return identity.isCollection(node) ? node.hasIn(rest) : false;
-      }
-      /**
-       * Sets a value in this collection. For `!!set`, `value` needs to be a
-       * boolean to add/remove the item from the set.
-       */
-      setIn(path9, value2) {
-        const [key, ...rest] = path9;
-        if (rest.length === 0) {
-          this.set(key, value2);
-        } else {
-          const node = this.get(key, true);
-          if (identity.isCollection(node))
-            node.setIn(rest, value2);
-          else if (node === void 0 && this.schema)
-            this.set(key, collectionFromPath(this.schema, rest, value2));
-          else
-            throw new Error(`Expected YAML collection at ${key}. Remaining path: ${rest}`);
-        }
-      }
-    };
-    exports2.Collection = Collection;
-    exports2.collectionFromPath = collectionFromPath;
-    exports2.isEmptyPath = isEmptyPath;
-  }
-});
-
-// node_modules/yaml/dist/stringify/stringifyComment.js
-var require_stringifyComment = __commonJS({
-  "node_modules/yaml/dist/stringify/stringifyComment.js"(exports2) {
-    "use strict";
-    var stringifyComment = (str) => str.replace(/^(?!$)(?: $)?/gm, "#");
-    function indentComment(comment, indent) {
-      if (/^\n+$/.test(comment))
-        return comment.substring(1);
-      return indent ? comment.replace(/^(?! *$)/gm, indent) : comment;
-    }
-    var lineComment = (str, indent, comment) => str.endsWith("\n") ? indentComment(comment, indent) : comment.includes("\n") ? "\n" + indentComment(comment, indent) : (str.endsWith(" ") ? "" : " ") + comment;
-    exports2.indentComment = indentComment;
-    exports2.lineComment = lineComment;
-    exports2.stringifyComment = stringifyComment;
-  }
-});
-
-// node_modules/yaml/dist/stringify/foldFlowLines.js
-var require_foldFlowLines = __commonJS({
-  "node_modules/yaml/dist/stringify/foldFlowLines.js"(exports2) {
-    "use strict";
-    var FOLD_FLOW = "flow";
-    var FOLD_BLOCK = "block";
-    var FOLD_QUOTED = "quoted";
-    function foldFlowLines(text, indent, mode = "flow", { indentAtStart, lineWidth = 80, minContentWidth = 20, onFold, onOverflow } = {}) {
-      if (!lineWidth || lineWidth < 0)
-        return text;
-      if (lineWidth < minContentWidth)
-        minContentWidth = 0;
-      const endStep = Math.max(1 + minContentWidth, 1 + lineWidth - indent.length);
-      if (text.length <= endStep)
-        return text;
-      const folds = [];
-      const escapedFolds = {};
-      let end = lineWidth - indent.length;
-      if (typeof indentAtStart === "number") {
-        if (indentAtStart > lineWidth - Math.max(2, minContentWidth))
-          folds.push(0);
-        else
-          end = lineWidth - indentAtStart;
-      }
-      let split = void 0;
-      let prev = void 0;
-      let overflow = false;
-      let i = -1;
-      let escStart = -1;
-      let escEnd = -1;
-      if (mode === FOLD_BLOCK) {
-        i = consumeMoreIndentedLines(text, i, indent.length);
-        if (i !== -1)
-          end = i + endStep;
-      }
-      for (let ch; ch = text[i += 1]; ) {
-        if (mode === FOLD_QUOTED && ch === "\\") {
-          escStart = i;
-          switch (text[i + 1]) {
-            case "x":
-              i += 3;
-              break;
-            case "u":
-              i += 5;
-              break;
-            case "U":
-              i += 9;
-              break;
-            default:
-              i += 1;
-          }
-          escEnd = i;
-        }
-        if (ch === "\n") {
-          if (mode === FOLD_BLOCK)
-            i = consumeMoreIndentedLines(text, i, indent.length);
-          end = i + indent.length + endStep;
-          split = void 0;
-        } else {
-          if (ch === " " && prev && prev !== " " && prev !== "\n" && prev !== "	") {
-            const next = text[i + 1];
-            if (next && next !== " " && next !== "\n" && next !== "	")
-              split = i;
-          }
-          if (i >= end) {
-            if (split) {
-              folds.push(split);
-              end = split + endStep;
-              split = void 0;
-            } else if (mode === FOLD_QUOTED) {
-              while (prev === " " || prev === "	") {
-                prev = ch;
-                ch = text[i += 1];
-                overflow = true;
-              }
-              const j = i > escEnd + 1 ? i - 2 : escStart - 1;
-              if (escapedFolds[j])
-                return text;
-              folds.push(j);
-              escapedFolds[j] = true;
-              end = j + endStep;
-              split = void 0;
-            } else {
-              overflow = true;
-            }
-          }
-        }
-        prev = ch;
-      }
-      if (overflow && onOverflow)
-        onOverflow();
-      if (folds.length === 0)
-        return text;
-      if (onFold)
-        onFold();
-      let res = text.slice(0, folds[0]);
-      for (let i2 = 0; i2 < folds.length; ++i2) {
-        const fold = folds[i2];
-        const end2 = folds[i2 + 1] || text.length;
-        if (fold === 0)
-          res = `
-${indent}${text.slice(0, end2)}`;
-        else {
-          if (mode === FOLD_QUOTED && escapedFolds[fold])
-            res += `${text[fold]}\\`;
-          res += `
-${indent}${text.slice(fold + 1, end2)}`;
-        }
-      }
-      return res;
-    }
-    function consumeMoreIndentedLines(text, i, indent) {
-      let end = i;
-      let start = i + 1;
-      let ch = text[start];
-      while (ch === " " || ch === "	") {
-        if (i < start + indent) {
-          ch = text[++i];
-        } else {
-          do {
-            ch = text[++i];
-          } while (ch && ch !== "\n");
-          end = i;
-          start = i + 1;
-          ch = text[start];
-        }
-      }
-      return end;
-    }
-    exports2.FOLD_BLOCK = FOLD_BLOCK;
-    exports2.FOLD_FLOW = FOLD_FLOW;
-    exports2.FOLD_QUOTED = FOLD_QUOTED;
-    exports2.foldFlowLines = foldFlowLines;
-  }
-});
-
-// node_modules/yaml/dist/stringify/stringifyString.js
-var require_stringifyString = __commonJS({
-  "node_modules/yaml/dist/stringify/stringifyString.js"(exports2) {
-    "use strict";
-    var Scalar = require_Scalar();
-    var foldFlowLines = require_foldFlowLines();
-    var getFoldOptions = (ctx, isBlock) => ({
-      indentAtStart: isBlock ? ctx.indent.length : ctx.indentAtStart,
-      lineWidth: ctx.options.lineWidth,
-      minContentWidth: ctx.options.minContentWidth
-    });
-    var containsDocumentMarker = (str) => /^(%|---|\.\.\.)/m.test(str);
-    function lineLengthOverLimit(str, lineWidth, indentLength) {
-      if (!lineWidth || lineWidth < 0)
-        return false;
-      const limit = lineWidth - indentLength;
-      const strLen = str.length;
-      if (strLen <= limit)
-        return false;
-      for (let i = 0, start = 0; i < strLen; ++i) {
-        if (str[i] === "\n") {
-          if (i - start > limit)
-            return true;
-          start = i + 1;
-          if (strLen - start <= limit)
-            return false;
-        }
-      }
-      return true;
-    }
-    function doubleQuotedString(value2, ctx) {
-      const json = JSON.stringify(value2);
-      if (ctx.options.doubleQuotedAsJSON)
-        return json;
-      const { implicitKey } = ctx;
-      const minMultiLineLength = ctx.options.doubleQuotedMinMultiLineLength;
-      const indent = ctx.indent || (containsDocumentMarker(value2) ? "  " : "");
-      let str = "";
-      let start = 0;
-      for (let i = 0, ch = json[i]; ch; ch = json[++i]) {
-        if (ch === " " && json[i + 1] === "\\" && json[i + 2] === "n") {
-          str += json.slice(start, i) + "\\ ";
-          i += 1;
-          start = i;
-          ch = "\\";
-        }
-        if (ch === "\\")
-          switch (json[i + 1]) {
-            case "u":
-              {
-                str += json.slice(start, i);
-                const code = json.substr(i + 2, 4);
-                switch (code) {
-                  case "0000":
-                    str += "\\0";
-                    break;
-                  case "0007":
-                    str += "\\a";
-                    break;
-                  case "000b":
-                    str += "\\v";
-                    break;
-                  case "001b":
-                    str += "\\e";
-                    break;
-                  case "0085":
-                    str += "\\N";
-                    break;
-                  case "00a0":
-                    str += "\\_";
-                    break;
-                  case "2028":
-                    str += "\\L";
-                    break;
-                  case "2029":
-                    str += "\\P";
-                    break;
-                  default:
-                    if (code.substr(0, 2) === "00")
-                      str += "\\x" + code.substr(2);
-                    else
-                      str += json.substr(i, 6);
-                }
-                i += 5;
-                start = i + 1;
-              }
-              break;
-            case "n":
-              if (implicitKey || json[i + 2] === '"' || json.length < minMultiLineLength) {
-                i += 1;
-              } else {
-                str += json.slice(start, i) + "\n\n";
-                while (json[i + 2] === "\\" && json[i + 3] === "n" && json[i + 4] !== '"') {
-                  str += "\n";
-                  i += 2;
-                }
-                str += indent;
-                if (json[i + 2] === " ")
-                  str += "\\";
-                i += 1;
-                start = i + 1;
-              }
-              break;
-            default:
-              i += 1;
-          }
-      }
-      str = start ? str + json.slice(start) : json;
-      return implicitKey ? str : foldFlowLines.foldFlowLines(str, indent, foldFlowLines.FOLD_QUOTED, getFoldOptions(ctx, false));
-    }
-    function singleQuotedString(value2, ctx) {
-      if (ctx.options.singleQuote === false || ctx.implicitKey && value2.includes("\n") || /[ \t]\n|\n[ \t]/.test(value2))
-        return doubleQuotedString(value2, ctx);
-      const indent = ctx.indent || (containsDocumentMarker(value2) ? "  " : "");
-      const res = "'" + value2.replace(/'/g, "''").replace(/\n+/g, `$&
-${indent}`) + "'";
-      return ctx.implicitKey ? res : foldFlowLines.foldFlowLines(res, indent, foldFlowLines.FOLD_FLOW, getFoldOptions(ctx, false));
-    }
-    function quotedString(value2, ctx) {
-      const { singleQuote } = ctx.options;
-      let qs;
-      if (singleQuote === false)
-        qs = doubleQuotedString;
-      else {
-        const hasDouble = value2.includes('"');
-        const hasSingle = value2.includes("'");
-        if (hasDouble && !hasSingle)
-          qs = singleQuotedString;
-        else if (hasSingle && !hasDouble)
-          qs = doubleQuotedString;
-        else
-          qs = singleQuote ? singleQuotedString : doubleQuotedString;
-      }
-      return qs(value2, ctx);
-    }
-    var blockEndNewlines;
-    try {
-      blockEndNewlines = new RegExp("(^|(?<!\n))\n+(?!\n|$)", "g");
-    } catch {
-      blockEndNewlines = /\n+(?!\n|$)/g;
-    }
-    function blockString({ comment, type, value: value2 }, ctx, onComment, onChompKeep) {
-      const { blockQuote, commentString, lineWidth } = ctx.options;
-      if (!blockQuote || /\n[\t ]+$/.test(value2)) {
-        return quotedString(value2, ctx);
-      }
-      const indent = ctx.indent || (ctx.forceBlockIndent || containsDocumentMarker(value2) ? "  " : "");
-      const literal = blockQuote === "literal" ? true : blockQuote === "folded" || type === Scalar.Scalar.BLOCK_FOLDED ? false : type === Scalar.Scalar.BLOCK_LITERAL ? true : !lineLengthOverLimit(value2, lineWidth, indent.length);
-      if (!value2)
-        return literal ? "|\n" : ">\n";
-      let chomp;
-      let endStart;
-      for (endStart = value2.length; endStart > 0; --endStart) {
-        const ch = value2[endStart - 1];
-        if (ch !== "\n" && ch !== "	" && ch !== " ")
-          break;
-      }
-      let end = value2.substring(endStart);
-      const endNlPos = end.indexOf("\n");
-      if (endNlPos === -1) {
-        chomp = "-";
-      } else if (value2 === end || endNlPos !== end.length - 1) {
-        chomp = "+";
-        if (onChompKeep)
-          onChompKeep();
-      } else {
-        chomp = "";
-      }
-      if (end) {
-        value2 = value2.slice(0, -end.length);
-        if (end[end.length - 1] === "\n")
-          end = end.slice(0, -1);
-        end = end.replace(blockEndNewlines, `$&${indent}`);
-      }
-      let startWithSpace = false;
-      let startEnd;
-      let startNlPos = -1;
-      for (startEnd = 0; startEnd < value2.length; ++startEnd) {
-        const ch = value2[startEnd];
-        if (ch === " ")
-          startWithSpace = true;
-        else if (ch === "\n")
-          startNlPos = startEnd;
-        else
-          break;
-      }
-      let start = value2.substring(0, startNlPos < startEnd ? startNlPos + 1 : startEnd);
-      if (start) {
-        value2 = value2.substring(start.length);
-        start = start.replace(/\n+/g, `$&${indent}`);
-      }
-      const indentSize = indent ? "2" : "1";
-      let header = (startWithSpace ? indentSize : "") + chomp;
-      if (comment) {
-        header += " " + commentString(comment.replace(/ ?[\r\n]+/g, " "));
-        if (onComment)
-          onComment();
-      }
-      if (!literal) {
-        const foldedValue = value2.replace(/\n+/g, "\n$&").replace(/(?:^|\n)([\t ].*)(?:([\n\t ]*)\n(?![\n\t ]))?/g, "$1$2").replace(/\n+/g, `$&${indent}`);
-        let literalFallback = false;
-        const foldOptions = getFoldOptions(ctx, true);
-        if (blockQuote !== "folded" && type !== Scalar.Scalar.BLOCK_FOLDED) {
-          foldOptions.onOverflow = () => {
-            literalFallback = true;
-          };
-        }
-        const body = foldFlowLines.foldFlowLines(`${start}${foldedValue}${end}`, indent, foldFlowLines.FOLD_BLOCK, foldOptions);
-        if (!literalFallback)
-          return `>${header}
-${indent}${body}`;
-      }
-      value2 = value2.replace(/\n+/g, `$&${indent}`);
-      return `|${header}
-${indent}${start}${value2}${end}`;
-    }
-    function plainString(item, ctx, onComment, onChompKeep) {
-      const { type, value: value2 } = item;
-      const { actualString, implicitKey, indent, indentStep, inFlow } = ctx;
-      if (implicitKey && value2.includes("\n") || inFlow && /[[\]{},]/.test(value2)) {
-        return quotedString(value2, ctx);
-      }
-      if (/^[\n\t ,[\]{}#&*!|>'"%@`]|^[?-]$|^[?-][ \t]|[\n:][ \t]|[ \t]\n|[\n\t ]#|[\n\t :]$/.test(value2)) {
-        return implicitKey || inFlow || !value2.includes("\n") ? quotedString(value2, ctx) : blockString(item, ctx, onComment, onChompKeep);
-      }
-      if (!implicitKey && !inFlow && type !== Scalar.Scalar.PLAIN && value2.includes("\n")) {
-        return blockString(item, ctx, onComment, onChompKeep);
-      }
-      if (containsDocumentMarker(value2)) {
-        if (indent === "") {
-          ctx.forceBlockIndent = true;
-          return blockString(item, ctx, onComment, onChompKeep);
-        } else if (implicitKey && indent === indentStep) {
-          return quotedString(value2, ctx);
-        }
-      }
-      const str = value2.replace(/\n+/g, `$&
-${indent}`);
-      if (actualString) {
-        const test = (tag) => tag.default && tag.tag !== "tag:yaml.org,2002:str" && tag.test?.test(str);
-        const { compat, tags } = ctx.doc.schema;
-        if (tags.some(test) || compat?.some(test))
-          return quotedString(value2, ctx);
-      }
-      return implicitKey ? str : foldFlowLines.foldFlowLines(str, indent, foldFlowLines.FOLD_FLOW, getFoldOptions(ctx, false));
-    }
-    function stringifyString(item, ctx, onComment, onChompKeep) {
-      const { implicitKey, inFlow } = ctx;
-      const ss = typeof item.value === "string" ? item : Object.assign({}, item, { value: String(item.value) });
-      let { type } = item;
-      if (type !== Scalar.Scalar.QUOTE_DOUBLE) {
-        if (/[\x00-\x08\x0b-\x1f\x7f-\x9f\u{D800}-\u{DFFF}]/u.test(ss.value))
-          type = Scalar.Scalar.QUOTE_DOUBLE;
-      }
-      const _stringify = (_type) => {
-        switch (_type) {
-          case Scalar.Scalar.BLOCK_FOLDED:
-          case Scalar.Scalar.BLOCK_LITERAL:
-            return implicitKey || inFlow ? quotedString(ss.value, ctx) : blockString(ss, ctx, onComment, onChompKeep);
-          case Scalar.Scalar.QUOTE_DOUBLE:
-            return doubleQuotedString(ss.value, ctx);
-          case Scalar.Scalar.QUOTE_SINGLE:
-            return singleQuotedString(ss.value, ctx);
-          case Scalar.Scalar.PLAIN:
-            return plainString(ss, ctx, onComment, onChompKeep);
-          default:
-            return null;
-        }
-      };
-      let res = _stringify(type);
-      if (res === null) {
-        const { defaultKeyType, defaultStringType } = ctx.options;
-        const t = implicitKey && defaultKeyType || defaultStringType;
-        res = _stringify(t);
-        if (res === null)
-          throw new Error(`Unsupported default string type ${t}`);
-      }
-      return res;
-    }
-    exports2.stringifyString = stringifyString;
-  }
-});
-
-// node_modules/yaml/dist/stringify/stringify.js
-var require_stringify = __commonJS({
-  "node_modules/yaml/dist/stringify/stringify.js"(exports2) {
-    "use strict";
-    var anchors = require_anchors();
-    var identity = require_identity();
-    var stringifyComment = require_stringifyComment();
-    var stringifyString = require_stringifyString();
-    function createStringifyContext(doc, options) {
-      const opt = Object.assign({
-        blockQuote: true,
-        commentString: stringifyComment.stringifyComment,
-        defaultKeyType: null,
-        defaultStringType: "PLAIN",
-        directives: null,
-        doubleQuotedAsJSON: false,
-        doubleQuotedMinMultiLineLength: 40,
-        falseStr: "false",
-        flowCollectionPadding: true,
-        indentSeq: true,
-        lineWidth: 80,
-        minContentWidth: 20,
-        nullStr: "null",
-        simpleKeys: false,
-        singleQuote: null,
-        trailingComma: false,
-        trueStr: "true",
-        verifyAliasOrder: true
-      }, doc.schema.toStringOptions, options);
-      let inFlow;
-      switch (opt.collectionStyle) {
-        case "block":
-          inFlow = false;
-          break;
-        case "flow":
-          inFlow = true;
-          break;
-        default:
-          inFlow = null;
-      }
-      return {
-        anchors: /* @__PURE__ */ new Set(),
-        doc,
-        flowCollectionPadding: opt.flowCollectionPadding ? " " : "",
-        indent: "",
-        indentStep: typeof opt.indent === "number" ? " ".repeat(opt.indent) : "  ",
-        inFlow,
-        options: opt
-      };
-    }
-    function getTagObject(tags, item) {
-      if (item.tag) {
-        const match = tags.filter((t) => t.tag === item.tag);
-        if (match.length > 0)
-          return match.find((t) => t.format === item.format) ?? match[0];
-      }
-      let tagObj = void 0;
-      let obj;
-      if (identity.isScalar(item)) {
-        obj = item.value;
-        let match = tags.filter((t) => t.identify?.(obj));
-        if (match.length > 1) {
-          const testMatch = match.filter((t) => t.test);
-          if (testMatch.length > 0)
-            match = testMatch;
-        }
-        tagObj = match.find((t) => t.format === item.format) ?? match.find((t) => !t.format);
-      } else {
-        obj = item;
-        tagObj = tags.find((t) => t.nodeClass && obj instanceof t.nodeClass);
-      }
-      if (!tagObj) {
-        const name = obj?.constructor?.name ?? (obj === null ? "null" : typeof obj);
-        throw new Error(`Tag not resolved for ${name} value`);
-      }
-      return tagObj;
-    }
-    function stringifyProps(node, tagObj, { anchors: anchors$1, doc }) {
-      if (!doc.directives)
-        return "";
-      const props = [];
-      const anchor = (identity.isScalar(node) || identity.isCollection(node)) && node.anchor;
-      if (anchor && anchors.anchorIsValid(anchor)) {
-        anchors$1.add(anchor);
-        props.push(`&${anchor}`);
-      }
-      const tag = node.tag ?? (tagObj.default ? null : tagObj.tag);
-      if (tag)
-        props.push(doc.directives.tagString(tag));
-      return props.join(" ");
-    }
-    function stringify(item, ctx, onComment, onChompKeep) {
-      if (identity.isPair(item))
-        return item.toString(ctx, onComment, onChompKeep);
-      if (identity.isAlias(item)) {
-        if (ctx.doc.directives)
-          return item.toString(ctx);
-        if (ctx.resolvedAliases?.has(item)) {
-          throw new TypeError(`Cannot stringify circular structure without alias nodes`);
-        } else {
-          if (ctx.resolvedAliases)
-            ctx.resolvedAliases.add(item);
-          else
-            ctx.resolvedAliases = /* @__PURE__ */ new Set([item]);
-          item = item.resolve(ctx.doc);
-        }
-      }
-      let tagObj = void 0;
-      const node = identity.isNode(item) ? item : ctx.doc.createNode(item, { onTagObj: (o) => tagObj = o });
-      tagObj ?? (tagObj = getTagObject(ctx.doc.schema.tags, node));
-      const props = stringifyProps(node, tagObj, ctx);
-      if (props.length > 0)
-        ctx.indentAtStart = (ctx.indentAtStart ?? 0) + props.length + 1;
-      const str = typeof tagObj.stringify === "function" ? tagObj.stringify(node, ctx, onComment, onChompKeep) : identity.isScalar(node) ? stringifyString.stringifyString(node, ctx, onComment, onChompKeep) : node.toString(ctx, onComment, onChompKeep);
-      if (!props)
-        return str;
-      return identity.isScalar(node) || str[0] === "{" || str[0] === "[" ? `${props} ${str}` : `${props}
-${ctx.indent}${str}`;
-    }
-    exports2.createStringifyContext = createStringifyContext;
-    exports2.stringify = stringify;
-  }
-});
-
-// node_modules/yaml/dist/stringify/stringifyPair.js
-var require_stringifyPair = __commonJS({
-  "node_modules/yaml/dist/stringify/stringifyPair.js"(exports2) {
-    "use strict";
-    var identity = require_identity();
-    var Scalar = require_Scalar();
-    var stringify = require_stringify();
-    var stringifyComment = require_stringifyComment();
-    function stringifyPair({ key, value: value2 }, ctx, onComment, onChompKeep) {
-      const { allNullValues, doc, indent, indentStep, options: { commentString, indentSeq, simpleKeys } } = ctx;
-      let keyComment = identity.isNode(key) && key.comment || null;
-      if (simpleKeys) {
-        if (keyComment) {
-          throw new Error("With simple keys, key nodes cannot have comments");
-        }
-        if (identity.isCollection(key) || !identity.isNode(key) && typeof key === "object") {
-          const msg = "With simple keys, collection cannot be used as a key value";
-          throw new Error(msg);
-        }
-      }
-      let explicitKey = !simpleKeys && (!key || keyComment && value2 == null && !ctx.inFlow || identity.isCollection(key) || (identity.isScalar(key) ? key.type === Scalar.Scalar.BLOCK_FOLDED || key.type === Scalar.Scalar.BLOCK_LITERAL : typeof key === "object"));
-      ctx = Object.assign({}, ctx, {
-        allNullValues: false,
-        implicitKey: !explicitKey && (simpleKeys || !allNullValues),
-        indent: indent + indentStep
-      });
-      let keyCommentDone = false;
-      let chompKeep = false;
-      let str = stringify.stringify(key, ctx, () => keyCommentDone = true, () => chompKeep = true);
-      if (!explicitKey && !ctx.inFlow && str.length > 1024) {
-        if (simpleKeys)
-          throw new Error("With simple keys, single line scalar must not span more than 1024 characters");
-        explicitKey = true;
-      }
-      if (ctx.inFlow) {
-        if (allNullValues || value2 == null) {
-          if (keyCommentDone && onComment)
-            onComment();
-          return str === "" ? "?" : explicitKey ? `? ${str}` : str;
-        }
-      } else if (allNullValues && !simpleKeys || value2 == null && explicitKey) {
-        str = `? ${str}`;
-        if (keyComment && !keyCommentDone) {
-          str += stringifyComment.lineComment(str, ctx.indent, commentString(keyComment));
-        } else if (chompKeep && onChompKeep)
-          onChompKeep();
-        return str;
-      }
-      if (keyCommentDone)
-        keyComment = null;
-      if (explicitKey) {
-        if (keyComment)
-          str += stringifyComment.lineComment(str, ctx.indent, commentString(keyComment));
-        str = `? ${str}
-${indent}:`;
-      } else {
-        str = `${str}:`;
-        if (keyComment)
-          str += stringifyComment.lineComment(str, ctx.indent, commentString(keyComment));
-      }
-      let vsb, vcb, valueComment;
-      if (identity.isNode(value2)) {
-        vsb = !!value2.spaceBefore;
-        vcb = value2.commentBefore;
-        valueComment = value2.comment;
-      } else {
-        vsb = false;
-        vcb = null;
-        valueComment = null;
-        if (value2 && typeof value2 === "object")
-          value2 = doc.createNode(value2);
-      }
-      ctx.implicitKey = false;
-      if (!explicitKey && !keyComment && identity.isScalar(value2))
-        ctx.indentAtStart = str.length + 1;
-      chompKeep = false;
-      if (!indentSeq && indentStep.length >= 2 && !ctx.inFlow && !explicitKey && identity.isSeq(value2) && !value2.flow && !value2.tag && !value2.anchor) {
-        ctx.indent = ctx.indent.substring(2);
-      }
-      let valueCommentDone = false;
-      const valueStr = stringify.stringify(value2, ctx, () => valueCommentDone = true, () => chompKeep = true);
-      let ws = " ";
-      if (keyComment || vsb || vcb) {
-        ws = vsb ? "\n" : "";
-        if (vcb) {
-          const cs = commentString(vcb);
-          ws += `
-${stringifyComment.indentComment(cs, ctx.indent)}`;
-        }
-        if (valueStr === "" && !ctx.inFlow) {
-          if (ws === "\n" && valueComment)
-            ws = "\n\n";
-        } else {
-          ws += `
-${ctx.indent}`;
-        }
-      } else if (!explicitKey && identity.isCollection(value2)) {
-        const vs0 = valueStr[0];
-        const nl0 = valueStr.indexOf("\n");
-        const hasNewline = nl0 !== -1;
-        const flow = ctx.inFlow ?? value2.flow ?? value2.items.length === 0;
-        if (hasNewline || !flow) {
-          let hasPropsLine = false;
-          if (hasNewline && (vs0 === "&" || vs0 === "!")) {
-            let sp0 = valueStr.indexOf(" ");
-            if (vs0 === "&" && sp0 !== -1 && sp0 < nl0 && valueStr[sp0 + 1] === "!") {
-              sp0 = valueStr.indexOf(" ", sp0 + 1);
-            }
-            if (sp0 === -1 || nl0 < sp0)
-              hasPropsLine = true;
-          }
-          if (!hasPropsLine)
-            ws = `
-${ctx.indent}`;
-        }
-      } else if (valueStr === "" || valueStr[0] === "\n") {
-        ws = "";
-      }
-      str += ws + valueStr;
-      if (ctx.inFlow) {
-        if (valueCommentDone && onComment)
-          onComment();
-      } else if (valueComment && !valueCommentDone) {
-        str += stringifyComment.lineComment(str, ctx.indent, commentString(valueComment));
-      } else if (chompKeep && onChompKeep) {
-        onChompKeep();
-      }
-      return str;
-    }
-    exports2.stringifyPair = stringifyPair;
-  }
-});
-
-// node_modules/yaml/dist/log.js
-var require_log = __commonJS({
-  "node_modules/yaml/dist/log.js"(exports2) {
-    "use strict";
-    var node_process = __require("process");
-    function debug(logLevel, ...messages) {
-      if (logLevel === "debug")
-        console.log(...messages);
-    }
-    function warn(logLevel, warning) {
-      if (logLevel === "debug" || logLevel === "warn") {
-        if (typeof node_process.emitWarning === "function")
-          node_process.emitWarning(warning);
-        else
-          console.warn(warning);
-      }
-    }
-    exports2.debug = debug;
-    exports2.warn = warn;
-  }
-});
-
-// node_modules/yaml/dist/schema/yaml-1.1/merge.js
-var require_merge = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/merge.js"(exports2) {
-    "use strict";
-    var identity = require_identity();
-    var Scalar = require_Scalar();
-    var MERGE_KEY = "<<";
-    var merge = {
-      identify: (value2) => value2 === MERGE_KEY || typeof value2 === "symbol" && value2.description === MERGE_KEY,
-      default: "key",
-      tag: "tag:yaml.org,2002:merge",
-      test: /^<<$/,
-      resolve: () => Object.assign(new Scalar.Scalar(Symbol(MERGE_KEY)), {
-        addToJSMap: addMergeToJSMap
-      }),
-      stringify: () => MERGE_KEY
-    };
-    var isMergeKey = (ctx, key) => (merge.identify(key) || identity.isScalar(key) && (!key.type || key.type === Scalar.Scalar.PLAIN) && merge.identify(key.value)) && ctx?.doc.schema.tags.some((tag) => tag.tag === merge.tag && tag.default);
-    function addMergeToJSMap(ctx, map2, value2) {
-      const source = resolveAliasValue(ctx, value2);
-      if (identity.isSeq(source))
-        for (const it of source.items)
-          mergeValue(ctx, map2, it);
-      else if (Array.isArray(source))
-        for (const it of source)
-          mergeValue(ctx, map2, it);
-      else
-        mergeValue(ctx, map2, source);
-    }
-    function mergeValue(ctx, map2, value2) {
-      const source = resolveAliasValue(ctx, value2);
-      if (!identity.isMap(source))
-        throw new Error("Merge sources must be maps or map aliases");
-      const srcMap = source.toJSON(null, ctx, Map);
-      for (const [key, value3] of srcMap) {
-        if (map2 instanceof Map) {
-          if (!map2.has(key))
-            map2.set(key, value3);
-        } else if (map2 instanceof Set) {
-          map2.add(key);
-        } else if (!Object.prototype.hasOwnProperty.call(map2, key)) {
-          Object.defineProperty(map2, key, {
-            value: value3,
-            writable: true,
-            enumerable: true,
-            configurable: true
-          });
-        }
-      }
-      return map2;
-    }
-    function resolveAliasValue(ctx, value2) {
-      return ctx && identity.isAlias(value2) ? value2.resolve(ctx.doc, ctx) : value2;
-    }
-    exports2.addMergeToJSMap = addMergeToJSMap;
-    exports2.isMergeKey = isMergeKey;
-    exports2.merge = merge;
-  }
-});
-
-// node_modules/yaml/dist/nodes/addPairToJSMap.js
-var require_addPairToJSMap = __commonJS({
-  "node_modules/yaml/dist/nodes/addPairToJSMap.js"(exports2) {
-    "use strict";
-    var log = require_log();
-    var merge = require_merge();
-    var stringify = require_stringify();
-    var identity = require_identity();
-    var toJS = require_toJS();
-    function addPairToJSMap(ctx, map2, { key, value: value2 }) {
-      if (identity.isNode(key) && key.addToJSMap)
-        key.addToJSMap(ctx, map2, value2);
-      else if (merge.isMergeKey(ctx, key))
-        merge.addMergeToJSMap(ctx, map2, value2);
-      else {
-        const jsKey = toJS.toJS(key, "", ctx);
-        if (map2 instanceof Map) {
-          map2.set(jsKey, toJS.toJS(value2, jsKey, ctx));
-        } else if (map2 instanceof Set) {
-          map2.add(jsKey);
-        } else {
-          const stringKey = stringifyKey(key, jsKey, ctx);
-          const jsValue = toJS.toJS(value2, stringKey, ctx);
-          if (stringKey in map2)
-            Object.defineProperty(map2, stringKey, {
-              value: jsValue,
-              writable: true,
-              enumerable: true,
-              configurable: true
-            });
-          else
-            map2[stringKey] = jsValue;
-        }
-      }
-      return map2;
-    }
-    function stringifyKey(key, jsKey, ctx) {
-      if (jsKey === null)
-        return "";
-      if (typeof jsKey !== "object")
-        return String(jsKey);
-      if (identity.isNode(key) && ctx?.doc) {
-        const strCtx = stringify.createStringifyContext(ctx.doc, {});
-        strCtx.anchors = /* @__PURE__ */ new Set();
-        for (const node of ctx.anchors.keys())
-          strCtx.anchors.add(node.anchor);
-        strCtx.inFlow = true;
-        strCtx.inStringifyKey = true;
-        const strKey = key.toString(strCtx);
-        if (!ctx.mapKeyWarned) {
-          let jsonStr = JSON.stringify(strKey);
-          if (jsonStr.length > 40)
-            jsonStr = jsonStr.substring(0, 36) + '..."';
-          log.warn(ctx.doc.options.logLevel, `Keys with collection values will be stringified due to JS Object restrictions: ${jsonStr}. Set mapAsMap: true to use object keys.`);
-          ctx.mapKeyWarned = true;
-        }
-        return strKey;
-      }
-      return JSON.stringify(jsKey);
-    }
-    exports2.addPairToJSMap = addPairToJSMap;
-  }
-});
-
-// node_modules/yaml/dist/nodes/Pair.js
-var require_Pair = __commonJS({
-  "node_modules/yaml/dist/nodes/Pair.js"(exports2) {
-    "use strict";
-    var createNode = require_createNode();
-    var stringifyPair = require_stringifyPair();
-    var addPairToJSMap = require_addPairToJSMap();
-    var identity = require_identity();
-    function createPair(key, value2, ctx) {
-      const k = createNode.createNode(key, void 0, ctx);
-      const v = createNode.createNode(value2, void 0, ctx);
-      return new Pair(k, v);
-    }
-    var Pair = class _Pair {
-      constructor(key, value2 = null) {
-        Object.defineProperty(this, identity.NODE_TYPE, { value: identity.PAIR });
-        this.key = key;
-        this.value = value2;
-      }
-      clone(schema) {
-        let { key, value: value2 } = this;
-        if (identity.isNode(key))
-          key = key.clone(schema);
-        if (identity.isNode(value2))
-          value2 = value2.clone(schema);
-        return new _Pair(key, value2);
-      }
-      toJSON(_, ctx) {
-        const pair = ctx?.mapAsMap ? /* @__PURE__ */ new Map() : {};
-        return addPairToJSMap.addPairToJSMap(ctx, pair, this);
-      }
-      toString(ctx, onComment, onChompKeep) {
-        return ctx?.doc ? stringifyPair.stringifyPair(this, ctx, onComment, onChompKeep) : JSON.stringify(this);
-      }
-    };
-    exports2.Pair = Pair;
-    exports2.createPair = createPair;
-  }
-});
-
-// node_modules/yaml/dist/stringify/stringifyCollection.js
-var require_stringifyCollection = __commonJS({
-  "node_modules/yaml/dist/stringify/stringifyCollection.js"(exports2) {
-    "use strict";
-    var identity = require_identity();
-    var stringify = require_stringify();
-    var stringifyComment = require_stringifyComment();
-    function stringifyCollection(collection, ctx, options) {
-      const flow = ctx.inFlow ?? collection.flow;
-      const stringify2 = flow ? stringifyFlowCollection : stringifyBlockCollection;
-      return stringify2(collection, ctx, options);
-    }
-    function stringifyBlockCollection({ comment, items }, ctx, { blockItemPrefix, flowChars, itemIndent, onChompKeep, onComment }) {
-      const { indent, options: { commentString } } = ctx;
-      const itemCtx = Object.assign({}, ctx, { indent: itemIndent, type: null });
-      let chompKeep = false;
-      const lines = [];
-      for (let i = 0; i < items.length; ++i) {
-        const item = items[i];
-        let comment2 = null;
-        if (identity.isNode(item)) {
-          if (!chompKeep && item.spaceBefore)
-            lines.push("");
-          addCommentBefore(ctx, lines, item.commentBefore, chompKeep);
-          if (item.comment)
-            comment2 = item.comment;
-        } else if (identity.isPair(item)) {
-          const ik = identity.isNode(item.key) ? item.key : null;
-          if (ik) {
-            if (!chompKeep && ik.spaceBefore)
-              lines.push("");
-            addCommentBefore(ctx, lines, ik.commentBefore, chompKeep);
-          }
-        }
-        chompKeep = false;
-        let str2 = stringify.stringify(item, itemCtx, () => comment2 = null, () => chompKeep = true);
-        if (comment2)
-          str2 += stringifyComment.lineComment(str2, itemIndent, commentString(comment2));
-        if (chompKeep && comment2)
-          chompKeep = false;
-        lines.push(blockItemPrefix + str2);
-      }
-      let str;
-      if (lines.length === 0) {
-        str = flowChars.start + flowChars.end;
-      } else {
-        str = lines[0];
-        for (let i = 1; i < lines.length; ++i) {
-          const line = lines[i];
-          str += line ? `
-${indent}${line}` : "\n";
-        }
-      }
-      if (comment) {
-        str += "\n" + stringifyComment.indentComment(commentString(comment), indent);
-        if (onComment)
-          onComment();
-      } else if (chompKeep && onChompKeep)
-        onChompKeep();
-      return str;
-    }
-    function stringifyFlowCollection({ items }, ctx, { flowChars, itemIndent }) {
-      const { indent, indentStep, flowCollectionPadding: fcPadding, options: { commentString } } = ctx;
-      itemIndent += indentStep;
-      const itemCtx = Object.assign({}, ctx, {
-        indent: itemIndent,
-        inFlow: true,
-        type: null
-      });
-      let reqNewline = false;
-      let linesAtValue = 0;
-      const lines = [];
-      for (let i = 0; i < items.length; ++i) {
-        const item = items[i];
-        let comment = null;
-        if (identity.isNode(item)) {
-          if (item.spaceBefore)
-            lines.push("");
-          addCommentBefore(ctx, lines, item.commentBefore, false);
-          if (item.comment)
-            comment = item.comment;
-        } else if (identity.isPair(item)) {
-          const ik = identity.isNode(item.key) ? item.key : null;
-          if (ik) {
-            if (ik.spaceBefore)
-              lines.push("");
-            addCommentBefore(ctx, lines, ik.commentBefore, false);
-            if (ik.comment)
-              reqNewline = true;
-          }
-          const iv = identity.isNode(item.value) ? item.value : null;
-          if (iv) {
-            if (iv.comment)
-              comment = iv.comment;
-            if (iv.commentBefore)
-              reqNewline = true;
-          } else if (item.value == null && ik?.comment) {
-            comment = ik.comment;
-          }
-        }
-        if (comment)
-          reqNewline = true;
-        let str = stringify.stringify(item, itemCtx, () => comment = null);
-        reqNewline || (reqNewline = lines.length > linesAtValue || str.includes("\n"));
-        if (i < items.length - 1) {
-          str += ",";
-        } else if (ctx.options.trailingComma) {
-          if (ctx.options.lineWidth > 0) {
-            reqNewline || (reqNewline = lines.reduce((sum, line) => sum + line.length + 2, 2) + (str.length + 2) > ctx.options.lineWidth);
-          }
-          if (reqNewline) {
-            str += ",";
-          }
-        }
-        if (comment)
-          str += stringifyComment.lineComment(str, itemIndent, commentString(comment));
-        lines.push(str);
-        linesAtValue = lines.length;
-      }
-      const { start, end } = flowChars;
-      if (lines.length === 0) {
-        return start + end;
-      } else {
-        if (!reqNewline) {
-          const len = lines.reduce((sum, line) => sum + line.length + 2, 2);
-          reqNewline = ctx.options.lineWidth > 0 && len > ctx.options.lineWidth;
-        }
-        if (reqNewline) {
-          let str = start;
-          for (const line of lines)
-            str += line ? `
-${indentStep}${indent}${line}` : "\n";
-          return `${str}
-${indent}${end}`;
-        } else {
-          return `${start}${fcPadding}${lines.join(" ")}${fcPadding}${end}`;
-        }
-      }
-    }
-    function addCommentBefore({ indent, options: { commentString } }, lines, comment, chompKeep) {
-      if (comment && chompKeep)
-        comment = comment.replace(/^\n+/, "");
-      if (comment) {
-        const ic = stringifyComment.indentComment(commentString(comment), indent);
-        lines.push(ic.trimStart());
-      }
-    }
-    exports2.stringifyCollection = stringifyCollection;
-  }
-});
-
-// node_modules/yaml/dist/nodes/YAMLMap.js
-var require_YAMLMap = __commonJS({
-  "node_modules/yaml/dist/nodes/YAMLMap.js"(exports2) {
-    "use strict";
-    var stringifyCollection = require_stringifyCollection();
-    var addPairToJSMap = require_addPairToJSMap();
-    var Collection = require_Collection();
-    var identity = require_identity();
-    var Pair = require_Pair();
-    var Scalar = require_Scalar();
-    function findPair(items, key) {
-      const k = identity.isScalar(key) ? key.value : key;
-      for (const it of items) {
-        if (identity.isPair(it)) {
-          if (it.key === key || it.key === k)
-            return it;
-          if (identity.isScalar(it.key) && it.key.value === k)
-            return it;
-        }
-      }
-      return void 0;
-    }
-    var YAMLMap = class extends Collection.Collection {
-      static get tagName() {
-        return "tag:yaml.org,2002:map";
-      }
-      constructor(schema) {
-        super(identity.MAP, schema);
-        this.items = [];
-      }
-      /**
-       * A generic collection parsing method that can be extended
-       * to other node classes that inherit from YAMLMap
-       */
-      static from(schema, obj, ctx) {
-        const { keepUndefined, replacer } = ctx;
-        const map2 = new this(schema);
-        const add = (key, value2) => {
-          if (typeof replacer === "function")
-            value2 = replacer.call(obj, key, value2);
-          else if (Array.isArray(replacer) && !replacer.includes(key))
-            return;
-          if (value2 !== void 0 || keepUndefined)
-            map2.items.push(Pair.createPair(key, value2, ctx));
-        };
-        if (obj instanceof Map) {
-          for (const [key, value2] of obj)
-            add(key, value2);
-        } else if (obj && typeof obj === "object") {
-          for (const key of Object.keys(obj))
-            add(key, obj[key]);
-        }
-        if (typeof schema.sortMapEntries === "function") {
-          map2.items.sort(schema.sortMapEntries);
-        }
-        return map2;
-      }
-      /**
-       * Adds a value to the collection.
-       *
-       * @param overwrite - If not set `true`, using a key that is already in the
-       *   collection will throw. Otherwise, overwrites the previous value.
-       */
-      add(pair, overwrite) {
-        let _pair;
-        if (identity.isPair(pair))
-          _pair = pair;
-        else if (!pair || typeof pair !== "object" || !("key" in pair)) {
-          _pair = new Pair.Pair(pair, pair?.value);
-        } else
-          _pair = new Pair.Pair(pair.key, pair.value);
-        const prev = findPair(this.items, _pair.key);
-        const sortEntries = this.schema?.sortMapEntries;
-        if (prev) {
-          if (!overwrite)
-            throw new Error(`Key ${_pair.key} already set`);
-          if (identity.isScalar(prev.value) && Scalar.isScalarValue(_pair.value))
-            prev.value.value = _pair.value;
-          else
-            prev.value = _pair.value;
-        } else if (sortEntries) {
-          const i = this.items.findIndex((item) => sortEntries(_pair, item) < 0);
-          if (i === -1)
-            this.items.push(_pair);
-          else
-            this.items.splice(i, 0, _pair);
-        } else {
-          this.items.push(_pair);
-        }
-      }
-      delete(key) {
-        const it = findPair(this.items, key);
-        if (!it)
-          return false;
-        const del = this.items.splice(this.items.indexOf(it), 1);
-        return del.length > 0;
-      }
-      get(key, keepScalar) {
-        const it = findPair(this.items, key);
-        const node = it?.value;
-        return (!keepScalar && identity.isScalar(node) ? node.value : node) ?? void 0;
-      }
-      has(key) {
-        return !!findPair(this.items, key);
-      }
-      set(key, value2) {
-        this.add(new Pair.Pair(key, value2), true);
-      }
-      /**
-       * @param ctx - Conversion context, originally set in Document#toJS()
-       * @param {Class} Type - If set, forces the returned collection type
-       * @returns Instance of Type, Map, or Object
-       */
-      toJSON(_, ctx, Type) {
-        const map2 = Type ? new Type() : ctx?.mapAsMap ? /* @__PURE__ */ new Map() : {};
-        if (ctx?.onCreate)
-          ctx.onCreate(map2);
-        for (const item of this.items)
-          addPairToJSMap.addPairToJSMap(ctx, map2, item);
-        return map2;
-      }
-      toString(ctx, onComment, onChompKeep) {
-        if (!ctx)
-          return JSON.stringify(this);
-        for (const item of this.items) {
-          if (!identity.isPair(item))
-            throw new Error(`Map items must all be pairs; found ${JSON.stringify(item)} instead`);
-        }
-        if (!ctx.allNullValues && this.hasAllNullValues(false))
-          ctx = Object.assign({}, ctx, { allNullValues: true });
-        return stringifyCollection.stringifyCollection(this, ctx, {
-          blockItemPrefix: "",
-          flowChars: { start: "{", end: "}" },
-          itemIndent: ctx.indent || "",
-          onChompKeep,
-          onComment
-        });
-      }
-    };
-    exports2.YAMLMap = YAMLMap;
-    exports2.findPair = findPair;
-  }
-});
-
-// node_modules/yaml/dist/schema/common/map.js
-var require_map = __commonJS({
-  "node_modules/yaml/dist/schema/common/map.js"(exports2) {
-    "use strict";
-    var identity = require_identity();
-    var YAMLMap = require_YAMLMap();
-    var map2 = {
-      collection: "map",
-      default: true,
-      nodeClass: YAMLMap.YAMLMap,
-      tag: "tag:yaml.org,2002:map",
-      resolve(map3, onError) {
-        if (!identity.isMap(map3))
-          onError("Expected a mapping for this tag");
-        return map3;
-      },
-      createNode: (schema, obj, ctx) => YAMLMap.YAMLMap.from(schema, obj, ctx)
-    };
-    exports2.map = map2;
-  }
-});
-
-// node_modules/yaml/dist/nodes/YAMLSeq.js
-var require_YAMLSeq = __commonJS({
-  "node_modules/yaml/dist/nodes/YAMLSeq.js"(exports2) {
-    "use strict";
-    var createNode = require_createNode();
-    var stringifyCollection = require_stringifyCollection();
-    var Collection = require_Collection();
-    var identity = require_identity();
-    var Scalar = require_Scalar();
-    var toJS = require_toJS();
-    var YAMLSeq = class extends Collection.Collection {
-      static get tagName() {
-        return "tag:yaml.org,2002:seq";
-      }
-      constructor(schema) {
-        super(identity.SEQ, schema);
-        this.items = [];
-      }
-      add(value2) {
-        this.items.push(value2);
-      }
-      /**
-       * Removes a value from the collection.
-       *
-       * `key` must contain a representation of an integer for this to succeed.
-       * It may be wrapped in a `Scalar`.
-       *
-       * @returns `true` if the item was found and removed.
-       */
-      delete(key) {
-        const idx = asItemIndex(key);
-        if (typeof idx !== "number")
-          return false;
-        const del = this.items.splice(idx, 1);
-        return del.length > 0;
-      }
-      get(key, keepScalar) {
-        const idx = asItemIndex(key);
-        if (typeof idx !== "number")
-          return void 0;
-        const it = this.items[idx];
-        return !keepScalar && identity.isScalar(it) ? it.value : it;
-      }
-      /**
-       * Checks if the collection includes a value with the key `key`.
-       *
-       * `key` must contain a representation of an integer for this to succeed.
-       * It may be wrapped in a `Scalar`.
-       */
-      has(key) {
-        const idx = asItemIndex(key);
-        return typeof idx === "number" && idx < this.items.length;
-      }
-      /**
-       * Sets a value in this collection. For `!!set`, `value` needs to be a
-       * boolean to add/remove the item from the set.
-       *
-       * If `key` does not contain a representation of an integer, this will throw.
-       * It may be wrapped in a `Scalar`.
-       */
-      set(key, value2) {
-        const idx = asItemIndex(key);
-        if (typeof idx !== "number")
-          throw new Error(`Expected a valid index, not ${key}.`);
-        const prev = this.items[idx];
-        if (identity.isScalar(prev) && Scalar.isScalarValue(value2))
-          prev.value = value2;
-        else
-          this.items[idx] = value2;
-      }
-      toJSON(_, ctx) {
-        const seq = [];
-        if (ctx?.onCreate)
-          ctx.onCreate(seq);
-        let i = 0;
-        for (const item of this.items)
-          seq.push(toJS.toJS(item, String(i++), ctx));
-        return seq;
-      }
-      toString(ctx, onComment, onChompKeep) {
-        if (!ctx)
-          return JSON.stringify(this);
-        return stringifyCollection.stringifyCollection(this, ctx, {
-          blockItemPrefix: "- ",
-          flowChars: { start: "[", end: "]" },
-          itemIndent: (ctx.indent || "") + "  ",
-          onChompKeep,
-          onComment
-        });
-      }
-      static from(schema, obj, ctx) {
-        const { replacer } = ctx;
-        const seq = new this(schema);
-        if (obj && Symbol.iterator in Object(obj)) {
-          let i = 0;
-          for (let it of obj) {
-            if (typeof replacer === "function") {
-              const key = obj instanceof Set ? it : String(i++);
-              it = replacer.call(obj, key, it);
-            }
-            seq.items.push(createNode.createNode(it, void 0, ctx));
-          }
-        }
-        return seq;
-      }
-    };
-    function asItemIndex(key) {
-      let idx = identity.isScalar(key) ? key.value : key;
-      if (idx && typeof idx === "string")
-        idx = Number(idx);
-      return typeof idx === "number" && Number.isInteger(idx) && idx >= 0 ? idx : null;
-    }
-    exports2.YAMLSeq = YAMLSeq;
-  }
-});
-
-// node_modules/yaml/dist/schema/common/seq.js
-var require_seq = __commonJS({
-  "node_modules/yaml/dist/schema/common/seq.js"(exports2) {
-    "use strict";
-    var identity = require_identity();
-    var YAMLSeq = require_YAMLSeq();
-    var seq = {
-      collection: "seq",
-      default: true,
-      nodeClass: YAMLSeq.YAMLSeq,
-      tag: "tag:yaml.org,2002:seq",
-      resolve(seq2, onError) {
-        if (!identity.isSeq(seq2))
-          onError("Expected a sequence for this tag");
-        return seq2;
-      },
-      createNode: (schema, obj, ctx) => YAMLSeq.YAMLSeq.from(schema, obj, ctx)
-    };
-    exports2.seq = seq;
-  }
-});
-
-// node_modules/yaml/dist/schema/common/string.js
-var require_string = __commonJS({
-  "node_modules/yaml/dist/schema/common/string.js"(exports2) {
-    "use strict";
-    var stringifyString = require_stringifyString();
-    var string = {
-      identify: (value2) => typeof value2 === "string",
-      default: true,
-      tag: "tag:yaml.org,2002:str",
-      resolve: (str) => str,
-      stringify(item, ctx, onComment, onChompKeep) {
-        ctx = Object.assign({ actualString: true }, ctx);
-        return stringifyString.stringifyString(item, ctx, onComment, onChompKeep);
-      }
-    };
-    exports2.string = string;
-  }
-});
-
-// node_modules/yaml/dist/schema/common/null.js
-var require_null = __commonJS({
-  "node_modules/yaml/dist/schema/common/null.js"(exports2) {
-    "use strict";
-    var Scalar = require_Scalar();
-    var nullTag = {
-      identify: (value2) => value2 == null,
-      createNode: () => new Scalar.Scalar(null),
-      default: true,
-      tag: "tag:yaml.org,2002:null",
-      test: /^(?:~|[Nn]ull|NULL)?$/,
-      resolve: () => new Scalar.Scalar(null),
-      stringify: ({ source }, ctx) => typeof source === "string" && nullTag.test.test(source) ? source : ctx.options.nullStr
-    };
-    exports2.nullTag = nullTag;
-  }
-});
-
-// node_modules/yaml/dist/schema/core/bool.js
-var require_bool = __commonJS({
-  "node_modules/yaml/dist/schema/core/bool.js"(exports2) {
-    "use strict";
-    var Scalar = require_Scalar();
-    var boolTag = {
-      identify: (value2) => typeof value2 === "boolean",
-      default: true,
-      tag: "tag:yaml.org,2002:bool",
-      test: /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/,
-      resolve: (str) => new Scalar.Scalar(str[0] === "t" || str[0] === "T"),
-      stringify({ source, value: value2 }, ctx) {
-        if (source && boolTag.test.test(source)) {
-          const sv = source[0] === "t" || source[0] === "T";
-          if (value2 === sv)
-            return source;
-        }
-        return value2 ? ctx.options.trueStr : ctx.options.falseStr;
-      }
-    };
-    exports2.boolTag = boolTag;
-  }
-});
-
-// node_modules/yaml/dist/stringify/stringifyNumber.js
-var require_stringifyNumber = __commonJS({
-  "node_modules/yaml/dist/stringify/stringifyNumber.js"(exports2) {
-    "use strict";
-    function stringifyNumber({ format, minFractionDigits, tag, value: value2 }) {
-      if (typeof value2 === "bigint")
-        return String(value2);
-      const num2 = typeof value2 === "number" ? value2 : Number(value2);
-      if (!isFinite(num2))
-        return isNaN(num2) ? ".nan" : num2 < 0 ? "-.inf" : ".inf";
-      let n = Object.is(value2, -0) ? "-0" : JSON.stringify(value2);
-      if (!format && minFractionDigits && (!tag || tag === "tag:yaml.org,2002:float") && /^-?\d/.test(n) && !n.includes("e")) {
-        let i = n.indexOf(".");
-        if (i < 0) {
-          i = n.length;
-          n += ".";
-        }
-        let d = minFractionDigits - (n.length - i - 1);
-        while (d-- > 0)
-          n += "0";
-      }
-      return n;
-    }
-    exports2.stringifyNumber = stringifyNumber;
-  }
-});
-
-// node_modules/yaml/dist/schema/core/float.js
-var require_float = __commonJS({
-  "node_modules/yaml/dist/schema/core/float.js"(exports2) {
-    "use strict";
-    var Scalar = require_Scalar();
-    var stringifyNumber = require_stringifyNumber();
-    var floatNaN = {
-      identify: (value2) => typeof value2 === "number",
-      default: true,
-      tag: "tag:yaml.org,2002:float",
-      test: /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/,
-      resolve: (str) => str.slice(-3).toLowerCase() === "nan" ? NaN : str[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
-      stringify: stringifyNumber.stringifyNumber
-    };
-    var floatExp = {
-      identify: (value2) => typeof value2 === "number",
-      default: true,
-      tag: "tag:yaml.org,2002:float",
-      format: "EXP",
-      test: /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/,
-      resolve: (str) => parseFloat(str),
-      stringify(node) {
-        const num2 = Number(node.value);
-        return isFinite(num2) ? num2.toExponential() : stringifyNumber.stringifyNumber(node);
-      }
-    };
-    var float = {
-      identify: (value2) => typeof value2 === "number",
-      default: true,
-      tag: "tag:yaml.org,2002:float",
-      test: /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/,
-      resolve(str) {
-        const node = new Scalar.Scalar(parseFloat(str));
-        const dot = str.indexOf(".");
-        if (dot !== -1 && str[str.length - 1] === "0")
-          node.minFractionDigits = str.length - dot - 1;
-        return node;
-      },
-      stringify: stringifyNumber.stringifyNumber
-    };
-    exports2.float = float;
-    exports2.floatExp = floatExp;
-    exports2.floatNaN = floatNaN;
-  }
-});
-
-// node_modules/yaml/dist/schema/core/int.js
-var require_int = __commonJS({
-  "node_modules/yaml/dist/schema/core/int.js"(exports2) {
-    "use strict";
-    var stringifyNumber = require_stringifyNumber();
-    var intIdentify = (value2) => typeof value2 === "bigint" || Number.isInteger(value2);
-    var intResolve = (str, offset, radix, { intAsBigInt }) => intAsBigInt ? BigInt(str) : parseInt(str.substring(offset), radix);
-    function intStringify(node, radix, prefix) {
-      const { value: value2 } = node;
-      if (intIdentify(value2) && value2 >= 0)
-        return prefix + value2.toString(radix);
-      return stringifyNumber.stringifyNumber(node);
-    }
-    var intOct = {
-      identify: (value2) => intIdentify(value2) && value2 >= 0,
-      default: true,
-      tag: "tag:yaml.org,2002:int",
-      format: "OCT",
-      test: /^0o[0-7]+$/,
-      resolve: (str, _onError, opt) => intResolve(str, 2, 8, opt),
-      stringify: (node) => intStringify(node, 8, "0o")
-    };
-    var int = {
-      identify: intIdentify,
-      default: true,
-      tag: "tag:yaml.org,2002:int",
-      test: /^[-+]?[0-9]+$/,
-      resolve: (str, _onError, opt) => intResolve(str, 0, 10, opt),
-      stringify: stringifyNumber.stringifyNumber
-    };
-    var intHex = {
-      identify: (value2) => intIdentify(value2) && value2 >= 0,
-      default: true,
-      tag: "tag:yaml.org,2002:int",
-      format: "HEX",
-      test: /^0x[0-9a-fA-F]+$/,
-      resolve: (str, _onError, opt) => intResolve(str, 2, 16, opt),
-      stringify: (node) => intStringify(node, 16, "0x")
-    };
-    exports2.int = int;
-    exports2.intHex = intHex;
-    exports2.intOct = intOct;
-  }
-});
-
-// node_modules/yaml/dist/schema/core/schema.js
-var require_schema = __commonJS({
-  "node_modules/yaml/dist/schema/core/schema.js"(exports2) {
-    "use strict";
-    var map2 = require_map();
-    var _null = require_null();
-    var seq = require_seq();
-    var string = require_string();
-    var bool = require_bool();
-    var float = require_float();
-    var int = require_int();
-    var schema = [
-      map2.map,
-      seq.seq,
-      string.string,
-      _null.nullTag,
-      bool.boolTag,
-      int.intOct,
-      int.int,
-      int.intHex,
-      float.floatNaN,
-      float.floatExp,
-      float.float
-    ];
-    exports2.schema = schema;
-  }
-});
-
-// node_modules/yaml/dist/schema/json/schema.js
-var require_schema2 = __commonJS({
-  "node_modules/yaml/dist/schema/json/schema.js"(exports2) {
-    "use strict";
-    var Scalar = require_Scalar();
-    var map2 = require_map();
-    var seq = require_seq();
-    function intIdentify(value2) {
-      return typeof value2 === "bigint" || Number.isInteger(value2);
-    }
-    var stringifyJSON = ({ value: value2 }) => JSON.stringify(value2);
-    var jsonScalars = [
-      {
-        identify: (value2) => typeof value2 === "string",
-        default: true,
-        tag: "tag:yaml.org,2002:str",
-        resolve: (str) => str,
-        stringify: stringifyJSON
-      },
-      {
-        identify: (value2) => value2 == null,
-        createNode: () => new Scalar.Scalar(null),
-        default: true,
-        tag: "tag:yaml.org,2002:null",
-        test: /^null$/,
-        resolve: () => null,
-        stringify: stringifyJSON
-      },
-      {
-        identify: (value2) => typeof value2 === "boolean",
-        default: true,
-        tag: "tag:yaml.org,2002:bool",
-        test: /^true$|^false$/,
-        resolve: (str) => str === "true",
-        stringify: stringifyJSON
-      },
-      {
-        identify: intIdentify,
-        default: true,
-        tag: "tag:yaml.org,2002:int",
-        test: /^-?(?:0|[1-9][0-9]*)$/,
-        resolve: (str, _onError, { intAsBigInt }) => intAsBigInt ? BigInt(str) : parseInt(str, 10),
-        stringify: ({ value: value2 }) => intIdentify(value2) ? value2.toString() : JSON.stringify(value2)
-      },
-      {
-        identify: (value2) => typeof value2 === "number",
-        default: true,
-        tag: "tag:yaml.org,2002:float",
-        test: /^-?(?:0|[1-9][0-9]*)(?:\.[0-9]*)?(?:[eE][-+]?[0-9]+)?$/,
-        resolve: (str) => parseFloat(str),
-        stringify: stringifyJSON
-      }
-    ];
-    var jsonError = {
-      default: true,
-      tag: "",
-      test: /^/,
-      resolve(str, onError) {
-        onError(`Unresolved plain scalar ${JSON.stringify(str)}`);
-        return str;
-      }
-    };
-    var schema = [map2.map, seq.seq].concat(jsonScalars, jsonError);
-    exports2.schema = schema;
-  }
-});
-
-// node_modules/yaml/dist/schema/yaml-1.1/binary.js
-var require_binary = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/binary.js"(exports2) {
-    "use strict";
-    var node_buffer = __require("buffer");
-    var Scalar = require_Scalar();
-    var stringifyString = require_stringifyString();
-    var binary = {
-      identify: (value2) => value2 instanceof Uint8Array,
-      // Buffer inherits from Uint8Array
-      default: false,
-      tag: "tag:yaml.org,2002:binary",
-      /**
-       * Returns a Buffer in node and an Uint8Array in browsers
-       *
-       * To use the resulting buffer as an image, you'll want to do something like:
-       *
-       *   const blob = new Blob([buffer], { type: 'image/jpeg' })
-       *   document.querySelector('#photo').src = URL.createObjectURL(blob)
-       */
-      resolve(src, onError) {
-        if (typeof node_buffer.Buffer === "function") {
-          return node_buffer.Buffer.from(src, "base64");
-        } else if (typeof atob === "function") {
-          const str = atob(src.replace(/[\n\r]/g, ""));
-          const buffer = new Uint8Array(str.length);
-          for (let i = 0; i < str.length; ++i)
-            buffer[i] = str.charCodeAt(i);
-          return buffer;
-        } else {
-          onError("This environment does not support reading binary tags; either Buffer or atob is required");
-          return src;
-        }
-      },
-      stringify({ comment, type, value: value2 }, ctx, onComment, onChompKeep) {
-        if (!value2)
-          return "";
-        const buf = value2;
-        let str;
-        if (typeof node_buffer.Buffer === "function") {
-          str = buf instanceof node_buffer.Buffer ? buf.toString("base64") : node_buffer.Buffer.from(buf.buffer).toString("base64");
-        } else if (typeof btoa === "function") {
-          let s = "";
-          for (let i = 0; i < buf.length; ++i)
-            s += String.fromCharCode(buf[i]);
-          str = btoa(s);
-        } else {
-          throw new Error("This environment does not support writing binary tags; either Buffer or btoa is required");
-        }
-        type ?? (type = Scalar.Scalar.BLOCK_LITERAL);
-        if (type !== Scalar.Scalar.QUOTE_DOUBLE) {
-          const lineWidth = Math.max(ctx.options.lineWidth - ctx.indent.length, ctx.options.minContentWidth);
-          const n = Math.ceil(str.length / lineWidth);
-          const lines = new Array(n);
-          for (let i = 0, o = 0; i < n; ++i, o += lineWidth) {
-            lines[i] = str.substr(o, lineWidth);
-          }
-          str = lines.join(type === Scalar.Scalar.BLOCK_LITERAL ? "\n" : " ");
-        }
-        return stringifyString.stringifyString({ comment, type, value: str }, ctx, onComment, onChompKeep);
-      }
-    };
-    exports2.binary = binary;
-  }
-});
-
-// node_modules/yaml/dist/schema/yaml-1.1/pairs.js
-var require_pairs = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/pairs.js"(exports2) {
-    "use strict";
-    var identity = require_identity();
-    var Pair = require_Pair();
-    var Scalar = require_Scalar();
-    var YAMLSeq = require_YAMLSeq();
-    function resolvePairs(seq, onError) {
-      if (identity.isSeq(seq)) {
-        for (let i = 0; i < seq.items.length; ++i) {
-          let item = seq.items[i];
-          if (identity.isPair(item))
-            continue;
-          else if (identity.isMap(item)) {
-            if (item.items.length > 1)
-              onError("Each pair must have its own sequence indicator");
-            const pair = item.items[0] || new Pair.Pair(new Scalar.Scalar(null));
-            if (item.commentBefore)
-              pair.key.commentBefore = pair.key.commentBefore ? `${item.commentBefore}
-${pair.key.commentBefore}` : item.commentBefore;
-            if (item.comment) {
-              const cn = pair.value ?? pair.key;
-              cn.comment = cn.comment ? `${item.comment}
-${cn.comment}` : item.comment;
-            }
-            item = pair;
-          }
-          seq.items[i] = identity.isPair(item) ? item : new Pair.Pair(item);
-        }
-      } else
-        onError("Expected a sequence for this tag");
-      return seq;
-    }
-    function createPairs(schema, iterable, ctx) {
-      const { replacer } = ctx;
-      const pairs2 = new YAMLSeq.YAMLSeq(schema);
-      pairs2.tag = "tag:yaml.org,2002:pairs";
-      let i = 0;
-      if (iterable && Symbol.iterator in Object(iterable))
-        for (let it of iterable) {
-          if (typeof replacer === "function")
-            it = replacer.call(iterable, String(i++), it);
-          let key, value2;
-          if (Array.isArray(it)) {
-            if (it.length === 2) {
-              key = it[0];
-              value2 = it[1];
-            } else
-              throw new TypeError(`Expected [key, value] tuple: ${it}`);
-          } else if (it && it instanceof Object) {
-            const keys = Object.keys(it);
-            if (keys.length === 1) {
-              key = keys[0];
-              value2 = it[key];
-            } else {
-              throw new TypeError(`Expected tuple with one key, not ${keys.length} keys`);
-            }
-          } else {
-            key = it;
-          }
-          pairs2.items.push(Pair.createPair(key, value2, ctx));
-        }
-      return pairs2;
-    }
-    var pairs = {
-      collection: "seq",
-      default: false,
-      tag: "tag:yaml.org,2002:pairs",
-      resolve: resolvePairs,
-      createNode: createPairs
-    };
-    exports2.createPairs = createPairs;
-    exports2.pairs = pairs;
-    exports2.resolvePairs = resolvePairs;
-  }
-});
-
-// node_modules/yaml/dist/schema/yaml-1.1/omap.js
-var require_omap = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/omap.js"(exports2) {
-    "use strict";
-    var identity = require_identity();
-    var toJS = require_toJS();
-    var YAMLMap = require_YAMLMap();
-    var YAMLSeq = require_YAMLSeq();
-    var pairs = require_pairs();
-    var YAMLOMap = class _YAMLOMap extends YAMLSeq.YAMLSeq {
-      constructor() {
-        super();
-        this.add = YAMLMap.YAMLMap.prototype.add.bind(this);
-        this.delete = YAMLMap.YAMLMap.prototype.delete.bind(this);
-        this.get = YAMLMap.YAMLMap.prototype.get.bind(this);
-        this.has = YAMLMap.YAMLMap.prototype.has.bind(this);
-        this.set = YAMLMap.YAMLMap.prototype.set.bind(this);
-        this.tag = _YAMLOMap.tag;
-      }
-      /**
-       * If `ctx` is given, the return type is actually `Map<unknown, unknown>`,
-       * but TypeScript won't allow widening the signature of a child method.
-       */
-      toJSON(_, ctx) {
-        if (!ctx)
-          return super.toJSON(_);
-        const map2 = /* @__PURE__ */ new Map();
-        if (ctx?.onCreate)
-          ctx.onCreate(map2);
-        for (const pair of this.items) {
-          let key, value2;
-          if (identity.isPair(pair)) {
-            key = toJS.toJS(pair.key, "", ctx);
-            value2 = toJS.toJS(pair.value, key, ctx);
-          } else {
-            key = toJS.toJS(pair, "", ctx);
-          }
-          if (map2.has(key))
-            throw new Error("Ordered maps must not include duplicate keys");
-          map2.set(key, value2);
-        }
-        return map2;
-      }
-      static from(schema, iterable, ctx) {
-        const pairs$1 = pairs.createPairs(schema, iterable, ctx);
-        const omap2 = new this();
-        omap2.items = pairs$1.items;
-        return omap2;
-      }
-    };
-    YAMLOMap.tag = "tag:yaml.org,2002:omap";
-    var omap = {
-      collection: "seq",
-      identify: (value2) => value2 instanceof Map,
-      nodeClass: YAMLOMap,
-      default: false,
-      tag: "tag:yaml.org,2002:omap",
-      resolve(seq, onError) {
-        const pairs$1 = pairs.resolvePairs(seq, onError);
-        const seenKeys = [];
-        for (const { key } of pairs$1.items) {
-          if (identity.isScalar(key)) {
-            if (seenKeys.includes(key.value)) {
-              onError(`Ordered maps must not include duplicate keys: ${key.value}`);
-            } else {
-              seenKeys.push(key.value);
-            }
-          }
-        }
-        return Object.assign(new YAMLOMap(), pairs$1);
-      },
-      createNode: (schema, iterable, ctx) => YAMLOMap.from(schema, iterable, ctx)
-    };
-    exports2.YAMLOMap = YAMLOMap;
-    exports2.omap = omap;
-  }
-});
-
-// node_modules/yaml/dist/schema/yaml-1.1/bool.js
-var require_bool2 = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/bool.js"(exports2) {
-    "use strict";
-    var Scalar = require_Scalar();
-    function boolStringify({ value: value2, source }, ctx) {
-      const boolObj = value2 ? trueTag : falseTag;
-      if (source && boolObj.test.test(source))
-        return source;
-      return value2 ? ctx.options.trueStr : ctx.options.falseStr;
-    }
-    var trueTag = {
-      identify: (value2) => value2 === true,
-      default: true,
-      tag: "tag:yaml.org,2002:bool",
-      test: /^(?:Y|y|[Yy]es|YES|[Tt]rue|TRUE|[Oo]n|ON)$/,
-      resolve: () => new Scalar.Scalar(true),
-      stringify: boolStringify
-    };
-    var falseTag = {
-      identify: (value2) => value2 === false,
-      default: true,
-      tag: "tag:yaml.org,2002:bool",
-      test: /^(?:N|n|[Nn]o|NO|[Ff]alse|FALSE|[Oo]ff|OFF)$/,
-      resolve: () => new Scalar.Scalar(false),
-      stringify: boolStringify
-    };
-    exports2.falseTag = falseTag;
-    exports2.trueTag = trueTag;
-  }
-});
-
-// node_modules/yaml/dist/schema/yaml-1.1/float.js
-var require_float2 = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/float.js"(exports2) {
-    "use strict";
-    var Scalar = require_Scalar();
-    var stringifyNumber = require_stringifyNumber();
-    var floatNaN = {
-      identify: (value2) => typeof value2 === "number",
-      default: true,
-      tag: "tag:yaml.org,2002:float",
-      test: /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/,
-      resolve: (str) => str.slice(-3).toLowerCase() === "nan" ? NaN : str[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
-      stringify: stringifyNumber.stringifyNumber
-    };
-    var floatExp = {
-      identify: (value2) => typeof value2 === "number",
-      default: true,
-      tag: "tag:yaml.org,2002:float",
-      format: "EXP",
-      test: /^[-+]?(?:[0-9][0-9_]*)?(?:\.[0-9_]*)?[eE][-+]?[0-9]+$/,
-      resolve: (str) => parseFloat(str.replace(/_/g, "")),
-      stringify(node) {
-        const num2 = Number(node.value);
-        return isFinite(num2) ? num2.toExponential() : stringifyNumber.stringifyNumber(node);
-      }
-    };
-    var float = {
-      identify: (value2) => typeof value2 === "number",
-      default: true,
-      tag: "tag:yaml.org,2002:float",
-      test: /^[-+]?(?:[0-9][0-9_]*)?\.[0-9_]*$/,
-      resolve(str) {
-        const node = new Scalar.Scalar(parseFloat(str.replace(/_/g, "")));
-        const dot = str.indexOf(".");
-        if (dot !== -1) {
-          const f = str.substring(dot + 1).replace(/_/g, "");
-          if (f[f.length - 1] === "0")
-            node.minFractionDigits = f.length;
-        }
-        return node;
-      },
-      stringify: stringifyNumber.stringifyNumber
-    };
-    exports2.float = float;
-    exports2.floatExp = floatExp;
-    exports2.floatNaN = floatNaN;
-  }
-});
-
-// node_modules/yaml/dist/schema/yaml-1.1/int.js
-var require_int2 = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/int.js"(exports2) {
-    "use strict";
-    var stringifyNumber = require_stringifyNumber();
-    var intIdentify = (value2) => typeof value2 === "bigint" || Number.isInteger(value2);
-    function intResolve(str, offset, radix, { intAsBigInt }) {
-      const sign = str[0];
-      if (sign === "-" || sign === "+")
-        offset += 1;
-      str = str.substring(offset).replace(/_/g, "");
-      if (intAsBigInt) {
-        switch (radix) {
-          case 2:
-            str = `0b${str}`;
-            break;
-          case 8:
-            str = `0o${str}`;
-            break;
-          case 16:
-            str = `0x${str}`;
-            break;
-        }
-        const n2 = BigInt(str);
-        return sign === "-" ? BigInt(-1) * n2 : n2;
-      }
-      const n = parseInt(str, radix);
-      return sign === "-" ? -1 * n : n;
-    }
-    function intStringify(node, radix, prefix) {
-      const { value: value2 } = node;
-      if (intIdentify(value2)) {
-        const str = value2.toString(radix);
-        return value2 < 0 ? "-" + prefix + str.substr(1) : prefix + str;
-      }
-      return stringifyNumber.stringifyNumber(node);
-    }
-    var intBin = {
-      identify: intIdentify,
-      default: true,
-      tag: "tag:yaml.org,2002:int",
-      format: "BIN",
-      test: /^[-+]?0b[0-1_]+$/,
-      resolve: (str, _onError, opt) => intResolve(str, 2, 2, opt),
-      stringify: (node) => intStringify(node, 2, "0b")
-    };
-    var intOct = {
-      identify: intIdentify,
-      default: true,
-      tag: "tag:yaml.org,2002:int",
-      format: "OCT",
-      test: /^[-+]?0[0-7_]+$/,
-      resolve: (str, _onError, opt) => intResolve(str, 1, 8, opt),
-      stringify: (node) => intStringify(node, 8, "0")
-    };
-    var int = {
-      identify: intIdentify,
-      default: true,
-      tag: "tag:yaml.org,2002:int",
-      test: /^[-+]?[0-9][0-9_]*$/,
-      resolve: (str, _onError, opt) => intResolve(str, 0, 10, opt),
-      stringify: stringifyNumber.stringifyNumber
-    };
-    var intHex = {
-      identify: intIdentify,
-      default: true,
-      tag: "tag:yaml.org,2002:int",
-      format: "HEX",
-      test: /^[-+]?0x[0-9a-fA-F_]+$/,
-      resolve: (str, _onError, opt) => intResolve(str, 2, 16, opt),
-      stringify: (node) => intStringify(node, 16, "0x")
-    };
-    exports2.int = int;
-    exports2.intBin = intBin;
-    exports2.intHex = intHex;
-    exports2.intOct = intOct;
-  }
-});
-
-// node_modules/yaml/dist/schema/yaml-1.1/set.js
-var require_set = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/set.js"(exports2) {
-    "use strict";
-    var identity = require_identity();
-    var Pair = require_Pair();
-    var YAMLMap = require_YAMLMap();
-    var YAMLSet = class _YAMLSet extends YAMLMap.YAMLMap {
-      constructor(schema) {
-        super(schema);
-        this.tag = _YAMLSet.tag;
-      }
-      add(key) {
-        let pair;
-        if (identity.isPair(key))
-          pair = key;
-        else if (key && typeof key === "object" && "key" in key && "value" in key && key.value === null)
-          pair = new Pair.Pair(key.key, null);
-        else
-          pair = new Pair.Pair(key, null);
-        const prev = YAMLMap.findPair(this.items, pair.key);
-        if (!prev)
-          this.items.push(pair);
-      }
-      /**
-       * If `keepPair` is `true`, returns the Pair matching `key`.
-       * Otherwise, returns the value of that Pair's key.
-       */
-      get(key, keepPair) {
-        const pair = YAMLMap.findPair(this.items, key);
-        return !keepPair && identity.isPair(pair) ? identity.isScalar(pair.key) ? pair.key.value : pair.key : pair;
-      }
-      set(key, value2) {
-        if (typeof value2 !== "boolean")
-          throw new Error(`Expected boolean value for set(key, value) in a YAML set, not ${typeof value2}`);
-        const prev = YAMLMap.findPair(this.items, key);
-        if (prev && !value2) {
-          this.items.splice(this.items.indexOf(prev), 1);
-        } else if (!prev && value2) {
-          this.items.push(new Pair.Pair(key));
-        }
-      }
-      toJSON(_, ctx) {
-        return super.toJSON(_, ctx, Set);
-      }
-      toString(ctx, onComment, onChompKeep) {
-        if (!ctx)
-          return JSON.stringify(this);
-        if (this.hasAllNullValues(true))
-          return super.toString(Object.assign({}, ctx, { allNullValues: true }), onComment, onChompKeep);
-        else
-          throw new Error("Set items must all have null values");
-      }
-      static from(schema, iterable, ctx) {
-        const { replacer } = ctx;
-        const set2 = new this(schema);
-        if (iterable && Symbol.iterator in Object(iterable))
-          for (let value2 of iterable) {
-            if (typeof replacer === "function")
-              value2 = replacer.call(iterable, value2, value2);
-            set2.items.push(Pair.createPair(value2, null, ctx));
-          }
-        return set2;
-      }
-    };
-    YAMLSet.tag = "tag:yaml.org,2002:set";
-    var set = {
-      collection: "map",
-      identify: (value2) => value2 instanceof Set,
-      nodeClass: YAMLSet,
-      default: false,
-      tag: "tag:yaml.org,2002:set",
-      createNode: (schema, iterable, ctx) => YAMLSet.from(schema, iterable, ctx),
-      resolve(map2, onError) {
-        if (identity.isMap(map2)) {
-          if (map2.hasAllNullValues(true))
-            return Object.assign(new YAMLSet(), map2);
-          else
-            onError("Set items must all have null values");
-        } else
-          onError("Expected a mapping for this tag");
-        return map2;
-      }
-    };
-    exports2.YAMLSet = YAMLSet;
-    exports2.set = set;
-  }
-});
-
-// node_modules/yaml/dist/schema/yaml-1.1/timestamp.js
-var require_timestamp = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/timestamp.js"(exports2) {
-    "use strict";
-    var stringifyNumber = require_stringifyNumber();
-    function parseSexagesimal(str, asBigInt) {
-      const sign = str[0];
-      const parts = sign === "-" || sign === "+" ? str.substring(1) : str;
-      const num2 = (n) => asBigInt ? BigInt(n) : Number(n);
-      const res = parts.replace(/_/g, "").split(":").reduce((res2, p) => res2 * num2(60) + num2(p), num2(0));
-      return sign === "-" ? num2(-1) * res : res;
-    }
-    function stringifySexagesimal(node) {
-      let { value: value2 } = node;
-      let num2 = (n) => n;
-      if (typeof value2 === "bigint")
-        num2 = (n) => BigInt(n);
-      else if (isNaN(value2) || !isFinite(value2))
-        return stringifyNumber.stringifyNumber(node);
-      let sign = "";
-      if (value2 < 0) {
-        sign = "-";
-        value2 *= num2(-1);
-      }
-      const _60 = num2(60);
-      const parts = [value2 % _60];
-      if (value2 < 60) {
-        parts.unshift(0);
-      } else {
-        value2 = (value2 - parts[0]) / _60;
-        parts.unshift(value2 % _60);
-        if (value2 >= 60) {
-          value2 = (value2 - parts[0]) / _60;
-          parts.unshift(value2);
-        }
-      }
-      return sign + parts.map((n) => String(n).padStart(2, "0")).join(":").replace(/000000\d*$/, "");
-    }
-    var intTime = {
-      identify: (value2) => typeof value2 === "bigint" || Number.isInteger(value2),
-      default: true,
-      tag: "tag:yaml.org,2002:int",
-      format: "TIME",
-      test: /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+$/,
-      resolve: (str, _onError, { intAsBigInt }) => parseSexagesimal(str, intAsBigInt),
-      stringify: stringifySexagesimal
-    };
-    var floatTime = {
-      identify: (value2) => typeof value2 === "number",
-      default: true,
-      tag: "tag:yaml.org,2002:float",
-      format: "TIME",
-      test: /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*$/,
-      resolve: (str) => parseSexagesimal(str, false),
-      stringify: stringifySexagesimal
-    };
-    var timestamp = {
-      identify: (value2) => value2 instanceof Date,
-      default: true,
-      tag: "tag:yaml.org,2002:timestamp",
-      // If the time zone is omitted, the timestamp is assumed to be specified in UTC. The time part
-      // may be omitted altogether, resulting in a date format. In such a case, the time part is
-      // assumed to be 00:00:00Z (start of day, UTC).
-      test: RegExp("^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:(?:t|T|[ \\t]+)([0-9]{1,2}):([0-9]{1,2}):([0-9]{1,2}(\\.[0-9]+)?)(?:[ \\t]*(Z|[-+][012]?[0-9](?::[0-9]{2})?))?)?$"),
-      resolve(str) {
-        const match = str.match(timestamp.test);
-        if (!match)
-          throw new Error("!!timestamp expects a date, starting with yyyy-mm-dd");
-        const [, year, month, day, hour, minute, second] = match.map(Number);
-        const millisec = match[7] ? Number((match[7] + "00").substr(1, 3)) : 0;
-        let date = Date.UTC(year, month - 1, day, hour || 0, minute || 0, second || 0, millisec);
-        const tz = match[8];
-        if (tz && tz !== "Z") {
-          let d = parseSexagesimal(tz, false);
-          if (Math.abs(d) < 30)
-            d *= 60;
-          date -= 6e4 * d;
-        }
-        return new Date(date);
-      },
-      stringify: ({ value: value2 }) => value2?.toISOString().replace(/(T00:00:00)?\.000Z$/, "") ?? ""
-    };
-    exports2.floatTime = floatTime;
-    exports2.intTime = intTime;
-    exports2.timestamp = timestamp;
-  }
-});
-
-// node_modules/yaml/dist/schema/yaml-1.1/schema.js
-var require_schema3 = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/schema.js"(exports2) {
-    "use strict";
-    var map2 = require_map();
-    var _null = require_null();
-    var seq = require_seq();
-    var string = require_string();
-    var binary = require_binary();
-    var bool = require_bool2();
-    var float = require_float2();
-    var int = require_int2();
-    var merge = require_merge();
-    var omap = require_omap();
-    var pairs = require_pairs();
-    var set = require_set();
-    var timestamp = require_timestamp();
-    var schema = [
-      map2.map,
-      seq.seq,
-      string.string,
-      _null.nullTag,
-      bool.trueTag,
-      bool.falseTag,
-      int.intBin,
-      int.intOct,
-      int.int,
-      int.intHex,
-      float.floatNaN,
-      float.floatExp,
-      float.float,
-      binary.binary,
-      merge.merge,
-      omap.omap,
-      pairs.pairs,
-      set.set,
-      timestamp.intTime,
-      timestamp.floatTime,
-      timestamp.timestamp
-    ];
-    exports2.schema = schema;
-  }
-});
-
-// node_modules/yaml/dist/schema/tags.js
-var require_tags = __commonJS({
-  "node_modules/yaml/dist/schema/tags.js"(exports2) {
-    "use strict";
-    var map2 = require_map();
-    var _null = require_null();
-    var seq = require_seq();
-    var string = require_string();
-    var bool = require_bool();
-    var float = require_float();
-    var int = require_int();
-    var schema = require_schema();
-    var schema$1 = require_schema2();
-    var binary = require_binary();
-    var merge = require_merge();
-    var omap = require_omap();
-    var pairs = require_pairs();
-    var schema$2 = require_schema3();
-    var set = require_set();
-    var timestamp = require_timestamp();
-    var schemas = /* @__PURE__ */ new Map([
-      ["core", schema.schema],
-      ["failsafe", [map2.map, seq.seq, string.string]],
-      ["json", schema$1.schema],
-      ["yaml11", schema$2.schema],
-      ["yaml-1.1", schema$2.schema]
-    ]);
-    var tagsByName = {
-      binary: binary.binary,
-      bool: bool.boolTag,
-      float: float.float,
-      floatExp: float.floatExp,
-      floatNaN: float.floatNaN,
-      floatTime: timestamp.floatTime,
-      int: int.int,
-      intHex: int.intHex,
-      intOct: int.intOct,
-      intTime: timestamp.intTime,
-      map: map2.map,
-      merge: merge.merge,
-      null: _null.nullTag,
-      omap: omap.omap,
-      pairs: pairs.pairs,
-      seq: seq.seq,
-      set: set.set,
-      timestamp: timestamp.timestamp
-    };
-    var coreKnownTags = {
-      "tag:yaml.org,2002:binary": binary.binary,
-      "tag:yaml.org,2002:merge": merge.merge,
-      "tag:yaml.org,2002:omap": omap.omap,
-      "tag:yaml.org,2002:pairs": pairs.pairs,
-      "tag:yaml.org,2002:set": set.set,
-      "tag:yaml.org,2002:timestamp": timestamp.timestamp
-    };
-    function getTags(customTags, schemaName, addMergeTag) {
-      const schemaTags = schemas.get(schemaName);
-      if (schemaTags && !customTags) {
-        return addMergeTag && !schemaTags.includes(merge.merge) ? schemaTags.concat(merge.merge) : schemaTags.slice();
-      }
-      let tags = schemaTags;
-      if (!tags) {
-        if (Array.isArray(customTags))
-          tags = [];
-        else {
-          const keys = Array.from(schemas.keys()).filter((key) => key !== "yaml11").map((key) => JSON.stringify(key)).join(", ");
-          throw new Error(`Unknown schema "${schemaName}"; use one of ${keys} or define customTags array`);
-        }
-      }
-      if (Array.isArray(customTags)) {
-        for (const tag of customTags)
-          tags = tags.concat(tag);
-      } else if (typeof customTags === "function") {
-        tags = customTags(tags.slice());
-      }
-      if (addMergeTag)
-        tags = tags.concat(merge.merge);
-      return tags.reduce((tags2, tag) => {
-        const tagObj = typeof tag === "string" ? tagsByName[tag] : tag;
-        if (!tagObj) {
-          const tagName = JSON.stringify(tag);
-          const keys = Object.keys(tagsByName).map((key) => JSON.stringify(key)).join(", ");
-          throw new Error(`Unknown custom tag ${tagName}; use one of ${keys}`);
-        }
-        if (!tags2.includes(tagObj))
-          tags2.push(tagObj);
-        return tags2;
-      }, []);
-    }
-    exports2.coreKnownTags = coreKnownTags;
-    exports2.getTags = getTags;
-  }
-});
-
-// node_modules/yaml/dist/schema/Schema.js
-var require_Schema = __commonJS({
-  "node_modules/yaml/dist/schema/Schema.js"(exports2) {
-    "use strict";
-    var identity = require_identity();
-    var map2 = require_map();
-    var seq = require_seq();
-    var string = require_string();
-    var tags = require_tags();
-    var sortMapEntriesByKey = (a, b) => a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
-    var Schema = class _Schema {
-      constructor({ compat, customTags, merge, resolveKnownTags, schema, sortMapEntries, toStringDefaults }) {
-        this.compat = Array.isArray(compat) ? tags.getTags(compat, "compat") : compat ? tags.getTags(null, compat) : null;
-        this.name = typeof schema === "string" && schema || "core";
-        this.knownTags = resolveKnownTags ? tags.coreKnownTags : {};
-        this.tags = tags.getTags(customTags, this.name, merge);
-        this.toStringOptions = toStringDefaults ?? null;
-        Object.defineProperty(this, identity.MAP, { value: map2.map });
-        Object.defineProperty(this, identity.SCALAR, { value: string.string });
-        Object.defineProperty(this, identity.SEQ, { value: seq.seq });
-        this.sortMapEntries = typeof sortMapEntries === "function" ? sortMapEntries : sortMapEntries === true ? sortMapEntriesByKey : null;
-      }
-      clone() {
-        const copy = Object.create(_Schema.prototype, Object.getOwnPropertyDescriptors(this));
-        copy.tags = this.tags.slice();
-        return copy;
-      }
-    };
-    exports2.Schema = Schema;
-  }
-});
-
-// node_modules/yaml/dist/stringify/stringifyDocument.js
-var require_stringifyDocument = __commonJS({
-  "node_modules/yaml/dist/stringify/stringifyDocument.js"(exports2) {
-    "use strict";
-    var identity = require_identity();
-    var stringify = require_stringify();
-    var stringifyComment = require_stringifyComment();
-    function stringifyDocument(doc, options) {
-      const lines = [];
-      let hasDirectives = options.directives === true;
-      if (options.directives !== false && doc.directives) {
-        const dir = doc.directives.toString(doc);
-        if (dir) {
-          lines.push(dir);
-          hasDirectives = true;
-        } else if (doc.directives.docStart)
-          hasDirectives = true;
-      }
-      if (hasDirectives)
-        lines.push("---");
-      const ctx = stringify.createStringifyContext(doc, options);
-      const { commentString } = ctx.options;
-      if (doc.commentBefore) {
-        if (lines.length !== 1)
-          lines.unshift("");
-        const cs = commentString(doc.commentBefore);
-        lines.unshift(stringifyComment.indentComment(cs, ""));
-      }
-      let chompKeep = false;
-      let contentComment = null;
-      if (doc.contents) {
-        if (identity.isNode(doc.contents)) {
-          if (doc.contents.spaceBefore && hasDirectives)
-            lines.push("");
-          if (doc.contents.commentBefore) {
-            const cs = commentString(doc.contents.commentBefore);
-            lines.push(stringifyComment.indentComment(cs, ""));
-          }
-          ctx.forceBlockIndent = !!doc.comment;
-          contentComment = doc.contents.comment;
-        }
-        const onChompKeep = contentComment ? void 0 : () => chompKeep = true;
-        let body = stringify.stringify(doc.contents, ctx, () => contentComment = null, onChompKeep);
-        if (contentComment)
-          body += stringifyComment.lineComment(body, "", commentString(contentComment));
-        if ((body[0] === "|" || body[0] === ">") && lines[lines.length - 1] === "---") {
-          lines[lines.length - 1] = `--- ${body}`;
-        } else
-          lines.push(body);
-      } else {
-        lines.push(stringify.stringify(doc.contents, ctx));
-      }
-      if (doc.directives?.docEnd) {
-        if (doc.comment) {
-          const cs = commentString(doc.comment);
-          if (cs.includes("\n")) {
-            lines.push("...");
-            lines.push(stringifyComment.indentComment(cs, ""));
-          } else {
-            lines.push(`... ${cs}`);
-          }
-        } else {
-          lines.push("...");
-        }
-      } else {
-        let dc = doc.comment;
-        if (dc && chompKeep)
-          dc = dc.replace(/^\n+/, "");
-        if (dc) {
-          if ((!chompKeep || contentComment) && lines[lines.length - 1] !== "")
-            lines.push("");
-          lines.push(stringifyComment.indentComment(commentString(dc), ""));
-        }
-      }
-      return lines.join("\n") + "\n";
-    }
-    exports2.stringifyDocument = stringifyDocument;
-  }
-});
-
-// node_modules/yaml/dist/doc/Document.js
-var require_Document = __commonJS({
-  "node_modules/yaml/dist/doc/Document.js"(exports2) {
-    "use strict";
-    var Alias = require_Alias();
-    var Collection = require_Collection();
-    var identity = require_identity();
-    var Pair = require_Pair();
-    var toJS = require_toJS();
-    var Schema = require_Schema();
-    var stringifyDocument = require_stringifyDocument();
-    var anchors = require_anchors();
-    var applyReviver = require_applyReviver();
-    var createNode = require_createNode();
-    var directives = require_directives();
-    var Document = class _Document {
-      constructor(value2, replacer, options) {
-        this.commentBefore = null;
-        this.comment = null;
-        this.errors = [];
-        this.warnings = [];
-        Object.defineProperty(this, identity.NODE_TYPE, { value: identity.DOC });
-        let _replacer = null;
-        if (typeof replacer === "function" || Array.isArray(replacer)) {
-          _replacer = replacer;
-        } else if (options === void 0 && replacer) {
-          options = replacer;
-          replacer = void 0;
-        }
-        const opt = Object.assign({
-          intAsBigInt: false,
-          keepSourceTokens: false,
-          logLevel: "warn",
-          prettyErrors: true,
-          strict: true,
-          stringKeys: false,
-          uniqueKeys: true,
-          version: "1.2"
-        }, options);
-        this.options = opt;
-        let { version } = opt;
-        if (options?._directives) {
-          this.directives = options._directives.atDocument();
-          if (this.directives.yaml.explicit)
-            version = this.directives.yaml.version;
-        } else
-          this.directives = new directives.Directives({ version });
-        this.setSchema(version, options);
-        this.contents = value2 === void 0 ? null : this.createNode(value2, _replacer, options);
-      }
-      /**
-       * Create a deep copy of this Document and its contents.
-       *
-       * Custom Node values that inherit from `Object` still refer to their original instances.
-       */
-      clone() {
-        const copy = Object.create(_Document.prototype, {
-          [identity.NODE_TYPE]: { value: identity.DOC }
-        });
-        copy.commentBefore = this.commentBefore;
-        copy.comment = this.comment;
-        copy.errors = this.errors.slice();
-        copy.warnings = this.warnings.slice();
-        copy.options = Object.assign({}, this.options);
-        if (this.directives)
-          copy.directives = this.directives.clone();
-        copy.schema = this.schema.clone();
-        copy.contents = identity.isNode(this.contents) ? this.contents.clone(copy.schema) : this.contents;
-        if (this.range)
-          copy.range = this.range.slice();
-        return copy;
-      }
-      /** Adds a value to the document. */
-      add(value2) {
-        if (assertCollection(this.contents))
-          this.contents.add(value2);
-      }
-      /** Adds a value to the document. */
-      addIn(path9, value2) {
-        if (assertCollection(this.contents))
-          this.contents.addIn(path9, value2);
-      }
-      /**
-       * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
-       *
-       * If `node` already has an anchor, `name` is ignored.
-       * Otherwise, the `node.anchor` value will be set to `name`,
-       * or if an anchor with that name is already present in the document,
-       * `name` will be used as a prefix for a new unique anchor.
-       * If `name` is undefined, the generated anchor will use 'a' as a prefix.
-       */
-      createAlias(node, name) {
-        if (!node.anchor) {
-          const prev = anchors.anchorNames(this);
-          node.anchor = // eslint-disable-next-line @typescript-eslint/prefer-nullish-coalescing
-          !name || prev.has(name) ? anchors.findNewAnchor(name || "a", prev) : name;
-        }
-        return new Alias.Alias(node.anchor);
-      }
-      createNode(value2, replacer, options) {
-        let _replacer = void 0;
-        if (typeof replacer === "function") {
-          value2 = replacer.call({ "": value2 }, "", value2);
-          _replacer = replacer;
-        } else if (Array.isArray(replacer)) {
-          const keyToStr = (v) => typeof v === "number" || v instanceof String || v instanceof Number;
-          const asStr = replacer.filter(keyToStr).map(String);
-          if (asStr.length > 0)
-            replacer = replacer.concat(asStr);
-          _replacer = replacer;
-        } else if (options === void 0 && replacer) {
-          options = replacer;
-          replacer = void 0;
-        }
-        const { aliasDuplicateObjects, anchorPrefix, flow, keepUndefined, onTagObj, tag } = options ?? {};
-        const { onAnchor, setAnchors, sourceObjects } = anchors.createNodeAnchors(
-          this,
-          // eslint-disable-next-line @typescript-eslint/prefer-nullish-coalescing
-          anchorPrefix || "a"
-        );
-        const ctx = {
-          aliasDuplicateObjects: aliasDuplicateObjects ?? true,
-          keepUndefined: keepUndefined ?? false,
-          onAnchor,
-          onTagObj,
-          replacer: _replacer,
-          schema: this.schema,
-          sourceObjects
-        };
-        const node = createNode.createNode(value2, tag, ctx);
-        if (flow && identity.isCollection(node))
-          node.flow = true;
-        setAnchors();
-        return node;
-      }
-      /**
-       * Convert a key and a value into a `Pair` using the current schema,
-       * recursively wrapping all values as `Scalar` or `Collection` nodes.
-       */
-      createPair(key, value2, options = {}) {
-        const k = this.createNode(key, null, options);
-        const v = this.createNode(value2, null, options);
-        return new Pair.Pair(k, v);
-      }
-      /**
-       * Removes a value from the document.
-       * @returns `true` if the item was found and removed.
-       */
-      delete(key) {
-        return assertCollection(this.contents) ? this.contents.delete(key) : false;
-      }
-      /**
-       * Removes a value from the document.
-       * @returns `true` if the item was found and removed.
-       */
-      deleteIn(path9) {
-        if (Collection.isEmptyPath(path9)) {
-          if (this.contents == null)
-            return false;
-          this.contents = null;
-          return true;
-        }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path9) : false;
-      }
-      /**
-       * Returns item at `key`, or `undefined` if not found. By default unwraps
-       * scalar values from their surrounding node; to disable set `keepScalar` to
-       * `true` (collections are always returned intact).
-       */
-      get(key, keepScalar) {
-        return identity.isCollection(this.contents) ? this.contents.get(key, keepScalar) : void 0;
-      }
-      /**
-       * Returns item at `path`, or `undefined` if not found. By default unwraps
-       * scalar values from their surrounding node; to disable set `keepScalar` to
-       * `true` (collections are always returned intact).
-       */
-      getIn(path9, keepScalar) {
-        if (Collection.isEmptyPath(path9))
-          return !keepScalar && identity.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity.isCollection(this.contents) ? this.contents.getIn(path9, keepScalar) : void 0;
-      }
-      /**
-       * Checks if the document includes a value with the key `key`.
-       */
-      has(key) {
-        return identity.isCollection(this.contents) ? this.contents.has(key) : false;
-      }
-      /**
-       * Checks if the document includes a value at `path`.
-       */
-      hasIn(path9) {
-        if (Collection.isEmptyPath(path9))
-          return this.contents !== void 0;
-        return identity.isCollection(this.contents) ? this.contents.hasIn(path9) : false;
-      }
-      /**
-       * Sets a value in this document. For `!!set`, `value` needs to be a
-       * boolean to add/remove the item from the set.
-       */
-      set(key, value2) {
-        if (this.contents == null) {
-          this.contents = Collection.collectionFromPath(this.schema, [key], value2);
-        } else if (assertCollection(this.contents)) {
-          this.contents.set(key, value2);
-        }
-      }
-      /**
-       * Sets a value in this document. For `!!set`, `value` needs to be a
-       * boolean to add/remove the item from the set.
-       */
-      setIn(path9, value2) {
-        if (Collection.isEmptyPath(path9)) {
-          this.contents = value2;
-        } else if (this.contents == null) {
-          this.contents = Collection.collectionFromPath(this.schema, Array.from(path9), value2);
-        } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path9, value2);
-        }
-      }
-      /**
-       * Change the YAML version and schema used by the document.
-       * A `null` version disables support for directives, explicit tags, anchors, and aliases.
-       * It also requires the `schema` option to be given as a `Schema` instance value.
-       *
-       * Overrides all previously set schema options.
-       */
-      setSchema(version, options = {}) {
-        if (typeof version === "number")
-          version = String(version);
-        let opt;
-        switch (version) {
-          case "1.1":
-            if (this.directives)
-              this.directives.yaml.version = "1.1";
-            else
-              this.directives = new directives.Directives({ version: "1.1" });
-            opt = { resolveKnownTags: false, schema: "yaml-1.1" };
-            break;
-          case "1.2":
-          case "next":
-            if (this.directives)
-              this.directives.yaml.version = version;
-            else
-              this.directives = new directives.Directives({ version });
-            opt = { resolveKnownTags: true, schema: "core" };
-            break;
-          case null:
-            if (this.directives)
-              delete this.directives;
-            opt = null;
-            break;
-          default: {
-            const sv = JSON.stringify(version);
-            throw new Error(`Expected '1.1', '1.2' or null as first argument, but found: ${sv}`);
-          }
-        }
-        if (options.schema instanceof Object)
-          this.schema = options.schema;
-        else if (opt)
-          this.schema = new Schema.Schema(Object.assign(opt, options));
-        else
-          throw new Error(`With a null YAML version, the { schema: Schema } option is required`);
-      }
-      // json & jsonArg are only used from toJSON()
-      toJS({ json, jsonArg, mapAsMap, maxAliasCount, onAnchor, reviver } = {}) {
-        const ctx = {
-          anchors: /* @__PURE__ */ new Map(),
-          doc: this,
-          keep: !json,
-          mapAsMap: mapAsMap === true,
-          mapKeyWarned: false,
-          maxAliasCount: typeof maxAliasCount === "number" ? maxAliasCount : 100
-        };
-        const res = toJS.toJS(this.contents, jsonArg ?? "", ctx);
-        if (typeof onAnchor === "function")
-          for (const { count, res: res2 } of ctx.anchors.values())
-            onAnchor(res2, count);
-        return typeof reviver === "function" ? applyReviver.applyReviver(reviver, { "": res }, "", res) : res;
-      }
-      /**
-       * A JSON representation of the document `contents`.
-       *
-       * @param jsonArg Used by `JSON.stringify` to indicate the array index or
-       *   property name.
-       */
-      toJSON(jsonArg, onAnchor) {
-        return this.toJS({ json: true, jsonArg, mapAsMap: false, onAnchor });
-      }
-      /** A YAML representation of the document. */
-      toString(options = {}) {
-        if (this.errors.length > 0)
-          throw new Error("Document with errors cannot be stringified");
-        if ("indent" in options && (!Number.isInteger(options.indent) || Number(options.indent) <= 0)) {
-          const s = JSON.stringify(options.indent);
-          throw new Error(`"indent" option must be a positive integer, not ${s}`);
-        }
-        return stringifyDocument.stringifyDocument(this, options);
-      }
-    };
-    function assertCollection(contents) {
-      if (identity.isCollection(contents))
-        return true;
-      throw new Error("Expected a YAML collection as document contents");
-    }
-    exports2.Document = Document;
-  }
-});
-
-// node_modules/yaml/dist/errors.js
-var require_errors2 = __commonJS({
-  "node_modules/yaml/dist/errors.js"(exports2) {
-    "use strict";
-    var YAMLError = class extends Error {
-      constructor(name, pos, code, message) {
-        super();
-        this.name = name;
-        this.code = code;
-        this.message = message;
-        this.pos = pos;
-      }
-    };
-    var YAMLParseError = class extends YAMLError {
-      constructor(pos, code, message) {
-        super("YAMLParseError", pos, code, message);
-      }
-    };
-    var YAMLWarning = class extends YAMLError {
-      constructor(pos, code, message) {
-        super("YAMLWarning", pos, code, message);
-      }
-    };
-    var prettifyError = (src, lc) => (error) => {
-      if (error.pos[0] === -1)
-        return;
-      error.linePos = error.pos.map((pos) => lc.linePos(pos));
-      const { line, col } = error.linePos[0];
-      error.message += ` at line ${line}, column ${col}`;
-      let ci = col - 1;
-      let lineStr = src.substring(lc.lineStarts[line - 1], lc.lineStarts[line]).replace(/[\n\r]+$/, "");
-      if (ci >= 60 && lineStr.length > 80) {
-        const trimStart = Math.min(ci - 39, lineStr.length - 79);
-        lineStr = "\u2026" + lineStr.substring(trimStart);
-        ci -= trimStart - 1;
-      }
-      if (lineStr.length > 80)
-        lineStr = lineStr.substring(0, 79) + "\u2026";
-      if (line > 1 && /^ *$/.test(lineStr.substring(0, ci))) {
-        let prev = src.substring(lc.lineStarts[line - 2], lc.lineStarts[line - 1]);
-        if (prev.length > 80)
-          prev = prev.substring(0, 79) + "\u2026\n";
-        lineStr = prev + lineStr;
-      }
-      if (/[^ ]/.test(lineStr)) {
-        let count = 1;
-        const end = error.linePos[1];
-        if (end?.line === line && end.col > col) {
-          count = Math.max(1, Math.min(end.col - col, 80 - ci));
-        }
-        const pointer = " ".repeat(ci) + "^".repeat(count);
-        error.message += `:
-
-${lineStr}
-${pointer}
-`;
-      }
-    };
-    exports2.YAMLError = YAMLError;
-    exports2.YAMLParseError = YAMLParseError;
-    exports2.YAMLWarning = YAMLWarning;
-    exports2.prettifyError = prettifyError;
-  }
-});
-
-// node_modules/yaml/dist/compose/resolve-props.js
-var require_resolve_props = __commonJS({
-  "node_modules/yaml/dist/compose/resolve-props.js"(exports2) {
-    "use strict";
-    function resolveProps(tokens, { flow, indicator, next, offset, onError, parentIndent, startOnNewline }) {
-      let spaceBefore = false;
-      let atNewline = startOnNewline;
-      let hasSpace = startOnNewline;
-      let comment = "";
-      let commentSep = "";
-      let hasNewline = false;
-      let reqSpace = false;
-      let tab = null;
-      let anchor = null;
-      let tag = null;
-      let newlineAfterProp = null;
-      let comma = null;
-      let found = null;
-      let start = null;
-      for (const token of tokens) {
-        if (reqSpace) {
-          if (token.type !== "space" && token.type !== "newline" && token.type !== "comma")
-            onError(token.offset, "MISSING_CHAR", "Tags and anchors must be separated from the next token by white space");
-          reqSpace = false;
-        }
-        if (tab) {
-          if (atNewline && token.type !== "comment" && token.type !== "newline") {
-            onError(tab, "TAB_AS_INDENT", "Tabs are not allowed as indentation");
-          }
-          tab = null;
-        }
-        switch (token.type) {
-          case "space":
-            if (!flow && (indicator !== "doc-start" || next?.type !== "flow-collection") && token.source.includes("	")) {
-              tab = token;
-            }
-            hasSpace = true;
-            break;
-          case "comment": {
-            if (!hasSpace)
-              onError(token, "MISSING_CHAR", "Comments must be separated from other tokens by white space characters");
-            const cb = token.source.substring(1) || " ";
-            if (!comment)
-              comment = cb;
-            else
-              comment += commentSep + cb;
-            commentSep = "";
-            atNewline = false;
-            break;
-          }
-          case "newline":
-            if (atNewline) {
-              if (comment)
-                comment += token.source;
-              else if (!found || indicator !== "seq-item-ind")
-                spaceBefore = true;
-            } else
-              commentSep += token.source;
-            atNewline = true;
-            hasNewline = true;
-            if (anchor || tag)
-              newlineAfterProp = token;
-            hasSpace = true;
-            break;
-          case "anchor":
-            if (anchor)
-              onError(token, "MULTIPLE_ANCHORS", "A node can have at most one anchor");
-            if (token.source.endsWith(":"))
-              onError(token.offset + token.source.length - 1, "BAD_ALIAS", "Anchor ending in : is ambiguous", true);
-            anchor = token;
-            start ?? (start = token.offset);
-            atNewline = false;
-            hasSpace = false;
-            reqSpace = true;
-            break;
-          case "tag": {
-            if (tag)
-              onError(token, "MULTIPLE_TAGS", "A node can have at most one tag");
-            tag = token;
-            start ?? (start = token.offset);
-            atNewline = false;
-            hasSpace = false;
-            reqSpace = true;
-            break;
-          }
-          case indicator:
-            if (anchor || tag)
-              onError(token, "BAD_PROP_ORDER", `Anchors and tags must be after the ${token.source} indicator`);
-            if (found)
-              onError(token, "UNEXPECTED_TOKEN", `Unexpected ${token.source} in ${flow ?? "collection"}`);
-            found = token;
-            atNewline = indicator === "seq-item-ind" || indicator === "explicit-key-ind";
-            hasSpace = false;
-            break;
-          case "comma":
-            if (flow) {
-              if (comma)
-                onError(token, "UNEXPECTED_TOKEN", `Unexpected , in ${flow}`);
-              comma = token;
-              atNewline = false;
-              hasSpace = false;
-              break;
-            }
-          // else fallthrough
-          default:
-            onError(token, "UNEXPECTED_TOKEN", `Unexpected ${token.type} token`);
-            atNewline = false;
-            hasSpace = false;
-        }
-      }
-      const last = tokens[tokens.length - 1];
-      const end = last ? last.offset + last.source.length : offset;
-      if (reqSpace && next && next.type !== "space" && next.type !== "newline" && next.type !== "comma" && (next.type !== "scalar" || next.source !== "")) {
-        onError(next.offset, "MISSING_CHAR", "Tags and anchors must be separated from the next token by white space");
-      }
-      if (tab && (atNewline && tab.indent <= parentIndent || next?.type === "block-map" || next?.type === "block-seq"))
-        onError(tab, "TAB_AS_INDENT", "Tabs are not allowed as indentation");
-      return {
-        comma,
-        found,
-        spaceBefore,
-        comment,
-        hasNewline,
-        anchor,
-        tag,
-        newlineAfterProp,
-        end,
-        start: start ?? end
-      };
-    }
-    exports2.resolveProps = resolveProps;
-  }
-});
-
-// node_modules/yaml/dist/compose/util-contains-newline.js
-var require_util_contains_newline = __commonJS({
-  "node_modules/yaml/dist/compose/util-contains-newline.js"(exports2) {
-    "use strict";
-    function containsNewline(key) {
-      if (!key)
-        return null;
-      switch (key.type) {
-        case "alias":
-        case "scalar":
-        case "double-quoted-scalar":
-        case "single-quoted-scalar":
-          if (key.source.includes("\n"))
-            return true;
-          if (key.end) {
-            for (const st of key.end)
-              if (st.type === "newline")
-                return true;
-          }
-          return false;
-        case "flow-collection":
-          for (const it of key.items) {
-            for (const st of it.start)
-              if (st.type === "newline")
-                return true;
-            if (it.sep) {
-              for (const st of it.sep)
-                if (st.type === "newline")
-                  return true;
-            }
-            if (containsNewline(it.key) || containsNewline(it.value))
-              return true;
-          }
-          return false;
-        default:
-          return true;
-      }
-    }
-    exports2.containsNewline = containsNewline;
-  }
-});
-
-// node_modules/yaml/dist/compose/util-flow-indent-check.js
-var require_util_flow_indent_check = __commonJS({
-  "node_modules/yaml/dist/compose/util-flow-indent-check.js"(exports2) {
-    "use strict";
-    var utilContainsNewline = require_util_contains_newline();
-    function flowIndentCheck(indent, fc, onError) {
-      if (fc?.type === "flow-collection") {
-        const end = fc.end[0];
-        if (end.indent === indent && (end.source === "]" || end.source === "}") && utilContainsNewline.containsNewline(fc)) {
-          const msg = "Flow end indicator should be more indented than parent";
-          onError(end, "BAD_INDENT", msg, true);
-        }
-      }
-    }
-    exports2.flowIndentCheck = flowIndentCheck;
-  }
-});
-
-// node_modules/yaml/dist/compose/util-map-includes.js
-var require_util_map_includes = __commonJS({
-  "node_modules/yaml/dist/compose/util-map-includes.js"(exports2) {
-    "use strict";
-    var identity = require_identity();
-    function mapIncludes(ctx, items, search) {
-      const { uniqueKeys } = ctx.options;
-      if (uniqueKeys === false)
-        return false;
-      const isEqual = typeof uniqueKeys === "function" ? uniqueKeys : (a, b) => a === b || identity.isScalar(a) && identity.isScalar(b) && a.value === b.value;
-      return items.some((pair) => isEqual(pair.key, search));
-    }
-    exports2.mapIncludes = mapIncludes;
-  }
-});
-
-// node_modules/yaml/dist/compose/resolve-block-map.js
-var require_resolve_block_map = __commonJS({
-  "node_modules/yaml/dist/compose/resolve-block-map.js"(exports2) {
-    "use strict";
-    var Pair = require_Pair();
-    var YAMLMap = require_YAMLMap();
-    var resolveProps = require_resolve_props();
-    var utilContainsNewline = require_util_contains_newline();
-    var utilFlowIndentCheck = require_util_flow_indent_check();
-    var utilMapIncludes = require_util_map_includes();
-    var startColMsg = "All mapping items must start at the same column";
-    function resolveBlockMap({ composeNode, composeEmptyNode }, ctx, bm, onError, tag) {
-      const NodeClass = tag?.nodeClass ?? YAMLMap.YAMLMap;
-      const map2 = new NodeClass(ctx.schema);
-      if (ctx.atRoot)
-        ctx.atRoot = false;
-      let offset = bm.offset;
-      let commentEnd = null;
-      for (const collItem of bm.items) {
-        const { start, key, sep, value: value2 } = collItem;
-        const keyProps = resolveProps.resolveProps(start, {
-          indicator: "explicit-key-ind",
-          next: key ?? sep?.[0],
-          offset,
-          onError,
-          parentIndent: bm.indent,
-          startOnNewline: true
-        });
-        const implicitKey = !keyProps.found;
-        if (implicitKey) {
-          if (key) {
-            if (key.type === "block-seq")
-              onError(offset, "BLOCK_AS_IMPLICIT_KEY", "A block sequence may not be used as an implicit map key");
-            else if ("indent" in key && key.indent !== bm.indent)
-              onError(offset, "BAD_INDENT", startColMsg);
-          }
-          if (!keyProps.anchor && !keyProps.tag && !sep) {
-            commentEnd = keyProps.end;
-            if (keyProps.comment) {
-              if (map2.comment)
-                map2.comment += "\n" + keyProps.comment;
-              else
-                map2.comment = keyProps.comment;
-            }
-            continue;
-          }
-          if (keyProps.newlineAfterProp || utilContainsNewline.containsNewline(key)) {
-            onError(key ?? start[start.length - 1], "MULTILINE_IMPLICIT_KEY", "Implicit keys need to be on a single line");
-          }
-        } else if (keyProps.found?.indent !== bm.indent) {
-          onError(offset, "BAD_INDENT", startColMsg);
-        }
-        ctx.atKey = true;
-        const keyStart = keyProps.end;
-        const keyNode = key ? composeNode(ctx, key, keyProps, onError) : composeEmptyNode(ctx, keyStart, start, null, keyProps, onError);
-        if (ctx.schema.compat)
-          utilFlowIndentCheck.flowIndentCheck(bm.indent, key, onError);
-        ctx.atKey = false;
-        if (utilMapIncludes.mapIncludes(ctx, map2.items, keyNode))
-          onError(keyStart, "DUPLICATE_KEY", "Map keys must be unique");
-        const valueProps = resolveProps.resolveProps(sep ?? [], {
-          indicator: "map-value-ind",
-          next: value2,
-          offset: keyNode.range[2],
-          onError,
-          parentIndent: bm.indent,
-          startOnNewline: !key || key.type === "block-scalar"
-        });
-        offset = valueProps.end;
-        if (valueProps.found) {
-          if (implicitKey) {
-            if (value2?.type === "block-map" && !valueProps.hasNewline)
-              onError(offset, "BLOCK_AS_IMPLICIT_KEY", "Nested mappings are not allowed in compact mappings");
-            if (ctx.options.strict && keyProps.start < valueProps.found.offset - 1024)
-              onError(keyNode.range, "KEY_OVER_1024_CHARS", "The : indicator must be at most 1024 chars after the start of an implicit block mapping key");
-          }
-          const valueNode = value2 ? composeNode(ctx, value2, valueProps, onError) : composeEmptyNode(ctx, offset, sep, null, valueProps, onError);
-          if (ctx.schema.compat)
-            utilFlowIndentCheck.flowIndentCheck(bm.indent, value2, onError);
-          offset = valueNode.range[2];
-          const pair = new Pair.Pair(keyNode, valueNode);
-          if (ctx.options.keepSourceTokens)
-            pair.srcToken = collItem;
-          map2.items.push(pair);
-        } else {
-          if (implicitKey)
-            onError(keyNode.range, "MISSING_CHAR", "Implicit map keys need to be followed by map values");
-          if (valueProps.comment) {
-            if (keyNode.comment)
-              keyNode.comment += "\n" + valueProps.comment;
-            else
-              keyNode.comment = valueProps.comment;
-          }
-          const pair = new Pair.Pair(keyNode);
-          if (ctx.options.keepSourceTokens)
-            pair.srcToken = collItem;
-          map2.items.push(pair);
-        }
-      }
-      if (commentEnd && commentEnd < offset)
-        onError(commentEnd, "IMPOSSIBLE", "Map comment with trailing content");
-      map2.range = [bm.offset, offset, commentEnd ?? offset];
-      return map2;
-    }
-    exports2.resolveBlockMap = resolveBlockMap;
-  }
-});
-
-// node_modules/yaml/dist/compose/resolve-block-seq.js
-var require_resolve_block_seq = __commonJS({
-  "node_modules/yaml/dist/compose/resolve-block-seq.js"(exports2) {
-    "use strict";
-    var YAMLSeq = require_YAMLSeq();
-    var resolveProps = require_resolve_props();
-    var utilFlowIndentCheck = require_util_flow_indent_check();
-    function resolveBlockSeq({ composeNode, composeEmptyNode }, ctx, bs, onError, tag) {
-      const NodeClass = tag?.nodeClass ?? YAMLSeq.YAMLSeq;
-      const seq = new NodeClass(ctx.schema);
-      if (ctx.atRoot)
-        ctx.atRoot = false;
-      if (ctx.atKey)
-        ctx.atKey = false;
-      let offset = bs.offset;
-      let commentEnd = null;
-      for (const { start, value: value2 } of bs.items) {
-        const props = resolveProps.resolveProps(start, {
-          indicator: "seq-item-ind",
-          next: value2,
-          offset,
-          onError,
-          parentIndent: bs.indent,
-          startOnNewline: true
-        });
-        if (!props.found) {
-          if (props.anchor || props.tag || value2) {
-            if (value2?.type === "block-seq")
-              onError(props.end, "BAD_INDENT", "All sequence items must start at the same column");
-            else
-              onError(offset, "MISSING_CHAR", "Sequence item without - indicator");
-          } else {
-            commentEnd = props.end;
-            if (props.comment)
-              seq.comment = props.comment;
-            continue;
-          }
-        }
-        const node = value2 ? composeNode(ctx, value2, props, onError) : composeEmptyNode(ctx, props.end, start, null, props, onError);
-        if (ctx.schema.compat)
-          utilFlowIndentCheck.flowIndentCheck(bs.indent, value2, onError);
-        offset = node.range[2];
-        seq.items.push(node);
-      }
-      seq.range = [bs.offset, offset, commentEnd ?? offset];
-      return seq;
-    }
-    exports2.resolveBlockSeq = resolveBlockSeq;
-  }
-});
-
-// node_modules/yaml/dist/compose/resolve-end.js
-var require_resolve_end = __commonJS({
-  "node_modules/yaml/dist/compose/resolve-end.js"(exports2) {
-    "use strict";
-    function resolveEnd(end, offset, reqSpace, onError) {
-      let comment = "";
-      if (end) {
-        let hasSpace = false;
-        let sep = "";
-        for (const token of end) {
-          const { source, type } = token;
-          switch (type) {
-            case "space":
-              hasSpace = true;
-              break;
-            case "comment": {
-              if (reqSpace && !hasSpace)
-                onError(token, "MISSING_CHAR", "Comments must be separated from other tokens by white space characters");
-              const cb = source.substring(1) || " ";
-              if (!comment)
-                comment = cb;
-              else
-                comment += sep + cb;
-              sep = "";
-              break;
-            }
-            case "newline":
-              if (comment)
-                sep += source;
-              hasSpace = true;
-              break;
-            default:
-              onError(token, "UNEXPECTED_TOKEN", `Unexpected ${type} at node end`);
-          }
-          offset += source.length;
-        }
-      }
-      return { comment, offset };
-    }
-    exports2.resolveEnd = resolveEnd;
-  }
-});
-
-// node_modules/yaml/dist/compose/resolve-flow-collection.js
-var require_resolve_flow_collection = __commonJS({
-  "node_modules/yaml/dist/compose/resolve-flow-collection.js"(exports2) {
-    "use strict";
-    var identity = require_identity();
-    var Pair = require_Pair();
-    var YAMLMap = require_YAMLMap();
-    var YAMLSeq = require_YAMLSeq();
-    var resolveEnd = require_resolve_end();
-    var resolveProps = require_resolve_props();
-    var utilContainsNewline = require_util_contains_newline();
-    var utilMapIncludes = require_util_map_includes();
-    var blockMsg = "Block collections are not allowed within flow collections";
-    var isBlock = (token) => token && (token.type === "block-map" || token.type === "block-seq");
-    function resolveFlowCollection({ composeNode, composeEmptyNode }, ctx, fc, onError, tag) {
-      const isMap = fc.start.source === "{";
-      const fcName = isMap ? "flow map" : "flow sequence";
-      const NodeClass = tag?.nodeClass ?? (isMap ? YAMLMap.YAMLMap : YAMLSeq.YAMLSeq);
-      const coll = new NodeClass(ctx.schema);
-      coll.flow = true;
-      const atRoot = ctx.atRoot;
-      if (atRoot)
-        ctx.atRoot = false;
-      if (ctx.atKey)
-        ctx.atKey = false;
-      let offset = fc.offset + fc.start.source.length;
-      for (let i = 0; i < fc.items.length; ++i) {
-        const collItem = fc.items[i];
-        const { start, key, sep, value: value2 } = collItem;
-        const props = resolveProps.resolveProps(start, {
-          flow: fcName,
-          indicator: "explicit-key-ind",
-          next: key ?? sep?.[0],
-          offset,
-          onError,
-          parentIndent: fc.indent,
-          startOnNewline: false
-        });
-        if (!props.found) {
-          if (!props.anchor && !props.tag && !sep && !value2) {
-            if (i === 0 && props.comma)
-              onError(props.comma, "UNEXPECTED_TOKEN", `Unexpected , in ${fcName}`);
-            else if (i < fc.items.length - 1)
-              onError(props.start, "UNEXPECTED_TOKEN", `Unexpected empty item in ${fcName}`);
-            if (props.comment) {
-              if (coll.comment)
-                coll.comment += "\n" + props.comment;
-              else
-                coll.comment = props.comment;
-            }
-            offset = props.end;
-            continue;
-          }
-          if (!isMap && ctx.options.strict && utilContainsNewline.containsNewline(key))
-            onError(
-              key,
-              // checked by containsNewline()
-              "MULTILINE_IMPLICIT_KEY",
-              "Implicit keys of flow sequence pairs need to be on a single line"
-            );
-        }
-        if (i === 0) {
-          if (props.comma)
-            onError(props.comma, "UNEXPECTED_TOKEN", `Unexpected , in ${fcName}`);
-        } else {
-          if (!props.comma)
-            onError(props.start, "MISSING_CHAR", `Missing , between ${fcName} items`);
-          if (props.comment) {
-            let prevItemComment = "";
-            loop: for (const st of start) {
-              switch (st.type) {
-                case "comma":
-                case "space":
-                  break;
-                case "comment":
-                  prevItemComment = st.source.substring(1);
-                  break loop;
-                default:
-                  break loop;
-              }
-            }
-            if (prevItemComment) {
-              let prev = coll.items[coll.items.length - 1];
-              if (identity.isPair(prev))
-                prev = prev.value ?? prev.key;
-              if (prev.comment)
-                prev.comment += "\n" + prevItemComment;
-              else
-                prev.comment = prevItemComment;
-              props.comment = props.comment.substring(prevItemComment.length + 1);
-            }
-          }
-        }
-        if (!isMap && !sep && !props.found) {
-          const valueNode = value2 ? composeNode(ctx, value2, props, onError) : composeEmptyNode(ctx, props.end, sep, null, props, onError);
-          coll.items.push(valueNode);
-          offset = valueNode.range[2];
-          if (isBlock(value2))
-            onError(valueNode.range, "BLOCK_IN_FLOW", blockMsg);
-        } else {
-          ctx.atKey = true;
-          const keyStart = props.end;
-          const keyNode = key ? composeNode(ctx, key, props, onError) : composeEmptyNode(ctx, keyStart, start, null, props, onError);
-          if (isBlock(key))
-            onError(keyNode.range, "BLOCK_IN_FLOW", blockMsg);
-          ctx.atKey = false;
-          const valueProps = resolveProps.resolveProps(sep ?? [], {
-            flow: fcName,
-            indicator: "map-value-ind",
-            next: value2,
-            offset: keyNode.range[2],
-            onError,
-            parentIndent: fc.indent,
-            startOnNewline: false
-          });
-          if (valueProps.found) {
-            if (!isMap && !props.found && ctx.options.strict) {
-              if (sep)
-                for (const st of sep) {
-                  if (st === valueProps.found)
-                    break;
-                  if (st.type === "newline") {
-                    onError(st, "MULTILINE_IMPLICIT_KEY", "Implicit keys of flow sequence pairs need to be on a single line");
-                    break;
-                  }
-                }
-              if (props.start < valueProps.found.offset - 1024)
-                onError(valueProps.found, "KEY_OVER_1024_CHARS", "The : indicator must be at most 1024 chars after the start of an implicit flow sequence key");
-            }
-          } else if (value2) {
-            if ("source" in value2 && value2.source?.[0] === ":")
-              onError(value2, "MISSING_CHAR", `Missing space after : in ${fcName}`);
-            else
-              onError(valueProps.start, "MISSING_CHAR", `Missing , or : between ${fcName} items`);
-          }
-          const valueNode = value2 ? composeNode(ctx, value2, valueProps, onError) : valueProps.found ? composeEmptyNode(ctx, valueProps.end, sep, null, valueProps, onError) : null;
-          if (valueNode) {
-            if (isBlock(value2))
-              onError(valueNode.range, "BLOCK_IN_FLOW", blockMsg);
-          } else if (valueProps.comment) {
-            if (keyNode.comment)
-              keyNode.comment += "\n" + valueProps.comment;
-            else
-              keyNode.comment = valueProps.comment;
-          }
-          const pair = new Pair.Pair(keyNode, valueNode);
-          if (ctx.options.keepSourceTokens)
-            pair.srcToken = collItem;
-          if (isMap) {
-            const map2 = coll;
-            if (utilMapIncludes.mapIncludes(ctx, map2.items, keyNode))
-              onError(keyStart, "DUPLICATE_KEY", "Map keys must be unique");
-            map2.items.push(pair);
-          } else {
-            const map2 = new YAMLMap.YAMLMap(ctx.schema);
-            map2.flow = true;
-            map2.items.push(pair);
-            const endRange = (valueNode ?? keyNode).range;
-            map2.range = [keyNode.range[0], endRange[1], endRange[2]];
-            coll.items.push(map2);
-          }
-          offset = valueNode ? valueNode.range[2] : valueProps.end;
-        }
-      }
-      const expectedEnd = isMap ? "}" : "]";
-      const [ce, ...ee] = fc.end;
-      let cePos = offset;
-      if (ce?.source === expectedEnd)
-        cePos = ce.offset + ce.source.length;
-      else {
-        const name = fcName[0].toUpperCase() + fcName.substring(1);
-        const msg = atRoot ? `${name} must end with a ${expectedEnd}` : `${name} in block collection must be sufficiently indented and end with a ${expectedEnd}`;
-        onError(offset, atRoot ? "MISSING_CHAR" : "BAD_INDENT", msg);
-        if (ce && ce.source.length !== 1)
-          ee.unshift(ce);
-      }
-      if (ee.length > 0) {
-        const end = resolveEnd.resolveEnd(ee, cePos, ctx.options.strict, onError);
-        if (end.comment) {
-          if (coll.comment)
-            coll.comment += "\n" + end.comment;
-          else
-            coll.comment = end.comment;
-        }
-        coll.range = [fc.offset, cePos, end.offset];
-      } else {
-        coll.range = [fc.offset, cePos, cePos];
-      }
-      return coll;
-    }
-    exports2.resolveFlowCollection = resolveFlowCollection;
-  }
-});
-
-// node_modules/yaml/dist/compose/compose-collection.js
-var require_compose_collection = __commonJS({
-  "node_modules/yaml/dist/compose/compose-collection.js"(exports2) {
-    "use strict";
-    var identity = require_identity();
-    var Scalar = require_Scalar();
-    var YAMLMap = require_YAMLMap();
-    var YAMLSeq = require_YAMLSeq();
-    var resolveBlockMap = require_resolve_block_map();
-    var resolveBlockSeq = require_resolve_block_seq();
-    var resolveFlowCollection = require_resolve_flow_collection();
-    function resolveCollection(CN, ctx, token, onError, tagName, tag) {
-      const coll = token.type === "block-map" ? resolveBlockMap.resolveBlockMap(CN, ctx, token, onError, tag) : token.type === "block-seq" ? resolveBlockSeq.resolveBlockSeq(CN, ctx, token, onError, tag) : resolveFlowCollection.resolveFlowCollection(CN, ctx, token, onError, tag);
-      const Coll = coll.constructor;
-      if (tagName === "!" || tagName === Coll.tagName) {
-        coll.tag = Coll.tagName;
-        return coll;
-      }
-      if (tagName)
-        coll.tag = tagName;
-      return coll;
-    }
-    function composeCollection(CN, ctx, token, props, onError) {
-      const tagToken = props.tag;
-      const tagName = !tagToken ? null : ctx.directives.tagName(tagToken.source, (msg) => onError(tagToken, "TAG_RESOLVE_FAILED", msg));
-      if (token.type === "block-seq") {
-        const { anchor, newlineAfterProp: nl } = props;
-        const lastProp = anchor && tagToken ? anchor.offset > tagToken.offset ? anchor : tagToken : anchor ?? tagToken;
-        if (lastProp && (!nl || nl.offset < lastProp.offset)) {
-          const message = "Missing newline after block sequence props";
-          onError(lastProp, "MISSING_CHAR", message);
-        }
-      }
-      const expType = token.type === "block-map" ? "map" : token.type === "block-seq" ? "seq" : token.start.source === "{" ? "map" : "seq";
-      if (!tagToken || !tagName || tagName === "!" || tagName === YAMLMap.YAMLMap.tagName && expType === "map" || tagName === YAMLSeq.YAMLSeq.tagName && expType === "seq") {
-        return resolveCollection(CN, ctx, token, onError, tagName);
-      }
-      let tag = ctx.schema.tags.find((t) => t.tag === tagName && t.collection === expType);
-      if (!tag) {
-        const kt = ctx.schema.knownTags[tagName];
-        if (kt?.collection === expType) {
-          ctx.schema.tags.push(Object.assign({}, kt, { default: false }));
-          tag = kt;
-        } else {
-          if (kt) {
-            onError(tagToken, "BAD_COLLECTION_TYPE", `${kt.tag} used for ${expType} collection, but expects ${kt.collection ?? "scalar"}`, true);
-          } else {
-            onError(tagToken, "TAG_RESOLVE_FAILED", `Unresolved tag: ${tagName}`, true);
-          }
-          return resolveCollection(CN, ctx, token, onError, tagName);
-        }
-      }
-      const coll = resolveCollection(CN, ctx, token, onError, tagName, tag);
-      const res = tag.resolve?.(coll, (msg) => onError(tagToken, "TAG_RESOLVE_FAILED", msg), ctx.options) ?? coll;
-      const node = identity.isNode(res) ? res : new Scalar.Scalar(res);
-      node.range = coll.range;
-      node.tag = tagName;
-      if (tag?.format)
-        node.format = tag.format;
-      return node;
-    }
-    exports2.composeCollection = composeCollection;
-  }
-});
-
-// node_modules/yaml/dist/compose/resolve-block-scalar.js
-var require_resolve_block_scalar = __commonJS({
-  "node_modules/yaml/dist/compose/resolve-block-scalar.js"(exports2) {
-    "use strict";
-    var Scalar = require_Scalar();
-    function resolveBlockScalar(ctx, scalar, onError) {
-      const start = scalar.offset;
-      const header = parseBlockScalarHeader(scalar, ctx.options.strict, onError);
-      if (!header)
-        return { value: "", type: null, comment: "", range: [start, start, start] };
-      const type = header.mode === ">" ? Scalar.Scalar.BLOCK_FOLDED : Scalar.Scalar.BLOCK_LITERAL;
-      const lines = scalar.source ? splitLines(scalar.source) : [];
-      let chompStart = lines.length;
-      for (let i = lines.length - 1; i >= 0; --i) {
-        const content = lines[i][1];
-        if (content === "" || content === "\r")
-          chompStart = i;
-        else
-          break;
-      }
-      if (chompStart === 0) {
-        const value3 = header.chomp === "+" && lines.length > 0 ? "\n".repeat(Math.max(1, lines.length - 1)) : "";
-        let end2 = start + header.length;
-        if (scalar.source)
-          end2 += scalar.source.length;
-        return { value: value3, type, comment: header.comment, range: [start, end2, end2] };
-      }
-      let trimIndent = scalar.indent + header.indent;
-      let offset = scalar.offset + header.length;
-      let contentStart = 0;
-      for (let i = 0; i < chompStart; ++i) {
-        const [indent, content] = lines[i];
-        if (content === "" || content === "\r") {
-          if (header.indent === 0 && indent.length > trimIndent)
-            trimIndent = indent.length;
-        } else {
-          if (indent.length < trimIndent) {
-            const message = "Block scalars with more-indented leading empty lines must use an explicit indentation indicator";
-            onError(offset + indent.length, "MISSING_CHAR", message);
-          }
-          if (header.indent === 0)
-            trimIndent = indent.length;
-          contentStart = i;
-          if (trimIndent === 0 && !ctx.atRoot) {
-            const message = "Block scalar values in collections must be indented";
-            onError(offset, "BAD_INDENT", message);
-          }
-          break;
-        }
-        offset += indent.length + content.length + 1;
-      }
-      for (let i = lines.length - 1; i >= chompStart; --i) {
-        if (lines[i][0].length > trimIndent)
-          chompStart = i + 1;
-      }
-      let value2 = "";
-      let sep = "";
-      let prevMoreIndented = false;
-      for (let i = 0; i < contentStart; ++i)
-        value2 += lines[i][0].slice(trimIndent) + "\n";
-      for (let i = contentStart; i < chompStart; ++i) {
-        let [indent, content] = lines[i];
-        offset += indent.length + content.length + 1;
-        const crlf = content[content.length - 1] === "\r";
-        if (crlf)
-          content = content.slice(0, -1);
-        if (content && indent.length < trimIndent) {
-          const src = header.indent ? "explicit indentation indicator" : "first line";
-          const message = `Block scalar lines must not be less indented than their ${src}`;
-          onError(offset - content.length - (crlf ? 2 : 1), "BAD_INDENT", message);
-          indent = "";
-        }
-        if (type === Scalar.Scalar.BLOCK_LITERAL) {
-          value2 += sep + indent.slice(trimIndent) + content;
-          sep = "\n";
-        } else if (indent.length > trimIndent || content[0] === "	") {
-          if (sep === " ")
-            sep = "\n";
-          else if (!prevMoreIndented && sep === "\n")
-            sep = "\n\n";
-          value2 += sep + indent.slice(trimIndent) + content;
-          sep = "\n";
-          prevMoreIndented = true;
-        } else if (content === "") {
-          if (sep === "\n")
-            value2 += "\n";
-          else
-            sep = "\n";
-        } else {
-          value2 += sep + content;
-          sep = " ";
-          prevMoreIndented = false;
-        }
-      }
-      switch (header.chomp) {
-        case "-":
-          break;
-        case "+":
-          for (let i = chompStart; i < lines.length; ++i)
-            value2 += "\n" + lines[i][0].slice(trimIndent);
-          if (value2[value2.length - 1] !== "\n")
-            value2 += "\n";
-          break;
-        default:
-          value2 += "\n";
-      }
-      const end = start + header.length + scalar.source.length;
-      return { value: value2, type, comment: header.comment, range: [start, end, end] };
-    }
-    function parseBlockScalarHeader({ offset, props }, strict, onError) {
-      if (props[0].type !== "block-scalar-header") {
-        onError(props[0], "IMPOSSIBLE", "Block scalar header not found");
-        return null;
-      }
-      const { source } = props[0];
-      const mode = source[0];
-      let indent = 0;
-      let chomp = "";
-      let error = -1;
-      for (let i = 1; i < source.length; ++i) {
-        const ch = source[i];
-        if (!chomp && (ch === "-" || ch === "+"))
-          chomp = ch;
-        else {
-          const n = Number(ch);
-          if (!indent && n)
-            indent = n;
-          else if (error === -1)
-            error = offset + i;
-        }
-      }
-      if (error !== -1)
-        onError(error, "UNEXPECTED_TOKEN", `Block scalar header includes extra characters: ${source}`);
-      let hasSpace = false;
-      let comment = "";
-      let length = source.length;
-      for (let i = 1; i < props.length; ++i) {
-        const token = props[i];
-        switch (token.type) {
-          case "space":
-            hasSpace = true;
-          // fallthrough
-          case "newline":
-            length += token.source.length;
-            break;
-          case "comment":
-            if (strict && !hasSpace) {
-              const message = "Comments must be separated from other tokens by white space characters";
-              onError(token, "MISSING_CHAR", message);
-            }
-            length += token.source.length;
-            comment = token.source.substring(1);
-            break;
-          case "error":
-            onError(token, "UNEXPECTED_TOKEN", token.message);
-            length += token.source.length;
-            break;
-          /* istanbul ignore next should not happen */
-          default: {
-            const message = `Unexpected token in block scalar header: ${token.type}`;
-            onError(token, "UNEXPECTED_TOKEN", message);
-            const ts = token.source;
-            if (ts && typeof ts === "string")
-              length += ts.length;
-          }
-        }
-      }
-      return { mode, indent, chomp, comment, length };
-    }
-    function splitLines(source) {
-      const split = source.split(/\n( *)/);
-      const first2 = split[0];
-      const m = first2.match(/^( *)/);
-      const line0 = m?.[1] ? [m[1], first2.slice(m[1].length)] : ["", first2];
-      const lines = [line0];
-      for (let i = 1; i < split.length; i += 2)
-        lines.push([split[i], split[i + 1]]);
-      return lines;
-    }
-    exports2.resolveBlockScalar = resolveBlockScalar;
-  }
-});
-
-// node_modules/yaml/dist/compose/resolve-flow-scalar.js
-var require_resolve_flow_scalar = __commonJS({
-  "node_modules/yaml/dist/compose/resolve-flow-scalar.js"(exports2) {
-    "use strict";
-    var Scalar = require_Scalar();
-    var resolveEnd = require_resolve_end();
-    function resolveFlowScalar(scalar, strict, onError) {
-      const { offset, type, source, end } = scalar;
-      let _type;
-      let value2;
-      const _onError = (rel, code, msg) => onError(offset + rel, code, msg);
-      switch (type) {
-        case "scalar":
-          _type = Scalar.Scalar.PLAIN;
-          value2 = plainValue(source, _onError);
-          break;
-        case "single-quoted-scalar":
-          _type = Scalar.Scalar.QUOTE_SINGLE;
-          value2 = singleQuotedValue(source, _onError);
-          break;
-        case "double-quoted-scalar":
-          _type = Scalar.Scalar.QUOTE_DOUBLE;
-          value2 = doubleQuotedValue(source, _onError);
-          break;
-        /* istanbul ignore next should not happen */
-        default:
-          onError(scalar, "UNEXPECTED_TOKEN", `Expected a flow scalar value, but found: ${type}`);
-          return {
-            value: "",
-            type: null,
-            comment: "",
-            range: [offset, offset + source.length, offset + source.length]
-          };
-      }
-      const valueEnd = offset + source.length;
-      const re = resolveEnd.resolveEnd(end, valueEnd, strict, onError);
-      return {
-        value: value2,
-        type: _type,
-        comment: re.comment,
-        range: [offset, valueEnd, re.offset]
-      };
-    }
-    function plainValue(source, onError) {
-      let badChar = "";
-      switch (source[0]) {
-        /* istanbul ignore next should not happen */
-        case "	":
-          badChar = "a tab character";
-          break;
-        case ",":
-          badChar = "flow indicator character ,";
-          break;
-        case "%":
-          badChar = "directive indicator character %";
-          break;
-        case "|":
-        case ">": {
-          badChar = `block scalar indicator ${source[0]}`;
-          break;
-        }
-        case "@":
-        case "`": {
-          badChar = `reserved character ${source[0]}`;
-          break;
-        }
-      }
-      if (badChar)
-        onError(0, "BAD_SCALAR_START", `Plain value cannot start with ${badChar}`);
-      return unfoldLines(source);
-    }
-    function singleQuotedValue(source, onError) {
-      if (source[source.length - 1] !== "'" || source.length === 1)
-        onError(source.length, "MISSING_CHAR", "Missing closing 'quote");
-      return unfoldLines(source.slice(1, -1)).replace(/''/g, "'");
-    }
-    function unfoldLines(source) {
-      const line = /(.*?)\r?\n/sy;
-      let match = line.exec(source);
-      if (!match)
-        return source;
-      let trimEnd, trimBoth;
-      try {
-        trimEnd = new RegExp("(?<![ 	])[ 	]+$");
-        trimBoth = new RegExp("^[ 	]+|(?<![ 	])[ 	]+$", "g");
-      } catch {
-        trimEnd = /[ \t]+$/;
-        trimBoth = /^[ \t]+|[ \t]+$/g;
-      }
-      let res = match[1].replace(trimEnd, "");
-      let sep = " ";
-      let pos = line.lastIndex;
-      while (match = line.exec(source)) {
-        const lm = match[1].replace(trimBoth, "");
-        if (lm === "") {
-          if (sep === "\n")
-            res += sep;
-          else
-            sep = "\n";
-        } else {
-          res += sep + lm;
-          sep = " ";
-        }
-        pos = line.lastIndex;
-      }
-      const last = /[ \t]*(.*)/sy;
-      last.lastIndex = pos;
-      match = last.exec(source);
-      return res + sep + (match?.[1] ?? "");
-    }
-    function doubleQuotedValue(source, onError) {
-      let res = "";
-      for (let i = 1; i < source.length - 1; ++i) {
-        const ch = source[i];
-        if (ch === "\r" && source[i + 1] === "\n")
-          continue;
-        if (ch === "\n") {
-          const { fold, offset } = foldNewline(source, i);
-          res += fold;
-          i = offset;
-        } else if (ch === "\\") {
-          let next = source[++i];
-          const cc = escapeCodes[next];
-          if (cc)
-            res += cc;
-          else if (next === "\n") {
-            next = source[i + 1];
-            while (next === " " || next === "	")
-              next = source[++i + 1];
-          } else if (next === "\r" && source[i + 1] === "\n") {
-            next = source[++i + 1];
-            while (next === " " || next === "	")
-              next = source[++i + 1];
-          } else if (next === "x" || next === "u" || next === "U") {
-            const length = next === "x" ? 2 : next === "u" ? 4 : 8;
-            res += parseCharCode(source, i + 1, length, onError);
-            i += length;
-          } else {
-            const raw = source.substr(i - 1, 2);
-            onError(i - 1, "BAD_DQ_ESCAPE", `Invalid escape sequence ${raw}`);
-            res += raw;
-          }
-        } else if (ch === " " || ch === "	") {
-          const wsStart = i;
-          let next = source[i + 1];
-          while (next === " " || next === "	")
-            next = source[++i + 1];
-          if (next !== "\n" && !(next === "\r" && source[i + 2] === "\n"))
-            res += i > wsStart ? source.slice(wsStart, i + 1) : ch;
-        } else {
-          res += ch;
-        }
-      }
-      if (source[source.length - 1] !== '"' || source.length === 1)
-        onError(source.length, "MISSING_CHAR", 'Missing closing "quote');
-      return res;
-    }
-    function foldNewline(source, offset) {
-      let fold = "";
-      let ch = source[offset + 1];
-      while (ch === " " || ch === "	" || ch === "\n" || ch === "\r") {
-        if (ch === "\r" && source[offset + 2] !== "\n")
-          break;
-        if (ch === "\n")
-          fold += "\n";
-        offset += 1;
-        ch = source[offset + 1];
-      }
-      if (!fold)
-        fold = " ";
-      return { fold, offset };
-    }
-    var escapeCodes = {
-      "0": "\0",
-      // null character
-      a: "\x07",
-      // bell character
-      b: "\b",
-      // backspace
-      e: "\x1B",
-      // escape character
-      f: "\f",
-      // form feed
-      n: "\n",
-      // line feed
-      r: "\r",
-      // carriage return
-      t: "	",
-      // horizontal tab
-      v: "\v",
-      // vertical tab
-      N: "\x85",
-      // Unicode next line
-      _: "\xA0",
-      // Unicode non-breaking space
-      L: "\u2028",
-      // Unicode line separator
-      P: "\u2029",
-      // Unicode paragraph separator
-      " ": " ",
-      '"': '"',
-      "/": "/",
-      "\\": "\\",
-      "	": "	"
-    };
-    function parseCharCode(source, offset, length, onError) {
-      const cc = source.substr(offset, length);
-      const ok = cc.length === length && /^[0-9a-fA-F]+$/.test(cc);
-      const code = ok ? parseInt(cc, 16) : NaN;
-      try {
-        return String.fromCodePoint(code);
-      } catch {
-        const raw = source.substr(offset - 2, length + 2);
-        onError(offset - 2, "BAD_DQ_ESCAPE", `Invalid escape sequence ${raw}`);
-        return raw;
-      }
-    }
-    exports2.resolveFlowScalar = resolveFlowScalar;
-  }
-});
-
-// node_modules/yaml/dist/compose/compose-scalar.js
-var require_compose_scalar = __commonJS({
-  "node_modules/yaml/dist/compose/compose-scalar.js"(exports2) {
-    "use strict";
-    var identity = require_identity();
-    var Scalar = require_Scalar();
-    var resolveBlockScalar = require_resolve_block_scalar();
-    var resolveFlowScalar = require_resolve_flow_scalar();
-    function composeScalar(ctx, token, tagToken, onError) {
-      const { value: value2, type, comment, range } = token.type === "block-scalar" ? resolveBlockScalar.resolveBlockScalar(ctx, token, onError) : resolveFlowScalar.resolveFlowScalar(token, ctx.options.strict, onError);
-      const tagName = tagToken ? ctx.directives.tagName(tagToken.source, (msg) => onError(tagToken, "TAG_RESOLVE_FAILED", msg)) : null;
-      let tag;
-      if (ctx.options.stringKeys && ctx.atKey) {
-        tag = ctx.schema[identity.SCALAR];
-      } else if (tagName)
-        tag = findScalarTagByName(ctx.schema, value2, tagName, tagToken, onError);
-      else if (token.type === "scalar")
-        tag = findScalarTagByTest(ctx, value2, token, onError);
-      else
-        tag = ctx.schema[identity.SCALAR];
-      let scalar;
-      try {
-        const res = tag.resolve(value2, (msg) => onError(tagToken ?? token, "TAG_RESOLVE_FAILED", msg), ctx.options);
-        scalar = identity.isScalar(res) ? res : new Scalar.Scalar(res);
-      } catch (error) {
-        const msg = error instanceof Error ? error.message : String(error);
-        onError(tagToken ?? token, "TAG_RESOLVE_FAILED", msg);
-        scalar = new Scalar.Scalar(value2);
-      }
-      scalar.range = range;
-      scalar.source = value2;
-      if (type)
-        scalar.type = type;
-      if (tagName)
-        scalar.tag = tagName;
-      if (tag.format)
-        scalar.format = tag.format;
-      if (comment)
-        scalar.comment = comment;
-      return scalar;
-    }
-    function findScalarTagByName(schema, value2, tagName, tagToken, onError) {
-      if (tagName === "!")
-        return schema[identity.SCALAR];
-      const matchWithTest = [];
-      for (const tag of schema.tags) {
-        if (!tag.collection && tag.tag === tagName) {
-          if (tag.default && tag.test)
-            matchWithTest.push(tag);
-          else
-            return tag;
-        }
-      }
-      for (const tag of matchWithTest)
-        if (tag.test?.test(value2))
-          return tag;
-      const kt = schema.knownTags[tagName];
-      if (kt && !kt.collection) {
-        schema.tags.push(Object.assign({}, kt, { default: false, test: void 0 }));
-        return kt;
-      }
-      onError(tagToken, "TAG_RESOLVE_FAILED", `Unresolved tag: ${tagName}`, tagName !== "tag:yaml.org,2002:str");
-      return schema[identity.SCALAR];
-    }
-    function findScalarTagByTest({ atKey, directives, schema }, value2, token, onError) {
-      const tag = schema.tags.find((tag2) => (tag2.default === true || atKey && tag2.default === "key") && tag2.test?.test(value2)) || schema[identity.SCALAR];
-      if (schema.compat) {
-        const compat = schema.compat.find((tag2) => tag2.default && tag2.test?.test(value2)) ?? schema[identity.SCALAR];
-        if (tag.tag !== compat.tag) {
-          const ts = directives.tagString(tag.tag);
-          const cs = directives.tagString(compat.tag);
-          const msg = `Value may be parsed as either ${ts} or ${cs}`;
-          onError(token, "TAG_RESOLVE_FAILED", msg, true);
-        }
-      }
-      return tag;
-    }
-    exports2.composeScalar = composeScalar;
-  }
-});
-
-// node_modules/yaml/dist/compose/util-empty-scalar-position.js
-var require_util_empty_scalar_position = __commonJS({
-  "node_modules/yaml/dist/compose/util-empty-scalar-position.js"(exports2) {
-    "use strict";
-    function emptyScalarPosition(offset, before, pos) {
-      if (before) {
-        pos ?? (pos = before.length);
-        for (let i = pos - 1; i >= 0; --i) {
-          let st = before[i];
-          switch (st.type) {
-            case "space":
-            case "comment":
-            case "newline":
-              offset -= st.source.length;
-              continue;
-          }
-          st = before[++i];
-          while (st?.type === "space") {
-            offset += st.source.length;
-            st = before[++i];
-          }
-          break;
-        }
-      }
-      return offset;
-    }
-    exports2.emptyScalarPosition = emptyScalarPosition;
-  }
-});
-
-// node_modules/yaml/dist/compose/compose-node.js
-var require_compose_node = __commonJS({
-  "node_modules/yaml/dist/compose/compose-node.js"(exports2) {
-    "use strict";
-    var Alias = require_Alias();
-    var identity = require_identity();
-    var composeCollection = require_compose_collection();
-    var composeScalar = require_compose_scalar();
-    var resolveEnd = require_resolve_end();
-    var utilEmptyScalarPosition = require_util_empty_scalar_position();
-    var CN = { composeNode, composeEmptyNode };
-    function composeNode(ctx, token, props, onError) {
-      const atKey = ctx.atKey;
-      const { spaceBefore, comment, anchor, tag } = props;
-      let node;
-      let isSrcToken = true;
-      switch (token.type) {
-        case "alias":
-          node = composeAlias(ctx, token, onError);
-          if (anchor || tag)
-            onError(token, "ALIAS_PROPS", "An alias node must not specify any properties");
-          break;
-        case "scalar":
-        case "single-quoted-scalar":
-        case "double-quoted-scalar":
-        case "block-scalar":
-          node = composeScalar.composeScalar(ctx, token, tag, onError);
-          if (anchor)
-            node.anchor = anchor.source.substring(1);
-          break;
-        case "block-map":
-        case "block-seq":
-        case "flow-collection":
-          try {
-            node = composeCollection.composeCollection(CN, ctx, token, props, onError);
-            if (anchor)
-              node.anchor = anchor.source.substring(1);
-          } catch (error) {
-            const message = error instanceof Error ? error.message : String(error);
-            onError(token, "RESOURCE_EXHAUSTION", message);
-          }
-          break;
-        default: {
-          const message = token.type === "error" ? token.message : `Unsupported token (type: ${token.type})`;
-          onError(token, "UNEXPECTED_TOKEN", message);
-          isSrcToken = false;
-        }
-      }
-      node ?? (node = composeEmptyNode(ctx, token.offset, void 0, null, props, onError));
-      if (anchor && node.anchor === "")
-        onError(anchor, "BAD_ALIAS", "Anchor cannot be an empty string");
-      if (atKey && ctx.options.stringKeys && (!identity.isScalar(node) || typeof node.value !== "string" || node.tag && node.tag !== "tag:yaml.org,2002:str")) {
-        const msg = "With stringKeys, all keys must be strings";
-        onError(tag ?? token, "NON_STRING_KEY", msg);
-      }
-      if (spaceBefore)
-        node.spaceBefore = true;
-      if (comment) {
-        if (token.type === "scalar" && token.source === "")
-          node.comment = comment;
-        else
-          node.commentBefore = comment;
-      }
-      if (ctx.options.keepSourceTokens && isSrcToken)
-        node.srcToken = token;
-      return node;
-    }
-    function composeEmptyNode(ctx, offset, before, pos, { spaceBefore, comment, anchor, tag, end }, onError) {
-      const token = {
-        type: "scalar",
-        offset: utilEmptyScalarPosition.emptyScalarPosition(offset, before, pos),
-        indent: -1,
-        source: ""
-      };
-      const node = composeScalar.composeScalar(ctx, token, tag, onError);
-      if (anchor) {
-        node.anchor = anchor.source.substring(1);
-        if (node.anchor === "")
-          onError(anchor, "BAD_ALIAS", "Anchor cannot be an empty string");
-      }
-      if (spaceBefore)
-        node.spaceBefore = true;
-      if (comment) {
-        node.comment = comment;
-        node.range[2] = end;
-      }
-      return node;
-    }
-    function composeAlias({ options }, { offset, source, end }, onError) {
-      const alias = new Alias.Alias(source.substring(1));
-      if (alias.source === "")
-        onError(offset, "BAD_ALIAS", "Alias cannot be an empty string");
-      if (alias.source.endsWith(":"))
-        onError(offset + source.length - 1, "BAD_ALIAS", "Alias ending in : is ambiguous", true);
-      const valueEnd = offset + source.length;
-      const re = resolveEnd.resolveEnd(end, valueEnd, options.strict, onError);
-      alias.range = [offset, valueEnd, re.offset];
-      if (re.comment)
-        alias.comment = re.comment;
-      return alias;
-    }
-    exports2.composeEmptyNode = composeEmptyNode;
-    exports2.composeNode = composeNode;
-  }
-});
-
-// node_modules/yaml/dist/compose/compose-doc.js
-var require_compose_doc = __commonJS({
-  "node_modules/yaml/dist/compose/compose-doc.js"(exports2) {
-    "use strict";
-    var Document = require_Document();
-    var composeNode = require_compose_node();
-    var resolveEnd = require_resolve_end();
-    var resolveProps = require_resolve_props();
-    function composeDoc(options, directives, { offset, start, value: value2, end }, onError) {
-      const opts = Object.assign({ _directives: directives }, options);
-      const doc = new Document.Document(void 0, opts);
-      const ctx = {
-        atKey: false,
-        atRoot: true,
-        directives: doc.directives,
-        options: doc.options,
-        schema: doc.schema
-      };
-      const props = resolveProps.resolveProps(start, {
-        indicator: "doc-start",
-        next: value2 ?? end?.[0],
-        offset,
-        onError,
-        parentIndent: 0,
-        startOnNewline: true
-      });
-      if (props.found) {
-        doc.directives.docStart = true;
-        if (value2 && (value2.type === "block-map" || value2.type === "block-seq") && !props.hasNewline)
-          onError(props.end, "MISSING_CHAR", "Block collection cannot start on same line with directives-end marker");
-      }
-      doc.contents = value2 ? composeNode.composeNode(ctx, value2, props, onError) : composeNode.composeEmptyNode(ctx, props.end, start, null, props, onError);
-      const contentEnd = doc.contents.range[2];
-      const re = resolveEnd.resolveEnd(end, contentEnd, false, onError);
-      if (re.comment)
-        doc.comment = re.comment;
-      doc.range = [offset, contentEnd, re.offset];
-      return doc;
-    }
-    exports2.composeDoc = composeDoc;
-  }
-});
-
-// node_modules/yaml/dist/compose/composer.js
-var require_composer = __commonJS({
-  "node_modules/yaml/dist/compose/composer.js"(exports2) {
-    "use strict";
-    var node_process = __require("process");
-    var directives = require_directives();
-    var Document = require_Document();
-    var errors = require_errors2();
-    var identity = require_identity();
-    var composeDoc = require_compose_doc();
-    var resolveEnd = require_resolve_end();
-    function getErrorPos(src) {
-      if (typeof src === "number")
-        return [src, src + 1];
-      if (Array.isArray(src))
-        return src.length === 2 ? src : [src[0], src[1]];
-      const { offset, source } = src;
-      return [offset, offset + (typeof source === "string" ? source.length : 1)];
-    }
-    function parsePrelude(prelude) {
-      let comment = "";
-      let atComment = false;
-      let afterEmptyLine = false;
-      for (let i = 0; i < prelude.length; ++i) {
-        const source = prelude[i];
-        switch (source[0]) {
-          case "#":
-            comment += (comment === "" ? "" : afterEmptyLine ? "\n\n" : "\n") + (source.substring(1) || " ");
-            atComment = true;
-            afterEmptyLine = false;
-            break;
-          case "%":
-            if (prelude[i + 1]?.[0] !== "#")
-              i += 1;
-            atComment = false;
-            break;
-          default:
-            if (!atComment)
-              afterEmptyLine = true;
-            atComment = false;
-        }
-      }
-      return { comment, afterEmptyLine };
-    }
-    var Composer = class {
-      constructor(options = {}) {
-        this.doc = null;
-        this.atDirectives = false;
-        this.prelude = [];
-        this.errors = [];
-        this.warnings = [];
-        this.onError = (source, code, message, warning) => {
-          const pos = getErrorPos(source);
-          if (warning)
-            this.warnings.push(new errors.YAMLWarning(pos, code, message));
-          else
-            this.errors.push(new errors.YAMLParseError(pos, code, message));
-        };
-        this.directives = new directives.Directives({ version: options.version || "1.2" });
-        this.options = options;
-      }
-      decorate(doc, afterDoc) {
-        const { comment, afterEmptyLine } = parsePrelude(this.prelude);
-        if (comment) {
-          const dc = doc.contents;
-          if (afterDoc) {
-            doc.comment = doc.comment ? `${doc.comment}
-${comment}` : comment;
-          } else if (afterEmptyLine || doc.directives.docStart || !dc) {
-            doc.commentBefore = comment;
-          } else if (identity.isCollection(dc) && !dc.flow && dc.items.length > 0) {
-            let it = dc.items[0];
-            if (identity.isPair(it))
-              it = it.key;
-            const cb = it.commentBefore;
-            it.commentBefore = cb ? `${comment}
-${cb}` : comment;
-          } else {
-            const cb = dc.commentBefore;
-            dc.commentBefore = cb ? `${comment}
-${cb}` : comment;
-          }
-        }
-        if (afterDoc) {
-          for (let i = 0; i < this.errors.length; ++i)
-            doc.errors.push(this.errors[i]);
-          for (let i = 0; i < this.warnings.length; ++i)
-            doc.warnings.push(this.warnings[i]);
-        } else {
-          doc.errors = this.errors;
-          doc.warnings = this.warnings;
-        }
-        this.prelude = [];
-        this.errors = [];
-        this.warnings = [];
-      }
-      /**
-       * Current stream status information.
-       *
-       * Mostly useful at the end of input for an empty stream.
-       */
-      streamInfo() {
-        return {
-          comment: parsePrelude(this.prelude).comment,
-          directives: this.directives,
-          errors: this.errors,
-          warnings: this.warnings
-        };
-      }
-      /**
-       * Compose tokens into documents.
-       *
-       * @param forceDoc - If the stream contains no document, still emit a final document including any comments and directives that would be applied to a subsequent document.
-       * @param endOffset - Should be set if `forceDoc` is also set, to set the document range end and to indicate errors correctly.
-       */
-      *compose(tokens, forceDoc = false, endOffset = -1) {
-        for (const token of tokens)
-          yield* this.next(token);
-        yield* this.end(forceDoc, endOffset);
-      }
-      /** Advance the composer by one CST token. */
-      *next(token) {
-        if (node_process.env.LOG_STREAM)
-          console.dir(token, { depth: null });
-        switch (token.type) {
-          case "directive":
-            this.directives.add(token.source, (offset, message, warning) => {
-              const pos = getErrorPos(token);
-              pos[0] += offset;
-              this.onError(pos, "BAD_DIRECTIVE", message, warning);
-            });
-            this.prelude.push(token.source);
-            this.atDirectives = true;
-            break;
-          case "document": {
-            const doc = composeDoc.composeDoc(this.options, this.directives, token, this.onError);
-            if (this.atDirectives && !doc.directives.docStart)
-              this.onError(token, "MISSING_CHAR", "Missing directives-end/doc-start indicator line");
-            this.decorate(doc, false);
-            if (this.doc)
-              yield this.doc;
-            this.doc = doc;
-            this.atDirectives = false;
-            break;
-          }
-          case "byte-order-mark":
-          case "space":
-            break;
-          case "comment":
-          case "newline":
-            this.prelude.push(token.source);
-            break;
-          case "error": {
-            const msg = token.source ? `${token.message}: ${JSON.stringify(token.source)}` : token.message;
-            const error = new errors.YAMLParseError(getErrorPos(token), "UNEXPECTED_TOKEN", msg);
-            if (this.atDirectives || !this.doc)
-              this.errors.push(error);
-            else
-              this.doc.errors.push(error);
-            break;
-          }
-          case "doc-end": {
-            if (!this.doc) {
-              const msg = "Unexpected doc-end without preceding document";
-              this.errors.push(new errors.YAMLParseError(getErrorPos(token), "UNEXPECTED_TOKEN", msg));
-              break;
-            }
-            this.doc.directives.docEnd = true;
-            const end = resolveEnd.resolveEnd(token.end, token.offset + token.source.length, this.doc.options.strict, this.onError);
-            this.decorate(this.doc, true);
-            if (end.comment) {
-              const dc = this.doc.comment;
-              this.doc.comment = dc ? `${dc}
-${end.comment}` : end.comment;
-            }
-            this.doc.range[2] = end.offset;
-            break;
-          }
-          default:
-            this.errors.push(new errors.YAMLParseError(getErrorPos(token), "UNEXPECTED_TOKEN", `Unsupported token ${token.type}`));
-        }
-      }
-      /**
-       * Call at end of input to yield any remaining document.
-       *
-       * @param forceDoc - If the stream contains no document, still emit a final document including any comments and directives that would be applied to a subsequent document.
-       * @param endOffset - Should be set if `forceDoc` is also set, to set the document range end and to indicate errors correctly.
-       */
-      *end(forceDoc = false, endOffset = -1) {
-        if (this.doc) {
-          this.decorate(this.doc, true);
-          yield this.doc;
-          this.doc = null;
-        } else if (forceDoc) {
-          const opts = Object.assign({ _directives: this.directives }, this.options);
-          const doc = new Document.Document(void 0, opts);
-          if (this.atDirectives)
-            this.onError(endOffset, "MISSING_CHAR", "Missing directives-end indicator line");
-          doc.range = [0, endOffset, endOffset];
-          this.decorate(doc, false);
-          yield doc;
-        }
-      }
-    };
-    exports2.Composer = Composer;
-  }
-});
-
-// node_modules/yaml/dist/parse/cst-scalar.js
-var require_cst_scalar = __commonJS({
-  "node_modules/yaml/dist/parse/cst-scalar.js"(exports2) {
-    "use strict";
-    var resolveBlockScalar = require_resolve_block_scalar();
-    var resolveFlowScalar = require_resolve_flow_scalar();
-    var errors = require_errors2();
-    var stringifyString = require_stringifyString();
-    function resolveAsScalar(token, strict = true, onError) {
-      if (token) {
-        const _onError = (pos, code, message) => {
-          const offset = typeof pos === "number" ? pos : Array.isArray(pos) ? pos[0] : pos.offset;
-          if (onError)
-            onError(offset, code, message);
-          else
-            throw new errors.YAMLParseError([offset, offset + 1], code, message);
-        };
-        switch (token.type) {
-          case "scalar":
-          case "single-quoted-scalar":
-          case "double-quoted-scalar":
-            return resolveFlowScalar.resolveFlowScalar(token, strict, _onError);
-          case "block-scalar":
-            return resolveBlockScalar.resolveBlockScalar({ options: { strict } }, token, _onError);
-        }
-      }
-      return null;
-    }
-    function createScalarToken(value2, context) {
-      const { implicitKey = false, indent, inFlow = false, offset = -1, type = "PLAIN" } = context;
-      const source = stringifyString.stringifyString({ type, value: value2 }, {
-        implicitKey,
-        indent: indent > 0 ? " ".repeat(indent) : "",
-        inFlow,
-        options: { blockQuote: true, lineWidth: -1 }
-      });
-      const end = context.end ?? [
-        { type: "newline", offset: -1, indent, source: "\n" }
-      ];
-      switch (source[0]) {
-        case "|":
-        case ">": {
-          const he = source.indexOf("\n");
-          const head = source.substring(0, he);
-          const body = source.substring(he + 1) + "\n";
-          const props = [
-            { type: "block-scalar-header", offset, indent, source: head }
-          ];
-          if (!addEndtoBlockProps(props, end))
-            props.push({ type: "newline", offset: -1, indent, source: "\n" });
-          return { type: "block-scalar", offset, indent, props, source: body };
-        }
-        case '"':
-          return { type: "double-quoted-scalar", offset, indent, source, end };
-        case "'":
-          return { type: "single-quoted-scalar", offset, indent, source, end };
-        default:
-          return { type: "scalar", offset, indent, source, end };
-      }
-    }
-    function setScalarValue(token, value2, context = {}) {
-      let { afterKey = false, implicitKey = false, inFlow = false, type } = context;
-      let indent = "indent" in token ? token.indent : null;
-      if (afterKey && typeof indent === "number")
-        indent += 2;
-      if (!type)
-        switch (token.type) {
-          case "single-quoted-scalar":
-            type = "QUOTE_SINGLE";
-            break;
-          case "double-quoted-scalar":
-            type = "QUOTE_DOUBLE";
-            break;
-          case "block-scalar": {
-            const header = token.props[0];
-            if (header.type !== "block-scalar-header")
-              throw new Error("Invalid block scalar header");
-            type = header.source[0] === ">" ? "BLOCK_FOLDED" : "BLOCK_LITERAL";
-            break;
-          }
-          default:
-            type = "PLAIN";
-        }
-      const source = stringifyString.stringifyString({ type, value: value2 }, {
-        implicitKey: implicitKey || indent === null,
-        indent: indent !== null && indent > 0 ? " ".repeat(indent) : "",
-        inFlow,
-        options: { blockQuote: true, lineWidth: -1 }
-      });
-      switch (source[0]) {
-        case "|":
-        case ">":
-          setBlockScalarValue(token, source);
-          break;
-        case '"':
-          setFlowScalarValue(token, source, "double-quoted-scalar");
-          break;
-        case "'":
-          setFlowScalarValue(token, source, "single-quoted-scalar");
-          break;
-        default:
-          setFlowScalarValue(token, source, "scalar");
-      }
-    }
-    function setBlockScalarValue(token, source) {
-      const he = source.indexOf("\n");
-      const head = source.substring(0, he);
-      const body = source.substring(he + 1) + "\n";
-      if (token.type === "block-scalar") {
-        const header = token.props[0];
-        if (header.type !== "block-scalar-header")
-          throw new Error("Invalid block scalar header");
-        header.source = head;
-        token.source = body;
-      } else {
-        const { offset } = token;
-        const indent = "indent" in token ? token.indent : -1;
-        const props = [
-          { type: "block-scalar-header", offset, indent, source: head }
-        ];
-        if (!addEndtoBlockProps(props, "end" in token ? token.end : void 0))
-          props.push({ type: "newline", offset: -1, indent, source: "\n" });
-        for (const key of Object.keys(token))
-          if (key !== "type" && key !== "offset")
-            delete token[key];
-        Object.assign(token, { type: "block-scalar", indent, props, source: body });
-      }
-    }
-    function addEndtoBlockProps(props, end) {
-      if (end)
-        for (const st of end)
-          switch (st.type) {
-            case "space":
-            case "comment":
-              props.push(st);
-              break;
-            case "newline":
-              props.push(st);
-              return true;
-          }
-      return false;
-    }
-    function setFlowScalarValue(token, source, type) {
-      switch (token.type) {
-        case "scalar":
-        case "double-quoted-scalar":
-        case "single-quoted-scalar":
-          token.type = type;
-          token.source = source;
-          break;
-        case "block-scalar": {
-          const end = token.props.slice(1);
-          let oa = source.length;
-          if (token.props[0].type === "block-scalar-header")
-            oa -= token.props[0].source.length;
-          for (const tok of end)
-            tok.offset += oa;
-          delete token.props;
-          Object.assign(token, { type, source, end });
-          break;
-        }
-        case "block-map":
-        case "block-seq": {
-          const offset = token.offset + source.length;
-          const nl = { type: "newline", offset, indent: token.indent, source: "\n" };
-          delete token.items;
-          Object.assign(token, { type, source, end: [nl] });
-          break;
-        }
-        default: {
-          const indent = "indent" in token ? token.indent : -1;
-          const end = "end" in token && Array.isArray(token.end) ? token.end.filter((st) => st.type === "space" || st.type === "comment" || st.type === "newline") : [];
-          for (const key of Object.keys(token))
-            if (key !== "type" && key !== "offset")
-              delete token[key];
-          Object.assign(token, { type, indent, source, end });
-        }
-      }
-    }
-    exports2.createScalarToken = createScalarToken;
-    exports2.resolveAsScalar = resolveAsScalar;
-    exports2.setScalarValue = setScalarValue;
-  }
-});
-
-// node_modules/yaml/dist/parse/cst-stringify.js
-var require_cst_stringify = __commonJS({
-  "node_modules/yaml/dist/parse/cst-stringify.js"(exports2) {
-    "use strict";
-    var stringify = (cst) => "type" in cst ? stringifyToken(cst) : stringifyItem(cst);
-    function stringifyToken(token) {
-      switch (token.type) {
-        case "block-scalar": {
-          let res = "";
-          for (const tok of token.props)
-            res += stringifyToken(tok);
-          return res + token.source;
-        }
-        case "block-map":
-        case "block-seq": {
-          let res = "";
-          for (const item of token.items)
-            res += stringifyItem(item);
-          return res;
-        }
-        case "flow-collection": {
-          let res = token.start.source;
-          for (const item of token.items)
-            res += stringifyItem(item);
-          for (const st of token.end)
-            res += st.source;
-          return res;
-        }
-        case "document": {
-          let res = stringifyItem(token);
-          if (token.end)
-            for (const st of token.end)
-              res += st.source;
-          return res;
-        }
-        default: {
-          let res = token.source;
-          if ("end" in token && token.end)
-            for (const st of token.end)
-              res += st.source;
-          return res;
-        }
-      }
-    }
-    function stringifyItem({ start, key, sep, value: value2 }) {
-      let res = "";
-      for (const st of start)
-        res += st.source;
-      if (key)
-        res += stringifyToken(key);
-      if (sep)
-        for (const st of sep)
-          res += st.source;
-      if (value2)
-        res += stringifyToken(value2);
-      return res;
-    }
-    exports2.stringify = stringify;
-  }
-});
-
-// node_modules/yaml/dist/parse/cst-visit.js
-var require_cst_visit = __commonJS({
-  "node_modules/yaml/dist/parse/cst-visit.js"(exports2) {
-    "use strict";
-    var BREAK = /* @__PURE__ */ Symbol("break visit");
-    var SKIP = /* @__PURE__ */ Symbol("skip children");
-    var REMOVE = /* @__PURE__ */ Symbol("remove item");
-    function visit(cst, visitor) {
-      if ("type" in cst && cst.type === "document")
-        cst = { start: cst.start, value: cst.value };
-      _visit(Object.freeze([]), cst, visitor);
-    }
-    visit.BREAK = BREAK;
-    visit.SKIP = SKIP;
-    visit.REMOVE = REMOVE;
-    visit.itemAtPath = (cst, path9) => {
-      let item = cst;
-      for (const [field, index] of path9) {
-        const tok = item?.[field];
-        if (tok && "items" in tok) {
-          item = tok.items[index];
-        } else
-          return void 0;
-      }
-      return item;
-    };
-    visit.parentCollection = (cst, path9) => {
-      const parent = visit.itemAtPath(cst, path9.slice(0, -1));
-      const field = path9[path9.length - 1][0];
-      const coll = parent?.[field];
-      if (coll && "items" in coll)
-        return coll;
-      throw new Error("Parent collection not found");
-    };
-    function _visit(path9, item, visitor) {
-      let ctrl = visitor(item, path9);
-      if (typeof ctrl === "symbol")
-        return ctrl;
-      for (const field of ["key", "value"]) {
-        const token = item[field];
-        if (token && "items" in token) {
-          for (let i = 0; i < token.items.length; ++i) {
-            const ci = _visit(Object.freeze(path9.concat([[field, i]])), token.items[i], visitor);
-            if (typeof ci === "number")
-              i = ci - 1;
-            else if (ci === BREAK)
-              return BREAK;
-            else if (ci === REMOVE) {
-              token.items.splice(i, 1);
-              i -= 1;
-            }
-          }
-          if (typeof ctrl === "function" && field === "key")
-            ctrl = ctrl(item, path9);
-        }
-      }
-      return typeof ctrl === "function" ? ctrl(item, path9) : ctrl;
-    }
-    exports2.visit = visit;
-  }
-});
-
-// node_modules/yaml/dist/parse/cst.js
-var require_cst = __commonJS({
-  "node_modules/yaml/dist/parse/cst.js"(exports2) {
-    "use strict";
-    var cstScalar = require_cst_scalar();
-    var cstStringify = require_cst_stringify();
-    var cstVisit = require_cst_visit();
-    var BOM = "\uFEFF";
-    var DOCUMENT = "";
-    var FLOW_END = "";
-    var SCALAR = "";
-    var isCollection = (token) => !!token && "items" in token;
-    var isScalar = (token) => !!token && (token.type === "scalar" || token.type === "single-quoted-scalar" || token.type === "double-quoted-scalar" || token.type === "block-scalar");
-    function prettyToken(token) {
-      switch (token) {
-        case BOM:
-          return "<BOM>";
-        case DOCUMENT:
-          return "<DOC>";
-        case FLOW_END:
-          return "<FLOW_END>";
-        case SCALAR:
-          return "<SCALAR>";
-        default:
-          return JSON.stringify(token);
-      }
-    }
-    function tokenType(source) {
-      switch (source) {
-        case BOM:
-          return "byte-order-mark";
-        case DOCUMENT:
-          return "doc-mode";
-        case FLOW_END:
-          return "flow-error-end";
-        case SCALAR:
-          return "scalar";
-        case "---":
-          return "doc-start";
-        case "...":
-          return "doc-end";
-        case "":
-        case "\n":
-        case "\r\n":
-          return "newline";
-        case "-":
-          return "seq-item-ind";
-        case "?":
-          return "explicit-key-ind";
-        case ":":
-          return "map-value-ind";
-        case "{":
-          return "flow-map-start";
-        case "}":
-          return "flow-map-end";
-        case "[":
-          return "flow-seq-start";
-        case "]":
-          return "flow-seq-end";
-        case ",":
-          return "comma";
-      }
-      switch (source[0]) {
-        case " ":
-        case "	":
-          return "space";
-        case "#":
-          return "comment";
-        case "%":
-          return "directive-line";
-        case "*":
-          return "alias";
-        case "&":
-          return "anchor";
-        case "!":
-          return "tag";
-        case "'":
-          return "single-quoted-scalar";
-        case '"':
-          return "double-quoted-scalar";
-        case "|":
-        case ">":
-          return "block-scalar-header";
-      }
-      return null;
-    }
-    exports2.createScalarToken = cstScalar.createScalarToken;
-    exports2.resolveAsScalar = cstScalar.resolveAsScalar;
-    exports2.setScalarValue = cstScalar.setScalarValue;
-    exports2.stringify = cstStringify.stringify;
-    exports2.visit = cstVisit.visit;
-    exports2.BOM = BOM;
-    exports2.DOCUMENT = DOCUMENT;
-    exports2.FLOW_END = FLOW_END;
-    exports2.SCALAR = SCALAR;
-    exports2.isCollection = isCollection;
-    exports2.isScalar = isScalar;
-    exports2.prettyToken = prettyToken;
-    exports2.tokenType = tokenType;
-  }
-});
-
-// node_modules/yaml/dist/parse/lexer.js
-var require_lexer = __commonJS({
-  "node_modules/yaml/dist/parse/lexer.js"(exports2) {
-    "use strict";
-    var cst = require_cst();
-    function isEmpty(ch) {
-      switch (ch) {
-        case void 0:
-        case " ":
-        case "\n":
-        case "\r":
-        case "	":
-          return true;
-        default:
-          return false;
-      }
-    }
-    var hexDigits = new Set("0123456789ABCDEFabcdef");
-    var tagChars = new Set("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-#;/?:@&=+$_.!~*'()");
-    var flowIndicatorChars = new Set(",[]{}");
-    var invalidAnchorChars = new Set(" ,[]{}\n\r	");
-    var isNotAnchorChar = (ch) => !ch || invalidAnchorChars.has(ch);
-    var Lexer = class {
-      constructor() {
-        this.atEnd = false;
-        this.blockScalarIndent = -1;
-        this.blockScalarKeep = false;
-        this.buffer = "";
-        this.flowKey = false;
-        this.flowLevel = 0;
-        this.indentNext = 0;
-        this.indentValue = 0;
-        this.lineEndPos = null;
-        this.next = null;
-        this.pos = 0;
-      }
-      /**
-       * Generate YAML tokens from the `source` string. If `incomplete`,
-       * a part of the last line may be left as a buffer for the next call.
-       *
-       * @returns A generator of lexical tokens
-       */
-      *lex(source, incomplete = false) {
-        if (source) {
-          if (typeof source !== "string")
-            throw TypeError("source is not a string");
-          this.buffer = this.buffer ? this.buffer + source : source;
-          this.lineEndPos = null;
-        }
-        this.atEnd = !incomplete;
-        let next = this.next ?? "stream";
-        while (next && (incomplete || this.hasChars(1)))
-          next = yield* this.parseNext(next);
-      }
-      atLineEnd() {
-        let i = this.pos;
-        let ch = this.buffer[i];
-        while (ch === " " || ch === "	")
-          ch = this.buffer[++i];
-        if (!ch || ch === "#" || ch === "\n")
-          return true;
-        if (ch === "\r")
-          return this.buffer[i + 1] === "\n";
-        return false;
-      }
-      charAt(n) {
-        return this.buffer[this.pos + n];
-      }
-      continueScalar(offset) {
-        let ch = this.buffer[offset];
-        if (this.indentNext > 0) {
-          let indent = 0;
-          while (ch === " ")
-            ch = this.buffer[++indent + offset];
-          if (ch === "\r") {
-            const next = this.buffer[indent + offset + 1];
-            if (next === "\n" || !next && !this.atEnd)
-              return offset + indent + 1;
-          }
-          return ch === "\n" || indent >= this.indentNext || !ch && !this.atEnd ? offset + indent : -1;
-        }
-        if (ch === "-" || ch === ".") {
-          const dt = this.buffer.substr(offset, 3);
-          if ((dt === "---" || dt === "...") && isEmpty(this.buffer[offset + 3]))
-            return -1;
-        }
-        return offset;
-      }
-      getLine() {
-        let end = this.lineEndPos;
-        if (typeof end !== "number" || end !== -1 && end < this.pos) {
-          end = this.buffer.indexOf("\n", this.pos);
-          this.lineEndPos = end;
-        }
-        if (end === -1)
-          return this.atEnd ? this.buffer.substring(this.pos) : null;
-        if (this.buffer[end - 1] === "\r")
-          end -= 1;
-        return this.buffer.substring(this.pos, end);
-      }
-      hasChars(n) {
-        return this.pos + n <= this.buffer.length;
-      }
-      setNext(state) {
-        this.buffer = this.buffer.substring(this.pos);
-        this.pos = 0;
-        this.lineEndPos = null;
-        this.next = state;
-        return null;
-      }
-      peek(n) {
-        return this.buffer.substr(this.pos, n);
-      }
-      *parseNext(next) {
-        switch (next) {
-          case "stream":
-            return yield* this.parseStream();
-          case "line-start":
-            return yield* this.parseLineStart();
-          case "block-start":
-            return yield* this.parseBlockStart();
-          case "doc":
-            return yield* this.parseDocument();
-          case "flow":
-            return yield* this.parseFlowCollection();
-          case "quoted-scalar":
-            return yield* this.parseQuotedScalar();
-          case "block-scalar":
-            return yield* this.parseBlockScalar();
-          case "plain-scalar":
-            return yield* this.parsePlainScalar();
-        }
-      }
-      *parseStream() {
-        let line = this.getLine();
-        if (line === null)
-          return this.setNext("stream");
-        if (line[0] === cst.BOM) {
-          yield* this.pushCount(1);
-          line = line.substring(1);
-        }
-        if (line[0] === "%") {
-          let dirEnd = line.length;
-          let cs = line.indexOf("#");
-          while (cs !== -1) {
-            const ch = line[cs - 1];
-            if (ch === " " || ch === "	") {
-              dirEnd = cs - 1;
-              break;
-            } else {
-              cs = line.indexOf("#", cs + 1);
-            }
-          }
-          while (true) {
-            const ch = line[dirEnd - 1];
-            if (ch === " " || ch === "	")
-              dirEnd -= 1;
-            else
-              break;
-          }
-          const n = (yield* this.pushCount(dirEnd)) + (yield* this.pushSpaces(true));
-          yield* this.pushCount(line.length - n);
-          this.pushNewline();
-          return "stream";
-        }
-        if (this.atLineEnd()) {
-          const sp = yield* this.pushSpaces(true);
-          yield* this.pushCount(line.length - sp);
-          yield* this.pushNewline();
-          return "stream";
-        }
-        yield cst.DOCUMENT;
-        return yield* this.parseLineStart();
-      }
-      *parseLineStart() {
-        const ch = this.charAt(0);
-        if (!ch && !this.atEnd)
-          return this.setNext("line-start");
-        if (ch === "-" || ch === ".") {
-          if (!this.atEnd && !this.hasChars(4))
-            return this.setNext("line-start");
-          const s = this.peek(3);
-          if ((s === "---" || s === "...") && isEmpty(this.charAt(3))) {
-            yield* this.pushCount(3);
-            this.indentValue = 0;
-            this.indentNext = 0;
-            return s === "---" ? "doc" : "stream";
-          }
-        }
-        this.indentValue = yield* this.pushSpaces(false);
-        if (this.indentNext > this.indentValue && !isEmpty(this.charAt(1)))
-          this.indentNext = this.indentValue;
-        return yield* this.parseBlockStart();
-      }
-      *parseBlockStart() {
-        const [ch0, ch1] = this.peek(2);
-        if (!ch1 && !this.atEnd)
-          return this.setNext("block-start");
-        if ((ch0 === "-" || ch0 === "?" || ch0 === ":") && isEmpty(ch1)) {
-          const n = (yield* this.pushCount(1)) + (yield* this.pushSpaces(true));
-          this.indentNext = this.indentValue + 1;
-          this.indentValue += n;
-          return "block-start";
-        }
-        return "doc";
-      }
-      *parseDocument() {
-        yield* this.pushSpaces(true);
-        const line = this.getLine();
-        if (line === null)
-          return this.setNext("doc");
-        let n = yield* this.pushIndicators();
-        switch (line[n]) {
-          case "#":
-            yield* this.pushCount(line.length - n);
-          // fallthrough
-          case void 0:
-            yield* this.pushNewline();
-            return yield* this.parseLineStart();
-          case "{":
-          case "[":
-            yield* this.pushCount(1);
-            this.flowKey = false;
-            this.flowLevel = 1;
-            return "flow";
-          case "}":
-          case "]":
-            yield* this.pushCount(1);
-            return "doc";
-          case "*":
-            yield* this.pushUntil(isNotAnchorChar);
-            return "doc";
-          case '"':
-          case "'":
-            return yield* this.parseQuotedScalar();
-          case "|":
-          case ">":
-            n += yield* this.parseBlockScalarHeader();
-            n += yield* this.pushSpaces(true);
-            yield* this.pushCount(line.length - n);
-            yield* this.pushNewline();
-            return yield* this.parseBlockScalar();
-          default:
-            return yield* this.parsePlainScalar();
-        }
-      }
-      *parseFlowCollection() {
-        let nl, sp;
-        let indent = -1;
-        do {
-          nl = yield* this.pushNewline();
-          if (nl > 0) {
-            sp = yield* this.pushSpaces(false);
-            this.indentValue = indent = sp;
-          } else {
-            sp = 0;
-          }
-          sp += yield* this.pushSpaces(true);
-        } while (nl + sp > 0);
-        const line = this.getLine();
-        if (line === null)
-          return this.setNext("flow");
-        if (indent !== -1 && indent < this.indentNext && line[0] !== "#" || indent === 0 && (line.startsWith("---") || line.startsWith("...")) && isEmpty(line[3])) {
-          const atFlowEndMarker = indent === this.indentNext - 1 && this.flowLevel === 1 && (line[0] === "]" || line[0] === "}");
-          if (!atFlowEndMarker) {
-            this.flowLevel = 0;
-            yield cst.FLOW_END;
-            return yield* this.parseLineStart();
-          }
-        }
-        let n = 0;
-        while (line[n] === ",") {
-          n += yield* this.pushCount(1);
-          n += yield* this.pushSpaces(true);
-          this.flowKey = false;
-        }
-        n += yield* this.pushIndicators();
-        switch (line[n]) {
-          case void 0:
-            return "flow";
-          case "#":
-            yield* this.pushCount(line.length - n);
-            return "flow";
-          case "{":
-          case "[":
-            yield* this.pushCount(1);
-            this.flowKey = false;
-            this.flowLevel += 1;
-            return "flow";
-          case "}":
-          case "]":
-            yield* this.pushCount(1);
-            this.flowKey = true;
-            this.flowLevel -= 1;
-            return this.flowLevel ? "flow" : "doc";
-          case "*":
-            yield* this.pushUntil(isNotAnchorChar);
-            return "flow";
-          case '"':
-          case "'":
-            this.flowKey = true;
-            return yield* this.parseQuotedScalar();
-          case ":": {
-            const next = this.charAt(1);
-            if (this.flowKey || isEmpty(next) || next === ",") {
-              this.flowKey = false;
-              yield* this.pushCount(1);
-              yield* this.pushSpaces(true);
-              return "flow";
-            }
-          }
-          // fallthrough
-          default:
-            this.flowKey = false;
-            return yield* this.parsePlainScalar();
-        }
-      }
-      *parseQuotedScalar() {
-        const quote = this.charAt(0);
-        let end = this.buffer.indexOf(quote, this.pos + 1);
-        if (quote === "'") {
-          while (end !== -1 && this.buffer[end + 1] === "'")
-            end = this.buffer.indexOf("'", end + 2);
-        } else {
-          while (end !== -1) {
-            let n = 0;
-            while (this.buffer[end - 1 - n] === "\\")
-              n += 1;
-            if (n % 2 === 0)
-              break;
-            end = this.buffer.indexOf('"', end + 1);
-          }
-        }
-        const qb = this.buffer.substring(0, end);
-        let nl = qb.indexOf("\n", this.pos);
-        if (nl !== -1) {
-          while (nl !== -1) {
-            const cs = this.continueScalar(nl + 1);
-            if (cs === -1)
-              break;
-            nl = qb.indexOf("\n", cs);
-          }
-          if (nl !== -1) {
-            end = nl - (qb[nl - 1] === "\r" ? 2 : 1);
-          }
-        }
-        if (end === -1) {
-          if (!this.atEnd)
-            return this.setNext("quoted-scalar");
-          end = this.buffer.length;
-        }
-        yield* this.pushToIndex(end + 1, false);
-        return this.flowLevel ? "flow" : "doc";
-      }
-      *parseBlockScalarHeader() {
-        this.blockScalarIndent = -1;
-        this.blockScalarKeep = false;
-        let i = this.pos;
-        while (true) {
-          const ch = this.buffer[++i];
-          if (ch === "+")
-            this.blockScalarKeep = true;
-          else if (ch > "0" && ch <= "9")
-            this.blockScalarIndent = Number(ch) - 1;
-          else if (ch !== "-")
-            break;
-        }
-        return yield* this.pushUntil((ch) => isEmpty(ch) || ch === "#");
-      }
-      *parseBlockScalar() {
-        let nl = this.pos - 1;
-        let indent = 0;
-        let ch;
-        loop: for (let i2 = this.pos; ch = this.buffer[i2]; ++i2) {
-          switch (ch) {
-            case " ":
-              indent += 1;
-              break;
-            case "\n":
-              nl = i2;
-              indent = 0;
-              break;
-            case "\r": {
-              const next = this.buffer[i2 + 1];
-              if (!next && !this.atEnd)
-                return this.setNext("block-scalar");
-              if (next === "\n")
-                break;
-            }
-            // fallthrough
-            default:
-              break loop;
-          }
-        }
-        if (!ch && !this.atEnd)
-          return this.setNext("block-scalar");
-        if (indent >= this.indentNext) {
-          if (this.blockScalarIndent === -1)
-            this.indentNext = indent;
-          else {
-            this.indentNext = this.blockScalarIndent + (this.indentNext === 0 ? 1 : this.indentNext);
-          }
-          do {
-            const cs = this.continueScalar(nl + 1);
-            if (cs === -1)
-              break;
-            nl = this.buffer.indexOf("\n", cs);
-          } while (nl !== -1);
-          if (nl === -1) {
-            if (!this.atEnd)
-              return this.setNext("block-scalar");
-            nl = this.buffer.length;
-          }
-        }
-        let i = nl + 1;
-        ch = this.buffer[i];
-        while (ch === " ")
-          ch = this.buffer[++i];
-        if (ch === "	") {
-          while (ch === "	" || ch === " " || ch === "\r" || ch === "\n")
-            ch = this.buffer[++i];
-          nl = i - 1;
-        } else if (!this.blockScalarKeep) {
-          do {
-            let i2 = nl - 1;
-            let ch2 = this.buffer[i2];
-            if (ch2 === "\r")
-              ch2 = this.buffer[--i2];
-            const lastChar = i2;
-            while (ch2 === " ")
-              ch2 = this.buffer[--i2];
-            if (ch2 === "\n" && i2 >= this.pos && i2 + 1 + indent > lastChar)
-              nl = i2;
-            else
-              break;
-          } while (true);
-        }
-        yield cst.SCALAR;
-        yield* this.pushToIndex(nl + 1, true);
-        return yield* this.parseLineStart();
-      }
-      *parsePlainScalar() {
-        const inFlow = this.flowLevel > 0;
-        let end = this.pos - 1;
-        let i = this.pos - 1;
-        let ch;
-        while (ch = this.buffer[++i]) {
-          if (ch === ":") {
-            const next = this.buffer[i + 1];
-            if (isEmpty(next) || inFlow && flowIndicatorChars.has(next))
-              break;
-            end = i;
-          } else if (isEmpty(ch)) {
-            let next = this.buffer[i + 1];
-            if (ch === "\r") {
-              if (next === "\n") {
-                i += 1;
-                ch = "\n";
-                next = this.buffer[i + 1];
-              } else
-                end = i;
-            }
-            if (next === "#" || inFlow && flowIndicatorChars.has(next))
-              break;
-            if (ch === "\n") {
-              const cs = this.continueScalar(i + 1);
-              if (cs === -1)
-                break;
-              i = Math.max(i, cs - 2);
-            }
-          } else {
-            if (inFlow && flowIndicatorChars.has(ch))
-              break;
-            end = i;
-          }
-        }
-        if (!ch && !this.atEnd)
-          return this.setNext("plain-scalar");
-        yield cst.SCALAR;
-        yield* this.pushToIndex(end + 1, true);
-        return inFlow ? "flow" : "doc";
-      }
-      *pushCount(n) {
-        if (n > 0) {
-          yield this.buffer.substr(this.pos, n);
-          this.pos += n;
-          return n;
-        }
-        return 0;
-      }
-      *pushToIndex(i, allowEmpty) {
-        const s = this.buffer.slice(this.pos, i);
-        if (s) {
-          yield s;
-          this.pos += s.length;
-          return s.length;
-        } else if (allowEmpty)
-          yield "";
-        return 0;
-      }
-      *pushIndicators() {
-        let n = 0;
-        loop: while (true) {
-          switch (this.charAt(0)) {
-            case "!":
-              n += yield* this.pushTag();
-              n += yield* this.pushSpaces(true);
-              continue loop;
-            case "&":
-              n += yield* this.pushUntil(isNotAnchorChar);
-              n += yield* this.pushSpaces(true);
-              continue loop;
-            case "-":
-            // this is an error
-            case "?":
-            // this is an error outside flow collections
-            case ":": {
-              const inFlow = this.flowLevel > 0;
-              const ch1 = this.charAt(1);
-              if (isEmpty(ch1) || inFlow && flowIndicatorChars.has(ch1)) {
-                if (!inFlow)
-                  this.indentNext = this.indentValue + 1;
-                else if (this.flowKey)
-                  this.flowKey = false;
-                n += yield* this.pushCount(1);
-                n += yield* this.pushSpaces(true);
-                continue loop;
-              }
-            }
-          }
-          break loop;
-        }
-        return n;
-      }
-      *pushTag() {
-        if (this.charAt(1) === "<") {
-          let i = this.pos + 2;
-          let ch = this.buffer[i];
-          while (!isEmpty(ch) && ch !== ">")
-            ch = this.buffer[++i];
-          return yield* this.pushToIndex(ch === ">" ? i + 1 : i, false);
-        } else {
-          let i = this.pos + 1;
-          let ch = this.buffer[i];
-          while (ch) {
-            if (tagChars.has(ch))
-              ch = this.buffer[++i];
-            else if (ch === "%" && hexDigits.has(this.buffer[i + 1]) && hexDigits.has(this.buffer[i + 2])) {
-              ch = this.buffer[i += 3];
-            } else
-              break;
-          }
-          return yield* this.pushToIndex(i, false);
-        }
-      }
-      *pushNewline() {
-        const ch = this.buffer[this.pos];
-        if (ch === "\n")
-          return yield* this.pushCount(1);
-        else if (ch === "\r" && this.charAt(1) === "\n")
-          return yield* this.pushCount(2);
-        else
-          return 0;
-      }
-      *pushSpaces(allowTabs) {
-        let i = this.pos - 1;
-        let ch;
-        do {
-          ch = this.buffer[++i];
-        } while (ch === " " || allowTabs && ch === "	");
-        const n = i - this.pos;
-        if (n > 0) {
-          yield this.buffer.substr(this.pos, n);
-          this.pos = i;
-        }
-        return n;
-      }
-      *pushUntil(test) {
-        let i = this.pos;
-        let ch = this.buffer[i];
-        while (!test(ch))
-          ch = this.buffer[++i];
-        return yield* this.pushToIndex(i, false);
-      }
-    };
-    exports2.Lexer = Lexer;
-  }
-});
-
-// node_modules/yaml/dist/parse/line-counter.js
-var require_line_counter = __commonJS({
-  "node_modules/yaml/dist/parse/line-counter.js"(exports2) {
-    "use strict";
-    var LineCounter = class {
-      constructor() {
-        this.lineStarts = [];
-        this.addNewLine = (offset) => this.lineStarts.push(offset);
-        this.linePos = (offset) => {
-          let low = 0;
-          let high = this.lineStarts.length;
-          while (low < high) {
-            const mid = low + high >> 1;
-            if (this.lineStarts[mid] < offset)
-              low = mid + 1;
-            else
-              high = mid;
-          }
-          if (this.lineStarts[low] === offset)
-            return { line: low + 1, col: 1 };
-          if (low === 0)
-            return { line: 0, col: offset };
-          const start = this.lineStarts[low - 1];
-          return { line: low, col: offset - start + 1 };
-        };
-      }
-    };
-    exports2.LineCounter = LineCounter;
-  }
-});
-
-// node_modules/yaml/dist/parse/parser.js
-var require_parser = __commonJS({
-  "node_modules/yaml/dist/parse/parser.js"(exports2) {
-    "use strict";
-    var node_process = __require("process");
-    var cst = require_cst();
-    var lexer = require_lexer();
-    function includesToken(list, type) {
-      for (let i = 0; i < list.length; ++i)
-        if (list[i].type === type)
-          return true;
-      return false;
-    }
-    function findNonEmptyIndex(list) {
-      for (let i = 0; i < list.length; ++i) {
-        switch (list[i].type) {
-          case "space":
-          case "comment":
-          case "newline":
-            break;
-          default:
-            return i;
-        }
-      }
-      return -1;
-    }
-    function isFlowToken(token) {
-      switch (token?.type) {
-        case "alias":
-        case "scalar":
-        case "single-quoted-scalar":
-        case "double-quoted-scalar":
-        case "flow-collection":
-          return true;
-        default:
-          return false;
-      }
-    }
-    function getPrevProps(parent) {
-      switch (parent.type) {
-        case "document":
-          return parent.start;
-        case "block-map": {
-          const it = parent.items[parent.items.length - 1];
-          return it.sep ?? it.start;
-        }
-        case "block-seq":
-          return parent.items[parent.items.length - 1].start;
-        /* istanbul ignore next should not happen */
-        default:
-          return [];
-      }
-    }
-    function getFirstKeyStartProps(prev) {
-      if (prev.length === 0)
-        return [];
-      let i = prev.length;
-      loop: while (--i >= 0) {
-        switch (prev[i].type) {
-          case "doc-start":
-          case "explicit-key-ind":
-          case "map-value-ind":
-          case "seq-item-ind":
-          case "newline":
-            break loop;
-        }
-      }
-      while (prev[++i]?.type === "space") {
-      }
-      return prev.splice(i, prev.length);
-    }
-    function arrayPushArray(target, source) {
-      if (source.length < 1e5)
-        Array.prototype.push.apply(target, source);
-      else
-        for (let i = 0; i < source.length; ++i)
-          target.push(source[i]);
-    }
-    function fixFlowSeqItems(fc) {
-      if (fc.start.type === "flow-seq-start") {
-        for (const it of fc.items) {
-          if (it.sep && !it.value && !includesToken(it.start, "explicit-key-ind") && !includesToken(it.sep, "map-value-ind")) {
-            if (it.key)
-              it.value = it.key;
-            delete it.key;
-            if (isFlowToken(it.value)) {
-              if (it.value.end)
-                arrayPushArray(it.value.end, it.sep);
-              else
-                it.value.end = it.sep;
-            } else
-              arrayPushArray(it.start, it.sep);
-            delete it.sep;
-          }
-        }
-      }
-    }
-    var Parser = class {
-      /**
-       * @param onNewLine - If defined, called separately with the start position of
-       *   each new line (in `parse()`, including the start of input).
-       */
-      constructor(onNewLine) {
-        this.atNewLine = true;
-        this.atScalar = false;
-        this.indent = 0;
-        this.offset = 0;
-        this.onKeyLine = false;
-        this.stack = [];
-        this.source = "";
-        this.type = "";
-        this.lexer = new lexer.Lexer();
-        this.onNewLine = onNewLine;
-      }
-      /**
-       * Parse `source` as a YAML stream.
-       * If `incomplete`, a part of the last line may be left as a buffer for the next call.
-       *
-       * Errors are not thrown, but yielded as `{ type: 'error', message }` tokens.
-       *
-       * @returns A generator of tokens representing each directive, document, and other structure.
-       */
-      *parse(source, incomplete = false) {
-        if (this.onNewLine && this.offset === 0)
-          this.onNewLine(0);
-        for (const lexeme of this.lexer.lex(source, incomplete))
-          yield* this.next(lexeme);
-        if (!incomplete)
-          yield* this.end();
-      }
-      /**
-       * Advance the parser by the `source` of one lexical token.
-       */
-      *next(source) {
-        this.source = source;
-        if (node_process.env.LOG_TOKENS)
-          console.log("|", cst.prettyToken(source));
-        if (this.atScalar) {
-          this.atScalar = false;
-          yield* this.step();
-          this.offset += source.length;
-          return;
-        }
-        const type = cst.tokenType(source);
-        if (!type) {
-          const message = `Not a YAML token: ${source}`;
-          yield* this.pop({ type: "error", offset: this.offset, message, source });
-          this.offset += source.length;
-        } else if (type === "scalar") {
-          this.atNewLine = false;
-          this.atScalar = true;
-          this.type = "scalar";
-        } else {
-          this.type = type;
-          yield* this.step();
-          switch (type) {
-            case "newline":
-              this.atNewLine = true;
-              this.indent = 0;
-              if (this.onNewLine)
-                this.onNewLine(this.offset + source.length);
-              break;
-            case "space":
-              if (this.atNewLine && source[0] === " ")
-                this.indent += source.length;
-              break;
-            case "explicit-key-ind":
-            case "map-value-ind":
-            case "seq-item-ind":
-              if (this.atNewLine)
-                this.indent += source.length;
-              break;
-            case "doc-mode":
-            case "flow-error-end":
-              return;
-            default:
-              this.atNewLine = false;
-          }
-          this.offset += source.length;
-        }
-      }
-      /** Call at end of input to push out any remaining constructions */
-      *end() {
-        while (this.stack.length > 0)
-          yield* this.pop();
-      }
-      get sourceToken() {
-        const st = {
-          type: this.type,
-          offset: this.offset,
-          indent: this.indent,
-          source: this.source
-        };
-        return st;
-      }
-      *step() {
-        const top = this.peek(1);
-        if (this.type === "doc-end" && top?.type !== "doc-end") {
-          while (this.stack.length > 0)
-            yield* this.pop();
-          this.stack.push({
-            type: "doc-end",
-            offset: this.offset,
-            source: this.source
-          });
-          return;
-        }
-        if (!top)
-          return yield* this.stream();
-        switch (top.type) {
-          case "document":
-            return yield* this.document(top);
-          case "alias":
-          case "scalar":
-          case "single-quoted-scalar":
-          case "double-quoted-scalar":
-            return yield* this.scalar(top);
-          case "block-scalar":
-            return yield* this.blockScalar(top);
-          case "block-map":
-            return yield* this.blockMap(top);
-          case "block-seq":
-            return yield* this.blockSequence(top);
-          case "flow-collection":
-            return yield* this.flowCollection(top);
-          case "doc-end":
-            return yield* this.documentEnd(top);
-        }
-        yield* this.pop();
-      }
-      peek(n) {
-        return this.stack[this.stack.length - n];
-      }
-      *pop(error) {
-        const token = error ?? this.stack.pop();
-        if (!token) {
-          const message = "Tried to pop an empty stack";
-          yield { type: "error", offset: this.offset, source: "", message };
-        } else if (this.stack.length === 0) {
-          yield token;
-        } else {
-          const top = this.peek(1);
-          if (token.type === "block-scalar") {
-            token.indent = "indent" in top ? top.indent : 0;
-          } else if (token.type === "flow-collection" && top.type === "document") {
-            token.indent = 0;
-          }
-          if (token.type === "flow-collection")
-            fixFlowSeqItems(token);
-          switch (top.type) {
-            case "document":
-              top.value = token;
-              break;
-            case "block-scalar":
-              top.props.push(token);
-              break;
-            case "block-map": {
-              const it = top.items[top.items.length - 1];
-              if (it.value) {
-                top.items.push({ start: [], key: token, sep: [] });
-                this.onKeyLine = true;
-                return;
-              } else if (it.sep) {
-                it.value = token;
-              } else {
-                Object.assign(it, { key: token, sep: [] });
-                this.onKeyLine = !it.explicitKey;
-                return;
-              }
-              break;
-            }
-            case "block-seq": {
-              const it = top.items[top.items.length - 1];
-              if (it.value)
-                top.items.push({ start: [], value: token });
-              else
-                it.value = token;
-              break;
-            }
-            case "flow-collection": {
-              const it = top.items[top.items.length - 1];
-              if (!it || it.value)
-                top.items.push({ start: [], key: token, sep: [] });
-              else if (it.sep)
-                it.value = token;
-              else
-                Object.assign(it, { key: token, sep: [] });
-              return;
-            }
-            /* istanbul ignore next should not happen */
-            default:
-              yield* this.pop();
-              yield* this.pop(token);
-          }
-          if ((top.type === "document" || top.type === "block-map" || top.type === "block-seq") && (token.type === "block-map" || token.type === "block-seq")) {
-            const last = token.items[token.items.length - 1];
-            if (last && !last.sep && !last.value && last.start.length > 0 && findNonEmptyIndex(last.start) === -1 && (token.indent === 0 || last.start.every((st) => st.type !== "comment" || st.indent < token.indent))) {
-              if (top.type === "document")
-                top.end = last.start;
-              else
-                top.items.push({ start: last.start });
-              token.items.splice(-1, 1);
-            }
-          }
-        }
-      }
-      *stream() {
-        switch (this.type) {
-          case "directive-line":
-            yield { type: "directive", offset: this.offset, source: this.source };
-            return;
-          case "byte-order-mark":
-          case "space":
-          case "comment":
-          case "newline":
-            yield this.sourceToken;
-            return;
-          case "doc-mode":
-          case "doc-start": {
-            const doc = {
-              type: "document",
-              offset: this.offset,
-              start: []
-            };
-            if (this.type === "doc-start")
-              doc.start.push(this.sourceToken);
-            this.stack.push(doc);
-            return;
-          }
-        }
-        yield {
-          type: "error",
-          offset: this.offset,
-          message: `Unexpected ${this.type} token in YAML stream`,
-          source: this.source
-        };
-      }
-      *document(doc) {
-        if (doc.value)
-          return yield* this.lineEnd(doc);
-        switch (this.type) {
-          case "doc-start": {
-            if (findNonEmptyIndex(doc.start) !== -1) {
-              yield* this.pop();
-              yield* this.step();
-            } else
-              doc.start.push(this.sourceToken);
-            return;
-          }
-          case "anchor":
-          case "tag":
-          case "space":
-          case "comment":
-          case "newline":
-            doc.start.push(this.sourceToken);
-            return;
-        }
-        const bv = this.startBlockValue(doc);
-        if (bv)
-          this.stack.push(bv);
-        else {
-          yield {
-            type: "error",
-            offset: this.offset,
-            message: `Unexpected ${this.type} token in YAML document`,
-            source: this.source
-          };
-        }
-      }
-      *scalar(scalar) {
-        if (this.type === "map-value-ind") {
-          const prev = getPrevProps(this.peek(2));
-          const start = getFirstKeyStartProps(prev);
-          let sep;
-          if (scalar.end) {
-            sep = scalar.end;
-            sep.push(this.sourceToken);
-            delete scalar.end;
-          } else
-            sep = [this.sourceToken];
-          const map2 = {
-            type: "block-map",
-            offset: scalar.offset,
-            indent: scalar.indent,
-            items: [{ start, key: scalar, sep }]
-          };
-          this.onKeyLine = true;
-          this.stack[this.stack.length - 1] = map2;
-        } else
-          yield* this.lineEnd(scalar);
-      }
-      *blockScalar(scalar) {
-        switch (this.type) {
-          case "space":
-          case "comment":
-          case "newline":
-            scalar.props.push(this.sourceToken);
-            return;
-          case "scalar":
-            scalar.source = this.source;
-            this.atNewLine = true;
-            this.indent = 0;
-            if (this.onNewLine) {
-              let nl = this.source.indexOf("\n") + 1;
-              while (nl !== 0) {
-                this.onNewLine(this.offset + nl);
-                nl = this.source.indexOf("\n", nl) + 1;
-              }
-            }
-            yield* this.pop();
-            break;
-          /* istanbul ignore next should not happen */
-          default:
-            yield* this.pop();
-            yield* this.step();
-        }
-      }
-      *blockMap(map2) {
-        const it = map2.items[map2.items.length - 1];
-        switch (this.type) {
-          case "newline":
-            this.onKeyLine = false;
-            if (it.value) {
-              const end = "end" in it.value ? it.value.end : void 0;
-              const last = Array.isArray(end) ? end[end.length - 1] : void 0;
-              if (last?.type === "comment")
-                end?.push(this.sourceToken);
-              else
-                map2.items.push({ start: [this.sourceToken] });
-            } else if (it.sep) {
-              it.sep.push(this.sourceToken);
-            } else {
-              it.start.push(this.sourceToken);
-            }
-            return;
-          case "space":
-          case "comment":
-            if (it.value) {
-              map2.items.push({ start: [this.sourceToken] });
-            } else if (it.sep) {
-              it.sep.push(this.sourceToken);
-            } else {
-              if (this.atIndentedComment(it.start, map2.indent)) {
-                const prev = map2.items[map2.items.length - 2];
-                const end = prev?.value?.end;
-                if (Array.isArray(end)) {
-                  arrayPushArray(end, it.start);
-                  end.push(this.sourceToken);
-                  map2.items.pop();
-                  return;
-                }
-              }
-              it.start.push(this.sourceToken);
-            }
-            return;
-        }
-        if (this.indent >= map2.indent) {
-          const atMapIndent = !this.onKeyLine && this.indent === map2.indent;
-          const atNextItem = atMapIndent && (it.sep || it.explicitKey) && this.type !== "seq-item-ind";
-          let start = [];
-          if (atNextItem && it.sep && !it.value) {
-            const nl = [];
-            for (let i = 0; i < it.sep.length; ++i) {
-              const st = it.sep[i];
-              switch (st.type) {
-                case "newline":
-                  nl.push(i);
-                  break;
-                case "space":
-                  break;
-                case "comment":
-                  if (st.indent > map2.indent)
-                    nl.length = 0;
-                  break;
-                default:
-                  nl.length = 0;
-              }
-            }
-            if (nl.length >= 2)
-              start = it.sep.splice(nl[1]);
-          }
-          switch (this.type) {
-            case "anchor":
-            case "tag":
-              if (atNextItem || it.value) {
-                start.push(this.sourceToken);
-                map2.items.push({ start });
-                this.onKeyLine = true;
-              } else if (it.sep) {
-                it.sep.push(this.sourceToken);
-              } else {
-                it.start.push(this.sourceToken);
-              }
-              return;
-            case "explicit-key-ind":
-              if (!it.sep && !it.explicitKey) {
-                it.start.push(this.sourceToken);
-                it.explicitKey = true;
-              } else if (atNextItem || it.value) {
-                start.push(this.sourceToken);
-                map2.items.push({ start, explicitKey: true });
-              } else {
-                this.stack.push({
-                  type: "block-map",
-                  offset: this.offset,
-                  indent: this.indent,
-                  items: [{ start: [this.sourceToken], explicitKey: true }]
-                });
-              }
-              this.onKeyLine = true;
-              return;
-            case "map-value-ind":
-              if (it.explicitKey) {
-                if (!it.sep) {
-                  if (includesToken(it.start, "newline")) {
-                    Object.assign(it, { key: null, sep: [this.sourceToken] });
-                  } else {
-                    const start2 = getFirstKeyStartProps(it.start);
-                    this.stack.push({
-                      type: "block-map",
-                      offset: this.offset,
-                      indent: this.indent,
-                      items: [{ start: start2, key: null, sep: [this.sourceToken] }]
-                    });
-                  }
-                } else if (it.value) {
-                  map2.items.push({ start: [], key: null, sep: [this.sourceToken] });
-                } else if (includesToken(it.sep, "map-value-ind")) {
-                  this.stack.push({
-                    type: "block-map",
-                    offset: this.offset,
-                    indent: this.indent,
-                    items: [{ start, key: null, sep: [this.sourceToken] }]
-                  });
-                } else if (isFlowToken(it.key) && !includesToken(it.sep, "newline")) {
-                  const start2 = getFirstKeyStartProps(it.start);
-                  const key = it.key;
-                  const sep = it.sep;
-                  sep.push(this.sourceToken);
-                  delete it.key;
-                  delete it.sep;
-                  this.stack.push({
-                    type: "block-map",
-                    offset: this.offset,
-                    indent: this.indent,
-                    items: [{ start: start2, key, sep }]
-                  });
-                } else if (start.length > 0) {
-                  it.sep = it.sep.concat(start, this.sourceToken);
-                } else {
-                  it.sep.push(this.sourceToken);
-                }
-              } else {
-                if (!it.sep) {
-                  Object.assign(it, { key: null, sep: [this.sourceToken] });
-                } else if (it.value || atNextItem) {
-                  map2.items.push({ start, key: null, sep: [this.sourceToken] });
-                } else if (includesToken(it.sep, "map-value-ind")) {
-                  this.stack.push({
-                    type: "block-map",
-                    offset: this.offset,
-                    indent: this.indent,
-                    items: [{ start: [], key: null, sep: [this.sourceToken] }]
-                  });
-                } else {
-                  it.sep.push(this.sourceToken);
-                }
-              }
-              this.onKeyLine = true;
-              return;
-            case "alias":
-            case "scalar":
-            case "single-quoted-scalar":
-            case "double-quoted-scalar": {
-              const fs = this.flowScalar(this.type);
-              if (atNextItem || it.value) {
-                map2.items.push({ start, key: fs, sep: [] });
-                this.onKeyLine = true;
-              } else if (it.sep) {
-                this.stack.push(fs);
-              } else {
-                Object.assign(it, { key: fs, sep: [] });
-                this.onKeyLine = true;
-              }
-              return;
-            }
-            default: {
-              const bv = this.startBlockValue(map2);
-              if (bv) {
-                if (bv.type === "block-seq") {
-                  if (!it.explicitKey && it.sep && !includesToken(it.sep, "newline")) {
-                    yield* this.pop({
-                      type: "error",
-                      offset: this.offset,
-                      message: "Unexpected block-seq-ind on same line with key",
-                      source: this.source
-                    });
-                    return;
-                  }
-                } else if (atMapIndent) {
-                  map2.items.push({ start });
-                }
-                this.stack.push(bv);
-                return;
-              }
-            }
-          }
-        }
-        yield* this.pop();
-        yield* this.step();
-      }
-      *blockSequence(seq) {
-        const it = seq.items[seq.items.length - 1];
-        switch (this.type) {
-          case "newline":
-            if (it.value) {
-              const end = "end" in it.value ? it.value.end : void 0;
-              const last = Array.isArray(end) ? end[end.length - 1] : void 0;
-              if (last?.type === "comment")
-                end?.push(this.sourceToken);
-              else
-                seq.items.push({ start: [this.sourceToken] });
-            } else
-              it.start.push(this.sourceToken);
-            return;
-          case "space":
-          case "comment":
-            if (it.value)
-              seq.items.push({ start: [this.sourceToken] });
-            else {
-              if (this.atIndentedComment(it.start, seq.indent)) {
-                const prev = seq.items[seq.items.length - 2];
-                const end = prev?.value?.end;
-                if (Array.isArray(end)) {
-                  arrayPushArray(end, it.start);
-                  end.push(this.sourceToken);
-                  seq.items.pop();
-                  return;
-                }
-              }
-              it.start.push(this.sourceToken);
-            }
-            return;
-          case "anchor":
-          case "tag":
-            if (it.value || this.indent <= seq.indent)
-              break;
-            it.start.push(this.sourceToken);
-            return;
-          case "seq-item-ind":
-            if (this.indent !== seq.indent)
-              break;
-            if (it.value || includesToken(it.start, "seq-item-ind"))
-              seq.items.push({ start: [this.sourceToken] });
-            else
-              it.start.push(this.sourceToken);
-            return;
-        }
-        if (this.indent > seq.indent) {
-          const bv = this.startBlockValue(seq);
-          if (bv) {
-            this.stack.push(bv);
-            return;
-          }
-        }
-        yield* this.pop();
-        yield* this.step();
-      }
-      *flowCollection(fc) {
-        const it = fc.items[fc.items.length - 1];
-        if (this.type === "flow-error-end") {
-          let top;
-          do {
-            yield* this.pop();
-            top = this.peek(1);
-          } while (top?.type === "flow-collection");
-        } else if (fc.end.length === 0) {
-          switch (this.type) {
-            case "comma":
-            case "explicit-key-ind":
-              if (!it || it.sep)
-                fc.items.push({ start: [this.sourceToken] });
-              else
-                it.start.push(this.sourceToken);
-              return;
-            case "map-value-ind":
-              if (!it || it.value)
-                fc.items.push({ start: [], key: null, sep: [this.sourceToken] });
-              else if (it.sep)
-                it.sep.push(this.sourceToken);
-              else
-                Object.assign(it, { key: null, sep: [this.sourceToken] });
-              return;
-            case "space":
-            case "comment":
-            case "newline":
-            case "anchor":
-            case "tag":
-              if (!it || it.value)
-                fc.items.push({ start: [this.sourceToken] });
-              else if (it.sep)
-                it.sep.push(this.sourceToken);
-              else
-                it.start.push(this.sourceToken);
-              return;
-            case "alias":
-            case "scalar":
-            case "single-quoted-scalar":
-            case "double-quoted-scalar": {
-              const fs = this.flowScalar(this.type);
-              if (!it || it.value)
-                fc.items.push({ start: [], key: fs, sep: [] });
-              else if (it.sep)
-                this.stack.push(fs);
-              else
-                Object.assign(it, { key: fs, sep: [] });
-              return;
-            }
-            case "flow-map-end":
-            case "flow-seq-end":
-              fc.end.push(this.sourceToken);
-              return;
-          }
-          const bv = this.startBlockValue(fc);
-          if (bv)
-            this.stack.push(bv);
-          else {
-            yield* this.pop();
-            yield* this.step();
-          }
-        } else {
-          const parent = this.peek(2);
-          if (parent.type === "block-map" && (this.type === "map-value-ind" && parent.indent === fc.indent || this.type === "newline" && !parent.items[parent.items.length - 1].sep)) {
-            yield* this.pop();
-            yield* this.step();
-          } else if (this.type === "map-value-ind" && parent.type !== "flow-collection") {
-            const prev = getPrevProps(parent);
-            const start = getFirstKeyStartProps(prev);
-            fixFlowSeqItems(fc);
-            const sep = fc.end.splice(1, fc.end.length);
-            sep.push(this.sourceToken);
-            const map2 = {
-              type: "block-map",
-              offset: fc.offset,
-              indent: fc.indent,
-              items: [{ start, key: fc, sep }]
-            };
-            this.onKeyLine = true;
-            this.stack[this.stack.length - 1] = map2;
-          } else {
-            yield* this.lineEnd(fc);
-          }
-        }
-      }
-      flowScalar(type) {
-        if (this.onNewLine) {
-          let nl = this.source.indexOf("\n") + 1;
-          while (nl !== 0) {
-            this.onNewLine(this.offset + nl);
-            nl = this.source.indexOf("\n", nl) + 1;
-          }
-        }
-        return {
-          type,
-          offset: this.offset,
-          indent: this.indent,
-          source: this.source
-        };
-      }
-      startBlockValue(parent) {
-        switch (this.type) {
-          case "alias":
-          case "scalar":
-          case "single-quoted-scalar":
-          case "double-quoted-scalar":
-            return this.flowScalar(this.type);
-          case "block-scalar-header":
-            return {
-              type: "block-scalar",
-              offset: this.offset,
-              indent: this.indent,
-              props: [this.sourceToken],
-              source: ""
-            };
-          case "flow-map-start":
-          case "flow-seq-start":
-            return {
-              type: "flow-collection",
-              offset: this.offset,
-              indent: this.indent,
-              start: this.sourceToken,
-              items: [],
-              end: []
-            };
-          case "seq-item-ind":
-            return {
-              type: "block-seq",
-              offset: this.offset,
-              indent: this.indent,
-              items: [{ start: [this.sourceToken] }]
-            };
-          case "explicit-key-ind": {
-            this.onKeyLine = true;
-            const prev = getPrevProps(parent);
-            const start = getFirstKeyStartProps(prev);
-            start.push(this.sourceToken);
-            return {
-              type: "block-map",
-              offset: this.offset,
-              indent: this.indent,
-              items: [{ start, explicitKey: true }]
-            };
-          }
-          case "map-value-ind": {
-            this.onKeyLine = true;
-            const prev = getPrevProps(parent);
-            const start = getFirstKeyStartProps(prev);
-            return {
-              type: "block-map",
-              offset: this.offset,
-              indent: this.indent,
-              items: [{ start, key: null, sep: [this.sourceToken] }]
-            };
-          }
-        }
-        return null;
-      }
-      atIndentedComment(start, indent) {
-        if (this.type !== "comment")
-          return false;
-        if (this.indent <= indent)
-          return false;
-        return start.every((st) => st.type === "newline" || st.type === "space");
-      }
-      *documentEnd(docEnd) {
-        if (this.type !== "doc-mode") {
-          if (docEnd.end)
-            docEnd.end.push(this.sourceToken);
-          else
-            docEnd.end = [this.sourceToken];
-          if (this.type === "newline")
-            yield* this.pop();
-        }
-      }
-      *lineEnd(token) {
-        switch (this.type) {
-          case "comma":
-          case "doc-start":
-          case "doc-end":
-          case "flow-seq-end":
-          case "flow-map-end":
-          case "map-value-ind":
-            yield* this.pop();
-            yield* this.step();
-            break;
-          case "newline":
-            this.onKeyLine = false;
-          // fallthrough
-          case "space":
-          case "comment":
-          default:
-            if (token.end)
-              token.end.push(this.sourceToken);
-            else
-              token.end = [this.sourceToken];
-            if (this.type === "newline")
-              yield* this.pop();
-        }
-      }
-    };
-    exports2.Parser = Parser;
-  }
-});
-
-// node_modules/yaml/dist/public-api.js
-var require_public_api = __commonJS({
-  "node_modules/yaml/dist/public-api.js"(exports2) {
-    "use strict";
-    var composer = require_composer();
-    var Document = require_Document();
-    var errors = require_errors2();
-    var log = require_log();
-    var identity = require_identity();
-    var lineCounter = require_line_counter();
-    var parser = require_parser();
-    function parseOptions(options) {
-      const prettyErrors = options.prettyErrors !== false;
-      const lineCounter$1 = options.lineCounter || prettyErrors && new lineCounter.LineCounter() || null;
-      return { lineCounter: lineCounter$1, prettyErrors };
-    }
-    function parseAllDocuments(source, options = {}) {
-      const { lineCounter: lineCounter2, prettyErrors } = parseOptions(options);
-      const parser$1 = new parser.Parser(lineCounter2?.addNewLine);
-      const composer$1 = new composer.Composer(options);
-      const docs = Array.from(composer$1.compose(parser$1.parse(source)));
-      if (prettyErrors && lineCounter2)
-        for (const doc of docs) {
-          doc.errors.forEach(errors.prettifyError(source, lineCounter2));
-          doc.warnings.forEach(errors.prettifyError(source, lineCounter2));
-        }
-      if (docs.length > 0)
-        return docs;
-      return Object.assign([], { empty: true }, composer$1.streamInfo());
-    }
-    function parseDocument2(source, options = {}) {
-      const { lineCounter: lineCounter2, prettyErrors } = parseOptions(options);
-      const parser$1 = new parser.Parser(lineCounter2?.addNewLine);
-      const composer$1 = new composer.Composer(options);
-      let doc = null;
-      for (const _doc of composer$1.compose(parser$1.parse(source), true, source.length)) {
-        if (!doc)
-          doc = _doc;
-        else if (doc.options.logLevel !== "silent") {
-          doc.errors.push(new errors.YAMLParseError(_doc.range.slice(0, 2), "MULTIPLE_DOCS", "Source contains multiple documents; please use YAML.parseAllDocuments()"));
-          break;
-        }
-      }
-      if (prettyErrors && lineCounter2) {
-        doc.errors.forEach(errors.prettifyError(source, lineCounter2));
-        doc.warnings.forEach(errors.prettifyError(source, lineCounter2));
-      }
-      return doc;
-    }
-    function parse(src, reviver, options) {
-      let _reviver = void 0;
-      if (typeof reviver === "function") {
-        _reviver = reviver;
-      } else if (options === void 0 && reviver && typeof reviver === "object") {
-        options = reviver;
-      }
-      const doc = parseDocument2(src, options);
-      if (!doc)
-        return null;
-      doc.warnings.forEach((warning) => log.warn(doc.options.logLevel, warning));
-      if (doc.errors.length > 0) {
-        if (doc.options.logLevel !== "silent")
-          throw doc.errors[0];
-        else
-          doc.errors = [];
-      }
-      return doc.toJS(Object.assign({ reviver: _reviver }, options));
-    }
-    function stringify(value2, replacer, options) {
-      let _replacer = null;
-      if (typeof replacer === "function" || Array.isArray(replacer)) {
-        _replacer = replacer;
-      } else if (options === void 0 && replacer) {
-        options = replacer;
-      }
-      if (typeof options === "string")
-        options = options.length;
-      if (typeof options === "number") {
-        const indent = Math.round(options);
-        options = indent < 1 ? void 0 : indent > 8 ? { indent: 8 } : { indent };
-      }
-      if (value2 === void 0) {
-        const { keepUndefined } = options ?? replacer ?? {};
-        if (!keepUndefined)
-          return void 0;
-      }
-      if (identity.isDocument(value2) && !_replacer)
-        return value2.toString(options);
-      return new Document.Document(value2, _replacer, options).toString(options);
-    }
-    exports2.parse = parse;
-    exports2.parseAllDocuments = parseAllDocuments;
-    exports2.parseDocument = parseDocument2;
-    exports2.stringify = stringify;
-  }
-});
-
-// node_modules/yaml/dist/index.js
-var require_dist = __commonJS({
-  "node_modules/yaml/dist/index.js"(exports2) {
-    "use strict";
-    var composer = require_composer();
-    var Document = require_Document();
-    var Schema = require_Schema();
-    var errors = require_errors2();
-    var Alias = require_Alias();
-    var identity = require_identity();
-    var Pair = require_Pair();
-    var Scalar = require_Scalar();
-    var YAMLMap = require_YAMLMap();
-    var YAMLSeq = require_YAMLSeq();
-    var cst = require_cst();
-    var lexer = require_lexer();
-    var lineCounter = require_line_counter();
-    var parser = require_parser();
-    var publicApi = require_public_api();
-    var visit = require_visit();
-    exports2.Composer = composer.Composer;
-    exports2.Document = Document.Document;
-    exports2.Schema = Schema.Schema;
-    exports2.YAMLError = errors.YAMLError;
-    exports2.YAMLParseError = errors.YAMLParseError;
-    exports2.YAMLWarning = errors.YAMLWarning;
-    exports2.Alias = Alias.Alias;
-    exports2.isAlias = identity.isAlias;
-    exports2.isCollection = identity.isCollection;
-    exports2.isDocument = identity.isDocument;
-    exports2.isMap = identity.isMap;
-    exports2.isNode = identity.isNode;
-    exports2.isPair = identity.isPair;
-    exports2.isScalar = identity.isScalar;
-    exports2.isSeq = identity.isSeq;
-    exports2.Pair = Pair.Pair;
-    exports2.Scalar = Scalar.Scalar;
-    exports2.YAMLMap = YAMLMap.YAMLMap;
-    exports2.YAMLSeq = YAMLSeq.YAMLSeq;
-    exports2.CST = cst;
-    exports2.Lexer = lexer.Lexer;
-    exports2.LineCounter = lineCounter.LineCounter;
-    exports2.Parser = parser.Parser;
-    exports2.parse = publicApi.parse;
-    exports2.parseAllDocuments = publicApi.parseAllDocuments;
-    exports2.parseDocument = publicApi.parseDocument;
-    exports2.stringify = publicApi.stringify;
-    exports2.visit = visit.visit;
-    exports2.visitAsync = visit.visitAsync;
-  }
-});
-
 // node_modules/hdr-histogram-js/dist/ByteBuffer.js
 var require_ByteBuffer = __commonJS({
   "node_modules/hdr-histogram-js/dist/ByteBuffer.js"(exports2) {
@@ -14289,28 +14289,28 @@ var require_ByteBuffer = __commonJS({
         this.int32ArrayForConvert = new Uint32Array(1);
         this.int8ArrayForConvert = new Uint8Array(this.int32ArrayForConvert.buffer);
       }
-      put(value2) {
+      put(value) {
         if (this.position === this.data.length) {
           const oldArray = this.data;
           this.data = new Uint8Array(this.data.length * 2);
           this.data.set(oldArray);
         }
-        this.data[this.position] = value2;
+        this.data[this.position] = value;
         this.position++;
       }
-      putInt32(value2) {
+      putInt32(value) {
         if (this.data.length - this.position < 4) {
           const oldArray = this.data;
           this.data = new Uint8Array(this.data.length * 2 + 4);
           this.data.set(oldArray);
         }
-        this.int32ArrayForConvert[0] = value2;
+        this.int32ArrayForConvert[0] = value;
         this.data.set(this.int8ArrayForConvert.reverse(), this.position);
         this.position += 4;
       }
-      putInt64(value2) {
-        this.putInt32(floor(value2 / TWO_POW_32));
-        this.putInt32(value2);
+      putInt64(value) {
+        this.putInt32(floor(value / TWO_POW_32));
+        this.putInt32(value);
       }
       putArray(array) {
         if (this.data.length - this.position < array.byteLength) {
@@ -14322,15 +14322,15 @@ var require_ByteBuffer = __commonJS({
         this.position += array.byteLength;
       }
       get() {
-        const value2 = this.data[this.position];
+        const value = this.data[this.position];
         this.position++;
-        return value2;
+        return value;
       }
       getInt32() {
         this.int8ArrayForConvert.set(this.data.slice(this.position, this.position + 4).reverse());
-        const value2 = this.int32ArrayForConvert[0];
+        const value = this.int32ArrayForConvert[0];
         this.position += 4;
-        return value2;
+        return value;
       }
       getInt64() {
         const high = this.getInt32();
@@ -14591,14 +14591,14 @@ var require_formatters = __commonJS({
     exports2.integerFormatter = integerFormatter;
     var { floor, log10, pow } = Math;
     var numberOfDigits = (n) => floor(log10(n) + 1);
-    var keepSignificantDigits = (digits) => (value2) => {
-      const valueDigits = numberOfDigits(value2);
+    var keepSignificantDigits = (digits) => (value) => {
+      const valueDigits = numberOfDigits(value);
       if (valueDigits > digits) {
         const extraDigits = valueDigits - digits;
         const magnitude = pow(10, extraDigits);
-        return value2 - value2 % magnitude;
+        return value - value % magnitude;
       }
-      return value2;
+      return value;
     };
     exports2.keepSignificantDigits = keepSignificantDigits;
     var floatFormatter = (size, fractionDigits) => {
@@ -14668,11 +14668,11 @@ var require_JsHistogram = __commonJS({
       incrementTotalCount() {
         this._totalCount++;
       }
-      addToTotalCount(value2) {
-        this._totalCount += value2;
+      addToTotalCount(value) {
+        this._totalCount += value;
       }
-      setTotalCount(value2) {
-        this._totalCount = value2;
+      setTotalCount(value) {
+        this._totalCount = value;
       }
       /**
        * Get the total count of all recorded values in the histogram
@@ -14681,15 +14681,15 @@ var require_JsHistogram = __commonJS({
       get totalCount() {
         return this._totalCount;
       }
-      updatedMaxValue(value2) {
-        const internalValue = value2 + this.unitMagnitudeMask;
+      updatedMaxValue(value) {
+        const internalValue = value + this.unitMagnitudeMask;
         this.maxValue = internalValue;
       }
-      updateMinNonZeroValue(value2) {
-        if (value2 <= this.unitMagnitudeMask) {
+      updateMinNonZeroValue(value) {
+        if (value <= this.unitMagnitudeMask) {
           return;
         }
-        const internalValue = floor(value2 / this.lowestDiscernibleValueRounded) * this.lowestDiscernibleValueRounded;
+        const internalValue = floor(value / this.lowestDiscernibleValueRounded) * this.lowestDiscernibleValueRounded;
         this.minNonZeroValue = internalValue;
       }
       constructor(lowestDiscernibleValue, highestTrackableValue, numberOfSignificantValueDigits) {
@@ -14775,10 +14775,10 @@ var require_JsHistogram = __commonJS({
         const lengthNeeded = (numberOfBuckets + 1) * (this.subBucketCount / 2);
         return lengthNeeded;
       }
-      getBucketsNeededToCoverValue(value2) {
+      getBucketsNeededToCoverValue(value) {
         let smallestUntrackableValue = this.subBucketCount * pow(2, this.unitMagnitude);
         let bucketsNeeded = 1;
-        while (smallestUntrackableValue <= value2) {
+        while (smallestUntrackableValue <= value) {
           if (smallestUntrackableValue > Number.MAX_SAFE_INTEGER / 2) {
             return bucketsNeeded + 1;
           }
@@ -14793,34 +14793,34 @@ var require_JsHistogram = __commonJS({
        * @param value The value to be recorded
        * @throws may throw Error if value is exceeds highestTrackableValue
        */
-      recordValue(value2) {
-        this.recordSingleValue(value2);
+      recordValue(value) {
+        this.recordSingleValue(value);
       }
-      recordSingleValue(value2) {
-        const countsIndex = this.countsArrayIndex(value2);
+      recordSingleValue(value) {
+        const countsIndex = this.countsArrayIndex(value);
         if (countsIndex >= this.countsArrayLength) {
-          this.handleRecordException(1, value2);
+          this.handleRecordException(1, value);
         } else {
           this.incrementCountAtIndex(countsIndex);
         }
-        this.updateMinAndMax(value2);
+        this.updateMinAndMax(value);
         this.incrementTotalCount();
       }
-      handleRecordException(count, value2) {
+      handleRecordException(count, value) {
         if (!this.autoResize) {
-          throw new Error("Value " + value2 + " is outside of histogram covered range");
+          throw new Error("Value " + value + " is outside of histogram covered range");
         }
-        this.resize(value2);
-        var countsIndex = this.countsArrayIndex(value2);
+        this.resize(value);
+        var countsIndex = this.countsArrayIndex(value);
         this.addToCountAtIndex(countsIndex, count);
         this.highestTrackableValue = this.highestEquivalentValue(this.valueFromIndex(this.countsArrayLength - 1));
       }
-      countsArrayIndex(value2) {
-        if (value2 < 0) {
+      countsArrayIndex(value) {
+        if (value < 0) {
           throw new Error("Histogram recorded value cannot be negative.");
         }
-        const bucketIndex = this.getBucketIndex(value2);
-        const subBucketIndex = this.getSubBucketIndex(value2, bucketIndex);
+        const bucketIndex = this.getBucketIndex(value);
+        const subBucketIndex = this.getSubBucketIndex(value, bucketIndex);
         return this.computeCountsArrayIndex(bucketIndex, subBucketIndex);
       }
       computeCountsArrayIndex(bucketIndex, subBucketIndex) {
@@ -14831,18 +14831,18 @@ var require_JsHistogram = __commonJS({
       /**
        * @return the lowest (and therefore highest precision) bucket index that can represent the value
        */
-      getBucketIndex(value2) {
-        return max2(floor(log2(value2)) - this.subBucketHalfCountMagnitude - this.unitMagnitude, 0);
+      getBucketIndex(value) {
+        return max2(floor(log2(value)) - this.subBucketHalfCountMagnitude - this.unitMagnitude, 0);
       }
-      getSubBucketIndex(value2, bucketIndex) {
-        return floor(value2 / pow(2, bucketIndex + this.unitMagnitude));
+      getSubBucketIndex(value, bucketIndex) {
+        return floor(value / pow(2, bucketIndex + this.unitMagnitude));
       }
-      updateMinAndMax(value2) {
-        if (value2 > this.maxValue) {
-          this.updatedMaxValue(value2);
+      updateMinAndMax(value) {
+        if (value > this.maxValue) {
+          this.updatedMaxValue(value);
         }
-        if (value2 < this.minNonZeroValue && value2 !== 0) {
-          this.updateMinNonZeroValue(value2);
+        if (value < this.minNonZeroValue && value !== 0) {
+          this.updateMinNonZeroValue(value);
         }
       }
       /**
@@ -14899,9 +14899,9 @@ var require_JsHistogram = __commonJS({
        * @param value The given value
        * @return The lowest value that is equivalent to the given value within the histogram's resolution.
        */
-      lowestEquivalentValue(value2) {
-        const bucketIndex = this.getBucketIndex(value2);
-        const subBucketIndex = this.getSubBucketIndex(value2, bucketIndex);
+      lowestEquivalentValue(value) {
+        const bucketIndex = this.getBucketIndex(value);
+        const subBucketIndex = this.getSubBucketIndex(value, bucketIndex);
         const thisValueBaseLevel = this.valueFromIndexes(bucketIndex, subBucketIndex);
         return thisValueBaseLevel;
       }
@@ -14913,8 +14913,8 @@ var require_JsHistogram = __commonJS({
        * @param value The given value
        * @return The highest value that is equivalent to the given value within the histogram's resolution.
        */
-      highestEquivalentValue(value2) {
-        return this.nextNonEquivalentValue(value2) - 1;
+      highestEquivalentValue(value) {
+        return this.nextNonEquivalentValue(value) - 1;
       }
       /**
        * Get the next value that is not equivalent to the given value within the histogram's resolution.
@@ -14924,8 +14924,8 @@ var require_JsHistogram = __commonJS({
        * @param value The given value
        * @return The next value that is not equivalent to the given value within the histogram's resolution.
        */
-      nextNonEquivalentValue(value2) {
-        return this.lowestEquivalentValue(value2) + this.sizeOfEquivalentValueRange(value2);
+      nextNonEquivalentValue(value) {
+        return this.lowestEquivalentValue(value) + this.sizeOfEquivalentValueRange(value);
       }
       /**
        * Get the size (in value units) of the range of values that are equivalent to the given value within the
@@ -14935,9 +14935,9 @@ var require_JsHistogram = __commonJS({
        * @param value The given value
        * @return The size of the range of values equivalent to the given value.
        */
-      sizeOfEquivalentValueRange(value2) {
-        const bucketIndex = this.getBucketIndex(value2);
-        const subBucketIndex = this.getSubBucketIndex(value2, bucketIndex);
+      sizeOfEquivalentValueRange(value) {
+        const bucketIndex = this.getBucketIndex(value);
+        const subBucketIndex = this.getSubBucketIndex(value, bucketIndex);
         const distanceToNextValue = pow(2, this.unitMagnitude + (subBucketIndex >= this.subBucketCount ? bucketIndex + 1 : bucketIndex));
         return distanceToNextValue;
       }
@@ -14949,8 +14949,8 @@ var require_JsHistogram = __commonJS({
        * @param value The given value
        * @return The value lies in the middle (rounded up) of the range of values equivalent the given value.
        */
-      medianEquivalentValue(value2) {
-        return this.lowestEquivalentValue(value2) + floor(this.sizeOfEquivalentValueRange(value2) / 2);
+      medianEquivalentValue(value) {
+        return this.lowestEquivalentValue(value) + floor(this.sizeOfEquivalentValueRange(value) / 2);
       }
       /**
        * Get the computed mean value of all recorded values in the histogram
@@ -15086,23 +15086,23 @@ var require_JsHistogram = __commonJS({
       get estimatedFootprintInBytes() {
         return this._getEstimatedFootprintInBytes();
       }
-      recordSingleValueWithExpectedInterval(value2, expectedIntervalBetweenValueSamples) {
-        this.recordSingleValue(value2);
+      recordSingleValueWithExpectedInterval(value, expectedIntervalBetweenValueSamples) {
+        this.recordSingleValue(value);
         if (expectedIntervalBetweenValueSamples <= 0) {
           return;
         }
-        for (let missingValue = value2 - expectedIntervalBetweenValueSamples; missingValue >= expectedIntervalBetweenValueSamples; missingValue -= expectedIntervalBetweenValueSamples) {
+        for (let missingValue = value - expectedIntervalBetweenValueSamples; missingValue >= expectedIntervalBetweenValueSamples; missingValue -= expectedIntervalBetweenValueSamples) {
           this.recordSingleValue(missingValue);
         }
       }
-      recordCountAtValue(count, value2) {
-        const countsIndex = this.countsArrayIndex(value2);
+      recordCountAtValue(count, value) {
+        const countsIndex = this.countsArrayIndex(value);
         if (countsIndex >= this.countsArrayLength) {
-          this.handleRecordException(count, value2);
+          this.handleRecordException(count, value);
         } else {
           this.addToCountAtIndex(countsIndex, count);
         }
-        this.updateMinAndMax(value2);
+        this.updateMinAndMax(value);
         this.addToTotalCount(count);
       }
       /**
@@ -15112,8 +15112,8 @@ var require_JsHistogram = __commonJS({
        * @param count The number of occurrences of this value to record
        * @throws ArrayIndexOutOfBoundsException (may throw) if value is exceeds highestTrackableValue
        */
-      recordValueWithCount(value2, count) {
-        this.recordCountAtValue(count, value2);
+      recordValueWithCount(value, count) {
+        this.recordCountAtValue(count, value);
       }
       /**
        * Record a value in the histogram.
@@ -15136,15 +15136,15 @@ var require_JsHistogram = __commonJS({
        *                                           than expectedIntervalBetweenValueSamples
        * @throws ArrayIndexOutOfBoundsException (may throw) if value is exceeds highestTrackableValue
        */
-      recordValueWithExpectedInterval(value2, expectedIntervalBetweenValueSamples) {
-        this.recordSingleValueWithExpectedInterval(value2, expectedIntervalBetweenValueSamples);
+      recordValueWithExpectedInterval(value, expectedIntervalBetweenValueSamples) {
+        this.recordSingleValueWithExpectedInterval(value, expectedIntervalBetweenValueSamples);
       }
-      recordValueWithCountAndExpectedInterval(value2, count, expectedIntervalBetweenValueSamples) {
-        this.recordCountAtValue(count, value2);
+      recordValueWithCountAndExpectedInterval(value, count, expectedIntervalBetweenValueSamples) {
+        this.recordCountAtValue(count, value);
         if (expectedIntervalBetweenValueSamples <= 0) {
           return;
         }
-        for (let missingValue = value2 - expectedIntervalBetweenValueSamples; missingValue >= expectedIntervalBetweenValueSamples; missingValue -= expectedIntervalBetweenValueSamples) {
+        for (let missingValue = value - expectedIntervalBetweenValueSamples; missingValue >= expectedIntervalBetweenValueSamples; missingValue -= expectedIntervalBetweenValueSamples) {
           this.recordCountAtValue(count, missingValue);
         }
       }
@@ -15233,8 +15233,8 @@ var require_JsHistogram = __commonJS({
        * @return The total count of values recorded in the histogram within the value range that is
        * {@literal >=} lowestEquivalentValue(<i>value</i>) and {@literal <=} highestEquivalentValue(<i>value</i>)
        */
-      getCountAtValue(value2) {
-        const index = min(max2(0, this.countsArrayIndex(value2)), this.countsArrayLength - 1);
+      getCountAtValue(value) {
+        const index = min(max2(0, this.countsArrayIndex(value)), this.countsArrayLength - 1);
         return this.getCountAtIndex(index);
       }
       /**
@@ -15608,14 +15608,14 @@ var require_trees = __commonJS({
       s.pending_buf[s.pending++] = w & 255;
       s.pending_buf[s.pending++] = w >>> 8 & 255;
     }
-    function send_bits(s, value2, length) {
+    function send_bits(s, value, length) {
       if (s.bi_valid > Buf_size - length) {
-        s.bi_buf |= value2 << s.bi_valid & 65535;
+        s.bi_buf |= value << s.bi_valid & 65535;
         put_short(s, s.bi_buf);
-        s.bi_buf = value2 >> Buf_size - s.bi_valid;
+        s.bi_buf = value >> Buf_size - s.bi_valid;
         s.bi_valid += length - Buf_size;
       } else {
-        s.bi_buf |= value2 << s.bi_valid & 65535;
+        s.bi_buf |= value << s.bi_valid & 65535;
         s.bi_valid += length;
       }
     }
@@ -16298,7 +16298,7 @@ var require_deflate = __commonJS({
     var BS_FINISH_STARTED = 3;
     var BS_FINISH_DONE = 4;
     var OS_CODE = 3;
-    function err(strm, errorCode) {
+    function err2(strm, errorCode) {
       strm.msg = msg[errorCode];
       return errorCode;
     }
@@ -16871,7 +16871,7 @@ var require_deflate = __commonJS({
     function deflateResetKeep(strm) {
       var s;
       if (!strm || !strm.state) {
-        return err(strm, Z_STREAM_ERROR);
+        return err2(strm, Z_STREAM_ERROR);
       }
       strm.total_in = strm.total_out = 0;
       strm.data_type = Z_UNKNOWN;
@@ -16920,7 +16920,7 @@ var require_deflate = __commonJS({
         windowBits -= 16;
       }
       if (memLevel < 1 || memLevel > MAX_MEM_LEVEL || method !== Z_DEFLATED || windowBits < 8 || windowBits > 15 || level < 0 || level > 9 || strategy < 0 || strategy > Z_FIXED) {
-        return err(strm, Z_STREAM_ERROR);
+        return err2(strm, Z_STREAM_ERROR);
       }
       if (windowBits === 8) {
         windowBits = 9;
@@ -16957,11 +16957,11 @@ var require_deflate = __commonJS({
       var old_flush, s;
       var beg, val;
       if (!strm || !strm.state || flush > Z_BLOCK || flush < 0) {
-        return strm ? err(strm, Z_STREAM_ERROR) : Z_STREAM_ERROR;
+        return strm ? err2(strm, Z_STREAM_ERROR) : Z_STREAM_ERROR;
       }
       s = strm.state;
       if (!strm.output || !strm.input && strm.avail_in !== 0 || s.status === FINISH_STATE && flush !== Z_FINISH) {
-        return err(strm, strm.avail_out === 0 ? Z_BUF_ERROR : Z_STREAM_ERROR);
+        return err2(strm, strm.avail_out === 0 ? Z_BUF_ERROR : Z_STREAM_ERROR);
       }
       s.strm = strm;
       old_flush = s.last_flush;
@@ -17143,10 +17143,10 @@ var require_deflate = __commonJS({
           return Z_OK;
         }
       } else if (strm.avail_in === 0 && rank(flush) <= rank(old_flush) && flush !== Z_FINISH) {
-        return err(strm, Z_BUF_ERROR);
+        return err2(strm, Z_BUF_ERROR);
       }
       if (s.status === FINISH_STATE && strm.avail_in !== 0) {
-        return err(strm, Z_BUF_ERROR);
+        return err2(strm, Z_BUF_ERROR);
       }
       if (strm.avail_in !== 0 || s.lookahead !== 0 || flush !== Z_NO_FLUSH && s.status !== FINISH_STATE) {
         var bstate = s.strategy === Z_HUFFMAN_ONLY ? deflate_huff(s, flush) : s.strategy === Z_RLE ? deflate_rle(s, flush) : configuration_table[s.level].func(s, flush);
@@ -17212,10 +17212,10 @@ var require_deflate = __commonJS({
       }
       status = strm.state.status;
       if (status !== INIT_STATE && status !== EXTRA_STATE && status !== NAME_STATE && status !== COMMENT_STATE && status !== HCRC_STATE && status !== BUSY_STATE && status !== FINISH_STATE) {
-        return err(strm, Z_STREAM_ERROR);
+        return err2(strm, Z_STREAM_ERROR);
       }
       strm.state = null;
-      return status === BUSY_STATE ? err(strm, Z_DATA_ERROR) : Z_OK;
+      return status === BUSY_STATE ? err2(strm, Z_DATA_ERROR) : Z_OK;
     }
     function deflateSetDictionary(strm, dictionary) {
       var dictLength = dictionary.length;
@@ -17381,18 +17381,18 @@ var require_strings = __commonJS({
       return buf;
     };
     exports2.buf2string = function(buf, max2) {
-      var i, out, c, c_len;
+      var i, out2, c, c_len;
       var len = max2 || buf.length;
       var utf16buf = new Array(len * 2);
-      for (out = 0, i = 0; i < len; ) {
+      for (out2 = 0, i = 0; i < len; ) {
         c = buf[i++];
         if (c < 128) {
-          utf16buf[out++] = c;
+          utf16buf[out2++] = c;
           continue;
         }
         c_len = _utf8len[c];
         if (c_len > 4) {
-          utf16buf[out++] = 65533;
+          utf16buf[out2++] = 65533;
           i += c_len - 1;
           continue;
         }
@@ -17402,18 +17402,18 @@ var require_strings = __commonJS({
           c_len--;
         }
         if (c_len > 1) {
-          utf16buf[out++] = 65533;
+          utf16buf[out2++] = 65533;
           continue;
         }
         if (c < 65536) {
-          utf16buf[out++] = c;
+          utf16buf[out2++] = c;
         } else {
           c -= 65536;
-          utf16buf[out++] = 55296 | c >> 10 & 1023;
-          utf16buf[out++] = 56320 | c & 1023;
+          utf16buf[out2++] = 55296 | c >> 10 & 1023;
+          utf16buf[out2++] = 56320 | c & 1023;
         }
       }
-      return buf2binstring(utf16buf, out);
+      return buf2binstring(utf16buf, out2);
     };
     exports2.utf8border = function(buf, max2) {
       var pos;
@@ -19866,9 +19866,9 @@ var require_umd = __commonJS({
         function __getArray(arr) {
           const input = __getArrayView(arr);
           const len = input.length;
-          const out = new Array(len);
-          for (let i = 0; i < len; i++) out[i] = input[i];
-          return out;
+          const out2 = new Array(len);
+          for (let i = 0; i < len; i++) out2[i] = input[i];
+          return out2;
         }
         extendedExports.__getArray = __getArray;
         function __getArrayBuffer(ptr) {
@@ -20009,8 +20009,8 @@ var require_umd = __commonJS({
                   get() {
                     return getter(this[THIS]);
                   },
-                  set(value2) {
-                    setter(this[THIS], value2);
+                  set(value) {
+                    setter(this[THIS], value);
                   },
                   enumerable: true
                 });
@@ -20070,22 +20070,22 @@ var require_wasm = __commonJS({
   "node_modules/hdr-histogram-js/dist/wasm/index.js"(exports2) {
     "use strict";
     var __awaiter = exports2 && exports2.__awaiter || function(thisArg, _arguments, P, generator) {
-      function adopt(value2) {
-        return value2 instanceof P ? value2 : new P(function(resolve) {
-          resolve(value2);
+      function adopt(value) {
+        return value instanceof P ? value : new P(function(resolve) {
+          resolve(value);
         });
       }
       return new (P || (P = Promise))(function(resolve, reject) {
-        function fulfilled(value2) {
+        function fulfilled(value) {
           try {
-            step(generator.next(value2));
+            step(generator.next(value));
           } catch (e) {
             reject(e);
           }
         }
-        function rejected(value2) {
+        function rejected(value) {
           try {
-            step(generator["throw"](value2));
+            step(generator["throw"](value));
           } catch (e) {
             reject(e);
           }
@@ -20185,20 +20185,20 @@ var require_wasm = __commonJS({
       get highestTrackableValue() {
         return this._wasmHistogram.highestTrackableValue;
       }
-      set highestTrackableValue(value2) {
-        this._wasmHistogram.highestTrackableValue = value2;
+      set highestTrackableValue(value) {
+        this._wasmHistogram.highestTrackableValue = value;
       }
       get startTimeStampMsec() {
         return this._wasmHistogram.startTimeStampMsec;
       }
-      set startTimeStampMsec(value2) {
-        this._wasmHistogram.startTimeStampMsec = value2;
+      set startTimeStampMsec(value) {
+        this._wasmHistogram.startTimeStampMsec = value;
       }
       get endTimeStampMsec() {
         return this._wasmHistogram.endTimeStampMsec;
       }
-      set endTimeStampMsec(value2) {
-        this._wasmHistogram.endTimeStampMsec = value2;
+      set endTimeStampMsec(value) {
+        this._wasmHistogram.endTimeStampMsec = value;
       }
       get totalCount() {
         return this._wasmHistogram.totalCount;
@@ -20218,14 +20218,14 @@ var require_wasm = __commonJS({
       get maxValue() {
         return this._wasmHistogram.maxValue;
       }
-      recordValue(value2) {
-        this._wasmHistogram.recordValue(value2);
+      recordValue(value) {
+        this._wasmHistogram.recordValue(value);
       }
-      recordValueWithCount(value2, count) {
-        this._wasmHistogram.recordValueWithCount(value2, count);
+      recordValueWithCount(value, count) {
+        this._wasmHistogram.recordValueWithCount(value, count);
       }
-      recordValueWithExpectedInterval(value2, expectedIntervalBetweenValueSamples) {
-        this._wasmHistogram.recordValueWithExpectedInterval(value2, expectedIntervalBetweenValueSamples);
+      recordValueWithExpectedInterval(value, expectedIntervalBetweenValueSamples) {
+        this._wasmHistogram.recordValueWithExpectedInterval(value, expectedIntervalBetweenValueSamples);
       }
       getValueAtPercentile(percentile) {
         return this._wasmHistogram.getValueAtPercentile(percentile);
@@ -20369,8 +20369,8 @@ var require_PackedArrayContext = __commonJS({
       getPopulatedLongLength() {
         return this.getPopulatedShortLength() + 3 >> 2;
       }
-      setAtByteIndex(byteIndex, value2) {
-        this.byteArray[byteIndex] = value2;
+      setAtByteIndex(byteIndex, value) {
+        this.byteArray[byteIndex] = value;
       }
       getAtByteIndex(byteIndex) {
         return this.byteArray[byteIndex];
@@ -20395,11 +20395,11 @@ var require_PackedArrayContext = __commonJS({
       length() {
         return this.physicalLength;
       }
-      setAtShortIndex(shortIndex, value2) {
-        this.shortArray[shortIndex] = value2;
+      setAtShortIndex(shortIndex, value) {
+        this.shortArray[shortIndex] = value;
       }
-      setAtLongIndex(longIndex, value2) {
-        this.longArray[longIndex] = value2;
+      setAtLongIndex(longIndex, value) {
+        this.longArray[longIndex] = value;
       }
       getAtShortIndex(shortIndex) {
         return this.shortArray[shortIndex];
@@ -20767,7 +20767,7 @@ var require_PackedArray = __commonJS({
        * @return the array value at the virtual index given
        */
       get(index) {
-        let value2 = 0;
+        let value = 0;
         for (let byteNum = 0; byteNum < NUMBER_OF_SETS; byteNum++) {
           let byteValueAtPackedIndex = 0;
           if (!this.arrayContext.isPacked) {
@@ -20775,12 +20775,12 @@ var require_PackedArray = __commonJS({
           }
           const packedIndex = this.arrayContext.getPackedIndex(byteNum, index, false);
           if (packedIndex < 0) {
-            return value2;
+            return value;
           }
           byteValueAtPackedIndex = this.arrayContext.getAtByteIndex(packedIndex) * pow(2, byteNum << 3);
-          value2 += byteValueAtPackedIndex;
+          value += byteValueAtPackedIndex;
         }
-        return value2;
+        return value;
       }
       /**
        * Increment value at a virrual index in the array
@@ -20797,11 +20797,11 @@ var require_PackedArray = __commonJS({
        * @param index the virtual index of the value to be added to
        * @param value the value to add
        */
-      add(index, value2) {
-        let remainingValueToAdd = value2;
+      add(index, value) {
+        let remainingValueToAdd = value;
         for (let byteNum = 0, byteShift = 0; byteNum < NUMBER_OF_SETS; byteNum++, byteShift += 8) {
           if (!this.arrayContext.isPacked) {
-            this.arrayContext.addAndGetAtUnpackedIndex(index, value2);
+            this.arrayContext.addAndGetAtUnpackedIndex(index, value);
             return;
           }
           const packedIndex = this.safeGetPackedIndexgetPackedIndex(byteNum, index);
@@ -20820,12 +20820,12 @@ var require_PackedArray = __commonJS({
        * @param index the virtual index of the value to set
        * @param value the value to set
        */
-      set(index, value2) {
+      set(index, value) {
         let bytesAlreadySet = 0;
-        let valueForNextLevels = value2;
+        let valueForNextLevels = value;
         for (let byteNum = 0; byteNum < NUMBER_OF_SETS; byteNum++) {
           if (!this.arrayContext.isPacked) {
-            this.arrayContext.setAtUnpackedIndex(index, value2);
+            this.arrayContext.setAtUnpackedIndex(index, value);
             return;
           }
           if (valueForNextLevels == 0) {
@@ -20893,11 +20893,11 @@ var require_PackedHistogram = __commonJS({
       incrementCountAtIndex(index) {
         this.packedCounts.increment(index);
       }
-      addToCountAtIndex(index, value2) {
-        this.packedCounts.add(index, value2);
+      addToCountAtIndex(index, value) {
+        this.packedCounts.add(index, value);
       }
-      setCountAtIndex(index, value2) {
-        this.packedCounts.set(index, value2);
+      setCountAtIndex(index, value) {
+        this.packedCounts.set(index, value);
       }
       resize(newHighestTrackableValue) {
         this.establishSize(newHighestTrackableValue);
@@ -20946,19 +20946,19 @@ var require_TypedArrayHistogram = __commonJS({
         }
         this._counts[index] = newCount;
       }
-      addToCountAtIndex(index, value2) {
+      addToCountAtIndex(index, value) {
         const currentCount = this._counts[index];
-        const newCount = currentCount + value2;
+        const newCount = currentCount + value;
         if (newCount < Number.MIN_SAFE_INTEGER || newCount > Number.MAX_SAFE_INTEGER) {
           throw newCount + " would overflow integer count";
         }
         this._counts[index] = newCount;
       }
-      setCountAtIndex(index, value2) {
-        if (value2 < Number.MIN_SAFE_INTEGER || value2 > Number.MAX_SAFE_INTEGER) {
-          throw value2 + " would overflow integer count";
+      setCountAtIndex(index, value) {
+        if (value < Number.MIN_SAFE_INTEGER || value > Number.MAX_SAFE_INTEGER) {
+          throw value + " would overflow integer count";
         }
-        this._counts[index] = value2;
+        this._counts[index] = value;
       }
       resize(newHighestTrackableValue) {
         this.establishSize(newHighestTrackableValue);
@@ -21096,45 +21096,45 @@ var require_ZigZagEncoding = __commonJS({
        * @param buffer the buffer to write to
        * @param value  the value to write to the buffer
        */
-      static encode(buffer, value2) {
-        if (value2 >= 0) {
-          value2 = value2 * 2;
+      static encode(buffer, value) {
+        if (value >= 0) {
+          value = value * 2;
         } else {
-          value2 = -value2 * 2 - 1;
+          value = -value * 2 - 1;
         }
-        if (value2 < TWO_POW_7) {
-          buffer.put(value2);
+        if (value < TWO_POW_7) {
+          buffer.put(value);
         } else {
-          buffer.put(value2 | 128);
-          if (value2 < TWO_POW_14) {
-            buffer.put(floor(value2 / TWO_POW_7));
+          buffer.put(value | 128);
+          if (value < TWO_POW_14) {
+            buffer.put(floor(value / TWO_POW_7));
           } else {
-            buffer.put(floor(value2 / TWO_POW_7) | 128);
-            if (value2 < TWO_POW_21) {
-              buffer.put(floor(value2 / TWO_POW_14));
+            buffer.put(floor(value / TWO_POW_7) | 128);
+            if (value < TWO_POW_21) {
+              buffer.put(floor(value / TWO_POW_14));
             } else {
-              buffer.put(floor(value2 / TWO_POW_14) | 128);
-              if (value2 < TWO_POW_28) {
-                buffer.put(floor(value2 / TWO_POW_21));
+              buffer.put(floor(value / TWO_POW_14) | 128);
+              if (value < TWO_POW_28) {
+                buffer.put(floor(value / TWO_POW_21));
               } else {
-                buffer.put(floor(value2 / TWO_POW_21) | 128);
-                if (value2 < TWO_POW_35) {
-                  buffer.put(floor(value2 / TWO_POW_28));
+                buffer.put(floor(value / TWO_POW_21) | 128);
+                if (value < TWO_POW_35) {
+                  buffer.put(floor(value / TWO_POW_28));
                 } else {
-                  buffer.put(floor(value2 / TWO_POW_28) | 128);
-                  if (value2 < TWO_POW_42) {
-                    buffer.put(floor(value2 / TWO_POW_35));
+                  buffer.put(floor(value / TWO_POW_28) | 128);
+                  if (value < TWO_POW_42) {
+                    buffer.put(floor(value / TWO_POW_35));
                   } else {
-                    buffer.put(floor(value2 / TWO_POW_35) | 128);
-                    if (value2 < TWO_POW_49) {
-                      buffer.put(floor(value2 / TWO_POW_42));
+                    buffer.put(floor(value / TWO_POW_35) | 128);
+                    if (value < TWO_POW_49) {
+                      buffer.put(floor(value / TWO_POW_42));
                     } else {
-                      buffer.put(floor(value2 / TWO_POW_42) | 128);
-                      if (value2 < TWO_POW_56) {
-                        buffer.put(floor(value2 / TWO_POW_49));
+                      buffer.put(floor(value / TWO_POW_42) | 128);
+                      if (value < TWO_POW_56) {
+                        buffer.put(floor(value / TWO_POW_49));
                       } else {
-                        buffer.put(floor(value2 / TWO_POW_49) + 128);
-                        buffer.put(floor(value2 / TWO_POW_56));
+                        buffer.put(floor(value / TWO_POW_49) + 128);
+                        buffer.put(floor(value / TWO_POW_56));
                       }
                     }
                   }
@@ -21152,31 +21152,31 @@ var require_ZigZagEncoding = __commonJS({
        */
       static decode(buffer) {
         let v = buffer.get();
-        let value2 = v & 127;
+        let value = v & 127;
         if ((v & 128) != 0) {
           v = buffer.get();
-          value2 += (v & 127) * TWO_POW_7;
+          value += (v & 127) * TWO_POW_7;
           if ((v & 128) != 0) {
             v = buffer.get();
-            value2 += (v & 127) * TWO_POW_14;
+            value += (v & 127) * TWO_POW_14;
             if ((v & 128) != 0) {
               v = buffer.get();
-              value2 += (v & 127) * TWO_POW_21;
+              value += (v & 127) * TWO_POW_21;
               if ((v & 128) != 0) {
                 v = buffer.get();
-                value2 += (v & 127) * TWO_POW_28;
+                value += (v & 127) * TWO_POW_28;
                 if ((v & 128) != 0) {
                   v = buffer.get();
-                  value2 += (v & 127) * TWO_POW_35;
+                  value += (v & 127) * TWO_POW_35;
                   if ((v & 128) != 0) {
                     v = buffer.get();
-                    value2 += (v & 127) * TWO_POW_42;
+                    value += (v & 127) * TWO_POW_42;
                     if ((v & 128) != 0) {
                       v = buffer.get();
-                      value2 += (v & 127) * TWO_POW_49;
+                      value += (v & 127) * TWO_POW_49;
                       if ((v & 128) != 0) {
                         v = buffer.get();
-                        value2 += (v & 127) * TWO_POW_56;
+                        value += (v & 127) * TWO_POW_56;
                       }
                     }
                   }
@@ -21185,12 +21185,12 @@ var require_ZigZagEncoding = __commonJS({
             }
           }
         }
-        if (value2 % 2 === 0) {
-          value2 = value2 / 2;
+        if (value % 2 === 0) {
+          value = value / 2;
         } else {
-          value2 = -(value2 + 1) / 2;
+          value = -(value + 1) / 2;
         }
-        return value2;
+        return value;
       }
     };
     exports2.default = ZigZagEncoding;
@@ -21643,8 +21643,8 @@ var require_Recorder = __commonJS({
        * @param value The value to be recorded
        * @throws may throw Error if value is exceeds highestTrackableValue
        */
-      recordValue(value2) {
-        this.activeHistogram.recordValue(value2);
+      recordValue(value) {
+        this.activeHistogram.recordValue(value);
       }
       /**
        * Record a value in the histogram (adding to the value's current count)
@@ -21653,8 +21653,8 @@ var require_Recorder = __commonJS({
        * @param count The number of occurrences of this value to record
        * @throws ArrayIndexOutOfBoundsException (may throw) if value is exceeds highestTrackableValue
        */
-      recordValueWithCount(value2, count) {
-        this.activeHistogram.recordValueWithCount(value2, count);
+      recordValueWithCount(value, count) {
+        this.activeHistogram.recordValueWithCount(value, count);
       }
       /**
        * Record a value
@@ -21672,8 +21672,8 @@ var require_Recorder = __commonJS({
        *                                           than expectedIntervalBetweenValueSamples
        * @throws ArrayIndexOutOfBoundsException (may throw) if value is exceeds highestTrackableValue
        */
-      recordValueWithExpectedInterval(value2, expectedIntervalBetweenValueSamples) {
-        this.activeHistogram.recordValueWithExpectedInterval(value2, expectedIntervalBetweenValueSamples);
+      recordValueWithExpectedInterval(value, expectedIntervalBetweenValueSamples) {
+        this.activeHistogram.recordValueWithExpectedInterval(value, expectedIntervalBetweenValueSamples);
       }
       /**
        * Get an interval histogram, which will include a stable, consistent view of all value counts
@@ -21822,1300 +21822,7 @@ var require_dist2 = __commonJS({
 });
 
 // src/cli/main.ts
-import { writeFileSync as writeFileSync3 } from "node:fs";
 import path8 from "node:path";
-
-// src/git/worktree.ts
-import { mkdtempSync, rmSync as rmSync2 } from "node:fs";
-import os from "node:os";
-import path2 from "node:path";
-
-// src/topology/cleanup.ts
-var ORDER = ["process", "worktree", "folder"];
-var SIGNAL_EXIT_CODES = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 };
-var CLEANUP_DEADLINE_MS = 1e4;
-var tasks = /* @__PURE__ */ new Map();
-var nextId = 1;
-var received = null;
-var installed = false;
-var InterruptedError = class extends Error {
-  name = "InterruptedError";
-};
-function interruption() {
-  return received;
-}
-function haltIfInterrupted() {
-  return received ? new Promise(() => void 0) : Promise.resolve();
-}
-function throwIfInterrupted(what) {
-  if (received) throw new InterruptedError(`${what}: interrupted by ${received}`);
-}
-function onCleanup(task) {
-  installSignalHandlers();
-  const id = nextId++;
-  tasks.set(id, task);
-  return () => void tasks.delete(id);
-}
-function undoNow(task) {
-  try {
-    task.now();
-  } catch {
-  }
-}
-async function cleanupAll(deadlineMs = CLEANUP_DEADLINE_MS) {
-  const deadline = Date.now() + deadlineMs;
-  for (const phase of ORDER) {
-    const entries = [...tasks.entries()].filter(([, t]) => t.phase === phase);
-    const left = Math.max(0, deadline - Date.now());
-    await Promise.race([
-      Promise.all(entries.map(([, t]) => t.gracefully ? t.gracefully().catch(() => void 0) : Promise.resolve(undoNow(t)))),
-      new Promise((resolve) => setTimeout(resolve, left).unref())
-    ]);
-    for (const [id, t] of entries) {
-      if (tasks.has(id)) undoNow(t);
-      tasks.delete(id);
-    }
-  }
-}
-function cleanupAllNow() {
-  for (const phase of ORDER) {
-    for (const [id, t] of [...tasks.entries()].filter(([, x]) => x.phase === phase)) {
-      undoNow(t);
-      tasks.delete(id);
-    }
-  }
-}
-function installSignalHandlers() {
-  if (installed) return;
-  installed = true;
-  process.on("exit", cleanupAllNow);
-  for (const signal of Object.keys(SIGNAL_EXIT_CODES)) {
-    process.on(signal, () => {
-      if (received) {
-        cleanupAllNow();
-        process.exit(SIGNAL_EXIT_CODES[signal]);
-      }
-      received = signal;
-      void cleanupAll().finally(() => process.exit(SIGNAL_EXIT_CODES[signal]));
-    });
-  }
-}
-
-// src/git/git.ts
-import { execFileSync } from "node:child_process";
-
-// src/results/io.ts
-var import_ajv = __toESM(require_ajv(), 1);
-import { accessSync, constants, lstatSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
-import path from "node:path";
-
-// src/schema/problems.ts
-function formatPath(segments) {
-  let out = "";
-  for (const seg of segments) {
-    if (/^[0-9]+$/.test(seg)) out += `[${seg}]`;
-    else out += out === "" ? seg : `.${seg}`;
-  }
-  return out === "" ? "(root)" : out;
-}
-function pointerSegments(pointer) {
-  if (pointer === "") return [];
-  return pointer.slice(1).split("/").map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"));
-}
-function describeValue(value2) {
-  if (value2 === void 0) return "nothing";
-  if (typeof value2 === "number" && !Number.isFinite(value2)) return String(value2);
-  let text;
-  try {
-    text = JSON.stringify(value2) ?? String(value2);
-  } catch {
-    text = String(value2);
-  }
-  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
-}
-function valueAt(data, segments) {
-  let value2 = data;
-  for (const seg of segments) {
-    if (value2 === null || typeof value2 !== "object") return void 0;
-    value2 = value2[seg];
-  }
-  return value2;
-}
-var SchemaMap = class {
-  constructor(root) {
-    this.root = root;
-  }
-  root;
-  resolve(node) {
-    let current = node;
-    for (let i = 0; i < 8 && typeof current.$ref === "string"; i++) {
-      let target = this.root;
-      for (const s of pointerSegments(current.$ref.replace(/^#/, ""))) target = target[s];
-      const { $ref: _ref, ...rest } = current;
-      current = { ...target, ...rest };
-    }
-    return current;
-  }
-  child(node, seg) {
-    const props = node.properties;
-    if (props && Object.hasOwn(props, seg)) return this.resolve(props[seg]);
-    if (node.items && /^[0-9]+$/.test(seg)) return this.resolve(node.items);
-    if (typeof node.additionalProperties === "object") return this.resolve(node.additionalProperties);
-    for (const branch of node.oneOf ?? node.anyOf ?? []) {
-      const found = this.child(this.resolve(branch), seg);
-      if (found) return found;
-    }
-    return void 0;
-  }
-  /** The schema node of the value at `segments`. */
-  at(segments) {
-    let node = this.resolve(this.root);
-    for (const seg of segments) {
-      if (!node) return void 0;
-      node = this.child(node, seg);
-    }
-    return node;
-  }
-  /** The fields a mapping at `segments` knows, for "not a known field" messages. */
-  knownFields(segments) {
-    const props = this.at(segments)?.properties;
-    return props ? Object.keys(props).join(", ") : "";
-  }
-};
-function pruneArrays(data, limit) {
-  if (Array.isArray(data)) return data.slice(0, limit).map((v) => pruneArrays(v, limit));
-  if (data !== null && typeof data === "object") return Object.fromEntries(Object.entries(data).map(([k, v]) => [k, pruneArrays(v, limit)]));
-  return data;
-}
-function schemaProblems(schema, data, errors) {
-  const problems = [];
-  const seen = /* @__PURE__ */ new Set();
-  const ancestors = /* @__PURE__ */ new Set();
-  for (const e of errors) {
-    if (["required", "additionalProperties", "propertyNames"].includes(e.keyword)) continue;
-    const segs = pointerSegments(e.instancePath);
-    for (let i = 0; i < segs.length; i++) ancestors.add(segs.slice(0, i).join("/"));
-  }
-  for (const error of errors) {
-    const segments = pointerSegments(error.instancePath);
-    if (error.keyword === "required") {
-      problems.push(`${formatPath([...segments, error.params.missingProperty])} is required`);
-      continue;
-    }
-    if (error.keyword === "additionalProperties") {
-      const extra = error.params.additionalProperty;
-      problems.push(`${formatPath([...segments, extra])} is not a known field; known fields: ${schema.knownFields(segments)}`);
-      continue;
-    }
-    if (error.keyword === "propertyNames") {
-      const name = error.params.propertyName;
-      const key2 = `${error.instancePath}#name:${name}`;
-      if (seen.has(key2)) continue;
-      seen.add(key2);
-      const rule2 = schema.at(segments)?.["x-names"] ?? "a valid name";
-      problems.push(`${formatPath(segments)} has an invalid name ${describeValue(name)}: names must be ${rule2}`);
-      continue;
-    }
-    if (error.propertyName !== void 0) continue;
-    const key = segments.join("/");
-    if (ancestors.has(key)) continue;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    const rule = schema.at(segments)?.["x-rule"] ?? error.message ?? "valid";
-    problems.push(`${formatPath(segments)} must be ${rule}; got ${describeValue(valueAt(data, segments))}`);
-  }
-  return problems;
-}
-
-// src/results/meta.schema.json
-var meta_schema_default = {
-  $schema: "http://json-schema.org/draft-07/schema#",
-  $id: "https://github.com/org/flask-perf-action/blob/v1/src/results/meta.schema.json",
-  title: "flask-perf meta.json",
-  description: "What mode: run records for mode: report next to the results (read from the artifact, so checked).",
-  type: "object",
-  additionalProperties: false,
-  required: [
-    "configPath",
-    "eventName",
-    "prNumber",
-    "headSha",
-    "baseSha"
-  ],
-  properties: {
-    configPath: {
-      type: "string",
-      maxLength: 512,
-      pattern: "^[\\w./@:+-]+$",
-      "x-rule": "a path of letters, digits and ./@:+-_ (at most 512)"
-    },
-    eventName: {
-      type: "string",
-      maxLength: 64,
-      pattern: "^[a-z_]*$",
-      "x-rule": 'an event name of lower-case letters and "_"'
-    },
-    prNumber: {
-      type: [
-        "integer",
-        "null"
-      ],
-      minimum: 1,
-      maximum: 1e9,
-      "x-rule": "an integer from 1 to 10^9, or null"
-    },
-    headSha: {
-      type: [
-        "string",
-        "null"
-      ],
-      pattern: "^[0-9a-f]{40}$",
-      "x-rule": "a 40-digit commit id, or null"
-    },
-    baseSha: {
-      type: [
-        "string",
-        "null"
-      ],
-      pattern: "^[0-9a-f]{40}$",
-      "x-rule": "a 40-digit commit id, or null"
-    }
-  },
-  "x-rule": "a mapping {configPath, eventName, prNumber, headSha, baseSha}"
-};
-
-// src/results/results.schema.json
-var results_schema_default = {
-  $schema: "http://json-schema.org/draft-07/schema#",
-  $id: "https://github.com/org/flask-perf-action/blob/v1/src/results/results.schema.json",
-  title: "flask-perf results document",
-  description: "What a run measured: results.json, base.json and the baseline file. Read from artifacts and baselines, so every field has a type, a range and a size limit.",
-  type: "object",
-  additionalProperties: false,
-  required: [
-    "schemaVersion",
-    "tool",
-    "startedAt",
-    "finishedAt",
-    "load",
-    "environment",
-    "topologies"
-  ],
-  properties: {
-    schemaVersion: {
-      type: "integer",
-      enum: [
-        1,
-        2
-      ],
-      "x-rule": "1 or 2 (the results document versions this flask-perf reads)"
-    },
-    tool: {
-      type: "object",
-      additionalProperties: false,
-      required: [
-        "name",
-        "version"
-      ],
-      properties: {
-        name: {
-          type: "string",
-          const: "flask-perf",
-          "x-rule": '"flask-perf"'
-        },
-        version: {
-          type: "string",
-          maxLength: 64,
-          "x-rule": "a string of at most 64 characters"
-        }
-      },
-      "x-rule": "a mapping {name, version}"
-    },
-    startedAt: {
-      type: "string",
-      maxLength: 40,
-      "x-rule": "a string of at most 40 characters"
-    },
-    finishedAt: {
-      type: "string",
-      maxLength: 40,
-      "x-rule": "a string of at most 40 characters"
-    },
-    load: {
-      type: "object",
-      additionalProperties: false,
-      required: [
-        "connections",
-        "warmupSec",
-        "durationSec",
-        "trials",
-        "timeoutSec"
-      ],
-      properties: {
-        connections: {
-          type: "integer",
-          minimum: 1,
-          maximum: 1e5,
-          "x-rule": "an integer from 1 to 100000"
-        },
-        warmupSec: {
-          type: "number",
-          minimum: 0,
-          maximum: 86400,
-          "x-rule": "a number from 0 to 86400"
-        },
-        durationSec: {
-          type: "number",
-          minimum: 0,
-          maximum: 86400,
-          "x-rule": "a number from 0 to 86400"
-        },
-        trials: {
-          type: "integer",
-          minimum: 1,
-          maximum: 1e3,
-          "x-rule": "an integer from 1 to 1000"
-        },
-        timeoutSec: {
-          type: "number",
-          minimum: 0,
-          maximum: 86400,
-          "x-rule": "a number from 0 to 86400"
-        }
-      },
-      "x-rule": "a mapping {connections, warmupSec, durationSec, trials, timeoutSec}"
-    },
-    environment: {
-      type: "object",
-      additionalProperties: false,
-      required: [
-        "cpuModel",
-        "cores",
-        "os",
-        "node",
-        "python",
-        "flask",
-        "gunicorn",
-        "placement"
-      ],
-      properties: {
-        cpuModel: {
-          type: "string",
-          maxLength: 200,
-          "x-rule": "a string of at most 200 characters"
-        },
-        cores: {
-          type: "integer",
-          minimum: 1,
-          maximum: 65536,
-          "x-rule": "an integer from 1 to 65536"
-        },
-        os: {
-          type: "string",
-          maxLength: 200,
-          "x-rule": "a string of at most 200 characters"
-        },
-        node: {
-          type: "string",
-          maxLength: 64,
-          "x-rule": "a string of at most 64 characters"
-        },
-        python: {
-          type: [
-            "string",
-            "null"
-          ],
-          maxLength: 64,
-          "x-rule": "a string of at most 64 characters, or null"
-        },
-        flask: {
-          type: [
-            "string",
-            "null"
-          ],
-          maxLength: 64,
-          "x-rule": "a string of at most 64 characters, or null"
-        },
-        gunicorn: {
-          type: [
-            "string",
-            "null"
-          ],
-          maxLength: 64,
-          "x-rule": "a string of at most 64 characters, or null"
-        },
-        placement: {
-          type: "object",
-          additionalProperties: false,
-          required: [
-            "pinned",
-            "loadgenCpus",
-            "serverCpus",
-            "serverCores",
-            "reason"
-          ],
-          properties: {
-            pinned: {
-              type: "boolean",
-              "x-rule": "true or false"
-            },
-            loadgenCpus: {
-              $ref: "#/definitions/cpuList"
-            },
-            serverCpus: {
-              $ref: "#/definitions/cpuList"
-            },
-            serverCores: {
-              type: "integer",
-              minimum: 0,
-              maximum: 65536,
-              "x-rule": "an integer from 0 to 65536"
-            },
-            reason: {
-              type: "string",
-              maxLength: 500,
-              "x-rule": "a string of at most 500 characters"
-            }
-          },
-          "x-rule": "a mapping {pinned, loadgenCpus, serverCpus, serverCores, reason}"
-        },
-        cpuMhz: {
-          type: [
-            "number",
-            "null"
-          ],
-          minimum: 0,
-          maximum: 1e5,
-          "x-rule": "a number of MHz from 0 to 100000, or null"
-        },
-        stealPercent: {
-          type: [
-            "number",
-            "null"
-          ],
-          minimum: 0,
-          maximum: 100,
-          "x-rule": "a percentage from 0 to 100, or null"
-        }
-      },
-      "x-rule": "a mapping {cpuModel, cores, os, node, python, flask, gunicorn, placement}"
-    },
-    topologies: {
-      type: "array",
-      maxItems: 64,
-      items: {
-        $ref: "#/definitions/topology"
-      },
-      "x-rule": "a list of at most 64 topology results"
-    },
-    noise: {
-      type: "object",
-      additionalProperties: false,
-      required: [
-        "trialSpread",
-        "history"
-      ],
-      "x-rule": "a mapping {trialSpread, history}",
-      properties: {
-        trialSpread: {
-          type: "object",
-          additionalProperties: false,
-          required: [
-            "rps",
-            "cpu",
-            "df"
-          ],
-          "x-rule": "a mapping {rps, cpu, df}",
-          properties: {
-            rps: {
-              type: [
-                "number",
-                "null"
-              ],
-              minimum: 0,
-              maximum: 20,
-              "x-rule": "a log-scale sd from 0 to 20, or null"
-            },
-            cpu: {
-              type: [
-                "number",
-                "null"
-              ],
-              minimum: 0,
-              maximum: 20,
-              "x-rule": "a log-scale sd from 0 to 20, or null"
-            },
-            df: {
-              type: "integer",
-              minimum: 0,
-              maximum: 1e5,
-              "x-rule": "an integer from 0 to 100000"
-            }
-          }
-        },
-        history: {
-          type: "array",
-          maxItems: 20,
-          "x-rule": "a list of at most 20 entries",
-          items: {
-            type: "object",
-            additionalProperties: false,
-            required: [
-              "at",
-              "cells"
-            ],
-            "x-rule": "a mapping {at, cells}",
-            properties: {
-              at: {
-                type: "string",
-                maxLength: 40,
-                "x-rule": "a string of at most 40 characters"
-              },
-              cells: {
-                type: "object",
-                maxProperties: 64,
-                propertyNames: {
-                  pattern: "^[A-Za-z0-9][A-Za-z0-9._-]*$",
-                  maxLength: 64
-                },
-                "x-names": "topology names",
-                additionalProperties: {
-                  type: "object",
-                  additionalProperties: false,
-                  required: [
-                    "rps",
-                    "cpu"
-                  ],
-                  properties: {
-                    rps: {
-                      type: [
-                        "number",
-                        "null"
-                      ],
-                      minimum: -20,
-                      maximum: 20,
-                      "x-rule": "a log ratio from -20 to 20, or null"
-                    },
-                    cpu: {
-                      type: [
-                        "number",
-                        "null"
-                      ],
-                      minimum: -20,
-                      maximum: 20,
-                      "x-rule": "a log ratio from -20 to 20, or null"
-                    },
-                    normalized: {
-                      type: "boolean",
-                      "x-rule": "true when the ratios are of values divided by the reference app beside them"
-                    }
-                  },
-                  "x-rule": "a mapping {rps, cpu, normalized}"
-                },
-                "x-rule": "a mapping of topology names to {rps, cpu}"
-              }
-            }
-          }
-        }
-      }
-    }
-  },
-  "x-rule": "a flask-perf results document {schemaVersion, tool, load, environment, topologies, ...}",
-  definitions: {
-    latency: {
-      type: "object",
-      additionalProperties: false,
-      required: [
-        "p50",
-        "p90",
-        "p99",
-        "max"
-      ],
-      properties: {
-        p50: {
-          type: "number",
-          minimum: 0,
-          maximum: 1e9,
-          "x-rule": "a number of ms from 0 to 10^9"
-        },
-        p90: {
-          type: "number",
-          minimum: 0,
-          maximum: 1e9,
-          "x-rule": "a number of ms from 0 to 10^9"
-        },
-        p99: {
-          type: "number",
-          minimum: 0,
-          maximum: 1e9,
-          "x-rule": "a number of ms from 0 to 10^9"
-        },
-        max: {
-          type: "number",
-          minimum: 0,
-          maximum: 1e9,
-          "x-rule": "a number of ms from 0 to 10^9"
-        }
-      },
-      "x-rule": "a mapping {p50, p90, p99, max}"
-    },
-    trial: {
-      type: "object",
-      additionalProperties: false,
-      required: [
-        "durationSec",
-        "requests",
-        "rps",
-        "failures",
-        "failuresPerSec",
-        "latencyMs",
-        "bytesPerSec",
-        "cpuMsPer1kRequests",
-        "loadgenCpu"
-      ],
-      properties: {
-        durationSec: {
-          type: "number",
-          minimum: 0,
-          maximum: 86400,
-          "x-rule": "a number from 0 to 86400"
-        },
-        requests: {
-          type: "integer",
-          minimum: 0,
-          maximum: 1e12,
-          "x-rule": "an integer from 0 to 10^12"
-        },
-        rps: {
-          type: "number",
-          minimum: 0,
-          maximum: 1e9,
-          "x-rule": "a number from 0 to 10^9"
-        },
-        failures: {
-          type: "integer",
-          minimum: 0,
-          maximum: 1e12,
-          "x-rule": "an integer from 0 to 10^12"
-        },
-        failuresPerSec: {
-          type: "number",
-          minimum: 0,
-          maximum: 1e9,
-          "x-rule": "a number from 0 to 10^9"
-        },
-        latencyMs: {
-          $ref: "#/definitions/latency"
-        },
-        bytesPerSec: {
-          type: "number",
-          minimum: 0,
-          maximum: 1e12,
-          "x-rule": "a number from 0 to 10^12"
-        },
-        cpuMsPer1kRequests: {
-          type: [
-            "number",
-            "null"
-          ],
-          minimum: 0,
-          maximum: 1e12,
-          "x-rule": "a number from 0 to 10^12, or null"
-        },
-        loadgenCpu: {
-          type: "number",
-          minimum: 0,
-          maximum: 1024,
-          "x-rule": "a number from 0 to 1024"
-        },
-        latencyHistogram: {
-          type: "string",
-          maxLength: 65536,
-          pattern: "^[A-Za-z0-9+/=]*$",
-          "x-rule": "an encoded latency histogram (base64, at most 65536 characters)"
-        }
-      },
-      "x-rule": "a trial {durationSec, requests, rps, ...}"
-    },
-    endpoint: {
-      type: "object",
-      additionalProperties: false,
-      required: [
-        "method",
-        "path",
-        "weight",
-        "totalRequests",
-        "rps",
-        "failuresPerSec",
-        "latencyMs",
-        "bytesPerSec",
-        "statuses"
-      ],
-      properties: {
-        method: {
-          type: "string",
-          enum: [
-            "GET",
-            "POST",
-            "PUT",
-            "PATCH",
-            "DELETE",
-            "HEAD",
-            "OPTIONS"
-          ],
-          "x-rule": "one of GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS"
-        },
-        path: {
-          type: "string",
-          maxLength: 512,
-          pattern: "^/\\S*$",
-          "x-rule": 'a path starting with "/" without spaces (at most 512)'
-        },
-        weight: {
-          type: "integer",
-          minimum: 1,
-          maximum: 1e3,
-          "x-rule": "an integer from 1 to 1000"
-        },
-        totalRequests: {
-          type: "integer",
-          minimum: 0,
-          maximum: 1e12,
-          "x-rule": "an integer from 0 to 10^12"
-        },
-        rps: {
-          type: "number",
-          minimum: 0,
-          maximum: 1e9,
-          "x-rule": "a number from 0 to 10^9"
-        },
-        failuresPerSec: {
-          type: "number",
-          minimum: 0,
-          maximum: 1e9,
-          "x-rule": "a number from 0 to 10^9"
-        },
-        latencyMs: {
-          $ref: "#/definitions/latency"
-        },
-        bytesPerSec: {
-          type: "number",
-          minimum: 0,
-          maximum: 1e12,
-          "x-rule": "a number from 0 to 10^12"
-        },
-        statuses: {
-          type: "object",
-          maxProperties: 100,
-          propertyNames: {
-            pattern: "^[0-9]{3}$"
-          },
-          additionalProperties: {
-            type: "integer",
-            minimum: 0,
-            maximum: 1e12,
-            "x-rule": "an integer from 0 to 10^12"
-          },
-          "x-rule": "a mapping of 3-digit status codes to counts"
-        },
-        latencyHistogram: {
-          type: "string",
-          maxLength: 65536,
-          pattern: "^[A-Za-z0-9+/=]*$",
-          "x-rule": "an encoded latency histogram (base64, at most 65536 characters)"
-        }
-      },
-      "x-rule": "an endpoint {method, path, weight, ...}"
-    },
-    warning: {
-      type: "object",
-      additionalProperties: false,
-      required: [
-        "code",
-        "message"
-      ],
-      properties: {
-        code: {
-          type: "string",
-          pattern: "^[a-z][a-z0-9-]*$",
-          maxLength: 64,
-          "x-rule": 'a warning code of lower-case letters, digits and "-"'
-        },
-        message: {
-          type: "string",
-          maxLength: 2e3,
-          "x-rule": "a string of at most 2000 characters"
-        }
-      },
-      "x-rule": "a warning {code, message}"
-    },
-    calibration: {
-      type: "object",
-      additionalProperties: false,
-      required: [
-        "rps",
-        "cpuMsPer1kRequests",
-        "trials"
-      ],
-      properties: {
-        interleaved: {
-          type: "boolean",
-          "x-rule": "true or false"
-        },
-        rps: {
-          type: "number",
-          minimum: 0,
-          maximum: 1e9,
-          "x-rule": "a number from 0 to 10^9"
-        },
-        cpuMsPer1kRequests: {
-          type: [
-            "number",
-            "null"
-          ],
-          minimum: 0,
-          maximum: 1e12,
-          "x-rule": "a number from 0 to 10^12, or null"
-        },
-        trials: {
-          type: "array",
-          maxItems: 1e3,
-          items: {
-            type: "object",
-            additionalProperties: false,
-            required: [
-              "rps",
-              "cpuMsPer1kRequests"
-            ],
-            properties: {
-              rps: {
-                type: "number",
-                minimum: 0,
-                maximum: 1e9,
-                "x-rule": "a number from 0 to 10^9"
-              },
-              cpuMsPer1kRequests: {
-                type: [
-                  "number",
-                  "null"
-                ],
-                minimum: 0,
-                maximum: 1e12,
-                "x-rule": "a number from 0 to 10^12, or null"
-              }
-            },
-            "x-rule": "a mapping {rps, cpuMsPer1kRequests}"
-          },
-          "x-rule": "a list of at most 1000 trials"
-        }
-      },
-      "x-rule": "a mapping {rps, cpuMsPer1kRequests, trials}"
-    },
-    cpuList: {
-      type: [
-        "string",
-        "null"
-      ],
-      maxLength: 200,
-      pattern: "^[0-9]+(-[0-9]+)?(,[0-9]+(-[0-9]+)?)*$",
-      "x-rule": 'a CPU list such as "0" or "1-3", or null'
-    },
-    topology: {
-      type: "object",
-      additionalProperties: false,
-      required: [
-        "name",
-        "kind",
-        "ok",
-        "error",
-        "totalRequests",
-        "rps",
-        "failuresPerSec",
-        "latencyMs",
-        "bytesPerSec",
-        "cpuMsPer1kRequests",
-        "peakRssMb",
-        "workers",
-        "instances",
-        "trials",
-        "endpoints",
-        "warnings",
-        "peakTimeWait"
-      ],
-      properties: {
-        name: {
-          type: "string",
-          pattern: "^[A-Za-z0-9][A-Za-z0-9._-]*$",
-          maxLength: 64,
-          "x-rule": 'a name of letters, digits, ".", "_" or "-" (at most 64)'
-        },
-        kind: {
-          type: "string",
-          enum: [
-            "flask",
-            "gunicorn",
-            "balancer",
-            "command"
-          ],
-          "x-rule": "one of flask, gunicorn, balancer, command"
-        },
-        ok: {
-          type: "boolean",
-          "x-rule": "true or false"
-        },
-        error: {
-          type: [
-            "string",
-            "null"
-          ],
-          maxLength: 2e3,
-          "x-rule": "a string of at most 2000 characters, or null"
-        },
-        totalRequests: {
-          type: "integer",
-          minimum: 0,
-          maximum: 1e12,
-          "x-rule": "an integer from 0 to 10^12"
-        },
-        rps: {
-          type: "number",
-          minimum: 0,
-          maximum: 1e9,
-          "x-rule": "a number from 0 to 10^9"
-        },
-        failuresPerSec: {
-          type: "number",
-          minimum: 0,
-          maximum: 1e9,
-          "x-rule": "a number from 0 to 10^9"
-        },
-        latencyMs: {
-          $ref: "#/definitions/latency"
-        },
-        bytesPerSec: {
-          type: "number",
-          minimum: 0,
-          maximum: 1e12,
-          "x-rule": "a number from 0 to 10^12"
-        },
-        cpuMsPer1kRequests: {
-          type: [
-            "number",
-            "null"
-          ],
-          minimum: 0,
-          maximum: 1e12,
-          "x-rule": "a number from 0 to 10^12, or null"
-        },
-        peakRssMb: {
-          type: [
-            "number",
-            "null"
-          ],
-          minimum: 0,
-          maximum: 1e9,
-          "x-rule": "a number from 0 to 10^9, or null"
-        },
-        workers: {
-          type: [
-            "integer",
-            "null"
-          ],
-          minimum: 0,
-          maximum: 1e5,
-          "x-rule": "an integer from 0 to 100000, or null"
-        },
-        instances: {
-          type: [
-            "integer",
-            "null"
-          ],
-          minimum: 0,
-          maximum: 1e5,
-          "x-rule": "an integer from 0 to 100000, or null"
-        },
-        trials: {
-          type: "array",
-          maxItems: 1e3,
-          items: {
-            $ref: "#/definitions/trial"
-          },
-          "x-rule": "a list of at most 1000 trials"
-        },
-        endpoints: {
-          type: "array",
-          maxItems: 64,
-          items: {
-            $ref: "#/definitions/endpoint"
-          },
-          "x-rule": "a list of at most 64 endpoints"
-        },
-        warnings: {
-          type: "array",
-          maxItems: 64,
-          items: {
-            $ref: "#/definitions/warning"
-          },
-          "x-rule": "a list of at most 64 warnings"
-        },
-        peakTimeWait: {
-          type: "integer",
-          minimum: 0,
-          maximum: 1e12,
-          "x-rule": "an integer from 0 to 10^12"
-        },
-        calibration: {
-          oneOf: [
-            {
-              type: "null"
-            },
-            {
-              $ref: "#/definitions/calibration"
-            }
-          ],
-          "x-rule": "a calibration {rps, cpuMsPer1kRequests, trials}, or null"
-        }
-      },
-      "x-rule": "a topology result {name, kind, ok, ...}"
-    }
-  }
-};
-
-// src/results/io.ts
-var MAX_DOCUMENT_BYTES = 8 * 1024 * 1024;
-var MAX_DEPTH = 32;
-var MAX_PROBLEMS = 10;
-var ResultsError = class extends Error {
-  name = "ResultsError";
-};
-var first = new import_ajv.Ajv({ allErrors: false, strict: true, allowUnionTypes: true });
-var all = new import_ajv.Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
-for (const a of [first, all]) a.addVocabulary(["x-rule", "x-names"]);
-var PRUNE_ARRAYS_AT = 1001;
-var checks = {
-  results: { accept: first.compile(results_schema_default), explain: all.compile(results_schema_default), map: new SchemaMap(results_schema_default) },
-  meta: { accept: first.compile(meta_schema_default), explain: all.compile(meta_schema_default), map: new SchemaMap(meta_schema_default) }
-};
-function jsonDepth(text, limit = MAX_DEPTH) {
-  let depth = 0;
-  let deepest = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 92) i++;
-      else if (c === 34) inString = false;
-    } else if (c === 34) inString = true;
-    else if (c === 123 || c === 91) {
-      depth++;
-      if (depth > deepest) deepest = depth;
-      if (deepest > limit) return deepest;
-    } else if (c === 125 || c === 93) depth--;
-  }
-  return deepest;
-}
-function parseJson(text, label) {
-  if (text.length > MAX_DOCUMENT_BYTES) throw new ResultsError(`${label} is larger than ${MAX_DOCUMENT_BYTES / 1024 / 1024} MB; it is not a flask-perf document`);
-  const depth = jsonDepth(text);
-  if (depth > MAX_DEPTH) throw new ResultsError(`${label} nests deeper than ${MAX_DEPTH} levels; it is not a flask-perf document`);
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    const at = /position (\d+)/.exec(error.message);
-    throw new ResultsError(`${label} is not valid JSON${at ? ` (at character ${at[1]})` : ""}`);
-  }
-}
-function check(data, label, which) {
-  const { accept, explain, map: map2 } = checks[which];
-  if (accept(data)) return data;
-  const pruned = pruneArrays(data, PRUNE_ARRAYS_AT);
-  explain(pruned);
-  const problems = schemaProblems(map2, pruned, explain.errors ?? []);
-  const shown = problems.slice(0, MAX_PROBLEMS).map((p) => `  - ${p}`);
-  const more = problems.length > MAX_PROBLEMS ? [`  - \u2026 and ${problems.length - MAX_PROBLEMS} more`] : [];
-  throw new ResultsError(`${label} is not a valid flask-perf ${which === "meta" ? "meta.json" : "results document"}:
-${[...shown, ...more].join("\n")}`);
-}
-function parseResults(text, label) {
-  const doc = check(parseJson(text, label), label, "results");
-  const seen = /* @__PURE__ */ new Set();
-  for (const [i, t] of doc.topologies.entries()) {
-    if (seen.has(t.name)) throw new ResultsError(`${label} is not a valid flask-perf results document:
-  - topologies[${i}].name must be unique; got ${JSON.stringify(t.name)} twice`);
-    seen.add(t.name);
-  }
-  return doc;
-}
-function readDocumentFile(file, label) {
-  let stat;
-  try {
-    stat = lstatSync(file);
-  } catch {
-    return void 0;
-  }
-  if (stat.isSymbolicLink()) throw new ResultsError(`${label} is a symbolic link; it must be a regular file`);
-  if (!stat.isFile()) throw new ResultsError(`${label} is ${stat.isDirectory() ? "a directory" : "not a regular file"}; it must be a regular file`);
-  if (stat.size > MAX_DOCUMENT_BYTES) throw new ResultsError(`${label} is larger than ${MAX_DOCUMENT_BYTES / 1024 / 1024} MB; it is not a flask-perf document`);
-  return readFileSync(file, "utf8");
-}
-function readResultsFile(file, label = file) {
-  const text = readDocumentFile(file, label);
-  return text === void 0 ? null : parseResults(text, label);
-}
-function writeJson(file, data) {
-  mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  try {
-    writeFileSync(tmp, `${JSON.stringify(data, null, 2)}
-`);
-    renameSync(tmp, file);
-  } catch (error) {
-    rmSync(tmp, { force: true });
-    throw error;
-  }
-  return file;
-}
-var OutputError = class extends Error {
-  name = "OutputError";
-};
-function ensureWritableDir(dir, label) {
-  try {
-    mkdirSync(dir, { recursive: true });
-  } catch (error) {
-    throw new OutputError(`${label} ${dir} cannot be created: ${error.code ?? error.message}`);
-  }
-  if (!statSync(dir).isDirectory()) throw new OutputError(`${label} ${dir} is not a directory`);
-  try {
-    accessSync(dir, constants.W_OK);
-  } catch {
-    throw new OutputError(`${label} ${dir} is not writable`);
-  }
-}
-function ensureWritableFile(file, label) {
-  ensureWritableDir(path.dirname(path.resolve(file)), `the folder of ${label}`);
-  try {
-    if (statSync(file).isDirectory()) throw new OutputError(`${label} ${file} is a directory; it must be a file path`);
-  } catch (error) {
-    if (error instanceof OutputError) throw error;
-  }
-}
-
-// src/git/git.ts
-function git(repo, args) {
-  return execFileSync("git", args, { cwd: repo, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], maxBuffer: MAX_DOCUMENT_BYTES + 1024 }).trim();
-}
-function repositoryRoot(dir) {
-  try {
-    return git(dir, ["rev-parse", "--show-toplevel"]);
-  } catch {
-    return null;
-  }
-}
-function commitOf(repo, ref) {
-  try {
-    return git(repo, ["rev-parse", "--verify", "--end-of-options", `${ref}^{commit}`]);
-  } catch {
-    return null;
-  }
-}
-function hasCommit(repo, commit) {
-  try {
-    git(repo, ["cat-file", "-e", `${commit}^{commit}`]);
-    return true;
-  } catch {
-    return false;
-  }
-}
-function ensureCommit(repo, commit) {
-  if (hasCommit(repo, commit)) return null;
-  try {
-    git(repo, ["fetch", "--no-tags", "--depth=1", "origin", commit]);
-  } catch (error) {
-    return error.message.split("\n").find((l) => l.trim() && !l.startsWith("Command failed")) ?? "git fetch failed";
-  }
-  return hasCommit(repo, commit) ? null : "the fetch did not bring it";
-}
-
-// src/git/worktree.ts
-var WorktreeError = class extends Error {
-  name = "WorktreeError";
-};
-function addWorktree(repo, commit) {
-  const missing = ensureCommit(repo, commit);
-  if (missing) throw new WorktreeError(`cannot fetch the PR's base commit ${commit} (${missing}); use actions/checkout with fetch-depth: 0, or a token that can read the repository`);
-  const parent = mkdtempSync(path2.join(os.tmpdir(), "flask-perf-base-"));
-  const dir = path2.join(parent, "base");
-  const remove = () => {
-    try {
-      git(repo, ["worktree", "remove", "--force", dir]);
-    } catch {
-    }
-    rmSync2(parent, { recursive: true, force: true });
-    try {
-      git(repo, ["worktree", "prune"]);
-    } catch {
-    }
-  };
-  const forget = onCleanup({ phase: "worktree", label: dir, now: remove });
-  try {
-    git(repo, ["worktree", "add", "--detach", dir, commit]);
-  } catch (error) {
-    remove();
-    forget();
-    throw new WorktreeError(`cannot check out ${commit} into a worktree: ${error.message.split("\n")[0]}`);
-  }
-  return {
-    dir,
-    remove: () => {
-      remove();
-      forget();
-    }
-  };
-}
-
-// src/config/load.ts
-var import_yaml = __toESM(require_dist(), 1);
-import { readFileSync as readFileSync2, statSync as statSync2 } from "node:fs";
-import path3 from "node:path";
-
-// src/config/defaults.ts
-var DEFAULTS = {
-  app: {
-    build: "",
-    workdir: ".",
-    python: "python3",
-    env: {},
-    "pass-env": [],
-    wsgi: "app:app",
-    health: { path: "/", timeout: "30s" }
-  },
-  load: {
-    connections: 64,
-    warmup: "5s",
-    duration: "15s",
-    trials: 2,
-    timeout: "10s",
-    requests: [{ path: "/" }]
-  },
-  endpoint: { method: "GET", headers: {}, body: "", weight: 1 },
-  gunicorn: { workers: "auto", "worker-class": "sync", threads: 1 },
-  balancer: { instances: 5, strategy: "round-robin" },
-  command: { instances: 0, templates: [] },
-  placement: "auto",
-  compare: { rounds: 3, "max-rounds": 8, "max-time": "6m", duration: "3s", warmup: "1s", slices: 6, confidence: "99%", gate: ["rps", "cpu"], "fail-on-inconclusive": false, calibrate: true }
-};
-var AUTO_PIN_MIN_CORES = 2;
-var STOP_GRACE_MS = 3e3;
-
-// src/config/duration.ts
-var UNIT_MS = { ms: 1, s: 1e3, m: 6e4 };
-function parseDuration(value2) {
-  if (typeof value2 === "number") return Number.isFinite(value2) && value2 >= 0 ? value2 * 1e3 : void 0;
-  if (typeof value2 !== "string") return void 0;
-  const match = /^([0-9]+(?:\.[0-9]+)?)(ms|s|m)$/.exec(value2.trim());
-  if (!match) return void 0;
-  return Math.round(Number(match[1]) * UNIT_MS[match[2]]);
-}
 
 // src/config/percent.ts
 function parsePercent(text) {
@@ -23126,2107 +21833,33 @@ function formatPercent(share2) {
   return `${Number((share2 * 100).toFixed(2))}%`;
 }
 
-// src/config/validate.ts
-var import_ajv2 = __toESM(require_ajv(), 1);
-
-// src/config/flask-perf.schema.json
-var flask_perf_schema_default = {
-  $schema: "http://json-schema.org/draft-07/schema#",
-  $id: "https://github.com/org/flask-perf-action/blob/v1/src/config/flask-perf.schema.json",
-  title: "flask-perf config",
-  description: "Which API to build, how to load it, and the deployment topologies to measure.",
-  type: "object",
-  "x-rule": "a mapping with app, load and topologies",
-  additionalProperties: false,
-  required: [
-    "app",
-    "topologies"
-  ],
-  properties: {
-    app: {
-      type: "object",
-      "x-rule": "a mapping",
-      description: "The API under test.",
-      additionalProperties: false,
-      properties: {
-        build: {
-          type: "string",
-          "x-rule": "a shell command (string)",
-          description: "Shell command run once in workdir before the matrix, e.g. create a venv and pip install."
-        },
-        workdir: {
-          type: "string",
-          minLength: 1,
-          "x-rule": "a directory path inside the repository (relative to its root)",
-          description: 'Directory of the app, relative to the repository root (where the CLI or action runs); it must be inside it. Default: ".".'
-        },
-        python: {
-          type: "string",
-          minLength: 1,
-          "x-rule": "a path or command name of a Python interpreter",
-          description: "Interpreter for {python} and gunicorn, relative to workdir or on PATH. Default: python3."
-        },
-        env: {
-          type: "object",
-          "x-rule": "a mapping of variable names to strings",
-          description: "Environment of the build and of every server, besides the allow-listed basics (PATH, HOME, locale, Python's variables). Nothing else of the runner's environment reaches the app.",
-          propertyNames: {
-            pattern: "^[A-Za-z_][A-Za-z0-9_]*$"
-          },
-          additionalProperties: {
-            type: [
-              "string",
-              "number",
-              "boolean"
-            ],
-            "x-rule": "a string, number or boolean"
-          },
-          "x-names": 'letters, digits and "_", not starting with a digit'
-        },
-        wsgi: {
-          type: "string",
-          pattern: "^[A-Za-z_][A-Za-z0-9_.]*:[A-Za-z_][A-Za-z0-9_.()]*$",
-          "x-rule": '"module:callable", e.g. "app:app"',
-          description: "WSGI entry point for gunicorn and other WSGI servers; quoted for the shell."
-        },
-        start: {
-          type: "string",
-          pattern: "\\{port\\}",
-          "x-rule": "a command containing {port}",
-          description: 'Command of the single-instance server, e.g. "{python} app.py {port}". Required when a topology runs it (flask, balancer, command with instances).'
-        },
-        health: {
-          "x-rule": 'a path starting with "/", or a mapping {path, timeout}',
-          description: 'Path polled until it answers 2xx. Default: "/" with a 30s timeout.',
-          oneOf: [
-            {
-              $ref: "#/definitions/path"
-            },
-            {
-              type: "object",
-              additionalProperties: false,
-              properties: {
-                path: {
-                  $ref: "#/definitions/path"
-                },
-                timeout: {
-                  $ref: "#/definitions/healthTimeout"
-                }
-              }
-            }
-          ]
-        },
-        "pass-env": {
-          type: "array",
-          maxItems: 64,
-          uniqueItems: true,
-          "x-rule": "a list of environment variable names",
-          description: "Names of the runner's environment variables to pass to the build and the servers as they are (e.g. DATABASE_URL from a service container). Tokens, INPUT_* and ACTIONS_* are never passed.",
-          items: {
-            type: "string",
-            pattern: "^[A-Za-z_][A-Za-z0-9_]*$",
-            not: {
-              pattern: "^(GITHUB_TOKEN|GH_TOKEN|INPUT_.*|ACTIONS_.*|ACTIONS)$"
-            },
-            "x-rule": "a variable name other than GITHUB_TOKEN, GH_TOKEN, INPUT_* and ACTIONS_* (those are never passed to the code under test)"
-          }
-        }
-      }
-    },
-    load: {
-      type: "object",
-      "x-rule": "a mapping",
-      description: "The traffic sent to every topology.",
-      additionalProperties: false,
-      properties: {
-        connections: {
-          type: "integer",
-          minimum: 1,
-          maximum: 1e4,
-          "x-rule": "an integer from 1 to 10000",
-          description: "Concurrent connections. Default: 64."
-        },
-        warmup: {
-          $ref: "#/definitions/warmup",
-          description: "Load before the measured trials, discarded. Default: 5s."
-        },
-        duration: {
-          $ref: "#/definitions/trialDuration",
-          description: "Length of each measured trial. Default: 15s."
-        },
-        trials: {
-          type: "integer",
-          minimum: 1,
-          maximum: 100,
-          "x-rule": "an integer from 1 to 100",
-          description: "Measured trials per topology. Default: 2."
-        },
-        timeout: {
-          $ref: "#/definitions/requestTimeout",
-          description: "Per-request timeout; a request that takes longer counts as a failure. Default: 10s."
-        },
-        requests: {
-          type: "array",
-          minItems: 1,
-          "x-rule": "a non-empty list of endpoints",
-          description: "The traffic mix. Default: GET /.",
-          items: {
-            type: "object",
-            "x-rule": "a mapping {method, path, headers, body, weight}",
-            additionalProperties: false,
-            required: [
-              "path"
-            ],
-            properties: {
-              method: {
-                type: "string",
-                enum: [
-                  "GET",
-                  "POST",
-                  "PUT",
-                  "PATCH",
-                  "DELETE",
-                  "HEAD",
-                  "OPTIONS"
-                ],
-                "x-rule": "one of GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS"
-              },
-              path: {
-                $ref: "#/definitions/path"
-              },
-              headers: {
-                type: "object",
-                "x-rule": "a mapping of header names to strings",
-                additionalProperties: {
-                  type: [
-                    "string",
-                    "number"
-                  ],
-                  "x-rule": "a string"
-                }
-              },
-              body: {
-                type: [
-                  "string",
-                  "object",
-                  "array"
-                ],
-                "x-rule": "a string, or a mapping or list sent as JSON"
-              },
-              weight: {
-                type: "integer",
-                minimum: 1,
-                maximum: 1e3,
-                "x-rule": "an integer from 1 to 1000"
-              }
-            }
-          }
-        }
-      }
-    },
-    topologies: {
-      type: "array",
-      minItems: 1,
-      "x-rule": "a list of 1 to 64 topologies",
-      description: "The deployments to measure, in order.",
-      items: {
-        type: "object",
-        "x-rule": "a mapping {name, kind, ...}",
-        required: [
-          "name",
-          "kind"
-        ],
-        additionalProperties: false,
-        properties: {
-          name: {
-            type: "string",
-            pattern: "^[A-Za-z0-9][A-Za-z0-9._-]*$",
-            maxLength: 64,
-            "x-rule": 'letters, digits, ".", "_" or "-" (at most 64, starting with a letter or digit)'
-          },
-          kind: {
-            type: "string",
-            enum: [
-              "flask",
-              "gunicorn",
-              "balancer",
-              "command"
-            ],
-            "x-rule": "one of flask, gunicorn, balancer, command"
-          },
-          workers: {
-            "x-rule": 'an integer \u2265 1, "auto" or "<n>x-auto"',
-            description: 'gunicorn: worker count; auto = 2 \xD7 server cores + 1; "2x-auto" twice that.',
-            oneOf: [
-              {
-                type: "integer",
-                minimum: 1,
-                maximum: 512
-              },
-              {
-                type: "string",
-                pattern: "^(auto|[1-9][0-9]?x-auto)$"
-              }
-            ]
-          },
-          "worker-class": {
-            type: "string",
-            minLength: 1,
-            "x-rule": "a gunicorn worker class, e.g. sync or gthread",
-            description: "gunicorn: --worker-class. Default: sync."
-          },
-          threads: {
-            type: "integer",
-            minimum: 1,
-            maximum: 1024,
-            "x-rule": "an integer from 1 to 1024",
-            description: "gunicorn: --threads. Default: 1."
-          },
-          instances: {
-            type: "integer",
-            minimum: 1,
-            maximum: 64,
-            "x-rule": "an integer from 1 to 64",
-            description: "balancer, command: instances of the start server behind the front."
-          },
-          strategy: {
-            type: "string",
-            enum: [
-              "random",
-              "round-robin",
-              "least-connections"
-            ],
-            "x-rule": "one of random, round-robin, least-connections",
-            description: "balancer: how requests are spread. Default: round-robin."
-          },
-          command: {
-            type: "string",
-            "x-rule": "a command (string)",
-            description: "command: the server command, with {port} (or a template that holds it); placeholders {port}, {host}, {python}, {wsgi}, {dir}, {upstreams}, {nginx_servers}, {haproxy_servers}.",
-            minLength: 1
-          },
-          templates: {
-            type: "array",
-            "x-rule": "a list of file paths relative to workdir",
-            items: {
-              type: "string",
-              minLength: 1,
-              "x-rule": "a file path"
-            },
-            description: "command: files rendered with the same placeholders into {dir} (a trailing .tmpl is dropped), e.g. an nginx.conf."
-          }
-        }
-      },
-      maxItems: 64
-    },
-    placement: {
-      "x-rule": '"auto", "off", or a mapping {loadgen, server} of CPU lists such as "0" and "1-3"',
-      description: "CPU placement of load generator and server: auto pins them apart from 2 cores up.",
-      oneOf: [
-        {
-          type: "string",
-          enum: [
-            "auto",
-            "off"
-          ]
-        },
-        {
-          type: "object",
-          additionalProperties: false,
-          required: [
-            "loadgen",
-            "server"
-          ],
-          properties: {
-            loadgen: {
-              $ref: "#/definitions/cpuList"
-            },
-            server: {
-              $ref: "#/definitions/cpuList"
-            }
-          }
-        }
-      ]
-    },
-    thresholds: {
-      type: "object",
-      "x-rule": "a mapping {rps, cpu, p99, failures-per-sec}",
-      description: "When a cell counts as regressed (k6-style). The action's threshold input, when set to other than its default, wins over rps.",
-      additionalProperties: false,
-      properties: {
-        rps: {
-          $ref: "#/definitions/dropPercent",
-          description: "Largest allowed drop of requests/sec. Default: 10%."
-        },
-        p99: {
-          $ref: "#/definitions/risePercent",
-          description: "Largest allowed rise of p99 latency. Default: 25%."
-        },
-        "failures-per-sec": {
-          type: "number",
-          minimum: 0,
-          "x-rule": "a number from 0 to 1e6 (failures per second)",
-          description: "Largest allowed rise of failures/sec, absolute. Default: 1.",
-          maximum: 1e6
-        },
-        cpu: {
-          $ref: "#/definitions/risePercent",
-          description: "Largest allowed rise of server CPU per request. Default: 5% (CPU per request is steadier than req/s)."
-        }
-      }
-    },
-    compare: {
-      type: "object",
-      "x-rule": "a mapping {mode, rounds, max-rounds, max-time, duration, warmup, slices, confidence, gate, fail-on-inconclusive, calibrate}",
-      description: "How runs are compared and when a difference counts. The action's compare input, when set, wins over mode.",
-      additionalProperties: false,
-      properties: {
-        mode: {
-          type: "string",
-          enum: [
-            "baseline",
-            "base"
-          ],
-          "x-rule": "one of baseline, base",
-          description: "baseline: against the stored baseline file; base: measure the PR's base commit and head in the same job, interleaved. Default: baseline."
-        },
-        rounds: {
-          type: "integer",
-          minimum: 2,
-          maximum: 50,
-          "x-rule": "an integer from 2 to 50",
-          description: "base mode: rounds before the first verdict. Default: 3."
-        },
-        "max-rounds": {
-          type: "integer",
-          minimum: 2,
-          maximum: 100,
-          "x-rule": "an integer from 2 to 100",
-          description: "base mode: cap on rounds for inconclusive cells. Default: 8."
-        },
-        "max-time": {
-          $ref: "#/definitions/budget",
-          description: "base mode: no round starts after the rounds so far took this long, nor when the next would end past it; the first rounds always run. Default: 6m."
-        },
-        duration: {
-          $ref: "#/definitions/trialDuration",
-          description: "base mode: measured time per side per round, cut into slices. Default: 3s."
-        },
-        warmup: {
-          $ref: "#/definitions/warmup",
-          description: "base mode: warm-up after each fresh server start. Default: 1s."
-        },
-        slices: {
-          type: "integer",
-          minimum: 1,
-          maximum: 20,
-          "x-rule": "an integer from 1 to 20",
-          description: "base mode: each side's measurement is cut into this many slices, alternating with the other side's while both sides' servers are up, so both sample the same moments of the machine. Default: 6 (0.5 s each)."
-        },
-        confidence: {
-          $ref: "#/definitions/confidence",
-          description: "Family-wise confidence: the chance of any false alarm over the matrix (and, in base mode, over all looks) is at most 100% \u2212 this. Default: 99%."
-        },
-        gate: {
-          type: "array",
-          minItems: 1,
-          uniqueItems: true,
-          "x-rule": "a non-empty list of rps, cpu, p99",
-          items: {
-            type: "string",
-            enum: [
-              "rps",
-              "cpu",
-              "p99"
-            ],
-            "x-rule": "one of rps, cpu, p99"
-          },
-          description: "Metrics that can fail the step; the others are reported. Default: [rps, cpu]."
-        },
-        "fail-on-inconclusive": {
-          type: "boolean",
-          "x-rule": "true or false",
-          description: "Fail when a cell stays inconclusive. Default: false."
-        },
-        calibrate: {
-          type: "boolean",
-          "x-rule": "true or false",
-          description: "Also measure a reference WSGI app shipped with the action under each topology (trials of at most 5 s) and store it with the results, so that a baseline from another machine is compared after dividing out the machine's speed. Default: true."
-        }
-      }
-    }
-  },
-  definitions: {
-    path: {
-      type: "string",
-      pattern: "^/[^\\s]*$",
-      "x-rule": 'a path starting with "/" without spaces'
-    },
-    cpuList: {
-      type: "string",
-      pattern: "^[0-9]+(-[0-9]+)?(,[0-9]+(-[0-9]+)?)*$",
-      "x-rule": 'a CPU list such as "0", "1-3" or "0,2"'
-    },
-    trialDuration: {
-      "x-rule": 'a duration from 100ms to 1h such as "15s" (a number means seconds)',
-      "x-duration": [
-        100,
-        36e5
-      ],
-      oneOf: [
-        {
-          type: "string",
-          pattern: "^(?=.*[1-9])[0-9]+(\\.[0-9]+)?(ms|s|m)$"
-        },
-        {
-          type: "number",
-          minimum: 0
-        }
-      ]
-    },
-    warmup: {
-      "x-rule": 'a duration from 0s to 1h such as "5s" (a number means seconds)',
-      "x-duration": [
-        0,
-        36e5
-      ],
-      oneOf: [
-        {
-          type: "string",
-          pattern: "^[0-9]+(\\.[0-9]+)?(ms|s|m)$"
-        },
-        {
-          type: "number",
-          minimum: 0
-        }
-      ]
-    },
-    requestTimeout: {
-      "x-rule": 'a duration from 10ms to 10m such as "10s" (a number means seconds)',
-      "x-duration": [
-        10,
-        6e5
-      ],
-      oneOf: [
-        {
-          type: "string",
-          pattern: "^(?=.*[1-9])[0-9]+(\\.[0-9]+)?(ms|s|m)$"
-        },
-        {
-          type: "number",
-          minimum: 0
-        }
-      ]
-    },
-    healthTimeout: {
-      "x-rule": 'a duration from 100ms to 10m such as "30s" (a number means seconds)',
-      "x-duration": [
-        100,
-        6e5
-      ],
-      oneOf: [
-        {
-          type: "string",
-          pattern: "^(?=.*[1-9])[0-9]+(\\.[0-9]+)?(ms|s|m)$"
-        },
-        {
-          type: "number",
-          minimum: 0
-        }
-      ]
-    },
-    budget: {
-      "x-rule": 'a duration from 1s to 6h such as "6m" (a number means seconds)',
-      "x-duration": [
-        1e3,
-        216e5
-      ],
-      oneOf: [
-        {
-          type: "string",
-          pattern: "^(?=.*[1-9])[0-9]+(\\.[0-9]+)?(ms|s|m)$"
-        },
-        {
-          type: "number",
-          minimum: 0
-        }
-      ]
-    },
-    dropPercent: {
-      type: "string",
-      pattern: "^[0-9]+(\\.[0-9]+)?%$",
-      "x-percent": [
-        1e-4,
-        0.9999
-      ],
-      "x-rule": 'a percentage above 0% and below 100%, such as "10%" (a drop)'
-    },
-    risePercent: {
-      type: "string",
-      pattern: "^[0-9]+(\\.[0-9]+)?%$",
-      "x-percent": [
-        1e-4,
-        10
-      ],
-      "x-rule": 'a percentage above 0% and at most 1000%, such as "5%" (a rise)'
-    },
-    confidence: {
-      type: "string",
-      pattern: "^[0-9]+(\\.[0-9]+)?%$",
-      "x-percent": [
-        0.5,
-        0.999
-      ],
-      "x-rule": 'a percentage from 50% to 99.9%, such as "95%"'
-    }
-  }
-};
-
-// src/config/validate.ts
-var CONFIG_SCHEMA = flask_perf_schema_default;
-var ajv = new import_ajv2.Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
-ajv.addVocabulary(["x-rule", "x-names"]);
-ajv.addKeyword({
-  keyword: "x-duration",
-  schemaType: "array",
-  validate: (range, data) => {
-    if (typeof data !== "string" && typeof data !== "number") return true;
-    const ms2 = parseDuration(data);
-    return ms2 !== void 0 && ms2 >= range[0] && ms2 <= range[1];
-  }
-});
-ajv.addKeyword({
-  keyword: "x-percent",
-  schemaType: "array",
-  validate: (range, data) => {
-    if (typeof data !== "string") return true;
-    const share2 = parsePercent(data);
-    return share2 !== void 0 && share2 >= range[0] && share2 <= range[1];
-  }
-});
-var validateSchema = ajv.compile(CONFIG_SCHEMA);
-var map = new SchemaMap(CONFIG_SCHEMA);
-var KIND_FIELDS = {
-  flask: [],
-  gunicorn: ["workers", "worker-class", "threads"],
-  balancer: ["instances", "strategy"],
-  command: ["command", "instances", "templates"]
-};
-var KIND_SPECIFIC = new Set(Object.values(KIND_FIELDS).flat());
-var isObject = (v) => v !== null && typeof v === "object" && !Array.isArray(v);
-function usesStart(t) {
-  if (t.kind === "flask" || t.kind === "balancer") return true;
-  return t.kind === "command" && typeof t.instances === "number" && t.instances > 0;
-}
-function semanticProblems(data) {
-  const problems = [];
-  if (!isObject(data)) return problems;
-  const topologies = Array.isArray(data.topologies) ? data.topologies : [];
-  const firstIndexOfName = /* @__PURE__ */ new Map();
-  topologies.forEach((topology, i) => {
-    if (!isObject(topology)) return;
-    const t = topology;
-    if (typeof t.name === "string") {
-      const first2 = firstIndexOfName.get(t.name);
-      if (first2 === void 0) firstIndexOfName.set(t.name, i);
-      else problems.push(`topologies[${i}].name must be unique; got ${describeValue(t.name)}, also used by topologies[${first2}]`);
-    }
-    const kind = typeof t.kind === "string" ? t.kind : void 0;
-    const allowed = kind ? KIND_FIELDS[kind] : void 0;
-    if (!allowed) return;
-    for (const field of Object.keys(t)) {
-      if (KIND_SPECIFIC.has(field) && !allowed.includes(field)) {
-        problems.push(`topologies[${i}].${field} is not used by kind "${kind}"; that kind takes: ${allowed.join(", ") || "no extra fields"}`);
-      }
-    }
-    if (kind === "command" && t.command === void 0) {
-      problems.push(`topologies[${i}].command is required for kind "command"`);
-    } else if (kind === "command" && typeof t.command === "string" && !t.command.includes("{port}") && !Array.isArray(t.templates)) {
-      problems.push(`topologies[${i}].command must contain {port}, or templates must render a file that does; got ${describeValue(t.command)}`);
-    }
-  });
-  const users = topologies.flatMap((t, i) => isObject(t) && usesStart(t) ? [`topologies[${i}]`] : []);
-  if (isObject(data.app) && data.app.start === void 0 && users.length > 0) {
-    problems.push(`app.start is required: ${users.join(", ")} run${users.length === 1 ? "s" : ""} it`);
-  }
-  return problems;
-}
-function validateConfig(data) {
-  const problems = validateSchema(data) ? [] : schemaProblems(map, data, validateSchema.errors ?? []);
-  return [...problems, ...semanticProblems(data)];
-}
-
-// src/config/load.ts
-var ConfigError = class extends Error {
-  constructor(file, problems) {
-    super(`${file}: invalid config
-${problems.map((p) => `  - ${p}`).join("\n")}`);
-    this.file = file;
-    this.problems = problems;
-    this.name = "ConfigError";
-  }
-  file;
-  problems;
-};
-function isObject2(value2) {
-  return value2 !== null && typeof value2 === "object" && !Array.isArray(value2);
-}
-function mergeDefaults(raw, overrides = {}) {
-  if (!isObject2(raw)) return raw;
-  const app = isObject2(raw.app) ? { ...DEFAULTS.app, ...raw.app } : raw.app;
-  if (isObject2(app) && isObject2(app.health)) app.health = { ...DEFAULTS.app.health, ...app.health };
-  const given = defined(overrides);
-  const load = raw.load === void 0 ? { ...DEFAULTS.load, ...given } : isObject2(raw.load) ? { ...DEFAULTS.load, ...raw.load, ...given } : raw.load;
-  return { ...raw, app, load, placement: raw.placement ?? DEFAULTS.placement };
-}
-function defined(values) {
-  return Object.fromEntries(Object.entries(values).filter(([, v]) => v !== void 0));
-}
-function parseWorkers(value2) {
-  if (typeof value2 === "number") return { count: value2 };
-  const text = String(value2 ?? DEFAULTS.gunicorn.workers);
-  if (text === "auto") return { autoMultiple: 1 };
-  return { autoMultiple: Number(text.slice(0, text.indexOf("x"))) };
-}
-function normaliseEndpoint(raw) {
-  const e = { ...DEFAULTS.endpoint, ...raw };
-  const headers = Object.fromEntries(Object.entries(e.headers).map(([k, v]) => [k, String(v)]));
-  let body = e.body;
-  if (typeof body !== "string") {
-    body = JSON.stringify(body);
-    if (!Object.keys(headers).some((h) => h.toLowerCase() === "content-type")) headers["content-type"] = "application/json";
-  }
-  return { method: e.method, path: String(e.path), headers, body, weight: Number(e.weight) };
-}
-function normaliseTopology(raw) {
-  const name = String(raw.name);
-  switch (raw.kind) {
-    case "flask":
-      return { name, kind: "flask" };
-    case "gunicorn":
-      return {
-        name,
-        kind: "gunicorn",
-        workers: parseWorkers(raw.workers),
-        workerClass: String(raw["worker-class"] ?? DEFAULTS.gunicorn["worker-class"]),
-        threads: Number(raw.threads ?? DEFAULTS.gunicorn.threads)
-      };
-    case "balancer":
-      return {
-        name,
-        kind: "balancer",
-        instances: Number(raw.instances ?? DEFAULTS.balancer.instances),
-        strategy: raw.strategy ?? DEFAULTS.balancer.strategy
-      };
-    default:
-      return {
-        name,
-        kind: "command",
-        command: String(raw.command),
-        instances: Number(raw.instances ?? DEFAULTS.command.instances),
-        templates: (raw.templates ?? DEFAULTS.command.templates).map(String)
-      };
-  }
-}
-function normalisePlacement(raw) {
-  if (raw === "off") return { mode: "off" };
-  if (isObject2(raw)) return { mode: "pin", loadgen: String(raw.loadgen), server: String(raw.server) };
-  return { mode: "auto" };
-}
-function normaliseThresholds(raw) {
-  if (!isObject2(raw)) return {};
-  const percent = (v) => typeof v === "string" ? parsePercent(v) : void 0;
-  return {
-    rpsDrop: percent(raw.rps),
-    cpuRise: percent(raw.cpu),
-    p99Rise: percent(raw.p99),
-    failuresPerSecRise: typeof raw["failures-per-sec"] === "number" ? raw["failures-per-sec"] : void 0
-  };
-}
-var DEFAULT_COMPARE = normaliseCompare(void 0);
-function normaliseCompare(raw) {
-  const c = { ...DEFAULTS.compare, ...isObject2(raw) ? raw : {} };
-  return {
-    mode: isObject2(raw) && (raw.mode === "base" || raw.mode === "baseline") ? raw.mode : void 0,
-    rounds: Number(c.rounds),
-    maxRounds: Math.max(Number(c.rounds), Number(c["max-rounds"])),
-    maxTimeMs: parseDuration(c["max-time"]) ?? 36e4,
-    durationMs: parseDuration(c.duration) ?? 3e3,
-    warmupMs: parseDuration(c.warmup) ?? 1e3,
-    slices: Number(c.slices),
-    alpha: Math.round((1 - (parsePercent(String(c.confidence)) ?? 0.95)) * 1e6) / 1e6,
-    gate: [...c.gate],
-    failOnInconclusive: c["fail-on-inconclusive"] === true,
-    calibrate: c.calibrate === true
-  };
-}
-function settingsFromObject(raw, file, rootDir, overrides = {}) {
-  const merged = mergeDefaults(raw, overrides);
-  const problems = validateConfig(merged);
-  const m = merged;
-  const workdir = isObject2(m.app) ? path3.resolve(rootDir, String(m.app.workdir)) : rootDir;
-  const relative = path3.relative(rootDir, workdir);
-  if (relative.startsWith("..") || path3.isAbsolute(relative)) {
-    problems.push(`app.workdir must be a directory inside the repository (${rootDir}); got ${JSON.stringify(m.app.workdir)}`);
-  }
-  if (problems.length > 0) throw new ConfigError(file, problems);
-  const python = String(m.app.python);
-  const health = typeof m.app.health === "string" ? { ...DEFAULTS.app.health, path: m.app.health } : m.app.health;
-  return {
-    configPath: file,
-    app: {
-      build: String(m.app.build),
-      workdir,
-      // A path is relative to the app; a bare name is looked up on PATH.
-      python: python.includes("/") ? path3.resolve(workdir, python) : python,
-      env: Object.fromEntries(Object.entries(m.app.env).map(([k, v]) => [k, String(v)])),
-      passEnv: [...m.app["pass-env"]],
-      wsgi: String(m.app.wsgi),
-      start: m.app.start === void 0 ? "" : String(m.app.start),
-      health: String(health.path),
-      healthTimeoutMs: parseDuration(health.timeout) ?? 3e4
-    },
-    load: {
-      connections: Number(m.load.connections),
-      warmupMs: parseDuration(m.load.warmup) ?? 0,
-      durationMs: parseDuration(m.load.duration) ?? 0,
-      trials: Number(m.load.trials),
-      timeoutMs: parseDuration(m.load.timeout) ?? 0,
-      requests: m.load.requests.map(normaliseEndpoint)
-    },
-    topologies: m.topologies.map(normaliseTopology),
-    placement: normalisePlacement(m.placement),
-    thresholds: normaliseThresholds(m.thresholds),
-    compare: normaliseCompare(m.compare)
-  };
-}
-var MAX_CONFIG_BYTES = 1024 * 1024;
-function parseConfigText(text, file) {
-  if (text.length > MAX_CONFIG_BYTES) throw new ConfigError(file, [`the config file is larger than 1 MB; got ${text.length} characters`]);
-  const doc = (0, import_yaml.parseDocument)(text);
-  if (doc.errors.length > 0) {
-    throw new ConfigError(
-      file,
-      doc.errors.map((e) => {
-        const pos = e.linePos?.[0];
-        return `YAML syntax error${pos ? ` at line ${pos.line}, column ${pos.col}` : ""}: ${e.message.split("\n")[0]}`;
-      })
-    );
-  }
-  try {
-    return doc.toJS({ maxAliasCount: 100 });
-  } catch (error) {
-    throw new ConfigError(file, [`YAML aliases expand too much (${error.message}); write the values out`]);
-  }
-}
-function loadConfig(file, rootDir, overrides = {}) {
-  let text;
-  try {
-    text = readFileSync2(file, "utf8");
-  } catch (error) {
-    throw new ConfigError(file, [`cannot read the config file: ${error.message}`]);
-  }
-  const settings = settingsFromObject(parseConfigText(text, file), path3.resolve(file), rootDir, overrides);
-  let isDir = false;
-  try {
-    isDir = statSync2(settings.app.workdir).isDirectory();
-  } catch {
-    isDir = false;
-  }
-  if (!isDir) throw new ConfigError(file, [`app.workdir must be an existing directory; ${settings.app.workdir} is not one`]);
-  return settings;
-}
-function selectTopologies(settings, names) {
-  if (names.length === 0) return settings;
-  const known2 = settings.topologies.map((t) => t.name);
-  const unknown = names.filter((n) => !known2.includes(n));
-  if (unknown.length > 0) {
-    throw new ConfigError(
-      settings.configPath,
-      unknown.map((n) => `--only must name a topology of the config (${known2.join(", ")}); got ${JSON.stringify(n)}`)
-    );
-  }
-  return { ...settings, topologies: settings.topologies.filter((t) => names.includes(t.name)) };
-}
-
-// node_modules/markdown-table/index.js
-function defaultStringLength(value2) {
-  return value2.length;
-}
-function markdownTable(table, options) {
-  const settings = options || {};
-  const align = (settings.align || []).concat();
-  const stringLength = settings.stringLength || defaultStringLength;
-  const alignments = [];
-  const cellMatrix = [];
-  const sizeMatrix = [];
-  const longestCellByColumn = [];
-  let mostCellsPerRow = 0;
-  let rowIndex = -1;
-  while (++rowIndex < table.length) {
-    const row3 = [];
-    const sizes2 = [];
-    let columnIndex2 = -1;
-    if (table[rowIndex].length > mostCellsPerRow) {
-      mostCellsPerRow = table[rowIndex].length;
-    }
-    while (++columnIndex2 < table[rowIndex].length) {
-      const cell = serialize(table[rowIndex][columnIndex2]);
-      if (settings.alignDelimiters !== false) {
-        const size = stringLength(cell);
-        sizes2[columnIndex2] = size;
-        if (longestCellByColumn[columnIndex2] === void 0 || size > longestCellByColumn[columnIndex2]) {
-          longestCellByColumn[columnIndex2] = size;
-        }
-      }
-      row3.push(cell);
-    }
-    cellMatrix[rowIndex] = row3;
-    sizeMatrix[rowIndex] = sizes2;
-  }
-  let columnIndex = -1;
-  if (typeof align === "object" && "length" in align) {
-    while (++columnIndex < mostCellsPerRow) {
-      alignments[columnIndex] = toAlignment(align[columnIndex]);
-    }
-  } else {
-    const code = toAlignment(align);
-    while (++columnIndex < mostCellsPerRow) {
-      alignments[columnIndex] = code;
-    }
-  }
-  columnIndex = -1;
-  const row2 = [];
-  const sizes = [];
-  while (++columnIndex < mostCellsPerRow) {
-    const code = alignments[columnIndex];
-    let before = "";
-    let after = "";
-    if (code === 99) {
-      before = ":";
-      after = ":";
-    } else if (code === 108) {
-      before = ":";
-    } else if (code === 114) {
-      after = ":";
-    }
-    let size = settings.alignDelimiters === false ? 1 : Math.max(
-      1,
-      longestCellByColumn[columnIndex] - before.length - after.length
-    );
-    const cell = before + "-".repeat(size) + after;
-    if (settings.alignDelimiters !== false) {
-      size = before.length + size + after.length;
-      if (size > longestCellByColumn[columnIndex]) {
-        longestCellByColumn[columnIndex] = size;
-      }
-      sizes[columnIndex] = size;
-    }
-    row2[columnIndex] = cell;
-  }
-  cellMatrix.splice(1, 0, row2);
-  sizeMatrix.splice(1, 0, sizes);
-  rowIndex = -1;
-  const lines = [];
-  while (++rowIndex < cellMatrix.length) {
-    const row3 = cellMatrix[rowIndex];
-    const sizes2 = sizeMatrix[rowIndex];
-    const cellsInRow = settings.fillRows === false ? Math.max(1, cellMatrix[rowIndex === 1 ? 0 : rowIndex].length) : mostCellsPerRow;
-    columnIndex = -1;
-    const line = [];
-    while (++columnIndex < cellsInRow) {
-      const cell = row3[columnIndex] || "";
-      let before = "";
-      let after = "";
-      if (settings.alignDelimiters !== false) {
-        const size = longestCellByColumn[columnIndex] - (sizes2[columnIndex] || 0);
-        const code = alignments[columnIndex];
-        if (code === 114) {
-          before = " ".repeat(size);
-        } else if (code === 99) {
-          const half = size / 2;
-          if (size % 2) {
-            before = " ".repeat(half + 0.5);
-            after = " ".repeat(half - 0.5);
-          } else {
-            before = " ".repeat(half);
-            after = before;
-          }
-        } else {
-          after = " ".repeat(size);
-        }
-      }
-      if (settings.delimiterStart !== false && !columnIndex) {
-        line.push("|");
-      }
-      if (settings.padding !== false && // Don’t add the opening space if we’re not aligning and the cell is
-      // empty: there will be a closing space.
-      !(settings.alignDelimiters === false && cell === "") && (settings.delimiterStart !== false || columnIndex)) {
-        line.push(" ");
-      }
-      if (settings.alignDelimiters !== false) {
-        line.push(before);
-      }
-      line.push(cell);
-      if (settings.alignDelimiters !== false) {
-        line.push(after);
-      }
-      if (settings.padding !== false) {
-        line.push(" ");
-      }
-      if (settings.delimiterEnd !== false || columnIndex !== cellsInRow - 1) {
-        line.push("|");
-      }
-    }
-    lines.push(
-      settings.delimiterEnd === false ? line.join("").replace(/ +$/, "") : line.join("")
-    );
-  }
-  return lines.join("\n");
-}
-function serialize(value2) {
-  return value2 === null || value2 === void 0 ? "" : String(value2);
-}
-function toAlignment(value2) {
-  const code = typeof value2 === "string" ? value2.codePointAt(0) : 0;
-  return code === 67 || code === 99 ? 99 : code === 76 || code === 108 ? 108 : code === 82 || code === 114 ? 114 : 0;
-}
-
-// src/report/escape.ts
-var ZERO_WIDTH_SPACE = "\u200B";
-var CONTROLS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g;
-var ANSI = /\u001b\[[0-9;?]*[A-Za-z]/g;
-function md(text) {
-  return text.replace(ANSI, "").replace(CONTROLS, " ").replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/[\\`*_[\]|~#]/g, (c) => `\\${c}`).replace(/@(?=[A-Za-z0-9])/g, `@${ZERO_WIDTH_SPACE}`).replace(/#(?=[0-9])/g, `#${ZERO_WIDTH_SPACE}`).replace(/:\/\//g, `:${ZERO_WIDTH_SPACE}//`).replace(/\bwww\./gi, (w) => `${w.slice(0, 3)}${ZERO_WIDTH_SPACE}.`);
-}
-function mdCode(text) {
-  return `<code>${md(text)}</code>`;
-}
-function mdFence(text) {
-  const body = text.replace(ANSI, "").replace(/\r\n?/g, "\n").replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029]/g, "").replace(/<!--/g, `<!${ZERO_WIDTH_SPACE}--`).replace(/-->/g, `--${ZERO_WIDTH_SPACE}>`);
-  const longest = Math.max(0, ...[...body.matchAll(/`+/g)].map((m) => m[0].length));
-  const fence = "`".repeat(Math.max(3, longest + 1));
-  return `${fence}
-${body}
-${fence}`;
-}
-function capText(text, max2) {
-  if (text.length <= max2) return text;
-  const mark = "\n\u2026 (cut) \u2026\n";
-  const firstLine = text.split("\n", 1)[0].slice(0, Math.floor(max2 / 2));
-  const tail = text.slice(text.length - (max2 - firstLine.length - mark.length));
-  return `${firstLine}${mark}${tail}`;
-}
-
-// src/report/table.ts
-function fixed(value2, digits) {
-  return value2 === null ? "\u2014" : value2.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
-}
-function row(t) {
-  if (!t.ok) return [md(t.name), "failed", "\u2014", "\u2014", "\u2014", "\u2014", "\u2014"];
-  return [
-    md(t.name),
-    t.totalRequests.toLocaleString("en-US"),
-    fixed(t.rps, 1),
-    fixed(t.failuresPerSec, 2),
-    fixed(t.latencyMs.p50, 1),
-    fixed(t.latencyMs.p99, 1),
-    fixed(t.cpuMsPer1kRequests, 0)
-  ];
-}
-function resultsTable(results) {
-  return markdownTable(
-    [
-      ["Topology", "Total requests", "Requests/sec", "Failures/sec", "p50 ms", "p99 ms", "CPU ms / 1k req"],
-      ...results.topologies.map(row)
-    ],
-    { align: ["l", "r", "r", "r", "r", "r", "r"] }
-  );
-}
-function resultsNotes(results) {
-  const lines = [];
-  for (const t of results.topologies) {
-    if (!t.ok) lines.push(`- **${md(t.name)} failed**: ${(t.error ?? "").split("\n").map(md).join("\n  ")}`);
-    for (const w of t.warnings) lines.push(`- ${md(t.name)}: ${md(w.message)}`);
-  }
-  return lines.join("\n");
-}
-
-// src/topology/env.ts
-var ALLOWED = [
-  /^(PATH|HOME|USER|LOGNAME|SHELL|TERM|TZ|LANG|LANGUAGE|TMPDIR|TEMP|TMP|CI|NO_COLOR)$/,
-  /^LC_[A-Z_]+$/,
-  /^PYTHON[A-Z0-9_]*$/,
-  /^(VIRTUAL_ENV|CONDA_PREFIX|CONDA_DEFAULT_ENV)$/,
-  // actions/setup-python and the runner's tool cache.
-  /^(pythonLocation|Python_ROOT_DIR|Python2_ROOT_DIR|Python3_ROOT_DIR|PKG_CONFIG_PATH|LD_LIBRARY_PATH|RUNNER_TOOL_CACHE|AGENT_TOOLSDIRECTORY)$/
+// src/compare/metrics.ts
+var METRICS = [
+  { name: "rps", label: "req/s", higherIsBetter: true, value: (t) => t.rps, threshold: (t) => t.rpsDrop },
+  { name: "cpu", label: "CPU/req", higherIsBetter: false, value: (t) => t.cpuMsPer1kRequests, threshold: (t) => t.cpuRise },
+  { name: "p99", label: "p99", higherIsBetter: false, value: (t) => t.latencyMs?.p99 ?? null, threshold: (t) => t.p99Rise }
 ];
-var NEVER_PASSED = /^(GITHUB_TOKEN|GH_TOKEN|INPUT_.*|ACTIONS_.*|ACTIONS)$/;
-function childEnv(from, passEnv = [], appEnv = {}) {
-  const env = {};
-  for (const [name, value2] of Object.entries(from)) {
-    if (value2 === void 0 || NEVER_PASSED.test(name)) continue;
-    if (ALLOWED.some((rule) => rule.test(name)) || passEnv.includes(name)) env[name] = value2;
-  }
-  return { ...env, ...appEnv };
+function metricOf(name) {
+  return METRICS.find((m) => m.name === name);
 }
-var SECRET_NAME = /(TOKEN|SECRET|PASSWORD|PASSWD|PRIVATE|CREDENTIAL|API_?KEY|ACCESS_KEY|AUTH)/i;
-var MIN_SECRET_LENGTH = 6;
-function secretValues(env) {
-  const values = /* @__PURE__ */ new Set();
-  for (const [name, value2] of Object.entries(env)) {
-    if (!value2 || value2.length < MIN_SECRET_LENGTH) continue;
-    if (SECRET_NAME.test(name) || /^ACTIONS_(RUNTIME|ID_TOKEN|CACHE)/.test(name)) values.add(value2);
-  }
-  return [...values].sort((a, b) => b.length - a.length);
+function positiveValue(t, name) {
+  const v = metricOf(name).value(t);
+  return typeof v === "number" && v > 0 ? v : null;
 }
-var known;
-function redact(text, secrets = known ??= secretValues(process.env)) {
-  let out = text;
-  for (const secret of secrets) if (out.includes(secret)) out = out.split(secret).join("***");
-  return out;
+function trialValues(trials, name) {
+  return trials.map((t) => positiveValue(t, name)).filter((v) => v !== null);
 }
 
-// src/topology/process.ts
-import { spawn } from "node:child_process";
-import { statSync as statSync3 } from "node:fs";
-
-// src/topology/procfs.ts
-import { execFileSync as execFileSync2 } from "node:child_process";
-import { readdirSync, readFileSync as readFileSync3 } from "node:fs";
-function parseProcStat(line) {
-  const close = line.lastIndexOf(")");
-  if (close < 0) return void 0;
-  const pid = Number(line.slice(0, line.indexOf(" ")));
-  const f = line.slice(close + 2).split(" ");
-  const field = (n) => Number(f[n - 3]);
-  return {
-    pid,
-    state: f[0],
-    pgrp: field(5),
-    cpuTicks: field(14) + field(15) + field(16) + field(17),
-    rssPages: field(24)
-  };
+// src/compare/text.ts
+function signedPercent(change2) {
+  const text = `${Math.abs(change2 * 100).toFixed(1)}%`;
+  return change2 < 0 ? `\u2212${text}` : `+${text}`;
+}
+function describeMetric(m) {
+  const i = m.interval;
+  const range = Number.isFinite(i.high) && i.low > 0 ? ` [${signedPercent(i.low - 1)}, ${signedPercent(i.high - 1)}]` : "";
+  return `${metricOf(m.metric).label} ${Number.isFinite(i.ratio) ? signedPercent(i.ratio - 1) : "?"}${range}`;
 }
-function readStat(pid) {
-  try {
-    return parseProcStat(readFileSync3(`/proc/${pid}/stat`, "utf8"));
-  } catch {
-    return void 0;
-  }
-}
-function groupMembers(groups) {
-  let entries;
-  try {
-    entries = readdirSync("/proc");
-  } catch {
-    return [];
-  }
-  const out = [];
-  for (const name of entries) {
-    if (!/^[0-9]+$/.test(name)) continue;
-    const stat = readStat(name);
-    if (stat && groups.has(stat.pgrp) && stat.state !== "Z") out.push(stat);
-  }
-  return out;
-}
-function getconf(name, fallback) {
-  try {
-    const value2 = Number(execFileSync2("getconf", [name], { encoding: "utf8" }).trim());
-    return Number.isFinite(value2) && value2 > 0 ? value2 : fallback;
-  } catch {
-    return fallback;
-  }
-}
-var clockTicks;
-var pageSize;
-function groupUsage(groups) {
-  clockTicks ??= getconf("CLK_TCK", 100);
-  pageSize ??= getconf("PAGESIZE", 4096);
-  let ticks = 0;
-  let pages = 0;
-  for (const member of groupMembers(groups)) {
-    ticks += member.cpuTicks;
-    pages += member.rssPages;
-  }
-  return { cpuMs: ticks * 1e3 / clockTicks, rssBytes: pages * pageSize };
-}
-function allowedCpus(fallbackCount) {
-  try {
-    const status = readFileSync3("/proc/self/status", "utf8");
-    const line = /^Cpus_allowed_list:\s*(.+)$/m.exec(status);
-    if (line) return parseCpuList(line[1].trim());
-  } catch {
-  }
-  return Array.from({ length: fallbackCount }, (_, i) => i);
-}
-function parseCpuList(list) {
-  const out = [];
-  for (const part of list.split(",")) {
-    const [a, b] = part.split("-").map(Number);
-    for (let c = a; c <= (b ?? a); c++) out.push(c);
-  }
-  return out;
-}
-function formatCpuList(cpus) {
-  const sorted = [...cpus].sort((x, y) => x - y);
-  const parts = [];
-  for (let i = 0; i < sorted.length; ) {
-    let j = i;
-    while (j + 1 < sorted.length && sorted[j + 1] === sorted[j] + 1) j++;
-    parts.push(i === j ? `${sorted[i]}` : `${sorted[i]}-${sorted[j]}`);
-    i = j + 1;
-  }
-  return parts.join(",");
-}
-function parseCpuTimes(stat) {
-  const line = /^cpu\s+(.+)$/m.exec(stat);
-  if (!line) return void 0;
-  const f = line[1].trim().split(/\s+/).map(Number);
-  const total = f.slice(0, 8).reduce((a, b) => a + (Number.isFinite(b) ? b : 0), 0);
-  return { total, steal: f[7] ?? 0 };
-}
-function cpuTimes() {
-  try {
-    return parseCpuTimes(readFileSync3("/proc/stat", "utf8"));
-  } catch {
-    return void 0;
-  }
-}
-function stealPercent(before, after) {
-  if (!before || !after || after.total <= before.total) return null;
-  return Math.round((after.steal - before.steal) / (after.total - before.total) * 1e3) / 10;
-}
-
-// src/topology/process.ts
-function killGroup(pgid, signal) {
-  try {
-    process.kill(-pgid, signal);
-  } catch {
-  }
-}
-var MAX_LINE_CHARS = 500;
-var OutputTail = class {
-  constructor(keep) {
-    this.keep = keep;
-  }
-  keep;
-  lines = [];
-  partial = "";
-  push(chunk) {
-    const parts = (this.partial + chunk.toString("utf8")).split("\n");
-    this.partial = (parts.pop() ?? "").slice(0, MAX_LINE_CHARS * 4);
-    for (const line of parts) {
-      this.lines.push(line.slice(0, MAX_LINE_CHARS));
-      if (this.lines.length > this.keep) this.lines.shift();
-    }
-  }
-  text(n) {
-    const all2 = this.partial ? [...this.lines, this.partial.slice(0, MAX_LINE_CHARS)] : this.lines;
-    return redact(all2.slice(-n).join("\n"));
-  }
-};
-function spawnGroup(command, options) {
-  throwIfInterrupted(options.label);
-  let cwdOk = false;
-  try {
-    cwdOk = statSync3(options.cwd).isDirectory();
-  } catch {
-    cwdOk = false;
-  }
-  if (!cwdOk) throw new Error(`${options.label}: the working directory ${options.cwd} does not exist`);
-  const [file, args] = options.cpus ? ["taskset", ["-c", options.cpus, "/bin/sh", "-c", command]] : ["/bin/sh", ["-c", command]];
-  const stdio = ["ignore", "pipe", "pipe"];
-  if (options.ipc) stdio.push("ipc");
-  const child = spawn(file, args, {
-    cwd: options.cwd,
-    env: options.env,
-    detached: true,
-    stdio,
-    serialization: options.serialization
-  });
-  const tail = new OutputTail(200);
-  child.stdout?.on("data", (c) => tail.push(c));
-  child.stderr?.on("data", (c) => tail.push(c));
-  const pid = child.pid;
-  let info;
-  const closed = new Promise((resolve) => child.once("close", () => resolve()));
-  const outputRead = (maxMs = 500) => Promise.race([closed, new Promise((r) => setTimeout(r, maxMs).unref())]);
-  const exited = new Promise((resolve) => {
-    child.once("error", (error) => {
-      tail.push(Buffer.from(`${error.message}
-`));
-      info = { code: 127, signal: null };
-      resolve(info);
-    });
-    child.once("exit", (code, signal) => {
-      info = { code, signal };
-      resolve(info);
-    });
-  });
-  if (pid === void 0) {
-    return Object.assign(
-      {
-        label: options.label,
-        pid: -1,
-        exited,
-        exitInfo: () => info,
-        outputRead,
-        lastOutput: (n = 20) => tail.text(n),
-        stop: async () => {
-        }
-      },
-      { child }
-    );
-  }
-  const group = /* @__PURE__ */ new Set([pid]);
-  const groupAlive = () => !info || groupMembers(group).length > 0;
-  let stopping;
-  const unregister = onCleanup({ phase: "process", label: options.label, now: () => killGroup(pid, "SIGKILL"), gracefully: () => stop() });
-  function stop(graceMs = STOP_GRACE_MS) {
-    stopping ??= stopGroup(graceMs);
-    return stopping;
-  }
-  async function stopGroup(graceMs) {
-    try {
-      killGroup(pid, "SIGTERM");
-      const deadline = Date.now() + graceMs;
-      while (groupAlive() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-      if (groupAlive()) killGroup(pid, "SIGKILL");
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 1e3).unref())]);
-    } catch {
-    } finally {
-      unregister();
-    }
-  }
-  return { label: options.label, pid, exited, exitInfo: () => info, outputRead, lastOutput: (n = 20) => tail.text(n), stop, child };
-}
-function describeExit(info) {
-  return info.signal ? `signal ${info.signal}` : `exit code ${info.code}`;
-}
-
-// src/run/build.ts
-var BuildError = class extends Error {
-  name = "BuildError";
-};
-async function runBuild(app, log) {
-  if (!app.build.trim()) return;
-  log(`build: ${app.build}`);
-  const proc = spawnGroup(app.build, { label: "build", cwd: app.workdir, env: childEnv(process.env, app.passEnv, app.env) });
-  const forward = (chunk) => {
-    for (const line of chunk.toString("utf8").split("\n")) if (line.trim()) log(`build: ${redact(line.slice(0, 2e3))}`);
-  };
-  proc.child.stdout?.on("data", forward);
-  proc.child.stderr?.on("data", forward);
-  const exit = await proc.exited;
-  await proc.stop(500);
-  if (exit.code !== 0) {
-    throw new BuildError(`app.build failed with ${describeExit(exit)} in ${app.workdir}:
-${proc.lastOutput(20)}`);
-  }
-}
-
-// src/run/matrix.ts
-import { execFileSync as execFileSync3 } from "node:child_process";
-import os4 from "node:os";
-
-// src/paths.ts
-import { existsSync } from "node:fs";
-import path4 from "node:path";
-import { fileURLToPath } from "node:url";
-function packageRoot(from = fileURLToPath(import.meta.url)) {
-  let dir = path4.dirname(from);
-  for (let i = 0; i < 10; i++) {
-    if (existsSync(path4.join(dir, "package.json"))) return dir;
-    dir = path4.dirname(dir);
-  }
-  throw new Error(`flask-perf: cannot find the package root above ${from}`);
-}
-function distScript(name) {
-  const script = path4.join(packageRoot(), "dist", name);
-  if (!existsSync(script)) throw new Error(`flask-perf: ${script} is missing; run "npm run bundle"`);
-  return script;
-}
-
-// src/load/generator.ts
-function openLoadGenerator(options = {}) {
-  const proc = spawnGroup(`${process.execPath} ${distScript("loadgen.js")}`, {
-    label: "load generator",
-    cwd: process.cwd(),
-    env: childEnv(process.env),
-    cpus: options.cpus,
-    ipc: true,
-    serialization: "advanced"
-  });
-  return {
-    async run(job) {
-      const limitMs = job.durationMs + job.timeoutMs + 3e4;
-      const message = await new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`load generator gave no result within ${limitMs} ms`)), limitMs);
-        const onExit = () => {
-          clearTimeout(timer);
-          const info = proc.exitInfo();
-          reject(new Error(`load generator ended with ${info ? describeExit(info) : "no exit status"}: ${proc.lastOutput(5)}`));
-        };
-        proc.child.once("exit", onExit);
-        proc.child.once("message", (m) => {
-          clearTimeout(timer);
-          proc.child.off("exit", onExit);
-          resolve(m);
-        });
-        proc.child.send(job);
-      });
-      if (message.type === "error") throw new Error(`load generator failed: ${message.message}`);
-      return message.sample;
-    },
-    close: () => proc.stop(1e3)
-  };
-}
-
-// src/results/fingerprint.ts
-import { execFile } from "node:child_process";
-import os2 from "node:os";
-var VERSIONS_PY = `
-import json, platform
-from importlib import metadata
-def v(name):
-    try:
-        return metadata.version(name)
-    except Exception:
-        return None
-print(json.dumps({"python": platform.python_version(), "flask": v("flask"), "gunicorn": v("gunicorn")}))
-`;
-function pythonVersions(app) {
-  return new Promise((resolve) => {
-    execFile(app.python, ["-c", VERSIONS_PY], { cwd: app.workdir, timeout: 15e3, env: childEnv(process.env, app.passEnv, app.env), maxBuffer: 64 * 1024 }, (error, stdout) => {
-      if (error) return resolve({ python: null, flask: null, gunicorn: null });
-      try {
-        const raw = JSON.parse(stdout.trim().split("\n").pop() ?? "{}");
-        const version = (v) => typeof v === "string" && /^[\w.+-]{1,64}$/.test(v) ? v : null;
-        resolve({ python: version(raw.python), flask: version(raw.flask), gunicorn: version(raw.gunicorn) });
-      } catch {
-        resolve({ python: null, flask: null, gunicorn: null });
-      }
-    });
-  });
-}
-async function fingerprint(app, placement, cores) {
-  const versions = await pythonVersions(app);
-  return {
-    cpuModel: (os2.cpus()[0]?.model.trim() || "unknown").slice(0, 200),
-    cpuMhz: os2.cpus()[0]?.speed || null,
-    stealPercent: null,
-    cores,
-    os: `${os2.type()} ${os2.release()} ${os2.arch()}`,
-    node: process.version,
-    ...versions,
-    placement: {
-      pinned: placement.pinned,
-      loadgenCpus: placement.loadgenCpus ?? null,
-      serverCpus: placement.serverCpus ?? null,
-      serverCores: placement.serverCores,
-      reason: placement.reason
-    }
-  };
-}
-
-// src/results/types.ts
-var SCHEMA_VERSION = 2;
-
-// src/calibration/plan.ts
-import path5 from "node:path";
-var CALIBRATION_WARMUP_MS = 2e3;
-var CALIBRATION_SLICE_MS = 1e3;
-function calibrationDir() {
-  return path5.join(packageRoot(), "src/calibration");
-}
-function calibrationSettings(settings, topology, dir) {
-  if (topology.kind === "command") return null;
-  return {
-    ...settings,
-    app: {
-      ...settings.app,
-      build: "",
-      workdir: dir,
-      wsgi: "calibration_app:app",
-      start: `{python} ${path5.join(dir, "serve.py")} {port}`,
-      health: "/"
-    },
-    load: {
-      ...settings.load,
-      warmupMs: Math.min(settings.load.warmupMs, CALIBRATION_WARMUP_MS),
-      requests: [{ method: "GET", path: "/", headers: {}, body: "", weight: 1 }]
-    },
-    topologies: [topology]
-  };
-}
-
-// src/topology/placement.ts
-function choosePlacement(setting, allowed, hasTaskset2) {
-  const shared = (reason) => ({ pinned: false, serverCores: allowed.length, reason });
-  if (setting.mode === "off") return shared("placement: off");
-  if (!hasTaskset2) return shared("taskset not found; not pinned");
-  if (setting.mode === "pin") {
-    const server = parseCpuList(setting.server);
-    return {
-      pinned: true,
-      loadgenCpus: setting.loadgen,
-      serverCpus: setting.server,
-      serverCores: server.length,
-      reason: "placement from the config"
-    };
-  }
-  if (allowed.length < AUTO_PIN_MIN_CORES) {
-    return shared(`${allowed.length} core${allowed.length === 1 ? "" : "s"}: below ${AUTO_PIN_MIN_CORES}, load generator and server share ${allowed.length === 1 ? "it" : "them"}`);
-  }
-  const [first2, ...rest] = allowed;
-  return {
-    pinned: true,
-    loadgenCpus: formatCpuList([first2]),
-    serverCpus: formatCpuList(rest),
-    serverCores: rest.length,
-    reason: `${allowed.length} cores: load generator on 1, servers on ${rest.length}`
-  };
-}
-function placementProblems(placement, allowed) {
-  if (!placement.pinned) return [];
-  const problems = [];
-  const loadgen = parseCpuList(placement.loadgenCpus ?? "");
-  const server = parseCpuList(placement.serverCpus ?? "");
-  for (const [field, cpus] of [
-    ["placement.loadgen", loadgen],
-    ["placement.server", server]
-  ]) {
-    const missing = cpus.filter((c) => !allowed.includes(c));
-    if (missing.length) problems.push(`${field} must name CPUs of this machine (${formatCpuList(allowed)}); got ${formatCpuList(missing)}`);
-  }
-  if (loadgen.some((c) => server.includes(c))) problems.push("placement.loadgen and placement.server must not share CPUs");
-  return problems;
-}
-
-// src/run/cell.ts
-import { mkdtempSync as mkdtempSync2, readFileSync as readFileSync5, rmSync as rmSync3, writeFileSync as writeFileSync2 } from "node:fs";
-import os3 from "node:os";
-import path6 from "node:path";
-
-// src/load/loopback.ts
-import { readFileSync as readFileSync4 } from "node:fs";
-var TIME_WAIT = "06";
-function countTimeWait(tables, port) {
-  const hexPort = port.toString(16).toUpperCase().padStart(4, "0");
-  let count = 0;
-  for (const table of tables) {
-    for (const line of table.split("\n").slice(1)) {
-      const f = line.trim().split(/\s+/);
-      if (f.length < 4 || f[3] !== TIME_WAIT) continue;
-      if (f[1].endsWith(`:${hexPort}`) || f[2].endsWith(`:${hexPort}`)) count++;
-    }
-  }
-  return count;
-}
-function readTables() {
-  const out = [];
-  for (const file of ["/proc/net/tcp", "/proc/net/tcp6"]) {
-    try {
-      out.push(readFileSync4(file, "utf8"));
-    } catch {
-    }
-  }
-  return out;
-}
-function timeWaitSockets(port) {
-  return countTimeWait(readTables(), port);
-}
-function ephemeralPortCount() {
-  try {
-    const [low, high] = readFileSync4("/proc/sys/net/ipv4/ip_local_port_range", "utf8").trim().split(/\s+/).map(Number);
-    return high - low + 1;
-  } catch {
-    return 28232;
-  }
-}
-function loopbackSources(count, platform = process.platform) {
-  if (platform !== "linux") return [];
-  return Array.from({ length: count }, (_, i) => `127.0.0.${i + 1}`);
-}
-
-// src/stats/histogram.ts
-var import_hdr_histogram_js = __toESM(require_dist2(), 1);
-var SIGNIFICANT_DIGITS = 3;
-var HIGHEST_US = 36e8;
-function newLatencyHistogram() {
-  return (0, import_hdr_histogram_js.build)({ bitBucketSize: 32, lowestDiscernibleValue: 1, highestTrackableValue: HIGHEST_US, numberOfSignificantValueDigits: SIGNIFICANT_DIGITS, useWebAssembly: false });
-}
-function encodeHistogram(h) {
-  return (0, import_hdr_histogram_js.encodeIntoCompressedBase64)(h);
-}
-function decodeHistogram(encoded) {
-  return (0, import_hdr_histogram_js.decodeFromCompressedBase64)(encoded, 32, false);
-}
-function mergeHistograms(encoded) {
-  const total = newLatencyHistogram();
-  for (const e of encoded) total.add(decodeHistogram(e));
-  return total;
-}
-var ms = (us) => Math.round(us / 10) / 100;
-function percentileMs(h, p) {
-  return h.totalCount === 0 ? 0 : ms(h.getValueAtPercentile(p));
-}
-function summarizeHistogram(h) {
-  return { p50: percentileMs(h, 50), p90: percentileMs(h, 90), p99: percentileMs(h, 99), max: h.totalCount === 0 ? 0 : ms(h.maxValue) };
-}
-
-// src/stats/percentiles.ts
-function round(value2, digits = 2) {
-  const f = 10 ** digits;
-  return Math.round(value2 * f) / f;
-}
-
-// src/results/aggregate.ts
-var LOADGEN_SATURATED = 0.9;
-var TIME_WAIT_WARN_SHARE = 0.5;
-var EMPTY_LATENCY = { p50: 0, p90: 0, p99: 0, max: 0 };
-function isSuccess(status) {
-  return status.startsWith("2");
-}
-function non2xx(statuses) {
-  return Object.entries(statuses).reduce((n, [s, c]) => isSuccess(s) ? n : n + c, 0);
-}
-function responses(sample) {
-  return sample.endpoints.reduce((n, e) => n + e.responses, 0);
-}
-function summarizeTrial(trial) {
-  const { sample } = trial;
-  const sec = sample.elapsedMs / 1e3;
-  const total = responses(sample);
-  const failures2 = sample.errors + sample.endpoints.reduce((n, e) => n + non2xx(e.statuses), 0);
-  const bytes = sample.endpoints.reduce((n, e) => n + e.bytes, 0);
-  const latency = mergeHistograms(sample.endpoints.map((e) => e.histogram));
-  return {
-    durationSec: round(sec, 3),
-    requests: total,
-    rps: round(total / sec),
-    failures: failures2,
-    failuresPerSec: round(failures2 / sec),
-    latencyMs: summarizeHistogram(latency),
-    bytesPerSec: Math.round(bytes / sec),
-    cpuMsPer1kRequests: trial.serverCpuMs === null || total === 0 ? null : round(trial.serverCpuMs / total * 1e3),
-    loadgenCpu: round(sample.loadgenCpuMs / sample.elapsedMs, 3),
-    latencyHistogram: encodeHistogram(latency)
-  };
-}
-function summarizeEndpoint(endpoint, index, trials, seconds) {
-  const parts = trials.map((t) => t.sample.endpoints[index]);
-  const statuses = {};
-  for (const part of parts) for (const [s, c] of Object.entries(part.statuses)) statuses[s] = (statuses[s] ?? 0) + c;
-  const total = parts.reduce((n, p) => n + p.responses, 0);
-  const latency = mergeHistograms(parts.map((p) => p.histogram));
-  return {
-    method: endpoint.method,
-    path: endpoint.path,
-    weight: endpoint.weight,
-    totalRequests: total,
-    rps: round(total / seconds),
-    failuresPerSec: round(non2xx(statuses) / seconds),
-    latencyMs: summarizeHistogram(latency),
-    bytesPerSec: Math.round(parts.reduce((n, p) => n + p.bytes, 0) / seconds),
-    statuses,
-    latencyHistogram: encodeHistogram(latency)
-  };
-}
-function cellWarnings(trials, summaries, facts) {
-  const warnings2 = [];
-  const busiest = Math.max(0, ...summaries.map((t) => t.loadgenCpu));
-  if (busiest >= LOADGEN_SATURATED) {
-    warnings2.push({
-      code: "loadgen-saturated",
-      message: `load generator used ${Math.round(busiest * 100)}% of a core: the server may be faster than measured`
-    });
-  }
-  const peakTimeWait = Math.max(0, ...trials.map((t) => t.timeWait));
-  const codes = {};
-  for (const t of trials) for (const [c, n] of Object.entries(t.sample.errorCodes)) codes[c] = (codes[c] ?? 0) + n;
-  if (peakTimeWait >= TIME_WAIT_WARN_SHARE * facts.ephemeralPorts || codes.EADDRNOTAVAIL) {
-    warnings2.push({
-      code: "ephemeral-ports",
-      message: `${peakTimeWait.toLocaleString("en-US")} sockets in TIME_WAIT on the server port (room for ${facts.ephemeralPorts.toLocaleString("en-US")}: the ephemeral range \xD7 ${facts.sourceAddresses} source address${facts.sourceAddresses > 1 ? "es" : ""})` + (codes.EADDRNOTAVAIL ? `; ${codes.EADDRNOTAVAIL} connects failed with EADDRNOTAVAIL` : "") + ": connection-close traffic is near port exhaustion"
-    });
-  }
-  const otherErrors = Object.entries(codes).filter(([c]) => c !== "EADDRNOTAVAIL");
-  if (otherErrors.length > 0) {
-    warnings2.push({
-      code: "connection-errors",
-      message: `connection errors: ${otherErrors.map(([c, n]) => `${c} \xD7 ${n}`).join(", ")}`
-    });
-  }
-  return warnings2;
-}
-function aggregateCell(trials, facts) {
-  const summaries = trials.map(summarizeTrial);
-  const seconds = trials.reduce((s, t) => s + t.sample.elapsedMs / 1e3, 0);
-  const total = summaries.reduce((n, t) => n + t.requests, 0);
-  const failures2 = summaries.reduce((n, t) => n + t.failures, 0);
-  const bytes = trials.reduce((n, t) => n + t.sample.endpoints.reduce((m, e) => m + e.bytes, 0), 0);
-  const cpuKnown = trials.every((t) => t.serverCpuMs !== null);
-  const cpuMs = trials.reduce((s, t) => s + (t.serverCpuMs ?? 0), 0);
-  return {
-    name: facts.name,
-    kind: facts.kind,
-    ok: facts.error === null,
-    error: facts.error,
-    totalRequests: total,
-    rps: seconds > 0 ? round(total / seconds) : 0,
-    failuresPerSec: seconds > 0 ? round(failures2 / seconds) : 0,
-    latencyMs: trials.length ? summarizeHistogram(mergeHistograms(summaries.map((t) => t.latencyHistogram))) : EMPTY_LATENCY,
-    bytesPerSec: seconds > 0 ? Math.round(bytes / seconds) : 0,
-    cpuMsPer1kRequests: cpuKnown && total > 0 ? round(cpuMs / total * 1e3) : null,
-    peakRssMb: facts.peakRssBytes === null ? null : round(facts.peakRssBytes / (1024 * 1024), 1),
-    workers: facts.workers,
-    instances: facts.instances,
-    trials: summaries,
-    endpoints: seconds > 0 ? facts.endpoints.map((e, i) => summarizeEndpoint(e, i, trials, seconds)) : [],
-    warnings: cellWarnings(trials, summaries, facts),
-    peakTimeWait: Math.max(0, ...trials.map((t) => t.timeWait))
-  };
-}
-function combineTrials(parts) {
-  const sum = (f) => parts.reduce((n, p) => n + f(p), 0);
-  const endpoints = parts[0].sample.endpoints.map((_, i) => {
-    const ps = parts.map((p) => p.sample.endpoints[i]);
-    const statuses = {};
-    for (const p of ps) for (const [s, c] of Object.entries(p.statuses)) statuses[s] = (statuses[s] ?? 0) + c;
-    return { histogram: encodeHistogram(mergeHistograms(ps.map((p) => p.histogram))), responses: ps.reduce((n, p) => n + p.responses, 0), statuses, bytes: ps.reduce((n, p) => n + p.bytes, 0) };
-  });
-  const errorCodes = {};
-  for (const p of parts) for (const [c, n] of Object.entries(p.sample.errorCodes)) errorCodes[c] = (errorCodes[c] ?? 0) + n;
-  return {
-    sample: {
-      elapsedMs: sum((p) => p.sample.elapsedMs),
-      endpoints,
-      errors: sum((p) => p.sample.errors),
-      timeouts: sum((p) => p.sample.timeouts),
-      errorCodes,
-      loadgenCpuMs: sum((p) => p.sample.loadgenCpuMs)
-    },
-    serverCpuMs: parts.every((p) => p.serverCpuMs !== null) ? sum((p) => p.serverCpuMs ?? 0) : null,
-    timeWait: Math.max(...parts.map((p) => p.timeWait))
-  };
-}
-
-// src/topology/health.ts
-import http from "node:http";
-function probe(url, timeoutMs = 1e3) {
-  return new Promise((resolve) => {
-    const req = http.get(url, { timeout: timeoutMs, agent: false }, (res) => {
-      res.resume();
-      res.on("end", () => resolve(res.statusCode ?? 0));
-      res.on("error", () => resolve(0));
-    });
-    req.on("timeout", () => req.destroy());
-    req.on("error", () => resolve(0));
-  });
-}
-async function waitHealthy(url, timeoutMs, exited) {
-  const start = Date.now();
-  let exit;
-  void exited.then((info) => {
-    exit = info;
-  });
-  let lastStatus = 0;
-  let delay = 25;
-  while (Date.now() - start < timeoutMs) {
-    if (exit) return { ok: false, reason: "exited", exit };
-    lastStatus = await probe(url, Math.min(1e3, timeoutMs));
-    if (lastStatus >= 200 && lastStatus < 300) return { ok: true, afterMs: Date.now() - start };
-    if (exit) return { ok: false, reason: "exited", exit };
-    await new Promise((r) => setTimeout(r, delay));
-    delay = Math.min(200, delay * 2);
-  }
-  return { ok: false, reason: "timeout", lastStatus };
-}
-
-// src/topology/workers.ts
-function autoWorkers(serverCores) {
-  return 2 * Math.max(1, serverCores) + 1;
-}
-function resolveWorkers(spec, serverCores) {
-  return "count" in spec ? spec.count : spec.autoMultiple * autoWorkers(serverCores);
-}
-
-// src/topology/plan.ts
-var LOOPBACK = "127.0.0.1";
-function shellQuote(word) {
-  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
-}
-function placeholders(ctx, port, upstreamPorts) {
-  return {
-    port: String(port),
-    host: LOOPBACK,
-    python: shellQuote(ctx.app.python),
-    // "app:create_app()" holds shell syntax.
-    wsgi: shellQuote(ctx.app.wsgi),
-    dir: shellQuote(ctx.dir),
-    upstreams: upstreamPorts.map((p) => `${LOOPBACK}:${p}`).join(","),
-    nginx_servers: upstreamPorts.map((p) => `server ${LOOPBACK}:${p};`).join("\n    "),
-    haproxy_servers: upstreamPorts.map((p, i) => `server s${i} ${LOOPBACK}:${p}`).join("\n    ")
-  };
-}
-function render(template, values) {
-  return template.replace(/\{([a-z_]+)\}/g, (whole, name) => values[name] ?? whole);
-}
-function instanceSpecs(ctx, count) {
-  return ctx.ports.slice(1, 1 + count).map((port, i) => ({
-    label: `instance ${i + 1}`,
-    command: render(ctx.app.start, placeholders(ctx, port, [])),
-    port
-  }));
-}
-function portsNeeded(topology) {
-  return topology.kind === "balancer" || topology.kind === "command" ? 1 + topology.instances : 1;
-}
-function planTopology(topology, ctx) {
-  const port = ctx.ports[0];
-  switch (topology.kind) {
-    case "flask":
-      return { instances: [], templates: [], front: { label: "server", command: render(ctx.app.start, placeholders(ctx, port, [])), port } };
-    case "gunicorn": {
-      const workers = resolveWorkers(topology.workers, ctx.serverCores);
-      const args = [
-        shellQuote(ctx.app.python),
-        "-m gunicorn",
-        `--bind ${LOOPBACK}:${port}`,
-        `--workers ${workers}`,
-        `--worker-class ${shellQuote(topology.workerClass)}`,
-        topology.threads > 1 ? `--threads ${topology.threads}` : "",
-        "--graceful-timeout 2",
-        "--log-level warning",
-        shellQuote(ctx.app.wsgi)
-      ].filter(Boolean);
-      return { instances: [], templates: [], workers, front: { label: "gunicorn", command: args.join(" "), port } };
-    }
-    case "balancer": {
-      const instances = instanceSpecs(ctx, topology.instances);
-      const command = [
-        shellQuote(ctx.node),
-        shellQuote(ctx.balancerScript),
-        `--port ${port}`,
-        `--strategy ${topology.strategy}`,
-        ...instances.map((i) => `--upstream ${LOOPBACK}:${i.port}`)
-      ].join(" ");
-      return { instances, templates: [], front: { label: "balancer", command, port } };
-    }
-    case "command": {
-      const instances = instanceSpecs(ctx, topology.instances);
-      const values = placeholders(
-        ctx,
-        port,
-        instances.map((i) => i.port)
-      );
-      return { instances, templates: topology.templates, front: { label: "server", command: render(topology.command, values), port } };
-    }
-  }
-}
-
-// src/topology/ports.ts
-import net from "node:net";
-function freePort(host = "127.0.0.1") {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.once("error", reject);
-    server.listen({ port: 0, host, exclusive: true }, () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-var held = /* @__PURE__ */ new Set();
-async function freePorts(count, host = "127.0.0.1") {
-  const ports = /* @__PURE__ */ new Set();
-  for (let attempt = 0; ports.size < count && attempt < count * 20; attempt++) {
-    const port = await freePort(host);
-    if (held.has(port)) continue;
-    ports.add(port);
-    held.add(port);
-  }
-  if (ports.size < count) {
-    releasePorts([...ports]);
-    throw new Error(`could not find ${count} free ports on ${host}`);
-  }
-  return [...ports];
-}
-function releasePorts(ports) {
-  for (const p of ports) held.delete(p);
-}
-
-// src/run/cell.ts
-var SOURCE_ADDRESSES = 8;
-var CellFailure = class extends Error {
-};
-var MAX_ERROR_CHARS = 2e3;
-function failureText(proc, what) {
-  const output = proc.lastOutput(15).trim();
-  return capText(`${proc.label} ${what}${output ? `; last output:
-${output}` : ""}`, MAX_ERROR_CHARS);
-}
-async function startHealthy(spec, settings, placement, cwd, env, started) {
-  const proc = spawnGroup(spec.command, { label: spec.label, cwd, env, cpus: placement.serverCpus });
-  started.push(proc);
-  const outcome = await waitHealthy(`http://${LOOPBACK}:${spec.port}${settings.app.health}`, settings.app.healthTimeoutMs, proc.exited);
-  if (outcome.ok) return proc;
-  if (outcome.reason === "exited") {
-    await proc.outputRead();
-    throw new CellFailure(failureText(proc, `exited with ${describeExit(outcome.exit)} before becoming healthy`));
-  }
-  const status = outcome.lastStatus ? `last status ${outcome.lastStatus}` : "no answer";
-  throw new CellFailure(failureText(proc, `did not answer 2xx on ${settings.app.health} within ${settings.app.healthTimeoutMs / 1e3}s (${status})`));
-}
-function renderTemplates(templates, workdir, dir, values) {
-  for (const template of templates) {
-    const source = path6.resolve(workdir, template);
-    let text;
-    try {
-      text = readFileSync5(source, "utf8");
-    } catch (error) {
-      throw new CellFailure(`template ${template} cannot be read: ${error.message}`);
-    }
-    writeFileSync2(path6.join(dir, path6.basename(template).replace(/\.tmpl$/, "")), render(text, values));
-  }
-}
-function deadProcess(procs) {
-  return procs.find((p) => p.exitInfo() !== void 0);
-}
-async function deploy(topology, settings, placement, deps, facts) {
-  const started = [];
-  const dir = mkdtempSync2(path6.join(os3.tmpdir(), `flask-perf-${topology.name}-`));
-  const forgetDir = onCleanup({ phase: "folder", label: dir, now: () => rmSync3(dir, { recursive: true, force: true }) });
-  const env = childEnv(process.env, settings.app.passEnv, settings.app.env);
-  let sampler;
-  let peakRss = 0;
-  let ports = [];
-  const stop = async () => {
-    if (sampler) clearInterval(sampler);
-    await Promise.all([...started].reverse().map((p) => p.stop()));
-    releasePorts(ports);
-    rmSync3(dir, { recursive: true, force: true });
-    forgetDir();
-  };
-  try {
-    ports = await freePorts(portsNeeded(topology));
-    const context = { app: settings.app, serverCores: placement.serverCores, ports, dir, node: deps.node, balancerScript: deps.balancerScript };
-    const plan = planTopology(topology, context);
-    facts.workers = plan.workers ?? null;
-    facts.instances = plan.instances.length || null;
-    await Promise.all(plan.instances.map((spec) => startHealthy(spec, settings, placement, settings.app.workdir, env, started)));
-    renderTemplates(plan.templates, settings.app.workdir, dir, placeholders(context, plan.front.port, plan.instances.map((i) => i.port)));
-    await startHealthy(plan.front, settings, placement, settings.app.workdir, env, started);
-    const groups = new Set(started.map((p) => p.pid));
-    sampler = setInterval(() => {
-      peakRss = Math.max(peakRss, groupUsage(groups).rssBytes);
-    }, 250);
-    return {
-      url: `http://${LOOPBACK}:${plan.front.port}`,
-      frontPort: plan.front.port,
-      workers: facts.workers,
-      instances: facts.instances,
-      peakRss: () => peakRss,
-      stop,
-      checkAlive: async () => {
-        const dead = deadProcess(started);
-        if (!dead) return;
-        await dead.outputRead();
-        throw new CellFailure(failureText(dead, `died mid-run with ${describeExit(dead.exitInfo())}`));
-      },
-      cpuMs: () => groupUsage(groups).cpuMs
-    };
-  } catch (e) {
-    await stop();
-    throw e;
-  }
-}
-var sources = loopbackSources(SOURCE_ADDRESSES);
-function jobFor(d, settings, durationMs) {
-  return { url: d.url, connections: settings.load.connections, durationMs, timeoutMs: settings.load.timeoutMs, endpoints: settings.load.requests, localAddresses: sources };
-}
-async function measure(d, generator, settings, durationMs) {
-  await d.checkAlive();
-  const before = d.cpuMs();
-  const sample = await generator.run(jobFor(d, settings, durationMs));
-  const cpu = d.cpuMs() - before;
-  await d.checkAlive();
-  return { sample, serverCpuMs: cpu, timeWait: timeWaitSockets(d.frontPort) };
-}
-function cellResult(topology, settings, trials, error, facts, peakRss) {
-  return aggregateCell(error === null ? trials : [], {
-    name: topology.name,
-    kind: topology.kind,
-    endpoints: settings.load.requests,
-    error,
-    peakRssBytes: peakRss > 0 ? peakRss : null,
-    workers: facts.workers,
-    instances: facts.instances,
-    ephemeralPorts: ephemeralPortCount() * Math.max(1, sources.length),
-    sourceAddresses: Math.max(1, sources.length)
-  });
-}
-var errorText = (e) => capText(e instanceof CellFailure ? e.message : `${e.message}`, MAX_ERROR_CHARS);
-async function runCell(topology, settings, placement, deps) {
-  const trials = [];
-  const facts = { workers: null, instances: null };
-  const label = topology.name;
-  let generator;
-  let deployment;
-  let error = null;
-  try {
-    deps.progress.phase(label, "starting");
-    generator = deps.openLoadGenerator({ cpus: placement.loadgenCpus });
-    deployment = await deploy(topology, settings, placement, deps, facts);
-    if (settings.load.warmupMs > 0) {
-      deps.progress.phase(label, "warming up", settings.load.warmupMs);
-      await generator.run(jobFor(deployment, settings, settings.load.warmupMs));
-    }
-    for (let t = 0; t < settings.load.trials; t++) {
-      deps.progress.phase(label, `trial ${t + 1}/${settings.load.trials}`, settings.load.durationMs);
-      trials.push(await measure(deployment, generator, settings, settings.load.durationMs));
-    }
-  } catch (e) {
-    error = errorText(e);
-  } finally {
-    deps.progress.phase(label, "stopping");
-    await generator?.close();
-    await deployment?.stop();
-  }
-  return cellResult(topology, settings, trials, error, facts, deployment?.peakRss() ?? 0);
-}
-async function runInterleaved(topology, sides, placement, deps, plan) {
-  const names = Object.keys(sides);
-  const order = [plan.first, ...names.filter((n) => n !== plan.first)];
-  const facts = Object.fromEntries(names.map((n) => [n, { workers: null, instances: null }]));
-  const trials = Object.fromEntries(names.map((n) => [n, []]));
-  const errors = Object.fromEntries(names.map((n) => [n, null]));
-  const up = {};
-  let generator;
-  try {
-    deps.progress.phase(topology.name, "starting both sides");
-    generator = deps.openLoadGenerator({ cpus: placement.loadgenCpus });
-    const started = await Promise.allSettled(order.map((side) => deploy(topology, sides[side], placement, deps, facts[side])));
-    started.forEach((outcome, i) => {
-      if (outcome.status === "fulfilled") up[order[i]] = outcome.value;
-      else errors[order[i]] = errorText(outcome.reason);
-    });
-    const live = order.filter((side) => up[side]);
-    const warmup = live.reduce((ms2, side) => ms2 + plan.warmupMs[side], 0);
-    if (warmup > 0) {
-      deps.progress.phase(topology.name, "warming up", warmup);
-      for (const side of live) if (plan.warmupMs[side] > 0) await generator.run(jobFor(up[side], sides[side], plan.warmupMs[side]));
-    }
-    const sliceMs = Math.max(100, Math.round(plan.durationMs / plan.slices));
-    for (let t = 0; t < plan.trials; t++) {
-      deps.progress.phase(topology.name, plan.trials > 1 ? `trial ${t + 1}/${plan.trials}, ${plan.slices} slices a side` : `${plan.slices} slices a side`, plan.durationMs * live.length);
-      const slices = Object.fromEntries(names.map((n) => [n, []]));
-      for (let k = 0; k < plan.slices; k++) {
-        for (const side of k % 2 === 0 ? live : [...live].reverse()) {
-          if (errors[side] !== null) continue;
-          try {
-            slices[side].push(await measure(up[side], generator, sides[side], sliceMs));
-          } catch (e) {
-            errors[side] = errorText(e);
-          }
-        }
-      }
-      for (const side of live) if (errors[side] === null && slices[side].length) trials[side].push(combineTrials(slices[side]));
-    }
-  } catch (e) {
-    for (const side of order) errors[side] ??= errorText(e);
-  } finally {
-    deps.progress.phase(topology.name, "stopping");
-    await generator?.close();
-    await Promise.all(order.map((side) => up[side]?.stop()));
-  }
-  return Object.fromEntries(names.map((side) => [side, cellResult(topology, sides[side], trials[side], errors[side], facts[side], up[side]?.peakRss() ?? 0)]));
-}
-
-// src/run/progress.ts
-var silentProgress = {
-  note: () => {
-  },
-  cellStart: () => {
-  },
-  phase: () => {
-  },
-  cellEnd: () => {
-  },
-  close: () => {
-  }
-};
-function cellSummary(result) {
-  if (!result.ok) return `${result.name}: FAILED \u2014 ${(result.error ?? "").split("\n")[0]}`;
-  const warn = result.warnings.length ? ` (${result.warnings.length} warning${result.warnings.length > 1 ? "s" : ""})` : "";
-  return `${result.name}: ${result.rps.toFixed(1)} req/s, p99 ${result.latencyMs.p99.toFixed(1)} ms, ${result.failuresPerSec.toFixed(2)} failures/s${warn}`;
-}
-function lineProgress(write) {
-  let position = "";
-  return {
-    note: (m) => write(m),
-    cellStart: (name, index, count) => {
-      position = `[${index + 1}/${count}]`;
-      write(`${position} ${name}`);
-    },
-    phase: (name, text) => write(`${position} ${name}: ${text}`),
-    cellEnd: (result) => {
-      write(`${position} ${cellSummary(result)}`);
-      for (const w of result.warnings) write(`${position}   warning: ${w.message}`);
-    },
-    close: () => {
-    }
-  };
-}
-function barProgress(stream) {
-  let position = "";
-  let phaseText = "";
-  let phaseStart = 0;
-  let phaseMs = 0;
-  let timer;
-  const width = 24;
-  const draw = () => {
-    const fraction = phaseMs > 0 ? Math.min(1, (Date.now() - phaseStart) / phaseMs) : 0;
-    const filled = Math.round(fraction * width);
-    const bar = phaseMs > 0 ? ` [${"#".repeat(filled)}${".".repeat(width - filled)}]` : "";
-    stream.write(`\r\x1B[2K${position} ${phaseText}${bar}`);
-  };
-  return {
-    note: (m) => stream.write(`\r\x1B[2K${m}
-`),
-    cellStart: (name, index, count) => {
-      position = `[${index + 1}/${count}]`;
-      phaseText = name;
-      phaseMs = 0;
-      timer ??= setInterval(draw, 200);
-      draw();
-    },
-    phase: (name, text, expectedMs = 0) => {
-      phaseText = `${name}: ${text}`;
-      phaseStart = Date.now();
-      phaseMs = expectedMs;
-      draw();
-    },
-    cellEnd: (result) => {
-      stream.write(`\r\x1B[2K${position} ${cellSummary(result)}
-`);
-      for (const w of result.warnings) stream.write(`${position}   warning: ${w.message}
-`);
-      phaseMs = 0;
-      phaseText = "";
-    },
-    close: () => {
-      if (timer) clearInterval(timer);
-      timer = void 0;
-    }
-  };
-}
-
-// src/version.ts
-var VERSION = "0.1.0";
 
 // src/stats/describe.ts
 function mean(values) {
@@ -25400,7 +22033,17 @@ function pairedRatioInterval(ratios, confidence, random = seededRandom(1), prior
     const lowIndex = Math.floor((1 - confidence) / 2 * resamples);
     const highIndex = Math.min(resamples - 1, Math.ceil((1 + confidence) / 2 * resamples) - 1);
     const below = means.filter((x) => x >= 0).length / resamples;
-    return { ratio: Math.exp(m), low: Math.exp(means[lowIndex]), high: Math.exp(means[highIndex]), confidence, pBelowOne: below, method: "bootstrap", n, se, df };
+    return {
+      ratio: Math.exp(m),
+      low: Math.exp(means[lowIndex]),
+      high: Math.exp(means[highIndex]),
+      confidence,
+      pBelowOne: below,
+      method: "bootstrap",
+      n,
+      se,
+      df
+    };
   }
   const t = studentTQuantile((1 + confidence) / 2, df);
   return { ratio: Math.exp(m), low: Math.exp(m - t * se), high: Math.exp(m + t * se), confidence, pBelowOne, method: "paired-t", n, se, df };
@@ -25431,327 +22074,24 @@ function holmAdjust(pValues) {
   return adjusted;
 }
 
-// src/compare/calibration.ts
-function interleaved(t) {
-  return t.calibration?.interleaved === true && t.calibration.trials.length === t.trials.length && t.trials.length > 0;
-}
-function normalizedValues(t, metric2) {
-  const ref = t.calibration?.trials ?? [];
-  const out = [];
-  t.trials.forEach((trial, i) => {
-    const a = metric2 === "rps" ? trial.rps : trial.cpuMsPer1kRequests;
-    const b = metric2 === "rps" ? ref[i]?.rps : ref[i]?.cpuMsPer1kRequests;
-    if (typeof a === "number" && typeof b === "number" && a > 0 && b > 0) out.push(a / b);
-  });
-  return out;
-}
-function calibrationRatio(before, now, confidence) {
-  const b = before.calibration;
-  const n = now.calibration;
-  if (!b || !n) return null;
-  const values = (c, m) => c.trials.map((t) => m === "rps" ? t.rps : t.cpuMsPer1kRequests).filter((v) => typeof v === "number" && v > 0);
-  const factor = (m) => {
-    const [vb, vn] = [values(b, m), values(n, m)];
-    if (!vb.length || !vn.length) return null;
-    const t = MACHINE_NOISE.trial[m];
-    return unpairedRatioInterval(vn, vb, { withinSd: t.sd, withinDf: t.df, betweenSd: 0, betweenDf: 1 }, confidence);
-  };
-  const rps = factor("rps");
-  const cpu = factor("cpu");
-  if (!rps) return null;
-  return {
-    rps: rps.ratio,
-    cpu: cpu?.ratio ?? null,
-    rpsInterval: Number.isFinite(rps.high) ? { low: rps.low, high: rps.high } : null,
-    variance: { rps: rps.se ** 2, cpu: cpu ? cpu.se ** 2 : 0 },
-    byTurns: interleaved(before) && interleaved(now)
-  };
-}
-
-// src/compare/noise.ts
-var MACHINE_NOISE = {
-  // Fitted on 12 stored-baseline runs (5 cells, 3 trials, 2026-11-28, 2 vCPUs "AMD EPYC"): pooled
-  // within-run sd of trials, and the sd of the difference of two runs' means less the trials' part.
-  // The corpus gives 120 and 55 degrees of freedom; a prior counts 30: other machines differ.
-  /** One trial around its run's mean (stored baseline; 5 s trials after a 2 s warm-up). */
-  trial: { rps: { sd: 0.106, df: 30 }, cpu: { sd: 0.105, df: 30 }, p99: { sd: 0.56, df: 30 } },
-  /** Two runs' means apart beyond what their trials' spread explains (separate processes, minutes apart). */
-  runs: { rps: { sd: 0.169, df: 30 }, cpu: { sd: 0.158, df: 30 }, p99: { sd: 0.2, df: 30 } },
-  /**
-   * The same, each cell divided by its calibration cell (the reference app, same topology, same
-   * run): the machine's speed moves both (their run means correlate 0.65–0.89), so most of the
-   * drift divides out. Fitted 0.060 and 0.008; CPU floored at 0.04, as no machine is that steady.
-   */
-  calibratedRuns: { rps: { sd: 0.06, df: 30 }, cpu: { sd: 0.04, df: 30 } },
-  /**
-   * Calibrated by turns (the reference app beside the app, 1 s slices in every trial): the log of
-   * app / reference per trial around its run's mean, and two runs' means of it apart beyond that.
-   */
-  interleaved: { trial: { rps: { sd: 0.05, df: 30 }, cpu: { sd: 0.05, df: 30 } }, runs: { rps: { sd: 0.05, df: 30 }, cpu: { sd: 0.05, df: 30 } } },
-  /** One paired round's log ratio head/base (compare: base). */
-  round: { rps: { sd: 0.06, df: 8 }, cpu: { sd: 0.06, df: 8 }, p99: { sd: 0.2, df: 8 } }
-};
-var CROSS_HARDWARE = { calibrated: 0.05, uncalibrated: 0.15, df: 10 };
-var OLD_BASELINE_WIDENING = 1.5;
-var HISTORY_MIN = 5;
-function abJudging(compare, alpha) {
-  const prior = (m) => ({ withinSd: MACHINE_NOISE.round[m].sd, withinDf: MACHINE_NOISE.round[m].df, betweenSd: 0, betweenDf: 1 });
-  return { plan: { alpha, firstRound: compare.rounds, maxRounds: compare.maxRounds }, priors: { rps: prior("rps"), cpu: prior("cpu"), p99: prior("p99") } };
-}
-var metricValue = (m) => (t) => m === "rps" ? t.rps : t.cpuMsPer1kRequests;
-function trialSpread(topologies) {
-  const pooled = (m) => {
-    let squares = 0;
-    let df = 0;
-    for (const t of topologies) {
-      if (!t.ok) continue;
-      const logs = t.trials.map(metricValue(m)).filter((v) => typeof v === "number" && v > 0).map(Math.log);
-      if (logs.length < 2) continue;
-      const m0 = mean(logs);
-      squares += logs.reduce((s, v) => s + (v - m0) ** 2, 0);
-      df += logs.length - 1;
-    }
-    return { sd: df > 0 ? Math.round(Math.sqrt(squares / df) * 1e4) / 1e4 : null, df };
-  };
-  const rps = pooled("rps");
-  return { rps: rps.sd, cpu: pooled("cpu").sd, df: rps.df };
-}
-function historySpread(history, metric2, trialSd, trialsPerRun, normalized = false) {
-  if (history.length < HISTORY_MIN) return null;
-  const ratios = history.flatMap((h) => Object.values(h.cells).filter((c) => (c.normalized ?? false) === normalized).map((c) => c[metric2])).filter((v) => typeof v === "number");
-  if (ratios.length < HISTORY_MIN) return null;
-  const center = median(ratios);
-  const robust = 1.4826 * median(ratios.map((r) => Math.abs(r - center)));
-  const pure = robust ** 2 - 2 * trialSd ** 2 / Math.max(1, trialsPerRun);
-  return { sd: Math.sqrt(Math.max(pure, 0)), df: history.length - 1 };
-}
-function storedNoise(metric2, context) {
-  const method = metric2 === "p99" ? "none" : context.calibration;
-  const trial = method === "interleaved" ? MACHINE_NOISE.interleaved.trial[metric2] : MACHINE_NOISE.trial[metric2];
-  let between = method === "interleaved" ? MACHINE_NOISE.interleaved.runs[metric2] : method === "after" ? MACHINE_NOISE.calibratedRuns[metric2] : MACHINE_NOISE.runs[metric2];
-  let source = "this machine kind's default noise";
-  const history = method !== "after" && metric2 !== "p99" ? historySpread(context.baseline.noise?.history ?? [], metric2, trial.sd, context.before.trials.length, method === "interleaved") : null;
-  if (history) {
-    between = history;
-    source = `the baseline's history of ${context.baseline.noise.history.length + 1} runs`;
-  } else if (context.baseline.schemaVersion < 2) {
-    between = { sd: between.sd * OLD_BASELINE_WIDENING, df: between.df };
-    source = "this machine kind's default noise, widened \xD71.5: the baseline predates noise records";
-  }
-  let betweenSd = between.sd;
-  if (context.crossHardware) {
-    const hw = method === "none" ? CROSS_HARDWARE.uncalibrated : CROSS_HARDWARE.calibrated;
-    betweenSd = Math.sqrt(between.sd ** 2 + hw ** 2);
-    source += method === "none" ? ", plus the spread between machines (no calibration)" : ", plus what calibration leaves across hardware";
-  }
-  return { prior: { withinSd: trial.sd, withinDf: trial.df, betweenSd, betweenDf: between.df }, source };
-}
-
-// src/run/matrix.ts
-function hasTaskset() {
-  try {
-    execFileSync3("taskset", ["-p", String(process.pid)], { stdio: "ignore" });
-    return true;
-  } catch {
-    return false;
-  }
-}
-function placementHere(settings) {
-  const allowed = allowedCpus(os4.availableParallelism());
-  const placement = choosePlacement(settings.placement, allowed, hasTaskset());
-  const problems = placementProblems(placement, allowed);
-  if (problems.length) throw new ConfigError(settings.configPath, problems);
-  return { placement, cores: allowed.length };
-}
-async function startRun(settings, progress, startedAt = (/* @__PURE__ */ new Date()).toISOString()) {
-  const { placement, cores } = placementHere(settings);
-  progress.note(`placement: ${placement.reason}`);
-  return { startedAt, placement, environment: await fingerprint(settings.app, placement, cores), times: cpuTimes() };
-}
-function cellDepsFor(settings, progress, overrides = {}) {
-  return {
-    openLoadGenerator,
-    node: process.execPath,
-    balancerScript: settings.topologies.some((t) => t.kind === "balancer") ? distScript("balancer.js") : "",
-    progress,
-    ...overrides
-  };
-}
-function resultsDocument(settings, run, topologies, load = settings.load) {
-  return {
-    schemaVersion: SCHEMA_VERSION,
-    tool: { name: "flask-perf", version: VERSION },
-    startedAt: run.startedAt,
-    finishedAt: (/* @__PURE__ */ new Date()).toISOString(),
-    load: {
-      connections: load.connections,
-      warmupSec: load.warmupMs / 1e3,
-      durationSec: load.durationMs / 1e3,
-      trials: load.trials,
-      timeoutSec: load.timeoutMs / 1e3
-    },
-    environment: { ...run.environment, stealPercent: stealPercent(run.times, cpuTimes()) },
-    topologies,
-    noise: { trialSpread: trialSpread(topologies), history: [] }
-  };
-}
-async function runCalibrated(settings, topology, placement, deps) {
-  const reference = calibrationSettings(settings, topology, calibrationDir());
-  if (!reference) return runCell(topology, settings, placement, deps);
-  const slices = Math.max(1, Math.round(settings.load.durationMs / CALIBRATION_SLICE_MS));
-  const pair = await runInterleaved(topology, { app: settings, reference }, placement, deps, {
-    warmupMs: { app: settings.load.warmupMs, reference: reference.load.warmupMs },
-    durationMs: settings.load.durationMs,
-    trials: settings.load.trials,
-    slices,
-    first: "app"
-  });
-  const ref = pair.reference;
-  if (!pair.app.ok) return pair.app;
-  if (!ref.ok) {
-    deps.progress.note(`${topology.name}: calibration failed: ${(ref.error ?? "").split("\n")[0]}`);
-    return { ...pair.app, calibration: null };
-  }
-  const calibration = { rps: ref.rps, cpuMsPer1kRequests: ref.cpuMsPer1kRequests, interleaved: true, trials: ref.trials.map((t) => ({ rps: t.rps, cpuMsPer1kRequests: t.cpuMsPer1kRequests })) };
-  return { ...pair.app, calibration };
-}
-async function runMatrix(settings, options = {}) {
-  const progress = options.progress ?? silentProgress;
-  const startedAt = (/* @__PURE__ */ new Date()).toISOString();
-  placementHere(settings);
-  if (!options.skipBuild) await runBuild(settings.app, (line) => progress.note(line));
-  const run = await startRun(settings, progress, startedAt);
-  const { placement } = run;
-  const deps = cellDepsFor(settings, progress, options.cellDeps);
-  const topologies = [];
-  try {
-    for (const [index, topology] of settings.topologies.entries()) {
-      if (interruption()) break;
-      progress.cellStart(topology.name, index, settings.topologies.length);
-      const result = settings.compare.calibrate ? await runCalibrated(settings, topology, placement, deps) : await runCell(topology, settings, placement, deps);
-      progress.cellEnd(result);
-      topologies.push(result);
-      options.onCell?.(resultsDocument(settings, run, topologies));
-    }
-  } finally {
-    progress.close();
-  }
-  return resultsDocument(settings, run, topologies);
-}
-
-// src/cli/args.ts
-import { parseArgs } from "node:util";
-var UsageError = class extends Error {
-  name = "UsageError";
-};
-var USAGE = `Usage: flask-perf run --config <file> [options]
-       flask-perf compare --config <file> (--base <git-ref> | --baseline <file>) [options]
-
-run      runs every topology of the config under load and prints the results table.
-compare  does what the action does on a pull request and prints its report (markdown):
-         --base <git-ref>   measures that commit (in a temporary git worktree) and the working
-                            tree interleaved, round by round, as compare: base does;
-         --baseline <file>  runs the matrix and compares it with a stored results document.
-
-Options:
-  --config <file>       config file (YAML)                      [required]
-  --out <path>          run: the results JSON; compare: a folder for results.json, base.json
-                        (with --base) and report.md
-  --only <name>         run only this topology (repeatable)
-  --duration <time>     length of each trial, e.g. 5s           (overrides load.duration)
-  --warmup <time>       warm-up before the trials, e.g. 2s      (overrides load.warmup)
-  --trials <n>          measured trials per topology            (overrides load.trials)
-  --connections <n>     concurrent connections                  (overrides load.connections)
-  --skip-build          do not run app.build (with --base: on neither side)
-  -h, --help            show this help
-
-Exit codes: 0 all cells ran (compare: and nothing regressed), 1 a cell failed (compare: or a
-regression, as the action would fail), 2 config or usage error.`;
-function positiveInt(flag, value2) {
-  if (value2 === void 0) return void 0;
-  if (!/^[1-9][0-9]*$/.test(value2)) throw new UsageError(`${flag} must be an integer \u2265 1; got ${JSON.stringify(value2)}`);
-  return Number(value2);
-}
-function duration(flag, value2, allowZero) {
-  if (value2 === void 0) return void 0;
-  const ms2 = parseDuration(value2);
-  if (ms2 === void 0 || !allowZero && ms2 === 0 || !/[a-z]$/.test(value2)) {
-    throw new UsageError(`${flag} must be a duration such as "5s" or "500ms"; got ${JSON.stringify(value2)}`);
-  }
-  return value2;
-}
-function parseCliArgs(argv) {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      strict: true,
-      options: {
-        config: { type: "string" },
-        out: { type: "string" },
-        base: { type: "string" },
-        baseline: { type: "string" },
-        only: { type: "string", multiple: true },
-        duration: { type: "string" },
-        warmup: { type: "string" },
-        trials: { type: "string" },
-        connections: { type: "string" },
-        "skip-build": { type: "boolean" },
-        help: { type: "boolean", short: "h" }
-      }
-    });
-  } catch (error) {
-    throw new UsageError(error.message);
-  }
-  const { values, positionals } = parsed;
-  if (values.help || positionals.length === 0) return { command: "help" };
-  const command = positionals[0];
-  if (command !== "run" && command !== "compare" || positionals.length > 1) throw new UsageError(`unknown command ${JSON.stringify(positionals.join(" "))}; the commands are "run" and "compare"`);
-  if (!values.config) throw new UsageError("--config <file> is required");
-  if (command === "run" && (values.base !== void 0 || values.baseline !== void 0)) throw new UsageError('--base and --baseline belong to "compare"; "run" only measures');
-  if (command === "compare" && values.base === void 0 === (values.baseline === void 0)) {
-    throw new UsageError("compare needs exactly one of --base <git-ref> or --baseline <file>");
-  }
-  return {
-    command,
-    ...command === "compare" ? { base: values.base, baseline: values.baseline } : {},
-    config: values.config,
-    out: values.out,
-    only: values.only ?? [],
-    skipBuild: values["skip-build"] ?? false,
-    overrides: {
-      duration: duration("--duration", values.duration, false),
-      warmup: duration("--warmup", values.warmup, true),
-      trials: positiveInt("--trials", values.trials),
-      connections: positiveInt("--connections", values.connections)
-    }
-  };
-}
-
-// src/ab/against-commit.ts
-import path7 from "node:path";
-
 // src/compare/verdict.ts
-var METRICS = ["rps", "cpu", "p99"];
-var HIGHER_IS_BETTER = { rps: true, cpu: false, p99: false };
 function interval(samples, confidence) {
   if (samples.kind === "paired") {
     const ratios = samples.head.map((h, i) => h / samples.base[i]);
     return pairedRatioInterval(ratios, confidence, void 0, samples.prior);
   }
-  return unpairedRatioInterval(samples.now, samples.before, samples.prior, confidence);
+  return unpairedRatioInterval(samples.head, samples.base, samples.prior, confidence);
 }
 function noise(samples) {
   if (samples.kind === "paired") return cv(samples.head.map((h, i) => h / samples.base[i]));
-  return cv(samples.now);
+  return cv(samples.head);
 }
 function pRegressionOf(i, metric2) {
-  return HIGHER_IS_BETTER[metric2] ? i.pBelowOne : 1 - i.pBelowOne;
+  return metricOf(metric2).higherIsBetter ? i.pBelowOne : 1 - i.pBelowOne;
 }
 function metricVerdict(metric2, i, threshold, significant) {
   if (i.method === "none" || !Number.isFinite(i.ratio)) return "inconclusive";
-  if (HIGHER_IS_BETTER[metric2]) {
+  if (metricOf(metric2).higherIsBetter) {
     if (significant && i.ratio < 1 - threshold) return "regression";
     if (i.low > 1 && i.ratio > 1 + threshold) return "improvement";
     if (i.low >= 1 - threshold) return "no-regression";
@@ -25788,8 +22128,8 @@ function settleAdvice(m, samples, threshold) {
   const i = m.interval;
   if (!Number.isFinite(i.ratio) || !Number.isFinite(i.se)) return "more samples would settle it";
   const estimate = Math.log(i.ratio);
-  const bound = Math.log(HIGHER_IS_BETTER[m.metric] ? 1 - threshold : 1 + threshold);
-  const pastThreshold = HIGHER_IS_BETTER[m.metric] ? estimate < bound : estimate > bound;
+  const bound = Math.log(metricOf(m.metric).higherIsBetter ? 1 - threshold : 1 + threshold);
+  const pastThreshold = metricOf(m.metric).higherIsBetter ? estimate < bound : estimate > bound;
   const gap = Math.abs(pastThreshold ? estimate : estimate - bound);
   const t = studentTQuantile((1 + i.confidence) / 2, i.df);
   const needed = gap / t;
@@ -25802,72 +22142,65 @@ function settleAdvice(m, samples, threshold) {
   if (between >= needed) {
     return `more trials cannot settle it: whole runs differ by about \xB1${Math.round((Math.exp(between) - 1) * 100)}% here; compare: base (both sides in one job) or a quieter runner would`;
   }
-  const perTrial = Math.sqrt(Math.max(0, i.se ** 2 - between ** 2) / (1 / Math.max(1, samples.now.length) + 1 / Math.max(1, samples.before.length)));
+  const perTrial = Math.sqrt(Math.max(0, i.se ** 2 - between ** 2) / (1 / Math.max(1, samples.head.length) + 1 / Math.max(1, samples.base.length)));
   const trials = Math.ceil(2 * perTrial ** 2 / (needed ** 2 - between ** 2));
   return `about ${Math.max(trials, i.n + 1)} trials a side would settle it (load.trials), or compare: base`;
 }
 
-// src/compare/compare.ts
+// src/compare/cells.ts
 function policyFrom(thresholds, compare) {
   return { thresholds, gate: compare.gate, alpha: compare.alpha, failOnInconclusive: compare.failOnInconclusive };
 }
-function delta(baseline, now) {
-  const b = baseline ?? null;
-  const n = now ?? null;
-  return { baseline: b, now: n, change: b !== null && n !== null && b !== 0 ? n / b - 1 : null };
+function delta(base, head) {
+  const b = base ?? null;
+  const h = head ?? null;
+  return { base: b, head: h, change: b !== null && h !== null && b !== 0 ? h / b - 1 : null };
 }
-function signedPercent(change2) {
-  const text = `${Math.abs(change2 * 100).toFixed(1)}%`;
-  return change2 < 0 ? `\u2212${text}` : `+${text}`;
-}
-function hardwareDifference(baseline, now) {
-  if (!baseline) return "the baseline records no environment";
+function hardwareDifference(base, head) {
+  if (!base) return "the baseline records no environment";
   const parts = [];
-  if (baseline.cpuModel !== now.cpuModel) parts.push(`CPU ${baseline.cpuModel} \u2192 ${now.cpuModel}`);
-  if (baseline.cores !== now.cores) parts.push(`${baseline.cores} \u2192 ${now.cores} cores`);
-  if (baseline.placement?.pinned !== now.placement.pinned) parts.push(`placement ${baseline.placement?.pinned ? "pinned" : "shared"} \u2192 ${now.placement.pinned ? "pinned" : "shared"}`);
+  if (base.cpuModel !== head.cpuModel) parts.push(`CPU ${base.cpuModel} \u2192 ${head.cpuModel}`);
+  if (base.cores !== head.cores) parts.push(`${base.cores} \u2192 ${head.cores} cores`);
+  if (base.placement?.pinned !== head.placement.pinned)
+    parts.push(`placement ${base.placement?.pinned ? "pinned" : "shared"} \u2192 ${head.placement.pinned ? "pinned" : "shared"}`);
   return parts.length ? `baseline recorded on different hardware: ${parts.join(", ")}` : null;
 }
-function compareEndpoints(base, now) {
+function compareEndpoints(base, head) {
   const key = (e) => `${e.method} ${e.path}`;
   const baseByKey = new Map((base?.endpoints ?? []).map((e) => [key(e), e]));
-  const keys = [.../* @__PURE__ */ new Set([...(now?.endpoints ?? []).map(key), ...baseByKey.keys()])];
-  const nowByKey = new Map((now?.endpoints ?? []).map((e) => [key(e), e]));
+  const headByKey = new Map((head?.endpoints ?? []).map((e) => [key(e), e]));
+  const keys = [.../* @__PURE__ */ new Set([...headByKey.keys(), ...baseByKey.keys()])];
   return keys.map((k) => {
     const b = baseByKey.get(k);
-    const n = nowByKey.get(k);
+    const h = headByKey.get(k);
     const [method, ...rest] = k.split(" ");
-    return { method, path: rest.join(" "), rps: delta(b?.rps, n?.rps), p99: delta(b?.latencyMs.p99, n?.latencyMs.p99), failuresPerSec: delta(b?.failuresPerSec, n?.failuresPerSec) };
+    return {
+      method,
+      path: rest.join(" "),
+      rps: delta(b?.rps, h?.rps),
+      p99: delta(b?.latencyMs.p99, h?.latencyMs.p99),
+      failuresPerSec: delta(b?.failuresPerSec, h?.failuresPerSec)
+    };
   });
 }
-function trialValues(t, metric2) {
-  return t.trials.map((trial) => metric2 === "rps" ? trial.rps : metric2 === "cpu" ? trial.cpuMsPer1kRequests : trial.latencyMs.p99).filter((v) => typeof v === "number" && v > 0);
-}
-function thresholdOf(metric2, t) {
-  return metric2 === "rps" ? t.rpsDrop : metric2 === "cpu" ? t.cpuRise : t.p99Rise;
-}
-var LABEL = { rps: "req/s", cpu: "CPU/req", p99: "p99" };
-function describeMetric(m) {
-  const i = m.interval;
-  const range = Number.isFinite(i.high) && i.low > 0 ? ` [${signedPercent(i.low - 1)}, ${signedPercent(i.high - 1)}]` : "";
-  return `${LABEL[m.metric]} ${Number.isFinite(i.ratio) ? signedPercent(i.ratio - 1) : "?"}${range}`;
-}
 function cellVerdict(input, metrics, policy) {
-  const { before: base, now } = input;
-  if (!now) return { verdict: "missing", reasons: [input.missingReason ?? "in the baseline, not in this run"] };
-  if (!now.ok) return { verdict: "failed", reasons: [(now.error ?? "failed").split("\n")[0]] };
+  const { base, head } = input;
+  if (!head) return { verdict: "missing", reasons: [input.missingReason ?? "in the baseline, not in this run"] };
+  if (!head.ok) return { verdict: "failed", reasons: [(head.error ?? "failed").split("\n")[0]] };
   if (!base || !base.ok) return { verdict: "new", reasons: [base ? "failed in the baseline" : "not in the baseline"] };
   const reasons = [];
-  const failuresRise = now.failuresPerSec - base.failuresPerSec;
-  if (failuresRise > policy.thresholds.failuresPerSecRise) reasons.push(`failures/s +${failuresRise.toFixed(2)} (threshold ${policy.thresholds.failuresPerSecRise})`);
+  const failuresRise = head.failuresPerSec - base.failuresPerSec;
+  if (failuresRise > policy.thresholds.failuresPerSecRise)
+    reasons.push(`failures/s +${failuresRise.toFixed(2)} (threshold ${policy.thresholds.failuresPerSecRise})`);
   const gated = metrics.filter((m) => m.gated);
-  for (const m of gated) if (m.verdict === "regression") reasons.push(`${describeMetric(m)} (threshold ${formatPercent(thresholdOf(m.metric, policy.thresholds))})`);
+  const threshold = (m) => metricOf(m.metric).threshold(policy.thresholds);
+  for (const m of gated) if (m.verdict === "regression") reasons.push(`${describeMetric(m)} (threshold ${formatPercent(threshold(m))})`);
   if (reasons.length) return { verdict: "regressed", reasons };
   const undecided = gated.filter((m) => m.verdict === "inconclusive");
   if (undecided.length) {
     return {
       verdict: "inconclusive",
-      reasons: undecided.map((m) => `${describeMetric(m)}: interval reaches past the threshold; ${settleAdvice(m, input.samples[m.metric], thresholdOf(m.metric, policy.thresholds))}`)
+      reasons: undecided.map((m) => `${describeMetric(m)}: interval reaches past the threshold; ${settleAdvice(m, input.samples[m.metric], threshold(m))}`)
     };
   }
   const rps = metrics.find((m) => m.metric === "rps");
@@ -25877,93 +22210,2243 @@ function cellVerdict(input, metrics, policy) {
 function judgeCells(inputs, policy, regressionAlpha = policy.alpha) {
   const tests = [];
   inputs.forEach((input, index) => {
-    if (!input.now?.ok || !input.before?.ok) return;
+    if (!input.head?.ok || !input.base?.ok) return;
     for (const metric2 of METRICS) {
-      const samples = input.samples[metric2];
+      const samples = input.samples[metric2.name];
       if (!samples) continue;
-      tests.push({ index, cell: input.name, metric: metric2, gated: policy.gate.includes(metric2), threshold: thresholdOf(metric2, policy.thresholds), samples });
+      tests.push({
+        index,
+        cell: input.name,
+        metric: metric2.name,
+        gated: policy.gate.includes(metric2.name),
+        threshold: metric2.threshold(policy.thresholds),
+        samples
+      });
     }
   });
   const verdicts = judgeFamily(tests, policy.alpha, regressionAlpha);
   const cells = inputs.map((input, index) => {
     const metrics = verdicts.filter((_, k) => tests[k].index === index);
     const { verdict, reasons } = cellVerdict(input, metrics, policy);
-    const b = input.before;
-    const n = input.now;
+    const { base: b, head: h } = input;
     return {
       name: input.name,
       verdict,
       reasons,
-      rps: delta(b?.rps, n?.rps),
-      p50: delta(b?.latencyMs.p50, n?.latencyMs.p50),
-      p99: delta(b?.latencyMs.p99, n?.latencyMs.p99),
-      failuresPerSec: delta(b?.failuresPerSec, n?.failuresPerSec),
-      cpuMsPer1kRequests: delta(b?.cpuMsPer1kRequests, n?.cpuMsPer1kRequests),
-      endpoints: compareEndpoints(b, n),
+      rps: delta(b?.rps, h?.rps),
+      p50: delta(b?.latencyMs.p50, h?.latencyMs.p50),
+      p99: delta(b?.latencyMs.p99, h?.latencyMs.p99),
+      failuresPerSec: delta(b?.failuresPerSec, h?.failuresPerSec),
+      cpuMsPer1kRequests: delta(b?.cpuMsPer1kRequests, h?.cpuMsPer1kRequests),
+      endpoints: compareEndpoints(b, h),
       metrics,
       samples: input.sampleCount,
-      error: n?.error ?? null,
+      error: h?.error ?? null,
       calibration: input.calibration ?? null
     };
   });
   return { cells, gatedTests: tests.filter((t) => t.gated).length };
 }
-function judgedTopologies(resultNames, baselineNames, expected) {
+function judgedTopologies(headNames, baseNames, expected) {
   if (expected) {
-    return { names: expected, ignored: resultNames.filter((n) => !expected.includes(n)), missingReason: "in the config, not in the results" };
+    return { names: expected, ignored: headNames.filter((n) => !expected.includes(n)), missingReason: "in the config, not in the results" };
   }
-  const names = [...resultNames, ...baselineNames.filter((n) => !resultNames.includes(n))];
+  const names = [...headNames, ...baseNames.filter((n) => !headNames.includes(n))];
   return { names, ignored: [], missingReason: "in the baseline, not in this run: renamed or dropped? Record the baseline again once the change is merged" };
-}
-function compareResults(baseline, now, policy, baselineSource = null, expected) {
-  const baseByName = new Map((baseline?.topologies ?? []).map((t) => [t.name, t]));
-  const judged = judgedTopologies(
-    now.topologies.map((t) => t.name),
-    [...baseByName.keys()],
-    expected
-  );
-  const hardwareNote = baseline ? hardwareDifference(baseline.environment, now.environment) : null;
-  const sources2 = /* @__PURE__ */ new Set();
-  const inputs = judged.names.map((name) => {
-    const before = baseByName.get(name);
-    const current = now.topologies.find((t) => t.name === name);
-    const samples = {};
-    const calibration = before && current ? calibrationRatio(before, current, 1 - 2 * policy.alpha) : null;
-    if (baseline && before && current) {
-      const byTurns = interleaved(before) && interleaved(current);
-      for (const metric2 of METRICS) {
-        const normalized = metric2 !== "p99" && (byTurns || calibration !== null);
-        const method = !normalized ? "none" : byTurns ? "interleaved" : "after";
-        const noise3 = storedNoise(metric2, { baseline, before, calibration: method, crossHardware: hardwareNote !== null });
-        sources2.add(noise3.source);
-        if (method === "interleaved") {
-          samples[metric2] = { kind: "unpaired", before: normalizedValues(before, metric2), now: normalizedValues(current, metric2), prior: noise3.prior };
-          continue;
-        }
-        const scale = method === "after" ? metric2 === "rps" ? calibration.rps : calibration.cpu ?? 1 : 1;
-        const factorVariance = method === "after" ? calibration.variance[metric2] : 0;
-        const prior = { ...noise3.prior, betweenSd: Math.sqrt(noise3.prior.betweenSd ** 2 + factorVariance) };
-        samples[metric2] = { kind: "unpaired", before: trialValues(before, metric2), now: trialValues(current, metric2).map((v) => v / scale), prior };
-      }
-    }
-    return { name, before, now: current, samples, sampleCount: Math.min(before?.trials.length ?? 0, current?.trials.length ?? 0), calibration, missingReason: judged.missingReason };
-  });
-  const { cells, gatedTests } = judgeCells(inputs, policy);
-  const finalCells = baseline ? cells : cells.map((c) => c.verdict === "new" ? { ...c, reasons: ["no baseline yet"] } : c);
-  return {
-    mode: "baseline",
-    baselineFound: baseline !== null,
-    baselineSource: baseline ? baselineSource : null,
-    hardwareNote,
-    policy,
-    cells: finalCells,
-    gatedTests,
-    ignored: judged.ignored,
-    noiseSource: [...sources2].join("; ") || null
-  };
 }
 function cellsWith(comparison, verdict) {
   return comparison.cells.filter((c) => c.verdict === verdict);
+}
+
+// src/compare/gate.ts
+function failureMessage(comparison) {
+  const named = (cells) => cells.map((c) => `${c.name} (${c.reasons.join("; ")})`).join(", ");
+  const regressed = cellsWith(comparison, "regressed");
+  const failed = cellsWith(comparison, "failed");
+  const missing = cellsWith(comparison, "missing");
+  const inconclusive = comparison.policy.failOnInconclusive ? cellsWith(comparison, "inconclusive") : [];
+  const parts = [];
+  if (regressed.length) parts.push(`regressed: ${named(regressed)}`);
+  if (failed.length) parts.push(`could not run: ${named(failed)}`);
+  if (missing.length) parts.push(`missing: ${named(missing)}`);
+  if (inconclusive.length) parts.push(`inconclusive: ${named(inconclusive)}`);
+  return parts.length ? `flask-perf: ${parts.join("; ")}` : null;
+}
+
+// src/config/load.ts
+var import_yaml = __toESM(require_dist(), 1);
+import { readFileSync, statSync } from "node:fs";
+import path from "node:path";
+
+// src/config/defaults.ts
+var DEFAULTS = {
+  app: {
+    build: "",
+    workdir: ".",
+    python: "python3",
+    env: {},
+    "pass-env": [],
+    wsgi: "app:app",
+    health: { path: "/", timeout: "30s" }
+  },
+  load: {
+    connections: 64,
+    warmup: "5s",
+    duration: "15s",
+    trials: 2,
+    timeout: "10s",
+    requests: [{ path: "/" }]
+  },
+  endpoint: { method: "GET", headers: {}, body: "", weight: 1 },
+  gunicorn: { workers: "auto", "worker-class": "sync", threads: 1 },
+  balancer: { instances: 5, strategy: "round-robin" },
+  command: { instances: 0, templates: [] },
+  placement: "auto",
+  compare: {
+    rounds: 3,
+    "max-rounds": 8,
+    "max-time": "6m",
+    duration: "3s",
+    warmup: "1s",
+    slices: 6,
+    confidence: "99%",
+    gate: ["rps", "cpu"],
+    "fail-on-inconclusive": false,
+    calibrate: true
+  }
+};
+var AUTO_PIN_MIN_CORES = 2;
+var STOP_GRACE_MS = 3e3;
+
+// src/config/duration.ts
+var UNIT_MS = { ms: 1, s: 1e3, m: 6e4 };
+function parseDuration(value) {
+  if (typeof value === "number") return Number.isFinite(value) && value >= 0 ? value * 1e3 : void 0;
+  if (typeof value !== "string") return void 0;
+  const match = /^([0-9]+(?:\.[0-9]+)?)(ms|s|m)$/.exec(value.trim());
+  if (!match) return void 0;
+  return Math.round(Number(match[1]) * UNIT_MS[match[2]]);
+}
+
+// src/config/validate.ts
+var import_ajv = __toESM(require_ajv(), 1);
+
+// src/schema/problems.ts
+function formatPath(segments) {
+  let out2 = "";
+  for (const seg of segments) {
+    if (/^[0-9]+$/.test(seg)) out2 += `[${seg}]`;
+    else out2 += out2 === "" ? seg : `.${seg}`;
+  }
+  return out2 === "" ? "(root)" : out2;
+}
+function pointerSegments(pointer) {
+  if (pointer === "") return [];
+  return pointer.slice(1).split("/").map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"));
+}
+function describeValue(value) {
+  if (value === void 0) return "nothing";
+  if (typeof value === "number" && !Number.isFinite(value)) return String(value);
+  let text;
+  try {
+    text = JSON.stringify(value) ?? typeof value;
+  } catch {
+    text = "a value that cannot be shown";
+  }
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+function valueAt(data, segments) {
+  let value = data;
+  for (const seg of segments) {
+    if (value === null || typeof value !== "object") return void 0;
+    value = value[seg];
+  }
+  return value;
+}
+var SchemaMap = class {
+  constructor(root) {
+    this.root = root;
+  }
+  root;
+  resolve(node) {
+    let current = node;
+    for (let i = 0; i < 8 && typeof current.$ref === "string"; i++) {
+      let target = this.root;
+      for (const s of pointerSegments(current.$ref.replace(/^#/, ""))) target = target[s];
+      const rest = { ...current };
+      delete rest.$ref;
+      current = { ...target, ...rest };
+    }
+    return current;
+  }
+  child(node, seg) {
+    const props = node.properties;
+    if (props && Object.hasOwn(props, seg)) return this.resolve(props[seg]);
+    if (node.items && /^[0-9]+$/.test(seg)) return this.resolve(node.items);
+    if (typeof node.additionalProperties === "object") return this.resolve(node.additionalProperties);
+    for (const branch of node.oneOf ?? node.anyOf ?? []) {
+      const found = this.child(this.resolve(branch), seg);
+      if (found) return found;
+    }
+    return void 0;
+  }
+  /** The schema node of the value at `segments`. */
+  at(segments) {
+    let node = this.resolve(this.root);
+    for (const seg of segments) {
+      if (!node) return void 0;
+      node = this.child(node, seg);
+    }
+    return node;
+  }
+  /** The fields a mapping at `segments` knows, for "not a known field" messages. */
+  knownFields(segments) {
+    const props = this.at(segments)?.properties;
+    return props ? Object.keys(props).join(", ") : "";
+  }
+};
+function pruneArrays(data, limit) {
+  if (Array.isArray(data)) return data.slice(0, limit).map((v) => pruneArrays(v, limit));
+  if (data !== null && typeof data === "object") return Object.fromEntries(Object.entries(data).map(([k, v]) => [k, pruneArrays(v, limit)]));
+  return data;
+}
+function schemaProblems(schema, data, errors) {
+  const problems = [];
+  const seen = /* @__PURE__ */ new Set();
+  const ancestors = /* @__PURE__ */ new Set();
+  for (const e of errors) {
+    if (["required", "additionalProperties", "propertyNames"].includes(e.keyword)) continue;
+    const segs = pointerSegments(e.instancePath);
+    for (let i = 0; i < segs.length; i++) ancestors.add(segs.slice(0, i).join("/"));
+  }
+  for (const error of errors) {
+    const segments = pointerSegments(error.instancePath);
+    if (error.keyword === "required") {
+      problems.push(`${formatPath([...segments, error.params.missingProperty])} is required`);
+      continue;
+    }
+    if (error.keyword === "additionalProperties") {
+      const extra = error.params.additionalProperty;
+      problems.push(`${formatPath([...segments, extra])} is not a known field; known fields: ${schema.knownFields(segments)}`);
+      continue;
+    }
+    if (error.keyword === "propertyNames") {
+      const name = error.params.propertyName;
+      const key2 = `${error.instancePath}#name:${name}`;
+      if (seen.has(key2)) continue;
+      seen.add(key2);
+      const rule2 = schema.at(segments)?.["x-names"] ?? "a valid name";
+      problems.push(`${formatPath(segments)} has an invalid name ${describeValue(name)}: names must be ${rule2}`);
+      continue;
+    }
+    if (error.propertyName !== void 0) continue;
+    const key = segments.join("/");
+    if (ancestors.has(key)) continue;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const rule = schema.at(segments)?.["x-rule"] ?? error.message ?? "valid";
+    problems.push(`${formatPath(segments)} must be ${rule}; got ${describeValue(valueAt(data, segments))}`);
+  }
+  return problems;
+}
+
+// src/config/flask-perf.schema.json
+var flask_perf_schema_default = {
+  $schema: "http://json-schema.org/draft-07/schema#",
+  $id: "https://github.com/org/flask-perf-action/blob/v1/src/config/flask-perf.schema.json",
+  title: "flask-perf config",
+  description: "Which API to build, how to load it, and the deployment topologies to measure.",
+  type: "object",
+  "x-rule": "a mapping with app, load and topologies",
+  additionalProperties: false,
+  required: ["app", "topologies"],
+  properties: {
+    app: {
+      type: "object",
+      "x-rule": "a mapping",
+      description: "The API under test.",
+      additionalProperties: false,
+      properties: {
+        build: {
+          type: "string",
+          "x-rule": "a shell command (string)",
+          description: "Shell command run once in workdir before the matrix, e.g. create a venv and pip install."
+        },
+        workdir: {
+          type: "string",
+          minLength: 1,
+          "x-rule": "a directory path inside the repository (relative to its root)",
+          description: 'Directory of the app, relative to the repository root (where the CLI or action runs); it must be inside it. Default: ".".'
+        },
+        python: {
+          type: "string",
+          minLength: 1,
+          "x-rule": "a path or command name of a Python interpreter",
+          description: "Interpreter for {python} and gunicorn, relative to workdir or on PATH. Default: python3."
+        },
+        env: {
+          type: "object",
+          "x-rule": "a mapping of variable names to strings",
+          description: "Environment of the build and of every server, besides the allow-listed basics (PATH, HOME, locale, Python's variables). Nothing else of the runner's environment reaches the app.",
+          propertyNames: {
+            pattern: "^[A-Za-z_][A-Za-z0-9_]*$"
+          },
+          additionalProperties: {
+            type: ["string", "number", "boolean"],
+            "x-rule": "a string, number or boolean"
+          },
+          "x-names": 'letters, digits and "_", not starting with a digit'
+        },
+        wsgi: {
+          type: "string",
+          pattern: "^[A-Za-z_][A-Za-z0-9_.]*:[A-Za-z_][A-Za-z0-9_.()]*$",
+          "x-rule": '"module:callable", e.g. "app:app"',
+          description: "WSGI entry point for gunicorn and other WSGI servers; quoted for the shell."
+        },
+        start: {
+          type: "string",
+          pattern: "\\{port\\}",
+          "x-rule": "a command containing {port}",
+          description: 'Command of the single-instance server, e.g. "{python} app.py {port}". Required when a topology runs it (flask, balancer, command with instances).'
+        },
+        health: {
+          "x-rule": 'a path starting with "/", or a mapping {path, timeout}',
+          description: 'Path polled until it answers 2xx. Default: "/" with a 30s timeout.',
+          oneOf: [
+            {
+              $ref: "#/definitions/path"
+            },
+            {
+              type: "object",
+              additionalProperties: false,
+              properties: {
+                path: {
+                  $ref: "#/definitions/path"
+                },
+                timeout: {
+                  $ref: "#/definitions/healthTimeout"
+                }
+              }
+            }
+          ]
+        },
+        "pass-env": {
+          type: "array",
+          maxItems: 64,
+          uniqueItems: true,
+          "x-rule": "a list of environment variable names",
+          description: "Names of the runner's environment variables to pass to the build and the servers as they are (e.g. DATABASE_URL from a service container). Tokens, INPUT_* and ACTIONS_* are never passed.",
+          items: {
+            type: "string",
+            pattern: "^[A-Za-z_][A-Za-z0-9_]*$",
+            not: {
+              pattern: "^(GITHUB_TOKEN|GH_TOKEN|INPUT_.*|ACTIONS_.*|ACTIONS)$"
+            },
+            "x-rule": "a variable name other than GITHUB_TOKEN, GH_TOKEN, INPUT_* and ACTIONS_* (those are never passed to the code under test)"
+          }
+        }
+      }
+    },
+    load: {
+      type: "object",
+      "x-rule": "a mapping",
+      description: "The traffic sent to every topology.",
+      additionalProperties: false,
+      properties: {
+        connections: {
+          type: "integer",
+          minimum: 1,
+          maximum: 1e4,
+          "x-rule": "an integer from 1 to 10000",
+          description: "Concurrent connections. Default: 64."
+        },
+        warmup: {
+          $ref: "#/definitions/warmup",
+          description: "Load before the measured trials, discarded. Default: 5s."
+        },
+        duration: {
+          $ref: "#/definitions/trialDuration",
+          description: "Length of each measured trial. Default: 15s."
+        },
+        trials: {
+          type: "integer",
+          minimum: 1,
+          maximum: 100,
+          "x-rule": "an integer from 1 to 100",
+          description: "Measured trials per topology. Default: 2."
+        },
+        timeout: {
+          $ref: "#/definitions/requestTimeout",
+          description: "Per-request timeout; a request that takes longer counts as a failure. Default: 10s."
+        },
+        requests: {
+          type: "array",
+          minItems: 1,
+          "x-rule": "a non-empty list of endpoints",
+          description: "The traffic mix. Default: GET /.",
+          items: {
+            type: "object",
+            "x-rule": "a mapping {method, path, headers, body, weight}",
+            additionalProperties: false,
+            required: ["path"],
+            properties: {
+              method: {
+                type: "string",
+                enum: ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"],
+                "x-rule": "one of GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS"
+              },
+              path: {
+                $ref: "#/definitions/path"
+              },
+              headers: {
+                type: "object",
+                "x-rule": "a mapping of header names to strings",
+                additionalProperties: {
+                  type: ["string", "number"],
+                  "x-rule": "a string"
+                }
+              },
+              body: {
+                type: ["string", "object", "array"],
+                "x-rule": "a string, or a mapping or list sent as JSON"
+              },
+              weight: {
+                type: "integer",
+                minimum: 1,
+                maximum: 1e3,
+                "x-rule": "an integer from 1 to 1000"
+              }
+            }
+          }
+        }
+      }
+    },
+    topologies: {
+      type: "array",
+      minItems: 1,
+      "x-rule": "a list of 1 to 64 topologies",
+      description: "The deployments to measure, in order.",
+      items: {
+        type: "object",
+        "x-rule": "a mapping {name, kind, ...}",
+        required: ["name", "kind"],
+        additionalProperties: false,
+        properties: {
+          name: {
+            type: "string",
+            pattern: "^[A-Za-z0-9][A-Za-z0-9._-]*$",
+            maxLength: 64,
+            "x-rule": 'letters, digits, ".", "_" or "-" (at most 64, starting with a letter or digit)'
+          },
+          kind: {
+            type: "string",
+            enum: ["flask", "gunicorn", "balancer", "command"],
+            "x-rule": "one of flask, gunicorn, balancer, command"
+          },
+          workers: {
+            "x-rule": 'an integer \u2265 1, "auto" or "<n>x-auto"',
+            description: 'gunicorn: worker count; auto = 2 \xD7 server cores + 1; "2x-auto" twice that.',
+            oneOf: [
+              {
+                type: "integer",
+                minimum: 1,
+                maximum: 512
+              },
+              {
+                type: "string",
+                pattern: "^(auto|[1-9][0-9]?x-auto)$"
+              }
+            ]
+          },
+          "worker-class": {
+            type: "string",
+            minLength: 1,
+            "x-rule": "a gunicorn worker class, e.g. sync or gthread",
+            description: "gunicorn: --worker-class. Default: sync."
+          },
+          threads: {
+            type: "integer",
+            minimum: 1,
+            maximum: 1024,
+            "x-rule": "an integer from 1 to 1024",
+            description: "gunicorn: --threads. Default: 1."
+          },
+          instances: {
+            type: "integer",
+            minimum: 1,
+            maximum: 64,
+            "x-rule": "an integer from 1 to 64",
+            description: "balancer, command: instances of the start server behind the front."
+          },
+          strategy: {
+            type: "string",
+            enum: ["random", "round-robin", "least-connections"],
+            "x-rule": "one of random, round-robin, least-connections",
+            description: "balancer: how requests are spread. Default: round-robin."
+          },
+          command: {
+            type: "string",
+            "x-rule": "a command (string)",
+            description: "command: the server command, with {port} (or a template that holds it); placeholders {port}, {host}, {python}, {wsgi}, {dir}, {upstreams}, {nginx_servers}, {haproxy_servers}.",
+            minLength: 1
+          },
+          templates: {
+            type: "array",
+            "x-rule": "a list of file paths relative to workdir",
+            items: {
+              type: "string",
+              minLength: 1,
+              "x-rule": "a file path"
+            },
+            description: "command: files rendered with the same placeholders into {dir} (a trailing .tmpl is dropped), e.g. an nginx.conf."
+          }
+        }
+      },
+      maxItems: 64
+    },
+    placement: {
+      "x-rule": '"auto", "off", or a mapping {loadgen, server} of CPU lists such as "0" and "1-3"',
+      description: "CPU placement of load generator and server: auto pins them apart from 2 cores up.",
+      oneOf: [
+        {
+          type: "string",
+          enum: ["auto", "off"]
+        },
+        {
+          type: "object",
+          additionalProperties: false,
+          required: ["loadgen", "server"],
+          properties: {
+            loadgen: {
+              $ref: "#/definitions/cpuList"
+            },
+            server: {
+              $ref: "#/definitions/cpuList"
+            }
+          }
+        }
+      ]
+    },
+    thresholds: {
+      type: "object",
+      "x-rule": "a mapping {rps, cpu, p99, failures-per-sec}",
+      description: "When a cell counts as regressed (k6-style). The action's threshold input, when set to other than its default, wins over rps.",
+      additionalProperties: false,
+      properties: {
+        rps: {
+          $ref: "#/definitions/dropPercent",
+          description: "Largest allowed drop of requests/sec. Default: 10%."
+        },
+        p99: {
+          $ref: "#/definitions/risePercent",
+          description: "Largest allowed rise of p99 latency. Default: 25%."
+        },
+        "failures-per-sec": {
+          type: "number",
+          minimum: 0,
+          "x-rule": "a number from 0 to 1e6 (failures per second)",
+          description: "Largest allowed rise of failures/sec, absolute. Default: 1.",
+          maximum: 1e6
+        },
+        cpu: {
+          $ref: "#/definitions/risePercent",
+          description: "Largest allowed rise of server CPU per request. Default: 5% (CPU per request is steadier than req/s)."
+        }
+      }
+    },
+    compare: {
+      type: "object",
+      "x-rule": "a mapping {mode, rounds, max-rounds, max-time, duration, warmup, slices, confidence, gate, fail-on-inconclusive, calibrate}",
+      description: "How runs are compared and when a difference counts. The action's compare input, when set, wins over mode.",
+      additionalProperties: false,
+      properties: {
+        mode: {
+          type: "string",
+          enum: ["baseline", "base"],
+          "x-rule": "one of baseline, base",
+          description: "baseline: against the stored baseline file; base: measure the PR's base commit and head in the same job, interleaved. Default: baseline."
+        },
+        rounds: {
+          type: "integer",
+          minimum: 2,
+          maximum: 50,
+          "x-rule": "an integer from 2 to 50",
+          description: "base mode: rounds before the first verdict. Default: 3."
+        },
+        "max-rounds": {
+          type: "integer",
+          minimum: 2,
+          maximum: 100,
+          "x-rule": "an integer from 2 to 100",
+          description: "base mode: cap on rounds for inconclusive cells. Default: 8."
+        },
+        "max-time": {
+          $ref: "#/definitions/budget",
+          description: "base mode: no round starts after the rounds so far took this long, nor when the next would end past it; the first rounds always run. Default: 6m."
+        },
+        duration: {
+          $ref: "#/definitions/trialDuration",
+          description: "base mode: measured time per side per round, cut into slices. Default: 3s."
+        },
+        warmup: {
+          $ref: "#/definitions/warmup",
+          description: "base mode: warm-up after each fresh server start. Default: 1s."
+        },
+        slices: {
+          type: "integer",
+          minimum: 1,
+          maximum: 20,
+          "x-rule": "an integer from 1 to 20",
+          description: "base mode: each side's measurement is cut into this many slices, alternating with the other side's while both sides' servers are up, so both sample the same moments of the machine. Default: 6 (0.5 s each)."
+        },
+        confidence: {
+          $ref: "#/definitions/confidence",
+          description: "Family-wise confidence: the chance of any false alarm over the matrix (and, in base mode, over all looks) is at most 100% \u2212 this. Default: 99%."
+        },
+        gate: {
+          type: "array",
+          minItems: 1,
+          uniqueItems: true,
+          "x-rule": "a non-empty list of rps, cpu, p99",
+          items: {
+            type: "string",
+            enum: ["rps", "cpu", "p99"],
+            "x-rule": "one of rps, cpu, p99"
+          },
+          description: "Metrics that can fail the step; the others are reported. Default: [rps, cpu]."
+        },
+        "fail-on-inconclusive": {
+          type: "boolean",
+          "x-rule": "true or false",
+          description: "Fail when a cell stays inconclusive. Default: false."
+        },
+        calibrate: {
+          type: "boolean",
+          "x-rule": "true or false",
+          description: "Also measure a reference WSGI app shipped with the action under each topology (trials of at most 5 s) and store it with the results, so that a baseline from another machine is compared after dividing out the machine's speed. Default: true."
+        }
+      }
+    }
+  },
+  definitions: {
+    path: {
+      type: "string",
+      pattern: "^/[^\\s]*$",
+      "x-rule": 'a path starting with "/" without spaces'
+    },
+    cpuList: {
+      type: "string",
+      pattern: "^[0-9]+(-[0-9]+)?(,[0-9]+(-[0-9]+)?)*$",
+      "x-rule": 'a CPU list such as "0", "1-3" or "0,2"'
+    },
+    trialDuration: {
+      "x-rule": 'a duration from 100ms to 1h such as "15s" (a number means seconds)',
+      "x-duration": [100, 36e5],
+      oneOf: [
+        {
+          type: "string",
+          pattern: "^(?=.*[1-9])[0-9]+(\\.[0-9]+)?(ms|s|m)$"
+        },
+        {
+          type: "number",
+          minimum: 0
+        }
+      ]
+    },
+    warmup: {
+      "x-rule": 'a duration from 0s to 1h such as "5s" (a number means seconds)',
+      "x-duration": [0, 36e5],
+      oneOf: [
+        {
+          type: "string",
+          pattern: "^[0-9]+(\\.[0-9]+)?(ms|s|m)$"
+        },
+        {
+          type: "number",
+          minimum: 0
+        }
+      ]
+    },
+    requestTimeout: {
+      "x-rule": 'a duration from 10ms to 10m such as "10s" (a number means seconds)',
+      "x-duration": [10, 6e5],
+      oneOf: [
+        {
+          type: "string",
+          pattern: "^(?=.*[1-9])[0-9]+(\\.[0-9]+)?(ms|s|m)$"
+        },
+        {
+          type: "number",
+          minimum: 0
+        }
+      ]
+    },
+    healthTimeout: {
+      "x-rule": 'a duration from 100ms to 10m such as "30s" (a number means seconds)',
+      "x-duration": [100, 6e5],
+      oneOf: [
+        {
+          type: "string",
+          pattern: "^(?=.*[1-9])[0-9]+(\\.[0-9]+)?(ms|s|m)$"
+        },
+        {
+          type: "number",
+          minimum: 0
+        }
+      ]
+    },
+    budget: {
+      "x-rule": 'a duration from 1s to 6h such as "6m" (a number means seconds)',
+      "x-duration": [1e3, 216e5],
+      oneOf: [
+        {
+          type: "string",
+          pattern: "^(?=.*[1-9])[0-9]+(\\.[0-9]+)?(ms|s|m)$"
+        },
+        {
+          type: "number",
+          minimum: 0
+        }
+      ]
+    },
+    dropPercent: {
+      type: "string",
+      pattern: "^[0-9]+(\\.[0-9]+)?%$",
+      "x-percent": [1e-4, 0.9999],
+      "x-rule": 'a percentage above 0% and below 100%, such as "10%" (a drop)'
+    },
+    risePercent: {
+      type: "string",
+      pattern: "^[0-9]+(\\.[0-9]+)?%$",
+      "x-percent": [1e-4, 10],
+      "x-rule": 'a percentage above 0% and at most 1000%, such as "5%" (a rise)'
+    },
+    confidence: {
+      type: "string",
+      pattern: "^[0-9]+(\\.[0-9]+)?%$",
+      "x-percent": [0.5, 0.999],
+      "x-rule": 'a percentage from 50% to 99.9%, such as "95%"'
+    }
+  }
+};
+
+// src/config/validate.ts
+var CONFIG_SCHEMA = flask_perf_schema_default;
+var ajv = new import_ajv.Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
+ajv.addVocabulary(["x-rule", "x-names"]);
+ajv.addKeyword({
+  keyword: "x-duration",
+  schemaType: "array",
+  validate: (range, data) => {
+    if (typeof data !== "string" && typeof data !== "number") return true;
+    const ms2 = parseDuration(data);
+    return ms2 !== void 0 && ms2 >= range[0] && ms2 <= range[1];
+  }
+});
+ajv.addKeyword({
+  keyword: "x-percent",
+  schemaType: "array",
+  validate: (range, data) => {
+    if (typeof data !== "string") return true;
+    const share2 = parsePercent(data);
+    return share2 !== void 0 && share2 >= range[0] && share2 <= range[1];
+  }
+});
+var validateSchema = ajv.compile(CONFIG_SCHEMA);
+var map = new SchemaMap(CONFIG_SCHEMA);
+var KIND_FIELDS = {
+  flask: [],
+  gunicorn: ["workers", "worker-class", "threads"],
+  balancer: ["instances", "strategy"],
+  command: ["command", "instances", "templates"]
+};
+var KIND_SPECIFIC = new Set(Object.values(KIND_FIELDS).flat());
+var isObject = (v) => v !== null && typeof v === "object" && !Array.isArray(v);
+function usesStart(t) {
+  if (t.kind === "flask" || t.kind === "balancer") return true;
+  return t.kind === "command" && typeof t.instances === "number" && t.instances > 0;
+}
+function semanticProblems(data) {
+  const problems = [];
+  if (!isObject(data)) return problems;
+  const topologies = Array.isArray(data.topologies) ? data.topologies : [];
+  const firstIndexOfName = /* @__PURE__ */ new Map();
+  topologies.forEach((topology, i) => {
+    if (!isObject(topology)) return;
+    const t = topology;
+    if (typeof t.name === "string") {
+      const first2 = firstIndexOfName.get(t.name);
+      if (first2 === void 0) firstIndexOfName.set(t.name, i);
+      else problems.push(`topologies[${i}].name must be unique; got ${describeValue(t.name)}, also used by topologies[${first2}]`);
+    }
+    const kind = typeof t.kind === "string" ? t.kind : void 0;
+    const allowed = kind ? KIND_FIELDS[kind] : void 0;
+    if (!allowed) return;
+    for (const field of Object.keys(t)) {
+      if (KIND_SPECIFIC.has(field) && !allowed.includes(field)) {
+        problems.push(`topologies[${i}].${field} is not used by kind "${kind}"; that kind takes: ${allowed.join(", ") || "no extra fields"}`);
+      }
+    }
+    if (kind === "command" && t.command === void 0) {
+      problems.push(`topologies[${i}].command is required for kind "command"`);
+    } else if (kind === "command" && typeof t.command === "string" && !t.command.includes("{port}") && !Array.isArray(t.templates)) {
+      problems.push(`topologies[${i}].command must contain {port}, or templates must render a file that does; got ${describeValue(t.command)}`);
+    }
+  });
+  const users = topologies.flatMap((t, i) => isObject(t) && usesStart(t) ? [`topologies[${i}]`] : []);
+  if (isObject(data.app) && data.app.start === void 0 && users.length > 0) {
+    problems.push(`app.start is required: ${users.join(", ")} run${users.length === 1 ? "s" : ""} it`);
+  }
+  return problems;
+}
+function validateConfig(data) {
+  const problems = validateSchema(data) ? [] : schemaProblems(map, data, validateSchema.errors ?? []);
+  return [...problems, ...semanticProblems(data)];
+}
+
+// src/config/load.ts
+var ConfigError = class extends Error {
+  constructor(file, problems) {
+    super(`${file}: invalid config
+${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.file = file;
+    this.problems = problems;
+    this.name = "ConfigError";
+  }
+  file;
+  problems;
+};
+function isObject2(value) {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+function mergeDefaults(raw, overrides = {}) {
+  if (!isObject2(raw)) return raw;
+  const app = isObject2(raw.app) ? { ...DEFAULTS.app, ...raw.app } : raw.app;
+  if (isObject2(app) && isObject2(app.health)) app.health = { ...DEFAULTS.app.health, ...app.health };
+  const given = defined(overrides);
+  const load = raw.load === void 0 ? { ...DEFAULTS.load, ...given } : isObject2(raw.load) ? { ...DEFAULTS.load, ...raw.load, ...given } : raw.load;
+  return { ...raw, app, load, placement: raw.placement ?? DEFAULTS.placement };
+}
+function defined(values) {
+  return Object.fromEntries(Object.entries(values).filter(([, v]) => v !== void 0));
+}
+function parseWorkers(value) {
+  if (typeof value === "number") return { count: value };
+  const text = String(value ?? DEFAULTS.gunicorn.workers);
+  if (text === "auto") return { autoMultiple: 1 };
+  return { autoMultiple: Number(text.slice(0, text.indexOf("x"))) };
+}
+function normaliseEndpoint(raw) {
+  const e = { ...DEFAULTS.endpoint, ...raw };
+  const headers = Object.fromEntries(Object.entries(e.headers).map(([k, v]) => [k, String(v)]));
+  let body = e.body;
+  if (typeof body !== "string") {
+    body = JSON.stringify(body);
+    if (!Object.keys(headers).some((h) => h.toLowerCase() === "content-type")) headers["content-type"] = "application/json";
+  }
+  return { method: e.method, path: String(e.path), headers, body, weight: Number(e.weight) };
+}
+function normaliseTopology(raw) {
+  const name = String(raw.name);
+  switch (raw.kind) {
+    case "flask":
+      return { name, kind: "flask" };
+    case "gunicorn":
+      return {
+        name,
+        kind: "gunicorn",
+        workers: parseWorkers(raw.workers),
+        workerClass: String(raw["worker-class"] ?? DEFAULTS.gunicorn["worker-class"]),
+        threads: Number(raw.threads ?? DEFAULTS.gunicorn.threads)
+      };
+    case "balancer":
+      return {
+        name,
+        kind: "balancer",
+        instances: Number(raw.instances ?? DEFAULTS.balancer.instances),
+        strategy: raw.strategy ?? DEFAULTS.balancer.strategy
+      };
+    default:
+      return {
+        name,
+        kind: "command",
+        command: String(raw.command),
+        instances: Number(raw.instances ?? DEFAULTS.command.instances),
+        templates: (raw.templates ?? DEFAULTS.command.templates).map(String)
+      };
+  }
+}
+function normalisePlacement(raw) {
+  if (raw === "off") return { mode: "off" };
+  if (isObject2(raw)) return { mode: "pin", loadgen: String(raw.loadgen), server: String(raw.server) };
+  return { mode: "auto" };
+}
+function normaliseThresholds(raw) {
+  if (!isObject2(raw)) return {};
+  const percent2 = (v) => typeof v === "string" ? parsePercent(v) : void 0;
+  return {
+    rpsDrop: percent2(raw.rps),
+    cpuRise: percent2(raw.cpu),
+    p99Rise: percent2(raw.p99),
+    failuresPerSecRise: typeof raw["failures-per-sec"] === "number" ? raw["failures-per-sec"] : void 0
+  };
+}
+var DEFAULT_COMPARE = normaliseCompare(void 0);
+function normaliseCompare(raw) {
+  const c = { ...DEFAULTS.compare, ...isObject2(raw) ? raw : {} };
+  return {
+    mode: isObject2(raw) && (raw.mode === "base" || raw.mode === "baseline") ? raw.mode : void 0,
+    rounds: Number(c.rounds),
+    maxRounds: Math.max(Number(c.rounds), Number(c["max-rounds"])),
+    maxTimeMs: parseDuration(c["max-time"]) ?? 36e4,
+    durationMs: parseDuration(c.duration) ?? 3e3,
+    warmupMs: parseDuration(c.warmup) ?? 1e3,
+    slices: Number(c.slices),
+    alpha: Math.round((1 - (parsePercent(String(c.confidence)) ?? 0.95)) * 1e6) / 1e6,
+    gate: [...c.gate],
+    failOnInconclusive: c["fail-on-inconclusive"] === true,
+    calibrate: c.calibrate === true
+  };
+}
+function configFromObject(raw, file, rootDir, overrides = {}) {
+  const merged = mergeDefaults(raw, overrides);
+  const problems = validateConfig(merged);
+  const m = merged;
+  const workdir = isObject2(m.app) ? path.resolve(rootDir, String(m.app.workdir)) : rootDir;
+  const relative = path.relative(rootDir, workdir);
+  if (relative.startsWith("..") || path.isAbsolute(relative)) {
+    problems.push(`app.workdir must be a directory inside the repository (${rootDir}); got ${JSON.stringify(m.app.workdir)}`);
+  }
+  if (problems.length > 0) throw new ConfigError(file, problems);
+  const python = String(m.app.python);
+  const health = typeof m.app.health === "string" ? { ...DEFAULTS.app.health, path: m.app.health } : m.app.health;
+  return {
+    configPath: file,
+    app: {
+      build: String(m.app.build),
+      workdir,
+      // A path is relative to the app; a bare name is looked up on PATH.
+      python: python.includes("/") ? path.resolve(workdir, python) : python,
+      env: Object.fromEntries(Object.entries(m.app.env).map(([k, v]) => [k, String(v)])),
+      passEnv: [...m.app["pass-env"]],
+      wsgi: String(m.app.wsgi),
+      start: typeof m.app.start === "string" ? m.app.start : "",
+      health: String(health.path),
+      healthTimeoutMs: parseDuration(health.timeout) ?? 3e4
+    },
+    load: {
+      connections: Number(m.load.connections),
+      warmupMs: parseDuration(m.load.warmup) ?? 0,
+      durationMs: parseDuration(m.load.duration) ?? 0,
+      trials: Number(m.load.trials),
+      timeoutMs: parseDuration(m.load.timeout) ?? 0,
+      requests: m.load.requests.map(normaliseEndpoint)
+    },
+    topologies: m.topologies.map(normaliseTopology),
+    placement: normalisePlacement(m.placement),
+    thresholds: normaliseThresholds(m.thresholds),
+    compare: normaliseCompare(m.compare)
+  };
+}
+var MAX_CONFIG_BYTES = 1024 * 1024;
+function parseConfigText(text, file) {
+  if (text.length > MAX_CONFIG_BYTES) throw new ConfigError(file, [`the config file is larger than 1 MB; got ${text.length} characters`]);
+  const doc = (0, import_yaml.parseDocument)(text);
+  if (doc.errors.length > 0) {
+    throw new ConfigError(
+      file,
+      doc.errors.map((e) => {
+        const pos = e.linePos?.[0];
+        return `YAML syntax error${pos ? ` at line ${pos.line}, column ${pos.col}` : ""}: ${e.message.split("\n")[0]}`;
+      })
+    );
+  }
+  try {
+    return doc.toJS({ maxAliasCount: 100 });
+  } catch (error) {
+    throw new ConfigError(file, [`YAML aliases expand too much (${error.message}); write the values out`]);
+  }
+}
+function readConfig(file, rootDir, overrides = {}) {
+  let text;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (error) {
+    throw new ConfigError(file, [`cannot read the config file: ${error.message}`]);
+  }
+  const config = configFromObject(parseConfigText(text, file), path.resolve(file), rootDir, overrides);
+  let isDir = false;
+  try {
+    isDir = statSync(config.app.workdir).isDirectory();
+  } catch {
+    isDir = false;
+  }
+  if (!isDir) throw new ConfigError(file, [`app.workdir must be an existing directory; ${config.app.workdir} is not one`]);
+  return config;
+}
+function selectTopologies(config, names) {
+  if (names.length === 0) return config;
+  const known2 = config.topologies.map((t) => t.name);
+  const unknown = names.filter((n) => !known2.includes(n));
+  if (unknown.length > 0) {
+    throw new ConfigError(
+      config.configPath,
+      unknown.map((n) => `--only must name a topology of the config (${known2.join(", ")}); got ${JSON.stringify(n)}`)
+    );
+  }
+  return { ...config, topologies: config.topologies.filter((t) => names.includes(t.name)) };
+}
+
+// src/git/git.ts
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync as rmSync2 } from "node:fs";
+import os from "node:os";
+import path3 from "node:path";
+
+// src/topology/cleanup.ts
+var ORDER = ["process", "worktree", "folder"];
+var SIGNAL_EXIT_CODES = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 };
+var CLEANUP_DEADLINE_MS = 1e4;
+var tasks = /* @__PURE__ */ new Map();
+var nextId = 1;
+var received = null;
+var installed = false;
+var InterruptedError = class extends Error {
+  name = "InterruptedError";
+};
+function interruption() {
+  return received;
+}
+function haltIfInterrupted() {
+  return received ? new Promise(() => void 0) : Promise.resolve();
+}
+function throwIfInterrupted(what) {
+  if (received) throw new InterruptedError(`${what}: interrupted by ${received}`);
+}
+function onCleanup(task) {
+  installSignalHandlers();
+  const id = nextId++;
+  tasks.set(id, task);
+  return () => void tasks.delete(id);
+}
+function undoNow(task) {
+  try {
+    task.now();
+  } catch {
+  }
+}
+async function cleanupAll(deadlineMs = CLEANUP_DEADLINE_MS) {
+  const deadline = Date.now() + deadlineMs;
+  for (const phase of ORDER) {
+    const entries = [...tasks.entries()].filter(([, t]) => t.phase === phase);
+    const left = Math.max(0, deadline - Date.now());
+    await Promise.race([
+      Promise.all(entries.map(([, t]) => t.gracefully ? t.gracefully().catch(() => void 0) : Promise.resolve(undoNow(t)))),
+      new Promise((resolve) => setTimeout(resolve, left).unref())
+    ]);
+    for (const [id, t] of entries) {
+      if (tasks.has(id)) undoNow(t);
+      tasks.delete(id);
+    }
+  }
+}
+function cleanupAllNow() {
+  for (const phase of ORDER) {
+    for (const [id, t] of [...tasks.entries()].filter(([, x]) => x.phase === phase)) {
+      undoNow(t);
+      tasks.delete(id);
+    }
+  }
+}
+function installSignalHandlers() {
+  if (installed) return;
+  installed = true;
+  process.on("exit", cleanupAllNow);
+  for (const signal of Object.keys(SIGNAL_EXIT_CODES)) {
+    process.on(signal, () => {
+      if (received) {
+        cleanupAllNow();
+        process.exit(SIGNAL_EXIT_CODES[signal]);
+      }
+      received = signal;
+      void cleanupAll().finally(() => process.exit(SIGNAL_EXIT_CODES[signal]));
+    });
+  }
+}
+
+// src/results/io.ts
+var import_ajv2 = __toESM(require_ajv(), 1);
+import { accessSync, constants, lstatSync, mkdirSync, readFileSync as readFileSync2, renameSync, rmSync, statSync as statSync2, writeFileSync } from "node:fs";
+import path2 from "node:path";
+
+// src/results/meta.schema.json
+var meta_schema_default = {
+  $schema: "http://json-schema.org/draft-07/schema#",
+  $id: "https://github.com/org/flask-perf-action/blob/v1/src/results/meta.schema.json",
+  title: "flask-perf meta.json",
+  description: "What mode: run records for mode: report next to the results (read from the artifact, so checked).",
+  type: "object",
+  additionalProperties: false,
+  required: ["configPath", "eventName", "prNumber", "headSha", "baseSha"],
+  properties: {
+    configPath: {
+      type: "string",
+      maxLength: 512,
+      pattern: "^[\\w./@:+-]+$",
+      "x-rule": "a path of letters, digits and ./@:+-_ (at most 512)"
+    },
+    eventName: {
+      type: "string",
+      maxLength: 64,
+      pattern: "^[a-z_]*$",
+      "x-rule": 'an event name of lower-case letters and "_"'
+    },
+    prNumber: {
+      type: ["integer", "null"],
+      minimum: 1,
+      maximum: 1e9,
+      "x-rule": "an integer from 1 to 10^9, or null"
+    },
+    headSha: {
+      type: ["string", "null"],
+      pattern: "^[0-9a-f]{40}$",
+      "x-rule": "a 40-digit commit id, or null"
+    },
+    baseSha: {
+      type: ["string", "null"],
+      pattern: "^[0-9a-f]{40}$",
+      "x-rule": "a 40-digit commit id, or null"
+    }
+  },
+  "x-rule": "a mapping {configPath, eventName, prNumber, headSha, baseSha}"
+};
+
+// src/results/results.schema.json
+var results_schema_default = {
+  $schema: "http://json-schema.org/draft-07/schema#",
+  $id: "https://github.com/org/flask-perf-action/blob/v1/src/results/results.schema.json",
+  title: "flask-perf results document",
+  description: "What a run measured: results.json, base.json and the baseline file. Read from artifacts and baselines, so every field has a type, a range and a size limit.",
+  type: "object",
+  additionalProperties: false,
+  required: ["schemaVersion", "tool", "startedAt", "finishedAt", "load", "environment", "topologies"],
+  properties: {
+    schemaVersion: {
+      type: "integer",
+      enum: [1, 2, 3],
+      "x-rule": "1, 2 or 3 (the results document versions this flask-perf reads)"
+    },
+    tool: {
+      type: "object",
+      additionalProperties: false,
+      required: ["name", "version"],
+      properties: {
+        name: {
+          type: "string",
+          const: "flask-perf",
+          "x-rule": '"flask-perf"'
+        },
+        version: {
+          type: "string",
+          maxLength: 64,
+          "x-rule": "a string of at most 64 characters"
+        }
+      },
+      "x-rule": "a mapping {name, version}"
+    },
+    startedAt: {
+      type: "string",
+      maxLength: 40,
+      "x-rule": "a string of at most 40 characters"
+    },
+    finishedAt: {
+      type: "string",
+      maxLength: 40,
+      "x-rule": "a string of at most 40 characters"
+    },
+    load: {
+      type: "object",
+      additionalProperties: false,
+      required: ["connections", "warmupSec", "durationSec", "trials", "timeoutSec"],
+      properties: {
+        connections: {
+          type: "integer",
+          minimum: 1,
+          maximum: 1e5,
+          "x-rule": "an integer from 1 to 100000"
+        },
+        warmupSec: {
+          type: "number",
+          minimum: 0,
+          maximum: 86400,
+          "x-rule": "a number from 0 to 86400"
+        },
+        durationSec: {
+          type: "number",
+          minimum: 0,
+          maximum: 86400,
+          "x-rule": "a number from 0 to 86400"
+        },
+        trials: {
+          type: "integer",
+          minimum: 1,
+          maximum: 1e3,
+          "x-rule": "an integer from 1 to 1000"
+        },
+        timeoutSec: {
+          type: "number",
+          minimum: 0,
+          maximum: 86400,
+          "x-rule": "a number from 0 to 86400"
+        }
+      },
+      "x-rule": "a mapping {connections, warmupSec, durationSec, trials, timeoutSec}"
+    },
+    environment: {
+      type: "object",
+      additionalProperties: false,
+      required: ["cpuModel", "cores", "os", "node", "python", "flask", "gunicorn", "placement"],
+      properties: {
+        cpuModel: {
+          type: "string",
+          maxLength: 200,
+          "x-rule": "a string of at most 200 characters"
+        },
+        cores: {
+          type: "integer",
+          minimum: 1,
+          maximum: 65536,
+          "x-rule": "an integer from 1 to 65536"
+        },
+        os: {
+          type: "string",
+          maxLength: 200,
+          "x-rule": "a string of at most 200 characters"
+        },
+        node: {
+          type: "string",
+          maxLength: 64,
+          "x-rule": "a string of at most 64 characters"
+        },
+        python: {
+          type: ["string", "null"],
+          maxLength: 64,
+          "x-rule": "a string of at most 64 characters, or null"
+        },
+        flask: {
+          type: ["string", "null"],
+          maxLength: 64,
+          "x-rule": "a string of at most 64 characters, or null"
+        },
+        gunicorn: {
+          type: ["string", "null"],
+          maxLength: 64,
+          "x-rule": "a string of at most 64 characters, or null"
+        },
+        placement: {
+          type: "object",
+          additionalProperties: false,
+          required: ["pinned", "loadgenCpus", "serverCpus", "serverCores", "reason"],
+          properties: {
+            pinned: {
+              type: "boolean",
+              "x-rule": "true or false"
+            },
+            loadgenCpus: {
+              $ref: "#/definitions/cpuList"
+            },
+            serverCpus: {
+              $ref: "#/definitions/cpuList"
+            },
+            serverCores: {
+              type: "integer",
+              minimum: 0,
+              maximum: 65536,
+              "x-rule": "an integer from 0 to 65536"
+            },
+            reason: {
+              type: "string",
+              maxLength: 500,
+              "x-rule": "a string of at most 500 characters"
+            }
+          },
+          "x-rule": "a mapping {pinned, loadgenCpus, serverCpus, serverCores, reason}"
+        },
+        cpuMhz: {
+          type: ["number", "null"],
+          minimum: 0,
+          maximum: 1e5,
+          "x-rule": "a number of MHz from 0 to 100000, or null"
+        },
+        stealPercent: {
+          type: ["number", "null"],
+          minimum: 0,
+          maximum: 100,
+          "x-rule": "a percentage from 0 to 100, or null"
+        }
+      },
+      "x-rule": "a mapping {cpuModel, cores, os, node, python, flask, gunicorn, placement}"
+    },
+    topologies: {
+      type: "array",
+      maxItems: 64,
+      items: {
+        $ref: "#/definitions/topology"
+      },
+      "x-rule": "a list of at most 64 topology results"
+    },
+    noise: {
+      type: "object",
+      additionalProperties: false,
+      required: ["trialSpread", "history"],
+      "x-rule": "a mapping {trialSpread, history}",
+      properties: {
+        trialSpread: {
+          type: "object",
+          additionalProperties: false,
+          required: ["rps", "cpu", "df"],
+          "x-rule": "a mapping {rps, cpu, df}",
+          properties: {
+            rps: {
+              type: ["number", "null"],
+              minimum: 0,
+              maximum: 20,
+              "x-rule": "a log-scale sd from 0 to 20, or null"
+            },
+            cpu: {
+              type: ["number", "null"],
+              minimum: 0,
+              maximum: 20,
+              "x-rule": "a log-scale sd from 0 to 20, or null"
+            },
+            df: {
+              type: "integer",
+              minimum: 0,
+              maximum: 1e5,
+              "x-rule": "an integer from 0 to 100000"
+            }
+          }
+        },
+        history: {
+          type: "array",
+          maxItems: 20,
+          "x-rule": "a list of at most 20 entries",
+          items: {
+            type: "object",
+            additionalProperties: false,
+            required: ["at", "cells"],
+            "x-rule": "a mapping {at, cells}",
+            properties: {
+              at: {
+                type: "string",
+                maxLength: 40,
+                "x-rule": "a string of at most 40 characters"
+              },
+              cells: {
+                type: "object",
+                maxProperties: 64,
+                propertyNames: {
+                  pattern: "^[A-Za-z0-9][A-Za-z0-9._-]*$",
+                  maxLength: 64
+                },
+                "x-names": "topology names",
+                additionalProperties: {
+                  type: "object",
+                  additionalProperties: false,
+                  required: ["rps", "cpu"],
+                  properties: {
+                    rps: {
+                      type: ["number", "null"],
+                      minimum: -20,
+                      maximum: 20,
+                      "x-rule": "a log ratio from -20 to 20, or null"
+                    },
+                    cpu: {
+                      type: ["number", "null"],
+                      minimum: -20,
+                      maximum: 20,
+                      "x-rule": "a log ratio from -20 to 20, or null"
+                    },
+                    normalized: {
+                      type: "boolean",
+                      "x-rule": "true when the ratios are of values divided by the reference app beside them"
+                    }
+                  },
+                  "x-rule": "a mapping {rps, cpu, normalized}"
+                },
+                "x-rule": "a mapping of topology names to {rps, cpu}"
+              }
+            }
+          }
+        }
+      }
+    }
+  },
+  "x-rule": "a flask-perf results document {schemaVersion, tool, load, environment, topologies, ...}",
+  definitions: {
+    latency: {
+      type: "object",
+      additionalProperties: false,
+      required: ["p50", "p90", "p99", "max"],
+      properties: {
+        p50: {
+          type: "number",
+          minimum: 0,
+          maximum: 1e9,
+          "x-rule": "a number of ms from 0 to 10^9"
+        },
+        p90: {
+          type: "number",
+          minimum: 0,
+          maximum: 1e9,
+          "x-rule": "a number of ms from 0 to 10^9"
+        },
+        p99: {
+          type: "number",
+          minimum: 0,
+          maximum: 1e9,
+          "x-rule": "a number of ms from 0 to 10^9"
+        },
+        max: {
+          type: "number",
+          minimum: 0,
+          maximum: 1e9,
+          "x-rule": "a number of ms from 0 to 10^9"
+        }
+      },
+      "x-rule": "a mapping {p50, p90, p99, max}"
+    },
+    trial: {
+      type: "object",
+      additionalProperties: false,
+      required: ["durationSec", "requests", "rps", "failures", "failuresPerSec", "latencyMs", "bytesPerSec", "cpuMsPer1kRequests", "loadgenCpu"],
+      properties: {
+        durationSec: {
+          type: "number",
+          minimum: 0,
+          maximum: 86400,
+          "x-rule": "a number from 0 to 86400"
+        },
+        requests: {
+          type: "integer",
+          minimum: 0,
+          maximum: 1e12,
+          "x-rule": "an integer from 0 to 10^12"
+        },
+        rps: {
+          type: "number",
+          minimum: 0,
+          maximum: 1e9,
+          "x-rule": "a number from 0 to 10^9"
+        },
+        failures: {
+          type: "integer",
+          minimum: 0,
+          maximum: 1e12,
+          "x-rule": "an integer from 0 to 10^12"
+        },
+        failuresPerSec: {
+          type: "number",
+          minimum: 0,
+          maximum: 1e9,
+          "x-rule": "a number from 0 to 10^9"
+        },
+        latencyMs: {
+          $ref: "#/definitions/latency"
+        },
+        bytesPerSec: {
+          type: "number",
+          minimum: 0,
+          maximum: 1e12,
+          "x-rule": "a number from 0 to 10^12"
+        },
+        cpuMsPer1kRequests: {
+          type: ["number", "null"],
+          minimum: 0,
+          maximum: 1e12,
+          "x-rule": "a number from 0 to 10^12, or null"
+        },
+        loadgenCpu: {
+          type: "number",
+          minimum: 0,
+          maximum: 1024,
+          "x-rule": "a number from 0 to 1024"
+        },
+        latencyHistogram: {
+          type: "string",
+          maxLength: 65536,
+          pattern: "^[A-Za-z0-9+/=]*$",
+          "x-rule": "an encoded latency histogram (base64, at most 65536 characters)"
+        },
+        series: {
+          $ref: "#/definitions/series"
+        }
+      },
+      "x-rule": "a trial {durationSec, requests, rps, ...}"
+    },
+    endpoint: {
+      type: "object",
+      additionalProperties: false,
+      required: ["method", "path", "weight", "totalRequests", "rps", "failuresPerSec", "latencyMs", "bytesPerSec", "statuses"],
+      properties: {
+        method: {
+          type: "string",
+          enum: ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"],
+          "x-rule": "one of GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS"
+        },
+        path: {
+          type: "string",
+          maxLength: 512,
+          pattern: "^/\\S*$",
+          "x-rule": 'a path starting with "/" without spaces (at most 512)'
+        },
+        weight: {
+          type: "integer",
+          minimum: 1,
+          maximum: 1e3,
+          "x-rule": "an integer from 1 to 1000"
+        },
+        totalRequests: {
+          type: "integer",
+          minimum: 0,
+          maximum: 1e12,
+          "x-rule": "an integer from 0 to 10^12"
+        },
+        rps: {
+          type: "number",
+          minimum: 0,
+          maximum: 1e9,
+          "x-rule": "a number from 0 to 10^9"
+        },
+        failuresPerSec: {
+          type: "number",
+          minimum: 0,
+          maximum: 1e9,
+          "x-rule": "a number from 0 to 10^9"
+        },
+        latencyMs: {
+          $ref: "#/definitions/latency"
+        },
+        bytesPerSec: {
+          type: "number",
+          minimum: 0,
+          maximum: 1e12,
+          "x-rule": "a number from 0 to 10^12"
+        },
+        statuses: {
+          type: "object",
+          maxProperties: 100,
+          propertyNames: {
+            pattern: "^[0-9]{3}$"
+          },
+          additionalProperties: {
+            type: "integer",
+            minimum: 0,
+            maximum: 1e12,
+            "x-rule": "an integer from 0 to 10^12"
+          },
+          "x-rule": "a mapping of 3-digit status codes to counts"
+        },
+        latencyHistogram: {
+          type: "string",
+          maxLength: 65536,
+          pattern: "^[A-Za-z0-9+/=]*$",
+          "x-rule": "an encoded latency histogram (base64, at most 65536 characters)"
+        },
+        percentilesMs: {
+          type: "array",
+          minItems: 11,
+          maxItems: 11,
+          items: {
+            type: "number",
+            minimum: 0,
+            maximum: 1e12,
+            "x-rule": "a latency in ms from 0 to 10^12"
+          },
+          "x-rule": "a list of 11 latencies in ms (the percentiles 50, 66, 75, 80, 90, 95, 98, 99, 99.9, 99.99, 100)"
+        }
+      },
+      "x-rule": "an endpoint {method, path, weight, ...}"
+    },
+    warning: {
+      type: "object",
+      additionalProperties: false,
+      required: ["code", "message"],
+      properties: {
+        code: {
+          type: "string",
+          pattern: "^[a-z][a-z0-9-]*$",
+          maxLength: 64,
+          "x-rule": 'a warning code of lower-case letters, digits and "-"'
+        },
+        message: {
+          type: "string",
+          maxLength: 2e3,
+          "x-rule": "a string of at most 2000 characters"
+        }
+      },
+      "x-rule": "a warning {code, message}"
+    },
+    calibration: {
+      type: "object",
+      additionalProperties: false,
+      required: ["rps", "cpuMsPer1kRequests", "trials"],
+      properties: {
+        interleaved: {
+          type: "boolean",
+          "x-rule": "true or false"
+        },
+        rps: {
+          type: "number",
+          minimum: 0,
+          maximum: 1e9,
+          "x-rule": "a number from 0 to 10^9"
+        },
+        cpuMsPer1kRequests: {
+          type: ["number", "null"],
+          minimum: 0,
+          maximum: 1e12,
+          "x-rule": "a number from 0 to 10^12, or null"
+        },
+        trials: {
+          type: "array",
+          maxItems: 1e3,
+          items: {
+            type: "object",
+            additionalProperties: false,
+            required: ["rps", "cpuMsPer1kRequests"],
+            properties: {
+              rps: {
+                type: "number",
+                minimum: 0,
+                maximum: 1e9,
+                "x-rule": "a number from 0 to 10^9"
+              },
+              cpuMsPer1kRequests: {
+                type: ["number", "null"],
+                minimum: 0,
+                maximum: 1e12,
+                "x-rule": "a number from 0 to 10^12, or null"
+              }
+            },
+            "x-rule": "a mapping {rps, cpuMsPer1kRequests}"
+          },
+          "x-rule": "a list of at most 1000 trials"
+        }
+      },
+      "x-rule": "a mapping {rps, cpuMsPer1kRequests, trials}"
+    },
+    cpuList: {
+      type: ["string", "null"],
+      maxLength: 200,
+      pattern: "^[0-9]+(-[0-9]+)?(,[0-9]+(-[0-9]+)?)*$",
+      "x-rule": 'a CPU list such as "0" or "1-3", or null'
+    },
+    topology: {
+      type: "object",
+      additionalProperties: false,
+      required: [
+        "name",
+        "kind",
+        "ok",
+        "error",
+        "totalRequests",
+        "rps",
+        "failuresPerSec",
+        "latencyMs",
+        "bytesPerSec",
+        "cpuMsPer1kRequests",
+        "peakRssMb",
+        "workers",
+        "instances",
+        "trials",
+        "endpoints",
+        "warnings",
+        "peakTimeWait"
+      ],
+      properties: {
+        name: {
+          type: "string",
+          pattern: "^[A-Za-z0-9][A-Za-z0-9._-]*$",
+          maxLength: 64,
+          "x-rule": 'a name of letters, digits, ".", "_" or "-" (at most 64)'
+        },
+        kind: {
+          type: "string",
+          enum: ["flask", "gunicorn", "balancer", "command"],
+          "x-rule": "one of flask, gunicorn, balancer, command"
+        },
+        ok: {
+          type: "boolean",
+          "x-rule": "true or false"
+        },
+        error: {
+          type: ["string", "null"],
+          maxLength: 2e3,
+          "x-rule": "a string of at most 2000 characters, or null"
+        },
+        totalRequests: {
+          type: "integer",
+          minimum: 0,
+          maximum: 1e12,
+          "x-rule": "an integer from 0 to 10^12"
+        },
+        rps: {
+          type: "number",
+          minimum: 0,
+          maximum: 1e9,
+          "x-rule": "a number from 0 to 10^9"
+        },
+        failuresPerSec: {
+          type: "number",
+          minimum: 0,
+          maximum: 1e9,
+          "x-rule": "a number from 0 to 10^9"
+        },
+        latencyMs: {
+          $ref: "#/definitions/latency"
+        },
+        bytesPerSec: {
+          type: "number",
+          minimum: 0,
+          maximum: 1e12,
+          "x-rule": "a number from 0 to 10^12"
+        },
+        cpuMsPer1kRequests: {
+          type: ["number", "null"],
+          minimum: 0,
+          maximum: 1e12,
+          "x-rule": "a number from 0 to 10^12, or null"
+        },
+        peakRssMb: {
+          type: ["number", "null"],
+          minimum: 0,
+          maximum: 1e9,
+          "x-rule": "a number from 0 to 10^9, or null"
+        },
+        workers: {
+          type: ["integer", "null"],
+          minimum: 0,
+          maximum: 1e5,
+          "x-rule": "an integer from 0 to 100000, or null"
+        },
+        instances: {
+          type: ["integer", "null"],
+          minimum: 0,
+          maximum: 1e5,
+          "x-rule": "an integer from 0 to 100000, or null"
+        },
+        trials: {
+          type: "array",
+          maxItems: 1e3,
+          items: {
+            $ref: "#/definitions/trial"
+          },
+          "x-rule": "a list of at most 1000 trials"
+        },
+        endpoints: {
+          type: "array",
+          maxItems: 64,
+          items: {
+            $ref: "#/definitions/endpoint"
+          },
+          "x-rule": "a list of at most 64 endpoints"
+        },
+        warnings: {
+          type: "array",
+          maxItems: 64,
+          items: {
+            $ref: "#/definitions/warning"
+          },
+          "x-rule": "a list of at most 64 warnings"
+        },
+        peakTimeWait: {
+          type: "integer",
+          minimum: 0,
+          maximum: 1e12,
+          "x-rule": "an integer from 0 to 10^12"
+        },
+        calibration: {
+          oneOf: [
+            {
+              type: "null"
+            },
+            {
+              $ref: "#/definitions/calibration"
+            }
+          ],
+          "x-rule": "a calibration {rps, cpuMsPer1kRequests, trials}, or null"
+        },
+        percentilesMs: {
+          type: "array",
+          minItems: 11,
+          maxItems: 11,
+          items: {
+            type: "number",
+            minimum: 0,
+            maximum: 1e12,
+            "x-rule": "a latency in ms from 0 to 10^12"
+          },
+          "x-rule": "a list of 11 latencies in ms (the percentiles 50, 66, 75, 80, 90, 95, 98, 99, 99.9, 99.99, 100)"
+        }
+      },
+      "x-rule": "a topology result {name, kind, ok, ...}"
+    },
+    series: {
+      type: "object",
+      additionalProperties: false,
+      required: ["requests", "non2xx", "errors", "p50", "p90", "p99", "serverCpu", "rssMb", "loadgenCpu"],
+      "x-rule": "a time series {requests, non2xx, errors, p50, p90, p99, serverCpu, rssMb, loadgenCpu}",
+      properties: {
+        requests: {
+          type: "array",
+          maxItems: 86400,
+          items: {
+            type: "integer",
+            minimum: 0,
+            maximum: 1e12,
+            "x-rule": "an integer from 0 to 10^12"
+          },
+          "x-rule": "a list of at most 86400 counts, one per second"
+        },
+        non2xx: {
+          type: "array",
+          maxItems: 86400,
+          items: {
+            type: "integer",
+            minimum: 0,
+            maximum: 1e12,
+            "x-rule": "an integer from 0 to 10^12"
+          },
+          "x-rule": "a list of at most 86400 counts, one per second"
+        },
+        errors: {
+          type: "array",
+          maxItems: 86400,
+          items: {
+            type: "integer",
+            minimum: 0,
+            maximum: 1e12,
+            "x-rule": "an integer from 0 to 10^12"
+          },
+          "x-rule": "a list of at most 86400 counts, one per second"
+        },
+        p50: {
+          type: "array",
+          maxItems: 86400,
+          items: {
+            type: ["number", "null"],
+            minimum: 0,
+            maximum: 1e12,
+            "x-rule": "a number from 0 to 10^12, or null"
+          },
+          "x-rule": "a list of at most 86400 latencies in ms or nulls, one per second"
+        },
+        p90: {
+          type: "array",
+          maxItems: 86400,
+          items: {
+            type: ["number", "null"],
+            minimum: 0,
+            maximum: 1e12,
+            "x-rule": "a number from 0 to 10^12, or null"
+          },
+          "x-rule": "a list of at most 86400 latencies in ms or nulls, one per second"
+        },
+        p99: {
+          type: "array",
+          maxItems: 86400,
+          items: {
+            type: ["number", "null"],
+            minimum: 0,
+            maximum: 1e12,
+            "x-rule": "a number from 0 to 10^12, or null"
+          },
+          "x-rule": "a list of at most 86400 latencies in ms or nulls, one per second"
+        },
+        serverCpu: {
+          type: "array",
+          maxItems: 86400,
+          items: {
+            type: ["number", "null"],
+            minimum: 0,
+            maximum: 1024,
+            "x-rule": "a share from 0 to 1024, or null"
+          },
+          "x-rule": "a list of at most 86400 CPU shares or nulls, one per second"
+        },
+        rssMb: {
+          type: "array",
+          maxItems: 86400,
+          items: {
+            type: ["number", "null"],
+            minimum: 0,
+            maximum: 1e12,
+            "x-rule": "a number from 0 to 10^12, or null"
+          },
+          "x-rule": "a list of at most 86400 sizes in MB or nulls, one per second"
+        },
+        loadgenCpu: {
+          type: "array",
+          maxItems: 86400,
+          items: {
+            type: ["number", "null"],
+            minimum: 0,
+            maximum: 1024,
+            "x-rule": "a share from 0 to 1024, or null"
+          },
+          "x-rule": "a list of at most 86400 CPU shares or nulls, one per second"
+        }
+      }
+    }
+  }
+};
+
+// src/results/io.ts
+var MAX_DOCUMENT_BYTES = 8 * 1024 * 1024;
+var MAX_DEPTH = 32;
+var MAX_PROBLEMS = 10;
+var ResultsError = class extends Error {
+  name = "ResultsError";
+};
+var first = new import_ajv2.Ajv({ allErrors: false, strict: true, allowUnionTypes: true });
+var all = new import_ajv2.Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
+for (const a of [first, all]) a.addVocabulary(["x-rule", "x-names"]);
+var PRUNE_ARRAYS_AT = 1001;
+var checks = {
+  results: { accept: first.compile(results_schema_default), explain: all.compile(results_schema_default), map: new SchemaMap(results_schema_default) },
+  meta: { accept: first.compile(meta_schema_default), explain: all.compile(meta_schema_default), map: new SchemaMap(meta_schema_default) }
+};
+function jsonDepth(text, limit = MAX_DEPTH) {
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92)
+        i++;
+      else if (c === 34) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === 123 || c === 91) {
+      depth++;
+      if (depth > deepest) deepest = depth;
+      if (deepest > limit) return deepest;
+    } else if (c === 125 || c === 93) depth--;
+  }
+  return deepest;
+}
+function parseJson(text, label) {
+  if (text.length > MAX_DOCUMENT_BYTES)
+    throw new ResultsError(`${label} is larger than ${MAX_DOCUMENT_BYTES / 1024 / 1024} MB; it is not a flask-perf document`);
+  const depth = jsonDepth(text);
+  if (depth > MAX_DEPTH) throw new ResultsError(`${label} nests deeper than ${MAX_DEPTH} levels; it is not a flask-perf document`);
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    const at = /position (\d+)/.exec(error.message);
+    throw new ResultsError(`${label} is not valid JSON${at ? ` (at character ${at[1]})` : ""}`);
+  }
+}
+function check(data, label, which) {
+  const { accept, explain, map: map2 } = checks[which];
+  if (accept(data)) return data;
+  const pruned = pruneArrays(data, PRUNE_ARRAYS_AT);
+  explain(pruned);
+  const problems = schemaProblems(map2, pruned, explain.errors ?? []);
+  const shown = problems.slice(0, MAX_PROBLEMS).map((p) => `  - ${p}`);
+  const more = problems.length > MAX_PROBLEMS ? [`  - \u2026 and ${problems.length - MAX_PROBLEMS} more`] : [];
+  throw new ResultsError(`${label} is not a valid flask-perf ${which === "meta" ? "meta.json" : "results document"}:
+${[...shown, ...more].join("\n")}`);
+}
+function parseResults(text, label) {
+  const doc = check(parseJson(text, label), label, "results");
+  const seen = /* @__PURE__ */ new Set();
+  for (const [i, t] of doc.topologies.entries()) {
+    if (seen.has(t.name))
+      throw new ResultsError(
+        `${label} is not a valid flask-perf results document:
+  - topologies[${i}].name must be unique; got ${JSON.stringify(t.name)} twice`
+      );
+    seen.add(t.name);
+  }
+  return doc;
+}
+function readDocumentFile(file, label) {
+  let stat;
+  try {
+    stat = lstatSync(file);
+  } catch {
+    return void 0;
+  }
+  if (stat.isSymbolicLink()) throw new ResultsError(`${label} is a symbolic link; it must be a regular file`);
+  if (!stat.isFile()) throw new ResultsError(`${label} is ${stat.isDirectory() ? "a directory" : "not a regular file"}; it must be a regular file`);
+  if (stat.size > MAX_DOCUMENT_BYTES) throw new ResultsError(`${label} is larger than ${MAX_DOCUMENT_BYTES / 1024 / 1024} MB; it is not a flask-perf document`);
+  return readFileSync2(file, "utf8");
+}
+function readResultsFile(file, label = file) {
+  const text = readDocumentFile(file, label);
+  return text === void 0 ? null : parseResults(text, label);
+}
+function writeJson(file, data) {
+  return writeText(file, `${JSON.stringify(data, null, 2)}
+`);
+}
+var RESULT_FILES = {
+  results: "results.json",
+  base: "base.json",
+  report: "report.md",
+  meta: "meta.json"
+};
+function writeResultsDir(dir, content) {
+  const files = {
+    results: path2.join(dir, RESULT_FILES.results),
+    base: path2.join(dir, RESULT_FILES.base),
+    report: path2.join(dir, RESULT_FILES.report),
+    meta: path2.join(dir, RESULT_FILES.meta)
+  };
+  if (content.results) writeJson(files.results, content.results);
+  if (content.base) writeJson(files.base, content.base);
+  if (content.meta) writeJson(files.meta, content.meta);
+  if (content.report !== void 0) writeText(files.report, content.report);
+  return files;
+}
+function writeText(file, text) {
+  mkdirSync(path2.dirname(path2.resolve(file)), { recursive: true });
+  const tmp = `${file}.${process.pid}.tmp`;
+  try {
+    writeFileSync(tmp, text);
+    renameSync(tmp, file);
+  } catch (error) {
+    rmSync(tmp, { force: true });
+    throw error;
+  }
+  return file;
+}
+var OutputError = class extends Error {
+  name = "OutputError";
+};
+function ensureWritableDir(dir, label) {
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (error) {
+    throw new OutputError(`${label} ${dir} cannot be created: ${error.code ?? error.message}`);
+  }
+  if (!statSync2(dir).isDirectory()) throw new OutputError(`${label} ${dir} is not a directory`);
+  try {
+    accessSync(dir, constants.W_OK);
+  } catch {
+    throw new OutputError(`${label} ${dir} is not writable`);
+  }
+}
+function ensureWritableFile(file, label) {
+  ensureWritableDir(path2.dirname(path2.resolve(file)), `the folder of ${label}`);
+  try {
+    if (statSync2(file).isDirectory()) throw new OutputError(`${label} ${file} is a directory; it must be a file path`);
+  } catch (error) {
+    if (error instanceof OutputError) throw error;
+  }
+}
+
+// src/git/git.ts
+function git(repo, args) {
+  return execFileSync("git", args, { cwd: repo, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], maxBuffer: MAX_DOCUMENT_BYTES + 1024 }).trim();
+}
+function repositoryRoot(dir) {
+  try {
+    return git(dir, ["rev-parse", "--show-toplevel"]);
+  } catch {
+    return null;
+  }
+}
+function commitOf(repo, ref) {
+  try {
+    return git(repo, ["rev-parse", "--verify", "--end-of-options", `${ref}^{commit}`]);
+  } catch {
+    return null;
+  }
+}
+function hasCommit(repo, commit) {
+  try {
+    git(repo, ["cat-file", "-e", `${commit}^{commit}`]);
+    return true;
+  } catch {
+    return false;
+  }
+}
+function ensureCommit(repo, commit) {
+  if (hasCommit(repo, commit)) return null;
+  try {
+    git(repo, ["fetch", "--no-tags", "--depth=1", "origin", commit]);
+  } catch (error) {
+    return error.message.split("\n").find((l) => l.trim() && !l.startsWith("Command failed")) ?? "git fetch failed";
+  }
+  return hasCommit(repo, commit) ? null : "the fetch did not bring it";
+}
+var WorktreeError = class extends Error {
+  name = "WorktreeError";
+};
+function addWorktree(repo, commit) {
+  const missing = ensureCommit(repo, commit);
+  if (missing)
+    throw new WorktreeError(
+      `cannot fetch the PR's base commit ${commit} (${missing}); use actions/checkout with fetch-depth: 0, or a token that can read the repository`
+    );
+  const parent = mkdtempSync(path3.join(os.tmpdir(), "flask-perf-base-"));
+  const dir = path3.join(parent, "base");
+  const remove = () => {
+    try {
+      git(repo, ["worktree", "remove", "--force", dir]);
+    } catch {
+    }
+    rmSync2(parent, { recursive: true, force: true });
+    try {
+      git(repo, ["worktree", "prune"]);
+    } catch {
+    }
+  };
+  const forget = onCleanup({ phase: "worktree", label: dir, now: remove });
+  try {
+    git(repo, ["worktree", "add", "--detach", dir, commit]);
+  } catch (error) {
+    remove();
+    forget();
+    throw new WorktreeError(`cannot check out ${commit} into a worktree: ${error.message.split("\n")[0]}`);
+  }
+  return {
+    dir,
+    remove: () => {
+      remove();
+      forget();
+    }
+  };
+}
+
+// src/pipeline/baseline.ts
+function readBaselineFile(file, name = file) {
+  const results = readResultsFile(file, `baseline ${name}`);
+  return results ? { results, source: name } : null;
+}
+
+// src/pipeline/pipeline.ts
+import path7 from "node:path";
+
+// src/compare/noise-figures.ts
+var MACHINE_NOISE = {
+  // Fitted on 12 stored-baseline runs (5 cells, 3 trials, 2026-11-28, 2 vCPUs "AMD EPYC"): pooled
+  // within-run sd of trials, and the sd of the difference of two runs' means less the trials' part.
+  // The corpus gives 120 and 55 degrees of freedom; a prior counts 30: other machines differ.
+  /** One trial around its run's mean (stored baseline; 5 s trials after a 2 s warm-up). */
+  trial: { rps: { sd: 0.106, df: 30 }, cpu: { sd: 0.105, df: 30 }, p99: { sd: 0.56, df: 30 } },
+  /** Two runs' means apart beyond what their trials' spread explains (separate processes, minutes apart). */
+  runs: { rps: { sd: 0.169, df: 30 }, cpu: { sd: 0.158, df: 30 }, p99: { sd: 0.2, df: 30 } },
+  /**
+   * The same, each cell divided by its calibration cell (the reference app, same topology, same
+   * run): the machine's speed moves both (their run means correlate 0.65–0.89), so most of the
+   * drift divides out. Fitted 0.060 and 0.008; CPU floored at 0.04, as no machine is that steady.
+   */
+  calibratedRuns: { rps: { sd: 0.06, df: 30 }, cpu: { sd: 0.04, df: 30 } },
+  /**
+   * Calibrated by turns (the reference app beside the app, 1 s slices in every trial): the log of
+   * app / reference per trial around its run's mean, and two runs' means of it apart beyond that.
+   */
+  interleaved: { trial: { rps: { sd: 0.05, df: 30 }, cpu: { sd: 0.05, df: 30 } }, runs: { rps: { sd: 0.05, df: 30 }, cpu: { sd: 0.05, df: 30 } } },
+  /** One paired round's log ratio head/base (compare: base). */
+  round: { rps: { sd: 0.06, df: 8 }, cpu: { sd: 0.06, df: 8 }, p99: { sd: 0.2, df: 8 } }
+};
+var CROSS_HARDWARE = { calibrated: 0.05, uncalibrated: 0.15, df: 10 };
+var OLD_BASELINE_WIDENING = 1.5;
+var HISTORY_MIN = 5;
+
+// src/compare/calibration.ts
+function interleaved(t) {
+  return t.calibration?.interleaved === true && t.calibration.trials.length === t.trials.length && t.trials.length > 0;
+}
+function normalizedValues(t, metric2) {
+  const ref = t.calibration?.trials ?? [];
+  const out2 = [];
+  t.trials.forEach((trial, i) => {
+    const a = positiveValue(trial, metric2);
+    const b = ref[i] ? positiveValue(ref[i], metric2) : null;
+    if (a !== null && b !== null) out2.push(a / b);
+  });
+  return out2;
+}
+function calibrationRatio(base, head, confidence) {
+  const b = base.calibration;
+  const h = head.calibration;
+  if (!b || !h) return null;
+  const factor = (m) => {
+    const [vb, vh] = [trialValues(b.trials, m), trialValues(h.trials, m)];
+    if (!vb.length || !vh.length) return null;
+    const t = MACHINE_NOISE.trial[m];
+    return unpairedRatioInterval(vh, vb, { withinSd: t.sd, withinDf: t.df, betweenSd: 0, betweenDf: 1 }, confidence);
+  };
+  const rps = factor("rps");
+  const cpu = factor("cpu");
+  if (!rps) return null;
+  return {
+    rps: rps.ratio,
+    cpu: cpu?.ratio ?? null,
+    rpsInterval: Number.isFinite(rps.high) ? { low: rps.low, high: rps.high } : null,
+    variance: { rps: rps.se ** 2, cpu: cpu ? cpu.se ** 2 : 0 },
+    byTurns: interleaved(base) && interleaved(head)
+  };
+}
+
+// src/compare/noise.ts
+function pairedJudging(compare, alpha) {
+  const prior = (m) => ({ withinSd: MACHINE_NOISE.round[m].sd, withinDf: MACHINE_NOISE.round[m].df, betweenSd: 0, betweenDf: 1 });
+  return { plan: { alpha, firstRound: compare.rounds, maxRounds: compare.maxRounds }, priors: { rps: prior("rps"), cpu: prior("cpu"), p99: prior("p99") } };
+}
+function trialSpread(topologies) {
+  const pooled = (m) => {
+    let squares = 0;
+    let df = 0;
+    for (const t of topologies) {
+      if (!t.ok) continue;
+      const logs = trialValues(t.trials, m).map(Math.log);
+      if (logs.length < 2) continue;
+      const m0 = mean(logs);
+      squares += logs.reduce((s, v) => s + (v - m0) ** 2, 0);
+      df += logs.length - 1;
+    }
+    return { sd: df > 0 ? Math.round(Math.sqrt(squares / df) * 1e4) / 1e4 : null, df };
+  };
+  const rps = pooled("rps");
+  return { rps: rps.sd, cpu: pooled("cpu").sd, df: rps.df };
+}
+function historySpread(history, metric2, trialSd, trialsPerRun, normalized = false) {
+  if (history.length < HISTORY_MIN) return null;
+  const ratios = history.flatMap(
+    (h) => Object.values(h.cells).filter((c) => (c.normalized ?? false) === normalized).map((c) => c[metric2])
+  ).filter((v) => typeof v === "number");
+  if (ratios.length < HISTORY_MIN) return null;
+  const center = median(ratios);
+  const robust = 1.4826 * median(ratios.map((r) => Math.abs(r - center)));
+  const pure = robust ** 2 - 2 * trialSd ** 2 / Math.max(1, trialsPerRun);
+  return { sd: Math.sqrt(Math.max(pure, 0)), df: history.length - 1 };
+}
+function storedNoise(metric2, context) {
+  const method = metric2 === "p99" ? "none" : context.calibration;
+  const trial = method === "interleaved" ? MACHINE_NOISE.interleaved.trial[metric2] : MACHINE_NOISE.trial[metric2];
+  let between = method === "interleaved" ? MACHINE_NOISE.interleaved.runs[metric2] : method === "after" ? MACHINE_NOISE.calibratedRuns[metric2] : MACHINE_NOISE.runs[metric2];
+  let source = "this machine kind's default noise";
+  const history = method !== "after" && metric2 !== "p99" ? historySpread(context.baseline.noise?.history ?? [], metric2, trial.sd, context.base.trials.length, method === "interleaved") : null;
+  if (history) {
+    between = history;
+    source = `the baseline's history of ${context.baseline.noise.history.length + 1} runs`;
+  } else if (context.baseline.schemaVersion < 2) {
+    between = { sd: between.sd * OLD_BASELINE_WIDENING, df: between.df };
+    source = "this machine kind's default noise, widened \xD71.5: the baseline predates noise records";
+  }
+  let betweenSd = between.sd;
+  if (context.crossHardware) {
+    const hw = method === "none" ? CROSS_HARDWARE.uncalibrated : CROSS_HARDWARE.calibrated;
+    betweenSd = Math.sqrt(between.sd ** 2 + hw ** 2);
+    source += method === "none" ? ", plus the spread between machines (no calibration)" : ", plus what calibration leaves across hardware";
+  }
+  return { prior: { withinSd: trial.sd, withinDf: trial.df, betweenSd, betweenDf: between.df }, source };
 }
 
 // src/compare/sequential.ts
@@ -25978,17 +24461,13 @@ function lookAlpha(plan, round2, last) {
   return Math.max(0, upTo - previous);
 }
 
-// src/ab/analyze.ts
-function value(t, metric2) {
-  const v = metric2 === "rps" ? t.rps : metric2 === "cpu" ? t.cpuMsPer1kRequests : t.latencyMs.p99;
-  return typeof v === "number" && v > 0 ? v : null;
-}
+// src/compare/paired.ts
 function pairedSamples(base, head, metric2, prior) {
   const b = [];
   const h = [];
   for (let i = 0; i < Math.min(base.length, head.length); i++) {
-    const vb = value(base[i], metric2);
-    const vh = value(head[i], metric2);
+    const vb = positiveValue(base[i], metric2);
+    const vh = positiveValue(head[i], metric2);
     if (vb !== null && vh !== null) {
       b.push(vb);
       h.push(vh);
@@ -25997,15 +24476,15 @@ function pairedSamples(base, head, metric2, prior) {
   return { kind: "paired", base: b, head: h, prior };
 }
 var rounds = (t) => t?.trials.length ?? 0;
-function cellAt(name, before, now, round2, priors, missingReason) {
+function cellAt(name, base, head, round2, priors, missingReason) {
   const cut = (t) => t ? { ...t, trials: t.trials.slice(0, round2) } : t;
-  const b = cut(before);
-  const h = cut(now);
+  const b = cut(base);
+  const h = cut(head);
   const samples = {};
-  if (b && h) for (const metric2 of METRICS) samples[metric2] = pairedSamples(b.trials, h.trials, metric2, priors?.[metric2]);
-  return { name, before, now, samples, sampleCount: Math.min(rounds(b), rounds(h)), missingReason };
+  if (b && h) for (const { name: metric2 } of METRICS) samples[metric2] = pairedSamples(b.trials, h.trials, metric2, priors?.[metric2]);
+  return { name, base, head, samples, sampleCount: Math.min(rounds(b), rounds(h)), missingReason };
 }
-function compareAb(base, head, policy, judging) {
+function comparePaired(base, head, policy, judging) {
   const judged = judgedTopologies(
     head.map((t) => t.name),
     base.map((t) => t.name),
@@ -26019,33 +24498,155 @@ function compareAb(base, head, policy, judging) {
   const latest = /* @__PURE__ */ new Map();
   const looks = [];
   let gatedTests = 0;
-  for (let round2 = firstLook; round2 <= Math.max(firstLook, lastRound); round2++) {
-    const final = judging.final && round2 >= lastRound;
-    const active = judged.names.filter((n) => !decided.has(n) && (measured(n) >= round2 || final));
-    if (active.length === 0) break;
-    const alpha = final && round2 < judging.plan.firstRound ? judging.plan.alpha : lookAlpha(judging.plan, round2, final);
-    looks.push({ round: round2, alpha });
-    const inputs = active.map((n) => cellAt(n, byName(base, n), byName(head, n), round2, judging.priors, judged.missingReason));
-    const outcome = judgeCells(inputs, policy, alpha);
+  const { plan } = judging;
+  const judgeAt = (names, round2, alpha, rest) => {
+    looks.push(rest ? { round: round2, alpha, rest } : { round: round2, alpha });
+    const outcome = judgeCells(
+      names.map((n) => cellAt(n, byName(base, n), byName(head, n), round2, judging.priors, judged.missingReason)),
+      policy,
+      alpha
+    );
     if (looks.length === 1) gatedTests = outcome.gatedTests;
     for (const cell of outcome.cells) {
       latest.set(cell.name, cell);
-      if (cell.verdict !== "inconclusive" || final) decided.set(cell.name, cell);
+      if (cell.verdict !== "inconclusive" || rest) decided.set(cell.name, cell);
     }
+  };
+  for (let round2 = firstLook; round2 <= Math.max(firstLook, lastRound); round2++) {
+    const last = judging.final && round2 >= lastRound;
+    const active = judged.names.filter((n) => !decided.has(n) && (measured(n) >= round2 || last));
+    if (active.length === 0) break;
+    const share2 = round2 < plan.firstRound ? plan.alpha : lookAlpha(plan, round2, false);
+    judgeAt(active, round2, share2, false);
+    if (!last) continue;
+    const left = round2 < plan.firstRound ? 0 : plan.alpha - spentAlpha(plan.alpha, round2 / plan.maxRounds);
+    const undecided = active.filter((n) => !decided.has(n));
+    if (undecided.length && left > 1e-12) judgeAt(undecided, round2, left, true);
+    for (const n of undecided) if (!decided.has(n)) decided.set(n, latest.get(n));
   }
-  const cells = judged.names.map((n) => decided.get(n) ?? latest.get(n) ?? judgeCells([cellAt(n, byName(base, n), byName(head, n), lastRound, judging.priors, judged.missingReason)], policy, 0).cells[0]);
+  const cells = judged.names.map(
+    (n) => decided.get(n) ?? latest.get(n) ?? judgeCells([cellAt(n, byName(base, n), byName(head, n), lastRound, judging.priors, judged.missingReason)], policy, 0).cells[0]
+  );
   return {
     mode: "base",
-    analyses: looks.length,
     looks,
-    baselineFound: true,
-    baselineSource: "the PR base, measured in this job",
+    hasBase: true,
+    baseSource: "the PR base, measured in this job",
     hardwareNote: null,
     policy,
     cells,
     gatedTests,
     ignored: judged.ignored
   };
+}
+
+// src/compare/stored.ts
+function compareStored(base, head, policy, baseSource = null, expected) {
+  const baseByName = new Map((base?.topologies ?? []).map((t) => [t.name, t]));
+  const judged = judgedTopologies(
+    head.topologies.map((t) => t.name),
+    [...baseByName.keys()],
+    expected
+  );
+  const hardwareNote = base ? hardwareDifference(base.environment, head.environment) : null;
+  const sources2 = /* @__PURE__ */ new Set();
+  const inputs = judged.names.map((name) => {
+    const b = baseByName.get(name);
+    const h = head.topologies.find((t) => t.name === name);
+    const samples = {};
+    const calibration = b && h ? calibrationRatio(b, h, 1 - 2 * policy.alpha) : null;
+    if (base && b && h) {
+      const byTurns = interleaved(b) && interleaved(h);
+      for (const { name: metric2 } of METRICS) {
+        const normalized = metric2 !== "p99" && (byTurns || calibration !== null);
+        const method = !normalized ? "none" : byTurns ? "interleaved" : "after";
+        const noise3 = storedNoise(metric2, { baseline: base, base: b, calibration: method, crossHardware: hardwareNote !== null });
+        sources2.add(noise3.source);
+        if (method === "interleaved") {
+          samples[metric2] = { kind: "unpaired", base: normalizedValues(b, metric2), head: normalizedValues(h, metric2), prior: noise3.prior };
+          continue;
+        }
+        const scale = method === "after" ? metric2 === "rps" ? calibration.rps : calibration.cpu ?? 1 : 1;
+        const factorVariance = method === "after" ? calibration.variance[metric2] : 0;
+        const prior = { ...noise3.prior, betweenSd: Math.sqrt(noise3.prior.betweenSd ** 2 + factorVariance) };
+        samples[metric2] = { kind: "unpaired", base: trialValues(b.trials, metric2), head: trialValues(h.trials, metric2).map((v) => v / scale), prior };
+      }
+    }
+    return {
+      name,
+      base: b,
+      head: h,
+      samples,
+      sampleCount: Math.min(b?.trials.length ?? 0, h?.trials.length ?? 0),
+      calibration,
+      missingReason: judged.missingReason
+    };
+  });
+  const { cells, gatedTests } = judgeCells(inputs, policy);
+  return {
+    mode: "baseline",
+    hasBase: base !== null,
+    baseSource: base ? baseSource : null,
+    hardwareNote,
+    policy,
+    cells: base ? cells : cells.map((c) => c.verdict === "new" ? { ...c, reasons: ["no baseline yet"] } : c),
+    gatedTests,
+    ignored: judged.ignored,
+    noiseSource: [...sources2].join("; ") || null
+  };
+}
+
+// src/compare/thresholds.ts
+var DEFAULT_THRESHOLDS = { rpsDrop: 0.1, cpuRise: 0.05, p99Rise: 0.25, failuresPerSecRise: 1 };
+function resolveThresholds(fromConfig, rpsInput) {
+  return {
+    rpsDrop: rpsInput ?? fromConfig.rpsDrop ?? DEFAULT_THRESHOLDS.rpsDrop,
+    cpuRise: fromConfig.cpuRise ?? DEFAULT_THRESHOLDS.cpuRise,
+    p99Rise: fromConfig.p99Rise ?? DEFAULT_THRESHOLDS.p99Rise,
+    failuresPerSecRise: fromConfig.failuresPerSecRise ?? DEFAULT_THRESHOLDS.failuresPerSecRise
+  };
+}
+
+// src/stats/histogram.ts
+var import_hdr_histogram_js = __toESM(require_dist2(), 1);
+var SIGNIFICANT_DIGITS = 3;
+var HIGHEST_US = 36e8;
+function newLatencyHistogram() {
+  return (0, import_hdr_histogram_js.build)({
+    bitBucketSize: 32,
+    lowestDiscernibleValue: 1,
+    highestTrackableValue: HIGHEST_US,
+    numberOfSignificantValueDigits: SIGNIFICANT_DIGITS,
+    useWebAssembly: false
+  });
+}
+function encodeHistogram(h) {
+  return (0, import_hdr_histogram_js.encodeIntoCompressedBase64)(h);
+}
+function decodeHistogram(encoded) {
+  return (0, import_hdr_histogram_js.decodeFromCompressedBase64)(encoded, 32, false);
+}
+function mergeHistograms(encoded) {
+  const total = newLatencyHistogram();
+  for (const e of encoded) total.add(decodeHistogram(e));
+  return total;
+}
+var ms = (us) => Math.round(us / 10) / 100;
+function percentileMs(h, p) {
+  return h.totalCount === 0 ? 0 : ms(h.getValueAtPercentile(p));
+}
+function summarizeHistogram(h) {
+  return { p50: percentileMs(h, 50), p90: percentileMs(h, 90), p99: percentileMs(h, 99), max: h.totalCount === 0 ? 0 : ms(h.maxValue) };
+}
+function percentilesMs(h, percentiles) {
+  return percentiles.map((p) => p >= 100 ? h.totalCount === 0 ? 0 : ms(h.maxValue) : percentileMs(h, p));
+}
+
+// src/stats/percentiles.ts
+var PERCENTILES = [50, 66, 75, 80, 90, 95, 98, 99, 99.9, 99.99, 100];
+function round(value, digits = 2) {
+  const f = 10 ** digits;
+  return Math.round(value * f) / f;
 }
 
 // src/results/merge.ts
@@ -26105,14 +24706,1358 @@ function mergeMeasurements(parts) {
   };
 }
 
-// src/ab/schedule.ts
-function shuffled(items, random) {
-  const out = [...items];
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [out[i], out[j]] = [out[j], out[i]];
+// src/topology/env.ts
+var ALLOWED = [
+  /^(PATH|HOME|USER|LOGNAME|SHELL|TERM|TZ|LANG|LANGUAGE|TMPDIR|TEMP|TMP|CI|NO_COLOR)$/,
+  /^LC_[A-Z_]+$/,
+  /^PYTHON[A-Z0-9_]*$/,
+  /^(VIRTUAL_ENV|CONDA_PREFIX|CONDA_DEFAULT_ENV)$/,
+  // actions/setup-python and the runner's tool cache.
+  /^(pythonLocation|Python_ROOT_DIR|Python2_ROOT_DIR|Python3_ROOT_DIR|PKG_CONFIG_PATH|LD_LIBRARY_PATH|RUNNER_TOOL_CACHE|AGENT_TOOLSDIRECTORY)$/
+];
+var NEVER_PASSED = /^(GITHUB_TOKEN|GH_TOKEN|INPUT_.*|ACTIONS_.*|ACTIONS)$/;
+function childEnv(from, passEnv = [], appEnv = {}) {
+  const env = {};
+  for (const [name, value] of Object.entries(from)) {
+    if (value === void 0 || NEVER_PASSED.test(name)) continue;
+    if (ALLOWED.some((rule) => rule.test(name)) || passEnv.includes(name)) env[name] = value;
   }
-  return out;
+  return { ...env, ...appEnv };
+}
+var SECRET_NAME = /(TOKEN|SECRET|PASSWORD|PASSWD|PRIVATE|CREDENTIAL|API_?KEY|ACCESS_KEY|AUTH)/i;
+var MIN_SECRET_LENGTH = 6;
+function secretValues(env) {
+  const values = /* @__PURE__ */ new Set();
+  for (const [name, value] of Object.entries(env)) {
+    if (!value || value.length < MIN_SECRET_LENGTH) continue;
+    if (SECRET_NAME.test(name) || /^ACTIONS_(RUNTIME|ID_TOKEN|CACHE)/.test(name)) values.add(value);
+  }
+  return [...values].sort((a, b) => b.length - a.length);
+}
+var known;
+function redact(text, secrets = known ??= secretValues(process.env)) {
+  let out2 = text;
+  for (const secret of secrets) if (out2.includes(secret)) out2 = out2.split(secret).join("***");
+  return out2;
+}
+
+// src/topology/process.ts
+import { spawn } from "node:child_process";
+import { statSync as statSync3 } from "node:fs";
+
+// src/topology/procfs.ts
+import { execFileSync as execFileSync2 } from "node:child_process";
+import { readdirSync, readFileSync as readFileSync3 } from "node:fs";
+function parseProcStat(line) {
+  const close = line.lastIndexOf(")");
+  if (close < 0) return void 0;
+  const pid = Number(line.slice(0, line.indexOf(" ")));
+  const f = line.slice(close + 2).split(" ");
+  const field = (n) => Number(f[n - 3]);
+  return {
+    pid,
+    state: f[0],
+    pgrp: field(5),
+    cpuTicks: field(14) + field(15) + field(16) + field(17),
+    rssPages: field(24)
+  };
+}
+function readStat(pid) {
+  try {
+    return parseProcStat(readFileSync3(`/proc/${pid}/stat`, "utf8"));
+  } catch {
+    return void 0;
+  }
+}
+function groupMembers(groups) {
+  let entries;
+  try {
+    entries = readdirSync("/proc");
+  } catch {
+    return [];
+  }
+  const out2 = [];
+  for (const name of entries) {
+    if (!/^[0-9]+$/.test(name)) continue;
+    const stat = readStat(name);
+    if (stat && groups.has(stat.pgrp) && stat.state !== "Z") out2.push(stat);
+  }
+  return out2;
+}
+function getconf(name, fallback) {
+  try {
+    const value = Number(execFileSync2("getconf", [name], { encoding: "utf8" }).trim());
+    return Number.isFinite(value) && value > 0 ? value : fallback;
+  } catch {
+    return fallback;
+  }
+}
+var clockTicks;
+var pageSize;
+function groupUsage(groups) {
+  clockTicks ??= getconf("CLK_TCK", 100);
+  pageSize ??= getconf("PAGESIZE", 4096);
+  let ticks = 0;
+  let pages = 0;
+  for (const member of groupMembers(groups)) {
+    ticks += member.cpuTicks;
+    pages += member.rssPages;
+  }
+  return { cpuMs: ticks * 1e3 / clockTicks, rssBytes: pages * pageSize };
+}
+function allowedCpus(fallbackCount) {
+  try {
+    const status = readFileSync3("/proc/self/status", "utf8");
+    const line = /^Cpus_allowed_list:\s*(.+)$/m.exec(status);
+    if (line) return parseCpuList(line[1].trim());
+  } catch {
+  }
+  return Array.from({ length: fallbackCount }, (_, i) => i);
+}
+function parseCpuList(list) {
+  const out2 = [];
+  for (const part of list.split(",")) {
+    const [a, b] = part.split("-").map(Number);
+    for (let c = a; c <= (b ?? a); c++) out2.push(c);
+  }
+  return out2;
+}
+function formatCpuList(cpus) {
+  const sorted = [...cpus].sort((x, y) => x - y);
+  const parts = [];
+  for (let i = 0; i < sorted.length; ) {
+    let j = i;
+    while (j + 1 < sorted.length && sorted[j + 1] === sorted[j] + 1) j++;
+    parts.push(i === j ? `${sorted[i]}` : `${sorted[i]}-${sorted[j]}`);
+    i = j + 1;
+  }
+  return parts.join(",");
+}
+function parseCpuTimes(stat) {
+  const line = /^cpu\s+(.+)$/m.exec(stat);
+  if (!line) return void 0;
+  const f = line[1].trim().split(/\s+/).map(Number);
+  const total = f.slice(0, 8).reduce((a, b) => a + (Number.isFinite(b) ? b : 0), 0);
+  return { total, steal: f[7] ?? 0 };
+}
+function cpuTimes() {
+  try {
+    return parseCpuTimes(readFileSync3("/proc/stat", "utf8"));
+  } catch {
+    return void 0;
+  }
+}
+function stealPercent(before, after) {
+  if (!before || !after || after.total <= before.total) return null;
+  return Math.round((after.steal - before.steal) / (after.total - before.total) * 1e3) / 10;
+}
+
+// src/topology/process.ts
+function killGroup(pgid, signal) {
+  try {
+    process.kill(-pgid, signal);
+  } catch {
+  }
+}
+var MAX_LINE_CHARS = 500;
+var OutputTail = class {
+  constructor(keep2) {
+    this.keep = keep2;
+  }
+  keep;
+  lines = [];
+  partial = "";
+  push(chunk) {
+    const parts = (this.partial + chunk.toString("utf8")).split("\n");
+    this.partial = (parts.pop() ?? "").slice(0, MAX_LINE_CHARS * 4);
+    for (const line of parts) {
+      this.lines.push(line.slice(0, MAX_LINE_CHARS));
+      if (this.lines.length > this.keep) this.lines.shift();
+    }
+  }
+  text(n) {
+    const all2 = this.partial ? [...this.lines, this.partial.slice(0, MAX_LINE_CHARS)] : this.lines;
+    return redact(all2.slice(-n).join("\n"));
+  }
+};
+function spawnGroup(command, options) {
+  throwIfInterrupted(options.label);
+  let cwdOk = false;
+  try {
+    cwdOk = statSync3(options.cwd).isDirectory();
+  } catch {
+    cwdOk = false;
+  }
+  if (!cwdOk) throw new Error(`${options.label}: the working directory ${options.cwd} does not exist`);
+  const [file, args] = options.cpus ? ["taskset", ["-c", options.cpus, "/bin/sh", "-c", command]] : ["/bin/sh", ["-c", command]];
+  const stdio = ["ignore", "pipe", "pipe"];
+  if (options.ipc) stdio.push("ipc");
+  const child = spawn(file, args, {
+    cwd: options.cwd,
+    env: options.env,
+    detached: true,
+    stdio,
+    serialization: options.serialization
+  });
+  const tail = new OutputTail(200);
+  child.stdout?.on("data", (c) => tail.push(c));
+  child.stderr?.on("data", (c) => tail.push(c));
+  const pid = child.pid;
+  let info;
+  const closed = new Promise((resolve) => child.once("close", () => resolve()));
+  const outputRead = (maxMs = 500) => Promise.race([closed, new Promise((r) => setTimeout(r, maxMs).unref())]);
+  const exited = new Promise((resolve) => {
+    child.once("error", (error) => {
+      tail.push(Buffer.from(`${error.message}
+`));
+      info = { code: 127, signal: null };
+      resolve(info);
+    });
+    child.once("exit", (code, signal) => {
+      info = { code, signal };
+      resolve(info);
+    });
+  });
+  if (pid === void 0) {
+    return Object.assign(
+      {
+        label: options.label,
+        pid: -1,
+        exited,
+        exitInfo: () => info,
+        outputRead,
+        lastOutput: (n = 20) => tail.text(n),
+        stop: async () => {
+        }
+      },
+      { child }
+    );
+  }
+  const group = /* @__PURE__ */ new Set([pid]);
+  const groupAlive = () => !info || groupMembers(group).length > 0;
+  let stopping;
+  const unregister = onCleanup({ phase: "process", label: options.label, now: () => killGroup(pid, "SIGKILL"), gracefully: () => stop() });
+  function stop(graceMs = STOP_GRACE_MS) {
+    stopping ??= stopGroup(graceMs);
+    return stopping;
+  }
+  async function stopGroup(graceMs) {
+    try {
+      killGroup(pid, "SIGTERM");
+      const deadline = Date.now() + graceMs;
+      while (groupAlive() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      if (groupAlive()) killGroup(pid, "SIGKILL");
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 1e3).unref())]);
+    } catch {
+    } finally {
+      unregister();
+    }
+  }
+  return { label: options.label, pid, exited, exitInfo: () => info, outputRead, lastOutput: (n = 20) => tail.text(n), stop, child };
+}
+function describeExit(info) {
+  return info.signal ? `signal ${info.signal}` : `exit code ${info.code}`;
+}
+
+// src/run/build.ts
+var BuildError = class extends Error {
+  name = "BuildError";
+};
+async function runBuild(app, log) {
+  if (!app.build.trim()) return;
+  log(`build: ${app.build}`);
+  const proc = spawnGroup(app.build, { label: "build", cwd: app.workdir, env: childEnv(process.env, app.passEnv, app.env) });
+  const forward = (chunk) => {
+    for (const line of chunk.toString("utf8").split("\n")) if (line.trim()) log(`build: ${redact(line.slice(0, 2e3))}`);
+  };
+  proc.child.stdout?.on("data", forward);
+  proc.child.stderr?.on("data", forward);
+  const exit = await proc.exited;
+  await proc.stop(500);
+  if (exit.code !== 0) {
+    throw new BuildError(`app.build failed with ${describeExit(exit)} in ${app.workdir}:
+${proc.lastOutput(20)}`);
+  }
+}
+
+// src/run/cell.ts
+import { mkdtempSync as mkdtempSync2, readFileSync as readFileSync5, rmSync as rmSync3, writeFileSync as writeFileSync2 } from "node:fs";
+import os2 from "node:os";
+import path5 from "node:path";
+
+// src/paths.ts
+import { existsSync } from "node:fs";
+import path4 from "node:path";
+import { fileURLToPath } from "node:url";
+function packageRoot(from = fileURLToPath(import.meta.url)) {
+  let dir = path4.dirname(from);
+  for (let i = 0; i < 10; i++) {
+    if (existsSync(path4.join(dir, "package.json"))) return dir;
+    dir = path4.dirname(dir);
+  }
+  throw new Error(`flask-perf: cannot find the package root above ${from}`);
+}
+function distScript(name) {
+  const script = path4.join(packageRoot(), "dist", name);
+  if (!existsSync(script)) throw new Error(`flask-perf: ${script} is missing; run "npm run bundle"`);
+  return script;
+}
+
+// src/load/generator.ts
+function closedJob(load) {
+  const { connections, durationMs, ...rest } = load;
+  return { ...rest, stages: [{ durationMs, connections }], maxConnections: connections };
+}
+function jobDurationMs(job) {
+  return job.stages.reduce((ms2, s) => ms2 + s.durationMs, 0);
+}
+function openLoadGenerator(options = {}) {
+  const proc = spawnGroup(`${process.execPath} ${distScript("load-generator.js")}`, {
+    label: "load generator",
+    cwd: process.cwd(),
+    env: childEnv(process.env),
+    cpus: options.cpus,
+    ipc: true,
+    serialization: "advanced"
+  });
+  return {
+    async run(job) {
+      const limitMs = jobDurationMs(job) + job.timeoutMs + 3e4;
+      const message = await new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`load generator gave no result within ${limitMs} ms`)), limitMs);
+        const onExit = () => {
+          clearTimeout(timer);
+          const info = proc.exitInfo();
+          reject(new Error(`load generator ended with ${info ? describeExit(info) : "no exit status"}: ${proc.lastOutput(5)}`));
+        };
+        proc.child.once("exit", onExit);
+        proc.child.once("message", (m) => {
+          clearTimeout(timer);
+          proc.child.off("exit", onExit);
+          resolve(m);
+        });
+        proc.child.send(job);
+      });
+      if (message.type === "error") throw new Error(`load generator failed: ${message.message}`);
+      return message.sample;
+    },
+    close: () => proc.stop(1e3)
+  };
+}
+
+// src/load/loopback.ts
+import { readFileSync as readFileSync4 } from "node:fs";
+var TIME_WAIT = "06";
+function countTimeWait(tables, port) {
+  const hexPort = port.toString(16).toUpperCase().padStart(4, "0");
+  let count = 0;
+  for (const table of tables) {
+    for (const line of table.split("\n").slice(1)) {
+      const f = line.trim().split(/\s+/);
+      if (f.length < 4 || f[3] !== TIME_WAIT) continue;
+      if (f[1].endsWith(`:${hexPort}`) || f[2].endsWith(`:${hexPort}`)) count++;
+    }
+  }
+  return count;
+}
+function readTables() {
+  const out2 = [];
+  for (const file of ["/proc/net/tcp", "/proc/net/tcp6"]) {
+    try {
+      out2.push(readFileSync4(file, "utf8"));
+    } catch {
+    }
+  }
+  return out2;
+}
+function timeWaitSockets(port) {
+  return countTimeWait(readTables(), port);
+}
+function ephemeralPortCount() {
+  try {
+    const [low, high] = readFileSync4("/proc/sys/net/ipv4/ip_local_port_range", "utf8").trim().split(/\s+/).map(Number);
+    return high - low + 1;
+  } catch {
+    return 28232;
+  }
+}
+function loopbackSources(count, platform = process.platform) {
+  if (platform !== "linux") return [];
+  return Array.from({ length: count }, (_, i) => `127.0.0.${i + 1}`);
+}
+
+// src/results/series.ts
+function trialSeries(sample, server, serverCores) {
+  const n = sample.seconds.length;
+  const windowMs = (i) => i < n - 1 ? 1e3 : Math.max(1, sample.elapsedMs - 1e3 * (n - 1));
+  const percentiles = sample.seconds.map((s) => {
+    if (!s.histogram) return null;
+    const h = decodeHistogram(s.histogram);
+    return [50, 90, 99].map((p) => round(h.getValueAtPercentile(p) / 1e3));
+  });
+  const at = (i) => server[i];
+  return {
+    requests: sample.seconds.map((s) => s.responses),
+    non2xx: sample.seconds.map((s) => s.non2xx),
+    errors: sample.seconds.map((s) => s.errors),
+    p50: percentiles.map((p) => p?.[0] ?? null),
+    p90: percentiles.map((p) => p?.[1] ?? null),
+    p99: percentiles.map((p) => p?.[2] ?? null),
+    serverCpu: sample.seconds.map((_, i) => {
+      const s = at(i);
+      return s?.cpuMs == null ? null : round(s.cpuMs / (s.ms * Math.max(1, serverCores)), 3);
+    }),
+    rssMb: sample.seconds.map((_, i) => {
+      const rss = at(i)?.rssBytes;
+      return rss == null ? null : round(rss / (1024 * 1024), 1);
+    }),
+    loadgenCpu: sample.seconds.map((s, i) => s.loadgenCpuMs === null ? null : round(s.loadgenCpuMs / windowMs(i), 3))
+  };
+}
+function concatSeries(parts) {
+  const cat = (k) => parts.flatMap((p) => p[k]);
+  return {
+    requests: cat("requests"),
+    non2xx: cat("non2xx"),
+    errors: cat("errors"),
+    p50: cat("p50"),
+    p90: cat("p90"),
+    p99: cat("p99"),
+    serverCpu: cat("serverCpu"),
+    rssMb: cat("rssMb"),
+    loadgenCpu: cat("loadgenCpu")
+  };
+}
+
+// src/results/warnings.ts
+var NON_2XX_WARN_SHARE = 0.01;
+var LATENCY_CLIMB_RATIO = 2;
+var LATENCY_CLIMB_MS = 20;
+var RPS_COLLAPSE_RATIO = 0.5;
+var CUT_SHORT_SECONDS = 2;
+var percent = (x) => `${(x * 100).toFixed(x < 0.1 ? 1 : 0)}%`;
+var isSuccess = (status) => status.startsWith("2");
+function endpointWarnings(endpoints) {
+  const warnings2 = [];
+  for (const e of endpoints) {
+    const entries = Object.entries(e.statuses).sort((a, b) => b[1] - a[1]);
+    const total = entries.reduce((n, [, c]) => n + c, 0);
+    const bad = entries.filter(([s]) => !isSuccess(s));
+    const badCount = bad.reduce((n, [, c]) => n + c, 0);
+    if (total === 0 || badCount === 0) continue;
+    const name = `${e.method} ${e.path}`;
+    const statuses = bad.map(([s, c]) => `${s} \xD7 ${c.toLocaleString("en-US")}`).join(", ");
+    if (badCount === total) {
+      const [top] = bad[0];
+      const hint = top === "404" || top === "405" ? "check the path and the method" : top.startsWith("5") ? "the server fails it" : "check the request";
+      warnings2.push({ code: "endpoint-fails", message: `${name}: ${bad.length === 1 ? top : statuses} on every request \u2014 ${hint}` });
+    } else if (badCount / total > NON_2XX_WARN_SHARE) {
+      warnings2.push({ code: "endpoint-non-2xx", message: `${name}: ${percent(badCount / total)} of responses were not 2xx (${statuses})` });
+    }
+  }
+  return warnings2;
+}
+function trialWarnings(trials) {
+  const warnings2 = [];
+  trials.forEach((t, index) => {
+    const s = t.series;
+    if (!s) return;
+    const label = trials.length > 1 ? `trial ${index + 1}` : "the trial";
+    const n = s.requests.length;
+    const lastActive = s.requests.reduce((last, r, i) => r > 0 ? i : last, -1);
+    if (lastActive >= 0 && n - 1 - lastActive >= CUT_SHORT_SECONDS) {
+      warnings2.push({
+        code: "trial-cut-short",
+        message: `${label} was cut short: no responses in its last ${n - 1 - lastActive} s (the server stopped answering)`
+      });
+      return;
+    }
+    if (n >= 4) {
+      const half = Math.floor(n / 2);
+      const mean2 = (v) => v.reduce((a, b) => a + b, 0) / Math.max(1, v.length);
+      const first2 = mean2(s.requests.slice(0, half));
+      const second = mean2(s.requests.slice(half));
+      if (first2 > 0 && second < RPS_COLLAPSE_RATIO * first2) {
+        warnings2.push({ code: "rps-collapses", message: `req/s collapsed in the second half of ${label}: ${Math.round(first2)} \u2192 ${Math.round(second)} req/s` });
+      }
+    }
+    if (n >= 6) {
+      const third = Math.floor((n - 1) / 3);
+      const p50 = s.p50.slice(1).filter((v) => v !== null);
+      const early = median(p50.slice(0, third));
+      const late = median(p50.slice(-third));
+      if (early > 0 && late >= LATENCY_CLIMB_RATIO * early && late - early >= LATENCY_CLIMB_MS) {
+        warnings2.push({
+          code: "latency-climbs",
+          message: `latency climbed through ${label}: p50 ${Math.round(early)} ms in its first third \u2192 ${Math.round(late)} ms in its last (the server is not keeping up)`
+        });
+      }
+    }
+  });
+  return warnings2;
+}
+
+// src/results/aggregate.ts
+var LOADGEN_SATURATED = 0.9;
+var TIME_WAIT_WARN_SHARE = 0.5;
+var EMPTY_LATENCY = { p50: 0, p90: 0, p99: 0, max: 0 };
+function isSuccess2(status) {
+  return status.startsWith("2");
+}
+function non2xx(statuses) {
+  return Object.entries(statuses).reduce((n, [s, c]) => isSuccess2(s) ? n : n + c, 0);
+}
+function responses(sample) {
+  return sample.endpoints.reduce((n, e) => n + e.responses, 0);
+}
+function summarizeTrial(trial) {
+  const { sample } = trial;
+  const sec = sample.elapsedMs / 1e3;
+  const total = responses(sample);
+  const failures2 = sample.errors + sample.endpoints.reduce((n, e) => n + non2xx(e.statuses), 0);
+  const bytes = sample.endpoints.reduce((n, e) => n + e.bytes, 0);
+  const latency = mergeHistograms(sample.endpoints.map((e) => e.histogram));
+  return {
+    durationSec: round(sec, 3),
+    requests: total,
+    rps: round(total / sec),
+    failures: failures2,
+    failuresPerSec: round(failures2 / sec),
+    latencyMs: summarizeHistogram(latency),
+    bytesPerSec: Math.round(bytes / sec),
+    cpuMsPer1kRequests: trial.serverCpuMs === null || total === 0 ? null : round(trial.serverCpuMs / total * 1e3),
+    loadgenCpu: round(sample.loadgenCpuMs / sample.elapsedMs, 3),
+    latencyHistogram: encodeHistogram(latency),
+    ...trial.series ? { series: trial.series } : {}
+  };
+}
+function summarizeEndpoint(endpoint, index, trials, seconds) {
+  const parts = trials.map((t) => t.sample.endpoints[index]);
+  const statuses = {};
+  for (const part of parts) for (const [s, c] of Object.entries(part.statuses)) statuses[s] = (statuses[s] ?? 0) + c;
+  const total = parts.reduce((n, p) => n + p.responses, 0);
+  const latency = mergeHistograms(parts.map((p) => p.histogram));
+  return {
+    method: endpoint.method,
+    path: endpoint.path,
+    weight: endpoint.weight,
+    totalRequests: total,
+    rps: round(total / seconds),
+    failuresPerSec: round(non2xx(statuses) / seconds),
+    latencyMs: summarizeHistogram(latency),
+    percentilesMs: percentilesMs(latency, PERCENTILES),
+    bytesPerSec: Math.round(parts.reduce((n, p) => n + p.bytes, 0) / seconds),
+    statuses,
+    latencyHistogram: encodeHistogram(latency)
+  };
+}
+function cellWarnings(trials, summaries, facts) {
+  const warnings2 = [];
+  const busiest = Math.max(0, ...summaries.map((t) => t.loadgenCpu));
+  if (busiest >= LOADGEN_SATURATED) {
+    warnings2.push({
+      code: "loadgen-saturated",
+      message: `load generator used ${Math.round(busiest * 100)}% of a core: the server may be faster than measured`
+    });
+  }
+  const peakTimeWait = Math.max(0, ...trials.map((t) => t.timeWait));
+  const codes = {};
+  for (const t of trials) for (const [c, n] of Object.entries(t.sample.errorCodes)) codes[c] = (codes[c] ?? 0) + n;
+  if (peakTimeWait >= TIME_WAIT_WARN_SHARE * facts.ephemeralPorts || codes.EADDRNOTAVAIL) {
+    warnings2.push({
+      code: "ephemeral-ports",
+      message: `${peakTimeWait.toLocaleString("en-US")} sockets in TIME_WAIT on the server port (room for ${facts.ephemeralPorts.toLocaleString("en-US")}: the ephemeral range \xD7 ${facts.sourceAddresses} source address${facts.sourceAddresses > 1 ? "es" : ""})` + (codes.EADDRNOTAVAIL ? `; ${codes.EADDRNOTAVAIL} connects failed with EADDRNOTAVAIL` : "") + ": connection-close traffic is near port exhaustion"
+    });
+  }
+  const otherErrors = Object.entries(codes).filter(([c]) => c !== "EADDRNOTAVAIL");
+  if (otherErrors.length > 0) {
+    warnings2.push({
+      code: "connection-errors",
+      message: `requests without a response: ${otherErrors.map(([c, n]) => `${c} \xD7 ${n}`).join(", ")}`
+    });
+  }
+  return warnings2;
+}
+function aggregateCell(trials, facts) {
+  const summaries = trials.map(summarizeTrial);
+  const merged = trials.length ? mergeHistograms(summaries.map((t) => t.latencyHistogram)) : null;
+  const seconds = trials.reduce((s, t) => s + t.sample.elapsedMs / 1e3, 0);
+  const endpoints = seconds > 0 ? facts.endpoints.map((e, i) => summarizeEndpoint(e, i, trials, seconds)) : [];
+  const total = summaries.reduce((n, t) => n + t.requests, 0);
+  const failures2 = summaries.reduce((n, t) => n + t.failures, 0);
+  const bytes = trials.reduce((n, t) => n + t.sample.endpoints.reduce((m, e) => m + e.bytes, 0), 0);
+  const cpuKnown = trials.every((t) => t.serverCpuMs !== null);
+  const cpuMs = trials.reduce((s, t) => s + (t.serverCpuMs ?? 0), 0);
+  return {
+    name: facts.name,
+    kind: facts.kind,
+    ok: facts.error === null,
+    error: facts.error,
+    totalRequests: total,
+    rps: seconds > 0 ? round(total / seconds) : 0,
+    failuresPerSec: seconds > 0 ? round(failures2 / seconds) : 0,
+    latencyMs: trials.length ? summarizeHistogram(merged) : EMPTY_LATENCY,
+    ...merged ? { percentilesMs: percentilesMs(merged, PERCENTILES) } : {},
+    bytesPerSec: seconds > 0 ? Math.round(bytes / seconds) : 0,
+    cpuMsPer1kRequests: cpuKnown && total > 0 ? round(cpuMs / total * 1e3) : null,
+    peakRssMb: facts.peakRssBytes === null ? null : round(facts.peakRssBytes / (1024 * 1024), 1),
+    workers: facts.workers,
+    instances: facts.instances,
+    trials: summaries,
+    endpoints,
+    warnings: [...cellWarnings(trials, summaries, facts), ...endpointWarnings(endpoints), ...trialWarnings(summaries)],
+    peakTimeWait: Math.max(0, ...trials.map((t) => t.timeWait))
+  };
+}
+function combineTrials(parts) {
+  const sum = (f) => parts.reduce((n, p) => n + f(p), 0);
+  const endpoints = parts[0].sample.endpoints.map((_, i) => {
+    const ps = parts.map((p) => p.sample.endpoints[i]);
+    const statuses = {};
+    for (const p of ps) for (const [s, c] of Object.entries(p.statuses)) statuses[s] = (statuses[s] ?? 0) + c;
+    return {
+      histogram: encodeHistogram(mergeHistograms(ps.map((p) => p.histogram))),
+      responses: ps.reduce((n, p) => n + p.responses, 0),
+      statuses,
+      bytes: ps.reduce((n, p) => n + p.bytes, 0)
+    };
+  });
+  const errorCodes = {};
+  for (const p of parts) for (const [c, n] of Object.entries(p.sample.errorCodes)) errorCodes[c] = (errorCodes[c] ?? 0) + n;
+  return {
+    sample: {
+      elapsedMs: sum((p) => p.sample.elapsedMs),
+      endpoints,
+      errors: sum((p) => p.sample.errors),
+      timeouts: sum((p) => p.sample.timeouts),
+      errorCodes,
+      loadgenCpuMs: sum((p) => p.sample.loadgenCpuMs),
+      seconds: parts.flatMap((p) => p.sample.seconds),
+      backlog: sum((p) => p.sample.backlog)
+    },
+    serverCpuMs: parts.every((p) => p.serverCpuMs !== null) ? sum((p) => p.serverCpuMs ?? 0) : null,
+    timeWait: Math.max(...parts.map((p) => p.timeWait)),
+    ...parts.every((p) => p.series) ? { series: concatSeries(parts.map((p) => p.series)) } : {}
+  };
+}
+
+// src/topology/health.ts
+import http from "node:http";
+function probe(url, timeoutMs = 1e3) {
+  return new Promise((resolve) => {
+    const req = http.get(url, { timeout: timeoutMs, agent: false }, (res) => {
+      res.resume();
+      res.on("end", () => resolve(res.statusCode ?? 0));
+      res.on("error", () => resolve(0));
+    });
+    req.on("timeout", () => req.destroy());
+    req.on("error", () => resolve(0));
+  });
+}
+async function waitHealthy(url, timeoutMs, exited) {
+  const start = Date.now();
+  let exit;
+  void exited.then((info) => {
+    exit = info;
+  });
+  let lastStatus = 0;
+  let delay = 25;
+  while (Date.now() - start < timeoutMs) {
+    if (exit) return { ok: false, reason: "exited", exit };
+    lastStatus = await probe(url, Math.min(1e3, timeoutMs));
+    if (lastStatus >= 200 && lastStatus < 300) return { ok: true, afterMs: Date.now() - start };
+    if (exit) return { ok: false, reason: "exited", exit };
+    await new Promise((r) => setTimeout(r, delay));
+    delay = Math.min(200, delay * 2);
+  }
+  return { ok: false, reason: "timeout", lastStatus };
+}
+
+// src/topology/workers.ts
+function autoWorkers(serverCores) {
+  return 2 * Math.max(1, serverCores) + 1;
+}
+function resolveWorkers(spec, serverCores) {
+  return "count" in spec ? spec.count : spec.autoMultiple * autoWorkers(serverCores);
+}
+
+// src/topology/plan.ts
+var LOOPBACK = "127.0.0.1";
+function shellQuote(word) {
+  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}
+function placeholders(ctx, port, upstreamPorts) {
+  return {
+    port: String(port),
+    host: LOOPBACK,
+    python: shellQuote(ctx.app.python),
+    // "app:create_app()" holds shell syntax.
+    wsgi: shellQuote(ctx.app.wsgi),
+    dir: shellQuote(ctx.dir),
+    upstreams: upstreamPorts.map((p) => `${LOOPBACK}:${p}`).join(","),
+    nginx_servers: upstreamPorts.map((p) => `server ${LOOPBACK}:${p};`).join("\n    "),
+    haproxy_servers: upstreamPorts.map((p, i) => `server s${i} ${LOOPBACK}:${p}`).join("\n    ")
+  };
+}
+function render(template, values) {
+  return template.replace(/\{([a-z_]+)\}/g, (whole, name) => values[name] ?? whole);
+}
+function instanceSpecs(ctx, count) {
+  return ctx.ports.slice(1, 1 + count).map((port, i) => ({
+    label: `instance ${i + 1}`,
+    command: render(ctx.app.start, placeholders(ctx, port, [])),
+    port
+  }));
+}
+function portsNeeded(topology) {
+  return topology.kind === "balancer" || topology.kind === "command" ? 1 + topology.instances : 1;
+}
+function planTopology(topology, ctx) {
+  const port = ctx.ports[0];
+  switch (topology.kind) {
+    case "flask":
+      return { instances: [], templates: [], front: { label: "server", command: render(ctx.app.start, placeholders(ctx, port, [])), port } };
+    case "gunicorn": {
+      const workers = resolveWorkers(topology.workers, ctx.serverCores);
+      const args = [
+        shellQuote(ctx.app.python),
+        "-m gunicorn",
+        `--bind ${LOOPBACK}:${port}`,
+        `--workers ${workers}`,
+        `--worker-class ${shellQuote(topology.workerClass)}`,
+        topology.threads > 1 ? `--threads ${topology.threads}` : "",
+        "--graceful-timeout 2",
+        "--log-level warning",
+        shellQuote(ctx.app.wsgi)
+      ].filter(Boolean);
+      return { instances: [], templates: [], workers, front: { label: "gunicorn", command: args.join(" "), port } };
+    }
+    case "balancer": {
+      const instances = instanceSpecs(ctx, topology.instances);
+      const command = [
+        shellQuote(ctx.node),
+        shellQuote(ctx.balancerScript),
+        `--port ${port}`,
+        `--strategy ${topology.strategy}`,
+        ...instances.map((i) => `--upstream ${LOOPBACK}:${i.port}`)
+      ].join(" ");
+      return { instances, templates: [], front: { label: "balancer", command, port } };
+    }
+    case "command": {
+      const instances = instanceSpecs(ctx, topology.instances);
+      const values = placeholders(
+        ctx,
+        port,
+        instances.map((i) => i.port)
+      );
+      return { instances, templates: topology.templates, front: { label: "server", command: render(topology.command, values), port } };
+    }
+  }
+}
+
+// src/topology/ports.ts
+import net from "node:net";
+function freePort(host = "127.0.0.1") {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.once("error", reject);
+    server.listen({ port: 0, host, exclusive: true }, () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+var held = /* @__PURE__ */ new Set();
+async function freePorts(count, host = "127.0.0.1") {
+  const ports = /* @__PURE__ */ new Set();
+  for (let attempt = 0; ports.size < count && attempt < count * 20; attempt++) {
+    const port = await freePort(host);
+    if (held.has(port)) continue;
+    ports.add(port);
+    held.add(port);
+  }
+  if (ports.size < count) {
+    releasePorts([...ports]);
+    throw new Error(`could not find ${count} free ports on ${host}`);
+  }
+  return [...ports];
+}
+function releasePorts(ports) {
+  for (const p of ports) held.delete(p);
+}
+
+// src/report/escape.ts
+var ZERO_WIDTH_SPACE = "\u200B";
+var CONTROLS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g;
+var ANSI = /\u001b\[[0-9;?]*[A-Za-z]/g;
+function md(text) {
+  return text.replace(ANSI, "").replace(CONTROLS, " ").replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/[\\`*_[\]|~#]/g, (c) => `\\${c}`).replace(/@(?=[A-Za-z0-9])/g, `@${ZERO_WIDTH_SPACE}`).replace(/#(?=[0-9])/g, `#${ZERO_WIDTH_SPACE}`).replace(/:\/\//g, `:${ZERO_WIDTH_SPACE}//`).replace(/\bwww\./gi, (w) => `${w.slice(0, 3)}${ZERO_WIDTH_SPACE}.`);
+}
+function mdCode(text) {
+  return `<code>${md(text)}</code>`;
+}
+function mdFence(text) {
+  const body = text.replace(ANSI, "").replace(/\r\n?/g, "\n").replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029]/g, "").replace(/<!--/g, `<!${ZERO_WIDTH_SPACE}--`).replace(/-->/g, `--${ZERO_WIDTH_SPACE}>`);
+  const longest = Math.max(0, ...[...body.matchAll(/`+/g)].map((m) => m[0].length));
+  const fence = "`".repeat(Math.max(3, longest + 1));
+  return `${fence}
+${body}
+${fence}`;
+}
+function capText(text, max2) {
+  if (text.length <= max2) return text;
+  const mark = "\n\u2026 (cut) \u2026\n";
+  const firstLine = text.split("\n", 1)[0].slice(0, Math.floor(max2 / 2));
+  const tail = text.slice(text.length - (max2 - firstLine.length - mark.length));
+  return `${firstLine}${mark}${tail}`;
+}
+
+// src/run/cell.ts
+var SOURCE_ADDRESSES = 8;
+var CellFailure = class extends Error {
+};
+var MAX_ERROR_CHARS = 2e3;
+function failureText(proc, what) {
+  const output = proc.lastOutput(15).trim();
+  return capText(`${proc.label} ${what}${output ? `; last output:
+${output}` : ""}`, MAX_ERROR_CHARS);
+}
+async function startHealthy(spec, config, placement, cwd, env, started) {
+  const proc = spawnGroup(spec.command, { label: spec.label, cwd, env, cpus: placement.serverCpus });
+  started.push(proc);
+  const outcome = await waitHealthy(`http://${LOOPBACK}:${spec.port}${config.app.health}`, config.app.healthTimeoutMs, proc.exited);
+  if (outcome.ok) return proc;
+  if (outcome.reason === "exited") {
+    await proc.outputRead();
+    throw new CellFailure(failureText(proc, `exited with ${describeExit(outcome.exit)} before becoming healthy`));
+  }
+  const status = outcome.lastStatus ? `last status ${outcome.lastStatus}` : "no answer";
+  throw new CellFailure(failureText(proc, `did not answer 2xx on ${config.app.health} within ${config.app.healthTimeoutMs / 1e3}s (${status})`));
+}
+function renderTemplates(templates, workdir, dir, values) {
+  for (const template of templates) {
+    const source = path5.resolve(workdir, template);
+    let text;
+    try {
+      text = readFileSync5(source, "utf8");
+    } catch (error) {
+      throw new CellFailure(`template ${template} cannot be read: ${error.message}`);
+    }
+    writeFileSync2(path5.join(dir, path5.basename(template).replace(/\.tmpl$/, "")), render(text, values));
+  }
+}
+function deadProcess(procs) {
+  return procs.find((p) => p.exitInfo() !== void 0);
+}
+async function deploy(topology, config, placement, deps, facts) {
+  const started = [];
+  const dir = mkdtempSync2(path5.join(os2.tmpdir(), `flask-perf-${topology.name}-`));
+  const forgetDir = onCleanup({ phase: "folder", label: dir, now: () => rmSync3(dir, { recursive: true, force: true }) });
+  const env = childEnv(process.env, config.app.passEnv, config.app.env);
+  let sampler;
+  let peakRss = 0;
+  let ports = [];
+  const stop = async () => {
+    if (sampler) clearInterval(sampler);
+    await Promise.all([...started].reverse().map((p) => p.stop()));
+    releasePorts(ports);
+    rmSync3(dir, { recursive: true, force: true });
+    forgetDir();
+  };
+  try {
+    ports = await freePorts(portsNeeded(topology));
+    const context = { app: config.app, serverCores: placement.serverCores, ports, dir, node: deps.node, balancerScript: deps.balancerScript };
+    const plan = planTopology(topology, context);
+    facts.workers = plan.workers ?? null;
+    facts.instances = plan.instances.length || null;
+    await Promise.all(plan.instances.map((spec) => startHealthy(spec, config, placement, config.app.workdir, env, started)));
+    renderTemplates(
+      plan.templates,
+      config.app.workdir,
+      dir,
+      placeholders(
+        context,
+        plan.front.port,
+        plan.instances.map((i) => i.port)
+      )
+    );
+    await startHealthy(plan.front, config, placement, config.app.workdir, env, started);
+    const groups = new Set(started.map((p) => p.pid));
+    sampler = setInterval(() => {
+      peakRss = Math.max(peakRss, groupUsage(groups).rssBytes);
+    }, 250);
+    return {
+      url: `http://${LOOPBACK}:${plan.front.port}`,
+      frontPort: plan.front.port,
+      workers: facts.workers,
+      instances: facts.instances,
+      peakRss: () => peakRss,
+      stop,
+      checkAlive: async () => {
+        const dead = deadProcess(started);
+        if (!dead) return;
+        await dead.outputRead();
+        throw new CellFailure(failureText(dead, `died mid-run with ${describeExit(dead.exitInfo())}`));
+      },
+      usage: () => groupUsage(groups)
+    };
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+}
+var sources = loopbackSources(SOURCE_ADDRESSES);
+function jobFor(d, config, durationMs) {
+  return closedJob({
+    url: d.url,
+    connections: config.load.connections,
+    durationMs,
+    timeoutMs: config.load.timeoutMs,
+    endpoints: config.load.requests,
+    localAddresses: sources
+  });
+}
+async function measure(d, generator, config, durationMs, serverCores) {
+  await d.checkAlive();
+  const before = d.usage().cpuMs;
+  const server = [];
+  let last = before;
+  let lastAt = performance.now();
+  const read = () => {
+    const u = d.usage();
+    const at = performance.now();
+    server.push({ cpuMs: u.cpuMs - last, rssBytes: u.rssBytes, ms: at - lastAt });
+    last = u.cpuMs;
+    lastAt = at;
+  };
+  const sampler = setInterval(read, 1e3);
+  let sample;
+  try {
+    sample = await generator.run(jobFor(d, config, durationMs));
+  } finally {
+    clearInterval(sampler);
+  }
+  const after = d.usage().cpuMs;
+  while (server.length < sample.seconds.length) read();
+  await d.checkAlive();
+  return { sample, serverCpuMs: after - before, timeWait: timeWaitSockets(d.frontPort), series: trialSeries(sample, server, serverCores) };
+}
+function cellResult(topology, config, trials, error, facts, peakRss) {
+  return aggregateCell(error === null ? trials : [], {
+    name: topology.name,
+    kind: topology.kind,
+    endpoints: config.load.requests,
+    error,
+    peakRssBytes: peakRss > 0 ? peakRss : null,
+    workers: facts.workers,
+    instances: facts.instances,
+    ephemeralPorts: ephemeralPortCount() * Math.max(1, sources.length),
+    sourceAddresses: Math.max(1, sources.length)
+  });
+}
+var errorText = (e) => capText(e instanceof CellFailure ? e.message : `${e.message}`, MAX_ERROR_CHARS);
+async function runCell(topology, config, placement, deps) {
+  const trials = [];
+  const facts = { workers: null, instances: null };
+  const label = topology.name;
+  let generator;
+  let deployment;
+  let error = null;
+  try {
+    deps.progress.phase(label, "starting");
+    generator = deps.openLoadGenerator({ cpus: placement.loadgenCpus });
+    deployment = await deploy(topology, config, placement, deps, facts);
+    if (config.load.warmupMs > 0) {
+      deps.progress.phase(label, "warming up", config.load.warmupMs);
+      await generator.run(jobFor(deployment, config, config.load.warmupMs));
+    }
+    for (let t = 0; t < config.load.trials; t++) {
+      deps.progress.phase(label, `trial ${t + 1}/${config.load.trials}`, config.load.durationMs);
+      trials.push(await measure(deployment, generator, config, config.load.durationMs, placement.serverCores));
+    }
+  } catch (e) {
+    error = errorText(e);
+  } finally {
+    deps.progress.phase(label, "stopping");
+    await generator?.close();
+    await deployment?.stop();
+  }
+  return cellResult(topology, config, trials, error, facts, deployment?.peakRss() ?? 0);
+}
+async function runInterleaved(topology, sides, placement, deps, plan) {
+  const names = Object.keys(sides);
+  const order = [plan.first, ...names.filter((n) => n !== plan.first)];
+  const facts = Object.fromEntries(names.map((n) => [n, { workers: null, instances: null }]));
+  const trials = Object.fromEntries(names.map((n) => [n, []]));
+  const errors = Object.fromEntries(names.map((n) => [n, null]));
+  const up = {};
+  let generator;
+  try {
+    deps.progress.phase(topology.name, "starting both sides");
+    generator = deps.openLoadGenerator({ cpus: placement.loadgenCpus });
+    const started = await Promise.allSettled(order.map((side) => deploy(topology, sides[side], placement, deps, facts[side])));
+    started.forEach((outcome, i) => {
+      if (outcome.status === "fulfilled") up[order[i]] = outcome.value;
+      else errors[order[i]] = errorText(outcome.reason);
+    });
+    const live = order.filter((side) => up[side]);
+    const warmup = live.reduce((ms2, side) => ms2 + plan.warmupMs[side], 0);
+    if (warmup > 0) {
+      deps.progress.phase(topology.name, "warming up", warmup);
+      for (const side of live) if (plan.warmupMs[side] > 0) await generator.run(jobFor(up[side], sides[side], plan.warmupMs[side]));
+    }
+    const sliceMs = Math.max(100, Math.round(plan.durationMs / plan.slices));
+    for (let t = 0; t < plan.trials; t++) {
+      deps.progress.phase(
+        topology.name,
+        plan.trials > 1 ? `trial ${t + 1}/${plan.trials}, ${plan.slices} slices a side` : `${plan.slices} slices a side`,
+        plan.durationMs * live.length
+      );
+      const slices = Object.fromEntries(names.map((n) => [n, []]));
+      for (let k = 0; k < plan.slices; k++) {
+        for (const side of k % 2 === 0 ? live : [...live].reverse()) {
+          if (errors[side] !== null) continue;
+          try {
+            slices[side].push(await measure(up[side], generator, sides[side], sliceMs, placement.serverCores));
+          } catch (e) {
+            errors[side] = errorText(e);
+          }
+        }
+      }
+      for (const side of live) if (errors[side] === null && slices[side].length) trials[side].push(combineTrials(slices[side]));
+    }
+  } catch (e) {
+    for (const side of order) errors[side] ??= errorText(e);
+  } finally {
+    deps.progress.phase(topology.name, "stopping");
+    await generator?.close();
+    await Promise.all(order.map((side) => up[side]?.stop() ?? Promise.resolve()));
+  }
+  return Object.fromEntries(
+    names.map((side) => [side, cellResult(topology, sides[side], trials[side], errors[side], facts[side], up[side]?.peakRss() ?? 0)])
+  );
+}
+
+// src/run/matrix.ts
+import { execFileSync as execFileSync3 } from "node:child_process";
+import os4 from "node:os";
+
+// src/results/fingerprint.ts
+import { execFile } from "node:child_process";
+import os3 from "node:os";
+var VERSIONS_PY = `
+import json, platform
+from importlib import metadata
+def v(name):
+    try:
+        return metadata.version(name)
+    except Exception:
+        return None
+print(json.dumps({"python": platform.python_version(), "flask": v("flask"), "gunicorn": v("gunicorn")}))
+`;
+function pythonVersions(app) {
+  return new Promise((resolve) => {
+    execFile(
+      app.python,
+      ["-c", VERSIONS_PY],
+      { cwd: app.workdir, timeout: 15e3, env: childEnv(process.env, app.passEnv, app.env), maxBuffer: 64 * 1024 },
+      (error, stdout) => {
+        if (error) return resolve({ python: null, flask: null, gunicorn: null });
+        try {
+          const raw = JSON.parse(stdout.trim().split("\n").pop() ?? "{}");
+          const version = (v) => typeof v === "string" && /^[\w.+-]{1,64}$/.test(v) ? v : null;
+          resolve({ python: version(raw.python), flask: version(raw.flask), gunicorn: version(raw.gunicorn) });
+        } catch {
+          resolve({ python: null, flask: null, gunicorn: null });
+        }
+      }
+    );
+  });
+}
+async function fingerprint(app, placement, cores) {
+  const versions = await pythonVersions(app);
+  return {
+    cpuModel: (os3.cpus()[0]?.model.trim() || "unknown").slice(0, 200),
+    cpuMhz: os3.cpus()[0]?.speed || null,
+    stealPercent: null,
+    cores,
+    os: `${os3.type()} ${os3.release()} ${os3.arch()}`,
+    node: process.version,
+    ...versions,
+    placement: {
+      pinned: placement.pinned,
+      loadgenCpus: placement.loadgenCpus ?? null,
+      serverCpus: placement.serverCpus ?? null,
+      serverCores: placement.serverCores,
+      reason: placement.reason
+    }
+  };
+}
+
+// src/results/types.ts
+var SCHEMA_VERSION = 3;
+
+// src/calibration/plan.ts
+import path6 from "node:path";
+var CALIBRATION_WARMUP_MS = 2e3;
+var CALIBRATION_SLICE_MS = 1e3;
+function calibrationDir() {
+  return path6.join(packageRoot(), "src/calibration");
+}
+function calibrationConfig(config, topology, dir) {
+  if (topology.kind === "command") return null;
+  return {
+    ...config,
+    app: {
+      ...config.app,
+      build: "",
+      workdir: dir,
+      wsgi: "calibration_app:app",
+      start: `{python} ${path6.join(dir, "serve.py")} {port}`,
+      health: "/"
+    },
+    load: {
+      ...config.load,
+      warmupMs: Math.min(config.load.warmupMs, CALIBRATION_WARMUP_MS),
+      requests: [{ method: "GET", path: "/", headers: {}, body: "", weight: 1 }]
+    },
+    topologies: [topology]
+  };
+}
+
+// src/topology/placement.ts
+function choosePlacement(setting, allowed, hasTaskset2) {
+  const shared = (reason) => ({ pinned: false, serverCores: allowed.length, reason });
+  if (setting.mode === "off") return shared("placement: off");
+  if (!hasTaskset2) return shared("taskset not found; not pinned");
+  if (setting.mode === "pin") {
+    const server = parseCpuList(setting.server);
+    return {
+      pinned: true,
+      loadgenCpus: setting.loadgen,
+      serverCpus: setting.server,
+      serverCores: server.length,
+      reason: "placement from the config"
+    };
+  }
+  if (allowed.length < AUTO_PIN_MIN_CORES) {
+    return shared(
+      `${allowed.length} core${allowed.length === 1 ? "" : "s"}: below ${AUTO_PIN_MIN_CORES}, load generator and server share ${allowed.length === 1 ? "it" : "them"}`
+    );
+  }
+  const [first2, ...rest] = allowed;
+  return {
+    pinned: true,
+    loadgenCpus: formatCpuList([first2]),
+    serverCpus: formatCpuList(rest),
+    serverCores: rest.length,
+    reason: `${allowed.length} cores: load generator on 1, servers on ${rest.length}`
+  };
+}
+function placementProblems(placement, allowed) {
+  if (!placement.pinned) return [];
+  const problems = [];
+  const loadgen = parseCpuList(placement.loadgenCpus ?? "");
+  const server = parseCpuList(placement.serverCpus ?? "");
+  for (const [field, cpus] of [
+    ["placement.loadgen", loadgen],
+    ["placement.server", server]
+  ]) {
+    const missing = cpus.filter((c) => !allowed.includes(c));
+    if (missing.length) problems.push(`${field} must name CPUs of this machine (${formatCpuList(allowed)}); got ${formatCpuList(missing)}`);
+  }
+  if (loadgen.some((c) => server.includes(c))) problems.push("placement.loadgen and placement.server must not share CPUs");
+  return problems;
+}
+
+// src/run/progress.ts
+var silentProgress = {
+  note: () => {
+  },
+  cellStart: () => {
+  },
+  phase: () => {
+  },
+  cellEnd: () => {
+  },
+  close: () => {
+  }
+};
+function cellSummary(result) {
+  if (!result.ok) return `${result.name}: FAILED \u2014 ${(result.error ?? "").split("\n")[0]}`;
+  const warn = result.warnings.length ? ` (${result.warnings.length} warning${result.warnings.length > 1 ? "s" : ""})` : "";
+  return `${result.name}: ${result.rps.toFixed(1)} req/s, p99 ${result.latencyMs.p99.toFixed(1)} ms, ${result.failuresPerSec.toFixed(2)} failures/s${warn}`;
+}
+function lineProgress(write) {
+  let position = "";
+  return {
+    note: (m) => write(m),
+    cellStart: (name, index, count) => {
+      position = `[${index + 1}/${count}]`;
+      write(`${position} ${name}`);
+    },
+    phase: (name, text) => write(`${position} ${name}: ${text}`),
+    cellEnd: (result) => {
+      write(`${position} ${cellSummary(result)}`);
+      for (const w of result.warnings) write(`${position}   warning: ${w.message}`);
+    },
+    close: () => {
+    }
+  };
+}
+function barProgress(stream) {
+  let position = "";
+  let phaseText = "";
+  let phaseStart = 0;
+  let phaseMs = 0;
+  let timer;
+  const width = 24;
+  const draw = () => {
+    const fraction = phaseMs > 0 ? Math.min(1, (Date.now() - phaseStart) / phaseMs) : 0;
+    const filled = Math.round(fraction * width);
+    const bar = phaseMs > 0 ? ` [${"#".repeat(filled)}${".".repeat(width - filled)}]` : "";
+    stream.write(`\r\x1B[2K${position} ${phaseText}${bar}`);
+  };
+  return {
+    note: (m) => stream.write(`\r\x1B[2K${m}
+`),
+    cellStart: (name, index, count) => {
+      position = `[${index + 1}/${count}]`;
+      phaseText = name;
+      phaseMs = 0;
+      timer ??= setInterval(draw, 200);
+      draw();
+    },
+    phase: (name, text, expectedMs = 0) => {
+      phaseText = `${name}: ${text}`;
+      phaseStart = Date.now();
+      phaseMs = expectedMs;
+      draw();
+    },
+    cellEnd: (result) => {
+      stream.write(`\r\x1B[2K${position} ${cellSummary(result)}
+`);
+      for (const w of result.warnings) stream.write(`${position}   warning: ${w.message}
+`);
+      phaseMs = 0;
+      phaseText = "";
+    },
+    close: () => {
+      if (timer) clearInterval(timer);
+      timer = void 0;
+    }
+  };
+}
+
+// src/version.ts
+var VERSION = "0.1.0";
+
+// src/run/matrix.ts
+function hasTaskset() {
+  try {
+    execFileSync3("taskset", ["-p", String(process.pid)], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
+}
+function placementHere(config) {
+  const allowed = allowedCpus(os4.availableParallelism());
+  const placement = choosePlacement(config.placement, allowed, hasTaskset());
+  const problems = placementProblems(placement, allowed);
+  if (problems.length) throw new ConfigError(config.configPath, problems);
+  return { placement, cores: allowed.length };
+}
+async function startRun(config, progress, startedAt = (/* @__PURE__ */ new Date()).toISOString()) {
+  const { placement, cores } = placementHere(config);
+  progress.note(`placement: ${placement.reason}`);
+  return { startedAt, placement, environment: await fingerprint(config.app, placement, cores), times: cpuTimes() };
+}
+function cellDepsFor(config, progress, overrides = {}) {
+  return {
+    openLoadGenerator,
+    node: process.execPath,
+    balancerScript: config.topologies.some((t) => t.kind === "balancer") ? distScript("balancer.js") : "",
+    progress,
+    ...overrides
+  };
+}
+function resultsDocument(config, run, topologies, load = config.load) {
+  return {
+    schemaVersion: SCHEMA_VERSION,
+    tool: { name: "flask-perf", version: VERSION },
+    startedAt: run.startedAt,
+    finishedAt: (/* @__PURE__ */ new Date()).toISOString(),
+    load: {
+      connections: load.connections,
+      warmupSec: load.warmupMs / 1e3,
+      durationSec: load.durationMs / 1e3,
+      trials: load.trials,
+      timeoutSec: load.timeoutMs / 1e3
+    },
+    environment: { ...run.environment, stealPercent: stealPercent(run.times, cpuTimes()) },
+    topologies,
+    noise: { trialSpread: trialSpread(topologies), history: [] }
+  };
+}
+async function runCalibrated(config, topology, placement, deps) {
+  const reference = calibrationConfig(config, topology, calibrationDir());
+  if (!reference) return runCell(topology, config, placement, deps);
+  const slices = Math.max(1, Math.round(config.load.durationMs / CALIBRATION_SLICE_MS));
+  const pair = await runInterleaved(topology, { app: config, reference }, placement, deps, {
+    warmupMs: { app: config.load.warmupMs, reference: reference.load.warmupMs },
+    durationMs: config.load.durationMs,
+    trials: config.load.trials,
+    slices,
+    first: "app"
+  });
+  const ref = pair.reference;
+  if (!pair.app.ok) return pair.app;
+  if (!ref.ok) {
+    deps.progress.note(`${topology.name}: calibration failed: ${(ref.error ?? "").split("\n")[0]}`);
+    return { ...pair.app, calibration: null };
+  }
+  const calibration = {
+    rps: ref.rps,
+    cpuMsPer1kRequests: ref.cpuMsPer1kRequests,
+    interleaved: true,
+    trials: ref.trials.map((t) => ({ rps: t.rps, cpuMsPer1kRequests: t.cpuMsPer1kRequests }))
+  };
+  return { ...pair.app, calibration };
+}
+async function runMatrix(config, options = {}) {
+  const progress = options.progress ?? silentProgress;
+  const startedAt = (/* @__PURE__ */ new Date()).toISOString();
+  placementHere(config);
+  if (!options.skipBuild) await runBuild(config.app, (line) => progress.note(line));
+  const run = await startRun(config, progress, startedAt);
+  const { placement } = run;
+  const deps = cellDepsFor(config, progress, options.cellDeps);
+  const topologies = [];
+  try {
+    for (const [index, topology] of config.topologies.entries()) {
+      if (interruption()) break;
+      progress.cellStart(topology.name, index, config.topologies.length);
+      const result = config.compare.calibrate ? await runCalibrated(config, topology, placement, deps) : await runCell(topology, config, placement, deps);
+      progress.cellEnd(result);
+      topologies.push(result);
+      options.onCell?.(resultsDocument(config, run, topologies));
+    }
+  } finally {
+    progress.close();
+  }
+  return resultsDocument(config, run, topologies);
+}
+
+// src/run/schedule.ts
+function shuffled(items, random) {
+  const out2 = [...items];
+  for (let i = out2.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [out2[i], out2[j]] = [out2[j], out2[i]];
+  }
+  return out2;
 }
 function roundSchedule(topologies, random) {
   return shuffled(topologies, random).flatMap((topology) => {
@@ -26121,9 +26066,9 @@ function roundSchedule(topologies, random) {
   });
 }
 
-// src/ab/run.ts
-function measurementSettings(settings) {
-  return { ...settings, load: { ...settings.load, trials: 1, warmupMs: settings.compare.warmupMs, durationMs: settings.compare.durationMs } };
+// src/run/ab.ts
+function measurementConfig(config) {
+  return { ...config, load: { ...config.load, trials: 1, warmupMs: config.compare.warmupMs, durationMs: config.compare.durationMs } };
 }
 function nextRoundMs(active, took) {
   return active.reduce((sum, name) => {
@@ -26135,7 +26080,7 @@ var fmtSeconds = (ms2) => `${Math.round(ms2 / 1e3)} s`;
 async function runAb(head, base, options) {
   const progress = options.progress ?? silentProgress;
   const startedAt = (/* @__PURE__ */ new Date()).toISOString();
-  const sides = { head: measurementSettings(head), base: measurementSettings(base) };
+  const sides = { head: measurementConfig(head), base: measurementConfig(base) };
   if (!options.skipBuild) {
     await runBuild(base.app, (line) => progress.note(`base ${line}`));
     await runBuild(head.app, (line) => progress.note(`head ${line}`));
@@ -26151,7 +26096,7 @@ async function runAb(head, base, options) {
   let active = [...names];
   let comparison;
   const { rounds: rounds2, maxRounds, maxTimeMs, warmupMs, durationMs, slices } = head.compare;
-  const judging = abJudging(head.compare, options.policy.alpha);
+  const judging = pairedJudging(head.compare, options.policy.alpha);
   const measuringSince = Date.now();
   const took = new Map(names.map((n) => [n, []]));
   try {
@@ -26159,7 +26104,13 @@ async function runAb(head, base, options) {
     for (const [index, name] of names.entries()) {
       if (interruption()) break;
       progress.cellStart(`${name} (warm-up, not counted)`, index, names.length);
-      const pair = await runInterleaved(topologyOf(name), sides, placement, deps, { warmupMs: { base: first2, head: first2 }, durationMs: first2, trials: 1, slices: 1, first: "base" });
+      const pair = await runInterleaved(topologyOf(name), sides, placement, deps, {
+        warmupMs: { base: first2, head: first2 },
+        durationMs: first2,
+        trials: 1,
+        slices: 1,
+        first: "base"
+      });
       progress.cellEnd({ ...pair.head, name: `${name} (warm-up)` });
     }
     for (let round2 = 1; round2 <= maxRounds && active.length > 0 && !interruption(); round2++) {
@@ -26168,7 +26119,13 @@ async function runAb(head, base, options) {
       for (const [index, m] of schedule.entries()) {
         progress.cellStart(`${m.topology} (round ${round2}, ${m.side} first)`, index, schedule.length);
         const began = Date.now();
-        const pair = await runInterleaved(topologyOf(m.topology), sides, placement, deps, { warmupMs: { base: warmupMs, head: warmupMs }, durationMs, trials: 1, slices, first: m.side });
+        const pair = await runInterleaved(topologyOf(m.topology), sides, placement, deps, {
+          warmupMs: { base: warmupMs, head: warmupMs },
+          durationMs,
+          trials: 1,
+          slices,
+          first: m.side
+        });
         took.get(m.topology).push(Date.now() - began);
         for (const side of ["base", "head"]) {
           progress.cellEnd({ ...pair[side], name: `${m.topology} (${side})` });
@@ -26182,9 +26139,10 @@ async function runAb(head, base, options) {
         const elapsed = Date.now() - measuringSince;
         const outOfTime = elapsed + next > maxTimeMs;
         const final = round2 >= maxRounds || outOfTime;
-        comparison = compareAb(merge("base"), merge("head"), options.policy, { ...judging, final });
+        comparison = comparePaired(merge("base"), merge("head"), options.policy, { ...judging, final });
         active = active.filter((n) => comparison.cells.find((c) => c.name === n)?.verdict === "inconclusive");
-        if (active.length && outOfTime && round2 < maxRounds) progress.note(`max-time: ${fmtSeconds(elapsed)} measured, the next round needs ~${fmtSeconds(next)}: stopping; inconclusive ${active.join(", ")}`);
+        if (active.length && outOfTime && round2 < maxRounds)
+          progress.note(`max-time: ${fmtSeconds(elapsed)} measured, the next round needs ~${fmtSeconds(next)}: stopping; inconclusive ${active.join(", ")}`);
         else if (active.length && !final) progress.note(`round ${round2}: inconclusive ${active.join(", ")}; measuring again`);
         if (final) break;
       }
@@ -26195,87 +26153,193 @@ async function runAb(head, base, options) {
   return {
     head: resultsDocument(head, run, merge("head"), sides.head.load),
     base: resultsDocument(base, run, merge("base"), sides.base.load),
-    comparison: comparison && !interruption() ? comparison : compareAb(merge("base"), merge("head"), options.policy, { ...judging, final: true }),
+    comparison: comparison && !interruption() ? comparison : comparePaired(merge("base"), merge("head"), options.policy, { ...judging, final: true }),
     log
   };
 }
 
-// src/ab/against-commit.ts
-function settingsForBase(head, workspace, worktree) {
+// src/pipeline/pipeline.ts
+function policyOf(config, rpsThreshold) {
+  return policyFrom(resolveThresholds(config?.thresholds ?? {}, rpsThreshold), config?.compare ?? DEFAULT_COMPARE);
+}
+function configForBase(head, workspace, worktree) {
   const move = (p) => {
     const rel = path7.relative(workspace, p);
     return rel.startsWith("..") || path7.isAbsolute(rel) ? p : path7.join(worktree, rel);
   };
   return { ...head, app: { ...head.app, workdir: move(head.app.workdir), python: path7.isAbsolute(head.app.python) ? move(head.app.python) : head.app.python } };
 }
-async function runAgainstCommit(head, workspace, commit, options) {
-  const worktree = addWorktree(workspace, commit);
+async function runPipeline(config, source, policy, options = {}) {
+  const progress = options.progress ?? silentProgress;
+  if (source.kind === "baseline") {
+    const results = await runMatrix(config, { progress, skipBuild: options.skipBuild, onCell: (partial) => options.onProgress?.(partial, null) });
+    return { results, base: null, comparison: judge("baseline", config.compare, results, source, policy) };
+  }
+  const worktree = addWorktree(source.repo, source.commit);
   try {
     options.onWorktree?.(worktree.dir);
-    return await runAb(head, settingsForBase(head, workspace, worktree.dir), options);
+    const outcome = await runAb(config, configForBase(config, source.repo, worktree.dir), {
+      policy,
+      random: options.random ?? Math.random,
+      progress,
+      skipBuild: options.skipBuild,
+      onRound: (head, base) => options.onProgress?.(head, base)
+    });
+    return { results: outcome.head, base: outcome.base, comparison: outcome.comparison };
   } finally {
     worktree.remove();
   }
 }
-
-// src/action/constants.ts
-var Inputs = {
-  Config: "config",
-  Baseline: "baseline",
-  Threshold: "threshold",
-  FailOnRegression: "fail-on-regression",
-  Comment: "comment",
-  UpdateBaseline: "update-baseline",
-  Mode: "mode",
-  ResultsDir: "results-dir",
-  GithubToken: "github-token",
-  Compare: "compare"
-};
-var InputDefaults = {
-  [Inputs.Config]: ".github/flask-perf.yml",
-  [Inputs.Baseline]: ".github/flask-perf-baseline.json",
-  [Inputs.Threshold]: "10%",
-  [Inputs.FailOnRegression]: "true",
-  [Inputs.Comment]: "true",
-  [Inputs.UpdateBaseline]: "false",
-  [Inputs.Mode]: "run",
-  [Inputs.ResultsDir]: "flask-perf-results",
-  [Inputs.GithubToken]: "${{ github.token }}",
-  [Inputs.Compare]: ""
-};
-
-// src/compare/baseline.ts
-function readBaselineFile(file, name = file) {
-  const results = readResultsFile(file, `baseline ${name}`);
-  return results ? { results, source: name } : null;
+function judge(mode, compare, head, base, policy, expected) {
+  if (mode === "base") {
+    if (base.kind !== "measured") throw new Error("compare: base needs the measured base side");
+    return comparePaired(base.base.topologies, head.topologies, policy, { ...pairedJudging(compare, policy.alpha), final: true, expected });
+  }
+  const baseline = base.kind === "baseline" ? base.baseline : null;
+  return compareStored(baseline?.results ?? null, head, policy, baseline?.source ?? null, expected);
 }
 
-// src/compare/gate.ts
-function failureMessage(comparison) {
-  const named = (cells) => cells.map((c) => `${c.name} (${c.reasons.join("; ")})`).join(", ");
-  const regressed = cellsWith(comparison, "regressed");
-  const failed = cellsWith(comparison, "failed");
-  const missing = cellsWith(comparison, "missing");
-  const inconclusive = comparison.policy.failOnInconclusive ? cellsWith(comparison, "inconclusive") : [];
-  const parts = [];
-  if (regressed.length) parts.push(`regressed: ${named(regressed)}`);
-  if (failed.length) parts.push(`could not run: ${named(failed)}`);
-  if (missing.length) parts.push(`missing: ${named(missing)}`);
-  if (inconclusive.length) parts.push(`inconclusive: ${named(inconclusive)}`);
-  return parts.length ? `flask-perf: ${parts.join("; ")}` : null;
+// node_modules/markdown-table/index.js
+function defaultStringLength(value) {
+  return value.length;
 }
-
-// src/compare/thresholds.ts
-var DEFAULT_THRESHOLDS = { rpsDrop: 0.1, cpuRise: 0.05, p99Rise: 0.25, failuresPerSecRise: 1 };
-function resolveThresholds(fromConfig, rpsInput) {
-  const inputGiven = rpsInput !== void 0 && rpsInput !== DEFAULT_THRESHOLDS.rpsDrop;
-  const rpsDrop = inputGiven ? rpsInput : fromConfig.rpsDrop ?? rpsInput ?? DEFAULT_THRESHOLDS.rpsDrop;
-  return {
-    rpsDrop,
-    cpuRise: fromConfig.cpuRise ?? DEFAULT_THRESHOLDS.cpuRise,
-    p99Rise: fromConfig.p99Rise ?? DEFAULT_THRESHOLDS.p99Rise,
-    failuresPerSecRise: fromConfig.failuresPerSecRise ?? DEFAULT_THRESHOLDS.failuresPerSecRise
-  };
+function markdownTable(table, options) {
+  const settings = options || {};
+  const align = (settings.align || []).concat();
+  const stringLength = settings.stringLength || defaultStringLength;
+  const alignments = [];
+  const cellMatrix = [];
+  const sizeMatrix = [];
+  const longestCellByColumn = [];
+  let mostCellsPerRow = 0;
+  let rowIndex = -1;
+  while (++rowIndex < table.length) {
+    const row3 = [];
+    const sizes2 = [];
+    let columnIndex2 = -1;
+    if (table[rowIndex].length > mostCellsPerRow) {
+      mostCellsPerRow = table[rowIndex].length;
+    }
+    while (++columnIndex2 < table[rowIndex].length) {
+      const cell = serialize(table[rowIndex][columnIndex2]);
+      if (settings.alignDelimiters !== false) {
+        const size = stringLength(cell);
+        sizes2[columnIndex2] = size;
+        if (longestCellByColumn[columnIndex2] === void 0 || size > longestCellByColumn[columnIndex2]) {
+          longestCellByColumn[columnIndex2] = size;
+        }
+      }
+      row3.push(cell);
+    }
+    cellMatrix[rowIndex] = row3;
+    sizeMatrix[rowIndex] = sizes2;
+  }
+  let columnIndex = -1;
+  if (typeof align === "object" && "length" in align) {
+    while (++columnIndex < mostCellsPerRow) {
+      alignments[columnIndex] = toAlignment(align[columnIndex]);
+    }
+  } else {
+    const code = toAlignment(align);
+    while (++columnIndex < mostCellsPerRow) {
+      alignments[columnIndex] = code;
+    }
+  }
+  columnIndex = -1;
+  const row2 = [];
+  const sizes = [];
+  while (++columnIndex < mostCellsPerRow) {
+    const code = alignments[columnIndex];
+    let before = "";
+    let after = "";
+    if (code === 99) {
+      before = ":";
+      after = ":";
+    } else if (code === 108) {
+      before = ":";
+    } else if (code === 114) {
+      after = ":";
+    }
+    let size = settings.alignDelimiters === false ? 1 : Math.max(
+      1,
+      longestCellByColumn[columnIndex] - before.length - after.length
+    );
+    const cell = before + "-".repeat(size) + after;
+    if (settings.alignDelimiters !== false) {
+      size = before.length + size + after.length;
+      if (size > longestCellByColumn[columnIndex]) {
+        longestCellByColumn[columnIndex] = size;
+      }
+      sizes[columnIndex] = size;
+    }
+    row2[columnIndex] = cell;
+  }
+  cellMatrix.splice(1, 0, row2);
+  sizeMatrix.splice(1, 0, sizes);
+  rowIndex = -1;
+  const lines = [];
+  while (++rowIndex < cellMatrix.length) {
+    const row3 = cellMatrix[rowIndex];
+    const sizes2 = sizeMatrix[rowIndex];
+    const cellsInRow = settings.fillRows === false ? Math.max(1, cellMatrix[rowIndex === 1 ? 0 : rowIndex].length) : mostCellsPerRow;
+    columnIndex = -1;
+    const line = [];
+    while (++columnIndex < cellsInRow) {
+      const cell = row3[columnIndex] || "";
+      let before = "";
+      let after = "";
+      if (settings.alignDelimiters !== false) {
+        const size = longestCellByColumn[columnIndex] - (sizes2[columnIndex] || 0);
+        const code = alignments[columnIndex];
+        if (code === 114) {
+          before = " ".repeat(size);
+        } else if (code === 99) {
+          const half = size / 2;
+          if (size % 2) {
+            before = " ".repeat(half + 0.5);
+            after = " ".repeat(half - 0.5);
+          } else {
+            before = " ".repeat(half);
+            after = before;
+          }
+        } else {
+          after = " ".repeat(size);
+        }
+      }
+      if (settings.delimiterStart !== false && !columnIndex) {
+        line.push("|");
+      }
+      if (settings.padding !== false && // Don’t add the opening space if we’re not aligning and the cell is
+      // empty: there will be a closing space.
+      !(settings.alignDelimiters === false && cell === "") && (settings.delimiterStart !== false || columnIndex)) {
+        line.push(" ");
+      }
+      if (settings.alignDelimiters !== false) {
+        line.push(before);
+      }
+      line.push(cell);
+      if (settings.alignDelimiters !== false) {
+        line.push(after);
+      }
+      if (settings.padding !== false) {
+        line.push(" ");
+      }
+      if (settings.delimiterEnd !== false || columnIndex !== cellsInRow - 1) {
+        line.push("|");
+      }
+    }
+    lines.push(
+      settings.delimiterEnd === false ? line.join("").replace(/ +$/, "") : line.join("")
+    );
+  }
+  return lines.join("\n");
+}
+function serialize(value) {
+  return value === null || value === void 0 ? "" : String(value);
+}
+function toAlignment(value) {
+  const code = typeof value === "string" ? value.codePointAt(0) : 0;
+  return code === 67 || code === 99 ? 99 : code === 76 || code === 108 ? 108 : code === 82 || code === 114 ? 114 : 0;
 }
 
 // src/report/markdown.ts
@@ -26292,18 +26356,18 @@ var ICON = {
   missing: "\u2796 missing",
   failed: "\u{1F4A5} failed"
 };
-function num(value2, digits) {
-  return value2 === null ? "\u2014" : value2.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
+function num(value, digits) {
+  return value === null ? "\u2014" : value.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
 }
 function interval2(m) {
   if (!m || !Number.isFinite(m.interval.high) || m.interval.low <= 0) return "";
   return ` [${signedPercent(m.interval.low - 1)}, ${signedPercent(m.interval.high - 1)}]`;
 }
 function change(d, digits, m) {
-  if (d.baseline === null) return num(d.now, digits);
-  if (d.now === null) return `${num(d.baseline, digits)} \u2192 \u2014`;
+  if (d.base === null) return num(d.head, digits);
+  if (d.head === null) return `${num(d.base, digits)} \u2192 \u2014`;
   const estimate = m && Number.isFinite(m.interval.ratio) ? m.interval.ratio - 1 : d.change;
-  return `${num(d.baseline, digits)} \u2192 ${num(d.now, digits)}${estimate === null ? "" : ` (${signedPercent(estimate)}${interval2(m)})`}`;
+  return `${num(d.base, digits)} \u2192 ${num(d.head, digits)}${estimate === null ? "" : ` (${signedPercent(estimate)}${interval2(m)})`}`;
 }
 function noise2(c) {
   const rps = c.metrics.find((m) => m.metric === "rps");
@@ -26333,7 +26397,7 @@ function headline(comparison, text = md) {
   const cross = comparison.hardwareNote ? " (cross-hardware)" : "";
   if (regressed.length || failed.length || missing.length) return `\u274C ${parts.join(", ")}${cross}`;
   if (inconclusive.length) return `\u2754 no regression found; ${parts.join(", ")}${cross}`;
-  if (!comparison.baselineFound) return "\u{1F195} no baseline yet \u2014 these numbers become the reference once a baseline is recorded";
+  if (!comparison.hasBase) return "\u{1F195} no baseline yet \u2014 these numbers become the reference once a baseline is recorded";
   const improved = cellsWith(comparison, "improved");
   return `\u2705 no regression${improved.length ? `; ${improved.length} improved (${improved.map((c) => text(c.name)).join(", ")})` : ""}${cross}`;
 }
@@ -26377,9 +26441,11 @@ function falseAlarms(comparison) {
   const p = comparison.policy;
   const level = `${Math.round((1 - 2 * p.alpha) * 1e3) / 10}%`;
   if (comparison.mode === "base" && comparison.looks?.length) {
-    const looks = comparison.looks;
+    const looks = comparison.looks.filter((l) => !l.rest);
+    const rest = comparison.looks.find((l) => l.rest);
     const after = looks.length === 1 ? `after round ${looks[0].round}` : `after rounds ${looks.map((l) => l.round).join(", ")}`;
-    return `**False alarms:** judged ${after}; \u03B1 = ${formatPercent(p.alpha)} is spent over the looks by an O'Brien\u2013Fleming-type function (${looks.map((l) => share(l.alpha)).join(", ")}; the last look spends what is left), each look a Holm step-down over its gated tests (${comparison.gatedTests} at the first), so the chance of any false alarm over the whole run is at most ${formatPercent(p.alpha)}. A regression also needs its estimate past the threshold. Intervals are ${level}, paired over interleaved rounds on log ratios, pooled with this machine kind's per-round noise; MDE is the smallest change this run could call a regression.`;
+    const restText = rest ? `; the cells still undecided at the last look were judged again with the ${share(rest.alpha)} the plan had left` : "";
+    return `**False alarms:** judged ${after}; \u03B1 = ${formatPercent(p.alpha)} is spent over the looks by an O'Brien\u2013Fleming-type function (${looks.map((l) => share(l.alpha)).join(", ")}${restText}), each look a Holm step-down over its gated tests (${comparison.gatedTests} at the first), so the chance of any false alarm over the whole run is at most ${formatPercent(p.alpha)}. A regression also needs its estimate past the threshold. Intervals are ${level}, paired over interleaved rounds on log ratios, pooled with this machine kind's per-round noise; MDE is the smallest change this run could call a regression.`;
   }
   return `**False alarms:** a regression needs its estimate past the threshold and a p-value below ${formatPercent(p.alpha)} after Holm's adjustment over the ${comparison.gatedTests} gated tests of this matrix, so the chance of any false alarm is at most ${formatPercent(p.alpha)} \u2014 as far as the noise model holds. Intervals are ${level} on log ratios: the trials' spread pooled with ${comparison.noiseSource ?? "this machine kind's default noise"}, plus the drift between whole runs that no trial spread shows; MDE is the smallest change this run could call a regression.`;
 }
@@ -26395,7 +26461,7 @@ function environment(results, comparison) {
     `**Thresholds:** req/s \u2212${formatPercent(t.rpsDrop)}, CPU/req +${formatPercent(t.cpuRise)}, p99 +${formatPercent(t.p99Rise)}, failures/s +${t.failuresPerSecRise}; gating on ${p.gate.join(", ")}.`
   );
   if (comparison.gatedTests > 0) lines.push(falseAlarms(comparison));
-  if (comparison.baselineSource) lines.push(`**Baseline:** ${mdCode(comparison.baselineSource)}.`);
+  if (comparison.baseSource) lines.push(`**Baseline:** ${mdCode(comparison.baseSource)}.`);
   const calibrated = comparison.cells.filter((c) => c.calibration);
   if (calibrated.length) {
     const factor = (c) => {
@@ -26410,9 +26476,12 @@ function environment(results, comparison) {
   }
   const uncalibrated = comparison.cells.filter((c) => !c.calibration && c.metrics.length > 0);
   if (comparison.hardwareNote && uncalibrated.length) {
-    lines.push(`**Not calibrated:** ${uncalibrated.map((c) => md(c.name)).join(", ")} (no reference app under that topology): the spread between machines is part of their noise, so only a flagrant change decides.`);
+    lines.push(
+      `**Not calibrated:** ${uncalibrated.map((c) => md(c.name)).join(", ")} (no reference app under that topology): the spread between machines is part of their noise, so only a flagrant change decides.`
+    );
   }
-  if (comparison.hardwareNote) lines.push(`\u26A0\uFE0F **cross-hardware:** ${md(comparison.hardwareNote)}; part of a difference may come from the machine, not the code.`);
+  if (comparison.hardwareNote)
+    lines.push(`\u26A0\uFE0F **cross-hardware:** ${md(comparison.hardwareNote)}; part of a difference may come from the machine, not the code.`);
   if (comparison.ignored.length) lines.push(`**Not judged:** ${comparison.ignored.map(md).join(", ")} (in the results, not in the config).`);
   return lines.join("\n");
 }
@@ -26435,7 +26504,7 @@ function howToUpdate(ctx) {
     "</details>"
   ].join("\n");
 }
-function resultsTable2(comparison) {
+function resultsTable(comparison) {
   return markdownTable(
     [
       [
@@ -26474,7 +26543,7 @@ function render2(comparison, results, ctx, detail, note) {
     commentMarker(ctx.configPath),
     `### flask-perf \xB7 ${mdCode(ctx.configPath)}: ${headline(comparison)}`,
     "",
-    resultsTable2(comparison),
+    resultsTable(comparison),
     "",
     failures(comparison, detail.errors),
     detail.endpoints ? endpointDetails(comparison) : "",
@@ -26501,7 +26570,149 @@ function renderReport(comparison, results, ctx, limit = Infinity) {
 ${note}`;
 }
 
-// src/cli/compare.ts
+// src/report/table.ts
+function fixed(value, digits) {
+  return value === null ? "\u2014" : value.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
+}
+function row(t) {
+  if (!t.ok) return [md(t.name), "failed", "\u2014", "\u2014", "\u2014", "\u2014", "\u2014"];
+  return [
+    md(t.name),
+    t.totalRequests.toLocaleString("en-US"),
+    fixed(t.rps, 1),
+    fixed(t.failuresPerSec, 2),
+    fixed(t.latencyMs.p50, 1),
+    fixed(t.latencyMs.p99, 1),
+    fixed(t.cpuMsPer1kRequests, 0)
+  ];
+}
+function resultsTable2(results) {
+  return markdownTable(
+    [["Topology", "Total requests", "Requests/sec", "Failures/sec", "p50 ms", "p99 ms", "CPU ms / 1k req"], ...results.topologies.map(row)],
+    { align: ["l", "r", "r", "r", "r", "r", "r"] }
+  );
+}
+function resultsNotes(results) {
+  const lines = [];
+  for (const t of results.topologies) {
+    if (!t.ok) lines.push(`- **${md(t.name)} failed**: ${(t.error ?? "").split("\n").map(md).join("\n  ")}`);
+    for (const w of t.warnings) lines.push(`- ${md(t.name)}: ${md(w.message)}`);
+  }
+  return lines.join("\n");
+}
+
+// src/cli/args.ts
+import { parseArgs } from "node:util";
+var UsageError = class extends Error {
+  name = "UsageError";
+};
+var USAGE = `Usage: flask-perf run --config <file> [options]
+       flask-perf compare --config <file> (--base <git-ref> | --baseline <file>) [options]
+       flask-perf report <results.json> [--baseline <file> | --base-results <file>] [--config <file>] [--out <file>]
+
+run      runs every topology of the config under load and prints the results table.
+compare  does what the action does on a pull request and prints its report (markdown):
+         --base <git-ref>   measures that commit (in a temporary git worktree) and the working
+                            tree interleaved, round by round, as compare: base does;
+         --baseline <file>  runs the matrix and compares it with a stored results document.
+report   judges results already measured, as the action's report mode does, and prints the
+         report; nothing runs. --baseline: a stored baseline; --base-results: the base side of a
+         compare: base run (its base.json); --config: the thresholds and topologies to judge.
+
+Options:
+  --config <file>       config file (YAML)                      [required]
+  --out <path>          run: the results JSON; compare: a folder for results.json, base.json
+                        (with --base) and report.md; report: the report file
+  --only <name>         run only this topology (repeatable)
+  --duration <time>     length of each trial, e.g. 5s           (overrides load.duration)
+  --warmup <time>       warm-up before the trials, e.g. 2s      (overrides load.warmup)
+  --trials <n>          measured trials per topology            (overrides load.trials)
+  --connections <n>     concurrent connections                  (overrides load.connections)
+  --skip-build          do not run app.build (with --base: on neither side)
+  -h, --help            show this help
+
+Exit codes: 0 all cells ran (compare: and nothing regressed), 1 a cell failed (compare: or a
+regression, as the action would fail), 2 config or usage error.`;
+function positiveInt(flag, value) {
+  if (value === void 0) return void 0;
+  if (!/^[1-9][0-9]*$/.test(value)) throw new UsageError(`${flag} must be an integer \u2265 1; got ${JSON.stringify(value)}`);
+  return Number(value);
+}
+function duration(flag, value, allowZero) {
+  if (value === void 0) return void 0;
+  const ms2 = parseDuration(value);
+  if (ms2 === void 0 || !allowZero && ms2 === 0 || !/[a-z]$/.test(value)) {
+    throw new UsageError(`${flag} must be a duration such as "5s" or "500ms"; got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+function parseCliArgs(argv) {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      strict: true,
+      options: {
+        config: { type: "string" },
+        out: { type: "string" },
+        base: { type: "string" },
+        baseline: { type: "string" },
+        "base-results": { type: "string" },
+        only: { type: "string", multiple: true },
+        duration: { type: "string" },
+        warmup: { type: "string" },
+        trials: { type: "string" },
+        connections: { type: "string" },
+        "skip-build": { type: "boolean" },
+        help: { type: "boolean", short: "h" }
+      }
+    });
+  } catch (error) {
+    throw new UsageError(error.message);
+  }
+  const { values, positionals } = parsed;
+  if (values.help || positionals.length === 0) return { command: "help" };
+  const command = positionals[0];
+  if (command === "report") {
+    if (positionals.length !== 2) throw new UsageError("report needs one results document: flask-perf report <results.json>");
+    if (values.baseline !== void 0 && values["base-results"] !== void 0) throw new UsageError("report takes --baseline or --base-results, not both");
+    return { command, results: positionals[1], baseline: values.baseline, baseResults: values["base-results"], config: values.config, out: values.out };
+  }
+  if (command !== "run" && command !== "compare" || positionals.length > 1)
+    throw new UsageError(`unknown command ${JSON.stringify(positionals.join(" "))}; the commands are "run", "compare" and "report"`);
+  if (values["base-results"] !== void 0) throw new UsageError('--base-results belongs to "report"');
+  if (!values.config) throw new UsageError("--config <file> is required");
+  if (command === "run" && (values.base !== void 0 || values.baseline !== void 0))
+    throw new UsageError('--base and --baseline belong to "compare"; "run" only measures');
+  if (command === "compare" && values.base === void 0 === (values.baseline === void 0)) {
+    throw new UsageError("compare needs exactly one of --base <git-ref> or --baseline <file>");
+  }
+  return {
+    command,
+    ...command === "compare" ? { base: values.base, baseline: values.baseline } : {},
+    config: values.config,
+    out: values.out,
+    only: values.only ?? [],
+    skipBuild: values["skip-build"] ?? false,
+    overrides: {
+      duration: duration("--duration", values.duration, false),
+      warmup: duration("--warmup", values.warmup, true),
+      trials: positiveInt("--trials", values.trials),
+      connections: positiveInt("--connections", values.connections)
+    }
+  };
+}
+
+// src/cli/main.ts
+var DEFAULT_BASELINE = ".github/flask-perf-baseline.json";
+var out = (text) => void process.stdout.write(text);
+var err = (text) => void process.stderr.write(text);
+var keep = (file, data) => void (interruption() ? void 0 : writeJson(file, data));
+function progressHere() {
+  return process.stderr.isTTY && !process.env.CI ? barProgress(process.stderr) : lineProgress((l) => err(`${l}
+`));
+}
 function resolveCommit(cwd, ref) {
   const repo = repositoryRoot(cwd);
   if (repo === null) throw new UsageError(`--base needs a git repository; ${cwd} is not in one`);
@@ -26509,105 +26720,111 @@ function resolveCommit(cwd, ref) {
   if (commit === null) throw new UsageError(`--base must name a commit of ${repo}; got ${JSON.stringify(ref)}`);
   return { repo, commit };
 }
-async function runCompare(args, settings, progress, keep) {
-  const policy = policyFrom(resolveThresholds(settings.thresholds, void 0), settings.compare);
-  let results;
-  let base = null;
-  let comparison;
-  let baselineLabel;
+async function runCommand(args, config) {
+  const file = args.out;
+  if (file) ensureWritableFile(file, "--out");
+  const results = await runMatrix(config, { progress: progressHere(), skipBuild: args.skipBuild, onCell: file ? (partial) => keep(file, partial) : void 0 });
+  await haltIfInterrupted();
+  if (file) writeJson(file, results);
+  out(`
+${resultsTable2(results)}
+`);
+  const notes = resultsNotes(results);
+  if (notes) out(`
+${notes}
+`);
+  if (file) out(`
+results: ${file}
+`);
+  return results.topologies.every((t) => t.ok) ? 0 : 1;
+}
+async function compareCommand(args, config) {
+  const dir = args.out;
+  if (dir) ensureWritableDir(dir, "--out");
+  const progress = progressHere();
+  let source;
   if (args.base !== void 0) {
     const { repo, commit } = resolveCommit(process.cwd(), args.base);
     progress.note(`comparing the working tree with ${args.base} (${commit.slice(0, 7)})`);
-    const outcome = await runAgainstCommit(settings, repo, commit, {
-      policy,
-      random: Math.random,
-      progress,
-      skipBuild: args.skipBuild,
-      onRound: (head, base2) => {
-        keep?.results(head);
-        keep?.base(base2);
-      }
-    });
-    ({ head: results, base, comparison } = outcome);
-    baselineLabel = InputDefaults[Inputs.Baseline];
+    source = { kind: "commit", repo, commit };
   } else {
-    const file = args.baseline;
-    const baseline = readBaselineFile(file);
-    results = await runMatrix(settings, { progress, skipBuild: args.skipBuild, onCell: keep?.results });
-    comparison = compareResults(baseline?.results ?? null, results, policy, baseline?.source ?? null);
-    baselineLabel = file;
+    source = { kind: "baseline", baseline: readBaselineFile(args.baseline) };
   }
-  const report = renderReport(comparison, results, { configPath: args.config, baselinePath: baselineLabel });
-  return { report, results, base, failure: failureMessage(comparison) };
+  const outcome = await runPipeline(config, source, policyOf(config), {
+    progress,
+    skipBuild: args.skipBuild,
+    onProgress: (head, base) => {
+      if (!dir) return;
+      keep(path8.join(dir, RESULT_FILES.results), head);
+      if (base) keep(path8.join(dir, RESULT_FILES.base), base);
+    }
+  });
+  await haltIfInterrupted();
+  const report = renderReport(outcome.comparison, outcome.results, { configPath: args.config, baselinePath: args.baseline ?? DEFAULT_BASELINE });
+  if (dir) writeResultsDir(dir, { results: outcome.results, base: outcome.base, report });
+  return finish(report, failureMessage(outcome.comparison));
 }
-
-// src/cli/main.ts
+function reportCommand(args) {
+  const config = args.config ? readConfig(args.config, process.cwd()) : null;
+  const compare = config?.compare ?? DEFAULT_COMPARE;
+  const expected = config?.topologies.map((t) => t.name);
+  if (args.out) ensureWritableFile(args.out, "--out");
+  const head = readResultsFile(args.results);
+  if (!head) throw new ResultsError(`${args.results} does not exist`);
+  let comparison;
+  if (args.baseResults !== void 0) {
+    const base = readResultsFile(args.baseResults);
+    if (!base) throw new ResultsError(`${args.baseResults} does not exist`);
+    comparison = judge("base", compare, head, { kind: "measured", base }, policyOf(config), expected);
+  } else {
+    const baseline = args.baseline !== void 0 ? readBaselineFile(args.baseline) : null;
+    if (args.baseline !== void 0 && !baseline) throw new ResultsError(`baseline ${args.baseline} does not exist`);
+    comparison = judge("baseline", compare, head, { kind: "baseline", baseline }, policyOf(config), expected);
+  }
+  const report = renderReport(comparison, head, { configPath: args.config ?? "(no config)", baselinePath: args.baseline ?? DEFAULT_BASELINE });
+  if (args.out) writeText(args.out, report);
+  return finish(report, failureMessage(comparison));
+}
+function finish(report, failure) {
+  out(`
+${report}
+`);
+  if (failure) err(`${failure}
+`);
+  return failure ? 1 : 0;
+}
 async function cliMain(argv) {
   installSignalHandlers();
   try {
     const args = parseCliArgs(argv);
     if (args.command === "help") {
-      process.stdout.write(`${USAGE}
+      out(`${USAGE}
 `);
       return 0;
     }
-    const settings = selectTopologies(loadConfig(args.config, process.cwd(), args.overrides), args.only);
-    const progress = process.stderr.isTTY && !process.env.CI ? barProgress(process.stderr) : lineProgress((l) => process.stderr.write(`${l}
-`));
-    const keep = (file, data) => void (interruption() ? void 0 : writeJson(file, data));
-    if (args.command === "compare") {
-      if (args.out) ensureWritableDir(args.out, "--out");
-      const out2 = args.out;
-      const outcome = await runCompare(args, settings, progress, out2 ? { results: (r) => keep(path8.join(out2, "results.json"), r), base: (b) => keep(path8.join(out2, "base.json"), b) } : void 0);
-      await haltIfInterrupted();
-      if (out2) {
-        writeJson(path8.join(out2, "results.json"), outcome.results);
-        if (outcome.base) writeJson(path8.join(out2, "base.json"), outcome.base);
-        writeFileSync3(path8.join(out2, "report.md"), outcome.report);
-      }
-      process.stdout.write(`
-${outcome.report}
-`);
-      if (outcome.failure) process.stderr.write(`${outcome.failure}
-`);
-      return outcome.failure ? 1 : 0;
-    }
-    const out = args.out;
-    if (out) ensureWritableFile(out, "--out");
-    const results = await runMatrix(settings, { progress, skipBuild: args.skipBuild, onCell: out ? (partial) => keep(out, partial) : void 0 });
-    await haltIfInterrupted();
-    if (out) writeJson(out, results);
-    process.stdout.write(`
-${resultsTable(results)}
-`);
-    const notes = resultsNotes(results);
-    if (notes) process.stdout.write(`
-${notes}
-`);
-    if (out) process.stdout.write(`
-results: ${out}
-`);
-    return results.topologies.every((t) => t.ok) ? 0 : 1;
+    if (args.command === "report") return reportCommand(args);
+    const config = selectTopologies(readConfig(args.config, process.cwd(), args.overrides), args.only);
+    return args.command === "compare" ? await compareCommand(args, config) : await runCommand(args, config);
   } catch (error) {
     await haltIfInterrupted();
     if (error instanceof UsageError) {
-      process.stderr.write(`flask-perf: ${error.message}
+      err(`flask-perf: ${error.message}
 
 ${USAGE}
 `);
       return 2;
     }
     if (error instanceof ConfigError || error instanceof ResultsError || error instanceof WorktreeError || error instanceof OutputError) {
-      process.stderr.write(`flask-perf: ${error.message}
+      err(`flask-perf: ${error.message}
 `);
       return 2;
     }
     if (error instanceof BuildError) {
-      process.stderr.write(`flask-perf: ${error.message}
+      err(`flask-perf: ${error.message}
 `);
       return 1;
     }
-    process.stderr.write(`flask-perf: ${error.stack ?? String(error)}
+    err(`flask-perf: ${error.stack ?? String(error)}
 `);
     return 1;
   }
