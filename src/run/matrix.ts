@@ -98,7 +98,7 @@ export function resultsDocument(config: Config, run: RunStart, topologies: Topol
  */
 async function runCalibrated(config: Config, topology: TopologyConfig, placement: Placement, deps: CellDeps): Promise<TopologyResult> {
   const reference = calibrationConfig(config, topology, calibrationDir());
-  if (!reference) return runCell(topology, config, placement, deps);
+  if (!reference) return { ...(await runCell(topology, config, placement, deps)), calibration: null };
   const slices = Math.max(1, Math.round(config.load.durationMs / CALIBRATION_SLICE_MS));
   const pair = await runInterleaved(topology, { app: config, reference }, placement, deps, {
     warmupMs: { app: config.load.warmupMs, reference: reference.load.warmupMs },

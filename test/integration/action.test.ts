@@ -122,7 +122,7 @@ describe('publishing (report mode on committed results: no server runs)', () => 
     const ws = makeWorkspace();
     const r = await runAction({ workspace: ws.dir, apiUrl: mock.url, eventName: 'push', payload: pushPayload(), inputs: { threshold: 'ten', mode: 'fast' } });
     expect(r.code).toBe(1);
-    expect(r.stdout).toContain('input threshold must be a percentage below 100%, such as "10%"; got "ten"');
+    expect(r.stdout).toContain('input threshold must be a percentage above 0% and below 100%, such as "10%", or empty; got "ten"');
     expect(r.stdout).toContain('input mode must be "run" or "report"; got "fast"');
   });
 });

@@ -375,7 +375,7 @@ describe("the trusted checkout's baseline", () => {
     const r = await report({}, { baseline: (f) => writeFileSync(f, JSON.stringify({ ...readData('baseline.json'), schemaVersion: 7 })) });
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(
-      /::error::baseline \.github\/flask-perf-baseline\.json is not a valid flask-perf results document:%0A {2}- schemaVersion must be 1 .*; got 7|::error::baseline \.github\/flask-perf-baseline\.json is not a valid flask-perf results document:\n {2}- schemaVersion must be 1 .*; got 7/,
+      /::error::baseline \.github\/flask-perf-baseline\.json is not a valid flask-perf results document:%0A {2}- schemaVersion must be 1, 2 or 3 .*; got 7|::error::baseline \.github\/flask-perf-baseline\.json is not a valid flask-perf results document:\n {2}- schemaVersion must be 1, 2 or 3 .*; got 7/,
     );
   });
 
