@@ -2382,9 +2382,9 @@ var require_stringifyNumber = __commonJS({
     function stringifyNumber({ format, minFractionDigits, tag, value }) {
       if (typeof value === "bigint")
         return String(value);
-      const num2 = typeof value === "number" ? value : Number(value);
-      if (!isFinite(num2))
-        return isNaN(num2) ? ".nan" : num2 < 0 ? "-.inf" : ".inf";
+      const num3 = typeof value === "number" ? value : Number(value);
+      if (!isFinite(num3))
+        return isNaN(num3) ? ".nan" : num3 < 0 ? "-.inf" : ".inf";
       let n = Object.is(value, -0) ? "-0" : JSON.stringify(value);
       if (!format && minFractionDigits && (!tag || tag === "tag:yaml.org,2002:float") && /^-?\d/.test(n) && !n.includes("e")) {
         let i = n.indexOf(".");
@@ -2424,8 +2424,8 @@ var require_float = __commonJS({
       test: /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/,
       resolve: (str) => parseFloat(str),
       stringify(node) {
-        const num2 = Number(node.value);
-        return isFinite(num2) ? num2.toExponential() : stringifyNumber.stringifyNumber(node);
+        const num3 = Number(node.value);
+        return isFinite(num3) ? num3.toExponential() : stringifyNumber.stringifyNumber(node);
       }
     };
     var float = {
@@ -2864,8 +2864,8 @@ var require_float2 = __commonJS({
       test: /^[-+]?(?:[0-9][0-9_]*)?(?:\.[0-9_]*)?[eE][-+]?[0-9]+$/,
       resolve: (str) => parseFloat(str.replace(/_/g, "")),
       stringify(node) {
-        const num2 = Number(node.value);
-        return isFinite(num2) ? num2.toExponential() : stringifyNumber.stringifyNumber(node);
+        const num3 = Number(node.value);
+        return isFinite(num3) ? num3.toExponential() : stringifyNumber.stringifyNumber(node);
       }
     };
     var float = {
@@ -3067,23 +3067,23 @@ var require_timestamp = __commonJS({
     function parseSexagesimal(str, asBigInt) {
       const sign = str[0];
       const parts = sign === "-" || sign === "+" ? str.substring(1) : str;
-      const num2 = (n) => asBigInt ? BigInt(n) : Number(n);
-      const res = parts.replace(/_/g, "").split(":").reduce((res2, p) => res2 * num2(60) + num2(p), num2(0));
-      return sign === "-" ? num2(-1) * res : res;
+      const num3 = (n) => asBigInt ? BigInt(n) : Number(n);
+      const res = parts.replace(/_/g, "").split(":").reduce((res2, p) => res2 * num3(60) + num3(p), num3(0));
+      return sign === "-" ? num3(-1) * res : res;
     }
     function stringifySexagesimal(node) {
       let { value } = node;
-      let num2 = (n) => n;
+      let num3 = (n) => n;
       if (typeof value === "bigint")
-        num2 = (n) => BigInt(n);
+        num3 = (n) => BigInt(n);
       else if (isNaN(value) || !isFinite(value))
         return stringifyNumber.stringifyNumber(node);
       let sign = "";
       if (value < 0) {
         sign = "-";
-        value *= num2(-1);
+        value *= num3(-1);
       }
-      const _60 = num2(60);
+      const _60 = num3(60);
       const parts = [value % _60];
       if (value < 60) {
         parts.unshift(0);
@@ -10145,8 +10145,8 @@ var require_validate = __commonJS({
           return data;
       }
       let expr = data;
-      const segments = jsonPointer.split("/");
-      for (const segment of segments) {
+      const segments2 = jsonPointer.split("/");
+      for (const segment of segments2) {
         if (segment) {
           data = (0, codegen_1._)`${data}${(0, codegen_1.getProperty)((0, util_1.unescapeJsonPointer)(segment))}`;
           expr = (0, codegen_1._)`${expr} && ${data}`;
@@ -10675,12 +10675,12 @@ var require_utils = __commonJS({
       if (path9 === "" || path9[0] === "/") {
         return removeDotSegments(path9);
       }
-      const segments = path9.split("/");
-      const last = segments.length - 1;
+      const segments2 = path9.split("/");
+      const last = segments2.length - 1;
       const output = [];
       let trailingDirectory = false;
       for (let i = 0; i <= last; i++) {
-        const segment = segments[i];
+        const segment = segments2[i];
         if (segment === "." || segment === "..") {
           if (segment === "..") {
             if (output.length !== 0 && output[output.length - 1] !== "..") {
@@ -12021,9 +12021,9 @@ var require_core = __commonJS({
         const rules = this.RULES.all;
         metaSchema = JSON.parse(JSON.stringify(metaSchema));
         for (const jsonPointer of keywordsJsonPointers) {
-          const segments = jsonPointer.split("/").slice(1);
+          const segments2 = jsonPointer.split("/").slice(1);
           let keywords = metaSchema;
-          for (const seg of segments)
+          for (const seg of segments2)
             keywords = keywords[seg];
           for (const key in rules) {
             const rule = rules[key];
@@ -15398,8 +15398,8 @@ var require_base64_js = __commonJS({
       }
       return arr;
     }
-    function tripletToBase64(num2) {
-      return lookup[num2 >> 18 & 63] + lookup[num2 >> 12 & 63] + lookup[num2 >> 6 & 63] + lookup[num2 & 63];
+    function tripletToBase64(num3) {
+      return lookup[num3 >> 18 & 63] + lookup[num3 >> 12 & 63] + lookup[num3 >> 6 & 63] + lookup[num3 & 63];
     }
     function encodeChunk(uint8, start, end) {
       var tmp;
@@ -16195,15 +16195,15 @@ var require_crc32 = __commonJS({
   "node_modules/pako/lib/zlib/crc32.js"(exports2, module2) {
     "use strict";
     function makeTable() {
-      var c, table = [];
+      var c, table2 = [];
       for (var n = 0; n < 256; n++) {
         c = n;
         for (var k = 0; k < 8; k++) {
           c = c & 1 ? 3988292384 ^ c >>> 1 : c >>> 1;
         }
-        table[n] = c;
+        table2[n] = c;
       }
-      return table;
+      return table2;
     }
     var crcTable = makeTable();
     function crc32(crc, buf, len, pos) {
@@ -17997,7 +17997,7 @@ var require_inftrees = __commonJS({
       64,
       64
     ];
-    module2.exports = function inflate_table(type, lens, lens_index, codes, table, table_index, work, opts) {
+    module2.exports = function inflate_table(type, lens, lens_index, codes, table2, table_index, work, opts) {
       var bits = opts.bits;
       var len = 0;
       var sym = 0;
@@ -18037,8 +18037,8 @@ var require_inftrees = __commonJS({
         root = max2;
       }
       if (max2 === 0) {
-        table[table_index++] = 1 << 24 | 64 << 16 | 0;
-        table[table_index++] = 1 << 24 | 64 << 16 | 0;
+        table2[table_index++] = 1 << 24 | 64 << 16 | 0;
+        table2[table_index++] = 1 << 24 | 64 << 16 | 0;
         opts.bits = 1;
         return 0;
       }
@@ -18113,7 +18113,7 @@ var require_inftrees = __commonJS({
         min = fill;
         do {
           fill -= incr;
-          table[next + (huff >> drop) + fill] = here_bits << 24 | here_op << 16 | here_val | 0;
+          table2[next + (huff >> drop) + fill] = here_bits << 24 | here_op << 16 | here_val | 0;
         } while (fill !== 0);
         incr = 1 << len - 1;
         while (huff & incr) {
@@ -18152,11 +18152,11 @@ var require_inftrees = __commonJS({
             return 1;
           }
           low = huff & mask;
-          table[low] = root << 24 | curr << 16 | next - table_index | 0;
+          table2[low] = root << 24 | curr << 16 | next - table_index | 0;
         }
       }
       if (huff !== 0) {
-        table[next + huff] = len - drop << 24 | 64 << 16 | 0;
+        table2[next + huff] = len - drop << 24 | 64 << 16 | 0;
       }
       opts.bits = root;
       return 0;
@@ -19740,7 +19740,7 @@ var require_umd = __commonJS({
       function postInstantiate(extendedExports, instance) {
         const exports4 = instance.exports;
         const memory = exports4.memory;
-        const table = exports4.table;
+        const table2 = exports4.table;
         const __new = exports4.__new || F_NO_EXPORT_RUNTIME;
         const __pin = exports4.__pin || F_NO_EXPORT_RUNTIME;
         const __unpin = exports4.__unpin || F_NO_EXPORT_RUNTIME;
@@ -19878,9 +19878,9 @@ var require_umd = __commonJS({
         }
         extendedExports.__getArrayBuffer = __getArrayBuffer;
         function __getFunction(ptr) {
-          if (!table) throw Error(E_NO_EXPORT_TABLE);
+          if (!table2) throw Error(E_NO_EXPORT_TABLE);
           const index = new Uint32Array(memory.buffer)[ptr >>> 2];
-          return table.get(index);
+          return table2.get(index);
         }
         extendedExports.__getFunction = __getFunction;
         function getTypedArray(Type, alignLog2, ptr) {
@@ -19916,7 +19916,7 @@ var require_umd = __commonJS({
         }
         extendedExports.__instanceof = __instanceof;
         extendedExports.memory = extendedExports.memory || memory;
-        extendedExports.table = extendedExports.table || table;
+        extendedExports.table = extendedExports.table || table2;
         return demangle(exports4, extendedExports);
       }
       function isResponse(src) {
@@ -21823,6 +21823,7 @@ var require_dist2 = __commonJS({
 
 // src/cli/main.ts
 import path8 from "node:path";
+import { pathToFileURL } from "node:url";
 
 // src/config/percent.ts
 function parsePercent(text) {
@@ -21851,9 +21852,9 @@ function trialValues(trials, name) {
 }
 
 // src/compare/text.ts
-function signedPercent(change2) {
-  const text = `${Math.abs(change2 * 100).toFixed(1)}%`;
-  return change2 < 0 ? `\u2212${text}` : `+${text}`;
+function signedPercent(change3) {
+  const text = `${Math.abs(change3 * 100).toFixed(1)}%`;
+  return change3 < 0 ? `\u2212${text}` : `+${text}`;
 }
 function describeMetric(m) {
   const i = m.interval;
@@ -22332,9 +22333,9 @@ function parseDuration(value) {
 var import_ajv = __toESM(require_ajv(), 1);
 
 // src/schema/problems.ts
-function formatPath(segments) {
+function formatPath(segments2) {
   let out2 = "";
-  for (const seg of segments) {
+  for (const seg of segments2) {
     if (/^[0-9]+$/.test(seg)) out2 += `[${seg}]`;
     else out2 += out2 === "" ? seg : `.${seg}`;
   }
@@ -22355,9 +22356,9 @@ function describeValue(value) {
   }
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
-function valueAt(data, segments) {
+function valueAt(data, segments2) {
   let value = data;
-  for (const seg of segments) {
+  for (const seg of segments2) {
     if (value === null || typeof value !== "object") return void 0;
     value = value[seg];
   }
@@ -22391,17 +22392,17 @@ var SchemaMap = class {
     return void 0;
   }
   /** The schema node of the value at `segments`. */
-  at(segments) {
+  at(segments2) {
     let node = this.resolve(this.root);
-    for (const seg of segments) {
+    for (const seg of segments2) {
       if (!node) return void 0;
       node = this.child(node, seg);
     }
     return node;
   }
   /** The fields a mapping at `segments` knows, for "not a known field" messages. */
-  knownFields(segments) {
-    const props = this.at(segments)?.properties;
+  knownFields(segments2) {
+    const props = this.at(segments2)?.properties;
     return props ? Object.keys(props).join(", ") : "";
   }
 };
@@ -22420,14 +22421,14 @@ function schemaProblems(schema, data, errors) {
     for (let i = 0; i < segs.length; i++) ancestors.add(segs.slice(0, i).join("/"));
   }
   for (const error of errors) {
-    const segments = pointerSegments(error.instancePath);
+    const segments2 = pointerSegments(error.instancePath);
     if (error.keyword === "required") {
-      problems.push(`${formatPath([...segments, error.params.missingProperty])} is required`);
+      problems.push(`${formatPath([...segments2, error.params.missingProperty])} is required`);
       continue;
     }
     if (error.keyword === "additionalProperties") {
       const extra = error.params.additionalProperty;
-      problems.push(`${formatPath([...segments, extra])} is not a known field; known fields: ${schema.knownFields(segments)}`);
+      problems.push(`${formatPath([...segments2, extra])} is not a known field; known fields: ${schema.knownFields(segments2)}`);
       continue;
     }
     if (error.keyword === "propertyNames") {
@@ -22435,17 +22436,17 @@ function schemaProblems(schema, data, errors) {
       const key2 = `${error.instancePath}#name:${name}`;
       if (seen.has(key2)) continue;
       seen.add(key2);
-      const rule2 = schema.at(segments)?.["x-names"] ?? "a valid name";
-      problems.push(`${formatPath(segments)} has an invalid name ${describeValue(name)}: names must be ${rule2}`);
+      const rule2 = schema.at(segments2)?.["x-names"] ?? "a valid name";
+      problems.push(`${formatPath(segments2)} has an invalid name ${describeValue(name)}: names must be ${rule2}`);
       continue;
     }
     if (error.propertyName !== void 0) continue;
-    const key = segments.join("/");
+    const key = segments2.join("/");
     if (ancestors.has(key)) continue;
     if (seen.has(key)) continue;
     seen.add(key);
-    const rule = schema.at(segments)?.["x-rule"] ?? error.message ?? "valid";
-    problems.push(`${formatPath(segments)} must be ${rule}; got ${describeValue(valueAt(data, segments))}`);
+    const rule = schema.at(segments2)?.["x-rule"] ?? error.message ?? "valid";
+    problems.push(`${formatPath(segments2)} must be ${rule}; got ${describeValue(valueAt(data, segments2))}`);
   }
   return problems;
 }
@@ -24196,6 +24197,7 @@ var RESULT_FILES = {
   results: "results.json",
   base: "base.json",
   report: "report.md",
+  html: "report.html",
   meta: "meta.json"
 };
 function writeResultsDir(dir, content) {
@@ -24203,12 +24205,14 @@ function writeResultsDir(dir, content) {
     results: path2.join(dir, RESULT_FILES.results),
     base: path2.join(dir, RESULT_FILES.base),
     report: path2.join(dir, RESULT_FILES.report),
+    html: path2.join(dir, RESULT_FILES.html),
     meta: path2.join(dir, RESULT_FILES.meta)
   };
   if (content.results) writeJson(files.results, content.results);
   if (content.base) writeJson(files.base, content.base);
   if (content.meta) writeJson(files.meta, content.meta);
   if (content.report !== void 0) writeText(files.report, content.report);
+  if (content.html !== void 0) writeText(files.html, content.html);
   return files;
 }
 function writeText(file, text) {
@@ -25054,8 +25058,8 @@ var TIME_WAIT = "06";
 function countTimeWait(tables, port) {
   const hexPort = port.toString(16).toUpperCase().padStart(4, "0");
   let count = 0;
-  for (const table of tables) {
-    for (const line of table.split("\n").slice(1)) {
+  for (const table2 of tables) {
+    for (const line of table2.split("\n").slice(1)) {
       const f = line.trim().split(/\s+/);
       if (f.length < 4 || f[3] !== TIME_WAIT) continue;
       if (f[1].endsWith(`:${hexPort}`) || f[2].endsWith(`:${hexPort}`)) count++;
@@ -25403,7 +25407,7 @@ function placeholders(ctx, port, upstreamPorts) {
   };
 }
 function render(template, values) {
-  return template.replace(/\{([a-z_]+)\}/g, (whole, name) => values[name] ?? whole);
+  return template.replace(/\{([a-z_]+)\}/g, (whole2, name) => values[name] ?? whole2);
 }
 function instanceSpecs(ctx, count) {
   return ctx.ports.slice(1, 1 + count).map((port, i) => ({
@@ -25514,6 +25518,15 @@ function capText(text, max2) {
   const firstLine = text.split("\n", 1)[0].slice(0, Math.floor(max2 / 2));
   const tail = text.slice(text.length - (max2 - firstLine.length - mark.length));
   return `${firstLine}${mark}${tail}`;
+}
+function html(text) {
+  return text.replace(ANSI, "").replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#39;");
+}
+function scriptJson(data) {
+  return JSON.stringify(data).replace(/</g, "\\u003c").replace(/>/g, "\\u003e").replace(/&/g, "\\u0026").replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
+}
+function mermaidLabel(text) {
+  return `"${text.replace(ANSI, "").replace(CONTROLS, " ").replace(/["\\`<>#;]/g, "_")}"`;
 }
 
 // src/run/cell.ts
@@ -26202,11 +26215,14 @@ function judge(mode, compare, head, base, policy, expected) {
   return compareStored(baseline?.results ?? null, head, policy, baseline?.source ?? null, expected);
 }
 
+// src/report/html.ts
+import { createHash } from "node:crypto";
+
 // node_modules/markdown-table/index.js
 function defaultStringLength(value) {
   return value.length;
 }
-function markdownTable(table, options) {
+function markdownTable(table2, options) {
   const settings = options || {};
   const align = (settings.align || []).concat();
   const stringLength = settings.stringLength || defaultStringLength;
@@ -26216,15 +26232,15 @@ function markdownTable(table, options) {
   const longestCellByColumn = [];
   let mostCellsPerRow = 0;
   let rowIndex = -1;
-  while (++rowIndex < table.length) {
+  while (++rowIndex < table2.length) {
     const row3 = [];
     const sizes2 = [];
     let columnIndex2 = -1;
-    if (table[rowIndex].length > mostCellsPerRow) {
-      mostCellsPerRow = table[rowIndex].length;
+    if (table2[rowIndex].length > mostCellsPerRow) {
+      mostCellsPerRow = table2[rowIndex].length;
     }
-    while (++columnIndex2 < table[rowIndex].length) {
-      const cell = serialize(table[rowIndex][columnIndex2]);
+    while (++columnIndex2 < table2[rowIndex].length) {
+      const cell = serialize(table2[rowIndex][columnIndex2]);
       if (settings.alignDelimiters !== false) {
         const size = stringLength(cell);
         sizes2[columnIndex2] = size;
@@ -26345,6 +26361,53 @@ function toAlignment(value) {
   return code === 67 || code === 99 ? 99 : code === 76 || code === 108 ? 108 : code === 82 || code === 114 ? 114 : 0;
 }
 
+// src/report/recommend.ts
+function best(cells, value, lowest) {
+  let pick = null;
+  for (const t of cells) {
+    const v = value(t);
+    if (v === null || !Number.isFinite(v) || v <= 0) continue;
+    if (!pick || (lowest ? v < pick.value : v > pick.value)) pick = { name: t.name, value: v };
+  }
+  return pick;
+}
+function recommend(results) {
+  const ok = results.topologies.filter((t) => t.ok && t.totalRequests > 0);
+  return {
+    mostRps: best(ok, (t) => t.rps, false),
+    mostRpsPerCore: best(ok, (t) => t.cpuMsPer1kRequests ? 1e6 / t.cpuMsPer1kRequests : null, false),
+    lowestP99: best(ok, (t) => t.latencyMs.p99, true)
+  };
+}
+var whole = (v) => Math.round(v).toLocaleString("en-US");
+function recommendationLine(results, name) {
+  if (results.topologies.filter((t) => t.ok && t.totalRequests > 0).length < 2) return "";
+  const r = recommend(results);
+  const parts = [];
+  if (r.mostRps) parts.push(`most req/s: ${name(r.mostRps.name)} (${whole(r.mostRps.value)} req/s)`);
+  if (r.mostRpsPerCore) parts.push(`most req/s per server core: ${name(r.mostRpsPerCore.name)} (${whole(r.mostRpsPerCore.value)} req/s per busy core)`);
+  if (r.lowestP99) parts.push(`lowest p99: ${name(r.lowestP99.name)} (${r.lowestP99.value.toFixed(1)} ms)`);
+  return parts.join(" \xB7 ");
+}
+function rpsChart(comparison) {
+  const cells = comparison.cells.filter((c) => c.rps.head !== null || c.rps.base !== null);
+  if (cells.length === 0) return "";
+  const values = (side) => `[${cells.map((c) => Math.round(c.rps[side] ?? 0)).join(", ")}]`;
+  const withBase = comparison.hasBase && cells.some((c) => c.rps.base !== null);
+  const top = Math.max(1, ...cells.flatMap((c) => [c.rps.base ?? 0, c.rps.head ?? 0]));
+  const lines = [
+    "```mermaid",
+    "xychart-beta",
+    `  title "req/s per topology${withBase ? comparison.mode === "base" ? " (bars: head, line: base)" : " (bars: now, line: baseline)" : ""}"`,
+    `  x-axis [${cells.map((c) => mermaidLabel(c.name)).join(", ")}]`,
+    `  y-axis "req/s" 0 --> ${Math.ceil(top * 1.1 / 10) * 10}`,
+    `  bar ${values("head")}`
+  ];
+  if (withBase) lines.push(`  line ${values("base")}`);
+  lines.push("```");
+  return lines.join("\n");
+}
+
 // src/report/markdown.ts
 var MAX_REASON_CHARS = 300;
 function commentMarker(configPath) {
@@ -26406,7 +26469,7 @@ function headline(comparison, text = md) {
 }
 function endpointDetails(comparison) {
   const sections = comparison.cells.filter((c) => c.endpoints.length > 0).map((c) => {
-    const table = markdownTable(
+    const table2 = markdownTable(
       [
         ["Endpoint", "Req/s", "p99 ms", "Failures/s"],
         ...c.endpoints.map((e) => [mdCode(`${e.method} ${e.path}`), change(e.rps, 1), change(e.p99, 1), change(e.failuresPerSec, 2)])
@@ -26415,7 +26478,7 @@ function endpointDetails(comparison) {
     );
     return `**${md(c.name)}**
 
-${table}`;
+${table2}`;
   });
   return sections.length ? `<details><summary>Per endpoint</summary>
 
@@ -26534,13 +26597,20 @@ function resultsTable(comparison) {
     { align: ["l", "r", "r", "r", "r", "r", "l", "l"] }
   );
 }
-var FULL = { endpoints: true, errors: "full", warnings: Infinity, howToUpdate: true };
+var FULL = { endpoints: true, errors: "full", warnings: Infinity, howToUpdate: true, chart: true };
 var SHORTER = [
   { ...FULL, endpoints: false },
   { ...FULL, endpoints: false, errors: "first-line" },
-  { endpoints: false, errors: "first-line", warnings: 10, howToUpdate: false },
-  { endpoints: false, errors: "none", warnings: 10, howToUpdate: false }
+  { endpoints: false, errors: "first-line", warnings: 10, howToUpdate: false, chart: true },
+  { endpoints: false, errors: "none", warnings: 10, howToUpdate: false, chart: false }
 ];
+function recommendation(results) {
+  const line = recommendationLine(results, md);
+  return line ? `**Recommendation:** ${line}.` : "";
+}
+function htmlNote(ctx) {
+  return ctx.htmlReport ? "**Charts:** every topology second by second in `report.html`, beside `report.md` (in the action: the results artifact)." : "";
+}
 function render2(comparison, results, ctx, detail, note) {
   return [
     commentMarker(ctx.configPath),
@@ -26548,11 +26618,15 @@ function render2(comparison, results, ctx, detail, note) {
     "",
     resultsTable(comparison),
     "",
+    recommendation(results),
+    detail.chart ? rpsChart(comparison) : "",
+    "",
     failures(comparison, detail.errors),
     detail.endpoints ? endpointDetails(comparison) : "",
     "",
     environment(results, comparison),
     warnings(results, detail.warnings),
+    htmlNote(ctx),
     "",
     detail.howToUpdate ? howToUpdate(ctx) : "",
     note,
@@ -26571,6 +26645,339 @@ function renderReport(comparison, results, ctx, limit = Infinity) {
   return `${last.slice(0, last.lastIndexOf("\n", limit - note.length - 2))}
 
 ${note}`;
+}
+
+// src/report/svg.ts
+var W = 640;
+var H = 210;
+var PAD = { left: 52, right: 12, top: 10, bottom: 30 };
+function niceTicks(max2, count = 4) {
+  if (!(max2 > 0) || !Number.isFinite(max2)) return [0, 1];
+  const raw = max2 / count;
+  const magnitude = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 2.5, 5, 10].map((m) => m * magnitude).find((s) => s >= raw) ?? 10 * magnitude;
+  const ticks = [];
+  for (let v = 0; v < max2 + step * 0.999; v += step) ticks.push(Number(v.toPrecision(12)));
+  return ticks;
+}
+function axisLabel(v, percent2 = false) {
+  if (percent2) return `${Math.round(v * 100)}%`;
+  if (Math.abs(v) >= 1e3) return v.toLocaleString("en-US", { maximumFractionDigits: 0 });
+  if (Math.abs(v) >= 10 || v === 0) return String(Math.round(v * 10) / 10);
+  return String(Number(v.toPrecision(2)));
+}
+function segments(values, x, y) {
+  const out2 = [];
+  let current = [];
+  values.forEach((v, i) => {
+    if (v === null || !Number.isFinite(v)) {
+      if (current.length) out2.push(current.join(" "));
+      current = [];
+      return;
+    }
+    current.push(`${x(i).toFixed(1)},${y(v).toFixed(1)}`);
+  });
+  if (current.length) out2.push(current.join(" "));
+  return out2;
+}
+function lineChart(chart) {
+  const steps = Math.max(1, ...chart.lines.map((l) => l.values.length));
+  const xValues = chart.xValues;
+  const xMin = xValues ? Math.min(...xValues) : 0;
+  const xMax = xValues ? Math.max(...xValues) : Math.max(1, steps - 1);
+  const max2 = Math.max(0, ...chart.lines.flatMap((l) => l.values.filter((v) => v !== null && Number.isFinite(v))));
+  const ticks = niceTicks(max2 * 1.05);
+  const top = ticks[ticks.length - 1] || 1;
+  const plotW = W - PAD.left - PAD.right;
+  const plotH = H - PAD.top - PAD.bottom;
+  const x = (i) => PAD.left + (xValues ? xValues[i] - xMin : i) / Math.max(1e-9, xMax - xMin) * plotW;
+  const y = (v) => PAD.top + plotH - v / top * plotH;
+  const grid = ticks.map(
+    (t) => `<line class="grid" x1="${PAD.left}" x2="${W - PAD.right}" y1="${y(t).toFixed(1)}" y2="${y(t).toFixed(1)}"/><text class="tick" x="${PAD.left - 6}" y="${(y(t) + 4).toFixed(1)}" text-anchor="end">${html(axisLabel(t, chart.percent))}</text>`
+  ).join("");
+  const xTicks = niceTicks(xMax - xMin, 6).filter((t) => t <= xMax - xMin).map((t) => {
+    const px = PAD.left + t / Math.max(1e-9, xMax - xMin) * plotW;
+    return `<text class="tick" x="${px.toFixed(1)}" y="${H - PAD.bottom + 16}" text-anchor="middle">${html(axisLabel(t + xMin))}</text>`;
+  }).join("");
+  const rules = (chart.boundaries ?? []).map((b) => `<line class="rule" x1="${x(b).toFixed(1)}" x2="${x(b).toFixed(1)}" y1="${PAD.top}" y2="${PAD.top + plotH}"/>`).join("");
+  const drawn = chart.lines.map((l) => {
+    const pts = segments(l.values, x, y);
+    return pts.map(
+      (p) => p.includes(" ") ? `<polyline class="series" data-series="${html(l.name)}" points="${p}" stroke="${l.color}"${l.dashed ? ' stroke-dasharray="5 3"' : ""}/>` : `<circle class="series" data-series="${html(l.name)}" cx="${p.split(",")[0]}" cy="${p.split(",")[1]}" r="2.5" fill="${l.color}"/>`
+    ).join("");
+  }).join("");
+  const legend = chart.lines.map((l) => `<span><i style="background:${l.color}"${l.dashed ? ' class="dashed"' : ""}></i>${html(l.name)}</span>`).join("");
+  const data = { x: xValues ?? null, lines: chart.lines.map((l) => ({ name: l.name, values: l.values })), unit: chart.unit, percent: chart.percent ?? false };
+  return [
+    `<figure class="chart" id="${html(chart.id)}" data-chart="${html(chart.id)}">`,
+    `<figcaption>${html(chart.title)} <span class="unit">${html(chart.unit)}</span></figcaption>`,
+    `<svg viewBox="0 0 ${W} ${H}" role="img" aria-label="${html(chart.title)}">`,
+    `<g class="axes">${grid}${xTicks}<text class="axis-label" x="${W - PAD.right}" y="${H - 4}" text-anchor="end">${html(chart.xLabel)}</text></g>`,
+    rules,
+    drawn,
+    `<line class="cursor" x1="0" x2="0" y1="${PAD.top}" y2="${PAD.top + plotH}" visibility="hidden"/>`,
+    "</svg>",
+    `<div class="legend">${legend}</div><div class="readout" aria-live="polite"></div>`,
+    `<script type="application/json" class="chart-data">${chartDataJson(data, { left: PAD.left, width: plotW, total: W, min: xMin, max: xMax })}</script>`,
+    "</figure>"
+  ].join("");
+}
+function chartDataJson(data, frame) {
+  return scriptJson({ ...data, frame });
+}
+function barChart(chart) {
+  const rowH = 22 * Math.max(1, chart.series.length) + 10;
+  const height = PAD.top + rowH * chart.labels.length + PAD.bottom;
+  const labelW = 150;
+  const plotW = W - labelW - 70;
+  const max2 = Math.max(1, ...chart.series.flatMap((s) => s.values.filter((v) => v !== null)));
+  const bars = chart.labels.map((label, i) => {
+    const y0 = PAD.top + i * rowH;
+    const rows = chart.series.map((s, k) => {
+      const v = s.values[i];
+      if (v === null || v === void 0) return "";
+      const w = v / max2 * plotW;
+      const y = y0 + k * 22;
+      return `<rect class="bar" data-series="${html(s.name)}" x="${labelW}" y="${y}" width="${w.toFixed(1)}" height="18" fill="${s.color}"><title>${html(`${label} \xB7 ${s.name}: ${axisLabel(v)} ${chart.unit}`)}</title></rect><text class="value" x="${(labelW + w + 4).toFixed(1)}" y="${y + 13}">${html(axisLabel(v))}</text>`;
+    }).join("");
+    return `<text class="label" x="${labelW - 8}" y="${y0 + (rowH - 10) / 2 + 5}" text-anchor="end">${html(label)}</text>${rows}`;
+  }).join("");
+  const legend = chart.series.map((s) => `<span><i style="background:${s.color}"></i>${html(s.name)}</span>`).join("");
+  return `<figure class="chart bars" id="${html(chart.id)}" data-chart="${html(chart.id)}"><figcaption>${html(chart.title)} <span class="unit">${html(chart.unit)}</span></figcaption><svg viewBox="0 0 ${W} ${height}" role="img" aria-label="${html(chart.title)}">${bars}</svg><div class="legend">${legend}</div></figure>`;
+}
+
+// src/report/html.ts
+var COLOR = { head: "#2563eb", base: "#9ca3af", p50: "#16a34a", p90: "#d97706", p99: "#dc2626", errors: "#dc2626", non2xx: "#d97706", loadgen: "#7c3aed" };
+var STYLE = `
+body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;color:#111827;margin:0 auto;max-width:1340px;padding:16px 24px}
+h1{font-size:20px;margin:0 0 4px}h2{font-size:17px;margin:28px 0 8px;border-top:1px solid #e5e7eb;padding-top:16px}h3{font-size:14px;margin:14px 0 6px}
+.headline{font-size:16px;margin:6px 0}.muted{color:#6b7280}.warn{color:#92400e;background:#fffbeb;border-left:3px solid #f59e0b;padding:6px 10px;margin:6px 0}
+table{border-collapse:collapse;margin:6px 0 12px;font-variant-numeric:tabular-nums}th,td{border-bottom:1px solid #e5e7eb;padding:3px 8px;text-align:right;vertical-align:top}
+th:first-child,td.text{text-align:left}th{background:#f9fafb;font-weight:600}
+.charts{display:grid;grid-template-columns:repeat(auto-fill,minmax(420px,1fr));gap:12px}
+figure.bars{max-width:760px;margin:8px 0!important}figure.chart{margin:0;border:1px solid #e5e7eb;border-radius:6px;padding:8px;position:relative}figcaption{font-weight:600}.unit{color:#6b7280;font-weight:400}
+svg{width:100%;height:auto;display:block}.grid{stroke:#f3f4f6}.tick,.axis-label,.label,.value{font-size:11px;fill:#6b7280}.label{fill:#111827}
+.series{fill:none;stroke-width:1.6}circle.series{stroke:none}.rule{stroke:#d1d5db;stroke-dasharray:2 3}.cursor{stroke:#9ca3af}
+.legend{font-size:12px;color:#374151}.legend span{margin-right:12px;white-space:nowrap}.legend i{display:inline-block;width:12px;height:3px;margin-right:4px;vertical-align:middle}.legend i.dashed{opacity:.6}
+.readout{font-size:12px;min-height:16px;color:#374151}pre{background:#f9fafb;padding:8px;overflow:auto;max-height:240px}
+.regressed,.failed,.missing{color:#b91c1c}.improved,.unchanged{color:#15803d}.inconclusive{color:#92400e}
+@media (prefers-color-scheme:dark){body{background:#111827;color:#e5e7eb}th{background:#1f2937}th,td,figure.chart,h2{border-color:#374151}.grid{stroke:#1f2937}.label{fill:#e5e7eb}pre{background:#1f2937}.warn{background:#292524;color:#fde68a}}
+`;
+var SCRIPT = `
+for (const fig of document.querySelectorAll('figure[data-chart]')) {
+  const block = fig.querySelector('script.chart-data'); if (!block) continue;
+  const d = JSON.parse(block.textContent); const svg = fig.querySelector('svg'); const cursor = fig.querySelector('.cursor'); const out = fig.querySelector('.readout');
+  const fmt = (v) => v === null ? '\u2014' : d.percent ? Math.round(v * 100) + '%' : (Math.abs(v) >= 100 ? Math.round(v).toLocaleString() : String(Math.round(v * 10) / 10));
+  svg.addEventListener('mousemove', (e) => {
+    const box = svg.getBoundingClientRect(); const px = (e.clientX - box.left) * d.frame.total / box.width;
+    const steps = Math.max(...d.lines.map((l) => l.values.length)); if (!steps) return;
+    const share = Math.min(1, Math.max(0, (px - d.frame.left) / d.frame.width)); let i = Math.round(share * Math.max(1, steps - 1));
+    if (d.x) { const want = d.frame.min + share * (d.frame.max - d.frame.min); i = d.x.reduce((b, v, k) => Math.abs(v - want) < Math.abs(d.x[b] - want) ? k : b, 0); }
+    const at = d.frame.left + (d.x ? (d.x[i] - d.frame.min) / Math.max(1e-9, d.frame.max - d.frame.min) : i / Math.max(1, steps - 1)) * d.frame.width;
+    cursor.setAttribute('x1', at); cursor.setAttribute('x2', at); cursor.setAttribute('visibility', 'visible');
+    out.textContent = (d.x ? d.x[i] : i + 1 + ' s') + ' \u2014 ' + d.lines.map((l) => l.name + ': ' + fmt(l.values[i] ?? null)).join(' \xB7 ');
+  });
+  svg.addEventListener('mouseleave', () => { cursor.setAttribute('visibility', 'hidden'); out.textContent = ''; });
+}
+`;
+function contentSecurityPolicy() {
+  const hash = createHash("sha256").update(SCRIPT).digest("base64");
+  return `default-src 'none'; style-src 'unsafe-inline'; script-src 'sha256-${hash}'; img-src data:; base-uri 'none'; form-action 'none'`;
+}
+function num2(v, digits = 1) {
+  return v === null || v === void 0 || !Number.isFinite(v) ? "\u2014" : v.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
+}
+function table(head, rows, text = [0]) {
+  const td = (c, k) => text.includes(k) ? `<td class="text">${c}</td>` : `<td>${c}</td>`;
+  return `<table><thead><tr>${head.map((h) => `<th>${h}</th>`).join("")}</tr></thead><tbody>${rows.map((r) => `<tr>${r.map(td).join("")}</tr>`).join("")}</tbody></table>`;
+}
+function joined(trials, column) {
+  const values = [];
+  const boundaries = [];
+  for (const t of trials) {
+    if (!t.series) continue;
+    if (values.length) boundaries.push(values.length);
+    values.push(...t.series[column]);
+  }
+  return { values, boundaries };
+}
+var hasSeries = (t) => !!t?.trials.some((x) => x.series && x.series.requests.length > 0);
+function charts(id, head, base, baseName) {
+  if (!hasSeries(head)) return '<p class="muted">No time series: this results document predates them (schema 1 and 2).</p>';
+  const withBase = hasSeries(base) ? base : void 0;
+  const line = (name, t, column, color, dashed = false) => ({
+    name,
+    values: joined(t.trials, column).values,
+    color,
+    dashed
+  });
+  const boundaries = joined(head.trials, "requests").boundaries;
+  const common = { boundaries, xLabel: "seconds of load (trials end to end)" };
+  const figures = [
+    lineChart({
+      id: `${id}-rps`,
+      title: "Requests per second",
+      unit: "req/s",
+      lines: [line("now", head, "requests", COLOR.head), ...withBase ? [line(baseName, withBase, "requests", COLOR.base, true)] : []],
+      ...common
+    }),
+    lineChart({
+      id: `${id}-latency`,
+      title: "Latency of each second",
+      unit: "ms",
+      lines: [
+        line("p50", head, "p50", COLOR.p50),
+        line("p90", head, "p90", COLOR.p90),
+        line("p99", head, "p99", COLOR.p99),
+        ...withBase ? [line(`p99 ${baseName}`, withBase, "p99", COLOR.base, true)] : []
+      ],
+      ...common
+    }),
+    lineChart({
+      id: `${id}-failures`,
+      title: "Failures per second",
+      unit: "per s",
+      lines: [line("non-2xx", head, "non2xx", COLOR.non2xx), line("errors and timeouts", head, "errors", COLOR.errors)],
+      ...common
+    }),
+    lineChart({
+      id: `${id}-cpu`,
+      title: "CPU",
+      unit: "share of the server cores \xB7 of one core for the generator",
+      percent: true,
+      lines: [line("server", head, "serverCpu", COLOR.head), line("load generator", head, "loadgenCpu", COLOR.loadgen)],
+      ...common
+    }),
+    lineChart({ id: `${id}-rss`, title: "Server memory (RSS, whole process tree)", unit: "MB", lines: [line("RSS", head, "rssMb", COLOR.head)], ...common })
+  ];
+  return `<div class="charts">${figures.join("")}</div>`;
+}
+function percentileTable(head, base, baseName) {
+  const row2 = (label, values) => values && values.length === PERCENTILES.length ? [html(label), ...values.map((v) => num2(v, v >= 100 ? 0 : 1))] : null;
+  const rows = [
+    row2("all requests", head.percentilesMs),
+    base ? row2(`all requests, ${baseName}`, base.percentilesMs) : null,
+    ...head.endpoints.map((e) => row2(`${e.method} ${e.path}`, e.percentilesMs))
+  ].filter((r) => r !== null);
+  if (!rows.length) return "";
+  return `<h3>Response time percentiles (ms)</h3>${table(["", ...PERCENTILES.map((p) => `${p}%`)], rows)}`;
+}
+function endpointTable(t) {
+  if (!t.endpoints.length) return "";
+  const statuses = (s) => Object.entries(s).sort((a, b) => b[1] - a[1]).map(([code, n]) => `${html(code)} \xD7 ${n.toLocaleString("en-US")}`).join(", ");
+  return `<h3>Endpoints</h3>${table(
+    ["Endpoint", "Requests", "Req/s", "Failures/s", "p50 ms", "p99 ms", "Statuses"],
+    t.endpoints.map((e) => [
+      `<code>${html(`${e.method} ${e.path}`)}</code>`,
+      e.totalRequests.toLocaleString("en-US"),
+      num2(e.rps),
+      num2(e.failuresPerSec, 2),
+      num2(e.latencyMs.p50),
+      num2(e.latencyMs.p99),
+      statuses(e.statuses)
+    ]),
+    [0, 6]
+  )}`;
+}
+function change2(c, key, digits) {
+  const { base, head } = c[key];
+  if (base === null) return num2(head, digits);
+  const m = c.metrics.find((x) => x.metric === (key === "cpuMsPer1kRequests" ? "cpu" : key));
+  const estimate = m && Number.isFinite(m.interval.ratio) ? m.interval.ratio - 1 : head !== null && base !== 0 ? head / base - 1 : null;
+  const bounds = m && Number.isFinite(m.interval.high) && m.interval.low > 0 ? ` <span class="muted">[${signedPercent(m.interval.low - 1)}, ${signedPercent(m.interval.high - 1)}]</span>` : "";
+  return `${num2(base, digits)} \u2192 ${num2(head, digits)}${estimate === null ? "" : ` (${signedPercent(estimate)}${bounds})`}`;
+}
+function overview(input) {
+  const { comparison, head } = input;
+  if (!comparison) {
+    return table(
+      ["Topology", "Requests", "Req/s", "Failures/s", "p50 ms", "p99 ms", "CPU ms / 1k req", "Peak RSS MB"],
+      head.topologies.map(
+        (t) => t.ok ? [
+          html(t.name),
+          t.totalRequests.toLocaleString("en-US"),
+          num2(t.rps),
+          num2(t.failuresPerSec, 2),
+          num2(t.latencyMs.p50),
+          num2(t.latencyMs.p99),
+          num2(t.cpuMsPer1kRequests, 0),
+          num2(t.peakRssMb)
+        ] : [html(t.name), '<span class="failed">failed</span>', "\u2014", "\u2014", "\u2014", "\u2014", "\u2014", "\u2014"]
+      )
+    );
+  }
+  const sides = comparison.mode === "base" ? "base \u2192 head" : "baseline \u2192 now";
+  return table(
+    ["Topology", `Req/s (${sides})`, "p50 ms", "p99 ms", "CPU ms / 1k req", "Verdict"],
+    comparison.cells.map((c) => [
+      html(c.name),
+      change2(c, "rps", 1),
+      change2(c, "p50", 1),
+      change2(c, "p99", 1),
+      change2(c, "cpuMsPer1kRequests", 0),
+      `<span class="${c.verdict}">${html(c.verdict)}${c.reasons.length && c.verdict !== "new" ? `: ${html(c.reasons.join("; "))}` : ""}</span>`
+    ]),
+    [0, 5]
+  );
+}
+function environment2(r, label) {
+  const e = r.environment;
+  const rows = [
+    ["CPU", `${e.cpuModel}${e.cpuMhz ? ` \xB7 ${Math.round(e.cpuMhz)} MHz` : ""} \xB7 ${e.cores} cores`],
+    ["Steal time", e.stealPercent === null || e.stealPercent === void 0 ? "\u2014" : `${num2(e.stealPercent)}%`],
+    ["Placement", e.placement.reason],
+    ["Software", `${e.os} \xB7 Node ${e.node} \xB7 Python ${e.python ?? "\u2014"} \xB7 Flask ${e.flask ?? "\u2014"} \xB7 gunicorn ${e.gunicorn ?? "\u2014"}`],
+    [
+      "Load",
+      `${r.load.connections} connections \xB7 ${r.load.trials} \xD7 ${r.load.durationSec} s after ${r.load.warmupSec} s warm-up \xB7 timeout ${r.load.timeoutSec} s`
+    ],
+    ["Run", `${r.startedAt} \u2192 ${r.finishedAt} \xB7 ${r.tool.name} ${r.tool.version} \xB7 schema ${r.schemaVersion}`]
+  ];
+  return `<h3>${html(label)}</h3><table>${rows.map(([k, v]) => `<tr><th>${k}</th><td class="text">${html(v)}</td></tr>`).join("")}</table>`;
+}
+function renderHtml(input) {
+  const { head, base, comparison } = input;
+  const baseName = comparison?.mode === "base" ? "base" : "baseline";
+  const recommendation2 = recommendationLine(head, html);
+  const warnings2 = head.topologies.flatMap((t) => t.warnings.map((w) => `<div class="warn">${html(t.name)}: ${html(w.message)}</div>`));
+  const bars = barChart({
+    id: "overview-rps",
+    title: "Requests per second",
+    unit: "req/s",
+    labels: head.topologies.map((t) => t.name),
+    series: [
+      ...base ? [{ name: baseName, color: COLOR.base, values: head.topologies.map((t) => base.topologies.find((b) => b.name === t.name)?.rps ?? null) }] : [],
+      { name: "now", color: COLOR.head, values: head.topologies.map((t) => t.ok ? t.rps : null) }
+    ]
+  });
+  const sections = head.topologies.map((t, i) => {
+    const b = base?.topologies.find((x) => x.name === t.name);
+    const about = [t.kind, t.workers ? `${t.workers} workers` : "", t.instances ? `${t.instances} instances` : ""].filter(Boolean).join(" \xB7 ");
+    const body = t.ok ? `${charts(`t${i}`, t, b, baseName)}${percentileTable(t, b, baseName)}${endpointTable(t)}` : `<p class="failed">This cell failed:</p><pre>${html(t.error ?? "")}</pre>`;
+    return `<section id="topology-${i}"><h2>${html(t.name)} <span class="muted">${html(about)}</span></h2>${t.warnings.map((w) => `<div class="warn">${html(w.message)}</div>`).join("")}${body}</section>`;
+  });
+  return [
+    "<!doctype html>",
+    '<html lang="en"><head><meta charset="utf-8">',
+    `<meta http-equiv="Content-Security-Policy" content="${contentSecurityPolicy()}">`,
+    '<meta name="viewport" content="width=device-width, initial-scale=1">',
+    `<title>flask-perf \xB7 ${html(input.title)}</title>`,
+    `<style>${STYLE}</style></head><body>`,
+    `<h1>flask-perf \xB7 ${html(input.title)}</h1>`,
+    comparison ? `<p class="headline">${headline(comparison, html)}</p>` : "",
+    comparison?.baseSource ? `<p class="muted">Compared with ${html(comparison.baseSource)}.</p>` : "",
+    recommendation2 ? `<p><strong>Recommendation:</strong> ${recommendation2}.</p>` : "",
+    warnings2.join(""),
+    overview(input),
+    bars,
+    ...sections,
+    "<h2>Where it ran</h2>",
+    environment2(head, base ? "This run" : "The run"),
+    base ? environment2(base, comparison?.mode === "base" ? "The base" : "The baseline") : "",
+    `<script>${SCRIPT}</script>`,
+    "</body></html>",
+    ""
+  ].join("\n");
 }
 
 // src/report/table.ts
@@ -26624,8 +27031,10 @@ report   judges results already measured, as the action's report mode does, and 
 
 Options:
   --config <file>       config file (YAML)                      [required]
-  --out <path>          run: the results JSON; compare: a folder for results.json, base.json
-                        (with --base) and report.md; report: the report file
+  --out <path>          run: the results JSON (and its charts beside it, <name>.html);
+                        compare: a folder for results.json, base.json (with --base),
+                        report.md and report.html; report: report.html, or a markdown
+                        file with report.html beside it
   --only <name>         run only this topology (repeatable)
   --duration <time>     length of each trial, e.g. 5s           (overrides load.duration)
   --warmup <time>       warm-up before the trials, e.g. 2s      (overrides load.warmup)
@@ -26723,6 +27132,9 @@ function resolveCommit(cwd, ref) {
   if (commit === null) throw new UsageError(`--base must name a commit of ${repo}; got ${JSON.stringify(ref)}`);
   return { repo, commit };
 }
+function htmlBeside(file) {
+  return file.replace(/(\.json)?$/i, ".html");
+}
 async function runCommand(args, config) {
   const file = args.out;
   if (file) ensureWritableFile(file, "--out");
@@ -26736,9 +27148,17 @@ ${resultsTable2(results)}
   if (notes) out(`
 ${notes}
 `);
-  if (file) out(`
-results: ${file}
+  const recommendation2 = recommendationLine(results, (name) => name);
+  if (recommendation2) out(`
+${recommendation2}
 `);
+  if (file) {
+    const charts2 = writeText(htmlBeside(file), renderHtml({ title: args.config, head: results, base: null, comparison: null }));
+    out(`
+results: ${file}
+report:  ${pathToFileURL(path8.resolve(charts2)).href}
+`);
+  }
   return results.topologies.every((t) => t.ok) ? 0 : 1;
 }
 async function compareCommand(args, config) {
@@ -26763,9 +27183,15 @@ async function compareCommand(args, config) {
     }
   });
   await haltIfInterrupted();
-  const report = renderReport(outcome.comparison, outcome.results, { configPath: args.config, baselinePath: args.baseline ?? DEFAULT_BASELINE });
-  if (dir) writeResultsDir(dir, { results: outcome.results, base: outcome.base, report });
-  return finish(report, failureMessage(outcome.comparison));
+  const context = { configPath: args.config, baselinePath: args.baseline ?? DEFAULT_BASELINE, htmlReport: dir !== void 0 };
+  const report = renderReport(outcome.comparison, outcome.results, context);
+  const reference = outcome.base ?? (source.kind === "baseline" ? source.baseline?.results ?? null : null);
+  const html2 = renderHtml({ title: args.config, head: outcome.results, base: reference, comparison: outcome.comparison });
+  const files = dir ? writeResultsDir(dir, { results: outcome.results, base: outcome.base, report, html: html2 }) : null;
+  const code = finish(report, failureMessage(outcome.comparison));
+  if (files) out(`report: ${pathToFileURL(path8.resolve(files.html)).href}
+`);
+  return code;
 }
 function reportCommand(args) {
   const config = args.config ? readConfig(args.config, process.cwd()) : null;
@@ -26775,18 +27201,31 @@ function reportCommand(args) {
   const head = readResultsFile(args.results);
   if (!head) throw new ResultsError(`${args.results} does not exist`);
   let comparison;
+  let reference;
   if (args.baseResults !== void 0) {
     const base = readResultsFile(args.baseResults);
     if (!base) throw new ResultsError(`${args.baseResults} does not exist`);
     comparison = judge("base", compare, head, { kind: "measured", base }, policyOf(config), expected);
+    reference = base;
   } else {
     const baseline = args.baseline !== void 0 ? readBaselineFile(args.baseline) : null;
     if (args.baseline !== void 0 && !baseline) throw new ResultsError(`baseline ${args.baseline} does not exist`);
     comparison = judge("baseline", compare, head, { kind: "baseline", baseline }, policyOf(config), expected);
+    reference = baseline?.results ?? null;
   }
-  const report = renderReport(comparison, head, { configPath: args.config ?? "(no config)", baselinePath: args.baseline ?? DEFAULT_BASELINE });
-  if (args.out) writeText(args.out, report);
-  return finish(report, failureMessage(comparison));
+  const title = args.config ?? "(no config)";
+  const htmlFile = args.out === void 0 ? null : /\.html?$/i.test(args.out) ? args.out : path8.join(path8.dirname(args.out), RESULT_FILES.html);
+  const report = renderReport(comparison, head, {
+    configPath: title,
+    baselinePath: args.baseline ?? DEFAULT_BASELINE,
+    htmlReport: htmlFile !== null && htmlFile !== args.out
+  });
+  if (htmlFile) writeText(htmlFile, renderHtml({ title, head, base: reference, comparison }));
+  if (args.out && htmlFile !== args.out) writeText(args.out, report);
+  const code = finish(report, failureMessage(comparison));
+  if (htmlFile) out(`report: ${pathToFileURL(path8.resolve(htmlFile)).href}
+`);
+  return code;
 }
 function finish(report, failure) {
   out(`

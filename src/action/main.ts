@@ -13,6 +13,7 @@ import { octokitRepoApi, type RepoApi } from '../github/octokit.js';
 import { readBaselineAtCommit, readBaselineFile, type LoadedBaseline } from '../pipeline/baseline.js';
 import { judge, policyOf, runPipeline, type BaseSource } from '../pipeline/pipeline.js';
 import { logLine } from '../report/escape.js';
+import { renderHtml } from '../report/html.js';
 import { COMMENT_LIMIT, commentMarker, renderReport, SUMMARY_LIMIT, summaryLine, type ReportContext } from '../report/markdown.js';
 import { ensureWritableDir, RESULT_FILES, writeJson, writeResultsDir } from '../results/io.js';
 import type { Results, RunMeta } from '../results/types.js';
@@ -33,7 +34,11 @@ const PRIVILEGED_EVENTS = ['pull_request_target', 'workflow_run'];
 
 const info = (text: string): void => core.info(logLine(text));
 
-const reportContext = (inputs: ActionInputs): ReportContext => ({ configPath: inputs.configLabel, baselinePath: inputs.baselineLabel });
+const reportContext = (inputs: ActionInputs): ReportContext => ({
+  configPath: inputs.configLabel,
+  baselinePath: inputs.baselineLabel,
+  htmlReport: true,
+});
 
 /** The baseline a PR is judged against: the one at the PR's base commit, not whatever the branch holds. */
 function baselineFor(inputs: ActionInputs, baseSha: string | null): LoadedBaseline | null {
@@ -50,10 +55,20 @@ function baselineFor(inputs: ActionInputs, baseSha: string | null): LoadedBaseli
 /**
  * Writes the results dir, the outputs and the job summary: the parts that need no network.
  * `measured`: this job measured them (run mode), so results.json and base.json are written too.
+ * `reference`: what the run was compared with (the base, or the stored baseline), for the charts.
  */
-async function record(inputs: ActionInputs, results: Results, base: Results | null, comparison: Comparison, meta: RunMeta, measured: boolean): Promise<void> {
+async function record(
+  inputs: ActionInputs,
+  results: Results,
+  base: Results | null,
+  reference: Results | null,
+  comparison: Comparison,
+  meta: RunMeta,
+  measured: boolean,
+): Promise<void> {
   const report = renderReport(comparison, results, reportContext(inputs));
-  const files = writeResultsDir(inputs.resultsDir, measured ? { results, base, report, meta } : { report, meta });
+  const html = renderHtml({ title: inputs.configLabel, head: results, base: reference, comparison });
+  const files = writeResultsDir(inputs.resultsDir, measured ? { results, base, report, html, meta } : { report, html, meta });
   // One line, plain: workflows interpolate outputs, and a line break would let data write commands.
   const summary = logLine(summaryLine(comparison));
   core.setOutput(Outputs.Results, files.results);
@@ -136,6 +151,7 @@ async function runMode(inputs: ActionInputs): Promise<Comparison> {
     inputs,
     results,
     base,
+    base ?? (source.kind === 'baseline' ? (source.baseline?.results ?? null) : null),
     comparison,
     {
       configPath: inputs.configLabel,
@@ -212,15 +228,9 @@ async function reportMode(inputs: ActionInputs): Promise<Comparison> {
   const policy = policyOf(trusted, inputs.threshold);
   const expected = trusted.topologies.map((t) => t.name);
   // The looks are replayed from the rounds: the verdicts are the ones the run job reached.
-  const comparison = judge(
-    mode,
-    trusted.compare,
-    results,
-    base ? { kind: 'measured', base } : { kind: 'baseline', baseline: readBaselineFile(inputs.baselinePath, inputs.baselineLabel) },
-    policy,
-    expected,
-  );
-  await record(inputs, results, base, comparison, meta, false);
+  const baseline = base ? null : readBaselineFile(inputs.baselinePath, inputs.baselineLabel);
+  const comparison = judge(mode, trusted.compare, results, base ? { kind: 'measured', base } : { kind: 'baseline', baseline }, policy, expected);
+  await record(inputs, results, base, base ?? baseline?.results ?? null, comparison, meta, false);
   await publish(inputs, api, await reportTarget(api, meta.headSha), results, comparison);
   return comparison;
 }

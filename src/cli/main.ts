@@ -1,11 +1,14 @@
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { failureMessage } from '../compare/gate.js';
 import { ConfigError, DEFAULT_COMPARE, readConfig, selectTopologies } from '../config/load.js';
 import type { Config } from '../config/types.js';
 import { commitOf, repositoryRoot, WorktreeError } from '../git/git.js';
 import { readBaselineFile } from '../pipeline/baseline.js';
 import { judge, policyOf, runPipeline, type BaseSource } from '../pipeline/pipeline.js';
+import { renderHtml } from '../report/html.js';
 import { renderReport } from '../report/markdown.js';
+import { recommendationLine } from '../report/recommend.js';
 import { resultsNotes, resultsTable } from '../report/table.js';
 import {
   ensureWritableDir,
@@ -47,6 +50,11 @@ export function resolveCommit(cwd: string, ref: string): { repo: string; commit:
   return { repo, commit };
 }
 
+/** Where `run --out results.json` puts its charts: beside it, results.html. */
+function htmlBeside(file: string): string {
+  return file.replace(/(\.json)?$/i, '.html');
+}
+
 async function runCommand(args: RunArgs, config: Config): Promise<number> {
   const file = args.out;
   // Nothing measured may be lost to a place that cannot be written: check before any load.
@@ -57,7 +65,12 @@ async function runCommand(args: RunArgs, config: Config): Promise<number> {
   out(`\n${resultsTable(results)}\n`);
   const notes = resultsNotes(results);
   if (notes) out(`\n${notes}\n`);
-  if (file) out(`\nresults: ${file}\n`);
+  const recommendation = recommendationLine(results, (name) => name);
+  if (recommendation) out(`\n${recommendation}\n`);
+  if (file) {
+    const charts = writeText(htmlBeside(file), renderHtml({ title: args.config, head: results, base: null, comparison: null }));
+    out(`\nresults: ${file}\nreport:  ${pathToFileURL(path.resolve(charts)).href}\n`);
+  }
   return results.topologies.every((t) => t.ok) ? 0 : 1;
 }
 
@@ -84,9 +97,14 @@ async function compareCommand(args: CompareArgs, config: Config): Promise<number
     },
   });
   await haltIfInterrupted();
-  const report = renderReport(outcome.comparison, outcome.results, { configPath: args.config, baselinePath: args.baseline ?? DEFAULT_BASELINE });
-  if (dir) writeResultsDir(dir, { results: outcome.results, base: outcome.base, report });
-  return finish(report, failureMessage(outcome.comparison));
+  const context = { configPath: args.config, baselinePath: args.baseline ?? DEFAULT_BASELINE, htmlReport: dir !== undefined };
+  const report = renderReport(outcome.comparison, outcome.results, context);
+  const reference = outcome.base ?? (source.kind === 'baseline' ? (source.baseline?.results ?? null) : null);
+  const html = renderHtml({ title: args.config, head: outcome.results, base: reference, comparison: outcome.comparison });
+  const files = dir ? writeResultsDir(dir, { results: outcome.results, base: outcome.base, report, html }) : null;
+  const code = finish(report, failureMessage(outcome.comparison));
+  if (files) out(`report: ${pathToFileURL(path.resolve(files.html)).href}\n`);
+  return code;
 }
 
 /** The action's report mode, locally: judges documents already measured; nothing runs. */
@@ -98,18 +116,31 @@ function reportCommand(args: ReportArgs): number {
   const head = readResultsFile(args.results);
   if (!head) throw new ResultsError(`${args.results} does not exist`);
   let comparison;
+  let reference: Results | null;
   if (args.baseResults !== undefined) {
     const base = readResultsFile(args.baseResults);
     if (!base) throw new ResultsError(`${args.baseResults} does not exist`);
     comparison = judge('base', compare, head, { kind: 'measured', base }, policyOf(config), expected);
+    reference = base;
   } else {
     const baseline = args.baseline !== undefined ? readBaselineFile(args.baseline) : null;
     if (args.baseline !== undefined && !baseline) throw new ResultsError(`baseline ${args.baseline} does not exist`);
     comparison = judge('baseline', compare, head, { kind: 'baseline', baseline }, policyOf(config), expected);
+    reference = baseline?.results ?? null;
   }
-  const report = renderReport(comparison, head, { configPath: args.config ?? '(no config)', baselinePath: args.baseline ?? DEFAULT_BASELINE });
-  if (args.out) writeText(args.out, report);
-  return finish(report, failureMessage(comparison));
+  const title = args.config ?? '(no config)';
+  // --out report.html: the HTML only; --out report.md: the markdown, and report.html beside it, as the action writes them.
+  const htmlFile = args.out === undefined ? null : /\.html?$/i.test(args.out) ? args.out : path.join(path.dirname(args.out), RESULT_FILES.html);
+  const report = renderReport(comparison, head, {
+    configPath: title,
+    baselinePath: args.baseline ?? DEFAULT_BASELINE,
+    htmlReport: htmlFile !== null && htmlFile !== args.out,
+  });
+  if (htmlFile) writeText(htmlFile, renderHtml({ title, head, base: reference, comparison }));
+  if (args.out && htmlFile !== args.out) writeText(args.out, report);
+  const code = finish(report, failureMessage(comparison));
+  if (htmlFile) out(`report: ${pathToFileURL(path.resolve(htmlFile)).href}\n`);
+  return code;
 }
 
 function finish(report: string, failure: string | null): number {

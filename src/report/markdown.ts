@@ -6,6 +6,7 @@ import type { MetricVerdict } from '../compare/verdict.js';
 import { formatPercent } from '../config/percent.js';
 import type { Results } from '../results/types.js';
 import { md, mdCode, mdFence } from './escape.js';
+import { recommendationLine, rpsChart } from './recommend.js';
 
 /** GitHub refuses comments longer than 65,536 characters; keep a margin. */
 export const COMMENT_LIMIT = 60_000;
@@ -20,6 +21,8 @@ export interface ReportContext {
   readonly configPath: string;
   /** Baseline path in the repository, for the update instructions. */
   readonly baselinePath: string;
+  /** An HTML report is written beside this one (report.html): the report says so. */
+  readonly htmlReport?: boolean;
 }
 
 /** Hidden marker that identifies this action's comment for a config (the report's first line). */
@@ -256,14 +259,24 @@ interface Detail {
   readonly errors: 'full' | 'first-line' | 'none';
   readonly warnings: number;
   readonly howToUpdate: boolean;
+  readonly chart: boolean;
 }
-const FULL: Detail = { endpoints: true, errors: 'full', warnings: Infinity, howToUpdate: true };
+const FULL: Detail = { endpoints: true, errors: 'full', warnings: Infinity, howToUpdate: true, chart: true };
 const SHORTER: readonly Detail[] = [
   { ...FULL, endpoints: false },
   { ...FULL, endpoints: false, errors: 'first-line' },
-  { endpoints: false, errors: 'first-line', warnings: 10, howToUpdate: false },
-  { endpoints: false, errors: 'none', warnings: 10, howToUpdate: false },
+  { endpoints: false, errors: 'first-line', warnings: 10, howToUpdate: false, chart: true },
+  { endpoints: false, errors: 'none', warnings: 10, howToUpdate: false, chart: false },
 ];
+
+function recommendation(results: Results): string {
+  const line = recommendationLine(results, md);
+  return line ? `**Recommendation:** ${line}.` : '';
+}
+
+function htmlNote(ctx: ReportContext): string {
+  return ctx.htmlReport ? '**Charts:** every topology second by second in `report.html`, beside `report.md` (in the action: the results artifact).' : '';
+}
 
 function render(comparison: Comparison, results: Results, ctx: ReportContext, detail: Detail, note: string): string {
   return [
@@ -272,11 +285,15 @@ function render(comparison: Comparison, results: Results, ctx: ReportContext, de
     '',
     resultsTable(comparison),
     '',
+    recommendation(results),
+    detail.chart ? rpsChart(comparison) : '',
+    '',
     failures(comparison, detail.errors),
     detail.endpoints ? endpointDetails(comparison) : '',
     '',
     environment(results, comparison),
     warnings(results, detail.warnings),
+    htmlNote(ctx),
     '',
     detail.howToUpdate ? howToUpdate(ctx) : '',
     note,

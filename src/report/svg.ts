@@ -2,7 +2,7 @@
  * Charts drawn as inline SVG (pure): no library, no script needed to read them, nothing fetched.
  * Every label passes through html() on the way in; numbers are formatted here.
  */
-import { html } from './escape.js';
+import { html, scriptJson } from './escape.js';
 
 /** One line of a chart: a value per x step, null where there is none (a gap). */
 export interface Line {
@@ -126,9 +126,8 @@ export function lineChart(chart: LineChart): string {
   ].join('');
 }
 
-function chartDataJson(data: unknown, frame: Record<string, number>): string {
-  // Both come from our own numbers and html()-escaped names; still, a script element must not be closeable from data.
-  return JSON.stringify({ ...(data as object), frame }).replace(/</g, '\\u003c');
+function chartDataJson(data: object, frame: Record<string, number>): string {
+  return scriptJson({ ...data, frame });
 }
 
 /** One bar group per label, one bar per series (base, head), with value labels. */

@@ -128,6 +128,7 @@ export const RESULT_FILES = {
   results: 'results.json',
   base: 'base.json',
   report: 'report.md',
+  html: 'report.html',
   meta: 'meta.json',
 } as const;
 
@@ -137,21 +138,25 @@ export interface ResultsDirContent {
   /** compare: base — the base side's results. */
   readonly base?: Results | null;
   readonly report?: string;
+  /** The HTML report (report.html). */
+  readonly html?: string;
   readonly meta?: RunMeta;
 }
 
-/** Writes a results directory (the one writer of results.json, base.json, report.md and meta.json); returns the paths. */
+/** Writes a results directory (the one writer of results.json, base.json, report.md, report.html and meta.json); returns the paths. */
 export function writeResultsDir(dir: string, content: ResultsDirContent): Record<keyof typeof RESULT_FILES, string> {
   const files = {
     results: path.join(dir, RESULT_FILES.results),
     base: path.join(dir, RESULT_FILES.base),
     report: path.join(dir, RESULT_FILES.report),
+    html: path.join(dir, RESULT_FILES.html),
     meta: path.join(dir, RESULT_FILES.meta),
   };
   if (content.results) writeJson(files.results, content.results);
   if (content.base) writeJson(files.base, content.base);
   if (content.meta) writeJson(files.meta, content.meta);
   if (content.report !== undefined) writeText(files.report, content.report);
+  if (content.html !== undefined) writeText(files.html, content.html);
   return files;
 }
 

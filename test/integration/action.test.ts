@@ -1,9 +1,10 @@
 import { tempDir } from '../support/tmp.js';
 import { SCHEMA_VERSION } from '../../src/results/types.js';
+import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ensureFixtureBuilt } from '../support/fixture.js';
+import { ensureFixtureBuilt, ROOT } from '../support/fixture.js';
 import { useGithubMock } from '../support/github-mock.js';
 import { DATA_TOPOLOGIES, makeWorkspace, prPayload, pushPayload, runAction, workflowRunPayload } from '../support/action.js';
 import { copyResultsDir, DATA_DIR, DATA_HEAD_SHA, type DataSet } from '../support/data.js';
@@ -94,6 +95,44 @@ describe('publishing (report mode on committed results: no server runs)', () => 
     expect(processesWithEnv('TMPDIR', tmp)).toEqual([]);
     expect(mock.api.comments.get(7)?.[0].body).toContain('gunicorn-2');
     expect(mock.api.statuses).toContainEqual(expect.objectContaining({ sha: DATA_HEAD_SHA, state: 'success', context: 'flask-perf' }));
+  });
+
+  it('the action and `flask-perf report` write the same report.md and report.html, byte for byte', async () => {
+    const cases = [
+      { set: 'regressed' as const, configExtra: '', base: ['--baseline', '.github/flask-perf-baseline.json'] },
+      { set: 'ab-regressed' as const, configExtra: 'compare: {mode: base, rounds: 3}', base: ['--base-results', 'flask-perf-results/base.json'] },
+    ];
+    for (const c of cases) {
+      const ws = reportWorkspace(c.set, { configExtra: c.configExtra });
+      const r = await report(ws);
+      expect(r.code, r.stdout).toBe(1);
+      const out = tempDir('cli-report');
+      let code = 0;
+      try {
+        execFileSync(
+          process.execPath,
+          [
+            path.join(ROOT, 'dist/cli.js'),
+            'report',
+            'flask-perf-results/results.json',
+            ...c.base,
+            '--config',
+            '.github/flask-perf.yml',
+            '--out',
+            path.join(out, 'report.md'),
+          ],
+          { cwd: ws, stdio: 'pipe' },
+        );
+      } catch (error) {
+        code = (error as { status: number }).status;
+      }
+      expect(code).toBe(1);
+      for (const file of ['report.md', 'report.html']) {
+        const fromAction = readFileSync(path.join(ws, 'flask-perf-results', file), 'utf8');
+        expect(fromAction.length).toBeGreaterThan(1000);
+        expect(readFileSync(path.join(out, file), 'utf8'), `${c.set}: ${file}`).toBe(fromAction);
+      }
+    }
   });
 
   it('no baseline yet: passes and says so', async () => {
