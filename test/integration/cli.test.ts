@@ -3,6 +3,7 @@ import { SCHEMA_VERSION } from '../../src/results/types.js';
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ensureFixtureBuilt, FIXTURE_CONFIG, ROOT } from '../support/fixture.js';
 import { repository } from '../support/repo.js';
@@ -90,7 +91,16 @@ describe('flask-perf CLI', () => {
     expect(r.stdout).toMatch(/\| Topology +\| Total requests \| Requests\/sec \| Failures\/sec \| p50 ms \| p99 ms \| CPU ms \/ 1k req \|/);
     expect(r.stdout).toMatch(/\| gunicorn-auto +\| +[\d,]+ \|/);
     const results = JSON.parse(readFileSync(out, 'utf8'));
+    // The charts beside the results, and the link printed.
+    const html = out.replace(/\.json$/, '.html');
+    expect(r.stdout).toContain(`report:  ${pathToFileURL(html).href}`);
+    expect(readFileSync(html, 'utf8')).toContain('data-chart="t0-rps"');
     expect(results.schemaVersion).toBe(SCHEMA_VERSION);
+    // Every trial second by second, each column one entry per second.
+    const series = results.topologies[0].trials[0].series;
+    expect(series.requests.length).toBeGreaterThanOrEqual(1);
+    for (const column of ['non2xx', 'errors', 'p50', 'p90', 'p99', 'serverCpu', 'rssMb', 'loadgenCpu'])
+      expect(series[column]).toHaveLength(series.requests.length);
     expect(results.load).toMatchObject({ connections: 8, durationSec: 1, trials: 2, warmupSec: 0 });
     expect(results.topologies).toHaveLength(1);
     expect(results.topologies[0]).toMatchObject({ name: 'gunicorn-auto', kind: 'gunicorn', ok: true, error: null });
@@ -154,7 +164,11 @@ describe("flask-perf compare: the action's verdict, locally", () => {
     // The report is the PR comment's markdown.
     expect(r.stdout).toContain('Req/s (base → head)');
     expect(r.stdout).toMatch(/❌ \d regressions? \(/);
-    expect(readFileSync(path.join(out, 'report.md'), 'utf8').trim()).toBe(r.stdout.trim());
+    // The markdown report, then the link to the HTML one.
+    const link = `report: ${pathToFileURL(path.join(out, 'report.html')).href}`;
+    expect(r.stdout.trim().split('\n').at(-1)).toBe(link);
+    expect(readFileSync(path.join(out, 'report.md'), 'utf8').trim()).toBe(r.stdout.trim().slice(0, -link.length).trim());
+    expect(readFileSync(path.join(out, 'report.html'), 'utf8')).toContain('<figure class="chart bars" id="overview-rps"');
     const base = JSON.parse(readFileSync(path.join(out, 'base.json'), 'utf8'));
     expect(base.topologies.map((t: { trials: unknown[] }) => t.trials.length)).toEqual([3, 3]);
     expect(existsSync(path.join(out, 'results.json'))).toBe(true);
