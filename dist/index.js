@@ -49735,8 +49735,15 @@ function ephemeralPortCount() {
     return 28232;
   }
 }
-function loopbackSources(count, platform2 = process.platform) {
-  if (platform2 !== "linux") return [];
+function loopbackReusesTimeWait(read = () => readFileSync5("/proc/sys/net/ipv4/tcp_tw_reuse", "utf8")) {
+  try {
+    return Number(read().trim()) >= 1;
+  } catch {
+    return false;
+  }
+}
+function loopbackSources(count, platform2 = process.platform, reuse = loopbackReusesTimeWait()) {
+  if (platform2 !== "linux" || reuse) return [];
   return Array.from({ length: count }, (_, i) => `127.0.0.${i + 1}`);
 }
 
@@ -49920,7 +49927,7 @@ function cellWarnings(trials, summaries, facts) {
   if (peakTimeWait >= TIME_WAIT_WARN_SHARE * facts.ephemeralPorts || codes.EADDRNOTAVAIL) {
     warnings2.push({
       code: "ephemeral-ports",
-      message: `${peakTimeWait.toLocaleString("en-US")} sockets in TIME_WAIT on the server port (room for ${facts.ephemeralPorts.toLocaleString("en-US")}: the ephemeral range \xD7 ${facts.sourceAddresses} source address${facts.sourceAddresses > 1 ? "es" : ""})` + (codes.EADDRNOTAVAIL ? `; ${codes.EADDRNOTAVAIL} connects failed with EADDRNOTAVAIL` : "") + ": connection-close traffic is near port exhaustion"
+      message: `${peakTimeWait.toLocaleString("en-US")} sockets in TIME_WAIT on the server port` + (Number.isFinite(facts.ephemeralPorts) ? ` (room for ${facts.ephemeralPorts.toLocaleString("en-US")}: the ephemeral range \xD7 ${facts.sourceAddresses} source address${facts.sourceAddresses > 1 ? "es" : ""})` : "") + (codes.EADDRNOTAVAIL ? `; ${codes.EADDRNOTAVAIL} connects failed with EADDRNOTAVAIL` : "") + ": connection-close traffic is near port exhaustion"
     });
   }
   const otherErrors = Object.entries(codes).filter(([c]) => c !== "EADDRNOTAVAIL");
@@ -50319,7 +50326,8 @@ function cellResult(topology, config, trials, error2, facts, peakRss) {
     peakRssBytes: peakRss > 0 ? peakRss : null,
     workers: facts.workers,
     instances: facts.instances,
-    ephemeralPorts: ephemeralPortCount() * Math.max(1, sources.length),
+    // With TIME_WAIT reuse on loopback, waiting sockets take no port from new connections.
+    ephemeralPorts: loopbackReusesTimeWait() ? Infinity : ephemeralPortCount() * Math.max(1, sources.length),
     sourceAddresses: Math.max(1, sources.length)
   });
 }

@@ -89,7 +89,7 @@ export interface CellFacts {
   readonly peakRssBytes: number | null;
   readonly workers: number | null;
   readonly instances: number | null;
-  /** Ephemeral ports the load generator has: the range's size × source addresses. */
+  /** Ephemeral ports the load generator has: the range's size × source addresses; Infinity when the kernel reuses TIME_WAIT ports. */
   readonly ephemeralPorts: number;
   readonly sourceAddresses: number;
 }
@@ -113,7 +113,9 @@ export function cellWarnings(trials: readonly MeasuredTrial[], summaries: readon
       code: 'ephemeral-ports',
       message:
         `${peakTimeWait.toLocaleString('en-US')} sockets in TIME_WAIT on the server port` +
-        ` (room for ${facts.ephemeralPorts.toLocaleString('en-US')}: the ephemeral range × ${facts.sourceAddresses} source address${facts.sourceAddresses > 1 ? 'es' : ''})` +
+        (Number.isFinite(facts.ephemeralPorts)
+          ? ` (room for ${facts.ephemeralPorts.toLocaleString('en-US')}: the ephemeral range × ${facts.sourceAddresses} source address${facts.sourceAddresses > 1 ? 'es' : ''})`
+          : '') +
         (codes.EADDRNOTAVAIL ? `; ${codes.EADDRNOTAVAIL} connects failed with EADDRNOTAVAIL` : '') +
         ': connection-close traffic is near port exhaustion',
     });

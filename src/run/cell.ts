@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Config, TopologyConfig } from '../config/types.js';
 import { closedJob, type LoadGenerator } from '../load/generator.js';
 import type { LoadJob } from '../load/types.js';
-import { ephemeralPortCount, loopbackSources, timeWaitSockets } from '../load/loopback.js';
+import { ephemeralPortCount, loopbackReusesTimeWait, loopbackSources, timeWaitSockets } from '../load/loopback.js';
 import { aggregateCell, combineTrials, type MeasuredTrial } from '../results/aggregate.js';
 import { trialSeries, type ServerSecond } from '../results/series.js';
 import type { TopologyResult } from '../results/types.js';
@@ -225,7 +225,8 @@ function cellResult(
     peakRssBytes: peakRss > 0 ? peakRss : null,
     workers: facts.workers,
     instances: facts.instances,
-    ephemeralPorts: ephemeralPortCount() * Math.max(1, sources.length),
+    // With TIME_WAIT reuse on loopback, waiting sockets take no port from new connections.
+    ephemeralPorts: loopbackReusesTimeWait() ? Infinity : ephemeralPortCount() * Math.max(1, sources.length),
     sourceAddresses: Math.max(1, sources.length),
   });
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { countTimeWait, loopbackSources } from '../../src/load/loopback.js';
+import { countTimeWait, loopbackReusesTimeWait, loopbackSources } from '../../src/load/loopback.js';
 
 describe('loopback', () => {
   const table = [
@@ -11,7 +11,17 @@ describe('loopback', () => {
   ].join('\n');
   it('counts TIME_WAIT sockets on a port, either side', () => expect(countTimeWait([table], 0x1f90)).toBe(2));
   it('spreads over 127.0.0.x on Linux only', () => {
-    expect(loopbackSources(3, 'linux')).toEqual(['127.0.0.1', '127.0.0.2', '127.0.0.3']);
-    expect(loopbackSources(3, 'darwin')).toEqual([]);
+    expect(loopbackSources(3, 'linux', false)).toEqual(['127.0.0.1', '127.0.0.2', '127.0.0.3']);
+    expect(loopbackSources(3, 'darwin', false)).toEqual([]);
+    // With TIME_WAIT reuse the kernel picks: a bound source address would bypass the reuse.
+    expect(loopbackSources(3, 'linux', true)).toEqual([]);
+    expect(loopbackReusesTimeWait(() => '2\n')).toBe(true);
+    expect(loopbackReusesTimeWait(() => '1')).toBe(true);
+    expect(loopbackReusesTimeWait(() => '0')).toBe(false);
+    expect(
+      loopbackReusesTimeWait(() => {
+        throw new Error('ENOENT');
+      }),
+    ).toBe(false);
   });
 });
