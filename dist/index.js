@@ -49795,6 +49795,7 @@ var NON_2XX_WARN_SHARE = 0.01;
 var LATENCY_CLIMB_RATIO = 2;
 var LATENCY_CLIMB_MS = 20;
 var RPS_COLLAPSE_RATIO = 0.5;
+var SATURATED_SECONDS = 3;
 var CUT_SHORT_SECONDS = 2;
 var percent = (x) => `${(x * 100).toFixed(x < 0.1 ? 1 : 0)}%`;
 var isSuccess = (status) => status.startsWith("2");
@@ -49857,6 +49858,19 @@ function trialWarnings(trials) {
   });
   return warnings2;
 }
+function saturatedStretch(trials, share2) {
+  const cpu = trials.flatMap((t) => t.series?.loadgenCpu ?? []);
+  let best2 = null;
+  let start = -1;
+  cpu.forEach((v, i) => {
+    if (v !== null && v >= share2) {
+      if (start < 0) start = i;
+      const seconds = i - start + 1;
+      if (seconds >= SATURATED_SECONDS && (!best2 || seconds > best2.seconds)) best2 = { from: start + 1, seconds };
+    } else start = -1;
+  });
+  return best2;
+}
 
 // src/results/aggregate.ts
 var LOADGEN_SATURATED = 0.9;
@@ -49915,10 +49929,16 @@ function summarizeEndpoint(endpoint2, index, trials, seconds) {
 function cellWarnings(trials, summaries, facts) {
   const warnings2 = [];
   const busiest = Math.max(0, ...summaries.map((t) => t.loadgenCpu));
+  const stretch = saturatedStretch(summaries, LOADGEN_SATURATED);
   if (busiest >= LOADGEN_SATURATED) {
     warnings2.push({
       code: "loadgen-saturated",
       message: `load generator used ${Math.round(busiest * 100)}% of a core: the server may be faster than measured`
+    });
+  } else if (stretch) {
+    warnings2.push({
+      code: "loadgen-saturated",
+      message: `load generator used \u2265 ${Math.round(LOADGEN_SATURATED * 100)}% of a core for ${stretch.seconds} s (seconds ${stretch.from}\u2013${stretch.from + stretch.seconds - 1} of the cell's trials): req/s there may be the generator's limit, not the server's`
     });
   }
   const peakTimeWait = Math.max(0, ...trials.map((t) => t.timeWait));

@@ -26,9 +26,11 @@ try {
   }
   if (stale.length) {
     console.error(`dist/ is stale (${stale.join(', ')}): run "npm run bundle" and commit dist/`);
-    process.exit(1);
+    // exitCode, not exit(): exit() would skip the finally that removes the fresh bundle.
+    process.exitCode = 1;
+  } else {
+    console.log('dist/ matches src/');
   }
-  console.log('dist/ matches src/');
 } finally {
   rmSync(fresh, { recursive: true, force: true });
 }

@@ -3,7 +3,7 @@ import type { EndpointSample, LoadSample } from '../load/types.js';
 import { encodeHistogram, mergeHistograms, percentilesMs, summarizeHistogram } from '../stats/histogram.js';
 import { PERCENTILES, round, type LatencySummary } from '../stats/percentiles.js';
 import { concatSeries, type TrialSeries } from './series.js';
-import { endpointWarnings, trialWarnings } from './warnings.js';
+import { endpointWarnings, saturatedStretch, trialWarnings } from './warnings.js';
 import type { CellWarning, EndpointResult, TopologyResult, TrialResult } from './types.js';
 
 /** A trial as measured: the load generator's sample and the server's CPU over it. */
@@ -98,10 +98,16 @@ export interface CellFacts {
 export function cellWarnings(trials: readonly MeasuredTrial[], summaries: readonly TrialResult[], facts: CellFacts): CellWarning[] {
   const warnings: CellWarning[] = [];
   const busiest = Math.max(0, ...summaries.map((t) => t.loadgenCpu));
+  const stretch = saturatedStretch(summaries, LOADGEN_SATURATED);
   if (busiest >= LOADGEN_SATURATED) {
     warnings.push({
       code: 'loadgen-saturated',
       message: `load generator used ${Math.round(busiest * 100)}% of a core: the server may be faster than measured`,
+    });
+  } else if (stretch) {
+    warnings.push({
+      code: 'loadgen-saturated',
+      message: `load generator used ≥ ${Math.round(LOADGEN_SATURATED * 100)}% of a core for ${stretch.seconds} s (seconds ${stretch.from}–${stretch.from + stretch.seconds - 1} of the cell's trials): req/s there may be the generator's limit, not the server's`,
     });
   }
   const peakTimeWait = Math.max(0, ...trials.map((t) => t.timeWait));

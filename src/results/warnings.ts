@@ -14,6 +14,8 @@ export const LATENCY_CLIMB_RATIO = 2;
 export const LATENCY_CLIMB_MS = 20;
 /** Mean req/s of a trial's second half against its first half at which req/s "collapses". */
 export const RPS_COLLAPSE_RATIO = 0.5;
+/** Consecutive seconds of a saturated load generator that are worth a warning though trial means are not. */
+export const SATURATED_SECONDS = 3;
 /** Seconds without any response at the end of a trial that make it "cut short". */
 export const CUT_SHORT_SECONDS = 2;
 
@@ -82,4 +84,23 @@ export function trialWarnings(trials: readonly TrialResult[]): CellWarning[] {
     }
   });
   return warnings;
+}
+
+/**
+ * The longest stretch of consecutive seconds, over the cell's trials laid end to end, in which the
+ * load generator used at least `share` of its core (pure): a trial's mean can hide a generator that
+ * was the bottleneck for part of the cell. Seconds count from 1; null when no stretch is that long.
+ */
+export function saturatedStretch(trials: readonly TrialResult[], share: number): { from: number; seconds: number } | null {
+  const cpu = trials.flatMap((t) => t.series?.loadgenCpu ?? []);
+  let best: { from: number; seconds: number } | null = null;
+  let start = -1;
+  cpu.forEach((v, i) => {
+    if (v !== null && v >= share) {
+      if (start < 0) start = i;
+      const seconds = i - start + 1;
+      if (seconds >= SATURATED_SECONDS && (!best || seconds > best.seconds)) best = { from: start + 1, seconds };
+    } else start = -1;
+  });
+  return best;
 }

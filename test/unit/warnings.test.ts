@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { EndpointResult, TrialResult } from '../../src/results/types.js';
 import type { TrialSeries } from '../../src/results/series.js';
-import { endpointWarnings, trialWarnings } from '../../src/results/warnings.js';
+import { endpointWarnings, saturatedStretch, trialWarnings } from '../../src/results/warnings.js';
 import { trial } from '../support/build.js';
 
 const endpoint = (path: string, statuses: Record<string, number>): EndpointResult => ({
@@ -98,4 +98,24 @@ describe('trial warnings', () => {
     { what: 'an older document without series: none', trials: [trial(100)], expected: [] },
   ];
   for (const c of cases) it(c.what, () => expect(trialWarnings(c.trials)).toEqual(c.expected));
+});
+
+describe('a load generator saturated for part of a cell', () => {
+  const withCpu = (cpu: (number | null)[]): TrialResult => {
+    const t = withSeries(cpu.map(() => 100));
+    return { ...t, series: { ...t.series!, loadgenCpu: cpu } };
+  };
+  const cases = [
+    { what: 'never near its core', trials: [withCpu([0.3, 0.4, 0.35, 0.3])], expected: null },
+    { what: 'two saturated seconds are not enough', trials: [withCpu([0.3, 0.95, 0.96, 0.3])], expected: null },
+    { what: 'three in one trial', trials: [withCpu([0.3, 0.95, 0.96, 0.91, 0.3])], expected: { from: 2, seconds: 3 } },
+    {
+      what: 'a stretch across two trials, the longest one named',
+      trials: [withCpu([0.9, 0.9, 0.9, 0.2, 0.95]), withCpu([0.97, 0.99, 0.93, 0.5])],
+      expected: { from: 5, seconds: 4 },
+    },
+    { what: 'an unknown second breaks a stretch', trials: [withCpu([0.95, null, 0.95, 0.95])], expected: null },
+    { what: 'older trials without series', trials: [trial(100)], expected: null },
+  ];
+  for (const c of cases) it(c.what, () => expect(saturatedStretch(c.trials, 0.9)).toEqual(c.expected));
 });
