@@ -24858,6 +24858,38 @@ function stealPercent(before, after) {
   if (!before || !after || after.total <= before.total) return null;
   return Math.round((after.steal - before.steal) / (after.total - before.total) * 1e3) / 10;
 }
+function parsePerCpuTimes(stat, tickMs = 10) {
+  const out2 = /* @__PURE__ */ new Map();
+  for (const m of stat.matchAll(/^cpu(\d+)\s+(.+)$/gm)) {
+    const f = m[2].trim().split(/\s+/).map(Number);
+    out2.set(Number(m[1]), { busyMs: ((f[0] ?? 0) + (f[1] ?? 0) + (f[2] ?? 0)) * tickMs, stealMs: (f[7] ?? 0) * tickMs });
+  }
+  return out2;
+}
+function perCpuTimes() {
+  try {
+    return parsePerCpuTimes(readFileSync3("/proc/stat", "utf8"));
+  } catch {
+    return void 0;
+  }
+}
+function foreignLoad(before, after, cpus, ownMs, elapsedMs) {
+  let busy = 0;
+  let steal = 0;
+  for (const cpu of cpus) {
+    const a = before.get(cpu);
+    const b = after.get(cpu);
+    if (!a || !b) return null;
+    busy += b.busyMs - a.busyMs;
+    steal += b.stealMs - a.stealMs;
+  }
+  const roomMs = elapsedMs * cpus.length;
+  if (!(roomMs > 0)) return null;
+  return { othersMs: Math.max(0, busy - ownMs), stealMs: Math.max(0, steal), roomMs };
+}
+function addForeignLoad(a, b) {
+  return a && b ? { othersMs: a.othersMs + b.othersMs, stealMs: a.stealMs + b.stealMs, roomMs: a.roomMs + b.roomMs } : null;
+}
 
 // src/topology/process.ts
 function killGroup(pgid, signal) {
@@ -25048,6 +25080,7 @@ function openLoadGenerator(options = {}) {
       if (message.type === "error") throw new Error(`load generator failed: ${message.message}`);
       return message.sample;
     },
+    cpuMs: () => groupUsage(/* @__PURE__ */ new Set([proc.pid])).cpuMs,
     close: () => proc.stop(1e3)
   };
 }
@@ -25149,6 +25182,7 @@ var LATENCY_CLIMB_RATIO = 2;
 var LATENCY_CLIMB_MS = 20;
 var RPS_COLLAPSE_RATIO = 0.5;
 var SATURATED_SECONDS = 3;
+var FOREIGN_WARN_SHARE = 0.05;
 var CUT_SHORT_SECONDS = 2;
 var percent = (x) => `${(x * 100).toFixed(x < 0.1 ? 1 : 0)}%`;
 var isSuccess = (status) => status.startsWith("2");
@@ -25224,6 +25258,39 @@ function saturatedStretch(trials, share2) {
   });
   return best2;
 }
+function foreignWarnings(trials) {
+  const warnings2 = [];
+  const label = (i) => trials.length > 1 ? `trial ${i + 1}` : "the trial";
+  const worst = (pick, side) => {
+    let best2 = null;
+    trials.forEach((t, index) => {
+      const f = t.foreign?.[side];
+      if (!f || !(f.roomMs > 0)) return;
+      const share2 = pick(f) / f.roomMs;
+      if (share2 > FOREIGN_WARN_SHARE && (!best2 || share2 > best2.share)) best2 = { share: share2, index };
+    });
+    return best2;
+  };
+  const where = { loadgen: "the load generator's core", server: "the servers' cores" };
+  const effect = { loadgen: "req/s may be low (the generator was slowed)", server: "req/s may be low and latency high (the servers were slowed)" };
+  for (const side of ["loadgen", "server"]) {
+    const others = worst((f) => f.othersMs, side);
+    if (others) {
+      warnings2.push({
+        code: "foreign-load",
+        message: `another process used ${percent(others.share)} of ${where[side]} during ${label(others.index)}: ${effect[side]}`
+      });
+    }
+    const steal = worst((f) => f.stealMs, side);
+    if (steal) {
+      warnings2.push({
+        code: "foreign-load",
+        message: `the hypervisor took ${percent(steal.share)} of ${where[side]} during ${label(steal.index)} (steal time): ${effect[side]}`
+      });
+    }
+  }
+  return warnings2;
+}
 
 // src/results/aggregate.ts
 var LOADGEN_SATURATED = 0.9;
@@ -25294,6 +25361,7 @@ function cellWarnings(trials, summaries, facts) {
       message: `load generator used \u2265 ${Math.round(LOADGEN_SATURATED * 100)}% of a core for ${stretch.seconds} s (seconds ${stretch.from}\u2013${stretch.from + stretch.seconds - 1} of the cell's trials): req/s there may be the generator's limit, not the server's`
     });
   }
+  warnings2.push(...foreignWarnings(trials));
   const peakTimeWait = Math.max(0, ...trials.map((t) => t.timeWait));
   const codes = {};
   for (const t of trials) for (const [c, n] of Object.entries(t.sample.errorCodes)) codes[c] = (codes[c] ?? 0) + n;
@@ -25371,7 +25439,13 @@ function combineTrials(parts) {
     },
     serverCpuMs: parts.every((p) => p.serverCpuMs !== null) ? sum((p) => p.serverCpuMs ?? 0) : null,
     timeWait: Math.max(...parts.map((p) => p.timeWait)),
-    ...parts.every((p) => p.series) ? { series: concatSeries(parts.map((p) => p.series)) } : {}
+    ...parts.every((p) => p.series) ? { series: concatSeries(parts.map((p) => p.series)) } : {},
+    ...parts.every((p) => p.foreign) ? {
+      foreign: {
+        loadgen: parts.map((p) => p.foreign.loadgen).reduce(addForeignLoad),
+        server: parts.map((p) => p.foreign.server).reduce(addForeignLoad)
+      }
+    } : {}
   };
 }
 
@@ -25661,8 +25735,12 @@ function jobFor(d, config, durationMs) {
     localAddresses: sources
   });
 }
-async function measure(d, generator, config, durationMs, serverCores) {
+async function measure(d, generator, config, durationMs, placement) {
   await d.checkAlive();
+  const cpus = placement.pinned && placement.loadgenCpus && placement.serverCpus ? perCpuTimes() : void 0;
+  const runnerBefore = process.cpuUsage();
+  const generatorBefore = generator.cpuMs();
+  const startedAt = performance.now();
   const before = d.usage().cpuMs;
   const server = [];
   let last = before;
@@ -25682,9 +25760,27 @@ async function measure(d, generator, config, durationMs, serverCores) {
     clearInterval(sampler);
   }
   const after = d.usage().cpuMs;
+  const foreign = cpus ? foreignAround(cpus, placement, { generator: generator.cpuMs() - generatorBefore, server: after - before, runnerBefore, startedAt }) : void 0;
   while (server.length < sample.seconds.length) read();
   await d.checkAlive();
-  return { sample, serverCpuMs: after - before, timeWait: timeWaitSockets(d.frontPort), series: trialSeries(sample, server, serverCores) };
+  return {
+    sample,
+    serverCpuMs: after - before,
+    timeWait: timeWaitSockets(d.frontPort),
+    series: trialSeries(sample, server, placement.serverCores),
+    ...foreign ? { foreign } : {}
+  };
+}
+function foreignAround(before, placement, own) {
+  const after = perCpuTimes();
+  if (!after) return void 0;
+  const runner = process.cpuUsage(own.runnerBefore);
+  const runnerMs = (runner.user + runner.system) / 1e3;
+  const elapsed = performance.now() - own.startedAt;
+  return {
+    loadgen: foreignLoad(before, after, parseCpuList(placement.loadgenCpus), own.generator + runnerMs, elapsed),
+    server: foreignLoad(before, after, parseCpuList(placement.serverCpus), own.server + runnerMs, elapsed)
+  };
 }
 function cellResult(topology, config, trials, error, facts, peakRss) {
   return aggregateCell(error === null ? trials : [], {
@@ -25718,7 +25814,7 @@ async function runCell(topology, config, placement, deps) {
     }
     for (let t = 0; t < config.load.trials; t++) {
       deps.progress.phase(label, `trial ${t + 1}/${config.load.trials}`, config.load.durationMs);
-      trials.push(await measure(deployment, generator, config, config.load.durationMs, placement.serverCores));
+      trials.push(await measure(deployment, generator, config, config.load.durationMs, placement));
     }
   } catch (e) {
     error = errorText(e);
@@ -25763,7 +25859,7 @@ async function runInterleaved(topology, sides, placement, deps, plan) {
         for (const side of k % 2 === 0 ? live : [...live].reverse()) {
           if (errors[side] !== null) continue;
           try {
-            slices[side].push(await measure(up[side], generator, sides[side], sliceMs, placement.serverCores));
+            slices[side].push(await measure(up[side], generator, sides[side], sliceMs, placement));
           } catch (e) {
             errors[side] = errorText(e);
           }

@@ -1,6 +1,7 @@
 import { distScript } from '../paths.js';
 import { childEnv } from '../topology/env.js';
 import { describeExit, spawnGroup } from '../topology/process.js';
+import { groupUsage } from '../topology/procfs.js';
 import type { LoadJob, LoadSample } from './types.js';
 
 export interface GeneratorOptions {
@@ -11,6 +12,8 @@ export interface GeneratorOptions {
 /** A load generator process that runs jobs one after another. */
 export interface LoadGenerator {
   run(job: LoadJob): Promise<LoadSample>;
+  /** CPU time the generator's process has used so far, ms (0 where /proc is not there). */
+  cpuMs(): number;
   /** Ends the process; never throws. */
   close(): Promise<void>;
 }
@@ -69,6 +72,7 @@ export function openLoadGenerator(options: GeneratorOptions = {}): LoadGenerator
       if (message.type === 'error') throw new Error(`load generator failed: ${message.message}`);
       return message.sample;
     },
+    cpuMs: () => groupUsage(new Set([proc.pid])).cpuMs,
     close: () => proc.stop(1000),
   };
 }

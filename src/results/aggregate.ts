@@ -3,7 +3,8 @@ import type { EndpointSample, LoadSample } from '../load/types.js';
 import { encodeHistogram, mergeHistograms, percentilesMs, summarizeHistogram } from '../stats/histogram.js';
 import { PERCENTILES, round, type LatencySummary } from '../stats/percentiles.js';
 import { concatSeries, type TrialSeries } from './series.js';
-import { endpointWarnings, saturatedStretch, trialWarnings } from './warnings.js';
+import { endpointWarnings, foreignWarnings, saturatedStretch, trialWarnings } from './warnings.js';
+import { addForeignLoad, type ForeignLoad } from '../topology/procfs.js';
 import type { CellWarning, EndpointResult, TopologyResult, TrialResult } from './types.js';
 
 /** A trial as measured: the load generator's sample and the server's CPU over it. */
@@ -15,6 +16,8 @@ export interface MeasuredTrial {
   readonly timeWait: number;
   /** Second by second (absent when nothing read the server meanwhile). */
   readonly series?: TrialSeries;
+  /** What other processes and the hypervisor took from the generator's and the servers' CPUs (pinned runs only). */
+  readonly foreign?: { readonly loadgen: ForeignLoad | null; readonly server: ForeignLoad | null };
 }
 
 /** Share of one core above which the load generator counts as saturated. */
@@ -110,6 +113,7 @@ export function cellWarnings(trials: readonly MeasuredTrial[], summaries: readon
       message: `load generator used ≥ ${Math.round(LOADGEN_SATURATED * 100)}% of a core for ${stretch.seconds} s (seconds ${stretch.from}–${stretch.from + stretch.seconds - 1} of the cell's trials): req/s there may be the generator's limit, not the server's`,
     });
   }
+  warnings.push(...foreignWarnings(trials));
   const peakTimeWait = Math.max(0, ...trials.map((t) => t.timeWait));
   const codes: Record<string, number> = {};
   for (const t of trials) for (const [c, n] of Object.entries(t.sample.errorCodes)) codes[c] = (codes[c] ?? 0) + n;
@@ -202,5 +206,13 @@ export function combineTrials(parts: readonly MeasuredTrial[]): MeasuredTrial {
     serverCpuMs: parts.every((p) => p.serverCpuMs !== null) ? sum((p) => p.serverCpuMs ?? 0) : null,
     timeWait: Math.max(...parts.map((p) => p.timeWait)),
     ...(parts.every((p) => p.series) ? { series: concatSeries(parts.map((p) => p.series!)) } : {}),
+    ...(parts.every((p) => p.foreign)
+      ? {
+          foreign: {
+            loadgen: parts.map((p) => p.foreign!.loadgen).reduce(addForeignLoad),
+            server: parts.map((p) => p.foreign!.server).reduce(addForeignLoad),
+          },
+        }
+      : {}),
   };
 }

@@ -52,6 +52,7 @@ export interface CellWarning {
   readonly code:
     | 'ephemeral-ports'
     | 'loadgen-saturated'
+    | 'foreign-load'
     | 'connection-errors'
     | 'endpoint-fails'
     | 'endpoint-non-2xx'

@@ -4,6 +4,7 @@
  * loopback may have distorted.
  */
 import { median } from '../stats/describe.js';
+import type { ForeignLoad } from '../topology/procfs.js';
 import type { CellWarning, EndpointResult, TrialResult } from './types.js';
 
 /** Share of non-2xx responses of an endpoint above which it is named. */
@@ -16,6 +17,8 @@ export const LATENCY_CLIMB_MS = 20;
 export const RPS_COLLAPSE_RATIO = 0.5;
 /** Consecutive seconds of a saturated load generator that are worth a warning though trial means are not. */
 export const SATURATED_SECONDS = 3;
+/** Share of the generator's or the servers' CPU time that others may take before a trial is named. */
+export const FOREIGN_WARN_SHARE = 0.05;
 /** Seconds without any response at the end of a trial that make it "cut short". */
 export const CUT_SHORT_SECONDS = 2;
 
@@ -103,4 +106,45 @@ export function saturatedStretch(trials: readonly TrialResult[], share: number):
     } else start = -1;
   });
   return best;
+}
+
+/**
+ * Trials during which another process, or the hypervisor (steal time), took more than a few
+ * percent of the generator's or the servers' CPUs (pure): one warning per kind, naming the worst
+ * trial. The numbers of such a trial may be low for reasons that are not the app's.
+ */
+export function foreignWarnings(
+  trials: readonly { readonly foreign?: { readonly loadgen: ForeignLoad | null; readonly server: ForeignLoad | null } }[],
+): CellWarning[] {
+  const warnings: CellWarning[] = [];
+  const label = (i: number): string => (trials.length > 1 ? `trial ${i + 1}` : 'the trial');
+  const worst = (pick: (f: ForeignLoad) => number, side: 'loadgen' | 'server'): { share: number; index: number } | null => {
+    let best: { share: number; index: number } | null = null;
+    trials.forEach((t, index) => {
+      const f = t.foreign?.[side];
+      if (!f || !(f.roomMs > 0)) return;
+      const share = pick(f) / f.roomMs;
+      if (share > FOREIGN_WARN_SHARE && (!best || share > best.share)) best = { share, index };
+    });
+    return best;
+  };
+  const where = { loadgen: "the load generator's core", server: "the servers' cores" } as const;
+  const effect = { loadgen: 'req/s may be low (the generator was slowed)', server: 'req/s may be low and latency high (the servers were slowed)' } as const;
+  for (const side of ['loadgen', 'server'] as const) {
+    const others = worst((f) => f.othersMs, side);
+    if (others) {
+      warnings.push({
+        code: 'foreign-load',
+        message: `another process used ${percent(others.share)} of ${where[side]} during ${label(others.index)}: ${effect[side]}`,
+      });
+    }
+    const steal = worst((f) => f.stealMs, side);
+    if (steal) {
+      warnings.push({
+        code: 'foreign-load',
+        message: `the hypervisor took ${percent(steal.share)} of ${where[side]} during ${label(steal.index)} (steal time): ${effect[side]}`,
+      });
+    }
+  }
+  return warnings;
 }

@@ -16,7 +16,7 @@ import { onCleanup } from '../topology/cleanup.js';
 import { childEnv } from '../topology/env.js';
 import { describeExit, spawnGroup, type GroupProcess } from '../topology/process.js';
 import { capText } from '../report/escape.js';
-import { groupUsage } from '../topology/procfs.js';
+import { foreignLoad, groupUsage, parseCpuList, perCpuTimes, type PerCpuTimes } from '../topology/procfs.js';
 import type { Progress } from './progress.js';
 
 /** Loopback source addresses the load generator spreads its connections over. */
@@ -182,8 +182,13 @@ function jobFor(d: Deployment, config: Config, durationMs: number): LoadJob {
  * Loads a deployment for `durationMs` and measures it: the sample, its CPU, its TIME_WAIT sockets,
  * and second by second the server's CPU and memory beside what the load generator saw.
  */
-async function measure(d: Deployment, generator: LoadGenerator, config: Config, durationMs: number, serverCores: number): Promise<MeasuredTrial> {
+async function measure(d: Deployment, generator: LoadGenerator, config: Config, durationMs: number, placement: Placement): Promise<MeasuredTrial> {
   await d.checkAlive();
+  // Per-CPU times around the trial, for what others took from the pinned CPUs (foreign load).
+  const cpus = placement.pinned && placement.loadgenCpus && placement.serverCpus ? perCpuTimes() : undefined;
+  const runnerBefore = process.cpuUsage();
+  const generatorBefore = generator.cpuMs();
+  const startedAt = performance.now();
   const before = d.usage().cpuMs;
   const server: ServerSecond[] = [];
   let last = before;
@@ -203,10 +208,40 @@ async function measure(d: Deployment, generator: LoadGenerator, config: Config, 
     clearInterval(sampler);
   }
   const after = d.usage().cpuMs;
+  const foreign = cpus
+    ? foreignAround(cpus, placement, { generator: generator.cpuMs() - generatorBefore, server: after - before, runnerBefore, startedAt })
+    : undefined;
   // The last, partial second (or a tick the timer missed).
   while (server.length < sample.seconds.length) read();
   await d.checkAlive();
-  return { sample, serverCpuMs: after - before, timeWait: timeWaitSockets(d.frontPort), series: trialSeries(sample, server, serverCores) };
+  return {
+    sample,
+    serverCpuMs: after - before,
+    timeWait: timeWaitSockets(d.frontPort),
+    series: trialSeries(sample, server, placement.serverCores),
+    ...(foreign ? { foreign } : {}),
+  };
+}
+
+/**
+ * What others took from the generator's and the servers' CPUs since `before`: their busy time less
+ * the run's own processes there. The runner itself is not pinned: its CPU is counted as its own on
+ * both sides, which errs towards fewer warnings.
+ */
+function foreignAround(
+  before: PerCpuTimes,
+  placement: Placement,
+  own: { generator: number; server: number; runnerBefore: NodeJS.CpuUsage; startedAt: number },
+): MeasuredTrial['foreign'] | undefined {
+  const after = perCpuTimes();
+  if (!after) return undefined;
+  const runner = process.cpuUsage(own.runnerBefore);
+  const runnerMs = (runner.user + runner.system) / 1000;
+  const elapsed = performance.now() - own.startedAt;
+  return {
+    loadgen: foreignLoad(before, after, parseCpuList(placement.loadgenCpus!), own.generator + runnerMs, elapsed),
+    server: foreignLoad(before, after, parseCpuList(placement.serverCpus!), own.server + runnerMs, elapsed),
+  };
 }
 
 function cellResult(
@@ -255,7 +290,7 @@ export async function runCell(topology: TopologyConfig, config: Config, placemen
     }
     for (let t = 0; t < config.load.trials; t++) {
       deps.progress.phase(label, `trial ${t + 1}/${config.load.trials}`, config.load.durationMs);
-      trials.push(await measure(deployment, generator, config, config.load.durationMs, placement.serverCores));
+      trials.push(await measure(deployment, generator, config, config.load.durationMs, placement));
     }
   } catch (e) {
     error = errorText(e);
@@ -334,7 +369,7 @@ export async function runInterleaved<S extends string>(
         for (const side of k % 2 === 0 ? live : [...live].reverse()) {
           if (errors[side] !== null) continue;
           try {
-            slices[side].push(await measure(up[side]!, generator, sides[side], sliceMs, placement.serverCores));
+            slices[side].push(await measure(up[side]!, generator, sides[side], sliceMs, placement));
           } catch (e) {
             errors[side] = errorText(e);
           }

@@ -151,3 +151,63 @@ export function stealPercent(before: CpuTimes | undefined, after: CpuTimes | und
   if (!before || !after || after.total <= before.total) return null;
   return Math.round(((after.steal - before.steal) / (after.total - before.total)) * 1000) / 10;
 }
+
+/** Per CPU id: time it was busy (user, nice, system) and stolen by the hypervisor, in ms. */
+export type PerCpuTimes = ReadonlyMap<number, { readonly busyMs: number; readonly stealMs: number }>;
+
+/**
+ * Parses the `cpuN` lines of /proc/stat text (pure). Interrupt time is left out of busy: with
+ * interrupt accounting it is nobody's process time, so it cannot be told apart from the run's own.
+ * @param tickMs length of a clock tick (USER_HZ is 100 on Linux)
+ */
+export function parsePerCpuTimes(stat: string, tickMs = 10): PerCpuTimes {
+  const out = new Map<number, { busyMs: number; stealMs: number }>();
+  for (const m of stat.matchAll(/^cpu(\d+)\s+(.+)$/gm)) {
+    const f = m[2].trim().split(/\s+/).map(Number);
+    out.set(Number(m[1]), { busyMs: ((f[0] ?? 0) + (f[1] ?? 0) + (f[2] ?? 0)) * tickMs, stealMs: (f[7] ?? 0) * tickMs });
+  }
+  return out;
+}
+
+/** Per-CPU times now; undefined off Linux. */
+export function perCpuTimes(): PerCpuTimes | undefined {
+  try {
+    return parsePerCpuTimes(readFileSync('/proc/stat', 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+/** What ran on a set of CPUs over an interval beside the run's own processes, in ms (additive over slices). */
+export interface ForeignLoad {
+  /** CPU time of other processes: the CPUs' busy time less the run's own. */
+  readonly othersMs: number;
+  /** Time the hypervisor gave to other guests. */
+  readonly stealMs: number;
+  /** The CPUs' time over the interval: elapsed × CPU count. */
+  readonly roomMs: number;
+}
+
+/**
+ * How much of `cpus` others used between two readings (pure): their busy time less `ownMs` (the
+ * run's processes on them), and their steal time. Null when a reading lacks one of the CPUs.
+ */
+export function foreignLoad(before: PerCpuTimes, after: PerCpuTimes, cpus: readonly number[], ownMs: number, elapsedMs: number): ForeignLoad | null {
+  let busy = 0;
+  let steal = 0;
+  for (const cpu of cpus) {
+    const a = before.get(cpu);
+    const b = after.get(cpu);
+    if (!a || !b) return null;
+    busy += b.busyMs - a.busyMs;
+    steal += b.stealMs - a.stealMs;
+  }
+  const roomMs = elapsedMs * cpus.length;
+  if (!(roomMs > 0)) return null;
+  return { othersMs: Math.max(0, busy - ownMs), stealMs: Math.max(0, steal), roomMs };
+}
+
+/** Two intervals' foreign load as one (pure); null when either is unknown. */
+export function addForeignLoad(a: ForeignLoad | null, b: ForeignLoad | null): ForeignLoad | null {
+  return a && b ? { othersMs: a.othersMs + b.othersMs, stealMs: a.stealMs + b.stealMs, roomMs: a.roomMs + b.roomMs } : null;
+}
