@@ -46847,6 +46847,7 @@ var MACHINE_NOISE = {
   round: { rps: { sd: 0.089, df: 8 }, cpu: { sd: 0.078, df: 8 }, p99: { sd: 0.19, df: 8 } }
 };
 var CROSS_HARDWARE = { calibrated: 0.05, uncalibrated: 0.15, df: 10 };
+var CORPUS_TRIAL_SEC = 5;
 var OLD_BASELINE_WIDENING = 1.5;
 var HISTORY_LENGTH = 20;
 var HISTORY_MIN = 5;
@@ -46944,9 +46945,14 @@ function historySpread(history, metric2, trialSd, trialsPerRun, normalized = fal
   const pure = robust ** 2 - 2 * trialSd ** 2 / Math.max(1, trialsPerRun);
   return { sd: Math.sqrt(Math.max(pure, 0)), df: history.length - 1 };
 }
+function trialScale(seconds) {
+  return seconds > 0 && seconds < CORPUS_TRIAL_SEC ? Math.sqrt(CORPUS_TRIAL_SEC / seconds) : 1;
+}
 function storedNoise(metric2, context3) {
   const method = metric2 === "p99" ? "none" : context3.calibration;
-  const trial = method === "interleaved" ? MACHINE_NOISE.interleaved.trial[metric2] : MACHINE_NOISE.trial[metric2];
+  const fitted = method === "interleaved" ? MACHINE_NOISE.interleaved.trial[metric2] : MACHINE_NOISE.trial[metric2];
+  const trialSec = context3.trialSec ?? context3.baseline.load.durationSec;
+  const trial = { sd: fitted.sd * trialScale(trialSec), df: fitted.df };
   let between = method === "interleaved" ? MACHINE_NOISE.interleaved.runs[metric2] : method === "after" ? MACHINE_NOISE.calibratedRuns[metric2] : MACHINE_NOISE.runs[metric2];
   let source = "this machine kind's default noise";
   const history = method !== "after" && metric2 !== "p99" ? historySpread(context3.baseline.noise?.history ?? [], metric2, trial.sd, context3.base.trials.length, method === "interleaved") : null;
@@ -49214,7 +49220,13 @@ function compareStored(base, head, policy, baseSource = null, expected) {
       for (const { name: metric2 } of METRICS) {
         const normalized = metric2 !== "p99" && (byTurns || calibration !== null);
         const method = !normalized ? "none" : byTurns ? "interleaved" : "after";
-        const noise3 = storedNoise(metric2, { baseline: base, base: b, calibration: method, crossHardware: hardwareNote !== null });
+        const noise3 = storedNoise(metric2, {
+          baseline: base,
+          base: b,
+          calibration: method,
+          crossHardware: hardwareNote !== null,
+          trialSec: Math.min(base.load.durationSec, head.load.durationSec)
+        });
         sources2.add(noise3.source);
         if (method === "interleaved") {
           samples[metric2] = { kind: "unpaired", base: normalizedValues(b, metric2), head: normalizedValues(h, metric2), prior: noise3.prior };

@@ -37,6 +37,12 @@ export const MACHINE_NOISE = {
  */
 export const CROSS_HARDWARE = { calibrated: 0.05, uncalibrated: 0.15, df: 10 } as const;
 
+/**
+ * Length of the corpus's trials, s. A shorter trial averages fewer seconds, so its spread is wider:
+ * trial noise is scaled by √(this / trial length) below it (never narrowed above it).
+ */
+export const CORPUS_TRIAL_SEC = 5;
+
 /** An older baseline (no noise record) is judged with this much more between-run noise. */
 export const OLD_BASELINE_WIDENING = 1.5;
 

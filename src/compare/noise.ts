@@ -4,7 +4,7 @@ import { mean, median } from '../stats/describe.js';
 import type { NoisePrior } from '../stats/inference.js';
 import { interleaved, normalizedValues } from './calibration.js';
 import { trialValues, type Gauged, type MetricName } from './metrics.js';
-import { CROSS_HARDWARE, HISTORY_LENGTH, HISTORY_MIN, MACHINE_NOISE, OLD_BASELINE_WIDENING } from './noise-figures.js';
+import { CORPUS_TRIAL_SEC, CROSS_HARDWARE, HISTORY_LENGTH, HISTORY_MIN, MACHINE_NOISE, OLD_BASELINE_WIDENING } from './noise-figures.js';
 import type { PairedJudging } from './paired.js';
 
 /** How compare: base is judged: its looks, and the per-round noise of this machine kind per metric. */
@@ -92,6 +92,11 @@ export function historySpread(
   return { sd: Math.sqrt(Math.max(pure, 0)), df: history.length - 1 };
 }
 
+/** How much wider one trial's spread is than the corpus's, for trials of `seconds` (pure; ≥ 1). */
+export function trialScale(seconds: number): number {
+  return seconds > 0 && seconds < CORPUS_TRIAL_SEC ? Math.sqrt(CORPUS_TRIAL_SEC / seconds) : 1;
+}
+
 /** What is known of a comparison's noise before its own trials: where the figures came from. */
 export interface StoredNoise {
   readonly prior: NoisePrior;
@@ -109,10 +114,19 @@ export type CalibrationMethod = 'none' | 'after' | 'interleaved';
  */
 export function storedNoise(
   metric: MetricName,
-  context: { readonly baseline: Results; readonly base: TopologyResult; readonly calibration: CalibrationMethod; readonly crossHardware: boolean },
+  context: {
+    readonly baseline: Results;
+    readonly base: TopologyResult;
+    readonly calibration: CalibrationMethod;
+    readonly crossHardware: boolean;
+    /** The shorter of the two sides' trial lengths, s (the baseline's when unknown). */
+    readonly trialSec?: number;
+  },
 ): StoredNoise {
   const method = metric === 'p99' ? 'none' : context.calibration;
-  const trial = method === 'interleaved' ? MACHINE_NOISE.interleaved.trial[metric as Gauged] : MACHINE_NOISE.trial[metric];
+  const fitted = method === 'interleaved' ? MACHINE_NOISE.interleaved.trial[metric as Gauged] : MACHINE_NOISE.trial[metric];
+  const trialSec = context.trialSec ?? context.baseline.load.durationSec;
+  const trial = { sd: fitted.sd * trialScale(trialSec), df: fitted.df };
   let between: { sd: number; df: number } =
     method === 'interleaved'
       ? MACHINE_NOISE.interleaved.runs[metric as Gauged]

@@ -34,7 +34,13 @@ export function compareStored(base: Results | null, head: Results, policy: Polic
       for (const { name: metric } of METRICS) {
         const normalized = metric !== 'p99' && (byTurns || calibration !== null);
         const method: CalibrationMethod = !normalized ? 'none' : byTurns ? 'interleaved' : 'after';
-        const noise = storedNoise(metric, { baseline: base, base: b, calibration: method, crossHardware: hardwareNote !== null });
+        const noise = storedNoise(metric, {
+          baseline: base,
+          base: b,
+          calibration: method,
+          crossHardware: hardwareNote !== null,
+          trialSec: Math.min(base.load.durationSec, head.load.durationSec),
+        });
         sources.add(noise.source);
         if (method === 'interleaved') {
           samples[metric] = { kind: 'unpaired', base: normalizedValues(b, metric as Gauged), head: normalizedValues(h, metric as Gauged), prior: noise.prior };
