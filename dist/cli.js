@@ -2382,9 +2382,9 @@ var require_stringifyNumber = __commonJS({
     function stringifyNumber({ format, minFractionDigits, tag, value }) {
       if (typeof value === "bigint")
         return String(value);
-      const num3 = typeof value === "number" ? value : Number(value);
-      if (!isFinite(num3))
-        return isNaN(num3) ? ".nan" : num3 < 0 ? "-.inf" : ".inf";
+      const num2 = typeof value === "number" ? value : Number(value);
+      if (!isFinite(num2))
+        return isNaN(num2) ? ".nan" : num2 < 0 ? "-.inf" : ".inf";
       let n = Object.is(value, -0) ? "-0" : JSON.stringify(value);
       if (!format && minFractionDigits && (!tag || tag === "tag:yaml.org,2002:float") && /^-?\d/.test(n) && !n.includes("e")) {
         let i = n.indexOf(".");
@@ -2424,8 +2424,8 @@ var require_float = __commonJS({
       test: /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/,
       resolve: (str) => parseFloat(str),
       stringify(node) {
-        const num3 = Number(node.value);
-        return isFinite(num3) ? num3.toExponential() : stringifyNumber.stringifyNumber(node);
+        const num2 = Number(node.value);
+        return isFinite(num2) ? num2.toExponential() : stringifyNumber.stringifyNumber(node);
       }
     };
     var float = {
@@ -2864,8 +2864,8 @@ var require_float2 = __commonJS({
       test: /^[-+]?(?:[0-9][0-9_]*)?(?:\.[0-9_]*)?[eE][-+]?[0-9]+$/,
       resolve: (str) => parseFloat(str.replace(/_/g, "")),
       stringify(node) {
-        const num3 = Number(node.value);
-        return isFinite(num3) ? num3.toExponential() : stringifyNumber.stringifyNumber(node);
+        const num2 = Number(node.value);
+        return isFinite(num2) ? num2.toExponential() : stringifyNumber.stringifyNumber(node);
       }
     };
     var float = {
@@ -3067,23 +3067,23 @@ var require_timestamp = __commonJS({
     function parseSexagesimal(str, asBigInt) {
       const sign = str[0];
       const parts = sign === "-" || sign === "+" ? str.substring(1) : str;
-      const num3 = (n) => asBigInt ? BigInt(n) : Number(n);
-      const res = parts.replace(/_/g, "").split(":").reduce((res2, p) => res2 * num3(60) + num3(p), num3(0));
-      return sign === "-" ? num3(-1) * res : res;
+      const num2 = (n) => asBigInt ? BigInt(n) : Number(n);
+      const res = parts.replace(/_/g, "").split(":").reduce((res2, p) => res2 * num2(60) + num2(p), num2(0));
+      return sign === "-" ? num2(-1) * res : res;
     }
     function stringifySexagesimal(node) {
       let { value } = node;
-      let num3 = (n) => n;
+      let num2 = (n) => n;
       if (typeof value === "bigint")
-        num3 = (n) => BigInt(n);
+        num2 = (n) => BigInt(n);
       else if (isNaN(value) || !isFinite(value))
         return stringifyNumber.stringifyNumber(node);
       let sign = "";
       if (value < 0) {
         sign = "-";
-        value *= num3(-1);
+        value *= num2(-1);
       }
-      const _60 = num3(60);
+      const _60 = num2(60);
       const parts = [value % _60];
       if (value < 60) {
         parts.unshift(0);
@@ -15398,8 +15398,8 @@ var require_base64_js = __commonJS({
       }
       return arr;
     }
-    function tripletToBase64(num3) {
-      return lookup[num3 >> 18 & 63] + lookup[num3 >> 12 & 63] + lookup[num3 >> 6 & 63] + lookup[num3 & 63];
+    function tripletToBase64(num2) {
+      return lookup[num2 >> 18 & 63] + lookup[num2 >> 12 & 63] + lookup[num2 >> 6 & 63] + lookup[num2 & 63];
     }
     function encodeChunk(uint8, start, end) {
       var tmp;
@@ -25736,7 +25736,8 @@ async function deploy(topology, config, placement, deps, facts) {
     throw e;
   }
 }
-var sources = loopbackSources(SOURCE_ADDRESSES);
+var reusesTimeWait = loopbackReusesTimeWait();
+var sources = loopbackSources(SOURCE_ADDRESSES, process.platform, reusesTimeWait);
 function jobFor(d, config, durationMs) {
   return closedJob({
     url: d.url,
@@ -25804,7 +25805,7 @@ function cellResult(topology, config, trials, error, facts, peakRss) {
     workers: facts.workers,
     instances: facts.instances,
     // With TIME_WAIT reuse on loopback, waiting sockets take no port from new connections.
-    ephemeralPorts: loopbackReusesTimeWait() ? Infinity : ephemeralPortCount() * Math.max(1, sources.length),
+    ephemeralPorts: reusesTimeWait ? Infinity : ephemeralPortCount() * Math.max(1, sources.length),
     sourceAddresses: Math.max(1, sources.length)
   });
 }
@@ -26325,7 +26326,7 @@ async function runPipeline(config, source, policy, options = {}) {
   const progress = options.progress ?? silentProgress;
   if (source.kind === "baseline") {
     const results = await runMatrix(config, { progress, skipBuild: options.skipBuild, onCell: (partial) => options.onProgress?.(partial, null) });
-    return { results, base: null, comparison: judge("baseline", config.compare, results, source, policy) };
+    return { results, base: null, reference: source.baseline?.results ?? null, comparison: judge("baseline", config.compare, results, source, policy) };
   }
   const worktree = addWorktree(source.repo, source.commit);
   try {
@@ -26337,7 +26338,7 @@ async function runPipeline(config, source, policy, options = {}) {
       skipBuild: options.skipBuild,
       onRound: (head, base) => options.onProgress?.(head, base)
     });
-    return { results: outcome.head, base: outcome.base, comparison: outcome.comparison };
+    return { results: outcome.head, base: outcome.base, reference: outcome.base, comparison: outcome.comparison };
   } finally {
     worktree.remove();
   }
@@ -26353,6 +26354,11 @@ function judge(mode, compare, head, base, policy, expected) {
 
 // src/report/html.ts
 import { createHash } from "node:crypto";
+
+// src/report/format.ts
+function fixed(value, digits) {
+  return value === null || value === void 0 || !Number.isFinite(value) ? "\u2014" : value.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
+}
 
 // node_modules/markdown-table/index.js
 function defaultStringLength(value) {
@@ -26558,18 +26564,15 @@ var ICON = {
   missing: "\u2796 missing",
   failed: "\u{1F4A5} failed"
 };
-function num(value, digits) {
-  return value === null ? "\u2014" : value.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
-}
 function interval2(m) {
   if (!m || !Number.isFinite(m.interval.high) || m.interval.low <= 0) return "";
   return ` [${signedPercent(m.interval.low - 1)}, ${signedPercent(m.interval.high - 1)}]`;
 }
 function change(d, digits, m) {
-  if (d.base === null) return num(d.head, digits);
-  if (d.head === null) return `${num(d.base, digits)} \u2192 \u2014`;
+  if (d.base === null) return fixed(d.head, digits);
+  if (d.head === null) return `${fixed(d.base, digits)} \u2192 \u2014`;
   const estimate = m && Number.isFinite(m.interval.ratio) ? m.interval.ratio - 1 : d.change;
-  return `${num(d.base, digits)} \u2192 ${num(d.head, digits)}${estimate === null ? "" : ` (${signedPercent(estimate)}${interval2(m)})`}`;
+  return `${fixed(d.base, digits)} \u2192 ${fixed(d.head, digits)}${estimate === null ? "" : ` (${signedPercent(estimate)}${interval2(m)})`}`;
 }
 function noise2(c) {
   const rps = c.metrics.find((m) => m.metric === "rps");
@@ -26854,12 +26857,9 @@ function lineChart(chart) {
     `<line class="cursor" x1="0" x2="0" y1="${PAD.top}" y2="${PAD.top + plotH}" visibility="hidden"/>`,
     "</svg>",
     `<div class="legend">${legend}</div><div class="readout" aria-live="polite"></div>`,
-    `<script type="application/json" class="chart-data">${chartDataJson(data, { left: PAD.left, width: plotW, total: W, min: xMin, max: xMax })}</script>`,
+    `<script type="application/json" class="chart-data">${scriptJson({ ...data, frame: { left: PAD.left, width: plotW, total: W, min: xMin, max: xMax } })}</script>`,
     "</figure>"
   ].join("");
-}
-function chartDataJson(data, frame) {
-  return scriptJson({ ...data, frame });
 }
 function barChart(chart) {
   const rowH = 22 * Math.max(1, chart.series.length) + 10;
@@ -26920,9 +26920,7 @@ function contentSecurityPolicy() {
   const hash = createHash("sha256").update(SCRIPT).digest("base64");
   return `default-src 'none'; style-src 'unsafe-inline'; script-src 'sha256-${hash}'; img-src data:; base-uri 'none'; form-action 'none'`;
 }
-function num2(v, digits = 1) {
-  return v === null || v === void 0 || !Number.isFinite(v) ? "\u2014" : v.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
-}
+var num = (v, digits = 1) => fixed(v, digits);
 function table(head, rows, text = [0]) {
   const td = (c, k) => text.includes(k) ? `<td class="text">${c}</td>` : `<td>${c}</td>`;
   return `<table><thead><tr>${head.map((h) => `<th>${h}</th>`).join("")}</tr></thead><tbody>${rows.map((r) => `<tr>${r.map(td).join("")}</tr>`).join("")}</tbody></table>`;
@@ -26989,7 +26987,7 @@ function charts(id, head, base, baseName) {
   return `<div class="charts">${figures.join("")}</div>`;
 }
 function percentileTable(head, base, baseName) {
-  const row2 = (label, values) => values && values.length === PERCENTILES.length ? [html(label), ...values.map((v) => num2(v, v >= 100 ? 0 : 1))] : null;
+  const row2 = (label, values) => values && values.length === PERCENTILES.length ? [html(label), ...values.map((v) => num(v, v >= 100 ? 0 : 1))] : null;
   const rows = [
     row2("all requests", head.percentilesMs),
     base ? row2(`all requests, ${baseName}`, base.percentilesMs) : null,
@@ -27006,10 +27004,10 @@ function endpointTable(t) {
     t.endpoints.map((e) => [
       `<code>${html(`${e.method} ${e.path}`)}</code>`,
       e.totalRequests.toLocaleString("en-US"),
-      num2(e.rps),
-      num2(e.failuresPerSec, 2),
-      num2(e.latencyMs.p50),
-      num2(e.latencyMs.p99),
+      num(e.rps),
+      num(e.failuresPerSec, 2),
+      num(e.latencyMs.p50),
+      num(e.latencyMs.p99),
       statuses(e.statuses)
     ]),
     [0, 6]
@@ -27017,11 +27015,11 @@ function endpointTable(t) {
 }
 function change2(c, key, digits) {
   const { base, head } = c[key];
-  if (base === null) return num2(head, digits);
+  if (base === null) return num(head, digits);
   const m = c.metrics.find((x) => x.metric === (key === "cpuMsPer1kRequests" ? "cpu" : key));
   const estimate = m && Number.isFinite(m.interval.ratio) ? m.interval.ratio - 1 : head !== null && base !== 0 ? head / base - 1 : null;
   const bounds = m && Number.isFinite(m.interval.high) && m.interval.low > 0 ? ` <span class="muted">[${signedPercent(m.interval.low - 1)}, ${signedPercent(m.interval.high - 1)}]</span>` : "";
-  return `${num2(base, digits)} \u2192 ${num2(head, digits)}${estimate === null ? "" : ` (${signedPercent(estimate)}${bounds})`}`;
+  return `${num(base, digits)} \u2192 ${num(head, digits)}${estimate === null ? "" : ` (${signedPercent(estimate)}${bounds})`}`;
 }
 function overview(input) {
   const { comparison, head } = input;
@@ -27032,12 +27030,12 @@ function overview(input) {
         (t) => t.ok ? [
           html(t.name),
           t.totalRequests.toLocaleString("en-US"),
-          num2(t.rps),
-          num2(t.failuresPerSec, 2),
-          num2(t.latencyMs.p50),
-          num2(t.latencyMs.p99),
-          num2(t.cpuMsPer1kRequests, 0),
-          num2(t.peakRssMb)
+          num(t.rps),
+          num(t.failuresPerSec, 2),
+          num(t.latencyMs.p50),
+          num(t.latencyMs.p99),
+          num(t.cpuMsPer1kRequests, 0),
+          num(t.peakRssMb)
         ] : [html(t.name), '<span class="failed">failed</span>', "\u2014", "\u2014", "\u2014", "\u2014", "\u2014", "\u2014"]
       )
     );
@@ -27060,7 +27058,7 @@ function environment2(r, label) {
   const e = r.environment;
   const rows = [
     ["CPU", `${e.cpuModel}${e.cpuMhz ? ` \xB7 ${Math.round(e.cpuMhz)} MHz` : ""} \xB7 ${e.cores} cores`],
-    ["Steal time", e.stealPercent === null || e.stealPercent === void 0 ? "\u2014" : `${num2(e.stealPercent)}%`],
+    ["Steal time", e.stealPercent === null || e.stealPercent === void 0 ? "\u2014" : `${num(e.stealPercent)}%`],
     ["Placement", e.placement.reason],
     ["Software", `${e.os} \xB7 Node ${e.node} \xB7 Python ${e.python ?? "\u2014"} \xB7 Flask ${e.flask ?? "\u2014"} \xB7 gunicorn ${e.gunicorn ?? "\u2014"}`],
     [
@@ -27117,9 +27115,6 @@ function renderHtml(input) {
 }
 
 // src/report/table.ts
-function fixed(value, digits) {
-  return value === null ? "\u2014" : value.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
-}
 function row(t) {
   if (!t.ok) return [md(t.name), "failed", "\u2014", "\u2014", "\u2014", "\u2014", "\u2014"];
   return [
@@ -27321,8 +27316,7 @@ async function compareCommand(args, config) {
   await haltIfInterrupted();
   const context = { configPath: args.config, baselinePath: args.baseline ?? DEFAULT_BASELINE, htmlReport: dir !== void 0 };
   const report = renderReport(outcome.comparison, outcome.results, context);
-  const reference = outcome.base ?? (source.kind === "baseline" ? source.baseline?.results ?? null : null);
-  const html2 = renderHtml({ title: args.config, head: outcome.results, base: reference, comparison: outcome.comparison });
+  const html2 = renderHtml({ title: args.config, head: outcome.results, base: outcome.reference, comparison: outcome.comparison });
   const files = dir ? writeResultsDir(dir, { results: outcome.results, base: outcome.base, report, html: html2 }) : null;
   const code = finish(report, failureMessage(outcome.comparison));
   if (files) out(`report: ${pathToFileURL(path8.resolve(files.html)).href}

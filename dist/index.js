@@ -17046,8 +17046,8 @@ var require_util7 = __commonJS({
           return false;
         }
       }
-      const num3 = Number.parseInt(value, 10);
-      return num3 >= 8 && num3 <= 15;
+      const num2 = Number.parseInt(value, 10);
+      return num2 >= 8 && num2 <= 15;
     }
     var hasIntl = typeof process.versions.icu === "string";
     var fatalDecoder = hasIntl ? new TextDecoder("utf-8", { fatal: true }) : void 0;
@@ -22267,9 +22267,9 @@ var require_stringifyNumber = __commonJS({
     function stringifyNumber({ format, minFractionDigits, tag, value }) {
       if (typeof value === "bigint")
         return String(value);
-      const num3 = typeof value === "number" ? value : Number(value);
-      if (!isFinite(num3))
-        return isNaN(num3) ? ".nan" : num3 < 0 ? "-.inf" : ".inf";
+      const num2 = typeof value === "number" ? value : Number(value);
+      if (!isFinite(num2))
+        return isNaN(num2) ? ".nan" : num2 < 0 ? "-.inf" : ".inf";
       let n = Object.is(value, -0) ? "-0" : JSON.stringify(value);
       if (!format && minFractionDigits && (!tag || tag === "tag:yaml.org,2002:float") && /^-?\d/.test(n) && !n.includes("e")) {
         let i = n.indexOf(".");
@@ -22309,8 +22309,8 @@ var require_float = __commonJS({
       test: /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/,
       resolve: (str) => parseFloat(str),
       stringify(node) {
-        const num3 = Number(node.value);
-        return isFinite(num3) ? num3.toExponential() : stringifyNumber.stringifyNumber(node);
+        const num2 = Number(node.value);
+        return isFinite(num2) ? num2.toExponential() : stringifyNumber.stringifyNumber(node);
       }
     };
     var float = {
@@ -22749,8 +22749,8 @@ var require_float2 = __commonJS({
       test: /^[-+]?(?:[0-9][0-9_]*)?(?:\.[0-9_]*)?[eE][-+]?[0-9]+$/,
       resolve: (str) => parseFloat(str.replace(/_/g, "")),
       stringify(node) {
-        const num3 = Number(node.value);
-        return isFinite(num3) ? num3.toExponential() : stringifyNumber.stringifyNumber(node);
+        const num2 = Number(node.value);
+        return isFinite(num2) ? num2.toExponential() : stringifyNumber.stringifyNumber(node);
       }
     };
     var float = {
@@ -22952,23 +22952,23 @@ var require_timestamp = __commonJS({
     function parseSexagesimal(str, asBigInt) {
       const sign = str[0];
       const parts = sign === "-" || sign === "+" ? str.substring(1) : str;
-      const num3 = (n) => asBigInt ? BigInt(n) : Number(n);
-      const res = parts.replace(/_/g, "").split(":").reduce((res2, p) => res2 * num3(60) + num3(p), num3(0));
-      return sign === "-" ? num3(-1) * res : res;
+      const num2 = (n) => asBigInt ? BigInt(n) : Number(n);
+      const res = parts.replace(/_/g, "").split(":").reduce((res2, p) => res2 * num2(60) + num2(p), num2(0));
+      return sign === "-" ? num2(-1) * res : res;
     }
     function stringifySexagesimal(node) {
       let { value } = node;
-      let num3 = (n) => n;
+      let num2 = (n) => n;
       if (typeof value === "bigint")
-        num3 = (n) => BigInt(n);
+        num2 = (n) => BigInt(n);
       else if (isNaN(value) || !isFinite(value))
         return stringifyNumber.stringifyNumber(node);
       let sign = "";
       if (value < 0) {
         sign = "-";
-        value *= num3(-1);
+        value *= num2(-1);
       }
-      const _60 = num3(60);
+      const _60 = num2(60);
       const parts = [value % _60];
       if (value < 60) {
         parts.unshift(0);
@@ -35283,8 +35283,8 @@ var require_base64_js = __commonJS({
       }
       return arr;
     }
-    function tripletToBase64(num3) {
-      return lookup[num3 >> 18 & 63] + lookup[num3 >> 12 & 63] + lookup[num3 >> 6 & 63] + lookup[num3 & 63];
+    function tripletToBase64(num2) {
+      return lookup[num2 >> 18 & 63] + lookup[num2 >> 12 & 63] + lookup[num2 >> 6 & 63] + lookup[num2 & 63];
     }
     function encodeChunk(uint8, start, end) {
       var tmp;
@@ -50387,7 +50387,8 @@ async function deploy(topology, config, placement, deps, facts) {
     throw e;
   }
 }
-var sources = loopbackSources(SOURCE_ADDRESSES);
+var reusesTimeWait = loopbackReusesTimeWait();
+var sources = loopbackSources(SOURCE_ADDRESSES, process.platform, reusesTimeWait);
 function jobFor(d, config, durationMs) {
   return closedJob({
     url: d.url,
@@ -50455,7 +50456,7 @@ function cellResult(topology, config, trials, error2, facts, peakRss) {
     workers: facts.workers,
     instances: facts.instances,
     // With TIME_WAIT reuse on loopback, waiting sockets take no port from new connections.
-    ephemeralPorts: loopbackReusesTimeWait() ? Infinity : ephemeralPortCount() * Math.max(1, sources.length),
+    ephemeralPorts: reusesTimeWait ? Infinity : ephemeralPortCount() * Math.max(1, sources.length),
     sourceAddresses: Math.max(1, sources.length)
   });
 }
@@ -50933,7 +50934,7 @@ async function runPipeline(config, source, policy, options = {}) {
   const progress = options.progress ?? silentProgress;
   if (source.kind === "baseline") {
     const results = await runMatrix(config, { progress, skipBuild: options.skipBuild, onCell: (partial) => options.onProgress?.(partial, null) });
-    return { results, base: null, comparison: judge("baseline", config.compare, results, source, policy) };
+    return { results, base: null, reference: source.baseline?.results ?? null, comparison: judge("baseline", config.compare, results, source, policy) };
   }
   const worktree = addWorktree(source.repo, source.commit);
   try {
@@ -50945,7 +50946,7 @@ async function runPipeline(config, source, policy, options = {}) {
       skipBuild: options.skipBuild,
       onRound: (head, base) => options.onProgress?.(head, base)
     });
-    return { results: outcome.head, base: outcome.base, comparison: outcome.comparison };
+    return { results: outcome.head, base: outcome.base, reference: outcome.base, comparison: outcome.comparison };
   } finally {
     worktree.remove();
   }
@@ -50961,6 +50962,11 @@ function judge(mode, compare, head, base, policy, expected) {
 
 // src/report/html.ts
 import { createHash } from "node:crypto";
+
+// src/report/format.ts
+function fixed(value, digits) {
+  return value === null || value === void 0 || !Number.isFinite(value) ? "\u2014" : value.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
+}
 
 // node_modules/markdown-table/index.js
 function defaultStringLength(value) {
@@ -51168,18 +51174,15 @@ var ICON = {
   missing: "\u2796 missing",
   failed: "\u{1F4A5} failed"
 };
-function num(value, digits) {
-  return value === null ? "\u2014" : value.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
-}
 function interval2(m) {
   if (!m || !Number.isFinite(m.interval.high) || m.interval.low <= 0) return "";
   return ` [${signedPercent(m.interval.low - 1)}, ${signedPercent(m.interval.high - 1)}]`;
 }
 function change(d, digits, m) {
-  if (d.base === null) return num(d.head, digits);
-  if (d.head === null) return `${num(d.base, digits)} \u2192 \u2014`;
+  if (d.base === null) return fixed(d.head, digits);
+  if (d.head === null) return `${fixed(d.base, digits)} \u2192 \u2014`;
   const estimate = m && Number.isFinite(m.interval.ratio) ? m.interval.ratio - 1 : d.change;
-  return `${num(d.base, digits)} \u2192 ${num(d.head, digits)}${estimate === null ? "" : ` (${signedPercent(estimate)}${interval2(m)})`}`;
+  return `${fixed(d.base, digits)} \u2192 ${fixed(d.head, digits)}${estimate === null ? "" : ` (${signedPercent(estimate)}${interval2(m)})`}`;
 }
 function noise2(c) {
   const rps = c.metrics.find((m) => m.metric === "rps");
@@ -51469,12 +51472,9 @@ function lineChart(chart) {
     `<line class="cursor" x1="0" x2="0" y1="${PAD.top}" y2="${PAD.top + plotH}" visibility="hidden"/>`,
     "</svg>",
     `<div class="legend">${legend}</div><div class="readout" aria-live="polite"></div>`,
-    `<script type="application/json" class="chart-data">${chartDataJson(data, { left: PAD.left, width: plotW, total: W, min: xMin, max: xMax })}</script>`,
+    `<script type="application/json" class="chart-data">${scriptJson({ ...data, frame: { left: PAD.left, width: plotW, total: W, min: xMin, max: xMax } })}</script>`,
     "</figure>"
   ].join("");
-}
-function chartDataJson(data, frame) {
-  return scriptJson({ ...data, frame });
 }
 function barChart(chart) {
   const rowH = 22 * Math.max(1, chart.series.length) + 10;
@@ -51535,9 +51535,7 @@ function contentSecurityPolicy() {
   const hash = createHash("sha256").update(SCRIPT).digest("base64");
   return `default-src 'none'; style-src 'unsafe-inline'; script-src 'sha256-${hash}'; img-src data:; base-uri 'none'; form-action 'none'`;
 }
-function num2(v, digits = 1) {
-  return v === null || v === void 0 || !Number.isFinite(v) ? "\u2014" : v.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
-}
+var num = (v, digits = 1) => fixed(v, digits);
 function table(head, rows, text2 = [0]) {
   const td = (c, k) => text2.includes(k) ? `<td class="text">${c}</td>` : `<td>${c}</td>`;
   return `<table><thead><tr>${head.map((h) => `<th>${h}</th>`).join("")}</tr></thead><tbody>${rows.map((r) => `<tr>${r.map(td).join("")}</tr>`).join("")}</tbody></table>`;
@@ -51604,7 +51602,7 @@ function charts(id, head, base, baseName) {
   return `<div class="charts">${figures.join("")}</div>`;
 }
 function percentileTable(head, base, baseName) {
-  const row = (label, values) => values && values.length === PERCENTILES.length ? [html(label), ...values.map((v) => num2(v, v >= 100 ? 0 : 1))] : null;
+  const row = (label, values) => values && values.length === PERCENTILES.length ? [html(label), ...values.map((v) => num(v, v >= 100 ? 0 : 1))] : null;
   const rows = [
     row("all requests", head.percentilesMs),
     base ? row(`all requests, ${baseName}`, base.percentilesMs) : null,
@@ -51621,10 +51619,10 @@ function endpointTable(t) {
     t.endpoints.map((e) => [
       `<code>${html(`${e.method} ${e.path}`)}</code>`,
       e.totalRequests.toLocaleString("en-US"),
-      num2(e.rps),
-      num2(e.failuresPerSec, 2),
-      num2(e.latencyMs.p50),
-      num2(e.latencyMs.p99),
+      num(e.rps),
+      num(e.failuresPerSec, 2),
+      num(e.latencyMs.p50),
+      num(e.latencyMs.p99),
       statuses(e.statuses)
     ]),
     [0, 6]
@@ -51632,11 +51630,11 @@ function endpointTable(t) {
 }
 function change2(c, key, digits) {
   const { base, head } = c[key];
-  if (base === null) return num2(head, digits);
+  if (base === null) return num(head, digits);
   const m = c.metrics.find((x) => x.metric === (key === "cpuMsPer1kRequests" ? "cpu" : key));
   const estimate = m && Number.isFinite(m.interval.ratio) ? m.interval.ratio - 1 : head !== null && base !== 0 ? head / base - 1 : null;
   const bounds = m && Number.isFinite(m.interval.high) && m.interval.low > 0 ? ` <span class="muted">[${signedPercent(m.interval.low - 1)}, ${signedPercent(m.interval.high - 1)}]</span>` : "";
-  return `${num2(base, digits)} \u2192 ${num2(head, digits)}${estimate === null ? "" : ` (${signedPercent(estimate)}${bounds})`}`;
+  return `${num(base, digits)} \u2192 ${num(head, digits)}${estimate === null ? "" : ` (${signedPercent(estimate)}${bounds})`}`;
 }
 function overview(input) {
   const { comparison, head } = input;
@@ -51647,12 +51645,12 @@ function overview(input) {
         (t) => t.ok ? [
           html(t.name),
           t.totalRequests.toLocaleString("en-US"),
-          num2(t.rps),
-          num2(t.failuresPerSec, 2),
-          num2(t.latencyMs.p50),
-          num2(t.latencyMs.p99),
-          num2(t.cpuMsPer1kRequests, 0),
-          num2(t.peakRssMb)
+          num(t.rps),
+          num(t.failuresPerSec, 2),
+          num(t.latencyMs.p50),
+          num(t.latencyMs.p99),
+          num(t.cpuMsPer1kRequests, 0),
+          num(t.peakRssMb)
         ] : [html(t.name), '<span class="failed">failed</span>', "\u2014", "\u2014", "\u2014", "\u2014", "\u2014", "\u2014"]
       )
     );
@@ -51675,7 +51673,7 @@ function environment2(r, label) {
   const e = r.environment;
   const rows = [
     ["CPU", `${e.cpuModel}${e.cpuMhz ? ` \xB7 ${Math.round(e.cpuMhz)} MHz` : ""} \xB7 ${e.cores} cores`],
-    ["Steal time", e.stealPercent === null || e.stealPercent === void 0 ? "\u2014" : `${num2(e.stealPercent)}%`],
+    ["Steal time", e.stealPercent === null || e.stealPercent === void 0 ? "\u2014" : `${num(e.stealPercent)}%`],
     ["Placement", e.placement.reason],
     ["Software", `${e.os} \xB7 Node ${e.node} \xB7 Python ${e.python ?? "\u2014"} \xB7 Flask ${e.flask ?? "\u2014"} \xB7 gunicorn ${e.gunicorn ?? "\u2014"}`],
     [
@@ -51927,7 +51925,7 @@ async function runMode(inputs) {
     inputs,
     results,
     base,
-    base ?? (source.kind === "baseline" ? source.baseline?.results ?? null : null),
+    outcome.reference,
     comparison,
     {
       configPath: inputs.configLabel,

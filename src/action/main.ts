@@ -151,7 +151,7 @@ async function runMode(inputs: ActionInputs): Promise<Comparison> {
     inputs,
     results,
     base,
-    base ?? (source.kind === 'baseline' ? (source.baseline?.results ?? null) : null),
+    outcome.reference,
     comparison,
     {
       configPath: inputs.configLabel,

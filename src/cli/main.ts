@@ -99,8 +99,7 @@ async function compareCommand(args: CompareArgs, config: Config): Promise<number
   await haltIfInterrupted();
   const context = { configPath: args.config, baselinePath: args.baseline ?? DEFAULT_BASELINE, htmlReport: dir !== undefined };
   const report = renderReport(outcome.comparison, outcome.results, context);
-  const reference = outcome.base ?? (source.kind === 'baseline' ? (source.baseline?.results ?? null) : null);
-  const html = renderHtml({ title: args.config, head: outcome.results, base: reference, comparison: outcome.comparison });
+  const html = renderHtml({ title: args.config, head: outcome.results, base: outcome.reference, comparison: outcome.comparison });
   const files = dir ? writeResultsDir(dir, { results: outcome.results, base: outcome.base, report, html }) : null;
   const code = finish(report, failureMessage(outcome.comparison));
   if (files) out(`report: ${pathToFileURL(path.resolve(files.html)).href}\n`);

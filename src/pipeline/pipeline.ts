@@ -43,6 +43,8 @@ export interface PipelineOutcome {
   readonly results: Results;
   /** compare: base — the base side's results; compare: baseline — null (the baseline is the caller's). */
   readonly base: Results | null;
+  /** What the head was compared with: the measured base, or the stored baseline (null: none yet). */
+  readonly reference: Results | null;
   readonly comparison: Comparison;
 }
 
@@ -68,7 +70,7 @@ export async function runPipeline(config: Config, source: BaseSource, policy: Po
   const progress = options.progress ?? silentProgress;
   if (source.kind === 'baseline') {
     const results = await runMatrix(config, { progress, skipBuild: options.skipBuild, onCell: (partial) => options.onProgress?.(partial, null) });
-    return { results, base: null, comparison: judge('baseline', config.compare, results, source, policy) };
+    return { results, base: null, reference: source.baseline?.results ?? null, comparison: judge('baseline', config.compare, results, source, policy) };
   }
   const worktree = addWorktree(source.repo, source.commit);
   try {
@@ -80,7 +82,7 @@ export async function runPipeline(config: Config, source: BaseSource, policy: Po
       skipBuild: options.skipBuild,
       onRound: (head, base) => options.onProgress?.(head, base),
     });
-    return { results: outcome.head, base: outcome.base, comparison: outcome.comparison };
+    return { results: outcome.head, base: outcome.base, reference: outcome.base, comparison: outcome.comparison };
   } finally {
     worktree.remove();
   }

@@ -10,6 +10,7 @@ import type { CellComparison, Comparison } from '../compare/types.js';
 import type { Results, TopologyResult, TrialResult } from '../results/types.js';
 import { PERCENTILES } from '../stats/percentiles.js';
 import { html } from './escape.js';
+import { fixed } from './format.js';
 import { headline } from './markdown.js';
 import { recommendationLine } from './recommend.js';
 import { barChart, lineChart, type Line } from './svg.js';
@@ -68,11 +69,7 @@ export function contentSecurityPolicy(): string {
   return `default-src 'none'; style-src 'unsafe-inline'; script-src 'sha256-${hash}'; img-src data:; base-uri 'none'; form-action 'none'`;
 }
 
-function num(v: number | null | undefined, digits = 1): string {
-  return v === null || v === undefined || !Number.isFinite(v)
-    ? '—'
-    : v.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
-}
+const num = (v: number | null | undefined, digits = 1): string => fixed(v, digits);
 
 /** An HTML table of already escaped cells; `text`: columns of words, aligned left (numbers go right). */
 function table(head: readonly string[], rows: readonly (readonly string[])[], text: readonly number[] = [0]): string {

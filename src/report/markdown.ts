@@ -6,6 +6,7 @@ import type { MetricVerdict } from '../compare/verdict.js';
 import { formatPercent } from '../config/percent.js';
 import type { Results } from '../results/types.js';
 import { md, mdCode, mdFence } from './escape.js';
+import { fixed } from './format.js';
 import { recommendationLine, rpsChart } from './recommend.js';
 
 /** GitHub refuses comments longer than 65,536 characters; keep a margin. */
@@ -40,10 +41,6 @@ const ICON: Record<Verdict, string> = {
   failed: '💥 failed',
 };
 
-function num(value: number | null, digits: number): string {
-  return value === null ? '—' : value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
-}
-
 function interval(m: MetricVerdict | undefined): string {
   if (!m || !Number.isFinite(m.interval.high) || m.interval.low <= 0) return '';
   return ` [${signedPercent(m.interval.low - 1)}, ${signedPercent(m.interval.high - 1)}]`;
@@ -51,11 +48,11 @@ function interval(m: MetricVerdict | undefined): string {
 
 /** "473.7 → 380.1 (−19.8% [−24.0%, −15.1%])", or just the value when there is no baseline. */
 function change(d: Delta, digits: number, m?: MetricVerdict): string {
-  if (d.base === null) return num(d.head, digits);
-  if (d.head === null) return `${num(d.base, digits)} → —`;
+  if (d.base === null) return fixed(d.head, digits);
+  if (d.head === null) return `${fixed(d.base, digits)} → —`;
   // With statistics the estimate is the geometric mean of ratios, shown with its interval.
   const estimate = m && Number.isFinite(m.interval.ratio) ? m.interval.ratio - 1 : d.change;
-  return `${num(d.base, digits)} → ${num(d.head, digits)}${estimate === null ? '' : ` (${signedPercent(estimate)}${interval(m)})`}`;
+  return `${fixed(d.base, digits)} → ${fixed(d.head, digits)}${estimate === null ? '' : ` (${signedPercent(estimate)}${interval(m)})`}`;
 }
 
 /** "n=5 · CV 3.1% · MDE 10%": samples, observed noise of req/s, smallest detectable change. */

@@ -121,13 +121,9 @@ export function lineChart(chart: LineChart): string {
     `<line class="cursor" x1="0" x2="0" y1="${PAD.top}" y2="${PAD.top + plotH}" visibility="hidden"/>`,
     '</svg>',
     `<div class="legend">${legend}</div><div class="readout" aria-live="polite"></div>`,
-    `<script type="application/json" class="chart-data">${chartDataJson(data, { left: PAD.left, width: plotW, total: W, min: xMin, max: xMax })}</script>`,
+    `<script type="application/json" class="chart-data">${scriptJson({ ...data, frame: { left: PAD.left, width: plotW, total: W, min: xMin, max: xMax } })}</script>`,
     '</figure>',
   ].join('');
-}
-
-function chartDataJson(data: object, frame: Record<string, number>): string {
-  return scriptJson({ ...data, frame });
 }
 
 /** One bar group per label, one bar per series (base, head), with value labels. */

@@ -1,10 +1,7 @@
 import { markdownTable } from 'markdown-table';
 import type { Results, TopologyResult } from '../results/types.js';
 import { md } from './escape.js';
-
-function fixed(value: number | null, digits: number): string {
-  return value === null ? '—' : value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
-}
+import { fixed } from './format.js';
 
 function row(t: TopologyResult): string[] {
   if (!t.ok) return [md(t.name), 'failed', '—', '—', '—', '—', '—'];

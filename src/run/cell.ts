@@ -164,7 +164,9 @@ async function deploy(
   }
 }
 
-const sources = loopbackSources(SOURCE_ADDRESSES);
+// Read once: whether the kernel reuses TIME_WAIT ports decides both the sources and the room.
+const reusesTimeWait = loopbackReusesTimeWait();
+const sources = loopbackSources(SOURCE_ADDRESSES, process.platform, reusesTimeWait);
 
 /** One load job of the config's traffic against a deployment. */
 function jobFor(d: Deployment, config: Config, durationMs: number): LoadJob {
@@ -261,7 +263,7 @@ function cellResult(
     workers: facts.workers,
     instances: facts.instances,
     // With TIME_WAIT reuse on loopback, waiting sockets take no port from new connections.
-    ephemeralPorts: loopbackReusesTimeWait() ? Infinity : ephemeralPortCount() * Math.max(1, sources.length),
+    ephemeralPorts: reusesTimeWait ? Infinity : ephemeralPortCount() * Math.max(1, sources.length),
     sourceAddresses: Math.max(1, sources.length),
   });
 }
