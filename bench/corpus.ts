@@ -5,10 +5,11 @@
  *   npm run bench:corpus -- --mode stored --runs 12 [--gap 20]   # separate CLI processes, minutes apart
  *   npm run bench:corpus -- --mode base --runs 5                 # compare: base A/A, 8 rounds each
  *
- * `stored` runs `flask-perf run` as a new process per run, with the calibration cell, 3 trials of
- * 5 s after a 2 s warm-up: what a baseline and a later PR run on the same machine see. `base` runs
- * the interleaved A/B of compare: base with head = base for a fixed 8 rounds (no early stop). Each
- * appends to bench/corpus/<mode>.json with the date, the machine and the config.
+ * `stored` runs `flask-perf run` as a new process per run, the fixture's config as it is (15 s
+ * trials after a 5 s warm-up, calibration by turns) but 3 trials: what a baseline and a later PR
+ * run on the same machine see. `base` runs the interleaved A/B of compare: base with head = base,
+ * compare defaults, for a fixed 8 rounds (no early stop). Each appends to bench/corpus/<mode>.json
+ * with the date, the machine and the config.
  */
 import { policyOf } from '../src/pipeline/pipeline.js';
 import { execFileSync } from 'node:child_process';
@@ -32,13 +33,19 @@ const mode = values.mode === 'base' ? 'base' : 'stored';
 const runs = Number(values.runs);
 const gapSec = Number(values.gap);
 
-/** One measurement as the corpus keeps it. */
+/** One measurement as the corpus keeps it; `foreign`: the largest share others took of a measured CPU. */
 interface Point {
   readonly rps: number;
   readonly cpu: number | null;
   readonly p99: number;
+  readonly foreign?: number | null;
 }
-const point = (t: TrialResult): Point => ({ rps: t.rps, cpu: t.cpuMsPer1kRequests, p99: t.latencyMs.p99 });
+const point = (t: TrialResult): Point => ({
+  rps: t.rps,
+  cpu: t.cpuMsPer1kRequests,
+  p99: t.latencyMs.p99,
+  foreign: t.foreign ? Math.max(t.foreign.loadgen ?? 0, t.foreign.server ?? 0) : null,
+});
 
 interface Corpus {
   readonly mode: 'stored' | 'base';
@@ -49,10 +56,10 @@ interface Corpus {
 const file = path.join(ROOT, 'bench/corpus', `${mode}.json`);
 const how =
   mode === 'stored'
-    ? "flask-perf run as a new process per run, fixture config, load.trials 3 × 5 s after a 2 s warm-up, compare.calibrate on (the reference app deployed beside each topology, the two taking turns in 1 s slices within every trial); runs back to back with a gap; per trial: rps, CPU ms per 1k requests, p99 ms; the reference app's trial beside it likewise"
-    : 'compare: base A/A in one process: head and base both the fixture, compare defaults but exactly 8 rounds (no early stop): each round starts both sides together and alternates 6 slices of 0.5 s a side after a 1 s warm-up each; per round and side: rps, CPU ms per 1k requests, p99 ms';
+    ? "flask-perf run as a new process per run, fixture config (load.trials 3 × 15 s after a 5 s warm-up), compare.calibrate on (the stdlib reference app deployed beside each topology, the two taking turns in 1 s slices within every trial); runs back to back with a gap; per trial: rps, CPU ms per 1k requests, p99 ms, the largest share others took of a measured CPU; the reference app's trial beside it likewise"
+    : 'compare: base A/A in one process: head and base both the fixture, compare defaults but exactly 8 rounds (no early stop): each round starts both sides together and alternates 3 slices of 1 s a side after a 1 s warm-up each; per round and side: rps, CPU ms per 1k requests, p99 ms, the largest share others took of a measured CPU';
 const corpus: Corpus = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Corpus) : { mode, how, runs: [] };
-const machine = { cpuModel: os.cpus()[0]?.model ?? 'unknown', cores: os.availableParallelism(), node: process.version };
+const machine = { cpuModel: os.cpus()[0]?.model ?? 'unknown', cpuMhz: os.cpus()[0]?.speed ?? null, cores: os.availableParallelism(), node: process.version };
 
 ensureFixtureBuilt();
 const save = (): void => {
@@ -70,11 +77,7 @@ for (let run = 1; run <= runs; run++) {
     writeFileSync(
       config,
       // workdir stays relative to the repository root, where the CLI runs.
-      readFileSync(FIXTURE_CONFIG, 'utf8')
-        .replace('  warmup: 5s', '  warmup: 2s')
-        .replace('  duration: 15s', '  duration: 5s')
-        .replace('  trials: 2', '  trials: 3')
-        .concat('compare: {calibrate: true}\n'),
+      readFileSync(FIXTURE_CONFIG, 'utf8').replace('  trials: 2', '  trials: 3').concat('compare: {calibrate: true}\n'),
     );
     try {
       execFileSync(process.execPath, [path.join(ROOT, 'dist/cli.js'), 'run', '--config', config, '--out', out, '--skip-build'], {
@@ -91,6 +94,8 @@ for (let run = 1; run <= runs; run++) {
       started,
       load1: load,
       machine,
+      stealPercent: results.environment.stealPercent ?? null,
+      trialSec: results.load.durationSec,
       topologies: results.topologies.map((t) => ({
         name: t.name,
         ok: t.ok,

@@ -11,16 +11,19 @@ import { failureMessage } from '../src/compare/gate.js';
 import type { CompareConfig } from '../src/config/types.js';
 import type { Fingerprint, Results, TopologyResult, TrialResult } from '../src/results/types.js';
 
-/** One measurement as the corpus keeps it. */
+/** One measurement as the corpus keeps it; `foreign`: the largest share others took of a measured CPU. */
 export interface Point {
   readonly rps: number;
   readonly cpu: number | null;
   readonly p99: number;
+  readonly foreign?: number | null;
 }
 
 /** A stored-baseline run of the corpus: per topology, its trials and calibration trials. */
 export interface StoredRun {
   readonly started: string;
+  /** Length of the run's trials, s (5 in corpora that do not say). */
+  readonly trialSec?: number;
   readonly topologies: readonly {
     readonly name: string;
     readonly ok: boolean;
@@ -59,12 +62,12 @@ export function wilson(k: number, n: number): Rate {
   return { flagged: k, of: n, low: Math.max(0, center - half), high: Math.min(1, center + half) };
 }
 
-function trial(p: Point, effect: Effect | null, scale = 1): TrialResult {
+function trial(p: Point, effect: Effect | null, scale = 1, durationSec = 5): TrialResult {
   const rps = p.rps * (1 + (effect?.rps ?? 0)) * scale;
   const cpu = p.cpu === null ? null : (p.cpu * (1 + (effect?.cpu ?? 0))) / scale;
   return {
-    durationSec: 5,
-    requests: Math.round(rps * 5),
+    durationSec,
+    requests: Math.round(rps * durationSec),
     rps,
     failures: 0,
     failuresPerSec: 0,
@@ -110,13 +113,13 @@ const environment = (cpuModel: string): Fingerprint => ({
   placement: { pinned: true, loadgenCpus: '0', serverCpus: '1', serverCores: 1, reason: 'replay' },
 });
 
-function doc(topologies: TopologyResult[], cpuModel: string): Results {
+function doc(topologies: TopologyResult[], cpuModel: string, durationSec: number): Results {
   return {
     schemaVersion: 2,
     tool: { name: 'flask-perf', version: 'replay' },
     startedAt: '',
     finishedAt: '',
-    load: { connections: 64, warmupSec: 2, durationSec: 5, trials: topologies[0]?.trials.length ?? 1, timeoutSec: 10 },
+    load: { connections: 64, warmupSec: 2, durationSec, trials: topologies[0]?.trials.length ?? 1, timeoutSec: 10 },
     environment: environment(cpuModel),
     topologies,
     noise: { trialSpread: { rps: null, cpu: null, df: 0 }, history: [] },
@@ -165,7 +168,7 @@ export function storedVerdict(runs: readonly StoredRun[], c: StoredCase, policy:
           c.trials,
           random,
         );
-        const trials = indexes.map((i) => trial(t.trials[i], isHead ? c.effect : null, scale));
+        const trials = indexes.map((i) => trial(t.trials[i], isHead ? c.effect : null, scale, run.trialSec ?? 5));
         const refSpeed = isHead ? speed : 1;
         const calTrials =
           !c.uncalibrated && t.calibration
@@ -179,7 +182,12 @@ export function storedVerdict(runs: readonly StoredRun[], c: StoredCase, policy:
           : null;
         return cell(t.name, trials, calibration);
       });
-  return compareStored(doc(side(b, false), 'corpus CPU'), doc(side(h, true), c.crossHardware ? 'another CPU' : 'corpus CPU'), policy, 'replay');
+  return compareStored(
+    doc(side(b, false), 'corpus CPU', b.trialSec ?? 5),
+    doc(side(h, true), c.crossHardware ? 'another CPU' : 'corpus CPU', h.trialSec ?? 5),
+    policy,
+    'replay',
+  );
 }
 
 /** What one simulated compare: base run did. */

@@ -24748,6 +24748,338 @@ var require_express2 = __commonJS({
 // src/topology/balancer/server.ts
 var import_express = __toESM(require_express2(), 1);
 import http from "node:http";
+import net from "node:net";
+
+// src/load/http.ts
+var ProtocolError = class extends Error {
+};
+var CRLF = Buffer.from("\r\n");
+var HEAD_END = Buffer.from("\r\n\r\n");
+var MAX_HEAD = 65536;
+var MAX_LINE = 8192;
+var Pending = class {
+  bytes = null;
+  /** Bytes from `off` up to `marker`, joined with what is pending; null to wait for more (the rest is kept). */
+  upTo(chunk, off, marker) {
+    if (this.bytes === null) {
+      const at2 = chunk.indexOf(marker, off);
+      if (at2 >= 0) return { data: chunk, start: off, end: at2, next: at2 + marker.length };
+      this.bytes = Buffer.from(chunk.subarray(off));
+      return null;
+    }
+    const joined = Buffer.concat([this.bytes, chunk.subarray(off)]);
+    const at = joined.indexOf(marker, Math.max(0, this.bytes.length - marker.length));
+    if (at < 0) {
+      this.bytes = joined;
+      return null;
+    }
+    const fromChunk = at + marker.length - this.bytes.length;
+    this.bytes = null;
+    return { data: joined, start: 0, end: at, next: off + fromChunk };
+  }
+  /** The head that ends at the first blank line; null to wait for more; a ProtocolError past MAX_HEAD. */
+  head(chunk, off, what) {
+    const found = this.upTo(chunk, off, HEAD_END);
+    if (found === null && (this.bytes?.length ?? 0) > MAX_HEAD) throw new ProtocolError(`${what} head longer than ${MAX_HEAD} bytes`);
+    return found;
+  }
+};
+var ChunkedBody = class {
+  phase = 0 /* Size */;
+  remaining = 0;
+  pending = new Pending();
+  /** The last chunk and the trailers have been read. */
+  done = false;
+  reset() {
+    this.phase = 0 /* Size */;
+    this.remaining = 0;
+    this.pending.bytes = null;
+    this.done = false;
+  }
+  /** Whether part of the body has arrived and not all of it. */
+  get started() {
+    return this.phase !== 0 /* Size */ || this.pending.bytes !== null;
+  }
+  /** Consumes bytes from `chunk` at `off`, handing data to `onData`; returns where it stopped (the body's end, or the chunk's). */
+  feed(chunk, off, onData) {
+    while (off < chunk.length && !this.done) {
+      if (this.phase === 1 /* Data */) {
+        const take = Math.min(this.remaining, chunk.length - off);
+        onData?.(chunk, off, off + take);
+        this.remaining -= take;
+        off += take;
+        if (this.remaining === 0) this.phase = 2 /* DataEnd */;
+        continue;
+      }
+      const found = this.pending.upTo(chunk, off, CRLF);
+      if (found === null) {
+        if ((this.pending.bytes?.length ?? 0) > MAX_LINE) throw new ProtocolError(`chunk line longer than ${MAX_LINE} bytes`);
+        return chunk.length;
+      }
+      const { data, start, end, next } = found;
+      off = next;
+      if (this.phase === 2 /* DataEnd */) {
+        if (end !== start) throw new ProtocolError("chunk not followed by CRLF");
+        this.phase = 0 /* Size */;
+      } else if (this.phase === 0 /* Size */) {
+        const line = data.toString("latin1", start, end);
+        const size = parseInt(line, 16);
+        if (!Number.isFinite(size) || size < 0 || !/^[0-9a-fA-F]/.test(line))
+          throw new ProtocolError(`invalid chunk size ${JSON.stringify(line.slice(0, 20))}`);
+        if (size === 0) this.phase = 3 /* Trailer */;
+        else {
+          this.remaining = size;
+          this.phase = 1 /* Data */;
+        }
+      } else if (end === start) {
+        this.done = true;
+      }
+    }
+    return off;
+  }
+};
+var ResponseParser = class {
+  phase = 0 /* Head */;
+  pending = new Pending();
+  chunked = new ChunkedBody();
+  remaining = 0;
+  status = 0;
+  keepAlive = true;
+  bytes = 0;
+  noBody = false;
+  /** The response just completed, read by the caller after `feed` returns. */
+  done = null;
+  /** Set by a proxy to receive each response's head and body; the load generator only counts. */
+  sink = null;
+  onBody = (chunk, start, end) => this.sink?.body(chunk, start, end);
+  /** Starts a new response; `noBody` for a HEAD request. */
+  expect(noBody) {
+    this.phase = 0 /* Head */;
+    this.pending.bytes = null;
+    this.bytes = 0;
+    this.noBody = noBody;
+    this.done = null;
+  }
+  /** Whether a response has begun arriving and not finished. */
+  get midResponse() {
+    return this.bytes > 0 || this.pending.bytes !== null;
+  }
+  /** The connection closed: completes a response whose body runs until close; false if one was cut. */
+  end() {
+    if (this.phase === 3 /* UntilClose */) {
+      this.finish();
+      return true;
+    }
+    return false;
+  }
+  /** Consumes bytes from `chunk` at `offset`; returns the offset where it stopped. */
+  feed(chunk, offset) {
+    let off = offset;
+    while (off < chunk.length && this.done === null) {
+      switch (this.phase) {
+        case 0 /* Head */:
+          off = this.readHead(chunk, off);
+          break;
+        case 1 /* Length */: {
+          const take = Math.min(this.remaining, chunk.length - off);
+          this.sink?.body(chunk, off, off + take);
+          this.remaining -= take;
+          this.bytes += take;
+          off += take;
+          if (this.remaining === 0) this.finish();
+          break;
+        }
+        case 2 /* Chunked */: {
+          const next = this.chunked.feed(chunk, off, this.sink ? this.onBody : null);
+          this.bytes += next - off;
+          off = next;
+          if (this.chunked.done) this.finish();
+          break;
+        }
+        case 3 /* UntilClose */:
+          this.sink?.body(chunk, off, chunk.length);
+          this.bytes += chunk.length - off;
+          off = chunk.length;
+          break;
+      }
+    }
+    return off;
+  }
+  finish() {
+    this.done = { status: this.status, bytes: this.bytes, keepAlive: this.keepAlive };
+    this.phase = 0 /* Head */;
+  }
+  readHead(chunk, off) {
+    const found = this.pending.head(chunk, off, "response");
+    if (found === null) {
+      this.bytes = this.pending.bytes?.length ?? 0;
+      return chunk.length;
+    }
+    const { data, start, end, next } = found;
+    this.bytes = end + HEAD_END.length - start;
+    if (end - start < 12 || data[start] !== 72 || data[start + 4] !== 47)
+      throw new ProtocolError("response does not start with an HTTP status line");
+    const digit = (i) => {
+      const d = data[start + i] - 48;
+      if (d < 0 || d > 9) throw new ProtocolError("response status is not a number");
+      return d;
+    };
+    const status = digit(9) * 100 + digit(10) * 10 + digit(11);
+    if (status < 100) throw new ProtocolError("response status is not a number");
+    const http10 = data[start + 7] === 48;
+    const head = data.toString("latin1", start, end).toLowerCase();
+    const connection = headerValue(head, "connection");
+    this.keepAlive = http10 ? connection === "keep-alive" : connection !== "close";
+    this.status = status;
+    if (status < 200) {
+      this.bytes = 0;
+      return next;
+    }
+    this.sink?.head(status, data.toString("latin1", start, end));
+    if (this.noBody || status === 204 || status === 304) {
+      this.finish();
+      return next;
+    }
+    if (headerValue(head, "transfer-encoding")?.includes("chunked")) {
+      this.chunked.reset();
+      this.phase = 2 /* Chunked */;
+      return next;
+    }
+    const length = headerValue(head, "content-length");
+    if (length !== null) {
+      const n = Number(length);
+      if (!Number.isSafeInteger(n) || n < 0) throw new ProtocolError(`invalid Content-Length ${JSON.stringify(length)}`);
+      if (n === 0) this.finish();
+      else {
+        this.remaining = n;
+        this.phase = 1 /* Length */;
+      }
+      return next;
+    }
+    this.keepAlive = false;
+    this.phase = 3 /* UntilClose */;
+    return next;
+  }
+};
+function headerValue(head, name) {
+  const key = `\r
+${name}:`;
+  const at = head.indexOf(key);
+  if (at < 0) return null;
+  const from = at + key.length;
+  const to = head.indexOf("\r\n", from);
+  return head.slice(from, to < 0 ? void 0 : to).trim();
+}
+
+// src/topology/balancer/message.ts
+var RequestError = class extends Error {
+  constructor(status, message) {
+    super(message);
+    this.status = status;
+  }
+  status;
+};
+var HOP_BY_HOP = /* @__PURE__ */ new Set(["connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade", "te", "trailer", "expect"]);
+var TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+function headerLines(lines, from) {
+  const pairs = [];
+  const connection = /* @__PURE__ */ new Set();
+  for (let i = from; i < lines.length; i++) {
+    const line = lines[i];
+    const colon = line.indexOf(":");
+    const name = colon > 0 ? line.slice(0, colon) : "";
+    if (!TOKEN.test(name)) throw new RequestError(400, `malformed header line ${JSON.stringify(line.slice(0, 40))}`);
+    const value = line.slice(colon + 1).trim();
+    const lower = name.toLowerCase();
+    if (lower === "connection") {
+      for (const t of value.split(",")) if (t.trim()) connection.add(t.trim().toLowerCase());
+    }
+    pairs.push([name, value]);
+  }
+  return { pairs, connection };
+}
+function parseRequestHead(text) {
+  const lines = text.split("\r\n");
+  const parts = lines[0].split(" ");
+  if (parts.length !== 3 || !TOKEN.test(parts[0]) || !parts[1]) throw new RequestError(400, "malformed request line");
+  const [method, target, version] = parts;
+  if (version !== "HTTP/1.1" && version !== "HTTP/1.0") throw new RequestError(505, `HTTP version ${JSON.stringify(version.slice(0, 20))} is not supported`);
+  const http10 = version === "HTTP/1.0";
+  const { pairs, connection } = headerLines(lines, 1);
+  let length = null;
+  let transferEncoding = null;
+  let hasHost = false;
+  let expectContinue = false;
+  for (const [name, value] of pairs) {
+    const lower = name.toLowerCase();
+    if (lower === "content-length") {
+      if (length !== null && length !== value) throw new RequestError(400, "conflicting Content-Length headers");
+      length = value;
+    } else if (lower === "transfer-encoding") transferEncoding = transferEncoding === null ? value : `${transferEncoding}, ${value}`;
+    else if (lower === "host") hasHost = true;
+    else if (lower === "expect") expectContinue = value.toLowerCase() === "100-continue";
+  }
+  let body = "none";
+  let bytes = 0;
+  if (transferEncoding !== null) {
+    if (!/(^|,)\s*chunked\s*$/i.test(transferEncoding))
+      throw new RequestError(400, `Transfer-Encoding ${JSON.stringify(transferEncoding.slice(0, 40))} does not end with chunked`);
+    body = "chunked";
+  } else if (length !== null) {
+    if (!/^\d{1,15}$/.test(length)) throw new RequestError(400, `invalid Content-Length ${JSON.stringify(length.slice(0, 20))}`);
+    bytes = Number(length);
+    body = bytes > 0 ? "length" : "none";
+  }
+  const keepAlive = http10 ? connection.has("keep-alive") : !connection.has("close");
+  let upstream = `${method} ${target} HTTP/1.1\r
+`;
+  for (const [name, value] of pairs) {
+    const lower = name.toLowerCase();
+    if (HOP_BY_HOP.has(lower) || connection.has(lower) || body === "chunked" && lower === "content-length") continue;
+    upstream += `${name}: ${value}\r
+`;
+  }
+  if (!hasHost) upstream += "Host: localhost\r\n";
+  if (body === "chunked") upstream += "Transfer-Encoding: chunked\r\n";
+  upstream += "Connection: keep-alive\r\n\r\n";
+  return { method, target, http10, keepAlive, body, length: bytes, expectContinue, upstream };
+}
+function responseLength(head) {
+  const at = head.search(/\r\ncontent-length:/i);
+  if (at < 0) return null;
+  const from = head.indexOf(":", at) + 1;
+  const to = head.indexOf("\r\n", from);
+  return head.slice(from, to < 0 ? void 0 : to).trim();
+}
+function clientHead(head, framing) {
+  const lines = head.split("\r\n");
+  const status = lines[0];
+  const rest = status.slice(status.indexOf(" ") + 1);
+  let out = `HTTP/1.1 ${rest}\r
+`;
+  let pairs;
+  let connection;
+  try {
+    ({ pairs, connection } = headerLines(lines, 1));
+  } catch {
+    pairs = lines.slice(1).flatMap((l) => l.indexOf(":") > 0 ? [[l.slice(0, l.indexOf(":")).trim(), l.slice(l.indexOf(":") + 1).trim()]] : []);
+    connection = /* @__PURE__ */ new Set();
+  }
+  for (const [name, value] of pairs) {
+    const lower = name.toLowerCase();
+    if (HOP_BY_HOP.has(lower) || connection.has(lower)) continue;
+    if (lower === "content-length" && !framing.noBody) continue;
+    out += `${name}: ${value}\r
+`;
+  }
+  if (!framing.noBody) {
+    if (framing.length !== null) out += `Content-Length: ${framing.length}\r
+`;
+    else if (framing.chunked) out += "Transfer-Encoding: chunked\r\n";
+  }
+  out += framing.keepAlive ? "Connection: keep-alive\r\n\r\n" : "Connection: close\r\n\r\n";
+  return out;
+}
 
 // src/topology/balancer/strategies.ts
 function createPicker(strategy, random = Math.random) {
@@ -24785,7 +25117,14 @@ function createPicker(strategy, random = Math.random) {
 
 // src/topology/balancer/server.ts
 var DOWN_FOR_MS = 1e3;
-var HOP_BY_HOP = /* @__PURE__ */ new Set(["connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade", "te", "trailer"]);
+var RETRY_BODY_BYTES = 1 << 20;
+var MAX_IDLE = 256;
+var CLIENT_IDLE_MS = 65e3;
+var STATUS_PATH = "/__balancer";
+var IDEMPOTENT = /* @__PURE__ */ new Set(["GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"]);
+var CONTINUE = Buffer.from("HTTP/1.1 100 Continue\r\n\r\n", "latin1");
+var LAST_CHUNK = Buffer.from("0\r\n\r\n", "latin1");
+var CRLF2 = Buffer.from("\r\n", "latin1");
 function parseBalancerArgs(argv) {
   let port = NaN;
   let strategy = "round-robin";
@@ -24806,80 +25145,395 @@ function parseBalancerArgs(argv) {
     throw new Error("--upstream host:port is required, once per instance");
   return { port, host: "127.0.0.1", strategy, upstreams };
 }
+var UpstreamConnection = class {
+  constructor(socket, instance) {
+    this.socket = socket;
+    this.instance = instance;
+  }
+  socket;
+  instance;
+  parser = new ResponseParser();
+  exchange = null;
+  /** Closed, and kept to connect again (a socket object costs more to make than to reconnect). */
+  spare = false;
+  /** It served an earlier request: a failure before any answer may be a stale connection, not a dead instance. */
+  reused = false;
+  /** The instance accepted it: a request written to it may have reached the app. */
+  connected = false;
+};
+var ClientConnection = class {
+  constructor(socket) {
+    this.socket = socket;
+  }
+  socket;
+  pending = new Pending();
+  exchange = null;
+  /** Bytes after the request in flight (a pipelined next request), read once it is answered. */
+  backlog = null;
+  closed = false;
+};
+var Balancer = class {
+  constructor(upstreams, strategy, status) {
+    this.upstreams = upstreams;
+    this.status = status;
+    const n = upstreams.length;
+    this.pick = createPicker(strategy);
+    this.up = new Array(n).fill(true);
+    this.idle = upstreams.map(() => []);
+    this.spares = upstreams.map(() => []);
+    this.downUntil = new Array(n).fill(0);
+    this.active = new Array(n).fill(0);
+    this.served = new Array(n).fill(0);
+  }
+  upstreams;
+  status;
+  pick;
+  /** Which instances may take the request being placed (reused: no allocation per request). */
+  up;
+  idle;
+  /** Closed connections whose socket objects the next connects reuse: most instances close after every answer. */
+  spares;
+  downUntil;
+  active;
+  served;
+  accept(socket) {
+    const client = new ClientConnection(socket);
+    socket.setNoDelay(true);
+    socket.setTimeout(CLIENT_IDLE_MS, () => socket.destroy());
+    socket.on("data", (chunk) => this.onClientData(client, chunk));
+    socket.on("error", () => this.onClientGone(client));
+    socket.on("close", () => this.onClientGone(client));
+    socket.on("end", () => {
+      if (client.exchange) client.exchange.closeAfter = true;
+      else socket.end();
+    });
+  }
+  onClientData(client, chunk) {
+    let off = 0;
+    while (off < chunk.length && !client.closed) {
+      const exchange = client.exchange;
+      if (exchange && !exchange.bodyDone) {
+        off = this.requestBody(exchange, chunk, off);
+        continue;
+      }
+      if (exchange) {
+        client.backlog = client.backlog ? Buffer.concat([client.backlog, chunk.subarray(off)]) : Buffer.from(chunk.subarray(off));
+        client.socket.pause();
+        return;
+      }
+      off = this.requestHead(client, chunk, off);
+    }
+  }
+  /** Reads a request head from `chunk` at `off`; starts its exchange. Returns where it stopped. */
+  requestHead(client, chunk, off) {
+    let found;
+    try {
+      found = client.pending.head(chunk, off, "request");
+    } catch {
+      this.refuse(client, 431, "request head too large");
+      return chunk.length;
+    }
+    if (!found) return chunk.length;
+    let request;
+    try {
+      request = parseRequestHead(found.data.toString("latin1", found.start, found.end));
+    } catch (error) {
+      this.refuse(client, error instanceof RequestError ? error.status : 400, error.message);
+      return chunk.length;
+    }
+    if (request.target === STATUS_PATH) {
+      this.handOver(client, Buffer.concat([found.data.subarray(found.start, found.end + 4), chunk.subarray(found.next)]));
+      return chunk.length;
+    }
+    const head = Buffer.from(request.upstream, "latin1");
+    const exchange = {
+      client,
+      request,
+      head,
+      bodyLeft: request.body === "length" ? request.length : 0,
+      chunks: request.body === "chunked" ? new ChunkedBody() : null,
+      bodyDone: request.body === "none",
+      kept: [head],
+      keptBytes: head.length,
+      tried: null,
+      attempts: 0,
+      conn: null,
+      answered: false,
+      chunkedOut: false,
+      closeAfter: !request.keepAlive,
+      finished: false,
+      out: []
+    };
+    client.exchange = exchange;
+    if (request.expectContinue && !exchange.bodyDone) client.socket.write(CONTINUE);
+    this.attempt(exchange);
+    return found.next;
+  }
+  /** Passes request body bytes on to the instance as they come; returns where the body (or the chunk) ended. */
+  requestBody(exchange, chunk, off) {
+    let end;
+    if (exchange.chunks) {
+      try {
+        end = exchange.chunks.feed(chunk, off);
+      } catch {
+        this.fail(exchange, 400, "malformed chunked request body");
+        return chunk.length;
+      }
+      exchange.bodyDone = exchange.chunks.done;
+    } else {
+      end = off + Math.min(exchange.bodyLeft, chunk.length - off);
+      exchange.bodyLeft -= end - off;
+      exchange.bodyDone = exchange.bodyLeft === 0;
+    }
+    if (end > off) {
+      const part = chunk.subarray(off, end);
+      if (exchange.kept) {
+        exchange.keptBytes += part.length;
+        if (exchange.keptBytes <= RETRY_BODY_BYTES) exchange.kept.push(Buffer.from(part));
+        else exchange.kept = null;
+      }
+      exchange.conn?.socket.write(part);
+    }
+    return end;
+  }
+  attempt(exchange) {
+    exchange.attempts++;
+    const now = Date.now();
+    const { up, downUntil } = this;
+    for (let k = 0; k < up.length; k++) up[k] = downUntil[k] <= now && !exchange.tried?.has(k);
+    const i = exchange.attempts > 2 * this.upstreams.length ? -1 : this.pick({ up, active: this.active });
+    if (i < 0) {
+      this.fail(exchange, 502, "no upstream instance is reachable");
+      return;
+    }
+    const conn = this.idle[i].pop() ?? this.connect(i);
+    conn.exchange = exchange;
+    exchange.conn = conn;
+    this.active[i]++;
+    conn.parser.expect(exchange.request.method === "HEAD");
+    if (exchange.kept && exchange.kept.length > 1) conn.socket.write(Buffer.concat(exchange.kept));
+    else conn.socket.write(exchange.head);
+  }
+  /** Where a connection's parser hands the answer: to the client of the exchange it serves. */
+  sinkFor(conn) {
+    return {
+      head: (status, head) => {
+        const exchange = conn.exchange;
+        const { request } = exchange;
+        exchange.answered = true;
+        const noBody = request.method === "HEAD" || status === 204 || status === 304;
+        const length = noBody ? null : responseLength(head);
+        exchange.chunkedOut = !noBody && length === null && !request.http10;
+        if (!noBody && length === null && request.http10) exchange.closeAfter = true;
+        const keepAlive = !exchange.closeAfter && exchange.bodyDone;
+        exchange.out.push(Buffer.from(clientHead(head, { noBody, length, chunked: exchange.chunkedOut, keepAlive }), "latin1"));
+      },
+      body: (chunk, start, end) => {
+        const exchange = conn.exchange;
+        if (end <= start) return;
+        if (exchange.chunkedOut) exchange.out.push(Buffer.from(`${(end - start).toString(16)}\r
+`, "latin1"), chunk.subarray(start, end), CRLF2);
+        else exchange.out.push(chunk.subarray(start, end));
+      }
+    };
+  }
+  /** Writes what the client is owed so far, in one piece; when the client reads slower than the instance answers, waits for it. */
+  flush(exchange) {
+    const { out } = exchange;
+    if (out.length === 0) return;
+    const data = out.length === 1 ? out[0] : Buffer.concat(out);
+    out.length = 0;
+    const client = exchange.client.socket;
+    if (client.write(data) || exchange.finished) return;
+    const upstream = exchange.conn?.socket;
+    upstream?.pause();
+    client.once("drain", () => upstream?.resume());
+  }
+  connect(i) {
+    const { host, port } = this.upstreams[i];
+    const spare = this.spares[i].pop();
+    if (spare) {
+      spare.spare = false;
+      spare.reused = false;
+      spare.connected = false;
+      spare.socket.connect(port, host);
+      return spare;
+    }
+    const socket = new net.Socket();
+    const conn = new UpstreamConnection(socket, i);
+    conn.parser.sink = this.sinkFor(conn);
+    socket.on("connect", () => conn.connected = true);
+    socket.on("data", (chunk) => this.onUpstreamData(conn, chunk));
+    socket.on("error", () => this.onUpstreamBroken(conn, true));
+    socket.on("close", () => {
+      this.onUpstreamBroken(conn, false);
+      const spares = this.spares[conn.instance];
+      if (!conn.spare && spares.length < MAX_IDLE) {
+        conn.spare = true;
+        spares.push(conn);
+      }
+    });
+    socket.connect(port, host);
+    return conn;
+  }
+  onUpstreamData(conn, chunk) {
+    const exchange = conn.exchange;
+    if (!exchange) {
+      conn.socket.destroy();
+      return;
+    }
+    try {
+      let off = 0;
+      while (off < chunk.length && conn.exchange === exchange) {
+        off = conn.parser.feed(chunk, off);
+        if (conn.parser.done) this.complete(conn, exchange);
+        else this.flush(exchange);
+      }
+    } catch (error) {
+      exchange.out.length = 0;
+      this.release(conn, false);
+      this.fail(exchange, 502, error instanceof ProtocolError ? `upstream sent a malformed response: ${error.message}` : "upstream failed");
+    }
+  }
+  /** The instance answered in full: the client has it all; both connections go on or close. */
+  complete(conn, exchange) {
+    const instanceKeepsAlive = conn.parser.done.keepAlive;
+    conn.parser.done = null;
+    this.served[conn.instance]++;
+    if (exchange.chunkedOut) exchange.out.push(LAST_CHUNK);
+    this.flush(exchange);
+    this.release(conn, instanceKeepsAlive && exchange.bodyDone);
+    this.finish(exchange, exchange.closeAfter || !exchange.bodyDone);
+  }
+  /** The exchange is over for the client: its connection takes the next request, or closes. */
+  finish(exchange, close) {
+    exchange.finished = true;
+    const client = exchange.client;
+    if (client.exchange === exchange) client.exchange = null;
+    if (close) {
+      client.closed = true;
+      client.socket.end();
+      return;
+    }
+    const backlog = client.backlog;
+    client.backlog = null;
+    client.socket.resume();
+    if (backlog) this.onClientData(client, backlog);
+  }
+  /** Ends a connection's part in its exchange: back to the pool, or closed. */
+  release(conn, keepAlive) {
+    if (conn.exchange) {
+      this.active[conn.instance]--;
+      conn.exchange.conn = null;
+    }
+    conn.exchange = null;
+    const pool = this.idle[conn.instance];
+    if (keepAlive && !conn.socket.destroyed && pool.length < MAX_IDLE) {
+      conn.reused = true;
+      conn.socket.resume();
+      pool.push(conn);
+    } else conn.socket.destroy();
+  }
+  /** A connection failed or closed: out of the pool; its exchange, if any, is retried or answered 502. */
+  onUpstreamBroken(conn, isError) {
+    const pool = this.idle[conn.instance];
+    const at = pool.indexOf(conn);
+    if (at >= 0) pool.splice(at, 1);
+    const exchange = conn.exchange;
+    if (!exchange || exchange.finished) return;
+    if (!isError && conn.parser.end()) {
+      this.complete(conn, exchange);
+      return;
+    }
+    const unanswered = !exchange.answered && !conn.parser.midResponse;
+    this.release(conn, false);
+    if (exchange.answered) {
+      exchange.finished = true;
+      exchange.client.closed = true;
+      exchange.client.socket.destroy();
+      return;
+    }
+    const neverSent = !conn.connected;
+    if (neverSent) {
+      this.downUntil[conn.instance] = Date.now() + DOWN_FOR_MS;
+      (exchange.tried ??= /* @__PURE__ */ new Set()).add(conn.instance);
+    }
+    const retry = neverSent || conn.reused && unanswered && IDEMPOTENT.has(exchange.request.method);
+    if (!retry) this.fail(exchange, 502, "upstream closed the connection without a complete response");
+    else if (exchange.kept) this.attempt(exchange);
+    else this.fail(exchange, 502, "upstream failed and the request body is too long to send again");
+  }
+  /** The client left: an instance's connection mid-exchange cannot be reused. */
+  onClientGone(client) {
+    client.closed = true;
+    const exchange = client.exchange;
+    client.exchange = null;
+    if (!exchange || exchange.finished) return;
+    exchange.finished = true;
+    if (exchange.conn) this.release(exchange.conn, false);
+  }
+  /** Answers an exchange with an error page (nothing sent yet) or breaks the connection (an answer is under way). */
+  fail(exchange, status, error) {
+    if (exchange.finished) return;
+    if (exchange.answered) {
+      exchange.finished = true;
+      exchange.client.closed = true;
+      exchange.client.socket.destroy();
+      return;
+    }
+    if (exchange.conn) this.release(exchange.conn, false);
+    exchange.client.socket.write(errorPage(status, error, !exchange.closeAfter && exchange.bodyDone));
+    this.finish(exchange, exchange.closeAfter || !exchange.bodyDone);
+  }
+  /** A request refused before any exchange: answered, and the connection closed. */
+  refuse(client, status, error) {
+    client.closed = true;
+    client.socket.end(errorPage(status, error, false));
+  }
+  /** Hands the connection to express (the status route), with the bytes read so far. */
+  handOver(client, bytes) {
+    client.closed = true;
+    const { socket } = client;
+    for (const event of ["data", "error", "close", "end"]) socket.removeAllListeners(event);
+    socket.setTimeout(0);
+    this.status.emit("connection", socket);
+    socket.emit("data", bytes);
+  }
+};
+var REASONS = { 400: "Bad Request", 431: "Request Header Fields Too Large", 502: "Bad Gateway", 505: "HTTP Version Not Supported" };
+function errorPage(status, error, keepAlive) {
+  const body = JSON.stringify({ error });
+  return Buffer.from(
+    `HTTP/1.1 ${status} ${REASONS[status] ?? "Error"}\r
+Content-Type: application/json\r
+Content-Length: ${Buffer.byteLength(body)}\r
+Connection: ${keepAlive ? "keep-alive" : "close"}\r
+\r
+${body}`
+  );
+}
 function startBalancer(options) {
-  const pick = createPicker(options.strategy);
-  const n = options.upstreams.length;
-  const downUntil = new Array(n).fill(0);
-  const active = new Array(n).fill(0);
-  const served = new Array(n).fill(0);
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
   const app = (0, import_express.default)();
   app.disable("x-powered-by");
   app.disable("etag");
-  app.use(import_express.default.raw({ type: () => true, limit: "16mb" }));
-  app.get("/__balancer", (_req, res) => {
-    res.json({ strategy: options.strategy, served, up: downUntil.map((t) => t <= Date.now()) });
+  const status = http.createServer(app);
+  const balancer = new Balancer(options.upstreams, options.strategy, status);
+  app.get(STATUS_PATH, (_req, res) => {
+    res.set("Connection", "close");
+    res.json({ strategy: options.strategy, served: balancer.served, up: balancer.downUntil.map((t) => t <= Date.now()) });
   });
-  app.use((req, res) => {
-    const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-    const tried = /* @__PURE__ */ new Set();
-    const attempt = () => {
-      const now = Date.now();
-      const up = downUntil.map((t, i2) => t <= now && !tried.has(i2));
-      const i = pick({ up, active });
-      if (i < 0) {
-        res.status(502).json({ error: "no upstream instance is reachable" });
-        return;
-      }
-      tried.add(i);
-      active[i]++;
-      const headers = {};
-      for (const [k, v] of Object.entries(req.headers)) if (!HOP_BY_HOP.has(k)) headers[k] = v;
-      headers["content-length"] = String(body.length);
-      const upstream = http.request(
-        { host: options.upstreams[i].host, port: options.upstreams[i].port, method: req.method, path: req.originalUrl, headers, agent },
-        (upRes) => {
-          served[i]++;
-          const out = {};
-          for (const [k, v] of Object.entries(upRes.headers)) if (v !== void 0 && !HOP_BY_HOP.has(k)) out[k] = v;
-          res.writeHead(upRes.statusCode ?? 502, out);
-          upRes.pipe(res);
-          upRes.on("end", () => active[i]--);
-          upRes.on("error", () => {
-            active[i]--;
-            res.destroy();
-          });
-        }
-      );
-      upstream.on("error", (error) => {
-        active[i]--;
-        if (res.headersSent) {
-          res.destroy();
-          return;
-        }
-        downUntil[i] = Date.now() + DOWN_FOR_MS;
-        if (tried.size < n) attempt();
-        else res.status(502).json({ error: `upstream failed: ${error.code ?? error.message}` });
-      });
-      upstream.end(body);
-    };
-    attempt();
-  });
+  const server = net.createServer({ allowHalfOpen: true }, (socket) => balancer.accept(socket));
   return new Promise((resolve, reject) => {
-    const server = app.listen(options.port, options.host, (error) => error ? reject(error) : resolve(server));
-    server.keepAliveTimeout = 65e3;
+    server.once("error", reject);
+    server.listen(options.port, options.host, () => resolve(server));
   });
 }
 
 // src/balancer.ts
 try {
-  const server = await startBalancer(parseBalancerArgs(process.argv.slice(2)));
-  const close = () => {
-    server.close(() => process.exit(0));
-    server.closeAllConnections();
-  };
-  process.on("SIGTERM", close);
-  process.on("SIGINT", close);
+  await startBalancer(parseBalancerArgs(process.argv.slice(2)));
+  process.on("SIGTERM", () => process.exit(0));
+  process.on("SIGINT", () => process.exit(0));
 } catch (error) {
   console.error(`balancer: ${error.message}`);
   process.exit(2);

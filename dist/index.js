@@ -1075,14 +1075,14 @@ var require_util = __commonJS({
         }
         const port = url.port != null ? url.port : url.protocol === "https:" ? 443 : 80;
         let origin = url.origin != null ? url.origin : `${url.protocol || ""}//${url.hostname || ""}:${port}`;
-        let path11 = url.path != null ? url.path : `${url.pathname || ""}${url.search || ""}`;
+        let path12 = url.path != null ? url.path : `${url.pathname || ""}${url.search || ""}`;
         if (origin[origin.length - 1] === "/") {
           origin = origin.slice(0, origin.length - 1);
         }
-        if (path11 && path11[0] !== "/") {
-          path11 = `/${path11}`;
+        if (path12 && path12[0] !== "/") {
+          path12 = `/${path12}`;
         }
-        return new URL(`${origin}${path11}`);
+        return new URL(`${origin}${path12}`);
       }
       if (!isHttpOrHttpsPrefixed(url.origin || url.protocol)) {
         throw new InvalidArgumentError("Invalid URL protocol: the URL must start with `http:` or `https:`.");
@@ -1533,39 +1533,39 @@ var require_diagnostics = __commonJS({
       });
       diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
         const {
-          request: { method, path: path11, origin }
+          request: { method, path: path12, origin }
         } = evt;
-        debuglog("sending request to %s %s/%s", method, origin, path11);
+        debuglog("sending request to %s %s/%s", method, origin, path12);
       });
       diagnosticsChannel.channel("undici:request:headers").subscribe((evt) => {
         const {
-          request: { method, path: path11, origin },
+          request: { method, path: path12, origin },
           response: { statusCode }
         } = evt;
         debuglog(
           "received response to %s %s/%s - HTTP %d",
           method,
           origin,
-          path11,
+          path12,
           statusCode
         );
       });
       diagnosticsChannel.channel("undici:request:trailers").subscribe((evt) => {
         const {
-          request: { method, path: path11, origin }
+          request: { method, path: path12, origin }
         } = evt;
-        debuglog("trailers received from %s %s/%s", method, origin, path11);
+        debuglog("trailers received from %s %s/%s", method, origin, path12);
       });
       diagnosticsChannel.channel("undici:request:error").subscribe((evt) => {
         const {
-          request: { method, path: path11, origin },
+          request: { method, path: path12, origin },
           error: error2
         } = evt;
         debuglog(
           "request to %s %s/%s errored - %s",
           method,
           origin,
-          path11,
+          path12,
           error2.message
         );
       });
@@ -1614,9 +1614,9 @@ var require_diagnostics = __commonJS({
         });
         diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
           const {
-            request: { method, path: path11, origin }
+            request: { method, path: path12, origin }
           } = evt;
-          debuglog("sending request to %s %s/%s", method, origin, path11);
+          debuglog("sending request to %s %s/%s", method, origin, path12);
         });
       }
       diagnosticsChannel.channel("undici:websocket:open").subscribe((evt) => {
@@ -1679,7 +1679,7 @@ var require_request = __commonJS({
     var kHandler = /* @__PURE__ */ Symbol("handler");
     var Request = class {
       constructor(origin, {
-        path: path11,
+        path: path12,
         method,
         body,
         headers,
@@ -1694,11 +1694,11 @@ var require_request = __commonJS({
         expectContinue,
         servername
       }, handler2) {
-        if (typeof path11 !== "string") {
+        if (typeof path12 !== "string") {
           throw new InvalidArgumentError("path must be a string");
-        } else if (path11[0] !== "/" && !(path11.startsWith("http://") || path11.startsWith("https://")) && method !== "CONNECT") {
+        } else if (path12[0] !== "/" && !(path12.startsWith("http://") || path12.startsWith("https://")) && method !== "CONNECT") {
           throw new InvalidArgumentError("path must be an absolute URL or start with a slash");
-        } else if (invalidPathRegex.test(path11)) {
+        } else if (invalidPathRegex.test(path12)) {
           throw new InvalidArgumentError("invalid request path");
         }
         if (typeof method !== "string") {
@@ -1764,7 +1764,7 @@ var require_request = __commonJS({
         this.completed = false;
         this.aborted = false;
         this.upgrade = upgrade || null;
-        this.path = query ? buildURL(path11, query) : path11;
+        this.path = query ? buildURL(path12, query) : path12;
         this.origin = origin;
         this.idempotent = idempotent == null ? method === "HEAD" || method === "GET" : idempotent;
         this.blocking = blocking == null ? false : blocking;
@@ -5786,7 +5786,7 @@ var require_client_h1 = __commonJS({
       kResume,
       kHTTPContext
     } = require_symbols();
-    var constants4 = require_constants2();
+    var constants5 = require_constants2();
     var EMPTY_BUF = Buffer.alloc(0);
     var FastBuffer = Buffer[Symbol.species];
     var addListener = util.addListener;
@@ -5861,7 +5861,7 @@ var require_client_h1 = __commonJS({
       constructor(client, socket, { exports: exports3 }) {
         assert(Number.isFinite(client[kMaxHeadersSize]) && client[kMaxHeadersSize] > 0);
         this.llhttp = exports3;
-        this.ptr = this.llhttp.llhttp_alloc(constants4.TYPE.RESPONSE);
+        this.ptr = this.llhttp.llhttp_alloc(constants5.TYPE.RESPONSE);
         this.client = client;
         this.socket = socket;
         this.timeout = null;
@@ -5956,11 +5956,11 @@ var require_client_h1 = __commonJS({
             currentBufferRef = null;
           }
           const offset = llhttp.llhttp_get_error_pos(this.ptr) - currentBufferPtr;
-          if (ret !== constants4.ERROR.OK) {
+          if (ret !== constants5.ERROR.OK) {
             const body = data.subarray(offset);
-            if (ret === constants4.ERROR.PAUSED_UPGRADE) {
+            if (ret === constants5.ERROR.PAUSED_UPGRADE) {
               this.onUpgrade(body);
-            } else if (ret === constants4.ERROR.PAUSED) {
+            } else if (ret === constants5.ERROR.PAUSED) {
               this.paused = true;
               socket.unshift(body);
             } else {
@@ -5983,10 +5983,10 @@ var require_client_h1 = __commonJS({
         } finally {
           currentParser = null;
         }
-        if (ret === constants4.ERROR.OK) {
+        if (ret === constants5.ERROR.OK) {
           return null;
         }
-        if (ret === constants4.ERROR.PAUSED || ret === constants4.ERROR.PAUSED_UPGRADE) {
+        if (ret === constants5.ERROR.PAUSED || ret === constants5.ERROR.PAUSED_UPGRADE) {
           this.paused = true;
           return null;
         }
@@ -6003,7 +6003,7 @@ var require_client_h1 = __commonJS({
           const len = new Uint8Array(llhttp.memory.buffer, ptr).indexOf(0);
           message = "Response does not match the HTTP/1.1 protocol (" + Buffer.from(llhttp.memory.buffer, ptr, len).toString() + ")";
         }
-        return new HTTPParserError(message, constants4.ERROR[ret], data);
+        return new HTTPParserError(message, constants5.ERROR[ret], data);
       }
       destroy() {
         assert(this.ptr != null);
@@ -6183,7 +6183,7 @@ var require_client_h1 = __commonJS({
           socket[kBlocking] = false;
           client[kResume]();
         }
-        return pause ? constants4.ERROR.PAUSED : 0;
+        return pause ? constants5.ERROR.PAUSED : 0;
       }
       onBody(buf) {
         const { client, socket, statusCode, maxResponseSize } = this;
@@ -6205,7 +6205,7 @@ var require_client_h1 = __commonJS({
         }
         this.bytesRead += buf.length;
         if (request2.onData(buf) === false) {
-          return constants4.ERROR.PAUSED;
+          return constants5.ERROR.PAUSED;
         }
       }
       onMessageComplete() {
@@ -6241,13 +6241,13 @@ var require_client_h1 = __commonJS({
         if (socket[kWriting]) {
           assert(client[kRunning] === 0);
           util.destroy(socket, new InformationalError("reset"));
-          return constants4.ERROR.PAUSED;
+          return constants5.ERROR.PAUSED;
         } else if (!shouldKeepAlive) {
           util.destroy(socket, new InformationalError("reset"));
-          return constants4.ERROR.PAUSED;
+          return constants5.ERROR.PAUSED;
         } else if (socket[kReset] && client[kRunning] === 0) {
           util.destroy(socket, new InformationalError("reset"));
-          return constants4.ERROR.PAUSED;
+          return constants5.ERROR.PAUSED;
         } else if (client[kPipelining] == null || client[kPipelining] === 1) {
           setImmediate(() => client[kResume]());
         } else {
@@ -6457,7 +6457,7 @@ var require_client_h1 = __commonJS({
       return method !== "GET" && method !== "HEAD" && method !== "OPTIONS" && method !== "TRACE" && method !== "CONNECT";
     }
     function writeH1(client, request2) {
-      const { method, path: path11, host, upgrade, blocking, reset } = request2;
+      const { method, path: path12, host, upgrade, blocking, reset } = request2;
       let { body, headers, contentLength } = request2;
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH" || method === "QUERY" || method === "PROPFIND" || method === "PROPPATCH";
       if (util.isFormDataLike(body)) {
@@ -6538,7 +6538,7 @@ var require_client_h1 = __commonJS({
       if (blocking) {
         socket[kBlocking] = true;
       }
-      let header = `${method} ${path11} HTTP/1.1\r
+      let header = `${method} ${path12} HTTP/1.1\r
 `;
       if (typeof host === "string") {
         header += `host: ${host}\r
@@ -7067,7 +7067,7 @@ var require_client_h2 = __commonJS({
     }
     function writeH2(client, request2) {
       const session = client[kHTTP2Session];
-      const { method, path: path11, host, upgrade, expectContinue, signal, headers: reqHeaders } = request2;
+      const { method, path: path12, host, upgrade, expectContinue, signal, headers: reqHeaders } = request2;
       let { body } = request2;
       if (upgrade) {
         util.errorRequest(client, request2, new Error("Upgrade not supported for H2"));
@@ -7164,7 +7164,7 @@ var require_client_h2 = __commonJS({
         });
         return true;
       }
-      headers[HTTP2_HEADER_PATH] = path11;
+      headers[HTTP2_HEADER_PATH] = path12;
       headers[HTTP2_HEADER_SCHEME] = "https";
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH";
       if (body && typeof body.read === "function") {
@@ -7517,9 +7517,9 @@ var require_redirect_handler = __commonJS({
           return this.handler.onHeaders(statusCode, headers, resume, statusText);
         }
         const { origin, pathname, search } = util.parseURL(new URL(this.location, this.opts.origin && new URL(this.opts.path, this.opts.origin)));
-        const path11 = search ? `${pathname}${search}` : pathname;
+        const path12 = search ? `${pathname}${search}` : pathname;
         this.opts.headers = cleanRequestHeaders(this.opts.headers, statusCode === 303, this.opts.origin !== origin);
-        this.opts.path = path11;
+        this.opts.path = path12;
         this.opts.origin = origin;
         this.opts.maxRedirections = 0;
         this.opts.query = null;
@@ -8758,10 +8758,10 @@ var require_proxy_agent = __commonJS({
         };
         const {
           origin,
-          path: path11 = "/",
+          path: path12 = "/",
           headers = {}
         } = opts;
-        opts.path = origin + path11;
+        opts.path = origin + path12;
         if (!("host" in headers) && !("Host" in headers)) {
           const { host } = new URL2(origin);
           headers.host = host;
@@ -10733,20 +10733,20 @@ var require_mock_utils = __commonJS({
       }
       return true;
     }
-    function safeUrl(path11) {
-      if (typeof path11 !== "string") {
-        return path11;
+    function safeUrl(path12) {
+      if (typeof path12 !== "string") {
+        return path12;
       }
-      const pathSegments = path11.split("?");
+      const pathSegments = path12.split("?");
       if (pathSegments.length !== 2) {
-        return path11;
+        return path12;
       }
       const qp = new URLSearchParams(pathSegments.pop());
       qp.sort();
       return [...pathSegments, qp.toString()].join("?");
     }
-    function matchKey(mockDispatch2, { path: path11, method, body, headers }) {
-      const pathMatch = matchValue(mockDispatch2.path, path11);
+    function matchKey(mockDispatch2, { path: path12, method, body, headers }) {
+      const pathMatch = matchValue(mockDispatch2.path, path12);
       const methodMatch = matchValue(mockDispatch2.method, method);
       const bodyMatch = typeof mockDispatch2.body !== "undefined" ? matchValue(mockDispatch2.body, body) : true;
       const headersMatch = matchHeaders(mockDispatch2, headers);
@@ -10768,7 +10768,7 @@ var require_mock_utils = __commonJS({
     function getMockDispatch(mockDispatches, key) {
       const basePath = key.query ? buildURL(key.path, key.query) : key.path;
       const resolvedPath = typeof basePath === "string" ? safeUrl(basePath) : basePath;
-      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path11 }) => matchValue(safeUrl(path11), resolvedPath));
+      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path12 }) => matchValue(safeUrl(path12), resolvedPath));
       if (matchedMockDispatches.length === 0) {
         throw new MockNotMatchedError(`Mock dispatch not matched for path '${resolvedPath}'`);
       }
@@ -10806,9 +10806,9 @@ var require_mock_utils = __commonJS({
       }
     }
     function buildKey(opts) {
-      const { path: path11, method, body, headers, query } = opts;
+      const { path: path12, method, body, headers, query } = opts;
       return {
-        path: path11,
+        path: path12,
         method,
         body,
         headers,
@@ -11271,10 +11271,10 @@ var require_pending_interceptors_formatter = __commonJS({
       }
       format(pendingInterceptors) {
         const withPrettyHeaders = pendingInterceptors.map(
-          ({ method, path: path11, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
+          ({ method, path: path12, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
             Method: method,
             Origin: origin,
-            Path: path11,
+            Path: path12,
             "Status code": statusCode,
             Persistent: persist ? PERSISTENT : NOT_PERSISTENT,
             Invocations: timesInvoked,
@@ -11795,16 +11795,16 @@ var require_dns = __commonJS({
       setRecords(origin, addresses) {
         const timestamp = Date.now();
         const records = { records: { 4: null, 6: null } };
-        for (const record2 of addresses) {
-          record2.timestamp = timestamp;
-          if (typeof record2.ttl === "number") {
-            record2.ttl = Math.min(record2.ttl, this.#maxTTL);
+        for (const record3 of addresses) {
+          record3.timestamp = timestamp;
+          if (typeof record3.ttl === "number") {
+            record3.ttl = Math.min(record3.ttl, this.#maxTTL);
           } else {
-            record2.ttl = this.#maxTTL;
+            record3.ttl = this.#maxTTL;
           }
-          const familyRecords = records.records[record2.family] ?? { ips: [] };
-          familyRecords.ips.push(record2);
-          records.records[record2.family] = familyRecords;
+          const familyRecords = records.records[record3.family] ?? { ips: [] };
+          familyRecords.ips.push(record3);
+          records.records[record3.family] = familyRecords;
         }
         this.#records.set(origin.hostname, records);
       }
@@ -16153,9 +16153,9 @@ var require_util6 = __commonJS({
         }
       }
     }
-    function validateCookiePath(path11) {
-      for (let i = 0; i < path11.length; ++i) {
-        const code = path11.charCodeAt(i);
+    function validateCookiePath(path12) {
+      for (let i = 0; i < path12.length; ++i) {
+        const code = path12.charCodeAt(i);
         if (code < 32 || // exclude CTLs (0-31)
         code > 126 || // exclude DEL and non-ascii
         code === 59) {
@@ -18678,24 +18678,24 @@ ${value}`;
         this.dropConsumedChunks();
       }
       handleBOM() {
-        const first2 = this.peekBufferedByte(0);
+        const first3 = this.peekBufferedByte(0);
         const second = this.peekBufferedByte(1);
         const third = this.peekBufferedByte(2);
         if (second === void 0) {
-          if (first2 === BOM[0]) {
+          if (first3 === BOM[0]) {
             return true;
           }
           this.checkBOM = false;
           return true;
         }
         if (third === void 0) {
-          if (first2 === BOM[0] && second === BOM[1]) {
+          if (first3 === BOM[0] && second === BOM[1]) {
             return true;
           }
           this.checkBOM = false;
           return false;
         }
-        if (first2 === BOM[0] && second === BOM[1] && third === BOM[2]) {
+        if (first3 === BOM[0] && second === BOM[1] && third === BOM[2]) {
           this.discardLeadingBytes(3);
         }
         this.checkBOM = false;
@@ -19075,11 +19075,11 @@ var require_undici = __commonJS({
           if (typeof opts.path !== "string") {
             throw new InvalidArgumentError("invalid opts.path");
           }
-          let path11 = opts.path;
+          let path12 = opts.path;
           if (!opts.path.startsWith("/")) {
-            path11 = `/${path11}`;
+            path12 = `/${path12}`;
           }
-          url = new URL(util.parseOrigin(url).origin + path11);
+          url = new URL(util.parseOrigin(url).origin + path12);
         } else {
           if (!opts) {
             opts = typeof url === "object" ? url : {};
@@ -19999,17 +19999,17 @@ var require_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP;
     visit.REMOVE = REMOVE;
-    function visit_(key, node, visitor, path11) {
-      const ctrl = callVisitor(key, node, visitor, path11);
+    function visit_(key, node, visitor, path12) {
+      const ctrl = callVisitor(key, node, visitor, path12);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path11, ctrl);
-        return visit_(key, ctrl, visitor, path11);
+        replaceNode(key, path12, ctrl);
+        return visit_(key, ctrl, visitor, path12);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node)) {
-          path11 = Object.freeze(path11.concat(node));
+          path12 = Object.freeze(path12.concat(node));
           for (let i = 0; i < node.items.length; ++i) {
-            const ci = visit_(i, node.items[i], visitor, path11);
+            const ci = visit_(i, node.items[i], visitor, path12);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -20020,13 +20020,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node)) {
-          path11 = Object.freeze(path11.concat(node));
-          const ck = visit_("key", node.key, visitor, path11);
+          path12 = Object.freeze(path12.concat(node));
+          const ck = visit_("key", node.key, visitor, path12);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv2 = visit_("value", node.value, visitor, path11);
+          const cv2 = visit_("value", node.value, visitor, path12);
           if (cv2 === BREAK)
             return BREAK;
           else if (cv2 === REMOVE)
@@ -20047,17 +20047,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node, visitor, path11) {
-      const ctrl = await callVisitor(key, node, visitor, path11);
+    async function visitAsync_(key, node, visitor, path12) {
+      const ctrl = await callVisitor(key, node, visitor, path12);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path11, ctrl);
-        return visitAsync_(key, ctrl, visitor, path11);
+        replaceNode(key, path12, ctrl);
+        return visitAsync_(key, ctrl, visitor, path12);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node)) {
-          path11 = Object.freeze(path11.concat(node));
+          path12 = Object.freeze(path12.concat(node));
           for (let i = 0; i < node.items.length; ++i) {
-            const ci = await visitAsync_(i, node.items[i], visitor, path11);
+            const ci = await visitAsync_(i, node.items[i], visitor, path12);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -20068,13 +20068,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node)) {
-          path11 = Object.freeze(path11.concat(node));
-          const ck = await visitAsync_("key", node.key, visitor, path11);
+          path12 = Object.freeze(path12.concat(node));
+          const ck = await visitAsync_("key", node.key, visitor, path12);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv2 = await visitAsync_("value", node.value, visitor, path11);
+          const cv2 = await visitAsync_("value", node.value, visitor, path12);
           if (cv2 === BREAK)
             return BREAK;
           else if (cv2 === REMOVE)
@@ -20101,23 +20101,23 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key, node, visitor, path11) {
+    function callVisitor(key, node, visitor, path12) {
       if (typeof visitor === "function")
-        return visitor(key, node, path11);
+        return visitor(key, node, path12);
       if (identity.isMap(node))
-        return visitor.Map?.(key, node, path11);
+        return visitor.Map?.(key, node, path12);
       if (identity.isSeq(node))
-        return visitor.Seq?.(key, node, path11);
+        return visitor.Seq?.(key, node, path12);
       if (identity.isPair(node))
-        return visitor.Pair?.(key, node, path11);
+        return visitor.Pair?.(key, node, path12);
       if (identity.isScalar(node))
-        return visitor.Scalar?.(key, node, path11);
+        return visitor.Scalar?.(key, node, path12);
       if (identity.isAlias(node))
-        return visitor.Alias?.(key, node, path11);
+        return visitor.Alias?.(key, node, path12);
       return void 0;
     }
-    function replaceNode(key, path11, node) {
-      const parent = path11[path11.length - 1];
+    function replaceNode(key, path12, node) {
+      const parent = path12[path12.length - 1];
       if (identity.isCollection(parent)) {
         parent.items[key] = node;
       } else if (identity.isPair(parent)) {
@@ -20729,10 +20729,10 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema, path11, value) {
+    function collectionFromPath(schema, path12, value) {
       let v = value;
-      for (let i = path11.length - 1; i >= 0; --i) {
-        const k = path11[i];
+      for (let i = path12.length - 1; i >= 0; --i) {
+        const k = path12[i];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a = [];
           a[k] = v;
@@ -20751,7 +20751,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path11) => path11 == null || typeof path11 === "object" && !!path11[Symbol.iterator]().next().done;
+    var isEmptyPath = (path12) => path12 == null || typeof path12 === "object" && !!path12[Symbol.iterator]().next().done;
     var Collection2 = class extends Node.NodeBase {
       constructor(type, schema) {
         super(type);
@@ -20781,11 +20781,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path11, value) {
-        if (isEmptyPath(path11))
+      addIn(path12, value) {
+        if (isEmptyPath(path12))
           this.add(value);
         else {
-          const [key, ...rest] = path11;
+          const [key, ...rest] = path12;
           const node = this.get(key, true);
           if (identity.isCollection(node))
             node.addIn(rest, value);
@@ -20799,8 +20799,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path11) {
-        const [key, ...rest] = path11;
+      deleteIn(path12) {
+        const [key, ...rest] = path12;
         if (rest.length === 0)
           return this.delete(key);
         const node = this.get(key, true);
@@ -20814,8 +20814,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path11, keepScalar) {
-        const [key, ...rest] = path11;
+      getIn(path12, keepScalar) {
+        const [key, ...rest] = path12;
         const node = this.get(key, true);
         if (rest.length === 0)
           return !keepScalar && identity.isScalar(node) ? node.value : node;
@@ -20833,8 +20833,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path11) {
-        const [key, ...rest] = path11;
+      hasIn(path12) {
+        const [key, ...rest] = path12;
         if (rest.length === 0)
           return this.has(key);
         const node = this.get(key, true);
@@ -20844,8 +20844,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path11, value) {
-        const [key, ...rest] = path11;
+      setIn(path12, value) {
+        const [key, ...rest] = path12;
         if (rest.length === 0) {
           this.set(key, value);
         } else {
@@ -23360,9 +23360,9 @@ var require_Document = __commonJS({
           this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path11, value) {
+      addIn(path12, value) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path11, value);
+          this.contents.addIn(path12, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -23437,14 +23437,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path11) {
-        if (Collection2.isEmptyPath(path11)) {
+      deleteIn(path12) {
+        if (Collection2.isEmptyPath(path12)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path11) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path12) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -23459,10 +23459,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path11, keepScalar) {
-        if (Collection2.isEmptyPath(path11))
+      getIn(path12, keepScalar) {
+        if (Collection2.isEmptyPath(path12))
           return !keepScalar && identity.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity.isCollection(this.contents) ? this.contents.getIn(path11, keepScalar) : void 0;
+        return identity.isCollection(this.contents) ? this.contents.getIn(path12, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -23473,10 +23473,10 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path11) {
-        if (Collection2.isEmptyPath(path11))
+      hasIn(path12) {
+        if (Collection2.isEmptyPath(path12))
           return this.contents !== void 0;
-        return identity.isCollection(this.contents) ? this.contents.hasIn(path11) : false;
+        return identity.isCollection(this.contents) ? this.contents.hasIn(path12) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -23493,13 +23493,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path11, value) {
-        if (Collection2.isEmptyPath(path11)) {
+      setIn(path12, value) {
+        if (Collection2.isEmptyPath(path12)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path11), value);
+          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path12), value);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path11, value);
+          this.contents.setIn(path12, value);
         }
       }
       /**
@@ -24498,9 +24498,9 @@ var require_resolve_block_scalar = __commonJS({
     }
     function splitLines(source) {
       const split = source.split(/\n( *)/);
-      const first2 = split[0];
-      const m = first2.match(/^( *)/);
-      const line0 = m?.[1] ? [m[1], first2.slice(m[1].length)] : ["", first2];
+      const first3 = split[0];
+      const m = first3.match(/^( *)/);
+      const line0 = m?.[1] ? [m[1], first3.slice(m[1].length)] : ["", first3];
       const lines = [line0];
       for (let i = 1; i < split.length; i += 2)
         lines.push([split[i], split[i + 1]]);
@@ -25460,9 +25460,9 @@ var require_cst_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP;
     visit.REMOVE = REMOVE;
-    visit.itemAtPath = (cst, path11) => {
+    visit.itemAtPath = (cst, path12) => {
       let item = cst;
-      for (const [field, index] of path11) {
+      for (const [field, index] of path12) {
         const tok = item?.[field];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -25471,23 +25471,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit.parentCollection = (cst, path11) => {
-      const parent = visit.itemAtPath(cst, path11.slice(0, -1));
-      const field = path11[path11.length - 1][0];
+    visit.parentCollection = (cst, path12) => {
+      const parent = visit.itemAtPath(cst, path12.slice(0, -1));
+      const field = path12[path12.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path11, item, visitor) {
-      let ctrl = visitor(item, path11);
+    function _visit(path12, item, visitor) {
+      let ctrl = visitor(item, path12);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field of ["key", "value"]) {
         const token = item[field];
         if (token && "items" in token) {
           for (let i = 0; i < token.items.length; ++i) {
-            const ci = _visit(Object.freeze(path11.concat([[field, i]])), token.items[i], visitor);
+            const ci = _visit(Object.freeze(path12.concat([[field, i]])), token.items[i], visitor);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -25498,10 +25498,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field === "key")
-            ctrl = ctrl(item, path11);
+            ctrl = ctrl(item, path12);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path11) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path12) : ctrl;
     }
     exports2.visit = visit;
   }
@@ -27629,11 +27629,11 @@ var require_codegen = __commonJS({
         const rhs = this.rhs === void 0 ? "" : ` = ${this.rhs}`;
         return `${varKind} ${this.name}${rhs};` + _n;
       }
-      optimizeNames(names, constants4) {
+      optimizeNames(names, constants5) {
         if (!names[this.name.str])
           return;
         if (this.rhs)
-          this.rhs = optimizeExpr(this.rhs, names, constants4);
+          this.rhs = optimizeExpr(this.rhs, names, constants5);
         return this;
       }
       get names() {
@@ -27650,10 +27650,10 @@ var require_codegen = __commonJS({
       render({ _n }) {
         return `${this.lhs} = ${this.rhs};` + _n;
       }
-      optimizeNames(names, constants4) {
+      optimizeNames(names, constants5) {
         if (this.lhs instanceof code_1.Name && !names[this.lhs.str] && !this.sideEffects)
           return;
-        this.rhs = optimizeExpr(this.rhs, names, constants4);
+        this.rhs = optimizeExpr(this.rhs, names, constants5);
         return this;
       }
       get names() {
@@ -27714,8 +27714,8 @@ var require_codegen = __commonJS({
       optimizeNodes() {
         return `${this.code}` ? this : void 0;
       }
-      optimizeNames(names, constants4) {
-        this.code = optimizeExpr(this.code, names, constants4);
+      optimizeNames(names, constants5) {
+        this.code = optimizeExpr(this.code, names, constants5);
         return this;
       }
       get names() {
@@ -27744,12 +27744,12 @@ var require_codegen = __commonJS({
         }
         return nodes.length > 0 ? this : void 0;
       }
-      optimizeNames(names, constants4) {
+      optimizeNames(names, constants5) {
         const { nodes } = this;
         let i = nodes.length;
         while (i--) {
           const n = nodes[i];
-          if (n.optimizeNames(names, constants4))
+          if (n.optimizeNames(names, constants5))
             continue;
           subtractNames(names, n.names);
           nodes.splice(i, 1);
@@ -27802,12 +27802,12 @@ var require_codegen = __commonJS({
           return void 0;
         return this;
       }
-      optimizeNames(names, constants4) {
+      optimizeNames(names, constants5) {
         var _a;
-        this.else = (_a = this.else) === null || _a === void 0 ? void 0 : _a.optimizeNames(names, constants4);
-        if (!(super.optimizeNames(names, constants4) || this.else))
+        this.else = (_a = this.else) === null || _a === void 0 ? void 0 : _a.optimizeNames(names, constants5);
+        if (!(super.optimizeNames(names, constants5) || this.else))
           return;
-        this.condition = optimizeExpr(this.condition, names, constants4);
+        this.condition = optimizeExpr(this.condition, names, constants5);
         return this;
       }
       get names() {
@@ -27830,10 +27830,10 @@ var require_codegen = __commonJS({
       render(opts) {
         return `for(${this.iteration})` + super.render(opts);
       }
-      optimizeNames(names, constants4) {
-        if (!super.optimizeNames(names, constants4))
+      optimizeNames(names, constants5) {
+        if (!super.optimizeNames(names, constants5))
           return;
-        this.iteration = optimizeExpr(this.iteration, names, constants4);
+        this.iteration = optimizeExpr(this.iteration, names, constants5);
         return this;
       }
       get names() {
@@ -27869,10 +27869,10 @@ var require_codegen = __commonJS({
       render(opts) {
         return `for(${this.varKind} ${this.name} ${this.loop} ${this.iterable})` + super.render(opts);
       }
-      optimizeNames(names, constants4) {
-        if (!super.optimizeNames(names, constants4))
+      optimizeNames(names, constants5) {
+        if (!super.optimizeNames(names, constants5))
           return;
-        this.iterable = optimizeExpr(this.iterable, names, constants4);
+        this.iterable = optimizeExpr(this.iterable, names, constants5);
         return this;
       }
       get names() {
@@ -27914,11 +27914,11 @@ var require_codegen = __commonJS({
         (_b = this.finally) === null || _b === void 0 ? void 0 : _b.optimizeNodes();
         return this;
       }
-      optimizeNames(names, constants4) {
+      optimizeNames(names, constants5) {
         var _a, _b;
-        super.optimizeNames(names, constants4);
-        (_a = this.catch) === null || _a === void 0 ? void 0 : _a.optimizeNames(names, constants4);
-        (_b = this.finally) === null || _b === void 0 ? void 0 : _b.optimizeNames(names, constants4);
+        super.optimizeNames(names, constants5);
+        (_a = this.catch) === null || _a === void 0 ? void 0 : _a.optimizeNames(names, constants5);
+        (_b = this.finally) === null || _b === void 0 ? void 0 : _b.optimizeNames(names, constants5);
         return this;
       }
       get names() {
@@ -28219,7 +28219,7 @@ var require_codegen = __commonJS({
     function addExprNames(names, from) {
       return from instanceof code_1._CodeOrName ? addNames(names, from.names) : names;
     }
-    function optimizeExpr(expr, names, constants4) {
+    function optimizeExpr(expr, names, constants5) {
       if (expr instanceof code_1.Name)
         return replaceName(expr);
       if (!canOptimize(expr))
@@ -28234,14 +28234,14 @@ var require_codegen = __commonJS({
         return items;
       }, []));
       function replaceName(n) {
-        const c = constants4[n.str];
+        const c = constants5[n.str];
         if (c === void 0 || names[n.str] !== 1)
           return n;
         delete names[n.str];
         return c;
       }
       function canOptimize(e) {
-        return e instanceof code_1._Code && e._items.some((c) => c instanceof code_1.Name && names[c.str] === 1 && constants4[c.str] !== void 0);
+        return e instanceof code_1._Code && e._items.some((c) => c instanceof code_1.Name && names[c.str] === 1 && constants5[c.str] !== void 0);
       }
     }
     function subtractNames(names, from) {
@@ -30481,8 +30481,8 @@ var require_utils2 = __commonJS({
       }
       return ind;
     }
-    function removeDotSegments(path11) {
-      let input = path11;
+    function removeDotSegments(path12) {
+      let input = path12;
       const output = [];
       let nextSlash = -1;
       let len = 0;
@@ -30556,11 +30556,11 @@ var require_utils2 = __commonJS({
       }
       return output.join("");
     }
-    function removeDotSegmentsRelative(path11) {
-      if (path11 === "" || path11[0] === "/") {
-        return removeDotSegments(path11);
+    function removeDotSegmentsRelative(path12) {
+      if (path12 === "" || path12[0] === "/") {
+        return removeDotSegments(path12);
       }
-      const segments2 = path11.split("/");
+      const segments2 = path12.split("/");
       const last = segments2.length - 1;
       const output = [];
       let trailingDirectory = false;
@@ -30923,8 +30923,8 @@ var require_schemes = __commonJS({
       }
       if (wsComponent.resourceName) {
         const queryIndex = wsComponent.resourceName.indexOf("?");
-        const path11 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
-        wsComponent.path = path11 && path11 !== "/" ? path11 : void 0;
+        const path12 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
+        wsComponent.path = path12 && path12 !== "/" ? path12 : void 0;
         wsComponent.query = queryIndex === -1 ? void 0 : wsComponent.resourceName.slice(queryIndex + 1);
         wsComponent.resourceName = void 0;
       }
@@ -33734,11 +33734,11 @@ var require_format = __commonJS({
           }
           function getFormat(fmtDef) {
             const code = fmtDef instanceof RegExp ? (0, codegen_1.regexpCode)(fmtDef) : opts.code.formats ? (0, codegen_1._)`${opts.code.formats}${(0, codegen_1.getProperty)(schema)}` : void 0;
-            const fmt = gen.scopeValue("formats", { key: schema, ref: fmtDef, code });
+            const fmt2 = gen.scopeValue("formats", { key: schema, ref: fmtDef, code });
             if (typeof fmtDef == "object" && !(fmtDef instanceof RegExp)) {
-              return [fmtDef.type || "string", fmtDef.validate, (0, codegen_1._)`${fmt}.validate`];
+              return [fmtDef.type || "string", fmtDef.validate, (0, codegen_1._)`${fmt2}.validate`];
             }
-            return ["string", fmtDef, fmt];
+            return ["string", fmtDef, fmt2];
           }
           function validCondition() {
             if (typeof formatDef == "object" && !(formatDef instanceof RegExp) && formatDef.async) {
@@ -34519,16 +34519,16 @@ var require_Histogram = __commonJS({
     exports2.NO_TAG = "NO TAG";
     var toSummary = (histogram) => {
       const { totalCount, maxValue, numberOfSignificantValueDigits } = histogram;
-      const round2 = (0, formatters_1.keepSignificantDigits)(numberOfSignificantValueDigits);
+      const round3 = (0, formatters_1.keepSignificantDigits)(numberOfSignificantValueDigits);
       return {
-        p50: round2(histogram.getValueAtPercentile(50)),
-        p75: round2(histogram.getValueAtPercentile(75)),
-        p90: round2(histogram.getValueAtPercentile(90)),
-        p97_5: round2(histogram.getValueAtPercentile(97.5)),
-        p99: round2(histogram.getValueAtPercentile(99)),
-        p99_9: round2(histogram.getValueAtPercentile(99.9)),
-        p99_99: round2(histogram.getValueAtPercentile(99.99)),
-        p99_999: round2(histogram.getValueAtPercentile(99.999)),
+        p50: round3(histogram.getValueAtPercentile(50)),
+        p75: round3(histogram.getValueAtPercentile(75)),
+        p90: round3(histogram.getValueAtPercentile(90)),
+        p97_5: round3(histogram.getValueAtPercentile(97.5)),
+        p99: round3(histogram.getValueAtPercentile(99)),
+        p99_9: round3(histogram.getValueAtPercentile(99.9)),
+        p99_99: round3(histogram.getValueAtPercentile(99.99)),
+        p99_999: round3(histogram.getValueAtPercentile(99.999)),
         max: maxValue,
         totalCount
       };
@@ -39536,9 +39536,9 @@ var require_pako = __commonJS({
     var assign = require_common().assign;
     var deflate = require_deflate2();
     var inflate = require_inflate2();
-    var constants4 = require_constants6();
+    var constants5 = require_constants6();
     var pako2 = {};
-    assign(pako2, deflate, inflate, constants4);
+    assign(pako2, deflate, inflate, constants5);
     module2.exports = pako2;
   }
 });
@@ -41751,13 +41751,13 @@ var Command = class {
     let cmdStr = CMD_STRING + this.command;
     if (this.properties && Object.keys(this.properties).length > 0) {
       cmdStr += " ";
-      let first2 = true;
+      let first3 = true;
       for (const key in this.properties) {
         if (this.properties.hasOwnProperty(key)) {
           const val = this.properties[key];
           if (val) {
-            if (first2) {
-              first2 = false;
+            if (first3) {
+              first3 = false;
             } else {
               cmdStr += ",";
             }
@@ -42216,8 +42216,8 @@ var Context = class {
       if (existsSync2(process.env.GITHUB_EVENT_PATH)) {
         this.payload = JSON.parse(readFileSync(process.env.GITHUB_EVENT_PATH, { encoding: "utf8" }));
       } else {
-        const path11 = process.env.GITHUB_EVENT_PATH;
-        process.stdout.write(`GITHUB_EVENT_PATH ${path11} does not exist${EOL5}`);
+        const path12 = process.env.GITHUB_EVENT_PATH;
+        process.stdout.write(`GITHUB_EVENT_PATH ${path12} does not exist${EOL5}`);
       }
     }
     this.eventName = process.env.GITHUB_EVENT_NAME;
@@ -46369,23 +46369,27 @@ function getOctokit(token, options, ...additionalPlugins) {
 
 // src/action/main.ts
 import { existsSync as existsSync4 } from "node:fs";
-import path10 from "node:path";
+import path11 from "node:path";
 
 // src/config/percent.ts
 function parsePercent(text2) {
   const m = /^\s*([0-9]+(?:\.[0-9]+)?)\s*%\s*$/.exec(text2);
   return m ? Number(m[1]) / 100 : void 0;
 }
-function formatPercent(share2) {
-  return `${Number((share2 * 100).toFixed(2))}%`;
+function formatPercent(share3) {
+  return `${Number((share3 * 100).toFixed(2))}%`;
 }
 
 // src/compare/metrics.ts
 var METRICS = [
   { name: "rps", label: "req/s", higherIsBetter: true, value: (t) => t.rps, threshold: (t) => t.rpsDrop },
   { name: "cpu", label: "CPU/req", higherIsBetter: false, value: (t) => t.cpuMsPer1kRequests, threshold: (t) => t.cpuRise },
-  { name: "p99", label: "p99", higherIsBetter: false, value: (t) => t.latencyMs?.p99 ?? null, threshold: (t) => t.p99Rise }
+  { name: "p99", label: "p99", higherIsBetter: false, value: (t) => t.latencyMs?.p99 ?? null, threshold: (t) => t.p99Rise },
+  { name: "capacity", label: "capacity", higherIsBetter: true, value: () => null, threshold: (t) => t.capacityDrop }
 ];
+var TRIAL_METRICS = METRICS.filter(
+  (m) => m.name !== "capacity"
+);
 function metricOf(name) {
   return METRICS.find((m) => m.name === name);
 }
@@ -46636,20 +46640,20 @@ function noise(samples) {
 function pRegressionOf(i, metric2) {
   return metricOf(metric2).higherIsBetter ? i.pBelowOne : 1 - i.pBelowOne;
 }
-function metricVerdict(metric2, i, threshold, significant) {
+function metricVerdict(metric2, i, threshold, significant, final = true) {
   if (i.method === "none" || !Number.isFinite(i.ratio)) return "inconclusive";
   if (metricOf(metric2).higherIsBetter) {
-    if (significant && i.ratio < 1 - threshold) return "regression";
+    if (significant && (i.ratio < 1 - threshold || final && i.low < 1 - threshold)) return "regression";
     if (i.low > 1 && i.ratio > 1 + threshold) return "improvement";
     if (i.low >= 1 - threshold) return "no-regression";
     return "inconclusive";
   }
-  if (significant && i.ratio > 1 + threshold) return "regression";
+  if (significant && (i.ratio > 1 + threshold || final && i.high > 1 + threshold)) return "regression";
   if (i.high < 1 && i.ratio < 1 - threshold) return "improvement";
   if (i.high <= 1 + threshold) return "no-regression";
   return "inconclusive";
 }
-function judgeFamily(tests, alpha, regressionAlpha = alpha) {
+function judgeFamily(tests, alpha, regressionAlpha = alpha, final = true) {
   const intervals = tests.map((t) => interval(t.samples, 1 - 2 * alpha));
   const pRegressions = intervals.map((i, k) => pRegressionOf(i, tests[k].metric));
   const gatedIndexes = tests.flatMap((t, k) => t.gated ? [k] : []);
@@ -46663,7 +46667,7 @@ function judgeFamily(tests, alpha, regressionAlpha = alpha) {
       metric: t.metric,
       gated: t.gated,
       interval: i,
-      verdict: metricVerdict(t.metric, i, t.threshold, t.gated && pAdjusted < regressionAlpha),
+      verdict: metricVerdict(t.metric, i, t.threshold, t.gated && pAdjusted < regressionAlpha, final),
       cv: noise(t.samples),
       minDetectable: Math.max(t.threshold, 1 - Math.exp(-halfWidth)),
       pRegression: pRegressions[k],
@@ -46680,6 +46684,9 @@ function settleAdvice(m, samples, threshold) {
   const gap = Math.abs(pastThreshold ? estimate : estimate - bound);
   const t = studentTQuantile((1 + i.confidence) / 2, i.df);
   const needed = gap / t;
+  if (m.metric === "capacity") {
+    return `capacity searches land about \xB1${Math.round((Math.exp(samples.prior?.withinSd ?? 0) - 1) * 100)}% apart: a longer load.capacity.step narrows that, or compare: base`;
+  }
   if (samples.kind === "paired") {
     const perRound = i.se * Math.sqrt(i.n);
     const rounds2 = Math.ceil((perRound / Math.max(needed, 1e-9)) ** 2);
@@ -46711,6 +46718,18 @@ function hardwareDifference(base, head) {
   if (base.placement?.pinned !== head.placement.pinned)
     parts.push(`placement ${base.placement?.pinned ? "pinned" : "shared"} \u2192 ${head.placement.pinned ? "pinned" : "shared"}`);
   return parts.length ? `baseline recorded on different hardware: ${parts.join(", ")}` : null;
+}
+function cellPlacementOf(t, env) {
+  return {
+    generators: t.placement?.generators ?? env?.placement?.generators ?? 1,
+    serverCpus: t.placement?.serverCpus ?? env?.placement?.serverCpus ?? null
+  };
+}
+function cellPlacementDifference(base, head, baseEnv, headEnv) {
+  const b = cellPlacementOf(base, baseEnv);
+  const h = cellPlacementOf(head, headEnv);
+  if (b.generators === h.generators && b.serverCpus === h.serverCpus) return null;
+  return `${head.name}: load generator processes ${b.generators} \u2192 ${h.generators}, server CPUs ${b.serverCpus ?? "all"} \u2192 ${h.serverCpus ?? "all"}`;
 }
 function compareEndpoints(base, head) {
   const key = (e) => `${e.method} ${e.path}`;
@@ -46754,7 +46773,7 @@ function cellVerdict(input, metrics, policy) {
   if (rps?.verdict === "improvement") return { verdict: "improved", reasons: [describeMetric(rps)] };
   return { verdict: "unchanged", reasons: [] };
 }
-function judgeCells(inputs, policy, regressionAlpha = policy.alpha) {
+function judgeCells(inputs, policy, regressionAlpha = policy.alpha, final = true) {
   const tests = [];
   inputs.forEach((input, index) => {
     if (!input.head?.ok || !input.base?.ok) return;
@@ -46771,7 +46790,7 @@ function judgeCells(inputs, policy, regressionAlpha = policy.alpha) {
       });
     }
   });
-  const verdicts = judgeFamily(tests, policy.alpha, regressionAlpha);
+  const verdicts = judgeFamily(tests, policy.alpha, regressionAlpha, final);
   const cells = inputs.map((input, index) => {
     const metrics = verdicts.filter((_, k) => tests[k].index === index);
     const { verdict, reasons } = cellVerdict(input, metrics, policy);
@@ -46785,6 +46804,7 @@ function judgeCells(inputs, policy, regressionAlpha = policy.alpha) {
       p99: delta(b?.latencyMs.p99, h?.latencyMs.p99),
       failuresPerSec: delta(b?.failuresPerSec, h?.failuresPerSec),
       cpuMsPer1kRequests: delta(b?.cpuMsPer1kRequests, h?.cpuMsPer1kRequests),
+      ...b?.capacity || h?.capacity ? { capacity: delta(b?.capacity?.rate, h?.capacity?.rate) } : {},
       endpoints: compareEndpoints(b, h),
       metrics,
       samples: input.sampleCount,
@@ -46820,6 +46840,170 @@ function failureMessage(comparison) {
   return parts.length ? `flask-perf: ${parts.join("; ")}` : null;
 }
 
+// src/results/warnings.ts
+var NON_2XX_WARN_SHARE = 0.01;
+var LATENCY_CLIMB_RATIO = 2;
+var LATENCY_CLIMB_MS = 20;
+var RPS_COLLAPSE_RATIO = 0.5;
+var SATURATED_SECONDS = 3;
+var FOREIGN_WARN_SHARE = 0.05;
+var CUT_SHORT_SECONDS = 2;
+var percent = (x) => `${(x * 100).toFixed(x < 0.1 ? 1 : 0)}%`;
+var isSuccess = (status) => status.startsWith("2");
+function endpointWarnings(endpoints) {
+  const warnings2 = [];
+  for (const e of endpoints) {
+    const entries = Object.entries(e.statuses).sort((a, b) => b[1] - a[1]);
+    const total = entries.reduce((n, [, c]) => n + c, 0);
+    const bad = entries.filter(([s]) => !isSuccess(s));
+    const badCount = bad.reduce((n, [, c]) => n + c, 0);
+    if (total === 0 || badCount === 0) continue;
+    const name = `${e.method} ${e.path}`;
+    const statuses = bad.map(([s, c]) => `${s} \xD7 ${c.toLocaleString("en-US")}`).join(", ");
+    if (badCount === total) {
+      const [top] = bad[0];
+      const hint = top === "404" || top === "405" ? "check the path and the method" : top.startsWith("5") ? "the server fails it" : "check the request";
+      warnings2.push({ code: "endpoint-fails", message: `${name}: ${bad.length === 1 ? top : statuses} on every request \u2014 ${hint}` });
+    } else if (badCount / total > NON_2XX_WARN_SHARE) {
+      warnings2.push({ code: "endpoint-non-2xx", message: `${name}: ${percent(badCount / total)} of responses were not 2xx (${statuses})` });
+    }
+  }
+  return warnings2;
+}
+function trialWarnings(trials) {
+  const warnings2 = [];
+  trials.forEach((t, index) => {
+    const s = t.series;
+    if (!s) return;
+    const label = trials.length > 1 ? `trial ${index + 1}` : "the trial";
+    const n = s.requests.length;
+    const lastActive = s.requests.reduce((last, r, i) => r > 0 ? i : last, -1);
+    if (lastActive >= 0 && n - 1 - lastActive >= CUT_SHORT_SECONDS) {
+      warnings2.push({
+        code: "trial-cut-short",
+        message: `${label} was cut short: no responses in its last ${n - 1 - lastActive} s (the server stopped answering)`
+      });
+      return;
+    }
+    if (n >= 4) {
+      const half = Math.floor(n / 2);
+      const mean2 = (v) => v.reduce((a, b) => a + b, 0) / Math.max(1, v.length);
+      const first3 = mean2(s.requests.slice(0, half));
+      const second = mean2(s.requests.slice(half));
+      if (first3 > 0 && second < RPS_COLLAPSE_RATIO * first3) {
+        warnings2.push({ code: "rps-collapses", message: `req/s collapsed in the second half of ${label}: ${Math.round(first3)} \u2192 ${Math.round(second)} req/s` });
+      }
+    }
+    if (n >= 6) {
+      const third = Math.floor((n - 1) / 3);
+      const p50 = s.p50.slice(1).filter((v) => v !== null);
+      const early = median(p50.slice(0, third));
+      const late = median(p50.slice(-third));
+      if (early > 0 && late >= LATENCY_CLIMB_RATIO * early && late - early >= LATENCY_CLIMB_MS) {
+        warnings2.push({
+          code: "latency-climbs",
+          message: `latency climbed through ${label}: p50 ${Math.round(early)} ms in its first third \u2192 ${Math.round(late)} ms in its last (the server is not keeping up)`
+        });
+      }
+    }
+  });
+  return warnings2;
+}
+var RATE_KEPT_SHARE = 0.97;
+var GENERATOR_LATE_WARN_MS = 20;
+function rateWarnings(trials, maxConnections) {
+  const warnings2 = [];
+  trials.forEach((t, index) => {
+    if (!t.rate) return;
+    const label = trials.length > 1 ? `trial ${index + 1}` : "the trial";
+    const late = t.rate.lateMsP99 > GENERATOR_LATE_WARN_MS;
+    if (t.rate.sent < RATE_KEPT_SHARE * t.rate.intended) {
+      warnings2.push({
+        code: "rate-not-kept",
+        message: late ? `${label} sent ${Math.round(t.rate.sent)} of ${Math.round(t.rate.intended)} req/s: the load generator fell behind its schedule (p99 ${Math.round(t.rate.lateMsP99)} ms late), not the server` : `${label} sent ${Math.round(t.rate.sent)} of ${Math.round(t.rate.intended)} req/s: all ${maxConnections} connections were waiting for the server (load.max-connections); latency counts the wait`
+      });
+    } else if (late) {
+      warnings2.push({
+        code: "generator-late",
+        message: `in ${label} the load generator sent requests up to ${Math.round(t.rate.lateMsP99)} ms late (p99): latency includes its delay, not only the server's`
+      });
+    }
+  });
+  return warnings2;
+}
+function capacityWarnings(c) {
+  if (!c) return [];
+  const rate = (r) => `${Math.round(r).toLocaleString("en-US")} req/s`;
+  switch (c.end) {
+    case "bracketed":
+      return [];
+    case "budget":
+      return [
+        {
+          code: "capacity-open",
+          message: `the capacity search ran out of its ${c.budgetSec} s budget: capacity ${c.missedAt === null ? `at least ${rate(c.rate)}` : `between ${rate(c.rate)} and ${rate(c.missedAt)}`} (load.capacity.budget)`
+        }
+      ];
+    case "at-maximum":
+      return [{ code: "capacity-open", message: `every rate tried met the goal, up to ${rate(c.rate)}: capacity is at least that` }];
+    case "generator-limit":
+      return [
+        {
+          code: "capacity-open",
+          message: `the load generator could not keep a schedule above ${rate(c.missedAt ?? c.rate)}: capacity is at least ${rate(c.rate)}; more generators (load.generators) would tell`
+        }
+      ];
+    case "below-minimum":
+      return [{ code: "capacity-open", message: "no rate met the goal, down to 1 req/s: check the goal (load.capacity.p99) and the failures" }];
+  }
+}
+function saturatedStretch(trials, share3) {
+  const cpu = trials.flatMap((t) => t.series?.loadgenCpu ?? []);
+  let best2 = null;
+  let start = -1;
+  cpu.forEach((v, i) => {
+    if (v !== null && v >= share3) {
+      if (start < 0) start = i;
+      const seconds = i - start + 1;
+      if (seconds >= SATURATED_SECONDS && (!best2 || seconds > best2.seconds)) best2 = { from: start + 1, seconds };
+    } else start = -1;
+  });
+  return best2;
+}
+function foreignWarnings(trials) {
+  const warnings2 = [];
+  const label = (i) => trials.length > 1 ? `trial ${i + 1}` : "the trial";
+  const worst = (pick, side) => {
+    let best2 = null;
+    trials.forEach((t, index) => {
+      const f = t.foreign?.[side];
+      if (!f || !(f.roomMs > 0)) return;
+      const share3 = pick(f) / f.roomMs;
+      if (share3 > FOREIGN_WARN_SHARE && (!best2 || share3 > best2.share)) best2 = { share: share3, index };
+    });
+    return best2;
+  };
+  const where = { loadgen: "the load generator's core", server: "the servers' cores" };
+  const effect = { loadgen: "req/s may be low (the generator was slowed)", server: "req/s may be low and latency high (the servers were slowed)" };
+  for (const side of ["loadgen", "server"]) {
+    const others = worst((f) => f.othersMs, side);
+    if (others) {
+      warnings2.push({
+        code: "foreign-load",
+        message: `another process used ${percent(others.share)} of ${where[side]} during ${label(others.index)}: ${effect[side]}`
+      });
+    }
+    const steal = worst((f) => f.stealMs, side);
+    if (steal) {
+      warnings2.push({
+        code: "foreign-load",
+        message: `the hypervisor took ${percent(steal.share)} of ${where[side]} during ${label(steal.index)} (steal time): ${effect[side]}`
+      });
+    }
+  }
+  return warnings2;
+}
+
 // src/compare/noise-figures.ts
 var MACHINE_NOISE = {
   // Fitted on 12 stored-baseline runs (5 cells, 3 trials, 2026-11-28, 2 vCPUs "AMD EPYC"): pooled
@@ -46846,6 +47030,7 @@ var MACHINE_NOISE = {
   /** One paired round's log ratio head/base (compare: base; 5 A/A runs × 8 rounds × 5 cells, 0.5 s slices). */
   round: { rps: { sd: 0.089, df: 8 }, cpu: { sd: 0.078, df: 8 }, p99: { sd: 0.19, df: 8 } }
 };
+var CAPACITY_NOISE = { sd: 0.08, df: 4 };
 var CROSS_HARDWARE = { calibrated: 0.05, uncalibrated: 0.15, df: 10 };
 var CORPUS_TRIAL_SEC = 5;
 var OLD_BASELINE_WIDENING = 1.5;
@@ -46902,7 +47087,7 @@ function trialSpread(topologies) {
     let squares = 0;
     let df = 0;
     for (const t of topologies) {
-      if (!t.ok) continue;
+      if (!t.ok || t.capacity) continue;
       const logs = trialValues(t.trials, m).map(Math.log);
       if (logs.length < 2) continue;
       const m0 = mean(logs);
@@ -46918,7 +47103,7 @@ function historyEntry(previous, next) {
   const cells = {};
   for (const t of next.topologies) {
     const p = previous.topologies.find((x) => x.name === t.name);
-    if (!p || !p.ok || !t.ok) continue;
+    if (!p || !p.ok || !t.ok || p.capacity || t.capacity) continue;
     const normalized = interleaved(t) && interleaved(p);
     const values = (r, m) => normalized ? normalizedValues(r, m) : trialValues(r.trials, m);
     const ratio = (m) => {
@@ -46948,6 +47133,16 @@ function historySpread(history, metric2, trialSd, trialsPerRun, normalized = fal
 function trialScale(seconds) {
   return seconds > 0 && seconds < CORPUS_TRIAL_SEC ? Math.sqrt(CORPUS_TRIAL_SEC / seconds) : 1;
 }
+function trialForeign(t) {
+  const f = t.foreign;
+  if (!f || f.loadgen === null && f.server === null) return null;
+  return Math.max(f.loadgen ?? 0, f.server ?? 0);
+}
+function foreignVariance(shares2) {
+  const n = shares2.length;
+  if (n === 0) return 0;
+  return shares2.reduce((v, s) => s !== null && s > FOREIGN_WARN_SHARE ? v + s * s / 3 : v, 0) / (n * n);
+}
 function storedNoise(metric2, context3) {
   const method = metric2 === "p99" ? "none" : context3.calibration;
   const fitted = method === "interleaved" ? MACHINE_NOISE.interleaved.trial[metric2] : MACHINE_NOISE.trial[metric2];
@@ -46963,13 +47158,35 @@ function storedNoise(metric2, context3) {
     between = { sd: between.sd * OLD_BASELINE_WIDENING, df: between.df };
     source = "this machine kind's default noise, widened \xD71.5: the baseline predates noise records";
   }
-  let betweenSd = between.sd;
+  let betweenVariance = between.sd ** 2;
   if (context3.crossHardware) {
     const hw = method === "none" ? CROSS_HARDWARE.uncalibrated : CROSS_HARDWARE.calibrated;
-    betweenSd = Math.sqrt(between.sd ** 2 + hw ** 2);
+    betweenVariance += hw ** 2;
     source += method === "none" ? ", plus the spread between machines (no calibration)" : ", plus what calibration leaves across hardware";
   }
-  return { prior: { withinSd: trial.sd, withinDf: trial.df, betweenSd, betweenDf: between.df }, source };
+  const foreign = context3.foreign ? foreignVariance(context3.foreign.base) + foreignVariance(context3.foreign.head) : 0;
+  if (foreign > 0) {
+    betweenVariance += foreign;
+    const worst = Math.max(...[...context3.foreign.base, ...context3.foreign.head].map((s) => s ?? 0));
+    source += `, plus what other processes took from the measured CPUs (up to ${Math.round(worst * 100)}% in a trial)`;
+  }
+  return { prior: { withinSd: trial.sd, withinDf: trial.df, betweenSd: Math.sqrt(betweenVariance), betweenDf: between.df }, source };
+}
+function capacityValue(t) {
+  const c = t.capacity;
+  if (!c || !(c.rate > 0)) return null;
+  const reference = c.reference?.filter((r) => r > 0) ?? [];
+  if (!reference.length) return { value: c.rate, normalized: false };
+  return { value: c.rate / Math.exp(mean(reference.map(Math.log))), normalized: true };
+}
+function capacityNoise(context3) {
+  let between = context3.paired ? 0 : context3.normalized ? MACHINE_NOISE.interleaved.runs.rps.sd : MACHINE_NOISE.runs.rps.sd;
+  let source = context3.paired ? "one capacity search's own spread (searches by turns)" : context3.normalized ? "one capacity search's own spread, normalized by the reference app" : "one capacity search's own spread and this machine kind's drift between runs";
+  if (context3.crossHardware) {
+    between = Math.sqrt(between ** 2 + (context3.normalized ? CROSS_HARDWARE.calibrated : CROSS_HARDWARE.uncalibrated) ** 2);
+    source += ", plus the spread between machines";
+  }
+  return { prior: { withinSd: CAPACITY_NOISE.sd, withinDf: CAPACITY_NOISE.df, betweenSd: between, betweenDf: MACHINE_NOISE.runs.rps.df }, source };
 }
 
 // src/config/load.ts
@@ -46994,11 +47211,14 @@ var DEFAULTS2 = {
     duration: "15s",
     trials: 2,
     timeout: "10s",
+    generators: "auto",
+    "max-connections": 1e3,
     requests: [{ path: "/" }]
   },
   endpoint: { method: "GET", headers: {}, body: "", weight: 1 },
+  capacity: { errors: "1%", step: "3s", budget: "60s" },
   gunicorn: { workers: "auto", "worker-class": "sync", threads: 1 },
-  balancer: { instances: 5, strategy: "round-robin" },
+  balancer: { instances: 5, strategy: "round-robin", engine: "node" },
   command: { instances: 0, templates: [] },
   placement: "auto",
   compare: {
@@ -47007,7 +47227,7 @@ var DEFAULTS2 = {
     "max-time": "6m",
     duration: "3s",
     warmup: "1s",
-    slices: 6,
+    slices: 3,
     confidence: "99%",
     gate: ["rps", "cpu"],
     "fail-on-inconclusive": false,
@@ -47025,6 +47245,15 @@ function parseDuration(value) {
   const match = /^([0-9]+(?:\.[0-9]+)?)(ms|s|m)$/.exec(value.trim());
   if (!match) return void 0;
   return Math.round(Number(match[1]) * UNIT_MS[match[2]]);
+}
+
+// src/config/rate.ts
+var PER_SECOND = { s: 1, m: 1 / 60 };
+function parseRate(value) {
+  if (typeof value === "number") return Number.isFinite(value) && value > 0 ? value : void 0;
+  if (typeof value !== "string") return void 0;
+  const match = /^([0-9]+(?:\.[0-9]+)?)\/(s|m)$/.exec(value.trim());
+  return match ? Number(match[1]) * PER_SECOND[match[2]] : void 0;
 }
 
 // src/config/validate.ts
@@ -47278,6 +47507,87 @@ var flask_perf_schema_default = {
           $ref: "#/definitions/requestTimeout",
           description: "Per-request timeout; a request that takes longer counts as a failure. Default: 10s."
         },
+        rate: {
+          $ref: "#/definitions/rate",
+          description: "Open model: requests are sent at this fixed arrival rate, whatever the answers take (as many connections as that needs, up to max-connections), and latency is measured from each request's intended send time, so a stall counts for every request it delayed. Default: none (closed model: each connection waits for its answer)."
+        },
+        "max-connections": {
+          type: "integer",
+          minimum: 1,
+          maximum: 1e5,
+          "x-rule": "an integer from 1 to 100000",
+          description: "Open model (rate, stages with rate, capacity): most connections opened to keep the schedule. Default: 1000."
+        },
+        stages: {
+          type: "array",
+          minItems: 1,
+          maxItems: 64,
+          "x-rule": "a list of 1 to 64 stages {connections | rate, for, spawn}",
+          description: "Each trial runs these stages back to back, second by second in the results: closed (connections, optionally reached at spawn per second, like Locust's users and spawn rate) or open (rate). Replaces duration.",
+          items: {
+            type: "object",
+            additionalProperties: false,
+            required: ["for"],
+            "x-rule": "a stage {connections | rate, for, spawn}",
+            properties: {
+              connections: {
+                type: "integer",
+                minimum: 1,
+                maximum: 1e5,
+                "x-rule": "an integer from 1 to 100000"
+              },
+              rate: {
+                $ref: "#/definitions/rate"
+              },
+              for: {
+                $ref: "#/definitions/trialDuration"
+              },
+              spawn: {
+                $ref: "#/definitions/rate"
+              }
+            }
+          }
+        },
+        capacity: {
+          type: "object",
+          additionalProperties: false,
+          required: ["p99"],
+          "x-rule": "a mapping {p99, errors, step, budget}",
+          description: "Capacity search instead of trials: per topology, the highest arrival rate at which p99 latency (from the intended send time) stays within p99 and errors within errors, found by a short bracketing search of rates within budget.",
+          properties: {
+            p99: {
+              $ref: "#/definitions/requestTimeout",
+              description: 'The latency goal: p99 at or under this, e.g. "100ms".'
+            },
+            errors: {
+              $ref: "#/definitions/share",
+              description: "Largest share of requests that may fail (errors, timeouts, non-2xx). Default: 1%."
+            },
+            step: {
+              $ref: "#/definitions/trialDuration",
+              description: "Measured time at each rate tried (after a 1 s warm-up at it). Default: 3s."
+            },
+            budget: {
+              $ref: "#/definitions/budget",
+              description: "Most measuring time per topology; the search says when it ran out. Default: 60s."
+            }
+          }
+        },
+        generators: {
+          "x-rule": 'an integer from 1 to 16, or "auto"',
+          description: "Load generator processes, each on its own core where there are enough; their counts and latency histograms are added up exactly. auto: one, and more (taken from the servers' cores, which keep at least half) when a cell's warm-up shows it above 70% of its core. Default: auto.",
+          oneOf: [
+            {
+              type: "integer",
+              minimum: 1,
+              maximum: 16
+            },
+            {
+              type: "string",
+              enum: ["auto"]
+            }
+          ]
+        },
         requests: {
           type: "array",
           minItems: 1,
@@ -47331,6 +47641,10 @@ var flask_perf_schema_default = {
         required: ["name", "kind"],
         additionalProperties: false,
         properties: {
+          rate: {
+            $ref: "#/definitions/rate",
+            description: "This topology's arrival rate (open model), over load.rate."
+          },
           name: {
             type: "string",
             pattern: "^[A-Za-z0-9][A-Za-z0-9._-]*$",
@@ -47383,6 +47697,12 @@ var flask_perf_schema_default = {
             "x-rule": "one of random, round-robin, least-connections",
             description: "balancer: how requests are spread. Default: round-robin."
           },
+          engine: {
+            type: "string",
+            enum: ["node", "nginx", "haproxy"],
+            "x-rule": "one of node, nginx, haproxy",
+            description: "balancer: what fronts the instances: the built-in balancer (node), or nginx or haproxy with a config the tool writes (the binary must be installed). Default: node."
+          },
           command: {
             type: "string",
             "x-rule": "a command (string)",
@@ -47428,7 +47748,7 @@ var flask_perf_schema_default = {
     },
     thresholds: {
       type: "object",
-      "x-rule": "a mapping {rps, cpu, p99, failures-per-sec}",
+      "x-rule": "a mapping {rps, cpu, p99, failures-per-sec, capacity}",
       description: "When a cell counts as regressed (k6-style). The action's threshold input, when set to other than its default, wins over rps.",
       additionalProperties: false,
       properties: {
@@ -47450,6 +47770,10 @@ var flask_perf_schema_default = {
         cpu: {
           $ref: "#/definitions/risePercent",
           description: "Largest allowed rise of server CPU per request. Default: 5% (CPU per request is steadier than req/s)."
+        },
+        capacity: {
+          $ref: "#/definitions/dropPercent",
+          description: "Largest allowed drop of capacity (load.capacity). Default: 10%."
         }
       }
     },
@@ -47496,7 +47820,7 @@ var flask_perf_schema_default = {
           minimum: 1,
           maximum: 20,
           "x-rule": "an integer from 1 to 20",
-          description: "base mode: each side's measurement is cut into this many slices, alternating with the other side's while both sides' servers are up, so both sample the same moments of the machine. Default: 6 (0.5 s each)."
+          description: "base mode: each side's measurement is cut into this many slices, alternating with the other side's while both sides' servers are up, so both sample the same moments of the machine. Default: 3 (1 s each: shorter slices lose more to each start of load than they gain)."
         },
         confidence: {
           $ref: "#/definitions/confidence",
@@ -47506,13 +47830,13 @@ var flask_perf_schema_default = {
           type: "array",
           minItems: 1,
           uniqueItems: true,
-          "x-rule": "a non-empty list of rps, cpu, p99",
+          "x-rule": "a non-empty list of rps, cpu, p99, capacity",
           items: {
             type: "string",
-            enum: ["rps", "cpu", "p99"],
-            "x-rule": "one of rps, cpu, p99"
+            enum: ["rps", "cpu", "p99", "capacity"],
+            "x-rule": "one of rps, cpu, p99, capacity"
           },
-          description: "Metrics that can fail the step; the others are reported. Default: [rps, cpu]."
+          description: "Metrics that can fail the step; the others are reported. Default: [rps, cpu], or [capacity] with load.capacity."
         },
         "fail-on-inconclusive": {
           type: "boolean",
@@ -47608,6 +47932,26 @@ var flask_perf_schema_default = {
         }
       ]
     },
+    rate: {
+      "x-rule": 'a rate such as "500/s" or "30000/m" (0.1 to 1,000,000 per second; a number means per second)',
+      "x-rate": [0.1, 1e6],
+      oneOf: [
+        {
+          type: "string",
+          pattern: "^[0-9]+(\\.[0-9]+)?/(s|m)$"
+        },
+        {
+          type: "number",
+          exclusiveMinimum: 0
+        }
+      ]
+    },
+    share: {
+      type: "string",
+      pattern: "^[0-9]+(\\.[0-9]+)?%$",
+      "x-percent": [0, 1],
+      "x-rule": 'a percentage from 0% to 100%, such as "1%"'
+    },
     dropPercent: {
       type: "string",
       pattern: "^[0-9]+(\\.[0-9]+)?%$",
@@ -47647,8 +47991,17 @@ ajv.addKeyword({
   schemaType: "array",
   validate: (range, data) => {
     if (typeof data !== "string") return true;
-    const share2 = parsePercent(data);
-    return share2 !== void 0 && share2 >= range[0] && share2 <= range[1];
+    const share3 = parsePercent(data);
+    return share3 !== void 0 && share3 >= range[0] && share3 <= range[1];
+  }
+});
+ajv.addKeyword({
+  keyword: "x-rate",
+  schemaType: "array",
+  validate: (range, data) => {
+    if (typeof data !== "string" && typeof data !== "number") return true;
+    const perSecond = parseRate(data);
+    return perSecond !== void 0 && perSecond >= range[0] && perSecond <= range[1];
   }
 });
 var validateSchema = ajv.compile(CONFIG_SCHEMA);
@@ -47656,7 +48009,7 @@ var map = new SchemaMap(CONFIG_SCHEMA);
 var KIND_FIELDS = {
   flask: [],
   gunicorn: ["workers", "worker-class", "threads"],
-  balancer: ["instances", "strategy"],
+  balancer: ["instances", "strategy", "engine"],
   command: ["command", "instances", "templates"]
 };
 var KIND_SPECIFIC = new Set(Object.values(KIND_FIELDS).flat());
@@ -47674,9 +48027,9 @@ function semanticProblems(data) {
     if (!isObject(topology)) return;
     const t = topology;
     if (typeof t.name === "string") {
-      const first2 = firstIndexOfName.get(t.name);
-      if (first2 === void 0) firstIndexOfName.set(t.name, i);
-      else problems.push(`topologies[${i}].name must be unique; got ${describeValue(t.name)}, also used by topologies[${first2}]`);
+      const first3 = firstIndexOfName.get(t.name);
+      if (first3 === void 0) firstIndexOfName.set(t.name, i);
+      else problems.push(`topologies[${i}].name must be unique; got ${describeValue(t.name)}, also used by topologies[${first3}]`);
     }
     const kind = typeof t.kind === "string" ? t.kind : void 0;
     const allowed = kind ? KIND_FIELDS[kind] : void 0;
@@ -47692,9 +48045,34 @@ function semanticProblems(data) {
       problems.push(`topologies[${i}].command must contain {port}, or templates must render a file that does; got ${describeValue(t.command)}`);
     }
   });
+  problems.push(...loadModelProblems(data.load));
+  if (isObject(data.load) && (data.load.stages !== void 0 || data.load.capacity !== void 0)) {
+    topologies.forEach((t, i) => {
+      if (isObject(t) && t.rate !== void 0)
+        problems.push(
+          `topologies[${i}].rate sets an arrival rate; load.${data.load && isObject(data.load) && data.load.capacity !== void 0 ? "capacity searches for one" : "stages set their own"}: drop one`
+        );
+    });
+  }
   const users = topologies.flatMap((t, i) => isObject(t) && usesStart(t) ? [`topologies[${i}]`] : []);
   if (isObject(data.app) && data.app.start === void 0 && users.length > 0) {
     problems.push(`app.start is required: ${users.join(", ")} run${users.length === 1 ? "s" : ""} it`);
+  }
+  return problems;
+}
+function loadModelProblems(load) {
+  if (!isObject(load)) return [];
+  const problems = [];
+  const models = ["rate", "stages", "capacity"].filter((k) => load[k] !== void 0);
+  if (models.length > 1) problems.push(`load takes one of rate, stages, capacity; got ${models.join(" and ")}`);
+  if (Array.isArray(load.stages)) {
+    load.stages.forEach((stage, i) => {
+      if (!isObject(stage)) return;
+      const closed = stage.connections !== void 0;
+      const open2 = stage.rate !== void 0;
+      if (closed === open2) problems.push(`load.stages[${i}] must have connections (closed) or rate (open), not ${closed ? "both" : "neither"}`);
+      if (stage.spawn !== void 0 && !closed) problems.push(`load.stages[${i}].spawn ramps connections: it needs connections; got rate`);
+    });
   }
   return problems;
 }
@@ -47745,8 +48123,29 @@ function normaliseEndpoint(raw) {
   }
   return { method: e.method, path: String(e.path), headers, body, weight: Number(e.weight) };
 }
+function normaliseStage(raw) {
+  return {
+    durationMs: parseDuration(raw.for) ?? 0,
+    ...raw.connections !== void 0 ? { connections: Number(raw.connections) } : {},
+    ...raw.spawn !== void 0 ? { spawnPerSec: parseRate(raw.spawn) } : {},
+    ...raw.rate !== void 0 ? { rate: parseRate(raw.rate) } : {}
+  };
+}
+function normaliseCapacity(raw) {
+  const c = { ...DEFAULTS2.capacity, ...raw };
+  return {
+    p99Ms: parseDuration(c.p99) ?? 0,
+    errorShare: parsePercent(String(c.errors)) ?? 0.01,
+    stepMs: parseDuration(c.step) ?? 3e3,
+    budgetMs: parseDuration(c.budget) ?? 6e4
+  };
+}
 function normaliseTopology(raw) {
   const name = String(raw.name);
+  const rate = raw.rate !== void 0 ? { rate: parseRate(raw.rate) } : {};
+  return { ...kindOf(raw, name), ...rate };
+}
+function kindOf(raw, name) {
   switch (raw.kind) {
     case "flask":
       return { name, kind: "flask" };
@@ -47763,7 +48162,8 @@ function normaliseTopology(raw) {
         name,
         kind: "balancer",
         instances: Number(raw.instances ?? DEFAULTS2.balancer.instances),
-        strategy: raw.strategy ?? DEFAULTS2.balancer.strategy
+        strategy: raw.strategy ?? DEFAULTS2.balancer.strategy,
+        engine: raw.engine ?? DEFAULTS2.balancer.engine
       };
     default:
       return {
@@ -47787,12 +48187,13 @@ function normaliseThresholds(raw) {
     rpsDrop: percent2(raw.rps),
     cpuRise: percent2(raw.cpu),
     p99Rise: percent2(raw.p99),
-    failuresPerSecRise: typeof raw["failures-per-sec"] === "number" ? raw["failures-per-sec"] : void 0
+    failuresPerSecRise: typeof raw["failures-per-sec"] === "number" ? raw["failures-per-sec"] : void 0,
+    capacityDrop: percent2(raw.capacity)
   };
 }
 var DEFAULT_COMPARE = normaliseCompare(void 0);
-function normaliseCompare(raw) {
-  const c = { ...DEFAULTS2.compare, ...isObject2(raw) ? raw : {} };
+function normaliseCompare(raw, capacity = false) {
+  const c = { ...DEFAULTS2.compare, ...capacity ? { gate: ["capacity"] } : {}, ...isObject2(raw) ? raw : {} };
   return {
     mode: isObject2(raw) && (raw.mode === "base" || raw.mode === "baseline") ? raw.mode : void 0,
     rounds: Number(c.rounds),
@@ -47839,12 +48240,17 @@ function configFromObject(raw, file, rootDir, overrides = {}) {
       durationMs: parseDuration(m.load.duration) ?? 0,
       trials: Number(m.load.trials),
       timeoutMs: parseDuration(m.load.timeout) ?? 0,
+      generators: m.load.generators === "auto" ? "auto" : Number(m.load.generators),
+      maxConnections: Number(m.load["max-connections"]),
+      ...m.load.rate !== void 0 ? { rate: parseRate(m.load.rate) } : {},
+      ...Array.isArray(m.load.stages) ? { stages: m.load.stages.map(normaliseStage) } : {},
+      ...isObject2(m.load.capacity) ? { capacity: normaliseCapacity(m.load.capacity) } : {},
       requests: m.load.requests.map(normaliseEndpoint)
     },
     topologies: m.topologies.map(normaliseTopology),
     placement: normalisePlacement(m.placement),
     thresholds: normaliseThresholds(m.thresholds),
-    compare: normaliseCompare(m.compare)
+    compare: normaliseCompare(m.compare, isObject2(m.load.capacity))
   };
 }
 var MAX_CONFIG_BYTES = 1024 * 1024;
@@ -47910,9 +48316,9 @@ function describeGithubError(error2) {
 function isPullRequestEvent(eventName) {
   return eventName === "pull_request" || eventName === "pull_request_target";
 }
-function at(value, ...path11) {
+function at(value, ...path12) {
   let v = value;
-  for (const key of path11) v = typeof v === "object" && v !== null ? v[key] : void 0;
+  for (const key of path12) v = typeof v === "object" && v !== null ? v[key] : void 0;
   return v;
 }
 var text = (v) => typeof v === "string" ? v : null;
@@ -48243,6 +48649,9 @@ var results_schema_default = {
               type: "string",
               maxLength: 500,
               "x-rule": "a string of at most 500 characters"
+            },
+            generators: {
+              $ref: "#/definitions/generators"
             }
           },
           "x-rule": "a mapping {pinned, loadgenCpus, serverCpus, serverCores, reason}"
@@ -48455,9 +48864,116 @@ var results_schema_default = {
         },
         series: {
           $ref: "#/definitions/series"
+        },
+        foreign: {
+          type: "object",
+          additionalProperties: false,
+          required: ["loadgen", "server"],
+          properties: {
+            loadgen: {
+              type: ["number", "null"],
+              minimum: 0,
+              maximum: 1,
+              "x-rule": "a share from 0 to 1, or null"
+            },
+            server: {
+              type: ["number", "null"],
+              minimum: 0,
+              maximum: 1,
+              "x-rule": "a share from 0 to 1, or null"
+            }
+          },
+          "x-rule": "a mapping {loadgen, server} of shares"
+        },
+        rate: {
+          type: "object",
+          additionalProperties: false,
+          required: ["intended", "sent", "lateMsP99"],
+          properties: {
+            intended: { $ref: "#/definitions/perSecond" },
+            sent: { $ref: "#/definitions/perSecond" },
+            lateMsP99: { $ref: "#/definitions/ms" }
+          },
+          "x-rule": "a mapping {intended, sent, lateMsP99}"
         }
       },
       "x-rule": "a trial {durationSec, requests, rps, ...}"
+    },
+    perSecond: {
+      type: "number",
+      minimum: 0,
+      maximum: 1e9,
+      "x-rule": "a number from 0 to 10^9"
+    },
+    ms: {
+      type: "number",
+      minimum: 0,
+      maximum: 864e5,
+      "x-rule": "a number of ms from 0 to 86400000"
+    },
+    share: {
+      type: "number",
+      minimum: 0,
+      maximum: 1,
+      "x-rule": "a share from 0 to 1"
+    },
+    capacity: {
+      type: "object",
+      additionalProperties: false,
+      required: ["goal", "rate", "missedAt", "end", "budgetSec", "spentSec", "steps"],
+      properties: {
+        goal: {
+          type: "object",
+          additionalProperties: false,
+          required: ["p99Ms", "errorShare"],
+          properties: {
+            p99Ms: { $ref: "#/definitions/ms" },
+            errorShare: { $ref: "#/definitions/share" }
+          },
+          "x-rule": "a mapping {p99Ms, errorShare}"
+        },
+        rate: { $ref: "#/definitions/perSecond" },
+        missedAt: {
+          oneOf: [{ type: "null" }, { $ref: "#/definitions/perSecond" }],
+          "x-rule": "a rate, or null"
+        },
+        end: {
+          type: "string",
+          enum: ["bracketed", "budget", "below-minimum", "at-maximum", "generator-limit"],
+          "x-rule": "one of bracketed, budget, below-minimum, at-maximum, generator-limit"
+        },
+        budgetSec: { type: "number", minimum: 0, maximum: 86400, "x-rule": "a number from 0 to 86400" },
+        spentSec: { type: "number", minimum: 0, maximum: 86400, "x-rule": "a number from 0 to 86400" },
+        steps: {
+          type: "array",
+          maxItems: 1e3,
+          items: {
+            type: "object",
+            additionalProperties: false,
+            required: ["rate", "sentRate", "achievedRate", "p50Ms", "p99Ms", "errorShare", "lateMsP99", "pass", "reason"],
+            properties: {
+              rate: { $ref: "#/definitions/perSecond" },
+              sentRate: { $ref: "#/definitions/perSecond" },
+              achievedRate: { $ref: "#/definitions/perSecond" },
+              p50Ms: { $ref: "#/definitions/ms" },
+              p99Ms: { $ref: "#/definitions/ms" },
+              errorShare: { $ref: "#/definitions/share" },
+              lateMsP99: { $ref: "#/definitions/ms" },
+              pass: { type: "boolean", "x-rule": "true or false" },
+              reason: { type: "string", maxLength: 500, "x-rule": "a string of at most 500 characters" }
+            },
+            "x-rule": "a step {rate, sentRate, achievedRate, p50Ms, p99Ms, errorShare, lateMsP99, pass, reason}"
+          },
+          "x-rule": "a list of at most 1000 steps"
+        },
+        reference: {
+          type: "array",
+          maxItems: 1e3,
+          items: { $ref: "#/definitions/perSecond" },
+          "x-rule": "a list of at most 1000 rates"
+        }
+      },
+      "x-rule": "a capacity {goal, rate, missedAt, end, budgetSec, spentSec, steps}"
     },
     endpoint: {
       type: "object",
@@ -48561,6 +49077,12 @@ var results_schema_default = {
         }
       },
       "x-rule": "a warning {code, message}"
+    },
+    generators: {
+      type: "integer",
+      minimum: 1,
+      maximum: 64,
+      "x-rule": "an integer from 1 to 64"
     },
     calibration: {
       type: "object",
@@ -48751,6 +49273,37 @@ var results_schema_default = {
             }
           ],
           "x-rule": "a calibration {rps, cpuMsPer1kRequests, trials}, or null"
+        },
+        capacity: {
+          $ref: "#/definitions/capacity"
+        },
+        placement: {
+          type: "object",
+          additionalProperties: false,
+          required: ["loadgenCpus", "serverCpus", "serverCores", "generators", "reason"],
+          properties: {
+            loadgenCpus: {
+              $ref: "#/definitions/cpuList"
+            },
+            serverCpus: {
+              $ref: "#/definitions/cpuList"
+            },
+            serverCores: {
+              type: "integer",
+              minimum: 0,
+              maximum: 65536,
+              "x-rule": "an integer from 0 to 65536"
+            },
+            generators: {
+              $ref: "#/definitions/generators"
+            },
+            reason: {
+              type: "string",
+              maxLength: 500,
+              "x-rule": "a string of at most 500 characters"
+            }
+          },
+          "x-rule": "a mapping {loadgenCpus, serverCpus, serverCores, generators, reason}"
         },
         percentilesMs: {
           type: "array",
@@ -49107,7 +49660,7 @@ function readBaselineAtCommit(repo, commit, relPath) {
 }
 
 // src/pipeline/pipeline.ts
-import path7 from "node:path";
+import path8 from "node:path";
 
 // src/compare/sequential.ts
 function spentAlpha(alpha, t) {
@@ -49115,9 +49668,9 @@ function spentAlpha(alpha, t) {
   if (t >= 1) return alpha;
   return 2 - 2 * normalCdf(normalQuantile(1 - alpha / 2) / Math.sqrt(t));
 }
-function lookAlpha(plan, round2, last) {
-  const previous = round2 > plan.firstRound ? spentAlpha(plan.alpha, (round2 - 1) / plan.maxRounds) : 0;
-  const upTo = last ? plan.alpha : spentAlpha(plan.alpha, round2 / plan.maxRounds);
+function lookAlpha(plan, round3, last) {
+  const previous = round3 > plan.firstRound ? spentAlpha(plan.alpha, (round3 - 1) / plan.maxRounds) : 0;
+  const upTo = last ? plan.alpha : spentAlpha(plan.alpha, round3 / plan.maxRounds);
   return Math.max(0, upTo - previous);
 }
 
@@ -49135,13 +49688,25 @@ function pairedSamples(base, head, metric2, prior) {
   }
   return { kind: "paired", base: b, head: h, prior };
 }
-var rounds = (t) => t?.trials.length ?? 0;
-function cellAt(name, base, head, round2, priors, missingReason) {
-  const cut = (t) => t ? { ...t, trials: t.trials.slice(0, round2) } : t;
+var rounds = (t) => t?.capacity ? 1 : t?.trials.length ?? 0;
+function cellAt(name, base, head, round3, priors, missingReason) {
+  const cut = (t) => t ? { ...t, trials: t.trials.slice(0, round3) } : t;
   const b = cut(base);
   const h = cut(head);
   const samples = {};
-  if (b && h) for (const { name: metric2 } of METRICS) samples[metric2] = pairedSamples(b.trials, h.trials, metric2, priors?.[metric2]);
+  if (b?.capacity || h?.capacity) {
+    const cb = b ? capacityValue(b) : null;
+    const ch = h ? capacityValue(h) : null;
+    if (cb && ch)
+      samples.capacity = {
+        kind: "unpaired",
+        base: [b.capacity.rate],
+        head: [h.capacity.rate],
+        prior: capacityNoise({ normalized: false, paired: true, crossHardware: false }).prior
+      };
+    return { name, base, head, samples, sampleCount: cb && ch ? 1 : 0, missingReason };
+  }
+  if (b && h) for (const { name: metric2 } of TRIAL_METRICS) samples[metric2] = pairedSamples(b.trials, h.trials, metric2, priors?.[metric2]);
   return { name, base, head, samples, sampleCount: Math.min(rounds(b), rounds(h)), missingReason };
 }
 function comparePaired(base, head, policy, judging) {
@@ -49159,30 +49724,26 @@ function comparePaired(base, head, policy, judging) {
   const looks = [];
   let gatedTests = 0;
   const { plan } = judging;
-  const judgeAt = (names, round2, alpha, rest) => {
-    looks.push(rest ? { round: round2, alpha, rest } : { round: round2, alpha });
+  const judgeAt = (names, round3, alpha, final) => {
+    looks.push({ round: round3, alpha });
     const outcome = judgeCells(
-      names.map((n) => cellAt(n, byName(base, n), byName(head, n), round2, judging.priors, judged.missingReason)),
+      names.map((n) => cellAt(n, byName(base, n), byName(head, n), round3, judging.priors, judged.missingReason)),
       policy,
-      alpha
+      alpha,
+      final
     );
     if (looks.length === 1) gatedTests = outcome.gatedTests;
     for (const cell of outcome.cells) {
       latest.set(cell.name, cell);
-      if (cell.verdict !== "inconclusive" || rest) decided.set(cell.name, cell);
+      if (cell.verdict !== "inconclusive" || final) decided.set(cell.name, cell);
     }
   };
-  for (let round2 = firstLook; round2 <= Math.max(firstLook, lastRound); round2++) {
-    const last = judging.final && round2 >= lastRound;
-    const active = judged.names.filter((n) => !decided.has(n) && (measured(n) >= round2 || last));
+  for (let round3 = firstLook; round3 <= Math.max(firstLook, lastRound); round3++) {
+    const last = judging.final && round3 >= lastRound;
+    const active = judged.names.filter((n) => !decided.has(n) && (measured(n) >= round3 || last));
     if (active.length === 0) break;
-    const share2 = round2 < plan.firstRound ? plan.alpha : lookAlpha(plan, round2, false);
-    judgeAt(active, round2, share2, false);
-    if (!last) continue;
-    const left = round2 < plan.firstRound ? 0 : plan.alpha - spentAlpha(plan.alpha, round2 / plan.maxRounds);
-    const undecided = active.filter((n) => !decided.has(n));
-    if (undecided.length && left > 1e-12) judgeAt(undecided, round2, left, true);
-    for (const n of undecided) if (!decided.has(n)) decided.set(n, latest.get(n));
+    const share3 = round3 < plan.firstRound ? plan.alpha : lookAlpha(plan, round3, last);
+    judgeAt(active, round3, share3, last);
   }
   const cells = judged.names.map(
     (n) => decided.get(n) ?? latest.get(n) ?? judgeCells([cellAt(n, byName(base, n), byName(head, n), lastRound, judging.priors, judged.missingReason)], policy, 0).cells[0]
@@ -49208,24 +49769,46 @@ function compareStored(base, head, policy, baseSource = null, expected) {
     [...baseByName.keys()],
     expected
   );
-  const hardwareNote = base ? hardwareDifference(base.environment, head.environment) : null;
+  const runNote = base ? hardwareDifference(base.environment, head.environment) : null;
+  const placementNotes = /* @__PURE__ */ new Map();
+  for (const h of base ? head.topologies : []) {
+    const b = baseByName.get(h.name);
+    const note = b?.ok && h.ok ? cellPlacementDifference(b, h, base.environment, head.environment) : null;
+    if (note) placementNotes.set(h.name, note);
+  }
+  const hardwareNote = [runNote, placementNotes.size ? `placement differs per cell (${[...placementNotes.values()].join("; ")})` : null].filter(Boolean).join("; ") || null;
   const sources2 = /* @__PURE__ */ new Set();
   const inputs = judged.names.map((name) => {
     const b = baseByName.get(name);
     const h = head.topologies.find((t) => t.name === name);
     const samples = {};
     const calibration = b && h ? calibrationRatio(b, h, 1 - 2 * policy.alpha) : null;
-    if (base && b && h) {
+    const cb = b ? capacityValue(b) : null;
+    const ch = h ? capacityValue(h) : null;
+    if (base && b && h && (b.capacity || h.capacity)) {
+      if (cb && ch) {
+        const normalized = cb.normalized && ch.normalized;
+        const noise3 = capacityNoise({ normalized, paired: false, crossHardware: runNote !== null || placementNotes.has(name) });
+        sources2.add(noise3.source);
+        samples.capacity = {
+          kind: "unpaired",
+          base: [normalized ? cb.value : b.capacity.rate],
+          head: [normalized ? ch.value : h.capacity.rate],
+          prior: noise3.prior
+        };
+      }
+    } else if (base && b && h) {
       const byTurns = interleaved(b) && interleaved(h);
-      for (const { name: metric2 } of METRICS) {
+      for (const { name: metric2 } of TRIAL_METRICS) {
         const normalized = metric2 !== "p99" && (byTurns || calibration !== null);
         const method = !normalized ? "none" : byTurns ? "interleaved" : "after";
         const noise3 = storedNoise(metric2, {
           baseline: base,
           base: b,
           calibration: method,
-          crossHardware: hardwareNote !== null,
-          trialSec: Math.min(base.load.durationSec, head.load.durationSec)
+          crossHardware: runNote !== null || placementNotes.has(name),
+          trialSec: Math.min(base.load.durationSec, head.load.durationSec),
+          foreign: { base: b.trials.map(trialForeign), head: h.trials.map(trialForeign) }
         });
         sources2.add(noise3.source);
         if (method === "interleaved") {
@@ -49263,13 +49846,14 @@ function compareStored(base, head, policy, baseSource = null, expected) {
 }
 
 // src/compare/thresholds.ts
-var DEFAULT_THRESHOLDS = { rpsDrop: 0.1, cpuRise: 0.05, p99Rise: 0.25, failuresPerSecRise: 1 };
+var DEFAULT_THRESHOLDS = { rpsDrop: 0.1, cpuRise: 0.05, p99Rise: 0.25, failuresPerSecRise: 1, capacityDrop: 0.1 };
 function resolveThresholds(fromConfig, rpsInput) {
   return {
     rpsDrop: rpsInput ?? fromConfig.rpsDrop ?? DEFAULT_THRESHOLDS.rpsDrop,
     cpuRise: fromConfig.cpuRise ?? DEFAULT_THRESHOLDS.cpuRise,
     p99Rise: fromConfig.p99Rise ?? DEFAULT_THRESHOLDS.p99Rise,
-    failuresPerSecRise: fromConfig.failuresPerSecRise ?? DEFAULT_THRESHOLDS.failuresPerSecRise
+    failuresPerSecRise: fromConfig.failuresPerSecRise ?? DEFAULT_THRESHOLDS.failuresPerSecRise,
+    capacityDrop: fromConfig.capacityDrop ?? DEFAULT_THRESHOLDS.capacityDrop
   };
 }
 
@@ -49331,7 +49915,8 @@ function mergedLatency(parts) {
   };
 }
 function mergeMeasurements(parts) {
-  const first2 = parts[0];
+  if (parts.length === 1) return parts[0];
+  const first3 = parts[0];
   const failed = parts.find((p) => !p.ok);
   if (failed) return { ...failed, trials: parts.flatMap((p) => p.trials) };
   const trials = parts.flatMap((p) => p.trials);
@@ -49340,7 +49925,7 @@ function mergeMeasurements(parts) {
   const failures2 = trials.reduce((n, t) => n + t.failures, 0);
   const cpuKnown = trials.every((t) => t.cpuMsPer1kRequests !== null);
   const cpuMs = trials.reduce((s, t) => s + (t.cpuMsPer1kRequests ?? 0) * t.requests / 1e3, 0);
-  const endpoints = first2.endpoints.map((e, i) => {
+  const endpoints = first3.endpoints.map((e, i) => {
     const all2 = parts.map((p) => p.endpoints[i]).filter(Boolean);
     const statuses = {};
     for (const part of all2) for (const [s, c] of Object.entries(part.statuses)) statuses[s] = (statuses[s] ?? 0) + c;
@@ -49357,7 +49942,7 @@ function mergeMeasurements(parts) {
     };
   });
   return {
-    ...first2,
+    ...first3,
     totalRequests: total,
     rps: round(total / seconds),
     failuresPerSec: round(failures2 / seconds),
@@ -49368,7 +49953,9 @@ function mergeMeasurements(parts) {
     trials,
     endpoints,
     warnings: parts.flatMap((p) => p.warnings).filter((w, i, all2) => all2.findIndex((x) => x.code === w.code) === i),
-    peakTimeWait: Math.max(...parts.map((p) => p.peakTimeWait))
+    peakTimeWait: Math.max(...parts.map((p) => p.peakTimeWait)),
+    // A round whose warm-up grew the load generator says where it ran.
+    ...parts.some((p) => p.placement) ? { placement: parts.findLast((p) => p.placement).placement } : {}
   };
 }
 
@@ -49422,7 +50009,9 @@ function parseProcStat(line) {
   const field = (n) => Number(f[n - 3]);
   return {
     pid,
+    name: line.slice(line.indexOf("(") + 1, close),
     state: f[0],
+    ppid: field(4),
     pgrp: field(5),
     cpuTicks: field(14) + field(15) + field(16) + field(17),
     rssPages: field(24)
@@ -49532,6 +50121,39 @@ function perCpuTimes() {
     return void 0;
   }
 }
+function kernelTimesOf(stats, tickMs = 10) {
+  const perCpu = /* @__PURE__ */ new Map();
+  let unbound = 0;
+  for (const s of stats) {
+    if (s.pid !== 2 && s.ppid !== 2) continue;
+    const ms2 = s.cpuTicks * tickMs;
+    const bound = /\/(\d+)(?::|$|-)/.exec(s.name);
+    if (bound) perCpu.set(Number(bound[1]), (perCpu.get(Number(bound[1])) ?? 0) + ms2);
+    else unbound += ms2;
+  }
+  return { perCpu, unbound };
+}
+function kernelTimes() {
+  let entries;
+  try {
+    entries = readdirSync("/proc");
+  } catch {
+    return void 0;
+  }
+  clockTicks ??= getconf("CLK_TCK", 100);
+  const stats = [];
+  for (const name of entries) {
+    if (!/^[0-9]+$/.test(name)) continue;
+    const stat2 = readStat(name);
+    if (stat2 && (stat2.pid === 2 || stat2.ppid === 2)) stats.push(stat2);
+  }
+  return kernelTimesOf(stats, 1e3 / clockTicks);
+}
+function kernelMsOn(before, after, cpus) {
+  let ms2 = after.unbound - before.unbound;
+  for (const cpu of cpus) ms2 += (after.perCpu.get(cpu) ?? 0) - (before.perCpu.get(cpu) ?? 0);
+  return Math.max(0, ms2);
+}
 function foreignLoad(before, after, cpus, ownMs, elapsedMs) {
   let busy = 0;
   let steal = 0;
@@ -49546,8 +50168,22 @@ function foreignLoad(before, after, cpus, ownMs, elapsedMs) {
   if (!(roomMs > 0)) return null;
   return { othersMs: Math.max(0, busy - ownMs), stealMs: Math.max(0, steal), roomMs };
 }
+function foreignShare(f) {
+  return f && f.roomMs > 0 ? Math.min(1, (f.othersMs + f.stealMs) / f.roomMs) : null;
+}
 function addForeignLoad(a, b) {
   return a && b ? { othersMs: a.othersMs + b.othersMs, stealMs: a.stealMs + b.stealMs, roomMs: a.roomMs + b.roomMs } : null;
+}
+function repinGroups(groups, cpus) {
+  let moved = 0;
+  for (const member of groupMembers(groups)) {
+    try {
+      execFileSync2("taskset", ["-a", "-p", "-c", cpus, String(member.pid)], { stdio: "ignore" });
+      moved++;
+    } catch {
+    }
+  }
+  return moved;
 }
 
 // src/topology/process.ts
@@ -49681,7 +50317,7 @@ ${proc.lastOutput(20)}`);
 // src/run/cell.ts
 import { mkdtempSync as mkdtempSync2, readFileSync as readFileSync6, rmSync as rmSync3, writeFileSync as writeFileSync2 } from "node:fs";
 import os6 from "node:os";
-import path5 from "node:path";
+import path6 from "node:path";
 
 // src/paths.ts
 import { existsSync as existsSync3 } from "node:fs";
@@ -49701,24 +50337,92 @@ function distScript(name) {
   return script;
 }
 
-// src/load/generator.ts
-function closedJob(load) {
-  const { connections, durationMs, ...rest } = load;
-  return { ...rest, stages: [{ durationMs, connections }], maxConnections: connections };
+// src/load/split.ts
+function shares(total, n) {
+  const base = Math.floor(total / n);
+  return Array.from({ length: n }, (_, i) => base + (i < total % n ? 1 : 0));
 }
+function splitJob(job, n) {
+  if (n <= 1) return [job];
+  const connections = job.stages.map((s) => s.connections === void 0 ? null : shares(s.connections, n));
+  const maxConnections = shares(job.maxConnections, n);
+  const jobs = Array.from({ length: n }, (_, i) => ({
+    ...job,
+    maxConnections: Math.max(1, maxConnections[i]),
+    stages: job.stages.map((s, k) => ({
+      ...s,
+      ...connections[k] ? { connections: connections[k][i] } : {},
+      ...s.rate !== void 0 ? { rate: s.rate / n } : {}
+    }))
+  }));
+  return jobs.filter((j) => j.stages.some((s) => s.rate !== void 0 || (s.connections ?? 0) > 0));
+}
+function addCounts(target, source) {
+  for (const [k, v] of Object.entries(source)) target[k] = (target[k] ?? 0) + v;
+}
+function mergeEndpoints(parts) {
+  const statuses = {};
+  for (const p of parts) addCounts(statuses, p.statuses);
+  return {
+    histogram: encodeHistogram(mergeHistograms(parts.map((p) => p.histogram))),
+    responses: parts.reduce((n, p) => n + p.responses, 0),
+    statuses,
+    bytes: parts.reduce((n, p) => n + p.bytes, 0)
+  };
+}
+function mergeSeconds(parts) {
+  const present = parts.filter((p) => p !== void 0);
+  const histograms = present.flatMap((p) => p.histogram ? [p.histogram] : []);
+  const cpu = present.flatMap((p) => p.loadgenCpuMs === null ? [] : [p.loadgenCpuMs]);
+  const sum = (f) => present.reduce((n, s) => n + f(s), 0);
+  return {
+    responses: sum((s) => s.responses),
+    non2xx: sum((s) => s.non2xx),
+    errors: sum((s) => s.errors),
+    timeouts: sum((s) => s.timeouts),
+    sent: sum((s) => s.sent),
+    histogram: histograms.length === 0 ? null : histograms.length === 1 ? histograms[0] : encodeHistogram(mergeHistograms(histograms)),
+    loadgenCpuMs: cpu.length ? Math.max(...cpu) : null
+  };
+}
+function mergeSamples(samples) {
+  if (samples.length === 1) return samples[0];
+  const errorCodes = {};
+  for (const s of samples) addCounts(errorCodes, s.errorCodes);
+  const secondCount = Math.max(...samples.map((s) => s.seconds.length));
+  return {
+    elapsedMs: Math.max(...samples.map((s) => s.elapsedMs)),
+    endpoints: samples[0].endpoints.map((_, i) => mergeEndpoints(samples.map((s) => s.endpoints[i]))),
+    errors: samples.reduce((n, s) => n + s.errors, 0),
+    timeouts: samples.reduce((n, s) => n + s.timeouts, 0),
+    errorCodes,
+    loadgenCpuMs: Math.max(...samples.map((s) => s.loadgenCpuMs)),
+    seconds: Array.from({ length: secondCount }, (_, i) => mergeSeconds(samples.map((s) => s.seconds[i]))),
+    backlog: samples.reduce((n, s) => n + s.backlog, 0),
+    generators: samples.reduce((n, s) => n + (s.generators ?? 1), 0),
+    ...samples.some((s) => s.scheduled) ? { scheduled: samples.reduce((n, s) => n + (s.scheduled ?? 0), 0) } : {},
+    ...samples.some((s) => s.lateMs) ? { lateMs: mergeLate(samples.flatMap((s) => s.lateMs ? [s.lateMs] : [])) } : {}
+  };
+}
+function mergeLate(parts) {
+  return { p99: Math.max(...parts.map((p) => p.p99)), max: Math.max(...parts.map((p) => p.max)), requests: parts.reduce((n, p) => n + p.requests, 0) };
+}
+
+// src/load/generator.ts
 function jobDurationMs(job) {
   return job.stages.reduce((ms2, s) => ms2 + s.durationMs, 0);
 }
-function openLoadGenerator(options = {}) {
+function spawnGenerator(cpus) {
   const proc = spawnGroup(`${process.execPath} ${distScript("load-generator.js")}`, {
     label: "load generator",
     cwd: process.cwd(),
     env: childEnv(process.env),
-    cpus: options.cpus,
+    cpus,
     ipc: true,
     serialization: "advanced"
   });
   return {
+    pid: proc.pid,
     async run(job) {
       const limitMs = jobDurationMs(job) + job.timeoutMs + 3e4;
       const message = await new Promise((resolve, reject) => {
@@ -49739,8 +50443,75 @@ function openLoadGenerator(options = {}) {
       if (message.type === "error") throw new Error(`load generator failed: ${message.message}`);
       return message.sample;
     },
-    cpuMs: () => groupUsage(/* @__PURE__ */ new Set([proc.pid])).cpuMs,
     close: () => proc.stop(1e3)
+  };
+}
+function openLoadGenerator(options = {}) {
+  const sets = typeof options.cpus === "string" || options.cpus === void 0 ? [options.cpus] : options.cpus.length ? options.cpus : [void 0];
+  const procs = sets.map(spawnGenerator);
+  return {
+    get processes() {
+      return procs.length;
+    },
+    add(cpus) {
+      procs.push(spawnGenerator(cpus));
+    },
+    async run(job) {
+      const jobs = splitJob(job, procs.length);
+      return mergeSamples(await Promise.all(jobs.map((j, i) => procs[i].run(j))));
+    },
+    cpuMs: () => groupUsage(new Set(procs.map((p) => p.pid))).cpuMs,
+    close: async () => {
+      await Promise.all(procs.map((p) => p.close()));
+    }
+  };
+}
+
+// src/load/model.ts
+function loadModel(config, topology) {
+  const { load } = config;
+  if (load.capacity) return { kind: "capacity", capacity: load.capacity };
+  if (load.stages) return { kind: "stages", stages: load.stages };
+  const rate = topology.rate ?? load.rate;
+  return rate !== void 0 ? { kind: "open", rate } : { kind: "closed", connections: load.connections };
+}
+function trialMs(model, config) {
+  return model.kind === "stages" ? model.stages.reduce((ms2, s) => ms2 + s.durationMs, 0) : config.load.durationMs;
+}
+function stagesFor(model, config, durationMs) {
+  switch (model.kind) {
+    case "closed":
+      return [{ durationMs, connections: model.connections }];
+    case "open":
+      return [{ durationMs, rate: model.rate }];
+    case "stages":
+      if (durationMs === trialMs(model, config)) return model.stages.map(stageOf);
+      return [first2(model.stages[0], durationMs)];
+    case "capacity":
+      return [{ durationMs, connections: config.load.connections }];
+  }
+}
+function first2(s, durationMs) {
+  return s.rate !== void 0 ? { durationMs, rate: s.rate } : { durationMs, connections: s.connections ?? 1 };
+}
+function stageOf(s) {
+  return {
+    durationMs: s.durationMs,
+    ...s.connections !== void 0 ? { connections: s.connections } : {},
+    ...s.spawnPerSec !== void 0 ? { spawnPerSec: s.spawnPerSec } : {},
+    ...s.rate !== void 0 ? { rate: s.rate } : {}
+  };
+}
+function jobOf(config, url, stages, localAddresses) {
+  const closed = Math.max(0, ...stages.map((s) => s.connections ?? 0));
+  const open2 = stages.some((s) => s.rate !== void 0);
+  return {
+    url,
+    stages,
+    maxConnections: open2 ? Math.max(closed, config.load.maxConnections) : closed,
+    timeoutMs: config.load.timeoutMs,
+    endpoints: config.load.requests,
+    localAddresses
   };
 }
 
@@ -49835,122 +50606,6 @@ function concatSeries(parts) {
   };
 }
 
-// src/results/warnings.ts
-var NON_2XX_WARN_SHARE = 0.01;
-var LATENCY_CLIMB_RATIO = 2;
-var LATENCY_CLIMB_MS = 20;
-var RPS_COLLAPSE_RATIO = 0.5;
-var SATURATED_SECONDS = 3;
-var FOREIGN_WARN_SHARE = 0.05;
-var CUT_SHORT_SECONDS = 2;
-var percent = (x) => `${(x * 100).toFixed(x < 0.1 ? 1 : 0)}%`;
-var isSuccess = (status) => status.startsWith("2");
-function endpointWarnings(endpoints) {
-  const warnings2 = [];
-  for (const e of endpoints) {
-    const entries = Object.entries(e.statuses).sort((a, b) => b[1] - a[1]);
-    const total = entries.reduce((n, [, c]) => n + c, 0);
-    const bad = entries.filter(([s]) => !isSuccess(s));
-    const badCount = bad.reduce((n, [, c]) => n + c, 0);
-    if (total === 0 || badCount === 0) continue;
-    const name = `${e.method} ${e.path}`;
-    const statuses = bad.map(([s, c]) => `${s} \xD7 ${c.toLocaleString("en-US")}`).join(", ");
-    if (badCount === total) {
-      const [top] = bad[0];
-      const hint = top === "404" || top === "405" ? "check the path and the method" : top.startsWith("5") ? "the server fails it" : "check the request";
-      warnings2.push({ code: "endpoint-fails", message: `${name}: ${bad.length === 1 ? top : statuses} on every request \u2014 ${hint}` });
-    } else if (badCount / total > NON_2XX_WARN_SHARE) {
-      warnings2.push({ code: "endpoint-non-2xx", message: `${name}: ${percent(badCount / total)} of responses were not 2xx (${statuses})` });
-    }
-  }
-  return warnings2;
-}
-function trialWarnings(trials) {
-  const warnings2 = [];
-  trials.forEach((t, index) => {
-    const s = t.series;
-    if (!s) return;
-    const label = trials.length > 1 ? `trial ${index + 1}` : "the trial";
-    const n = s.requests.length;
-    const lastActive = s.requests.reduce((last, r, i) => r > 0 ? i : last, -1);
-    if (lastActive >= 0 && n - 1 - lastActive >= CUT_SHORT_SECONDS) {
-      warnings2.push({
-        code: "trial-cut-short",
-        message: `${label} was cut short: no responses in its last ${n - 1 - lastActive} s (the server stopped answering)`
-      });
-      return;
-    }
-    if (n >= 4) {
-      const half = Math.floor(n / 2);
-      const mean2 = (v) => v.reduce((a, b) => a + b, 0) / Math.max(1, v.length);
-      const first2 = mean2(s.requests.slice(0, half));
-      const second = mean2(s.requests.slice(half));
-      if (first2 > 0 && second < RPS_COLLAPSE_RATIO * first2) {
-        warnings2.push({ code: "rps-collapses", message: `req/s collapsed in the second half of ${label}: ${Math.round(first2)} \u2192 ${Math.round(second)} req/s` });
-      }
-    }
-    if (n >= 6) {
-      const third = Math.floor((n - 1) / 3);
-      const p50 = s.p50.slice(1).filter((v) => v !== null);
-      const early = median(p50.slice(0, third));
-      const late = median(p50.slice(-third));
-      if (early > 0 && late >= LATENCY_CLIMB_RATIO * early && late - early >= LATENCY_CLIMB_MS) {
-        warnings2.push({
-          code: "latency-climbs",
-          message: `latency climbed through ${label}: p50 ${Math.round(early)} ms in its first third \u2192 ${Math.round(late)} ms in its last (the server is not keeping up)`
-        });
-      }
-    }
-  });
-  return warnings2;
-}
-function saturatedStretch(trials, share2) {
-  const cpu = trials.flatMap((t) => t.series?.loadgenCpu ?? []);
-  let best2 = null;
-  let start = -1;
-  cpu.forEach((v, i) => {
-    if (v !== null && v >= share2) {
-      if (start < 0) start = i;
-      const seconds = i - start + 1;
-      if (seconds >= SATURATED_SECONDS && (!best2 || seconds > best2.seconds)) best2 = { from: start + 1, seconds };
-    } else start = -1;
-  });
-  return best2;
-}
-function foreignWarnings(trials) {
-  const warnings2 = [];
-  const label = (i) => trials.length > 1 ? `trial ${i + 1}` : "the trial";
-  const worst = (pick, side) => {
-    let best2 = null;
-    trials.forEach((t, index) => {
-      const f = t.foreign?.[side];
-      if (!f || !(f.roomMs > 0)) return;
-      const share2 = pick(f) / f.roomMs;
-      if (share2 > FOREIGN_WARN_SHARE && (!best2 || share2 > best2.share)) best2 = { share: share2, index };
-    });
-    return best2;
-  };
-  const where = { loadgen: "the load generator's core", server: "the servers' cores" };
-  const effect = { loadgen: "req/s may be low (the generator was slowed)", server: "req/s may be low and latency high (the servers were slowed)" };
-  for (const side of ["loadgen", "server"]) {
-    const others = worst((f) => f.othersMs, side);
-    if (others) {
-      warnings2.push({
-        code: "foreign-load",
-        message: `another process used ${percent(others.share)} of ${where[side]} during ${label(others.index)}: ${effect[side]}`
-      });
-    }
-    const steal = worst((f) => f.stealMs, side);
-    if (steal) {
-      warnings2.push({
-        code: "foreign-load",
-        message: `the hypervisor took ${percent(steal.share)} of ${where[side]} during ${label(steal.index)} (steal time): ${effect[side]}`
-      });
-    }
-  }
-  return warnings2;
-}
-
 // src/results/aggregate.ts
 var LOADGEN_SATURATED = 0.9;
 var TIME_WAIT_WARN_SHARE = 0.5;
@@ -49982,9 +50637,21 @@ function summarizeTrial(trial) {
     cpuMsPer1kRequests: trial.serverCpuMs === null || total === 0 ? null : round(trial.serverCpuMs / total * 1e3),
     loadgenCpu: round(sample.loadgenCpuMs / sample.elapsedMs, 3),
     latencyHistogram: encodeHistogram(latency),
-    ...trial.series ? { series: trial.series } : {}
+    ...trial.series ? { series: trial.series } : {},
+    ...trial.foreign ? { foreign: { loadgen: share(trial.foreign.loadgen), server: share(trial.foreign.server) } } : {},
+    ...sample.scheduled ? {
+      rate: {
+        intended: round(sample.scheduled / sec),
+        sent: round(sample.seconds.reduce((n, s) => n + s.sent, 0) / sec),
+        lateMsP99: round(sample.lateMs?.p99 ?? 0, 2)
+      }
+    } : {}
   };
 }
+var share = (f) => {
+  const s = foreignShare(f);
+  return s === null ? null : round(s, 3);
+};
 function summarizeEndpoint(endpoint2, index, trials, seconds) {
   const parts = trials.map((t) => t.sample.endpoints[index]);
   const statuses = {};
@@ -50066,7 +50733,12 @@ function aggregateCell(trials, facts) {
     instances: facts.instances,
     trials: summaries,
     endpoints,
-    warnings: [...cellWarnings(trials, summaries, facts), ...endpointWarnings(endpoints), ...trialWarnings(summaries)],
+    warnings: [
+      ...cellWarnings(trials, summaries, facts),
+      ...endpointWarnings(endpoints),
+      ...trialWarnings(summaries),
+      ...rateWarnings(summaries, facts.maxConnections)
+    ],
     peakTimeWait: Math.max(0, ...trials.map((t) => t.timeWait))
   };
 }
@@ -50140,6 +50812,131 @@ async function waitHealthy(url, timeoutMs, exited) {
   return { ok: false, reason: "timeout", lastStatus };
 }
 
+// src/topology/balancer/engines.ts
+import { accessSync as accessSync2, constants as constants4 } from "node:fs";
+import path5 from "node:path";
+
+// src/topology/shell.ts
+var LOOPBACK = "127.0.0.1";
+function shellQuote(word) {
+  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+// src/topology/balancer/engines.ts
+var ENGINE_BINARY = { node: null, nginx: "nginx", haproxy: "haproxy" };
+var ENGINE_PACKAGE = { nginx: "nginx-light", haproxy: "haproxy" };
+var NGINX_STRATEGY = { "round-robin": "", random: "random;", "least-connections": "least_conn;" };
+var HAPROXY_STRATEGY = { "round-robin": "roundrobin", random: "random", "least-connections": "leastconn" };
+function nginxConfig(ctx) {
+  const servers = ctx.upstreamPorts.map((p) => `    server ${LOOPBACK}:${p} max_fails=1 fail_timeout=1s;`);
+  const strategy = NGINX_STRATEGY[ctx.strategy];
+  return [
+    "# Written by flask-perf for a kind: balancer topology with engine: nginx.",
+    "worker_processes 1;",
+    "daemon off;",
+    `pid ${ctx.dir}/nginx.pid;`,
+    "error_log stderr warn;",
+    "events { worker_connections 4096; }",
+    "http {",
+    "  access_log off;",
+    ...["client_body", "proxy", "fastcgi", "uwsgi", "scgi"].map((t) => `  ${t}_temp_path ${ctx.dir}/${t};`),
+    "  upstream app {",
+    ...strategy ? [`    ${strategy}`] : [],
+    ...servers,
+    "    keepalive 64;",
+    "  }",
+    "  server {",
+    `    listen ${LOOPBACK}:${ctx.port};`,
+    "    location / {",
+    "      proxy_pass http://app;",
+    "      proxy_http_version 1.1;",
+    '      proxy_set_header Connection "";',
+    "      proxy_set_header Host $http_host;",
+    "      proxy_next_upstream error timeout;",
+    "    }",
+    "  }",
+    "}",
+    ""
+  ].join("\n");
+}
+function haproxyConfig(ctx) {
+  return [
+    "# Written by flask-perf for a kind: balancer topology with engine: haproxy.",
+    "global",
+    "  maxconn 4096",
+    "  nbthread 1",
+    "defaults",
+    "  mode http",
+    "  timeout connect 5s",
+    "  timeout client 60s",
+    "  timeout server 60s",
+    "  http-reuse always",
+    "  retries 2",
+    "  option redispatch",
+    "frontend front",
+    `  bind ${LOOPBACK}:${ctx.port}`,
+    "  default_backend app",
+    "backend app",
+    `  balance ${HAPROXY_STRATEGY[ctx.strategy]}`,
+    ...ctx.upstreamPorts.map((p, i) => `  server s${i} ${LOOPBACK}:${p}`),
+    ""
+  ].join("\n");
+}
+function frontPlan(engine, ctx) {
+  switch (engine) {
+    case "node":
+      return {
+        label: "balancer",
+        command: [
+          shellQuote(ctx.node),
+          shellQuote(ctx.balancerScript),
+          `--port ${ctx.port}`,
+          `--strategy ${ctx.strategy}`,
+          ...ctx.upstreamPorts.map((p) => `--upstream ${LOOPBACK}:${p}`)
+        ].join(" "),
+        files: []
+      };
+    case "nginx":
+      return {
+        label: "nginx",
+        command: `${shellQuote(ctx.binary)} -e stderr -p ${shellQuote(ctx.dir)} -c ${shellQuote(path5.join(ctx.dir, "nginx.conf"))}`,
+        files: [{ name: "nginx.conf", text: nginxConfig(ctx) }]
+      };
+    case "haproxy":
+      return {
+        label: "haproxy",
+        command: `${shellQuote(ctx.binary)} -db -f ${shellQuote(path5.join(ctx.dir, "haproxy.cfg"))}`,
+        files: [{ name: "haproxy.cfg", text: haproxyConfig(ctx) }]
+      };
+  }
+}
+var SBIN = ["/usr/local/sbin", "/usr/sbin", "/sbin"];
+function searchPath(envPath = process.env.PATH) {
+  return [.../* @__PURE__ */ new Set([...(envPath ?? "").split(path5.delimiter).filter(Boolean), ...SBIN])];
+}
+function findBinary(name, dirs = searchPath()) {
+  for (const dir of dirs) {
+    const candidate = path5.join(dir, name);
+    try {
+      accessSync2(candidate, constants4.X_OK);
+      return candidate;
+    } catch {
+    }
+  }
+  return null;
+}
+function engineProblems(topologies, find = (name) => findBinary(name)) {
+  const problems = [];
+  topologies.forEach((t, i) => {
+    const binary = t.kind === "balancer" && t.engine ? ENGINE_BINARY[t.engine] : null;
+    if (!binary || find(binary)) return;
+    problems.push(
+      `topologies[${i}].engine is "${t.engine}", but no ${binary} binary was found on PATH or in ${SBIN.join(", ")}; install it (Debian: apt-get install ${ENGINE_PACKAGE[binary]}) or use engine: node`
+    );
+  });
+  return problems;
+}
+
 // src/topology/workers.ts
 function autoWorkers(serverCores) {
   return 2 * Math.max(1, serverCores) + 1;
@@ -50149,10 +50946,6 @@ function resolveWorkers(spec, serverCores) {
 }
 
 // src/topology/plan.ts
-var LOOPBACK = "127.0.0.1";
-function shellQuote(word) {
-  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
-}
 function placeholders(ctx, port, upstreamPorts) {
   return {
     port: String(port),
@@ -50201,14 +50994,16 @@ function planTopology(topology, ctx) {
     }
     case "balancer": {
       const instances = instanceSpecs(ctx, topology.instances);
-      const command = [
-        shellQuote(ctx.node),
-        shellQuote(ctx.balancerScript),
-        `--port ${port}`,
-        `--strategy ${topology.strategy}`,
-        ...instances.map((i) => `--upstream ${LOOPBACK}:${i.port}`)
-      ].join(" ");
-      return { instances, templates: [], front: { label: "balancer", command, port } };
+      const front = frontPlan(topology.engine, {
+        port,
+        upstreamPorts: instances.map((i) => i.port),
+        strategy: topology.strategy,
+        dir: ctx.dir,
+        node: ctx.node,
+        balancerScript: ctx.balancerScript,
+        binary: topology.engine === "node" ? "" : ctx.binary?.(topology.engine) ?? topology.engine
+      });
+      return { instances, templates: [], files: front.files, front: { label: front.label, command: front.command, port } };
     }
     case "command": {
       const instances = instanceSpecs(ctx, topology.instances);
@@ -50220,6 +51015,92 @@ function planTopology(topology, ctx) {
       return { instances, templates: topology.templates, front: { label: "server", command: render(topology.command, values), port } };
     }
   }
+}
+
+// src/topology/placement.ts
+var GROW_AT = 0.7;
+function generatorSets(cpus, n) {
+  if (!cpus) return Array.from({ length: n }, () => void 0);
+  if (cpus.length >= n) return cpus.slice(0, n).map((c) => formatCpuList([c]));
+  return Array.from({ length: n }, () => formatCpuList(cpus));
+}
+function choosePlacement(setting, allowed, hasTaskset2, generators = "auto") {
+  const n = generators === "auto" ? 1 : generators;
+  const plural = n > 1 ? `${n} load generator processes` : "load generator";
+  const shared = (reason) => ({
+    pinned: false,
+    serverCores: allowed.length,
+    reason,
+    generators: generatorSets(null, n),
+    mayGrow: false,
+    allowed
+  });
+  if (setting.mode === "off") return shared("placement: off");
+  if (!hasTaskset2) return shared("taskset not found; not pinned");
+  if (setting.mode === "pin") {
+    const server = parseCpuList(setting.server);
+    return {
+      pinned: true,
+      loadgenCpus: setting.loadgen,
+      serverCpus: setting.server,
+      serverCores: server.length,
+      reason: "placement from the config",
+      generators: generatorSets(parseCpuList(setting.loadgen), n),
+      mayGrow: false,
+      allowed
+    };
+  }
+  if (allowed.length < AUTO_PIN_MIN_CORES) {
+    return shared(
+      `${allowed.length} core${allowed.length === 1 ? "" : "s"}: below ${AUTO_PIN_MIN_CORES}, load generator and server share ${allowed.length === 1 ? "it" : "them"}`
+    );
+  }
+  const cores = Math.min(n, allowed.length - 1);
+  const loadgen = allowed.slice(0, cores);
+  const rest = allowed.slice(cores);
+  return {
+    pinned: true,
+    loadgenCpus: formatCpuList(loadgen),
+    serverCpus: formatCpuList(rest),
+    serverCores: rest.length,
+    reason: `${allowed.length} cores: ${plural} on ${cores}, servers on ${rest.length}`,
+    generators: generatorSets(loadgen, n),
+    mayGrow: generators === "auto",
+    allowed
+  };
+}
+function grownPlacement(placement, busiestShare) {
+  const { allowed } = placement;
+  if (!placement.mayGrow || !placement.pinned || !(busiestShare > GROW_AT)) return null;
+  const have = placement.generators.length;
+  const most = Math.floor(allowed.length / 2);
+  const want = Math.min(most, Math.ceil(have * busiestShare / GROW_AT));
+  if (want <= have) return null;
+  const loadgen = allowed.slice(0, want);
+  const rest = allowed.slice(want);
+  return {
+    ...placement,
+    loadgenCpus: formatCpuList(loadgen),
+    serverCpus: formatCpuList(rest),
+    serverCores: rest.length,
+    generators: generatorSets(loadgen, want),
+    reason: `${allowed.length} cores: the warm-up had the load generator at ${Math.round(busiestShare * 100)}% of its core, so ${want} load generator processes on ${want} cores, servers on ${rest.length}`
+  };
+}
+function placementProblems(placement, allowed) {
+  if (!placement.pinned) return [];
+  const problems = [];
+  const loadgen = parseCpuList(placement.loadgenCpus ?? "");
+  const server = parseCpuList(placement.serverCpus ?? "");
+  for (const [field, cpus] of [
+    ["placement.loadgen", loadgen],
+    ["placement.server", server]
+  ]) {
+    const missing = cpus.filter((c) => !allowed.includes(c));
+    if (missing.length) problems.push(`${field} must name CPUs of this machine (${formatCpuList(allowed)}); got ${formatCpuList(missing)}`);
+  }
+  if (loadgen.some((c) => server.includes(c))) problems.push("placement.loadgen and placement.server must not share CPUs");
+  return problems;
 }
 
 // src/topology/ports.ts
@@ -50317,14 +51198,14 @@ async function startHealthy(spec, config, placement, cwd, env, started) {
 }
 function renderTemplates(templates, workdir, dir, values) {
   for (const template of templates) {
-    const source = path5.resolve(workdir, template);
+    const source = path6.resolve(workdir, template);
     let text2;
     try {
       text2 = readFileSync6(source, "utf8");
     } catch (error2) {
       throw new CellFailure(`template ${template} cannot be read: ${error2.message}`);
     }
-    writeFileSync2(path5.join(dir, path5.basename(template).replace(/\.tmpl$/, "")), render(text2, values));
+    writeFileSync2(path6.join(dir, path6.basename(template).replace(/\.tmpl$/, "")), render(text2, values));
   }
 }
 function deadProcess(procs) {
@@ -50332,7 +51213,7 @@ function deadProcess(procs) {
 }
 async function deploy(topology, config, placement, deps, facts) {
   const started = [];
-  const dir = mkdtempSync2(path5.join(os6.tmpdir(), `flask-perf-${topology.name}-`));
+  const dir = mkdtempSync2(path6.join(os6.tmpdir(), `flask-perf-${topology.name}-`));
   const forgetDir = onCleanup({ phase: "folder", label: dir, now: () => rmSync3(dir, { recursive: true, force: true }) });
   const env = childEnv(process.env, config.app.passEnv, config.app.env);
   let sampler;
@@ -50347,7 +51228,15 @@ async function deploy(topology, config, placement, deps, facts) {
   };
   try {
     ports = await freePorts(portsNeeded(topology));
-    const context3 = { app: config.app, serverCores: placement.serverCores, ports, dir, node: deps.node, balancerScript: deps.balancerScript };
+    const context3 = {
+      app: config.app,
+      serverCores: placement.serverCores,
+      ports,
+      dir,
+      node: deps.node,
+      balancerScript: deps.balancerScript,
+      binary: findBinary
+    };
     const plan = planTopology(topology, context3);
     facts.workers = plan.workers ?? null;
     facts.instances = plan.instances.length || null;
@@ -50362,6 +51251,7 @@ async function deploy(topology, config, placement, deps, facts) {
         plan.instances.map((i) => i.port)
       )
     );
+    for (const file of plan.files ?? []) writeFileSync2(path6.join(dir, file.name), file.text);
     await startHealthy(plan.front, config, placement, config.app.workdir, env, started);
     const groups = new Set(started.map((p) => p.pid));
     sampler = setInterval(() => {
@@ -50380,7 +51270,8 @@ async function deploy(topology, config, placement, deps, facts) {
         await dead.outputRead();
         throw new CellFailure(failureText(dead, `died mid-run with ${describeExit(dead.exitInfo())}`));
       },
-      usage: () => groupUsage(groups)
+      usage: () => groupUsage(groups),
+      repin: (cpus) => void repinGroups(groups, cpus)
     };
   } catch (e) {
     await stop();
@@ -50389,26 +51280,28 @@ async function deploy(topology, config, placement, deps, facts) {
 }
 var reusesTimeWait = loopbackReusesTimeWait();
 var sources = loopbackSources(SOURCE_ADDRESSES, process.platform, reusesTimeWait);
-function jobFor(d, config, durationMs) {
-  return closedJob({
-    url: d.url,
-    connections: config.load.connections,
-    durationMs,
-    timeoutMs: config.load.timeoutMs,
-    endpoints: config.load.requests,
-    localAddresses: sources
-  });
+function jobAt(d, config, stages) {
+  return jobOf(config, d.url, stages, sources);
 }
-async function measure(d, generator, config, durationMs, placement) {
+function jobFor(d, config, model, durationMs) {
+  return jobOf(config, d.url, stagesFor(model, config, durationMs), sources);
+}
+async function measure(d, generator, job, placement) {
+  const durationMs = jobDurationMs(job);
   await d.checkAlive();
-  const cpus = placement.pinned && placement.loadgenCpus && placement.serverCpus ? perCpuTimes() : void 0;
-  const runnerBefore = process.cpuUsage();
-  const generatorBefore = generator.cpuMs();
-  const startedAt = performance.now();
-  const before = d.usage().cpuMs;
+  const pinned = placement.pinned && placement.loadgenCpus && placement.serverCpus;
+  const readings = () => ({
+    serverMs: d.usage().cpuMs,
+    generatorMs: generator.cpuMs(),
+    cpus: pinned ? perCpuTimes() : void 0,
+    kernel: pinned ? kernelTimes() : void 0,
+    runner: process.cpuUsage(),
+    at: performance.now()
+  });
+  const before = readings();
   const server = [];
-  let last = before;
-  let lastAt = performance.now();
+  let last = before.serverMs;
+  let lastAt = before.at;
   const read = () => {
     const u = d.usage();
     const at2 = performance.now();
@@ -50417,33 +51310,61 @@ async function measure(d, generator, config, durationMs, placement) {
     lastAt = at2;
   };
   const sampler = setInterval(read, 1e3);
+  let end;
+  const endTimer = setTimeout(() => {
+    clearInterval(sampler);
+    end = readings();
+    while (server.length < Math.ceil(durationMs / 1e3 - 1e-9)) read();
+  }, durationMs);
   let sample;
   try {
-    sample = await generator.run(jobFor(d, config, durationMs));
+    sample = await generator.run(job);
   } finally {
     clearInterval(sampler);
+    clearTimeout(endTimer);
   }
-  const after = d.usage().cpuMs;
-  const foreign = cpus ? foreignAround(cpus, placement, { generator: generator.cpuMs() - generatorBefore, server: after - before, runnerBefore, startedAt }) : void 0;
+  end ??= readings();
   while (server.length < sample.seconds.length) read();
+  const foreign = before.cpus && end.cpus ? foreignBetween(before, end, placement) : void 0;
   await d.checkAlive();
   return {
     sample,
-    serverCpuMs: after - before,
+    serverCpuMs: end.serverMs - before.serverMs,
     timeWait: timeWaitSockets(d.frontPort),
     series: trialSeries(sample, server, placement.serverCores),
     ...foreign ? { foreign } : {}
   };
 }
-function foreignAround(before, placement, own) {
-  const after = perCpuTimes();
-  if (!after) return void 0;
-  const runner = process.cpuUsage(own.runnerBefore);
-  const runnerMs = (runner.user + runner.system) / 1e3;
-  const elapsed = performance.now() - own.startedAt;
+function foreignBetween(before, after, placement) {
+  const runnerMs = (after.runner.user - before.runner.user + after.runner.system - before.runner.system) / 1e3;
+  const elapsed = after.at - before.at;
+  const loadgen = parseCpuList(placement.loadgenCpus);
+  const server = parseCpuList(placement.serverCpus);
+  const kernel = (cpus) => before.kernel && after.kernel ? kernelMsOn(before.kernel, after.kernel, cpus) : 0;
   return {
-    loadgen: foreignLoad(before, after, parseCpuList(placement.loadgenCpus), own.generator + runnerMs, elapsed),
-    server: foreignLoad(before, after, parseCpuList(placement.serverCpus), own.server + runnerMs, elapsed)
+    loadgen: foreignLoad(before.cpus, after.cpus, loadgen, after.generatorMs - before.generatorMs + runnerMs + kernel(loadgen), elapsed),
+    server: foreignLoad(before.cpus, after.cpus, server, after.serverMs - before.serverMs + runnerMs + kernel(server), elapsed)
+  };
+}
+function growIfSaturated(placement, warm, generator, deployments, deps, label) {
+  const busiest = Math.max(0, ...warm.map((w) => w.elapsedMs > 0 ? w.loadgenCpuMs / w.elapsedMs : 0));
+  const grown = grownPlacement(placement, busiest);
+  if (!grown) return placement;
+  for (const d of deployments) d.repin(grown.serverCpus);
+  for (const cpus of grown.generators.slice(generator.processes)) generator.add(cpus);
+  deps.progress.note(`${label}: ${grown.reason}`);
+  return grown;
+}
+function cellPlacement(used, run2) {
+  if (used === run2) return {};
+  return {
+    placement: {
+      loadgenCpus: used.loadgenCpus ?? null,
+      serverCpus: used.serverCpus ?? null,
+      serverCores: used.serverCores,
+      generators: used.generators.length,
+      reason: used.reason
+    }
   };
 }
 function cellResult(topology, config, trials, error2, facts, peakRss) {
@@ -50457,7 +51378,8 @@ function cellResult(topology, config, trials, error2, facts, peakRss) {
     instances: facts.instances,
     // With TIME_WAIT reuse on loopback, waiting sockets take no port from new connections.
     ephemeralPorts: reusesTimeWait ? Infinity : ephemeralPortCount() * Math.max(1, sources.length),
-    sourceAddresses: Math.max(1, sources.length)
+    sourceAddresses: Math.max(1, sources.length),
+    maxConnections: config.load.maxConnections
   });
 }
 var errorText = (e) => capText(e instanceof CellFailure ? e.message : `${e.message}`, MAX_ERROR_CHARS);
@@ -50468,17 +51390,21 @@ async function runCell(topology, config, placement, deps) {
   let generator;
   let deployment;
   let error2 = null;
+  let used = placement;
   try {
     deps.progress.phase(label, "starting");
-    generator = deps.openLoadGenerator({ cpus: placement.loadgenCpus });
+    generator = deps.openLoadGenerator({ cpus: placement.generators });
     deployment = await deploy(topology, config, placement, deps, facts);
+    const model = loadModel(config, topology);
     if (config.load.warmupMs > 0) {
       deps.progress.phase(label, "warming up", config.load.warmupMs);
-      await generator.run(jobFor(deployment, config, config.load.warmupMs));
+      const warm = await generator.run(jobFor(deployment, config, model, config.load.warmupMs));
+      used = growIfSaturated(placement, [warm], generator, [deployment], deps, label);
     }
+    const ms2 = trialMs(model, config);
     for (let t = 0; t < config.load.trials; t++) {
-      deps.progress.phase(label, `trial ${t + 1}/${config.load.trials}`, config.load.durationMs);
-      trials.push(await measure(deployment, generator, config, config.load.durationMs, placement));
+      deps.progress.phase(label, `trial ${t + 1}/${config.load.trials}`, ms2);
+      trials.push(await measure(deployment, generator, jobFor(deployment, config, model, ms2), used));
     }
   } catch (e) {
     error2 = errorText(e);
@@ -50487,7 +51413,7 @@ async function runCell(topology, config, placement, deps) {
     await generator?.close();
     await deployment?.stop();
   }
-  return cellResult(topology, config, trials, error2, facts, deployment?.peakRss() ?? 0);
+  return { ...cellResult(topology, config, trials, error2, facts, deployment?.peakRss() ?? 0), ...cellPlacement(used, placement) };
 }
 async function runInterleaved(topology, sides, placement, deps, plan) {
   const names = Object.keys(sides);
@@ -50496,11 +51422,15 @@ async function runInterleaved(topology, sides, placement, deps, plan) {
   const trials = Object.fromEntries(names.map((n) => [n, []]));
   const errors = Object.fromEntries(names.map((n) => [n, null]));
   const up = {};
+  const models = {};
   let generator;
+  let used = placement;
   try {
     deps.progress.phase(topology.name, "starting both sides");
-    generator = deps.openLoadGenerator({ cpus: placement.loadgenCpus });
-    const started = await Promise.allSettled(order.map((side) => deploy(topology, sides[side], placement, deps, facts[side])));
+    generator = deps.openLoadGenerator({ cpus: placement.generators });
+    const shape = (side) => sides[side].topologies.find((t) => t.name === topology.name) ?? topology;
+    const started = await Promise.allSettled(order.map((side) => deploy(shape(side), sides[side], placement, deps, facts[side])));
+    for (const side of names) models[side] = loadModel(sides[side], shape(side));
     started.forEach((outcome, i) => {
       if (outcome.status === "fulfilled") up[order[i]] = outcome.value;
       else errors[order[i]] = errorText(outcome.reason);
@@ -50509,7 +51439,16 @@ async function runInterleaved(topology, sides, placement, deps, plan) {
     const warmup = live.reduce((ms2, side) => ms2 + plan.warmupMs[side], 0);
     if (warmup > 0) {
       deps.progress.phase(topology.name, "warming up", warmup);
-      for (const side of live) if (plan.warmupMs[side] > 0) await generator.run(jobFor(up[side], sides[side], plan.warmupMs[side]));
+      const warm = [];
+      for (const side of live) if (plan.warmupMs[side] > 0) warm.push(await generator.run(jobFor(up[side], sides[side], models[side], plan.warmupMs[side])));
+      used = growIfSaturated(
+        placement,
+        warm,
+        generator,
+        live.map((side) => up[side]),
+        deps,
+        topology.name
+      );
     }
     const sliceMs = Math.max(100, Math.round(plan.durationMs / plan.slices));
     for (let t = 0; t < plan.trials; t++) {
@@ -50523,7 +51462,7 @@ async function runInterleaved(topology, sides, placement, deps, plan) {
         for (const side of k % 2 === 0 ? live : [...live].reverse()) {
           if (errors[side] !== null) continue;
           try {
-            slices[side].push(await measure(up[side], generator, sides[side], sliceMs, placement));
+            slices[side].push(await measure(up[side], generator, jobFor(up[side], sides[side], models[side], sliceMs), used));
           } catch (e) {
             errors[side] = errorText(e);
           }
@@ -50539,7 +51478,10 @@ async function runInterleaved(topology, sides, placement, deps, plan) {
     await Promise.all(order.map((side) => up[side]?.stop() ?? Promise.resolve()));
   }
   return Object.fromEntries(
-    names.map((side) => [side, cellResult(topology, sides[side], trials[side], errors[side], facts[side], up[side]?.peakRss() ?? 0)])
+    names.map((side) => [
+      side,
+      { ...cellResult(topology, sides[side], trials[side], errors[side], facts[side], up[side]?.peakRss() ?? 0), ...cellPlacement(used, placement) }
+    ])
   );
 }
 
@@ -50594,7 +51536,8 @@ async function fingerprint(app, placement, cores) {
       loadgenCpus: placement.loadgenCpus ?? null,
       serverCpus: placement.serverCpus ?? null,
       serverCores: placement.serverCores,
-      reason: placement.reason
+      reason: placement.reason,
+      generators: placement.generators.length
     }
   };
 }
@@ -50603,76 +51546,244 @@ async function fingerprint(app, placement, cores) {
 var SCHEMA_VERSION = 3;
 
 // src/calibration/plan.ts
-import path6 from "node:path";
+import path7 from "node:path";
 var CALIBRATION_WARMUP_MS = 2e3;
 var CALIBRATION_SLICE_MS = 1e3;
 function calibrationDir() {
-  return path6.join(packageRoot(), "src/calibration");
+  return path7.join(packageRoot(), "src/calibration");
 }
-function calibrationConfig(config, topology, dir) {
+function calibrationConfig(config, topology, dir, serverCores) {
   if (topology.kind === "command") return null;
+  const serve = `{python} ${path7.join(dir, "serve.py")} {port}`;
+  const { rate, ...shape } = topology;
+  const reference = shape.kind === "gunicorn" ? {
+    name: shape.name,
+    kind: "command",
+    command: `${serve} --workers ${resolveWorkers(shape.workers, serverCores)} --threads ${shape.threads}`,
+    instances: 0,
+    templates: []
+  } : shape;
   return {
     ...config,
-    app: {
-      ...config.app,
-      build: "",
-      workdir: dir,
-      wsgi: "calibration_app:app",
-      start: `{python} ${path6.join(dir, "serve.py")} {port}`,
-      health: "/"
-    },
+    app: { ...config.app, build: "", workdir: dir, wsgi: "calibration_app:app", start: serve, health: "/" },
     load: {
       ...config.load,
+      rate: void 0,
+      stages: void 0,
+      capacity: void 0,
       warmupMs: Math.min(config.load.warmupMs, CALIBRATION_WARMUP_MS),
       requests: [{ method: "GET", path: "/", headers: {}, body: "", weight: 1 }]
     },
-    topologies: [topology]
+    topologies: [reference]
   };
 }
 
-// src/topology/placement.ts
-function choosePlacement(setting, allowed, hasTaskset2) {
-  const shared = (reason) => ({ pinned: false, serverCores: allowed.length, reason });
-  if (setting.mode === "off") return shared("placement: off");
-  if (!hasTaskset2) return shared("taskset not found; not pinned");
-  if (setting.mode === "pin") {
-    const server = parseCpuList(setting.server);
-    return {
-      pinned: true,
-      loadgenCpus: setting.loadgen,
-      serverCpus: setting.server,
-      serverCores: server.length,
-      reason: "placement from the config"
+// src/capacity/search.ts
+var MIN_RATE = 1;
+function judgeStep(measured, goal) {
+  const reasons = [];
+  const generatorLimited = measured.lateMsP99 > GENERATOR_LATE_WARN_MS;
+  if (generatorLimited) reasons.push(`the load generator fell behind its schedule (p99 ${fmt(measured.lateMsP99)} ms late)`);
+  if (measured.p99Ms > goal.p99Ms) reasons.push(`p99 ${fmt(measured.p99Ms)} ms > ${fmt(goal.p99Ms)} ms`);
+  if (measured.errorShare > goal.errorShare) reasons.push(`failures ${pct(measured.errorShare)} > ${pct(goal.errorShare)}`);
+  if (measured.sentRate < RATE_KEPT_SHARE * measured.rate) reasons.push(`only ${pct(measured.sentRate / measured.rate)} of the rate was sent`);
+  return { ...measured, pass: reasons.length === 0, generatorLimited, reason: reasons.join("; ") };
+}
+var fmt = (ms2) => ms2 >= 100 ? String(Math.round(ms2)) : ms2.toFixed(1);
+var pct = (share3) => `${Number((share3 * 100).toFixed(1))}%`;
+function record(state, step) {
+  const steps = [...state.steps, step];
+  const passed = steps.filter((s) => s.pass);
+  const low = passed.length ? passed.reduce((a, b) => b.rate > a.rate ? b : a) : null;
+  const failedAbove = steps.filter((s) => !s.pass && (low === null || s.rate > low.rate));
+  const high = failedAbove.length ? failedAbove.reduce((a, b) => b.rate < a.rate ? b : a) : null;
+  return { steps, low, high };
+}
+var EMPTY_SEARCH = { steps: [], low: null, high: null };
+function nextRate(state, plan) {
+  const { low, high } = state;
+  if (state.steps.length === 0) return { rate: Math.min(plan.maxRate, Math.max(MIN_RATE, plan.start)) };
+  if (high?.generatorLimited) return { done: "generator-limit" };
+  if (low && high) {
+    if (high.rate / low.rate <= 1 + plan.resolution) return { done: "bracketed" };
+    return { rate: Math.sqrt(low.rate * high.rate) };
+  }
+  if (!low) {
+    const lowest = Math.min(...state.steps.map((s) => s.rate));
+    if (lowest <= MIN_RATE) return { done: "below-minimum" };
+    return { rate: Math.max(MIN_RATE, lowest / 2) };
+  }
+  if (low.rate >= plan.maxRate) return { done: "at-maximum" };
+  return { rate: Math.min(plan.maxRate, low.rate * 1.5) };
+}
+
+// src/run/capacity.ts
+var STEP_WARMUP_MS = 1e3;
+var REFERENCE_SLICE_MS = 1e3;
+var START_SHARE = 0.6;
+var MAX_SHARE = 4;
+var RESOLUTION = 0.05;
+var closedRps = (s) => s.endpoints.reduce((n, e) => n + e.responses, 0) / (s.elapsedMs / 1e3);
+function stepOutcome(rate, trial, goal) {
+  const t = summarizeTrial(trial);
+  const sent = trial.sample.seconds.reduce((n, s) => n + s.sent, 0);
+  return judgeStep(
+    {
+      rate,
+      sentRate: round2(sent / t.durationSec),
+      achievedRate: t.rps,
+      p50Ms: t.latencyMs.p50,
+      p99Ms: t.latencyMs.p99,
+      errorShare: round2(sent > 0 ? Math.min(1, t.failures / sent) : 0, 4),
+      lateMsP99: round2(trial.sample.lateMs?.p99 ?? 0)
+    },
+    goal
+  );
+}
+var round2 = (x, digits = 2) => Math.round(x * 10 ** digits) / 10 ** digits;
+async function runCapacity(topology, sides, placement, deps, first3) {
+  const names = Object.keys(sides);
+  const order = [first3, ...names.filter((n) => n !== first3)];
+  const label = topology.name;
+  const facts = Object.fromEntries(names.map((n) => [n, { workers: null, instances: null }]));
+  const errors = Object.fromEntries(names.map((n) => [n, null]));
+  const up = {};
+  const searches = {};
+  const reference = [];
+  let generator;
+  let used = placement;
+  const searchers = order.filter((s) => sides[s].role === "search");
+  const referenceSide = order.find((s) => sides[s].role === "reference");
+  const capacity = sides[searchers[0]].config.load.capacity;
+  try {
+    deps.progress.phase(label, "starting");
+    generator = deps.openLoadGenerator({ cpus: placement.generators });
+    const shape = (side) => sides[side].config.topologies.find((t) => t.name === topology.name) ?? topology;
+    const started = await Promise.allSettled(order.map((side) => deploy(shape(side), sides[side].config, placement, deps, facts[side])));
+    started.forEach((outcome, i) => {
+      if (outcome.status === "fulfilled") up[order[i]] = outcome.value;
+      else errors[order[i]] = errorText(outcome.reason);
+    });
+    const live = order.filter((s) => up[s]);
+    const warm = [];
+    for (const side of live) {
+      const { config } = sides[side];
+      if (config.load.warmupMs <= 0) continue;
+      deps.progress.phase(label, `warming up ${side}`, config.load.warmupMs);
+      const sample = await generator.run(jobAt(up[side], config, [{ durationMs: config.load.warmupMs, connections: config.load.connections }]));
+      warm.push(sample);
+      const throughput = Math.max(1, closedRps(sample));
+      if (sides[side].role === "search")
+        searches[side] = { state: EMPTY_SEARCH, end: null, spentMs: 0, start: START_SHARE * throughput, maxRate: MAX_SHARE * throughput, trials: [] };
+    }
+    for (const side of live.filter((s) => sides[s].role === "search" && !searches[s]))
+      searches[side] = { state: EMPTY_SEARCH, end: null, spentMs: 0, start: 10, maxRate: 1e5, trials: [] };
+    used = growIfSaturated(
+      placement,
+      warm,
+      generator,
+      live.map((s) => up[s]),
+      deps,
+      label
+    );
+    const stepCost = STEP_WARMUP_MS + capacity.stepMs + (referenceSide && up[referenceSide] ? REFERENCE_SLICE_MS : 0);
+    for (let turn = 0; ; turn++) {
+      const active = searchers.filter((s) => up[s] && errors[s] === null && searches[s].end === null);
+      if (active.length === 0) break;
+      for (const side of turn % 2 === 0 ? active : [...active].reverse()) {
+        const search = searches[side];
+        const next = nextRate(search.state, { start: search.start, maxRate: search.maxRate, resolution: RESOLUTION });
+        if ("done" in next) {
+          search.end = next.done;
+          continue;
+        }
+        if (search.spentMs + stepCost > capacity.budgetMs) {
+          search.end = "budget";
+          continue;
+        }
+        const { config } = sides[side];
+        const d = up[side];
+        deps.progress.phase(
+          label,
+          `${side === first3 && searchers.length === 1 ? "" : `${side}: `}${Math.round(next.rate)} req/s`,
+          STEP_WARMUP_MS + capacity.stepMs
+        );
+        try {
+          await generator.run(jobAt(d, config, [{ durationMs: STEP_WARMUP_MS, rate: next.rate }]));
+          const trial = await measure(d, generator, jobAt(d, config, [{ durationMs: capacity.stepMs, rate: next.rate }]), used);
+          search.trials.push(trial);
+          search.state = record(search.state, stepOutcome(next.rate, trial, { p99Ms: capacity.p99Ms, errorShare: capacity.errorShare }));
+          search.spentMs += stepCost;
+        } catch (e) {
+          errors[side] = errorText(e);
+        }
+        if (referenceSide && up[referenceSide] && errors[referenceSide] === null) {
+          const ref = sides[referenceSide].config;
+          try {
+            const slice = await generator.run(jobAt(up[referenceSide], ref, [{ durationMs: REFERENCE_SLICE_MS, connections: ref.load.connections }]));
+            reference.push(round2(closedRps(slice)));
+          } catch (e) {
+            errors[referenceSide] = errorText(e);
+          }
+        }
+      }
+    }
+  } catch (e) {
+    for (const side of order) errors[side] ??= errorText(e);
+  } finally {
+    deps.progress.phase(label, "stopping");
+    await generator?.close();
+    await Promise.all(order.map((side) => up[side]?.stop() ?? Promise.resolve()));
+  }
+  const results = {};
+  for (const side of names) {
+    const { config } = sides[side];
+    const search = searches[side];
+    const peak = up[side]?.peakRss() ?? 0;
+    if (sides[side].role === "reference" || !search) {
+      results[side] = { ...cellResult(topology, config, [], errors[side], facts[side], peak), ...cellPlacement(used, placement) };
+      continue;
+    }
+    const best2 = search.state.low ? search.trials[search.state.steps.indexOf(search.state.low)] : null;
+    const cell = cellResult(topology, config, best2 ? [best2] : search.trials.slice(0, 1), errors[side], facts[side], peak);
+    const result = {
+      goal: { p99Ms: capacity.p99Ms, errorShare: capacity.errorShare },
+      rate: search.state.low ? round2(search.state.low.rate) : 0,
+      missedAt: search.state.high?.rate ?? null,
+      end: search.end ?? "budget",
+      budgetSec: capacity.budgetMs / 1e3,
+      spentSec: round2(search.spentMs / 1e3, 1),
+      steps: search.state.steps.map((s) => ({
+        rate: round2(s.rate),
+        sentRate: s.sentRate,
+        achievedRate: s.achievedRate,
+        p50Ms: s.p50Ms,
+        p99Ms: s.p99Ms,
+        errorShare: s.errorShare,
+        lateMsP99: s.lateMsP99,
+        pass: s.pass,
+        reason: s.reason.slice(0, 500)
+      })),
+      ...referenceSide && reference.length ? { reference } : {}
+    };
+    const calibration = referenceSide && errors[referenceSide] === null && reference.length ? {
+      calibration: {
+        interleaved: true,
+        rps: round2(reference.reduce((a, b) => a + b, 0) / reference.length),
+        cpuMsPer1kRequests: null,
+        trials: reference.map((rps) => ({ rps, cpuMsPer1kRequests: null }))
+      }
+    } : {};
+    results[side] = {
+      ...cell,
+      trials: search.trials.map(summarizeTrial),
+      warnings: [...cell.warnings, ...capacityWarnings(result)],
+      capacity: result,
+      ...calibration,
+      ...cellPlacement(used, placement)
     };
   }
-  if (allowed.length < AUTO_PIN_MIN_CORES) {
-    return shared(
-      `${allowed.length} core${allowed.length === 1 ? "" : "s"}: below ${AUTO_PIN_MIN_CORES}, load generator and server share ${allowed.length === 1 ? "it" : "them"}`
-    );
-  }
-  const [first2, ...rest] = allowed;
-  return {
-    pinned: true,
-    loadgenCpus: formatCpuList([first2]),
-    serverCpus: formatCpuList(rest),
-    serverCores: rest.length,
-    reason: `${allowed.length} cores: load generator on 1, servers on ${rest.length}`
-  };
-}
-function placementProblems(placement, allowed) {
-  if (!placement.pinned) return [];
-  const problems = [];
-  const loadgen = parseCpuList(placement.loadgenCpus ?? "");
-  const server = parseCpuList(placement.serverCpus ?? "");
-  for (const [field, cpus] of [
-    ["placement.loadgen", loadgen],
-    ["placement.server", server]
-  ]) {
-    const missing = cpus.filter((c) => !allowed.includes(c));
-    if (missing.length) problems.push(`${field} must name CPUs of this machine (${formatCpuList(allowed)}); got ${formatCpuList(missing)}`);
-  }
-  if (loadgen.some((c) => server.includes(c))) problems.push("placement.loadgen and placement.server must not share CPUs");
-  return problems;
+  return results;
 }
 
 // src/run/progress.ts
@@ -50725,8 +51836,8 @@ function hasTaskset() {
 }
 function placementHere(config) {
   const allowed = allowedCpus(os8.availableParallelism());
-  const placement = choosePlacement(config.placement, allowed, hasTaskset());
-  const problems = placementProblems(placement, allowed);
+  const placement = choosePlacement(config.placement, allowed, hasTaskset(), config.load.generators);
+  const problems = [...placementProblems(placement, allowed), ...engineProblems(config.topologies)];
   if (problems.length) throw new ConfigError(config.configPath, problems);
   return { placement, cores: allowed.length };
 }
@@ -50763,12 +51874,14 @@ function resultsDocument(config, run2, topologies, load = config.load) {
   };
 }
 async function runCalibrated(config, topology, placement, deps) {
-  const reference = calibrationConfig(config, topology, calibrationDir());
+  const reference = calibrationConfig(config, topology, calibrationDir(), placement.serverCores);
   if (!reference) return { ...await runCell(topology, config, placement, deps), calibration: null };
-  const slices = Math.max(1, Math.round(config.load.durationMs / CALIBRATION_SLICE_MS));
+  const model = loadModel(config, topology);
+  const ms2 = trialMs(model, config);
+  const slices = model.kind === "stages" ? 1 : Math.max(1, Math.round(ms2 / CALIBRATION_SLICE_MS));
   const pair = await runInterleaved(topology, { app: config, reference }, placement, deps, {
     warmupMs: { app: config.load.warmupMs, reference: reference.load.warmupMs },
-    durationMs: config.load.durationMs,
+    durationMs: ms2,
     trials: config.load.trials,
     slices,
     first: "app"
@@ -50787,6 +51900,14 @@ async function runCalibrated(config, topology, placement, deps) {
   };
   return { ...pair.app, calibration };
 }
+async function runCapacityCell(config, topology, placement, deps) {
+  const reference = config.compare.calibrate ? calibrationConfig(config, topology, calibrationDir(), placement.serverCores) : null;
+  const sides = {
+    app: { config, role: "search" },
+    reference: { config: reference ?? config, role: "reference" }
+  };
+  return (await runCapacity(topology, reference ? sides : { app: sides.app }, placement, deps, "app")).app;
+}
 async function runMatrix(config, options = {}) {
   const progress = options.progress ?? silentProgress;
   const startedAt = (/* @__PURE__ */ new Date()).toISOString();
@@ -50800,7 +51921,7 @@ async function runMatrix(config, options = {}) {
     for (const [index, topology] of config.topologies.entries()) {
       if (interruption()) break;
       progress.cellStart(topology.name, index, config.topologies.length);
-      const result = config.compare.calibrate ? await runCalibrated(config, topology, placement, deps) : await runCell(topology, config, placement, deps);
+      const result = loadModel(config, topology).kind === "capacity" ? await runCapacityCell(config, topology, placement, deps) : config.compare.calibrate ? await runCalibrated(config, topology, placement, deps) : await runCell(topology, config, placement, deps);
       progress.cellEnd(result);
       topologies.push(result);
       options.onCell?.(resultsDocument(config, run2, topologies));
@@ -50842,6 +51963,7 @@ async function runAb(head, base, options) {
   const progress = options.progress ?? silentProgress;
   const startedAt = (/* @__PURE__ */ new Date()).toISOString();
   const sides = { head: measurementConfig(head), base: measurementConfig(base) };
+  placementHere(head);
   if (!options.skipBuild) {
     await runBuild(base.app, (line) => progress.note(`base ${line}`));
     await runBuild(head.app, (line) => progress.note(`head ${line}`));
@@ -50857,34 +51979,65 @@ async function runAb(head, base, options) {
   let active = [...names];
   let comparison;
   const { rounds: rounds2, maxRounds, maxTimeMs, warmupMs, durationMs, slices } = head.compare;
+  const profileMs = head.load.stages ? head.load.stages.reduce((ms2, s) => ms2 + s.durationMs, 0) : null;
   const judging = pairedJudging(head.compare, options.policy.alpha);
   const measuringSince = Date.now();
   const took = new Map(names.map((n) => [n, []]));
+  if (head.load.capacity) {
+    try {
+      for (const [index, name] of shuffled(names, options.random).entries()) {
+        if (interruption()) break;
+        const first3 = options.random() < 0.5 ? "base" : "head";
+        progress.cellStart(`${name} (capacity, ${first3} first)`, index, names.length);
+        log.push({ round: 1, topology: name, side: first3 });
+        const found = await runCapacity(
+          topologyOf(name),
+          { base: { config: base, role: "search" }, head: { config: head, role: "search" } },
+          placement,
+          deps,
+          first3
+        );
+        for (const side of ["base", "head"]) {
+          progress.cellEnd({ ...found[side], name: `${name} (${side})` });
+          measured[side].get(name).push(found[side]);
+        }
+      }
+    } finally {
+      progress.close();
+    }
+    return {
+      head: resultsDocument(head, run2, merge2("head")),
+      base: resultsDocument(base, run2, merge2("base")),
+      comparison: comparePaired(merge2("base"), merge2("head"), options.policy, { ...judging, final: true }),
+      log
+    };
+  }
   try {
-    const first2 = Math.max(500, warmupMs);
+    const first3 = Math.max(500, warmupMs);
     for (const [index, name] of names.entries()) {
       if (interruption()) break;
       progress.cellStart(`${name} (warm-up, not counted)`, index, names.length);
       const pair = await runInterleaved(topologyOf(name), sides, placement, deps, {
-        warmupMs: { base: first2, head: first2 },
-        durationMs: first2,
+        warmupMs: { base: first3, head: first3 },
+        durationMs: first3,
         trials: 1,
         slices: 1,
         first: "base"
       });
       progress.cellEnd({ ...pair.head, name: `${name} (warm-up)` });
     }
-    for (let round2 = 1; round2 <= maxRounds && active.length > 0 && !interruption(); round2++) {
+    for (let round3 = 1; round3 <= maxRounds && active.length > 0 && !interruption(); round3++) {
       const schedule = roundSchedule(active, options.random).filter((_, i) => i % 2 === 0);
-      for (const m of schedule) log.push({ round: round2, ...m });
+      for (const m of schedule) log.push({ round: round3, ...m });
       for (const [index, m] of schedule.entries()) {
-        progress.cellStart(`${m.topology} (round ${round2}, ${m.side} first)`, index, schedule.length);
+        progress.cellStart(`${m.topology} (round ${round3}, ${m.side} first)`, index, schedule.length);
         const began = Date.now();
         const pair = await runInterleaved(topologyOf(m.topology), sides, placement, deps, {
           warmupMs: { base: warmupMs, head: warmupMs },
-          durationMs,
+          // A stage profile runs whole each round, side after side: cut into slices it would not be the profile.
+          durationMs: profileMs ?? durationMs,
           trials: 1,
-          slices,
+          slices: profileMs ? 1 : slices,
           first: m.side
         });
         took.get(m.topology).push(Date.now() - began);
@@ -50895,16 +52048,16 @@ async function runAb(head, base, options) {
       }
       options.onRound?.(resultsDocument(head, run2, merge2("head"), sides.head.load), resultsDocument(base, run2, merge2("base"), sides.base.load));
       active = active.filter((n) => [...measured.base.get(n), ...measured.head.get(n)].every((r) => r.ok));
-      if (round2 >= rounds2) {
+      if (round3 >= rounds2) {
         const next = nextRoundMs(active, took);
         const elapsed = Date.now() - measuringSince;
         const outOfTime = elapsed + next > maxTimeMs;
-        const final = round2 >= maxRounds || outOfTime;
+        const final = round3 >= maxRounds || outOfTime;
         comparison = comparePaired(merge2("base"), merge2("head"), options.policy, { ...judging, final });
         active = active.filter((n) => comparison.cells.find((c) => c.name === n)?.verdict === "inconclusive");
-        if (active.length && outOfTime && round2 < maxRounds)
+        if (active.length && outOfTime && round3 < maxRounds)
           progress.note(`max-time: ${fmtSeconds(elapsed)} measured, the next round needs ~${fmtSeconds(next)}: stopping; inconclusive ${active.join(", ")}`);
-        else if (active.length && !final) progress.note(`round ${round2}: inconclusive ${active.join(", ")}; measuring again`);
+        else if (active.length && !final) progress.note(`round ${round3}: inconclusive ${active.join(", ")}; measuring again`);
         if (final) break;
       }
     }
@@ -50925,10 +52078,10 @@ function policyOf(config, rpsThreshold) {
 }
 function configForBase(head, workspace, worktree) {
   const move = (p) => {
-    const rel = path7.relative(workspace, p);
-    return rel.startsWith("..") || path7.isAbsolute(rel) ? p : path7.join(worktree, rel);
+    const rel = path8.relative(workspace, p);
+    return rel.startsWith("..") || path8.isAbsolute(rel) ? p : path8.join(worktree, rel);
   };
-  return { ...head, app: { ...head.app, workdir: move(head.app.workdir), python: path7.isAbsolute(head.app.python) ? move(head.app.python) : head.app.python } };
+  return { ...head, app: { ...head.app, workdir: move(head.app.workdir), python: path8.isAbsolute(head.app.python) ? move(head.app.python) : head.app.python } };
 }
 async function runPipeline(config, source, policy, options = {}) {
   const progress = options.progress ?? silentProgress;
@@ -51124,6 +52277,7 @@ function best(cells, value, lowest) {
 function recommend(results) {
   const ok = results.topologies.filter((t) => t.ok && t.totalRequests > 0);
   return {
+    mostCapacity: best(ok, (t) => t.capacity?.rate ?? null, false),
     mostRps: best(ok, (t) => t.rps, false),
     mostRpsPerCore: best(ok, (t) => t.cpuMsPer1kRequests ? 1e6 / t.cpuMsPer1kRequests : null, false),
     lowestP99: best(ok, (t) => t.latencyMs.p99, true)
@@ -51134,21 +52288,24 @@ function recommendationLine(results, name) {
   if (results.topologies.filter((t) => t.ok && t.totalRequests > 0).length < 2) return "";
   const r = recommend(results);
   const parts = [];
-  if (r.mostRps) parts.push(`most req/s: ${name(r.mostRps.name)} (${whole(r.mostRps.value)} req/s)`);
+  if (r.mostCapacity) parts.push(`most capacity: ${name(r.mostCapacity.name)} (${whole(r.mostCapacity.value)} req/s within the goal)`);
+  if (r.mostRps && !r.mostCapacity) parts.push(`most req/s: ${name(r.mostRps.name)} (${whole(r.mostRps.value)} req/s)`);
   if (r.mostRpsPerCore) parts.push(`most req/s per server core: ${name(r.mostRpsPerCore.name)} (${whole(r.mostRpsPerCore.value)} req/s per busy core)`);
   if (r.lowestP99) parts.push(`lowest p99: ${name(r.lowestP99.name)} (${r.lowestP99.value.toFixed(1)} ms)`);
   return parts.join(" \xB7 ");
 }
 function rpsChart(comparison) {
-  const cells = comparison.cells.filter((c) => c.rps.head !== null || c.rps.base !== null);
+  const capacity = comparison.cells.some((c) => c.capacity);
+  const figure = (c) => capacity ? c.capacity ?? { base: null, head: null } : c.rps;
+  const cells = comparison.cells.filter((c) => figure(c).head !== null || figure(c).base !== null);
   if (cells.length === 0) return "";
-  const values = (side) => `[${cells.map((c) => Math.round(c.rps[side] ?? 0)).join(", ")}]`;
-  const withBase = comparison.hasBase && cells.some((c) => c.rps.base !== null);
-  const top = Math.max(1, ...cells.flatMap((c) => [c.rps.base ?? 0, c.rps.head ?? 0]));
+  const values = (side) => `[${cells.map((c) => Math.round(figure(c)[side] ?? 0)).join(", ")}]`;
+  const withBase = comparison.hasBase && cells.some((c) => figure(c).base !== null);
+  const top = Math.max(1, ...cells.flatMap((c) => [figure(c).base ?? 0, figure(c).head ?? 0]));
   const lines = [
     "```mermaid",
     "xychart-beta",
-    `  title "req/s per topology${withBase ? comparison.mode === "base" ? " (bars: head, line: base)" : " (bars: now, line: baseline)" : ""}"`,
+    `  title "${capacity ? "capacity" : "req/s"} per topology${withBase ? comparison.mode === "base" ? " (bars: head, line: base)" : " (bars: now, line: baseline)" : ""}"`,
     `  x-axis [${cells.map((c) => mermaidLabel(c.name)).join(", ")}]`,
     `  y-axis "req/s" 0 --> ${Math.ceil(top * 1.1 / 10) * 10}`,
     `  bar ${values("head")}`
@@ -51253,21 +52410,19 @@ ${mdFence(shown)}
 </details>`;
   }).join("\n");
 }
-function share(alpha) {
-  const pct = alpha * 100;
-  return `${pct >= 0.1 ? Number(pct.toFixed(2)) : Number(pct.toPrecision(1))}%`;
+function share2(alpha) {
+  const pct2 = alpha * 100;
+  return `${pct2 >= 0.1 ? Number(pct2.toFixed(2)) : Number(pct2.toPrecision(1))}%`;
 }
 function falseAlarms(comparison) {
   const p = comparison.policy;
   const level = `${Math.round((1 - 2 * p.alpha) * 1e3) / 10}%`;
   if (comparison.mode === "base" && comparison.looks?.length) {
-    const looks = comparison.looks.filter((l) => !l.rest);
-    const rest = comparison.looks.find((l) => l.rest);
+    const { looks } = comparison;
     const after = looks.length === 1 ? `after round ${looks[0].round}` : `after rounds ${looks.map((l) => l.round).join(", ")}`;
-    const restText = rest ? `; the cells still undecided at the last look were judged again with the ${share(rest.alpha)} the plan had left` : "";
-    return `**False alarms:** judged ${after}; \u03B1 = ${formatPercent(p.alpha)} is spent over the looks by an O'Brien\u2013Fleming-type function (${looks.map((l) => share(l.alpha)).join(", ")}${restText}), each look a Holm step-down over its gated tests (${comparison.gatedTests} at the first), so the chance of any false alarm over the whole run is at most ${formatPercent(p.alpha)}. A regression also needs its estimate past the threshold. Intervals are ${level}, paired over interleaved rounds on log ratios, pooled with this machine kind's per-round noise; MDE is the smallest change this run could call a regression.`;
+    return `**False alarms:** judged ${after}; \u03B1 = ${formatPercent(p.alpha)} is spent over the looks by an O'Brien\u2013Fleming-type function (${looks.map((l) => share2(l.alpha)).join(", ")}; the last look spends what the earlier ones left), each look a Holm step-down over its gated tests (${comparison.gatedTests} at the first), so the chance of any false alarm over the whole run is at most ${formatPercent(p.alpha)}. A regression also needs the change to reach past the threshold: its estimate at an earlier look, its interval at the last. Intervals are ${level}, paired over interleaved rounds on log ratios, pooled with this machine kind's per-round noise; MDE is the smallest change this run could call a regression.`;
   }
-  return `**False alarms:** a regression needs its estimate past the threshold and a p-value below ${formatPercent(p.alpha)} after Holm's adjustment over the ${comparison.gatedTests} gated tests of this matrix, so the chance of any false alarm is at most ${formatPercent(p.alpha)} \u2014 as far as the noise model holds. Intervals are ${level} on log ratios: the trials' spread pooled with ${comparison.noiseSource ?? "this machine kind's default noise"}, plus the drift between whole runs that no trial spread shows; MDE is the smallest change this run could call a regression.`;
+  return `**False alarms:** a regression needs a p-value below ${formatPercent(p.alpha)} after Holm's adjustment over the ${comparison.gatedTests} gated tests of this matrix, so the chance of any false alarm is at most ${formatPercent(p.alpha)} as far as the noise model holds; it also needs its interval to reach past the threshold. Intervals are ${level} on log ratios: the trials' spread pooled with ${comparison.noiseSource ?? "this machine kind's default noise"}, plus the drift between whole runs that no trial spread shows; MDE is the smallest change this run could call a regression.`;
 }
 function environment(results, comparison) {
   const env = results.environment;
@@ -51275,6 +52430,8 @@ function environment(results, comparison) {
     `**Environment:** ${md(`${env.cpuModel}, ${env.cores} cores, ${env.os}; Python ${env.python ?? "?"}, Flask ${env.flask ?? "?"}, gunicorn ${env.gunicorn ?? "?"}; placement: ${env.placement.reason}`)}.`,
     `**Load:** ${results.load.connections} connections, ${results.load.trials} \xD7 ${results.load.durationSec}s after ${results.load.warmupSec}s warm-up.`
   ];
+  const grown = results.topologies.filter((t2) => t2.placement);
+  if (grown.length) lines.push(`**Load generator grown:** ${grown.map((t2) => md(`${t2.name}: ${t2.placement.reason}`)).join("; ")}.`);
   const p = comparison.policy;
   const t = p.thresholds;
   lines.push(
@@ -51324,12 +52481,19 @@ function howToUpdate(ctx) {
     "</details>"
   ].join("\n");
 }
-function resultsTable(comparison) {
+function resultsTable(comparison, results) {
+  const goal = results.topologies.find((t) => t.capacity)?.capacity?.goal;
+  const sides = comparison.mode === "base" ? "(base \u2192 head)" : "(baseline \u2192 now)";
+  const capacity = goal ? {
+    header: [`Capacity req/s at p99 \u2264 ${fixed(goal.p99Ms, 0)} ms ${sides}`],
+    cell: (c) => [c.capacity ? change(c.capacity, 0, metric(c, "capacity")) : "\u2014"]
+  } : { header: [], cell: () => [] };
   return markdownTable(
     [
       [
         "Topology",
-        comparison.mode === "base" ? "Req/s (base \u2192 head)" : "Req/s (baseline \u2192 now)",
+        ...capacity.header,
+        goal ? `Req/s at capacity ${sides}` : `Req/s ${sides}`,
         "p50 ms",
         "p99 ms",
         "Failures/s",
@@ -51339,6 +52503,7 @@ function resultsTable(comparison) {
       ],
       ...comparison.cells.map((c) => [
         md(c.name),
+        ...capacity.cell(c),
         change(c.rps, 1, metric(c, "rps")),
         change(c.p50, 1),
         change(c.p99, 1, metric(c, "p99")),
@@ -51348,7 +52513,7 @@ function resultsTable(comparison) {
         verdictCell(c)
       ])
     ],
-    { align: ["l", "r", "r", "r", "r", "r", "l", "l"] }
+    { align: ["l", ...capacity.header.map(() => "r"), "r", "r", "r", "r", "r", "l", "l"] }
   );
 }
 var FULL = { endpoints: true, errors: "full", warnings: Infinity, howToUpdate: true, chart: true };
@@ -51370,7 +52535,7 @@ function render2(comparison, results, ctx, detail, note) {
     commentMarker(ctx.configPath),
     `### flask-perf \xB7 ${mdCode(ctx.configPath)}: ${headline(comparison)}`,
     "",
-    resultsTable(comparison),
+    resultsTable(comparison, results),
     "",
     recommendation(results),
     detail.chart ? rpsChart(comparison) : "",
@@ -51563,6 +52728,7 @@ function charts(id, head, base, baseName) {
   const boundaries = joined(head.trials, "requests").boundaries;
   const common = { boundaries, xLabel: "seconds of load (trials end to end)" };
   const figures = [
+    ...head.capacity ? [capacityChart(id, head, base, baseName)] : [],
     lineChart({
       id: `${id}-rps`,
       title: "Requests per second",
@@ -51600,6 +52766,31 @@ function charts(id, head, base, baseName) {
     lineChart({ id: `${id}-rss`, title: "Server memory (RSS, whole process tree)", unit: "MB", lines: [line("RSS", head, "rssMb", COLOR.head)], ...common })
   ];
   return `<div class="charts">${figures.join("")}</div>`;
+}
+function capacityChart(id, head, base, baseName) {
+  const c = head.capacity;
+  const b = base?.capacity;
+  const rates = [.../* @__PURE__ */ new Set([...c.steps.map((s) => s.rate), ...b?.steps.map((s) => s.rate) ?? []])].sort((x, y) => x - y);
+  const at2 = (steps, pick) => rates.map((r) => {
+    const step = steps.find((s) => s.rate === r);
+    return step ? pick(step) : null;
+  });
+  const rate = Math.round(c.rate).toLocaleString("en-US");
+  const top = 3 * c.goal.p99Ms;
+  const clip = (v) => Math.min(v, top);
+  return lineChart({
+    id: `${id}-capacity`,
+    title: `Latency against arrival rate: capacity ${c.end === "bracketed" ? "" : "at least "}${rate} req/s at p99 \u2264 ${num(c.goal.p99Ms, 0)} ms (above ${num(top, 0)} ms drawn at it)`,
+    unit: "ms",
+    xLabel: "arrival rate tried, req/s",
+    xValues: rates,
+    lines: [
+      { name: "p99", values: at2(c.steps, (s) => clip(s.p99Ms)), color: COLOR.p99 },
+      { name: "p50", values: at2(c.steps, (s) => clip(s.p50Ms)), color: COLOR.p50 },
+      ...b ? [{ name: `p99 ${baseName}`, values: at2(b.steps, (s) => clip(s.p99Ms)), color: COLOR.base, dashed: true }] : [],
+      { name: "goal", values: rates.map(() => c.goal.p99Ms), color: COLOR.loadgen, dashed: true }
+    ]
+  });
 }
 function percentileTable(head, base, baseName) {
   const row = (label, values) => values && values.length === PERCENTILES.length ? [html(label), ...values.map((v) => num(v, v >= 100 ? 0 : 1))] : null;
@@ -51675,6 +52866,7 @@ function environment2(r, label) {
     ["CPU", `${e.cpuModel}${e.cpuMhz ? ` \xB7 ${Math.round(e.cpuMhz)} MHz` : ""} \xB7 ${e.cores} cores`],
     ["Steal time", e.stealPercent === null || e.stealPercent === void 0 ? "\u2014" : `${num(e.stealPercent)}%`],
     ["Placement", e.placement.reason],
+    ...r.topologies.filter((t) => t.placement).map((t) => [`Placement of ${t.name}`, t.placement.reason]),
     ["Software", `${e.os} \xB7 Node ${e.node} \xB7 Python ${e.python ?? "\u2014"} \xB7 Flask ${e.flask ?? "\u2014"} \xB7 gunicorn ${e.gunicorn ?? "\u2014"}`],
     [
       "Load",
@@ -51763,7 +52955,7 @@ var InputDefaults = {
 };
 
 // src/action/inputs.ts
-import path8 from "node:path";
+import path9 from "node:path";
 var InputError = class extends Error {
   name = "InputError";
 };
@@ -51783,8 +52975,8 @@ function getInputs(getInput2, workspace) {
   };
   const configLabel = required(Inputs.Config);
   const baselineInput = required(Inputs.Baseline);
-  const baselineLabel = path8.posix.normalize(baselineInput.replace(/\\/g, "/"));
-  if (baselineInput && (path8.isAbsolute(baselineInput) || baselineLabel === ".." || baselineLabel.startsWith("../"))) {
+  const baselineLabel = path9.posix.normalize(baselineInput.replace(/\\/g, "/"));
+  if (baselineInput && (path9.isAbsolute(baselineInput) || baselineLabel === ".." || baselineLabel.startsWith("../"))) {
     problems.push(`input ${Inputs.Baseline} must be a path inside the repository, relative to its root; got ${JSON.stringify(baselineInput)}`);
   }
   const thresholdText = getInput2(Inputs.Threshold).trim();
@@ -51799,16 +52991,16 @@ function getInputs(getInput2, workspace) {
   if (compare && compare !== "baseline" && compare !== "base")
     problems.push(`input ${Inputs.Compare} must be "baseline", "base" or empty; got ${JSON.stringify(compare)}`);
   const inputs = {
-    configPath: path8.resolve(workspace, configLabel),
+    configPath: path9.resolve(workspace, configLabel),
     configLabel,
-    baselinePath: path8.resolve(workspace, baselineLabel),
+    baselinePath: path9.resolve(workspace, baselineLabel),
     baselineLabel,
     threshold,
     failOnRegression: bool(getInput2, Inputs.FailOnRegression, problems),
     comment: bool(getInput2, Inputs.Comment, problems),
     updateBaseline: bool(getInput2, Inputs.UpdateBaseline, problems),
     mode,
-    resultsDir: path8.resolve(workspace, resultsDir),
+    resultsDir: path9.resolve(workspace, resultsDir),
     token: getInput2(Inputs.GithubToken).trim(),
     compare: compare === "baseline" || compare === "base" ? compare : null,
     workspace
@@ -51818,15 +53010,15 @@ function getInputs(getInput2, workspace) {
 }
 
 // src/action/results-dir.ts
-import path9 from "node:path";
+import path10 from "node:path";
 function readResultsDir(dir, wantBase) {
   const read = (name, required) => {
-    const file = path9.join(dir, name);
+    const file = path10.join(dir, name);
     const text2 = readDocumentFile(file, `results-dir: ${file}`);
     if (text2 === void 0 && required) throw new ResultsError(`results-dir: ${file} is missing; download the artifact that mode "run" uploaded into ${dir}`);
     return text2;
   };
-  const label = (name) => `results-dir: ${path9.join(dir, name)}`;
+  const label = (name) => `results-dir: ${path10.join(dir, name)}`;
   const results = parseResults(read(RESULT_FILES.results, true), label(RESULT_FILES.results));
   const meta = parseMeta(read(RESULT_FILES.meta, true), label(RESULT_FILES.meta));
   const baseText = read(RESULT_FILES.base, wantBase);
@@ -51852,7 +53044,7 @@ function baselineFor(inputs, baseSha) {
   }
   return readBaselineFile(inputs.baselinePath, inputs.baselineLabel);
 }
-async function record(inputs, results, base, reference, comparison, meta, measured) {
+async function record2(inputs, results, base, reference, comparison, meta, measured) {
   const report = renderReport(comparison, results, reportContext(inputs));
   const html2 = renderHtml({ title: inputs.configLabel, head: results, base: reference, comparison });
   const files = writeResultsDir(inputs.resultsDir, measured ? { results, base, report, html: html2, meta } : { report, html: html2, meta });
@@ -51915,13 +53107,13 @@ async function runMode(inputs) {
     progress: lineProgress(info2),
     onWorktree: (dir) => info2(`flask-perf: comparing with the PR's base ${pr.baseSha.slice(0, 7)} (worktree ${dir})`),
     onProgress: (head, base2) => {
-      keep(path10.join(inputs.resultsDir, RESULT_FILES.results), head);
-      if (base2) keep(path10.join(inputs.resultsDir, RESULT_FILES.base), base2);
+      keep(path11.join(inputs.resultsDir, RESULT_FILES.results), head);
+      if (base2) keep(path11.join(inputs.resultsDir, RESULT_FILES.base), base2);
     }
   });
   await haltIfInterrupted();
   const { results, base, comparison } = outcome;
-  await record(
+  await record2(
     inputs,
     results,
     base,
@@ -51992,7 +53184,7 @@ async function reportMode(inputs) {
   const expected = trusted.topologies.map((t) => t.name);
   const baseline = base ? null : readBaselineFile(inputs.baselinePath, inputs.baselineLabel);
   const comparison = judge(mode, trusted.compare, results, base ? { kind: "measured", base } : { kind: "baseline", baseline }, policy, expected);
-  await record(inputs, results, base, base ?? baseline?.results ?? null, comparison, meta, false);
+  await record2(inputs, results, base, base ?? baseline?.results ?? null, comparison, meta, false);
   await publish(inputs, api, await reportTarget(api, meta.headSha), results, comparison);
   return comparison;
 }

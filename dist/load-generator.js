@@ -7620,9 +7620,92 @@ var ProtocolError = class extends Error {
 var CRLF = Buffer.from("\r\n");
 var HEAD_END = Buffer.from("\r\n\r\n");
 var MAX_HEAD = 65536;
+var MAX_LINE = 8192;
+var Pending = class {
+  bytes = null;
+  /** Bytes from `off` up to `marker`, joined with what is pending; null to wait for more (the rest is kept). */
+  upTo(chunk, off, marker) {
+    if (this.bytes === null) {
+      const at2 = chunk.indexOf(marker, off);
+      if (at2 >= 0) return { data: chunk, start: off, end: at2, next: at2 + marker.length };
+      this.bytes = Buffer.from(chunk.subarray(off));
+      return null;
+    }
+    const joined = Buffer.concat([this.bytes, chunk.subarray(off)]);
+    const at = joined.indexOf(marker, Math.max(0, this.bytes.length - marker.length));
+    if (at < 0) {
+      this.bytes = joined;
+      return null;
+    }
+    const fromChunk = at + marker.length - this.bytes.length;
+    this.bytes = null;
+    return { data: joined, start: 0, end: at, next: off + fromChunk };
+  }
+  /** The head that ends at the first blank line; null to wait for more; a ProtocolError past MAX_HEAD. */
+  head(chunk, off, what) {
+    const found = this.upTo(chunk, off, HEAD_END);
+    if (found === null && (this.bytes?.length ?? 0) > MAX_HEAD) throw new ProtocolError(`${what} head longer than ${MAX_HEAD} bytes`);
+    return found;
+  }
+};
+var ChunkedBody = class {
+  phase = 0 /* Size */;
+  remaining = 0;
+  pending = new Pending();
+  /** The last chunk and the trailers have been read. */
+  done = false;
+  reset() {
+    this.phase = 0 /* Size */;
+    this.remaining = 0;
+    this.pending.bytes = null;
+    this.done = false;
+  }
+  /** Whether part of the body has arrived and not all of it. */
+  get started() {
+    return this.phase !== 0 /* Size */ || this.pending.bytes !== null;
+  }
+  /** Consumes bytes from `chunk` at `off`, handing data to `onData`; returns where it stopped (the body's end, or the chunk's). */
+  feed(chunk, off, onData) {
+    while (off < chunk.length && !this.done) {
+      if (this.phase === 1 /* Data */) {
+        const take = Math.min(this.remaining, chunk.length - off);
+        onData?.(chunk, off, off + take);
+        this.remaining -= take;
+        off += take;
+        if (this.remaining === 0) this.phase = 2 /* DataEnd */;
+        continue;
+      }
+      const found = this.pending.upTo(chunk, off, CRLF);
+      if (found === null) {
+        if ((this.pending.bytes?.length ?? 0) > MAX_LINE) throw new ProtocolError(`chunk line longer than ${MAX_LINE} bytes`);
+        return chunk.length;
+      }
+      const { data, start, end, next } = found;
+      off = next;
+      if (this.phase === 2 /* DataEnd */) {
+        if (end !== start) throw new ProtocolError("chunk not followed by CRLF");
+        this.phase = 0 /* Size */;
+      } else if (this.phase === 0 /* Size */) {
+        const line = data.toString("latin1", start, end);
+        const size = parseInt(line, 16);
+        if (!Number.isFinite(size) || size < 0 || !/^[0-9a-fA-F]/.test(line))
+          throw new ProtocolError(`invalid chunk size ${JSON.stringify(line.slice(0, 20))}`);
+        if (size === 0) this.phase = 3 /* Trailer */;
+        else {
+          this.remaining = size;
+          this.phase = 1 /* Data */;
+        }
+      } else if (end === start) {
+        this.done = true;
+      }
+    }
+    return off;
+  }
+};
 var ResponseParser = class {
   phase = 0 /* Head */;
-  pending = null;
+  pending = new Pending();
+  chunked = new ChunkedBody();
   remaining = 0;
   status = 0;
   keepAlive = true;
@@ -7630,21 +7713,24 @@ var ResponseParser = class {
   noBody = false;
   /** The response just completed, read by the caller after `feed` returns. */
   done = null;
+  /** Set by a proxy to receive each response's head and body; the load generator only counts. */
+  sink = null;
+  onBody = (chunk, start, end) => this.sink?.body(chunk, start, end);
   /** Starts a new response; `noBody` for a HEAD request. */
   expect(noBody) {
     this.phase = 0 /* Head */;
-    this.pending = null;
+    this.pending.bytes = null;
     this.bytes = 0;
     this.noBody = noBody;
     this.done = null;
   }
   /** Whether a response has begun arriving and not finished. */
   get midResponse() {
-    return this.bytes > 0 || this.pending !== null;
+    return this.bytes > 0 || this.pending.bytes !== null;
   }
   /** The connection closed: completes a response whose body runs until close; false if one was cut. */
   end() {
-    if (this.phase === 6 /* UntilClose */) {
+    if (this.phase === 3 /* UntilClose */) {
       this.finish();
       return true;
     }
@@ -7660,26 +7746,22 @@ var ResponseParser = class {
           break;
         case 1 /* Length */: {
           const take = Math.min(this.remaining, chunk.length - off);
+          this.sink?.body(chunk, off, off + take);
           this.remaining -= take;
           this.bytes += take;
           off += take;
           if (this.remaining === 0) this.finish();
           break;
         }
-        case 2 /* ChunkSize */:
-        case 4 /* ChunkEnd */:
-        case 5 /* Trailer */:
-          off = this.readLine(chunk, off);
-          break;
-        case 3 /* ChunkData */: {
-          const take = Math.min(this.remaining, chunk.length - off);
-          this.remaining -= take;
-          this.bytes += take;
-          off += take;
-          if (this.remaining === 0) this.phase = 4 /* ChunkEnd */;
+        case 2 /* Chunked */: {
+          const next = this.chunked.feed(chunk, off, this.sink ? this.onBody : null);
+          this.bytes += next - off;
+          off = next;
+          if (this.chunked.done) this.finish();
           break;
         }
-        case 6 /* UntilClose */:
+        case 3 /* UntilClose */:
+          this.sink?.body(chunk, off, chunk.length);
           this.bytes += chunk.length - off;
           off = chunk.length;
           break;
@@ -7691,29 +7773,10 @@ var ResponseParser = class {
     this.done = { status: this.status, bytes: this.bytes, keepAlive: this.keepAlive };
     this.phase = 0 /* Head */;
   }
-  /** Bytes from `off` up to and including `marker`, joined with what is pending; null to wait for more. */
-  upTo(chunk, off, marker) {
-    if (this.pending === null) {
-      const at2 = chunk.indexOf(marker, off);
-      if (at2 >= 0) return { data: chunk, start: off, end: at2, next: at2 + marker.length };
-      this.pending = Buffer.from(chunk.subarray(off));
-      return null;
-    }
-    const joined = Buffer.concat([this.pending, chunk.subarray(off)]);
-    const at = joined.indexOf(marker, Math.max(0, this.pending.length - marker.length));
-    if (at < 0) {
-      this.pending = joined;
-      return null;
-    }
-    const fromChunk = at + marker.length - this.pending.length;
-    this.pending = null;
-    return { data: joined, start: 0, end: at, next: off + fromChunk };
-  }
   readHead(chunk, off) {
-    const found = this.upTo(chunk, off, HEAD_END);
+    const found = this.pending.head(chunk, off, "response");
     if (found === null) {
-      if ((this.pending?.length ?? 0) > MAX_HEAD) throw new ProtocolError(`response head longer than ${MAX_HEAD} bytes`);
-      this.bytes = this.pending?.length ?? 0;
+      this.bytes = this.pending.bytes?.length ?? 0;
       return chunk.length;
     }
     const { data, start, end, next } = found;
@@ -7736,12 +7799,14 @@ var ResponseParser = class {
       this.bytes = 0;
       return next;
     }
+    this.sink?.head(status, data.toString("latin1", start, end));
     if (this.noBody || status === 204 || status === 304) {
       this.finish();
       return next;
     }
     if (headerValue(head, "transfer-encoding")?.includes("chunked")) {
-      this.phase = 2 /* ChunkSize */;
+      this.chunked.reset();
+      this.phase = 2 /* Chunked */;
       return next;
     }
     const length = headerValue(head, "content-length");
@@ -7756,32 +7821,7 @@ var ResponseParser = class {
       return next;
     }
     this.keepAlive = false;
-    this.phase = 6 /* UntilClose */;
-    return next;
-  }
-  readLine(chunk, off) {
-    const found = this.upTo(chunk, off, CRLF);
-    if (found === null) {
-      this.bytes += chunk.length - off;
-      return chunk.length;
-    }
-    const { data, start, end, next } = found;
-    this.bytes += next - off;
-    if (this.phase === 4 /* ChunkEnd */) {
-      if (end !== start) throw new ProtocolError("chunk not followed by CRLF");
-      this.phase = 2 /* ChunkSize */;
-    } else if (this.phase === 2 /* ChunkSize */) {
-      const line = data.toString("latin1", start, end);
-      const size = parseInt(line, 16);
-      if (!Number.isFinite(size) || size < 0) throw new ProtocolError(`invalid chunk size ${JSON.stringify(line.slice(0, 20))}`);
-      if (size === 0) this.phase = 5 /* Trailer */;
-      else {
-        this.remaining = size;
-        this.phase = 3 /* ChunkData */;
-      }
-    } else if (end === start) {
-      this.finish();
-    }
+    this.phase = 3 /* UntilClose */;
     return next;
   }
 };
@@ -7822,6 +7862,8 @@ function weightedSequence(weights) {
 var TICK_MS = 1;
 var TIMEOUT_CHECK_MS = 10;
 var RETRY_MS = 10;
+var DRAIN_MS = 1e3;
+var DRAIN_CHECK_MS = 5;
 var Connection = class {
   socket = null;
   parser = new ResponseParser();
@@ -7833,6 +7875,8 @@ var Connection = class {
   /** Set when the stage asks for fewer connections: close after the current response. */
   retire = false;
   failedConnects = 0;
+  /** Open model: since when it has been free for the next request, performance.now(). */
+  idleSince = 0;
 };
 function runJob(job, clock = () => performance.now()) {
   return new Engine(job, clock).run();
@@ -7848,6 +7892,7 @@ var Engine = class {
     this.noBody = job.endpoints.map((e) => e.method === "HEAD");
     this.sequence = weightedSequence(job.endpoints.map((e) => e.weight));
     this.latencies = job.endpoints.map(() => newLatencyHistogram());
+    this.late = job.stages.some((st) => st.rate !== void 0) ? newLatencyHistogram() : null;
     this.statuses = job.endpoints.map(() => /* @__PURE__ */ new Map());
     this.bytes = job.endpoints.map(() => 0);
   }
@@ -7868,9 +7913,13 @@ var Engine = class {
   queue = [];
   queueHead = 0;
   nextIntended = 0;
+  /** Open model: requests the schedule released by the end. */
+  scheduled = 0;
   start = 0;
   end = Infinity;
   stopped = false;
+  /** Time is up: nothing more is sent or counted; answers in flight are awaited (drain). */
+  ending = false;
   localIndex = 0;
   host;
   port;
@@ -7878,6 +7927,10 @@ var Engine = class {
   rate = 0;
   stageIndex = 0;
   stageEnds = [];
+  /** Closed model ramp: connections grow from `from` at `perMs` per ms since `at` until `to`. */
+  ramp = null;
+  /** Open model: lateness of sends the generator, not the server, delayed. */
+  late;
   run() {
     const cpuBefore = process.cpuUsage();
     this.start = this.now();
@@ -7896,17 +7949,26 @@ var Engine = class {
     };
     return new Promise((resolve) => {
       const finish = () => {
+        if (this.ending) return;
+        this.ending = true;
         clearInterval(tick);
         clearTimeout(deadline);
-        this.stop();
         closeSecond();
         const cpu = process.cpuUsage(cpuBefore);
-        resolve(
-          this.sample(
-            this.job.stages.reduce((ms, st) => ms + st.durationMs, 0),
-            (cpu.user + cpu.system) / 1e3
-          )
+        const sample = this.sample(
+          this.job.stages.reduce((ms, st) => ms + st.durationMs, 0),
+          (cpu.user + cpu.system) / 1e3
         );
+        const drainUntil = this.now() + Math.min(this.job.drainMs ?? DRAIN_MS, this.job.timeoutMs);
+        const drain = () => {
+          if (this.inFlight() > 0 && this.now() < drainUntil) {
+            setTimeout(drain, DRAIN_CHECK_MS);
+            return;
+          }
+          this.stop();
+          resolve(sample);
+        };
+        drain();
       };
       const deadline = setTimeout(finish, this.end - this.start);
       const tick = setInterval(() => {
@@ -7918,6 +7980,7 @@ var Engine = class {
           cpuSecond++;
         }
         while (this.stageIndex < this.stageEnds.length - 1 && t >= this.stageEnds[this.stageIndex]) this.enterStage(this.stageIndex + 1);
+        if (this.ramp) this.rampTo(t);
         if (t - lastTimeoutCheck >= TIMEOUT_CHECK_MS) {
           lastTimeoutCheck = t;
           this.checkTimeouts(t);
@@ -7925,6 +7988,12 @@ var Engine = class {
         if (this.rate > 0) this.release(t);
       }, TICK_MS);
     });
+  }
+  /** Requests sent and not yet answered. */
+  inFlight() {
+    let n = 0;
+    for (const c of this.connections) if (c.endpoint >= 0 && c.socket) n++;
+    return n;
   }
   enterStage(index) {
     this.stageIndex = index;
@@ -7936,14 +8005,30 @@ var Engine = class {
       return;
     }
     this.rate = 0;
-    this.target = stage.connections ?? 0;
+    this.ramp = null;
+    const wanted = stage.connections ?? 0;
     let open = 0;
+    for (const c of this.connections) if (!c.retire) open++;
+    if (stage.spawnPerSec !== void 0 && stage.spawnPerSec > 0 && wanted > open) {
+      this.ramp = { from: open, to: wanted, perMs: stage.spawnPerSec / 1e3, at: this.now() };
+      this.target = open;
+      return;
+    }
+    this.target = wanted;
+    open = 0;
     for (const c of this.connections) {
       if (c.retire) continue;
       open++;
       if (open > this.target) c.retire = true;
     }
     for (; open < this.target; open++) this.openConnection();
+  }
+  /** Closed model ramp: opens the connections due by `t`. */
+  rampTo(t) {
+    const r = this.ramp;
+    const due = Math.min(r.to, r.from + Math.floor((t - r.at) * r.perMs));
+    for (; this.target < due; this.target++) this.openConnection();
+    if (this.target >= r.to) this.ramp = null;
   }
   secondAt(t) {
     const index = Math.max(0, Math.floor((t - this.start) / 1e3));
@@ -7971,11 +8056,15 @@ var Engine = class {
     socket.on("connect", () => {
       c.connected = true;
       c.failedConnects = 0;
+      c.idleSince = this.now();
       this.idle(c);
     });
     socket.on("data", (chunk) => this.onData(c, socket, chunk));
     socket.on("error", (error) => {
-      if (this.stopped) return;
+      if (this.stopped || this.ending) {
+        c.endpoint = -1;
+        return;
+      }
       this.countError(error.code ?? "other");
       if (!c.connected) c.failedConnects++;
       c.endpoint = -1;
@@ -7984,6 +8073,10 @@ var Engine = class {
       if (c.socket !== socket) return;
       c.socket = null;
       if (this.stopped) return;
+      if (this.ending) {
+        c.endpoint = -1;
+        return;
+      }
       if (c.endpoint >= 0) {
         if (c.parser.end()) this.complete(c);
         else {
@@ -7996,7 +8089,11 @@ var Engine = class {
   }
   reconnect(c) {
     if (this.stopped) return;
-    if (c.retire || this.rate > 0 && this.connections.size > this.target) {
+    if (this.ending) {
+      this.connections.delete(c);
+      return;
+    }
+    if (c.retire || this.rate > 0 && c.failedConnects === 0) {
       this.connections.delete(c);
       return;
     }
@@ -8004,6 +8101,7 @@ var Engine = class {
     else this.connect(c);
   }
   countError(code) {
+    if (this.ending) return;
     this.errors++;
     this.errorCodes.set(code, (this.errorCodes.get(code) ?? 0) + 1);
     this.secondAt(this.now()).errors++;
@@ -8020,8 +8118,10 @@ var Engine = class {
       if (this.queueHead < this.queue.length) {
         const q = this.queue[this.queueHead++];
         this.compactQueue();
+        const now = this.now();
+        recordMs(this.late, Math.max(0, now - Math.max(q.intended, c.idleSince)));
         this.send(c, q.endpoint, q.intended);
-      }
+      } else c.idleSince = this.now();
       return;
     }
     this.send(c, this.nextEndpoint(), this.now());
@@ -8065,6 +8165,7 @@ var Engine = class {
     const response = c.parser.done;
     const e = c.endpoint;
     c.endpoint = -1;
+    c.idleSince = t;
     c.parser.done = null;
     if (t > this.end) return;
     const ms = t - c.since;
@@ -8094,7 +8195,8 @@ var Engine = class {
   /** Open model: releases the requests the schedule has due, to idle connections or new ones. */
   release(t) {
     const interval = 1e3 / this.rate;
-    while (this.nextIntended <= t) {
+    while (this.nextIntended <= t && this.nextIntended < this.end) {
+      this.scheduled++;
       this.queue.push({ endpoint: this.nextEndpoint(), intended: this.nextIntended });
       this.nextIntended += interval;
     }
@@ -8149,7 +8251,15 @@ var Engine = class {
       errorCodes: Object.fromEntries(this.errorCodes),
       loadgenCpuMs,
       seconds,
-      backlog: this.queue.length - this.queueHead
+      backlog: this.queue.length - this.queueHead,
+      ...this.scheduled ? { scheduled: this.scheduled } : {},
+      ...this.late ? {
+        lateMs: {
+          p99: this.late.totalCount ? this.late.getValueAtPercentile(99) / 1e3 : 0,
+          max: this.late.totalCount ? this.late.maxValue / 1e3 : 0,
+          requests: this.late.totalCount
+        }
+      } : {}
     };
   }
 };

@@ -3,11 +3,12 @@
  * tests about publishing, rendering and report mode never depend on how fast the machine is today.
  * Each document is checked for the verdict it stands for before it is written.
  *
- *   node scripts/run-ts.mjs scripts/make-test-data.ts
+ *   node scripts/run-ts.mjs scripts/make-test-data.ts [--only capacity]
  */
 import { policyOf } from '../src/pipeline/pipeline.js';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { parseArgs } from 'node:util';
 import { runAb } from '../src/run/ab.js';
 import { compareStored } from '../src/compare/stored.js';
 import type { Comparison } from '../src/compare/types.js';
@@ -55,6 +56,31 @@ async function until<T>(what: string, make: () => Promise<{ value: T; comparison
 const all = (verdict: string) => (c: Comparison) => c.cells.every((x) => x.verdict === verdict);
 
 const run = (s: Config): Promise<Results> => runMatrix(s, { skipBuild: true });
+const { values: args } = parseArgs({ options: { only: { type: 'string' } } });
+
+// Capacity searches (load.capacity): a baseline and a head whose requests cost 4 ms more CPU.
+if (!args.only || args.only === 'capacity') {
+  const capacity: Config = {
+    ...config,
+    load: { ...config.load, warmupMs: 1000, capacity: { p99Ms: 100, errorShare: 0.01, stepMs: 1000, budgetMs: 12_000 } },
+    compare: { ...config.compare, gate: ['capacity'] },
+  };
+  const capacityPolicy = policyOf({ ...capacity, thresholds: {} });
+  const searched = await run(capacity);
+  write(path.join(OUT, 'capacity/baseline.json'), searched);
+  const slower = await until(
+    'capacity, slow head',
+    async () => {
+      const r = await run(slow(capacity));
+      return { value: r, comparison: compareStored(searched, r, capacityPolicy) };
+    },
+    all('regressed'),
+  );
+  write(path.join(OUT, 'capacity/results.json'), slower);
+  write(path.join(OUT, 'capacity/meta.json'), meta(null));
+  if (args.only) process.exit(0);
+}
+
 const baseline = await run(config);
 write(path.join(OUT, 'baseline.json'), baseline);
 

@@ -2,13 +2,10 @@
 import { parseBalancerArgs, startBalancer } from './topology/balancer/server.js';
 
 try {
-  const server = await startBalancer(parseBalancerArgs(process.argv.slice(2)));
-  const close = (): void => {
-    server.close(() => process.exit(0));
-    server.closeAllConnections();
-  };
-  process.on('SIGTERM', close);
-  process.on('SIGINT', close);
+  await startBalancer(parseBalancerArgs(process.argv.slice(2)));
+  // Connections in flight end with the process: the run stops the balancer only when it is done with it.
+  process.on('SIGTERM', () => process.exit(0));
+  process.on('SIGINT', () => process.exit(0));
 } catch (error) {
   console.error(`balancer: ${(error as Error).message}`);
   process.exit(2);

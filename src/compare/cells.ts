@@ -30,6 +30,26 @@ export function hardwareDifference(base: Fingerprint | undefined, head: Fingerpr
   return parts.length ? `baseline recorded on different hardware: ${parts.join(', ')}` : null;
 }
 
+/** Load generator processes and server CPUs a cell ran with: its own placement, else its run's. */
+function cellPlacementOf(t: TopologyResult, env: Fingerprint | undefined): { generators: number; serverCpus: string | null } {
+  return {
+    generators: t.placement?.generators ?? env?.placement?.generators ?? 1,
+    serverCpus: t.placement?.serverCpus ?? env?.placement?.serverCpus ?? null,
+  };
+}
+
+/**
+ * Says how a cell's placement differs between base and head when the load generator grew on one
+ * side only (load.generators: auto): its servers had other cores, so it is compared as across
+ * hardware. Null when the same (pure).
+ */
+export function cellPlacementDifference(base: TopologyResult, head: TopologyResult, baseEnv: Fingerprint | undefined, headEnv: Fingerprint): string | null {
+  const b = cellPlacementOf(base, baseEnv);
+  const h = cellPlacementOf(head, headEnv);
+  if (b.generators === h.generators && b.serverCpus === h.serverCpus) return null;
+  return `${head.name}: load generator processes ${b.generators} → ${h.generators}, server CPUs ${b.serverCpus ?? 'all'} → ${h.serverCpus ?? 'all'}`;
+}
+
 function compareEndpoints(base: TopologyResult | undefined, head: TopologyResult | undefined): EndpointComparison[] {
   const key = (e: { method: string; path: string }): string => `${e.method} ${e.path}`;
   const baseByKey = new Map((base?.endpoints ?? []).map((e) => [key(e), e]));
@@ -77,11 +97,13 @@ function cellVerdict(input: CellInput, metrics: readonly MetricVerdict[], policy
 /**
  * Judges cells together (pure): every gated metric of every comparable cell is one test of a Holm
  * family, so the chance of any false alarm over the matrix stays at or below `regressionAlpha`.
+ * @param final no more data will come for these cells (see metricVerdict)
  */
 export function judgeCells(
   inputs: readonly CellInput[],
   policy: Policy,
   regressionAlpha: number = policy.alpha,
+  final = true,
 ): { cells: CellComparison[]; gatedTests: number } {
   const tests: (MetricTest & { index: number })[] = [];
   inputs.forEach((input, index) => {
@@ -99,7 +121,7 @@ export function judgeCells(
       });
     }
   });
-  const verdicts = judgeFamily(tests, policy.alpha, regressionAlpha);
+  const verdicts = judgeFamily(tests, policy.alpha, regressionAlpha, final);
   const cells = inputs.map((input, index): CellComparison => {
     const metrics = verdicts.filter((_, k) => tests[k].index === index);
     const { verdict, reasons } = cellVerdict(input, metrics, policy);
@@ -113,6 +135,7 @@ export function judgeCells(
       p99: delta(b?.latencyMs.p99, h?.latencyMs.p99),
       failuresPerSec: delta(b?.failuresPerSec, h?.failuresPerSec),
       cpuMsPer1kRequests: delta(b?.cpuMsPer1kRequests, h?.cpuMsPer1kRequests),
+      ...(b?.capacity || h?.capacity ? { capacity: delta(b?.capacity?.rate, h?.capacity?.rate) } : {}),
       endpoints: compareEndpoints(b, h),
       metrics,
       samples: input.sampleCount,

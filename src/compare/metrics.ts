@@ -1,7 +1,10 @@
 import type { Thresholds } from './thresholds.js';
 
-/** Metrics the statistics look at: req/s, server CPU per request, p99 latency. */
-export type MetricName = 'rps' | 'cpu' | 'p99';
+/** Metrics the statistics look at: req/s, server CPU per request, p99 latency; capacity (load.capacity). */
+export type MetricName = 'rps' | 'cpu' | 'p99' | 'capacity';
+
+/** The metrics a trial has a value of. */
+export type TrialMetric = Exclude<MetricName, 'capacity'>;
 
 /** The metrics a calibration (the reference app) speaks for. */
 export type Gauged = 'rps' | 'cpu';
@@ -19,7 +22,7 @@ export interface Metric {
   /** As written in verdicts: "req/s −12.3%". */
   readonly label: string;
   readonly higherIsBetter: boolean;
-  /** A trial's value; null when unknown. */
+  /** A trial's value; null when unknown (capacity is a cell's, not a trial's). */
   readonly value: (t: Measured) => number | null;
   /** Largest tolerated change for the worse, as a share. */
   readonly threshold: (t: Thresholds) => number;
@@ -30,7 +33,13 @@ export const METRICS: readonly Metric[] = [
   { name: 'rps', label: 'req/s', higherIsBetter: true, value: (t) => t.rps, threshold: (t) => t.rpsDrop },
   { name: 'cpu', label: 'CPU/req', higherIsBetter: false, value: (t) => t.cpuMsPer1kRequests, threshold: (t) => t.cpuRise },
   { name: 'p99', label: 'p99', higherIsBetter: false, value: (t) => t.latencyMs?.p99 ?? null, threshold: (t) => t.p99Rise },
+  { name: 'capacity', label: 'capacity', higherIsBetter: true, value: () => null, threshold: (t) => t.capacityDrop },
 ];
+
+/** The metrics compared trial by trial (every one but capacity). */
+export const TRIAL_METRICS: readonly (Metric & { readonly name: TrialMetric })[] = METRICS.filter(
+  (m): m is Metric & { name: TrialMetric } => m.name !== 'capacity',
+);
 
 /** The metric of a name. */
 export function metricOf(name: MetricName): Metric {

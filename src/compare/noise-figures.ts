@@ -30,6 +30,14 @@ export const MACHINE_NOISE = {
 } as const;
 
 /**
+ * How far two capacity searches of the same deployment land apart (log sd of one search's
+ * result): the bracket's 5% resolution, and the p99 of a few seconds near the knee deciding pass
+ * or fail. Assumed at 8% (worth 4 df) until measured: `npm run bench:capacity -- --repeat 2`
+ * prints the spread of repeated searches.
+ */
+export const CAPACITY_NOISE = { sd: 0.08, df: 4 } as const;
+
+/**
  * Across machines, what a calibration cell cannot divide out (the app and the reference app
  * gaining differently from a faster CPU), and how far machines of one runner label differ when
  * nothing divides anything out. Not measurable on one machine: assumed, and stated as such.

@@ -1,15 +1,16 @@
 import type { CompareConfig } from '../config/types.js';
-import type { NoiseHistoryEntry, NoiseRecord, Results, TopologyResult } from '../results/types.js';
+import type { NoiseHistoryEntry, NoiseRecord, Results, TopologyResult, TrialResult } from '../results/types.js';
+import { FOREIGN_WARN_SHARE } from '../results/warnings.js';
 import { mean, median } from '../stats/describe.js';
 import type { NoisePrior } from '../stats/inference.js';
 import { interleaved, normalizedValues } from './calibration.js';
-import { trialValues, type Gauged, type MetricName } from './metrics.js';
-import { CORPUS_TRIAL_SEC, CROSS_HARDWARE, HISTORY_LENGTH, HISTORY_MIN, MACHINE_NOISE, OLD_BASELINE_WIDENING } from './noise-figures.js';
+import { trialValues, type Gauged, type TrialMetric } from './metrics.js';
+import { CAPACITY_NOISE, CORPUS_TRIAL_SEC, CROSS_HARDWARE, HISTORY_LENGTH, HISTORY_MIN, MACHINE_NOISE, OLD_BASELINE_WIDENING } from './noise-figures.js';
 import type { PairedJudging } from './paired.js';
 
 /** How compare: base is judged: its looks, and the per-round noise of this machine kind per metric. */
 export function pairedJudging(compare: CompareConfig, alpha: number): Omit<PairedJudging, 'final'> {
-  const prior = (m: MetricName): NoisePrior => ({ withinSd: MACHINE_NOISE.round[m].sd, withinDf: MACHINE_NOISE.round[m].df, betweenSd: 0, betweenDf: 1 });
+  const prior = (m: TrialMetric): NoisePrior => ({ withinSd: MACHINE_NOISE.round[m].sd, withinDf: MACHINE_NOISE.round[m].df, betweenSd: 0, betweenDf: 1 });
   return { plan: { alpha, firstRound: compare.rounds, maxRounds: compare.maxRounds }, priors: { rps: prior('rps'), cpu: prior('cpu'), p99: prior('p99') } };
 }
 
@@ -24,7 +25,8 @@ export function trialSpread(topologies: readonly TopologyResult[]): NoiseRecord[
     let squares = 0;
     let df = 0;
     for (const t of topologies) {
-      if (!t.ok) continue;
+      // A capacity search's steps are at different rates: their spread is not noise.
+      if (!t.ok || t.capacity) continue;
       const logs = trialValues(t.trials, m).map(Math.log);
       if (logs.length < 2) continue;
       const m0 = mean(logs);
@@ -46,7 +48,7 @@ export function historyEntry(previous: Results, next: Results): NoiseHistoryEntr
   const cells: Record<string, { rps: number | null; cpu: number | null; normalized: boolean }> = {};
   for (const t of next.topologies) {
     const p = previous.topologies.find((x) => x.name === t.name);
-    if (!p || !p.ok || !t.ok) continue;
+    if (!p || !p.ok || !t.ok || p.capacity || t.capacity) continue;
     const normalized = interleaved(t) && interleaved(p);
     const values = (r: TopologyResult, m: Gauged): number[] => (normalized ? normalizedValues(r, m) : trialValues(r.trials, m));
     const ratio = (m: Gauged): number | null => {
@@ -97,6 +99,24 @@ export function trialScale(seconds: number): number {
   return seconds > 0 && seconds < CORPUS_TRIAL_SEC ? Math.sqrt(CORPUS_TRIAL_SEC / seconds) : 1;
 }
 
+/** The largest share others took of a trial's measured CPUs (the generator's, the servers'); null when unknown. */
+export function trialForeign(t: TrialResult): number | null {
+  const f = t.foreign;
+  if (!f || (f.loadgen === null && f.server === null)) return null;
+  return Math.max(f.loadgen ?? 0, f.server ?? 0);
+}
+
+/**
+ * Variance a side's trials owe to other processes (pure): a trial where others took a share s of a
+ * measured CPU (above the warning's 5%) may read low by anything up to about s, a bias taken as
+ * uniform on ±s: s²/3 on the log scale, divided by n² in the side's mean of n trials.
+ */
+export function foreignVariance(shares: readonly (number | null)[]): number {
+  const n = shares.length;
+  if (n === 0) return 0;
+  return shares.reduce((v: number, s) => (s !== null && s > FOREIGN_WARN_SHARE ? v + (s * s) / 3 : v), 0) / (n * n);
+}
+
 /** What is known of a comparison's noise before its own trials: where the figures came from. */
 export interface StoredNoise {
   readonly prior: NoisePrior;
@@ -113,7 +133,7 @@ export type CalibrationMethod = 'none' | 'after' | 'interleaved';
  * the cell was calibrated, widened across hardware and for a baseline that predates noise records.
  */
 export function storedNoise(
-  metric: MetricName,
+  metric: TrialMetric,
   context: {
     readonly baseline: Results;
     readonly base: TopologyResult;
@@ -121,6 +141,8 @@ export function storedNoise(
     readonly crossHardware: boolean;
     /** The shorter of the two sides' trial lengths, s (the baseline's when unknown). */
     readonly trialSec?: number;
+    /** Per trial of each side, the share others took of the measured CPUs (trialForeign). */
+    readonly foreign?: { readonly base: readonly (number | null)[]; readonly head: readonly (number | null)[] };
   },
 ): StoredNoise {
   const method = metric === 'p99' ? 'none' : context.calibration;
@@ -146,11 +168,50 @@ export function storedNoise(
     between = { sd: between.sd * OLD_BASELINE_WIDENING, df: between.df };
     source = "this machine kind's default noise, widened ×1.5: the baseline predates noise records";
   }
-  let betweenSd = between.sd;
+  let betweenVariance = between.sd ** 2;
   if (context.crossHardware) {
     const hw = method === 'none' ? CROSS_HARDWARE.uncalibrated : CROSS_HARDWARE.calibrated;
-    betweenSd = Math.sqrt(between.sd ** 2 + hw ** 2);
+    betweenVariance += hw ** 2;
     source += method === 'none' ? ', plus the spread between machines (no calibration)' : ', plus what calibration leaves across hardware';
   }
-  return { prior: { withinSd: trial.sd, withinDf: trial.df, betweenSd, betweenDf: between.df }, source };
+  const foreign = context.foreign ? foreignVariance(context.foreign.base) + foreignVariance(context.foreign.head) : 0;
+  if (foreign > 0) {
+    betweenVariance += foreign;
+    const worst = Math.max(...[...context.foreign!.base, ...context.foreign!.head].map((s) => s ?? 0));
+    source += `, plus what other processes took from the measured CPUs (up to ${Math.round(worst * 100)}% in a trial)`;
+  }
+  return { prior: { withinSd: trial.sd, withinDf: trial.df, betweenSd: Math.sqrt(betweenVariance), betweenDf: between.df }, source };
+}
+
+/**
+ * A capacity search's result, divided by the reference app's req/s measured by turns with its steps
+ * when it has them (the machine's speed divides out): the value a comparison judges, and whether
+ * it is normalized (pure). Null without a capacity.
+ */
+export function capacityValue(t: TopologyResult): { value: number; normalized: boolean } | null {
+  const c = t.capacity;
+  if (!c || !(c.rate > 0)) return null;
+  const reference = c.reference?.filter((r) => r > 0) ?? [];
+  if (!reference.length) return { value: c.rate, normalized: false };
+  return { value: c.rate / Math.exp(mean(reference.map(Math.log))), normalized: true };
+}
+
+/**
+ * The noise of comparing two capacities (pure): one search's own spread (CAPACITY_NOISE), and
+ * between the two what moves whole runs — little when both are normalized by the reference app or
+ * were searched by turns in one job (`paired`), the machine kind's run-to-run drift otherwise,
+ * and the spread between machines across hardware.
+ */
+export function capacityNoise(context: { readonly normalized: boolean; readonly paired: boolean; readonly crossHardware: boolean }): StoredNoise {
+  let between: number = context.paired ? 0 : context.normalized ? MACHINE_NOISE.interleaved.runs.rps.sd : MACHINE_NOISE.runs.rps.sd;
+  let source = context.paired
+    ? "one capacity search's own spread (searches by turns)"
+    : context.normalized
+      ? "one capacity search's own spread, normalized by the reference app"
+      : "one capacity search's own spread and this machine kind's drift between runs";
+  if (context.crossHardware) {
+    between = Math.sqrt(between ** 2 + (context.normalized ? CROSS_HARDWARE.calibrated : CROSS_HARDWARE.uncalibrated) ** 2);
+    source += ', plus the spread between machines';
+  }
+  return { prior: { withinSd: CAPACITY_NOISE.sd, withinDf: CAPACITY_NOISE.df, betweenSd: between, betweenDf: MACHINE_NOISE.runs.rps.df }, source };
 }

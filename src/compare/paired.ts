@@ -1,6 +1,7 @@
 import { judgeCells, judgedTopologies } from './cells.js';
-import { METRICS, positiveValue, type MetricName } from './metrics.js';
-import { lookAlpha, spentAlpha, type LookPlan } from './sequential.js';
+import { TRIAL_METRICS, positiveValue, type MetricName } from './metrics.js';
+import { capacityNoise, capacityValue } from './noise.js';
+import { lookAlpha, type LookPlan } from './sequential.js';
 import type { CellComparison, CellInput, Comparison, Policy } from './types.js';
 import type { MetricSamples } from './verdict.js';
 import type { TopologyResult, TrialResult } from '../results/types.js';
@@ -32,7 +33,8 @@ export interface PairedJudging {
   readonly priors?: Partial<Record<MetricName, NoisePrior>>;
 }
 
-const rounds = (t: TopologyResult | undefined): number => t?.trials.length ?? 0;
+// A capacity cell is one search a side: one round.
+const rounds = (t: TopologyResult | undefined): number => (t?.capacity ? 1 : (t?.trials.length ?? 0));
 
 function cellAt(
   name: string,
@@ -46,7 +48,20 @@ function cellAt(
   const b = cut(base);
   const h = cut(head);
   const samples: Partial<Record<MetricName, MetricSamples>> = {};
-  if (b && h) for (const { name: metric } of METRICS) samples[metric] = pairedSamples(b.trials, h.trials, metric, priors?.[metric]);
+  if (b?.capacity || h?.capacity) {
+    // Capacity searches by turns in one job: one result a side, judged under the search's own noise.
+    const cb = b ? capacityValue(b) : null;
+    const ch = h ? capacityValue(h) : null;
+    if (cb && ch)
+      samples.capacity = {
+        kind: 'unpaired',
+        base: [b!.capacity!.rate],
+        head: [h!.capacity!.rate],
+        prior: capacityNoise({ normalized: false, paired: true, crossHardware: false }).prior,
+      };
+    return { name, base, head, samples, sampleCount: cb && ch ? 1 : 0, missingReason };
+  }
+  if (b && h) for (const { name: metric } of TRIAL_METRICS) samples[metric] = pairedSamples(b.trials, h.trials, metric, priors?.[metric]);
   return { name, base, head, samples, sampleCount: Math.min(rounds(b), rounds(h)), missingReason };
 }
 
@@ -69,35 +84,31 @@ export function comparePaired(base: readonly TopologyResult[], head: readonly To
   const firstLook = Math.min(judging.plan.firstRound, Math.max(1, lastRound));
   const decided = new Map<string, CellComparison>();
   const latest = new Map<string, CellComparison>();
-  const looks: { round: number; alpha: number; rest?: boolean }[] = [];
+  const looks: { round: number; alpha: number }[] = [];
   let gatedTests = 0;
   const { plan } = judging;
-  const judgeAt = (names: readonly string[], round: number, alpha: number, rest: boolean): void => {
-    looks.push(rest ? { round, alpha, rest } : { round, alpha });
+  const judgeAt = (names: readonly string[], round: number, alpha: number, final: boolean): void => {
+    looks.push({ round, alpha });
     const outcome = judgeCells(
       names.map((n) => cellAt(n, byName(base, n), byName(head, n), round, judging.priors, judged.missingReason)),
       policy,
       alpha,
+      final,
     );
     if (looks.length === 1) gatedTests = outcome.gatedTests;
     for (const cell of outcome.cells) {
       latest.set(cell.name, cell);
-      if (cell.verdict !== 'inconclusive' || rest) decided.set(cell.name, cell);
+      if (cell.verdict !== 'inconclusive' || final) decided.set(cell.name, cell);
     }
   };
   for (let round = firstLook; round <= Math.max(firstLook, lastRound); round++) {
     const last = judging.final && round >= lastRound;
     const active = judged.names.filter((n) => !decided.has(n) && (measured(n) >= round || last));
     if (active.length === 0) break;
-    // A run cut short before its first planned look has one look, with all of α.
-    const share = round < plan.firstRound ? plan.alpha : lookAlpha(plan, round, false);
-    judgeAt(active, round, share, false);
-    if (!last) continue;
-    // The last look of the run: cells still undecided get what α is left (none after max-rounds).
-    const left = round < plan.firstRound ? 0 : plan.alpha - spentAlpha(plan.alpha, round / plan.maxRounds);
-    const undecided = active.filter((n) => !decided.has(n));
-    if (undecided.length && left > 1e-12) judgeAt(undecided, round, left, true);
-    for (const n of undecided) if (!decided.has(n)) decided.set(n, latest.get(n)!);
+    // The last look spends all the α earlier looks left; a run cut short before its first planned
+    // look has one look, with all of α. No more data will come after the last: it is final.
+    const share = round < plan.firstRound ? plan.alpha : lookAlpha(plan, round, last);
+    judgeAt(active, round, share, last);
   }
   // A cell no look reached (a side failed before the first look) is judged on what it has.
   const cells = judged.names.map(

@@ -12,7 +12,8 @@ import { normalCdf, normalQuantile } from '../stats/distributions.js';
  * Holm step-down over the gated tests still undecided, at that look's share, so by the union
  * bound over looks the run's false-alarm chance is at most α — whatever the looks' correlation.
  * Early looks spend little: they mostly stop cells that are clearly fine; flagrant regressions
- * still pass them.
+ * still pass them. A look that is not the last calls a regression only when the estimate is past
+ * the threshold; the last also when the interval reaches past it (compare/verdict.ts).
  */
 
 /** α spent by information fraction `t` (0–1) of a one-sided level-α test. */

@@ -1,8 +1,8 @@
 import type { Results } from '../results/types.js';
 import { calibrationRatio, interleaved, normalizedValues } from './calibration.js';
-import { hardwareDifference, judgeCells, judgedTopologies } from './cells.js';
-import { METRICS, trialValues, type Gauged, type MetricName } from './metrics.js';
-import { storedNoise, type CalibrationMethod } from './noise.js';
+import { cellPlacementDifference, hardwareDifference, judgeCells, judgedTopologies } from './cells.js';
+import { TRIAL_METRICS, trialValues, type Gauged, type MetricName } from './metrics.js';
+import { capacityNoise, capacityValue, storedNoise, trialForeign, type CalibrationMethod } from './noise.js';
 import type { CellInput, Comparison, Policy } from './types.js';
 import type { MetricSamples } from './verdict.js';
 
@@ -20,7 +20,16 @@ export function compareStored(base: Results | null, head: Results, policy: Polic
     [...baseByName.keys()],
     expected,
   );
-  const hardwareNote = base ? hardwareDifference(base.environment, head.environment) : null;
+  const runNote = base ? hardwareDifference(base.environment, head.environment) : null;
+  // A cell whose load generator grew on one side only ran its servers on other cores there.
+  const placementNotes = new Map<string, string>();
+  for (const h of base ? head.topologies : []) {
+    const b = baseByName.get(h.name);
+    const note = b?.ok && h.ok ? cellPlacementDifference(b, h, base!.environment, head.environment) : null;
+    if (note) placementNotes.set(h.name, note);
+  }
+  const hardwareNote =
+    [runNote, placementNotes.size ? `placement differs per cell (${[...placementNotes.values()].join('; ')})` : null].filter(Boolean).join('; ') || null;
   const sources = new Set<string>();
   const inputs: CellInput[] = judged.names.map((name) => {
     const b = baseByName.get(name);
@@ -29,17 +38,33 @@ export function compareStored(base: Results | null, head: Results, policy: Polic
     // The machine's speed, as the reference app measured it, divides out: across hardware, and on
     // the same machine too, whose speed drifts between runs (bench/corpus).
     const calibration = b && h ? calibrationRatio(b, h, 1 - 2 * policy.alpha) : null;
-    if (base && b && h) {
+    const cb = b ? capacityValue(b) : null;
+    const ch = h ? capacityValue(h) : null;
+    if (base && b && h && (b.capacity || h.capacity)) {
+      // Capacity searches: their results are what is judged (a step's numbers are at another rate on each side).
+      if (cb && ch) {
+        const normalized = cb.normalized && ch.normalized;
+        const noise = capacityNoise({ normalized, paired: false, crossHardware: runNote !== null || placementNotes.has(name) });
+        sources.add(noise.source);
+        samples.capacity = {
+          kind: 'unpaired',
+          base: [normalized ? cb.value : b.capacity!.rate],
+          head: [normalized ? ch.value : h.capacity!.rate],
+          prior: noise.prior,
+        };
+      }
+    } else if (base && b && h) {
       const byTurns = interleaved(b) && interleaved(h);
-      for (const { name: metric } of METRICS) {
+      for (const { name: metric } of TRIAL_METRICS) {
         const normalized = metric !== 'p99' && (byTurns || calibration !== null);
         const method: CalibrationMethod = !normalized ? 'none' : byTurns ? 'interleaved' : 'after';
         const noise = storedNoise(metric, {
           baseline: base,
           base: b,
           calibration: method,
-          crossHardware: hardwareNote !== null,
+          crossHardware: runNote !== null || placementNotes.has(name),
           trialSec: Math.min(base.load.durationSec, head.load.durationSec),
+          foreign: { base: b.trials.map(trialForeign), head: h.trials.map(trialForeign) },
         });
         sources.add(noise.source);
         if (method === 'interleaved') {

@@ -36,6 +36,8 @@ export interface CellComparison {
   readonly p99: Delta;
   readonly failuresPerSec: Delta;
   readonly cpuMsPer1kRequests: Delta;
+  /** With load.capacity: the highest arrival rate that met the goal, base → head. */
+  readonly capacity?: Delta;
   readonly endpoints: readonly EndpointComparison[];
   /** Statistics per metric; empty when there is nothing to compare. */
   readonly metrics: readonly MetricVerdict[];
@@ -58,11 +60,8 @@ export interface Policy {
 /** What a comparison of base and head found, cell by cell. */
 export interface Comparison {
   readonly mode: CompareMode;
-  /**
-   * compare: base — each look: after which round, and the α it could spend on regressions; `rest`:
-   * the last look's second judgment, of the cells still undecided, with the α the plan had left.
-   */
-  readonly looks?: readonly { readonly round: number; readonly alpha: number; readonly rest?: boolean }[];
+  /** compare: base — each look: after which round, and the α it could spend on regressions (the last: all that was left). */
+  readonly looks?: readonly { readonly round: number; readonly alpha: number }[];
   /** There was a base to compare with (false: no baseline recorded yet). */
   readonly hasBase: boolean;
   /** Where the base came from ("the baseline file at 1a2b3c4", "the PR base, measured in this job"); null without one. */

@@ -55,19 +55,22 @@ function pRegressionOf(i: RatioInterval, metric: MetricName): number {
 }
 
 /**
- * Verdict of one metric (pure). A regression needs the Holm-adjusted p below alpha (the
- * adjusted interval wholly on the bad side of 1) and the estimate past the threshold; "no
- * regression" needs the interval's bad-side bound within the threshold.
+ * Verdict of one metric (pure). A regression needs the Holm-adjusted p below alpha (the adjusted
+ * interval wholly on the bad side of 1) and the change to reach past the threshold: its estimate
+ * past it — or, at a `final` judgment (no more data will come), its interval. So a drop that is
+ * real and may be as large as the threshold fails once the data are in, while a look that can
+ * still measure more waits for the estimate. "No regression" needs the interval's bad-side bound
+ * within the threshold; the rest is inconclusive.
  */
-export function metricVerdict(metric: MetricName, i: RatioInterval, threshold: number, significant: boolean): MetricVerdict['verdict'] {
+export function metricVerdict(metric: MetricName, i: RatioInterval, threshold: number, significant: boolean, final = true): MetricVerdict['verdict'] {
   if (i.method === 'none' || !Number.isFinite(i.ratio)) return 'inconclusive';
   if (metricOf(metric).higherIsBetter) {
-    if (significant && i.ratio < 1 - threshold) return 'regression';
+    if (significant && (i.ratio < 1 - threshold || (final && i.low < 1 - threshold))) return 'regression';
     if (i.low > 1 && i.ratio > 1 + threshold) return 'improvement';
     if (i.low >= 1 - threshold) return 'no-regression';
     return 'inconclusive';
   }
-  if (significant && i.ratio > 1 + threshold) return 'regression';
+  if (significant && (i.ratio > 1 + threshold || (final && i.high > 1 + threshold))) return 'regression';
   if (i.high < 1 && i.ratio < 1 - threshold) return 'improvement';
   if (i.high <= 1 + threshold) return 'no-regression';
   return 'inconclusive';
@@ -78,8 +81,9 @@ export function metricVerdict(metric: MetricName, i: RatioInterval, threshold: n
  * keeps the chance of any false alarm at or below `alpha`. Intervals are shown at one-sided level
  * `alpha` (two-sided 1 − 2·alpha) and decide "no regression"; misses are not what users fear, so
  * that side needs no adjustment, and verdicts come in fewer rounds.
+ * @param final no more data will come for these tests (a stored baseline; the last look)
  */
-export function judgeFamily(tests: readonly MetricTest[], alpha: number, regressionAlpha: number = alpha): MetricVerdict[] {
+export function judgeFamily(tests: readonly MetricTest[], alpha: number, regressionAlpha: number = alpha, final = true): MetricVerdict[] {
   const intervals = tests.map((t) => interval(t.samples, 1 - 2 * alpha));
   const pRegressions = intervals.map((i, k) => pRegressionOf(i, tests[k].metric));
   const gatedIndexes = tests.flatMap((t, k) => (t.gated ? [k] : []));
@@ -93,7 +97,7 @@ export function judgeFamily(tests: readonly MetricTest[], alpha: number, regress
       metric: t.metric,
       gated: t.gated,
       interval: i,
-      verdict: metricVerdict(t.metric, i, t.threshold, t.gated && pAdjusted < regressionAlpha),
+      verdict: metricVerdict(t.metric, i, t.threshold, t.gated && pAdjusted < regressionAlpha, final),
       cv: noise(t.samples),
       minDetectable: Math.max(t.threshold, 1 - Math.exp(-halfWidth)),
       pRegression: pRegressions[k],
@@ -117,6 +121,9 @@ export function settleAdvice(m: MetricVerdict, samples: MetricSamples, threshold
   const gap = Math.abs(pastThreshold ? estimate : estimate - bound);
   const t = studentTQuantile((1 + i.confidence) / 2, i.df);
   const needed = gap / t;
+  if (m.metric === 'capacity') {
+    return `capacity searches land about ±${Math.round((Math.exp(samples.prior?.withinSd ?? 0) - 1) * 100)}% apart: a longer load.capacity.step narrows that, or compare: base`;
+  }
   if (samples.kind === 'paired') {
     const perRound = i.se * Math.sqrt(i.n);
     const rounds = Math.ceil((perRound / Math.max(needed, 1e-9)) ** 2);

@@ -4,7 +4,22 @@ import { parseDocument } from 'yaml';
 import { DEFAULTS } from './defaults.js';
 import { parseDuration } from './duration.js';
 import { parsePercent } from './percent.js';
-import type { EndpointConfig, HttpMethod, PlacementConfig, CompareConfig, GateMetric, Config, ThresholdConfig, TopologyConfig, WorkersSpec } from './types.js';
+import { parseRate } from './rate.js';
+import type {
+  BalancerEngine,
+  BalancerStrategy,
+  CapacityConfig,
+  EndpointConfig,
+  HttpMethod,
+  StageConfig,
+  PlacementConfig,
+  CompareConfig,
+  GateMetric,
+  Config,
+  ThresholdConfig,
+  TopologyConfig,
+  WorkersSpec,
+} from './types.js';
 import { validateConfig } from './validate.js';
 
 /** A config the user must fix; `problems` lists every one found, each naming its field. */
@@ -65,8 +80,32 @@ function normaliseEndpoint(raw: Raw): EndpointConfig {
   return { method: e.method as HttpMethod, path: String(e.path), headers, body: body as string, weight: Number(e.weight) };
 }
 
+function normaliseStage(raw: Raw): StageConfig {
+  return {
+    durationMs: parseDuration(raw.for) ?? 0,
+    ...(raw.connections !== undefined ? { connections: Number(raw.connections) } : {}),
+    ...(raw.spawn !== undefined ? { spawnPerSec: parseRate(raw.spawn) } : {}),
+    ...(raw.rate !== undefined ? { rate: parseRate(raw.rate) } : {}),
+  };
+}
+
+function normaliseCapacity(raw: Raw): CapacityConfig {
+  const c: Raw = { ...DEFAULTS.capacity, ...raw };
+  return {
+    p99Ms: parseDuration(c.p99) ?? 0,
+    errorShare: parsePercent(String(c.errors)) ?? 0.01,
+    stepMs: parseDuration(c.step) ?? 3000,
+    budgetMs: parseDuration(c.budget) ?? 60_000,
+  };
+}
+
 function normaliseTopology(raw: Raw): TopologyConfig {
   const name = String(raw.name);
+  const rate = raw.rate !== undefined ? { rate: parseRate(raw.rate) } : {};
+  return { ...kindOf(raw, name), ...rate };
+}
+
+function kindOf(raw: Raw, name: string): TopologyConfig {
   switch (raw.kind) {
     case 'flask':
       return { name, kind: 'flask' };
@@ -83,7 +122,8 @@ function normaliseTopology(raw: Raw): TopologyConfig {
         name,
         kind: 'balancer',
         instances: Number(raw.instances ?? DEFAULTS.balancer.instances),
-        strategy: (raw.strategy ?? DEFAULTS.balancer.strategy) as 'random' | 'round-robin' | 'least-connections',
+        strategy: (raw.strategy ?? DEFAULTS.balancer.strategy) as BalancerStrategy,
+        engine: (raw.engine ?? DEFAULTS.balancer.engine) as BalancerEngine,
       };
     default:
       return {
@@ -110,14 +150,16 @@ function normaliseThresholds(raw: unknown): ThresholdConfig {
     cpuRise: percent(raw.cpu),
     p99Rise: percent(raw.p99),
     failuresPerSecRise: typeof raw['failures-per-sec'] === 'number' ? raw['failures-per-sec'] : undefined,
+    capacityDrop: percent(raw.capacity),
   };
 }
 
 /** The `compare` section when a config file has none. */
 export const DEFAULT_COMPARE: CompareConfig = normaliseCompare(undefined);
 
-function normaliseCompare(raw: unknown): CompareConfig {
-  const c: Raw = { ...DEFAULTS.compare, ...(isObject(raw) ? raw : {}) };
+/** @param capacity the load is a capacity search: then capacity is what the gate looks at unless `gate` says otherwise */
+function normaliseCompare(raw: unknown, capacity = false): CompareConfig {
+  const c: Raw = { ...DEFAULTS.compare, ...(capacity ? { gate: ['capacity'] } : {}), ...(isObject(raw) ? raw : {}) };
   return {
     mode: isObject(raw) && (raw.mode === 'base' || raw.mode === 'baseline') ? raw.mode : undefined,
     rounds: Number(c.rounds),
@@ -170,12 +212,17 @@ export function configFromObject(raw: unknown, file: string, rootDir: string, ov
       durationMs: parseDuration(m.load.duration) ?? 0,
       trials: Number(m.load.trials),
       timeoutMs: parseDuration(m.load.timeout) ?? 0,
+      generators: m.load.generators === 'auto' ? 'auto' : Number(m.load.generators),
+      maxConnections: Number(m.load['max-connections']),
+      ...(m.load.rate !== undefined ? { rate: parseRate(m.load.rate) } : {}),
+      ...(Array.isArray(m.load.stages) ? { stages: (m.load.stages as Raw[]).map(normaliseStage) } : {}),
+      ...(isObject(m.load.capacity) ? { capacity: normaliseCapacity(m.load.capacity) } : {}),
       requests: (m.load.requests as Raw[]).map(normaliseEndpoint),
     },
     topologies: (m.topologies as Raw[]).map(normaliseTopology),
     placement: normalisePlacement(m.placement),
     thresholds: normaliseThresholds(m.thresholds),
-    compare: normaliseCompare(m.compare),
+    compare: normaliseCompare(m.compare, isObject(m.load.capacity)),
   };
 }
 

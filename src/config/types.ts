@@ -34,6 +34,27 @@ export interface AppConfig {
   readonly healthTimeoutMs: number;
 }
 
+/** One stage of a trial: closed (connections, optionally ramped) or open (rate). */
+export interface StageConfig {
+  readonly durationMs: number;
+  readonly connections?: number;
+  /** Closed: connections added per second until `connections`. */
+  readonly spawnPerSec?: number;
+  /** Open: requests per second. */
+  readonly rate?: number;
+}
+
+/** The capacity search's goal and budget (load.capacity). */
+export interface CapacityConfig {
+  readonly p99Ms: number;
+  /** Largest share of failed requests, 0–1. */
+  readonly errorShare: number;
+  /** Measured time at each rate tried. */
+  readonly stepMs: number;
+  /** Most measuring time per topology. */
+  readonly budgetMs: number;
+}
+
 export interface LoadConfig {
   readonly connections: number;
   readonly warmupMs: number;
@@ -41,6 +62,16 @@ export interface LoadConfig {
   readonly trials: number;
   /** Per-request timeout, in ms. */
   readonly timeoutMs: number;
+  /** Load generator processes; auto: one, more when a warm-up shows it saturated (placement.ts). */
+  readonly generators: number | 'auto';
+  /** Open model: requests per second (topologies may set their own). */
+  readonly rate?: number;
+  /** Open model: most connections opened to keep the schedule. */
+  readonly maxConnections: number;
+  /** Each trial runs these stages in place of one stretch of `durationMs`. */
+  readonly stages?: readonly StageConfig[];
+  /** A capacity search per topology in place of trials. */
+  readonly capacity?: CapacityConfig;
   readonly requests: readonly EndpointConfig[];
 }
 
@@ -49,8 +80,13 @@ export type WorkersSpec = { readonly count: number } | { readonly autoMultiple: 
 
 export type BalancerStrategy = 'random' | 'round-robin' | 'least-connections';
 
+/** What fronts a balancer topology: the built-in balancer, nginx or haproxy. */
+export type BalancerEngine = 'node' | 'nginx' | 'haproxy';
+
 interface TopologyBase {
   readonly name: string;
+  /** This topology's arrival rate (open model), over load.rate. */
+  readonly rate?: number;
 }
 
 export interface FlaskTopology extends TopologyBase {
@@ -68,6 +104,7 @@ export interface BalancerTopology extends TopologyBase {
   readonly kind: 'balancer';
   readonly instances: number;
   readonly strategy: BalancerStrategy;
+  readonly engine: BalancerEngine;
 }
 
 export interface CommandTopology extends TopologyBase {
@@ -89,13 +126,14 @@ export type PlacementConfig =
 /** Thresholds as written in the config file; absent fields are left to the action's inputs. */
 export interface ThresholdConfig {
   readonly rpsDrop?: number;
+  readonly capacityDrop?: number;
   readonly cpuRise?: number;
   readonly p99Rise?: number;
   readonly failuresPerSecRise?: number;
 }
 
 /** Metrics the comparison can gate on. */
-export type GateMetric = 'rps' | 'cpu' | 'p99';
+export type GateMetric = 'rps' | 'cpu' | 'p99' | 'capacity';
 
 /** How runs are compared (the `compare` section). */
 export interface CompareConfig {

@@ -2,6 +2,7 @@ import { Ajv } from 'ajv';
 import { schemaProblems, SchemaMap, describeValue } from '../schema/problems.js';
 import { parseDuration } from './duration.js';
 import { parsePercent } from './percent.js';
+import { parseRate } from './rate.js';
 import schema from './flask-perf.schema.json' with { type: 'json' };
 
 /** The JSON Schema of the config file, as shipped. */
@@ -29,13 +30,23 @@ ajv.addKeyword({
     return share !== undefined && share >= range[0] && share <= range[1];
   },
 });
+// A rate's range in requests per second, [min, max].
+ajv.addKeyword({
+  keyword: 'x-rate',
+  schemaType: 'array',
+  validate: (range: readonly number[], data: unknown) => {
+    if (typeof data !== 'string' && typeof data !== 'number') return true;
+    const perSecond = parseRate(data);
+    return perSecond !== undefined && perSecond >= range[0] && perSecond <= range[1];
+  },
+});
 const validateSchema = ajv.compile(CONFIG_SCHEMA);
 const map = new SchemaMap(CONFIG_SCHEMA);
 
 const KIND_FIELDS: Record<string, readonly string[]> = {
   flask: [],
   gunicorn: ['workers', 'worker-class', 'threads'],
-  balancer: ['instances', 'strategy'],
+  balancer: ['instances', 'strategy', 'engine'],
   command: ['command', 'instances', 'templates'],
 };
 const KIND_SPECIFIC = new Set(Object.values(KIND_FIELDS).flat());
@@ -77,9 +88,36 @@ function semanticProblems(data: unknown): string[] {
       problems.push(`topologies[${i}].command must contain {port}, or templates must render a file that does; got ${describeValue(t.command)}`);
     }
   });
+  problems.push(...loadModelProblems(data.load));
+  if (isObject(data.load) && (data.load.stages !== undefined || data.load.capacity !== undefined)) {
+    topologies.forEach((t: unknown, i) => {
+      if (isObject(t) && t.rate !== undefined)
+        problems.push(
+          `topologies[${i}].rate sets an arrival rate; load.${data.load && isObject(data.load) && data.load.capacity !== undefined ? 'capacity searches for one' : 'stages set their own'}: drop one`,
+        );
+    });
+  }
   const users = topologies.flatMap((t: unknown, i) => (isObject(t) && usesStart(t) ? [`topologies[${i}]`] : []));
   if (isObject(data.app) && data.app.start === undefined && users.length > 0) {
     problems.push(`app.start is required: ${users.join(', ')} run${users.length === 1 ? 's' : ''} it`);
+  }
+  return problems;
+}
+
+/** A load is closed (connections), open (rate), staged or a capacity search: one at a time, each stage one model. */
+function loadModelProblems(load: unknown): string[] {
+  if (!isObject(load)) return [];
+  const problems: string[] = [];
+  const models = (['rate', 'stages', 'capacity'] as const).filter((k) => load[k] !== undefined);
+  if (models.length > 1) problems.push(`load takes one of rate, stages, capacity; got ${models.join(' and ')}`);
+  if (Array.isArray(load.stages)) {
+    load.stages.forEach((stage: unknown, i) => {
+      if (!isObject(stage)) return;
+      const closed = stage.connections !== undefined;
+      const open = stage.rate !== undefined;
+      if (closed === open) problems.push(`load.stages[${i}] must have connections (closed) or rate (open), not ${closed ? 'both' : 'neither'}`);
+      if (stage.spawn !== undefined && !closed) problems.push(`load.stages[${i}].spawn ramps connections: it needs connections; got rate`);
+    });
   }
   return problems;
 }

@@ -17,6 +17,13 @@ const TICK_MS = 1;
 const TIMEOUT_CHECK_MS = 10;
 /** Connect errors back to back wait this long before the next attempt (a refused port would spin). */
 const RETRY_MS = 10;
+/**
+ * After the end, answers still on their way are awaited this long at most (not counted): the
+ * server finishes that work now, not during whatever is measured next (the other side's slice).
+ */
+export const DRAIN_MS = 1000;
+/** How often the drain looks whether every answer is in. */
+const DRAIN_CHECK_MS = 5;
 
 interface Second {
   responses: number;
@@ -39,6 +46,8 @@ class Connection {
   /** Set when the stage asks for fewer connections: close after the current response. */
   retire = false;
   failedConnects = 0;
+  /** Open model: since when it has been free for the next request, performance.now(). */
+  idleSince = 0;
 }
 
 /** A request the open model's schedule released that no connection has taken yet. */
@@ -68,9 +77,13 @@ class Engine {
   private readonly queue: Queued[] = [];
   private queueHead = 0;
   private nextIntended = 0;
+  /** Open model: requests the schedule released by the end. */
+  private scheduled = 0;
   private start = 0;
   private end = Infinity;
   private stopped = false;
+  /** Time is up: nothing more is sent or counted; answers in flight are awaited (drain). */
+  private ending = false;
   private localIndex = 0;
   private readonly host: string;
   private readonly port: number;
@@ -78,6 +91,10 @@ class Engine {
   private rate = 0;
   private stageIndex = 0;
   private stageEnds: number[] = [];
+  /** Closed model ramp: connections grow from `from` at `perMs` per ms since `at` until `to`. */
+  private ramp: { from: number; to: number; perMs: number; at: number } | null = null;
+  /** Open model: lateness of sends the generator, not the server, delayed. */
+  private readonly late: LatencyHistogram | null;
 
   constructor(
     private readonly job: LoadJob,
@@ -90,6 +107,7 @@ class Engine {
     this.noBody = job.endpoints.map((e) => e.method === 'HEAD');
     this.sequence = weightedSequence(job.endpoints.map((e) => e.weight));
     this.latencies = job.endpoints.map(() => newLatencyHistogram());
+    this.late = job.stages.some((st) => st.rate !== undefined) ? newLatencyHistogram() : null;
     this.statuses = job.endpoints.map(() => new Map<number, number>());
     this.bytes = job.endpoints.map(() => 0);
   }
@@ -113,18 +131,27 @@ class Engine {
     };
     return new Promise((resolve) => {
       const finish = (): void => {
+        if (this.ending) return;
+        this.ending = true;
         clearInterval(tick);
         clearTimeout(deadline);
-        this.stop();
         closeSecond();
         const cpu = process.cpuUsage(cpuBefore);
         // The window measured is exactly the stages' time: responses after it are not counted.
-        resolve(
-          this.sample(
-            this.job.stages.reduce((ms, st) => ms + st.durationMs, 0),
-            (cpu.user + cpu.system) / 1000,
-          ),
+        const sample = this.sample(
+          this.job.stages.reduce((ms, st) => ms + st.durationMs, 0),
+          (cpu.user + cpu.system) / 1000,
         );
+        const drainUntil = this.now() + Math.min(this.job.drainMs ?? DRAIN_MS, this.job.timeoutMs);
+        const drain = (): void => {
+          if (this.inFlight() > 0 && this.now() < drainUntil) {
+            setTimeout(drain, DRAIN_CHECK_MS);
+            return;
+          }
+          this.stop();
+          resolve(sample);
+        };
+        drain();
       };
       const deadline = setTimeout(finish, this.end - this.start);
       const tick = setInterval(() => {
@@ -136,6 +163,7 @@ class Engine {
           cpuSecond++;
         }
         while (this.stageIndex < this.stageEnds.length - 1 && t >= this.stageEnds[this.stageIndex]) this.enterStage(this.stageIndex + 1);
+        if (this.ramp) this.rampTo(t);
         if (t - lastTimeoutCheck >= TIMEOUT_CHECK_MS) {
           lastTimeoutCheck = t;
           this.checkTimeouts(t);
@@ -143,6 +171,13 @@ class Engine {
         if (this.rate > 0) this.release(t);
       }, TICK_MS);
     });
+  }
+
+  /** Requests sent and not yet answered. */
+  private inFlight(): number {
+    let n = 0;
+    for (const c of this.connections) if (c.endpoint >= 0 && c.socket) n++;
+    return n;
   }
 
   private enterStage(index: number): void {
@@ -156,14 +191,32 @@ class Engine {
       return;
     }
     this.rate = 0;
-    this.target = stage.connections ?? 0;
+    this.ramp = null;
+    const wanted = stage.connections ?? 0;
     let open = 0;
+    for (const c of this.connections) if (!c.retire) open++;
+    if (stage.spawnPerSec !== undefined && stage.spawnPerSec > 0 && wanted > open) {
+      // A ramp: start from what is open, add connections as time goes (rampTo, every tick).
+      this.ramp = { from: open, to: wanted, perMs: stage.spawnPerSec / 1000, at: this.now() };
+      this.target = open;
+      return;
+    }
+    this.target = wanted;
+    open = 0;
     for (const c of this.connections) {
       if (c.retire) continue;
       open++;
       if (open > this.target) c.retire = true;
     }
     for (; open < this.target; open++) this.openConnection();
+  }
+
+  /** Closed model ramp: opens the connections due by `t`. */
+  private rampTo(t: number): void {
+    const r = this.ramp!;
+    const due = Math.min(r.to, r.from + Math.floor((t - r.at) * r.perMs));
+    for (; this.target < due; this.target++) this.openConnection();
+    if (this.target >= r.to) this.ramp = null;
   }
 
   private secondAt(t: number): Second {
@@ -195,11 +248,15 @@ class Engine {
     socket.on('connect', () => {
       c.connected = true;
       c.failedConnects = 0;
+      c.idleSince = this.now();
       this.idle(c);
     });
     socket.on('data', (chunk: Buffer) => this.onData(c, socket, chunk));
     socket.on('error', (error: NodeJS.ErrnoException) => {
-      if (this.stopped) return;
+      if (this.stopped || this.ending) {
+        c.endpoint = -1;
+        return;
+      }
       this.countError(error.code ?? 'other');
       if (!c.connected) c.failedConnects++;
       // The request in flight is lost with the connection; the error stands for it.
@@ -209,6 +266,10 @@ class Engine {
       if (c.socket !== socket) return;
       c.socket = null;
       if (this.stopped) return;
+      if (this.ending) {
+        c.endpoint = -1;
+        return;
+      }
       if (c.endpoint >= 0) {
         if (c.parser.end()) this.complete(c);
         else {
@@ -223,7 +284,16 @@ class Engine {
 
   private reconnect(c: Connection): void {
     if (this.stopped) return;
-    if (c.retire || (this.rate > 0 && this.connections.size > this.target)) {
+    if (this.ending) {
+      // Time is up: no new connection, no new request.
+      this.connections.delete(c);
+      return;
+    }
+    // Open model: connections open on demand, each with a request waiting for it (release). One
+    // opened ahead would sit idle in the server: a sync worker or a single-threaded server blocks
+    // reading it, a stall of the server's that the load made. One that failed to connect retries
+    // after a pause, standing for the connections still wanted.
+    if (c.retire || (this.rate > 0 && c.failedConnects === 0)) {
       this.connections.delete(c);
       return;
     }
@@ -232,6 +302,7 @@ class Engine {
   }
 
   private countError(code: string): void {
+    if (this.ending) return;
     this.errors++;
     this.errorCodes.set(code, (this.errorCodes.get(code) ?? 0) + 1);
     this.secondAt(this.now()).errors++;
@@ -250,8 +321,11 @@ class Engine {
       if (this.queueHead < this.queue.length) {
         const q = this.queue[this.queueHead++];
         this.compactQueue();
+        // Late by the generator's doing only when the connection was free before the request was due.
+        const now = this.now();
+        recordMs(this.late!, Math.max(0, now - Math.max(q.intended, c.idleSince)));
         this.send(c, q.endpoint, q.intended);
-      }
+      } else c.idleSince = this.now();
       return;
     }
     this.send(c, this.nextEndpoint(), this.now());
@@ -299,6 +373,7 @@ class Engine {
     const response = c.parser.done!;
     const e = c.endpoint;
     c.endpoint = -1;
+    c.idleSince = t;
     c.parser.done = null;
     // Answers after the end are not counted: the time they would be divided by has ended.
     if (t > this.end) return;
@@ -332,7 +407,8 @@ class Engine {
   /** Open model: releases the requests the schedule has due, to idle connections or new ones. */
   private release(t: number): void {
     const interval = 1000 / this.rate;
-    while (this.nextIntended <= t) {
+    while (this.nextIntended <= t && this.nextIntended < this.end) {
+      this.scheduled++;
       this.queue.push({ endpoint: this.nextEndpoint(), intended: this.nextIntended });
       this.nextIntended += interval;
     }
@@ -392,6 +468,16 @@ class Engine {
       loadgenCpuMs,
       seconds,
       backlog: this.queue.length - this.queueHead,
+      ...(this.scheduled ? { scheduled: this.scheduled } : {}),
+      ...(this.late
+        ? {
+            lateMs: {
+              p99: this.late.totalCount ? this.late.getValueAtPercentile(99) / 1000 : 0,
+              max: this.late.totalCount ? this.late.maxValue / 1000 : 0,
+              requests: this.late.totalCount,
+            },
+          }
+        : {}),
     };
   }
 }

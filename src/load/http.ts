@@ -21,10 +21,7 @@ export function requestBytes(endpoint: EndpointConfig, host: string): Buffer {
 const enum Phase {
   Head,
   Length,
-  ChunkSize,
-  ChunkData,
-  ChunkEnd,
-  Trailer,
+  Chunked,
   UntilClose,
 }
 
@@ -37,13 +34,133 @@ export interface ParsedResponse {
   readonly keepAlive: boolean;
 }
 
-/** A malformed response: the connection cannot be trusted any more. */
+/** Where a parser hands a response on, for a proxy: its head as received, and its body without the framing. */
+export interface ResponseSink {
+  /** The status line and headers, without the blank line that ends them (latin1). */
+  head(status: number, head: string): void;
+  /** Body bytes `chunk[start, end)`, chunked framing removed. */
+  body(chunk: Buffer, start: number, end: number): void;
+}
+
+/** Body bytes `chunk[start, end)`. */
+export type DataSink = (chunk: Buffer, start: number, end: number) => void;
+
+/** A malformed message: the connection cannot be trusted any more. */
 export class ProtocolError extends Error {}
 
 const CRLF = Buffer.from('\r\n');
 const HEAD_END = Buffer.from('\r\n\r\n');
-/** Longest response head accepted (Node's own limit is 16 KB). */
-const MAX_HEAD = 65_536;
+/** Longest head accepted (Node's own limit is 16 KB). */
+export const MAX_HEAD = 65_536;
+/** Longest chunk-size or trailer line accepted. */
+const MAX_LINE = 8192;
+
+/** A span of bytes found by `Pending.upTo`: `data[start, end)` before the marker, and where the chunk goes on. */
+interface Found {
+  readonly data: Buffer;
+  readonly start: number;
+  readonly end: number;
+  readonly next: number;
+}
+
+/** Bytes kept across chunks while a marker (a line's or a head's end) has not arrived yet. */
+export class Pending {
+  bytes: Buffer | null = null;
+
+  /** Bytes from `off` up to `marker`, joined with what is pending; null to wait for more (the rest is kept). */
+  upTo(chunk: Buffer, off: number, marker: Buffer): Found | null {
+    if (this.bytes === null) {
+      const at = chunk.indexOf(marker, off);
+      if (at >= 0) return { data: chunk, start: off, end: at, next: at + marker.length };
+      this.bytes = Buffer.from(chunk.subarray(off));
+      return null;
+    }
+    // Rare: the marker spans chunks. Search from a little before the join.
+    const joined = Buffer.concat([this.bytes, chunk.subarray(off)]);
+    const at = joined.indexOf(marker, Math.max(0, this.bytes.length - marker.length));
+    if (at < 0) {
+      this.bytes = joined;
+      return null;
+    }
+    const fromChunk = at + marker.length - this.bytes.length;
+    this.bytes = null;
+    return { data: joined, start: 0, end: at, next: off + fromChunk };
+  }
+
+  /** The head that ends at the first blank line; null to wait for more; a ProtocolError past MAX_HEAD. */
+  head(chunk: Buffer, off: number, what: string): Found | null {
+    const found = this.upTo(chunk, off, HEAD_END);
+    if (found === null && (this.bytes?.length ?? 0) > MAX_HEAD) throw new ProtocolError(`${what} head longer than ${MAX_HEAD} bytes`);
+    return found;
+  }
+}
+
+const enum ChunkPhase {
+  Size,
+  Data,
+  DataEnd,
+  Trailer,
+}
+
+/** Reads a chunked body (RFC 9112 §7.1): where it ends, and its data without the framing. */
+export class ChunkedBody {
+  private phase = ChunkPhase.Size;
+  private remaining = 0;
+  private readonly pending = new Pending();
+  /** The last chunk and the trailers have been read. */
+  done = false;
+
+  reset(): void {
+    this.phase = ChunkPhase.Size;
+    this.remaining = 0;
+    this.pending.bytes = null;
+    this.done = false;
+  }
+
+  /** Whether part of the body has arrived and not all of it. */
+  get started(): boolean {
+    return this.phase !== ChunkPhase.Size || this.pending.bytes !== null;
+  }
+
+  /** Consumes bytes from `chunk` at `off`, handing data to `onData`; returns where it stopped (the body's end, or the chunk's). */
+  feed(chunk: Buffer, off: number, onData?: DataSink | null): number {
+    while (off < chunk.length && !this.done) {
+      if (this.phase === ChunkPhase.Data) {
+        const take = Math.min(this.remaining, chunk.length - off);
+        onData?.(chunk, off, off + take);
+        this.remaining -= take;
+        off += take;
+        if (this.remaining === 0) this.phase = ChunkPhase.DataEnd;
+        continue;
+      }
+      const found = this.pending.upTo(chunk, off, CRLF);
+      if (found === null) {
+        if ((this.pending.bytes?.length ?? 0) > MAX_LINE) throw new ProtocolError(`chunk line longer than ${MAX_LINE} bytes`);
+        return chunk.length;
+      }
+      const { data, start, end, next } = found;
+      off = next;
+      if (this.phase === ChunkPhase.DataEnd) {
+        if (end !== start) throw new ProtocolError('chunk not followed by CRLF');
+        this.phase = ChunkPhase.Size;
+      } else if (this.phase === ChunkPhase.Size) {
+        const line = data.toString('latin1', start, end);
+        const size = parseInt(line, 16);
+        if (!Number.isFinite(size) || size < 0 || !/^[0-9a-fA-F]/.test(line))
+          throw new ProtocolError(`invalid chunk size ${JSON.stringify(line.slice(0, 20))}`);
+        if (size === 0) this.phase = ChunkPhase.Trailer;
+        else {
+          this.remaining = size;
+          this.phase = ChunkPhase.Data;
+        }
+      } else if (end === start) {
+        // The empty line after the trailers ends the body.
+        this.done = true;
+      }
+    }
+    return off;
+  }
+}
 
 /**
  * Parses the responses of one connection, one at a time, from the chunks the socket delivers.
@@ -52,7 +169,8 @@ const MAX_HEAD = 65_536;
  */
 export class ResponseParser {
   private phase = Phase.Head;
-  private pending: Buffer | null = null;
+  private readonly pending = new Pending();
+  private readonly chunked = new ChunkedBody();
   private remaining = 0;
   private status = 0;
   private keepAlive = true;
@@ -60,11 +178,14 @@ export class ResponseParser {
   private noBody = false;
   /** The response just completed, read by the caller after `feed` returns. */
   done: ParsedResponse | null = null;
+  /** Set by a proxy to receive each response's head and body; the load generator only counts. */
+  sink: ResponseSink | null = null;
+  private readonly onBody: DataSink = (chunk, start, end) => this.sink?.body(chunk, start, end);
 
   /** Starts a new response; `noBody` for a HEAD request. */
   expect(noBody: boolean): void {
     this.phase = Phase.Head;
-    this.pending = null;
+    this.pending.bytes = null;
     this.bytes = 0;
     this.noBody = noBody;
     this.done = null;
@@ -72,7 +193,7 @@ export class ResponseParser {
 
   /** Whether a response has begun arriving and not finished. */
   get midResponse(): boolean {
-    return this.bytes > 0 || this.pending !== null;
+    return this.bytes > 0 || this.pending.bytes !== null;
   }
 
   /** The connection closed: completes a response whose body runs until close; false if one was cut. */
@@ -94,26 +215,22 @@ export class ResponseParser {
           break;
         case Phase.Length: {
           const take = Math.min(this.remaining, chunk.length - off);
+          this.sink?.body(chunk, off, off + take);
           this.remaining -= take;
           this.bytes += take;
           off += take;
           if (this.remaining === 0) this.finish();
           break;
         }
-        case Phase.ChunkSize:
-        case Phase.ChunkEnd:
-        case Phase.Trailer:
-          off = this.readLine(chunk, off);
-          break;
-        case Phase.ChunkData: {
-          const take = Math.min(this.remaining, chunk.length - off);
-          this.remaining -= take;
-          this.bytes += take;
-          off += take;
-          if (this.remaining === 0) this.phase = Phase.ChunkEnd;
+        case Phase.Chunked: {
+          const next = this.chunked.feed(chunk, off, this.sink ? this.onBody : null);
+          this.bytes += next - off;
+          off = next;
+          if (this.chunked.done) this.finish();
           break;
         }
         case Phase.UntilClose:
+          this.sink?.body(chunk, off, chunk.length);
           this.bytes += chunk.length - off;
           off = chunk.length;
           break;
@@ -127,31 +244,10 @@ export class ResponseParser {
     this.phase = Phase.Head;
   }
 
-  /** Bytes from `off` up to and including `marker`, joined with what is pending; null to wait for more. */
-  private upTo(chunk: Buffer, off: number, marker: Buffer): { data: Buffer; start: number; end: number; next: number } | null {
-    if (this.pending === null) {
-      const at = chunk.indexOf(marker, off);
-      if (at >= 0) return { data: chunk, start: off, end: at, next: at + marker.length };
-      this.pending = Buffer.from(chunk.subarray(off));
-      return null;
-    }
-    // Rare: the marker spans chunks. Search from a little before the join.
-    const joined = Buffer.concat([this.pending, chunk.subarray(off)]);
-    const at = joined.indexOf(marker, Math.max(0, this.pending.length - marker.length));
-    if (at < 0) {
-      this.pending = joined;
-      return null;
-    }
-    const fromChunk = at + marker.length - this.pending.length;
-    this.pending = null;
-    return { data: joined, start: 0, end: at, next: off + fromChunk };
-  }
-
   private readHead(chunk: Buffer, off: number): number {
-    const found = this.upTo(chunk, off, HEAD_END);
+    const found = this.pending.head(chunk, off, 'response');
     if (found === null) {
-      if ((this.pending?.length ?? 0) > MAX_HEAD) throw new ProtocolError(`response head longer than ${MAX_HEAD} bytes`);
-      this.bytes = this.pending?.length ?? 0;
+      this.bytes = this.pending.bytes?.length ?? 0;
       return chunk.length;
     }
     const { data, start, end, next } = found;
@@ -175,12 +271,14 @@ export class ResponseParser {
       this.bytes = 0;
       return next;
     }
+    this.sink?.head(status, data.toString('latin1', start, end));
     if (this.noBody || status === 204 || status === 304) {
       this.finish();
       return next;
     }
     if (headerValue(head, 'transfer-encoding')?.includes('chunked')) {
-      this.phase = Phase.ChunkSize;
+      this.chunked.reset();
+      this.phase = Phase.Chunked;
       return next;
     }
     const length = headerValue(head, 'content-length');
@@ -197,33 +295,6 @@ export class ResponseParser {
     // No length: the body runs until the server closes the connection.
     this.keepAlive = false;
     this.phase = Phase.UntilClose;
-    return next;
-  }
-
-  private readLine(chunk: Buffer, off: number): number {
-    const found = this.upTo(chunk, off, CRLF);
-    if (found === null) {
-      this.bytes += chunk.length - off;
-      return chunk.length;
-    }
-    const { data, start, end, next } = found;
-    this.bytes += next - off;
-    if (this.phase === Phase.ChunkEnd) {
-      if (end !== start) throw new ProtocolError('chunk not followed by CRLF');
-      this.phase = Phase.ChunkSize;
-    } else if (this.phase === Phase.ChunkSize) {
-      const line = data.toString('latin1', start, end);
-      const size = parseInt(line, 16);
-      if (!Number.isFinite(size) || size < 0) throw new ProtocolError(`invalid chunk size ${JSON.stringify(line.slice(0, 20))}`);
-      if (size === 0) this.phase = Phase.Trailer;
-      else {
-        this.remaining = size;
-        this.phase = Phase.ChunkData;
-      }
-    } else if (end === start) {
-      // The empty line after the trailers ends the response.
-      this.finish();
-    }
     return next;
   }
 }

@@ -8,6 +8,8 @@ import type { EndpointConfig } from '../config/types.js';
 export interface LoadStage {
   readonly durationMs: number;
   readonly connections?: number;
+  /** Closed model: connections are added at this many per second until `connections` (a ramp, like Locust's spawn rate). */
+  readonly spawnPerSec?: number;
   /** Requests per second. */
   readonly rate?: number;
 }
@@ -23,6 +25,8 @@ export interface LoadJob {
   readonly endpoints: readonly EndpointConfig[];
   /** Source addresses to spread connections over; empty for the kernel's choice. */
   readonly localAddresses: readonly string[];
+  /** After the end, how long answers in flight are awaited (not counted); default engine.ts DRAIN_MS, 0 for none. */
+  readonly drainMs?: number;
 }
 
 /** One second of a run, as the load generator saw it. */
@@ -62,10 +66,19 @@ export interface LoadSample {
   readonly timeouts: number;
   /** Connection errors by code, e.g. { ECONNREFUSED: 3, EADDRNOTAVAIL: 120 }. */
   readonly errorCodes: Readonly<Record<string, number>>;
-  /** CPU time of the load generator over the run, in ms. */
+  /** CPU time of the load generator over the run, in ms: of the busiest process when several ran it. */
   readonly loadgenCpuMs: number;
   /** Second by second, from the start of the run. */
   readonly seconds: readonly SecondSample[];
   /** Open model: requests due by the end that no connection had sent yet (the schedule was not kept). */
   readonly backlog: number;
+  /** Open model: requests the schedule released over the window (the intended rate × time). */
+  readonly scheduled?: number;
+  /** Generator processes that ran the job together (split.ts); 1 when absent. */
+  readonly generators?: number;
+  /**
+   * Open model: how late the generator itself sent requests that had a free connection waiting,
+   * in ms (a late send the server did not cause); absent in the closed model.
+   */
+  readonly lateMs?: { readonly p99: number; readonly max: number; readonly requests: number };
 }

@@ -106,6 +106,7 @@ function charts(id: string, head: TopologyResult, base: TopologyResult | undefin
   const boundaries = joined(head.trials, 'requests').boundaries;
   const common = { boundaries, xLabel: 'seconds of load (trials end to end)' };
   const figures = [
+    ...(head.capacity ? [capacityChart(id, head, base, baseName)] : []),
     lineChart({
       id: `${id}-rps`,
       title: 'Requests per second',
@@ -143,6 +144,38 @@ function charts(id: string, head: TopologyResult, base: TopologyResult | undefin
     lineChart({ id: `${id}-rss`, title: 'Server memory (RSS, whole process tree)', unit: 'MB', lines: [line('RSS', head, 'rssMb', COLOR.head)], ...common }),
   ];
   return `<div class="charts">${figures.join('')}</div>`;
+}
+
+/**
+ * A capacity search's curve: p50 and p99 (from the intended send times) at each arrival rate tried,
+ * the goal as a line; the base's p99 dashed beside it.
+ */
+function capacityChart(id: string, head: TopologyResult, base: TopologyResult | undefined, baseName: string): string {
+  const c = head.capacity!;
+  const b = base?.capacity;
+  const rates = [...new Set([...c.steps.map((s) => s.rate), ...(b?.steps.map((s) => s.rate) ?? [])])].sort((x, y) => x - y);
+  const at = (steps: readonly { rate: number }[], pick: (s: (typeof c.steps)[number]) => number): (number | null)[] =>
+    rates.map((r) => {
+      const step = (steps as typeof c.steps).find((s) => s.rate === r);
+      return step ? pick(step) : null;
+    });
+  const rate = Math.round(c.rate).toLocaleString('en-US');
+  // Past the knee p99 runs to seconds: drawn at 3× the goal so the curve near it stays readable.
+  const top = 3 * c.goal.p99Ms;
+  const clip = (v: number): number => Math.min(v, top);
+  return lineChart({
+    id: `${id}-capacity`,
+    title: `Latency against arrival rate: capacity ${c.end === 'bracketed' ? '' : 'at least '}${rate} req/s at p99 ≤ ${num(c.goal.p99Ms, 0)} ms (above ${num(top, 0)} ms drawn at it)`,
+    unit: 'ms',
+    xLabel: 'arrival rate tried, req/s',
+    xValues: rates,
+    lines: [
+      { name: 'p99', values: at(c.steps, (s) => clip(s.p99Ms)), color: COLOR.p99 },
+      { name: 'p50', values: at(c.steps, (s) => clip(s.p50Ms)), color: COLOR.p50 },
+      ...(b ? [{ name: `p99 ${baseName}`, values: at(b.steps, (s) => clip(s.p99Ms)), color: COLOR.base, dashed: true }] : []),
+      { name: 'goal', values: rates.map(() => c.goal.p99Ms), color: COLOR.loadgen, dashed: true },
+    ],
+  });
 }
 
 function percentileTable(head: TopologyResult, base: TopologyResult | undefined, baseName: string): string {
@@ -234,6 +267,7 @@ function environment(r: Results, label: string): string {
     ['CPU', `${e.cpuModel}${e.cpuMhz ? ` · ${Math.round(e.cpuMhz)} MHz` : ''} · ${e.cores} cores`],
     ['Steal time', e.stealPercent === null || e.stealPercent === undefined ? '—' : `${num(e.stealPercent)}%`],
     ['Placement', e.placement.reason],
+    ...r.topologies.filter((t) => t.placement).map((t): [string, string] => [`Placement of ${t.name}`, t.placement!.reason]),
     ['Software', `${e.os} · Node ${e.node} · Python ${e.python ?? '—'} · Flask ${e.flask ?? '—'} · gunicorn ${e.gunicorn ?? '—'}`],
     [
       'Load',

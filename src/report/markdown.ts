@@ -146,17 +146,15 @@ function falseAlarms(comparison: Comparison): string {
   const p = comparison.policy;
   const level = `${Math.round((1 - 2 * p.alpha) * 1000) / 10}%`;
   if (comparison.mode === 'base' && comparison.looks?.length) {
-    const looks = comparison.looks.filter((l) => !l.rest);
-    const rest = comparison.looks.find((l) => l.rest);
+    const { looks } = comparison;
     const after = looks.length === 1 ? `after round ${looks[0].round}` : `after rounds ${looks.map((l) => l.round).join(', ')}`;
-    const restText = rest ? `; the cells still undecided at the last look were judged again with the ${share(rest.alpha)} the plan had left` : '';
     return (
-      `**False alarms:** judged ${after}; α = ${formatPercent(p.alpha)} is spent over the looks by an O'Brien–Fleming-type function (${looks.map((l) => share(l.alpha)).join(', ')}${restText}), each look a Holm step-down over its gated tests (${comparison.gatedTests} at the first), ` +
-      `so the chance of any false alarm over the whole run is at most ${formatPercent(p.alpha)}. A regression also needs its estimate past the threshold. Intervals are ${level}, paired over interleaved rounds on log ratios, pooled with this machine kind's per-round noise; MDE is the smallest change this run could call a regression.`
+      `**False alarms:** judged ${after}; α = ${formatPercent(p.alpha)} is spent over the looks by an O'Brien–Fleming-type function (${looks.map((l) => share(l.alpha)).join(', ')}; the last look spends what the earlier ones left), each look a Holm step-down over its gated tests (${comparison.gatedTests} at the first), ` +
+      `so the chance of any false alarm over the whole run is at most ${formatPercent(p.alpha)}. A regression also needs the change to reach past the threshold: its estimate at an earlier look, its interval at the last. Intervals are ${level}, paired over interleaved rounds on log ratios, pooled with this machine kind's per-round noise; MDE is the smallest change this run could call a regression.`
     );
   }
   return (
-    `**False alarms:** a regression needs its estimate past the threshold and a p-value below ${formatPercent(p.alpha)} after Holm's adjustment over the ${comparison.gatedTests} gated tests of this matrix, so the chance of any false alarm is at most ${formatPercent(p.alpha)} — as far as the noise model holds. ` +
+    `**False alarms:** a regression needs a p-value below ${formatPercent(p.alpha)} after Holm's adjustment over the ${comparison.gatedTests} gated tests of this matrix, so the chance of any false alarm is at most ${formatPercent(p.alpha)} as far as the noise model holds; it also needs its interval to reach past the threshold. ` +
     `Intervals are ${level} on log ratios: the trials' spread pooled with ${comparison.noiseSource ?? "this machine kind's default noise"}, plus the drift between whole runs that no trial spread shows; MDE is the smallest change this run could call a regression.`
   );
 }
@@ -167,6 +165,8 @@ function environment(results: Results, comparison: Comparison): string {
     `**Environment:** ${md(`${env.cpuModel}, ${env.cores} cores, ${env.os}; Python ${env.python ?? '?'}, Flask ${env.flask ?? '?'}, gunicorn ${env.gunicorn ?? '?'}; placement: ${env.placement.reason}`)}.`,
     `**Load:** ${results.load.connections} connections, ${results.load.trials} × ${results.load.durationSec}s after ${results.load.warmupSec}s warm-up.`,
   ];
+  const grown = results.topologies.filter((t) => t.placement);
+  if (grown.length) lines.push(`**Load generator grown:** ${grown.map((t) => md(`${t.name}: ${t.placement!.reason}`)).join('; ')}.`);
   const p = comparison.policy;
   const t = p.thresholds;
   lines.push(
@@ -222,12 +222,21 @@ function howToUpdate(ctx: ReportContext): string {
   ].join('\n');
 }
 
-function resultsTable(comparison: Comparison): string {
+function resultsTable(comparison: Comparison, results: Results): string {
+  const goal = results.topologies.find((t) => t.capacity)?.capacity?.goal;
+  const sides = comparison.mode === 'base' ? '(base → head)' : '(baseline → now)';
+  const capacity = goal
+    ? {
+        header: [`Capacity req/s at p99 ≤ ${fixed(goal.p99Ms, 0)} ms ${sides}`],
+        cell: (c: CellComparison) => [c.capacity ? change(c.capacity, 0, metric(c, 'capacity')) : '—'],
+      }
+    : { header: [], cell: () => [] };
   return markdownTable(
     [
       [
         'Topology',
-        comparison.mode === 'base' ? 'Req/s (base → head)' : 'Req/s (baseline → now)',
+        ...capacity.header,
+        goal ? `Req/s at capacity ${sides}` : `Req/s ${sides}`,
         'p50 ms',
         'p99 ms',
         'Failures/s',
@@ -237,6 +246,7 @@ function resultsTable(comparison: Comparison): string {
       ],
       ...comparison.cells.map((c) => [
         md(c.name),
+        ...capacity.cell(c),
         change(c.rps, 1, metric(c, 'rps')),
         change(c.p50, 1),
         change(c.p99, 1, metric(c, 'p99')),
@@ -246,7 +256,7 @@ function resultsTable(comparison: Comparison): string {
         verdictCell(c),
       ]),
     ],
-    { align: ['l', 'r', 'r', 'r', 'r', 'r', 'l', 'l'] },
+    { align: ['l', ...capacity.header.map(() => 'r' as const), 'r', 'r', 'r', 'r', 'r', 'l', 'l'] },
   );
 }
 
@@ -280,7 +290,7 @@ function render(comparison: Comparison, results: Results, ctx: ReportContext, de
     commentMarker(ctx.configPath),
     `### flask-perf · ${mdCode(ctx.configPath)}: ${headline(comparison)}`,
     '',
-    resultsTable(comparison),
+    resultsTable(comparison, results),
     '',
     recommendation(results),
     detail.chart ? rpsChart(comparison) : '',

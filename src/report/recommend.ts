@@ -10,6 +10,8 @@ export interface Pick {
 
 /** Which topology to choose, by three measures; null where no cell has the figure. */
 export interface Recommendation {
+  /** With load.capacity: the highest arrival rate within the goal. */
+  readonly mostCapacity: Pick | null;
   readonly mostRps: Pick | null;
   /** Requests per second of server CPU actually used (1,000,000 / CPU ms per 1k requests). */
   readonly mostRpsPerCore: Pick | null;
@@ -30,6 +32,7 @@ function best(cells: readonly TopologyResult[], value: (t: TopologyResult) => nu
 export function recommend(results: Results): Recommendation {
   const ok = results.topologies.filter((t) => t.ok && t.totalRequests > 0);
   return {
+    mostCapacity: best(ok, (t) => t.capacity?.rate ?? null, false),
     mostRps: best(ok, (t) => t.rps, false),
     mostRpsPerCore: best(ok, (t) => (t.cpuMsPer1kRequests ? 1e6 / t.cpuMsPer1kRequests : null), false),
     lowestP99: best(ok, (t) => t.latencyMs.p99, true),
@@ -46,7 +49,8 @@ export function recommendationLine(results: Results, name: (s: string) => string
   if (results.topologies.filter((t) => t.ok && t.totalRequests > 0).length < 2) return '';
   const r = recommend(results);
   const parts: string[] = [];
-  if (r.mostRps) parts.push(`most req/s: ${name(r.mostRps.name)} (${whole(r.mostRps.value)} req/s)`);
+  if (r.mostCapacity) parts.push(`most capacity: ${name(r.mostCapacity.name)} (${whole(r.mostCapacity.value)} req/s within the goal)`);
+  if (r.mostRps && !r.mostCapacity) parts.push(`most req/s: ${name(r.mostRps.name)} (${whole(r.mostRps.value)} req/s)`);
   if (r.mostRpsPerCore) parts.push(`most req/s per server core: ${name(r.mostRpsPerCore.name)} (${whole(r.mostRpsPerCore.value)} req/s per busy core)`);
   if (r.lowestP99) parts.push(`lowest p99: ${name(r.lowestP99.name)} (${r.lowestP99.value.toFixed(1)} ms)`);
   return parts.join(' · ');
@@ -57,15 +61,18 @@ export function recommendationLine(results: Results, name: (s: string) => string
  * base when there is one (pure). Names pass through mermaidLabel(); figures are numbers.
  */
 export function rpsChart(comparison: Comparison): string {
-  const cells = comparison.cells.filter((c) => c.rps.head !== null || c.rps.base !== null);
+  // With capacity searches, capacity is the figure each topology is about.
+  const capacity = comparison.cells.some((c) => c.capacity);
+  const figure = (c: (typeof comparison.cells)[number]) => (capacity ? (c.capacity ?? { base: null, head: null }) : c.rps);
+  const cells = comparison.cells.filter((c) => figure(c).head !== null || figure(c).base !== null);
   if (cells.length === 0) return '';
-  const values = (side: 'base' | 'head'): string => `[${cells.map((c) => Math.round(c.rps[side] ?? 0)).join(', ')}]`;
-  const withBase = comparison.hasBase && cells.some((c) => c.rps.base !== null);
-  const top = Math.max(1, ...cells.flatMap((c) => [c.rps.base ?? 0, c.rps.head ?? 0]));
+  const values = (side: 'base' | 'head'): string => `[${cells.map((c) => Math.round(figure(c)[side] ?? 0)).join(', ')}]`;
+  const withBase = comparison.hasBase && cells.some((c) => figure(c).base !== null);
+  const top = Math.max(1, ...cells.flatMap((c) => [figure(c).base ?? 0, figure(c).head ?? 0]));
   const lines = [
     '```mermaid',
     'xychart-beta',
-    `  title "req/s per topology${withBase ? (comparison.mode === 'base' ? ' (bars: head, line: base)' : ' (bars: now, line: baseline)') : ''}"`,
+    `  title "${capacity ? 'capacity' : 'req/s'} per topology${withBase ? (comparison.mode === 'base' ? ' (bars: head, line: base)' : ' (bars: now, line: baseline)') : ''}"`,
     `  x-axis [${cells.map((c) => mermaidLabel(c.name)).join(', ')}]`,
     `  y-axis "req/s" 0 --> ${Math.ceil((top * 1.1) / 10) * 10}`,
     `  bar ${values('head')}`,

@@ -3,10 +3,19 @@ import type { Results, TopologyResult } from '../results/types.js';
 import { md } from './escape.js';
 import { fixed } from './format.js';
 
-function row(t: TopologyResult): string[] {
-  if (!t.ok) return [md(t.name), 'failed', '—', '—', '—', '—', '—'];
+/** "1,240 req/s", or what the search says when it found no bracket. */
+function capacityText(t: TopologyResult): string {
+  const c = t.capacity;
+  if (!c) return '—';
+  const rate = Math.round(c.rate).toLocaleString('en-US');
+  return c.end === 'bracketed' ? rate : c.end === 'below-minimum' ? 'none' : `≥ ${rate}`;
+}
+
+function row(t: TopologyResult, withCapacity: boolean): string[] {
+  if (!t.ok) return [md(t.name), ...(withCapacity ? ['—'] : []), 'failed', '—', '—', '—', '—', '—'];
   return [
     md(t.name),
+    ...(withCapacity ? [capacityText(t)] : []),
     t.totalRequests.toLocaleString('en-US'),
     fixed(t.rps, 1),
     fixed(t.failuresPerSec, 2),
@@ -16,11 +25,19 @@ function row(t: TopologyResult): string[] {
   ];
 }
 
-/** The seed study's table, plus p50, p99 and CPU per 1k requests, as markdown (pure). */
+/**
+ * The seed study's table, plus p50, p99 and CPU per 1k requests, as markdown (pure). With a
+ * capacity search, its result leads, and the other numbers are those at that rate.
+ */
 export function resultsTable(results: Results): string {
+  const goal = results.topologies.find((t) => t.capacity)?.capacity?.goal;
+  const capacity = goal ? [`Capacity req/s (p99 ≤ ${fixed(goal.p99Ms, 0)} ms)`] : [];
   return markdownTable(
-    [['Topology', 'Total requests', 'Requests/sec', 'Failures/sec', 'p50 ms', 'p99 ms', 'CPU ms / 1k req'], ...results.topologies.map(row)],
-    { align: ['l', 'r', 'r', 'r', 'r', 'r', 'r'] },
+    [
+      ['Topology', ...capacity, 'Total requests', 'Requests/sec', 'Failures/sec', 'p50 ms', 'p99 ms', 'CPU ms / 1k req'],
+      ...results.topologies.map((t) => row(t, goal !== undefined)),
+    ],
+    { align: ['l', ...capacity.map(() => 'r' as const), 'r', 'r', 'r', 'r', 'r', 'r'] },
   );
 }
 

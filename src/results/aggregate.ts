@@ -3,8 +3,8 @@ import type { EndpointSample, LoadSample } from '../load/types.js';
 import { encodeHistogram, mergeHistograms, percentilesMs, summarizeHistogram } from '../stats/histogram.js';
 import { PERCENTILES, round, type LatencySummary } from '../stats/percentiles.js';
 import { concatSeries, type TrialSeries } from './series.js';
-import { endpointWarnings, foreignWarnings, saturatedStretch, trialWarnings } from './warnings.js';
-import { addForeignLoad, type ForeignLoad } from '../topology/procfs.js';
+import { endpointWarnings, foreignWarnings, rateWarnings, saturatedStretch, trialWarnings } from './warnings.js';
+import { addForeignLoad, foreignShare, type ForeignLoad } from '../topology/procfs.js';
 import type { CellWarning, EndpointResult, TopologyResult, TrialResult } from './types.js';
 
 /** A trial as measured: the load generator's sample and the server's CPU over it. */
@@ -59,8 +59,23 @@ export function summarizeTrial(trial: MeasuredTrial): TrialResult {
     loadgenCpu: round(sample.loadgenCpuMs / sample.elapsedMs, 3),
     latencyHistogram: encodeHistogram(latency),
     ...(trial.series ? { series: trial.series } : {}),
+    ...(trial.foreign ? { foreign: { loadgen: share(trial.foreign.loadgen), server: share(trial.foreign.server) } } : {}),
+    ...(sample.scheduled
+      ? {
+          rate: {
+            intended: round(sample.scheduled / sec),
+            sent: round(sample.seconds.reduce((n, s) => n + s.sent, 0) / sec),
+            lateMsP99: round(sample.lateMs?.p99 ?? 0, 2),
+          },
+        }
+      : {}),
   };
 }
+
+const share = (f: ForeignLoad | null): number | null => {
+  const s = foreignShare(f);
+  return s === null ? null : round(s, 3);
+};
 
 function summarizeEndpoint(endpoint: EndpointConfig, index: number, trials: readonly MeasuredTrial[], seconds: number): EndpointResult {
   const parts = trials.map((t) => t.sample.endpoints[index]);
@@ -95,6 +110,8 @@ export interface CellFacts {
   /** Ephemeral ports the load generator has: the range's size × source addresses; Infinity when the kernel reuses TIME_WAIT ports. */
   readonly ephemeralPorts: number;
   readonly sourceAddresses: number;
+  /** Open model: most connections the load generator may open (load.max-connections). */
+  readonly maxConnections: number;
 }
 
 /** Warnings about numbers that may be distorted (pure). */
@@ -168,7 +185,12 @@ export function aggregateCell(trials: readonly MeasuredTrial[], facts: CellFacts
     instances: facts.instances,
     trials: summaries,
     endpoints,
-    warnings: [...cellWarnings(trials, summaries, facts), ...endpointWarnings(endpoints), ...trialWarnings(summaries)],
+    warnings: [
+      ...cellWarnings(trials, summaries, facts),
+      ...endpointWarnings(endpoints),
+      ...trialWarnings(summaries),
+      ...rateWarnings(summaries, facts.maxConnections),
+    ],
     peakTimeWait: Math.max(0, ...trials.map((t) => t.timeWait)),
   };
 }

@@ -61,6 +61,7 @@ export async function fingerprint(app: AppConfig, placement: Placement, cores: n
       serverCpus: placement.serverCpus ?? null,
       serverCores: placement.serverCores,
       reason: placement.reason,
+      generators: placement.generators.length,
     },
   };
 }

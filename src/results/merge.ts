@@ -28,6 +28,7 @@ function mergedLatency(parts: readonly { latencyMs: LatencySummary; latencyHisto
  * merged histograms of every trial, every trial listed (pure).
  */
 export function mergeMeasurements(parts: readonly TopologyResult[]): TopologyResult {
+  if (parts.length === 1) return parts[0];
   const first = parts[0];
   const failed = parts.find((p) => !p.ok);
   if (failed) return { ...failed, trials: parts.flatMap((p) => p.trials) };
@@ -66,5 +67,7 @@ export function mergeMeasurements(parts: readonly TopologyResult[]): TopologyRes
     endpoints,
     warnings: parts.flatMap((p) => p.warnings).filter((w, i, all) => all.findIndex((x) => x.code === w.code) === i),
     peakTimeWait: Math.max(...parts.map((p) => p.peakTimeWait)),
+    // A round whose warm-up grew the load generator says where it ran.
+    ...(parts.some((p) => p.placement) ? { placement: parts.findLast((p) => p.placement)!.placement } : {}),
   };
 }

@@ -27,6 +27,52 @@ export interface TrialResult {
   readonly latencyHistogram?: string;
   /** The trial second by second (absent in older documents). */
   readonly series?: TrialSeries;
+  /**
+   * Share of the load generator's and of the servers' CPUs that other processes and the
+   * hypervisor took during the trial (pinned runs; absent elsewhere and in older documents).
+   */
+  readonly foreign?: { readonly loadgen: number | null; readonly server: number | null };
+  /**
+   * Open model: the arrival rate the schedule meant (requests per second), the rate requests went
+   * out at, and the p99 of how late the load generator itself sent them (ms).
+   */
+  readonly rate?: { readonly intended: number; readonly sent: number; readonly lateMsP99: number };
+}
+
+/** One rate a capacity search tried. */
+export interface CapacityStep {
+  /** Intended arrival rate, requests per second. */
+  readonly rate: number;
+  /** Requests sent per second (the schedule kept, or not). */
+  readonly sentRate: number;
+  /** Responses per second. */
+  readonly achievedRate: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  /** Failed requests over requests sent. */
+  readonly errorShare: number;
+  /** p99 of how late the load generator itself sent requests, ms. */
+  readonly lateMsP99: number;
+  readonly pass: boolean;
+  /** Why it failed: "p99 180 ms > 100 ms", "errors 3.2% > 1%", "sent 88% of the rate"; empty when it passed. */
+  readonly reason: string;
+}
+
+/** What a capacity search (load.capacity) found for a topology. */
+export interface CapacityResult {
+  readonly goal: { readonly p99Ms: number; readonly errorShare: number };
+  /** The highest arrival rate that met the goal, requests per second; 0 when none did. */
+  readonly rate: number;
+  /** The lowest rate above it that missed the goal; null when none did. */
+  readonly missedAt: number | null;
+  /** How the search ended: bracketed within 5%, ran out of budget, or hit a limit. */
+  readonly end: 'bracketed' | 'budget' | 'below-minimum' | 'at-maximum' | 'generator-limit';
+  readonly budgetSec: number;
+  readonly spentSec: number;
+  /** Every rate tried, in order: the latency-vs-rate curve. */
+  readonly steps: readonly CapacityStep[];
+  /** With calibration: the reference app's req/s measured by turns after each step (closed loop). */
+  readonly reference?: readonly number[];
 }
 
 /** One endpoint of the traffic mix, over all trials of a topology. */
@@ -58,7 +104,10 @@ export interface CellWarning {
     | 'endpoint-non-2xx'
     | 'trial-cut-short'
     | 'rps-collapses'
-    | 'latency-climbs';
+    | 'latency-climbs'
+    | 'rate-not-kept'
+    | 'generator-late'
+    | 'capacity-open';
   readonly message: string;
 }
 
@@ -100,6 +149,19 @@ export interface TopologyResult {
   readonly peakTimeWait: number;
   /** With `compare.calibrate`: the reference app under this topology; absent otherwise. */
   readonly calibration?: CalibrationResult | null;
+  /** Where this cell ran, when not where the run's environment says: its warm-up gave the load generator more cores. */
+  readonly placement?: CellPlacement;
+  /** With load.capacity: the search and what it found (the cell's numbers are those of the highest rate that met the goal). */
+  readonly capacity?: CapacityResult;
+}
+
+/** A cell's own placement (load.generators: auto grew the generator). */
+export interface CellPlacement {
+  readonly loadgenCpus: string | null;
+  readonly serverCpus: string | null;
+  readonly serverCores: number;
+  readonly generators: number;
+  readonly reason: string;
 }
 
 /** Where the numbers were taken. */
@@ -122,6 +184,8 @@ export interface Fingerprint {
     readonly serverCpus: string | null;
     readonly serverCores: number;
     readonly reason: string;
+    /** Load generator processes (absent in older documents: one). */
+    readonly generators?: number;
   };
 }
 

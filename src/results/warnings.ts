@@ -5,7 +5,7 @@
  */
 import { median } from '../stats/describe.js';
 import type { ForeignLoad } from '../topology/procfs.js';
-import type { CellWarning, EndpointResult, TrialResult } from './types.js';
+import type { CapacityResult, CellWarning, EndpointResult, TrialResult } from './types.js';
 
 /** Share of non-2xx responses of an endpoint above which it is named. */
 export const NON_2XX_WARN_SHARE = 0.01;
@@ -87,6 +87,66 @@ export function trialWarnings(trials: readonly TrialResult[]): CellWarning[] {
     }
   });
   return warnings;
+}
+
+/** Share of the intended rate below which an open-model trial (or a capacity step) "did not keep its schedule". */
+export const RATE_KEPT_SHARE = 0.97;
+/** p99 of the load generator's own lateness above which its sends were late, ms: the generator, not the server, fell behind. */
+export const GENERATOR_LATE_WARN_MS = 20;
+
+/**
+ * Open-model trials that did not send at their rate, and why (pure): the load generator fell
+ * behind (not the server's fault), or every connection it may open was waiting for the server.
+ */
+export function rateWarnings(trials: readonly TrialResult[], maxConnections: number): CellWarning[] {
+  const warnings: CellWarning[] = [];
+  trials.forEach((t, index) => {
+    if (!t.rate) return;
+    const label = trials.length > 1 ? `trial ${index + 1}` : 'the trial';
+    const late = t.rate.lateMsP99 > GENERATOR_LATE_WARN_MS;
+    if (t.rate.sent < RATE_KEPT_SHARE * t.rate.intended) {
+      warnings.push({
+        code: 'rate-not-kept',
+        message: late
+          ? `${label} sent ${Math.round(t.rate.sent)} of ${Math.round(t.rate.intended)} req/s: the load generator fell behind its schedule (p99 ${Math.round(t.rate.lateMsP99)} ms late), not the server`
+          : `${label} sent ${Math.round(t.rate.sent)} of ${Math.round(t.rate.intended)} req/s: all ${maxConnections} connections were waiting for the server (load.max-connections); latency counts the wait`,
+      });
+    } else if (late) {
+      warnings.push({
+        code: 'generator-late',
+        message: `in ${label} the load generator sent requests up to ${Math.round(t.rate.lateMsP99)} ms late (p99): latency includes its delay, not only the server's`,
+      });
+    }
+  });
+  return warnings;
+}
+
+/** A capacity search that ended on a limit, not a bracket: what its number means then (pure). */
+export function capacityWarnings(c: CapacityResult | undefined): CellWarning[] {
+  if (!c) return [];
+  const rate = (r: number): string => `${Math.round(r).toLocaleString('en-US')} req/s`;
+  switch (c.end) {
+    case 'bracketed':
+      return [];
+    case 'budget':
+      return [
+        {
+          code: 'capacity-open',
+          message: `the capacity search ran out of its ${c.budgetSec} s budget: capacity ${c.missedAt === null ? `at least ${rate(c.rate)}` : `between ${rate(c.rate)} and ${rate(c.missedAt)}`} (load.capacity.budget)`,
+        },
+      ];
+    case 'at-maximum':
+      return [{ code: 'capacity-open', message: `every rate tried met the goal, up to ${rate(c.rate)}: capacity is at least that` }];
+    case 'generator-limit':
+      return [
+        {
+          code: 'capacity-open',
+          message: `the load generator could not keep a schedule above ${rate(c.missedAt ?? c.rate)}: capacity is at least ${rate(c.rate)}; more generators (load.generators) would tell`,
+        },
+      ];
+    case 'below-minimum':
+      return [{ code: 'capacity-open', message: 'no rate met the goal, down to 1 req/s: check the goal (load.capacity.p99) and the failures' }];
+  }
 }
 
 /**

@@ -6,9 +6,10 @@ import { mergeMeasurements } from '../results/merge.js';
 import type { Results, TopologyResult } from '../results/types.js';
 import { runBuild } from './build.js';
 import { runInterleaved } from './cell.js';
-import { cellDepsFor, resultsDocument, startRun } from './matrix.js';
+import { cellDepsFor, placementHere, resultsDocument, startRun } from './matrix.js';
 import { silentProgress, type Progress } from './progress.js';
-import { roundSchedule, type Side } from './schedule.js';
+import { roundSchedule, shuffled, type Side } from './schedule.js';
+import { runCapacity } from './capacity.js';
 import { interruption } from '../topology/cleanup.js';
 
 export interface AbOptions {
@@ -56,6 +57,7 @@ export async function runAb(head: Config, base: Config, options: AbOptions): Pro
   const progress = options.progress ?? silentProgress;
   const startedAt = new Date().toISOString();
   const sides: Record<Side, Config> = { head: measurementConfig(head), base: measurementConfig(base) };
+  placementHere(head); // a bad placement or a missing proxy binary is a config error before any build
   if (!options.skipBuild) {
     await runBuild(base.app, (line) => progress.note(`base ${line}`));
     await runBuild(head.app, (line) => progress.note(`head ${line}`));
@@ -71,9 +73,40 @@ export async function runAb(head: Config, base: Config, options: AbOptions): Pro
   let active = [...names];
   let comparison: Comparison | undefined;
   const { rounds, maxRounds, maxTimeMs, warmupMs, durationMs, slices } = head.compare;
+  const profileMs = head.load.stages ? head.load.stages.reduce((ms, s) => ms + s.durationMs, 0) : null;
   const judging = pairedJudging(head.compare, options.policy.alpha);
   const measuringSince = Date.now();
   const took = new Map<string, number[]>(names.map((n) => [n, []]));
+  if (head.load.capacity) {
+    // Capacity: one search a side per topology, the two by turns, step by step; judged once.
+    try {
+      for (const [index, name] of shuffled(names, options.random).entries()) {
+        if (interruption()) break;
+        const first: Side = options.random() < 0.5 ? 'base' : 'head';
+        progress.cellStart(`${name} (capacity, ${first} first)`, index, names.length);
+        log.push({ round: 1, topology: name, side: first });
+        const found = await runCapacity(
+          topologyOf(name),
+          { base: { config: base, role: 'search' }, head: { config: head, role: 'search' } },
+          placement,
+          deps,
+          first,
+        );
+        for (const side of ['base', 'head'] as const) {
+          progress.cellEnd({ ...found[side], name: `${name} (${side})` });
+          measured[side].get(name)!.push(found[side]);
+        }
+      }
+    } finally {
+      progress.close();
+    }
+    return {
+      head: resultsDocument(head, run, merge('head')),
+      base: resultsDocument(base, run, merge('base')),
+      comparison: comparePaired(merge('base'), merge('head'), options.policy, { ...judging, final: true }),
+      log,
+    };
+  }
   try {
     // The first start of each topology in a run measured slow here, pinned or not (CPU per request
     // up to +50% against later rounds): so each topology gets one start and a short load first,
@@ -100,9 +133,10 @@ export async function runAb(head: Config, base: Config, options: AbOptions): Pro
         const began = Date.now();
         const pair = await runInterleaved(topologyOf(m.topology), sides, placement, deps, {
           warmupMs: { base: warmupMs, head: warmupMs },
-          durationMs,
+          // A stage profile runs whole each round, side after side: cut into slices it would not be the profile.
+          durationMs: profileMs ?? durationMs,
           trials: 1,
-          slices,
+          slices: profileMs ? 1 : slices,
           first: m.side,
         });
         took.get(m.topology)!.push(Date.now() - began);

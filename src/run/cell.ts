@@ -2,21 +2,34 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Config, TopologyConfig } from '../config/types.js';
-import { closedJob, type LoadGenerator } from '../load/generator.js';
-import type { LoadJob } from '../load/types.js';
+import { jobDurationMs, type LoadGenerator } from '../load/generator.js';
+import { jobOf, loadModel, stagesFor, trialMs, type LoadModel } from '../load/model.js';
+import type { LoadJob, LoadSample, LoadStage } from '../load/types.js';
 import { ephemeralPortCount, loopbackReusesTimeWait, loopbackSources, timeWaitSockets } from '../load/loopback.js';
 import { aggregateCell, combineTrials, type MeasuredTrial } from '../results/aggregate.js';
 import { trialSeries, type ServerSecond } from '../results/series.js';
 import type { TopologyResult } from '../results/types.js';
 import { waitHealthy } from '../topology/health.js';
-import { planTopology, placeholders, portsNeeded, render, LOOPBACK, type ProcessSpec } from '../topology/plan.js';
-import type { Placement } from '../topology/placement.js';
+import { planTopology, placeholders, portsNeeded, render, type ProcessSpec } from '../topology/plan.js';
+import { LOOPBACK } from '../topology/shell.js';
+import { grownPlacement, type Placement } from '../topology/placement.js';
 import { freePorts, releasePorts } from '../topology/ports.js';
 import { onCleanup } from '../topology/cleanup.js';
 import { childEnv } from '../topology/env.js';
+import { findBinary } from '../topology/balancer/engines.js';
 import { describeExit, spawnGroup, type GroupProcess } from '../topology/process.js';
 import { capText } from '../report/escape.js';
-import { foreignLoad, groupUsage, parseCpuList, perCpuTimes, type PerCpuTimes } from '../topology/procfs.js';
+import {
+  foreignLoad,
+  groupUsage,
+  kernelMsOn,
+  kernelTimes,
+  parseCpuList,
+  perCpuTimes,
+  repinGroups,
+  type KernelTimes,
+  type PerCpuTimes,
+} from '../topology/procfs.js';
 import type { Progress } from './progress.js';
 
 /** Loopback source addresses the load generator spreads its connections over. */
@@ -24,7 +37,7 @@ export const SOURCE_ADDRESSES = 8;
 
 /** What a cell needs from outside; injected so tests can substitute parts. */
 export interface CellDeps {
-  readonly openLoadGenerator: (options: { cpus?: string }) => LoadGenerator;
+  readonly openLoadGenerator: (options: { cpus?: string | readonly (string | undefined)[] }) => LoadGenerator;
   readonly node: string;
   readonly balancerScript: string;
   readonly progress: Progress;
@@ -79,7 +92,7 @@ function deadProcess(procs: readonly GroupProcess[]): GroupProcess | undefined {
 }
 
 /** A topology's processes, up and healthy: what measuring it needs. */
-interface Deployment {
+export interface Deployment {
   readonly url: string;
   readonly frontPort: number;
   readonly workers: number | null;
@@ -92,13 +105,15 @@ interface Deployment {
   checkAlive(): Promise<void>;
   /** CPU of its process groups so far (ms) and their resident memory now (bytes). */
   usage(): { readonly cpuMs: number; readonly rssBytes: number };
+  /** Moves its processes to other CPUs (the load generator took some). */
+  repin(cpus: string): void;
 }
 
 /**
  * Starts a topology's processes, in a folder of its own, and waits for them to be healthy. On a
  * failure it stops what it started and throws a CellFailure; `facts` learns what is known.
  */
-async function deploy(
+export async function deploy(
   topology: TopologyConfig,
   config: Config,
   placement: Placement,
@@ -122,7 +137,15 @@ async function deploy(
   };
   try {
     ports = await freePorts(portsNeeded(topology));
-    const context = { app: config.app, serverCores: placement.serverCores, ports, dir, node: deps.node, balancerScript: deps.balancerScript };
+    const context = {
+      app: config.app,
+      serverCores: placement.serverCores,
+      ports,
+      dir,
+      node: deps.node,
+      balancerScript: deps.balancerScript,
+      binary: findBinary,
+    };
     const plan = planTopology(topology, context);
     facts.workers = plan.workers ?? null;
     facts.instances = plan.instances.length || null;
@@ -138,6 +161,7 @@ async function deploy(
         plan.instances.map((i) => i.port),
       ),
     );
+    for (const file of plan.files ?? []) writeFileSync(path.join(dir, file.name), file.text);
     await startHealthy(plan.front, config, placement, config.app.workdir, env, started);
     const groups = new Set(started.map((p) => p.pid));
     sampler = setInterval(() => {
@@ -157,6 +181,7 @@ async function deploy(
         throw new CellFailure(failureText(dead, `died mid-run with ${describeExit(dead.exitInfo()!)}`));
       },
       usage: () => groupUsage(groups),
+      repin: (cpus) => void repinGroups(groups, cpus),
     };
   } catch (e) {
     await stop();
@@ -168,33 +193,37 @@ async function deploy(
 const reusesTimeWait = loopbackReusesTimeWait();
 const sources = loopbackSources(SOURCE_ADDRESSES, process.platform, reusesTimeWait);
 
-/** One load job of the config's traffic against a deployment. */
-function jobFor(d: Deployment, config: Config, durationMs: number): LoadJob {
-  return closedJob({
-    url: d.url,
-    connections: config.load.connections,
-    durationMs,
-    timeoutMs: config.load.timeoutMs,
-    endpoints: config.load.requests,
-    localAddresses: sources,
-  });
+/** The load generator's job of `stages` against a deployment. */
+export function jobAt(d: Deployment, config: Config, stages: readonly LoadStage[]): LoadJob {
+  return jobOf(config, d.url, stages, sources);
+}
+
+/** The load generator's job of `model` against a deployment, for `durationMs`. */
+function jobFor(d: Deployment, config: Config, model: LoadModel, durationMs: number): LoadJob {
+  return jobOf(config, d.url, stagesFor(model, config, durationMs), sources);
 }
 
 /**
  * Loads a deployment for `durationMs` and measures it: the sample, its CPU, its TIME_WAIT sockets,
  * and second by second the server's CPU and memory beside what the load generator saw.
  */
-async function measure(d: Deployment, generator: LoadGenerator, config: Config, durationMs: number, placement: Placement): Promise<MeasuredTrial> {
+export async function measure(d: Deployment, generator: LoadGenerator, job: LoadJob, placement: Placement): Promise<MeasuredTrial> {
+  const durationMs = jobDurationMs(job);
   await d.checkAlive();
   // Per-CPU times around the trial, for what others took from the pinned CPUs (foreign load).
-  const cpus = placement.pinned && placement.loadgenCpus && placement.serverCpus ? perCpuTimes() : undefined;
-  const runnerBefore = process.cpuUsage();
-  const generatorBefore = generator.cpuMs();
-  const startedAt = performance.now();
-  const before = d.usage().cpuMs;
+  const pinned = placement.pinned && placement.loadgenCpus && placement.serverCpus;
+  const readings = (): Readings => ({
+    serverMs: d.usage().cpuMs,
+    generatorMs: generator.cpuMs(),
+    cpus: pinned ? perCpuTimes() : undefined,
+    kernel: pinned ? kernelTimes() : undefined,
+    runner: process.cpuUsage(),
+    at: performance.now(),
+  });
+  const before = readings();
   const server: ServerSecond[] = [];
-  let last = before;
-  let lastAt = performance.now();
+  let last = before.serverMs;
+  let lastAt = before.at;
   const read = (): void => {
     const u = d.usage();
     const at = performance.now();
@@ -203,50 +232,100 @@ async function measure(d: Deployment, generator: LoadGenerator, config: Config, 
     lastAt = at;
   };
   const sampler = setInterval(read, 1000);
+  // The window ends when the job's time is up. Answers still in flight are awaited after it (the
+  // load generator's drain): what the servers spend on them is in no one's window, and not in the
+  // next slice of the other side either.
+  let end: Readings | undefined;
+  const endTimer = setTimeout(() => {
+    clearInterval(sampler);
+    end = readings();
+    // The last, partial second (or a tick the timer missed).
+    while (server.length < Math.ceil(durationMs / 1000 - 1e-9)) read();
+  }, durationMs);
   let sample;
   try {
-    sample = await generator.run(jobFor(d, config, durationMs));
+    sample = await generator.run(job);
   } finally {
     clearInterval(sampler);
+    clearTimeout(endTimer);
   }
-  const after = d.usage().cpuMs;
-  const foreign = cpus
-    ? foreignAround(cpus, placement, { generator: generator.cpuMs() - generatorBefore, server: after - before, runnerBefore, startedAt })
-    : undefined;
-  // The last, partial second (or a tick the timer missed).
+  end ??= readings();
   while (server.length < sample.seconds.length) read();
+  const foreign = before.cpus && end.cpus ? foreignBetween(before, end, placement) : undefined;
   await d.checkAlive();
   return {
     sample,
-    serverCpuMs: after - before,
+    serverCpuMs: end.serverMs - before.serverMs,
     timeWait: timeWaitSockets(d.frontPort),
     series: trialSeries(sample, server, placement.serverCores),
     ...(foreign ? { foreign } : {}),
   };
 }
 
+/** What measure() reads at a window's start and end. */
+interface Readings {
+  readonly serverMs: number;
+  readonly generatorMs: number;
+  readonly cpus: PerCpuTimes | undefined;
+  readonly kernel: KernelTimes | undefined;
+  readonly runner: NodeJS.CpuUsage;
+  readonly at: number;
+}
+
 /**
- * What others took from the generator's and the servers' CPUs since `before`: their busy time less
- * the run's own processes there. The runner itself is not pinned: its CPU is counted as its own on
- * both sides, which errs towards fewer warnings.
+ * What others took from the generator's and the servers' CPUs between two readings: their busy
+ * time less the run's own processes there. The runner itself is not pinned: its CPU is counted as
+ * its own on both sides, which errs towards fewer warnings.
  */
-function foreignAround(
-  before: PerCpuTimes,
-  placement: Placement,
-  own: { generator: number; server: number; runnerBefore: NodeJS.CpuUsage; startedAt: number },
-): MeasuredTrial['foreign'] | undefined {
-  const after = perCpuTimes();
-  if (!after) return undefined;
-  const runner = process.cpuUsage(own.runnerBefore);
-  const runnerMs = (runner.user + runner.system) / 1000;
-  const elapsed = performance.now() - own.startedAt;
+function foreignBetween(before: Readings, after: Readings, placement: Placement): MeasuredTrial['foreign'] {
+  const runnerMs = (after.runner.user - before.runner.user + after.runner.system - before.runner.system) / 1000;
+  const elapsed = after.at - before.at;
+  const loadgen = parseCpuList(placement.loadgenCpus!);
+  const server = parseCpuList(placement.serverCpus!);
+  const kernel = (cpus: number[]): number => (before.kernel && after.kernel ? kernelMsOn(before.kernel, after.kernel, cpus) : 0);
   return {
-    loadgen: foreignLoad(before, after, parseCpuList(placement.loadgenCpus!), own.generator + runnerMs, elapsed),
-    server: foreignLoad(before, after, parseCpuList(placement.serverCpus!), own.server + runnerMs, elapsed),
+    loadgen: foreignLoad(before.cpus!, after.cpus!, loadgen, after.generatorMs - before.generatorMs + runnerMs + kernel(loadgen), elapsed),
+    server: foreignLoad(before.cpus!, after.cpus!, server, after.serverMs - before.serverMs + runnerMs + kernel(server), elapsed),
   };
 }
 
-function cellResult(
+/**
+ * Gives the load generator more cores when the warm-up just run showed it saturated
+ * (placement.ts grownPlacement): the servers move to the cores left, the generator starts a
+ * process on each new one. Returns the placement the trials run with.
+ */
+export function growIfSaturated(
+  placement: Placement,
+  warm: readonly LoadSample[],
+  generator: LoadGenerator,
+  deployments: readonly Deployment[],
+  deps: CellDeps,
+  label: string,
+): Placement {
+  const busiest = Math.max(0, ...warm.map((w) => (w.elapsedMs > 0 ? w.loadgenCpuMs / w.elapsedMs : 0)));
+  const grown = grownPlacement(placement, busiest);
+  if (!grown) return placement;
+  for (const d of deployments) d.repin(grown.serverCpus!);
+  for (const cpus of grown.generators.slice(generator.processes)) generator.add(cpus);
+  deps.progress.note(`${label}: ${grown.reason}`);
+  return grown;
+}
+
+/** What a cell records of its placement: only when it differs from the run's (the generator grew). */
+export function cellPlacement(used: Placement, run: Placement): Pick<TopologyResult, 'placement'> {
+  if (used === run) return {};
+  return {
+    placement: {
+      loadgenCpus: used.loadgenCpus ?? null,
+      serverCpus: used.serverCpus ?? null,
+      serverCores: used.serverCores,
+      generators: used.generators.length,
+      reason: used.reason,
+    },
+  };
+}
+
+export function cellResult(
   topology: TopologyConfig,
   config: Config,
   trials: readonly MeasuredTrial[],
@@ -265,10 +344,11 @@ function cellResult(
     // With TIME_WAIT reuse on loopback, waiting sockets take no port from new connections.
     ephemeralPorts: reusesTimeWait ? Infinity : ephemeralPortCount() * Math.max(1, sources.length),
     sourceAddresses: Math.max(1, sources.length),
+    maxConnections: config.load.maxConnections,
   });
 }
 
-const errorText = (e: unknown): string => capText(e instanceof CellFailure ? e.message : `${(e as Error).message}`, MAX_ERROR_CHARS);
+export const errorText = (e: unknown): string => capText(e instanceof CellFailure ? e.message : `${(e as Error).message}`, MAX_ERROR_CHARS);
 
 /**
  * Runs one topology: start, wait for health, warm up, measure the trials, stop.
@@ -281,18 +361,22 @@ export async function runCell(topology: TopologyConfig, config: Config, placemen
   let generator: LoadGenerator | undefined;
   let deployment: Deployment | undefined;
   let error: string | null = null;
+  let used = placement;
   try {
     deps.progress.phase(label, 'starting');
     // Node's start-up overlaps the server's.
-    generator = deps.openLoadGenerator({ cpus: placement.loadgenCpus });
+    generator = deps.openLoadGenerator({ cpus: placement.generators });
     deployment = await deploy(topology, config, placement, deps, facts);
+    const model = loadModel(config, topology);
     if (config.load.warmupMs > 0) {
       deps.progress.phase(label, 'warming up', config.load.warmupMs);
-      await generator.run(jobFor(deployment, config, config.load.warmupMs));
+      const warm = await generator.run(jobFor(deployment, config, model, config.load.warmupMs));
+      used = growIfSaturated(placement, [warm], generator, [deployment], deps, label);
     }
+    const ms = trialMs(model, config);
     for (let t = 0; t < config.load.trials; t++) {
-      deps.progress.phase(label, `trial ${t + 1}/${config.load.trials}`, config.load.durationMs);
-      trials.push(await measure(deployment, generator, config, config.load.durationMs, placement));
+      deps.progress.phase(label, `trial ${t + 1}/${config.load.trials}`, ms);
+      trials.push(await measure(deployment, generator, jobFor(deployment, config, model, ms), used));
     }
   } catch (e) {
     error = errorText(e);
@@ -301,7 +385,7 @@ export async function runCell(topology: TopologyConfig, config: Config, placemen
     await generator?.close();
     await deployment?.stop();
   }
-  return cellResult(topology, config, trials, error, facts, deployment?.peakRss() ?? 0);
+  return { ...cellResult(topology, config, trials, error, facts, deployment?.peakRss() ?? 0), ...cellPlacement(used, placement) };
 }
 
 /** Which side of an A/B comparison. */
@@ -343,11 +427,16 @@ export async function runInterleaved<S extends string>(
   const trials = Object.fromEntries(names.map((n) => [n, [] as MeasuredTrial[]])) as Record<S, MeasuredTrial[]>;
   const errors = Object.fromEntries(names.map((n) => [n, null])) as Record<S, string | null>;
   const up: Partial<Record<S, Deployment>> = {};
+  const models = {} as Record<S, LoadModel>;
   let generator: LoadGenerator | undefined;
+  let used = placement;
   try {
     deps.progress.phase(topology.name, 'starting both sides');
-    generator = deps.openLoadGenerator({ cpus: placement.loadgenCpus });
-    const started = await Promise.allSettled(order.map((side) => deploy(topology, sides[side], placement, deps, facts[side])));
+    generator = deps.openLoadGenerator({ cpus: placement.generators });
+    // A side's config may list its own shape of the topology (the reference app's stdlib server).
+    const shape = (side: S): TopologyConfig => sides[side].topologies.find((t) => t.name === topology.name) ?? topology;
+    const started = await Promise.allSettled(order.map((side) => deploy(shape(side), sides[side], placement, deps, facts[side])));
+    for (const side of names) models[side] = loadModel(sides[side], shape(side));
     started.forEach((outcome, i) => {
       if (outcome.status === 'fulfilled') up[order[i]] = outcome.value;
       else errors[order[i]] = errorText(outcome.reason);
@@ -356,7 +445,16 @@ export async function runInterleaved<S extends string>(
     const warmup = live.reduce((ms, side) => ms + plan.warmupMs[side], 0);
     if (warmup > 0) {
       deps.progress.phase(topology.name, 'warming up', warmup);
-      for (const side of live) if (plan.warmupMs[side] > 0) await generator.run(jobFor(up[side]!, sides[side], plan.warmupMs[side]));
+      const warm: LoadSample[] = [];
+      for (const side of live) if (plan.warmupMs[side] > 0) warm.push(await generator.run(jobFor(up[side]!, sides[side], models[side], plan.warmupMs[side])));
+      used = growIfSaturated(
+        placement,
+        warm,
+        generator,
+        live.map((side) => up[side]!),
+        deps,
+        topology.name,
+      );
     }
     const sliceMs = Math.max(100, Math.round(plan.durationMs / plan.slices));
     for (let t = 0; t < plan.trials; t++) {
@@ -371,7 +469,7 @@ export async function runInterleaved<S extends string>(
         for (const side of k % 2 === 0 ? live : [...live].reverse()) {
           if (errors[side] !== null) continue;
           try {
-            slices[side].push(await measure(up[side]!, generator, sides[side], sliceMs, placement));
+            slices[side].push(await measure(up[side]!, generator, jobFor(up[side]!, sides[side], models[side], sliceMs), used));
           } catch (e) {
             errors[side] = errorText(e);
           }
@@ -387,6 +485,9 @@ export async function runInterleaved<S extends string>(
     await Promise.all(order.map((side) => up[side]?.stop() ?? Promise.resolve()));
   }
   return Object.fromEntries(
-    names.map((side) => [side, cellResult(topology, sides[side], trials[side], errors[side], facts[side], up[side]?.peakRss() ?? 0)]),
+    names.map((side) => [
+      side,
+      { ...cellResult(topology, sides[side], trials[side], errors[side], facts[side], up[side]?.peakRss() ?? 0), ...cellPlacement(used, placement) },
+    ]),
   ) as Record<S, TopologyResult>;
 }

@@ -8,10 +8,13 @@ import { SCHEMA_VERSION, type CalibrationResult, type Fingerprint, type Results,
 import { CALIBRATION_SLICE_MS, calibrationDir, calibrationConfig } from '../calibration/plan.js';
 import type { TopologyConfig } from '../config/types.js';
 import { choosePlacement, placementProblems, type Placement } from '../topology/placement.js';
+import { engineProblems } from '../topology/balancer/engines.js';
 import { allowedCpus, cpuTimes, stealPercent, type CpuTimes } from '../topology/procfs.js';
 import { ConfigError } from '../config/load.js';
 import { runBuild } from './build.js';
 import { runCell, runInterleaved, type CellDeps } from './cell.js';
+import { runCapacity, type CapacityRole } from './capacity.js';
+import { loadModel, trialMs } from '../load/model.js';
 import { silentProgress, type Progress } from './progress.js';
 import { VERSION } from '../version.js';
 import { trialSpread } from '../compare/noise.js';
@@ -26,11 +29,14 @@ function hasTaskset(): boolean {
   }
 }
 
-/** The placement for these config on this machine; a ConfigError when pinned CPUs do not exist. */
+/**
+ * The placement for this config on this machine; a ConfigError, before anything is built or
+ * started, when pinned CPUs do not exist or a balancer engine's binary is not installed.
+ */
 export function placementHere(config: Config): { placement: Placement; cores: number } {
   const allowed = allowedCpus(os.availableParallelism());
-  const placement = choosePlacement(config.placement, allowed, hasTaskset());
-  const problems = placementProblems(placement, allowed);
+  const placement = choosePlacement(config.placement, allowed, hasTaskset(), config.load.generators);
+  const problems = [...placementProblems(placement, allowed), ...engineProblems(config.topologies)];
   if (problems.length) throw new ConfigError(config.configPath, problems);
   return { placement, cores: allowed.length };
 }
@@ -97,12 +103,15 @@ export function resultsDocument(config: Config, run: RunStart, topologies: Topol
  * same moments of the machine. Without a stand-in (a `command` topology) the app runs alone.
  */
 async function runCalibrated(config: Config, topology: TopologyConfig, placement: Placement, deps: CellDeps): Promise<TopologyResult> {
-  const reference = calibrationConfig(config, topology, calibrationDir());
+  const reference = calibrationConfig(config, topology, calibrationDir(), placement.serverCores);
   if (!reference) return { ...(await runCell(topology, config, placement, deps)), calibration: null };
-  const slices = Math.max(1, Math.round(config.load.durationMs / CALIBRATION_SLICE_MS));
+  const model = loadModel(config, topology);
+  const ms = trialMs(model, config);
+  // A stage profile runs whole, the reference app after it: cut into slices it would not be the profile.
+  const slices = model.kind === 'stages' ? 1 : Math.max(1, Math.round(ms / CALIBRATION_SLICE_MS));
   const pair = await runInterleaved(topology, { app: config, reference }, placement, deps, {
     warmupMs: { app: config.load.warmupMs, reference: reference.load.warmupMs },
-    durationMs: config.load.durationMs,
+    durationMs: ms,
     trials: config.load.trials,
     slices,
     first: 'app',
@@ -121,6 +130,17 @@ async function runCalibrated(config: Config, topology: TopologyConfig, placement
   };
   return { ...pair.app, calibration };
 }
+/** A capacity search of a topology, with the reference app measured by turns with its steps when calibrating. */
+async function runCapacityCell(config: Config, topology: TopologyConfig, placement: Placement, deps: CellDeps): Promise<TopologyResult> {
+  const reference = config.compare.calibrate ? calibrationConfig(config, topology, calibrationDir(), placement.serverCores) : null;
+  const sides: Record<'app' | 'reference', { config: Config; role: CapacityRole }> = {
+    app: { config, role: 'search' },
+    reference: { config: reference ?? config, role: 'reference' },
+  };
+  // Without a reference app (a command front, or calibrate: false) the search runs alone.
+  return (await runCapacity<'app' | 'reference'>(topology, reference ? sides : ({ app: sides.app } as typeof sides), placement, deps, 'app')).app;
+}
+
 /**
  * The pipeline every entry point calls: build the app once, run every topology in order, and
  * return the results document. Cells that fail are recorded, and the others still run.
@@ -138,7 +158,12 @@ export async function runMatrix(config: Config, options: MatrixOptions = {}): Pr
     for (const [index, topology] of config.topologies.entries()) {
       if (interruption()) break;
       progress.cellStart(topology.name, index, config.topologies.length);
-      const result = config.compare.calibrate ? await runCalibrated(config, topology, placement, deps) : await runCell(topology, config, placement, deps);
+      const result =
+        loadModel(config, topology).kind === 'capacity'
+          ? await runCapacityCell(config, topology, placement, deps)
+          : config.compare.calibrate
+            ? await runCalibrated(config, topology, placement, deps)
+            : await runCell(topology, config, placement, deps);
       progress.cellEnd(result);
       topologies.push(result);
       options.onCell?.(resultsDocument(config, run, topologies));

@@ -1,8 +1,7 @@
 import type { AppConfig, TopologyConfig } from '../config/types.js';
+import { frontPlan } from './balancer/engines.js';
+import { LOOPBACK, shellQuote } from './shell.js';
 import { resolveWorkers } from './workers.js';
-
-/** Host every server binds and every request targets. */
-export const LOOPBACK = '127.0.0.1';
 
 /** One process to start. */
 export interface ProcessSpec {
@@ -17,6 +16,8 @@ export interface LaunchPlan {
   readonly front: ProcessSpec;
   /** Templates to render into `dir` before starting the front. */
   readonly templates: readonly string[];
+  /** Files the tool writes into `dir` before starting the front (a proxy's config). */
+  readonly files?: readonly { readonly name: string; readonly text: string }[];
   /** Worker count, for gunicorn; recorded in the results. */
   readonly workers?: number;
 }
@@ -32,11 +33,8 @@ export interface PlanContext {
   /** Absolute path of Node and of the bundled balancer script. */
   readonly node: string;
   readonly balancerScript: string;
-}
-
-/** Quotes a word for /bin/sh when it needs it. */
-export function shellQuote(word: string): string {
-  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+  /** Absolute path of a balancer engine's binary (nginx, haproxy); null when not found. */
+  readonly binary?: (name: string) => string | null;
 }
 
 /** Values of the placeholders a command or template may use. */
@@ -95,14 +93,16 @@ export function planTopology(topology: TopologyConfig, ctx: PlanContext): Launch
     }
     case 'balancer': {
       const instances = instanceSpecs(ctx, topology.instances);
-      const command = [
-        shellQuote(ctx.node),
-        shellQuote(ctx.balancerScript),
-        `--port ${port}`,
-        `--strategy ${topology.strategy}`,
-        ...instances.map((i) => `--upstream ${LOOPBACK}:${i.port}`),
-      ].join(' ');
-      return { instances, templates: [], front: { label: 'balancer', command, port } };
+      const front = frontPlan(topology.engine, {
+        port,
+        upstreamPorts: instances.map((i) => i.port),
+        strategy: topology.strategy,
+        dir: ctx.dir,
+        node: ctx.node,
+        balancerScript: ctx.balancerScript,
+        binary: topology.engine === 'node' ? '' : (ctx.binary?.(topology.engine) ?? topology.engine),
+      });
+      return { instances, templates: [], files: front.files, front: { label: front.label, command: front.command, port } };
     }
     case 'command': {
       const instances = instanceSpecs(ctx, topology.instances);

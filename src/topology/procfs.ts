@@ -4,8 +4,11 @@ import { readdirSync, readFileSync } from 'node:fs';
 /** What /proc/<pid>/stat says of one process that matters here. */
 export interface ProcStat {
   readonly pid: number;
+  /** The command name, as the kernel keeps it (15 characters at most). */
+  readonly name: string;
   /** One letter: R running, S sleeping, Z zombie (ended, not yet reaped), … */
   readonly state: string;
+  readonly ppid: number;
   readonly pgrp: number;
   /** utime + stime + cutime + cstime, in clock ticks: own CPU plus reaped children's. */
   readonly cpuTicks: number;
@@ -22,7 +25,9 @@ export function parseProcStat(line: string): ProcStat | undefined {
   const field = (n: number): number => Number(f[n - 3]);
   return {
     pid,
+    name: line.slice(line.indexOf('(') + 1, close),
     state: f[0],
+    ppid: field(4),
     pgrp: field(5),
     cpuTicks: field(14) + field(15) + field(16) + field(17),
     rssPages: field(24),
@@ -178,6 +183,56 @@ export function perCpuTimes(): PerCpuTimes | undefined {
   }
 }
 
+/** The kernel's own threads (kthreadd, pid 2, and its children): their CPU so far, ms, by the CPU a per-CPU one is bound to. */
+export interface KernelTimes {
+  /** ksoftirqd/N, kworker/N:M, migration/N, … by N. */
+  readonly perCpu: ReadonlyMap<number, number>;
+  /** Unbound ones (kdamond, rcu_preempt, kworker/uN:M): they may run on any CPU. */
+  readonly unbound: number;
+}
+
+/** CPU the kernel's threads have used so far (pure over /proc/<pid>/stat lines). */
+export function kernelTimesOf(stats: readonly ProcStat[], tickMs = 10): KernelTimes {
+  const perCpu = new Map<number, number>();
+  let unbound = 0;
+  for (const s of stats) {
+    if (s.pid !== 2 && s.ppid !== 2) continue;
+    const ms = s.cpuTicks * tickMs;
+    const bound = /\/(\d+)(?::|$|-)/.exec(s.name);
+    if (bound) perCpu.set(Number(bound[1]), (perCpu.get(Number(bound[1])) ?? 0) + ms);
+    else unbound += ms;
+  }
+  return { perCpu, unbound };
+}
+
+/** The kernel's threads' CPU so far; undefined off Linux. */
+export function kernelTimes(): KernelTimes | undefined {
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return undefined;
+  }
+  clockTicks ??= getconf('CLK_TCK', 100);
+  const stats: ProcStat[] = [];
+  for (const name of entries) {
+    if (!/^[0-9]+$/.test(name)) continue;
+    const stat = readStat(name);
+    if (stat && (stat.pid === 2 || stat.ppid === 2)) stats.push(stat);
+  }
+  return kernelTimesOf(stats, 1000 / clockTicks);
+}
+
+/**
+ * What the kernel's threads spent on `cpus` between two readings, ms: the per-CPU ones bound there,
+ * and all of the unbound ones (they may have run there; counting them errs towards fewer warnings).
+ */
+export function kernelMsOn(before: KernelTimes, after: KernelTimes, cpus: readonly number[]): number {
+  let ms = after.unbound - before.unbound;
+  for (const cpu of cpus) ms += (after.perCpu.get(cpu) ?? 0) - (before.perCpu.get(cpu) ?? 0);
+  return Math.max(0, ms);
+}
+
 /** What ran on a set of CPUs over an interval beside the run's own processes, in ms (additive over slices). */
 export interface ForeignLoad {
   /** CPU time of other processes: the CPUs' busy time less the run's own. */
@@ -190,7 +245,8 @@ export interface ForeignLoad {
 
 /**
  * How much of `cpus` others used between two readings (pure): their busy time less `ownMs` (the
- * run's processes on them), and their steal time. Null when a reading lacks one of the CPUs.
+ * run's processes on them, and the kernel's threads there: softirq work for the run's own traffic,
+ * memory monitoring), and their steal time. Null when a reading lacks one of the CPUs.
  */
 export function foreignLoad(before: PerCpuTimes, after: PerCpuTimes, cpus: readonly number[], ownMs: number, elapsedMs: number): ForeignLoad | null {
   let busy = 0;
@@ -207,7 +263,29 @@ export function foreignLoad(before: PerCpuTimes, after: PerCpuTimes, cpus: reado
   return { othersMs: Math.max(0, busy - ownMs), stealMs: Math.max(0, steal), roomMs };
 }
 
+/** The share of the CPUs' time others and the hypervisor took (pure); null when unknown. */
+export function foreignShare(f: ForeignLoad | null | undefined): number | null {
+  return f && f.roomMs > 0 ? Math.min(1, (f.othersMs + f.stealMs) / f.roomMs) : null;
+}
+
 /** Two intervals' foreign load as one (pure); null when either is unknown. */
 export function addForeignLoad(a: ForeignLoad | null, b: ForeignLoad | null): ForeignLoad | null {
   return a && b ? { othersMs: a.othersMs + b.othersMs, stealMs: a.stealMs + b.stealMs, roomMs: a.roomMs + b.roomMs } : null;
+}
+
+/**
+ * Moves every process of the groups, every thread included, to `cpus` (taskset -a -p); processes
+ * that have ended meanwhile are skipped. Returns how many were moved.
+ */
+export function repinGroups(groups: ReadonlySet<number>, cpus: string): number {
+  let moved = 0;
+  for (const member of groupMembers(groups)) {
+    try {
+      execFileSync('taskset', ['-a', '-p', '-c', cpus, String(member.pid)], { stdio: 'ignore' });
+      moved++;
+    } catch {
+      // it has ended
+    }
+  }
+  return moved;
 }

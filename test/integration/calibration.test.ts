@@ -12,7 +12,7 @@ describe('calibration cell (compare.calibrate)', () => {
     const topologies: TopologyConfig[] = [
       { name: 'single', kind: 'flask' },
       { name: 'gunicorn-2', kind: 'gunicorn', workers: { count: 2 }, workerClass: 'sync', threads: 1 },
-      { name: 'balancer-2', kind: 'balancer', instances: 2, strategy: 'round-robin' },
+      { name: 'balancer-2', kind: 'balancer', instances: 2, strategy: 'round-robin', engine: 'node' },
       { name: 'cmd', kind: 'command', command: '{python} app.py {port}', instances: 0, templates: [] },
     ];
     const results = await runMatrix({ ...base, topologies, compare: { ...base.compare, calibrate: true } }, { skipBuild: true });

@@ -16,13 +16,16 @@ const PATHS = ['/', '/cpu-bound', '/io-bound'];
 // while the generator was healthy. Precise fidelity is `npm run bench:fidelity`.
 describe('the load generator counts every response once', () => {
   const cases = [
-    { what: 'connection-close (gunicorn sync)', args: ['--workers', '3'] },
-    { what: 'keep-alive (gunicorn gthread)', args: ['--workers', '2', '--worker-class', 'gthread', '--threads', '4', '--keep-alive', '5'] },
+    { what: 'connection-close (gunicorn sync)', args: ['--workers', '3'], generators: 1 },
+    { what: 'keep-alive (gunicorn gthread)', args: ['--workers', '2', '--worker-class', 'gthread', '--threads', '4', '--keep-alive', '5'], generators: 1 },
+    // Two processes share the job: their counts add up to the server's, none counted twice.
+    { what: 'two generator processes, connection-close', args: ['--workers', '3'], generators: 2 },
   ];
   for (const c of cases) {
     it(`against the server's access log: ${c.what}`, async () => {
-      const n = await countServed(c.args, { connections: 32, durationMs: 2000, paths: PATHS, ...pinned });
-      console.log(`${c.what}: ours ${n.ours} 2xx, server ${n.server} 2xx, errors ${n.errors}`);
+      const n = await countServed(c.args, { connections: 32, durationMs: 2000, paths: PATHS, generators: c.generators, ...pinned });
+      console.log(`${c.what}: ours ${n.ours} 2xx, server ${n.server} 2xx, errors ${n.errors}, ${n.generators} generator processes`);
+      expect(n.generators).toBe(c.generators);
       expect(n.errors).toBe(0);
       expect(n.ours).toBeGreaterThan(0);
       // Never more than the server sent (a doubled count); at most one answer per connection

@@ -16,14 +16,17 @@ function withTopologies(config: Config, topologies: TopologyConfig[], env: Recor
 }
 
 describe('the real fixture under every topology kind', () => {
-  it('measures flask, gunicorn, balancer and an nginx command front, and leaves nothing running', async () => {
+  it('measures flask, gunicorn, the balancer with each engine and an nginx command front, and leaves nothing running', async () => {
     const marker = newMarker();
     const base = fixtureConfig();
     const topologies: TopologyConfig[] = [
       { name: 'single', kind: 'flask' },
       { name: 'gunicorn-auto', kind: 'gunicorn', workers: { autoMultiple: 1 }, workerClass: 'sync', threads: 1 },
       { name: 'gthread', kind: 'gunicorn', workers: { count: 2 }, workerClass: 'gthread', threads: 4 },
-      { name: 'balancer-rr', kind: 'balancer', instances: 3, strategy: 'round-robin' },
+      { name: 'balancer-rr', kind: 'balancer', instances: 3, strategy: 'round-robin', engine: 'node' },
+      // The tool writes the proxies' configs: no template (.ci/run installs both).
+      { name: 'nginx-least', kind: 'balancer', instances: 2, strategy: 'least-connections', engine: 'nginx' },
+      { name: 'haproxy-random', kind: 'balancer', instances: 2, strategy: 'random', engine: 'haproxy' },
       { name: 'nginx-rr', kind: 'command', command: `${NGINX} -p {dir} -c {dir}/nginx.conf`, instances: 2, templates: ['nginx.conf.tmpl'] },
     ];
     const results = await runMatrix(withTopologies(base, topologies, { FLASK_PERF_TEST_MARKER: marker }), { skipBuild: true });
@@ -54,6 +57,8 @@ describe('the real fixture under every topology kind', () => {
     const byName = Object.fromEntries(results.topologies.map((t) => [t.name, t]));
     expect(byName['gunicorn-auto'].workers).toBe(2 * results.environment.placement.serverCores + 1);
     expect(byName['balancer-rr'].instances).toBe(3);
+    expect(byName['nginx-least'].instances).toBe(2);
+    expect(byName['haproxy-random'].instances).toBe(2);
     // Five Python processes behind a balancer use more memory than one.
     expect(byName['balancer-rr'].peakRssMb!).toBeGreaterThan(byName.single.peakRssMb!);
 

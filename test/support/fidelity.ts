@@ -95,6 +95,8 @@ export interface ServedCount {
   readonly server: number;
   readonly errors: number;
   readonly connections: number;
+  /** Generator processes the sample says ran the job. */
+  readonly generators: number;
 }
 
 /**
@@ -105,12 +107,12 @@ export interface ServedCount {
  */
 export async function countServed(
   args: readonly string[],
-  options: { connections: number; durationMs: number; paths: readonly string[]; serverCpus?: string; loadgenCpus?: string },
+  options: { connections: number; durationMs: number; paths: readonly string[]; serverCpus?: string; loadgenCpus?: string; generators?: number },
 ): Promise<ServedCount> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'flask-perf-count-'));
   const log = path.join(dir, 'access.log');
   const started = await startGunicorn([...args, '--access-logfile', log, '--access-logformat', "'%(s)s %(U)s'"], {}, options.serverCpus);
-  const generator = openLoadGenerator({ cpus: options.loadgenCpus });
+  const generator = openLoadGenerator({ cpus: Array.from({ length: options.generators ?? 1 }, () => options.loadgenCpus) });
   const lines = (): string[] => readFileSync(log, 'utf8').split('\n').filter(Boolean);
   try {
     const before = lines().length;
@@ -137,7 +139,7 @@ export async function countServed(
       .slice(before)
       .filter((l) => l.startsWith('2') && !l.endsWith(' /healthz')).length;
     const ours = sample.endpoints.reduce((n, e) => n + Object.entries(e.statuses).reduce((m, [s, c]) => (s.startsWith('2') ? m + c : m), 0), 0);
-    return { ours, server, errors: sample.errors, connections: options.connections };
+    return { ours, server, errors: sample.errors, connections: options.connections, generators: sample.generators ?? 1 };
   } finally {
     await generator.close();
     await started.proc.stop();

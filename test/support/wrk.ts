@@ -48,11 +48,11 @@ export function mixScript(paths: readonly string[]): string {
 }
 
 /** Runs wrk (the reference load generator) with one thread against `base` + paths. */
-export async function runWrk(base: string, paths: readonly string[], connections: number, durationSec: number, cpus?: string): Promise<WrkResult> {
+export async function runWrk(base: string, paths: readonly string[], connections: number, durationSec: number, cpus?: string, threads = 1): Promise<WrkResult> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'flask-perf-wrk-'));
   const script = path.join(dir, 'mix.lua');
   writeFileSync(script, mixScript(paths));
-  const args = ['-t1', `-c${connections}`, `-d${durationSec}s`, '--latency', '-s', script, base];
+  const args = [`-t${threads}`, `-c${connections}`, `-d${durationSec}s`, '--latency', '-s', script, base];
   const [file, argv] = cpus ? ['taskset', ['-c', cpus, 'wrk', ...args]] : ['wrk', args];
   try {
     return await new Promise<WrkResult>((resolve, reject) => {

@@ -47,6 +47,7 @@ describe('aggregation', () => {
     instances: null,
     ephemeralPorts: 28232 * 8,
     sourceAddresses: 8,
+    maxConnections: 1000,
   };
 
   it('sums trials and splits by endpoint', () => {

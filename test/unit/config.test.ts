@@ -158,6 +158,70 @@ describe('config validation', () => {
       expected: ['placement must be "auto", "off", or a mapping {loadgen, server} of CPU lists such as "0" and "1-3"; got "fast"'],
     },
     {
+      what: 'a rate that is not one',
+      mutate: (c) => (c.load.rate = '500 per second'),
+      expected: ['load.rate must be a rate such as "500/s" or "30000/m" (0.1 to 1,000,000 per second; a number means per second); got "500 per second"'],
+    },
+    {
+      what: 'a rate out of range',
+      mutate: (c) => (c.topologies[0].rate = '2000000/s'),
+      expected: ['topologies[0].rate must be a rate such as "500/s" or "30000/m" (0.1 to 1,000,000 per second; a number means per second); got "2000000/s"'],
+    },
+    {
+      what: 'two load models at once',
+      mutate: (c) => {
+        c.load.rate = '100/s';
+        c.load.capacity = { p99: '100ms' };
+      },
+      expected: ['load takes one of rate, stages, capacity; got rate and capacity'],
+    },
+    {
+      what: 'a stage with both models, one with neither, a spawn on a rate',
+      mutate: (c) => (c.load.stages = [{ connections: 10, rate: '10/s', for: '5s' }, { for: '5s' }, { rate: '10/s', spawn: '5/s', for: '1s' }]),
+      expected: [
+        'load.stages[0] must have connections (closed) or rate (open), not both',
+        'load.stages[1] must have connections (closed) or rate (open), not neither',
+        'load.stages[2].spawn ramps connections: it needs connections; got rate',
+      ],
+    },
+    {
+      what: 'a stage without its length',
+      mutate: (c) => (c.load.stages = [{ connections: 10 }]),
+      expected: ['load.stages[0].for is required'],
+    },
+    {
+      what: 'a topology rate beside a capacity search',
+      mutate: (c) => {
+        c.load.capacity = { p99: '100ms' };
+        c.topologies[0].rate = '50/s';
+      },
+      expected: ['topologies[0].rate sets an arrival rate; load.capacity searches for one: drop one'],
+    },
+    {
+      what: 'a capacity goal that is not a duration, and errors over 100%',
+      mutate: (c) => (c.load.capacity = { p99: 'fast', errors: '120%' }),
+      expected: [
+        'load.capacity.p99 must be a duration from 10ms to 10m such as "10s" (a number means seconds); got "fast"',
+        'load.capacity.errors must be a percentage from 0% to 100%, such as "1%"; got "120%"',
+      ],
+    },
+    {
+      what: 'generators as a word, an engine that does not exist',
+      mutate: (c) => {
+        c.load.generators = 'many';
+        c.topologies.push({ name: 'b', kind: 'balancer', engine: 'envoy' });
+      },
+      expected: [
+        'load.generators must be an integer from 1 to 16, or "auto"; got "many"',
+        'topologies[2].engine must be one of node, nginx, haproxy; got "envoy"',
+      ],
+    },
+    {
+      what: 'an engine on a kind that has none',
+      mutate: (c) => (c.topologies[1].engine = 'nginx'),
+      expected: ['topologies[1].engine is not used by kind "gunicorn"; that kind takes: workers, worker-class, threads'],
+    },
+    {
       what: 'several problems at once',
       mutate: (c) => {
         c.topologies[1].workers = 'five';
@@ -221,6 +285,43 @@ describe('config normalisation', () => {
     const s = configFromObject(valid(), 'f.yml', '/repo', { duration: '2s', trials: 1, connections: 8, warmup: '0s' });
     expect(s.load).toMatchObject({ durationMs: 2000, trials: 1, connections: 8, warmupMs: 0 });
     expect(() => configFromObject(valid(), 'f.yml', '/repo', { trials: 0 })).toThrow(/load\.trials must be an integer from 1 to 100; got 0/);
+  });
+
+  it('reads arrival rates, stages, a capacity search and generators; capacity is what the gate looks at then', () => {
+    const c: any = valid();
+    c.load.stages = [
+      { connections: 1000, spawn: '100/s', for: '60s' },
+      { rate: '30000/m', for: '10s' },
+    ];
+    c.load.generators = 2;
+    const s = configFromObject(c, 'f.yml', '/repo');
+    expect(s.load.stages).toEqual([
+      { durationMs: 60_000, connections: 1000, spawnPerSec: 100 },
+      { durationMs: 10_000, rate: 500 },
+    ]);
+    expect([s.load.generators, s.load.maxConnections]).toEqual([2, 1000]);
+    expect(s.compare.gate).toEqual(['rps', 'cpu']);
+    const r: any = valid();
+    r.load.rate = '500/s';
+    r.topologies[1].rate = '120/m';
+    const open = configFromObject(r, 'f.yml', '/repo');
+    expect([open.load.rate, open.topologies[1].rate]).toEqual([500, 2]);
+    const k: any = valid();
+    k.load.capacity = { p99: '100ms' };
+    const cap = configFromObject(k, 'f.yml', '/repo');
+    expect(cap.load.capacity).toEqual({ p99Ms: 100, errorShare: 0.01, stepMs: 3000, budgetMs: 60_000 });
+    expect(cap.compare.gate).toEqual(['capacity']);
+    k.compare = { gate: ['rps'] };
+    expect(configFromObject(k, 'f.yml', '/repo').compare.gate).toEqual(['rps']);
+    const b: any = valid();
+    b.topologies.push({ name: 'h', kind: 'balancer', engine: 'haproxy' });
+    expect(configFromObject(b, 'f.yml', '/repo').topologies[2]).toEqual({
+      name: 'h',
+      kind: 'balancer',
+      instances: 5,
+      strategy: 'round-robin',
+      engine: 'haproxy',
+    });
   });
 
   it('selects topologies by name and rejects unknown ones', () => {

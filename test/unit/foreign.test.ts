@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addForeignLoad, foreignLoad, parsePerCpuTimes } from '../../src/topology/procfs.js';
+import { addForeignLoad, foreignLoad, kernelMsOn, kernelTimesOf, parsePerCpuTimes, parseProcStat } from '../../src/topology/procfs.js';
 import { foreignWarnings } from '../../src/results/warnings.js';
 
 const STAT = ['cpu  300 0 100 5000 0 10 20 7 0 0', 'cpu0 100 0 50 2500 0 5 10 3 0 0', 'cpu1 200 0 50 2500 0 5 10 4 0 0', 'intr 1'].join('\n');
@@ -53,4 +53,30 @@ describe('foreign-load warnings', () => {
     { what: 'unknown (unpinned, or older data): none', trials: [{}, { foreign: { loadgen: null, server: null } }], expected: [] },
   ];
   for (const c of cases) it(c.what, () => expect(foreignWarnings(c.trials).map((w) => w.message)).toEqual(c.expected));
+});
+
+describe("the kernel's own threads are not another process", () => {
+  const stat = (pid: number, name: string, ppid: number, ticks: number): string =>
+    `${pid} (${name}) S ${ppid} 0 0 0 -1 0 0 0 0 0 ${ticks} 0 0 0 20 0 1 0 0 0 0`;
+  const read = (lines: string[]) => kernelTimesOf(lines.map((l) => parseProcStat(l)!));
+  it('per-CPU kernel threads count for their CPU, unbound ones for any; user processes never', () => {
+    const before = read([
+      stat(2, 'kthreadd', 0, 1),
+      stat(20, 'ksoftirqd/1', 2, 100),
+      stat(21, 'kworker/0:1-events', 2, 50),
+      stat(79, 'kdamond.0', 2, 1000),
+      stat(500, 'python', 1, 9999),
+    ]);
+    const after = read([
+      stat(2, 'kthreadd', 0, 1),
+      stat(20, 'ksoftirqd/1', 2, 130),
+      stat(21, 'kworker/0:1-events', 2, 55),
+      stat(79, 'kdamond.0', 2, 1010),
+      stat(500, 'python', 1, 99999),
+    ]);
+    expect(before.perCpu.get(1)).toBe(1000);
+    expect(kernelMsOn(before, after, [1])).toBe(300 + 100);
+    expect(kernelMsOn(before, after, [0])).toBe(50 + 100);
+    expect(kernelMsOn(before, after, [0, 1])).toBe(350 + 100);
+  });
 });

@@ -149,3 +149,47 @@ describe('the recommendation and the chart in the comment', () => {
     expect(rpsChart(stored(head, null))).not.toContain('line [');
   });
 });
+
+describe('a capacity search in the reports', () => {
+  const steps = [
+    { rate: 300, p99: 20, pass: true },
+    { rate: 450, p99: 35, pass: true },
+    { rate: 675, p99: 900, pass: false },
+    { rate: 551, p99: 60, pass: true },
+    { rate: 610, p99: 140, pass: false },
+  ].map((x) => ({
+    rate: x.rate,
+    sentRate: x.rate,
+    achievedRate: x.rate,
+    p50Ms: 5,
+    p99Ms: x.p99,
+    errorShare: 0,
+    lateMsP99: 1,
+    pass: x.pass,
+    reason: x.pass ? '' : 'p99 > 100 ms',
+  }));
+  const withCapacity = (doc: Results, rate: number): Results => ({
+    ...doc,
+    topologies: doc.topologies.map((t) => ({
+      ...t,
+      capacity: { goal: { p99Ms: 100, errorShare: 0.01 }, rate, missedAt: 610, end: 'bracketed' as const, budgetSec: 60, spentSec: 25, steps },
+    })),
+  });
+  const head = withCapacity(readData('regressed/results.json'), 551);
+  const base = withCapacity(readData('baseline.json'), 1100);
+
+  it('draws the latency-against-rate curve with the goal, the base’s p99 dashed, over-goal values clipped and said', () => {
+    const page = report(head, base);
+    expect(page).toContain('data-chart="t0-capacity"');
+    expect(page).toContain('capacity 551 req/s at p99 ≤ 100 ms (above 300 ms drawn at it)');
+    expect(page).toMatch(/data-series="goal"[^>]*stroke-dasharray/);
+    expect(page).toMatch(/data-series="p99 baseline"[^>]*stroke-dasharray/);
+  });
+
+  it('the comment leads with capacity base → head, and the chart is of capacity', () => {
+    const c = stored(head, base);
+    expect(c.cells[0].capacity).toEqual({ base: 1100, head: 551, change: 551 / 1100 - 1 });
+    expect(rpsChart(c)).toContain('title "capacity per topology (bars: now, line: baseline)"');
+    expect(recommendationLine(head, (n) => n)).toMatch(/^most capacity: /);
+  });
+});

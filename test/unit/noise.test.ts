@@ -1,6 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { historyEntry, historySpread, nextHistory, storedNoise, trialScale, trialSpread } from '../../src/compare/noise.js';
-import { HISTORY_LENGTH, MACHINE_NOISE, OLD_BASELINE_WIDENING } from '../../src/compare/noise-figures.js';
+import {
+  capacityNoise,
+  capacityValue,
+  foreignVariance,
+  historyEntry,
+  historySpread,
+  nextHistory,
+  storedNoise,
+  trialForeign,
+  trialScale,
+  trialSpread,
+} from '../../src/compare/noise.js';
+import { CAPACITY_NOISE, HISTORY_LENGTH, MACHINE_NOISE, OLD_BASELINE_WIDENING } from '../../src/compare/noise-figures.js';
 import { pairedRatioInterval, unpairedRatioInterval } from '../../src/stats/inference.js';
 import type { Results, TopologyResult } from '../../src/results/types.js';
 import { readData } from '../support/data.js';
@@ -92,5 +103,39 @@ describe('the noise record', () => {
     expect(at(2).withinSd).toBeCloseTo(MACHINE_NOISE.interleaved.trial.rps.sd * Math.sqrt(2.5), 12);
     // Between-run drift does not average away with longer trials: unchanged.
     expect(at(2).betweenSd).toBe(at(5).betweenSd);
+  });
+});
+
+describe('what other processes took, and capacity', () => {
+  it('a trial where others took a share s (over 5%) of a measured CPU adds s²/3 over n² to its side’s variance', () => {
+    expect(foreignVariance([0.02, null, 0.04])).toBe(0);
+    expect(foreignVariance([0.3, 0, 0])).toBeCloseTo(0.09 / 3 / 9, 12);
+    const before = cell('a', [100, 100]);
+    const quiet = storedNoise('rps', { baseline: results([before]), base: before, calibration: 'none', crossHardware: false });
+    const busy = storedNoise('rps', {
+      baseline: results([before]),
+      base: before,
+      calibration: 'none',
+      crossHardware: false,
+      foreign: { base: [0, 0], head: [0.38, 0.01] },
+    });
+    expect(busy.prior.betweenSd ** 2 - quiet.prior.betweenSd ** 2).toBeCloseTo(0.38 ** 2 / 3 / 4, 10);
+    expect(busy.source).toContain('other processes took from the measured CPUs (up to 38% in a trial)');
+    expect(trialForeign({ ...before.trials[0], foreign: { loadgen: 0.1, server: 0.3 } })).toBe(0.3);
+    expect(trialForeign(before.trials[0])).toBeNull();
+  });
+
+  it('a capacity is divided by the reference app’s req/s when it has them; its noise is the search’s own, and more between runs', () => {
+    const base = cell('a', [100]);
+    const capacity = { goal: { p99Ms: 100, errorShare: 0.01 }, rate: 1200, missedAt: 1260, end: 'bracketed' as const, budgetSec: 60, spentSec: 40, steps: [] };
+    expect(capacityValue({ ...base, capacity })).toEqual({ value: 1200, normalized: false });
+    expect(capacityValue({ ...base, capacity: { ...capacity, reference: [400, 400, 400] } })!.value).toBeCloseTo(3, 12);
+    expect(capacityValue({ ...base, capacity: { ...capacity, rate: 0 } })).toBeNull();
+    const paired = capacityNoise({ normalized: false, paired: true, crossHardware: false });
+    const raw = capacityNoise({ normalized: false, paired: false, crossHardware: false });
+    const normalized = capacityNoise({ normalized: true, paired: false, crossHardware: false });
+    expect(paired.prior.betweenSd).toBe(0);
+    expect(normalized.prior.betweenSd).toBeLessThan(raw.prior.betweenSd);
+    expect(paired.prior.withinSd).toBe(CAPACITY_NOISE.sd);
   });
 });

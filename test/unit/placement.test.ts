@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { choosePlacement, placementProblems } from '../../src/topology/placement.js';
+import { choosePlacement, grownPlacement, placementProblems } from '../../src/topology/placement.js';
 import { formatCpuList, parseCpuList } from '../../src/topology/procfs.js';
 
 describe('placement', () => {
@@ -53,6 +53,29 @@ describe('placement', () => {
       'placement.server must name CPUs of this machine (0-1); got 2-5',
       'placement.loadgen and placement.server must not share CPUs',
     ]);
+  });
+  it('generators: N gives each process its own core where the machine has them, the servers keep one at least', () => {
+    const four = choosePlacement({ mode: 'auto' }, [0, 1, 2, 3], true, 2);
+    expect([four.loadgenCpus, four.serverCpus, four.generators]).toEqual(['0-1', '2-3', ['0', '1']]);
+    expect(four.mayGrow).toBe(false);
+    const two = choosePlacement({ mode: 'auto' }, [0, 1], true, 2);
+    expect([two.loadgenCpus, two.serverCpus, two.generators]).toEqual(['0', '1', ['0', '0']]);
+    const pinned = choosePlacement({ mode: 'pin', loadgen: '0-2', server: '3' }, [0, 1, 2, 3], true, 2);
+    expect(pinned.generators).toEqual(['0', '1']);
+    expect(choosePlacement({ mode: 'off' }, [0, 1], true, 3).generators).toEqual([undefined, undefined, undefined]);
+  });
+  it('generators: auto grows when the warm-up saturates the generator and the machine has cores to spare; never on 2 cores', () => {
+    const eight = choosePlacement({ mode: 'auto' }, [0, 1, 2, 3, 4, 5, 6, 7], true, 'auto');
+    expect(eight.generators).toEqual(['0']);
+    expect(grownPlacement(eight, 0.5)).toBeNull();
+    const grown = grownPlacement(eight, 0.95)!;
+    expect([grown.loadgenCpus, grown.serverCpus, grown.serverCores, grown.generators]).toEqual(['0-1', '2-7', 6, ['0', '1']]);
+    expect(grown.reason).toBe('8 cores: the warm-up had the load generator at 95% of its core, so 2 load generator processes on 2 cores, servers on 6');
+    // Saturated again with two: more, but the servers keep half the cores.
+    expect(grownPlacement(grown, 1)!.generators).toEqual(['0', '1', '2']);
+    expect(grownPlacement({ ...grown, generators: ['0', '1', '2', '3'] }, 1)).toBeNull();
+    expect(grownPlacement(choosePlacement({ mode: 'auto' }, [0, 1], true, 'auto'), 1)).toBeNull();
+    expect(grownPlacement(choosePlacement({ mode: 'auto' }, [0, 1, 2, 3], true, 2), 1)).toBeNull();
   });
   it('CPU lists round-trip', () => {
     expect(parseCpuList('0-2,5,7-8')).toEqual([0, 1, 2, 5, 7, 8]);

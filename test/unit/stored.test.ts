@@ -164,3 +164,39 @@ describe('calibration by turns: each trial divided by the reference trial beside
     expect(c.cells[0].calibration?.byTurns).toBe(false);
   });
 });
+
+describe('capacity against a stored baseline', () => {
+  const searched = (name: string, rate: number, reference?: number[]): TopologyResult => ({
+    ...topo(name, [rate], [700]),
+    capacity: {
+      goal: { p99Ms: 100, errorShare: 0.01 },
+      rate,
+      missedAt: rate * 1.05,
+      end: 'bracketed',
+      budgetSec: 60,
+      spentSec: 30,
+      steps: [],
+      ...(reference ? { reference } : {}),
+    },
+  });
+  const gated: Policy = { ...policy, gate: ['capacity'] };
+
+  it('capacity halved fails the gate on capacity, named; the same capacity does not (one search a side cannot rule out 10%); req/s at another rate is not compared', () => {
+    const before = results('cpu', [searched('a', 1200, [500, 500]), searched('b', 800, [500, 500])]);
+    const now = results('cpu', [searched('a', 600, [500, 505]), searched('b', 790, [498, 502])]);
+    const c = compareStored(before, now, gated, 'baseline.json');
+    expect(c.cells.map((x) => x.verdict)).toEqual(['regressed', 'inconclusive']);
+    expect(failureMessage(c)).not.toContain(' b ');
+    expect(c.cells[0].metrics.map((m) => m.metric)).toEqual(['capacity']);
+    expect(c.cells[0].capacity).toEqual({ base: 1200, head: 600, change: -0.5 });
+    expect(failureMessage(c)).toMatch(/^flask-perf: regressed: a \(capacity −50\.\d%/);
+    expect(c.noiseSource).toContain('normalized by the reference app');
+  });
+
+  it('without the reference app a capacity is compared raw, under the drift between runs: only a flagrant drop decides', () => {
+    const c = compareStored(results('cpu', [searched('a', 1200)]), results('cpu', [searched('a', 1000)]), gated);
+    expect(c.cells[0].verdict).toBe('inconclusive');
+    const halved = compareStored(results('cpu', [searched('a', 1200)]), results('cpu', [searched('a', 400)]), gated);
+    expect(halved.cells[0].verdict).toBe('regressed');
+  });
+});

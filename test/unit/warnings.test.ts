@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { EndpointResult, TrialResult } from '../../src/results/types.js';
 import type { TrialSeries } from '../../src/results/series.js';
-import { endpointWarnings, saturatedStretch, trialWarnings } from '../../src/results/warnings.js';
+import { capacityWarnings, endpointWarnings, rateWarnings, saturatedStretch, trialWarnings } from '../../src/results/warnings.js';
 import { trial } from '../support/build.js';
 
 const endpoint = (path: string, statuses: Record<string, number>): EndpointResult => ({
@@ -118,4 +118,38 @@ describe('a load generator saturated for part of a cell', () => {
     { what: 'older trials without series', trials: [trial(100)], expected: null },
   ];
   for (const c of cases) it(c.what, () => expect(saturatedStretch(c.trials, 0.9)).toEqual(c.expected));
+});
+
+describe('open-model and capacity warnings', () => {
+  const openTrial = (rate: { intended: number; sent: number; lateMsP99: number }) => ({
+    durationSec: 5,
+    requests: 100,
+    rps: 20,
+    failures: 0,
+    failuresPerSec: 0,
+    latencyMs: { p50: 1, p90: 1, p99: 1, max: 1 },
+    bytesPerSec: 0,
+    cpuMsPer1kRequests: 1,
+    loadgenCpu: 0.1,
+    rate,
+  });
+  it('a schedule not kept says whose fault: the generator’s, or the server’s (every connection waiting)', () => {
+    expect(rateWarnings([openTrial({ intended: 500, sent: 499, lateMsP99: 1 })], 1000)).toEqual([]);
+    expect(rateWarnings([openTrial({ intended: 500, sent: 400, lateMsP99: 45 })], 1000)[0].message).toBe(
+      'the trial sent 400 of 500 req/s: the load generator fell behind its schedule (p99 45 ms late), not the server',
+    );
+    expect(rateWarnings([openTrial({ intended: 500, sent: 499, lateMsP99: 1 }), openTrial({ intended: 500, sent: 300, lateMsP99: 2 })], 64)[0].message).toBe(
+      'trial 2 sent 300 of 500 req/s: all 64 connections were waiting for the server (load.max-connections); latency counts the wait',
+    );
+    expect(rateWarnings([openTrial({ intended: 500, sent: 500, lateMsP99: 30 })], 1000)[0].code).toBe('generator-late');
+  });
+  it('a capacity search that ended on a limit says what its number means', () => {
+    const c = { goal: { p99Ms: 100, errorShare: 0.01 }, rate: 1240, missedAt: 1400, end: 'budget' as const, budgetSec: 60, spentSec: 60, steps: [] };
+    expect(capacityWarnings(c)[0].message).toBe(
+      'the capacity search ran out of its 60 s budget: capacity between 1,240 req/s and 1,400 req/s (load.capacity.budget)',
+    );
+    expect(capacityWarnings({ ...c, end: 'bracketed' })).toEqual([]);
+    expect(capacityWarnings({ ...c, end: 'at-maximum', missedAt: null })[0].message).toMatch(/^every rate tried met the goal, up to 1,240 req\/s/);
+    expect(capacityWarnings(undefined)).toEqual([]);
+  });
 });
