@@ -12,8 +12,8 @@ export const DEFAULTS = {
   load: {
     connections: 64,
     warmup: '5s',
-    duration: '15s',
-    trials: 2,
+    duration: '10s',
+    trials: 3,
     timeout: '10s',
     generators: 'auto',
     'max-connections': 1000,

@@ -260,7 +260,7 @@ describe('config normalisation', () => {
     expect(s.app.python).toBe(path.resolve('/repo/fixtures/flask-app/.venv/bin/python'));
     expect(s.app.health).toBe('/healthz');
     expect(s.app.healthTimeoutMs).toBe(30_000);
-    expect(s.load).toMatchObject({ connections: 64, warmupMs: 5000, durationMs: 15_000, trials: 2, timeoutMs: 10_000 });
+    expect(s.load).toMatchObject({ connections: 64, warmupMs: 5000, durationMs: 10_000, trials: 3, timeoutMs: 10_000 });
     expect(s.load.requests[0]).toEqual({ method: 'GET', path: '/', headers: {}, body: '', weight: 1 });
     expect(s.topologies[1]).toEqual({ name: 'g', kind: 'gunicorn', workers: { autoMultiple: 1 }, workerClass: 'sync', threads: 1 });
     expect(s.placement).toEqual({ mode: 'auto' });

@@ -93,16 +93,16 @@ describe('the noise record', () => {
   });
   it('trials shorter than the corpus’s 5 s are judged with wider trial noise (√(5 / length)), longer ones not narrower', () => {
     expect(trialScale(5)).toBe(1);
-    expect(trialScale(10)).toBe(1);
+    expect(trialScale(15)).toBe(1);
     expect(trialScale(1.25)).toBeCloseTo(2, 12);
     expect(trialScale(0)).toBe(1);
     const before = cell('a', [100, 100]);
     const doc = results([before]);
     const at = (trialSec: number) => storedNoise('rps', { baseline: doc, base: before, calibration: 'interleaved', crossHardware: false, trialSec }).prior;
-    expect(at(5).withinSd).toBeCloseTo(MACHINE_NOISE.interleaved.trial.rps.sd, 12);
+    expect(at(15).withinSd).toBeCloseTo(MACHINE_NOISE.interleaved.trial.rps.sd, 12);
     expect(at(2).withinSd).toBeCloseTo(MACHINE_NOISE.interleaved.trial.rps.sd * Math.sqrt(2.5), 12);
     // Between-run drift does not average away with longer trials: unchanged.
-    expect(at(2).betweenSd).toBe(at(5).betweenSd);
+    expect(at(2).betweenSd).toBe(at(15).betweenSd);
   });
 });
 
