@@ -13,7 +13,7 @@ beforeAll(() => ensureFixtureBuilt());
 
 describe('foreign load', () => {
   it.runIf(allowedCpus(1).length >= 2)(
-    'a busy loop on the load generator’s core is named in the warnings',
+    'a busy loop on the load generator’s core is named in the warnings, and nothing is named without it',
     async () => {
       const base = fixtureConfig({ warmupMs: 300, durationMs: 1500, trials: 2 });
       const config = {
@@ -24,6 +24,13 @@ describe('foreign load', () => {
       // The placement pins the generator to the first allowed CPU. The loop is bounded twice: by
       // timeout(1), and ended below by its own process group's id.
       const cpu = String(allowedCpus(1)[0]);
+      // Without the loop, nothing is named: the run's own processes and kernel threads are its own.
+      const quiet = (await runMatrix(config, { skipBuild: true })).topologies[0];
+      expect(quiet.ok, quiet.error ?? '').toBe(true);
+      expect(
+        quiet.warnings.filter((w) => w.code === 'foreign-load'),
+        JSON.stringify(quiet.warnings),
+      ).toEqual([]);
       const busy = spawn('timeout', ['40', 'taskset', '-c', cpu, 'sh', '-c', 'while :; do :; done'], { stdio: 'ignore', detached: true });
       try {
         const results = await runMatrix(config, { skipBuild: true });
