@@ -38,8 +38,11 @@ export const MACHINE_NOISE = {
 /**
  * How far two capacity searches of the same deployment land apart (log sd of one search's
  * result): the bracket's 5% resolution, and the p99 of a few seconds near the knee deciding pass
- * or fail. Assumed at 8% (worth 4 df) until measured: `npm run bench:capacity -- --repeat 2`
- * prints the spread of repeated searches.
+ * or fail. Assumed at 8% (worth 4 df). `npm run bench:capacity -- --repeat 2` (2026-12-02, five
+ * fixture topologies, uncalibrated, searches minutes apart) read 0.175 (5 df): that includes the
+ * drift between runs, and matches what the stored path adds for it — √(2 · 0.08² + 0.221²) ≈ 0.25
+ * for a difference, against 0.175 · √2 ≈ 0.25 measured. Searches by turns (compare: base) see no
+ * drift; their own spread is still to be measured.
  */
 export const CAPACITY_NOISE = { sd: 0.08, df: 4 } as const;
 
