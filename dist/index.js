@@ -34519,16 +34519,16 @@ var require_Histogram = __commonJS({
     exports2.NO_TAG = "NO TAG";
     var toSummary = (histogram) => {
       const { totalCount, maxValue, numberOfSignificantValueDigits } = histogram;
-      const round3 = (0, formatters_1.keepSignificantDigits)(numberOfSignificantValueDigits);
+      const round2 = (0, formatters_1.keepSignificantDigits)(numberOfSignificantValueDigits);
       return {
-        p50: round3(histogram.getValueAtPercentile(50)),
-        p75: round3(histogram.getValueAtPercentile(75)),
-        p90: round3(histogram.getValueAtPercentile(90)),
-        p97_5: round3(histogram.getValueAtPercentile(97.5)),
-        p99: round3(histogram.getValueAtPercentile(99)),
-        p99_9: round3(histogram.getValueAtPercentile(99.9)),
-        p99_99: round3(histogram.getValueAtPercentile(99.99)),
-        p99_999: round3(histogram.getValueAtPercentile(99.999)),
+        p50: round2(histogram.getValueAtPercentile(50)),
+        p75: round2(histogram.getValueAtPercentile(75)),
+        p90: round2(histogram.getValueAtPercentile(90)),
+        p97_5: round2(histogram.getValueAtPercentile(97.5)),
+        p99: round2(histogram.getValueAtPercentile(99)),
+        p99_9: round2(histogram.getValueAtPercentile(99.9)),
+        p99_99: round2(histogram.getValueAtPercentile(99.99)),
+        p99_999: round2(histogram.getValueAtPercentile(99.999)),
         max: maxValue,
         totalCount
       };
@@ -47983,33 +47983,20 @@ var flask_perf_schema_default = {
 var CONFIG_SCHEMA = flask_perf_schema_default;
 var ajv = new import_ajv.Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
 ajv.addVocabulary(["x-rule", "x-names"]);
-ajv.addKeyword({
-  keyword: "x-duration",
-  schemaType: "array",
-  validate: (range, data) => {
-    if (typeof data !== "string" && typeof data !== "number") return true;
-    const ms2 = parseDuration(data);
-    return ms2 !== void 0 && ms2 >= range[0] && ms2 <= range[1];
-  }
-});
-ajv.addKeyword({
-  keyword: "x-percent",
-  schemaType: "array",
-  validate: (range, data) => {
-    if (typeof data !== "string") return true;
-    const share3 = parsePercent(data);
-    return share3 !== void 0 && share3 >= range[0] && share3 <= range[1];
-  }
-});
-ajv.addKeyword({
-  keyword: "x-rate",
-  schemaType: "array",
-  validate: (range, data) => {
-    if (typeof data !== "string" && typeof data !== "number") return true;
-    const perSecond = parseRate(data);
-    return perSecond !== void 0 && perSecond >= range[0] && perSecond <= range[1];
-  }
-});
+function rangeKeyword(keyword, numbers, parse3) {
+  ajv.addKeyword({
+    keyword,
+    schemaType: "array",
+    validate: (range, data) => {
+      if (typeof data !== "string" && !(numbers && typeof data === "number")) return true;
+      const value = parse3(data);
+      return value !== void 0 && value >= range[0] && value <= range[1];
+    }
+  });
+}
+rangeKeyword("x-duration", true, parseDuration);
+rangeKeyword("x-percent", false, (v) => parsePercent(String(v)));
+rangeKeyword("x-rate", true, parseRate);
 var validateSchema = ajv.compile(CONFIG_SCHEMA);
 var map = new SchemaMap(CONFIG_SCHEMA);
 var KIND_FIELDS = {
@@ -49674,9 +49661,9 @@ function spentAlpha(alpha, t) {
   if (t >= 1) return alpha;
   return 2 - 2 * normalCdf(normalQuantile(1 - alpha / 2) / Math.sqrt(t));
 }
-function lookAlpha(plan, round3, last) {
-  const previous = round3 > plan.firstRound ? spentAlpha(plan.alpha, (round3 - 1) / plan.maxRounds) : 0;
-  const upTo = last ? plan.alpha : spentAlpha(plan.alpha, round3 / plan.maxRounds);
+function lookAlpha(plan, round2, last) {
+  const previous = round2 > plan.firstRound ? spentAlpha(plan.alpha, (round2 - 1) / plan.maxRounds) : 0;
+  const upTo = last ? plan.alpha : spentAlpha(plan.alpha, round2 / plan.maxRounds);
   return Math.max(0, upTo - previous);
 }
 
@@ -49695,8 +49682,8 @@ function pairedSamples(base, head, metric2, prior) {
   return { kind: "paired", base: b, head: h, prior };
 }
 var rounds = (t) => t?.capacity ? 1 : t?.trials.length ?? 0;
-function cellAt(name, base, head, round3, priors, missingReason) {
-  const cut = (t) => t ? { ...t, trials: t.trials.slice(0, round3) } : t;
+function cellAt(name, base, head, round2, priors, missingReason) {
+  const cut = (t) => t ? { ...t, trials: t.trials.slice(0, round2) } : t;
   const b = cut(base);
   const h = cut(head);
   const samples = {};
@@ -49730,10 +49717,10 @@ function comparePaired(base, head, policy, judging) {
   const looks = [];
   let gatedTests = 0;
   const { plan } = judging;
-  const judgeAt = (names, round3, alpha, final) => {
-    looks.push({ round: round3, alpha });
+  const judgeAt = (names, round2, alpha, final) => {
+    looks.push({ round: round2, alpha });
     const outcome = judgeCells(
-      names.map((n) => cellAt(n, byName(base, n), byName(head, n), round3, judging.priors, judged.missingReason)),
+      names.map((n) => cellAt(n, byName(base, n), byName(head, n), round2, judging.priors, judged.missingReason)),
       policy,
       alpha,
       final
@@ -49744,12 +49731,12 @@ function comparePaired(base, head, policy, judging) {
       if (cell.verdict !== "inconclusive" || final) decided.set(cell.name, cell);
     }
   };
-  for (let round3 = firstLook; round3 <= Math.max(firstLook, lastRound); round3++) {
-    const last = judging.final && round3 >= lastRound;
-    const active = judged.names.filter((n) => !decided.has(n) && (measured(n) >= round3 || last));
+  for (let round2 = firstLook; round2 <= Math.max(firstLook, lastRound); round2++) {
+    const last = judging.final && round2 >= lastRound;
+    const active = judged.names.filter((n) => !decided.has(n) && (measured(n) >= round2 || last));
     if (active.length === 0) break;
-    const share3 = round3 < plan.firstRound ? plan.alpha : lookAlpha(plan, round3, last);
-    judgeAt(active, round3, share3, last);
+    const share3 = round2 < plan.firstRound ? plan.alpha : lookAlpha(plan, round2, last);
+    judgeAt(active, round2, share3, last);
   }
   const cells = judged.names.map(
     (n) => decided.get(n) ?? latest.get(n) ?? judgeCells([cellAt(n, byName(base, n), byName(head, n), lastRound, judging.priors, judged.missingReason)], policy, 0).cells[0]
@@ -51629,24 +51616,23 @@ var REFERENCE_SLICE_MS = 1e3;
 var START_SHARE = 0.6;
 var MAX_SHARE = 4;
 var RESOLUTION = 0.05;
-var closedRps = (s) => s.endpoints.reduce((n, e) => n + e.responses, 0) / (s.elapsedMs / 1e3);
+var closedRps = (s) => responses(s) / (s.elapsedMs / 1e3);
 function stepOutcome(rate, trial, goal) {
   const t = summarizeTrial(trial);
   const sent = trial.sample.seconds.reduce((n, s) => n + s.sent, 0);
   return judgeStep(
     {
       rate,
-      sentRate: round2(sent / t.durationSec),
+      sentRate: round(sent / t.durationSec),
       achievedRate: t.rps,
       p50Ms: t.latencyMs.p50,
       p99Ms: t.latencyMs.p99,
-      errorShare: round2(sent > 0 ? Math.min(1, t.failures / sent) : 0, 4),
-      lateMsP99: round2(trial.sample.lateMs?.p99 ?? 0)
+      errorShare: round(sent > 0 ? Math.min(1, t.failures / sent) : 0, 4),
+      lateMsP99: round(trial.sample.lateMs?.p99 ?? 0)
     },
     goal
   );
 }
-var round2 = (x, digits = 2) => Math.round(x * 10 ** digits) / 10 ** digits;
 async function runCapacity(topology, sides, placement, deps, first3) {
   const names = Object.keys(sides);
   const order = [first3, ...names.filter((n) => n !== first3)];
@@ -51727,7 +51713,7 @@ async function runCapacity(topology, sides, placement, deps, first3) {
           const ref = sides[referenceSide].config;
           try {
             const slice = await generator.run(jobAt(up[referenceSide], ref, [{ durationMs: REFERENCE_SLICE_MS, connections: ref.load.connections }]));
-            reference.push(round2(closedRps(slice)));
+            reference.push(round(closedRps(slice)));
           } catch (e) {
             errors[referenceSide] = errorText(e);
           }
@@ -51754,13 +51740,13 @@ async function runCapacity(topology, sides, placement, deps, first3) {
     const cell = cellResult(topology, config, best2 ? [best2] : search.trials.slice(0, 1), errors[side], facts[side], peak);
     const result = {
       goal: { p99Ms: capacity.p99Ms, errorShare: capacity.errorShare },
-      rate: search.state.low ? round2(search.state.low.rate) : 0,
+      rate: search.state.low ? round(search.state.low.rate) : 0,
       missedAt: search.state.high?.rate ?? null,
       end: search.end ?? "budget",
       budgetSec: capacity.budgetMs / 1e3,
-      spentSec: round2(search.spentMs / 1e3, 1),
+      spentSec: round(search.spentMs / 1e3, 1),
       steps: search.state.steps.map((s) => ({
-        rate: round2(s.rate),
+        rate: round(s.rate),
         sentRate: s.sentRate,
         achievedRate: s.achievedRate,
         p50Ms: s.p50Ms,
@@ -51775,7 +51761,7 @@ async function runCapacity(topology, sides, placement, deps, first3) {
     const calibration = referenceSide && errors[referenceSide] === null && reference.length ? {
       calibration: {
         interleaved: true,
-        rps: round2(reference.reduce((a, b) => a + b, 0) / reference.length),
+        rps: round(reference.reduce((a, b) => a + b, 0) / reference.length),
         cpuMsPer1kRequests: null,
         trials: reference.map((rps) => ({ rps, cpuMsPer1kRequests: null }))
       }
@@ -52032,11 +52018,11 @@ async function runAb(head, base, options) {
       });
       progress.cellEnd({ ...pair.head, name: `${name} (warm-up)` });
     }
-    for (let round3 = 1; round3 <= maxRounds && active.length > 0 && !interruption(); round3++) {
+    for (let round2 = 1; round2 <= maxRounds && active.length > 0 && !interruption(); round2++) {
       const schedule = roundSchedule(active, options.random).filter((_, i) => i % 2 === 0);
-      for (const m of schedule) log.push({ round: round3, ...m });
+      for (const m of schedule) log.push({ round: round2, ...m });
       for (const [index, m] of schedule.entries()) {
-        progress.cellStart(`${m.topology} (round ${round3}, ${m.side} first)`, index, schedule.length);
+        progress.cellStart(`${m.topology} (round ${round2}, ${m.side} first)`, index, schedule.length);
         const began = Date.now();
         const pair = await runInterleaved(topologyOf(m.topology), sides, placement, deps, {
           warmupMs: { base: warmupMs, head: warmupMs },
@@ -52054,16 +52040,16 @@ async function runAb(head, base, options) {
       }
       options.onRound?.(resultsDocument(head, run2, merge2("head"), sides.head.load), resultsDocument(base, run2, merge2("base"), sides.base.load));
       active = active.filter((n) => [...measured.base.get(n), ...measured.head.get(n)].every((r) => r.ok));
-      if (round3 >= rounds2) {
+      if (round2 >= rounds2) {
         const next = nextRoundMs(active, took);
         const elapsed = Date.now() - measuringSince;
         const outOfTime = elapsed + next > maxTimeMs;
-        const final = round3 >= maxRounds || outOfTime;
+        const final = round2 >= maxRounds || outOfTime;
         comparison = comparePaired(merge2("base"), merge2("head"), options.policy, { ...judging, final });
         active = active.filter((n) => comparison.cells.find((c) => c.name === n)?.verdict === "inconclusive");
-        if (active.length && outOfTime && round3 < maxRounds)
+        if (active.length && outOfTime && round2 < maxRounds)
           progress.note(`max-time: ${fmtSeconds(elapsed)} measured, the next round needs ~${fmtSeconds(next)}: stopping; inconclusive ${active.join(", ")}`);
-        else if (active.length && !final) progress.note(`round ${round3}: inconclusive ${active.join(", ")}; measuring again`);
+        else if (active.length && !final) progress.note(`round ${round2}: inconclusive ${active.join(", ")}; measuring again`);
         if (final) break;
       }
     }

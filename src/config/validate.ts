@@ -10,36 +10,24 @@ export const CONFIG_SCHEMA = schema as Record<string, unknown>;
 
 const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
 ajv.addVocabulary(['x-rule', 'x-names']);
-// A duration's range in ms, [min, max]: "0.0001s" and "1e308" are durations, not sensible ones.
-ajv.addKeyword({
-  keyword: 'x-duration',
-  schemaType: 'array',
-  validate: (range: readonly number[], data: unknown) => {
-    if (typeof data !== 'string' && typeof data !== 'number') return true;
-    const ms = parseDuration(data);
-    return ms !== undefined && ms >= range[0] && ms <= range[1];
-  },
-});
-// A percentage's range as a share, [min, max]: a 250% drop of req/s or a 150% confidence means nothing.
-ajv.addKeyword({
-  keyword: 'x-percent',
-  schemaType: 'array',
-  validate: (range: readonly number[], data: unknown) => {
-    if (typeof data !== 'string') return true;
-    const share = parsePercent(data);
-    return share !== undefined && share >= range[0] && share <= range[1];
-  },
-});
-// A rate's range in requests per second, [min, max].
-ajv.addKeyword({
-  keyword: 'x-rate',
-  schemaType: 'array',
-  validate: (range: readonly number[], data: unknown) => {
-    if (typeof data !== 'string' && typeof data !== 'number') return true;
-    const perSecond = parseRate(data);
-    return perSecond !== undefined && perSecond >= range[0] && perSecond <= range[1];
-  },
-});
+/** A keyword whose value is a [min, max] range for what `parse` makes of the field (undefined: not that kind of value). */
+function rangeKeyword(keyword: string, numbers: boolean, parse: (v: string | number) => number | undefined): void {
+  ajv.addKeyword({
+    keyword,
+    schemaType: 'array',
+    validate: (range: readonly number[], data: unknown) => {
+      if (typeof data !== 'string' && !(numbers && typeof data === 'number')) return true;
+      const value = parse(data);
+      return value !== undefined && value >= range[0] && value <= range[1];
+    },
+  });
+}
+// A duration's range in ms: "0.0001s" and "1e308" are durations, not sensible ones.
+rangeKeyword('x-duration', true, parseDuration);
+// A percentage's range as a share: a 250% drop of req/s or a 150% confidence means nothing.
+rangeKeyword('x-percent', false, (v) => parsePercent(String(v)));
+// A rate's range in requests per second.
+rangeKeyword('x-rate', true, parseRate);
 const validateSchema = ajv.compile(CONFIG_SCHEMA);
 const map = new SchemaMap(CONFIG_SCHEMA);
 

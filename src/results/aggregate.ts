@@ -35,7 +35,8 @@ function non2xx(statuses: Readonly<Record<string, number>>): number {
   return Object.entries(statuses).reduce((n, [s, c]) => (isSuccess(s) ? n : n + c), 0);
 }
 
-function responses(sample: LoadSample): number {
+/** Responses of every endpoint of a sample. */
+export function responses(sample: LoadSample): number {
   return sample.endpoints.reduce((n, e) => n + e.responses, 0);
 }
 

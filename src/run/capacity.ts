@@ -8,12 +8,13 @@
 import type { Config, TopologyConfig } from '../config/types.js';
 import { EMPTY_SEARCH, judgeStep, nextRate, record, type SearchEnd, type SearchState } from '../capacity/search.js';
 import type { LoadGenerator } from '../load/generator.js';
-import { summarizeTrial, type MeasuredTrial } from '../results/aggregate.js';
+import { responses, summarizeTrial, type MeasuredTrial } from '../results/aggregate.js';
 import type { CapacityResult, TopologyResult, TrialResult } from '../results/types.js';
 import type { Placement } from '../topology/placement.js';
 import { cellPlacement, cellResult, deploy, errorText, growIfSaturated, jobAt, measure, type CellDeps, type Deployment } from './cell.js';
 import type { LoadSample } from '../load/types.js';
 import { capacityWarnings } from '../results/warnings.js';
+import { round } from '../stats/percentiles.js';
 
 /** Warm-up at each new rate, not counted: the queue of the rate before drains, the new one settles. */
 export const STEP_WARMUP_MS = 1000;
@@ -39,7 +40,7 @@ interface Search {
   readonly trials: MeasuredTrial[];
 }
 
-const closedRps = (s: LoadSample): number => s.endpoints.reduce((n, e) => n + e.responses, 0) / (s.elapsedMs / 1000);
+const closedRps = (s: LoadSample): number => responses(s) / (s.elapsedMs / 1000);
 
 /** The step's figures from its measurement (pure but for the summary). */
 function stepOutcome(rate: number, trial: MeasuredTrial, goal: { p99Ms: number; errorShare: number }) {
@@ -58,8 +59,6 @@ function stepOutcome(rate: number, trial: MeasuredTrial, goal: { p99Ms: number; 
     goal,
   );
 }
-
-const round = (x: number, digits = 2): number => Math.round(x * 10 ** digits) / 10 ** digits;
 
 /**
  * Runs the capacity search of `topology` for every side whose role is `search`, the reference app
