@@ -2,9 +2,12 @@
  * bench:capacity — the capacity search on the fixture's five topologies: per topology, the highest
  * arrival rate at which p99 stays within the goal, the curve the search walked (rate → p50, p99,
  * failures) and its wall time. With --repeat N the whole matrix is searched N times, and the spread
- * of the results (log sd of repeats of the same topology) is what CAPACITY_NOISE should be.
+ * of the results (log sd of repeats of the same topology) is what CAPACITY_NOISE should be. With
+ * --ab each repeat is a `compare: base` A/A run: two searches of the same app by turns, step by step
+ * (what compare: base does); the spread of their log ratio / √2 is one search's own spread, with
+ * no drift between runs in it.
  *
- *   npm run bench:capacity -- [--p99 100ms] [--errors 1%] [--step 3s] [--budget 60s] [--repeat 1] [--only name]... [--calibrate]
+ *   npm run bench:capacity -- [--p99 100ms] [--errors 1%] [--step 3s] [--budget 60s] [--repeat 1] [--only name]... [--calibrate] [--ab]
  */
 import os from 'node:os';
 import { parseArgs } from 'node:util';
@@ -13,6 +16,9 @@ import { parseDuration } from '../src/config/duration.js';
 import { parsePercent } from '../src/config/percent.js';
 import type { Config } from '../src/config/types.js';
 import { runMatrix } from '../src/run/matrix.js';
+import { runAb } from '../src/run/ab.js';
+import { policyOf } from '../src/pipeline/pipeline.js';
+import { CAPACITY_NOISE } from '../src/compare/noise-figures.js';
 import type { TopologyResult } from '../src/results/types.js';
 import { ensureFixtureBuilt, FIXTURE_CONFIG, ROOT } from '../test/support/fixture.js';
 
@@ -25,6 +31,7 @@ const { values } = parseArgs({
     repeat: { type: 'string', default: '1' },
     only: { type: 'string', multiple: true },
     calibrate: { type: 'boolean', default: false },
+    ab: { type: 'boolean', default: false },
   },
 });
 
@@ -48,6 +55,11 @@ console.log(
     .map((l) => l.toFixed(2))
     .join(' ')} (1, 5, 15 min) — run on an otherwise idle machine\n`,
 );
+
+if (values.ab) {
+  await byTurns();
+  process.exit(0);
+}
 
 const found = new Map<string, number[]>();
 for (let r = 1; r <= repeats; r++) {
@@ -91,6 +103,31 @@ if (repeats > 1) {
     console.log(`${name}: ${rates.map((x) => Math.round(x)).join(', ')} req/s`);
   }
   if (df > 0) console.log(`\nspread of repeated searches: log sd ${Math.sqrt(squares / df).toFixed(3)} (${df} df) — CAPACITY_NOISE assumes 0.08`);
+}
+
+/** Repeats of compare: base A/A capacity runs: the log ratio head / base per topology, and its spread. */
+async function byTurns(): Promise<void> {
+  const logs: number[] = [];
+  for (let r = 1; r <= repeats; r++) {
+    const began = Date.now();
+    const outcome = await runAb(config, config, { policy: policyOf(config), random: Math.random, skipBuild: true });
+    console.log(`## repeat ${r} (compare: base, A/A, ${((Date.now() - began) / 1000).toFixed(0)} s)\n`);
+    console.log('| topology | base req/s | head req/s | head / base | verdict |');
+    console.log('| --- | --: | --: | --: | --- |');
+    for (const cell of outcome.comparison.cells) {
+      const base = outcome.base.topologies.find((t) => t.name === cell.name)?.capacity?.rate ?? 0;
+      const head = outcome.head.topologies.find((t) => t.name === cell.name)?.capacity?.rate ?? 0;
+      if (base > 0 && head > 0) logs.push(Math.log(head / base));
+      console.log(`| ${cell.name} | ${Math.round(base)} | ${Math.round(head)} | ${base > 0 ? (head / base).toFixed(3) : '–'} | ${cell.verdict} |`);
+    }
+    console.log('');
+  }
+  if (logs.length < 2) return;
+  // A/A: the true log ratio is 0, so every ratio is a degree of freedom.
+  const sd = Math.sqrt(logs.reduce((s, v) => s + v * v, 0) / logs.length);
+  console.log(
+    `log ratios: ${logs.map((v) => v.toFixed(3)).join(', ')}\none search's own spread: ${(sd / Math.SQRT2).toFixed(3)} (log sd of the ratio ${sd.toFixed(3)} / √2, ${logs.length} df) — CAPACITY_NOISE assumes ${CAPACITY_NOISE.sd}`,
+  );
 }
 
 function curve(t: TopologyResult): string {

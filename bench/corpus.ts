@@ -5,9 +5,9 @@
  *   npm run bench:corpus -- --mode stored --runs 12 [--gap 20]   # separate CLI processes, minutes apart
  *   npm run bench:corpus -- --mode base --runs 5                 # compare: base A/A, 8 rounds each
  *
- * `stored` runs `flask-perf run` as a new process per run, the fixture's config as it is (15 s
- * trials after a 5 s warm-up, calibration by turns) but 3 trials: what a baseline and a later PR
- * run on the same machine see. `base` runs the interleaved A/B of compare: base with head = base,
+ * `stored` runs `flask-perf run` as a new process per run, the fixture's config as it is (3 trials
+ * of 10 s, each on a fresh deployment, calibration by turns): what a baseline and a later PR run on
+ * the same machine see. `base` runs the interleaved A/B of compare: base with head = base,
  * compare defaults, for a fixed 8 rounds (no early stop). Each appends to bench/corpus/<mode>.json
  * with the date, the machine and the config.
  */
@@ -56,7 +56,7 @@ interface Corpus {
 const file = path.join(ROOT, 'bench/corpus', `${mode}.json`);
 const how =
   mode === 'stored'
-    ? "flask-perf run as a new process per run, fixture config (load.trials 3 × 15 s after a 5 s warm-up), compare.calibrate on (the stdlib reference app deployed beside each topology, the two taking turns in 1 s slices within every trial); runs back to back with a gap; per trial: rps, CPU ms per 1k requests, p99 ms, the largest share others took of a measured CPU; the reference app's trial beside it likewise"
+    ? "flask-perf run as a new process per run, fixture config (load.trials 3 × 10 s, each trial on a fresh deployment: 5 s warm-up before the first, 2 s before the others), compare.calibrate on (the stdlib reference app deployed beside each topology, the two taking turns in 1 s slices within every trial); runs back to back with a gap; per trial: rps, CPU ms per 1k requests, p99 ms, the largest share others took of a measured CPU; the reference app's trial beside it likewise"
     : 'compare: base A/A in one process: head and base both the fixture, compare defaults but exactly 8 rounds (no early stop): each round starts both sides together and alternates 3 slices of 1 s a side after a 1 s warm-up each; per round and side: rps, CPU ms per 1k requests, p99 ms, the largest share others took of a measured CPU';
 const corpus: Corpus = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Corpus) : { mode, how, runs: [] };
 const machine = { cpuModel: os.cpus()[0]?.model ?? 'unknown', cpuMhz: os.cpus()[0]?.speed ?? null, cores: os.availableParallelism(), node: process.version };

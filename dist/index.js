@@ -47006,12 +47006,13 @@ function foreignWarnings(trials) {
 
 // src/compare/noise-figures.ts
 var MACHINE_NOISE = {
-  // Fitted on 5 stored-baseline runs (5 cells, 3 × 15 s trials after a 5 s warm-up, 2026-12-02,
-  // 2 vCPUs "AMD EPYC"): pooled within-run sd of trials, and the sd of the difference of two runs'
-  // means less the trials' part. The corpus gives 50 and 20 degrees of freedom; a prior counts 30:
-  // other machines differ.
+  // Two corpora of 5 stored-baseline runs each (5 cells, 3 trials, 2026-12-02, 2 vCPUs "AMD EPYC"):
+  // trials sharing one deployment (15 s), and each trial on a fresh deployment (10 s, the design
+  // now). Pooled within-run sd of trials: 0.14 and 0.162 (50 df each); the sd of two runs' means
+  // apart less the trials' part: 0.221 and 0.073. The host's speed swings over minutes to hours,
+  // so the larger of each is kept; a prior counts 30 and 20 df: other machines differ.
   /** One trial around its run's mean (stored baseline, uncalibrated). */
-  trial: { rps: { sd: 0.14, df: 30 }, cpu: { sd: 0.14, df: 30 }, p99: { sd: 0.191, df: 30 } },
+  trial: { rps: { sd: 0.162, df: 30 }, cpu: { sd: 0.164, df: 30 }, p99: { sd: 0.233, df: 30 } },
   /** Two runs' means apart beyond what their trials' spread explains (separate processes, minutes apart). */
   runs: { rps: { sd: 0.221, df: 20 }, cpu: { sd: 0.224, df: 20 }, p99: { sd: 0.256, df: 20 } },
   /**
@@ -47020,15 +47021,16 @@ var MACHINE_NOISE = {
    */
   calibratedRuns: { rps: { sd: 0.06, df: 30 }, cpu: { sd: 0.04, df: 30 } },
   /**
-   * Calibrated by turns (the reference app beside the app, 1 s slices in every trial), same 5 runs:
-   * the log of app / reference per trial around its run's mean, and two runs' means of it apart
-   * beyond that (0.036 req/s, 0.042 CPU: app and reference run means correlate 0.89–0.99). Topologies
-   * differ: per cell the trial sd ran 0.03–0.06, and 0.14 under gunicorn-2x (low outliers), pooled
-   * 0.078. So the prior is that of an unknown topology: 0.08 worth 5 df (from how far the cells'
-   * variances spread: ν = 4 + 2/CV²), which a cell's own trials soon outweigh. Replayed, this keeps 1
-   * and 3 trials at no false alarm where 30 df did not (4.9% with 1 trial).
+   * Calibrated by turns (the reference app beside the app, 1 s slices in every trial), each trial
+   * on a fresh deployment (5 runs, bench/corpus/stored.json): the log of app / reference per trial
+   * around its run's mean, 0.056 req/s and 0.057 CPU (50 df), per cell 0.037–0.068 — fresh
+   * deployments made the cells alike (ν = 4 + 2/CV² ≈ 16 from how far their variances spread;
+   * trials sharing a deployment had spread 0.03–0.14, ν ≈ 5). Two runs' means of it apart beyond
+   * that: 0.067 and 0.069 (app and reference run means correlate 0.85–1.0; gunicorn with 4 workers
+   * read 0.45 against 0.53–0.59 in all three fresh trials of one run: whole runs move, not only
+   * deployments). Prior: 0.06 worth 10 df.
    */
-  interleaved: { trial: { rps: { sd: 0.08, df: 5 }, cpu: { sd: 0.08, df: 5 } }, runs: { rps: { sd: 0.036, df: 20 }, cpu: { sd: 0.042, df: 20 } } },
+  interleaved: { trial: { rps: { sd: 0.06, df: 10 }, cpu: { sd: 0.06, df: 10 } }, runs: { rps: { sd: 0.067, df: 6 }, cpu: { sd: 0.069, df: 6 } } },
   /**
    * One paired round's log ratio head/base (compare: base; 4 A/A runs × 8 rounds × 5 cells, 3 slices
    * of 1 s a side with the drain; 160 df, counted as 12: other machines differ. Replayed, 20 df
@@ -47036,7 +47038,7 @@ var MACHINE_NOISE = {
    */
   round: { rps: { sd: 0.071, df: 12 }, cpu: { sd: 0.07, df: 12 }, p99: { sd: 0.248, df: 12 } }
 };
-var CAPACITY_NOISE = { sd: 0.08, df: 4 };
+var CAPACITY_NOISE = { sd: 0.116, df: 10 };
 var CROSS_HARDWARE = { calibrated: 0.05, uncalibrated: 0.15, df: 10 };
 var CORPUS_TRIAL_SEC = 5;
 var OLD_BASELINE_WIDENING = 1.5;
@@ -51376,7 +51378,7 @@ function cellResult(topology, config, trials, error2, facts, peakRss) {
   });
 }
 var errorText = (e) => capText(e instanceof CellFailure ? e.message : `${e.message}`, MAX_ERROR_CHARS);
-async function runCell(topology, config, placement, deps) {
+async function runCell(topology, config, placement, deps, position) {
   const trials = [];
   const facts = { workers: null, instances: null };
   const label = topology.name;
@@ -51396,7 +51398,7 @@ async function runCell(topology, config, placement, deps) {
     }
     const ms2 = trialMs(model, config);
     for (let t = 0; t < config.load.trials; t++) {
-      deps.progress.phase(label, `trial ${t + 1}/${config.load.trials}`, ms2);
+      deps.progress.phase(label, `trial ${(position?.index ?? t) + 1}/${position?.of ?? config.load.trials}`, ms2);
       trials.push(await measure(deployment, generator, jobFor(deployment, config, model, ms2), used));
     }
   } catch (e) {
@@ -51447,7 +51449,7 @@ async function runInterleaved(topology, sides, placement, deps, plan) {
     for (let t = 0; t < plan.trials; t++) {
       deps.progress.phase(
         topology.name,
-        plan.trials > 1 ? `trial ${t + 1}/${plan.trials}, ${plan.slices} slices a side` : `${plan.slices} slices a side`,
+        plan.trials > 1 || plan.position ? `trial ${(plan.position?.index ?? t) + 1}/${plan.position?.of ?? plan.trials}, ${plan.slices} slices a side` : `${plan.slices} slices a side`,
         plan.durationMs * live.length
       );
       const slices = Object.fromEntries(names.map((n) => [n, []]));
@@ -51865,18 +51867,42 @@ function resultsDocument(config, run2, topologies, load = config.load) {
     noise: { trialSpread: trialSpread(topologies), history: [] }
   };
 }
+var RESTART_WARMUP_MS = 2e3;
+async function trialByTrial(config, sides, once) {
+  const { trials } = config.load;
+  const parts = Object.fromEntries(sides.map((s) => [s, []]));
+  for (let t = 0; t < trials; t++) {
+    if (t > 0 && interruption()) break;
+    const warmupMs = t === 0 ? config.load.warmupMs : Math.min(config.load.warmupMs, RESTART_WARMUP_MS);
+    const measured = await once({ ...config.load, trials: 1, warmupMs }, { index: t, of: trials });
+    for (const s of sides) parts[s].push(measured[s]);
+    if (!measured[sides[0]].ok) break;
+  }
+  return Object.fromEntries(sides.map((s) => [s, mergeMeasurements(parts[s])]));
+}
+async function runAlone(config, topology, placement, deps) {
+  const { app } = await trialByTrial(config, ["app"], async (load, position) => ({
+    app: await runCell(topology, { ...config, load }, placement, deps, position)
+  }));
+  return app;
+}
 async function runCalibrated(config, topology, placement, deps) {
-  const reference = calibrationConfig(config, topology, calibrationDir(), placement.serverCores);
-  if (!reference) return { ...await runCell(topology, config, placement, deps), calibration: null };
+  if (!calibrationConfig(config, topology, calibrationDir(), placement.serverCores))
+    return { ...await runAlone(config, topology, placement, deps), calibration: null };
   const model = loadModel(config, topology);
   const ms2 = trialMs(model, config);
   const slices = model.kind === "stages" ? 1 : Math.max(1, Math.round(ms2 / CALIBRATION_SLICE_MS));
-  const pair = await runInterleaved(topology, { app: config, reference }, placement, deps, {
-    warmupMs: { app: config.load.warmupMs, reference: reference.load.warmupMs },
-    durationMs: ms2,
-    trials: config.load.trials,
-    slices,
-    first: "app"
+  const pair = await trialByTrial(config, ["app", "reference"], (load, position) => {
+    const app = { ...config, load };
+    const reference = calibrationConfig(app, topology, calibrationDir(), placement.serverCores);
+    return runInterleaved(topology, { app, reference }, placement, deps, {
+      warmupMs: { app: load.warmupMs, reference: reference.load.warmupMs },
+      durationMs: ms2,
+      trials: 1,
+      slices,
+      first: "app",
+      position
+    });
   });
   const ref = pair.reference;
   if (!pair.app.ok) return pair.app;
@@ -51913,7 +51939,7 @@ async function runMatrix(config, options = {}) {
     for (const [index, topology] of config.topologies.entries()) {
       if (interruption()) break;
       progress.cellStart(topology.name, index, config.topologies.length);
-      const result = loadModel(config, topology).kind === "capacity" ? await runCapacityCell(config, topology, placement, deps) : config.compare.calibrate ? await runCalibrated(config, topology, placement, deps) : await runCell(topology, config, placement, deps);
+      const result = loadModel(config, topology).kind === "capacity" ? await runCapacityCell(config, topology, placement, deps) : config.compare.calibrate ? await runCalibrated(config, topology, placement, deps) : await runAlone(config, topology, placement, deps);
       progress.cellEnd(result);
       topologies.push(result);
       options.onCell?.(resultsDocument(config, run2, topologies));

@@ -8119,8 +8119,9 @@ var Engine = class {
         const q = this.queue[this.queueHead++];
         this.compactQueue();
         const now = this.now();
-        recordMs(this.late, Math.max(0, now - Math.max(q.intended, c.idleSince)));
-        this.send(c, q.endpoint, q.intended);
+        const ownLate = Math.max(0, now - Math.max(q.intended, c.idleSince));
+        recordMs(this.late, ownLate);
+        this.send(c, q.endpoint, q.intended + ownLate);
       } else c.idleSince = this.now();
       return;
     }

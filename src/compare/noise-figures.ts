@@ -4,12 +4,13 @@
  * -- --replay` checks the verdicts it gives). Each figure has the degrees of freedom it is worth.
  */
 export const MACHINE_NOISE = {
-  // Fitted on 5 stored-baseline runs (5 cells, 3 × 15 s trials after a 5 s warm-up, 2026-12-02,
-  // 2 vCPUs "AMD EPYC"): pooled within-run sd of trials, and the sd of the difference of two runs'
-  // means less the trials' part. The corpus gives 50 and 20 degrees of freedom; a prior counts 30:
-  // other machines differ.
+  // Two corpora of 5 stored-baseline runs each (5 cells, 3 trials, 2026-12-02, 2 vCPUs "AMD EPYC"):
+  // trials sharing one deployment (15 s), and each trial on a fresh deployment (10 s, the design
+  // now). Pooled within-run sd of trials: 0.14 and 0.162 (50 df each); the sd of two runs' means
+  // apart less the trials' part: 0.221 and 0.073. The host's speed swings over minutes to hours,
+  // so the larger of each is kept; a prior counts 30 and 20 df: other machines differ.
   /** One trial around its run's mean (stored baseline, uncalibrated). */
-  trial: { rps: { sd: 0.14, df: 30 }, cpu: { sd: 0.14, df: 30 }, p99: { sd: 0.191, df: 30 } },
+  trial: { rps: { sd: 0.162, df: 30 }, cpu: { sd: 0.164, df: 30 }, p99: { sd: 0.233, df: 30 } },
   /** Two runs' means apart beyond what their trials' spread explains (separate processes, minutes apart). */
   runs: { rps: { sd: 0.221, df: 20 }, cpu: { sd: 0.224, df: 20 }, p99: { sd: 0.256, df: 20 } },
   /**
@@ -18,15 +19,16 @@ export const MACHINE_NOISE = {
    */
   calibratedRuns: { rps: { sd: 0.06, df: 30 }, cpu: { sd: 0.04, df: 30 } },
   /**
-   * Calibrated by turns (the reference app beside the app, 1 s slices in every trial), same 5 runs:
-   * the log of app / reference per trial around its run's mean, and two runs' means of it apart
-   * beyond that (0.036 req/s, 0.042 CPU: app and reference run means correlate 0.89–0.99). Topologies
-   * differ: per cell the trial sd ran 0.03–0.06, and 0.14 under gunicorn-2x (low outliers), pooled
-   * 0.078. So the prior is that of an unknown topology: 0.08 worth 5 df (from how far the cells'
-   * variances spread: ν = 4 + 2/CV²), which a cell's own trials soon outweigh. Replayed, this keeps 1
-   * and 3 trials at no false alarm where 30 df did not (4.9% with 1 trial).
+   * Calibrated by turns (the reference app beside the app, 1 s slices in every trial), each trial
+   * on a fresh deployment (5 runs, bench/corpus/stored.json): the log of app / reference per trial
+   * around its run's mean, 0.056 req/s and 0.057 CPU (50 df), per cell 0.037–0.068 — fresh
+   * deployments made the cells alike (ν = 4 + 2/CV² ≈ 16 from how far their variances spread;
+   * trials sharing a deployment had spread 0.03–0.14, ν ≈ 5). Two runs' means of it apart beyond
+   * that: 0.067 and 0.069 (app and reference run means correlate 0.85–1.0; gunicorn with 4 workers
+   * read 0.45 against 0.53–0.59 in all three fresh trials of one run: whole runs move, not only
+   * deployments). Prior: 0.06 worth 10 df.
    */
-  interleaved: { trial: { rps: { sd: 0.08, df: 5 }, cpu: { sd: 0.08, df: 5 } }, runs: { rps: { sd: 0.036, df: 20 }, cpu: { sd: 0.042, df: 20 } } },
+  interleaved: { trial: { rps: { sd: 0.06, df: 10 }, cpu: { sd: 0.06, df: 10 } }, runs: { rps: { sd: 0.067, df: 6 }, cpu: { sd: 0.069, df: 6 } } },
   /**
    * One paired round's log ratio head/base (compare: base; 4 A/A runs × 8 rounds × 5 cells, 3 slices
    * of 1 s a side with the drain; 160 df, counted as 12: other machines differ. Replayed, 20 df
@@ -38,13 +40,14 @@ export const MACHINE_NOISE = {
 /**
  * How far two capacity searches of the same deployment land apart (log sd of one search's
  * result): the bracket's 5% resolution, and the p99 of a few seconds near the knee deciding pass
- * or fail. Assumed at 8% (worth 4 df). `npm run bench:capacity -- --repeat 2` (2026-12-02, five
- * fixture topologies, uncalibrated, searches minutes apart) read 0.175 (5 df): that includes the
- * drift between runs, and matches what the stored path adds for it — √(2 · 0.08² + 0.221²) ≈ 0.25
- * for a difference, against 0.175 · √2 ≈ 0.25 measured. Searches by turns (compare: base) see no
- * drift; their own spread is still to be measured.
+ * or fail. Measured by turns (`npm run bench:capacity -- --ab --repeat 3`, 2026-12-02: three
+ * compare: base A/A runs of the five fixture topologies, 15 log ratios head / base): 0.164 for a
+ * ratio, 0.116 for one search, heavy-tailed (balancer-random once 0.66×; without it 0.058). Counted
+ * as 10 df, which keeps the tails in: other machines differ. Searches in separate runs add the
+ * drift between runs (`--repeat 2` without --ab read 0.175 per search, uncalibrated), which the
+ * stored path adds on its own.
  */
-export const CAPACITY_NOISE = { sd: 0.08, df: 4 } as const;
+export const CAPACITY_NOISE = { sd: 0.116, df: 10 } as const;
 
 /**
  * Across machines, what a calibration cell cannot divide out (the app and the reference app

@@ -354,7 +354,14 @@ export const errorText = (e: unknown): string => capText(e instanceof CellFailur
  * Runs one topology: start, wait for health, warm up, measure the trials, stop.
  * Never throws for a server's fault: a failed cell is a result with `ok: false`.
  */
-export async function runCell(topology: TopologyConfig, config: Config, placement: Placement, deps: CellDeps): Promise<TopologyResult> {
+export async function runCell(
+  topology: TopologyConfig,
+  config: Config,
+  placement: Placement,
+  deps: CellDeps,
+  /** Which trial of how many this deployment's one trial is, for progress (each trial deployed afresh). */
+  position?: TrialPosition,
+): Promise<TopologyResult> {
   const trials: MeasuredTrial[] = [];
   const facts = { workers: null as number | null, instances: null as number | null };
   const label = topology.name;
@@ -375,7 +382,7 @@ export async function runCell(topology: TopologyConfig, config: Config, placemen
     }
     const ms = trialMs(model, config);
     for (let t = 0; t < config.load.trials; t++) {
-      deps.progress.phase(label, `trial ${t + 1}/${config.load.trials}`, ms);
+      deps.progress.phase(label, `trial ${(position?.index ?? t) + 1}/${position?.of ?? config.load.trials}`, ms);
       trials.push(await measure(deployment, generator, jobFor(deployment, config, model, ms), used));
     }
   } catch (e) {
@@ -386,6 +393,12 @@ export async function runCell(topology: TopologyConfig, config: Config, placemen
     await deployment?.stop();
   }
   return { ...cellResult(topology, config, trials, error, facts, deployment?.peakRss() ?? 0), ...cellPlacement(used, placement) };
+}
+
+/** Which trial of a cell's trials a deployment measures, when each has its own. */
+export interface TrialPosition {
+  readonly index: number;
+  readonly of: number;
 }
 
 /** Which side of an A/B comparison. */
@@ -401,6 +414,8 @@ export interface InterleavePlan<S extends string> {
   readonly trials: number;
   readonly slices: number;
   readonly first: NoInfer<S>;
+  /** For progress: which of the cell's trials this deployment measures. */
+  readonly position?: TrialPosition;
 }
 
 /**
@@ -460,7 +475,9 @@ export async function runInterleaved<S extends string>(
     for (let t = 0; t < plan.trials; t++) {
       deps.progress.phase(
         topology.name,
-        plan.trials > 1 ? `trial ${t + 1}/${plan.trials}, ${plan.slices} slices a side` : `${plan.slices} slices a side`,
+        plan.trials > 1 || plan.position
+          ? `trial ${(plan.position?.index ?? t) + 1}/${plan.position?.of ?? plan.trials}, ${plan.slices} slices a side`
+          : `${plan.slices} slices a side`,
         plan.durationMs * live.length,
       );
       const slices = Object.fromEntries(names.map((n) => [n, [] as MeasuredTrial[]])) as Record<S, MeasuredTrial[]>;

@@ -12,13 +12,14 @@ import { engineProblems } from '../topology/balancer/engines.js';
 import { allowedCpus, cpuTimes, stealPercent, type CpuTimes } from '../topology/procfs.js';
 import { ConfigError } from '../config/load.js';
 import { runBuild } from './build.js';
-import { runCell, runInterleaved, type CellDeps } from './cell.js';
+import { runCell, runInterleaved, type CellDeps, type TrialPosition } from './cell.js';
 import { runCapacity, type CapacityRole } from './capacity.js';
 import { loadModel, trialMs } from '../load/model.js';
 import { silentProgress, type Progress } from './progress.js';
 import { VERSION } from '../version.js';
 import { trialSpread } from '../compare/noise.js';
 import { interruption } from '../topology/cleanup.js';
+import { mergeMeasurements } from '../results/merge.js';
 
 function hasTaskset(): boolean {
   try {
@@ -97,24 +98,64 @@ export function resultsDocument(config: Config, run: RunStart, topologies: Topol
   };
 }
 
+/** Warm-up of a trial's fresh deployment after the first: the first start warmed the machine's caches. */
+export const RESTART_WARMUP_MS = 2000;
+
 /**
- * A topology with the reference app beside it: both deployed together, every trial alternating
+ * Runs `trials` measurements of one trial each, every one on a fresh deployment (started, warmed
+ * up, measured, stopped), and returns them merged. Trials that share a deployment share its luck —
+ * a worker's place with the scheduler, a hash seed: in the corpus, gunicorn with 4 workers read
+ * 30% low against the reference app in two of three trials of one run — so their spread hid how
+ * much a whole run moves and two trials could agree on a bad draw. A failed deployment ends it.
+ */
+async function trialByTrial<S extends string>(
+  config: Config,
+  sides: readonly S[],
+  once: (load: Config['load'], position: TrialPosition) => Promise<Record<S, TopologyResult>>,
+): Promise<Record<S, TopologyResult>> {
+  const { trials } = config.load;
+  const parts = Object.fromEntries(sides.map((s) => [s, [] as TopologyResult[]])) as Record<S, TopologyResult[]>;
+  for (let t = 0; t < trials; t++) {
+    if (t > 0 && interruption()) break;
+    const warmupMs = t === 0 ? config.load.warmupMs : Math.min(config.load.warmupMs, RESTART_WARMUP_MS);
+    const measured = await once({ ...config.load, trials: 1, warmupMs }, { index: t, of: trials });
+    for (const s of sides) parts[s].push(measured[s]);
+    if (!measured[sides[0]].ok) break;
+  }
+  return Object.fromEntries(sides.map((s) => [s, mergeMeasurements(parts[s])])) as Record<S, TopologyResult>;
+}
+
+/** A topology on its own, each trial on a fresh deployment. */
+async function runAlone(config: Config, topology: TopologyConfig, placement: Placement, deps: CellDeps): Promise<TopologyResult> {
+  const { app } = await trialByTrial(config, ['app'], async (load, position) => ({
+    app: await runCell(topology, { ...config, load }, placement, deps, position),
+  }));
+  return app;
+}
+
+/**
+ * A topology with the reference app beside it: each trial deploys both together and alternates
  * slices between them (cell.ts runInterleaved), so trial i of the app and of the reference saw the
  * same moments of the machine. Without a stand-in (a `command` topology) the app runs alone.
  */
 async function runCalibrated(config: Config, topology: TopologyConfig, placement: Placement, deps: CellDeps): Promise<TopologyResult> {
-  const reference = calibrationConfig(config, topology, calibrationDir(), placement.serverCores);
-  if (!reference) return { ...(await runCell(topology, config, placement, deps)), calibration: null };
+  if (!calibrationConfig(config, topology, calibrationDir(), placement.serverCores))
+    return { ...(await runAlone(config, topology, placement, deps)), calibration: null };
   const model = loadModel(config, topology);
   const ms = trialMs(model, config);
   // A stage profile runs whole, the reference app after it: cut into slices it would not be the profile.
   const slices = model.kind === 'stages' ? 1 : Math.max(1, Math.round(ms / CALIBRATION_SLICE_MS));
-  const pair = await runInterleaved(topology, { app: config, reference }, placement, deps, {
-    warmupMs: { app: config.load.warmupMs, reference: reference.load.warmupMs },
-    durationMs: ms,
-    trials: config.load.trials,
-    slices,
-    first: 'app',
+  const pair = await trialByTrial(config, ['app', 'reference'], (load, position) => {
+    const app = { ...config, load };
+    const reference = calibrationConfig(app, topology, calibrationDir(), placement.serverCores)!;
+    return runInterleaved(topology, { app, reference }, placement, deps, {
+      warmupMs: { app: load.warmupMs, reference: reference.load.warmupMs },
+      durationMs: ms,
+      trials: 1,
+      slices,
+      first: 'app',
+      position,
+    });
   });
   const ref = pair.reference;
   if (!pair.app.ok) return pair.app;
@@ -163,7 +204,7 @@ export async function runMatrix(config: Config, options: MatrixOptions = {}): Pr
           ? await runCapacityCell(config, topology, placement, deps)
           : config.compare.calibrate
             ? await runCalibrated(config, topology, placement, deps)
-            : await runCell(topology, config, placement, deps);
+            : await runAlone(config, topology, placement, deps);
       progress.cellEnd(result);
       topologies.push(result);
       options.onCell?.(resultsDocument(config, run, topologies));

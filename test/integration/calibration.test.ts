@@ -1,3 +1,6 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { TopologyConfig } from '../../src/config/types.js';
 import { runMatrix } from '../../src/run/matrix.js';
@@ -26,5 +29,32 @@ describe('calibration cell (compare.calibrate)', () => {
     }
     expect(cmd.calibration).toBeNull();
     expect(liveGroupCount()).toBe(0);
+  });
+
+  it('starts every trial on a fresh deployment, calibrated or not, and keeps each trial', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'flask-perf-starts-'));
+    try {
+      const base = fixtureConfig({ warmupMs: 300, durationMs: 800, trials: 3 });
+      // Each start of the app appends its topology's name: the count is the number of deployments.
+      const start = (name: string): string => `echo ${name} >> ${dir}/starts && exec {python} app.py {port}`;
+      const topologies: TopologyConfig[] = [
+        { name: 'single', kind: 'flask' },
+        { name: 'cmd', kind: 'command', command: start('cmd'), instances: 0, templates: [] },
+      ];
+      const config = { ...base, app: { ...base.app, start: start('single') }, topologies, compare: { ...base.compare, calibrate: true } };
+      const results = await runMatrix(config, { skipBuild: true });
+      for (const t of results.topologies) {
+        expect(t.ok, t.error ?? '').toBe(true);
+        expect(t.trials, t.name).toHaveLength(3);
+      }
+      expect(results.topologies[0].calibration!.trials).toHaveLength(3);
+      const starts = readFileSync(path.join(dir, 'starts'), 'utf8').trim().split('\n');
+      expect(starts.filter((s) => s === 'single')).toHaveLength(3);
+      expect(starts.filter((s) => s === 'cmd')).toHaveLength(3);
+      expect(results.load.trials).toBe(3);
+      expect(liveGroupCount()).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -11,7 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Config, TopologyConfig } from '../../src/config/types.js';
 import { runMatrix } from '../../src/run/matrix.js';
 import { liveGroupCount } from '../../src/topology/process.js';
-import { ensureFixtureBuilt, fixtureConfig, ROOT } from '../support/fixture.js';
+import { ensureFixtureBuilt, fixtureConfig, ROOT, startFixtureServer } from '../support/fixture.js';
+import { runWrk } from '../support/wrk.js';
 
 const APPS = path.join(ROOT, 'test/apps');
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'flask-perf-open-'));
@@ -54,6 +55,31 @@ describe('open model: a fixed arrival rate', () => {
     expect(ours).toBeLessThanOrEqual(served);
     expect(served - ours).toBeLessThanOrEqual(5);
     expect(cell.warnings.filter((w) => w.code === 'rate-not-kept')).toEqual([]);
+  });
+
+  it('well under capacity, its p50 from intended send times is what wrk with one connection measures (no queue, nothing to correct)', async () => {
+    // 3 workers that sleep 5 ms a request serve up to 600/s; at 100/s a request finds a free one.
+    // gthread keeps connections open: wrk's latency starts after its connect, so both sides reuse one.
+    const topology = gunicorn('paced', 3, '--worker-class gthread --threads 1');
+    const env = { SLEEP_MS: '5' };
+    const open = (await runMatrix(config(topology, { rate: 100, warmupMs: 500, durationMs: 4000, trials: 1 }, env), { skipBuild: true })).topologies[0];
+    expect(open.error).toBeNull();
+    // Placed as the run placed its own: the server on the last CPU, wrk on the first.
+    const pin = os.availableParallelism() >= 2;
+    const server = await startFixtureServer(
+      `{python} -m gunicorn --chdir ${APPS} --bind 127.0.0.1:{port} --workers 3 --worker-class gthread --threads 1 --log-level warning timing:app`,
+      env,
+      pin ? String(os.availableParallelism() - 1) : undefined,
+    );
+    let wrk;
+    try {
+      wrk = await runWrk(server.url, ['/'], 1, 4, pin ? '0' : undefined);
+    } finally {
+      await server.proc.stop();
+    }
+    console.log(`paced: open p50 ${open.latencyMs.p50} ms at ${open.rps} req/s; wrk -c1 p50 ${wrk.p50Ms} ms`);
+    expect(open.latencyMs.p50).toBeGreaterThan(5);
+    expect(Math.abs(open.latencyMs.p50 / wrk.p50Ms - 1)).toBeLessThan(0.1);
   });
 
   it('a stall of 1 s every 500 requests: the open model’s p99 sees it as its schedule says; a closed loop with 2 connections does not', async () => {
