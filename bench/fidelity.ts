@@ -1,9 +1,10 @@
 /**
  * bench:fidelity — the project's load generator against wrk (the reference), in interleaved
  * back-to-back pairs, on connection-close and keep-alive servers, pinned apart and sharing all
- * cores. Prints the median ratio of the pairs with its spread; figures only, no asserts.
+ * cores. Prints the median ratio of the pairs with its spread; figures only, no asserts. 20 pairs
+ * by default: gunicorn gthread's p50 flips between two levels from run to run, for wrk too.
  *
- *   npm run bench:fidelity -- [--rounds 10] [--duration 2] [--connections 64] [--placement pinned|shared|both]
+ *   npm run bench:fidelity -- [--rounds 20] [--duration 2] [--connections 64] [--placement pinned|shared|both]
  */
 import os from 'node:os';
 import { parseArgs } from 'node:util';
@@ -13,7 +14,7 @@ import { CONNECTION_CLOSE, DEV_SERVER, KEEP_ALIVE, measureFidelity } from '../te
 
 const { values } = parseArgs({
   options: {
-    rounds: { type: 'string', default: '10' },
+    rounds: { type: 'string', default: '20' },
     duration: { type: 'string', default: '2' },
     connections: { type: 'string', default: '64' },
     paths: { type: 'string', default: '/,/cpu-bound,/io-bound' },

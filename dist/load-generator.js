@@ -7864,6 +7864,9 @@ var TIMEOUT_CHECK_MS = 10;
 var RETRY_MS = 10;
 var DRAIN_MS = 1e3;
 var DRAIN_CHECK_MS = 5;
+var LoadSocket = class extends net.Socket {
+  owner = null;
+};
 var Connection = class {
   socket = null;
   parser = new ResponseParser();
@@ -7931,6 +7934,10 @@ var Engine = class {
   ramp = null;
   /** Open model: lateness of sends the generator, not the server, delayed. */
   late;
+  /** Closed sockets, to be connected again. */
+  spares = [];
+  /** Every socket reads into this one buffer (onread): no buffer made per read. */
+  readBuffer = Buffer.allocUnsafe(65536);
   run() {
     const cpuBefore = process.cpuUsage();
     this.start = this.now();
@@ -8048,19 +8055,41 @@ var Engine = class {
   }
   connect(c) {
     const locals = this.job.localAddresses;
-    const options = { host: this.host, port: this.port, noDelay: true };
-    if (locals.length) options.localAddress = locals[this.localIndex++ % locals.length];
-    const socket = net.connect(options);
+    const socket = this.spares.pop() ?? this.newSocket();
+    socket.owner = c;
     c.socket = socket;
     c.connected = false;
+    if (locals.length) socket.connect({ host: this.host, port: this.port, localAddress: locals[this.localIndex++ % locals.length] });
+    else socket.connect(this.port, this.host);
+  }
+  /**
+   * A socket whose listeners serve whichever connection owns it. Closed sockets are connected
+   * again rather than made anew (making one costs more than the connect on connection-close
+   * servers), and every one reads into the same buffer: the parser copies what it keeps.
+   */
+  newSocket() {
+    const socket = new LoadSocket({
+      noDelay: true,
+      onread: {
+        buffer: this.readBuffer,
+        callback: (n, buf) => {
+          const c = socket.owner;
+          if (c) this.onData(c, socket, Buffer.from(buf.buffer, buf.byteOffset, n));
+          return true;
+        }
+      }
+    });
     socket.on("connect", () => {
+      const c = socket.owner;
+      if (!c || c.socket !== socket) return;
       c.connected = true;
       c.failedConnects = 0;
       c.idleSince = this.now();
       this.idle(c);
     });
-    socket.on("data", (chunk) => this.onData(c, socket, chunk));
     socket.on("error", (error) => {
+      const c = socket.owner;
+      if (!c) return;
       if (this.stopped || this.ending) {
         c.endpoint = -1;
         return;
@@ -8070,22 +8099,29 @@ var Engine = class {
       c.endpoint = -1;
     });
     socket.on("close", () => {
-      if (c.socket !== socket) return;
-      c.socket = null;
-      if (this.stopped) return;
-      if (this.ending) {
-        c.endpoint = -1;
-        return;
-      }
-      if (c.endpoint >= 0) {
-        if (c.parser.end()) this.complete(c);
-        else {
-          this.countError("EOF");
-          c.endpoint = -1;
-        }
-      }
-      this.reconnect(c);
+      const c = socket.owner;
+      socket.owner = null;
+      if (c && c.socket === socket) this.closed(c);
+      if (!this.stopped) this.spares.push(socket);
     });
+    return socket;
+  }
+  /** The connection's socket closed (the server's doing, or an error). */
+  closed(c) {
+    c.socket = null;
+    if (this.stopped) return;
+    if (this.ending) {
+      c.endpoint = -1;
+      return;
+    }
+    if (c.endpoint >= 0) {
+      if (c.parser.end()) this.complete(c);
+      else {
+        this.countError("EOF");
+        c.endpoint = -1;
+      }
+    }
+    this.reconnect(c);
   }
   reconnect(c) {
     if (this.stopped) return;

@@ -35,8 +35,13 @@ interface Second {
   cpuMs?: number;
 }
 
+/** A socket and the connection it serves now. */
+class LoadSocket extends net.Socket {
+  owner: Connection | null = null;
+}
+
 class Connection {
-  socket: net.Socket | null = null;
+  socket: LoadSocket | null = null;
   readonly parser = new ResponseParser();
   /** The endpoint of the request in flight; -1 when idle. */
   endpoint = -1;
@@ -95,6 +100,10 @@ class Engine {
   private ramp: { from: number; to: number; perMs: number; at: number } | null = null;
   /** Open model: lateness of sends the generator, not the server, delayed. */
   private readonly late: LatencyHistogram | null;
+  /** Closed sockets, to be connected again. */
+  private readonly spares: LoadSocket[] = [];
+  /** Every socket reads into this one buffer (onread): no buffer made per read. */
+  private readonly readBuffer = Buffer.allocUnsafe(65_536);
 
   constructor(
     private readonly job: LoadJob,
@@ -240,19 +249,43 @@ class Engine {
 
   private connect(c: Connection): void {
     const locals = this.job.localAddresses;
-    const options: net.NetConnectOpts = { host: this.host, port: this.port, noDelay: true };
-    if (locals.length) options.localAddress = locals[this.localIndex++ % locals.length];
-    const socket = net.connect(options);
+    const socket = this.spares.pop() ?? this.newSocket();
+    socket.owner = c;
     c.socket = socket;
     c.connected = false;
+    if (locals.length) socket.connect({ host: this.host, port: this.port, localAddress: locals[this.localIndex++ % locals.length] });
+    else socket.connect(this.port, this.host);
+  }
+
+  /**
+   * A socket whose listeners serve whichever connection owns it. Closed sockets are connected
+   * again rather than made anew (making one costs more than the connect on connection-close
+   * servers), and every one reads into the same buffer: the parser copies what it keeps.
+   */
+  private newSocket(): LoadSocket {
+    // `noDelay` is a constructor option since Node 17.7, missing from @types/node 20.
+    const socket: LoadSocket = new LoadSocket({
+      noDelay: true,
+      onread: {
+        buffer: this.readBuffer,
+        callback: (n: number, buf: Uint8Array): boolean => {
+          const c = socket.owner;
+          if (c) this.onData(c, socket, Buffer.from(buf.buffer, buf.byteOffset, n));
+          return true;
+        },
+      },
+    } as net.SocketConstructorOpts);
     socket.on('connect', () => {
+      const c = socket.owner;
+      if (!c || c.socket !== socket) return;
       c.connected = true;
       c.failedConnects = 0;
       c.idleSince = this.now();
       this.idle(c);
     });
-    socket.on('data', (chunk: Buffer) => this.onData(c, socket, chunk));
     socket.on('error', (error: NodeJS.ErrnoException) => {
+      const c = socket.owner;
+      if (!c) return;
       if (this.stopped || this.ending) {
         c.endpoint = -1;
         return;
@@ -263,23 +296,32 @@ class Engine {
       c.endpoint = -1;
     });
     socket.on('close', () => {
-      if (c.socket !== socket) return;
-      c.socket = null;
-      if (this.stopped) return;
-      if (this.ending) {
-        c.endpoint = -1;
-        return;
-      }
-      if (c.endpoint >= 0) {
-        if (c.parser.end()) this.complete(c);
-        else {
-          // The server closed the connection with a request unanswered.
-          this.countError('EOF');
-          c.endpoint = -1;
-        }
-      }
-      this.reconnect(c);
+      const c = socket.owner;
+      socket.owner = null;
+      if (c && c.socket === socket) this.closed(c);
+      // Its last event: the socket can serve another connection.
+      if (!this.stopped) this.spares.push(socket);
     });
+    return socket;
+  }
+
+  /** The connection's socket closed (the server's doing, or an error). */
+  private closed(c: Connection): void {
+    c.socket = null;
+    if (this.stopped) return;
+    if (this.ending) {
+      c.endpoint = -1;
+      return;
+    }
+    if (c.endpoint >= 0) {
+      if (c.parser.end()) this.complete(c);
+      else {
+        // The server closed the connection with a request unanswered.
+        this.countError('EOF');
+        c.endpoint = -1;
+      }
+    }
+    this.reconnect(c);
   }
 
   private reconnect(c: Connection): void {
@@ -342,7 +384,7 @@ class Engine {
     c.socket!.write(this.requests[endpoint]);
   }
 
-  private onData(c: Connection, socket: net.Socket, chunk: Buffer): void {
+  private onData(c: Connection, socket: LoadSocket, chunk: Buffer): void {
     if (this.stopped || c.socket !== socket) return;
     let off = 0;
     try {
