@@ -78,11 +78,16 @@ function trial(p: Point, effect: Effect | null, scale = 1, durationSec = 5): Tri
   };
 }
 
-function cell(name: string, trials: TrialResult[], calibration: TopologyResult['calibration'] = null): TopologyResult {
+function cell(
+  name: string,
+  trials: TrialResult[],
+  calibration: TopologyResult['calibration'] = null,
+  kind: TopologyResult['kind'] = 'gunicorn',
+): TopologyResult {
   const mean = (f: (t: TrialResult) => number | null): number => trials.reduce((s, t) => s + (f(t) ?? 0), 0) / Math.max(1, trials.length);
   return {
     name,
-    kind: 'gunicorn',
+    kind,
     ok: true,
     error: null,
     totalRequests: trials.reduce((s, t) => s + t.requests, 0),
@@ -146,6 +151,8 @@ export interface StoredCase {
   readonly uncalibrated?: boolean;
   /** The corpus's calibration ran by turns with the trials (else after the cell). */
   readonly interleaved: boolean;
+  /** Judge the cells as `command` topologies, on a generic reference (the corpus's own tracks their shape: an optimistic stand-in for the data, the widened prior as shipped). */
+  readonly command?: boolean;
 }
 
 function normal(random: () => number): number {
@@ -180,7 +187,7 @@ export function storedVerdict(runs: readonly StoredRun[], c: StoredCase, policy:
         const calibration = calTrials
           ? { interleaved: c.interleaved, rps: calTrials.reduce((s, x) => s + x.rps, 0) / calTrials.length, cpuMsPer1kRequests: null, trials: calTrials }
           : null;
-        return cell(t.name, trials, calibration);
+        return cell(t.name, trials, calibration, c.command ? 'command' : undefined);
       });
   return compareStored(
     doc(side(b, false), 'corpus CPU', b.trialSec ?? 5),

@@ -47039,13 +47039,17 @@ var MACHINE_NOISE = {
   round: { rps: { sd: 0.071, df: 12 }, cpu: { sd: 0.07, df: 12 }, p99: { sd: 0.248, df: 12 } }
 };
 var CAPACITY_NOISE = { sd: 0.116, df: 10 };
-var CROSS_HARDWARE = { calibrated: 0.05, uncalibrated: 0.15, df: 10 };
+var CROSS_HARDWARE = { calibrated: 0.05, generic: 0.1, uncalibrated: 0.15, df: 10 };
+var GENERIC_REFERENCE_WIDENING = 1.5;
 var CORPUS_TRIAL_SEC = 5;
 var OLD_BASELINE_WIDENING = 1.5;
 var HISTORY_LENGTH = 20;
 var HISTORY_MIN = 5;
 
 // src/compare/calibration.ts
+function genericReference(t) {
+  return t.kind === "command";
+}
 function interleaved(t) {
   return t.calibration?.interleaved === true && t.calibration.trials.length === t.trials.length && t.trials.length > 0;
 }
@@ -47077,7 +47081,8 @@ function calibrationRatio(base, head, confidence) {
     cpu: cpu?.ratio ?? null,
     rpsInterval: Number.isFinite(rps.high) ? { low: rps.low, high: rps.high } : null,
     variance: { rps: rps.se ** 2, cpu: cpu ? cpu.se ** 2 : 0 },
-    byTurns: interleaved(base) && interleaved(head)
+    byTurns: interleaved(base) && interleaved(head),
+    generic: genericReference(base) || genericReference(head)
   };
 }
 
@@ -47166,9 +47171,14 @@ function storedNoise(metric2, context3) {
     between = { sd: between.sd * OLD_BASELINE_WIDENING, df: between.df };
     source = "this machine kind's default noise, widened \xD71.5: the baseline predates noise records";
   }
+  const generic = context3.generic === true && method !== "none";
+  if (generic) {
+    between = { sd: between.sd * GENERIC_REFERENCE_WIDENING, df: between.df };
+    source += ", widened \xD71.5: the reference app gauges the machine, not the command\u2019s shape";
+  }
   let betweenVariance = between.sd ** 2;
   if (context3.crossHardware) {
-    const hw = method === "none" ? CROSS_HARDWARE.uncalibrated : CROSS_HARDWARE.calibrated;
+    const hw = method === "none" ? CROSS_HARDWARE.uncalibrated : generic ? CROSS_HARDWARE.generic : CROSS_HARDWARE.calibrated;
     betweenVariance += hw ** 2;
     source += method === "none" ? ", plus the spread between machines (no calibration)" : ", plus what calibration leaves across hardware";
   }
@@ -47188,10 +47198,13 @@ function capacityValue(t) {
   return { value: c.rate / Math.exp(mean(reference.map(Math.log))), normalized: true };
 }
 function capacityNoise(context3) {
-  let between = context3.paired ? 0 : context3.normalized ? MACHINE_NOISE.interleaved.runs.rps.sd : MACHINE_NOISE.runs.rps.sd;
+  const generic = context3.generic === true && context3.normalized;
+  let between = context3.paired ? 0 : context3.normalized ? MACHINE_NOISE.interleaved.runs.rps.sd * (generic ? GENERIC_REFERENCE_WIDENING : 1) : MACHINE_NOISE.runs.rps.sd;
   let source = context3.paired ? "one capacity search's own spread (searches by turns)" : context3.normalized ? "one capacity search's own spread, normalized by the reference app" : "one capacity search's own spread and this machine kind's drift between runs";
+  if (generic && !context3.paired) source += ", widened \xD71.5: the reference app gauges the machine, not the command\u2019s shape";
   if (context3.crossHardware) {
-    between = Math.sqrt(between ** 2 + (context3.normalized ? CROSS_HARDWARE.calibrated : CROSS_HARDWARE.uncalibrated) ** 2);
+    const hw = !context3.normalized ? CROSS_HARDWARE.uncalibrated : generic ? CROSS_HARDWARE.generic : CROSS_HARDWARE.calibrated;
+    between = Math.sqrt(between ** 2 + hw ** 2);
     source += ", plus the spread between machines";
   }
   return { prior: { withinSd: CAPACITY_NOISE.sd, withinDf: CAPACITY_NOISE.df, betweenSd: between, betweenDf: MACHINE_NOISE.runs.rps.df }, source };
@@ -47854,7 +47867,7 @@ var flask_perf_schema_default = {
         calibrate: {
           type: "boolean",
           "x-rule": "true or false",
-          description: "Also measure a reference WSGI app shipped with the action under each topology (trials of at most 5 s) and store it with the results, so that a baseline from another machine is compared after dividing out the machine's speed. Default: true."
+          description: "Also measure a reference WSGI app shipped with the action beside each topology, by turns in 1 s slices within every trial (under a command topology a generic one: pre-forked workers as workers: auto would start), and store it with the results, so that the machine's speed, which drifts between runs and differs between machines, divides out. Default: true."
         }
       }
     }
@@ -49783,7 +49796,12 @@ function compareStored(base, head, policy, baseSource = null, expected) {
     if (base && b && h && (b.capacity || h.capacity)) {
       if (cb && ch) {
         const normalized = cb.normalized && ch.normalized;
-        const noise3 = capacityNoise({ normalized, paired: false, crossHardware: runNote !== null || placementNotes.has(name) });
+        const noise3 = capacityNoise({
+          normalized,
+          paired: false,
+          crossHardware: runNote !== null || placementNotes.has(name),
+          generic: genericReference(b) || genericReference(h)
+        });
         sources2.add(noise3.source);
         samples.capacity = {
           kind: "unpaired",
@@ -49801,6 +49819,7 @@ function compareStored(base, head, policy, baseSource = null, expected) {
           baseline: base,
           base: b,
           calibration: method,
+          generic: genericReference(b) || genericReference(h),
           crossHardware: runNote !== null || placementNotes.has(name),
           trialSec: Math.min(base.load.durationSec, head.load.durationSec),
           foreign: { base: b.trials.map(trialForeign), head: h.trials.map(trialForeign) }
@@ -51548,16 +51567,16 @@ function calibrationDir() {
   return path7.join(packageRoot(), "src/calibration");
 }
 function calibrationConfig(config, topology, dir, serverCores) {
-  if (topology.kind === "command") return null;
   const serve = `{python} ${path7.join(dir, "serve.py")} {port}`;
-  const { rate, ...shape } = topology;
-  const reference = shape.kind === "gunicorn" ? {
-    name: shape.name,
+  const forked = (name, workers, threads) => ({
+    name,
     kind: "command",
-    command: `${serve} --workers ${resolveWorkers(shape.workers, serverCores)} --threads ${shape.threads}`,
+    command: `${serve} --workers ${workers} --threads ${threads}`,
     instances: 0,
     templates: []
-  } : shape;
+  });
+  const { rate, ...shape } = topology;
+  const reference = shape.kind === "gunicorn" ? forked(shape.name, resolveWorkers(shape.workers, serverCores), shape.threads) : shape.kind === "command" ? forked(shape.name, autoWorkers(serverCores), 1) : shape;
   return {
     ...config,
     app: { ...config.app, build: "", workdir: dir, wsgi: "calibration_app:app", start: serve, health: "/" },
@@ -51887,8 +51906,6 @@ async function runAlone(config, topology, placement, deps) {
   return app;
 }
 async function runCalibrated(config, topology, placement, deps) {
-  if (!calibrationConfig(config, topology, calibrationDir(), placement.serverCores))
-    return { ...await runAlone(config, topology, placement, deps), calibration: null };
   const model = loadModel(config, topology);
   const ms2 = trialMs(model, config);
   const slices = model.kind === "stages" ? 1 : Math.max(1, Math.round(ms2 / CALIBRATION_SLICE_MS));
@@ -52468,11 +52485,16 @@ function environment(results, comparison) {
     lines.push(
       `**Calibration:** this run ran the reference app at ${calibrated.map(factor).join(", ")} of the baseline's; ` + (byTurns ? "each trial's req/s and CPU per request are divided by the reference app's beside it (the two take turns in 1 s slices), on both sides, so the machine's speed of that moment divides out (it drifts between runs, and differs between machines)." : "those cells' req/s and CPU per request are divided by it before comparing (the machine's speed drifts between runs, and differs between machines), and its uncertainty is added to theirs.")
     );
+    const generic = calibrated.filter((c) => c.calibration.generic);
+    if (generic.length)
+      lines.push(
+        `**Generic reference:** ${generic.map((c) => md(c.name)).join(", ")} ran their own command, so their reference app is pre-forked workers as \`workers: auto\` would start: it gauges the machine's speed, not their shape, and their noise is widened for that.`
+      );
   }
   const uncalibrated = comparison.cells.filter((c) => !c.calibration && c.metrics.length > 0);
   if (comparison.hardwareNote && uncalibrated.length) {
     lines.push(
-      `**Not calibrated:** ${uncalibrated.map((c) => md(c.name)).join(", ")} (no reference app under that topology): the spread between machines is part of their noise, so only a flagrant change decides.`
+      `**Not calibrated:** ${uncalibrated.map((c) => md(c.name)).join(", ")} (no reference app ran beside them): the spread between machines is part of their noise, so only a flagrant change decides.`
     );
   }
   if (comparison.hardwareNote)

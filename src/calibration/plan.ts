@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { packageRoot } from '../paths.js';
 import type { Config, TopologyConfig } from '../config/types.js';
-import { resolveWorkers } from '../topology/workers.js';
+import { autoWorkers, resolveWorkers } from '../topology/workers.js';
 
 /** Longest warm-up of the reference app. */
 export const CALIBRATION_WARMUP_MS = 2000;
@@ -17,24 +17,27 @@ export function calibrationDir(): string {
  * The reference app under the same topology and load as `topology` (pure): the config its side
  * runs with, whose one topology has the same name, shape and process count, served by the
  * standard library (calibration/serve.py) so that nothing the user's code depends on moves it —
- * a gunicorn topology becomes that many pre-forked stdlib workers. Null for kinds it cannot stand
- * in for (`command`: the front is the user's).
+ * a gunicorn topology becomes that many pre-forked stdlib workers. A `command` topology's shape is
+ * the user's own: its reference app is a generic one (compare/calibration.ts genericReference), pre-forked workers as
+ * `workers: auto` would start, which gauges the machine's speed but not the shape's.
  */
-export function calibrationConfig(config: Config, topology: TopologyConfig, dir: string, serverCores: number): Config | null {
-  if (topology.kind === 'command') return null;
+export function calibrationConfig(config: Config, topology: TopologyConfig, dir: string, serverCores: number): Config {
   const serve = `{python} ${path.join(dir, 'serve.py')} {port}`;
+  const forked = (name: string, workers: number, threads: number): TopologyConfig => ({
+    name,
+    kind: 'command',
+    command: `${serve} --workers ${workers} --threads ${threads}`,
+    instances: 0,
+    templates: [],
+  });
   // The reference app is loaded closed-loop whatever the app's model: its req/s is the machine's speed.
   const { rate, ...shape } = topology;
   const reference: TopologyConfig =
     shape.kind === 'gunicorn'
-      ? {
-          name: shape.name,
-          kind: 'command',
-          command: `${serve} --workers ${resolveWorkers(shape.workers, serverCores)} --threads ${shape.threads}`,
-          instances: 0,
-          templates: [],
-        }
-      : shape;
+      ? forked(shape.name, resolveWorkers(shape.workers, serverCores), shape.threads)
+      : shape.kind === 'command'
+        ? forked(shape.name, autoWorkers(serverCores), 1)
+        : shape;
   return {
     ...config,
     app: { ...config.app, build: '', workdir: dir, wsgi: 'calibration_app:app', start: serve, health: '/' },

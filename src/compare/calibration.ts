@@ -15,6 +15,17 @@ export interface Calibration {
   readonly variance: { readonly rps: number; readonly cpu: number };
   /** Both sides ran the reference app by turns with their trials: each trial is divided by its own. */
   readonly byTurns: boolean;
+  /** The reference app gauges the machine, not the topology's shape (genericReference). */
+  readonly generic: boolean;
+}
+
+/**
+ * Whether a cell's reference app stands in for the machine only, not for its shape (pure): a
+ * `command` topology's is generic (calibration/plan.ts). Across runs it still divides out the
+ * machine's speed, less exactly than one of the same shape (noise.ts widens its noise for that).
+ */
+export function genericReference(t: TopologyResult): boolean {
+  return t.kind === 'command';
 }
 
 /** Whether a cell's calibration ran by turns with its trials, one reference trial beside each. */
@@ -62,5 +73,6 @@ export function calibrationRatio(base: TopologyResult, head: TopologyResult, con
     rpsInterval: Number.isFinite(rps.high) ? { low: rps.low, high: rps.high } : null,
     variance: { rps: rps.se ** 2, cpu: cpu ? cpu.se ** 2 : 0 },
     byTurns: interleaved(base) && interleaved(head),
+    generic: genericReference(base) || genericReference(head),
   };
 }

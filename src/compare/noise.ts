@@ -5,7 +5,16 @@ import { mean, median } from '../stats/describe.js';
 import type { NoisePrior } from '../stats/inference.js';
 import { interleaved, normalizedValues } from './calibration.js';
 import { trialValues, type Gauged, type TrialMetric } from './metrics.js';
-import { CAPACITY_NOISE, CORPUS_TRIAL_SEC, CROSS_HARDWARE, HISTORY_LENGTH, HISTORY_MIN, MACHINE_NOISE, OLD_BASELINE_WIDENING } from './noise-figures.js';
+import {
+  CAPACITY_NOISE,
+  CORPUS_TRIAL_SEC,
+  CROSS_HARDWARE,
+  GENERIC_REFERENCE_WIDENING,
+  HISTORY_LENGTH,
+  HISTORY_MIN,
+  MACHINE_NOISE,
+  OLD_BASELINE_WIDENING,
+} from './noise-figures.js';
 import type { PairedJudging } from './paired.js';
 
 /** How compare: base is judged: its looks, and the per-round noise of this machine kind per metric. */
@@ -138,6 +147,8 @@ export function storedNoise(
     readonly baseline: Results;
     readonly base: TopologyResult;
     readonly calibration: CalibrationMethod;
+    /** The reference app stands in for the machine only, not for the topology's shape (a `command` topology). */
+    readonly generic?: boolean;
     readonly crossHardware: boolean;
     /** The shorter of the two sides' trial lengths, s (the baseline's when unknown). */
     readonly trialSec?: number;
@@ -168,9 +179,14 @@ export function storedNoise(
     between = { sd: between.sd * OLD_BASELINE_WIDENING, df: between.df };
     source = "this machine kind's default noise, widened ×1.5: the baseline predates noise records";
   }
+  const generic = context.generic === true && method !== 'none';
+  if (generic) {
+    between = { sd: between.sd * GENERIC_REFERENCE_WIDENING, df: between.df };
+    source += ', widened ×1.5: the reference app gauges the machine, not the command’s shape';
+  }
   let betweenVariance = between.sd ** 2;
   if (context.crossHardware) {
-    const hw = method === 'none' ? CROSS_HARDWARE.uncalibrated : CROSS_HARDWARE.calibrated;
+    const hw = method === 'none' ? CROSS_HARDWARE.uncalibrated : generic ? CROSS_HARDWARE.generic : CROSS_HARDWARE.calibrated;
     betweenVariance += hw ** 2;
     source += method === 'none' ? ', plus the spread between machines (no calibration)' : ', plus what calibration leaves across hardware';
   }
@@ -202,15 +218,28 @@ export function capacityValue(t: TopologyResult): { value: number; normalized: b
  * were searched by turns in one job (`paired`), the machine kind's run-to-run drift otherwise,
  * and the spread between machines across hardware.
  */
-export function capacityNoise(context: { readonly normalized: boolean; readonly paired: boolean; readonly crossHardware: boolean }): StoredNoise {
-  let between: number = context.paired ? 0 : context.normalized ? MACHINE_NOISE.interleaved.runs.rps.sd : MACHINE_NOISE.runs.rps.sd;
+export function capacityNoise(context: {
+  readonly normalized: boolean;
+  readonly paired: boolean;
+  readonly crossHardware: boolean;
+  /** The reference app has not the topology's shape (noise-figures.ts GENERIC_REFERENCE_WIDENING). */
+  readonly generic?: boolean;
+}): StoredNoise {
+  const generic = context.generic === true && context.normalized;
+  let between: number = context.paired
+    ? 0
+    : context.normalized
+      ? MACHINE_NOISE.interleaved.runs.rps.sd * (generic ? GENERIC_REFERENCE_WIDENING : 1)
+      : MACHINE_NOISE.runs.rps.sd;
   let source = context.paired
     ? "one capacity search's own spread (searches by turns)"
     : context.normalized
       ? "one capacity search's own spread, normalized by the reference app"
       : "one capacity search's own spread and this machine kind's drift between runs";
+  if (generic && !context.paired) source += ', widened ×1.5: the reference app gauges the machine, not the command’s shape';
   if (context.crossHardware) {
-    between = Math.sqrt(between ** 2 + (context.normalized ? CROSS_HARDWARE.calibrated : CROSS_HARDWARE.uncalibrated) ** 2);
+    const hw = !context.normalized ? CROSS_HARDWARE.uncalibrated : generic ? CROSS_HARDWARE.generic : CROSS_HARDWARE.calibrated;
+    between = Math.sqrt(between ** 2 + hw ** 2);
     source += ', plus the spread between machines';
   }
   return { prior: { withinSd: CAPACITY_NOISE.sd, withinDf: CAPACITY_NOISE.df, betweenSd: between, betweenDf: MACHINE_NOISE.runs.rps.df }, source };

@@ -1,5 +1,5 @@
 import type { Results } from '../results/types.js';
-import { calibrationRatio, interleaved, normalizedValues } from './calibration.js';
+import { calibrationRatio, genericReference, interleaved, normalizedValues } from './calibration.js';
 import { cellPlacementDifference, hardwareDifference, judgeCells, judgedTopologies } from './cells.js';
 import { TRIAL_METRICS, trialValues, type Gauged, type MetricName } from './metrics.js';
 import { capacityNoise, capacityValue, storedNoise, trialForeign, type CalibrationMethod } from './noise.js';
@@ -44,7 +44,12 @@ export function compareStored(base: Results | null, head: Results, policy: Polic
       // Capacity searches: their results are what is judged (a step's numbers are at another rate on each side).
       if (cb && ch) {
         const normalized = cb.normalized && ch.normalized;
-        const noise = capacityNoise({ normalized, paired: false, crossHardware: runNote !== null || placementNotes.has(name) });
+        const noise = capacityNoise({
+          normalized,
+          paired: false,
+          crossHardware: runNote !== null || placementNotes.has(name),
+          generic: genericReference(b) || genericReference(h),
+        });
         sources.add(noise.source);
         samples.capacity = {
           kind: 'unpaired',
@@ -62,6 +67,7 @@ export function compareStored(base: Results | null, head: Results, policy: Polic
           baseline: base,
           base: b,
           calibration: method,
+          generic: genericReference(b) || genericReference(h),
           crossHardware: runNote !== null || placementNotes.has(name),
           trialSec: Math.min(base.load.durationSec, head.load.durationSec),
           foreign: { base: b.trials.map(trialForeign), head: h.trials.map(trialForeign) },

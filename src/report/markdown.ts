@@ -188,11 +188,16 @@ function environment(results: Results, comparison: Comparison): string {
           ? "each trial's req/s and CPU per request are divided by the reference app's beside it (the two take turns in 1 s slices), on both sides, so the machine's speed of that moment divides out (it drifts between runs, and differs between machines)."
           : "those cells' req/s and CPU per request are divided by it before comparing (the machine's speed drifts between runs, and differs between machines), and its uncertainty is added to theirs."),
     );
+    const generic = calibrated.filter((c) => c.calibration!.generic);
+    if (generic.length)
+      lines.push(
+        `**Generic reference:** ${generic.map((c) => md(c.name)).join(', ')} ran their own command, so their reference app is pre-forked workers as \`workers: auto\` would start: it gauges the machine's speed, not their shape, and their noise is widened for that.`,
+      );
   }
   const uncalibrated = comparison.cells.filter((c) => !c.calibration && c.metrics.length > 0);
   if (comparison.hardwareNote && uncalibrated.length) {
     lines.push(
-      `**Not calibrated:** ${uncalibrated.map((c) => md(c.name)).join(', ')} (no reference app under that topology): the spread between machines is part of their noise, so only a flagrant change decides.`,
+      `**Not calibrated:** ${uncalibrated.map((c) => md(c.name)).join(', ')} (no reference app ran beside them): the spread between machines is part of their noise, so only a flagrant change decides.`,
     );
   }
   if (comparison.hardwareNote)

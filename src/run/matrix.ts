@@ -136,18 +136,16 @@ async function runAlone(config: Config, topology: TopologyConfig, placement: Pla
 /**
  * A topology with the reference app beside it: each trial deploys both together and alternates
  * slices between them (cell.ts runInterleaved), so trial i of the app and of the reference saw the
- * same moments of the machine. Without a stand-in (a `command` topology) the app runs alone.
+ * same moments of the machine.
  */
 async function runCalibrated(config: Config, topology: TopologyConfig, placement: Placement, deps: CellDeps): Promise<TopologyResult> {
-  if (!calibrationConfig(config, topology, calibrationDir(), placement.serverCores))
-    return { ...(await runAlone(config, topology, placement, deps)), calibration: null };
   const model = loadModel(config, topology);
   const ms = trialMs(model, config);
   // A stage profile runs whole, the reference app after it: cut into slices it would not be the profile.
   const slices = model.kind === 'stages' ? 1 : Math.max(1, Math.round(ms / CALIBRATION_SLICE_MS));
   const pair = await trialByTrial(config, ['app', 'reference'], (load, position) => {
     const app = { ...config, load };
-    const reference = calibrationConfig(app, topology, calibrationDir(), placement.serverCores)!;
+    const reference = calibrationConfig(app, topology, calibrationDir(), placement.serverCores);
     return runInterleaved(topology, { app, reference }, placement, deps, {
       warmupMs: { app: load.warmupMs, reference: reference.load.warmupMs },
       durationMs: ms,
@@ -178,7 +176,7 @@ async function runCapacityCell(config: Config, topology: TopologyConfig, placeme
     app: { config, role: 'search' },
     reference: { config: reference ?? config, role: 'reference' },
   };
-  // Without a reference app (a command front, or calibrate: false) the search runs alone.
+  // Without a reference app (calibrate: false) the search runs alone.
   return (await runCapacity<'app' | 'reference'>(topology, reference ? sides : ({ app: sides.app } as typeof sides), placement, deps, 'app')).app;
 }
 

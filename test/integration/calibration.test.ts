@@ -10,7 +10,7 @@ import { ensureFixtureBuilt, fixtureConfig } from '../support/fixture.js';
 beforeAll(() => ensureFixtureBuilt());
 
 describe('calibration cell (compare.calibrate)', () => {
-  it('runs the reference app under the same topology for flask, gunicorn and balancer kinds, not for command', async () => {
+  it('runs the reference app under the same topology for flask, gunicorn and balancer kinds, and a generic one for command', async () => {
     const base = fixtureConfig({ warmupMs: 300, durationMs: 1000, trials: 2 });
     const topologies: TopologyConfig[] = [
       { name: 'single', kind: 'flask' },
@@ -20,14 +20,14 @@ describe('calibration cell (compare.calibrate)', () => {
     ];
     const results = await runMatrix({ ...base, topologies, compare: { ...base.compare, calibrate: true } }, { skipBuild: true });
     const [single, gunicorn, balancer, cmd] = results.topologies;
-    for (const t of [single, gunicorn, balancer]) {
+    for (const t of [single, gunicorn, balancer, cmd]) {
       expect(t.ok, t.error ?? '').toBe(true);
       expect(t.calibration, t.name).toBeTruthy();
       expect(t.calibration!.trials).toHaveLength(2);
       expect(t.calibration!.rps).toBeGreaterThan(10);
       expect(t.calibration!.cpuMsPer1kRequests).toBeGreaterThan(0);
     }
-    expect(cmd.calibration).toBeNull();
+    expect(cmd.calibration!.interleaved).toBe(true);
     expect(liveGroupCount()).toBe(0);
   });
 

@@ -13,8 +13,11 @@ const mock = useGithubMock();
 beforeAll(() => ensureFixtureBuilt());
 
 /** A workspace whose baseline (one trial, with calibration) the action recorded on a push. */
-async function recordedBaseline(configExtra: string): Promise<{ dir: string; commit: (m: string) => string; baselineFile: string }> {
-  const ws = makeWorkspace(configExtra);
+async function recordedBaseline(
+  configExtra: string,
+  topologies?: readonly string[],
+): Promise<{ dir: string; commit: (m: string) => string; baselineFile: string }> {
+  const ws = makeWorkspace(configExtra, topologies);
   const config = path.join(ws.dir, '.github/flask-perf.yml');
   writeFileSync(config, readFileSync(config, 'utf8').replace('  trials: 2', '  trials: 1'));
   ws.commit('config');
@@ -23,17 +26,33 @@ async function recordedBaseline(configExtra: string): Promise<{ dir: string; com
   return { ...ws, baselineFile: path.join(ws.dir, '.github/flask-perf-baseline.json') };
 }
 
+/** Commits the baseline, then a head whose every request burns 4 ms more CPU; runs the action on that PR. */
+async function slowHeadRun(ws: { dir: string; commit: (m: string) => string }): ReturnType<typeof runAction> {
+  const base = ws.commit('baseline');
+  const app = path.join(ws.dir, 'app/app.py');
+  writeFileSync(app, readFileSync(app, 'utf8').replace('os.environ.get("FIXTURE_EXTRA_CPU_US", "0")', 'os.environ.get("FIXTURE_EXTRA_CPU_US", "4000")'));
+  ws.commit('slow head');
+  return runAction({ workspace: ws.dir, apiUrl: mock.url, eventName: 'pull_request', payload: prPayload(base) });
+}
+
 describe('the stored-baseline gate on real runs', () => {
   it('one trial a side: 4 ms more CPU per request (5–9× the app’s) fails the step, naming the topology', async () => {
     const ws = await recordedBaseline('compare: {calibrate: true}');
-    const base = ws.commit('baseline');
-    const app = path.join(ws.dir, 'app/app.py');
-    writeFileSync(app, readFileSync(app, 'utf8').replace('os.environ.get("FIXTURE_EXTRA_CPU_US", "0")', 'os.environ.get("FIXTURE_EXTRA_CPU_US", "4000")'));
-    ws.commit('slow head');
-    const r = await runAction({ workspace: ws.dir, apiUrl: mock.url, eventName: 'pull_request', payload: prPayload(base) });
+    const r = await slowHeadRun(ws);
     expect(r.code, r.stdout).toBe(1);
     expect(r.stdout).toMatch(/::error::flask-perf: regressed: gunicorn-2 \(req\/s −\d+\.\d% \[−\d+\.\d%, −\d+\.\d%\] \(threshold 10%\)/);
     expect(r.summary).toContain('n=1');
+  });
+
+  it('a command topology, one trial a side: judged on a generic reference app, 4 ms more CPU per request fails naming it', async () => {
+    const ws = await recordedBaseline('compare: {calibrate: true}', ['  - {name: own-server, kind: command, command: "{python} app.py {port}"}']);
+    const baseline = JSON.parse(readFileSync(ws.baselineFile, 'utf8'));
+    expect(baseline.topologies[0].calibration.trials).toHaveLength(1);
+    const r = await slowHeadRun(ws);
+    expect(r.code, r.stdout).toBe(1);
+    expect(r.stdout).toMatch(/::error::flask-perf: regressed: own-server \(req\/s −\d+\.\d% /);
+    expect(r.summary).toContain('**Generic reference:** own-server');
+    expect(r.summary).toContain('gauges the machine, not the command’s shape');
   });
 
   it('a baseline from another CPU: an unchanged app passes, and the report shows the calibration factor', async () => {

@@ -18,7 +18,7 @@ describe('the reference app’s side of a calibrated cell', () => {
     '/repo',
   );
   const [flask, gunicorn, balancer, command] = config.topologies;
-  const of = (t: (typeof config.topologies)[number]) => calibrationConfig(config, t, '/ref', 1)!;
+  const of = (t: (typeof config.topologies)[number]) => calibrationConfig(config, t, '/ref', 1);
 
   it('is served by the standard library, never by the user’s Werkzeug or gunicorn', () => {
     expect(of(flask).app.start).toBe('{python} /ref/serve.py {port}');
@@ -36,5 +36,12 @@ describe('the reference app’s side of a calibrated cell', () => {
     expect(of(balancer).load.requests).toEqual([{ method: 'GET', path: '/', headers: {}, body: '', weight: 1 }]);
     expect(of(balancer).load.warmupMs).toBe(2000);
   });
-  it('has no stand-in for a command front', () => expect(calibrationConfig(config, command, '/ref', 1)).toBeNull());
+  it('stands in for a command front with a generic reference: as many pre-forked workers as workers: auto', () => {
+    // 1 server core: 2 × 1 + 1 workers.
+    expect(of(command).topologies).toEqual([
+      { name: 'c', kind: 'command', command: '{python} /ref/serve.py {port} --workers 3 --threads 1', instances: 0, templates: [] },
+    ]);
+    expect(calibrationConfig(config, command, '/ref', 4).topologies[0]).toMatchObject({ command: '{python} /ref/serve.py {port} --workers 9 --threads 1' });
+    expect(of(command).app.start).toBe('{python} /ref/serve.py {port}');
+  });
 });

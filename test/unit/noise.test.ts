@@ -11,7 +11,14 @@ import {
   trialScale,
   trialSpread,
 } from '../../src/compare/noise.js';
-import { CAPACITY_NOISE, HISTORY_LENGTH, MACHINE_NOISE, OLD_BASELINE_WIDENING } from '../../src/compare/noise-figures.js';
+import {
+  CAPACITY_NOISE,
+  CROSS_HARDWARE,
+  GENERIC_REFERENCE_WIDENING,
+  HISTORY_LENGTH,
+  MACHINE_NOISE,
+  OLD_BASELINE_WIDENING,
+} from '../../src/compare/noise-figures.js';
 import { pairedRatioInterval, unpairedRatioInterval } from '../../src/stats/inference.js';
 import type { Results, TopologyResult } from '../../src/results/types.js';
 import { readData } from '../support/data.js';
@@ -90,6 +97,21 @@ describe('the noise record', () => {
     const cross = storedNoise('rps', { baseline: results([before]), base: before, calibration: 'none', crossHardware: true });
     expect(cross.prior.betweenSd).toBeGreaterThan(MACHINE_NOISE.runs.rps.sd);
     expect(cross.source).toContain('no calibration');
+  });
+  it('a generic reference (a command topology) widens the by-turns drift ×1.5 and, across hardware, leaves more than one of the same shape', () => {
+    const before = cell('a', [100, 100]);
+    const doc = results([before]);
+    const of = (generic: boolean, crossHardware: boolean) =>
+      storedNoise('rps', { baseline: doc, base: before, calibration: 'interleaved', generic, crossHardware });
+    expect(of(false, false).prior.betweenSd).toBeCloseTo(MACHINE_NOISE.interleaved.runs.rps.sd, 12);
+    expect(of(true, false).prior.betweenSd).toBeCloseTo(MACHINE_NOISE.interleaved.runs.rps.sd * GENERIC_REFERENCE_WIDENING, 12);
+    expect(of(true, false).prior.betweenSd).toBeLessThan(MACHINE_NOISE.runs.rps.sd / 2);
+    expect(of(true, false).source).toContain('gauges the machine, not the command’s shape');
+    expect(of(true, true).prior.betweenSd ** 2 - of(true, false).prior.betweenSd ** 2).toBeCloseTo(CROSS_HARDWARE.generic ** 2, 12);
+    expect(of(false, true).prior.betweenSd ** 2 - of(false, false).prior.betweenSd ** 2).toBeCloseTo(CROSS_HARDWARE.calibrated ** 2, 12);
+    // Uncalibrated, the flag changes nothing: there is no reference to widen.
+    const none = (generic: boolean) => storedNoise('rps', { baseline: doc, base: before, calibration: 'none', generic, crossHardware: false }).prior;
+    expect(none(true)).toEqual(none(false));
   });
   it('trials shorter than the corpus’s 5 s are judged with wider trial noise (√(5 / length)), longer ones not narrower', () => {
     expect(trialScale(5)).toBe(1);

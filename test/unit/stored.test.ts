@@ -169,6 +169,34 @@ describe('calibration by turns: each trial divided by the reference trial beside
     expect(c.noiseSource).toContain('plus what calibration leaves across hardware');
   });
 
+  it('a command topology is judged on its generic reference: req/s halved on a machine running 1.4× as fast fails with one trial among five cells; raw, it would not', () => {
+    const five = (appRps: number, speed: number, calibrated: boolean): Results =>
+      results(
+        'cpu',
+        ['a', 'b', 'c', 'd', 'e'].map((name) => ({
+          ...cell(name, [trial(appRps * speed, 700 / speed)], calibrated ? calibration([2000 * speed]) : null),
+          kind: 'command' as const,
+        })),
+      );
+    const halved = compareStored(five(1000, 1, true), five(500, 1.4, true), policy);
+    expect(halved.cells.map((c) => c.verdict)).toEqual(Array(5).fill('regressed'));
+    expect(halved.cells[0].metrics[0].interval.ratio).toBeCloseTo(0.5, 6);
+    expect(halved.cells[0].calibration?.generic).toBe(true);
+    expect(halved.noiseSource).toContain('widened ×1.5: the reference app gauges the machine');
+    // The same numbers with no reference app: −30% raw, within what whole runs move uncalibrated.
+    const raw = compareStored(five(1000, 1, false), five(500, 1.4, false), policy);
+    expect(raw.cells[0].metrics[0].interval.ratio).toBeCloseTo(0.7, 6);
+    expect(raw.cells[0].verdict).toBe('inconclusive');
+    // An unchanged command on a machine 1.6× as fast, another CPU: no change, and passes.
+    const other = compareStored(
+      five(1000, 1, true),
+      { ...five(1000, 1.6, true), environment: { ...five(1000, 1.6, true).environment, cpuModel: 'other' } },
+      policy,
+    );
+    expect(other.cells[0].metrics[0].interval.ratio).toBeCloseTo(1, 6);
+    expect(other.cells.every((c) => c.verdict !== 'regressed')).toBe(true);
+  });
+
   it('a side calibrated after the cell (an older baseline) falls back to the factor', () => {
     const old = results('cpu', [topo('a', [1000, 1000, 1000], undefined, [2000, 2000, 2000])]);
     const c = compareStored(old, side(1000), policy);
