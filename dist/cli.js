@@ -24969,6 +24969,11 @@ function foreignVariance(shares2) {
   if (n === 0) return 0;
   return shares2.reduce((v, s) => s !== null && s > FOREIGN_WARN_SHARE ? v + s * s / 3 : v, 0) / (n * n);
 }
+var GENERIC_WIDENED = `, widened \xD7${GENERIC_REFERENCE_WIDENING}: the reference app gauges the machine, not the command\u2019s shape`;
+function crossHardwareSd(normalized, generic) {
+  if (!normalized) return CROSS_HARDWARE.uncalibrated;
+  return generic ? CROSS_HARDWARE.generic : CROSS_HARDWARE.calibrated;
+}
 function storedNoise(metric2, context) {
   const method = metric2 === "p99" ? "none" : context.calibration;
   const fitted = method === "interleaved" ? MACHINE_NOISE.interleaved.trial[metric2] : MACHINE_NOISE.trial[metric2];
@@ -24982,17 +24987,16 @@ function storedNoise(metric2, context) {
     source = `the baseline's history of ${context.baseline.noise.history.length + 1} runs`;
   } else if (context.baseline.schemaVersion < 2) {
     between = { sd: between.sd * OLD_BASELINE_WIDENING, df: between.df };
-    source = "this machine kind's default noise, widened \xD71.5: the baseline predates noise records";
+    source = `this machine kind's default noise, widened \xD7${OLD_BASELINE_WIDENING}: the baseline predates noise records`;
   }
   const generic = context.generic === true && method !== "none";
   if (generic) {
     between = { sd: between.sd * GENERIC_REFERENCE_WIDENING, df: between.df };
-    source += ", widened \xD71.5: the reference app gauges the machine, not the command\u2019s shape";
+    source += GENERIC_WIDENED;
   }
   let betweenVariance = between.sd ** 2;
   if (context.crossHardware) {
-    const hw = method === "none" ? CROSS_HARDWARE.uncalibrated : generic ? CROSS_HARDWARE.generic : CROSS_HARDWARE.calibrated;
-    betweenVariance += hw ** 2;
+    betweenVariance += crossHardwareSd(method !== "none", generic) ** 2;
     source += method === "none" ? ", plus the spread between machines (no calibration)" : ", plus what calibration leaves across hardware";
   }
   const foreign = context.foreign ? foreignVariance(context.foreign.base) + foreignVariance(context.foreign.head) : 0;
@@ -25014,10 +25018,9 @@ function capacityNoise(context) {
   const generic = context.generic === true && context.normalized;
   let between = context.paired ? 0 : context.normalized ? MACHINE_NOISE.interleaved.runs.rps.sd * (generic ? GENERIC_REFERENCE_WIDENING : 1) : MACHINE_NOISE.runs.rps.sd;
   let source = context.paired ? "one capacity search's own spread (searches by turns)" : context.normalized ? "one capacity search's own spread, normalized by the reference app" : "one capacity search's own spread and this machine kind's drift between runs";
-  if (generic && !context.paired) source += ", widened \xD71.5: the reference app gauges the machine, not the command\u2019s shape";
+  if (generic && !context.paired) source += GENERIC_WIDENED;
   if (context.crossHardware) {
-    const hw = !context.normalized ? CROSS_HARDWARE.uncalibrated : generic ? CROSS_HARDWARE.generic : CROSS_HARDWARE.calibrated;
-    between = Math.sqrt(between ** 2 + hw ** 2);
+    between = Math.sqrt(between ** 2 + crossHardwareSd(context.normalized, generic) ** 2);
     source += ", plus the spread between machines";
   }
   return { prior: { withinSd: CAPACITY_NOISE.sd, withinDf: CAPACITY_NOISE.df, betweenSd: between, betweenDf: MACHINE_NOISE.runs.rps.df }, source };

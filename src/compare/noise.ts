@@ -136,6 +136,18 @@ export interface StoredNoise {
 /** How a cell's numbers were freed of the machine's speed: not, by a factor measured after the cell, or trial by trial. */
 export type CalibrationMethod = 'none' | 'after' | 'interleaved';
 
+/** Why a `command` topology's between-run noise is widened (noise-figures.ts GENERIC_REFERENCE_WIDENING). */
+const GENERIC_WIDENED = `, widened ×${GENERIC_REFERENCE_WIDENING}: the reference app gauges the machine, not the command’s shape`;
+
+/**
+ * What is left between two machines (pure, log sd): less where a reference app divided the
+ * machine's speed out, less still where it has the topology's shape.
+ */
+function crossHardwareSd(normalized: boolean, generic: boolean): number {
+  if (!normalized) return CROSS_HARDWARE.uncalibrated;
+  return generic ? CROSS_HARDWARE.generic : CROSS_HARDWARE.calibrated;
+}
+
 /**
  * The noise prior of one metric of one cell compared with a stored baseline (pure): the trial
  * spread and the between-run drift of this machine kind (or the baseline's history), for the way
@@ -177,17 +189,16 @@ export function storedNoise(
     source = `the baseline's history of ${context.baseline.noise!.history.length + 1} runs`;
   } else if (context.baseline.schemaVersion < 2) {
     between = { sd: between.sd * OLD_BASELINE_WIDENING, df: between.df };
-    source = "this machine kind's default noise, widened ×1.5: the baseline predates noise records";
+    source = `this machine kind's default noise, widened ×${OLD_BASELINE_WIDENING}: the baseline predates noise records`;
   }
   const generic = context.generic === true && method !== 'none';
   if (generic) {
     between = { sd: between.sd * GENERIC_REFERENCE_WIDENING, df: between.df };
-    source += ', widened ×1.5: the reference app gauges the machine, not the command’s shape';
+    source += GENERIC_WIDENED;
   }
   let betweenVariance = between.sd ** 2;
   if (context.crossHardware) {
-    const hw = method === 'none' ? CROSS_HARDWARE.uncalibrated : generic ? CROSS_HARDWARE.generic : CROSS_HARDWARE.calibrated;
-    betweenVariance += hw ** 2;
+    betweenVariance += crossHardwareSd(method !== 'none', generic) ** 2;
     source += method === 'none' ? ', plus the spread between machines (no calibration)' : ', plus what calibration leaves across hardware';
   }
   const foreign = context.foreign ? foreignVariance(context.foreign.base) + foreignVariance(context.foreign.head) : 0;
@@ -236,10 +247,9 @@ export function capacityNoise(context: {
     : context.normalized
       ? "one capacity search's own spread, normalized by the reference app"
       : "one capacity search's own spread and this machine kind's drift between runs";
-  if (generic && !context.paired) source += ', widened ×1.5: the reference app gauges the machine, not the command’s shape';
+  if (generic && !context.paired) source += GENERIC_WIDENED;
   if (context.crossHardware) {
-    const hw = !context.normalized ? CROSS_HARDWARE.uncalibrated : generic ? CROSS_HARDWARE.generic : CROSS_HARDWARE.calibrated;
-    between = Math.sqrt(between ** 2 + hw ** 2);
+    between = Math.sqrt(between ** 2 + crossHardwareSd(context.normalized, generic) ** 2);
     source += ', plus the spread between machines';
   }
   return { prior: { withinSd: CAPACITY_NOISE.sd, withinDf: CAPACITY_NOISE.df, betweenSd: between, betweenDf: MACHINE_NOISE.runs.rps.df }, source };
