@@ -59,6 +59,12 @@ const how =
     ? "flask-perf run as a new process per run, fixture config (load.trials 3 × 10 s, each trial on a fresh deployment: 5 s warm-up before the first, 2 s before the others), compare.calibrate on (the stdlib reference app deployed beside each topology, the two taking turns in 1 s slices within every trial); runs back to back with a gap; per trial: rps, CPU ms per 1k requests, p99 ms, the largest share others took of a measured CPU; the reference app's trial beside it likewise"
     : 'compare: base A/A in one process: head and base both the fixture, compare defaults but exactly 8 rounds (no early stop): each round starts both sides together and alternates 3 slices of 1 s a side after a 1 s warm-up each; per round and side: rps, CPU ms per 1k requests, p99 ms, the largest share others took of a measured CPU';
 const corpus: Corpus = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Corpus) : { mode, how, runs: [] };
+/**
+ * What the runner did besides measuring, for the replay's clock (bench/replay.ts): runs recorded
+ * by the newest runner set how long a simulated round takes.
+ */
+const RUNNER =
+  '2026-12-05: servers start on every core and move to theirs once healthy; the first start of a topology is not measured; TIME_WAIT counted after a side’s last slice';
 const machine = { cpuModel: os.cpus()[0]?.model ?? 'unknown', cpuMhz: os.cpus()[0]?.speed ?? null, cores: os.availableParallelism(), node: process.version };
 
 ensureFixtureBuilt();
@@ -115,6 +121,7 @@ for (let run = 1; run <= runs; run++) {
       machine,
       // Wall time of the whole A/B (one uncounted start per topology, then 8 rounds × 2 sides).
       seconds: Math.round((Date.now() - began) / 100) / 10,
+      runner: RUNNER,
       topologies: outcome.head.topologies.map((h) => {
         const b = outcome.base.topologies.find((x) => x.name === h.name)!;
         return { name: h.name, rounds: h.trials.map((t, i) => ({ base: point(b.trials[i]), head: point(t) })) };

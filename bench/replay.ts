@@ -35,6 +35,8 @@ export interface StoredRun {
 /** A compare: base A/A run of the corpus: per topology, its rounds. */
 export interface AbRun {
   readonly seconds?: number;
+  /** What the runner did besides measuring (bench/corpus.ts RUNNER); absent in the first runs. */
+  readonly runner?: string;
   readonly topologies: readonly { readonly name: string; readonly rounds: readonly { base: Point; head: Point }[] }[];
 }
 
@@ -212,7 +214,9 @@ export interface AbOutcome {
 export function abVerdict(runs: readonly AbRun[], effect: Effect | null, compare: CompareConfig, policy: Policy, random: () => number): AbOutcome {
   const names = runs[0].topologies.map((t) => t.name);
   const pool = new Map(names.map((n) => [n, runs.flatMap((r) => r.topologies.find((t) => t.name === n)?.rounds ?? [])]));
-  const secondsPerMeasurement = mean(runs.map((r) => (r.seconds ?? 0) / (names.length * (2 * 8 + 1))).filter((s) => s > 0)) || 6;
+  // The clock is the newest runner's: the rounds' values are alike, what goes on around them is not.
+  const timed = runs.filter((r) => r.runner === runs.at(-1)!.runner);
+  const secondsPerMeasurement = mean(timed.map((r) => (r.seconds ?? 0) / (names.length * (2 * 8 + 1))).filter((s) => s > 0)) || 6;
   const base = new Map<string, TrialResult[]>(names.map((n) => [n, []]));
   const head = new Map<string, TrialResult[]>(names.map((n) => [n, []]));
   const judging = pairedJudging(compare, policy.alpha);

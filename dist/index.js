@@ -50191,16 +50191,31 @@ function foreignShare(f) {
 function addForeignLoad(a, b) {
   return a && b ? { othersMs: a.othersMs + b.othersMs, stealMs: a.stealMs + b.stealMs, roomMs: a.roomMs + b.roomMs } : null;
 }
+function pinnedTo(pid, cpus) {
+  const want = parseCpuList(cpus).join(",");
+  try {
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      const line = /^Cpus_allowed_list:\s*(.+)$/m.exec(readFileSync4(`/proc/${pid}/task/${tid}/status`, "utf8"));
+      if (!line || parseCpuList(line[1].trim()).join(",") !== want) return false;
+    }
+    return true;
+  } catch {
+    return null;
+  }
+}
+var REPIN_PASSES = 5;
 function repinGroups(groups, cpus) {
-  let moved = 0;
-  for (const member of groupMembers(groups)) {
-    try {
-      execFileSync2("taskset", ["-a", "-p", "-c", cpus, String(member.pid)], { stdio: "ignore" });
-      moved++;
-    } catch {
+  for (let pass = 0; pass < REPIN_PASSES; pass++) {
+    const strays = groupMembers(groups).filter((m) => pinnedTo(m.pid, cpus) === false);
+    if (strays.length === 0) return true;
+    for (const member of strays) {
+      try {
+        execFileSync2("taskset", ["-a", "-p", "-c", cpus, String(member.pid)], { stdio: "ignore" });
+      } catch {
+      }
     }
   }
-  return moved;
+  return false;
 }
 
 // src/topology/process.ts
@@ -51201,8 +51216,8 @@ function failureText(proc, what) {
   return capText(`${proc.label} ${what}${output ? `; last output:
 ${output}` : ""}`, MAX_ERROR_CHARS);
 }
-async function startHealthy(spec, config, placement, cwd, env, started) {
-  const proc = spawnGroup(spec.command, { label: spec.label, cwd, env, cpus: placement.serverCpus });
+async function startHealthy(spec, config, cwd, env, started) {
+  const proc = spawnGroup(spec.command, { label: spec.label, cwd, env });
   started.push(proc);
   const outcome = await waitHealthy(`http://${LOOPBACK}:${spec.port}${config.app.health}`, config.app.healthTimeoutMs, proc.exited);
   if (outcome.ok) return proc;
@@ -51257,7 +51272,7 @@ async function deploy(topology, config, placement, deps, facts) {
     const plan = planTopology(topology, context3);
     facts.workers = plan.workers ?? null;
     facts.instances = plan.instances.length || null;
-    await Promise.all(plan.instances.map((spec) => startHealthy(spec, config, placement, config.app.workdir, env, started)));
+    await Promise.all(plan.instances.map((spec) => startHealthy(spec, config, config.app.workdir, env, started)));
     renderTemplates(
       plan.templates,
       config.app.workdir,
@@ -51269,8 +51284,10 @@ async function deploy(topology, config, placement, deps, facts) {
       )
     );
     for (const file of plan.files ?? []) writeFileSync2(path6.join(dir, file.name), file.text);
-    await startHealthy(plan.front, config, placement, config.app.workdir, env, started);
+    await startHealthy(plan.front, config, config.app.workdir, env, started);
     const groups = new Set(started.map((p) => p.pid));
+    if (placement.serverCpus && !repinGroups(groups, placement.serverCpus))
+      throw new CellFailure(`${topology.name}: its processes kept forking onto other CPUs than the servers' (${placement.serverCpus}) while being moved there`);
     sampler = setInterval(() => {
       peakRss = Math.max(peakRss, groupUsage(groups).rssBytes);
     }, 250);
@@ -51303,7 +51320,7 @@ function jobAt(d, config, stages) {
 function jobFor(d, config, model, durationMs) {
   return jobOf(config, d.url, stagesFor(model, config, durationMs), sources);
 }
-async function measure(d, generator, job, placement) {
+async function measure(d, generator, job, placement, countTimeWait2 = true) {
   const durationMs = jobDurationMs(job);
   await d.checkAlive();
   const pinned = placement.pinned && placement.loadgenCpus && placement.serverCpus;
@@ -51347,7 +51364,7 @@ async function measure(d, generator, job, placement) {
   return {
     sample,
     serverCpuMs: end.serverMs - before.serverMs,
-    timeWait: timeWaitSockets(d.frontPort),
+    timeWait: countTimeWait2 ? timeWaitSockets(d.frontPort) : 0,
     series: trialSeries(sample, server, placement.serverCores),
     ...foreign ? { foreign } : {}
   };
@@ -51479,7 +51496,7 @@ async function runInterleaved(topology, sides, placement, deps, plan) {
         for (const side of k % 2 === 0 ? live : [...live].reverse()) {
           if (errors[side] !== null) continue;
           try {
-            slices[side].push(await measure(up[side], generator, jobFor(up[side], sides[side], models[side], sliceMs), used));
+            slices[side].push(await measure(up[side], generator, jobFor(up[side], sides[side], models[side], sliceMs), used, k === plan.slices - 1));
           } catch (e) {
             errors[side] = errorText(e);
           }
@@ -51817,6 +51834,7 @@ var silentProgress = {
 };
 function cellSummary(result) {
   if (!result.ok) return `${result.name}: FAILED \u2014 ${(result.error ?? "").split("\n")[0]}`;
+  if (result.trials.length === 0) return `${result.name}: up`;
   const warn = result.warnings.length ? ` (${result.warnings.length} warning${result.warnings.length > 1 ? "s" : ""})` : "";
   return `${result.name}: ${result.rps.toFixed(1)} req/s, p99 ${result.latencyMs.p99.toFixed(1)} ms, ${result.failuresPerSec.toFixed(2)} failures/s${warn}`;
 }
@@ -52058,7 +52076,7 @@ async function runAb(head, base, options) {
       const pair = await runInterleaved(topologyOf(name), sides, placement, deps, {
         warmupMs: { base: first3, head: first3 },
         durationMs: first3,
-        trials: 1,
+        trials: 0,
         slices: 1,
         first: "base"
       });

@@ -109,8 +109,8 @@ export async function runAb(head: Config, base: Config, options: AbOptions): Pro
   }
   try {
     // The first start of each topology in a run measured slow here, pinned or not (CPU per request
-    // up to +50% against later rounds): so each topology gets one start and a short load first,
-    // not counted.
+    // up to +50% against later rounds): so each topology gets one start and a warm-up first, not
+    // measured (the clock of max-time runs meanwhile).
     const first = Math.max(500, warmupMs);
     for (const [index, name] of names.entries()) {
       if (interruption()) break;
@@ -118,7 +118,7 @@ export async function runAb(head: Config, base: Config, options: AbOptions): Pro
       const pair = await runInterleaved(topologyOf(name), sides, placement, deps, {
         warmupMs: { base: first, head: first },
         durationMs: first,
-        trials: 1,
+        trials: 0,
         slices: 1,
         first: 'base',
       });

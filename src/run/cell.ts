@@ -54,15 +54,8 @@ function failureText(proc: GroupProcess, what: string): string {
   return capText(`${proc.label} ${what}${output ? `; last output:\n${output}` : ''}`, MAX_ERROR_CHARS);
 }
 
-async function startHealthy(
-  spec: ProcessSpec,
-  config: Config,
-  placement: Placement,
-  cwd: string,
-  env: NodeJS.ProcessEnv,
-  started: GroupProcess[],
-): Promise<GroupProcess> {
-  const proc = spawnGroup(spec.command, { label: spec.label, cwd, env, cpus: placement.serverCpus });
+async function startHealthy(spec: ProcessSpec, config: Config, cwd: string, env: NodeJS.ProcessEnv, started: GroupProcess[]): Promise<GroupProcess> {
+  const proc = spawnGroup(spec.command, { label: spec.label, cwd, env });
   started.push(proc);
   const outcome = await waitHealthy(`http://${LOOPBACK}:${spec.port}${config.app.health}`, config.app.healthTimeoutMs, proc.exited);
   if (outcome.ok) return proc;
@@ -150,7 +143,7 @@ export async function deploy(
     facts.workers = plan.workers ?? null;
     facts.instances = plan.instances.length || null;
     // Instances start together: their start-ups overlap, which matters when A/B restarts them often.
-    await Promise.all(plan.instances.map((spec) => startHealthy(spec, config, placement, config.app.workdir, env, started)));
+    await Promise.all(plan.instances.map((spec) => startHealthy(spec, config, config.app.workdir, env, started)));
     renderTemplates(
       plan.templates,
       config.app.workdir,
@@ -162,8 +155,12 @@ export async function deploy(
       ),
     );
     for (const file of plan.files ?? []) writeFileSync(path.join(dir, file.name), file.text);
-    await startHealthy(plan.front, config, placement, config.app.workdir, env, started);
+    await startHealthy(plan.front, config, config.app.workdir, env, started);
     const groups = new Set(started.map((p) => p.pid));
+    // Started on every core, which halves a start-up's wait (A/B restarts every round), then
+    // moved to the servers' before any load.
+    if (placement.serverCpus && !repinGroups(groups, placement.serverCpus))
+      throw new CellFailure(`${topology.name}: its processes kept forking onto other CPUs than the servers' (${placement.serverCpus}) while being moved there`);
     sampler = setInterval(() => {
       peakRss = Math.max(peakRss, groupUsage(groups).rssBytes);
     }, 250);
@@ -207,7 +204,14 @@ function jobFor(d: Deployment, config: Config, model: LoadModel, durationMs: num
  * Loads a deployment for `durationMs` and measures it: the sample, its CPU, its TIME_WAIT sockets,
  * and second by second the server's CPU and memory beside what the load generator saw.
  */
-export async function measure(d: Deployment, generator: LoadGenerator, job: LoadJob, placement: Placement): Promise<MeasuredTrial> {
+export async function measure(
+  d: Deployment,
+  generator: LoadGenerator,
+  job: LoadJob,
+  placement: Placement,
+  /** Count the TIME_WAIT sockets after it (a tenth of a second with thousands of them): not after a slice a later one of the trial outnumbers. */
+  countTimeWait = true,
+): Promise<MeasuredTrial> {
   const durationMs = jobDurationMs(job);
   await d.checkAlive();
   // Per-CPU times around the trial, for what others took from the pinned CPUs (foreign load).
@@ -256,7 +260,7 @@ export async function measure(d: Deployment, generator: LoadGenerator, job: Load
   return {
     sample,
     serverCpuMs: end.serverMs - before.serverMs,
-    timeWait: timeWaitSockets(d.frontPort),
+    timeWait: countTimeWait ? timeWaitSockets(d.frontPort) : 0,
     series: trialSeries(sample, server, placement.serverCores),
     ...(foreign ? { foreign } : {}),
   };
@@ -486,7 +490,8 @@ export async function runInterleaved<S extends string>(
         for (const side of k % 2 === 0 ? live : [...live].reverse()) {
           if (errors[side] !== null) continue;
           try {
-            slices[side].push(await measure(up[side]!, generator, jobFor(up[side]!, sides[side], models[side], sliceMs), used));
+            // Sockets wait a minute in TIME_WAIT, longer than a trial: the count peaks after its last slice.
+            slices[side].push(await measure(up[side]!, generator, jobFor(up[side]!, sides[side], models[side], sliceMs), used, k === plan.slices - 1));
           } catch (e) {
             errors[side] = errorText(e);
           }

@@ -23,6 +23,8 @@ export const silentProgress: Progress = {
 
 function cellSummary(result: TopologyResult): string {
   if (!result.ok) return `${result.name}: FAILED — ${(result.error ?? '').split('\n')[0]}`;
+  // A start and warm-up measures nothing (compare: base's first start of each topology).
+  if (result.trials.length === 0) return `${result.name}: up`;
   const warn = result.warnings.length ? ` (${result.warnings.length} warning${result.warnings.length > 1 ? 's' : ''})` : '';
   return `${result.name}: ${result.rps.toFixed(1)} req/s, p99 ${result.latencyMs.p99.toFixed(1)} ms, ${result.failuresPerSec.toFixed(2)} failures/s${warn}`;
 }

@@ -273,19 +273,39 @@ export function addForeignLoad(a: ForeignLoad | null, b: ForeignLoad | null): Fo
   return a && b ? { othersMs: a.othersMs + b.othersMs, stealMs: a.stealMs + b.stealMs, roomMs: a.roomMs + b.roomMs } : null;
 }
 
+/** Whether every thread of `pid` may run on exactly `cpus`; null when it has ended. */
+function pinnedTo(pid: number, cpus: string): boolean | null {
+  const want = parseCpuList(cpus).join(',');
+  try {
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      const line = /^Cpus_allowed_list:\s*(.+)$/m.exec(readFileSync(`/proc/${pid}/task/${tid}/status`, 'utf8'));
+      if (!line || parseCpuList(line[1].trim()).join(',') !== want) return false;
+    }
+    return true;
+  } catch {
+    return null;
+  }
+}
+
+/** Passes repinGroups makes at most: each catches what was forked while the one before ran. */
+const REPIN_PASSES = 5;
+
 /**
  * Moves every process of the groups, every thread included, to `cpus` (taskset -a -p); processes
- * that have ended meanwhile are skipped. Returns how many were moved.
+ * that have ended meanwhile are skipped. A process forked by one not yet moved keeps the old CPUs,
+ * so passes repeat until one finds every member already there. Returns whether that was reached.
  */
-export function repinGroups(groups: ReadonlySet<number>, cpus: string): number {
-  let moved = 0;
-  for (const member of groupMembers(groups)) {
-    try {
-      execFileSync('taskset', ['-a', '-p', '-c', cpus, String(member.pid)], { stdio: 'ignore' });
-      moved++;
-    } catch {
-      // it has ended
+export function repinGroups(groups: ReadonlySet<number>, cpus: string): boolean {
+  for (let pass = 0; pass < REPIN_PASSES; pass++) {
+    const strays = groupMembers(groups).filter((m) => pinnedTo(m.pid, cpus) === false);
+    if (strays.length === 0) return true;
+    for (const member of strays) {
+      try {
+        execFileSync('taskset', ['-a', '-p', '-c', cpus, String(member.pid)], { stdio: 'ignore' });
+      } catch {
+        // it has ended
+      }
     }
   }
-  return moved;
+  return false;
 }

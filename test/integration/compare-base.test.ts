@@ -33,6 +33,8 @@ describe('compare: base, end to end through the action bundle', () => {
     // Both sides were measured and kept; the worktree is gone.
     const base = JSON.parse(readFileSync(path.join(repo.dir, 'flask-perf-results/base.json'), 'utf8'));
     expect(base.topologies.map((t: { trials: unknown[] }) => t.trials.length)).toEqual([3, 3]);
+    // The dev server closes every connection: its sockets wait in TIME_WAIT, counted after each side's last slice.
+    expect(base.topologies.find((t: { name: string }) => t.name === 'single').peakTimeWait).toBeGreaterThan(0);
     expect(execFileSync('git', ['worktree', 'list'], { cwd: repo.dir, encoding: 'utf8' }).trim().split('\n')).toHaveLength(1);
   });
 
