@@ -25430,14 +25430,24 @@ function groupUsage(groups) {
   }
   return { cpuMs: ticks * 1e3 / clockTicks, rssBytes: pages * pageSize };
 }
+function statusCpus(path10) {
+  const line = /^Cpus_allowed_list:\s*(.+)$/m.exec(readFileSync3(path10, "utf8"));
+  return line ? parseCpuList(line[1].trim()) : null;
+}
 function allowedCpus(fallbackCount) {
   try {
-    const status = readFileSync3("/proc/self/status", "utf8");
-    const line = /^Cpus_allowed_list:\s*(.+)$/m.exec(status);
-    if (line) return parseCpuList(line[1].trim());
+    const cpus = statusCpus("/proc/self/status");
+    if (cpus) return cpus;
   } catch {
   }
   return Array.from({ length: fallbackCount }, (_, i) => i);
+}
+function threadCpus(pid) {
+  try {
+    return readdirSync(`/proc/${pid}/task`).map((tid) => formatCpuList(statusCpus(`/proc/${pid}/task/${tid}/status`) ?? []));
+  } catch {
+    return null;
+  }
 }
 function parseCpuList(list) {
   const out2 = [];
@@ -25544,22 +25554,11 @@ function foreignShare(f) {
 function addForeignLoad(a, b) {
   return a && b ? { othersMs: a.othersMs + b.othersMs, stealMs: a.stealMs + b.stealMs, roomMs: a.roomMs + b.roomMs } : null;
 }
-function pinnedTo(pid, cpus) {
-  const want = parseCpuList(cpus).join(",");
-  try {
-    for (const tid of readdirSync(`/proc/${pid}/task`)) {
-      const line = /^Cpus_allowed_list:\s*(.+)$/m.exec(readFileSync3(`/proc/${pid}/task/${tid}/status`, "utf8"));
-      if (!line || parseCpuList(line[1].trim()).join(",") !== want) return false;
-    }
-    return true;
-  } catch {
-    return null;
-  }
-}
 var REPIN_PASSES = 5;
 function repinGroups(groups, cpus) {
+  const want = formatCpuList(parseCpuList(cpus));
   for (let pass = 0; pass < REPIN_PASSES; pass++) {
-    const strays = groupMembers(groups).filter((m) => pinnedTo(m.pid, cpus) === false);
+    const strays = groupMembers(groups).filter((m) => threadCpus(m.pid)?.some((c) => c !== want));
     if (strays.length === 0) return true;
     for (const member of strays) {
       try {

@@ -90,16 +90,30 @@ export function groupUsage(groups: ReadonlySet<number>): GroupUsage {
   return { cpuMs: (ticks * 1000) / clockTicks, rssBytes: pages * pageSize };
 }
 
+/** The CPU ids a /proc status file (a process's or a thread's) allows; null without the line. */
+function statusCpus(path: string): number[] | null {
+  const line = /^Cpus_allowed_list:\s*(.+)$/m.exec(readFileSync(path, 'utf8'));
+  return line ? parseCpuList(line[1].trim()) : null;
+}
+
 /** CPU ids this process may run on, from /proc/self/status (all of os.cpus() elsewhere). */
 export function allowedCpus(fallbackCount: number): number[] {
   try {
-    const status = readFileSync('/proc/self/status', 'utf8');
-    const line = /^Cpus_allowed_list:\s*(.+)$/m.exec(status);
-    if (line) return parseCpuList(line[1].trim());
+    const cpus = statusCpus('/proc/self/status');
+    if (cpus) return cpus;
   } catch {
     // not Linux
   }
   return Array.from({ length: fallbackCount }, (_, i) => i);
+}
+
+/** The CPU ids each thread of `pid` may run on, as "0-1" lists ("" when unknown); null when it has ended. */
+export function threadCpus(pid: number): string[] | null {
+  try {
+    return readdirSync(`/proc/${pid}/task`).map((tid) => formatCpuList(statusCpus(`/proc/${pid}/task/${tid}/status`) ?? []));
+  } catch {
+    return null;
+  }
 }
 
 /** "0-2,5" → [0, 1, 2, 5]. */
@@ -273,20 +287,6 @@ export function addForeignLoad(a: ForeignLoad | null, b: ForeignLoad | null): Fo
   return a && b ? { othersMs: a.othersMs + b.othersMs, stealMs: a.stealMs + b.stealMs, roomMs: a.roomMs + b.roomMs } : null;
 }
 
-/** Whether every thread of `pid` may run on exactly `cpus`; null when it has ended. */
-function pinnedTo(pid: number, cpus: string): boolean | null {
-  const want = parseCpuList(cpus).join(',');
-  try {
-    for (const tid of readdirSync(`/proc/${pid}/task`)) {
-      const line = /^Cpus_allowed_list:\s*(.+)$/m.exec(readFileSync(`/proc/${pid}/task/${tid}/status`, 'utf8'));
-      if (!line || parseCpuList(line[1].trim()).join(',') !== want) return false;
-    }
-    return true;
-  } catch {
-    return null;
-  }
-}
-
 /** Passes repinGroups makes at most: each catches what was forked while the one before ran. */
 const REPIN_PASSES = 5;
 
@@ -296,8 +296,10 @@ const REPIN_PASSES = 5;
  * so passes repeat until one finds every member already there. Returns whether that was reached.
  */
 export function repinGroups(groups: ReadonlySet<number>, cpus: string): boolean {
+  const want = formatCpuList(parseCpuList(cpus));
   for (let pass = 0; pass < REPIN_PASSES; pass++) {
-    const strays = groupMembers(groups).filter((m) => pinnedTo(m.pid, cpus) === false);
+    // A member that ended meanwhile (null) needs no move.
+    const strays = groupMembers(groups).filter((m) => threadCpus(m.pid)?.some((c) => c !== want));
     if (strays.length === 0) return true;
     for (const member of strays) {
       try {

@@ -1,23 +1,14 @@
-import { readdirSync, readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { TopologyConfig } from '../../src/config/types.js';
 import { deploy } from '../../src/run/cell.js';
 import { cellDepsFor, placementHere } from '../../src/run/matrix.js';
 import { silentProgress } from '../../src/run/progress.js';
 import { liveGroupCount } from '../../src/topology/process.js';
-import { parseCpuList } from '../../src/topology/procfs.js';
+import { formatCpuList, parseCpuList, threadCpus } from '../../src/topology/procfs.js';
 import { ensureFixtureBuilt, fixtureConfig } from '../support/fixture.js';
 import { newMarker, processesWithEnv } from '../support/procs.js';
 
 beforeAll(() => ensureFixtureBuilt());
-
-/** The CPUs each thread of `pid` may run on, as lists ("1"), one per thread. */
-function threadCpus(pid: number): string[] {
-  return readdirSync(`/proc/${pid}/task`).map((tid) => {
-    const line = /^Cpus_allowed_list:\s*(.+)$/m.exec(readFileSync(`/proc/${pid}/task/${tid}/status`, 'utf8'));
-    return parseCpuList(line![1].trim()).join(',');
-  });
-}
 
 // Servers start on every core (a start-up's wait halves) and are moved to the servers' CPUs before
 // any load: every process and thread must be there once the deployment is up, workers forked
@@ -33,7 +24,7 @@ describe('a deployment, once up, runs on the servers’ CPUs only', () => {
       { name: 'balancer-rr', kind: 'balancer', instances: 3, strategy: 'round-robin', engine: 'node' },
     ];
     const deps = cellDepsFor({ ...withMarker, topologies }, silentProgress);
-    const want = parseCpuList(placement.serverCpus!).join(',');
+    const want = formatCpuList(parseCpuList(placement.serverCpus!));
     const all = parseCpuList(placement.loadgenCpus!).concat(parseCpuList(placement.serverCpus!));
     expect(new Set(all).size).toBeGreaterThan(parseCpuList(placement.serverCpus!).length);
     for (const topology of topologies) {
@@ -43,7 +34,11 @@ describe('a deployment, once up, runs on the servers’ CPUs only', () => {
         const pids = processesWithEnv('FLASK_PERF_TEST_MARKER', marker);
         // gunicorn: a master and 3 workers; the balancer: 3 instances and node (shells may sit above them).
         expect(pids.length, topology.name).toBeGreaterThanOrEqual(4);
-        for (const pid of pids) for (const cpus of threadCpus(pid)) expect(cpus, `${topology.name} pid ${pid}`).toBe(want);
+        for (const pid of pids) {
+          const threads = threadCpus(pid);
+          expect(threads, `${topology.name} pid ${pid}`).not.toBeNull();
+          for (const cpus of threads!) expect(cpus, `${topology.name} pid ${pid}`).toBe(want);
+        }
       } finally {
         await d.stop();
       }
