@@ -102,6 +102,7 @@ for (let run = 1; run <= runs; run++) {
       machine,
       stealPercent: results.environment.stealPercent ?? null,
       trialSec: results.load.durationSec,
+      runner: RUNNER,
       topologies: results.topologies.map((t) => ({
         name: t.name,
         ok: t.ok,

@@ -164,6 +164,9 @@ async function replay(sims: number, seed: number): Promise<void> {
     }
   }
   for (const [label, trials, extra] of [
+    // The baseline's history: the corpus's other runs, as the repository's earlier baselines.
+    [`stored, baseline with a history of ${stored.runs.length - 2} runs`, 1, { history: true }],
+    [`stored, baseline with a history of ${stored.runs.length - 2} runs`, 3, { history: true }],
     ['stored, other CPU, calibrated', 3, { crossHardware: { residual: CROSS_HARDWARE.calibrated } }],
     ['stored, other CPU, no calibration', 3, { crossHardware: { residual: CROSS_HARDWARE.uncalibrated }, uncalibrated: true }],
     // The corpus's reference apps have their cells' shape: these rows assume a generic one tracks as well, under the widened prior.
@@ -227,7 +230,7 @@ async function storedLive(runs: number, effects: number[]): Promise<void> {
 }
 
 async function fit(): Promise<void> {
-  const { betweenRuns, cellLogs, perRound, sharedDrift, withinRun } = await import('./fit.js');
+  const { betweenRuns, cellLogs, perRound, runPairs, sharedDrift, speedDrift, withinRun } = await import('./fit.js');
   const read = (name: string) => JSON.parse(readFileSync(path.join(ROOT, 'bench/corpus', name), 'utf8'));
   const f = (x: { sd: number; df: number }): string => `${x.sd.toFixed(3)} (df ${x.df})`;
   for (const name of ['stored.json', 'stored-sequential.json']) {
@@ -243,6 +246,11 @@ async function fit(): Promise<void> {
       const wn = withinRun(norm);
       console.log(
         `  ${metric} / reference app: trial ${f(wn)}, runs ${f(betweenRuns(norm, wn))}; app and reference run means correlate ${JSON.stringify(sharedDrift(stored.runs, metric))}`,
+      );
+      const pairs = runPairs(stored.runs, metric, wn.sd);
+      const sd = speedDrift(pairs);
+      console.log(
+        `  ${metric} / reference app, drift as the machine's speed moved (${pairs.length} pairs of runs): two runs apart ${sd.drift.toFixed(3)} at equal speed, plus ${sd.slope.toFixed(3)} × the log ratio of the reference's speed (log-likelihood +${sd.gain} over a constant drift)`,
       );
     }
   }

@@ -125,3 +125,76 @@ export function sharedDrift(runs: readonly StoredRun[], metric: 'rps' | 'cpu'): 
   }
   return out;
 }
+
+/** Two runs of one cell: how far their normalized means and their reference app's means lie apart (log). */
+export interface RunPair {
+  readonly cell: string;
+  /** Mean of log(app / reference) of the later run less the earlier's. */
+  readonly apart: number;
+  /** Mean of log(reference) of the later run less the earlier's: how much faster the machine ran. */
+  readonly speed: number;
+  /** Variance of `apart` the trials explain: σ²(1/n₁ + 1/n₂). */
+  readonly trialPart: number;
+}
+
+/** Every pair of runs of every calibrated cell, with what their trials explain (pure). */
+export function runPairs(runs: readonly StoredRun[], metric: 'rps' | 'cpu', trialSd: number): RunPair[] {
+  const perCell = new Map<string, { norm: number; ref: number; n: number }[]>();
+  for (const run of runs) {
+    for (const t of run.topologies) {
+      if (!t.ok || !t.calibration) continue;
+      const norm: number[] = [];
+      const ref: number[] = [];
+      t.trials.forEach((p, i) => {
+        const a = log(p[metric]);
+        const b = log(t.calibration?.[i]?.[metric]);
+        if (a === null || b === null) return;
+        norm.push(a - b);
+        ref.push(b);
+      });
+      if (!norm.length) continue;
+      const list = perCell.get(t.name) ?? [];
+      list.push({ norm: mean(norm), ref: mean(ref), n: norm.length });
+      perCell.set(t.name, list);
+    }
+  }
+  const pairs: RunPair[] = [];
+  for (const [cell, list] of perCell) {
+    for (let i = 0; i < list.length; i++) {
+      for (let j = i + 1; j < list.length; j++) {
+        pairs.push({
+          cell,
+          apart: list[j].norm - list[i].norm,
+          speed: list[j].ref - list[i].ref,
+          trialPart: trialSd ** 2 * (1 / list[i].n + 1 / list[j].n),
+        });
+      }
+    }
+  }
+  return pairs;
+}
+
+/**
+ * The drift between runs as a function of how differently fast the machine ran them (pure):
+ * apart ~ N(0, trialPart + drift² + (slope · speed)²), fitted by maximum likelihood on a grid.
+ * `slope` is how far an app's log speed may stray from the reference app's per unit of the
+ * reference's (cells here ranged −0.55…+0.46); `drift`, what is left when the speed did not move.
+ * Both sds; the likelihood gain over a constant drift says whether the speed term earns its place.
+ */
+export function speedDrift(pairs: readonly RunPair[]): { drift: number; slope: number; gain: number } {
+  const nll = (drift: number, slope: number): number =>
+    pairs.reduce((s, p) => {
+      const v = p.trialPart + drift ** 2 + (slope * p.speed) ** 2;
+      return s + 0.5 * (Math.log(v) + p.apart ** 2 / v);
+    }, 0);
+  let best = { drift: 0, slope: 0, value: Infinity };
+  let constant = Infinity;
+  for (let d = 0; d <= 0.2; d += 0.001) {
+    constant = Math.min(constant, nll(d, 0));
+    for (let s = 0; s <= 1.5; s += 0.005) {
+      const value = nll(d, s);
+      if (value < best.value) best = { drift: d, slope: s, value };
+    }
+  }
+  return { drift: Math.round(best.drift * 1000) / 1000, slope: Math.round(best.slope * 1000) / 1000, gain: Math.round((constant - best.value) * 10) / 10 };
+}

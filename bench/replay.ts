@@ -3,13 +3,13 @@
  * A/A corpus (bench/corpus/), through the same comparison code the action runs, with known effects
  * injected into one side. Pure but for the seeded random source.
  */
-import { pairedJudging } from '../src/compare/noise.js';
+import { nextHistory, pairedJudging } from '../src/compare/noise.js';
 import { comparePaired } from '../src/compare/paired.js';
 import { compareStored } from '../src/compare/stored.js';
 import type { Comparison, Policy } from '../src/compare/types.js';
 import { failureMessage } from '../src/compare/gate.js';
 import type { CompareConfig } from '../src/config/types.js';
-import type { Fingerprint, Results, TopologyResult, TrialResult } from '../src/results/types.js';
+import type { Fingerprint, NoiseHistoryEntry, Results, TopologyResult, TrialResult } from '../src/results/types.js';
 
 /** One measurement as the corpus keeps it; `foreign`: the largest share others took of a measured CPU. */
 export interface Point {
@@ -24,6 +24,8 @@ export interface StoredRun {
   readonly started: string;
   /** Length of the run's trials, s (5 in corpora that do not say). */
   readonly trialSec?: number;
+  /** What the runner did besides measuring (bench/corpus.ts RUNNER); absent in the first runs. */
+  readonly runner?: string;
   readonly topologies: readonly {
     readonly name: string;
     readonly ok: boolean;
@@ -155,6 +157,11 @@ export interface StoredCase {
   readonly interleaved: boolean;
   /** Judge the cells as `command` topologies, on a generic reference (the corpus's own tracks their shape: an optimistic stand-in for the data, the widened prior as shipped). */
   readonly command?: boolean;
+  /**
+   * The baseline carries a history (nextHistory): the corpus's other runs, oldest first, as
+   * consecutive baselines of the repository before it, all their trials each.
+   */
+  readonly history?: boolean;
 }
 
 function normal(random: () => number): number {
@@ -165,16 +172,16 @@ function normal(random: () => number): number {
 export function storedVerdict(runs: readonly StoredRun[], c: StoredCase, policy: Policy, random: () => number): Comparison {
   const [b, h] = pick(runs, 2, random);
   const speed = c.crossHardware ? Math.exp((random() * 2 - 1) * Math.log(1.25)) : 1;
-  const side = (run: StoredRun, isHead: boolean): TopologyResult[] =>
+  const side = (run: StoredRun, isHead: boolean, count = c.trials): TopologyResult[] =>
     run.topologies
-      .filter((t) => t.ok && t.trials.length >= c.trials)
+      .filter((t) => t.ok && t.trials.length >= count)
       .map((t) => {
         const residual = isHead && c.crossHardware ? Math.exp(normal(random) * c.crossHardware.residual) : 1;
         const scale = isHead ? speed * residual : 1;
         // The same trials of the app and of the reference app beside them (calibrated by turns).
         const indexes = pick(
           t.trials.map((_, i) => i),
-          c.trials,
+          count,
           random,
         );
         const trials = indexes.map((i) => trial(t.trials[i], isHead ? c.effect : null, scale, run.trialSec ?? 5));
@@ -191,12 +198,19 @@ export function storedVerdict(runs: readonly StoredRun[], c: StoredCase, policy:
           : null;
         return cell(t.name, trials, calibration, c.command ? 'command' : undefined);
       });
-  return compareStored(
-    doc(side(b, false), 'corpus CPU', b.trialSec ?? 5),
-    doc(side(h, true), c.crossHardware ? 'another CPU' : 'corpus CPU', h.trialSec ?? 5),
-    policy,
-    'replay',
-  );
+  let baseline = doc(side(b, false), 'corpus CPU', b.trialSec ?? 5);
+  if (c.history) {
+    const earlier = runs.filter((r) => r !== b && r !== h).sort((x, y) => x.started.localeCompare(y.started));
+    let previous: Results | null = null;
+    let history: NoiseHistoryEntry[] = [];
+    for (const run of earlier) {
+      const next = doc(side(run, false, run.topologies[0]?.trials.length ?? 1), 'corpus CPU', run.trialSec ?? 5);
+      history = nextHistory(previous, next);
+      previous = { ...next, noise: { ...next.noise!, history } };
+    }
+    baseline = { ...baseline, noise: { ...baseline.noise!, history: nextHistory(previous, baseline) } };
+  }
+  return compareStored(baseline, doc(side(h, true), c.crossHardware ? 'another CPU' : 'corpus CPU', h.trialSec ?? 5), policy, 'replay');
 }
 
 /** What one simulated compare: base run did. */

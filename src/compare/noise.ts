@@ -1,7 +1,7 @@
 import type { CompareConfig } from '../config/types.js';
 import type { NoiseHistoryEntry, NoiseRecord, Results, TopologyResult, TrialResult } from '../results/types.js';
 import { FOREIGN_WARN_SHARE } from '../results/warnings.js';
-import { mean, median } from '../stats/describe.js';
+import { mean } from '../stats/describe.js';
 import type { NoisePrior } from '../stats/inference.js';
 import { interleaved, normalizedValues } from './calibration.js';
 import { trialValues, type Gauged, type TrialMetric } from './metrics.js';
@@ -77,30 +77,41 @@ export function nextHistory(previous: Results | null, next: Results): NoiseHisto
 }
 
 /**
- * The between-run spread a baseline's history shows for a metric: a robust sd (1.4826 × median
- * absolute deviation) of the per-cell log ratios, less the part the trials explain. Real changes on
- * the default branch make it larger, never smaller: it errs on the side of fewer alarms.
+ * The between-run spread a baseline's history shows for one cell and metric (pure): the root mean
+ * square of that cell's log ratios of consecutive runs (an unchanged app's are centred on 0), less
+ * the part the trials explain. Not a robust spread: the tails are the point — one topology here
+ * moved 36% between two A/A runs while others moved a few percent, and a median of absolute
+ * deviations pooled over cells put replayed false alarms at 12% (bench:detect --replay). Real changes on the
+ * default branch only make it larger: it errs on the side of fewer alarms. Null below HISTORY_MIN
+ * entries for the cell.
  */
 export function historySpread(
   history: readonly NoiseHistoryEntry[],
+  cell: string,
   metric: Gauged,
   trialSd: number,
   trialsPerRun: number,
   normalized = false,
 ): { sd: number; df: number } | null {
-  if (history.length < HISTORY_MIN) return null;
   const ratios = history
-    .flatMap((h) =>
-      Object.values(h.cells)
-        .filter((c) => (c.normalized ?? false) === normalized)
-        .map((c) => c[metric]),
-    )
+    .map((h) => h.cells[cell])
+    .filter((c) => c !== undefined && (c.normalized ?? false) === normalized)
+    .map((c) => c[metric])
     .filter((v): v is number => typeof v === 'number');
   if (ratios.length < HISTORY_MIN) return null;
-  const center = median(ratios);
-  const robust = 1.4826 * median(ratios.map((r) => Math.abs(r - center)));
-  const pure = robust ** 2 - (2 * trialSd ** 2) / Math.max(1, trialsPerRun);
-  return { sd: Math.sqrt(Math.max(pure, 0)), df: history.length - 1 };
+  const meanSquare = ratios.reduce((s, r) => s + r * r, 0) / ratios.length;
+  const pure = meanSquare - (2 * trialSd ** 2) / Math.max(1, trialsPerRun);
+  return { sd: Math.sqrt(Math.max(pure, 0)), df: ratios.length };
+}
+
+/**
+ * A cell's own history pooled with this machine kind's default, each by its degrees of freedom
+ * (pure): a short history of a lucky quiet spell cannot shrink the drift to nothing, and a long
+ * one speaks for its runner.
+ */
+export function pooledDrift(own: { sd: number; df: number }, fallback: { sd: number; df: number }): { sd: number; df: number } {
+  const df = own.df + fallback.df;
+  return { sd: Math.sqrt((own.df * own.sd ** 2 + fallback.df * fallback.sd ** 2) / df), df };
 }
 
 /** How much wider one trial's spread is than the corpus's, for trials of `seconds` (pure; ≥ 1). */
@@ -182,11 +193,11 @@ export function storedNoise(
   // The history holds raw ratios, or ratios of normalized values: it speaks for one method each.
   const history =
     method !== 'after' && metric !== 'p99'
-      ? historySpread(context.baseline.noise?.history ?? [], metric, trial.sd, context.base.trials.length, method === 'interleaved')
+      ? historySpread(context.baseline.noise?.history ?? [], context.base.name, metric, trial.sd, context.base.trials.length, method === 'interleaved')
       : null;
   if (history) {
-    between = history;
-    source = `the baseline's history of ${context.baseline.noise!.history.length + 1} runs`;
+    between = pooledDrift(history, between);
+    source = `the cell's history of ${history.df + 1} baselines, pooled with this machine kind's default`;
   } else if (context.baseline.schemaVersion < 2) {
     between = { sd: between.sd * OLD_BASELINE_WIDENING, df: between.df };
     source = `this machine kind's default noise, widened ×${OLD_BASELINE_WIDENING}: the baseline predates noise records`;

@@ -6,6 +6,7 @@ import {
   historyEntry,
   historySpread,
   nextHistory,
+  pooledDrift,
   storedNoise,
   trialForeign,
   trialScale,
@@ -81,13 +82,34 @@ describe('the noise record', () => {
     }
     expect(history.noise!.history).toHaveLength(HISTORY_LENGTH);
   });
-  it('history replaces the default once it has 5 entries, less what the trials explain', () => {
-    const entries = [0.1, -0.1, 0.12, -0.08, 0.02, -0.02].map((r, i) => ({ at: String(i), cells: { a: { rps: r, cpu: r } } }));
-    expect(historySpread(entries.slice(0, 4), 'rps', 0.05, 3)).toBeNull();
-    const s = historySpread(entries, 'rps', 0.05, 3)!;
-    expect(s.df).toBe(5);
-    expect(s.sd).toBeGreaterThan(0.05);
-    expect(s.sd).toBeLessThan(0.15);
+  it('a cell’s history counts from 5 entries: the root mean square of its own ratios, less what the trials explain, tails kept', () => {
+    const ratios = [0.1, -0.1, 0.12, -0.08, 0.02, -0.5];
+    const entries = ratios.map((r, i) => ({ at: String(i), cells: { a: { rps: r, cpu: r }, b: { rps: 0, cpu: 0 } } }));
+    expect(historySpread(entries.slice(0, 4), 'a', 'rps', 0.05, 3)).toBeNull();
+    expect(historySpread(entries, 'c', 'rps', 0.05, 3)).toBeNull();
+    const s = historySpread(entries, 'a', 'rps', 0.05, 3)!;
+    const meanSquare = ratios.reduce((x, r) => x + r * r, 0) / 6;
+    expect(s.df).toBe(6);
+    expect(s.sd).toBeCloseTo(Math.sqrt(meanSquare - (2 * 0.05 ** 2) / 3), 12);
+    // The −50% entry is kept, not discounted as an outlier: sd ≈ 0.22, where a median spread gives ≈ 0.15.
+    expect(s.sd).toBeGreaterThan(0.2);
+    // Another cell of the same history that never moved: what the trials explain, floored at 0.
+    expect(historySpread(entries, 'b', 'rps', 0.05, 3)!.sd).toBe(0);
+    // Entries of the other kind (raw where normalized ones are asked for) do not count.
+    expect(historySpread(entries, 'a', 'rps', 0.05, 3, true)).toBeNull();
+  });
+  it('a history joins the machine default by degrees of freedom', () => {
+    const pooled = pooledDrift({ sd: 0.02, df: 12 }, { sd: 0.086, df: 4 });
+    expect(pooled.df).toBe(16);
+    expect(pooled.sd).toBeCloseTo(Math.sqrt((12 * 0.0004 + 4 * 0.086 ** 2) / 16), 12);
+    const before = cell('a', [100, 100, 100]);
+    const quiet = Array.from({ length: 8 }, (_, i) => ({ at: String(i), cells: { a: { rps: 0.01 * (i % 2 ? 1 : -1), cpu: 0, normalized: true } } }));
+    const doc = { ...results([before]), noise: { trialSpread: trialSpread([before]), history: quiet } };
+    const n = storedNoise('rps', { baseline: doc, base: before, calibration: 'interleaved', crossHardware: false });
+    const own = historySpread(quiet, 'a', 'rps', MACHINE_NOISE.interleaved.trial.rps.sd, 3, true)!;
+    expect(n.prior.betweenSd).toBeCloseTo(pooledDrift(own, MACHINE_NOISE.interleaved.runs.rps).sd, 12);
+    expect(n.prior.betweenDf).toBe(8 + MACHINE_NOISE.interleaved.runs.rps.df);
+    expect(n.source).toContain("cell's history of 9 baselines");
   });
   it('an older baseline is judged with widened noise, and says so; across hardware more is added', () => {
     const before = cell('a', [100, 100]);
@@ -105,7 +127,7 @@ describe('the noise record', () => {
       storedNoise('rps', { baseline: doc, base: before, calibration: 'interleaved', generic, crossHardware });
     expect(of(false, false).prior.betweenSd).toBeCloseTo(MACHINE_NOISE.interleaved.runs.rps.sd, 12);
     expect(of(true, false).prior.betweenSd).toBeCloseTo(MACHINE_NOISE.interleaved.runs.rps.sd * GENERIC_REFERENCE_WIDENING, 12);
-    expect(of(true, false).prior.betweenSd).toBeLessThan(MACHINE_NOISE.runs.rps.sd / 2);
+    expect(of(true, false).prior.betweenSd).toBeLessThan(MACHINE_NOISE.runs.rps.sd * 0.7);
     expect(of(true, false).source).toContain('gauges the machine, not the command’s shape');
     expect(of(true, true).prior.betweenSd ** 2 - of(true, false).prior.betweenSd ** 2).toBeCloseTo(CROSS_HARDWARE.generic ** 2, 12);
     expect(of(false, true).prior.betweenSd ** 2 - of(false, false).prior.betweenSd ** 2).toBeCloseTo(CROSS_HARDWARE.calibrated ** 2, 12);
