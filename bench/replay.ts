@@ -9,7 +9,7 @@ import { compareStored } from '../src/compare/stored.js';
 import type { Comparison, Policy } from '../src/compare/types.js';
 import { failureMessage } from '../src/compare/gate.js';
 import type { CompareConfig } from '../src/config/types.js';
-import type { Fingerprint, NoiseHistoryEntry, Results, TopologyResult, TrialResult } from '../src/results/types.js';
+import type { Fingerprint, Results, TopologyResult, TrialResult } from '../src/results/types.js';
 
 /** One measurement as the corpus keeps it; `foreign`: the largest share others took of a measured CPU. */
 export interface Point {
@@ -202,11 +202,9 @@ export function storedVerdict(runs: readonly StoredRun[], c: StoredCase, policy:
   if (c.history) {
     const earlier = runs.filter((r) => r !== b && r !== h).sort((x, y) => x.started.localeCompare(y.started));
     let previous: Results | null = null;
-    let history: NoiseHistoryEntry[] = [];
     for (const run of earlier) {
       const next = doc(side(run, false, run.topologies[0]?.trials.length ?? 1), 'corpus CPU', run.trialSec ?? 5);
-      history = nextHistory(previous, next);
-      previous = { ...next, noise: { ...next.noise!, history } };
+      previous = { ...next, noise: { ...next.noise!, history: nextHistory(previous, next) } };
     }
     baseline = { ...baseline, noise: { ...baseline.noise!, history: nextHistory(previous, baseline) } };
   }

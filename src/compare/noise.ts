@@ -81,9 +81,9 @@ export function nextHistory(previous: Results | null, next: Results): NoiseHisto
  * square of that cell's log ratios of consecutive runs (an unchanged app's are centred on 0), less
  * the part the trials explain. Not a robust spread: the tails are the point — one topology here
  * moved 36% between two A/A runs while others moved a few percent, and a median of absolute
- * deviations pooled over cells put replayed false alarms at 12% (bench:detect --replay). Real changes on the
- * default branch only make it larger: it errs on the side of fewer alarms. Null below HISTORY_MIN
- * entries for the cell.
+ * deviations pooled over cells put replayed false alarms at 12% (bench:detect --replay). Real
+ * changes on the default branch only make it larger: it errs on the side of fewer alarms. Null
+ * below HISTORY_MIN entries for the cell.
  */
 export function historySpread(
   history: readonly NoiseHistoryEntry[],
