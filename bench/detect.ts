@@ -163,11 +163,15 @@ async function replay(sims: number, seed: number): Promise<void> {
       console.log(`| stored baseline | ${trials} trial${trials > 1 ? 's' : ''} | ${effect.name} | ${rate(k, sims)} |`);
     }
   }
+  // As many earlier baselines as the corpus has besides the two runs compared.
+  const history = stored.runs.length - 2;
   for (const [label, trials, extra] of [
     // The baseline's history: the corpus's other runs, as the repository's earlier baselines.
-    [`stored, baseline with a history of ${stored.runs.length - 2} runs`, 1, { history: true }],
-    [`stored, baseline with a history of ${stored.runs.length - 2} runs`, 3, { history: true }],
+    [`stored, baseline with a history of ${history} runs`, 1, { history }],
+    [`stored, baseline with a history of ${history} runs`, 3, { history }],
+    ['stored, baseline with a history of 5 runs', 3, { history: 5 }],
     ['stored, other CPU, calibrated', 3, { crossHardware: { residual: CROSS_HARDWARE.calibrated } }],
+    [`stored, other CPU, calibrated, history of ${history} runs`, 3, { crossHardware: { residual: CROSS_HARDWARE.calibrated }, history }],
     ['stored, other CPU, no calibration', 3, { crossHardware: { residual: CROSS_HARDWARE.uncalibrated }, uncalibrated: true }],
     // The corpus's reference apps have their cells' shape: these rows assume a generic one tracks as well, under the widened prior.
     ['stored, `command` cells (generic reference)', 1, { command: true }],
@@ -230,7 +234,7 @@ async function storedLive(runs: number, effects: number[]): Promise<void> {
 }
 
 async function fit(): Promise<void> {
-  const { betweenRuns, cellLogs, perRound, runPairs, sharedDrift, speedDrift, withinRun } = await import('./fit.js');
+  const { betweenRuns, cellDriftPrior, cellLogs, perRound, runPairs, sharedDrift, speedDrift, withinRun } = await import('./fit.js');
   const read = (name: string) => JSON.parse(readFileSync(path.join(ROOT, 'bench/corpus', name), 'utf8'));
   const f = (x: { sd: number; df: number }): string => `${x.sd.toFixed(3)} (df ${x.df})`;
   for (const name of ['stored.json', 'stored-sequential.json']) {
@@ -241,12 +245,17 @@ async function fit(): Promise<void> {
       const raw = cellLogs(stored.runs, metric, false);
       const w = withinRun(raw);
       console.log(`  ${metric}: trial ${f(w)}, runs ${f(betweenRuns(raw, w))}`);
+      const prior = (cells: typeof raw, within: typeof w): string => {
+        const p = cellDriftPrior(cells, within);
+        return `cells' drift per run ${JSON.stringify(p.cells)}, across cells a scaled inverse χ² with ${p.nu} df (scale ${p.scale})`;
+      };
       if (metric === 'p99') continue;
       const norm = cellLogs(stored.runs, metric, true);
       const wn = withinRun(norm);
       console.log(
         `  ${metric} / reference app: trial ${f(wn)}, runs ${f(betweenRuns(norm, wn))}; app and reference run means correlate ${JSON.stringify(sharedDrift(stored.runs, metric))}`,
       );
+      console.log(`  ${metric}: ${prior(raw, w)}; / reference app: ${prior(norm, wn)}`);
       const pairs = runPairs(stored.runs, metric, wn.sd);
       const sd = speedDrift(pairs);
       console.log(

@@ -198,3 +198,59 @@ export function speedDrift(pairs: readonly RunPair[]): { drift: number; slope: n
   }
   return { drift: Math.round(best.drift * 1000) / 1000, slope: Math.round(best.slope * 1000) / 1000, gain: Math.round((constant - best.value) * 10) / 10 };
 }
+
+/**
+ * How much the machine's pooled drift says about one cell's (pure): each cell's run means spread
+ * by its own drift τ²_c (per run) plus its trials' part; τ²_c drawn across cells from a scaled
+ * inverse χ² with ν degrees of freedom and scale s². Fitted by maximum marginal likelihood (τ²_c
+ * integrated out on a log grid, each cell's mean profiled out: its sum of squares has runs − 1 df).
+ * A small ν says cells differ widely: as a prior beside a cell's own history, the pooled figure is
+ * worth about ν degrees of freedom.
+ */
+export function cellDriftPrior(cells: ReadonlyMap<string, number[][]>, within: Fitted): { nu: number; scale: number; cells: Record<string, number> } {
+  const data = [...cells].map(([name, list]) => {
+    const means = list.map(mean);
+    const m = mean(means);
+    const perRun = mean(list.map((v) => v.length));
+    return { name, ss: means.reduce((s, x) => s + (x - m) ** 2, 0), df: means.length - 1, trialPart: within.sd ** 2 / perRun };
+  });
+  const grid: number[] = [];
+  for (let l = Math.log(1e-6); l <= Math.log(1); l += 0.05) grid.push(l);
+  const cellLik = (c: (typeof data)[number], tau2: number): number => {
+    const v = tau2 + c.trialPart;
+    return -0.5 * c.df * Math.log(v) - c.ss / (2 * v);
+  };
+  // log density of ln τ² under a scaled inverse χ²(ν, s²).
+  const logPrior = (lt: number, nu: number, s2: number): number =>
+    (nu / 2) * Math.log((nu * s2) / 2) - lgamma(nu / 2) - (nu / 2) * lt - (nu * s2) / (2 * Math.exp(lt));
+  const marginal = (nu: number, s2: number): number =>
+    data.reduce((total, c) => {
+      const terms = grid.map((lt) => cellLik(c, Math.exp(lt)) + logPrior(lt, nu, s2));
+      const top = Math.max(...terms);
+      return total + top + Math.log(terms.reduce((s, t) => s + Math.exp(t - top), 0) * 0.05);
+    }, 0);
+  let best = { nu: 0, s2: 0, value: -Infinity };
+  for (let nu = 0.2; nu <= 30; nu *= 1.1) {
+    for (let ls = Math.log(1e-5); ls <= Math.log(0.1); ls += 0.1) {
+      const value = marginal(nu, Math.exp(ls));
+      if (value > best.value) best = { nu, s2: Math.exp(ls), value };
+    }
+  }
+  const own: Record<string, number> = {};
+  for (const c of data) own[c.name] = Math.round(Math.sqrt(Math.max(0, c.ss / c.df - c.trialPart)) * 1000) / 1000;
+  return { nu: Math.round(best.nu * 10) / 10, scale: Math.round(Math.sqrt(best.s2) * 1000) / 1000, cells: own };
+}
+
+/** ln Γ(x) for x > 0 (Lanczos, g = 7). */
+function lgamma(x: number): number {
+  if (x < 0.5) return Math.log(Math.PI / Math.sin(Math.PI * x)) - lgamma(1 - x);
+  const c = [
+    0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059, 12.507343278686905, -0.13857109526572012,
+    9.9843695780195716e-6, 1.5056327351493116e-7,
+  ];
+  const z = x - 1;
+  let a = c[0];
+  const t = z + 7.5;
+  for (let i = 1; i < 9; i++) a += c[i] / (z + i);
+  return 0.5 * Math.log(2 * Math.PI) + (z + 0.5) * Math.log(t) - t + Math.log(a);
+}

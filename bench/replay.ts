@@ -158,10 +158,10 @@ export interface StoredCase {
   /** Judge the cells as `command` topologies, on a generic reference (the corpus's own tracks their shape: an optimistic stand-in for the data, the widened prior as shipped). */
   readonly command?: boolean;
   /**
-   * The baseline carries a history (nextHistory): the corpus's other runs, oldest first, as
-   * consecutive baselines of the repository before it, all their trials each.
+   * The baseline carries a history (nextHistory) of this many earlier baselines: the corpus's other
+   * runs, drawn at random and put oldest first, all their trials each.
    */
-  readonly history?: boolean;
+  readonly history?: number;
 }
 
 function normal(random: () => number): number {
@@ -200,7 +200,8 @@ export function storedVerdict(runs: readonly StoredRun[], c: StoredCase, policy:
       });
   let baseline = doc(side(b, false), 'corpus CPU', b.trialSec ?? 5);
   if (c.history) {
-    const earlier = runs.filter((r) => r !== b && r !== h).sort((x, y) => x.started.localeCompare(y.started));
+    const others = runs.filter((r) => r !== b && r !== h);
+    const earlier = pick(others, c.history, random).sort((x, y) => x.started.localeCompare(y.started));
     let previous: Results | null = null;
     for (const run of earlier) {
       const next = doc(side(run, false, run.topologies[0]?.trials.length ?? 1), 'corpus CPU', run.trialSec ?? 5);

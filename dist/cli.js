@@ -24884,6 +24884,7 @@ var GENERIC_REFERENCE_WIDENING = 1.5;
 var CORPUS_TRIAL_SEC = 5;
 var OLD_BASELINE_WIDENING = 1.5;
 var HISTORY_MIN = 5;
+var DRIFT_PRIOR_DF = { interleaved: 1, none: MACHINE_NOISE.runs.rps.df };
 
 // src/compare/calibration.ts
 function genericReference(t) {
@@ -24985,7 +24986,7 @@ function storedNoise(metric2, context) {
   let source = "this machine kind's default noise";
   const history = method !== "after" && metric2 !== "p99" ? historySpread(context.baseline.noise?.history ?? [], context.base.name, metric2, trial.sd, context.base.trials.length, method === "interleaved") : null;
   if (history) {
-    between = pooledDrift(history, between);
+    between = pooledDrift(history, { sd: between.sd, df: DRIFT_PRIOR_DF[method === "interleaved" ? "interleaved" : "none"] });
     source = `the cell's history of ${history.df + 1} baselines, pooled with this machine kind's default`;
   } else if (context.baseline.schemaVersion < 2) {
     between = { sd: between.sd * OLD_BASELINE_WIDENING, df: between.df };

@@ -47047,6 +47047,7 @@ var CORPUS_TRIAL_SEC = 5;
 var OLD_BASELINE_WIDENING = 1.5;
 var HISTORY_LENGTH = 20;
 var HISTORY_MIN = 5;
+var DRIFT_PRIOR_DF = { interleaved: 1, none: MACHINE_NOISE.runs.rps.df };
 
 // src/compare/calibration.ts
 function genericReference(t) {
@@ -47172,7 +47173,7 @@ function storedNoise(metric2, context3) {
   let source = "this machine kind's default noise";
   const history = method !== "after" && metric2 !== "p99" ? historySpread(context3.baseline.noise?.history ?? [], context3.base.name, metric2, trial.sd, context3.base.trials.length, method === "interleaved") : null;
   if (history) {
-    between = pooledDrift(history, between);
+    between = pooledDrift(history, { sd: between.sd, df: DRIFT_PRIOR_DF[method === "interleaved" ? "interleaved" : "none"] });
     source = `the cell's history of ${history.df + 1} baselines, pooled with this machine kind's default`;
   } else if (context3.baseline.schemaVersion < 2) {
     between = { sd: between.sd * OLD_BASELINE_WIDENING, df: between.df };

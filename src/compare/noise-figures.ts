@@ -82,3 +82,15 @@ export const OLD_BASELINE_WIDENING = 1.5;
 export const HISTORY_LENGTH = 20;
 /** Entries of a cell's history before it joins the machine default (noise.ts pooledDrift). */
 export const HISTORY_MIN = 5;
+
+/**
+ * What this machine kind's drift between runs is worth beside one cell's own history, in degrees
+ * of freedom (noise.ts pooledDrift). Normalized by the reference app, cells differ tenfold: per run
+ * 0–0.04 for four fixture cells, 0.13 for gunicorn with 2 × the workers; a scaled inverse χ² of the
+ * cells' drifts, fitted by marginal likelihood on the corpus (bench:detect --fit), has 1.1 df (req/s)
+ * and 1.2 (CPU): the pooled figure is a weak guide to any one cell, so it counts as 1 df, where
+ * 10 let it drown a history of 8 (replayed −20% with 3 trials: 27% caught, 92% with 1 df; A/A 0.0%
+ * either way). Raw values share the machine's speed, and their drifts are alike (≥ 28 df): there
+ * the default keeps its own.
+ */
+export const DRIFT_PRIOR_DF = { interleaved: 1, none: MACHINE_NOISE.runs.rps.df } as const;

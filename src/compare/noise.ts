@@ -9,6 +9,7 @@ import {
   CAPACITY_NOISE,
   CORPUS_TRIAL_SEC,
   CROSS_HARDWARE,
+  DRIFT_PRIOR_DF,
   GENERIC_REFERENCE_WIDENING,
   HISTORY_LENGTH,
   HISTORY_MIN,
@@ -107,7 +108,8 @@ export function historySpread(
 /**
  * A cell's own history pooled with this machine kind's default, each by its degrees of freedom
  * (pure): a short history of a lucky quiet spell cannot shrink the drift to nothing, and a long
- * one speaks for its runner.
+ * one speaks for its cell. The default counts as DRIFT_PRIOR_DF: cells of one machine drift
+ * unalike, so it says little of any one.
  */
 export function pooledDrift(own: { sd: number; df: number }, fallback: { sd: number; df: number }): { sd: number; df: number } {
   const df = own.df + fallback.df;
@@ -196,7 +198,7 @@ export function storedNoise(
       ? historySpread(context.baseline.noise?.history ?? [], context.base.name, metric, trial.sd, context.base.trials.length, method === 'interleaved')
       : null;
   if (history) {
-    between = pooledDrift(history, between);
+    between = pooledDrift(history, { sd: between.sd, df: DRIFT_PRIOR_DF[method === 'interleaved' ? 'interleaved' : 'none'] });
     source = `the cell's history of ${history.df + 1} baselines, pooled with this machine kind's default`;
   } else if (context.baseline.schemaVersion < 2) {
     between = { sd: between.sd * OLD_BASELINE_WIDENING, df: between.df };

@@ -15,6 +15,7 @@ import {
 import {
   CAPACITY_NOISE,
   CROSS_HARDWARE,
+  DRIFT_PRIOR_DF,
   GENERIC_REFERENCE_WIDENING,
   HISTORY_LENGTH,
   MACHINE_NOISE,
@@ -107,9 +108,22 @@ describe('the noise record', () => {
     const doc = { ...results([before]), noise: { trialSpread: trialSpread([before]), history: quiet } };
     const n = storedNoise('rps', { baseline: doc, base: before, calibration: 'interleaved', crossHardware: false });
     const own = historySpread(quiet, 'a', 'rps', MACHINE_NOISE.interleaved.trial.rps.sd, 3, true)!;
-    expect(n.prior.betweenSd).toBeCloseTo(pooledDrift(own, MACHINE_NOISE.interleaved.runs.rps).sd, 12);
-    expect(n.prior.betweenDf).toBe(8 + MACHINE_NOISE.interleaved.runs.rps.df);
+    // Normalized, the machine default counts as 1 df beside the cell's 8: cells drift unalike.
+    expect(n.prior.betweenSd).toBeCloseTo(Math.sqrt((8 * own.sd ** 2 + MACHINE_NOISE.interleaved.runs.rps.sd ** 2) / 9), 12);
+    expect(n.prior.betweenDf).toBe(8 + DRIFT_PRIOR_DF.interleaved);
+    expect(n.prior.betweenSd).toBeLessThan(MACHINE_NOISE.interleaved.runs.rps.sd / 2);
     expect(n.source).toContain("cell's history of 9 baselines");
+    // Raw values share the machine's speed: there the default keeps its weight.
+    const rawHistory = quiet.map((e) => ({ ...e, cells: { a: { ...e.cells.a, normalized: false } } }));
+    const raw = storedNoise('rps', {
+      baseline: { ...doc, noise: { ...doc.noise, history: rawHistory } },
+      base: before,
+      calibration: 'none',
+      crossHardware: false,
+    });
+    const rawOwn = historySpread(rawHistory, 'a', 'rps', MACHINE_NOISE.trial.rps.sd, 3)!;
+    expect(raw.prior.betweenSd).toBeCloseTo(pooledDrift(rawOwn, { sd: MACHINE_NOISE.runs.rps.sd, df: DRIFT_PRIOR_DF.none }).sd, 12);
+    expect(raw.prior.betweenDf).toBe(8 + MACHINE_NOISE.runs.rps.df);
   });
   it('an older baseline is judged with widened noise, and says so; across hardware more is added', () => {
     const before = cell('a', [100, 100]);
