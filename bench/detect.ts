@@ -5,15 +5,16 @@
  *   npm run bench:detect -- --replay [--sims 2000] [--seed 1]
  *       replays the recorded corpus (bench/corpus/): thousands of verdicts in under a minute, both
  *       modes, effects injected into one side; rates with 95% intervals.
- *   npm run bench:detect -- --stored --runs 3 [--effects 20]
- *       live stored-baseline verdicts: one baseline run, then A/A runs and runs slowed to −20%
- *       req/s (gunicorn-auto), each a separate measurement minutes after the baseline.
+ *   npm run bench:detect -- --stored --runs 3 [--effects 20] [--baselines 6]
+ *       live stored-baseline verdicts: one baseline run (or several in a row, each carrying the
+ *       history of those before, as the action's pushes record them), then A/A runs and runs
+ *       slowed to −20% req/s (gunicorn-auto), each a separate measurement minutes after.
  *   npm run bench:detect -- --runs 10 [--effects 10,5] [--only gunicorn-auto]...
  *       live compare: base runs (minutes each): A/A, then FIXTURE_EXTRA_CPU_US calibrated to +10%
  *       and +5% CPU per request; the check that the corpus is representative.
  */
 import { policyOf } from '../src/pipeline/pipeline.js';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { runAb } from '../src/run/ab.js';
@@ -31,6 +32,8 @@ const { values } = parseArgs({
     replay: { type: 'boolean', default: false },
     fit: { type: 'boolean', default: false },
     stored: { type: 'boolean', default: false },
+    baselines: { type: 'string', default: '1' },
+    save: { type: 'string' },
     sims: { type: 'string', default: '2000' },
     seed: { type: 'string', default: '1' },
   },
@@ -53,7 +56,7 @@ const withExtra = (s: Config, us: number): Config => ({ ...s, app: { ...s.app, e
 const policy = policyOf(config);
 
 if (values.stored) {
-  await storedLive(Number(values.runs), values.effects.split(',').filter(Boolean).map(Number));
+  await storedLive(Number(values.runs), values.effects.split(',').filter(Boolean).map(Number), Math.max(1, Number(values.baselines)));
   process.exit(0);
 }
 
@@ -201,18 +204,31 @@ async function replay(sims: number, seed: number): Promise<void> {
   console.log(`\n${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 
-async function storedLive(runs: number, effects: number[]): Promise<void> {
+async function storedLive(runs: number, effects: number[], baselines: number): Promise<void> {
   const { runMatrix } = await import('../src/run/matrix.js');
   const { compareStored } = await import('../src/compare/stored.js');
   const { failureMessage } = await import('../src/compare/gate.js');
   ensureFixtureBuilt();
   const fixture = selectTopologies(readConfig(FIXTURE_CONFIG, ROOT), values.only ?? []);
   const policy = policyOf(fixture);
+  const { nextHistory } = await import('../src/compare/noise.js');
   const started = Date.now();
-  const baseline = await runMatrix(fixture, { skipBuild: true });
+  // As the action records them on pushes: each baseline carries the history of those before it.
+  // --save DIR keeps every results document, to judge again offline.
+  const save = (name: string, doc: object): void => {
+    if (values.save) writeFileSync(path.join(values.save, `${name}.json`), JSON.stringify(doc));
+  };
+  let baseline = await runMatrix(fixture, { skipBuild: true });
+  save('baseline-1', baseline);
+  for (let k = 1; k < baselines; k++) {
+    const next = await runMatrix(fixture, { skipBuild: true });
+    baseline = { ...next, noise: { ...next.noise!, history: nextHistory(baseline, next) } };
+    save(`baseline-${k + 1}`, baseline);
+    console.log(`  baseline ${k + 1} of ${baselines}: history ${JSON.stringify(baseline.noise!.history.at(-1)!.cells)}`);
+  }
   const gunicorn = baseline.topologies.find((t) => t.name === 'gunicorn-auto');
   console.log(
-    `bench:detect --stored — baseline recorded (${((Date.now() - started) / 1000).toFixed(0)} s): ${baseline.topologies.map((t) => `${t.name} ${t.rps.toFixed(0)} req/s`).join(', ')}`,
+    `bench:detect --stored — ${baselines} baseline${baselines > 1 ? 's' : ''} recorded (${((Date.now() - started) / 1000).toFixed(0)} s): ${baseline.topologies.map((t) => `${t.name} ${t.rps.toFixed(0)} req/s`).join(', ')}`,
   );
   const conditions = [{ name: 'A/A', extraUs: 0 }];
   for (const e of effects) {
@@ -224,7 +240,9 @@ async function storedLive(runs: number, effects: number[]): Promise<void> {
     for (let run = 1; run <= runs; run++) {
       const t0 = Date.now();
       const now = await runMatrix(withExtra(fixture, condition.extraUs), { skipBuild: true });
+      save(`head-${condition.extraUs}us-${run}`, now);
       const c = compareStored(baseline, now, policy, 'live baseline');
+      if (run === 1) console.log(`  noise: ${c.noiseSource}`);
       const fail = failureMessage(c);
       console.log(
         `  ${condition.name} run ${run}: ${fail ? 'FAILS' : 'passes'}; ${c.cells.map((x) => `${x.name}=${x.verdict} (req/s ${x.rps.change === null ? '?' : `${(x.rps.change * 100).toFixed(0)}%`})`).join(' ')}; ${((Date.now() - t0) / 1000).toFixed(0)} s`,
