@@ -46491,18 +46491,28 @@ function studentTCdf(t, df) {
   const tail = 0.5 * incompleteBeta(df / (df + t * t), df / 2, 0.5);
   return t >= 0 ? 1 - tail : tail;
 }
+function studentTPdf(t, df) {
+  return Math.exp(lnGamma((df + 1) / 2) - lnGamma(df / 2) - 0.5 * Math.log(df * Math.PI) - (df + 1) / 2 * Math.log1p(t * t / df));
+}
 function studentTQuantile(p, df) {
   if (p <= 0) return -Infinity;
   if (p >= 1) return Infinity;
+  if (p === 0.5) return 0;
   let lo = -1e4;
   let hi = 1e4;
+  const z = normalQuantile(p);
+  let x = Math.max(lo, Math.min(hi, z + (z ** 3 + z) / (4 * df)));
   for (let i = 0; i < 200; i++) {
-    const mid = (lo + hi) / 2;
-    if (studentTCdf(mid, df) < p) lo = mid;
-    else hi = mid;
-    if (hi - lo < 1e-12) break;
+    const f = studentTCdf(x, df) - p;
+    if (f === 0) return x;
+    if (f < 0) lo = x;
+    else hi = x;
+    let next = x - f / studentTPdf(x, df);
+    if (!(next > lo && next < hi)) next = (lo + hi) / 2;
+    if (Math.abs(next - x) <= 1e-13 * Math.max(1, Math.abs(x)) || hi - lo < 1e-12) return next;
+    x = next;
   }
-  return (lo + hi) / 2;
+  return x;
 }
 function normalCdf(z) {
   const x = Math.abs(z) / Math.SQRT2;

@@ -58,19 +58,36 @@ export function studentTCdf(t: number, df: number): number {
   return t >= 0 ? 1 - tail : tail;
 }
 
-/** The t with P(T ≤ t) = p, by bisection on the CDF. */
+/** Student's t density with `df` degrees of freedom. */
+export function studentTPdf(t: number, df: number): number {
+  return Math.exp(lnGamma((df + 1) / 2) - lnGamma(df / 2) - 0.5 * Math.log(df * Math.PI) - ((df + 1) / 2) * Math.log1p((t * t) / df));
+}
+
+/**
+ * The t with P(T ≤ t) = p: Newton's steps on the CDF, each kept inside the bracket the steps so far
+ * have narrowed (halving it when a step would leave it), so it converges for any df. A handful of
+ * CDF evaluations where bisection from ±10⁴ took about 55: the replay judges millions of intervals.
+ */
 export function studentTQuantile(p: number, df: number): number {
   if (p <= 0) return -Infinity;
   if (p >= 1) return Infinity;
+  if (p === 0.5) return 0;
   let lo = -1e4;
   let hi = 1e4;
+  // Start from the normal quantile with the first Cornish–Fisher term: close for df above ~3.
+  const z = normalQuantile(p);
+  let x = Math.max(lo, Math.min(hi, z + (z ** 3 + z) / (4 * df)));
   for (let i = 0; i < 200; i++) {
-    const mid = (lo + hi) / 2;
-    if (studentTCdf(mid, df) < p) lo = mid;
-    else hi = mid;
-    if (hi - lo < 1e-12) break;
+    const f = studentTCdf(x, df) - p;
+    if (f === 0) return x;
+    if (f < 0) lo = x;
+    else hi = x;
+    let next = x - f / studentTPdf(x, df);
+    if (!(next > lo && next < hi)) next = (lo + hi) / 2;
+    if (Math.abs(next - x) <= 1e-13 * Math.max(1, Math.abs(x)) || hi - lo < 1e-12) return next;
+    x = next;
   }
-  return (lo + hi) / 2;
+  return x;
 }
 
 /** Φ(z), the standard normal CDF. */

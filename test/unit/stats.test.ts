@@ -11,6 +11,16 @@ describe('Student t distribution (against published tables)', () => {
     { p: 0.025, df: 4, expected: -2.776445105 },
   ];
   for (const q of quantiles) it(`t(${q.p}, ${q.df})`, () => expect(studentTQuantile(q.p, q.df)).toBeCloseTo(q.expected, 6));
+  it('the quantile inverts the CDF for heavy tails, fractional df and far tails alike', () => {
+    for (const df of [0.3, 1, 1.1, 2.5, 6, 15.7, 400]) {
+      for (const p of [1e-7, 0.0005, 0.01, 0.3, 0.5, 0.77, 0.995, 1 - 1e-6]) {
+        const t = studentTQuantile(p, df);
+        // Within 10⁻⁹ of p in the CDF, or at the search's bound of ±10⁴ where the tail is that heavy.
+        if (Math.abs(t) < 1e4 - 1) expect(Math.abs(studentTCdf(t, df) - p)).toBeLessThan(1e-9 * Math.max(1, p / 0.01));
+        expect(Math.sign(t)).toBe(Math.sign(p - 0.5));
+      }
+    }
+  });
   it('CDF', () => {
     expect(studentTCdf(2, 5)).toBeCloseTo(0.9490302605, 8);
     expect(studentTCdf(0, 3)).toBeCloseTo(0.5, 12);
