@@ -4,6 +4,8 @@
  *
  *   npm run bench:corpus -- --mode stored --runs 12 [--gap 20]   # separate CLI processes, minutes apart
  *   npm run bench:corpus -- --mode base --runs 5                 # compare: base A/A, 8 rounds each
+ *   npm run bench:corpus -- --import a.json b.json --file stored-xeon.json   # results documents of
+ *       unchanged runs made elsewhere (bench:detect --stored --save), oldest first
  *
  * `stored` runs `flask-perf run` as a new process per run, the fixture's config as it is (3 trials
  * of 10 s, each on a fresh deployment, calibration by turns): what a baseline and a later PR run on
@@ -22,12 +24,15 @@ import { readConfig } from '../src/config/load.js';
 import type { Results, TrialResult } from '../src/results/types.js';
 import { ensureFixtureBuilt, FIXTURE_CONFIG, ROOT } from '../test/support/fixture.js';
 
-const { values } = parseArgs({
+const { values, positionals } = parseArgs({
   options: {
     mode: { type: 'string', default: 'stored' },
     runs: { type: 'string', default: '3' },
     gap: { type: 'string', default: '20' },
+    file: { type: 'string' },
+    import: { type: 'boolean', default: false },
   },
+  allowPositionals: true,
 });
 const mode = values.mode === 'base' ? 'base' : 'stored';
 const runs = Number(values.runs);
@@ -53,12 +58,20 @@ interface Corpus {
   readonly runs: unknown[];
 }
 
-const file = path.join(ROOT, 'bench/corpus', `${mode}.json`);
+const file = path.join(ROOT, 'bench/corpus', values.file ?? `${mode}.json`);
 const how =
   mode === 'stored'
     ? "flask-perf run as a new process per run, fixture config (load.trials 3 × 10 s, each trial on a fresh deployment: 5 s warm-up before the first, 2 s before the others), compare.calibrate on (the stdlib reference app deployed beside each topology, the two taking turns in 1 s slices within every trial); runs back to back with a gap; per trial: rps, CPU ms per 1k requests, p99 ms, the largest share others took of a measured CPU; the reference app's trial beside it likewise"
     : 'compare: base A/A in one process: head and base both the fixture, compare defaults but exactly 8 rounds (no early stop): each round starts both sides together and alternates 3 slices of 1 s a side after a 1 s warm-up each; per round and side: rps, CPU ms per 1k requests, p99 ms, the largest share others took of a measured CPU';
-const corpus: Corpus = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Corpus) : { mode, how, runs: [] };
+const corpus: Corpus = existsSync(file)
+  ? (JSON.parse(readFileSync(file, 'utf8')) as Corpus)
+  : {
+      mode,
+      how: values.import
+        ? `${how.replace('flask-perf run as a new process per run', 'the same measuring as flask-perf run, imported from the results documents of bench:detect --stored --save (every run in one process)').replace('runs back to back with a gap', 'runs back to back')}`
+        : how,
+      runs: [],
+    };
 /**
  * What the runner did besides measuring, for the replay's clock (bench/replay.ts): runs recorded
  * by the newest runner set how long a simulated round takes.
@@ -67,11 +80,40 @@ const RUNNER =
   '2026-12-05: servers start on every core and move to theirs once healthy; the first start of a topology is not measured; TIME_WAIT counted after a side’s last slice';
 const machine = { cpuModel: os.cpus()[0]?.model ?? 'unknown', cpuMhz: os.cpus()[0]?.speed ?? null, cores: os.availableParallelism(), node: process.version };
 
-ensureFixtureBuilt();
 const save = (): void => {
   mkdirSync(path.dirname(file), { recursive: true });
   writeFileSync(file, `${JSON.stringify(corpus)}\n`);
 };
+
+/** A stored-baseline run as the corpus keeps it: per cell, its trials and the reference app's beside them. */
+function storedRun(results: Results, started: string, load1: number | null): unknown {
+  return {
+    started,
+    load1,
+    machine: { ...machine, cpuModel: results.environment.cpuModel, cores: results.environment.cores },
+    stealPercent: results.environment.stealPercent ?? null,
+    trialSec: results.load.durationSec,
+    runner: RUNNER,
+    topologies: results.topologies.map((t) => ({
+      name: t.name,
+      ok: t.ok,
+      trials: t.trials.map(point),
+      calibration: t.calibration?.trials.map((c) => ({ rps: c.rps, cpu: c.cpuMsPer1kRequests })) ?? null,
+    })),
+  };
+}
+
+if (values.import) {
+  for (const name of positionals) {
+    const results = JSON.parse(readFileSync(name, 'utf8')) as Results;
+    corpus.runs.push(storedRun(results, results.startedAt, null));
+  }
+  save();
+  console.log(`${positionals.length} results documents imported (${corpus.runs.length} runs in ${path.relative(ROOT, file)})`);
+  process.exit(0);
+}
+
+ensureFixtureBuilt();
 
 for (let run = 1; run <= runs; run++) {
   const started = new Date().toISOString();
@@ -96,20 +138,7 @@ for (let run = 1; run <= runs; run++) {
     }
     const results = JSON.parse(readFileSync(out, 'utf8')) as Results;
     rmSync(tmp, { recursive: true, force: true });
-    corpus.runs.push({
-      started,
-      load1: load,
-      machine,
-      stealPercent: results.environment.stealPercent ?? null,
-      trialSec: results.load.durationSec,
-      runner: RUNNER,
-      topologies: results.topologies.map((t) => ({
-        name: t.name,
-        ok: t.ok,
-        trials: t.trials.map(point),
-        calibration: t.calibration?.trials.map((c) => ({ rps: c.rps, cpu: c.cpuMsPer1kRequests })) ?? null,
-      })),
-    });
+    corpus.runs.push(storedRun(results, started, load));
   } else {
     const fixture = readConfig(FIXTURE_CONFIG, ROOT);
     const config = { ...fixture, compare: { ...fixture.compare, rounds: 8, maxRounds: 8, maxTimeMs: 3_600_000 } };

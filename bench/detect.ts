@@ -2,9 +2,10 @@
  * bench:detect — how often verdicts raise a false alarm (A/A) and how often they detect a known
  * change, on the fixture's five topologies with default config.
  *
- *   npm run bench:detect -- --replay [--sims 2000] [--seed 1]
+ *   npm run bench:detect -- --replay [--sims 2000] [--seed 1] [--corpus stored.json]
  *       replays the recorded corpus (bench/corpus/): thousands of verdicts in under a minute, both
- *       modes, effects injected into one side; rates with 95% intervals.
+ *       modes, effects injected into one side; rates with 95% intervals. --corpus names the
+ *       stored-baseline runs to replay and fit (another machine's, say).
  *   npm run bench:detect -- --stored --runs 3 [--effects 20] [--baselines 6]
  *       live stored-baseline verdicts: one baseline run (or several in a row, each carrying the
  *       history of those before, as the action's pushes record them), then A/A runs and runs
@@ -33,6 +34,7 @@ const { values } = parseArgs({
     fit: { type: 'boolean', default: false },
     stored: { type: 'boolean', default: false },
     baselines: { type: 'string', default: '1' },
+    corpus: { type: 'string', default: 'stored.json' },
     save: { type: 'string' },
     sims: { type: 'string', default: '2000' },
     seed: { type: 'string', default: '1' },
@@ -129,7 +131,7 @@ async function replay(sims: number, seed: number): Promise<void> {
   const { DEFAULT_THRESHOLDS } = await import('../src/compare/thresholds.js');
   const { CROSS_HARDWARE } = await import('../src/compare/noise-figures.js');
   const read = (name: string) => JSON.parse(readFileSync(path.join(ROOT, 'bench/corpus', name), 'utf8'));
-  const stored = read('stored.json');
+  const stored = read(values.corpus);
   const interleaved = /by turns|taking turns/.test(stored.how as string);
   const ab = existsSync(path.join(ROOT, 'bench/corpus/base.json')) ? read('base.json') : null;
   const policy = policyFrom(DEFAULT_THRESHOLDS, DEFAULT_COMPARE);
@@ -255,7 +257,7 @@ async function fit(): Promise<void> {
   const { betweenRuns, cellDriftPrior, cellLogs, perRound, runPairs, sharedDrift, speedDrift, withinRun } = await import('./fit.js');
   const read = (name: string) => JSON.parse(readFileSync(path.join(ROOT, 'bench/corpus', name), 'utf8'));
   const f = (x: { sd: number; df: number }): string => `${x.sd.toFixed(3)} (df ${x.df})`;
-  for (const name of ['stored.json', 'stored-sequential.json']) {
+  for (const name of [values.corpus]) {
     if (!existsSync(path.join(ROOT, 'bench/corpus', name))) continue;
     const stored = read(name);
     console.log(`${name}: ${stored.runs.length} runs — ${stored.how}`);
