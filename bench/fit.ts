@@ -2,6 +2,7 @@
  * Fits the noise model (src/compare/noise.ts MACHINE_NOISE) to the A/A corpus (bench/corpus/):
  * pure functions over the recorded points, printed by `npm run bench:detect -- --fit`.
  */
+import { lnGamma } from '../src/stats/distributions.js';
 import type { AbRun, StoredRun } from './replay.js';
 
 /** A log-scale sd with the degrees of freedom behind it. */
@@ -222,7 +223,7 @@ export function cellDriftPrior(cells: ReadonlyMap<string, number[][]>, within: F
   };
   // log density of ln τ² under a scaled inverse χ²(ν, s²).
   const logPrior = (lt: number, nu: number, s2: number): number =>
-    (nu / 2) * Math.log((nu * s2) / 2) - lgamma(nu / 2) - (nu / 2) * lt - (nu * s2) / (2 * Math.exp(lt));
+    (nu / 2) * Math.log((nu * s2) / 2) - lnGamma(nu / 2) - (nu / 2) * lt - (nu * s2) / (2 * Math.exp(lt));
   const marginal = (nu: number, s2: number): number =>
     data.reduce((total, c) => {
       const terms = grid.map((lt) => cellLik(c, Math.exp(lt)) + logPrior(lt, nu, s2));
@@ -239,18 +240,4 @@ export function cellDriftPrior(cells: ReadonlyMap<string, number[][]>, within: F
   const own: Record<string, number> = {};
   for (const c of data) own[c.name] = Math.round(Math.sqrt(Math.max(0, c.ss / c.df - c.trialPart)) * 1000) / 1000;
   return { nu: Math.round(best.nu * 10) / 10, scale: Math.round(Math.sqrt(best.s2) * 1000) / 1000, cells: own };
-}
-
-/** ln Γ(x) for x > 0 (Lanczos, g = 7). */
-function lgamma(x: number): number {
-  if (x < 0.5) return Math.log(Math.PI / Math.sin(Math.PI * x)) - lgamma(1 - x);
-  const c = [
-    0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059, 12.507343278686905, -0.13857109526572012,
-    9.9843695780195716e-6, 1.5056327351493116e-7,
-  ];
-  const z = x - 1;
-  let a = c[0];
-  const t = z + 7.5;
-  for (let i = 1; i < 9; i++) a += c[i] / (z + i);
-  return 0.5 * Math.log(2 * Math.PI) + (z + 0.5) * Math.log(t) - t + Math.log(a);
 }
