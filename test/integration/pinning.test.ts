@@ -31,8 +31,14 @@ describe('a deployment, once up, runs on the servers’ CPUs only', () => {
       const facts = { workers: null, instances: null };
       const d = await deploy(topology, withMarker, placement, deps, facts);
       try {
-        const pids = processesWithEnv('FLASK_PERF_TEST_MARKER', marker);
         // gunicorn: a master and 3 workers; the balancer: 3 instances and node (shells may sit above them).
+        // The deployment answers once one worker does: the others may still be forking (they inherit
+        // the master's CPUs), so wait for them, up to 5 s.
+        let pids = processesWithEnv('FLASK_PERF_TEST_MARKER', marker);
+        for (let i = 0; i < 50 && pids.length < 4; i++) {
+          await new Promise((r) => setTimeout(r, 100));
+          pids = processesWithEnv('FLASK_PERF_TEST_MARKER', marker);
+        }
         expect(pids.length, topology.name).toBeGreaterThanOrEqual(4);
         for (const pid of pids) {
           const threads = threadCpus(pid);
