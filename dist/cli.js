@@ -24895,6 +24895,7 @@ var CORPUS_TRIAL_SEC = 5;
 var OLD_BASELINE_WIDENING = 1.5;
 var HISTORY_MIN = 5;
 var DRIFT_PRIOR_DF = { interleaved: 1, none: MACHINE_NOISE.runs.rps.df };
+var SATURATED_SHARE = 0.95;
 
 // src/compare/calibration.ts
 function genericReference(t) {
@@ -24903,15 +24904,35 @@ function genericReference(t) {
 function interleaved(t) {
   return t.calibration?.interleaved === true && t.calibration.trials.length === t.trials.length && t.trials.length > 0;
 }
-function normalizedValues(t, metric2) {
+function busyCores(trials) {
+  const busy = trials.map((t) => {
+    const rps = positiveValue(t, "rps");
+    const cpu = positiveValue(t, "cpu");
+    return rps !== null && cpu !== null ? rps * cpu / 1e6 : null;
+  });
+  return busy.length && busy.every((b) => b !== null) ? mean(busy) : null;
+}
+function elasticity(t) {
+  const app = busyCores(t.trials);
+  const reference = busyCores(t.calibration?.trials ?? []);
+  if (app === null || reference === null || reference <= 0) return 1;
+  return Math.min(1, app / reference / SATURATED_SHARE);
+}
+function normalizedValues(t, metric2, anchor = 1) {
   const ref = t.calibration?.trials ?? [];
+  const e = metric2 === "rps" ? elasticity(t) : 1;
   const out2 = [];
   t.trials.forEach((trial, i) => {
     const a = positiveValue(trial, metric2);
     const b = ref[i] ? positiveValue(ref[i], metric2) : null;
-    if (a !== null && b !== null) out2.push(a / b);
+    if (a !== null && b !== null) out2.push(a * (anchor / b) ** e);
   });
   return out2;
+}
+function normalizedPair(base, head, metric2) {
+  const reference = [...trialValues(base.calibration?.trials ?? [], metric2), ...trialValues(head.calibration?.trials ?? [], metric2)];
+  const anchor = metric2 === "rps" && reference.length ? Math.exp(mean(reference.map(Math.log))) : 1;
+  return { base: normalizedValues(base, metric2, anchor), head: normalizedValues(head, metric2, anchor) };
 }
 function calibrationRatio(base, head, confidence) {
   const b = base.calibration;
@@ -24932,7 +24953,8 @@ function calibrationRatio(base, head, confidence) {
     rpsInterval: Number.isFinite(rps.high) ? { low: rps.low, high: rps.high } : null,
     variance: { rps: rps.se ** 2, cpu: cpu ? cpu.se ** 2 : 0 },
     byTurns: interleaved(base) && interleaved(head),
-    generic: genericReference(base) || genericReference(head)
+    generic: genericReference(base) || genericReference(head),
+    elasticity: { base: elasticity(base), head: elasticity(head) }
   };
 }
 
@@ -25195,11 +25217,12 @@ function compareStored(base, head, policy, baseSource = null, expected) {
         });
         sources2.add(noise3.source);
         if (method === "interleaved") {
-          samples[metric2] = { kind: "unpaired", base: normalizedValues(b, metric2), head: normalizedValues(h, metric2), prior: noise3.prior };
+          samples[metric2] = { kind: "unpaired", ...normalizedPair(b, h, metric2), prior: noise3.prior };
           continue;
         }
-        const scale = method === "after" ? metric2 === "rps" ? calibration.rps : calibration.cpu ?? 1 : 1;
-        const factorVariance = method === "after" ? calibration.variance[metric2] : 0;
+        const e = method === "after" && metric2 === "rps" ? calibration.elasticity.head : 1;
+        const scale = method === "after" ? (metric2 === "rps" ? calibration.rps : calibration.cpu ?? 1) ** e : 1;
+        const factorVariance = method === "after" ? calibration.variance[metric2] * e * e : 0;
         const prior = { ...noise3.prior, betweenSd: Math.sqrt(noise3.prior.betweenSd ** 2 + factorVariance) };
         samples[metric2] = { kind: "unpaired", base: trialValues(b.trials, metric2), head: trialValues(h.trials, metric2).map((v) => v / scale), prior };
       }
@@ -27903,6 +27926,11 @@ function environment(results, comparison) {
     lines.push(
       `**Calibration:** this run ran the reference app at ${calibrated.map(factor).join(", ")} of the baseline's; ` + (byTurns ? "each trial's req/s and CPU per request are divided by the reference app's beside it (the two take turns in 1 s slices), on both sides, so the machine's speed of that moment divides out (it drifts between runs, and differs between machines)." : "those cells' req/s and CPU per request are divided by it before comparing (the machine's speed drifts between runs, and differs between machines), and its uncertainty is added to theirs.")
     );
+    const waiting = calibrated.filter((c) => Math.min(c.calibration.elasticity.base, c.calibration.elasticity.head) < 1);
+    if (waiting.length)
+      lines.push(
+        `**Partly CPU-bound:** ${waiting.map((c) => `${md(c.name)} (${speedShare(c.calibration.elasticity)})`).join(", ")} kept the server CPU only that busy against the reference app: a cell that waits gains less from a faster machine, so its req/s follows the reference's speed only that far.`
+      );
     const generic = calibrated.filter((c) => c.calibration.generic);
     if (generic.length)
       lines.push(
@@ -27919,6 +27947,10 @@ function environment(results, comparison) {
     lines.push(`\u26A0\uFE0F **cross-hardware:** ${md(comparison.hardwareNote)}; part of a difference may come from the machine, not the code.`);
   if (comparison.ignored.length) lines.push(`**Not judged:** ${comparison.ignored.map(md).join(", ")} (in the results, not in the config).`);
   return lines.join("\n");
+}
+function speedShare(e) {
+  const [low, high] = [Math.min(e.base, e.head), Math.max(e.base, e.head)].map((x) => Math.round(x * 100));
+  return low === high ? `${low}%` : `${low}\u2013${high}%`;
 }
 function warnings(results, limit = Infinity) {
   const all2 = results.topologies.flatMap((t) => t.warnings.map((w) => `- ${md(t.name)}: ${md(w.message)}`));

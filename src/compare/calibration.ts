@@ -1,7 +1,8 @@
 import type { TopologyResult } from '../results/types.js';
+import { mean } from '../stats/describe.js';
 import { unpairedRatioInterval } from '../stats/inference.js';
-import { positiveValue, trialValues, type Gauged } from './metrics.js';
-import { MACHINE_NOISE } from './noise-figures.js';
+import { positiveValue, trialValues, type Gauged, type Measured } from './metrics.js';
+import { MACHINE_NOISE, SATURATED_SHARE } from './noise-figures.js';
 
 /**
  * How much faster the head's machine ran the reference app than the base's (head / base), per
@@ -17,6 +18,8 @@ export interface Calibration {
   readonly byTurns: boolean;
   /** The reference app gauges the machine, not the topology's shape (genericReference). */
   readonly generic: boolean;
+  /** How much of the machine's speed each side's req/s follows, 0–1 (elasticity). */
+  readonly elasticity: { readonly base: number; readonly head: number };
 }
 
 /**
@@ -33,19 +36,60 @@ export function interleaved(t: TopologyResult): boolean {
   return t.calibration?.interleaved === true && t.calibration.trials.length === t.trials.length && t.trials.length > 0;
 }
 
+/** Server cores kept busy over a side's trials: req/s × CPU per request, averaged; null when CPU is unknown. */
+function busyCores(trials: readonly Measured[]): number | null {
+  const busy = trials.map((t) => {
+    const rps = positiveValue(t, 'rps');
+    const cpu = positiveValue(t, 'cpu');
+    return rps !== null && cpu !== null ? (rps * cpu) / 1e6 : null;
+  });
+  return busy.length && busy.every((b) => b !== null) ? mean(busy) : null;
+}
+
 /**
- * Per-trial values of a metric divided by the reference app's beside them (pure): the machine's
- * speed at that moment divides out. Pairs missing a value are skipped.
+ * How much of the machine's speed a cell's req/s follows, 0–1 (pure): the share of server CPU it
+ * kept busy against the reference app of its shape, which saturates it. The reference's req/s is
+ * the machine's speed; an app that waits (sleeps, I/O, a small worker pool) gains less than that
+ * from a faster machine, and dividing its req/s by the whole factor would hand it the machine's
+ * swings instead (a 20 ms-sleep app read +43% between two trials of one run where its req/s held
+ * still). The busy share bounds the true elasticity from above, and is exact at both ends: 1 for
+ * a CPU-bound cell, 0 for one that only waits. Within SATURATED_SHARE of the reference counts as
+ * saturated (a gunicorn master idles beside its workers). Unknown CPU: 1, as before the rule.
  */
-export function normalizedValues(t: TopologyResult, metric: Gauged): number[] {
+export function elasticity(t: TopologyResult): number {
+  const app = busyCores(t.trials);
+  const reference = busyCores(t.calibration?.trials ?? []);
+  if (app === null || reference === null || reference <= 0) return 1;
+  return Math.min(1, app / reference / SATURATED_SHARE);
+}
+
+/**
+ * Per-trial values of a metric with the machine's speed divided out (pure): CPU per request is
+ * divided by the reference app's beside it; req/s is scaled from the reference's speed of that
+ * trial to `anchor` by the cell's elasticity (anchor / reference)^e — with e = 1 and anchor 1,
+ * divided by it. Pairs missing a value are skipped.
+ */
+export function normalizedValues(t: TopologyResult, metric: Gauged, anchor = 1): number[] {
   const ref = t.calibration?.trials ?? [];
+  const e = metric === 'rps' ? elasticity(t) : 1;
   const out: number[] = [];
   t.trials.forEach((trial, i) => {
     const a = positiveValue(trial, metric);
     const b = ref[i] ? positiveValue(ref[i], metric) : null;
-    if (a !== null && b !== null) out.push(a / b);
+    if (a !== null && b !== null) out.push(a * (anchor / b) ** e);
   });
   return out;
+}
+
+/**
+ * Both sides' normalized values, brought to one machine speed (pure): the geometric mean of both
+ * sides' reference values. Each side follows it by its own elasticity: a change that makes the app
+ * CPU-bound changes how much of the machine's speed it follows.
+ */
+export function normalizedPair(base: TopologyResult, head: TopologyResult, metric: Gauged): { base: number[]; head: number[] } {
+  const reference = [...trialValues(base.calibration?.trials ?? [], metric), ...trialValues(head.calibration?.trials ?? [], metric)];
+  const anchor = metric === 'rps' && reference.length ? Math.exp(mean(reference.map(Math.log))) : 1;
+  return { base: normalizedValues(base, metric, anchor), head: normalizedValues(head, metric, anchor) };
 }
 
 /**
@@ -74,5 +118,6 @@ export function calibrationRatio(base: TopologyResult, head: TopologyResult, con
     variance: { rps: rps.se ** 2, cpu: cpu ? cpu.se ** 2 : 0 },
     byTurns: interleaved(base) && interleaved(head),
     generic: genericReference(base) || genericReference(head),
+    elasticity: { base: elasticity(base), head: elasticity(head) },
   };
 }

@@ -94,3 +94,9 @@ export const HISTORY_MIN = 5;
  * the default keeps its own.
  */
 export const DRIFT_PRIOR_DF = { interleaved: 1, none: MACHINE_NOISE.runs.rps.df } as const;
+
+/**
+ * A cell busy on its server cores within this share of the reference app counts as CPU-bound
+ * (calibration.ts elasticity): the corpus's saturated fixture cells read 0.98–1.01 of it.
+ */
+export const SATURATED_SHARE = 0.95;

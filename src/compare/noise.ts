@@ -3,7 +3,7 @@ import type { NoiseHistoryEntry, NoiseRecord, Results, TopologyResult, TrialResu
 import { FOREIGN_WARN_SHARE } from '../results/warnings.js';
 import { mean } from '../stats/describe.js';
 import type { NoisePrior } from '../stats/inference.js';
-import { interleaved, normalizedValues } from './calibration.js';
+import { interleaved, normalizedPair } from './calibration.js';
 import { trialValues, type Gauged, type TrialMetric } from './metrics.js';
 import {
   CAPACITY_NOISE,
@@ -60,10 +60,10 @@ export function historyEntry(previous: Results, next: Results): NoiseHistoryEntr
     const p = previous.topologies.find((x) => x.name === t.name);
     if (!p || !p.ok || !t.ok || p.capacity || t.capacity) continue;
     const normalized = interleaved(t) && interleaved(p);
-    const values = (r: TopologyResult, m: Gauged): number[] => (normalized ? normalizedValues(r, m) : trialValues(r.trials, m));
     const ratio = (m: Gauged): number | null => {
-      const a = logMean(values(t, m));
-      const b = logMean(values(p, m));
+      const pair = normalized ? normalizedPair(p, t, m) : { base: trialValues(p.trials, m), head: trialValues(t.trials, m) };
+      const a = logMean(pair.head);
+      const b = logMean(pair.base);
       return a === null || b === null ? null : Math.round((a - b) * 1e4) / 1e4;
     };
     cells[t.name] = { rps: ratio('rps'), cpu: ratio('cpu'), normalized };

@@ -1,5 +1,5 @@
 import type { Results } from '../results/types.js';
-import { calibrationRatio, genericReference, interleaved, normalizedValues } from './calibration.js';
+import { calibrationRatio, genericReference, interleaved, normalizedPair } from './calibration.js';
 import { cellPlacementDifference, hardwareDifference, judgeCells, judgedTopologies } from './cells.js';
 import { TRIAL_METRICS, trialValues, type Gauged, type MetricName } from './metrics.js';
 import { capacityNoise, capacityValue, storedNoise, trialForeign, type CalibrationMethod } from './noise.js';
@@ -74,12 +74,14 @@ export function compareStored(base: Results | null, head: Results, policy: Polic
         });
         sources.add(noise.source);
         if (method === 'interleaved') {
-          samples[metric] = { kind: 'unpaired', base: normalizedValues(b, metric as Gauged), head: normalizedValues(h, metric as Gauged), prior: noise.prior };
+          samples[metric] = { kind: 'unpaired', ...normalizedPair(b, h, metric as Gauged), prior: noise.prior };
           continue;
         }
-        // Calibrated after the cell (older documents): divide by the factor, and add its uncertainty.
-        const scale = method === 'after' ? (metric === 'rps' ? calibration!.rps : (calibration!.cpu ?? 1)) : 1;
-        const factorVariance = method === 'after' ? calibration!.variance[metric as Gauged] : 0;
+        // Calibrated after the cell (older documents): bring the head to the base's machine speed by
+        // the factor (req/s: as far as the head's elasticity follows it), and add its uncertainty.
+        const e = method === 'after' && metric === 'rps' ? calibration!.elasticity.head : 1;
+        const scale = method === 'after' ? (metric === 'rps' ? calibration!.rps : (calibration!.cpu ?? 1)) ** e : 1;
+        const factorVariance = method === 'after' ? calibration!.variance[metric as Gauged] * e * e : 0;
         const prior = { ...noise.prior, betweenSd: Math.sqrt(noise.prior.betweenSd ** 2 + factorVariance) };
         samples[metric] = { kind: 'unpaired', base: trialValues(b.trials, metric), head: trialValues(h.trials, metric).map((v) => v / scale), prior };
       }

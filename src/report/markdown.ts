@@ -188,6 +188,11 @@ function environment(results: Results, comparison: Comparison): string {
           ? "each trial's req/s and CPU per request are divided by the reference app's beside it (the two take turns in 1 s slices), on both sides, so the machine's speed of that moment divides out (it drifts between runs, and differs between machines)."
           : "those cells' req/s and CPU per request are divided by it before comparing (the machine's speed drifts between runs, and differs between machines), and its uncertainty is added to theirs."),
     );
+    const waiting = calibrated.filter((c) => Math.min(c.calibration!.elasticity.base, c.calibration!.elasticity.head) < 1);
+    if (waiting.length)
+      lines.push(
+        `**Partly CPU-bound:** ${waiting.map((c) => `${md(c.name)} (${speedShare(c.calibration!.elasticity)})`).join(', ')} kept the server CPU only that busy against the reference app: a cell that waits gains less from a faster machine, so its req/s follows the reference's speed only that far.`,
+      );
     const generic = calibrated.filter((c) => c.calibration!.generic);
     if (generic.length)
       lines.push(
@@ -204,6 +209,12 @@ function environment(results: Results, comparison: Comparison): string {
     lines.push(`⚠️ **cross-hardware:** ${md(comparison.hardwareNote)}; part of a difference may come from the machine, not the code.`);
   if (comparison.ignored.length) lines.push(`**Not judged:** ${comparison.ignored.map(md).join(', ')} (in the results, not in the config).`);
   return lines.join('\n');
+}
+
+/** How far a cell's req/s follows the machine's speed, base and head (calibration.ts elasticity): "26%" or "19–24%". */
+function speedShare(e: { base: number; head: number }): string {
+  const [low, high] = [Math.min(e.base, e.head), Math.max(e.base, e.head)].map((x) => Math.round(x * 100));
+  return low === high ? `${low}%` : `${low}–${high}%`;
 }
 
 /** Cell warnings as a list, or only the first `limit` of them. */

@@ -31,6 +31,25 @@ describe('the report', () => {
     expect(renderReport(comparison, head, ctx)).toMatchSnapshot();
   });
 
+  it('cells that wait (waiting/: srv.py, 10–20 ms asleep per request, two runs minutes apart): their req/s follows the reference app only as far as they kept the CPU busy', () => {
+    const head = readData('waiting/results.json');
+    const baseline = readData('waiting/baseline.json');
+    const comparison = judge(
+      'baseline',
+      DEFAULT_COMPARE,
+      head,
+      { kind: 'baseline', baseline: { results: baseline, source: 'waiting/baseline.json' } },
+      policyOf(null),
+    );
+    const sync = comparison.cells.find((c) => c.name === 'sync3')!;
+    const change = sync.metrics.find((m) => m.metric === 'rps')!.interval.ratio;
+    const raw = head.topologies[1].rps / baseline.topologies[1].rps;
+    // Raw −4.0%; divided by the reference app's whole swing it read +7.3%.
+    expect(Math.abs(Math.log(change / raw))).toBeLessThan(0.03);
+    expect(sync.calibration!.elasticity.head).toBeLessThan(0.3);
+    expect(renderReport(comparison, head, ctx)).toContain('**Partly CPU-bound:** gthread (26–27%), sync3 (19–24%) kept the server CPU only that busy');
+  });
+
   it('no baseline yet', () => {
     const head = readData('unchanged/results.json');
     const report = renderReport(judge('baseline', DEFAULT_COMPARE, head, { kind: 'baseline', baseline: null }, policyOf(null)), head, ctx);

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { policyFrom } from '../../src/compare/cells.js';
+import { elasticity } from '../../src/compare/calibration.js';
+import { historyEntry } from '../../src/compare/noise.js';
 import { compareStored } from '../../src/compare/stored.js';
 import type { Policy } from '../../src/compare/types.js';
 import { DEFAULT_THRESHOLDS, resolveThresholds } from '../../src/compare/thresholds.js';
@@ -237,5 +239,72 @@ describe('capacity against a stored baseline', () => {
     expect(c.cells[0].verdict).toBe('inconclusive');
     const halved = compareStored(results('cpu', [searched('a', 1200)]), results('cpu', [searched('a', 400)]), gated);
     expect(halved.cells[0].verdict).toBe('regressed');
+  });
+});
+
+describe('a cell that waits follows the machine’s speed only as far as it keeps the CPU busy', () => {
+  // Three sync workers, each request 15 ms of waiting and 1 ms of CPU at speed 1: req/s is
+  // 3 / (0.015 + 0.001 / speed), CPU per request 1,000 µs / speed. The reference app saturates the
+  // core: 2,000 req/s × speed at 500 µs / speed (one core busy).
+  const run = (speed: number, cpuMs = 1, cpuModel = 'cpu'): Results => {
+    const rps = 3 / (0.015 + cpuMs / 1000 / speed);
+    const reference = {
+      interleaved: true,
+      rps: 2000 * speed,
+      cpuMsPer1kRequests: null,
+      trials: [0, 1, 2].map(() => ({ rps: 2000 * speed, cpuMsPer1kRequests: 500 / speed })),
+    };
+    return results(cpuModel, [
+      cell(
+        'sync',
+        [0, 1, 2].map(() => trial(rps, (cpuMs * 1000) / speed)),
+        reference,
+      ),
+    ]);
+  };
+
+  it('busy share against the reference app, saturated cells at 1, unknown CPU at 1', () => {
+    // 187.5 req/s × 1 ms = 0.1875 of a core, against the reference's 1.0, over 0.95.
+    expect(elasticity(run(1).topologies[0])).toBeCloseTo(0.1875 / 0.95, 6);
+    const saturated = cell('a', [trial(1900, 500)], calibration([2000]));
+    expect(elasticity({ ...saturated, calibration: { ...saturated.calibration!, trials: [{ rps: 2000, cpuMsPer1kRequests: 500 }] } })).toBe(1);
+    expect(elasticity(cell('a', [trial(100, null)], calibration([2000])))).toBe(1);
+    expect(elasticity(cell('a', [trial(100, 100)]))).toBe(1);
+  });
+
+  it('an unchanged app on a machine at 0.6× the speed reads near no change, where dividing by the whole factor read +60%', () => {
+    const c = compareStored(run(1), run(0.6), policy);
+    const ratio = c.cells[0].metrics.find((m) => m.metric === 'rps')!.interval.ratio;
+    // Raw req/s: 180 against 187.5 (−4%); divided by the reference's ×0.6 it would read +60%. The
+    // busy share (0.20 and 0.32) bounds the true elasticity (0.06–0.10) from above: some of the
+    // machine's swing stays, a tenth of it.
+    expect(Math.abs(Math.log(ratio))).toBeLessThan(0.1);
+    expect(c.cells[0].verdict).not.toBe('regressed');
+    expect(c.cells[0].calibration?.elasticity.base).toBeCloseTo(0.1875 / 0.95, 6);
+    // CPU per request follows the machine's speed whole: no change.
+    expect(c.cells[0].metrics.find((m) => m.metric === 'cpu')!.interval.ratio).toBeCloseTo(1, 6);
+  });
+
+  it('a PR run on a machine 1.6× as fast, another CPU: no false alarm, where the whole factor read −36% and failed the step', () => {
+    const c = compareStored(run(1), run(1.6, 1, 'faster cpu'), policy);
+    // Raw 192 against 187.5 req/s; e 0.20 and 0.13.
+    const ratio = c.cells[0].metrics.find((m) => m.metric === 'rps')!.interval.ratio;
+    expect(Math.abs(Math.log(ratio))).toBeLessThan(0.07);
+    expect(c.cells[0].verdict).not.toBe('regressed');
+    expect(c.hardwareNote).toContain('faster cpu');
+  });
+
+  it('the history of its baselines records the same near-zero movement', () => {
+    const entry = historyEntry(run(1), run(0.6)).cells.sync;
+    expect(entry.normalized).toBe(true);
+    expect(Math.abs(entry.rps!)).toBeLessThan(0.1);
+    expect(entry.cpu).toBeCloseTo(0, 4);
+  });
+
+  it('a change that makes it CPU-bound is a regression: 4 ms more CPU per request', () => {
+    // 3 / (0.015 + 0.005) = 150 req/s: the core is 75% busy, and req/s fell by a fifth.
+    const c = compareStored(run(1), run(1, 5), policy);
+    expect(c.cells[0].metrics.find((m) => m.metric === 'rps')!.interval.ratio).toBeCloseTo(150 / 187.5, 6);
+    expect(c.cells[0].verdict).toBe('regressed');
   });
 });
