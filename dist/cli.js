@@ -24912,7 +24912,11 @@ function busyCores(trials) {
   });
   return busy.length && busy.every((b) => b !== null) ? mean(busy) : null;
 }
+function keptSchedule(t) {
+  return t.trials.length > 0 && t.trials.every((x) => x.rate !== void 0 && x.rps >= RATE_KEPT_SHARE * x.rate.intended);
+}
 function elasticity(t) {
+  if (keptSchedule(t)) return 0;
   const app = busyCores(t.trials);
   const reference = busyCores(t.calibration?.trials ?? []);
   if (app === null || reference === null || reference <= 0) return 1;
@@ -24954,7 +24958,8 @@ function calibrationRatio(base, head, confidence) {
     variance: { rps: rps.se ** 2, cpu: cpu ? cpu.se ** 2 : 0 },
     byTurns: interleaved(base) && interleaved(head),
     generic: genericReference(base) || genericReference(head),
-    elasticity: { base: elasticity(base), head: elasticity(head) }
+    elasticity: { base: elasticity(base), head: elasticity(head) },
+    scheduled: keptSchedule(base) && keptSchedule(head)
   };
 }
 
@@ -27926,7 +27931,12 @@ function environment(results, comparison) {
     lines.push(
       `**Calibration:** this run ran the reference app at ${calibrated.map(factor).join(", ")} of the baseline's; ` + (byTurns ? "each trial's req/s and CPU per request are divided by the reference app's beside it (the two take turns in 1 s slices), on both sides, so the machine's speed of that moment divides out (it drifts between runs, and differs between machines)." : "those cells' req/s and CPU per request are divided by it before comparing (the machine's speed drifts between runs, and differs between machines), and its uncertainty is added to theirs.")
     );
-    const waiting = calibrated.filter((c) => Math.min(c.calibration.elasticity.base, c.calibration.elasticity.head) < 1);
+    const scheduled = calibrated.filter((c) => c.calibration.scheduled);
+    if (scheduled.length)
+      lines.push(
+        `**At a set rate:** ${scheduled.map((c) => md(c.name)).join(", ")} answered at their arrival rate on both sides: their req/s is the schedule's, not the machine's, and is compared as measured.`
+      );
+    const waiting = calibrated.filter((c) => !c.calibration.scheduled && Math.min(c.calibration.elasticity.base, c.calibration.elasticity.head) < 1);
     if (waiting.length)
       lines.push(
         `**Partly CPU-bound:** ${waiting.map((c) => `${md(c.name)} (${speedShare(c.calibration.elasticity)})`).join(", ")} kept the server CPU only that busy against the reference app: a cell that waits gains less from a faster machine, so its req/s follows the reference's speed only that far.`

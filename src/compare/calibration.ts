@@ -1,4 +1,5 @@
 import type { TopologyResult } from '../results/types.js';
+import { RATE_KEPT_SHARE } from '../results/warnings.js';
 import { mean } from '../stats/describe.js';
 import { unpairedRatioInterval } from '../stats/inference.js';
 import { positiveValue, trialValues, type Gauged, type Measured } from './metrics.js';
@@ -20,6 +21,8 @@ export interface Calibration {
   readonly generic: boolean;
   /** How much of the machine's speed each side's req/s follows, 0–1 (elasticity). */
   readonly elasticity: { readonly base: number; readonly head: number };
+  /** Both sides answered at their arrival rate (keptSchedule): req/s is the schedule's, not the machine's. */
+  readonly scheduled: boolean;
 }
 
 /**
@@ -47,7 +50,16 @@ function busyCores(trials: readonly Measured[]): number | null {
 }
 
 /**
- * How much of the machine's speed a cell's req/s follows, 0–1 (pure): the share of server CPU it
+ * Whether every trial of an open-model cell was answered at its arrival rate (pure): its req/s is
+ * then the schedule's, whatever the machine's speed.
+ */
+export function keptSchedule(t: TopologyResult): boolean {
+  return t.trials.length > 0 && t.trials.every((x) => x.rate !== undefined && x.rps >= RATE_KEPT_SHARE * x.rate.intended);
+}
+
+/**
+ * How much of the machine's speed a cell's req/s follows, 0–1 (pure): 0 when it kept an arrival
+ * rate's schedule (keptSchedule); else the share of server CPU it
  * kept busy against the reference app of its shape, which saturates it. The reference's req/s is
  * the machine's speed; an app that waits (sleeps, I/O, a small worker pool) gains less than that
  * from a faster machine, and dividing its req/s by the whole factor would hand it the machine's
@@ -57,6 +69,7 @@ function busyCores(trials: readonly Measured[]): number | null {
  * saturated (a gunicorn master idles beside its workers). Unknown CPU: 1, as before the rule.
  */
 export function elasticity(t: TopologyResult): number {
+  if (keptSchedule(t)) return 0;
   const app = busyCores(t.trials);
   const reference = busyCores(t.calibration?.trials ?? []);
   if (app === null || reference === null || reference <= 0) return 1;
@@ -119,5 +132,6 @@ export function calibrationRatio(base: TopologyResult, head: TopologyResult, con
     byTurns: interleaved(base) && interleaved(head),
     generic: genericReference(base) || genericReference(head),
     elasticity: { base: elasticity(base), head: elasticity(head) },
+    scheduled: keptSchedule(base) && keptSchedule(head),
   };
 }

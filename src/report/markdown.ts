@@ -188,7 +188,12 @@ function environment(results: Results, comparison: Comparison): string {
           ? "each trial's req/s and CPU per request are divided by the reference app's beside it (the two take turns in 1 s slices), on both sides, so the machine's speed of that moment divides out (it drifts between runs, and differs between machines)."
           : "those cells' req/s and CPU per request are divided by it before comparing (the machine's speed drifts between runs, and differs between machines), and its uncertainty is added to theirs."),
     );
-    const waiting = calibrated.filter((c) => Math.min(c.calibration!.elasticity.base, c.calibration!.elasticity.head) < 1);
+    const scheduled = calibrated.filter((c) => c.calibration!.scheduled);
+    if (scheduled.length)
+      lines.push(
+        `**At a set rate:** ${scheduled.map((c) => md(c.name)).join(', ')} answered at their arrival rate on both sides: their req/s is the schedule's, not the machine's, and is compared as measured.`,
+      );
+    const waiting = calibrated.filter((c) => !c.calibration!.scheduled && Math.min(c.calibration!.elasticity.base, c.calibration!.elasticity.head) < 1);
     if (waiting.length)
       lines.push(
         `**Partly CPU-bound:** ${waiting.map((c) => `${md(c.name)} (${speedShare(c.calibration!.elasticity)})`).join(', ')} kept the server CPU only that busy against the reference app: a cell that waits gains less from a faster machine, so its req/s follows the reference's speed only that far.`,

@@ -3,6 +3,7 @@ import { policyFrom } from '../../src/compare/cells.js';
 import { elasticity } from '../../src/compare/calibration.js';
 import { historyEntry } from '../../src/compare/noise.js';
 import { compareStored } from '../../src/compare/stored.js';
+import { renderReport } from '../../src/report/markdown.js';
 import type { Policy } from '../../src/compare/types.js';
 import { DEFAULT_THRESHOLDS, resolveThresholds } from '../../src/compare/thresholds.js';
 import { DEFAULT_COMPARE } from '../../src/config/load.js';
@@ -292,6 +293,35 @@ describe('a cell that waits follows the machine’s speed only as far as it keep
     expect(Math.abs(Math.log(ratio))).toBeLessThan(0.07);
     expect(c.cells[0].verdict).not.toBe('regressed');
     expect(c.hardwareNote).toContain('faster cpu');
+  });
+
+  it('an open-model cell that kept its arrival rate: req/s is the schedule’s, compared as measured on any machine', () => {
+    // 500 req/s asked and answered, half a core busy; then on a machine 1.6× as fast.
+    const scheduled = (speed: number, answered = 500, cpuModel = 'cpu'): Results =>
+      results(cpuModel, [
+        cell(
+          'open',
+          [0, 1, 2].map(() => ({ ...trial(answered, 1000 / speed), rate: { intended: 500, sent: 500, lateMsP99: 1 } })),
+          {
+            interleaved: true,
+            rps: 2000 * speed,
+            cpuMsPer1kRequests: null,
+            trials: [0, 1, 2].map(() => ({ rps: 2000 * speed, cpuMsPer1kRequests: 500 / speed })),
+          },
+        ),
+      ]);
+    const c = compareStored(scheduled(1), scheduled(1.6, 500, 'faster cpu'), policy);
+    expect(c.cells[0].calibration?.scheduled).toBe(true);
+    expect(c.cells[0].calibration?.elasticity).toEqual({ base: 0, head: 0 });
+    expect(c.cells[0].metrics.find((m) => m.metric === 'rps')!.interval.ratio).toBeCloseTo(1, 9);
+    expect(c.cells[0].verdict).not.toBe('regressed');
+    const report = renderReport(c, scheduled(1.6, 500, 'faster cpu'), { configPath: 'flask-perf.yml', baselinePath: 'baseline.json' });
+    expect(report).toContain('**At a set rate:** open answered at their arrival rate on both sides');
+    expect(report).not.toContain('Partly CPU-bound');
+    // The head could not keep up (400 of 500): its req/s is its capacity, which follows the machine.
+    const behind = compareStored(scheduled(1), scheduled(1, 400), policy);
+    expect(behind.cells[0].calibration?.scheduled).toBe(false);
+    expect(behind.cells[0].calibration?.elasticity.head).toBeGreaterThan(0);
   });
 
   it('the history of its baselines records the same near-zero movement', () => {
