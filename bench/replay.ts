@@ -79,6 +79,8 @@ function trial(p: Point, effect: Effect | null, scale = 1, durationSec = 5): Tri
     bytesPerSec: 0,
     cpuMsPer1kRequests: cpu,
     loadgenCpu: 0.3,
+    // The corpus keeps the larger of the two shares: taken for both, it errs towards more foreign load.
+    ...(typeof p.foreign === 'number' ? { foreign: { loadgen: p.foreign, server: p.foreign } } : {}),
   };
 }
 

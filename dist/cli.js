@@ -24920,7 +24920,14 @@ function elasticity(t) {
   const app = busyCores(t.trials);
   const reference = busyCores(t.calibration?.trials ?? []);
   if (app === null || reference === null || reference <= 0) return 1;
-  return Math.min(1, app / reference / SATURATED_SHARE);
+  const others = othersCores(t, reference);
+  if (others === null) return 1;
+  return Math.min(1, (app + others) / reference / SATURATED_SHARE);
+}
+function othersCores(t, referenceCores) {
+  const generators = t.placement?.generators ?? 1;
+  const cores = t.trials.map((x) => x.foreign ? (x.foreign.server ?? 0) * referenceCores + (x.foreign.loadgen ?? 0) * generators : null);
+  return cores.length && cores.every((c) => c !== null) ? mean(cores) : null;
 }
 function normalizedValues(t, metric2, anchor = 1) {
   const ref = t.calibration?.trials ?? [];

@@ -66,14 +66,31 @@ export function keptSchedule(t: TopologyResult): boolean {
  * swings instead (a 20 ms-sleep app read +43% between two trials of one run where its req/s held
  * still). The busy share bounds the true elasticity from above, and is exact at both ends: 1 for
  * a CPU-bound cell, 0 for one that only waits. Within SATURATED_SHARE of the reference counts as
- * saturated (a gunicorn master idles beside its workers). Unknown CPU: 1, as before the rule.
+ * saturated (a gunicorn master idles beside its workers). Other processes' CPU on the run's cores
+ * counts as the app's (othersCores). Unknown CPU or foreign load: 1, as before the rule.
  */
 export function elasticity(t: TopologyResult): number {
   if (keptSchedule(t)) return 0;
   const app = busyCores(t.trials);
   const reference = busyCores(t.calibration?.trials ?? []);
   if (app === null || reference === null || reference <= 0) return 1;
-  return Math.min(1, app / reference / SATURATED_SHARE);
+  const others = othersCores(t, reference);
+  if (others === null) return 1;
+  return Math.min(1, (app + others) / reference / SATURATED_SHARE);
+}
+
+/**
+ * Cores that processes outside the run kept busy during a cell's trials (the foreign load, whose
+ * shares are of the servers' cores — as many as the reference app saturates — and of the load
+ * generator's). A database the app waits on is one of them, and its speed is the machine's too, so
+ * it counts with the app's share: noise counted so only moves e towards 1. Null when a trial did
+ * not measure it (an unpinned run, an older document): then nothing vouches that the app waits on
+ * nothing the machine's speed moves.
+ */
+function othersCores(t: TopologyResult, referenceCores: number): number | null {
+  const generators = t.placement?.generators ?? 1;
+  const cores = t.trials.map((x) => (x.foreign ? (x.foreign.server ?? 0) * referenceCores + (x.foreign.loadgen ?? 0) * generators : null));
+  return cores.length && cores.every((c) => c !== null) ? mean(cores) : null;
 }
 
 /**

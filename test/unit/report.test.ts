@@ -31,7 +31,7 @@ describe('the report', () => {
     expect(renderReport(comparison, head, ctx)).toMatchSnapshot();
   });
 
-  it('cells that wait (waiting/: srv.py, 10–20 ms asleep per request, two runs minutes apart): their req/s follows the reference app only as far as they kept the CPU busy', () => {
+  it('cells that wait (waiting/: srv.py, 10–20 ms asleep per request; two quiet runs half an hour apart): their req/s follows the reference app only as far as they kept the CPU busy', () => {
     const head = readData('waiting/results.json');
     const baseline = readData('waiting/baseline.json');
     const comparison = judge(
@@ -43,11 +43,15 @@ describe('the report', () => {
     );
     const sync = comparison.cells.find((c) => c.name === 'sync3')!;
     const change = sync.metrics.find((m) => m.metric === 'rps')!.interval.ratio;
-    const raw = head.topologies[1].rps / baseline.topologies[1].rps;
-    // Raw −4.0%; divided by the reference app's whole swing it read +7.3%.
-    expect(Math.abs(Math.log(change / raw))).toBeLessThan(0.03);
-    expect(sync.calibration!.elasticity.head).toBeLessThan(0.3);
-    expect(renderReport(comparison, head, ctx)).toContain('**Partly CPU-bound:** gthread (26–27%), sync3 (19–24%) kept the server CPU only that busy');
+    const [b, h] = [baseline, head].map((r) => r.topologies.find((t) => t.name === 'sync3')!);
+    const raw = h.rps / b.rps;
+    // The reference ran 1.30× as fast in the head's run; the app's req/s held (−0.5%). Divided by
+    // the whole factor it read −25%; by its busy share (19%), −6%.
+    const whole = h.rps / h.calibration!.rps / (b.rps / b.calibration!.rps);
+    expect(Math.abs(Math.log(whole / raw))).toBeGreaterThan(0.2);
+    expect(Math.abs(Math.log(change / raw))).toBeLessThan(0.07);
+    expect(sync.calibration!.elasticity.head).toBeLessThan(0.25);
+    expect(renderReport(comparison, head, ctx)).toContain('**Partly CPU-bound:** gthread (27%), sync3 (19%) kept the server CPU only that busy');
   });
 
   it('no baseline yet', () => {

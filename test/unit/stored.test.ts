@@ -258,15 +258,21 @@ describe('a cell that waits follows the machine’s speed only as far as it keep
     return results(cpuModel, [
       cell(
         'sync',
-        [0, 1, 2].map(() => trial(rps, (cpuMs * 1000) / speed)),
+        [0, 1, 2].map(() => ({ ...trial(rps, (cpuMs * 1000) / speed), foreign: { loadgen: 0, server: 0 } })),
         reference,
       ),
     ]);
   };
 
-  it('busy share against the reference app, saturated cells at 1, unknown CPU at 1', () => {
+  it('busy share against the reference app, others on the cores counted in; saturated cells, unknown CPU or foreign load at 1', () => {
     // 187.5 req/s × 1 ms = 0.1875 of a core, against the reference's 1.0, over 0.95.
-    expect(elasticity(run(1).topologies[0])).toBeCloseTo(0.1875 / 0.95, 6);
+    const waiting = run(1).topologies[0];
+    expect(elasticity(waiting)).toBeCloseTo(0.1875 / 0.95, 6);
+    // A database beside it took 30% of the server core and 10% of the generator's: 0.4 of a core more.
+    const withDatabase = { ...waiting, trials: waiting.trials.map((x) => ({ ...x, foreign: { loadgen: 0.1, server: 0.3 } })) };
+    expect(elasticity(withDatabase)).toBeCloseTo((0.1875 + 0.4) / 0.95, 6);
+    // A trial that did not measure others' load (unpinned, or an older document): as before the rule.
+    expect(elasticity({ ...waiting, trials: [...waiting.trials.slice(1), { ...waiting.trials[0], foreign: undefined }] })).toBe(1);
     const saturated = cell('a', [trial(1900, 500)], calibration([2000]));
     expect(elasticity({ ...saturated, calibration: { ...saturated.calibration!, trials: [{ rps: 2000, cpuMsPer1kRequests: 500 }] } })).toBe(1);
     expect(elasticity(cell('a', [trial(100, null)], calibration([2000])))).toBe(1);
