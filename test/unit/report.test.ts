@@ -54,6 +54,25 @@ describe('the report', () => {
     expect(renderReport(comparison, head, ctx)).toContain('**Partly CPU-bound:** gthread (27%), sync3 (19%) kept the server CPU only that busy');
   });
 
+  it('a waiting app whose sleep doubled (waiting/slept-longer.json) regresses, while the host ran the reference app at 0.67× the baseline’s', () => {
+    const head = readData('waiting/slept-longer.json');
+    const baseline = readData('waiting/results.json');
+    const comparison = judge(
+      'baseline',
+      DEFAULT_COMPARE,
+      head,
+      { kind: 'baseline', baseline: { results: baseline, source: 'waiting/results.json' } },
+      policyOf(null),
+    );
+    const sync = comparison.cells.find((c) => c.name === 'sync3')!;
+    const [b, h] = [baseline, head].map((r) => r.topologies.find((t) => t.name === 'sync3')!);
+    // Raw req/s −39%; divided by the reference app's whole factor it read +9%: an improvement.
+    expect(h.rps / b.rps).toBeLessThan(0.62);
+    expect(h.rps / h.calibration!.rps / (b.rps / b.calibration!.rps)).toBeGreaterThan(1.05);
+    expect(sync.verdict).toBe('regressed');
+    expect(sync.metrics.find((m) => m.metric === 'rps')!.interval.ratio).toBeLessThan(0.75);
+  });
+
   it('no baseline yet', () => {
     const head = readData('unchanged/results.json');
     const report = renderReport(judge('baseline', DEFAULT_COMPARE, head, { kind: 'baseline', baseline: null }, policyOf(null)), head, ctx);
