@@ -11,6 +11,15 @@ import { readData } from '../support/data.js';
 
 const ctx = { configPath: '.github/flask-perf.yml', baselinePath: '.github/flask-perf-baseline.json' };
 
+/** A run of the waiting app (test/data/waiting/) judged against another: the comparison, and its sync cell on both sides. */
+function waiting(headFile: string, baselineFile: string) {
+  const head = readData(`waiting/${headFile}`);
+  const baseline = readData(`waiting/${baselineFile}`);
+  const comparison = judge('baseline', DEFAULT_COMPARE, head, { kind: 'baseline', baseline: { results: baseline, source: baselineFile } }, policyOf(null));
+  const cell = (r: typeof head) => r.topologies.find((t) => t.name === 'sync3')!;
+  return { comparison, head, sync: comparison.cells.find((c) => c.name === 'sync3')!, b: cell(baseline), h: cell(head) };
+}
+
 describe('the report', () => {
   it('a regression against a stored baseline', () => {
     const head = readData('regressed/results.json');
@@ -32,18 +41,8 @@ describe('the report', () => {
   });
 
   it('cells that wait (waiting/: srv.py, 10–20 ms asleep per request; two quiet runs half an hour apart): their req/s follows the reference app only as far as they kept the CPU busy', () => {
-    const head = readData('waiting/results.json');
-    const baseline = readData('waiting/baseline.json');
-    const comparison = judge(
-      'baseline',
-      DEFAULT_COMPARE,
-      head,
-      { kind: 'baseline', baseline: { results: baseline, source: 'waiting/baseline.json' } },
-      policyOf(null),
-    );
-    const sync = comparison.cells.find((c) => c.name === 'sync3')!;
+    const { comparison, head, sync, b, h } = waiting('results.json', 'baseline.json');
     const change = sync.metrics.find((m) => m.metric === 'rps')!.interval.ratio;
-    const [b, h] = [baseline, head].map((r) => r.topologies.find((t) => t.name === 'sync3')!);
     const raw = h.rps / b.rps;
     // The reference ran 1.30× as fast in the head's run; the app's req/s held (−0.5%). Divided by
     // the whole factor it read −25%; by its busy share (19%), −6%.
@@ -55,17 +54,7 @@ describe('the report', () => {
   });
 
   it('a waiting app whose sleep doubled (waiting/slept-longer.json) regresses, while the host ran the reference app at 0.67× the baseline’s', () => {
-    const head = readData('waiting/slept-longer.json');
-    const baseline = readData('waiting/results.json');
-    const comparison = judge(
-      'baseline',
-      DEFAULT_COMPARE,
-      head,
-      { kind: 'baseline', baseline: { results: baseline, source: 'waiting/results.json' } },
-      policyOf(null),
-    );
-    const sync = comparison.cells.find((c) => c.name === 'sync3')!;
-    const [b, h] = [baseline, head].map((r) => r.topologies.find((t) => t.name === 'sync3')!);
+    const { sync, b, h } = waiting('slept-longer.json', 'results.json');
     // Raw req/s −39%; divided by the reference app's whole factor it read +9%: an improvement.
     expect(h.rps / b.rps).toBeLessThan(0.62);
     expect(h.rps / h.calibration!.rps / (b.rps / b.calibration!.rps)).toBeGreaterThan(1.05);
