@@ -47092,7 +47092,7 @@ function othersCores(t, referenceCores) {
   const cores = t.trials.map((x) => x.foreign ? (x.foreign.server ?? 0) * referenceCores + (x.foreign.loadgen ?? 0) * generators : null);
   return cores.length && cores.every((c) => c !== null) ? mean(cores) : null;
 }
-function normalizedValues(t, metric2, anchor = 1) {
+function normalizedValues(t, metric2, anchor) {
   const ref = t.calibration?.trials ?? [];
   const e = metric2 === "rps" ? elasticity(t) : 1;
   const out = [];

@@ -53,7 +53,7 @@ function busyCores(trials: readonly Measured[]): number | null {
  * Whether every trial of an open-model cell was answered at its arrival rate (pure): its req/s is
  * then the schedule's, whatever the machine's speed.
  */
-export function keptSchedule(t: TopologyResult): boolean {
+function keptSchedule(t: TopologyResult): boolean {
   return t.trials.length > 0 && t.trials.every((x) => x.rate !== undefined && x.rps >= RATE_KEPT_SHARE * x.rate.intended);
 }
 
@@ -95,11 +95,11 @@ function othersCores(t: TopologyResult, referenceCores: number): number | null {
 
 /**
  * Per-trial values of a metric with the machine's speed divided out (pure): CPU per request is
- * divided by the reference app's beside it; req/s is scaled from the reference's speed of that
- * trial to `anchor` by the cell's elasticity (anchor / reference)^e — with e = 1 and anchor 1,
- * divided by it. Pairs missing a value are skipped.
+ * divided by the reference app's beside it (anchor 1); req/s is scaled from the reference's speed
+ * of that trial to `anchor` by the cell's elasticity, (anchor / reference)^e. Pairs missing a
+ * value are skipped.
  */
-export function normalizedValues(t: TopologyResult, metric: Gauged, anchor = 1): number[] {
+function normalizedValues(t: TopologyResult, metric: Gauged, anchor: number): number[] {
   const ref = t.calibration?.trials ?? [];
   const e = metric === 'rps' ? elasticity(t) : 1;
   const out: number[] = [];
