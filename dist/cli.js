@@ -24904,6 +24904,7 @@ function genericReference(t) {
 function interleaved(t) {
   return t.calibration?.interleaved === true && t.calibration.trials.length === t.trials.length && t.trials.length > 0;
 }
+var SEVERAL_CORES = 1.5;
 function busyCores(trials) {
   const busy = trials.map((t) => {
     const rps = positiveValue(t, "rps");
@@ -24920,6 +24921,7 @@ function elasticity(t) {
   const app = busyCores(t.trials);
   const reference = busyCores(t.calibration?.trials ?? []);
   if (app === null || reference === null || reference <= 0) return 1;
+  if (genericReference(t) && reference > SEVERAL_CORES) return 1;
   const others = othersCores(t, reference);
   if (others === null) return 1;
   return Math.min(1, (app + others) / reference / SATURATED_SHARE);
@@ -28582,9 +28584,12 @@ function progressHere() {
   return process.stderr.isTTY && !process.env.CI ? barProgress(process.stderr) : lineProgress((l) => err(`${l}
 `));
 }
-function resolveCommit(cwd, ref) {
-  const repo = repositoryRoot(cwd);
-  if (repo === null) throw new UsageError(`--base needs a git repository; ${cwd} is not in one`);
+function configRoot(configFile, cwd = process.cwd()) {
+  return repositoryRoot(path9.dirname(path9.resolve(cwd, configFile))) ?? cwd;
+}
+function resolveCommit(dir, ref) {
+  const repo = repositoryRoot(dir);
+  if (repo === null) throw new UsageError(`--base needs a git repository; ${dir} is not in one`);
   const commit = commitOf(repo, ref);
   if (commit === null) throw new UsageError(`--base must name a commit of ${repo}; got ${JSON.stringify(ref)}`);
   return { repo, commit };
@@ -28624,7 +28629,7 @@ async function compareCommand(args, config) {
   const progress = progressHere();
   let source;
   if (args.base !== void 0) {
-    const { repo, commit } = resolveCommit(process.cwd(), args.base);
+    const { repo, commit } = resolveCommit(configRoot(args.config), args.base);
     progress.note(`comparing the working tree with ${args.base} (${commit.slice(0, 7)})`);
     source = { kind: "commit", repo, commit };
   } else {
@@ -28650,7 +28655,7 @@ async function compareCommand(args, config) {
   return code;
 }
 function reportCommand(args) {
-  const config = args.config ? readConfig(args.config, process.cwd()) : null;
+  const config = args.config ? readConfig(args.config, configRoot(args.config)) : null;
   const compare = config?.compare ?? DEFAULT_COMPARE;
   const expected = config?.topologies.map((t) => t.name);
   if (args.out) ensureWritableFile(args.out, "--out");
@@ -28701,7 +28706,7 @@ async function cliMain(argv) {
       return 0;
     }
     if (args.command === "report") return reportCommand(args);
-    const config = selectTopologies(readConfig(args.config, process.cwd(), args.overrides), args.only);
+    const config = selectTopologies(readConfig(args.config, configRoot(args.config), args.overrides), args.only);
     return args.command === "compare" ? await compareCommand(args, config) : await runCommand(args, config);
   } catch (error) {
     await haltIfInterrupted();

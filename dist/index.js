@@ -47067,6 +47067,7 @@ function genericReference(t) {
 function interleaved(t) {
   return t.calibration?.interleaved === true && t.calibration.trials.length === t.trials.length && t.trials.length > 0;
 }
+var SEVERAL_CORES = 1.5;
 function busyCores(trials) {
   const busy = trials.map((t) => {
     const rps = positiveValue(t, "rps");
@@ -47083,6 +47084,7 @@ function elasticity(t) {
   const app = busyCores(t.trials);
   const reference = busyCores(t.calibration?.trials ?? []);
   if (app === null || reference === null || reference <= 0) return 1;
+  if (genericReference(t) && reference > SEVERAL_CORES) return 1;
   const others = othersCores(t, reference);
   if (others === null) return 1;
   return Math.min(1, (app + others) / reference / SATURATED_SHARE);

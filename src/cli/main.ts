@@ -41,10 +41,18 @@ function progressHere(): Progress {
   return process.stderr.isTTY && !process.env.CI ? barProgress(process.stderr) : lineProgress((l) => err(`${l}\n`));
 }
 
-/** The repository around `cwd` and the commit `ref` names in it; a UsageError when either is missing. */
-export function resolveCommit(cwd: string, ref: string): { repo: string; commit: string } {
-  const repo = repositoryRoot(cwd);
-  if (repo === null) throw new UsageError(`--base needs a git repository; ${cwd} is not in one`);
+/**
+ * What `app.workdir` is relative to: the repository holding the config file, as the action's
+ * workspace is, wherever the command runs from; the current folder outside any repository.
+ */
+export function configRoot(configFile: string, cwd: string = process.cwd()): string {
+  return repositoryRoot(path.dirname(path.resolve(cwd, configFile))) ?? cwd;
+}
+
+/** The repository around `dir` and the commit `ref` names in it; a UsageError when either is missing. */
+export function resolveCommit(dir: string, ref: string): { repo: string; commit: string } {
+  const repo = repositoryRoot(dir);
+  if (repo === null) throw new UsageError(`--base needs a git repository; ${dir} is not in one`);
   const commit = commitOf(repo, ref);
   if (commit === null) throw new UsageError(`--base must name a commit of ${repo}; got ${JSON.stringify(ref)}`);
   return { repo, commit };
@@ -81,7 +89,7 @@ async function compareCommand(args: CompareArgs, config: Config): Promise<number
   const progress = progressHere();
   let source: BaseSource;
   if (args.base !== undefined) {
-    const { repo, commit } = resolveCommit(process.cwd(), args.base);
+    const { repo, commit } = resolveCommit(configRoot(args.config), args.base);
     progress.note(`comparing the working tree with ${args.base} (${commit.slice(0, 7)})`);
     source = { kind: 'commit', repo, commit };
   } else {
@@ -108,7 +116,7 @@ async function compareCommand(args: CompareArgs, config: Config): Promise<number
 
 /** The action's report mode, locally: judges documents already measured; nothing runs. */
 function reportCommand(args: ReportArgs): number {
-  const config = args.config ? readConfig(args.config, process.cwd()) : null;
+  const config = args.config ? readConfig(args.config, configRoot(args.config)) : null;
   const compare = config?.compare ?? DEFAULT_COMPARE;
   const expected = config?.topologies.map((t) => t.name);
   if (args.out) ensureWritableFile(args.out, '--out');
@@ -158,7 +166,7 @@ export async function cliMain(argv: readonly string[]): Promise<number> {
       return 0;
     }
     if (args.command === 'report') return reportCommand(args);
-    const config = selectTopologies(readConfig(args.config, process.cwd(), args.overrides), args.only);
+    const config = selectTopologies(readConfig(args.config, configRoot(args.config), args.overrides), args.only);
     return args.command === 'compare' ? await compareCommand(args, config) : await runCommand(args, config);
   } catch (error) {
     await haltIfInterrupted();

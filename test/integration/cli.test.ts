@@ -146,6 +146,18 @@ describe("flask-perf compare: the action's verdict, locally", () => {
     expect(missing.stderr).toContain(`--base must name a commit of ${repo.dir}; got "no-such-branch"`);
   });
 
+  it("resolves app.workdir against the config's repository wherever it runs from, as the action does", async () => {
+    const repo = repository(false);
+    const config = path.join(repo.dir, '.github/flask-perf.yml');
+    // From a folder inside the repository and from one outside any: `workdir: app` is the repository's app/.
+    for (const cwd of [path.join(repo.dir, 'app'), tempDir('cli-elsewhere')]) {
+      const r = await cli(['compare', '--config', config, '--base', 'no-such-branch'], {}, undefined, cwd);
+      expect(r.stderr).not.toContain('app.workdir');
+      expect(r.stderr).toContain(`--base must name a commit of ${repo.dir}; got "no-such-branch"`);
+      expect(r.code).toBe(2);
+    }
+  });
+
   it('a corrupt --baseline is an error naming the file, before anything runs', async () => {
     const file = tmp('baseline.json', '{"schemaVersion": 1, "topologies": [');
     const r = await cli(['compare', '--config', FIXTURE_CONFIG, '--baseline', file, '--skip-build']);
