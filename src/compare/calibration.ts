@@ -39,6 +39,9 @@ export function interleaved(t: TopologyResult): boolean {
   return t.calibration?.interleaved === true && t.calibration.trials.length === t.trials.length && t.trials.length > 0;
 }
 
+/** A reference app that kept more cores busy than this ran on several server cores. */
+const SEVERAL_CORES = 1.5;
+
 /** Server cores kept busy over a side's trials: req/s × CPU per request, averaged; null when CPU is unknown. */
 function busyCores(trials: readonly Measured[]): number | null {
   const busy = trials.map((t) => {
@@ -67,13 +70,18 @@ function keptSchedule(t: TopologyResult): boolean {
  * still). The busy share bounds the true elasticity from above, and is exact at both ends: 1 for
  * a CPU-bound cell, 0 for one that only waits. Within SATURATED_SHARE of the reference counts as
  * saturated (a gunicorn master idles beside its workers). Other processes' CPU on the run's cores
- * counts as the app's (othersCores). Unknown CPU or foreign load: 1, as before the rule.
+ * counts as the app's (othersCores). Unknown CPU or foreign load, or a `command` on several server
+ * cores: 1, as before the rule.
  */
 export function elasticity(t: TopologyResult): number {
   if (keptSchedule(t)) return 0;
   const app = busyCores(t.trials);
   const reference = busyCores(t.calibration?.trials ?? []);
   if (app === null || reference === null || reference <= 0) return 1;
+  // A command's reference app is generic, pre-forked over every server core. With several, a
+  // command that cannot use them all (one process, fewer workers) stays below the reference's
+  // share however CPU-bound it is: its busy share bounds nothing.
+  if (genericReference(t) && reference > SEVERAL_CORES) return 1;
   const others = othersCores(t, reference);
   if (others === null) return 1;
   return Math.min(1, (app + others) / reference / SATURATED_SHARE);

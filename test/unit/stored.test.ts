@@ -330,6 +330,34 @@ describe('a cell that waits follows the machine’s speed only as far as it keep
     expect(behind.cells[0].calibration?.elasticity.head).toBeGreaterThan(0);
   });
 
+  it('a command on several server cores follows the machine whole: its generic reference fills every core, a one-process server cannot', () => {
+    // Three server cores: the generic reference keeps them busy (6,000 req/s × 500 µs at speed 1);
+    // the command is one CPU-bound process, 1,000 req/s × 1,000 µs: a third of the reference's share.
+    const threeCores = (speed: number): Results =>
+      results('cpu', [
+        {
+          ...cell(
+            'cmd',
+            [0, 1, 2].map(() => ({ ...trial(1000 * speed, 1000 / speed), foreign: { loadgen: 0, server: 0 } })),
+            {
+              interleaved: true,
+              rps: 6000 * speed,
+              cpuMsPer1kRequests: null,
+              trials: [0, 1, 2].map(() => ({ rps: 6000 * speed, cpuMsPer1kRequests: 500 / speed })),
+            },
+          ),
+          kind: 'command' as const,
+        },
+      ]);
+    // At 0.6× the speed, the busy share (0.35) read −28%.
+    const c = compareStored(threeCores(1), threeCores(0.6), policy);
+    expect(c.cells[0].calibration?.elasticity).toEqual({ base: 1, head: 1 });
+    expect(c.cells[0].metrics.find((m) => m.metric === 'rps')!.interval.ratio).toBeCloseTo(1, 6);
+    expect(c.cells[0].verdict).not.toBe('regressed');
+    // On one server core any server can fill it: the busy share still tells a waiting command.
+    expect(elasticity({ ...run(1).topologies[0], kind: 'command' })).toBeCloseTo(0.1875 / 0.95, 6);
+  });
+
   it('the history of its baselines records the same near-zero movement', () => {
     const entry = historyEntry(run(1), run(0.6)).cells.sync;
     expect(entry.normalized).toBe(true);
