@@ -174,6 +174,7 @@ async function replay(sims: number, seed: number): Promise<void> {
     // The baseline's history: the corpus's other runs, as the repository's earlier baselines.
     [`stored, baseline with a history of ${history} runs`, 1, { history }],
     [`stored, baseline with a history of ${history} runs`, 3, { history }],
+    ['stored, baseline with a history of 8 runs', 3, { history: Math.min(8, history) }],
     ['stored, baseline with a history of 5 runs', 3, { history: 5 }],
     ['stored, other CPU, calibrated', 3, { crossHardware: { residual: CROSS_HARDWARE.calibrated } }],
     [`stored, other CPU, calibrated, history of ${history} runs`, 3, { crossHardware: { residual: CROSS_HARDWARE.calibrated }, history }],
