@@ -24917,7 +24917,9 @@ function keptSchedule(t) {
   return t.trials.length > 0 && t.trials.every((x) => x.rate !== void 0 && x.rps >= RATE_KEPT_SHARE * x.rate.intended);
 }
 function elasticity(t) {
-  if (keptSchedule(t)) return 0;
+  return keptSchedule(t) ? 0 : busyShare(t);
+}
+function busyShare(t) {
   const app = busyCores(t.trials);
   const reference = busyCores(t.calibration?.trials ?? []);
   if (app === null || reference === null || reference <= 0) return 1;
@@ -24926,6 +24928,20 @@ function elasticity(t) {
   if (others === null) return 1;
   return Math.min(1, (app + others) / reference / SATURATED_SHARE);
 }
+function cpuElasticity(t) {
+  const low = busyShare(t);
+  return { low, mid: (1 + low) / 2 };
+}
+function cpuElasticityVariance(base, head) {
+  const logMean = (t) => {
+    const v = trialValues(t.calibration?.trials ?? [], "cpu");
+    return v.length ? mean(v.map(Math.log)) : null;
+  };
+  const [b, h] = [logMean(base), logMean(head)];
+  if (b === null || h === null) return 0;
+  const width = 1 - (cpuElasticity(base).low + cpuElasticity(head).low) / 2;
+  return width * width / 12 * (h - b) ** 2;
+}
 function othersCores(t, referenceCores) {
   const generators = t.placement?.generators ?? 1;
   const cores = t.trials.map((x) => x.foreign ? (x.foreign.server ?? 0) * referenceCores + (x.foreign.loadgen ?? 0) * generators : null);
@@ -24933,7 +24949,7 @@ function othersCores(t, referenceCores) {
 }
 function normalizedValues(t, metric2, anchor) {
   const ref = t.calibration?.trials ?? [];
-  const e = metric2 === "rps" ? elasticity(t) : 1;
+  const e = metric2 === "rps" ? elasticity(t) : cpuElasticity(t).mid;
   const out2 = [];
   t.trials.forEach((trial, i) => {
     const a = positiveValue(trial, metric2);
@@ -24944,7 +24960,7 @@ function normalizedValues(t, metric2, anchor) {
 }
 function normalizedPair(base, head, metric2) {
   const reference = [...trialValues(base.calibration?.trials ?? [], metric2), ...trialValues(head.calibration?.trials ?? [], metric2)];
-  const anchor = metric2 === "rps" && reference.length ? Math.exp(mean(reference.map(Math.log))) : 1;
+  const anchor = reference.length ? Math.exp(mean(reference.map(Math.log))) : 1;
   return { base: normalizedValues(base, metric2, anchor), head: normalizedValues(head, metric2, anchor) };
 }
 function calibrationRatio(base, head, confidence) {
@@ -25231,7 +25247,9 @@ function compareStored(base, head, policy, baseSource = null, expected) {
         });
         sources2.add(noise3.source);
         if (method === "interleaved") {
-          samples[metric2] = { kind: "unpaired", ...normalizedPair(b, h, metric2), prior: noise3.prior };
+          const unknown = metric2 === "cpu" ? cpuElasticityVariance(b, h) : 0;
+          const prior2 = { ...noise3.prior, betweenSd: Math.sqrt(noise3.prior.betweenSd ** 2 + unknown) };
+          samples[metric2] = { kind: "unpaired", ...normalizedPair(b, h, metric2), prior: prior2 };
           continue;
         }
         const e = method === "after" && metric2 === "rps" ? calibration.elasticity.head : 1;
@@ -27948,7 +27966,7 @@ function environment(results, comparison) {
     const waiting = calibrated.filter((c) => !c.calibration.scheduled && Math.min(c.calibration.elasticity.base, c.calibration.elasticity.head) < 1);
     if (waiting.length)
       lines.push(
-        `**Partly CPU-bound:** ${waiting.map((c) => `${md(c.name)} (${speedShare(c.calibration.elasticity)})`).join(", ")} kept the server CPU only that busy against the reference app: a cell that waits gains less from a faster machine, so its req/s follows the reference's speed only that far.`
+        `**Partly CPU-bound:** ${waiting.map((c) => `${md(c.name)} (${speedShare(c.calibration.elasticity)})`).join(", ")} kept the server CPU only that busy against the reference app: a cell that waits gains less from a faster machine, so its req/s follows the reference's speed only that far; its CPU per request is taken to follow it halfway between that and whole, the rest counted as noise.`
       );
     const generic = calibrated.filter((c) => c.calibration.generic);
     if (generic.length)

@@ -62,19 +62,24 @@ function keptSchedule(t: TopologyResult): boolean {
 
 /**
  * How much of the machine's speed a cell's req/s follows, 0–1 (pure): 0 when it kept an arrival
- * rate's schedule (keptSchedule); else the share of server CPU it
- * kept busy against the reference app of its shape, which saturates it. The reference's req/s is
- * the machine's speed; an app that waits (sleeps, I/O, a small worker pool) gains less than that
- * from a faster machine, and dividing its req/s by the whole factor would hand it the machine's
- * swings instead (a 20 ms-sleep app read +43% between two trials of one run where its req/s held
- * still). The busy share bounds the true elasticity from above, and is exact at both ends: 1 for
- * a CPU-bound cell, 0 for one that only waits. Within SATURATED_SHARE of the reference counts as
- * saturated (a gunicorn master idles beside its workers). Other processes' CPU on the run's cores
- * counts as the app's (othersCores). Unknown CPU or foreign load, or a `command` on several server
- * cores: 1, as before the rule.
+ * rate's schedule (keptSchedule); else its busy share.
  */
 export function elasticity(t: TopologyResult): number {
-  if (keptSchedule(t)) return 0;
+  return keptSchedule(t) ? 0 : busyShare(t);
+}
+
+/**
+ * The share of server CPU a cell kept busy against the reference app of its shape, which saturates
+ * it, 0–1 (pure). The reference's req/s is the machine's speed; an app that waits (sleeps, I/O, a
+ * small worker pool) gains less than that from a faster machine, and dividing its req/s by the
+ * whole factor would hand it the machine's swings instead (a 20 ms-sleep app read +43% between two
+ * trials of one run where its req/s held still). The busy share bounds the true elasticity from
+ * above, and is exact at both ends: 1 for a CPU-bound cell, 0 for one that only waits. Within
+ * SATURATED_SHARE of the reference counts as saturated (a gunicorn master idles beside its
+ * workers). Other processes' CPU on the run's cores counts as the app's (othersCores). Unknown CPU
+ * or foreign load, or a `command` on several server cores: 1, as before the rule.
+ */
+function busyShare(t: TopologyResult): number {
   const app = busyCores(t.trials);
   const reference = busyCores(t.calibration?.trials ?? []);
   if (app === null || reference === null || reference <= 0) return 1;
@@ -85,6 +90,35 @@ export function elasticity(t: TopologyResult): number {
   const others = othersCores(t, reference);
   if (others === null) return 1;
   return Math.min(1, (app + others) / reference / SATURATED_SHARE);
+}
+
+/**
+ * How much of the machine's speed a cell's CPU per request follows (pure): all of it in theory (CPU
+ * time is work over speed), and so for saturated cells; a cell that waits followed the reference
+ * app's only partly on this host (a sync cell busy 19% of its core by 0.43 ± 0.15 over seven runs,
+ * a gthread one busy 27% by 0.88 ± 0.23; in one pair not at all). So it is taken as anywhere
+ * between its busy share and 1: the middle is used, and the rest is noise (cpuElasticityVariance).
+ */
+export function cpuElasticity(t: TopologyResult): { readonly low: number; readonly mid: number } {
+  const low = busyShare(t);
+  return { low, mid: (1 + low) / 2 };
+}
+
+/**
+ * Variance on the log scale that not knowing a partly CPU-bound cell's CPU elasticity adds to its
+ * CPU per request (pure): the elasticity uniform between the two sides' mean busy share and 1,
+ * times the log of how much faster the head's reference app ran than the base's. Nil when both
+ * saturate, or when the machine ran at one speed.
+ */
+export function cpuElasticityVariance(base: TopologyResult, head: TopologyResult): number {
+  const logMean = (t: TopologyResult): number | null => {
+    const v = trialValues(t.calibration?.trials ?? [], 'cpu');
+    return v.length ? mean(v.map(Math.log)) : null;
+  };
+  const [b, h] = [logMean(base), logMean(head)];
+  if (b === null || h === null) return 0;
+  const width = 1 - (cpuElasticity(base).low + cpuElasticity(head).low) / 2;
+  return ((width * width) / 12) * (h - b) ** 2;
 }
 
 /**
@@ -102,14 +136,13 @@ function othersCores(t: TopologyResult, referenceCores: number): number | null {
 }
 
 /**
- * Per-trial values of a metric with the machine's speed divided out (pure): CPU per request is
- * divided by the reference app's beside it (anchor 1); req/s is scaled from the reference's speed
- * of that trial to `anchor` by the cell's elasticity, (anchor / reference)^e. Pairs missing a
- * value are skipped.
+ * Per-trial values of a metric with the machine's speed divided out (pure): each is scaled from
+ * the reference app's value beside it to `anchor` by the cell's elasticity for the metric,
+ * (anchor / reference)^e. Pairs missing a value are skipped.
  */
 function normalizedValues(t: TopologyResult, metric: Gauged, anchor: number): number[] {
   const ref = t.calibration?.trials ?? [];
-  const e = metric === 'rps' ? elasticity(t) : 1;
+  const e = metric === 'rps' ? elasticity(t) : cpuElasticity(t).mid;
   const out: number[] = [];
   t.trials.forEach((trial, i) => {
     const a = positiveValue(trial, metric);
@@ -126,7 +159,7 @@ function normalizedValues(t: TopologyResult, metric: Gauged, anchor: number): nu
  */
 export function normalizedPair(base: TopologyResult, head: TopologyResult, metric: Gauged): { base: number[]; head: number[] } {
   const reference = [...trialValues(base.calibration?.trials ?? [], metric), ...trialValues(head.calibration?.trials ?? [], metric)];
-  const anchor = metric === 'rps' && reference.length ? Math.exp(mean(reference.map(Math.log))) : 1;
+  const anchor = reference.length ? Math.exp(mean(reference.map(Math.log))) : 1;
   return { base: normalizedValues(base, metric, anchor), head: normalizedValues(head, metric, anchor) };
 }
 

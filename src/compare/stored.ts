@@ -1,5 +1,5 @@
 import type { Results } from '../results/types.js';
-import { calibrationRatio, genericReference, interleaved, normalizedPair } from './calibration.js';
+import { calibrationRatio, cpuElasticityVariance, genericReference, interleaved, normalizedPair } from './calibration.js';
 import { cellPlacementDifference, hardwareDifference, judgeCells, judgedTopologies } from './cells.js';
 import { TRIAL_METRICS, trialValues, type Gauged, type MetricName } from './metrics.js';
 import { capacityNoise, capacityValue, storedNoise, trialForeign, type CalibrationMethod } from './noise.js';
@@ -74,7 +74,10 @@ export function compareStored(base: Results | null, head: Results, policy: Polic
         });
         sources.add(noise.source);
         if (method === 'interleaved') {
-          samples[metric] = { kind: 'unpaired', ...normalizedPair(b, h, metric as Gauged), prior: noise.prior };
+          // How far a partly CPU-bound cell's CPU per request follows the machine is not known: noise.
+          const unknown = metric === 'cpu' ? cpuElasticityVariance(b, h) : 0;
+          const prior = { ...noise.prior, betweenSd: Math.sqrt(noise.prior.betweenSd ** 2 + unknown) };
+          samples[metric] = { kind: 'unpaired', ...normalizedPair(b, h, metric as Gauged), prior };
           continue;
         }
         // Calibrated after the cell (older documents): bring the head to the base's machine speed by

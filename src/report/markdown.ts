@@ -196,7 +196,7 @@ function environment(results: Results, comparison: Comparison): string {
     const waiting = calibrated.filter((c) => !c.calibration!.scheduled && Math.min(c.calibration!.elasticity.base, c.calibration!.elasticity.head) < 1);
     if (waiting.length)
       lines.push(
-        `**Partly CPU-bound:** ${waiting.map((c) => `${md(c.name)} (${speedShare(c.calibration!.elasticity)})`).join(', ')} kept the server CPU only that busy against the reference app: a cell that waits gains less from a faster machine, so its req/s follows the reference's speed only that far.`,
+        `**Partly CPU-bound:** ${waiting.map((c) => `${md(c.name)} (${speedShare(c.calibration!.elasticity)})`).join(', ')} kept the server CPU only that busy against the reference app: a cell that waits gains less from a faster machine, so its req/s follows the reference's speed only that far; its CPU per request is taken to follow it halfway between that and whole, the rest counted as noise.`,
       );
     const generic = calibrated.filter((c) => c.calibration!.generic);
     if (generic.length)

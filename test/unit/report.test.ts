@@ -50,6 +50,13 @@ describe('the report', () => {
     expect(Math.abs(Math.log(whole / raw))).toBeGreaterThan(0.2);
     expect(Math.abs(Math.log(change / raw))).toBeLessThan(0.07);
     expect(sync.calibration!.elasticity.head).toBeLessThan(0.25);
+    // Its CPU per request held too (981 → 982 µs): divided by the reference's whole factor it read
+    // +34% [−2%, +85%], a step from a false alarm at the 5% threshold. Followed only from the
+    // middle of busy share…1, the rest counted as noise, it stays clear of one.
+    const cpu = sync.metrics.find((m) => m.metric === 'cpu')!;
+    expect(h.cpuMsPer1kRequests! / b.cpuMsPer1kRequests!).toBeCloseTo(1, 2);
+    expect(cpu.verdict).toBe('inconclusive');
+    expect(cpu.interval.low).toBeLessThan(0.9);
     expect(renderReport(comparison, head, ctx)).toContain('**Partly CPU-bound:** gthread (27%), sync3 (19%) kept the server CPU only that busy');
   });
 
