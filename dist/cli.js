@@ -27635,6 +27635,10 @@ import { createHash } from "node:crypto";
 function fixed(value, digits) {
   return value === null || value === void 0 || !Number.isFinite(value) ? "\u2014" : value.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
 }
+function sidesLabel(comparison) {
+  if (comparison.mode === "base") return "base \u2192 head";
+  return comparison.cells.some((c) => c.calibration) ? "baseline \u2192 now; % calibrated" : "baseline \u2192 now";
+}
 
 // node_modules/markdown-table/index.js
 function defaultStringLength(value) {
@@ -28010,7 +28014,7 @@ function howToUpdate(ctx) {
 }
 function resultsTable(comparison, results) {
   const goal = results.topologies.find((t) => t.capacity)?.capacity?.goal;
-  const sides = comparison.mode === "base" ? "(base \u2192 head)" : "(baseline \u2192 now)";
+  const sides = `(${sidesLabel(comparison)})`;
   const capacity = goal ? {
     header: [`Capacity req/s at p99 \u2264 ${fixed(goal.p99Ms, 0)} ms ${sides}`],
     cell: (c) => [c.capacity ? change(c.capacity, 0, metric(c, "capacity")) : "\u2014"]
@@ -28373,7 +28377,7 @@ function overview(input) {
       )
     );
   }
-  const sides = comparison.mode === "base" ? "base \u2192 head" : "baseline \u2192 now";
+  const sides = sidesLabel(comparison);
   return table(
     ["Topology", `Req/s (${sides})`, "p50 ms", "p99 ms", "CPU ms / 1k req", "Verdict"],
     comparison.cells.map((c) => [

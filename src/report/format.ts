@@ -1,6 +1,18 @@
+import type { Comparison } from '../compare/types.js';
+
 /** A figure with `digits` decimals and thousands separators; "—" when there is none (pure). */
 export function fixed(value: number | null | undefined, digits: number): string {
   return value === null || value === undefined || !Number.isFinite(value)
     ? '—'
     : value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+}
+
+/**
+ * What a comparison table's change columns set side by side, for their headers (pure): the raw
+ * values are shown, and where a reference app divided the machine's speed out the change is the
+ * calibrated one, which can differ from the raw values' ratio.
+ */
+export function sidesLabel(comparison: Comparison): string {
+  if (comparison.mode === 'base') return 'base → head';
+  return comparison.cells.some((c) => c.calibration) ? 'baseline → now; % calibrated' : 'baseline → now';
 }

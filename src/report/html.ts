@@ -10,7 +10,7 @@ import type { CellComparison, Comparison } from '../compare/types.js';
 import type { Results, TopologyResult, TrialResult } from '../results/types.js';
 import { PERCENTILES } from '../stats/percentiles.js';
 import { html } from './escape.js';
-import { fixed } from './format.js';
+import { fixed, sidesLabel } from './format.js';
 import { headline } from './markdown.js';
 import { recommendationLine } from './recommend.js';
 import { barChart, lineChart, type Line } from './svg.js';
@@ -246,7 +246,7 @@ function overview(input: HtmlReportInput): string {
       ),
     );
   }
-  const sides = comparison.mode === 'base' ? 'base → head' : 'baseline → now';
+  const sides = sidesLabel(comparison);
   return table(
     ['Topology', `Req/s (${sides})`, 'p50 ms', 'p99 ms', 'CPU ms / 1k req', 'Verdict'],
     comparison.cells.map((c) => [

@@ -6,7 +6,7 @@ import type { MetricVerdict } from '../compare/verdict.js';
 import { formatPercent } from '../config/percent.js';
 import type { Results } from '../results/types.js';
 import { md, mdCode, mdFence } from './escape.js';
-import { fixed } from './format.js';
+import { fixed, sidesLabel } from './format.js';
 import { recommendationLine, rpsChart } from './recommend.js';
 
 /** GitHub refuses comments longer than 65,536 characters; keep a margin. */
@@ -245,7 +245,7 @@ function howToUpdate(ctx: ReportContext): string {
 
 function resultsTable(comparison: Comparison, results: Results): string {
   const goal = results.topologies.find((t) => t.capacity)?.capacity?.goal;
-  const sides = comparison.mode === 'base' ? '(base → head)' : '(baseline → now)';
+  const sides = `(${sidesLabel(comparison)})`;
   const capacity = goal
     ? {
         header: [`Capacity req/s at p99 ≤ ${fixed(goal.p99Ms, 0)} ms ${sides}`],

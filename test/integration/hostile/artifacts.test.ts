@@ -159,7 +159,7 @@ describe('the trusted config decides, not the artifact', () => {
     const r = await report({ base: true });
     expect(r.code, r.stdout).toBe(0);
     expect(r.stdout).toContain('::warning::flask-perf: the artifact holds base.json, but the trusted config does not say compare: base');
-    expect(r.summary).toContain('Req/s (baseline → now)');
+    expect(r.summary).toContain('Req/s (baseline → now');
     expect(statusOf()).toBe('success');
     expectSafe(r);
   });
