@@ -2,10 +2,11 @@
  * bench:detect — how often verdicts raise a false alarm (A/A) and how often they detect a known
  * change, on the fixture's five topologies with default config.
  *
- *   npm run bench:detect -- --replay [--sims 2000] [--seed 1] [--corpus stored.json]
+ *   npm run bench:detect -- --replay [--sims 2000] [--seed 1] [--corpus stored.json] [--across stored-xeon-2026-12-06.json]
  *       replays the recorded corpus (bench/corpus/): thousands of verdicts in under a minute, both
  *       modes, effects injected into one side; rates with 95% intervals. --corpus names the
- *       stored-baseline runs to replay and fit (another machine's, say).
+ *       stored-baseline runs to replay and fit (another machine's, say); --across another
+ *       machine's, whose runs are judged as heads against baselines of --corpus.
  *   npm run bench:detect -- --stored --runs 3 [--effects 20] [--baselines 6]
  *       live stored-baseline verdicts: one baseline run (or several in a row, each carrying the
  *       history of those before, as the action's pushes record them), then A/A runs and runs
@@ -15,6 +16,7 @@
  *       and +5% CPU per request; the check that the corpus is representative.
  */
 import { policyOf } from '../src/pipeline/pipeline.js';
+import type { StoredRun } from './replay.js';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -35,6 +37,7 @@ const { values } = parseArgs({
     stored: { type: 'boolean', default: false },
     baselines: { type: 'string', default: '1' },
     corpus: { type: 'string', default: 'stored.json' },
+    across: { type: 'string', default: 'stored-xeon-2026-12-06.json' },
     save: { type: 'string' },
     sims: { type: 'string', default: '2000' },
     seed: { type: 'string', default: '1' },
@@ -189,6 +192,23 @@ async function replay(sims: number, seed: number): Promise<void> {
       for (let i = 0; i < sims; i++)
         if (flagged(storedVerdict(stored.runs, { trials, effect: effect.rps ? effect : null, interleaved, ...extra }, policy, random))) k++;
       console.log(`| ${label} | ${trials} trial${trials > 1 ? 's' : ''} | ${effect.name} | ${rate(k, sims)} |`);
+    }
+  }
+  // Across hardware as measured: baselines from this corpus, heads from another machine's.
+  const acrossFile = values.across && values.across !== values.corpus && existsSync(path.join(ROOT, 'bench/corpus', values.across)) ? values.across : null;
+  const across = acrossFile ? (read(acrossFile).runs as StoredRun[]) : [];
+  for (const [label, extra] of acrossFile
+    ? ([
+        [`stored, head from ${acrossFile} (another machine, measured)`, {}],
+        [`stored, head from ${acrossFile}, history of ${history} runs`, { history }],
+      ] as const)
+    : []) {
+    for (const effect of [effects[0], effects[3], effects[4]]) {
+      let k = 0;
+      for (let i = 0; i < sims; i++)
+        if (flagged(storedVerdict(stored.runs, { trials: 3, effect: effect.rps ? effect : null, interleaved, headRuns: across, ...extra }, policy, random)))
+          k++;
+      console.log(`| ${label} | 3 trials | ${effect.name} | ${rate(k, sims)} |`);
     }
   }
   const abSims = Math.max(200, Math.round(sims / 4));

@@ -164,6 +164,8 @@ export interface StoredCase {
    * runs, drawn at random and put oldest first, all their trials each.
    */
   readonly history?: number;
+  /** The head is drawn from these runs, another machine's corpus: across hardware as measured, nothing simulated. */
+  readonly headRuns?: readonly StoredRun[];
 }
 
 function normal(random: () => number): number {
@@ -172,7 +174,7 @@ function normal(random: () => number): number {
 
 /** One simulated stored-baseline verdict: two distinct corpus runs, `trials` trials of each. */
 export function storedVerdict(runs: readonly StoredRun[], c: StoredCase, policy: Policy, random: () => number): Comparison {
-  const [b, h] = pick(runs, 2, random);
+  const [b, h] = c.headRuns ? [pick(runs, 1, random)[0], pick(c.headRuns, 1, random)[0]] : pick(runs, 2, random);
   const speed = c.crossHardware ? Math.exp((random() * 2 - 1) * Math.log(1.25)) : 1;
   const side = (run: StoredRun, isHead: boolean, count = c.trials): TopologyResult[] =>
     run.topologies
@@ -211,7 +213,8 @@ export function storedVerdict(runs: readonly StoredRun[], c: StoredCase, policy:
     }
     baseline = { ...baseline, noise: { ...baseline.noise!, history: nextHistory(previous, baseline) } };
   }
-  return compareStored(baseline, doc(side(h, true), c.crossHardware ? 'another CPU' : 'corpus CPU', h.trialSec ?? 5), policy, 'replay');
+  const headCpu = c.crossHardware || c.headRuns ? 'another CPU' : 'corpus CPU';
+  return compareStored(baseline, doc(side(h, true), headCpu, h.trialSec ?? 5), policy, 'replay');
 }
 
 /** What one simulated compare: base run did. */

@@ -25048,8 +25048,13 @@ function storedNoise(metric2, context) {
   let source = "this machine kind's default noise";
   const history = method !== "after" && metric2 !== "p99" ? historySpread(context.baseline.noise?.history ?? [], context.base.name, metric2, trial.sd, context.base.trials.length, method === "interleaved") : null;
   if (history) {
-    between = pooledDrift(history, { sd: between.sd, df: DRIFT_PRIOR_DF[method === "interleaved" ? "interleaved" : "none"] });
+    const machine = between;
+    between = pooledDrift(history, { sd: machine.sd, df: DRIFT_PRIOR_DF[method === "interleaved" ? "interleaved" : "none"] });
     source = `the cell's history of ${history.df + 1} baselines, pooled with this machine kind's default`;
+    if (context.crossHardware) {
+      between = { sd: Math.sqrt((between.sd ** 2 + machine.sd ** 2) / 2), df: Math.min(between.df, machine.df) };
+      source += " for the baseline\u2019s machine, the default for this one";
+    }
   } else if (context.baseline.schemaVersion < 2) {
     between = { sd: between.sd * OLD_BASELINE_WIDENING, df: between.df };
     source = `this machine kind's default noise, widened \xD7${OLD_BASELINE_WIDENING}: the baseline predates noise records`;

@@ -124,6 +124,13 @@ describe('the noise record', () => {
     const rawOwn = historySpread(rawHistory, 'a', 'rps', MACHINE_NOISE.trial.rps.sd, 3)!;
     expect(raw.prior.betweenSd).toBeCloseTo(pooledDrift(rawOwn, { sd: MACHINE_NOISE.runs.rps.sd, df: DRIFT_PRIOR_DF.none }).sd, 12);
     expect(raw.prior.betweenDf).toBe(8 + MACHINE_NOISE.runs.rps.df);
+    // Across hardware the history speaks for the baseline's machine only: half the difference is
+    // its, half the default's (the head's machine), then what calibration leaves between machines.
+    const cross = storedNoise('rps', { baseline: doc, base: before, calibration: 'interleaved', crossHardware: true });
+    const drift = MACHINE_NOISE.interleaved.runs.rps;
+    expect(cross.prior.betweenSd).toBeCloseTo(Math.sqrt((n.prior.betweenSd ** 2 + drift.sd ** 2) / 2 + CROSS_HARDWARE.calibrated ** 2), 12);
+    expect(cross.prior.betweenDf).toBe(Math.min(n.prior.betweenDf, drift.df));
+    expect(cross.source).toContain('for the baseline’s machine, the default for this one');
   });
   it('an older baseline is judged with widened noise, and says so; across hardware more is added', () => {
     const before = cell('a', [100, 100]);
