@@ -24932,15 +24932,9 @@ function cpuElasticity(t) {
   const low = busyShare(t);
   return { low, mid: (1 + low) / 2 };
 }
-function cpuElasticityVariance(base, head) {
-  const logMean = (t) => {
-    const v = trialValues(t.calibration?.trials ?? [], "cpu");
-    return v.length ? mean(v.map(Math.log)) : null;
-  };
-  const [b, h] = [logMean(base), logMean(head)];
-  if (b === null || h === null) return 0;
+function cpuElasticityVariance(base, head, cpuFactor) {
   const width = 1 - (cpuElasticity(base).low + cpuElasticity(head).low) / 2;
-  return width * width / 12 * (h - b) ** 2;
+  return width * width / 12 * Math.log(cpuFactor) ** 2;
 }
 function othersCores(t, referenceCores) {
   const generators = t.placement?.generators ?? 1;
@@ -25252,7 +25246,7 @@ function compareStored(base, head, policy, baseSource = null, expected) {
         });
         sources2.add(noise3.source);
         if (method === "interleaved") {
-          const unknown = metric2 === "cpu" ? cpuElasticityVariance(b, h) : 0;
+          const unknown = metric2 === "cpu" && calibration?.cpu ? cpuElasticityVariance(b, h, calibration.cpu) : 0;
           const prior2 = { ...noise3.prior, betweenSd: Math.sqrt(noise3.prior.betweenSd ** 2 + unknown) };
           samples[metric2] = { kind: "unpaired", ...normalizedPair(b, h, metric2), prior: prior2 };
           continue;
@@ -28611,8 +28605,8 @@ function progressHere() {
   return process.stderr.isTTY && !process.env.CI ? barProgress(process.stderr) : lineProgress((l) => err(`${l}
 `));
 }
-function configRoot(configFile, cwd = process.cwd()) {
-  return repositoryRoot(path9.dirname(path9.resolve(cwd, configFile))) ?? cwd;
+function configRoot(configFile) {
+  return repositoryRoot(path9.dirname(path9.resolve(configFile))) ?? process.cwd();
 }
 function resolveCommit(dir, ref) {
   const repo = repositoryRoot(dir);
@@ -28650,13 +28644,13 @@ report:  ${pathToFileURL(path9.resolve(charts2)).href}
   }
   return results.topologies.every((t) => t.ok) ? 0 : 1;
 }
-async function compareCommand(args, config) {
+async function compareCommand(args, config, root) {
   const dir = args.out;
   if (dir) ensureWritableDir(dir, "--out");
   const progress = progressHere();
   let source;
   if (args.base !== void 0) {
-    const { repo, commit } = resolveCommit(configRoot(args.config), args.base);
+    const { repo, commit } = resolveCommit(root, args.base);
     progress.note(`comparing the working tree with ${args.base} (${commit.slice(0, 7)})`);
     source = { kind: "commit", repo, commit };
   } else {
@@ -28733,8 +28727,9 @@ async function cliMain(argv) {
       return 0;
     }
     if (args.command === "report") return reportCommand(args);
-    const config = selectTopologies(readConfig(args.config, configRoot(args.config), args.overrides), args.only);
-    return args.command === "compare" ? await compareCommand(args, config) : await runCommand(args, config);
+    const root = configRoot(args.config);
+    const config = selectTopologies(readConfig(args.config, root, args.overrides), args.only);
+    return args.command === "compare" ? await compareCommand(args, config, root) : await runCommand(args, config);
   } catch (error) {
     await haltIfInterrupted();
     if (error instanceof UsageError) {

@@ -47095,15 +47095,9 @@ function cpuElasticity(t) {
   const low = busyShare(t);
   return { low, mid: (1 + low) / 2 };
 }
-function cpuElasticityVariance(base, head) {
-  const logMean2 = (t) => {
-    const v = trialValues(t.calibration?.trials ?? [], "cpu");
-    return v.length ? mean(v.map(Math.log)) : null;
-  };
-  const [b, h] = [logMean2(base), logMean2(head)];
-  if (b === null || h === null) return 0;
+function cpuElasticityVariance(base, head, cpuFactor) {
   const width = 1 - (cpuElasticity(base).low + cpuElasticity(head).low) / 2;
-  return width * width / 12 * (h - b) ** 2;
+  return width * width / 12 * Math.log(cpuFactor) ** 2;
 }
 function othersCores(t, referenceCores) {
   const generators = t.placement?.generators ?? 1;
@@ -49899,7 +49893,7 @@ function compareStored(base, head, policy, baseSource = null, expected) {
         });
         sources2.add(noise3.source);
         if (method === "interleaved") {
-          const unknown = metric2 === "cpu" ? cpuElasticityVariance(b, h) : 0;
+          const unknown = metric2 === "cpu" && calibration?.cpu ? cpuElasticityVariance(b, h, calibration.cpu) : 0;
           const prior2 = { ...noise3.prior, betweenSd: Math.sqrt(noise3.prior.betweenSd ** 2 + unknown) };
           samples[metric2] = { kind: "unpaired", ...normalizedPair(b, h, metric2), prior: prior2 };
           continue;

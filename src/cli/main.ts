@@ -45,8 +45,8 @@ function progressHere(): Progress {
  * What `app.workdir` is relative to: the repository holding the config file, as the action's
  * workspace is, wherever the command runs from; the current folder outside any repository.
  */
-export function configRoot(configFile: string, cwd: string = process.cwd()): string {
-  return repositoryRoot(path.dirname(path.resolve(cwd, configFile))) ?? cwd;
+function configRoot(configFile: string): string {
+  return repositoryRoot(path.dirname(path.resolve(configFile))) ?? process.cwd();
 }
 
 /** The repository around `dir` and the commit `ref` names in it; a UsageError when either is missing. */
@@ -83,13 +83,13 @@ async function runCommand(args: RunArgs, config: Config): Promise<number> {
 }
 
 /** The action's run mode, locally: the same pipeline, the same report, printed. */
-async function compareCommand(args: CompareArgs, config: Config): Promise<number> {
+async function compareCommand(args: CompareArgs, config: Config, root: string): Promise<number> {
   const dir = args.out;
   if (dir) ensureWritableDir(dir, '--out');
   const progress = progressHere();
   let source: BaseSource;
   if (args.base !== undefined) {
-    const { repo, commit } = resolveCommit(configRoot(args.config), args.base);
+    const { repo, commit } = resolveCommit(root, args.base);
     progress.note(`comparing the working tree with ${args.base} (${commit.slice(0, 7)})`);
     source = { kind: 'commit', repo, commit };
   } else {
@@ -166,8 +166,9 @@ export async function cliMain(argv: readonly string[]): Promise<number> {
       return 0;
     }
     if (args.command === 'report') return reportCommand(args);
-    const config = selectTopologies(readConfig(args.config, configRoot(args.config), args.overrides), args.only);
-    return args.command === 'compare' ? await compareCommand(args, config) : await runCommand(args, config);
+    const root = configRoot(args.config);
+    const config = selectTopologies(readConfig(args.config, root, args.overrides), args.only);
+    return args.command === 'compare' ? await compareCommand(args, config, root) : await runCommand(args, config);
   } catch (error) {
     await haltIfInterrupted();
     if (error instanceof UsageError) {

@@ -107,18 +107,12 @@ export function cpuElasticity(t: TopologyResult): { readonly low: number; readon
 /**
  * Variance on the log scale that not knowing a partly CPU-bound cell's CPU elasticity adds to its
  * CPU per request (pure): the elasticity uniform between the two sides' mean busy share and 1,
- * times the log of how much faster the head's reference app ran than the base's. Nil when both
+ * times the log of the reference app's CPU factor head / base (Calibration.cpu). Nil when both
  * saturate, or when the machine ran at one speed.
  */
-export function cpuElasticityVariance(base: TopologyResult, head: TopologyResult): number {
-  const logMean = (t: TopologyResult): number | null => {
-    const v = trialValues(t.calibration?.trials ?? [], 'cpu');
-    return v.length ? mean(v.map(Math.log)) : null;
-  };
-  const [b, h] = [logMean(base), logMean(head)];
-  if (b === null || h === null) return 0;
+export function cpuElasticityVariance(base: TopologyResult, head: TopologyResult, cpuFactor: number): number {
   const width = 1 - (cpuElasticity(base).low + cpuElasticity(head).low) / 2;
-  return ((width * width) / 12) * (h - b) ** 2;
+  return ((width * width) / 12) * Math.log(cpuFactor) ** 2;
 }
 
 /**

@@ -75,7 +75,7 @@ export function compareStored(base: Results | null, head: Results, policy: Polic
         sources.add(noise.source);
         if (method === 'interleaved') {
           // How far a partly CPU-bound cell's CPU per request follows the machine is not known: noise.
-          const unknown = metric === 'cpu' ? cpuElasticityVariance(b, h) : 0;
+          const unknown = metric === 'cpu' && calibration?.cpu ? cpuElasticityVariance(b, h, calibration.cpu) : 0;
           const prior = { ...noise.prior, betweenSd: Math.sqrt(noise.prior.betweenSd ** 2 + unknown) };
           samples[metric] = { kind: 'unpaired', ...normalizedPair(b, h, metric as Gauged), prior };
           continue;

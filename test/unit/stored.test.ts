@@ -301,10 +301,10 @@ describe('a cell that waits follows the machine’s speed only as far as it keep
   it('CPU per request of a cell that waits: the elasticity is between its busy share and 1, the unknown part is noise grown with the swing', () => {
     const waiting = run(1).topologies[0];
     expect(cpuElasticity(waiting)).toEqual({ low: elasticity(waiting), mid: (1 + elasticity(waiting)) / 2 });
-    // Uniform on [busy share, 1]: (1 − s)² / 12 per unit of log speed ratio squared.
+    // Uniform on [busy share, 1]: (1 − s)² / 12 per unit of the reference's log CPU factor squared.
     const s = (elasticity(waiting) + elasticity(run(0.6).topologies[0])) / 2;
-    expect(cpuElasticityVariance(waiting, run(0.6).topologies[0])).toBeCloseTo(((1 - s) ** 2 / 12) * Math.log(0.6) ** 2, 9);
-    expect(cpuElasticityVariance(waiting, run(1).topologies[0])).toBe(0);
+    expect(cpuElasticityVariance(waiting, run(0.6).topologies[0], 1 / 0.6)).toBeCloseTo(((1 - s) ** 2 / 12) * Math.log(0.6) ** 2, 9);
+    expect(cpuElasticityVariance(waiting, run(1).topologies[0], 1)).toBe(0);
     // A saturated cell: CPU per request follows the reference whole, nothing unknown.
     const saturated = cell('a', [{ ...trial(1900, 500), foreign: { loadgen: 0, server: 0 } }], {
       interleaved: true,
@@ -314,7 +314,7 @@ describe('a cell that waits follows the machine’s speed only as far as it keep
     });
     const faster = { ...saturated, calibration: { ...saturated.calibration!, trials: [{ rps: 3200, cpuMsPer1kRequests: 312.5 }] } };
     expect(cpuElasticity(saturated).mid).toBe(1);
-    expect(cpuElasticityVariance(saturated, faster)).toBe(0);
+    expect(cpuElasticityVariance(saturated, faster, 312.5 / 500)).toBe(0);
   });
 
   it('a PR run on a machine 1.6× as fast, another CPU: no false alarm, where the whole factor read −36% and failed the step', () => {
