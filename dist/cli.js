@@ -25433,6 +25433,7 @@ function redact(text, secrets = known ??= secretValues(process.env)) {
 
 // src/topology/process.ts
 import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { statSync as statSync3 } from "node:fs";
 
 // src/topology/procfs.ts
@@ -25451,7 +25452,8 @@ function parseProcStat(line) {
     ppid: field(4),
     pgrp: field(5),
     cpuTicks: field(14) + field(15) + field(16) + field(17),
-    rssPages: field(24)
+    rssPages: field(24),
+    startTicks: field(22)
   };
 }
 function readStat(pid) {
@@ -25461,6 +25463,31 @@ function readStat(pid) {
     return void 0;
   }
 }
+var GROUP_MARK = "FLASK_PERF_GROUP";
+var marks = /* @__PURE__ */ new Map();
+var markSeen = /* @__PURE__ */ new Map();
+function markGroup(pgid, mark) {
+  marks.set(pgid, mark);
+}
+function unmarkGroup(pgid) {
+  marks.delete(pgid);
+}
+function environValue(environ, name) {
+  const key = `${name}=`;
+  for (const entry of environ.split("\0")) if (entry.startsWith(key)) return entry.slice(key.length);
+  return null;
+}
+function markOf(stat) {
+  const seen = markSeen.get(stat.pid);
+  if (seen && seen.startTicks === stat.startTicks) return seen.mark;
+  let mark = null;
+  try {
+    mark = environValue(readFileSync3(`/proc/${stat.pid}/environ`, "latin1"), GROUP_MARK);
+  } catch {
+  }
+  markSeen.set(stat.pid, { startTicks: stat.startTicks, mark });
+  return mark;
+}
 function groupMembers(groups) {
   let entries;
   try {
@@ -25468,12 +25495,21 @@ function groupMembers(groups) {
   } catch {
     return [];
   }
+  const wanted = new Set([...groups].flatMap((g) => marks.has(g) ? [marks.get(g)] : []));
   const out2 = [];
+  const seen = /* @__PURE__ */ new Map();
   for (const name of entries) {
     if (!/^[0-9]+$/.test(name)) continue;
     const stat = readStat(name);
-    if (stat && groups.has(stat.pgrp) && stat.state !== "Z") out2.push(stat);
+    if (!stat || stat.state === "Z") continue;
+    if (groups.has(stat.pgrp)) out2.push(stat);
+    else if (wanted.size > 0) {
+      const mark = markOf(stat);
+      seen.set(stat.pid, { startTicks: stat.startTicks, mark });
+      if (mark !== null && wanted.has(mark)) out2.push(stat);
+    }
   }
+  if (wanted.size > 0) markSeen = seen;
   return out2;
 }
 function getconf(name, fallback) {
@@ -25638,11 +25674,15 @@ function repinGroups(groups, cpus) {
 }
 
 // src/topology/process.ts
-function killGroup(pgid, signal) {
+function kill(id, signal) {
   try {
-    process.kill(-pgid, signal);
+    process.kill(id, signal);
   } catch {
   }
+}
+function killGroup(pgid, signal) {
+  kill(-pgid, signal);
+  for (const member of groupMembers(/* @__PURE__ */ new Set([pgid]))) if (member.pgrp !== pgid) kill(member.pid, signal);
 }
 var MAX_LINE_CHARS = 500;
 var OutputTail = class {
@@ -25677,9 +25717,10 @@ function spawnGroup(command, options) {
   const [file, args] = options.cpus ? ["taskset", ["-c", options.cpus, "/bin/sh", "-c", command]] : ["/bin/sh", ["-c", command]];
   const stdio = ["ignore", "pipe", "pipe"];
   if (options.ipc) stdio.push("ipc");
+  const mark = randomBytes(9).toString("base64url");
   const child = spawn(file, args, {
     cwd: options.cwd,
-    env: options.env,
+    env: { ...options.env, [GROUP_MARK]: mark },
     detached: true,
     stdio,
     serialization: options.serialization
@@ -25718,6 +25759,7 @@ function spawnGroup(command, options) {
       { child }
     );
   }
+  markGroup(pid, mark);
   const group = /* @__PURE__ */ new Set([pid]);
   const groupAlive = () => !info || groupMembers(group).length > 0;
   let stopping;
@@ -25735,6 +25777,7 @@ function spawnGroup(command, options) {
       await Promise.race([exited, new Promise((r) => setTimeout(r, 1e3).unref())]);
     } catch {
     } finally {
+      unmarkGroup(pid);
       unregister();
     }
   }

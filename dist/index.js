@@ -50080,6 +50080,7 @@ function redact(text2, secrets = known ??= secretValues(process.env)) {
 
 // src/topology/process.ts
 import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { statSync as statSync3 } from "node:fs";
 
 // src/topology/procfs.ts
@@ -50098,7 +50099,8 @@ function parseProcStat(line) {
     ppid: field(4),
     pgrp: field(5),
     cpuTicks: field(14) + field(15) + field(16) + field(17),
-    rssPages: field(24)
+    rssPages: field(24),
+    startTicks: field(22)
   };
 }
 function readStat(pid) {
@@ -50108,6 +50110,31 @@ function readStat(pid) {
     return void 0;
   }
 }
+var GROUP_MARK = "FLASK_PERF_GROUP";
+var marks = /* @__PURE__ */ new Map();
+var markSeen = /* @__PURE__ */ new Map();
+function markGroup(pgid, mark) {
+  marks.set(pgid, mark);
+}
+function unmarkGroup(pgid) {
+  marks.delete(pgid);
+}
+function environValue(environ, name) {
+  const key = `${name}=`;
+  for (const entry of environ.split("\0")) if (entry.startsWith(key)) return entry.slice(key.length);
+  return null;
+}
+function markOf(stat2) {
+  const seen = markSeen.get(stat2.pid);
+  if (seen && seen.startTicks === stat2.startTicks) return seen.mark;
+  let mark = null;
+  try {
+    mark = environValue(readFileSync4(`/proc/${stat2.pid}/environ`, "latin1"), GROUP_MARK);
+  } catch {
+  }
+  markSeen.set(stat2.pid, { startTicks: stat2.startTicks, mark });
+  return mark;
+}
 function groupMembers(groups) {
   let entries;
   try {
@@ -50115,12 +50142,21 @@ function groupMembers(groups) {
   } catch {
     return [];
   }
+  const wanted = new Set([...groups].flatMap((g) => marks.has(g) ? [marks.get(g)] : []));
   const out = [];
+  const seen = /* @__PURE__ */ new Map();
   for (const name of entries) {
     if (!/^[0-9]+$/.test(name)) continue;
     const stat2 = readStat(name);
-    if (stat2 && groups.has(stat2.pgrp) && stat2.state !== "Z") out.push(stat2);
+    if (!stat2 || stat2.state === "Z") continue;
+    if (groups.has(stat2.pgrp)) out.push(stat2);
+    else if (wanted.size > 0) {
+      const mark = markOf(stat2);
+      seen.set(stat2.pid, { startTicks: stat2.startTicks, mark });
+      if (mark !== null && wanted.has(mark)) out.push(stat2);
+    }
   }
+  if (wanted.size > 0) markSeen = seen;
   return out;
 }
 function getconf(name, fallback) {
@@ -50285,11 +50321,15 @@ function repinGroups(groups, cpus) {
 }
 
 // src/topology/process.ts
-function killGroup(pgid, signal) {
+function kill(id, signal) {
   try {
-    process.kill(-pgid, signal);
+    process.kill(id, signal);
   } catch {
   }
+}
+function killGroup(pgid, signal) {
+  kill(-pgid, signal);
+  for (const member of groupMembers(/* @__PURE__ */ new Set([pgid]))) if (member.pgrp !== pgid) kill(member.pid, signal);
 }
 var MAX_LINE_CHARS = 500;
 var OutputTail = class {
@@ -50324,9 +50364,10 @@ function spawnGroup(command, options) {
   const [file, args] = options.cpus ? ["taskset", ["-c", options.cpus, "/bin/sh", "-c", command]] : ["/bin/sh", ["-c", command]];
   const stdio = ["ignore", "pipe", "pipe"];
   if (options.ipc) stdio.push("ipc");
+  const mark = randomBytes(9).toString("base64url");
   const child = spawn(file, args, {
     cwd: options.cwd,
-    env: options.env,
+    env: { ...options.env, [GROUP_MARK]: mark },
     detached: true,
     stdio,
     serialization: options.serialization
@@ -50365,6 +50406,7 @@ function spawnGroup(command, options) {
       { child }
     );
   }
+  markGroup(pid, mark);
   const group = /* @__PURE__ */ new Set([pid]);
   const groupAlive = () => !info3 || groupMembers(group).length > 0;
   let stopping;
@@ -50382,6 +50424,7 @@ function spawnGroup(command, options) {
       await Promise.race([exited, new Promise((r) => setTimeout(r, 1e3).unref())]);
     } catch {
     } finally {
+      unmarkGroup(pid);
       unregister();
     }
   }

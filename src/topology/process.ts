@@ -1,9 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { STOP_GRACE_MS } from '../config/defaults.js';
 import { onCleanup, pendingCleanups, throwIfInterrupted } from './cleanup.js';
 import { redact } from './env.js';
-import { groupMembers } from './procfs.js';
+import { GROUP_MARK, groupMembers, markGroup, unmarkGroup } from './procfs.js';
 
 /** How a process ended. */
 export interface ExitInfo {
@@ -42,12 +43,18 @@ export interface SpawnOptions {
   readonly serialization?: 'json' | 'advanced';
 }
 
-function killGroup(pgid: number, signal: NodeJS.Signals): void {
+function kill(id: number, signal: NodeJS.Signals): void {
   try {
-    process.kill(-pgid, signal);
+    process.kill(id, signal);
   } catch {
     // already gone
   }
+}
+
+/** Signals the group, and each process that left it but carries its mark (procfs.ts GROUP_MARK). */
+function killGroup(pgid: number, signal: NodeJS.Signals): void {
+  kill(-pgid, signal);
+  for (const member of groupMembers(new Set([pgid]))) if (member.pgrp !== pgid) kill(member.pid, signal);
 }
 
 /** Number of groups started here and not yet stopped (for tests and checks). */
@@ -78,7 +85,10 @@ class OutputTail {
   }
 }
 
-/** Starts `command` through /bin/sh as the leader of a new process group. */
+/**
+ * Starts `command` through /bin/sh as the leader of a new process group, its environment marked
+ * so that what leaves the group is still found (procfs.ts GROUP_MARK).
+ */
 export function spawnGroup(command: string, options: SpawnOptions): GroupProcess & { readonly child: ChildProcess } {
   throwIfInterrupted(options.label);
   // spawn reports a missing cwd as the program missing ("spawn taskset ENOENT"): say what is missing.
@@ -93,9 +103,10 @@ export function spawnGroup(command: string, options: SpawnOptions): GroupProcess
   const [file, args] = options.cpus ? ['taskset', ['-c', options.cpus, '/bin/sh', '-c', command]] : ['/bin/sh', ['-c', command]];
   const stdio: ('ignore' | 'pipe' | 'ipc')[] = ['ignore', 'pipe', 'pipe'];
   if (options.ipc) stdio.push('ipc');
+  const mark = randomBytes(9).toString('base64url');
   const child = spawn(file, args, {
     cwd: options.cwd,
-    env: options.env,
+    env: { ...options.env, [GROUP_MARK]: mark },
     detached: true,
     stdio,
     serialization: options.serialization,
@@ -132,6 +143,7 @@ export function spawnGroup(command: string, options: SpawnOptions): GroupProcess
       { child },
     );
   }
+  markGroup(pid, mark);
   const group = new Set([pid]);
   const groupAlive = (): boolean => !info || groupMembers(group).length > 0;
   let stopping: Promise<void> | undefined;
@@ -153,6 +165,7 @@ export function spawnGroup(command: string, options: SpawnOptions): GroupProcess
     } catch {
       // cleanup never throws
     } finally {
+      unmarkGroup(pid!);
       unregister();
     }
   }

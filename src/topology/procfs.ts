@@ -13,6 +13,8 @@ export interface ProcStat {
   /** utime + stime + cutime + cstime, in clock ticks: own CPU plus reaped children's. */
   readonly cpuTicks: number;
   readonly rssPages: number;
+  /** When it started, in clock ticks after boot: with the pid, it names one process. */
+  readonly startTicks: number;
 }
 
 /** Parses one /proc/<pid>/stat line; the command name may hold spaces and parentheses. */
@@ -31,6 +33,7 @@ export function parseProcStat(line: string): ProcStat | undefined {
     pgrp: field(5),
     cpuTicks: field(14) + field(15) + field(16) + field(17),
     rssPages: field(24),
+    startTicks: field(22),
   };
 }
 
@@ -42,7 +45,51 @@ function readStat(pid: string): ProcStat | undefined {
   }
 }
 
-/** Every process whose process group is one of `groups`, zombies (ended, unreaped) excluded. */
+/**
+ * The environment variable every process a group's leader starts inherits, with a value of that
+ * group's own: a server that leaves its group (`setsid`, a daemon's double fork) still carries it,
+ * so it is still counted, moved and stopped with its deployment.
+ */
+export const GROUP_MARK = 'FLASK_PERF_GROUP';
+
+/** The mark of each marked group, by its id. */
+const marks = new Map<number, string>();
+/** Each process's mark as last read, by pid, with its start time (a reused pid is another process). */
+let markSeen = new Map<number, { readonly startTicks: number; readonly mark: string | null }>();
+
+/** Counts the processes carrying `mark` as members of group `pgid` (until unmarkGroup). */
+export function markGroup(pgid: number, mark: string): void {
+  marks.set(pgid, mark);
+}
+
+export function unmarkGroup(pgid: number): void {
+  marks.delete(pgid);
+}
+
+/** The value of `name` in an environment block (NUL-separated `NAME=value` entries; pure). */
+export function environValue(environ: string, name: string): string | null {
+  const key = `${name}=`;
+  for (const entry of environ.split('\0')) if (entry.startsWith(key)) return entry.slice(key.length);
+  return null;
+}
+
+function markOf(stat: ProcStat): string | null {
+  const seen = markSeen.get(stat.pid);
+  if (seen && seen.startTicks === stat.startTicks) return seen.mark;
+  let mark: string | null = null;
+  try {
+    mark = environValue(readFileSync(`/proc/${stat.pid}/environ`, 'latin1'), GROUP_MARK);
+  } catch {
+    // another user's process, or one that ended: not ours
+  }
+  markSeen.set(stat.pid, { startTicks: stat.startTicks, mark });
+  return mark;
+}
+
+/**
+ * Every process whose process group is one of `groups`, or that carries the mark of one of them
+ * (markGroup), zombies (ended, unreaped) excluded.
+ */
 export function groupMembers(groups: ReadonlySet<number>): ProcStat[] {
   let entries: string[];
   try {
@@ -50,12 +97,22 @@ export function groupMembers(groups: ReadonlySet<number>): ProcStat[] {
   } catch {
     return [];
   }
+  const wanted = new Set([...groups].flatMap((g) => (marks.has(g) ? [marks.get(g)!] : [])));
   const out: ProcStat[] = [];
+  const seen = new Map<number, { readonly startTicks: number; readonly mark: string | null }>();
   for (const name of entries) {
     if (!/^[0-9]+$/.test(name)) continue;
     const stat = readStat(name);
-    if (stat && groups.has(stat.pgrp) && stat.state !== 'Z') out.push(stat);
+    if (!stat || stat.state === 'Z') continue;
+    if (groups.has(stat.pgrp)) out.push(stat);
+    else if (wanted.size > 0) {
+      const mark = markOf(stat);
+      seen.set(stat.pid, { startTicks: stat.startTicks, mark });
+      if (mark !== null && wanted.has(mark)) out.push(stat);
+    }
   }
+  // What was read of processes gone since is dropped: the cache holds the living only.
+  if (wanted.size > 0) markSeen = seen;
   return out;
 }
 

@@ -9,24 +9,27 @@ beforeAll(() => ensureFixtureBuilt());
 
 const FAULTS = `{python} ${ROOT}/test/apps/faults.py {port}`;
 const command = (name: string, cmd: string): TopologyConfig => ({ name, kind: 'command', command: cmd, instances: 0, templates: [] });
+/** A helper that leaves the server's process group, as a daemon does: stopping the group does not reach it. */
+const ESCAPED = 'setsid sleep 60 >/dev/null 2>&1 &';
 
 describe('cells that fail', () => {
-  it('records each failure with its exit and output, runs the other cells, and leaves nothing', async () => {
+  it('records each failure with its exit and output, runs the other cells, and leaves nothing, not even what left its group', async () => {
     const marker = newMarker();
     const base = fixtureConfig({ warmupMs: 300, durationMs: 2500 });
     const config = {
       ...base,
       app: { ...base.app, healthTimeoutMs: 2000, env: { FLASK_PERF_TEST_MARKER: marker } },
       topologies: [
-        command('never-healthy', 'sleep 60 # {port}'),
+        command('never-healthy', `${ESCAPED} sleep 60 # {port}`),
         command('exits-early', `{python} -c "import sys; print('boom: missing DATABASE_URL'); sys.exit(3)" {port}`),
         // Dies 1.2 s into the load: after the 0.3 s warm-up, within the 2.5 s trial, however slow the start.
         command('dies-mid-run', `${FAULTS} --die-after-ms 1200`),
         { name: 'single', kind: 'flask' } as TopologyConfig,
+        command('escapes', `${ESCAPED} exec ${FAULTS}`),
       ],
     };
     const results = await runMatrix(config, { skipBuild: true });
-    const [never, early, dies, single] = results.topologies;
+    const [never, early, dies, single, escapes] = results.topologies;
 
     expect(never.ok).toBe(false);
     expect(never.error).toMatch(/^server did not answer 2xx on \/healthz within 2s \(no answer\)/);
@@ -41,6 +44,7 @@ describe('cells that fail', () => {
 
     expect(single.ok).toBe(true);
     expect(single.rps).toBeGreaterThan(0);
+    expect(escapes.ok).toBe(true);
 
     expect(liveGroupCount()).toBe(0);
     expect(processesWithEnv('FLASK_PERF_TEST_MARKER', marker)).toEqual([]);
