@@ -52289,6 +52289,14 @@ function sidesLabel(comparison) {
   if (comparison.mode === "base") return "base \u2192 head";
   return comparison.cells.some((c) => c.calibration) ? "baseline \u2192 now; % calibrated" : "baseline \u2192 now";
 }
+function softwareVersions(env) {
+  const found = [
+    ["Python", env.python],
+    ["Flask", env.flask],
+    ["gunicorn", env.gunicorn]
+  ];
+  return found.flatMap(([name, version]) => version ? [`${name} ${version}`] : []);
+}
 
 // node_modules/markdown-table/index.js
 function defaultStringLength(value) {
@@ -52596,7 +52604,7 @@ function falseAlarms(comparison) {
 function environment(results, comparison) {
   const env = results.environment;
   const lines = [
-    `**Environment:** ${md(`${env.cpuModel}, ${env.cores} cores, ${env.os}; Python ${env.python ?? "?"}, Flask ${env.flask ?? "?"}, gunicorn ${env.gunicorn ?? "?"}; placement: ${env.placement.reason}`)}.`,
+    `**Environment:** ${md([`${env.cpuModel}, ${env.cores} cores, ${env.os}`, softwareVersions(env).join(", "), `placement: ${env.placement.reason}`].filter(Boolean).join("; "))}.`,
     `**Load:** ${results.load.connections} connections, ${results.load.trials} \xD7 ${results.load.durationSec}s after ${results.load.warmupSec}s warm-up.`
   ];
   const grown = results.topologies.filter((t2) => t2.placement);
@@ -52632,7 +52640,7 @@ function environment(results, comparison) {
     const generic = calibrated.filter((c) => c.calibration.generic);
     if (generic.length)
       lines.push(
-        `**Generic reference:** ${generic.map((c) => md(c.name)).join(", ")} ran their own command, so their reference app is pre-forked workers as \`workers: auto\` would start: it gauges the machine's speed, not their shape, and their noise is widened for that.`
+        generic.length === 1 ? `**Generic reference:** ${md(generic[0].name)} runs its own command, so its reference app is pre-forked workers as \`workers: auto\` would start: it gauges the machine's speed, not the command's shape, and its noise is widened for that.` : `**Generic reference:** ${generic.map((c) => md(c.name)).join(", ")} run their own commands, so their reference app is pre-forked workers as \`workers: auto\` would start: it gauges the machine's speed, not the commands' shape, and their noise is widened for that.`
       );
   }
   const uncalibrated = comparison.cells.filter((c) => !c.calibration && c.metrics.length > 0);
@@ -53055,7 +53063,7 @@ function environment2(r, label) {
     ["Steal time", e.stealPercent === null || e.stealPercent === void 0 ? "\u2014" : `${num(e.stealPercent)}%`],
     ["Placement", e.placement.reason],
     ...r.topologies.filter((t) => t.placement).map((t) => [`Placement of ${t.name}`, t.placement.reason]),
-    ["Software", `${e.os} \xB7 Node ${e.node} \xB7 Python ${e.python ?? "\u2014"} \xB7 Flask ${e.flask ?? "\u2014"} \xB7 gunicorn ${e.gunicorn ?? "\u2014"}`],
+    ["Software", [e.os, `Node ${e.node}`, ...softwareVersions(e)].join(" \xB7 ")],
     [
       "Load",
       `${r.load.connections} connections \xB7 ${r.load.trials} \xD7 ${r.load.durationSec} s after ${r.load.warmupSec} s warm-up \xB7 timeout ${r.load.timeoutSec} s`

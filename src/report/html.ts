@@ -10,7 +10,7 @@ import type { CellComparison, Comparison } from '../compare/types.js';
 import type { Results, TopologyResult, TrialResult } from '../results/types.js';
 import { PERCENTILES } from '../stats/percentiles.js';
 import { html } from './escape.js';
-import { fixed, sidesLabel } from './format.js';
+import { fixed, sidesLabel, softwareVersions } from './format.js';
 import { headline } from './markdown.js';
 import { recommendationLine } from './recommend.js';
 import { barChart, lineChart, type Line } from './svg.js';
@@ -268,7 +268,7 @@ function environment(r: Results, label: string): string {
     ['Steal time', e.stealPercent === null || e.stealPercent === undefined ? '—' : `${num(e.stealPercent)}%`],
     ['Placement', e.placement.reason],
     ...r.topologies.filter((t) => t.placement).map((t): [string, string] => [`Placement of ${t.name}`, t.placement!.reason]),
-    ['Software', `${e.os} · Node ${e.node} · Python ${e.python ?? '—'} · Flask ${e.flask ?? '—'} · gunicorn ${e.gunicorn ?? '—'}`],
+    ['Software', [e.os, `Node ${e.node}`, ...softwareVersions(e)].join(' · ')],
     [
       'Load',
       `${r.load.connections} connections · ${r.load.trials} × ${r.load.durationSec} s after ${r.load.warmupSec} s warm-up · timeout ${r.load.timeoutSec} s`,

@@ -6,7 +6,7 @@ import type { MetricVerdict } from '../compare/verdict.js';
 import { formatPercent } from '../config/percent.js';
 import type { Results } from '../results/types.js';
 import { md, mdCode, mdFence } from './escape.js';
-import { fixed, sidesLabel } from './format.js';
+import { fixed, sidesLabel, softwareVersions } from './format.js';
 import { recommendationLine, rpsChart } from './recommend.js';
 
 /** GitHub refuses comments longer than 65,536 characters; keep a margin. */
@@ -162,7 +162,7 @@ function falseAlarms(comparison: Comparison): string {
 function environment(results: Results, comparison: Comparison): string {
   const env = results.environment;
   const lines = [
-    `**Environment:** ${md(`${env.cpuModel}, ${env.cores} cores, ${env.os}; Python ${env.python ?? '?'}, Flask ${env.flask ?? '?'}, gunicorn ${env.gunicorn ?? '?'}; placement: ${env.placement.reason}`)}.`,
+    `**Environment:** ${md([`${env.cpuModel}, ${env.cores} cores, ${env.os}`, softwareVersions(env).join(', '), `placement: ${env.placement.reason}`].filter(Boolean).join('; '))}.`,
     `**Load:** ${results.load.connections} connections, ${results.load.trials} × ${results.load.durationSec}s after ${results.load.warmupSec}s warm-up.`,
   ];
   const grown = results.topologies.filter((t) => t.placement);
@@ -201,7 +201,9 @@ function environment(results: Results, comparison: Comparison): string {
     const generic = calibrated.filter((c) => c.calibration!.generic);
     if (generic.length)
       lines.push(
-        `**Generic reference:** ${generic.map((c) => md(c.name)).join(', ')} ran their own command, so their reference app is pre-forked workers as \`workers: auto\` would start: it gauges the machine's speed, not their shape, and their noise is widened for that.`,
+        generic.length === 1
+          ? `**Generic reference:** ${md(generic[0].name)} runs its own command, so its reference app is pre-forked workers as \`workers: auto\` would start: it gauges the machine's speed, not the command's shape, and its noise is widened for that.`
+          : `**Generic reference:** ${generic.map((c) => md(c.name)).join(', ')} run their own commands, so their reference app is pre-forked workers as \`workers: auto\` would start: it gauges the machine's speed, not the commands' shape, and their noise is widened for that.`,
       );
   }
   const uncalibrated = comparison.cells.filter((c) => !c.calibration && c.metrics.length > 0);

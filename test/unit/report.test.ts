@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_COMPARE } from '../../src/config/load.js';
 import { judge, policyOf } from '../../src/pipeline/pipeline.js';
 import { renderReport } from '../../src/report/markdown.js';
+import type { Results } from '../../src/results/types.js';
 import { readData } from '../support/data.js';
 
 const ctx = { configPath: '.github/flask-perf.yml', baselinePath: '.github/flask-perf-baseline.json' };
@@ -76,5 +77,27 @@ describe('the report', () => {
       '<!-- flask-perf-action config=.github/flask-perf.yml -->',
       '### flask-perf · <code>.github/flask-perf.yml</code>: 🆕 no baseline yet — these numbers become the reference once a baseline is recorded',
     ]);
+  });
+
+  it('an app without Flask, one of its cells a command: the environment names what was found, the generic reference is said of that cell', () => {
+    const asCommand = (r: Results, name: string): Results => ({
+      ...r,
+      environment: { ...r.environment, flask: null },
+      topologies: r.topologies.map((t) => (t.name === name ? { ...t, kind: 'command' as const } : t)),
+    });
+    const head = readData('regressed/results.json');
+    const cell = head.topologies.find((t) => t.calibration)!.name;
+    const comparison = judge(
+      'baseline',
+      DEFAULT_COMPARE,
+      asCommand(head, cell),
+      { kind: 'baseline', baseline: { results: asCommand(readData('baseline.json'), cell), source: 'baseline.json' } },
+      policyOf(null),
+    );
+    const report = renderReport(comparison, asCommand(head, cell), ctx);
+    const environment = report.split('\n').find((l) => l.startsWith('**Environment:**'))!;
+    expect(environment).toContain(`; Python ${head.environment.python}, gunicorn ${head.environment.gunicorn}; placement:`);
+    expect(environment).not.toMatch(/Flask|\?/);
+    expect(report).toContain(`**Generic reference:** ${cell} runs its own command, so its reference app is pre-forked workers`);
   });
 });
