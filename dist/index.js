@@ -47062,7 +47062,7 @@ var SATURATED_SHARE = 0.95;
 
 // src/compare/calibration.ts
 function genericReference(t) {
-  return t.kind === "command";
+  return t.kind === "command" || t.calibration?.generic === true;
 }
 function interleaved(t) {
   return t.calibration?.interleaved === true && t.calibration.trials.length === t.trials.length && t.trials.length > 0;
@@ -47086,7 +47086,7 @@ function busyShare(t) {
   const app = busyCores(t.trials);
   const reference = busyCores(t.calibration?.trials ?? []);
   if (app === null || reference === null || reference <= 0) return 1;
-  if (genericReference(t) && reference > SEVERAL_CORES) return 1;
+  if (t.kind === "command" && reference > SEVERAL_CORES) return 1;
   const others = othersCores(t, reference);
   if (others === null) return 1;
   return Math.min(1, (app + others) / reference / SATURATED_SHARE);
@@ -49165,6 +49165,10 @@ var results_schema_default = {
       required: ["rps", "cpuMsPer1kRequests", "trials"],
       properties: {
         interleaved: {
+          type: "boolean",
+          "x-rule": "true or false"
+        },
+        generic: {
           type: "boolean",
           "x-rule": "true or false"
         },
@@ -51695,6 +51699,11 @@ var CALIBRATION_SLICE_MS = 1e3;
 function calibrationDir() {
   return path7.join(packageRoot(), "src/calibration");
 }
+var SHAPED_WORKER_CLASSES = /* @__PURE__ */ new Set(["sync", "gthread", "gunicorn.workers.sync.SyncWorker", "gunicorn.workers.gthread.ThreadWorker"]);
+function referenceShaped(topology) {
+  if (topology.kind === "command") return false;
+  return topology.kind !== "gunicorn" || SHAPED_WORKER_CLASSES.has(topology.workerClass);
+}
 function calibrationConfig(config, topology, dir, serverCores) {
   const serve = `{python} ${path7.join(dir, "serve.py")} {port}`;
   const forked = (name, workers, threads) => ({
@@ -51911,6 +51920,7 @@ async function runCapacity(topology, sides, placement, deps, first3) {
     const calibration = referenceSide && errors[referenceSide] === null && reference.length ? {
       calibration: {
         interleaved: true,
+        ...referenceShaped(topology) ? {} : { generic: true },
         rps: round(reference.reduce((a, b) => a + b, 0) / reference.length),
         cpuMsPer1kRequests: null,
         trials: reference.map((rps) => ({ rps, cpuMsPer1kRequests: null }))
@@ -52061,6 +52071,7 @@ async function runCalibrated(config, topology, placement, deps) {
     rps: ref.rps,
     cpuMsPer1kRequests: ref.cpuMsPer1kRequests,
     interleaved: true,
+    ...referenceShaped(topology) ? {} : { generic: true },
     trials: ref.trials.map((t) => ({ rps: t.rps, cpuMsPer1kRequests: t.cpuMsPer1kRequests }))
   };
   return { ...pair.app, calibration };
@@ -52638,10 +52649,13 @@ function environment(results, comparison) {
         `**Partly CPU-bound:** ${waiting.map((c) => `${md(c.name)} (${speedShare(c.calibration.elasticity)})`).join(", ")} kept the server CPU only that busy against the reference app: a cell that waits gains less from a faster machine, so its req/s follows the reference's speed only that far; its CPU per request is taken to follow it halfway between that and whole, the rest counted as noise.`
       );
     const generic = calibrated.filter((c) => c.calibration.generic);
-    if (generic.length)
+    if (generic.length) {
+      const why = (c) => `${md(c.name)} (${results.topologies.find((t2) => t2.name === c.name)?.kind === "command" ? "its own command" : "gunicorn workers of an async class"})`;
+      const one = generic.length === 1;
       lines.push(
-        generic.length === 1 ? `**Generic reference:** ${md(generic[0].name)} runs its own command, so its reference app is pre-forked workers as \`workers: auto\` would start: it gauges the machine's speed, not the command's shape, and its noise is widened for that.` : `**Generic reference:** ${generic.map((c) => md(c.name)).join(", ")} run their own commands, so their reference app is pre-forked workers as \`workers: auto\` would start: it gauges the machine's speed, not the commands' shape, and their noise is widened for that.`
+        `**Generic reference:** ${generic.map(why).join(", ")}: ${one ? "its" : "their"} reference app is pre-forked stdlib workers, which gauge the machine's speed but not ${one ? "its" : "their"} shape, so ${one ? "its" : "their"} noise is widened for that.`
       );
+    }
   }
   const uncalibrated = comparison.cells.filter((c) => !c.calibration && c.metrics.length > 0);
   if (comparison.hardwareNote && uncalibrated.length) {

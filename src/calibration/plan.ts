@@ -19,8 +19,21 @@ export function calibrationDir(): string {
  * standard library (calibration/serve.py) so that nothing the user's code depends on moves it —
  * a gunicorn topology becomes that many pre-forked stdlib workers. A `command` topology's shape is
  * the user's own: its reference app is a generic one (compare/calibration.ts genericReference), pre-forked workers as
- * `workers: auto` would start, which gauges the machine's speed but not the shape's.
+ * `workers: auto` would start, which gauges the machine's speed but not the shape's; gunicorn workers
+ * of another class than sync or gthread get that many stdlib workers, not their shape either.
  */
+/** gunicorn worker classes served as the reference app serves (pre-forked workers, each with its threads). */
+const SHAPED_WORKER_CLASSES = new Set(['sync', 'gthread', 'gunicorn.workers.sync.SyncWorker', 'gunicorn.workers.gthread.ThreadWorker']);
+
+/**
+ * Whether the reference app has the topology's shape (pure): not for a `command`, nor for gunicorn
+ * workers of another class (uvicorn's, gevent's: one process serving many connections at once).
+ */
+export function referenceShaped(topology: TopologyConfig): boolean {
+  if (topology.kind === 'command') return false;
+  return topology.kind !== 'gunicorn' || SHAPED_WORKER_CLASSES.has(topology.workerClass);
+}
+
 export function calibrationConfig(config: Config, topology: TopologyConfig, dir: string, serverCores: number): Config {
   const serve = `{python} ${path.join(dir, 'serve.py')} {port}`;
   const forked = (name: string, workers: number, threads: number): TopologyConfig => ({

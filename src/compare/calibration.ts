@@ -27,11 +27,12 @@ export interface Calibration {
 
 /**
  * Whether a cell's reference app stands in for the machine only, not for its shape (pure): a
- * `command` topology's is generic (calibration/plan.ts). Across runs it still divides out the
- * machine's speed, less exactly than one of the same shape (noise.ts widens its noise for that).
+ * `command` topology's, or gunicorn's with workers of an async class (calibration/plan.ts
+ * referenceShaped). Across runs it still divides out the machine's speed, less exactly than one of
+ * the same shape (noise.ts widens its noise for that).
  */
 export function genericReference(t: TopologyResult): boolean {
-  return t.kind === 'command';
+  return t.kind === 'command' || t.calibration?.generic === true;
 }
 
 /** Whether a cell's calibration ran by turns with its trials, one reference trial beside each. */
@@ -86,7 +87,7 @@ function busyShare(t: TopologyResult): number {
   // A command's reference app is generic, pre-forked over every server core. With several, a
   // command that cannot use them all (one process, fewer workers) stays below the reference's
   // share however CPU-bound it is: its busy share bounds nothing.
-  if (genericReference(t) && reference > SEVERAL_CORES) return 1;
+  if (t.kind === 'command' && reference > SEVERAL_CORES) return 1;
   const others = othersCores(t, reference);
   if (others === null) return 1;
   return Math.min(1, (app + others) / reference / SATURATED_SHARE);

@@ -60,7 +60,7 @@ export const CAPACITY_NOISE = { sd: 0.116, df: 10 } as const;
 export const CROSS_HARDWARE = { calibrated: 0.05, generic: 0.1, uncalibrated: 0.15, df: 10 } as const;
 
 /**
- * A `command` topology's reference app has not its shape (compare/calibration.ts genericReference):
+ * A `command` topology's reference app has not its shape, nor has async gunicorn workers' (compare/calibration.ts genericReference):
  * it divides out the machine's speed of the moment, but how the two move together was measured only
  * for references of the same shape. Assumed: its between-run noise is that figure widened ×1.5 —
  * still a third of the uncalibrated drift — and across hardware it leaves CROSS_HARDWARE.generic.

@@ -199,12 +199,14 @@ function environment(results: Results, comparison: Comparison): string {
         `**Partly CPU-bound:** ${waiting.map((c) => `${md(c.name)} (${speedShare(c.calibration!.elasticity)})`).join(', ')} kept the server CPU only that busy against the reference app: a cell that waits gains less from a faster machine, so its req/s follows the reference's speed only that far; its CPU per request is taken to follow it halfway between that and whole, the rest counted as noise.`,
       );
     const generic = calibrated.filter((c) => c.calibration!.generic);
-    if (generic.length)
+    if (generic.length) {
+      const why = (c: CellComparison): string =>
+        `${md(c.name)} (${results.topologies.find((t) => t.name === c.name)?.kind === 'command' ? 'its own command' : 'gunicorn workers of an async class'})`;
+      const one = generic.length === 1;
       lines.push(
-        generic.length === 1
-          ? `**Generic reference:** ${md(generic[0].name)} runs its own command, so its reference app is pre-forked workers as \`workers: auto\` would start: it gauges the machine's speed, not the command's shape, and its noise is widened for that.`
-          : `**Generic reference:** ${generic.map((c) => md(c.name)).join(', ')} run their own commands, so their reference app is pre-forked workers as \`workers: auto\` would start: it gauges the machine's speed, not the commands' shape, and their noise is widened for that.`,
+        `**Generic reference:** ${generic.map(why).join(', ')}: ${one ? 'its' : 'their'} reference app is pre-forked stdlib workers, which gauge the machine's speed but not ${one ? 'its' : 'their'} shape, so ${one ? 'its' : 'their'} noise is widened for that.`,
       );
+    }
   }
   const uncalibrated = comparison.cells.filter((c) => !c.calibration && c.metrics.length > 0);
   if (comparison.hardwareNote && uncalibrated.length) {

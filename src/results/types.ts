@@ -118,6 +118,8 @@ export interface CalibrationResult {
    * machine); absent in older documents, whose calibration ran after the cell.
    */
   readonly interleaved?: boolean;
+  /** The reference app has not the topology's shape (calibration/plan.ts referenceShaped); a `command`'s never has. */
+  readonly generic?: boolean;
   readonly rps: number;
   readonly cpuMsPer1kRequests: number | null;
   readonly trials: readonly { readonly rps: number; readonly cpuMsPer1kRequests: number | null }[];

@@ -7,6 +7,7 @@
  */
 import type { Config, TopologyConfig } from '../config/types.js';
 import { EMPTY_SEARCH, judgeStep, nextRate, record, type SearchEnd, type SearchState } from '../capacity/search.js';
+import { referenceShaped } from '../calibration/plan.js';
 import type { LoadGenerator } from '../load/generator.js';
 import { responses, summarizeTrial, type MeasuredTrial } from '../results/aggregate.js';
 import type { CapacityResult, TopologyResult, TrialResult } from '../results/types.js';
@@ -207,6 +208,7 @@ export async function runCapacity<S extends string>(
         ? {
             calibration: {
               interleaved: true,
+              ...(referenceShaped(topology) ? {} : { generic: true }),
               rps: round(reference.reduce((a, b) => a + b, 0) / reference.length),
               cpuMsPer1kRequests: null,
               trials: reference.map((rps) => ({ rps, cpuMsPer1kRequests: null })),

@@ -5,7 +5,7 @@ import { openLoadGenerator } from '../load/generator.js';
 import { distScript } from '../paths.js';
 import { fingerprint } from '../results/fingerprint.js';
 import { SCHEMA_VERSION, type CalibrationResult, type Fingerprint, type Results, type TopologyResult } from '../results/types.js';
-import { CALIBRATION_SLICE_MS, calibrationDir, calibrationConfig } from '../calibration/plan.js';
+import { CALIBRATION_SLICE_MS, calibrationDir, calibrationConfig, referenceShaped } from '../calibration/plan.js';
 import type { TopologyConfig } from '../config/types.js';
 import { choosePlacement, placementProblems, type Placement } from '../topology/placement.js';
 import { engineProblems } from '../topology/balancer/engines.js';
@@ -165,6 +165,7 @@ async function runCalibrated(config: Config, topology: TopologyConfig, placement
     rps: ref.rps,
     cpuMsPer1kRequests: ref.cpuMsPer1kRequests,
     interleaved: true,
+    ...(referenceShaped(topology) ? {} : { generic: true }),
     trials: ref.trials.map((t) => ({ rps: t.rps, cpuMsPer1kRequests: t.cpuMsPer1kRequests })),
   };
   return { ...pair.app, calibration };

@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { TopologyConfig } from '../../src/config/types.js';
 import { runMatrix } from '../../src/run/matrix.js';
 import { liveGroupCount } from '../../src/topology/process.js';
-import { ensureFixtureBuilt, fixtureConfig } from '../support/fixture.js';
+import { ensureFixtureBuilt, fixtureConfig, ROOT } from '../support/fixture.js';
 
 beforeAll(() => ensureFixtureBuilt());
 
@@ -28,6 +28,22 @@ describe('calibration cell (compare.calibrate)', () => {
       expect(t.calibration!.cpuMsPer1kRequests).toBeGreaterThan(0);
     }
     expect(cmd.calibration!.interleaved).toBe(true);
+    expect([single, gunicorn, balancer, cmd].map((t) => t.calibration!.generic ?? false)).toEqual([false, false, false, true]);
+    expect(liveGroupCount()).toBe(0);
+  });
+
+  it('gunicorn workers of an async class (an ASGI app on gunicorn’s asgi worker) get a generic reference, recorded as such', async () => {
+    const base = fixtureConfig({ warmupMs: 300, durationMs: 1000, trials: 1 });
+    const config = {
+      ...base,
+      app: { ...base.app, wsgi: 'asgi:app', env: { PYTHONPATH: path.join(ROOT, 'test/apps') } },
+      topologies: [{ name: 'asgi-1', kind: 'gunicorn', workers: { count: 1 }, workerClass: 'asgi', threads: 1 } as TopologyConfig],
+      compare: { ...base.compare, calibrate: true },
+    };
+    const [asgi] = (await runMatrix(config, { skipBuild: true })).topologies;
+    expect(asgi.ok, asgi.error ?? '').toBe(true);
+    expect(asgi.rps).toBeGreaterThan(10);
+    expect(asgi.calibration?.generic).toBe(true);
     expect(liveGroupCount()).toBe(0);
   });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { calibrationConfig } from '../../src/calibration/plan.js';
+import { calibrationConfig, referenceShaped } from '../../src/calibration/plan.js';
 import { configFromObject } from '../../src/config/load.js';
 
 describe('the reference app’s side of a calibrated cell', () => {
@@ -43,5 +43,11 @@ describe('the reference app’s side of a calibrated cell', () => {
     ]);
     expect(calibrationConfig(config, command, '/ref', 4).topologies[0]).toMatchObject({ command: '{python} /ref/serve.py {port} --workers 9 --threads 1' });
     expect(of(command).app.start).toBe('{python} /ref/serve.py {port}');
+  });
+  it('has the shape of every topology but a command and gunicorn workers of an async class', () => {
+    expect([flask, gunicorn, balancer, command].map(referenceShaped)).toEqual([true, true, true, false]);
+    const workers = (workerClass: string) => referenceShaped({ ...(gunicorn as Extract<typeof gunicorn, { kind: 'gunicorn' }>), workerClass });
+    expect(['sync', 'gthread', 'gunicorn.workers.sync.SyncWorker'].map(workers)).toEqual([true, true, true]);
+    expect(['uvicorn.workers.UvicornWorker', 'gevent', 'eventlet', 'tornado'].map(workers)).toEqual([false, false, false, false]);
   });
 });

@@ -98,6 +98,6 @@ describe('the report', () => {
     const environment = report.split('\n').find((l) => l.startsWith('**Environment:**'))!;
     expect(environment).toContain(`; Python ${head.environment.python}, gunicorn ${head.environment.gunicorn}; placement:`);
     expect(environment).not.toMatch(/Flask|\?/);
-    expect(report).toContain(`**Generic reference:** ${cell} runs its own command, so its reference app is pre-forked workers`);
+    expect(report).toContain(`**Generic reference:** ${cell} (its own command): its reference app is pre-forked stdlib workers`);
   });
 });

@@ -355,32 +355,47 @@ describe('a cell that waits follows the machine’s speed only as far as it keep
     expect(behind.cells[0].calibration?.elasticity.head).toBeGreaterThan(0);
   });
 
+  /**
+   * Three server cores: the reference keeps them busy (6,000 req/s × 500 µs at speed 1); the cell
+   * is CPU-bound at 1,000 req/s × 1,000 µs, a third of the reference's share.
+   */
+  const threeCores = (speed: number, kind: 'command' | 'gunicorn', generic?: true): Results =>
+    results('cpu', [
+      {
+        ...cell(
+          'cell',
+          [0, 1, 2].map(() => ({ ...trial(1000 * speed, 1000 / speed), foreign: { loadgen: 0, server: 0 } })),
+          {
+            interleaved: true,
+            generic,
+            rps: 6000 * speed,
+            cpuMsPer1kRequests: null,
+            trials: [0, 1, 2].map(() => ({ rps: 6000 * speed, cpuMsPer1kRequests: 500 / speed })),
+          },
+        ),
+        kind,
+      },
+    ]);
+
   it('a command on several server cores follows the machine whole: its generic reference fills every core, a one-process server cannot', () => {
-    // Three server cores: the generic reference keeps them busy (6,000 req/s × 500 µs at speed 1);
-    // the command is one CPU-bound process, 1,000 req/s × 1,000 µs: a third of the reference's share.
-    const threeCores = (speed: number): Results =>
-      results('cpu', [
-        {
-          ...cell(
-            'cmd',
-            [0, 1, 2].map(() => ({ ...trial(1000 * speed, 1000 / speed), foreign: { loadgen: 0, server: 0 } })),
-            {
-              interleaved: true,
-              rps: 6000 * speed,
-              cpuMsPer1kRequests: null,
-              trials: [0, 1, 2].map(() => ({ rps: 6000 * speed, cpuMsPer1kRequests: 500 / speed })),
-            },
-          ),
-          kind: 'command' as const,
-        },
-      ]);
     // At 0.6× the speed, the busy share (0.35) read −28%.
-    const c = compareStored(threeCores(1), threeCores(0.6), policy);
+    const c = compareStored(threeCores(1, 'command'), threeCores(0.6, 'command'), policy);
     expect(c.cells[0].calibration?.elasticity).toEqual({ base: 1, head: 1 });
     expect(c.cells[0].metrics.find((m) => m.metric === 'rps')!.interval.ratio).toBeCloseTo(1, 6);
     expect(c.cells[0].verdict).not.toBe('regressed');
     // On one server core any server can fill it: the busy share still tells a waiting command.
     expect(elasticity({ ...run(1).topologies[0], kind: 'command' })).toBeCloseTo(0.1875 / 0.95, 6);
+  });
+
+  it('gunicorn workers of an async class are judged on a generic reference: their noise widened, their busy share kept (the reference has their worker count)', () => {
+    const async3 = (speed: number): Results => threeCores(speed, 'gunicorn', true);
+    const c = compareStored(async3(1), async3(1), policy);
+    expect(c.cells[0].calibration?.generic).toBe(true);
+    expect(c.noiseSource).toContain('widened ×1.5: the reference app gauges the machine');
+    expect(elasticity(async3(1).topologies[0])).toBeCloseTo(1 / 3 / 0.95, 6);
+    // The same cell with a reference of its shape: not widened.
+    const shaped = (r: Results): Results => ({ ...r, topologies: r.topologies.map((t) => ({ ...t, calibration: { ...t.calibration!, generic: undefined } })) });
+    expect(compareStored(shaped(async3(1)), shaped(async3(1)), policy).noiseSource).not.toContain('widened');
   });
 
   it('the history of its baselines records the same near-zero movement', () => {
