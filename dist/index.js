@@ -46368,7 +46368,7 @@ function getOctokit(token, options, ...additionalPlugins) {
 }
 
 // src/action/main.ts
-import { existsSync as existsSync4 } from "node:fs";
+import { existsSync as existsSync5 } from "node:fs";
 import path11 from "node:path";
 
 // src/config/percent.ts
@@ -46759,10 +46759,17 @@ function compareEndpoints(base, head) {
     };
   });
 }
+function errorSummary(error2) {
+  const lines = (error2 ?? "failed").split("\n");
+  const last = lines.slice(1).reverse().find((l) => l.trim());
+  return last && lines[0].endsWith("last output:") ? `${lines[0]} ${last.trim()}` : lines[0];
+}
 function cellVerdict(input, metrics, policy) {
   const { base, head } = input;
   if (!head) return { verdict: "missing", reasons: [input.missingReason ?? "in the baseline, not in this run"] };
-  if (!head.ok) return { verdict: "failed", reasons: [(head.error ?? "failed").split("\n")[0]] };
+  if (!head.ok) return { verdict: "failed", reasons: [errorSummary(head.error)] };
+  if (base && !base.ok && input.sameJob)
+    return { verdict: "inconclusive", reasons: [`the base failed in this job, so nothing was compared: ${errorSummary(base.error)}`] };
   if (!base || !base.ok) return { verdict: "new", reasons: [base ? "failed in the baseline" : "not in the baseline"] };
   const reasons = [];
   const failuresRise = head.failuresPerSec - base.failuresPerSec;
@@ -46804,7 +46811,8 @@ function judgeCells(inputs, policy, regressionAlpha = policy.alpha, final = true
   const cells = inputs.map((input, index) => {
     const metrics = verdicts.filter((_, k) => tests[k].index === index);
     const { verdict, reasons } = cellVerdict(input, metrics, policy);
-    const { base: b, head: h } = input;
+    const b = input.base?.ok ? input.base : void 0;
+    const h = input.head?.ok ? input.head : void 0;
     return {
       name: input.name,
       verdict,
@@ -46818,7 +46826,7 @@ function judgeCells(inputs, policy, regressionAlpha = policy.alpha, final = true
       endpoints: compareEndpoints(b, h),
       metrics,
       samples: input.sampleCount,
-      error: h?.error ?? null,
+      error: input.head?.error ?? null,
       calibration: input.calibration ?? null
     };
   });
@@ -49783,10 +49791,10 @@ function cellAt(name, base, head, round2, priors, missingReason) {
         head: [h.capacity.rate],
         prior: capacityNoise({ normalized: false, paired: true, crossHardware: false }).prior
       };
-    return { name, base, head, samples, sampleCount: cb && ch ? 1 : 0, missingReason };
+    return { name, base, head, samples, sampleCount: cb && ch ? 1 : 0, missingReason, sameJob: true };
   }
   if (b && h) for (const { name: metric2 } of TRIAL_METRICS) samples[metric2] = pairedSamples(b.trials, h.trials, metric2, priors?.[metric2]);
-  return { name, base, head, samples, sampleCount: Math.min(rounds(b), rounds(h)), missingReason };
+  return { name, base, head, samples, sampleCount: Math.min(rounds(b), rounds(h)), missingReason, sameJob: true };
 }
 function comparePaired(base, head, policy, judging) {
   const judged = judgedTopologies(
@@ -50046,6 +50054,9 @@ function mergeMeasurements(parts) {
     ...parts.some((p) => p.placement) ? { placement: parts.findLast((p) => p.placement).placement } : {}
   };
 }
+
+// src/run/build.ts
+import { existsSync as existsSync3 } from "node:fs";
 
 // src/topology/env.ts
 var ALLOWED = [
@@ -50458,6 +50469,14 @@ async function runBuild(app, log) {
 ${proc.lastOutput(20)}`);
   }
 }
+function baseInterpreter(base, head, exists2 = existsSync3) {
+  const own = base.app.python;
+  if (own === head.app.python || exists2(own) || !exists2(head.app.python)) return { config: base, note: null };
+  return {
+    config: { ...base, app: { ...base.app, python: head.app.python } },
+    note: `base: ${own} is not in the base's worktree (not committed, and app.build did not make it): the base runs on ${head.app.python}`
+  };
+}
 
 // src/run/cell.ts
 import { mkdtempSync as mkdtempSync2, readFileSync as readFileSync6, rmSync as rmSync3, writeFileSync as writeFileSync2 } from "node:fs";
@@ -50465,20 +50484,20 @@ import os6 from "node:os";
 import path6 from "node:path";
 
 // src/paths.ts
-import { existsSync as existsSync3 } from "node:fs";
+import { existsSync as existsSync4 } from "node:fs";
 import path4 from "node:path";
 import { fileURLToPath } from "node:url";
 function packageRoot(from = fileURLToPath(import.meta.url)) {
   let dir = path4.dirname(from);
   for (let i = 0; i < 10; i++) {
-    if (existsSync3(path4.join(dir, "package.json"))) return dir;
+    if (existsSync4(path4.join(dir, "package.json"))) return dir;
     dir = path4.dirname(dir);
   }
   throw new Error(`flask-perf: cannot find the package root above ${from}`);
 }
 function distScript(name) {
   const script = path4.join(packageRoot(), "dist", name);
-  if (!existsSync3(script)) throw new Error(`flask-perf: ${script} is missing; run "npm run bundle"`);
+  if (!existsSync4(script)) throw new Error(`flask-perf: ${script} is missing; run "npm run bundle"`);
   return script;
 }
 
@@ -52135,15 +52154,17 @@ function nextRoundMs(active, took) {
   }, 0);
 }
 var fmtSeconds = (ms2) => `${Math.round(ms2 / 1e3)} s`;
-async function runAb(head, base, options) {
+async function runAb(head, baseAsGiven, options) {
   const progress = options.progress ?? silentProgress;
   const startedAt = (/* @__PURE__ */ new Date()).toISOString();
-  const sides = { head: measurementConfig(head), base: measurementConfig(base) };
   placementHere(head);
   if (!options.skipBuild) {
-    await runBuild(base.app, (line) => progress.note(`base ${line}`));
+    await runBuild(baseAsGiven.app, (line) => progress.note(`base ${line}`));
     await runBuild(head.app, (line) => progress.note(`head ${line}`));
   }
+  const { config: base, note } = baseInterpreter(baseAsGiven, head);
+  if (note) progress.note(note);
+  const sides = { head: measurementConfig(head), base: measurementConfig(base) };
   const run2 = await startRun(head, progress, startedAt);
   const { placement } = run2;
   const deps = cellDepsFor(head, progress);
@@ -53371,7 +53392,7 @@ async function reportTarget(api, headShaOfArtifact) {
   }
 }
 async function reportMode(inputs) {
-  if (!existsSync4(inputs.configPath)) {
+  if (!existsSync5(inputs.configPath)) {
     throw new ConfigError(inputs.configPath, [
       `the config is not in this checkout: report mode judges the artifact by the trusted config of the default branch, so ${inputs.configLabel} must exist there`
     ]);

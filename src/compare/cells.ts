@@ -69,10 +69,22 @@ function compareEndpoints(base: TopologyResult | undefined, head: TopologyResult
   });
 }
 
+/** A cell's error in one line (pure): its first, with the last line of output it quotes, which is most often the cause. */
+export function errorSummary(error: string | null): string {
+  const lines = (error ?? 'failed').split('\n');
+  const last = lines
+    .slice(1)
+    .reverse()
+    .find((l) => l.trim());
+  return last && lines[0].endsWith('last output:') ? `${lines[0]} ${last.trim()}` : lines[0];
+}
+
 function cellVerdict(input: CellInput, metrics: readonly MetricVerdict[], policy: Policy): { verdict: Verdict; reasons: string[] } {
   const { base, head } = input;
   if (!head) return { verdict: 'missing', reasons: [input.missingReason ?? 'in the baseline, not in this run'] };
-  if (!head.ok) return { verdict: 'failed', reasons: [(head.error ?? 'failed').split('\n')[0]] };
+  if (!head.ok) return { verdict: 'failed', reasons: [errorSummary(head.error)] };
+  if (base && !base.ok && input.sameJob)
+    return { verdict: 'inconclusive', reasons: [`the base failed in this job, so nothing was compared: ${errorSummary(base.error)}`] };
   if (!base || !base.ok) return { verdict: 'new', reasons: [base ? 'failed in the baseline' : 'not in the baseline'] };
   const reasons: string[] = [];
   const failuresRise = head.failuresPerSec - base.failuresPerSec;
@@ -125,7 +137,9 @@ export function judgeCells(
   const cells = inputs.map((input, index): CellComparison => {
     const metrics = verdicts.filter((_, k) => tests[k].index === index);
     const { verdict, reasons } = cellVerdict(input, metrics, policy);
-    const { base: b, head: h } = input;
+    // A side that failed measured nothing: its figures are not zeros.
+    const b = input.base?.ok ? input.base : undefined;
+    const h = input.head?.ok ? input.head : undefined;
     return {
       name: input.name,
       verdict,
@@ -139,7 +153,7 @@ export function judgeCells(
       endpoints: compareEndpoints(b, h),
       metrics,
       samples: input.sampleCount,
-      error: h?.error ?? null,
+      error: input.head?.error ?? null,
       calibration: input.calibration ?? null,
     };
   });

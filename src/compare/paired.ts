@@ -59,10 +59,10 @@ function cellAt(
         head: [h!.capacity!.rate],
         prior: capacityNoise({ normalized: false, paired: true, crossHardware: false }).prior,
       };
-    return { name, base, head, samples, sampleCount: cb && ch ? 1 : 0, missingReason };
+    return { name, base, head, samples, sampleCount: cb && ch ? 1 : 0, missingReason, sameJob: true };
   }
   if (b && h) for (const { name: metric } of TRIAL_METRICS) samples[metric] = pairedSamples(b.trials, h.trials, metric, priors?.[metric]);
-  return { name, base, head, samples, sampleCount: Math.min(rounds(b), rounds(h)), missingReason };
+  return { name, base, head, samples, sampleCount: Math.min(rounds(b), rounds(h)), missingReason, sameJob: true };
 }
 
 /**

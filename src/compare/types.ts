@@ -88,4 +88,10 @@ export interface CellInput {
   readonly calibration?: Calibration | null;
   /** Why it is missing on the head side, when it is (the config lists it, or the base has it). */
   readonly missingReason?: string;
+  /**
+   * The base was measured in this job beside the head (compare: base): a base that failed here
+   * leaves nothing compared — the base commit broken, or stopped by what the head ran — not a
+   * new cell.
+   */
+  readonly sameJob?: boolean;
 }

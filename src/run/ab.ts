@@ -4,7 +4,7 @@ import { comparePaired } from '../compare/paired.js';
 import type { Comparison, Policy } from '../compare/types.js';
 import { mergeMeasurements } from '../results/merge.js';
 import type { Results, TopologyResult } from '../results/types.js';
-import { runBuild } from './build.js';
+import { baseInterpreter, runBuild } from './build.js';
 import { runInterleaved } from './cell.js';
 import { cellDepsFor, placementHere, resultsDocument, startRun } from './matrix.js';
 import { silentProgress, type Progress } from './progress.js';
@@ -53,15 +53,17 @@ const fmtSeconds = (ms: number): string => `${Math.round(ms / 1000)} s`;
  * on, up to `maxRounds` and while the next round fits in `maxTimeMs`. The head's config governs
  * both sides.
  */
-export async function runAb(head: Config, base: Config, options: AbOptions): Promise<AbOutcome> {
+export async function runAb(head: Config, baseAsGiven: Config, options: AbOptions): Promise<AbOutcome> {
   const progress = options.progress ?? silentProgress;
   const startedAt = new Date().toISOString();
-  const sides: Record<Side, Config> = { head: measurementConfig(head), base: measurementConfig(base) };
   placementHere(head); // a bad placement or a missing proxy binary is a config error before any build
   if (!options.skipBuild) {
-    await runBuild(base.app, (line) => progress.note(`base ${line}`));
+    await runBuild(baseAsGiven.app, (line) => progress.note(`base ${line}`));
     await runBuild(head.app, (line) => progress.note(`head ${line}`));
   }
+  const { config: base, note } = baseInterpreter(baseAsGiven, head);
+  if (note) progress.note(note);
+  const sides: Record<Side, Config> = { head: measurementConfig(head), base: measurementConfig(base) };
   const run = await startRun(head, progress, startedAt);
   const { placement } = run;
   const deps = cellDepsFor(head, progress);

@@ -1,6 +1,7 @@
+import { existsSync } from 'node:fs';
 import { childEnv, redact } from '../topology/env.js';
 import { spawnGroup, describeExit } from '../topology/process.js';
-import type { AppConfig } from '../config/types.js';
+import type { AppConfig, Config } from '../config/types.js';
 
 /** The app's build step failed; the message holds its exit and last output. */
 export class BuildError extends Error {
@@ -22,4 +23,18 @@ export async function runBuild(app: AppConfig, log: (line: string) => void): Pro
   if (exit.code !== 0) {
     throw new BuildError(`app.build failed with ${describeExit(exit)} in ${app.workdir}:\n${proc.lastOutput(20)}`);
   }
+}
+
+/**
+ * The base's config with its interpreter (compare: base; pure but for `exists`): the worktree's
+ * own when it has one (committed, or made by app.build), else the head's. A virtualenv is the
+ * runner's, not the commit's: a worktree has none, and every base cell then failed with exit 127.
+ */
+export function baseInterpreter(base: Config, head: Config, exists: (p: string) => boolean = existsSync): { config: Config; note: string | null } {
+  const own = base.app.python;
+  if (own === head.app.python || exists(own) || !exists(head.app.python)) return { config: base, note: null };
+  return {
+    config: { ...base, app: { ...base.app, python: head.app.python } },
+    note: `base: ${own} is not in the base's worktree (not committed, and app.build did not make it): the base runs on ${head.app.python}`,
+  };
 }

@@ -5,7 +5,7 @@ import { DEFAULT_THRESHOLDS } from '../../src/compare/thresholds.js';
 import { DEFAULT_COMPARE } from '../../src/config/load.js';
 import { renderReport } from '../../src/report/markdown.js';
 import type { Results, TopologyResult, TrialResult } from '../../src/results/types.js';
-import { environment, trial } from '../support/build.js';
+import { environment, results, trial } from '../support/build.js';
 import { mergeMeasurements } from '../../src/results/merge.js';
 
 function cell(name: string, trials: TrialResult[]): TopologyResult {
@@ -36,6 +36,27 @@ describe('A/B verdicts', () => {
   const noisy = [1000, 1100, 950, 1050, 980];
   /** One look after the last round, spending all of α. */
   const once = (rounds: number): PairedJudging => ({ plan: { alpha: policy.alpha, firstRound: rounds, maxRounds: rounds }, final: true });
+
+  it('a base that failed in the job compares nothing: inconclusive, with the cause, never a pass as a new cell', () => {
+    const ok = cell(
+      'g',
+      noisy.map((r) => trial(r)),
+    );
+    const failed: TopologyResult = {
+      ...ok,
+      ok: false,
+      trials: [],
+      error: 'server exited with exit code 127 before becoming healthy; last output:\n/bin/sh: 1: /wt/.venv/bin/python: not found\n',
+    };
+    const c = comparePaired([failed], [ok], policy, once(5));
+    expect(c.cells[0].verdict).toBe('inconclusive');
+    expect(c.cells[0].reasons).toEqual([
+      'the base failed in this job, so nothing was compared: server exited with exit code 127 before becoming healthy; last output: /bin/sh: 1: /wt/.venv/bin/python: not found',
+    ]);
+    // Its figures are not zeros.
+    expect(c.cells[0].rps.base).toBeNull();
+    expect(renderReport(c, results([ok]), { configPath: 'c.yml', baselinePath: 'b.json' }).split('\n')[1]).toContain('❔ no regression found; 1 inconclusive');
+  });
 
   it('a clear 30% drop in every round is a regression; the same numbers on both sides are not', () => {
     const base = [
