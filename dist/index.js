@@ -46872,18 +46872,28 @@ function endpointWarnings(endpoints) {
   const warnings2 = [];
   for (const e of endpoints) {
     const entries = Object.entries(e.statuses).sort((a, b) => b[1] - a[1]);
-    const total = entries.reduce((n, [, c]) => n + c, 0);
+    const timeouts = e.timeouts ?? 0;
+    const total = entries.reduce((n, [, c]) => n + c, 0) + timeouts;
     const bad = entries.filter(([s]) => !isSuccess(s));
+    if (timeouts) bad.push(["timeout", timeouts]);
     const badCount = bad.reduce((n, [, c]) => n + c, 0);
-    if (total === 0 || badCount === 0) continue;
     const name = `${e.method} ${e.path}`;
+    if (total === 0 && e.latencyMs.p50 > 0) {
+      warnings2.push({
+        code: "endpoint-late",
+        message: `${name}: every answer came after its measuring window had ended (p50 ${e.latencyMs.p50.toLocaleString("en-US")} ms): its latency is counted, its req/s cannot be`
+      });
+      continue;
+    }
+    if (total === 0 || badCount === 0) continue;
     const statuses = bad.map(([s, c]) => `${s} \xD7 ${c.toLocaleString("en-US")}`).join(", ");
     if (badCount === total) {
       const [top] = bad[0];
-      const hint = top === "404" || top === "405" ? "check the path and the method" : top.startsWith("5") ? "the server fails it" : "check the request";
+      const hint = top === "timeout" ? "no answer within load.timeout: the server does not answer it in time" : top === "404" || top === "405" ? "check the path and the method" : top.startsWith("5") ? "the server fails it" : "check the request";
       warnings2.push({ code: "endpoint-fails", message: `${name}: ${bad.length === 1 ? top : statuses} on every request \u2014 ${hint}` });
     } else if (badCount / total > NON_2XX_WARN_SHARE) {
-      warnings2.push({ code: "endpoint-non-2xx", message: `${name}: ${percent(badCount / total)} of responses were not 2xx (${statuses})` });
+      const what = timeouts ? "of requests failed" : "of responses were not 2xx";
+      warnings2.push({ code: "endpoint-non-2xx", message: `${name}: ${percent(badCount / total)} ${what} (${statuses})` });
     }
   }
   return warnings2;
@@ -49121,6 +49131,12 @@ var results_schema_default = {
           },
           "x-rule": "a mapping of 3-digit status codes to counts"
         },
+        timeouts: {
+          type: "integer",
+          minimum: 0,
+          maximum: 1e12,
+          "x-rule": "an integer from 0 to 10^12"
+        },
         latencyHistogram: {
           type: "string",
           maxLength: 65536,
@@ -50531,7 +50547,8 @@ function mergeEndpoints(parts) {
     histogram: encodeHistogram(mergeHistograms(parts.map((p) => p.histogram))),
     responses: parts.reduce((n, p) => n + p.responses, 0),
     statuses,
-    bytes: parts.reduce((n, p) => n + p.bytes, 0)
+    bytes: parts.reduce((n, p) => n + p.bytes, 0),
+    timeouts: parts.reduce((n, p) => n + p.timeouts, 0)
   };
 }
 function mergeSeconds(parts) {
@@ -50821,6 +50838,7 @@ function summarizeEndpoint(endpoint2, index, trials, seconds) {
   const statuses = {};
   for (const part of parts) for (const [s, c] of Object.entries(part.statuses)) statuses[s] = (statuses[s] ?? 0) + c;
   const total = parts.reduce((n, p) => n + p.responses, 0);
+  const timeouts = parts.reduce((n, p) => n + p.timeouts, 0);
   const latency = mergeHistograms(parts.map((p) => p.histogram));
   return {
     method: endpoint2.method,
@@ -50828,11 +50846,12 @@ function summarizeEndpoint(endpoint2, index, trials, seconds) {
     weight: endpoint2.weight,
     totalRequests: total,
     rps: round(total / seconds),
-    failuresPerSec: round(non2xx(statuses) / seconds),
+    failuresPerSec: round((non2xx(statuses) + timeouts) / seconds),
     latencyMs: summarizeHistogram(latency),
     percentilesMs: percentilesMs(latency, PERCENTILES),
     bytesPerSec: Math.round(parts.reduce((n, p) => n + p.bytes, 0) / seconds),
     statuses,
+    ...timeouts ? { timeouts } : {},
     latencyHistogram: encodeHistogram(latency)
   };
 }
@@ -50908,17 +50927,7 @@ function aggregateCell(trials, facts) {
 }
 function combineTrials(parts) {
   const sum = (f) => parts.reduce((n, p) => n + f(p), 0);
-  const endpoints = parts[0].sample.endpoints.map((_, i) => {
-    const ps = parts.map((p) => p.sample.endpoints[i]);
-    const statuses = {};
-    for (const p of ps) for (const [s, c] of Object.entries(p.statuses)) statuses[s] = (statuses[s] ?? 0) + c;
-    return {
-      histogram: encodeHistogram(mergeHistograms(ps.map((p) => p.histogram))),
-      responses: ps.reduce((n, p) => n + p.responses, 0),
-      statuses,
-      bytes: ps.reduce((n, p) => n + p.bytes, 0)
-    };
-  });
+  const endpoints = parts[0].sample.endpoints.map((_, i) => mergeEndpoints(parts.map((p) => p.sample.endpoints[i])));
   const errorCodes = {};
   for (const p of parts) for (const [c, n] of Object.entries(p.sample.errorCodes)) errorCodes[c] = (errorCodes[c] ?? 0) + n;
   return {

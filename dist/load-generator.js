@@ -7862,7 +7862,6 @@ function weightedSequence(weights) {
 var TICK_MS = 1;
 var TIMEOUT_CHECK_MS = 10;
 var RETRY_MS = 10;
-var DRAIN_MS = 1e3;
 var DRAIN_CHECK_MS = 5;
 var LoadSocket = class extends net.Socket {
   owner = null;
@@ -7895,6 +7894,8 @@ var Engine = class {
     this.noBody = job.endpoints.map((e) => e.method === "HEAD");
     this.sequence = weightedSequence(job.endpoints.map((e) => e.weight));
     this.latencies = job.endpoints.map(() => newLatencyHistogram());
+    this.answered = job.endpoints.map(() => 0);
+    this.timedOut = job.endpoints.map(() => 0);
     this.late = job.stages.some((st) => st.rate !== void 0) ? newLatencyHistogram() : null;
     this.statuses = job.endpoints.map(() => /* @__PURE__ */ new Map());
     this.bytes = job.endpoints.map(() => 0);
@@ -7905,7 +7906,11 @@ var Engine = class {
   noBody;
   sequence;
   cursor = 0;
+  /** Per endpoint, the latency of every request sent within the window, answered in it or after (the drain). */
   latencies;
+  /** Per endpoint, answers within the window: what req/s counts. */
+  answered;
+  timedOut;
   statuses;
   bytes;
   errorCodes = /* @__PURE__ */ new Map();
@@ -7962,18 +7967,21 @@ var Engine = class {
         clearTimeout(deadline);
         closeSecond();
         const cpu = process.cpuUsage(cpuBefore);
-        const sample = this.sample(
-          this.job.stages.reduce((ms, st) => ms + st.durationMs, 0),
-          (cpu.user + cpu.system) / 1e3
-        );
-        const drainUntil = this.now() + Math.min(this.job.drainMs ?? DRAIN_MS, this.job.timeoutMs);
+        const drainUntil = this.now() + Math.min(this.job.drainMs ?? this.job.timeoutMs, this.job.timeoutMs);
         const drain = () => {
-          if (this.inFlight() > 0 && this.now() < drainUntil) {
+          const t = this.now();
+          this.checkTimeouts(t);
+          if (this.inFlight() > 0 && t < drainUntil) {
             setTimeout(drain, DRAIN_CHECK_MS);
             return;
           }
           this.stop();
-          resolve(sample);
+          resolve(
+            this.sample(
+              this.job.stages.reduce((ms, st) => ms + st.durationMs, 0),
+              (cpu.user + cpu.system) / 1e3
+            )
+          );
         };
         drain();
       };
@@ -8204,9 +8212,10 @@ var Engine = class {
     c.endpoint = -1;
     c.idleSince = t;
     c.parser.done = null;
-    if (t > this.end) return;
     const ms = t - c.since;
     recordMs(this.latencies[e], ms);
+    if (t > this.end) return;
+    this.answered[e]++;
     const second = this.secondAt(t);
     second.responses++;
     second.histogram ??= newLatencyHistogram();
@@ -8219,9 +8228,13 @@ var Engine = class {
   checkTimeouts(t) {
     for (const c of this.connections) {
       if (c.endpoint < 0 || t - c.since < this.job.timeoutMs) continue;
+      const at = Math.min(t, this.end - 1);
       this.timeouts++;
-      this.countError("timeout");
-      this.secondAt(t).timeouts++;
+      this.timedOut[c.endpoint]++;
+      this.errors++;
+      this.errorCodes.set("timeout", (this.errorCodes.get("timeout") ?? 0) + 1);
+      this.secondAt(at).errors++;
+      this.secondAt(at).timeouts++;
       c.endpoint = -1;
       const s = c.socket;
       c.socket = null;
@@ -8279,9 +8292,10 @@ var Engine = class {
       elapsedMs,
       endpoints: this.job.endpoints.map((_, i) => ({
         histogram: encodeHistogram(this.latencies[i]),
-        responses: this.latencies[i].totalCount,
+        responses: this.answered[i],
         statuses: Object.fromEntries([...this.statuses[i]].map(([k, v]) => [String(k), v])),
-        bytes: this.bytes[i]
+        bytes: this.bytes[i],
+        timeouts: this.timedOut[i]
       })),
       errors: this.errors,
       timeouts: this.timeouts,

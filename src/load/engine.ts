@@ -17,11 +17,6 @@ const TICK_MS = 1;
 const TIMEOUT_CHECK_MS = 10;
 /** Connect errors back to back wait this long before the next attempt (a refused port would spin). */
 const RETRY_MS = 10;
-/**
- * After the end, answers still on their way are awaited this long at most (not counted): the
- * server finishes that work now, not during whatever is measured next (the other side's slice).
- */
-export const DRAIN_MS = 1000;
 /** How often the drain looks whether every answer is in. */
 const DRAIN_CHECK_MS = 5;
 
@@ -71,7 +66,11 @@ class Engine {
   private readonly noBody: boolean[];
   private readonly sequence: number[];
   private cursor = 0;
+  /** Per endpoint, the latency of every request sent within the window, answered in it or after (the drain). */
   private readonly latencies: LatencyHistogram[];
+  /** Per endpoint, answers within the window: what req/s counts. */
+  private readonly answered: number[];
+  private readonly timedOut: number[];
   private readonly statuses: Map<number, number>[];
   private readonly bytes: number[];
   private readonly errorCodes = new Map<string, number>();
@@ -116,6 +115,8 @@ class Engine {
     this.noBody = job.endpoints.map((e) => e.method === 'HEAD');
     this.sequence = weightedSequence(job.endpoints.map((e) => e.weight));
     this.latencies = job.endpoints.map(() => newLatencyHistogram());
+    this.answered = job.endpoints.map(() => 0);
+    this.timedOut = job.endpoints.map(() => 0);
     this.late = job.stages.some((st) => st.rate !== undefined) ? newLatencyHistogram() : null;
     this.statuses = job.endpoints.map(() => new Map<number, number>());
     this.bytes = job.endpoints.map(() => 0);
@@ -146,19 +147,26 @@ class Engine {
         clearTimeout(deadline);
         closeSecond();
         const cpu = process.cpuUsage(cpuBefore);
-        // The window measured is exactly the stages' time: responses after it are not counted.
-        const sample = this.sample(
-          this.job.stages.reduce((ms, st) => ms + st.durationMs, 0),
-          (cpu.user + cpu.system) / 1000,
-        );
-        const drainUntil = this.now() + Math.min(this.job.drainMs ?? DRAIN_MS, this.job.timeoutMs);
+        // Requests sent within the window are awaited to their answer or their timeout: their
+        // latency counts (a request longer than a 1 s slice was seen by nothing, neither as an
+        // answer nor as a timeout), while req/s counts the answers within the window only. The
+        // server finishes that work now, not during whatever is measured next.
+        const drainUntil = this.now() + Math.min(this.job.drainMs ?? this.job.timeoutMs, this.job.timeoutMs);
         const drain = (): void => {
-          if (this.inFlight() > 0 && this.now() < drainUntil) {
+          const t = this.now();
+          this.checkTimeouts(t);
+          if (this.inFlight() > 0 && t < drainUntil) {
             setTimeout(drain, DRAIN_CHECK_MS);
             return;
           }
           this.stop();
-          resolve(sample);
+          // The window measured is exactly the stages' time.
+          resolve(
+            this.sample(
+              this.job.stages.reduce((ms, st) => ms + st.durationMs, 0),
+              (cpu.user + cpu.system) / 1000,
+            ),
+          );
         };
         drain();
       };
@@ -420,10 +428,11 @@ class Engine {
     c.endpoint = -1;
     c.idleSince = t;
     c.parser.done = null;
-    // Answers after the end are not counted: the time they would be divided by has ended.
-    if (t > this.end) return;
     const ms = t - c.since;
     recordMs(this.latencies[e], ms);
+    // An answer after the end counts for latency only: the time req/s divides by has ended.
+    if (t > this.end) return;
+    this.answered[e]++;
     const second = this.secondAt(t);
     second.responses++;
     second.histogram ??= newLatencyHistogram();
@@ -438,9 +447,14 @@ class Engine {
     for (const c of this.connections) {
       if (c.endpoint < 0 || t - c.since < this.job.timeoutMs) continue;
       // Open model: `since` is the intended time; a request still queued is not timed out here.
+      // A timeout in the drain is one of the window's requests: it counts, in the window's last second.
+      const at = Math.min(t, this.end - 1);
       this.timeouts++;
-      this.countError('timeout');
-      this.secondAt(t).timeouts++;
+      this.timedOut[c.endpoint]++;
+      this.errors++;
+      this.errorCodes.set('timeout', (this.errorCodes.get('timeout') ?? 0) + 1);
+      this.secondAt(at).errors++;
+      this.secondAt(at).timeouts++;
       c.endpoint = -1;
       const s = c.socket;
       c.socket = null;
@@ -503,9 +517,10 @@ class Engine {
       elapsedMs,
       endpoints: this.job.endpoints.map((_, i) => ({
         histogram: encodeHistogram(this.latencies[i]),
-        responses: this.latencies[i].totalCount,
+        responses: this.answered[i],
         statuses: Object.fromEntries([...this.statuses[i]].map(([k, v]) => [String(k), v])),
         bytes: this.bytes[i],
+        timeouts: this.timedOut[i],
       })),
       errors: this.errors,
       timeouts: this.timeouts,

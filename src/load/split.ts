@@ -37,7 +37,8 @@ function addCounts(target: Record<string, number>, source: Readonly<Record<strin
   for (const [k, v] of Object.entries(source)) target[k] = (target[k] ?? 0) + v;
 }
 
-function mergeEndpoints(parts: readonly EndpointSample[]): EndpointSample {
+/** One endpoint's samples as one: counts add up, histograms merge (pure). */
+export function mergeEndpoints(parts: readonly EndpointSample[]): EndpointSample {
   const statuses: Record<string, number> = {};
   for (const p of parts) addCounts(statuses, p.statuses);
   return {
@@ -45,6 +46,7 @@ function mergeEndpoints(parts: readonly EndpointSample[]): EndpointSample {
     responses: parts.reduce((n, p) => n + p.responses, 0),
     statuses,
     bytes: parts.reduce((n, p) => n + p.bytes, 0),
+    timeouts: parts.reduce((n, p) => n + p.timeouts, 0),
   };
 }
 

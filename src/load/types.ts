@@ -54,6 +54,8 @@ export interface EndpointSample {
   /** Responses per HTTP status code. */
   readonly statuses: Readonly<Record<string, number>>;
   readonly bytes: number;
+  /** Requests to it that had no answer within the timeout (in the window or its drain). */
+  readonly timeouts: number;
 }
 
 /** Raw outcome of one run, from the load generator process. */

@@ -5,6 +5,7 @@ import { PERCENTILES, round, type LatencySummary } from '../stats/percentiles.js
 import { concatSeries, type TrialSeries } from './series.js';
 import { endpointWarnings, foreignWarnings, rateWarnings, saturatedStretch, trialWarnings } from './warnings.js';
 import { addForeignLoad, foreignShare, type ForeignLoad } from '../topology/procfs.js';
+import { mergeEndpoints } from '../load/split.js';
 import type { CellWarning, EndpointResult, TopologyResult, TrialResult } from './types.js';
 
 /** A trial as measured: the load generator's sample and the server's CPU over it. */
@@ -83,6 +84,7 @@ function summarizeEndpoint(endpoint: EndpointConfig, index: number, trials: read
   const statuses: Record<string, number> = {};
   for (const part of parts) for (const [s, c] of Object.entries(part.statuses)) statuses[s] = (statuses[s] ?? 0) + c;
   const total = parts.reduce((n, p) => n + p.responses, 0);
+  const timeouts = parts.reduce((n, p) => n + p.timeouts, 0);
   const latency = mergeHistograms(parts.map((p) => p.histogram));
   return {
     method: endpoint.method,
@@ -90,11 +92,12 @@ function summarizeEndpoint(endpoint: EndpointConfig, index: number, trials: read
     weight: endpoint.weight,
     totalRequests: total,
     rps: round(total / seconds),
-    failuresPerSec: round(non2xx(statuses) / seconds),
+    failuresPerSec: round((non2xx(statuses) + timeouts) / seconds),
     latencyMs: summarizeHistogram(latency),
     percentilesMs: percentilesMs(latency, PERCENTILES),
     bytesPerSec: Math.round(parts.reduce((n, p) => n + p.bytes, 0) / seconds),
     statuses,
+    ...(timeouts ? { timeouts } : {}),
     latencyHistogram: encodeHistogram(latency),
   };
 }
@@ -202,17 +205,7 @@ export function aggregateCell(trials: readonly MeasuredTrial[], facts: CellFacts
  */
 export function combineTrials(parts: readonly MeasuredTrial[]): MeasuredTrial {
   const sum = (f: (p: MeasuredTrial) => number): number => parts.reduce((n, p) => n + f(p), 0);
-  const endpoints: EndpointSample[] = parts[0].sample.endpoints.map((_, i) => {
-    const ps = parts.map((p) => p.sample.endpoints[i]);
-    const statuses: Record<string, number> = {};
-    for (const p of ps) for (const [s, c] of Object.entries(p.statuses)) statuses[s] = (statuses[s] ?? 0) + c;
-    return {
-      histogram: encodeHistogram(mergeHistograms(ps.map((p) => p.histogram))),
-      responses: ps.reduce((n, p) => n + p.responses, 0),
-      statuses,
-      bytes: ps.reduce((n, p) => n + p.bytes, 0),
-    };
-  });
+  const endpoints: EndpointSample[] = parts[0].sample.endpoints.map((_, i) => mergeEndpoints(parts.map((p) => p.sample.endpoints[i])));
   const errorCodes: Record<string, number> = {};
   for (const p of parts) for (const [c, n] of Object.entries(p.sample.errorCodes)) errorCodes[c] = (errorCodes[c] ?? 0) + n;
   return {

@@ -82,11 +82,13 @@ export interface EndpointResult {
   readonly weight: number;
   readonly totalRequests: number;
   readonly rps: number;
-  /** Non-2xx responses per second (errors without a response cannot be told apart by endpoint). */
+  /** Non-2xx responses and timeouts per second (other errors without a response cannot be told apart by endpoint). */
   readonly failuresPerSec: number;
   readonly latencyMs: LatencySummary;
   readonly bytesPerSec: number;
   readonly statuses: Readonly<Record<string, number>>;
+  /** Requests with no answer within load.timeout (absent when none). */
+  readonly timeouts?: number;
   /** Latency of every response to this endpoint over the trials, an encoded HDR histogram. */
   readonly latencyHistogram?: string;
   /** Latency at each of PERCENTILES (50 … 100), ms (absent in older documents). */
@@ -102,6 +104,7 @@ export interface CellWarning {
     | 'connection-errors'
     | 'endpoint-fails'
     | 'endpoint-non-2xx'
+    | 'endpoint-late'
     | 'trial-cut-short'
     | 'rps-collapses'
     | 'latency-climbs'

@@ -25,23 +25,41 @@ export const CUT_SHORT_SECONDS = 2;
 const percent = (x: number): string => `${(x * 100).toFixed(x < 0.1 ? 1 : 0)}%`;
 const isSuccess = (status: string): boolean => status.startsWith('2');
 
-/** Endpoints that never succeed, or fail more than 1% of the time. */
+/** Endpoints that never succeed, or fail more than 1% of the time: non-2xx answers, and requests with no answer within the timeout. */
 export function endpointWarnings(endpoints: readonly EndpointResult[]): CellWarning[] {
   const warnings: CellWarning[] = [];
   for (const e of endpoints) {
     const entries = Object.entries(e.statuses).sort((a, b) => b[1] - a[1]);
-    const total = entries.reduce((n, [, c]) => n + c, 0);
+    const timeouts = e.timeouts ?? 0;
+    const total = entries.reduce((n, [, c]) => n + c, 0) + timeouts;
     const bad = entries.filter(([s]) => !isSuccess(s));
+    if (timeouts) bad.push(['timeout', timeouts]);
     const badCount = bad.reduce((n, [, c]) => n + c, 0);
-    if (total === 0 || badCount === 0) continue;
     const name = `${e.method} ${e.path}`;
+    if (total === 0 && e.latencyMs.p50 > 0) {
+      // Sent in the window, answered after it: a request longer than a window (a 1 s slice).
+      warnings.push({
+        code: 'endpoint-late',
+        message: `${name}: every answer came after its measuring window had ended (p50 ${e.latencyMs.p50.toLocaleString('en-US')} ms): its latency is counted, its req/s cannot be`,
+      });
+      continue;
+    }
+    if (total === 0 || badCount === 0) continue;
     const statuses = bad.map(([s, c]) => `${s} × ${c.toLocaleString('en-US')}`).join(', ');
     if (badCount === total) {
       const [top] = bad[0];
-      const hint = top === '404' || top === '405' ? 'check the path and the method' : top.startsWith('5') ? 'the server fails it' : 'check the request';
+      const hint =
+        top === 'timeout'
+          ? 'no answer within load.timeout: the server does not answer it in time'
+          : top === '404' || top === '405'
+            ? 'check the path and the method'
+            : top.startsWith('5')
+              ? 'the server fails it'
+              : 'check the request';
       warnings.push({ code: 'endpoint-fails', message: `${name}: ${bad.length === 1 ? top : statuses} on every request — ${hint}` });
     } else if (badCount / total > NON_2XX_WARN_SHARE) {
-      warnings.push({ code: 'endpoint-non-2xx', message: `${name}: ${percent(badCount / total)} of responses were not 2xx (${statuses})` });
+      const what = timeouts ? 'of requests failed' : 'of responses were not 2xx';
+      warnings.push({ code: 'endpoint-non-2xx', message: `${name}: ${percent(badCount / total)} ${what} (${statuses})` });
     }
   }
   return warnings;

@@ -18,7 +18,7 @@ function trial(
   return {
     sample: {
       elapsedMs: 2000,
-      endpoints: latencies.map((l, i) => ({ histogram: histogramOf(l), responses: l.length, statuses: statuses[i], bytes: l.length * 100 })),
+      endpoints: latencies.map((l, i) => ({ histogram: histogramOf(l), responses: l.length, statuses: statuses[i], bytes: l.length * 100, timeouts: 0 })),
       errors: 0,
       timeouts: 0,
       errorCodes: {},

@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runJob } from '../../src/load/engine.js';
 import type { LoadJob, LoadStage } from '../../src/load/types.js';
-import { decodeHistogram } from '../../src/stats/histogram.js';
+import { decodeHistogram, percentileMs } from '../../src/stats/histogram.js';
 
 const servers: http.Server[] = [];
 afterEach(async () => {
@@ -102,6 +102,25 @@ describe('closed model', () => {
     expect(sample.errors).toBe(sample.timeouts);
     expect(sample.errorCodes).toEqual({ timeout: sample.timeouts });
     expect(sample.endpoints[0].responses).toBeGreaterThanOrEqual(sample.timeouts - 2);
+  });
+
+  it('a request sent within the window is awaited: its latency counts though the answer comes after the end, and one past the timeout is a timeout', async () => {
+    // Longer than the window (a 1 s slice, here 400 ms): before, such an endpoint read no answer, no latency and no failure.
+    const s = await serve((req, res) => {
+      if (req.url === '/slow') setTimeout(() => res.end('ok'), 700);
+    });
+    const slow = [{ method: 'GET' as const, path: '/slow', headers: {}, body: '', weight: 1 }];
+    const late = await runJob(job(s.url, [{ durationMs: 400, connections: 4 }], { endpoints: slow }));
+    expect(late.endpoints[0].responses).toBe(0);
+    const h = decodeHistogram(late.endpoints[0].histogram);
+    expect(h.totalCount).toBe(4);
+    expect(percentileMs(h, 50)).toBeGreaterThanOrEqual(690);
+    expect(late).toMatchObject({ errors: 0, timeouts: 0 });
+    // Past its timeout (300 ms) the same requests are the window's failures, in its last second.
+    const timedOut = await runJob(job(s.url, [{ durationMs: 400, connections: 4 }], { endpoints: slow, timeoutMs: 300 }));
+    expect(timedOut.timeouts).toBeGreaterThanOrEqual(4);
+    expect(timedOut.errors).toBe(timedOut.timeouts);
+    expect(timedOut.seconds.reduce((n, x) => n + x.timeouts, 0)).toBe(timedOut.timeouts);
   });
 
   it('a refused port: errors by code, retried at a bounded pace', async () => {

@@ -22,7 +22,13 @@ function sample(latencies: number[], cpuMs: number, seconds: number[][]): LoadSa
   return {
     elapsedMs: 2000,
     endpoints: [
-      { histogram: histogram(latencies), responses: latencies.length, statuses: { '200': latencies.length - 1, '500': 1 }, bytes: 10 * latencies.length },
+      {
+        histogram: histogram(latencies),
+        responses: latencies.length,
+        statuses: { '200': latencies.length - 1, '500': 1 },
+        bytes: 10 * latencies.length,
+        timeouts: 0,
+      },
     ],
     errors: 1,
     timeouts: 0,

@@ -11,7 +11,8 @@ const endpoint = (path: string, statuses: Record<string, number>): EndpointResul
   totalRequests: Object.values(statuses).reduce((a, b) => a + b, 0),
   rps: 1,
   failuresPerSec: 0,
-  latencyMs: { p50: 1, p90: 1, p99: 1, max: 1 },
+  // No answer, no latency (an answer after the window would have one: endpoint-late).
+  latencyMs: Object.keys(statuses).length ? { p50: 1, p90: 1, p99: 1, max: 1 } : { p50: 0, p90: 0, p99: 0, max: 0 },
   bytesPerSec: 1,
   statuses,
 });
@@ -64,6 +65,23 @@ describe('endpoint warnings', () => {
     { what: 'no responses at all: nothing to say per endpoint', statuses: {}, expected: [] },
   ];
   for (const c of cases) it(c.what, () => expect(endpointWarnings([endpoint('/json', c.statuses)])).toEqual(c.expected));
+  it('an endpoint answered only after its windows: its latency is counted, its req/s cannot be', () => {
+    const late = { ...endpoint('/slow', {}), latencyMs: { p50: 1503.2, p90: 1510, p99: 1520, max: 1528 } };
+    expect(endpointWarnings([late])).toEqual([
+      {
+        code: 'endpoint-late',
+        message: 'GET /slow: every answer came after its measuring window had ended (p50 1,503.2 ms): its latency is counted, its req/s cannot be',
+      },
+    ]);
+  });
+  it('requests with no answer within the timeout: every one, or some', () => {
+    expect(endpointWarnings([{ ...endpoint('/slow', {}), timeouts: 48 }])).toEqual([
+      { code: 'endpoint-fails', message: 'GET /slow: timeout on every request — no answer within load.timeout: the server does not answer it in time' },
+    ]);
+    expect(endpointWarnings([{ ...endpoint('/slow', { '200': 90, '500': 5 }), timeouts: 5 }])).toEqual([
+      { code: 'endpoint-non-2xx', message: 'GET /slow: 10% of requests failed (500 × 5, timeout × 5)' },
+    ]);
+  });
 });
 
 describe('trial warnings', () => {
