@@ -6,6 +6,9 @@
  *   npm run bench:corpus -- --mode base --runs 5                 # compare: base A/A, 8 rounds each
  *   npm run bench:corpus -- --import a.json b.json --file stored-xeon.json   # results documents of
  *       unchanged runs made elsewhere (bench:detect --stored --save), oldest first
+ *   npm run bench:corpus -- --mode stored --commands --runs 5 --file stored-commands.json
+ *       # the fixture's servers as `command` topologies: their reference app is the generic one;
+ *       # --commands-shaped: the same four servers as flask and gunicorn topologies, for comparison
  *
  * `stored` runs `flask-perf run` as a new process per run, the fixture's config as it is (3 trials
  * of 10 s, each on a fresh deployment, calibration by turns): what a baseline and a later PR run on
@@ -31,6 +34,8 @@ const { values, positionals } = parseArgs({
     gap: { type: 'string', default: '20' },
     file: { type: 'string' },
     import: { type: 'boolean', default: false },
+    commands: { type: 'boolean', default: false },
+    'commands-shaped': { type: 'boolean', default: false },
   },
   allowPositionals: true,
 });
@@ -59,17 +64,48 @@ interface Corpus {
 }
 
 const file = path.join(ROOT, 'bench/corpus', values.file ?? `${mode}.json`);
+/**
+ * The fixture's servers as `command` topologies (--commands), sized as on 2 cores (1 server core:
+ * `auto` is 3 workers): the same processes, judged on the generic reference app, to measure how
+ * well it tracks shapes it was not made for (noise-figures.ts GENERIC_REFERENCE_WIDENING).
+ */
+const COMMAND_TOPOLOGIES = `topologies:
+  - { name: single, kind: command, command: '{python} app.py {port}' }
+  - { name: gunicorn-auto, kind: command, command: '{python} -m gunicorn -w 3 -b {host}:{port} app:app' }
+  - { name: gunicorn-2x, kind: command, command: '{python} -m gunicorn -w 6 -b {host}:{port} app:app' }
+  - { name: gthread, kind: command, command: '{python} -m gunicorn -w 3 --threads 4 -k gthread -b {host}:{port} app:app' }
+`;
+/** The same four as topologies of their own kinds (--commands-shaped), each judged on a reference of its shape: the comparison's other half. */
+const SHAPED_TOPOLOGIES = `topologies:
+  - { name: single, kind: flask }
+  - { name: gunicorn-auto, kind: gunicorn, workers: 3 }
+  - { name: gunicorn-2x, kind: gunicorn, workers: 6 }
+  - { name: gthread, kind: gunicorn, workers: 3, threads: 4, worker-class: gthread }
+`;
 const how =
   mode === 'stored'
     ? "flask-perf run as a new process per run, fixture config (load.trials 3 × 10 s, each trial on a fresh deployment: 5 s warm-up before the first, 2 s before the others), compare.calibrate on (the stdlib reference app deployed beside each topology, the two taking turns in 1 s slices within every trial); runs back to back with a gap; per trial: rps, CPU ms per 1k requests, p99 ms, the largest share others took of a measured CPU; the reference app's trial beside it likewise"
     : 'compare: base A/A in one process: head and base both the fixture, compare defaults but exactly 8 rounds (no early stop): each round starts both sides together and alternates 3 slices of 1 s a side after a 1 s warm-up each; per round and side: rps, CPU ms per 1k requests, p99 ms, the largest share others took of a measured CPU';
+const howRecorded = values['commands-shaped']
+  ? how.replace(
+      'fixture config',
+      'fixture config with four topologies (dev server; gunicorn sync 3 and 6 workers; gthread 3 × 4), the shaped counterparts of --commands',
+    )
+  : values.commands
+    ? how
+        .replace(
+          'fixture config',
+          'fixture config with its servers as `command` topologies (dev server; gunicorn sync 3 and 6 workers; gthread 3 × 4), each judged on the generic reference app (3 pre-forked stdlib workers)',
+        )
+        .replace('deployed beside each topology', 'deployed beside each topology, generic')
+    : how;
 const corpus: Corpus = existsSync(file)
   ? (JSON.parse(readFileSync(file, 'utf8')) as Corpus)
   : {
       mode,
       how: values.import
-        ? `${how.replace('flask-perf run as a new process per run', 'the same measuring as flask-perf run, imported from the results documents of bench:detect --stored --save (every run in one process)').replace('runs back to back with a gap', 'runs back to back')}`
-        : how,
+        ? `${howRecorded.replace('flask-perf run as a new process per run', 'the same measuring as flask-perf run, imported from the results documents of bench:detect --stored --save (every run in one process)').replace('runs back to back with a gap', 'runs back to back')}`
+        : howRecorded,
       runs: [],
     };
 /**
@@ -122,10 +158,14 @@ for (let run = 1; run <= runs; run++) {
     const tmp = mkdtempSync(path.join(os.tmpdir(), 'flask-perf-corpus-'));
     const config = path.join(tmp, 'flask-perf.yml');
     const out = path.join(tmp, 'results.json');
+    const fixture = readFileSync(FIXTURE_CONFIG, 'utf8').replace('  trials: 2', '  trials: 3');
     writeFileSync(
       config,
       // workdir stays relative to the repository root, where the CLI runs.
-      readFileSync(FIXTURE_CONFIG, 'utf8').replace('  trials: 2', '  trials: 3').concat('compare: {calibrate: true}\n'),
+      (values.commands || values['commands-shaped']
+        ? fixture.slice(0, fixture.indexOf('topologies:')) + (values.commands ? COMMAND_TOPOLOGIES : SHAPED_TOPOLOGIES)
+        : fixture
+      ).concat('compare: {calibrate: true}\n'),
     );
     try {
       execFileSync(process.execPath, [path.join(ROOT, 'dist/cli.js'), 'run', '--config', config, '--out', out, '--skip-build'], {

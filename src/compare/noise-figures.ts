@@ -64,6 +64,8 @@ export const CROSS_HARDWARE = { calibrated: 0.05, generic: 0.1, uncalibrated: 0.
  * it divides out the machine's speed of the moment, but how the two move together was measured only
  * for references of the same shape. Assumed: its between-run noise is that figure widened ×1.5 —
  * still a third of the uncalibrated drift — and across hardware it leaves CROSS_HARDWARE.generic.
+ * Checked on one quiet host (bench/corpus/stored-commands*.json): the generic reference tracked four
+ * fixture servers as well as shaped ones did, which says nothing of the tail: kept.
  */
 export const GENERIC_REFERENCE_WIDENING = 1.5;
 
