@@ -25516,7 +25516,6 @@ function markOf(stat) {
     mark = environValue(readFileSync3(`/proc/${stat.pid}/environ`, "latin1"), GROUP_MARK);
   } catch {
   }
-  markSeen.set(stat.pid, { startTicks: stat.startTicks, mark });
   return mark;
 }
 function groupMembers(groups) {

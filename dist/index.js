@@ -50163,7 +50163,6 @@ function markOf(stat2) {
     mark = environValue(readFileSync4(`/proc/${stat2.pid}/environ`, "latin1"), GROUP_MARK);
   } catch {
   }
-  markSeen.set(stat2.pid, { startTicks: stat2.startTicks, mark });
   return mark;
 }
 function groupMembers(groups) {

@@ -8144,11 +8144,14 @@ var Engine = class {
     if (c.failedConnects > 0) setTimeout(() => this.connect(c), RETRY_MS);
     else this.connect(c);
   }
+  /** Errors without an answer after the end are no one's: the connection was let go. */
   countError(code) {
-    if (this.ending) return;
+    if (!this.ending) this.tally(code, this.now());
+  }
+  tally(code, at) {
     this.errors++;
     this.errorCodes.set(code, (this.errorCodes.get(code) ?? 0) + 1);
-    this.secondAt(this.now()).errors++;
+    this.secondAt(at).errors++;
   }
   /** A connection with nothing in flight: send the next request (closed) or take one from the schedule (open). */
   idle(c) {
@@ -8231,9 +8234,7 @@ var Engine = class {
       const at = Math.min(t, this.end - 1);
       this.timeouts++;
       this.timedOut[c.endpoint]++;
-      this.errors++;
-      this.errorCodes.set("timeout", (this.errorCodes.get("timeout") ?? 0) + 1);
-      this.secondAt(at).errors++;
+      this.tally("timeout", at);
       this.secondAt(at).timeouts++;
       c.endpoint = -1;
       const s = c.socket;

@@ -13,15 +13,6 @@ export function calibrationDir(): string {
   return path.join(packageRoot(), 'src/calibration');
 }
 
-/**
- * The reference app under the same topology and load as `topology` (pure): the config its side
- * runs with, whose one topology has the same name, shape and process count, served by the
- * standard library (calibration/serve.py) so that nothing the user's code depends on moves it —
- * a gunicorn topology becomes that many pre-forked stdlib workers. A `command` topology's shape is
- * the user's own: its reference app is a generic one (compare/calibration.ts genericReference), pre-forked workers as
- * `workers: auto` would start, which gauges the machine's speed but not the shape's; gunicorn workers
- * of another class than sync or gthread get that many stdlib workers, not their shape either.
- */
 /** gunicorn worker classes served as the reference app serves (pre-forked workers, each with its threads). */
 const SHAPED_WORKER_CLASSES = new Set(['sync', 'gthread', 'gunicorn.workers.sync.SyncWorker', 'gunicorn.workers.gthread.ThreadWorker']);
 
@@ -34,6 +25,15 @@ export function referenceShaped(topology: TopologyConfig): boolean {
   return topology.kind !== 'gunicorn' || SHAPED_WORKER_CLASSES.has(topology.workerClass);
 }
 
+/**
+ * The reference app under the same topology and load as `topology` (pure): the config its side
+ * runs with, whose one topology has the same name, shape and process count, served by the
+ * standard library (calibration/serve.py) so that nothing the user's code depends on moves it —
+ * a gunicorn topology becomes that many pre-forked stdlib workers. A `command` topology's shape is
+ * the user's own: its reference app is a generic one (compare/calibration.ts genericReference), pre-forked workers as
+ * `workers: auto` would start, which gauges the machine's speed but not the shape's; gunicorn workers
+ * of another class than sync or gthread get that many stdlib workers, not their shape either.
+ */
 export function calibrationConfig(config: Config, topology: TopologyConfig, dir: string, serverCores: number): Config {
   const serve = `{python} ${path.join(dir, 'serve.py')} {port}`;
   const forked = (name: string, workers: number, threads: number): TopologyConfig => ({

@@ -351,11 +351,15 @@ class Engine {
     else this.connect(c);
   }
 
+  /** Errors without an answer after the end are no one's: the connection was let go. */
   private countError(code: string): void {
-    if (this.ending) return;
+    if (!this.ending) this.tally(code, this.now());
+  }
+
+  private tally(code: string, at: number): void {
     this.errors++;
     this.errorCodes.set(code, (this.errorCodes.get(code) ?? 0) + 1);
-    this.secondAt(this.now()).errors++;
+    this.secondAt(at).errors++;
   }
 
   /** A connection with nothing in flight: send the next request (closed) or take one from the schedule (open). */
@@ -451,9 +455,7 @@ class Engine {
       const at = Math.min(t, this.end - 1);
       this.timeouts++;
       this.timedOut[c.endpoint]++;
-      this.errors++;
-      this.errorCodes.set('timeout', (this.errorCodes.get('timeout') ?? 0) + 1);
-      this.secondAt(at).errors++;
+      this.tally('timeout', at);
       this.secondAt(at).timeouts++;
       c.endpoint = -1;
       const s = c.socket;

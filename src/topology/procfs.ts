@@ -54,7 +54,7 @@ export const GROUP_MARK = 'FLASK_PERF_GROUP';
 
 /** The mark of each marked group, by its id. */
 const marks = new Map<number, string>();
-/** Each process's mark as last read, by pid, with its start time (a reused pid is another process). */
+/** Each process's mark as the last scan read it, by pid, with its start time (a reused pid is another process). */
 let markSeen = new Map<number, { readonly startTicks: number; readonly mark: string | null }>();
 
 /** Counts the processes carrying `mark` as members of group `pgid` (until unmarkGroup). */
@@ -82,7 +82,6 @@ function markOf(stat: ProcStat): string | null {
   } catch {
     // another user's process, or one that ended: not ours
   }
-  markSeen.set(stat.pid, { startTicks: stat.startTicks, mark });
   return mark;
 }
 
