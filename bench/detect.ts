@@ -196,17 +196,28 @@ async function replay(sims: number, seed: number): Promise<void> {
   }
   // Across hardware as measured: baselines from this corpus, heads from another machine's.
   const acrossFile = values.across && values.across !== values.corpus && existsSync(path.join(ROOT, 'bench/corpus', values.across)) ? values.across : null;
-  const across = acrossFile ? (read(acrossFile).runs as StoredRun[]) : [];
+  const acrossRuns = acrossFile ? (read(acrossFile).runs as StoredRun[]) : [];
+  // The cells both corpora ran; a machine that names its CPU as this corpus's is judged as the same hardware.
+  const names = (runs: readonly StoredRun[]) => new Set(runs.flatMap((r) => r.topologies.map((t) => t.name)));
+  const common = [...names(stored.runs)].filter((n) => names(acrossRuns).has(n));
+  const only = (runs: readonly StoredRun[]): StoredRun[] => runs.map((r) => ({ ...r, topologies: r.topologies.filter((t) => common.includes(t.name)) }));
+  const [baseRuns, across] = [only(stored.runs), only(acrossRuns)];
+  const sameCpuName = acrossRuns.length > 0 && acrossRuns.every((r) => r.machine?.cpuModel === stored.runs[0]?.machine?.cpuModel);
+  const another = sameCpuName ? 'another machine of the same CPU name, measured' : 'another machine, measured';
   for (const [label, extra] of acrossFile
     ? ([
-        [`stored, head from ${acrossFile} (another machine, measured)`, {}],
+        [`stored, head from ${acrossFile} (${another}; ${common.length} cells)`, {}],
         [`stored, head from ${acrossFile}, history of ${history} runs`, { history }],
       ] as const)
     : []) {
     for (const effect of [effects[0], effects[3], effects[4]]) {
       let k = 0;
       for (let i = 0; i < sims; i++)
-        if (flagged(storedVerdict(stored.runs, { trials: 3, effect: effect.rps ? effect : null, interleaved, headRuns: across, ...extra }, policy, random)))
+        if (
+          flagged(
+            storedVerdict(baseRuns, { trials: 3, effect: effect.rps ? effect : null, interleaved, headRuns: across, sameCpuName, ...extra }, policy, random),
+          )
+        )
           k++;
       console.log(`| ${label} | 3 trials | ${effect.name} | ${rate(k, sims)} |`);
     }
@@ -275,7 +286,7 @@ async function storedLive(runs: number, effects: number[], baselines: number): P
 }
 
 async function fit(): Promise<void> {
-  const { betweenRuns, cellDriftPrior, cellLogs, perRound, runPairs, sharedDrift, speedDrift, withinRun } = await import('./fit.js');
+  const { betweenRuns, cellDriftPrior, cellLogs, perRound, runPairs, sharedDrift, speedDrift, spreadDrift, withinRun } = await import('./fit.js');
   const read = (name: string) => JSON.parse(readFileSync(path.join(ROOT, 'bench/corpus', name), 'utf8'));
   const f = (x: { sd: number; df: number }): string => `${x.sd.toFixed(3)} (df ${x.df})`;
   for (const name of [values.corpus]) {
@@ -299,6 +310,10 @@ async function fit(): Promise<void> {
       console.log(`  ${metric}: ${prior(raw, w)}; / reference app: ${prior(norm, wn)}`);
       const pairs = runPairs(stored.runs, metric, wn.sd);
       const sd = speedDrift(pairs);
+      const sp = spreadDrift(stored.runs, metric);
+      console.log(
+        `  ${metric} / reference app, drift against each run's own trial spread (${sp.pairs} cell pairs of runs; runs' spreads ${sp.spreads.join(' ')}): root mean square ${sp.ratio} × the larger spread, worst ${sp.worst} ×`,
+      );
       console.log(
         `  ${metric} / reference app, drift as the machine's speed moved (${pairs.length} pairs of runs): two runs apart ${sd.drift.toFixed(3)} at equal speed, plus ${sd.slope.toFixed(3)} × the log ratio of the reference's speed (log-likelihood +${sd.gain} over a constant drift)`,
       );

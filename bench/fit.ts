@@ -241,3 +241,55 @@ export function cellDriftPrior(cells: ReadonlyMap<string, number[][]>, within: F
   for (const c of data) own[c.name] = Math.round(Math.sqrt(Math.max(0, c.ss / c.df - c.trialPart)) * 1000) / 1000;
   return { nu: Math.round(best.nu * 10) / 10, scale: Math.round(Math.sqrt(best.s2) * 1000) / 1000, cells: own };
 }
+
+/**
+ * How far two runs' means drift apart against how much each run's trials spread (pure;
+ * noise-figures.ts RUN_SPREAD): per run the normalized trial spread pooled over its cells, and per
+ * pair of runs and cell the drift beyond what the trials explain, over the larger of the two
+ * spreads — as a root mean square over all pairs, and the worst |apart| / spread seen.
+ */
+export function spreadDrift(runs: readonly StoredRun[], metric: 'rps' | 'cpu'): { ratio: number; worst: number; pairs: number; spreads: number[] } {
+  const perRun = runs.map((run) => {
+    const cells = new Map<string, { mean: number; n: number }>();
+    let squares = 0;
+    let df = 0;
+    for (const t of run.topologies) {
+      if (!t.ok || !t.calibration) continue;
+      const logs = t.trials
+        .map((p, i) => {
+          const a = log(p[metric]);
+          const b = log(t.calibration?.[i]?.[metric]);
+          return a === null || b === null ? null : a - b;
+        })
+        .filter((v): v is number => v !== null);
+      if (!logs.length) continue;
+      const m = mean(logs);
+      cells.set(t.name, { mean: m, n: logs.length });
+      squares += logs.reduce((s, v) => s + (v - m) ** 2, 0);
+      df += logs.length - 1;
+    }
+    return { cells, spread: df > 0 ? Math.sqrt(squares / df) : 0 };
+  });
+  let excess = 0;
+  let scale = 0;
+  let worst = 0;
+  let pairs = 0;
+  for (let i = 0; i < perRun.length; i++) {
+    for (let j = i + 1; j < perRun.length; j++) {
+      const [a, b] = [perRun[i], perRun[j]];
+      const larger = Math.max(a.spread, b.spread);
+      if (!(larger > 0)) continue;
+      for (const [cell, x] of a.cells) {
+        const y = b.cells.get(cell);
+        if (!y) continue;
+        const apart = y.mean - x.mean;
+        excess += apart ** 2 - a.spread ** 2 / x.n - b.spread ** 2 / y.n;
+        scale += larger ** 2;
+        worst = Math.max(worst, Math.abs(apart) / larger);
+        pairs++;
+      }
+    }
+  }
+  const round = (v: number) => Math.round(v * 1000) / 1000;
+  return { ratio: round(Math.sqrt(Math.max(0, excess / scale))), worst: round(worst), pairs, spreads: perRun.map((r) => round(r.spread)) };
+}

@@ -26,6 +26,8 @@ export interface StoredRun {
   readonly trialSec?: number;
   /** What the runner did besides measuring (bench/corpus.ts RUNNER); absent in the first runs. */
   readonly runner?: string;
+  /** The machine as the kernel named it. */
+  readonly machine?: { readonly cpuModel: string };
   readonly topologies: readonly {
     readonly name: string;
     readonly ok: boolean;
@@ -39,6 +41,8 @@ export interface AbRun {
   readonly seconds?: number;
   /** What the runner did besides measuring (bench/corpus.ts RUNNER); absent in the first runs. */
   readonly runner?: string;
+  /** The machine as the kernel named it. */
+  readonly machine?: { readonly cpuModel: string };
   readonly topologies: readonly { readonly name: string; readonly rounds: readonly { base: Point; head: Point }[] }[];
 }
 
@@ -166,6 +170,8 @@ export interface StoredCase {
   readonly history?: number;
   /** The head is drawn from these runs, another machine's corpus: across hardware as measured, nothing simulated. */
   readonly headRuns?: readonly StoredRun[];
+  /** That machine names its CPU as the baseline's did: judged as the same hardware. */
+  readonly sameCpuName?: boolean;
 }
 
 function normal(random: () => number): number {
@@ -213,7 +219,7 @@ export function storedVerdict(runs: readonly StoredRun[], c: StoredCase, policy:
     }
     baseline = { ...baseline, noise: { ...baseline.noise!, history: nextHistory(previous, baseline) } };
   }
-  const headCpu = c.crossHardware || c.headRuns ? 'another CPU' : 'corpus CPU';
+  const headCpu = c.crossHardware || (c.headRuns && !c.sameCpuName) ? 'another CPU' : 'corpus CPU';
   return compareStored(baseline, doc(side(h, true), headCpu, h.trialSec ?? 5), policy, 'replay');
 }
 

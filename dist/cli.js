@@ -22178,6 +22178,7 @@ function hardwareDifference(base, head) {
   if (!base) return "the baseline records no environment";
   const parts = [];
   if (base.cpuModel !== head.cpuModel) parts.push(`CPU ${base.cpuModel} \u2192 ${head.cpuModel}`);
+  else if (base.cpuId && head.cpuId && base.cpuId !== head.cpuId) parts.push(`CPU ${head.cpuModel}: ${base.cpuId} \u2192 ${head.cpuId}`);
   if (base.cores !== head.cores) parts.push(`${base.cores} \u2192 ${head.cores} cores`);
   if (base.placement?.pinned !== head.placement.pinned)
     parts.push(`placement ${base.placement?.pinned ? "pinned" : "shared"} \u2192 ${head.placement.pinned ? "pinned" : "shared"}`);
@@ -23689,6 +23690,11 @@ var results_schema_default = {
             }
           },
           "x-rule": "a mapping {pinned, loadgenCpus, serverCpus, serverCores, reason}"
+        },
+        cpuId: {
+          type: ["string", "null"],
+          maxLength: 200,
+          "x-rule": "a string of at most 200 characters, or null"
         },
         cpuMhz: {
           type: ["number", "null"],
@@ -27014,6 +27020,7 @@ import os4 from "node:os";
 
 // src/results/fingerprint.ts
 import { execFile } from "node:child_process";
+import { readFileSync as readFileSync6 } from "node:fs";
 import os3 from "node:os";
 var VERSIONS_PY = `
 import json, platform
@@ -27044,10 +27051,28 @@ function pythonVersions(app) {
     );
   });
 }
+var CPU_ID_FIELDS = ["vendor_id", "cpu family", "model", "stepping", "CPU implementer", "CPU architecture", "CPU variant", "CPU part", "CPU revision"];
+function cpuIdentity(cpuinfo) {
+  const first3 = cpuinfo.split(/\n\s*\n/)[0] ?? "";
+  const found = /* @__PURE__ */ new Map();
+  for (const line of first3.split("\n")) {
+    const m = /^([^:]+?)\s*:\s*(.*)$/.exec(line);
+    if (m && CPU_ID_FIELDS.includes(m[1]) && m[2] && !found.has(m[1])) found.set(m[1], m[2].trim().slice(0, 40));
+  }
+  return found.size ? CPU_ID_FIELDS.filter((f) => found.has(f)).map((f) => `${f} ${found.get(f)}`).join(" \xB7 ").slice(0, 200) : null;
+}
+function readCpuIdentity() {
+  try {
+    return cpuIdentity(readFileSync6("/proc/cpuinfo", "utf8"));
+  } catch {
+    return null;
+  }
+}
 async function fingerprint(app, placement, cores) {
   const versions = await pythonVersions(app);
   return {
     cpuModel: (os3.cpus()[0]?.model.trim() || "unknown").slice(0, 200),
+    cpuId: readCpuIdentity(),
     cpuMhz: os3.cpus()[0]?.speed || null,
     stealPercent: null,
     cores,
@@ -28487,7 +28512,7 @@ function overview(input) {
 function environment2(r, label) {
   const e = r.environment;
   const rows = [
-    ["CPU", `${e.cpuModel}${e.cpuMhz ? ` \xB7 ${Math.round(e.cpuMhz)} MHz` : ""} \xB7 ${e.cores} cores`],
+    ["CPU", `${e.cpuModel}${e.cpuMhz ? ` \xB7 ${Math.round(e.cpuMhz)} MHz` : ""} \xB7 ${e.cores} cores${e.cpuId ? ` (${e.cpuId})` : ""}`],
     ["Steal time", e.stealPercent === null || e.stealPercent === void 0 ? "\u2014" : `${num(e.stealPercent)}%`],
     ["Placement", e.placement.reason],
     ...r.topologies.filter((t) => t.placement).map((t) => [`Placement of ${t.name}`, t.placement.reason]),

@@ -24,6 +24,8 @@ export function hardwareDifference(base: Fingerprint | undefined, head: Fingerpr
   if (!base) return 'the baseline records no environment';
   const parts: string[] = [];
   if (base.cpuModel !== head.cpuModel) parts.push(`CPU ${base.cpuModel} → ${head.cpuModel}`);
+  // The same name, another generation (a hypervisor's generic model string); unknown on either side: not told apart.
+  else if (base.cpuId && head.cpuId && base.cpuId !== head.cpuId) parts.push(`CPU ${head.cpuModel}: ${base.cpuId} → ${head.cpuId}`);
   if (base.cores !== head.cores) parts.push(`${base.cores} → ${head.cores} cores`);
   if (base.placement?.pinned !== head.placement.pinned)
     parts.push(`placement ${base.placement?.pinned ? 'pinned' : 'shared'} → ${head.placement.pinned ? 'pinned' : 'shared'}`);

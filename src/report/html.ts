@@ -264,7 +264,7 @@ function overview(input: HtmlReportInput): string {
 function environment(r: Results, label: string): string {
   const e = r.environment;
   const rows: [string, string][] = [
-    ['CPU', `${e.cpuModel}${e.cpuMhz ? ` · ${Math.round(e.cpuMhz)} MHz` : ''} · ${e.cores} cores`],
+    ['CPU', `${e.cpuModel}${e.cpuMhz ? ` · ${Math.round(e.cpuMhz)} MHz` : ''} · ${e.cores} cores${e.cpuId ? ` (${e.cpuId})` : ''}`],
     ['Steal time', e.stealPercent === null || e.stealPercent === undefined ? '—' : `${num(e.stealPercent)}%`],
     ['Placement', e.placement.reason],
     ...r.topologies.filter((t) => t.placement).map((t): [string, string] => [`Placement of ${t.name}`, t.placement!.reason]),

@@ -173,6 +173,8 @@ export interface CellPlacement {
 export interface Fingerprint {
   /** The CPU model string as the kernel gives it. */
   readonly cpuModel: string;
+  /** The CPU's generation (fingerprint.ts cpuIdentity); absent in older documents, null where unknown. */
+  readonly cpuId?: string | null;
   /** Clock speed the kernel shows for the first CPU, in MHz; null where it shows none. */
   readonly cpuMhz?: number | null;
   /** Share of CPU time the hypervisor gave to other guests during the run, in percent. */

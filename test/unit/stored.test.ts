@@ -113,6 +113,21 @@ describe('cross-hardware', () => {
     expect(raw.noiseSource).toContain('the spread between machines (no calibration)');
   });
 
+  it('one model string, another CPU generation (a hypervisor’s generic name): across hardware; unknown on one side: not told apart', () => {
+    const on = (cpuId: string | null | undefined): Results => {
+      const doc = results('Intel(R) Xeon(R) Processor', [topo('a', [500, 510, 490], undefined, [1000, 1010, 990])]);
+      return { ...doc, environment: { ...doc.environment, cpuId } };
+    };
+    const older = 'vendor_id GenuineIntel · cpu family 6 · model 106 · stepping 6';
+    const newer = 'vendor_id GenuineIntel · cpu family 6 · model 207 · stepping 2';
+    const c = compareStored(on(older), on(newer), policy);
+    expect(c.hardwareNote).toBe(`baseline recorded on different hardware: CPU Intel(R) Xeon(R) Processor: ${older} → ${newer}`);
+    expect(c.noiseSource).toContain('plus what calibration leaves across hardware');
+    expect(compareStored(on(newer), on(newer), policy).hardwareNote).toBeNull();
+    expect(compareStored(on(undefined), on(newer), policy).hardwareNote).toBeNull();
+    expect(compareStored(on(older), on(null), policy).hardwareNote).toBeNull();
+  });
+
   it('a regression found across hardware fails like any other, with the difference stated', () => {
     const now = results('new cpu', [topo('a', [400, 410, 390], [875, 880, 870], [2000, 2010, 1990])]);
     const c = compareStored(before, now, policy);
