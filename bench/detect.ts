@@ -199,14 +199,15 @@ async function replay(sims: number, seed: number): Promise<void> {
   const acrossRuns = acrossFile ? (read(acrossFile).runs as StoredRun[]) : [];
   // The cells both corpora ran; a machine that names its CPU as this corpus's is judged as the same hardware.
   const names = (runs: readonly StoredRun[]) => new Set(runs.flatMap((r) => r.topologies.map((t) => t.name)));
-  const common = [...names(stored.runs)].filter((n) => names(acrossRuns).has(n));
-  const only = (runs: readonly StoredRun[]): StoredRun[] => runs.map((r) => ({ ...r, topologies: r.topologies.filter((t) => common.includes(t.name)) }));
+  const acrossNames = names(acrossRuns);
+  const common = new Set([...names(stored.runs)].filter((n) => acrossNames.has(n)));
+  const only = (runs: readonly StoredRun[]): StoredRun[] => runs.map((r) => ({ ...r, topologies: r.topologies.filter((t) => common.has(t.name)) }));
   const [baseRuns, across] = [only(stored.runs), only(acrossRuns)];
   const sameCpuName = acrossRuns.length > 0 && acrossRuns.every((r) => r.machine?.cpuModel === stored.runs[0]?.machine?.cpuModel);
   const another = sameCpuName ? 'another machine of the same CPU name, measured' : 'another machine, measured';
   for (const [label, extra] of acrossFile
     ? ([
-        [`stored, head from ${acrossFile} (${another}; ${common.length} cells)`, {}],
+        [`stored, head from ${acrossFile} (${another}; ${common.size} cells)`, {}],
         [`stored, head from ${acrossFile}, history of ${history} runs`, { history }],
       ] as const)
     : []) {

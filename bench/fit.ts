@@ -253,18 +253,9 @@ export function spreadDrift(runs: readonly StoredRun[], metric: 'rps' | 'cpu'): 
     const cells = new Map<string, { mean: number; n: number }>();
     let squares = 0;
     let df = 0;
-    for (const t of run.topologies) {
-      if (!t.ok || !t.calibration) continue;
-      const logs = t.trials
-        .map((p, i) => {
-          const a = log(p[metric]);
-          const b = log(t.calibration?.[i]?.[metric]);
-          return a === null || b === null ? null : a - b;
-        })
-        .filter((v): v is number => v !== null);
-      if (!logs.length) continue;
+    for (const [name, [logs]] of cellLogs([run], metric, true)) {
       const m = mean(logs);
-      cells.set(t.name, { mean: m, n: logs.length });
+      cells.set(name, { mean: m, n: logs.length });
       squares += logs.reduce((s, v) => s + (v - m) ** 2, 0);
       df += logs.length - 1;
     }

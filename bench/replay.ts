@@ -41,8 +41,6 @@ export interface AbRun {
   readonly seconds?: number;
   /** What the runner did besides measuring (bench/corpus.ts RUNNER); absent in the first runs. */
   readonly runner?: string;
-  /** The machine as the kernel named it. */
-  readonly machine?: { readonly cpuModel: string };
   readonly topologies: readonly { readonly name: string; readonly rounds: readonly { base: Point; head: Point }[] }[];
 }
 
