@@ -4,9 +4,10 @@
  *
  *   npm run bench:detect -- --replay [--sims 2000] [--seed 1] [--corpus stored.json] [--across stored-xeon-2026-12-06.json]
  *       replays the recorded corpus (bench/corpus/): thousands of verdicts in under a minute, both
- *       modes, effects injected into one side; rates with 95% intervals. --corpus names the
- *       stored-baseline runs to replay and fit (another machine's, say); --across another
- *       machine's, whose runs are judged as heads against baselines of --corpus.
+ *       modes and stored verdicts settled beside the base, effects injected into one side; rates
+ *       with 95% intervals. --corpus names the stored-baseline runs to replay and fit (another
+ *       machine's, say); --across another machine's, whose runs are judged as heads against
+ *       baselines of --corpus.
  *   npm run bench:detect -- --stored --runs 3 [--effects 20] [--baselines 6]
  *       live stored-baseline verdicts: one baseline run (or several in a row, each carrying the
  *       history of those before, as the action's pushes record them), then A/A runs and runs
@@ -128,7 +129,7 @@ for (const condition of conditions) {
 }
 
 async function replay(sims: number, seed: number): Promise<void> {
-  const { abVerdict, flagged, storedVerdict, wilson } = await import('./replay.js');
+  const { abVerdict, flagged, settledVerdict, storedVerdict, wilson } = await import('./replay.js');
   const { seededRandom } = await import('../src/stats/inference.js');
   const { DEFAULT_COMPARE } = await import('../src/config/load.js');
   const { DEFAULT_THRESHOLDS } = await import('../src/compare/thresholds.js');
@@ -224,6 +225,37 @@ async function replay(sims: number, seed: number): Promise<void> {
     }
   }
   const abSims = Math.max(200, Math.round(sims / 4));
+  // compare.settle (the default on a pull request): the inconclusive cells measured beside the base.
+  for (const [label, trials, extra] of ab
+    ? ([
+        ['stored, settled beside the base', 1, {}],
+        ['stored, settled beside the base', 3, {}],
+        ['stored, other CPU, calibrated, settled', 3, { crossHardware: { residual: CROSS_HARDWARE.calibrated } }],
+        ['stored, other CPU, no calibration, settled', 3, { crossHardware: { residual: CROSS_HARDWARE.uncalibrated }, uncalibrated: true }],
+        ['stored, `command` cells, other CPU, settled', 3, { command: true, crossHardware: { residual: CROSS_HARDWARE.generic } }],
+      ] as const)
+    : []) {
+    for (const effect of label === 'stored, settled beside the base' && trials === 3 ? effects : [effects[0], effects[2], effects[3], effects[4]]) {
+      let k = 0;
+      let settledRuns = 0;
+      const seconds: number[] = [];
+      for (let i = 0; i < abSims; i++) {
+        const o = settledVerdict(
+          stored.runs,
+          ab.runs,
+          { trials, effect: effect.rps || effect.cpu ? effect : null, interleaved, ...extra },
+          DEFAULT_COMPARE,
+          policy,
+          random,
+        );
+        if (flagged(o.comparison)) k++;
+        if (o.settledCells > 0) settledRuns++;
+        seconds.push(o.seconds);
+      }
+      const when = `${trials} trial${trials > 1 ? 's' : ''}; settled ${pct(settledRuns / abSims)} of runs, +${Math.round(median(seconds))} s median, ${Math.round([...seconds].sort((a, b) => a - b)[Math.floor(0.9 * (seconds.length - 1))])} s p90`;
+      console.log(`| ${label} | ${when} | ${effect.name} | ${rate(k, abSims)} |`);
+    }
+  }
   for (const effect of ab ? effects : []) {
     let k = 0;
     const rounds: number[] = [];

@@ -5,6 +5,7 @@
  */
 import { nextHistory, pairedJudging } from '../src/compare/noise.js';
 import { comparePaired } from '../src/compare/paired.js';
+import { cellsToSettle, settleComparison } from '../src/compare/settle.js';
 import { compareStored } from '../src/compare/stored.js';
 import type { Comparison, Policy } from '../src/compare/types.js';
 import { failureMessage } from '../src/compare/gate.js';
@@ -221,11 +222,13 @@ export function storedVerdict(runs: readonly StoredRun[], c: StoredCase, policy:
   return compareStored(baseline, doc(side(h, true), headCpu, h.trialSec ?? 5), policy, 'replay');
 }
 
-/** What one simulated compare: base run did. */
+/** What one simulated compare: base run did, and both sides it measured. */
 export interface AbOutcome {
   readonly comparison: Comparison;
   readonly rounds: number;
   readonly seconds: number;
+  readonly base: readonly TopologyResult[];
+  readonly head: readonly TopologyResult[];
 }
 
 /**
@@ -233,8 +236,15 @@ export interface AbOutcome {
  * (base and head measured back to back), applies the effect to the head, and the looks, the
  * max-rounds and the max-time budget go as in run/ab.ts.
  */
-export function abVerdict(runs: readonly AbRun[], effect: Effect | null, compare: CompareConfig, policy: Policy, random: () => number): AbOutcome {
-  const names = runs[0].topologies.map((t) => t.name);
+export function abVerdict(
+  runs: readonly AbRun[],
+  effect: Effect | null,
+  compare: CompareConfig,
+  policy: Policy,
+  random: () => number,
+  only?: readonly string[],
+): AbOutcome {
+  const names = runs[0].topologies.map((t) => t.name).filter((n) => !only || only.includes(n));
   const pool = new Map(names.map((n) => [n, runs.flatMap((r) => r.topologies.find((t) => t.name === n)?.rounds ?? [])]));
   // The clock is the newest runner's: the rounds' values are alike, what goes on around them is not.
   const timed = runs.filter((r) => r.runner === runs.at(-1)!.runner);
@@ -264,7 +274,35 @@ export function abVerdict(runs: readonly AbRun[], effect: Effect | null, compare
       if (final) break;
     }
   }
-  return { comparison: comparison!, rounds: round, seconds: elapsed };
+  return { comparison: comparison!, rounds: round, seconds: elapsed, base: side(base), head: side(head) };
+}
+
+/** What one simulated stored-baseline verdict with compare.settle did: the verdicts, and the settling run's cells and time. */
+export interface SettledOutcome {
+  readonly comparison: Comparison;
+  readonly settledCells: number;
+  readonly seconds: number;
+}
+
+/**
+ * One simulated stored-baseline verdict, settled as the action settles it: the cells it leaves
+ * inconclusive get a compare: base run (drawn from the A/A corpus, the same effect on the head),
+ * and settle.ts judges them on it.
+ */
+export function settledVerdict(
+  storedRuns: readonly StoredRun[],
+  abRuns: readonly AbRun[],
+  c: StoredCase,
+  compare: CompareConfig,
+  policy: Policy,
+  random: () => number,
+): SettledOutcome {
+  const stored = storedVerdict(storedRuns, c, policy, random);
+  const names = cellsToSettle(stored);
+  if (names.length === 0) return { comparison: stored, settledCells: 0, seconds: 0 };
+  const o = abVerdict(abRuns, c.effect, compare, policy, random, names);
+  const settle = { head: doc([...o.head], 'corpus CPU', 3), base: doc([...o.base], 'corpus CPU', 3) };
+  return { comparison: settleComparison(stored, settle, compare, policy), settledCells: names.length, seconds: o.seconds };
 }
 
 function mean(values: readonly number[]): number {

@@ -21828,7 +21828,7 @@ import { pathToFileURL } from "node:url";
 // src/config/percent.ts
 function parsePercent(text) {
   const m = /^\s*([0-9]+(?:\.[0-9]+)?)\s*%\s*$/.exec(text);
-  return m ? Number(m[1]) / 100 : void 0;
+  return m ? Number((Number(m[1]) / 100).toPrecision(15)) : void 0;
 }
 function formatPercent(share3) {
   return `${Number((share3 * 100).toFixed(2))}%`;
@@ -22355,7 +22355,8 @@ var DEFAULTS = {
     confidence: "99%",
     gate: ["rps", "cpu"],
     "fail-on-inconclusive": false,
-    calibrate: true
+    calibrate: true,
+    settle: true
   }
 };
 var AUTO_PIN_MIN_CORES = 2;
@@ -22903,7 +22904,7 @@ var flask_perf_schema_default = {
     },
     compare: {
       type: "object",
-      "x-rule": "a mapping {mode, rounds, max-rounds, max-time, duration, warmup, slices, confidence, gate, fail-on-inconclusive, calibrate}",
+      "x-rule": "a mapping {mode, rounds, max-rounds, max-time, duration, warmup, slices, confidence, gate, fail-on-inconclusive, calibrate, settle}",
       description: "How runs are compared and when a difference counts. The action's compare input, when set, wins over mode.",
       additionalProperties: false,
       properties: {
@@ -22971,6 +22972,11 @@ var flask_perf_schema_default = {
           type: "boolean",
           "x-rule": "true or false",
           description: "Also measure a reference WSGI app shipped with the action beside each topology, by turns in 1 s slices within every trial (under a command topology a generic one: pre-forked workers as workers: auto would start), and store it with the results, so that the machine's speed, which drifts between runs and differs between machines, divides out. Default: true."
+        },
+        settle: {
+          type: "boolean",
+          "x-rule": "true or false",
+          description: "With mode baseline on a pull request (or the CLI's compare --baseline with --base): the cells the stored baseline leaves inconclusive \u2014 a change the noise between runs or machines could explain \u2014 are measured again beside the PR's base commit, interleaved as mode base does, and judged on that. Default: true."
         }
       }
     }
@@ -23316,7 +23322,8 @@ function normaliseCompare(raw, capacity = false) {
     alpha: Math.round((1 - (parsePercent(String(c.confidence)) ?? 0.95)) * 1e6) / 1e6,
     gate: [...c.gate],
     failOnInconclusive: c["fail-on-inconclusive"] === true,
-    calibrate: c.calibrate === true
+    calibrate: c.calibrate === true,
+    settle: c.settle === true
   };
 }
 function configFromObject(raw, file, rootDir, overrides = {}) {
@@ -24575,7 +24582,10 @@ var RESULT_FILES = {
   base: "base.json",
   report: "report.md",
   html: "report.html",
-  meta: "meta.json"
+  meta: "meta.json",
+  /** compare: baseline, settled — the head and the PR's base measured by turns for its inconclusive cells. */
+  settleHead: "settle-head.json",
+  settleBase: "settle-base.json"
 };
 function writeResultsDir(dir, content) {
   const files = {
@@ -24583,14 +24593,31 @@ function writeResultsDir(dir, content) {
     base: path2.join(dir, RESULT_FILES.base),
     report: path2.join(dir, RESULT_FILES.report),
     html: path2.join(dir, RESULT_FILES.html),
-    meta: path2.join(dir, RESULT_FILES.meta)
+    meta: path2.join(dir, RESULT_FILES.meta),
+    settleHead: path2.join(dir, RESULT_FILES.settleHead),
+    settleBase: path2.join(dir, RESULT_FILES.settleBase)
   };
   if (content.results) writeJson(files.results, content.results);
   if (content.base) writeJson(files.base, content.base);
   if (content.meta) writeJson(files.meta, content.meta);
+  if (content.settle) {
+    writeJson(files.settleHead, content.settle.head);
+    writeJson(files.settleBase, content.settle.base);
+  }
   if (content.report !== void 0) writeText(files.report, content.report);
   if (content.html !== void 0) writeText(files.html, content.html);
   return files;
+}
+function readSettleFiles(dir, prefix = "") {
+  const label = (name) => `${prefix}${path2.join(dir, name)}`;
+  const head = readResultsFile(path2.join(dir, RESULT_FILES.settleHead), label(RESULT_FILES.settleHead));
+  const base = readResultsFile(path2.join(dir, RESULT_FILES.settleBase), label(RESULT_FILES.settleBase));
+  if (!head && !base) return null;
+  if (!head || !base) {
+    const [there, missing] = head ? [RESULT_FILES.settleHead, RESULT_FILES.settleBase] : [RESULT_FILES.settleBase, RESULT_FILES.settleHead];
+    throw new ResultsError(`${label(missing)} is missing: a settling run writes ${there} and ${missing} together`);
+  }
+  return { head, base };
 }
 function writeText(file, text) {
   mkdirSync(path2.dirname(path2.resolve(file)), { recursive: true });
@@ -25220,6 +25247,29 @@ function comparePaired(base, head, policy, judging) {
     cells,
     gatedTests,
     ignored: judged.ignored
+  };
+}
+
+// src/compare/settle.ts
+function cellsToSettle(stored) {
+  if (stored.mode !== "baseline" || !stored.hasBase) return [];
+  return stored.cells.filter((c) => c.verdict === "inconclusive").map((c) => c.name);
+}
+function settleComparison(stored, settle, compare, policy) {
+  const names = cellsToSettle(stored);
+  const measured = new Set(settle.head.topologies.map((t) => t.name));
+  const judged = names.filter((n) => measured.has(n));
+  if (judged.length === 0) return stored;
+  const paired = comparePaired(settle.base.topologies, settle.head.topologies, policy, {
+    ...pairedJudging(compare, policy.alpha),
+    final: true,
+    expected: judged
+  });
+  const byName = new Map(paired.cells.map((c) => [c.name, c]));
+  return {
+    ...stored,
+    cells: stored.cells.map((c) => byName.get(c.name) ?? c),
+    settled: { cells: judged, looks: paired.looks ?? [], gatedTests: paired.gatedTests }
   };
 }
 
@@ -27585,7 +27635,7 @@ async function runAb(head, baseAsGiven, options) {
   placementHere(head);
   if (!options.skipBuild) {
     await runBuild(baseAsGiven.app, (line) => progress.note(`base ${line}`));
-    await runBuild(head.app, (line) => progress.note(`head ${line}`));
+    if (!options.headBuilt) await runBuild(head.app, (line) => progress.note(`head ${line}`));
   }
   const { config: base, note } = baseInterpreter(baseAsGiven, head);
   if (note) progress.note(note);
@@ -27709,19 +27759,32 @@ async function runPipeline(config, source, policy, options = {}) {
   const progress = options.progress ?? silentProgress;
   if (source.kind === "baseline") {
     const results = await runMatrix(config, { progress, skipBuild: options.skipBuild, onCell: (partial) => options.onProgress?.(partial, null) });
-    return { results, base: null, reference: source.baseline?.results ?? null, comparison: judge("baseline", config.compare, results, source, policy) };
+    const reference = source.baseline?.results ?? null;
+    const stored = judge("baseline", config.compare, results, source, policy);
+    const names = new Set(cellsToSettle(stored));
+    if (!config.compare.settle || !source.settleAt || names.size === 0 || interruption())
+      return { results, base: null, reference, comparison: stored, settle: null };
+    const { repo, commit } = source.settleAt;
+    progress.note(`settling ${[...names].join(", ")} (inconclusive against the baseline): measuring ${commit.slice(0, 7)} beside the head, by turns`);
+    const subset = { ...config, topologies: config.topologies.filter((t) => names.has(t.name)) };
+    const settle = await measureBeside(subset, repo, commit, policy, { ...options, headBuilt: true }, (head, base) => options.onSettle?.({ head, base }));
+    return { results, base: null, reference, comparison: settleComparison(stored, settle, config.compare, policy), settle };
   }
-  const worktree = addWorktree(source.repo, source.commit);
+  const outcome = await measureBeside(config, source.repo, source.commit, policy, options, (head, base) => options.onProgress?.(head, base));
+  return { results: outcome.head, base: outcome.base, reference: outcome.base, comparison: outcome.comparison, settle: null };
+}
+async function measureBeside(config, repo, commit, policy, options, onRound) {
+  const worktree = addWorktree(repo, commit);
   try {
     options.onWorktree?.(worktree.dir);
-    const outcome = await runAb(config, configForBase(config, source.repo, worktree.dir), {
+    return await runAb(config, configForBase(config, repo, worktree.dir), {
       policy,
       random: options.random ?? Math.random,
-      progress,
+      progress: options.progress ?? silentProgress,
       skipBuild: options.skipBuild,
-      onRound: (head, base) => options.onProgress?.(head, base)
+      headBuilt: options.headBuilt,
+      onRound
     });
-    return { results: outcome.head, base: outcome.base, reference: outcome.base, comparison: outcome.comparison };
   } finally {
     worktree.remove();
   }
@@ -27732,7 +27795,9 @@ function judge(mode, compare, head, base, policy, expected) {
     return comparePaired(base.base.topologies, head.topologies, policy, { ...pairedJudging(compare, policy.alpha), final: true, expected });
   }
   const baseline = base.kind === "baseline" ? base.baseline : null;
-  return compareStored(baseline?.results ?? null, head, policy, baseline?.source ?? null, expected);
+  const stored = compareStored(baseline?.results ?? null, head, policy, baseline?.source ?? null, expected);
+  const settle = base.kind === "baseline" && "settle" in base ? base.settle : null;
+  return settle && compare.settle ? settleComparison(stored, settle, compare, policy) : stored;
 }
 
 // src/report/html.ts
@@ -27744,7 +27809,19 @@ function fixed(value, digits) {
 }
 function sidesLabel(comparison) {
   if (comparison.mode === "base") return "base \u2192 head";
-  return comparison.cells.some((c) => c.calibration) ? "baseline \u2192 now; % calibrated" : "baseline \u2192 now";
+  const settled = comparison.settled?.cells.length ? "; settled cells: base \u2192 head" : "";
+  return `${comparison.cells.some((c) => c.calibration) ? "baseline \u2192 now; % calibrated" : "baseline \u2192 now"}${settled}`;
+}
+function isSettled(comparison, name) {
+  return comparison.settled?.cells.includes(name) ?? false;
+}
+function settledSentence(comparison) {
+  const settled = comparison.settled;
+  if (!settled?.cells.length) return null;
+  const one = settled.cells.length === 1;
+  const rounds2 = settled.looks.map((l) => l.round);
+  const looks = rounds2.length ? `, judged after round${rounds2.length > 1 ? "s" : ""} ${rounds2.join(", ")}` : "";
+  return `${settled.cells.join(", ")} ${one ? "was" : "were"} inconclusive against the baseline, so the PR's base was measured in this job beside the head, by turns${looks}; ${one ? "its verdict is" : "their verdicts are"} from that measurement, as compare: base judges, free of the drift between runs and machines`;
 }
 function softwareVersions(env) {
   const found = [
@@ -27982,10 +28059,11 @@ function noise2(c) {
 function metric(c, name) {
   return c.metrics.find((m) => m.metric === name);
 }
-function verdictCell(c) {
+function verdictCell(c, settled) {
   const reasons = c.reasons.join("; ");
   const shown = reasons.length > MAX_REASON_CHARS ? `${reasons.slice(0, MAX_REASON_CHARS)}\u2026` : reasons;
-  return c.reasons.length && c.verdict !== "new" ? `${ICON[c.verdict]}: ${md(shown)}` : ICON[c.verdict];
+  const icon = `${ICON[c.verdict]}${settled ? " (beside the base)" : ""}`;
+  return c.reasons.length && c.verdict !== "new" ? `${icon}: ${md(shown)}` : icon;
 }
 function headline(comparison, text = md) {
   const list = (cells, one, many) => `${cells.length} ${cells.length > 1 ? many : one} (${cells.map((c) => text(c.name)).join(", ")})`;
@@ -27998,7 +28076,7 @@ function headline(comparison, text = md) {
   if (failed.length) parts.push(list(failed, "cell failed", "cells failed"));
   if (missing.length) parts.push(list(missing, "missing", "missing"));
   if (inconclusive.length) parts.push(list(inconclusive, "inconclusive", "inconclusive"));
-  const cross = comparison.hardwareNote ? " (cross-hardware)" : "";
+  const cross = comparison.hardwareNote && comparison.cells.some((c) => !isSettled(comparison, c.name)) ? " (cross-hardware)" : "";
   if (regressed.length || failed.length || missing.length) return `\u274C ${parts.join(", ")}${cross}`;
   if (inconclusive.length) return `\u2754 no regression found; ${parts.join(", ")}${cross}`;
   if (!comparison.hasBase) return "\u{1F195} no baseline yet \u2014 these numbers become the reference once a baseline is recorded";
@@ -28049,7 +28127,8 @@ function falseAlarms(comparison) {
     const after = looks.length === 1 ? `after round ${looks[0].round}` : `after rounds ${looks.map((l) => l.round).join(", ")}`;
     return `**False alarms:** judged ${after}; \u03B1 = ${formatPercent(p.alpha)} is spent over the looks by an O'Brien\u2013Fleming-type function (${looks.map((l) => share2(l.alpha)).join(", ")}; the last look spends what the earlier ones left), each look a Holm step-down over its gated tests (${comparison.gatedTests} at the first), so the chance of any false alarm over the whole run is at most ${formatPercent(p.alpha)}. A regression also needs the change to reach past the threshold: its estimate at an earlier look, its interval at the last. Intervals are ${level}, paired over interleaved rounds on log ratios, pooled with this machine kind's per-round noise; MDE is the smallest change this run could call a regression.`;
   }
-  return `**False alarms:** a regression needs a p-value below ${formatPercent(p.alpha)} after Holm's adjustment over the ${comparison.gatedTests} gated tests of this matrix, so the chance of any false alarm is at most ${formatPercent(p.alpha)} as far as the noise model holds; it also needs its interval to reach past the threshold. Intervals are ${level} on log ratios: the trials' spread pooled with ${comparison.noiseSource ?? "this machine kind's default noise"}, plus the drift between whole runs that no trial spread shows; MDE is the smallest change this run could call a regression.`;
+  const settled = comparison.settled?.cells.length ? ` The cells settled beside the base were judged again at \u03B1 = ${formatPercent(p.alpha)} of their own (spent over their looks as compare: base spends it, Holm over ${comparison.settled.gatedTests} gated tests), so over both stages the chance of any false alarm is at most ${formatPercent(Math.min(1, 2 * p.alpha))}.` : "";
+  return `**False alarms:** a regression needs a p-value below ${formatPercent(p.alpha)} after Holm's adjustment over the ${comparison.gatedTests} gated tests of this matrix, so the chance of any false alarm is at most ${formatPercent(p.alpha)} as far as the noise model holds; it also needs its interval to reach past the threshold. Intervals are ${level} on log ratios: the trials' spread pooled with ${comparison.noiseSource ?? "this machine kind's default noise"}, plus the drift between whole runs that no trial spread shows; MDE is the smallest change this run could call a regression.${settled}`;
 }
 function environment(results, comparison) {
   const env = results.environment;
@@ -28066,6 +28145,8 @@ function environment(results, comparison) {
   );
   if (comparison.gatedTests > 0) lines.push(falseAlarms(comparison));
   if (comparison.baseSource) lines.push(`**Baseline:** ${mdCode(comparison.baseSource)}.`);
+  const settled = settledSentence(comparison);
+  if (settled) lines.push(`**Settled beside the base:** ${md(settled)}.`);
   const calibrated = comparison.cells.filter((c) => c.calibration);
   if (calibrated.length) {
     const factor = (c) => {
@@ -28159,7 +28240,7 @@ function resultsTable(comparison, results) {
         change(c.failuresPerSec, 2),
         change(c.cpuMsPer1kRequests, 0, metric(c, "cpu")),
         noise2(c),
-        verdictCell(c)
+        verdictCell(c, isSettled(comparison, c.name))
       ])
     ],
     { align: ["l", ...capacity.header.map(() => "r"), "r", "r", "r", "r", "r", "l", "l"] }
@@ -28504,7 +28585,7 @@ function overview(input) {
       change2(c, "p50", 1),
       change2(c, "p99", 1),
       change2(c, "cpuMsPer1kRequests", 0),
-      `<span class="${c.verdict}">${html(c.verdict)}${c.reasons.length && c.verdict !== "new" ? `: ${html(c.reasons.join("; "))}` : ""}</span>`
+      `<span class="${c.verdict}">${html(c.verdict)}${isSettled(comparison, c.name) ? " (beside the base)" : ""}${c.reasons.length && c.verdict !== "new" ? `: ${html(c.reasons.join("; "))}` : ""}</span>`
     ]),
     [0, 5]
   );
@@ -28556,6 +28637,7 @@ function renderHtml(input) {
     `<h1>flask-perf \xB7 ${html(input.title)}</h1>`,
     comparison ? `<p class="headline">${headline(comparison, html)}</p>` : "",
     comparison?.baseSource ? `<p class="muted">Compared with ${html(comparison.baseSource)}.</p>` : "",
+    comparison && settledSentence(comparison) ? `<p class="muted">${html(settledSentence(comparison))}.</p>` : "",
     recommendation2 ? `<p><strong>Recommendation:</strong> ${recommendation2}.</p>` : "",
     warnings2.join(""),
     overview(input),
@@ -28616,23 +28698,28 @@ var UsageError = class extends Error {
   name = "UsageError";
 };
 var USAGE = `Usage: flask-perf run --config <file> [options]
-       flask-perf compare --config <file> (--base <git-ref> | --baseline <file>) [options]
+       flask-perf compare --config <file> (--base <git-ref> | --baseline <file> [--base <git-ref>]) [options]
        flask-perf report <results.json> [--baseline <file> | --base-results <file>] [--config <file>] [--out <file>]
 
 run      runs every topology of the config under load and prints the results table.
 compare  does what the action does on a pull request and prints its report (markdown):
          --base <git-ref>   measures that commit (in a temporary git worktree) and the working
                             tree interleaved, round by round, as compare: base does;
-         --baseline <file>  runs the matrix and compares it with a stored results document.
+         --baseline <file>  runs the matrix and compares it with a stored results document;
+                            with --base as well, the cells the baseline leaves inconclusive
+                            are then measured beside that commit, as the action does on a
+                            pull request (compare.settle).
 report   judges results already measured, as the action's report mode does, and prints the
-         report; nothing runs. --baseline: a stored baseline; --base-results: the base side of a
-         compare: base run (its base.json); --config: the thresholds and topologies to judge.
+         report; nothing runs. --baseline: a stored baseline (with compare.settle, the settling
+         run's settle-head.json and settle-base.json beside <results.json> too); --base-results:
+         the base side of a compare: base run (its base.json); --config: the thresholds and
+         topologies to judge.
 
 Options:
   --config <file>       config file (YAML)                      [required]
   --out <path>          run: the results JSON (and its charts beside it, <name>.html);
                         compare: a folder for results.json, base.json (with --base),
-                        report.md and report.html; report: report.html, or a markdown
+                        settle-*.json (settled), report.md and report.html; report: report.html, or a markdown
                         file with report.html beside it
   --only <name>         run only this topology (repeatable)
   --duration <time>     length of each trial, e.g. 5s           (overrides load.duration)
@@ -28696,8 +28783,8 @@ function parseCliArgs(argv) {
   if (!values.config) throw new UsageError("--config <file> is required");
   if (command === "run" && (values.base !== void 0 || values.baseline !== void 0))
     throw new UsageError('--base and --baseline belong to "compare"; "run" only measures');
-  if (command === "compare" && values.base === void 0 === (values.baseline === void 0)) {
-    throw new UsageError("compare needs exactly one of --base <git-ref> or --baseline <file>");
+  if (command === "compare" && values.base === void 0 && values.baseline === void 0) {
+    throw new UsageError("compare needs --base <git-ref>, --baseline <file>, or both (a baseline settled beside a commit)");
   }
   return {
     command,
@@ -28767,13 +28854,13 @@ async function compareCommand(args, config, root) {
   const dir = args.out;
   if (dir) ensureWritableDir(dir, "--out");
   const progress = progressHere();
+  const at = args.base === void 0 ? null : resolveCommit(root, args.base);
   let source;
-  if (args.base !== void 0) {
-    const { repo, commit } = resolveCommit(root, args.base);
-    progress.note(`comparing the working tree with ${args.base} (${commit.slice(0, 7)})`);
-    source = { kind: "commit", repo, commit };
+  if (args.baseline === void 0) {
+    progress.note(`comparing the working tree with ${args.base} (${at.commit.slice(0, 7)})`);
+    source = { kind: "commit", ...at };
   } else {
-    source = { kind: "baseline", baseline: readBaselineFile(args.baseline) };
+    source = { kind: "baseline", baseline: readBaselineFile(args.baseline), settleAt: at };
   }
   const outcome = await runPipeline(config, source, policyOf(config), {
     progress,
@@ -28782,13 +28869,18 @@ async function compareCommand(args, config, root) {
       if (!dir) return;
       keep(path9.join(dir, RESULT_FILES.results), head);
       if (base) keep(path9.join(dir, RESULT_FILES.base), base);
+    },
+    onSettle: (settle) => {
+      if (!dir) return;
+      keep(path9.join(dir, RESULT_FILES.settleHead), settle.head);
+      keep(path9.join(dir, RESULT_FILES.settleBase), settle.base);
     }
   });
   await haltIfInterrupted();
   const context = { configPath: args.config, baselinePath: args.baseline ?? DEFAULT_BASELINE, htmlReport: dir !== void 0 };
   const report = renderReport(outcome.comparison, outcome.results, context);
   const html2 = renderHtml({ title: args.config, head: outcome.results, base: outcome.reference, comparison: outcome.comparison });
-  const files = dir ? writeResultsDir(dir, { results: outcome.results, base: outcome.base, report, html: html2 }) : null;
+  const files = dir ? writeResultsDir(dir, { results: outcome.results, base: outcome.base, settle: outcome.settle, report, html: html2 }) : null;
   const code = finish(report, failureMessage(outcome.comparison));
   if (files) out(`report: ${pathToFileURL(path9.resolve(files.html)).href}
 `);
@@ -28811,7 +28903,8 @@ function reportCommand(args) {
   } else {
     const baseline = args.baseline !== void 0 ? readBaselineFile(args.baseline) : null;
     if (args.baseline !== void 0 && !baseline) throw new ResultsError(`baseline ${args.baseline} does not exist`);
-    comparison = judge("baseline", compare, head, { kind: "baseline", baseline }, policyOf(config), expected);
+    const settle = baseline && compare.settle ? readSettleFiles(path9.dirname(args.results)) : null;
+    comparison = judge("baseline", compare, head, { kind: "baseline", baseline, settle }, policyOf(config), expected);
     reference = baseline?.results ?? null;
   }
   const title = args.config ?? "(no config)";

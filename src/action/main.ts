@@ -6,6 +6,7 @@ import { cellsWith } from '../compare/cells.js';
 import { failureMessage } from '../compare/gate.js';
 import { nextHistory } from '../compare/noise.js';
 import type { CompareMode, Comparison } from '../compare/types.js';
+import type { SettleResults } from '../compare/settle.js';
 import { ConfigError, readConfig } from '../config/load.js';
 import { describeGithubError, upsertComment } from '../github/comments.js';
 import { pullRequestOf, workflowRunOf } from '../github/event.js';
@@ -59,16 +60,16 @@ function baselineFor(inputs: ActionInputs, baseSha: string | null): LoadedBaseli
  */
 async function record(
   inputs: ActionInputs,
-  results: Results,
-  base: Results | null,
+  measured: { readonly results: Results; readonly base: Results | null; readonly settle: SettleResults | null },
   reference: Results | null,
   comparison: Comparison,
   meta: RunMeta,
-  measured: boolean,
+  write: boolean,
 ): Promise<void> {
+  const { results } = measured;
   const report = renderReport(comparison, results, reportContext(inputs));
   const html = renderHtml({ title: inputs.configLabel, head: results, base: reference, comparison });
-  const files = writeResultsDir(inputs.resultsDir, measured ? { results, base, report, html, meta } : { report, html, meta });
+  const files = writeResultsDir(inputs.resultsDir, write ? { ...measured, report, html, meta } : { report, html, meta });
   // One line, plain: workflows interpolate outputs, and a line break would let data write commands.
   const summary = logLine(summaryLine(comparison));
   core.setOutput(Outputs.Results, files.results);
@@ -136,7 +137,11 @@ async function runMode(inputs: ActionInputs): Promise<Comparison> {
   const source: BaseSource =
     mode === 'base'
       ? { kind: 'commit', repo: inputs.workspace, commit: pr!.baseSha! }
-      : { kind: 'baseline', baseline: baselineFor(inputs, pr?.baseSha ?? null) };
+      : {
+          kind: 'baseline',
+          baseline: baselineFor(inputs, pr?.baseSha ?? null),
+          settleAt: pr?.baseSha ? { repo: inputs.workspace, commit: pr.baseSha } : null,
+        };
   const outcome = await runPipeline(config, source, policy, {
     progress: lineProgress(info),
     onWorktree: (dir) => info(`flask-perf: comparing with the PR's base ${pr!.baseSha!.slice(0, 7)} (worktree ${dir})`),
@@ -144,13 +149,16 @@ async function runMode(inputs: ActionInputs): Promise<Comparison> {
       keep(path.join(inputs.resultsDir, RESULT_FILES.results), head);
       if (base) keep(path.join(inputs.resultsDir, RESULT_FILES.base), base);
     },
+    onSettle: (settle) => {
+      keep(path.join(inputs.resultsDir, RESULT_FILES.settleHead), settle.head);
+      keep(path.join(inputs.resultsDir, RESULT_FILES.settleBase), settle.base);
+    },
   });
   await haltIfInterrupted();
   const { results, base, comparison } = outcome;
   await record(
     inputs,
-    results,
-    base,
+    { results, base, settle: outcome.settle },
     outcome.reference,
     comparison,
     {
@@ -215,22 +223,22 @@ async function reportMode(inputs: ActionInputs): Promise<Comparison> {
   const api = repoApi(inputs);
   let artifact: ReturnType<typeof readResultsDir>;
   try {
-    artifact = readResultsDir(inputs.resultsDir, mode === 'base');
+    artifact = readResultsDir(inputs.resultsDir, mode === 'base', trusted.compare.settle);
   } catch (error) {
     // An artifact that cannot be judged must not leave a required check pending or green.
     const run = workflowRunOf(context.eventName, context.payload);
     if (api && run?.headSha) await setStatus(api, run.headSha, 'error', 'flask-perf: the results artifact is invalid; see the report job');
     throw error;
   }
-  const { results, meta, base } = artifact;
+  const { results, meta, base, settle } = artifact;
   if (artifact.baseIgnored)
     core.warning('flask-perf: the artifact holds base.json, but the trusted config does not say compare: base; comparing with the stored baseline');
   const policy = policyOf(trusted, inputs.threshold);
   const expected = trusted.topologies.map((t) => t.name);
   // The looks are replayed from the rounds: the verdicts are the ones the run job reached.
   const baseline = base ? null : readBaselineFile(inputs.baselinePath, inputs.baselineLabel);
-  const comparison = judge(mode, trusted.compare, results, base ? { kind: 'measured', base } : { kind: 'baseline', baseline }, policy, expected);
-  await record(inputs, results, base, base ?? baseline?.results ?? null, comparison, meta, false);
+  const comparison = judge(mode, trusted.compare, results, base ? { kind: 'measured', base } : { kind: 'baseline', baseline, settle }, policy, expected);
+  await record(inputs, { results, base, settle }, base ?? baseline?.results ?? null, comparison, meta, false);
   await publish(inputs, api, await reportTarget(api, meta.headSha), results, comparison);
   return comparison;
 }

@@ -8,23 +8,28 @@ export class UsageError extends Error {
 }
 
 export const USAGE = `Usage: flask-perf run --config <file> [options]
-       flask-perf compare --config <file> (--base <git-ref> | --baseline <file>) [options]
+       flask-perf compare --config <file> (--base <git-ref> | --baseline <file> [--base <git-ref>]) [options]
        flask-perf report <results.json> [--baseline <file> | --base-results <file>] [--config <file>] [--out <file>]
 
 run      runs every topology of the config under load and prints the results table.
 compare  does what the action does on a pull request and prints its report (markdown):
          --base <git-ref>   measures that commit (in a temporary git worktree) and the working
                             tree interleaved, round by round, as compare: base does;
-         --baseline <file>  runs the matrix and compares it with a stored results document.
+         --baseline <file>  runs the matrix and compares it with a stored results document;
+                            with --base as well, the cells the baseline leaves inconclusive
+                            are then measured beside that commit, as the action does on a
+                            pull request (compare.settle).
 report   judges results already measured, as the action's report mode does, and prints the
-         report; nothing runs. --baseline: a stored baseline; --base-results: the base side of a
-         compare: base run (its base.json); --config: the thresholds and topologies to judge.
+         report; nothing runs. --baseline: a stored baseline (with compare.settle, the settling
+         run's settle-head.json and settle-base.json beside <results.json> too); --base-results:
+         the base side of a compare: base run (its base.json); --config: the thresholds and
+         topologies to judge.
 
 Options:
   --config <file>       config file (YAML)                      [required]
   --out <path>          run: the results JSON (and its charts beside it, <name>.html);
                         compare: a folder for results.json, base.json (with --base),
-                        report.md and report.html; report: report.html, or a markdown
+                        settle-*.json (settled), report.md and report.html; report: report.html, or a markdown
                         file with report.html beside it
   --only <name>         run only this topology (repeatable)
   --duration <time>     length of each trial, e.g. 5s           (overrides load.duration)
@@ -48,7 +53,7 @@ export interface RunArgs {
 
 export interface CompareArgs extends Omit<RunArgs, 'command'> {
   readonly command: 'compare';
-  /** A git ref of the repository around the working directory: compare: base against it. */
+  /** A git ref of the repository around the working directory: compare: base against it (with a baseline: settle beside it). */
   readonly base?: string;
   /** A stored results document: compare: baseline against it. */
   readonly baseline?: string;
@@ -121,8 +126,8 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
   if (!values.config) throw new UsageError('--config <file> is required');
   if (command === 'run' && (values.base !== undefined || values.baseline !== undefined))
     throw new UsageError('--base and --baseline belong to "compare"; "run" only measures');
-  if (command === 'compare' && (values.base === undefined) === (values.baseline === undefined)) {
-    throw new UsageError('compare needs exactly one of --base <git-ref> or --baseline <file>');
+  if (command === 'compare' && values.base === undefined && values.baseline === undefined) {
+    throw new UsageError('compare needs --base <git-ref>, --baseline <file>, or both (a baseline settled beside a commit)');
   }
   return {
     command,

@@ -15,6 +15,7 @@ import {
   ensureWritableFile,
   OutputError,
   readResultsFile,
+  readSettleFiles,
   RESULT_FILES,
   ResultsError,
   writeJson,
@@ -87,13 +88,13 @@ async function compareCommand(args: CompareArgs, config: Config, root: string): 
   const dir = args.out;
   if (dir) ensureWritableDir(dir, '--out');
   const progress = progressHere();
+  const at = args.base === undefined ? null : resolveCommit(root, args.base);
   let source: BaseSource;
-  if (args.base !== undefined) {
-    const { repo, commit } = resolveCommit(root, args.base);
-    progress.note(`comparing the working tree with ${args.base} (${commit.slice(0, 7)})`);
-    source = { kind: 'commit', repo, commit };
+  if (args.baseline === undefined) {
+    progress.note(`comparing the working tree with ${args.base} (${at!.commit.slice(0, 7)})`);
+    source = { kind: 'commit', ...at! };
   } else {
-    source = { kind: 'baseline', baseline: readBaselineFile(args.baseline!) };
+    source = { kind: 'baseline', baseline: readBaselineFile(args.baseline), settleAt: at };
   }
   const outcome = await runPipeline(config, source, policyOf(config), {
     progress,
@@ -103,12 +104,17 @@ async function compareCommand(args: CompareArgs, config: Config, root: string): 
       keep(path.join(dir, RESULT_FILES.results), head);
       if (base) keep(path.join(dir, RESULT_FILES.base), base);
     },
+    onSettle: (settle) => {
+      if (!dir) return;
+      keep(path.join(dir, RESULT_FILES.settleHead), settle.head);
+      keep(path.join(dir, RESULT_FILES.settleBase), settle.base);
+    },
   });
   await haltIfInterrupted();
   const context = { configPath: args.config, baselinePath: args.baseline ?? DEFAULT_BASELINE, htmlReport: dir !== undefined };
   const report = renderReport(outcome.comparison, outcome.results, context);
   const html = renderHtml({ title: args.config, head: outcome.results, base: outcome.reference, comparison: outcome.comparison });
-  const files = dir ? writeResultsDir(dir, { results: outcome.results, base: outcome.base, report, html }) : null;
+  const files = dir ? writeResultsDir(dir, { results: outcome.results, base: outcome.base, settle: outcome.settle, report, html }) : null;
   const code = finish(report, failureMessage(outcome.comparison));
   if (files) out(`report: ${pathToFileURL(path.resolve(files.html)).href}\n`);
   return code;
@@ -132,7 +138,8 @@ function reportCommand(args: ReportArgs): number {
   } else {
     const baseline = args.baseline !== undefined ? readBaselineFile(args.baseline) : null;
     if (args.baseline !== undefined && !baseline) throw new ResultsError(`baseline ${args.baseline} does not exist`);
-    comparison = judge('baseline', compare, head, { kind: 'baseline', baseline }, policyOf(config), expected);
+    const settle = baseline && compare.settle ? readSettleFiles(path.dirname(args.results)) : null;
+    comparison = judge('baseline', compare, head, { kind: 'baseline', baseline, settle }, policyOf(config), expected);
     reference = baseline?.results ?? null;
   }
   const title = args.config ?? '(no config)';

@@ -76,6 +76,15 @@ export interface Comparison {
   readonly ignored: readonly string[];
   /** Stored baseline: where the noise the verdicts assume comes from. */
   readonly noiseSource?: string | null;
+  /**
+   * Stored baseline, settled: the cells it left inconclusive, judged on the PR's base measured
+   * beside the head in this job (compare/settle.ts), with that run's looks.
+   */
+  readonly settled?: {
+    readonly cells: readonly string[];
+    readonly looks: readonly { readonly round: number; readonly alpha: number }[];
+    readonly gatedTests: number;
+  };
 }
 
 /** A cell to judge: its base and head results, and the samples behind each metric. */

@@ -36,6 +36,7 @@ export const DEFAULTS = {
     gate: ['rps', 'cpu'],
     'fail-on-inconclusive': false,
     calibrate: true,
+    settle: true,
   },
 } as const;
 

@@ -172,6 +172,7 @@ function normaliseCompare(raw: unknown, capacity = false): CompareConfig {
     gate: [...(c.gate as GateMetric[])],
     failOnInconclusive: c['fail-on-inconclusive'] === true,
     calibrate: c.calibrate === true,
+    settle: c.settle === true,
   };
 }
 

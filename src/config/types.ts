@@ -153,6 +153,8 @@ export interface CompareConfig {
   readonly failOnInconclusive: boolean;
   /** Measure the reference app under each topology too (for cross-hardware baselines). */
   readonly calibrate: boolean;
+  /** Stored baseline: measure the PR's base beside the head for the cells the baseline leaves inconclusive. */
+  readonly settle: boolean;
 }
 
 /** The whole config, read-only, with every default applied. */

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { policyFrom } from '../compare/cells.js';
 import { pairedJudging } from '../compare/noise.js';
 import { comparePaired } from '../compare/paired.js';
+import { cellsToSettle, settleComparison, type SettleResults } from '../compare/settle.js';
 import { compareStored } from '../compare/stored.js';
 import { resolveThresholds } from '../compare/thresholds.js';
 import { DEFAULT_COMPARE } from '../config/load.js';
@@ -14,15 +15,19 @@ import type { CompareMode, Comparison, Policy } from '../compare/types.js';
 import type { CompareConfig, Config } from '../config/types.js';
 import { addWorktree } from '../git/git.js';
 import type { Results } from '../results/types.js';
-import { runAb } from '../run/ab.js';
+import { runAb, type AbOutcome } from '../run/ab.js';
 import { runMatrix } from '../run/matrix.js';
 import { silentProgress, type Progress } from '../run/progress.js';
+import { interruption } from '../topology/cleanup.js';
 import type { LoadedBaseline } from './baseline.js';
 
 /** Where the base side of a comparison comes from. */
 export type BaseSource =
-  /** compare: baseline — a stored results document, or none yet. */
-  | { readonly kind: 'baseline'; readonly baseline: LoadedBaseline | null }
+  /**
+   * compare: baseline — a stored results document, or none yet; with `settleAt` (compare.settle),
+   * the cells it leaves inconclusive are measured again beside that commit.
+   */
+  | { readonly kind: 'baseline'; readonly baseline: LoadedBaseline | null; readonly settleAt?: { readonly repo: string; readonly commit: string } | null }
   /** compare: base — this commit of the repository, measured in a worktree beside the head. */
   | { readonly kind: 'commit'; readonly repo: string; readonly commit: string };
 
@@ -34,8 +39,10 @@ export interface PipelineOptions {
   readonly random?: () => number;
   /** The results so far, after each cell (baseline) or round (base): a crash or a signal loses only what it hit. */
   readonly onProgress?: (head: Results, base: Results | null) => void;
-  /** compare: base — the worktree the base is measured in. */
+  /** compare: base, or settling a baseline — the worktree the base is measured in. */
   readonly onWorktree?: (dir: string) => void;
+  /** Settling a baseline: both sides so far, after each round. */
+  readonly onSettle?: (settle: SettleResults) => void;
 }
 
 /** What the pipeline produced: the head's results, the base's (measured, or the baseline), the verdicts. */
@@ -46,6 +53,8 @@ export interface PipelineOutcome {
   /** What the head was compared with: the measured base, or the stored baseline (null: none yet). */
   readonly reference: Results | null;
   readonly comparison: Comparison;
+  /** compare: baseline, settled — the head and the base measured by turns for the inconclusive cells. */
+  readonly settle: SettleResults | null;
 }
 
 /** The verdict policy of a config (defaults without one), with the `threshold` input's req/s threshold when given. */
@@ -70,26 +79,51 @@ export async function runPipeline(config: Config, source: BaseSource, policy: Po
   const progress = options.progress ?? silentProgress;
   if (source.kind === 'baseline') {
     const results = await runMatrix(config, { progress, skipBuild: options.skipBuild, onCell: (partial) => options.onProgress?.(partial, null) });
-    return { results, base: null, reference: source.baseline?.results ?? null, comparison: judge('baseline', config.compare, results, source, policy) };
+    const reference = source.baseline?.results ?? null;
+    const stored = judge('baseline', config.compare, results, source, policy);
+    const names = new Set(cellsToSettle(stored));
+    if (!config.compare.settle || !source.settleAt || names.size === 0 || interruption())
+      return { results, base: null, reference, comparison: stored, settle: null };
+    const { repo, commit } = source.settleAt;
+    progress.note(`settling ${[...names].join(', ')} (inconclusive against the baseline): measuring ${commit.slice(0, 7)} beside the head, by turns`);
+    const subset = { ...config, topologies: config.topologies.filter((t) => names.has(t.name)) };
+    const settle = await measureBeside(subset, repo, commit, policy, { ...options, headBuilt: true }, (head, base) => options.onSettle?.({ head, base }));
+    return { results, base: null, reference, comparison: settleComparison(stored, settle, config.compare, policy), settle };
   }
-  const worktree = addWorktree(source.repo, source.commit);
+  const outcome = await measureBeside(config, source.repo, source.commit, policy, options, (head, base) => options.onProgress?.(head, base));
+  return { results: outcome.head, base: outcome.base, reference: outcome.base, comparison: outcome.comparison, settle: null };
+}
+
+/** Measures the head and a commit by turns (run/ab.ts) in a temporary worktree, removed afterwards whatever happens. */
+async function measureBeside(
+  config: Config,
+  repo: string,
+  commit: string,
+  policy: Policy,
+  options: PipelineOptions & { readonly headBuilt?: boolean },
+  onRound: (head: Results, base: Results) => void,
+): Promise<AbOutcome> {
+  const worktree = addWorktree(repo, commit);
   try {
     options.onWorktree?.(worktree.dir);
-    const outcome = await runAb(config, configForBase(config, source.repo, worktree.dir), {
+    return await runAb(config, configForBase(config, repo, worktree.dir), {
       policy,
       random: options.random ?? Math.random,
-      progress,
+      progress: options.progress ?? silentProgress,
       skipBuild: options.skipBuild,
-      onRound: (head, base) => options.onProgress?.(head, base),
+      headBuilt: options.headBuilt,
+      onRound,
     });
-    return { results: outcome.head, base: outcome.base, reference: outcome.base, comparison: outcome.comparison };
   } finally {
     worktree.remove();
   }
 }
 
 /** The base side of a comparison of results already measured. */
-export type MeasuredBase = { readonly kind: 'baseline'; readonly baseline: LoadedBaseline | null } | { readonly kind: 'measured'; readonly base: Results };
+export type MeasuredBase =
+  /** A stored baseline, and (settled) the run that measured its inconclusive cells beside the PR's base. */
+  | { readonly kind: 'baseline'; readonly baseline: LoadedBaseline | null; readonly settle?: SettleResults | null }
+  | { readonly kind: 'measured'; readonly base: Results };
 
 /**
  * Judges results already measured (report mode, `flask-perf report`) exactly as the run that made
@@ -109,5 +143,7 @@ export function judge(
     return comparePaired(base.base.topologies, head.topologies, policy, { ...pairedJudging(compare, policy.alpha), final: true, expected });
   }
   const baseline = base.kind === 'baseline' ? base.baseline : null;
-  return compareStored(baseline?.results ?? null, head, policy, baseline?.source ?? null, expected);
+  const stored = compareStored(baseline?.results ?? null, head, policy, baseline?.source ?? null, expected);
+  const settle = base.kind === 'baseline' && 'settle' in base ? base.settle : null;
+  return settle && compare.settle ? settleComparison(stored, settle, compare, policy) : stored;
 }

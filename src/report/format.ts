@@ -15,7 +15,26 @@ export function fixed(value: number | null | undefined, digits: number): string 
  */
 export function sidesLabel(comparison: Comparison): string {
   if (comparison.mode === 'base') return 'base → head';
-  return comparison.cells.some((c) => c.calibration) ? 'baseline → now; % calibrated' : 'baseline → now';
+  const settled = comparison.settled?.cells.length ? '; settled cells: base → head' : '';
+  return `${comparison.cells.some((c) => c.calibration) ? 'baseline → now; % calibrated' : 'baseline → now'}${settled}`;
+}
+
+/** The cell was judged beside the PR's base after the baseline left it inconclusive (compare.settle; pure). */
+export function isSettled(comparison: Comparison, name: string): boolean {
+  return comparison.settled?.cells.includes(name) ?? false;
+}
+
+/** What settling did, one sentence of plain text (escape it for where it goes); null when nothing was settled (pure). */
+export function settledSentence(comparison: Comparison): string | null {
+  const settled = comparison.settled;
+  if (!settled?.cells.length) return null;
+  const one = settled.cells.length === 1;
+  const rounds = settled.looks.map((l) => l.round);
+  const looks = rounds.length ? `, judged after round${rounds.length > 1 ? 's' : ''} ${rounds.join(', ')}` : '';
+  return (
+    `${settled.cells.join(', ')} ${one ? 'was' : 'were'} inconclusive against the baseline, so the PR's base was measured in this job beside the head, by turns${looks}; ` +
+    `${one ? 'its verdict is' : 'their verdicts are'} from that measurement, as compare: base judges, free of the drift between runs and machines`
+  );
 }
 
 /** The Python packages the environment found, with their versions: ["Python 3.11.7", "gunicorn 26.2.0"]; what was not found is left out (an app need not use Flask; pure). */

@@ -10,7 +10,7 @@ import type { CellComparison, Comparison } from '../compare/types.js';
 import type { Results, TopologyResult, TrialResult } from '../results/types.js';
 import { PERCENTILES } from '../stats/percentiles.js';
 import { html } from './escape.js';
-import { fixed, sidesLabel, softwareVersions } from './format.js';
+import { fixed, isSettled, settledSentence, sidesLabel, softwareVersions } from './format.js';
 import { headline } from './markdown.js';
 import { recommendationLine } from './recommend.js';
 import { barChart, lineChart, type Line } from './svg.js';
@@ -255,7 +255,7 @@ function overview(input: HtmlReportInput): string {
       change(c, 'p50', 1),
       change(c, 'p99', 1),
       change(c, 'cpuMsPer1kRequests', 0),
-      `<span class="${c.verdict}">${html(c.verdict)}${c.reasons.length && c.verdict !== 'new' ? `: ${html(c.reasons.join('; '))}` : ''}</span>`,
+      `<span class="${c.verdict}">${html(c.verdict)}${isSettled(comparison, c.name) ? ' (beside the base)' : ''}${c.reasons.length && c.verdict !== 'new' ? `: ${html(c.reasons.join('; '))}` : ''}</span>`,
     ]),
     [0, 5],
   );
@@ -312,6 +312,7 @@ export function renderHtml(input: HtmlReportInput): string {
     `<h1>flask-perf · ${html(input.title)}</h1>`,
     comparison ? `<p class="headline">${headline(comparison, html)}</p>` : '',
     comparison?.baseSource ? `<p class="muted">Compared with ${html(comparison.baseSource)}.</p>` : '',
+    comparison && settledSentence(comparison) ? `<p class="muted">${html(settledSentence(comparison)!)}.</p>` : '',
     recommendation ? `<p><strong>Recommendation:</strong> ${recommendation}.</p>` : '',
     warnings.join(''),
     overview(input),

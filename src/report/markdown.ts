@@ -6,7 +6,7 @@ import type { MetricVerdict } from '../compare/verdict.js';
 import { formatPercent } from '../config/percent.js';
 import type { Results } from '../results/types.js';
 import { md, mdCode, mdFence } from './escape.js';
-import { fixed, sidesLabel, softwareVersions } from './format.js';
+import { fixed, isSettled, settledSentence, sidesLabel, softwareVersions } from './format.js';
 import { recommendationLine, rpsChart } from './recommend.js';
 
 /** GitHub refuses comments longer than 65,536 characters; keep a margin. */
@@ -67,10 +67,11 @@ function metric(c: CellComparison, name: MetricVerdict['metric']): MetricVerdict
   return c.metrics.find((m) => m.metric === name);
 }
 
-function verdictCell(c: CellComparison): string {
+function verdictCell(c: CellComparison, settled: boolean): string {
   const reasons = c.reasons.join('; ');
   const shown = reasons.length > MAX_REASON_CHARS ? `${reasons.slice(0, MAX_REASON_CHARS)}…` : reasons;
-  return c.reasons.length && c.verdict !== 'new' ? `${ICON[c.verdict]}: ${md(shown)}` : ICON[c.verdict];
+  const icon = `${ICON[c.verdict]}${settled ? ' (beside the base)' : ''}`;
+  return c.reasons.length && c.verdict !== 'new' ? `${icon}: ${md(shown)}` : icon;
 }
 
 /**
@@ -89,7 +90,8 @@ export function headline(comparison: Comparison, text: (s: string) => string = m
   if (failed.length) parts.push(list(failed, 'cell failed', 'cells failed'));
   if (missing.length) parts.push(list(missing, 'missing', 'missing'));
   if (inconclusive.length) parts.push(list(inconclusive, 'inconclusive', 'inconclusive'));
-  const cross = comparison.hardwareNote ? ' (cross-hardware)' : '';
+  // Settled cells were measured beside the base, on one machine: cross-hardware only if one is left.
+  const cross = comparison.hardwareNote && comparison.cells.some((c) => !isSettled(comparison, c.name)) ? ' (cross-hardware)' : '';
   if (regressed.length || failed.length || missing.length) return `❌ ${parts.join(', ')}${cross}`;
   if (inconclusive.length) return `❔ no regression found; ${parts.join(', ')}${cross}`;
   if (!comparison.hasBase) return '🆕 no baseline yet — these numbers become the reference once a baseline is recorded';
@@ -153,9 +155,12 @@ function falseAlarms(comparison: Comparison): string {
       `so the chance of any false alarm over the whole run is at most ${formatPercent(p.alpha)}. A regression also needs the change to reach past the threshold: its estimate at an earlier look, its interval at the last. Intervals are ${level}, paired over interleaved rounds on log ratios, pooled with this machine kind's per-round noise; MDE is the smallest change this run could call a regression.`
     );
   }
+  const settled = comparison.settled?.cells.length
+    ? ` The cells settled beside the base were judged again at α = ${formatPercent(p.alpha)} of their own (spent over their looks as compare: base spends it, Holm over ${comparison.settled.gatedTests} gated tests), so over both stages the chance of any false alarm is at most ${formatPercent(Math.min(1, 2 * p.alpha))}.`
+    : '';
   return (
     `**False alarms:** a regression needs a p-value below ${formatPercent(p.alpha)} after Holm's adjustment over the ${comparison.gatedTests} gated tests of this matrix, so the chance of any false alarm is at most ${formatPercent(p.alpha)} as far as the noise model holds; it also needs its interval to reach past the threshold. ` +
-    `Intervals are ${level} on log ratios: the trials' spread pooled with ${comparison.noiseSource ?? "this machine kind's default noise"}, plus the drift between whole runs that no trial spread shows; MDE is the smallest change this run could call a regression.`
+    `Intervals are ${level} on log ratios: the trials' spread pooled with ${comparison.noiseSource ?? "this machine kind's default noise"}, plus the drift between whole runs that no trial spread shows; MDE is the smallest change this run could call a regression.${settled}`
   );
 }
 
@@ -174,6 +179,8 @@ function environment(results: Results, comparison: Comparison): string {
   );
   if (comparison.gatedTests > 0) lines.push(falseAlarms(comparison));
   if (comparison.baseSource) lines.push(`**Baseline:** ${mdCode(comparison.baseSource)}.`);
+  const settled = settledSentence(comparison);
+  if (settled) lines.push(`**Settled beside the base:** ${md(settled)}.`);
   const calibrated = comparison.cells.filter((c) => c.calibration);
   if (calibrated.length) {
     const factor = (c: CellComparison): string => {
@@ -278,7 +285,7 @@ function resultsTable(comparison: Comparison, results: Results): string {
         change(c.failuresPerSec, 2),
         change(c.cpuMsPer1kRequests, 0, metric(c, 'cpu')),
         noise(c),
-        verdictCell(c),
+        verdictCell(c, isSettled(comparison, c.name)),
       ]),
     ],
     { align: ['l', ...capacity.header.map(() => 'r' as const), 'r', 'r', 'r', 'r', 'r', 'l', 'l'] },

@@ -130,6 +130,9 @@ export const RESULT_FILES = {
   report: 'report.md',
   html: 'report.html',
   meta: 'meta.json',
+  /** compare: baseline, settled — the head and the PR's base measured by turns for its inconclusive cells. */
+  settleHead: 'settle-head.json',
+  settleBase: 'settle-base.json',
 } as const;
 
 /** What to write into a results directory; absent parts are left as they are. */
@@ -141,9 +144,11 @@ export interface ResultsDirContent {
   /** The HTML report (report.html). */
   readonly html?: string;
   readonly meta?: RunMeta;
+  /** compare: baseline, settled — both sides of the settling run. */
+  readonly settle?: { readonly head: Results; readonly base: Results } | null;
 }
 
-/** Writes a results directory (the one writer of results.json, base.json, report.md, report.html and meta.json); returns the paths. */
+/** Writes a results directory (the one writer of its files: RESULT_FILES); returns the paths. */
 export function writeResultsDir(dir: string, content: ResultsDirContent): Record<keyof typeof RESULT_FILES, string> {
   const files = {
     results: path.join(dir, RESULT_FILES.results),
@@ -151,13 +156,35 @@ export function writeResultsDir(dir: string, content: ResultsDirContent): Record
     report: path.join(dir, RESULT_FILES.report),
     html: path.join(dir, RESULT_FILES.html),
     meta: path.join(dir, RESULT_FILES.meta),
+    settleHead: path.join(dir, RESULT_FILES.settleHead),
+    settleBase: path.join(dir, RESULT_FILES.settleBase),
   };
   if (content.results) writeJson(files.results, content.results);
   if (content.base) writeJson(files.base, content.base);
   if (content.meta) writeJson(files.meta, content.meta);
+  if (content.settle) {
+    writeJson(files.settleHead, content.settle.head);
+    writeJson(files.settleBase, content.settle.base);
+  }
   if (content.report !== undefined) writeText(files.report, content.report);
   if (content.html !== undefined) writeText(files.html, content.html);
   return files;
+}
+
+/**
+ * Reads a settling run's two documents from a results directory: both, or neither (null). One
+ * without the other is an error naming the missing file. `prefix` labels errors ("results-dir: ").
+ */
+export function readSettleFiles(dir: string, prefix = ''): { readonly head: Results; readonly base: Results } | null {
+  const label = (name: string): string => `${prefix}${path.join(dir, name)}`;
+  const head = readResultsFile(path.join(dir, RESULT_FILES.settleHead), label(RESULT_FILES.settleHead));
+  const base = readResultsFile(path.join(dir, RESULT_FILES.settleBase), label(RESULT_FILES.settleBase));
+  if (!head && !base) return null;
+  if (!head || !base) {
+    const [there, missing] = head ? [RESULT_FILES.settleHead, RESULT_FILES.settleBase] : [RESULT_FILES.settleBase, RESULT_FILES.settleHead];
+    throw new ResultsError(`${label(missing)} is missing: a settling run writes ${there} and ${missing} together`);
+  }
+  return { head, base };
 }
 
 /** Writes text to `file` (its folder created) through a temporary file and a rename. */

@@ -17,6 +17,8 @@ export interface AbOptions {
   readonly random: () => number;
   readonly progress?: Progress;
   readonly skipBuild?: boolean;
+  /** The head's `app.build` already ran (settling a baseline after the matrix): build the base only. */
+  readonly headBuilt?: boolean;
   /** Called with both sides' results so far after each round. */
   readonly onRound?: (head: Results, base: Results) => void;
 }
@@ -59,7 +61,7 @@ export async function runAb(head: Config, baseAsGiven: Config, options: AbOption
   placementHere(head); // a bad placement or a missing proxy binary is a config error before any build
   if (!options.skipBuild) {
     await runBuild(baseAsGiven.app, (line) => progress.note(`base ${line}`));
-    await runBuild(head.app, (line) => progress.note(`head ${line}`));
+    if (!options.headBuilt) await runBuild(head.app, (line) => progress.note(`head ${line}`));
   }
   const { config: base, note } = baseInterpreter(baseAsGiven, head);
   if (note) progress.note(note);

@@ -1,7 +1,7 @@
 import { tempDir } from '../support/tmp.js';
 import { SCHEMA_VERSION } from '../../src/results/types.js';
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ensureFixtureBuilt, ROOT } from '../support/fixture.js';
@@ -157,6 +157,34 @@ describe('publishing (report mode on committed results: no server runs)', () => 
     expect(r.stdout).toMatch(/::error::flask-perf: regressed: .*single \(req\/s −\d+\.\d% \[/);
   });
 
+  it('a settled artifact is judged as the run job judged it: the settling run decides the cells the trusted baseline leaves inconclusive', async () => {
+    const settledArtifact = (configExtra: string): string => {
+      const ws = reportWorkspace('unchanged', { configExtra });
+      for (const [from, to] of [
+        ['results.json', 'settle-head.json'],
+        ['base.json', 'settle-base.json'],
+      ])
+        copyFileSync(path.join(DATA_DIR, 'ab-regressed', from), path.join(ws, 'flask-perf-results', to));
+      return ws;
+    };
+    const r = await report(settledArtifact('compare: {calibrate: false}'));
+    expect(r.code, r.stdout).toBe(1);
+    expect(r.stdout).toMatch(/::error::flask-perf: regressed: gunicorn-2 \(req\/s −\d+\.\d% \[/);
+    expect(r.summary).toContain('**Settled beside the base:** gunicorn-2, single were inconclusive against the baseline');
+    expect(mock.api.statuses).toContainEqual(expect.objectContaining({ sha: DATA_HEAD_SHA, state: 'failure' }));
+    // A trusted config that does not settle ignores the settling run: the baseline leaves both inconclusive.
+    const off = await report(settledArtifact('compare: {calibrate: false, settle: false}'));
+    expect(off.code, off.stdout).toBe(0);
+    expect(off.summary).toContain('❔ no regression found; 2 inconclusive');
+    // Half a settling run is an invalid artifact, named, with an error status.
+    const half = settledArtifact('compare: {calibrate: false}');
+    rmSync(path.join(half, 'flask-perf-results/settle-base.json'));
+    const broken = await report(half);
+    expect(broken.code).toBe(1);
+    expect(broken.stdout).toContain(`results-dir: ${path.join(half, 'flask-perf-results/settle-base.json')} is missing`);
+    expect(mock.api.statuses).toContainEqual(expect.objectContaining({ sha: DATA_HEAD_SHA, state: 'error' }));
+  });
+
   it('an invalid input names the input, the rule and the value', async () => {
     const ws = makeWorkspace();
     const r = await runAction({ workspace: ws.dir, apiUrl: mock.url, eventName: 'push', payload: pushPayload(), inputs: { threshold: 'ten', mode: 'fast' } });
@@ -187,6 +215,29 @@ describe('run mode mechanics (fresh measurements, no verdict asserted)', () => {
     expect(r.summary).toContain(`.github/flask-perf-baseline.json at ${base.slice(0, 7)}`);
     expect(r.summary).toMatch(/\| gunicorn-2 +\| +[\d,.]+ → [\d,.]+ \(/);
     expect(mock.api.allComments()).toHaveLength(1);
+    expect(mock.api.allComments()[0].body).toBe(readFileSync(r.outputs.report, 'utf8'));
+  });
+
+  it('compare.settle: a cell the baseline leaves inconclusive is measured beside the PR base, kept in the results directory, and reported', async () => {
+    // Thresholds of 1% leave the stored verdict inconclusive whatever the machine does; α 0.1% keeps noise from deciding.
+    const ws = makeWorkspace(
+      'compare: {calibrate: false, rounds: 3, max-rounds: 3, duration: 1s, warmup: 300ms, confidence: 99.9%}\nthresholds: {rps: 1%, cpu: 1%}',
+    );
+    ws.commit('config');
+    const record = await runAction({ workspace: ws.dir, apiUrl: mock.url, eventName: 'push', payload: pushPayload(), inputs: { 'update-baseline': 'true' } });
+    expect(record.code, record.stdout).toBe(0);
+    expect(record.stdout).not.toContain('settling');
+    const base = ws.commit('baseline');
+    const r = await runAction({ workspace: ws.dir, apiUrl: mock.url, eventName: 'pull_request', payload: prPayload(base), inputs: lenient });
+    expect(r.code, r.stdout).toBe(0);
+    expect(r.stdout).toContain(`settling gunicorn-2 (inconclusive against the baseline): measuring ${base.slice(0, 7)} beside the head, by turns`);
+    expect(r.stdout).toContain(`comparing with the PR's base ${base.slice(0, 7)}`);
+    expect(r.summary).toContain("**Settled beside the base:** gunicorn-2 was inconclusive against the baseline, so the PR's base was measured in this job");
+    expect(r.summary).toMatch(/\| gunicorn-2 +\|.*\(beside the base\)/);
+    const settled = JSON.parse(readFileSync(path.join(ws.dir, 'flask-perf-results/settle-base.json'), 'utf8'));
+    expect(settled.topologies.map((t: { name: string; trials: unknown[] }) => [t.name, t.trials.length])).toEqual([['gunicorn-2', 3]]);
+    expect(existsSync(path.join(ws.dir, 'flask-perf-results/settle-head.json'))).toBe(true);
+    expect(execFileSync('git', ['worktree', 'list'], { cwd: ws.dir, encoding: 'utf8' }).trim().split('\n')).toHaveLength(1);
     expect(mock.api.allComments()[0].body).toBe(readFileSync(r.outputs.report, 'utf8'));
   });
 

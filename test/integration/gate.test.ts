@@ -1,6 +1,7 @@
 /**
  * The gate on real runs (stored baseline, the action's default mode): a flagrant change fails with
- * one trial; a baseline from another CPU is compared through the calibration cell.
+ * one trial; a baseline from another CPU is compared through the calibration cell. Settling is
+ * off: these judge the stored verdict itself (settling has its tests in action and cli).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -37,7 +38,7 @@ async function slowHeadRun(ws: { dir: string; commit: (m: string) => string }): 
 
 describe('the stored-baseline gate on real runs', () => {
   it('one trial a side: 4 ms more CPU per request (5–9× the app’s) fails the step, naming the topology', async () => {
-    const ws = await recordedBaseline('compare: {calibrate: true}');
+    const ws = await recordedBaseline('compare: {calibrate: true, settle: false}');
     const r = await slowHeadRun(ws);
     expect(r.code, r.stdout).toBe(1);
     expect(r.stdout).toMatch(/::error::flask-perf: regressed: gunicorn-2 \(req\/s −\d+\.\d% \[−\d+\.\d%, −\d+\.\d%\] \(threshold 10%\)/);
@@ -45,7 +46,9 @@ describe('the stored-baseline gate on real runs', () => {
   });
 
   it('a command topology, one trial a side: judged on a generic reference app, 4 ms more CPU per request fails naming it', async () => {
-    const ws = await recordedBaseline('compare: {calibrate: true}', ['  - {name: own-server, kind: command, command: "{python} app.py {port}"}']);
+    const ws = await recordedBaseline('compare: {calibrate: true, settle: false}', [
+      '  - {name: own-server, kind: command, command: "{python} app.py {port}"}',
+    ]);
     const baseline = JSON.parse(readFileSync(ws.baselineFile, 'utf8'));
     expect(baseline.topologies[0].calibration.trials).toHaveLength(1);
     const r = await slowHeadRun(ws);
@@ -57,7 +60,7 @@ describe('the stored-baseline gate on real runs', () => {
 
   it('a baseline from another CPU: an unchanged app passes, and the report shows the calibration factor', async () => {
     // Only huge changes may fail here: the subject is the calibration, not this machine's noise.
-    const ws = await recordedBaseline('thresholds: {rps: 50%, cpu: 200%}\ncompare: {calibrate: true}');
+    const ws = await recordedBaseline('thresholds: {rps: 50%, cpu: 200%}\ncompare: {calibrate: true, settle: false}');
     const baseline = JSON.parse(readFileSync(ws.baselineFile, 'utf8'));
     writeFileSync(
       ws.baselineFile,

@@ -71,8 +71,8 @@ export function makeWorkspace(
       '  requests: [{path: /}, {path: /cpu-bound}]',
       'topologies:',
       ...topologies,
-      // The calibration cell doubles a run; only the tests about it want it.
-      configExtra.includes('compare:') ? configExtra : `compare: {calibrate: false}\n${configExtra}`,
+      // The calibration cell doubles a run, and settling measures the PR's base again: only the tests about them want them.
+      configExtra.includes('compare:') ? configExtra : `compare: {calibrate: false, settle: false}\n${configExtra}`,
       '',
     ].join('\n'),
   );

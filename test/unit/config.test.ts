@@ -266,6 +266,13 @@ describe('config normalisation', () => {
     expect(s.placement).toEqual({ mode: 'auto' });
   });
 
+  it('takes the ends of a percentage range as written: confidence 99.9% is α 0.1%; settle is on unless turned off', () => {
+    const c = configFromObject({ ...valid(), compare: { confidence: '99.9%' } }, 'f.yml', '/repo').compare;
+    expect(c.alpha).toBe(0.001);
+    expect(c.settle).toBe(true);
+    expect(configFromObject({ ...valid(), compare: { settle: false } }, 'f.yml', '/repo').compare.settle).toBe(false);
+  });
+
   it('keeps a bare interpreter name for PATH lookup', () => {
     const c: any = valid();
     c.app.python = 'python3';

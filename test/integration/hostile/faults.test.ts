@@ -197,6 +197,29 @@ describe('a signal at each phase: exit 143 (SIGTERM) or 130 (SIGINT), nothing le
         } else expect(existsSync(results)).toBe(false);
       });
     }
+    it(`${door}: SIGTERM while settling beside the base: the matrix's results kept, worktree and its folder removed`, async () => {
+      // Thresholds of 1% leave the stored verdict inconclusive, so the run goes on to settle it.
+      const ws = makeWorkspace('compare: {calibrate: false, duration: 1s, warmup: 300ms}\nthresholds: {rps: 1%, cpu: 1%}');
+      const base = ws.commit('config');
+      const baseline = path.join(ws.dir, '.github/flask-perf-baseline.json');
+      const recorded = await cli(['run', '--config', '.github/flask-perf.yml', '--out', baseline], ws.dir);
+      expect(recorded.code, recorded.stderr).toBe(0);
+      const match = /settling gunicorn-2[^]*warm-up, not counted/;
+      const results = path.join(ws.dir, 'out/results.json');
+      const r =
+        door === 'CLI'
+          ? await cli(['compare', '--config', '.github/flask-perf.yml', '--baseline', baseline, '--base', base, '--out', 'out'], ws.dir, {
+              match,
+              signal: 'SIGTERM',
+            })
+          : await action(ws.dir, prPayload(ws.commit('baseline')), match, 'SIGTERM');
+      expect(r.signalled, r.stderr).toBe(true);
+      expect(r.code, r.stderr).toBe(143);
+      expect(execFileSync('git', ['worktree', 'list'], { cwd: ws.dir, encoding: 'utf8' }).trim().split('\n')).toHaveLength(1);
+      await expectNothingLeft(r.tmp);
+      const kept = JSON.parse(readFileSync(door === 'CLI' ? results : path.join(ws.dir, 'flask-perf-results/results.json'), 'utf8'));
+      expect(kept.topologies.map((t: { name: string; ok: boolean }) => [t.name, t.ok])).toEqual([['gunicorn-2', true]]);
+    });
     it(`${door}: SIGTERM while the base worktree is in use (compare: base): worktree and its folder removed`, async () => {
       const repo = repository(false);
       const match = /warm-up, not counted/;
