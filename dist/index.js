@@ -52375,7 +52375,15 @@ async function runPipeline(config, source, policy, options = {}) {
     const { repo, commit } = source.settleAt;
     progress.note(`settling ${[...names].join(", ")} (inconclusive against the baseline): measuring ${commit.slice(0, 7)} beside the head, by turns`);
     const subset = { ...config, topologies: config.topologies.filter((t) => names.has(t.name)) };
-    const settle = await measureBeside(subset, repo, commit, policy, { ...options, headBuilt: true }, (head, base) => options.onSettle?.({ head, base }));
+    let settle;
+    try {
+      settle = await measureBeside(subset, repo, commit, policy, { ...options, headBuilt: true }, (head, base) => options.onSettle?.({ head, base }));
+    } catch (error2) {
+      if (!(error2 instanceof WorktreeError || error2 instanceof BuildError)) throw error2;
+      const reason = error2.message;
+      progress.note(`not settled: ${reason.split("\n")[0]}`);
+      return { results, base: null, reference, comparison: { ...stored, settleError: reason }, settle: null };
+    }
     return { results, base: null, reference, comparison: settleComparison(stored, settle, config.compare, policy), settle };
   }
   const outcome = await measureBeside(config, source.repo, source.commit, policy, options, (head, base) => options.onProgress?.(head, base));
@@ -52424,6 +52432,10 @@ function isSettled(comparison, name) {
   return comparison.settled?.cells.includes(name) ?? false;
 }
 function settledSentence(comparison) {
+  if (comparison.settleError) {
+    const why = comparison.settleError.split("\n")[0].slice(0, 300);
+    return `the PR's base could not be measured beside the head (${why}); the inconclusive cells keep the baseline's verdict`;
+  }
   const settled = comparison.settled;
   if (!settled?.cells.length) return null;
   const one = settled.cells.length === 1;
@@ -52761,7 +52773,7 @@ function environment(results, comparison) {
   if (comparison.gatedTests > 0) lines.push(falseAlarms(comparison));
   if (comparison.baseSource) lines.push(`**Baseline:** ${mdCode(comparison.baseSource)}.`);
   const settled = settledSentence(comparison);
-  if (settled) lines.push(`**Settled beside the base:** ${md(settled)}.`);
+  if (settled) lines.push(`${comparison.settleError ? "\u26A0\uFE0F **Not settled:**" : "**Settled beside the base:**"} ${md(settled)}.`);
   const calibrated = comparison.cells.filter((c) => c.calibration);
   if (calibrated.length) {
     const factor = (c) => {
@@ -53252,7 +53264,7 @@ function renderHtml(input) {
     `<h1>flask-perf \xB7 ${html(input.title)}</h1>`,
     comparison ? `<p class="headline">${headline(comparison, html)}</p>` : "",
     comparison?.baseSource ? `<p class="muted">Compared with ${html(comparison.baseSource)}.</p>` : "",
-    comparison && settledSentence(comparison) ? `<p class="muted">${html(settledSentence(comparison))}.</p>` : "",
+    comparison && settledSentence(comparison) ? `<p class="muted">${comparison.settleError ? "Not settled: " : ""}${html(settledSentence(comparison))}.</p>` : "",
     recommendation2 ? `<p><strong>Recommendation:</strong> ${recommendation2}.</p>` : "",
     warnings2.join(""),
     overview(input),

@@ -85,6 +85,8 @@ export interface Comparison {
     readonly looks: readonly { readonly round: number; readonly alpha: number }[];
     readonly gatedTests: number;
   };
+  /** Stored baseline: settling was due but the PR's base could not be fetched or built (why). */
+  readonly settleError?: string;
 }
 
 /** A cell to judge: its base and head results, and the samples behind each metric. */

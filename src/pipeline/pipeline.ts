@@ -13,9 +13,10 @@ import { resolveThresholds } from '../compare/thresholds.js';
 import { DEFAULT_COMPARE } from '../config/load.js';
 import type { CompareMode, Comparison, Policy } from '../compare/types.js';
 import type { CompareConfig, Config } from '../config/types.js';
-import { addWorktree } from '../git/git.js';
+import { addWorktree, WorktreeError } from '../git/git.js';
 import type { Results } from '../results/types.js';
 import { runAb, type AbOutcome } from '../run/ab.js';
+import { BuildError } from '../run/build.js';
 import { runMatrix } from '../run/matrix.js';
 import { silentProgress, type Progress } from '../run/progress.js';
 import { interruption } from '../topology/cleanup.js';
@@ -87,7 +88,16 @@ export async function runPipeline(config: Config, source: BaseSource, policy: Po
     const { repo, commit } = source.settleAt;
     progress.note(`settling ${[...names].join(', ')} (inconclusive against the baseline): measuring ${commit.slice(0, 7)} beside the head, by turns`);
     const subset = { ...config, topologies: config.topologies.filter((t) => names.has(t.name)) };
-    const settle = await measureBeside(subset, repo, commit, policy, { ...options, headBuilt: true }, (head, base) => options.onSettle?.({ head, base }));
+    let settle: SettleResults;
+    try {
+      settle = await measureBeside(subset, repo, commit, policy, { ...options, headBuilt: true }, (head, base) => options.onSettle?.({ head, base }));
+    } catch (error) {
+      // A base that cannot be had or built must not cost the matrix's verdicts: they stand, and the report says why.
+      if (!(error instanceof WorktreeError || error instanceof BuildError)) throw error;
+      const reason = error.message;
+      progress.note(`not settled: ${reason.split('\n')[0]}`);
+      return { results, base: null, reference, comparison: { ...stored, settleError: reason }, settle: null };
+    }
     return { results, base: null, reference, comparison: settleComparison(stored, settle, config.compare, policy), settle };
   }
   const outcome = await measureBeside(config, source.repo, source.commit, policy, options, (head, base) => options.onProgress?.(head, base));

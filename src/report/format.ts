@@ -24,8 +24,12 @@ export function isSettled(comparison: Comparison, name: string): boolean {
   return comparison.settled?.cells.includes(name) ?? false;
 }
 
-/** What settling did, one sentence of plain text (escape it for where it goes); null when nothing was settled (pure). */
+/** What settling did, or why it could not, one sentence of plain text (escape it for where it goes); null when nothing was due (pure). */
 export function settledSentence(comparison: Comparison): string | null {
+  if (comparison.settleError) {
+    const why = comparison.settleError.split('\n')[0].slice(0, 300);
+    return `the PR's base could not be measured beside the head (${why}); the inconclusive cells keep the baseline's verdict`;
+  }
   const settled = comparison.settled;
   if (!settled?.cells.length) return null;
   const one = settled.cells.length === 1;

@@ -312,7 +312,9 @@ export function renderHtml(input: HtmlReportInput): string {
     `<h1>flask-perf · ${html(input.title)}</h1>`,
     comparison ? `<p class="headline">${headline(comparison, html)}</p>` : '',
     comparison?.baseSource ? `<p class="muted">Compared with ${html(comparison.baseSource)}.</p>` : '',
-    comparison && settledSentence(comparison) ? `<p class="muted">${html(settledSentence(comparison)!)}.</p>` : '',
+    comparison && settledSentence(comparison)
+      ? `<p class="muted">${comparison.settleError ? 'Not settled: ' : ''}${html(settledSentence(comparison)!)}.</p>`
+      : '',
     recommendation ? `<p><strong>Recommendation:</strong> ${recommendation}.</p>` : '',
     warnings.join(''),
     overview(input),

@@ -180,7 +180,7 @@ function environment(results: Results, comparison: Comparison): string {
   if (comparison.gatedTests > 0) lines.push(falseAlarms(comparison));
   if (comparison.baseSource) lines.push(`**Baseline:** ${mdCode(comparison.baseSource)}.`);
   const settled = settledSentence(comparison);
-  if (settled) lines.push(`**Settled beside the base:** ${md(settled)}.`);
+  if (settled) lines.push(`${comparison.settleError ? '⚠️ **Not settled:**' : '**Settled beside the base:**'} ${md(settled)}.`);
   const calibrated = comparison.cells.filter((c) => c.calibration);
   if (calibrated.length) {
     const factor = (c: CellComparison): string => {

@@ -241,6 +241,21 @@ describe('run mode mechanics (fresh measurements, no verdict asserted)', () => {
     expect(mock.api.allComments()[0].body).toBe(readFileSync(r.outputs.report, 'utf8'));
   });
 
+  it("compare.settle with a PR base that cannot be fetched: the baseline's verdicts stand, and the report says why", async () => {
+    const ws = makeWorkspace('compare: {calibrate: false, confidence: 99.9%}\nthresholds: {rps: 1%, cpu: 1%}');
+    ws.commit('config');
+    const record = await runAction({ workspace: ws.dir, apiUrl: mock.url, eventName: 'push', payload: pushPayload(), inputs: { 'update-baseline': 'true' } });
+    expect(record.code, record.stdout).toBe(0);
+    const gone = 'b'.repeat(40);
+    const r = await runAction({ workspace: ws.dir, apiUrl: mock.url, eventName: 'pull_request', payload: prPayload(gone), inputs: lenient });
+    expect(r.code, r.stdout).toBe(0);
+    expect(r.stdout).toContain(`not settled: cannot fetch the PR's base commit ${gone}`);
+    expect(r.summary).toContain(`⚠️ **Not settled:** the PR's base could not be measured beside the head (cannot fetch the PR's base commit ${gone}`);
+    expect(r.summary).toMatch(/\| gunicorn-2 +\|.*❔ inconclusive: /);
+    expect(existsSync(path.join(ws.dir, 'flask-perf-results/settle-head.json'))).toBe(false);
+    expect(execFileSync('git', ['worktree', 'list'], { cwd: ws.dir, encoding: 'utf8' }).trim().split('\n')).toHaveLength(1);
+  });
+
   it('a corrupt baseline is a clear error naming the file, before anything is measured', async () => {
     const ws = makeWorkspace();
     mkdirSync(path.join(ws.dir, '.github'), { recursive: true });
