@@ -28017,6 +28017,10 @@ function recommendationLine(results, name) {
   if (r.lowestP99) parts.push(`lowest p99: ${name(r.lowestP99.name)} (${r.lowestP99.value.toFixed(1)} ms)`);
   return parts.join(" \xB7 ");
 }
+function chartSides(comparison) {
+  if (comparison.mode === "base") return "bars: head, line: base";
+  return `bars: now, line: baseline${comparison.settled?.cells.length ? "; settled cells: head and base beside it" : ""}`;
+}
 function rpsChart(comparison) {
   const capacity = comparison.cells.some((c) => c.capacity);
   const figure = (c) => capacity ? c.capacity ?? { base: null, head: null } : c.rps;
@@ -28028,7 +28032,7 @@ function rpsChart(comparison) {
   const lines = [
     "```mermaid",
     "xychart-beta",
-    `  title "${capacity ? "capacity" : "req/s"} per topology${withBase ? comparison.mode === "base" ? " (bars: head, line: base)" : " (bars: now, line: baseline)" : ""}"`,
+    `  title "${capacity ? "capacity" : "req/s"} per topology${withBase ? ` (${chartSides(comparison)})` : ""}"`,
     `  x-axis [${cells.map((c) => mermaidLabel(c.name)).join(", ")}]`,
     `  y-axis "req/s" 0 --> ${Math.ceil(top * 1.1 / 10) * 10}`,
     `  bar ${values("head")}`

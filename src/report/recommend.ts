@@ -56,6 +56,12 @@ export function recommendationLine(results: Results, name: (s: string) => string
   return parts.join(' · ');
 }
 
+/** What the chart's bars and line are; settled cells show the run beside the base (pure). */
+function chartSides(comparison: Comparison): string {
+  if (comparison.mode === 'base') return 'bars: head, line: base';
+  return `bars: now, line: baseline${comparison.settled?.cells.length ? '; settled cells: head and base beside it' : ''}`;
+}
+
 /**
  * req/s per topology as a mermaid xychart (GitHub draws it): bars for the head, a line for the
  * base when there is one (pure). Names pass through mermaidLabel(); figures are numbers.
@@ -72,7 +78,7 @@ export function rpsChart(comparison: Comparison): string {
   const lines = [
     '```mermaid',
     'xychart-beta',
-    `  title "${capacity ? 'capacity' : 'req/s'} per topology${withBase ? (comparison.mode === 'base' ? ' (bars: head, line: base)' : ' (bars: now, line: baseline)') : ''}"`,
+    `  title "${capacity ? 'capacity' : 'req/s'} per topology${withBase ? ` (${chartSides(comparison)})` : ''}"`,
     `  x-axis [${cells.map((c) => mermaidLabel(c.name)).join(', ')}]`,
     `  y-axis "req/s" 0 --> ${Math.ceil((top * 1.1) / 10) * 10}`,
     `  bar ${values('head')}`,

@@ -88,6 +88,7 @@ describe('settling a stored baseline beside the base', () => {
       "**Settled beside the base:** gunicorn-2, single were inconclusive against the baseline, so the PR's base was measured in this job beside the head, by turns, judged after round 3;",
     );
     expect(report).toContain('so over both stages the chance of any false alarm is at most 2%.');
+    expect(report).toContain('title "req/s per topology (bars: now, line: baseline; settled cells: head and base beside it)"');
     const html = renderHtml({ title: 't', head, base: baseline.results, comparison });
     expect(html).toContain('regressed (beside the base): req/s');
     expect(html).toContain('were inconclusive against the baseline, so the PR&#39;s base was measured in this job');
