@@ -73,8 +73,9 @@ export function configForBase(head: Config, workspace: string, worktree: string)
 }
 
 /**
- * Measures the head (the working tree) and compares it with the base: the stored baseline, or
- * the commit measured interleaved in a temporary worktree (removed afterwards, whatever happens).
+ * Measures the head (the working tree) and compares it with the base: the stored baseline (its
+ * inconclusive cells then settled beside `settleAt`), or the commit measured interleaved in a
+ * temporary worktree (removed afterwards, whatever happens).
  */
 export async function runPipeline(config: Config, source: BaseSource, policy: Policy, options: PipelineOptions = {}): Promise<PipelineOutcome> {
   const progress = options.progress ?? silentProgress;
@@ -137,7 +138,8 @@ export type MeasuredBase =
 
 /**
  * Judges results already measured (report mode, `flask-perf report`) exactly as the run that made
- * them did: a stored baseline by the noise model, a measured base look by look (pure).
+ * them did: a stored baseline by the noise model (its inconclusive cells by the settling run, when
+ * there is one), a measured base look by look (pure).
  * @param expected the topologies to judge (a trusted config's); default: both sides'
  */
 export function judge(
