@@ -25256,20 +25256,20 @@ function cellsToSettle(stored) {
   return stored.cells.filter((c) => c.verdict === "inconclusive").map((c) => c.name);
 }
 function settleComparison(stored, settle, compare, policy) {
-  const names = cellsToSettle(stored);
-  const measured = new Set(settle.head.topologies.map((t) => t.name));
-  const judged = names.filter((n) => measured.has(n));
-  if (judged.length === 0) return stored;
+  const on = (r) => new Set(r.topologies.map((t) => t.name));
+  const [head, base] = [on(settle.head), on(settle.base)];
+  const measured = cellsToSettle(stored).filter((n) => head.has(n) && base.has(n));
+  if (measured.length === 0) return stored;
   const paired = comparePaired(settle.base.topologies, settle.head.topologies, policy, {
     ...pairedJudging(compare, policy.alpha),
     final: true,
-    expected: judged
+    expected: measured
   });
   const byName = new Map(paired.cells.map((c) => [c.name, c]));
   return {
     ...stored,
     cells: stored.cells.map((c) => byName.get(c.name) ?? c),
-    settled: { cells: judged, looks: paired.looks ?? [], gatedTests: paired.gatedTests }
+    settled: { cells: measured, looks: paired.looks ?? [], gatedTests: paired.gatedTests }
   };
 }
 

@@ -30,19 +30,21 @@ export function cellsToSettle(stored: Comparison): string[] {
  * taken from the run, so a results directory cannot settle a cell the baseline decided.
  */
 export function settleComparison(stored: Comparison, settle: SettleResults, compare: CompareConfig, policy: Policy): Comparison {
-  const names = cellsToSettle(stored);
-  const measured = new Set(settle.head.topologies.map((t) => t.name));
-  const judged = names.filter((n) => measured.has(n));
-  if (judged.length === 0) return stored;
+  // A settling run measures both sides of every cell it settles (a failed side is a result): a
+  // cell missing from either side was not settled, and keeps its stored verdict.
+  const on = (r: Results): Set<string> => new Set(r.topologies.map((t) => t.name));
+  const [head, base] = [on(settle.head), on(settle.base)];
+  const measured = cellsToSettle(stored).filter((n) => head.has(n) && base.has(n));
+  if (measured.length === 0) return stored;
   const paired = comparePaired(settle.base.topologies, settle.head.topologies, policy, {
     ...pairedJudging(compare, policy.alpha),
     final: true,
-    expected: judged,
+    expected: measured,
   });
   const byName = new Map(paired.cells.map((c) => [c.name, c]));
   return {
     ...stored,
     cells: stored.cells.map((c) => byName.get(c.name) ?? c),
-    settled: { cells: judged, looks: paired.looks ?? [], gatedTests: paired.gatedTests },
+    settled: { cells: measured, looks: paired.looks ?? [], gatedTests: paired.gatedTests },
   };
 }

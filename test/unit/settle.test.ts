@@ -66,6 +66,27 @@ describe('settling a stored baseline beside the base', () => {
     expect(comparison.settled?.cells).toEqual(['single']);
   });
 
+  it('a cell missing from either side of the settling run keeps its stored verdict: a results directory cannot turn it "new"', () => {
+    const without = (r: Results): Results => ({ ...r, topologies: r.topologies.slice(1) });
+    for (const settle of [
+      { head: slower.head, base: without(slower.base) },
+      { head: without(slower.head), base: slower.base },
+    ]) {
+      const comparison = stored(readData('unchanged/results.json'), settle);
+      expect(comparison.cells.map((c) => c.verdict)).toEqual(['inconclusive', 'regressed']);
+      expect(comparison.settled?.cells).toEqual(['single']);
+    }
+  });
+
+  it('a side that failed in the settling run is a result: the head failing fails the cell, the base failing leaves it inconclusive', () => {
+    const failed = (r: Results): Results => ({ ...r, topologies: r.topologies.map((t) => ({ ...t, ok: false, error: 'exited with code 1', trials: [] })) });
+    const head = stored(readData('unchanged/results.json'), { head: failed(slower.head), base: slower.base });
+    expect(head.cells.map((c) => c.verdict)).toEqual(['failed', 'failed']);
+    const base = stored(readData('unchanged/results.json'), { head: slower.head, base: failed(slower.base) });
+    expect(base.cells.map((c) => c.verdict)).toEqual(['inconclusive', 'inconclusive']);
+    expect(base.cells[0].reasons[0]).toContain('the base failed in this job');
+  });
+
   it('compare.settle: false ignores a settling run', () => {
     const comparison = stored(readData('unchanged/results.json'), slower, { ...DEFAULT_COMPARE, settle: false });
     expect(comparison.cells.map((c) => c.verdict)).toEqual(['inconclusive', 'inconclusive']);
