@@ -46771,6 +46771,7 @@ function cellVerdict(input, metrics, policy) {
   if (!head.ok) return { verdict: "failed", reasons: [errorSummary(head.error)] };
   if (base && !base.ok && input.sameJob)
     return { verdict: "inconclusive", reasons: [`the base failed in this job, so nothing was compared: ${errorSummary(base.error)}`] };
+  if (!base && input.sameJob) return { verdict: "inconclusive", reasons: ["the base has no measurement of it, so nothing was compared"] };
   if (!base || !base.ok) return { verdict: "new", reasons: [base ? "failed in the baseline" : "not in the baseline"] };
   const reasons = [];
   const failuresRise = head.failuresPerSec - base.failuresPerSec;

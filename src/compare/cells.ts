@@ -87,6 +87,9 @@ function cellVerdict(input: CellInput, metrics: readonly MetricVerdict[], policy
   if (!head.ok) return { verdict: 'failed', reasons: [errorSummary(head.error)] };
   if (base && !base.ok && input.sameJob)
     return { verdict: 'inconclusive', reasons: [`the base failed in this job, so nothing was compared: ${errorSummary(base.error)}`] };
+  // Both sides of a job are measured round by round: a base with no record of the cell is not a
+  // new cell (a results directory could drop one to let a regression pass), nothing was compared.
+  if (!base && input.sameJob) return { verdict: 'inconclusive', reasons: ['the base has no measurement of it, so nothing was compared'] };
   if (!base || !base.ok) return { verdict: 'new', reasons: [base ? 'failed in the baseline' : 'not in the baseline'] };
   const reasons: string[] = [];
   const failuresRise = head.failuresPerSec - base.failuresPerSec;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { policyFrom } from '../../src/compare/cells.js';
+import { failureMessage } from '../../src/compare/gate.js';
 import { comparePaired, type PairedJudging } from '../../src/compare/paired.js';
 import { DEFAULT_THRESHOLDS } from '../../src/compare/thresholds.js';
 import { DEFAULT_COMPARE } from '../../src/config/load.js';
@@ -56,6 +57,18 @@ describe('A/B verdicts', () => {
     // Its figures are not zeros.
     expect(c.cells[0].rps.base).toBeNull();
     expect(renderReport(c, results([ok]), { configPath: 'c.yml', baselinePath: 'b.json' }).split('\n')[1]).toContain('❔ no regression found; 1 inconclusive');
+  });
+
+  it('a base with no record of a cell compares nothing: inconclusive, not a new cell that passes (a results directory can drop one)', () => {
+    const slow = cell(
+      'g',
+      noisy.map((r) => trial(r / 2)),
+    );
+    const c = comparePaired([], [slow], policy, { ...once(5), expected: ['g'] });
+    expect(c.cells[0].verdict).toBe('inconclusive');
+    expect(c.cells[0].reasons).toEqual(['the base has no measurement of it, so nothing was compared']);
+    // With fail-on-inconclusive it fails the step: dropping the cell does not get past the gate.
+    expect(failureMessage(comparePaired([], [slow], { ...policy, failOnInconclusive: true }, { ...once(5), expected: ['g'] }))).toContain('inconclusive: g');
   });
 
   it('a clear 30% drop in every round is a regression; the same numbers on both sides are not', () => {
