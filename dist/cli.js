@@ -24600,6 +24600,8 @@ function writeResultsDir(dir, content) {
   };
   if (content.results) writeJson(files.results, content.results);
   if (content.base) writeJson(files.base, content.base);
+  else if (content.base === null) rmSync(files.base, { force: true });
+  if (content.settle === null) for (const file of [files.settleHead, files.settleBase]) rmSync(file, { force: true });
   if (content.meta) writeJson(files.meta, content.meta);
   if (content.settle) {
     writeJson(files.settleHead, content.settle.head);
@@ -28736,8 +28738,9 @@ Options:
   --config <file>       config file (YAML)                      [required]
   --out <path>          run: the results JSON (and its charts beside it, <name>.html);
                         compare: a folder for results.json, base.json (with --base),
-                        settle-*.json (settled), report.md and report.html; report: report.html, or a markdown
-                        file with report.html beside it
+                        settle-head.json and settle-base.json (settled), report.md and
+                        report.html; report: report.html, or a markdown file with
+                        report.html beside it
   --only <name>         run only this topology (repeatable)
   --duration <time>     length of each trial, e.g. 5s           (overrides load.duration)
   --warmup <time>       warm-up before the trials, e.g. 2s      (overrides load.warmup)

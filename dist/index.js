@@ -49662,6 +49662,8 @@ function writeResultsDir(dir, content) {
   };
   if (content.results) writeJson(files.results, content.results);
   if (content.base) writeJson(files.base, content.base);
+  else if (content.base === null) rmSync(files.base, { force: true });
+  if (content.settle === null) for (const file of [files.settleHead, files.settleBase]) rmSync(file, { force: true });
   if (content.meta) writeJson(files.meta, content.meta);
   if (content.settle) {
     writeJson(files.settleHead, content.settle.head);

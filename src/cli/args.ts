@@ -29,8 +29,9 @@ Options:
   --config <file>       config file (YAML)                      [required]
   --out <path>          run: the results JSON (and its charts beside it, <name>.html);
                         compare: a folder for results.json, base.json (with --base),
-                        settle-*.json (settled), report.md and report.html; report: report.html, or a markdown
-                        file with report.html beside it
+                        settle-head.json and settle-base.json (settled), report.md and
+                        report.html; report: report.html, or a markdown file with
+                        report.html beside it
   --only <name>         run only this topology (repeatable)
   --duration <time>     length of each trial, e.g. 5s           (overrides load.duration)
   --warmup <time>       warm-up before the trials, e.g. 2s      (overrides load.warmup)

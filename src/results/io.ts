@@ -135,7 +135,11 @@ export const RESULT_FILES = {
   settleBase: 'settle-base.json',
 } as const;
 
-/** What to write into a results directory; absent parts are left as they are. */
+/**
+ * What to write into a results directory; absent parts are left as they are, and a side given as
+ * null is removed (a folder written again must not keep an earlier run's base or settling run:
+ * report would judge by it).
+ */
 export interface ResultsDirContent {
   readonly results?: Results;
   /** compare: base — the base side's results. */
@@ -161,6 +165,8 @@ export function writeResultsDir(dir: string, content: ResultsDirContent): Record
   };
   if (content.results) writeJson(files.results, content.results);
   if (content.base) writeJson(files.base, content.base);
+  else if (content.base === null) rmSync(files.base, { force: true });
+  if (content.settle === null) for (const file of [files.settleHead, files.settleBase]) rmSync(file, { force: true });
   if (content.meta) writeJson(files.meta, content.meta);
   if (content.settle) {
     writeJson(files.settleHead, content.settle.head);

@@ -1,6 +1,8 @@
+import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { jsonDepth, parseMeta, parseResults, ResultsError } from '../../src/results/io.js';
+import { jsonDepth, parseMeta, parseResults, ResultsError, writeResultsDir } from '../../src/results/io.js';
 import { readData } from '../support/data.js';
+import { tempDir } from '../support/tmp.js';
 
 describe('results documents are checked where they enter', () => {
   const good = readData('baseline.json');
@@ -80,5 +82,19 @@ describe('results documents are checked where they enter', () => {
     expect(() => parseMeta(JSON.stringify({ configPath: 'c.yml', eventName: 'x', prNumber: 7, headSha: 'nope', baseSha: null }), 'meta.json')).toThrow(
       /headSha must be a 40-digit commit id, or null; got "nope"/,
     );
+  });
+});
+
+describe('a results directory written again', () => {
+  it("keeps no earlier run's base or settling run: report would judge by them", () => {
+    const dir = tempDir('results-dir');
+    const doc = readData('unchanged/results.json');
+    writeResultsDir(dir, { results: doc, base: doc, settle: { head: doc, base: doc } });
+    expect(readdirSync(dir).sort()).toEqual(['base.json', 'results.json', 'settle-base.json', 'settle-head.json']);
+    // The report job writes only the report: the measured files stay.
+    writeResultsDir(dir, { report: '# r' });
+    expect(readdirSync(dir)).toHaveLength(5);
+    writeResultsDir(dir, { results: doc, base: null, settle: null });
+    expect(readdirSync(dir).sort()).toEqual(['report.md', 'results.json']);
   });
 });
