@@ -27779,7 +27779,8 @@ async function runPipeline(config, source, policy, options = {}) {
       progress.note(`not settled: ${reason.split("\n")[0]}`);
       return { results, base: null, reference, comparison: { ...stored, settleError: reason }, settle: null };
     }
-    return { results, base: null, reference, comparison: settleComparison(stored, settle, config.compare, policy), settle };
+    const comparison = judge("baseline", config.compare, results, { kind: "baseline", baseline: source.baseline, settle }, policy);
+    return { results, base: null, reference, comparison, settle };
   }
   const outcome = await measureBeside(config, source.repo, source.commit, policy, options, (head, base) => options.onProgress?.(head, base));
   return { results: outcome.head, base: outcome.base, reference: outcome.base, comparison: outcome.comparison, settle: null };
@@ -27826,17 +27827,22 @@ function sidesLabel(comparison) {
 function isSettled(comparison, name) {
   return comparison.settled?.cells.includes(name) ?? false;
 }
-function settledSentence(comparison) {
+function settledNote(comparison) {
   if (comparison.settleError) {
     const why = comparison.settleError.split("\n")[0].slice(0, 300);
-    return `the PR's base could not be measured beside the head (${why}); the inconclusive cells keep the baseline's verdict`;
+    return {
+      label: "Not settled",
+      text: `the PR's base could not be measured beside the head (${why}); the inconclusive cells keep the baseline's verdict`,
+      warn: true
+    };
   }
   const settled = comparison.settled;
   if (!settled?.cells.length) return null;
   const one = settled.cells.length === 1;
   const rounds2 = settled.looks.map((l) => l.round);
   const looks = rounds2.length ? `, judged after round${rounds2.length > 1 ? "s" : ""} ${rounds2.join(", ")}` : "";
-  return `${settled.cells.join(", ")} ${one ? "was" : "were"} inconclusive against the baseline, so the PR's base was measured in this job beside the head, by turns${looks}; ${one ? "its verdict is" : "their verdicts are"} from that measurement, as compare: base judges, free of the drift between runs and machines`;
+  const text = `${settled.cells.join(", ")} ${one ? "was" : "were"} inconclusive against the baseline, so the PR's base was measured in this job beside the head, by turns${looks}; ${one ? "its verdict is" : "their verdicts are"} from that measurement, as compare: base judges, free of the drift between runs and machines`;
+  return { label: "Settled beside the base", text, warn: false };
 }
 function softwareVersions(env) {
   const found = [
@@ -28164,8 +28170,8 @@ function environment(results, comparison) {
   );
   if (comparison.gatedTests > 0) lines.push(falseAlarms(comparison));
   if (comparison.baseSource) lines.push(`**Baseline:** ${mdCode(comparison.baseSource)}.`);
-  const settled = settledSentence(comparison);
-  if (settled) lines.push(`${comparison.settleError ? "\u26A0\uFE0F **Not settled:**" : "**Settled beside the base:**"} ${md(settled)}.`);
+  const settled = settledNote(comparison);
+  if (settled) lines.push(`${settled.warn ? "\u26A0\uFE0F " : ""}**${settled.label}:** ${md(settled.text)}.`);
   const calibrated = comparison.cells.filter((c) => c.calibration);
   if (calibrated.length) {
     const factor = (c) => {
@@ -28629,6 +28635,7 @@ function renderHtml(input) {
   const { head, base, comparison } = input;
   const baseName = comparison?.mode === "base" ? "base" : "baseline";
   const recommendation2 = recommendationLine(head, html);
+  const settled = comparison ? settledNote(comparison) : null;
   const warnings2 = head.topologies.flatMap((t) => t.warnings.map((w) => `<div class="warn">${html(t.name)}: ${html(w.message)}</div>`));
   const bars = barChart({
     id: "overview-rps",
@@ -28656,7 +28663,7 @@ function renderHtml(input) {
     `<h1>flask-perf \xB7 ${html(input.title)}</h1>`,
     comparison ? `<p class="headline">${headline(comparison, html)}</p>` : "",
     comparison?.baseSource ? `<p class="muted">Compared with ${html(comparison.baseSource)}.</p>` : "",
-    comparison && settledSentence(comparison) ? `<p class="muted">${comparison.settleError ? "Not settled: " : ""}${html(settledSentence(comparison))}.</p>` : "",
+    settled ? `<p class="muted">${settled.warn ? `${settled.label}: ` : ""}${html(settled.text)}.</p>` : "",
     recommendation2 ? `<p><strong>Recommendation:</strong> ${recommendation2}.</p>` : "",
     warnings2.join(""),
     overview(input),

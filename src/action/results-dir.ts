@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { parseMeta, parseResults, readDocumentFile, readSettleFiles, RESULT_FILES, ResultsError } from '../results/io.js';
-import type { Results, RunMeta } from '../results/types.js';
+import type { Results, RunMeta, SettleResults } from '../results/types.js';
 
 /** What an artifact of `mode: run` holds, checked. */
 export interface ResultsDir {
@@ -11,7 +11,7 @@ export interface ResultsDir {
   /** base.json was there but not asked for. */
   readonly baseIgnored: boolean;
   /** settle-head.json and settle-base.json, read only against a stored baseline with compare.settle. */
-  readonly settle: { readonly head: Results; readonly base: Results } | null;
+  readonly settle: SettleResults | null;
 }
 
 /**

@@ -6,16 +6,10 @@
  * measured by turns it divides out.
  */
 import type { CompareConfig } from '../config/types.js';
-import type { Results } from '../results/types.js';
+import type { Results, SettleResults } from '../results/types.js';
 import { pairedJudging } from './noise.js';
 import { comparePaired } from './paired.js';
 import type { Comparison, Policy } from './types.js';
-
-/** Both sides of the settling run: the head and the PR's base, measured by turns in this job. */
-export interface SettleResults {
-  readonly head: Results;
-  readonly base: Results;
-}
 
 /** The cells a stored comparison leaves for measuring beside the base (pure): its inconclusive ones. */
 export function cellsToSettle(stored: Comparison): string[] {

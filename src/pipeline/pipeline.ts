@@ -7,14 +7,14 @@ import path from 'node:path';
 import { policyFrom } from '../compare/cells.js';
 import { pairedJudging } from '../compare/noise.js';
 import { comparePaired } from '../compare/paired.js';
-import { cellsToSettle, settleComparison, type SettleResults } from '../compare/settle.js';
+import { cellsToSettle, settleComparison } from '../compare/settle.js';
 import { compareStored } from '../compare/stored.js';
 import { resolveThresholds } from '../compare/thresholds.js';
 import { DEFAULT_COMPARE } from '../config/load.js';
 import type { CompareMode, Comparison, Policy } from '../compare/types.js';
 import type { CompareConfig, Config } from '../config/types.js';
 import { addWorktree, WorktreeError } from '../git/git.js';
-import type { Results } from '../results/types.js';
+import type { Results, SettleResults } from '../results/types.js';
 import { runAb, type AbOutcome } from '../run/ab.js';
 import { BuildError } from '../run/build.js';
 import { runMatrix } from '../run/matrix.js';
@@ -99,7 +99,9 @@ export async function runPipeline(config: Config, source: BaseSource, policy: Po
       progress.note(`not settled: ${reason.split('\n')[0]}`);
       return { results, base: null, reference, comparison: { ...stored, settleError: reason }, settle: null };
     }
-    return { results, base: null, reference, comparison: settleComparison(stored, settle, config.compare, policy), settle };
+    // Judged as report mode judges the same files: the same verdicts by construction.
+    const comparison = judge('baseline', config.compare, results, { kind: 'baseline', baseline: source.baseline, settle }, policy);
+    return { results, base: null, reference, comparison, settle };
   }
   const outcome = await measureBeside(config, source.repo, source.commit, policy, options, (head, base) => options.onProgress?.(head, base));
   return { results: outcome.head, base: outcome.base, reference: outcome.base, comparison: outcome.comparison, settle: null };

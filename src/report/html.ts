@@ -10,7 +10,7 @@ import type { CellComparison, Comparison } from '../compare/types.js';
 import type { Results, TopologyResult, TrialResult } from '../results/types.js';
 import { PERCENTILES } from '../stats/percentiles.js';
 import { html } from './escape.js';
-import { fixed, isSettled, settledSentence, sidesLabel, softwareVersions } from './format.js';
+import { fixed, isSettled, settledNote, sidesLabel, softwareVersions } from './format.js';
 import { headline } from './markdown.js';
 import { recommendationLine } from './recommend.js';
 import { barChart, lineChart, type Line } from './svg.js';
@@ -283,6 +283,7 @@ export function renderHtml(input: HtmlReportInput): string {
   const { head, base, comparison } = input;
   const baseName = comparison?.mode === 'base' ? 'base' : 'baseline';
   const recommendation = recommendationLine(head, html);
+  const settled = comparison ? settledNote(comparison) : null;
   const warnings = head.topologies.flatMap((t) => t.warnings.map((w) => `<div class="warn">${html(t.name)}: ${html(w.message)}</div>`));
   const bars = barChart({
     id: 'overview-rps',
@@ -312,9 +313,7 @@ export function renderHtml(input: HtmlReportInput): string {
     `<h1>flask-perf · ${html(input.title)}</h1>`,
     comparison ? `<p class="headline">${headline(comparison, html)}</p>` : '',
     comparison?.baseSource ? `<p class="muted">Compared with ${html(comparison.baseSource)}.</p>` : '',
-    comparison && settledSentence(comparison)
-      ? `<p class="muted">${comparison.settleError ? 'Not settled: ' : ''}${html(settledSentence(comparison)!)}.</p>`
-      : '',
+    settled ? `<p class="muted">${settled.warn ? `${settled.label}: ` : ''}${html(settled.text)}.</p>` : '',
     recommendation ? `<p><strong>Recommendation:</strong> ${recommendation}.</p>` : '',
     warnings.join(''),
     overview(input),

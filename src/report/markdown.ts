@@ -6,7 +6,7 @@ import type { MetricVerdict } from '../compare/verdict.js';
 import { formatPercent } from '../config/percent.js';
 import type { Results } from '../results/types.js';
 import { md, mdCode, mdFence } from './escape.js';
-import { fixed, isSettled, settledSentence, sidesLabel, softwareVersions } from './format.js';
+import { fixed, isSettled, settledNote, sidesLabel, softwareVersions } from './format.js';
 import { recommendationLine, rpsChart } from './recommend.js';
 
 /** GitHub refuses comments longer than 65,536 characters; keep a margin. */
@@ -179,8 +179,8 @@ function environment(results: Results, comparison: Comparison): string {
   );
   if (comparison.gatedTests > 0) lines.push(falseAlarms(comparison));
   if (comparison.baseSource) lines.push(`**Baseline:** ${mdCode(comparison.baseSource)}.`);
-  const settled = settledSentence(comparison);
-  if (settled) lines.push(`${comparison.settleError ? '⚠️ **Not settled:**' : '**Settled beside the base:**'} ${md(settled)}.`);
+  const settled = settledNote(comparison);
+  if (settled) lines.push(`${settled.warn ? '⚠️ ' : ''}**${settled.label}:** ${md(settled.text)}.`);
   const calibrated = comparison.cells.filter((c) => c.calibration);
   if (calibrated.length) {
     const factor = (c: CellComparison): string => {

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { pruneArrays, schemaProblems, SchemaMap } from '../schema/problems.js';
 import metaSchema from './meta.schema.json' with { type: 'json' };
 import resultsSchema from './results.schema.json' with { type: 'json' };
-import type { Results, RunMeta } from './types.js';
+import type { Results, RunMeta, SettleResults } from './types.js';
 
 /** Largest results document read: a real one is tens of KB; anything near this is not ours. */
 export const MAX_DOCUMENT_BYTES = 8 * 1024 * 1024;
@@ -149,7 +149,7 @@ export interface ResultsDirContent {
   readonly html?: string;
   readonly meta?: RunMeta;
   /** compare: baseline, settled — both sides of the settling run. */
-  readonly settle?: { readonly head: Results; readonly base: Results } | null;
+  readonly settle?: SettleResults | null;
 }
 
 /** Writes a results directory (the one writer of its files: RESULT_FILES); returns the paths. */
@@ -181,7 +181,7 @@ export function writeResultsDir(dir: string, content: ResultsDirContent): Record
  * Reads a settling run's two documents from a results directory: both, or neither (null). One
  * without the other is an error naming the missing file. `prefix` labels errors ("results-dir: ").
  */
-export function readSettleFiles(dir: string, prefix = ''): { readonly head: Results; readonly base: Results } | null {
+export function readSettleFiles(dir: string, prefix = ''): SettleResults | null {
   const label = (name: string): string => `${prefix}${path.join(dir, name)}`;
   const head = readResultsFile(path.join(dir, RESULT_FILES.settleHead), label(RESULT_FILES.settleHead));
   const base = readResultsFile(path.join(dir, RESULT_FILES.settleBase), label(RESULT_FILES.settleBase));

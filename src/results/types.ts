@@ -231,6 +231,12 @@ export interface Results {
 }
 
 /** What `mode: run` records for `mode: report` next to the results (meta.json). */
+/** Both sides of a settling run (compare.settle): the head and the PR's base, measured by turns in one job. */
+export interface SettleResults {
+  readonly head: Results;
+  readonly base: Results;
+}
+
 export interface RunMeta {
   readonly configPath: string;
   readonly eventName: string;
