@@ -27185,6 +27185,7 @@ function calibrationConfig(config, topology, dir, serverCores) {
 }
 
 // src/capacity/search.ts
+var OVERLOADED_SHARE = 0.8;
 var MIN_RATE = 1;
 function judgeStep(measured, goal) {
   const reasons = [];
@@ -27210,6 +27211,9 @@ function nextRate(state, plan) {
   const { low, high } = state;
   if (state.steps.length === 0) return { rate: Math.min(plan.maxRate, Math.max(MIN_RATE, plan.start)) };
   if (high?.generatorLimited) return { done: "generator-limit" };
+  const last = state.steps[state.steps.length - 1];
+  const again = !last.pass && last.achievedRate >= OVERLOADED_SHARE * last.rate && state.steps.filter((s) => s.rate === last.rate).length === 1;
+  if (again) return { rate: last.rate };
   if (low && high) {
     if (high.rate / low.rate <= 1 + plan.resolution) return { done: "bracketed" };
     return { rate: Math.sqrt(low.rate * high.rate) };
@@ -27310,7 +27314,7 @@ async function runCapacity(topology, sides, placement, deps, first3) {
         const d = up[side];
         deps.progress.phase(
           label,
-          `${side === first3 && searchers.length === 1 ? "" : `${side}: `}${Math.round(next.rate)} req/s`,
+          `${side === first3 && searchers.length === 1 ? "" : `${side}: `}${Math.round(next.rate)} req/s${search.state.steps.some((s) => s.rate === next.rate) ? " again" : ""}`,
           STEP_WARMUP_MS + capacity.stepMs
         );
         try {
@@ -28527,7 +28531,7 @@ function capacityChart(id, head, base, baseName) {
   const b = base?.capacity;
   const rates = [.../* @__PURE__ */ new Set([...c.steps.map((s) => s.rate), ...b?.steps.map((s) => s.rate) ?? []])].sort((x, y) => x - y);
   const at = (steps, pick) => rates.map((r) => {
-    const step = steps.find((s) => s.rate === r);
+    const step = steps.findLast((s) => s.rate === r);
     return step ? pick(step) : null;
   });
   const rate = Math.round(c.rate).toLocaleString("en-US");

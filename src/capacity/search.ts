@@ -4,7 +4,10 @@
  * queueing counts — stays within the goal and failures within the limit. The search brackets it:
  * from a start near the closed-loop throughput it halves until a rate passes or goes up by half
  * until one fails, then bisects (geometrically) until the bracket is within `resolution`, or the
- * time budget cannot pay for another step.
+ * time budget cannot pay for another step. A failed rate is tried once more before it bounds the
+ * search, and counts as failed only when that try fails too — unless the server plainly could not
+ * keep up: one stall of the host (a second of p99 past the goal) would otherwise cap the capacity
+ * far below what the server sustains.
  */
 import type { CapacityStep } from '../results/types.js';
 import { GENERATOR_LATE_WARN_MS, RATE_KEPT_SHARE } from '../results/warnings.js';
@@ -20,6 +23,12 @@ export interface CapacityGoal {
 export interface StepOutcome extends CapacityStep {
   readonly generatorLimited: boolean;
 }
+
+/**
+ * A failed step that answered less than this share of its rate was plainly overloaded (a stall of
+ * a few hundred ms costs a few percent, then the queue drains): it is not tried again.
+ */
+export const OVERLOADED_SHARE = 0.8;
 
 /** Rates below this are not tried: "capacity below 1 req/s" is an answer already. */
 export const MIN_RATE = 1;
@@ -77,6 +86,9 @@ export function nextRate(state: SearchState, plan: SearchPlan): { rate: number }
   if (state.steps.length === 0) return { rate: Math.min(plan.maxRate, Math.max(MIN_RATE, plan.start)) };
   // Above a rate the generator could not keep, the numbers would be the generator's.
   if (high?.generatorLimited) return { done: 'generator-limit' };
+  const last = state.steps[state.steps.length - 1];
+  const again = !last.pass && last.achievedRate >= OVERLOADED_SHARE * last.rate && state.steps.filter((s) => s.rate === last.rate).length === 1;
+  if (again) return { rate: last.rate };
   if (low && high) {
     if (high.rate / low.rate <= 1 + plan.resolution) return { done: 'bracketed' };
     return { rate: Math.sqrt(low.rate * high.rate) };

@@ -156,7 +156,8 @@ function capacityChart(id: string, head: TopologyResult, base: TopologyResult | 
   const rates = [...new Set([...c.steps.map((s) => s.rate), ...(b?.steps.map((s) => s.rate) ?? [])])].sort((x, y) => x - y);
   const at = (steps: readonly { rate: number }[], pick: (s: (typeof c.steps)[number]) => number): (number | null)[] =>
     rates.map((r) => {
-      const step = (steps as typeof c.steps).find((s) => s.rate === r);
+      // A failed rate was tried again: its last try is the one that counted.
+      const step = (steps as typeof c.steps).findLast((s) => s.rate === r);
       return step ? pick(step) : null;
     });
   const rate = Math.round(c.rate).toLocaleString('en-US');

@@ -141,7 +141,7 @@ export async function runCapacity<S extends string>(
         const d = up[side]!;
         deps.progress.phase(
           label,
-          `${side === first && searchers.length === 1 ? '' : `${side}: `}${Math.round(next.rate)} req/s`,
+          `${side === first && searchers.length === 1 ? '' : `${side}: `}${Math.round(next.rate)} req/s${search.state.steps.some((s) => s.rate === next.rate) ? ' again' : ''}`,
           STEP_WARMUP_MS + capacity.stepMs,
         );
         try {
