@@ -72,6 +72,8 @@ for (let round = 1; round <= rounds; round++) {
   for (const t of results.topologies) {
     if (!t.ok) {
       console.log(`  round ${round}: ${t.name} failed: ${t.error}`);
+      // Kept as a gap, so the fronts' rounds stay paired.
+      for (const v of Object.values(rows.get(t.name)!)) v.push(NaN);
       continue;
     }
     const row = rows.get(t.name)!;
@@ -87,14 +89,24 @@ for (let round = 1; round <= rounds; round++) {
 }
 
 const spread = (v: readonly number[], digits = 0): string => {
-  const s = [...v].sort((a, b) => a - b);
+  const s = v.filter(Number.isFinite).sort((a, b) => a - b);
   return s.length ? `${median(s).toFixed(digits)} (${s[0].toFixed(digits)}–${s[s.length - 1].toFixed(digits)})` : '—';
 };
 const nginx = rows.get('nginx');
-console.log('\n| front | req/s | p50 ms | p99 ms | CPU ms per 1k requests (front + instances) | failures/s | req/s / nginx | CPU / nginx |');
+// The host's speed swings between rounds: a front is set against nginx round by round (the same
+// minutes of the machine), and the median of those ratios is the figure.
+const vsNginx = (mine: readonly number[], theirs: readonly number[] | undefined): string => {
+  if (!theirs?.length || mine.length !== theirs.length) return '—';
+  return spread(
+    mine.map((m, i) => m / theirs[i]),
+    3,
+  );
+};
+console.log(
+  '\n| front | req/s | p50 ms | p99 ms | CPU ms per 1k requests (front + instances) | failures/s | req/s / nginx, by round | CPU / nginx, by round |',
+);
 console.log('| --- | --: | --: | --: | --: | --: | --: | --: |');
 for (const [name, r] of rows) {
-  const vsNginx = (mine: number[], theirs: number[] | undefined): string => (theirs?.length && mine.length ? (median(mine) / median(theirs)).toFixed(3) : '—');
   console.log(
     `| ${name} | ${spread(r.rps)} | ${spread(r.p50, 1)} | ${spread(r.p99, 1)} | ${spread(r.cpu)} | ${spread(r.failures, 2)} | ${vsNginx(r.rps, nginx?.rps)} | ${vsNginx(r.cpu, nginx?.cpu)} |`,
   );
