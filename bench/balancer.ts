@@ -95,13 +95,14 @@ const spread = (v: readonly number[], digits = 0): string => {
 const nginx = rows.get('nginx');
 // The host's speed swings between rounds: a front is set against nginx round by round (the same
 // minutes of the machine), and the median of those ratios is the figure.
-const vsNginx = (mine: readonly number[], theirs: readonly number[] | undefined): string => {
-  if (!theirs?.length || mine.length !== theirs.length) return '—';
-  return spread(
-    mine.map((m, i) => m / theirs[i]),
-    3,
-  );
-};
+// Every front has one entry per round (a failed round is NaN), so the two line up.
+const vsNginx = (mine: readonly number[], theirs: readonly number[] | undefined): string =>
+  theirs?.length
+    ? spread(
+        mine.map((m, i) => m / theirs[i]),
+        3,
+      )
+    : '—';
 console.log(
   '\n| front | req/s | p50 ms | p99 ms | CPU ms per 1k requests (front + instances) | failures/s | req/s / nginx, by round | CPU / nginx, by round |',
 );
