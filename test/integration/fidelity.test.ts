@@ -39,7 +39,7 @@ describe('the load generator counts every response once', () => {
 describe('fidelity against wrk (the reference)', () => {
   const check = (server: FidelityServer) => async () => {
     // Short back-to-back pairs: only measurements close in time see the same machine.
-    const f = await measureFidelity(server, { rounds: 10, durationSec: 1, connections: 32, paths: PATHS, ...pinned });
+    const f = await measureFidelity(server, { rounds: 6, durationSec: 1, connections: 32, paths: PATHS, ...pinned });
     const little = f.ours.map((o) => ((o.meanMs / 1000) * o.rps) / 32);
     console.log(
       `${server.name}: req/s ours ${f.ours.map((x) => x.rps.toFixed(0)).join(', ')} | wrk ${f.wrk.map((x) => x.rps.toFixed(0)).join(', ')}` +
