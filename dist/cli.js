@@ -25303,18 +25303,18 @@ function compareStored(base, head, policy, baseSource = null, expected) {
     if (base && b && h && (b.capacity || h.capacity)) {
       if (cb && ch) {
         const normalized = cb.normalized && ch.normalized;
-        const noise3 = capacityNoise({
+        const noise2 = capacityNoise({
           normalized,
           paired: false,
           crossHardware: runNote !== null || placementNotes.has(name),
           generic: genericReference(b) || genericReference(h)
         });
-        sources2.add(noise3.source);
+        sources2.add(noise2.source);
         samples.capacity = {
           kind: "unpaired",
           base: [normalized ? cb.value : b.capacity.rate],
           head: [normalized ? ch.value : h.capacity.rate],
-          prior: noise3.prior
+          prior: noise2.prior
         };
       }
     } else if (base && b && h) {
@@ -25322,7 +25322,7 @@ function compareStored(base, head, policy, baseSource = null, expected) {
       for (const { name: metric2 } of TRIAL_METRICS) {
         const normalized = metric2 !== "p99" && (byTurns || calibration !== null);
         const method = !normalized ? "none" : byTurns ? "interleaved" : "after";
-        const noise3 = storedNoise(metric2, {
+        const noise2 = storedNoise(metric2, {
           baseline: base,
           base: b,
           calibration: method,
@@ -25331,17 +25331,17 @@ function compareStored(base, head, policy, baseSource = null, expected) {
           trialSec: Math.min(base.load.durationSec, head.load.durationSec),
           foreign: { base: b.trials.map(trialForeign), head: h.trials.map(trialForeign) }
         });
-        sources2.add(noise3.source);
+        sources2.add(noise2.source);
         if (method === "interleaved") {
           const unknown = metric2 === "cpu" && calibration?.cpu ? cpuElasticityVariance(b, h, calibration.cpu) : 0;
-          const prior2 = { ...noise3.prior, betweenSd: Math.sqrt(noise3.prior.betweenSd ** 2 + unknown) };
+          const prior2 = { ...noise2.prior, betweenSd: Math.sqrt(noise2.prior.betweenSd ** 2 + unknown) };
           samples[metric2] = { kind: "unpaired", ...normalizedPair(b, h, metric2), prior: prior2 };
           continue;
         }
         const e = method === "after" && metric2 === "rps" ? calibration.elasticity.head : 1;
         const scale = method === "after" ? (metric2 === "rps" ? calibration.rps : calibration.cpu ?? 1) ** e : 1;
         const factorVariance = method === "after" ? calibration.variance[metric2] * e * e : 0;
-        const prior = { ...noise3.prior, betweenSd: Math.sqrt(noise3.prior.betweenSd ** 2 + factorVariance) };
+        const prior = { ...noise2.prior, betweenSd: Math.sqrt(noise2.prior.betweenSd ** 2 + factorVariance) };
         samples[metric2] = { kind: "unpaired", base: trialValues(b.trials, metric2), head: trialValues(h.trials, metric2).map((v) => v / scale), prior };
       }
     }
@@ -27856,6 +27856,70 @@ function softwareVersions(env) {
   ];
   return found.flatMap(([name, version]) => version ? [`${name} ${version}`] : []);
 }
+function noiseText(c) {
+  const rps = c.metrics.find((m) => m.metric === "rps");
+  if (!rps) return "\u2014";
+  const mde = Number.isFinite(rps.minDetectable) ? `${Math.round(rps.minDetectable * 100)}%` : "\u221E";
+  return `n=${c.samples} \xB7 CV ${(rps.cv * 100).toFixed(1)}% \xB7 MDE ${mde}`;
+}
+function speedShare(e) {
+  const [low, high] = [Math.min(e.base, e.head), Math.max(e.base, e.head)].map((x) => Math.round(x * 100));
+  return low === high ? `${low}%` : `${low}\u2013${high}%`;
+}
+function comparisonNotes(comparison, results) {
+  const notes = [];
+  const settled = settledNote(comparison);
+  if (settled) notes.push(settled);
+  const calibrated = comparison.cells.filter((c) => c.calibration);
+  if (calibrated.length) {
+    const factor = (c) => {
+      const k = c.calibration;
+      const range = k.rpsInterval ? ` [${k.rpsInterval.low.toFixed(2)}, ${k.rpsInterval.high.toFixed(2)}]` : "";
+      return `\xD7${k.rps.toFixed(2)}${range} req/s under ${c.name}`;
+    };
+    const byTurns = calibrated.every((c) => c.calibration.byTurns);
+    notes.push({
+      label: "Calibration",
+      text: `this run ran the reference app at ${calibrated.map(factor).join(", ")} of the baseline's; ` + (byTurns ? "each trial's req/s and CPU per request are divided by the reference app's beside it (the two take turns in 1 s slices), on both sides, so the machine's speed of that moment divides out (it drifts between runs, and differs between machines)" : "those cells' req/s and CPU per request are divided by it before comparing (the machine's speed drifts between runs, and differs between machines), and its uncertainty is added to theirs"),
+      warn: false
+    });
+    const scheduled = calibrated.filter((c) => c.calibration.scheduled);
+    if (scheduled.length)
+      notes.push({
+        label: "At a set rate",
+        text: `${scheduled.map((c) => c.name).join(", ")} answered at their arrival rate on both sides: their req/s is the schedule's, not the machine's, and is compared as measured`,
+        warn: false
+      });
+    const waiting = calibrated.filter((c) => !c.calibration.scheduled && Math.min(c.calibration.elasticity.base, c.calibration.elasticity.head) < 1);
+    if (waiting.length)
+      notes.push({
+        label: "Partly CPU-bound",
+        text: `${waiting.map((c) => `${c.name} (${speedShare(c.calibration.elasticity)})`).join(", ")} kept the server CPU only that busy against the reference app: a cell that waits gains less from a faster machine, so its req/s follows the reference's speed only that far; its CPU per request is taken to follow it halfway between that and whole, the rest counted as noise`,
+        warn: false
+      });
+    const generic = calibrated.filter((c) => c.calibration.generic);
+    if (generic.length) {
+      const why = (c) => `${c.name} (${results.topologies.find((t) => t.name === c.name)?.kind === "command" ? "its own command" : "gunicorn workers of an async class"})`;
+      const one = generic.length === 1;
+      notes.push({
+        label: "Generic reference",
+        text: `${generic.map(why).join(", ")}: ${one ? "its" : "their"} reference app is pre-forked stdlib workers, which gauge the machine's speed but not ${one ? "its" : "their"} shape, so ${one ? "its" : "their"} noise is widened for that`,
+        warn: false
+      });
+    }
+  }
+  const uncalibrated = comparison.cells.filter((c) => !c.calibration && c.metrics.length > 0);
+  if (comparison.hardwareNote && uncalibrated.length)
+    notes.push({
+      label: "Not calibrated",
+      text: `${uncalibrated.map((c) => c.name).join(", ")} (no reference app ran beside them): the spread between machines is part of their noise, so only a flagrant change decides`,
+      warn: false
+    });
+  if (comparison.hardwareNote)
+    notes.push({ label: "cross-hardware", text: `${comparison.hardwareNote}; part of a difference may come from the machine, not the code`, warn: true });
+  if (comparison.ignored.length) notes.push({ label: "Not judged", text: `${comparison.ignored.join(", ")} (in the results, not in the config)`, warn: false });
+  return notes;
+}
 
 // node_modules/markdown-table/index.js
 function defaultStringLength(value) {
@@ -28079,12 +28143,6 @@ function change(d, digits, m) {
   const estimate = m && Number.isFinite(m.interval.ratio) ? m.interval.ratio - 1 : d.change;
   return `${fixed(d.base, digits)} \u2192 ${fixed(d.head, digits)}${estimate === null ? "" : ` (${signedPercent(estimate)}${interval2(m)})`}`;
 }
-function noise2(c) {
-  const rps = c.metrics.find((m) => m.metric === "rps");
-  if (!rps) return "\u2014";
-  const mde = Number.isFinite(rps.minDetectable) ? `${Math.round(rps.minDetectable * 100)}%` : "\u221E";
-  return `n=${c.samples} \xB7 CV ${(rps.cv * 100).toFixed(1)}% \xB7 MDE ${mde}`;
-}
 function metric(c, name) {
   return c.metrics.find((m) => m.metric === name);
 }
@@ -28174,52 +28232,8 @@ function environment(results, comparison) {
   );
   if (comparison.gatedTests > 0) lines.push(falseAlarms(comparison));
   if (comparison.baseSource) lines.push(`**Baseline:** ${mdCode(comparison.baseSource)}.`);
-  const settled = settledNote(comparison);
-  if (settled) lines.push(`${settled.warn ? "\u26A0\uFE0F " : ""}**${settled.label}:** ${md(settled.text)}.`);
-  const calibrated = comparison.cells.filter((c) => c.calibration);
-  if (calibrated.length) {
-    const factor = (c) => {
-      const k = c.calibration;
-      const range = k.rpsInterval ? ` [${k.rpsInterval.low.toFixed(2)}, ${k.rpsInterval.high.toFixed(2)}]` : "";
-      return `\xD7${k.rps.toFixed(2)}${range} req/s under ${md(c.name)}`;
-    };
-    const byTurns = calibrated.every((c) => c.calibration.byTurns);
-    lines.push(
-      `**Calibration:** this run ran the reference app at ${calibrated.map(factor).join(", ")} of the baseline's; ` + (byTurns ? "each trial's req/s and CPU per request are divided by the reference app's beside it (the two take turns in 1 s slices), on both sides, so the machine's speed of that moment divides out (it drifts between runs, and differs between machines)." : "those cells' req/s and CPU per request are divided by it before comparing (the machine's speed drifts between runs, and differs between machines), and its uncertainty is added to theirs.")
-    );
-    const scheduled = calibrated.filter((c) => c.calibration.scheduled);
-    if (scheduled.length)
-      lines.push(
-        `**At a set rate:** ${scheduled.map((c) => md(c.name)).join(", ")} answered at their arrival rate on both sides: their req/s is the schedule's, not the machine's, and is compared as measured.`
-      );
-    const waiting = calibrated.filter((c) => !c.calibration.scheduled && Math.min(c.calibration.elasticity.base, c.calibration.elasticity.head) < 1);
-    if (waiting.length)
-      lines.push(
-        `**Partly CPU-bound:** ${waiting.map((c) => `${md(c.name)} (${speedShare(c.calibration.elasticity)})`).join(", ")} kept the server CPU only that busy against the reference app: a cell that waits gains less from a faster machine, so its req/s follows the reference's speed only that far; its CPU per request is taken to follow it halfway between that and whole, the rest counted as noise.`
-      );
-    const generic = calibrated.filter((c) => c.calibration.generic);
-    if (generic.length) {
-      const why = (c) => `${md(c.name)} (${results.topologies.find((t2) => t2.name === c.name)?.kind === "command" ? "its own command" : "gunicorn workers of an async class"})`;
-      const one = generic.length === 1;
-      lines.push(
-        `**Generic reference:** ${generic.map(why).join(", ")}: ${one ? "its" : "their"} reference app is pre-forked stdlib workers, which gauge the machine's speed but not ${one ? "its" : "their"} shape, so ${one ? "its" : "their"} noise is widened for that.`
-      );
-    }
-  }
-  const uncalibrated = comparison.cells.filter((c) => !c.calibration && c.metrics.length > 0);
-  if (comparison.hardwareNote && uncalibrated.length) {
-    lines.push(
-      `**Not calibrated:** ${uncalibrated.map((c) => md(c.name)).join(", ")} (no reference app ran beside them): the spread between machines is part of their noise, so only a flagrant change decides.`
-    );
-  }
-  if (comparison.hardwareNote)
-    lines.push(`\u26A0\uFE0F **cross-hardware:** ${md(comparison.hardwareNote)}; part of a difference may come from the machine, not the code.`);
-  if (comparison.ignored.length) lines.push(`**Not judged:** ${comparison.ignored.map(md).join(", ")} (in the results, not in the config).`);
+  for (const note of comparisonNotes(comparison, results)) lines.push(`${note.warn ? "\u26A0\uFE0F " : ""}**${note.label}:** ${md(note.text)}.`);
   return lines.join("\n");
-}
-function speedShare(e) {
-  const [low, high] = [Math.min(e.base, e.head), Math.max(e.base, e.head)].map((x) => Math.round(x * 100));
-  return low === high ? `${low}%` : `${low}\u2013${high}%`;
 }
 function warnings(results, limit = Infinity) {
   const all2 = results.topologies.flatMap((t) => t.warnings.map((w) => `- ${md(t.name)}: ${md(w.message)}`));
@@ -28268,7 +28282,7 @@ function resultsTable(comparison, results) {
         change(c.p99, 1, metric(c, "p99")),
         change(c.failuresPerSec, 2),
         change(c.cpuMsPer1kRequests, 0, metric(c, "cpu")),
-        noise2(c),
+        noiseText(c),
         verdictCell(c, isSettled(comparison, c.name))
       ])
     ],
@@ -28607,16 +28621,17 @@ function overview(input) {
   }
   const sides = sidesLabel(comparison);
   return table(
-    ["Topology", `Req/s (${sides})`, "p50 ms", "p99 ms", "CPU ms / 1k req", "Verdict"],
+    ["Topology", `Req/s (${sides})`, "p50 ms", "p99 ms", "CPU ms / 1k req", "Noise", "Verdict"],
     comparison.cells.map((c) => [
       html(c.name),
       change2(c, "rps", 1),
       change2(c, "p50", 1),
       change2(c, "p99", 1),
       change2(c, "cpuMsPer1kRequests", 0),
+      html(noiseText(c)),
       `<span class="${c.verdict}">${html(c.verdict)}${isSettled(comparison, c.name) ? " (beside the base)" : ""}${c.reasons.length && c.verdict !== "new" ? `: ${html(c.reasons.join("; "))}` : ""}</span>`
     ]),
-    [0, 5]
+    [0, 5, 6]
   );
 }
 function environment2(r, label) {
@@ -28639,7 +28654,8 @@ function renderHtml(input) {
   const { head, base, comparison } = input;
   const baseName = comparison?.mode === "base" ? "base" : "baseline";
   const recommendation2 = recommendationLine(head, html);
-  const settled = comparison ? settledNote(comparison) : null;
+  const notes = comparison ? comparisonNotes(comparison, head) : [];
+  const note = (n) => `<p class="${n.warn ? "warn" : "muted"}"><strong>${html(n.label)}:</strong> ${html(n.text)}.</p>`;
   const warnings2 = head.topologies.flatMap((t) => t.warnings.map((w) => `<div class="warn">${html(t.name)}: ${html(w.message)}</div>`));
   const bars = barChart({
     id: "overview-rps",
@@ -28667,10 +28683,12 @@ function renderHtml(input) {
     `<h1>flask-perf \xB7 ${html(input.title)}</h1>`,
     comparison ? `<p class="headline">${headline(comparison, html)}</p>` : "",
     comparison?.baseSource ? `<p class="muted">Compared with ${html(comparison.baseSource)}.</p>` : "",
-    settled ? `<p class="muted">${settled.warn ? `${settled.label}: ` : ""}${html(settled.text)}.</p>` : "",
+    // What could mislead stands above the numbers; what explains them, below the table.
+    ...notes.filter((n) => n.warn).map(note),
     recommendation2 ? `<p><strong>Recommendation:</strong> ${recommendation2}.</p>` : "",
     warnings2.join(""),
     overview(input),
+    ...notes.filter((n) => !n.warn).map(note),
     bars,
     ...sections,
     "<h2>Where it ran</h2>",

@@ -10,7 +10,7 @@ import type { CellComparison, Comparison } from '../compare/types.js';
 import type { Results, TopologyResult, TrialResult } from '../results/types.js';
 import { PERCENTILES } from '../stats/percentiles.js';
 import { html } from './escape.js';
-import { fixed, isSettled, settledNote, sidesLabel, softwareVersions } from './format.js';
+import { comparisonNotes, fixed, isSettled, noiseText, type Note, sidesLabel, softwareVersions } from './format.js';
 import { headline } from './markdown.js';
 import { recommendationLine } from './recommend.js';
 import { barChart, lineChart, type Line } from './svg.js';
@@ -249,16 +249,17 @@ function overview(input: HtmlReportInput): string {
   }
   const sides = sidesLabel(comparison);
   return table(
-    ['Topology', `Req/s (${sides})`, 'p50 ms', 'p99 ms', 'CPU ms / 1k req', 'Verdict'],
+    ['Topology', `Req/s (${sides})`, 'p50 ms', 'p99 ms', 'CPU ms / 1k req', 'Noise', 'Verdict'],
     comparison.cells.map((c) => [
       html(c.name),
       change(c, 'rps', 1),
       change(c, 'p50', 1),
       change(c, 'p99', 1),
       change(c, 'cpuMsPer1kRequests', 0),
+      html(noiseText(c)),
       `<span class="${c.verdict}">${html(c.verdict)}${isSettled(comparison, c.name) ? ' (beside the base)' : ''}${c.reasons.length && c.verdict !== 'new' ? `: ${html(c.reasons.join('; '))}` : ''}</span>`,
     ]),
-    [0, 5],
+    [0, 5, 6],
   );
 }
 
@@ -284,7 +285,8 @@ export function renderHtml(input: HtmlReportInput): string {
   const { head, base, comparison } = input;
   const baseName = comparison?.mode === 'base' ? 'base' : 'baseline';
   const recommendation = recommendationLine(head, html);
-  const settled = comparison ? settledNote(comparison) : null;
+  const notes = comparison ? comparisonNotes(comparison, head) : [];
+  const note = (n: Note): string => `<p class="${n.warn ? 'warn' : 'muted'}"><strong>${html(n.label)}:</strong> ${html(n.text)}.</p>`;
   const warnings = head.topologies.flatMap((t) => t.warnings.map((w) => `<div class="warn">${html(t.name)}: ${html(w.message)}</div>`));
   const bars = barChart({
     id: 'overview-rps',
@@ -314,10 +316,12 @@ export function renderHtml(input: HtmlReportInput): string {
     `<h1>flask-perf · ${html(input.title)}</h1>`,
     comparison ? `<p class="headline">${headline(comparison, html)}</p>` : '',
     comparison?.baseSource ? `<p class="muted">Compared with ${html(comparison.baseSource)}.</p>` : '',
-    settled ? `<p class="muted">${settled.warn ? `${settled.label}: ` : ''}${html(settled.text)}.</p>` : '',
+    // What could mislead stands above the numbers; what explains them, below the table.
+    ...notes.filter((n) => n.warn).map(note),
     recommendation ? `<p><strong>Recommendation:</strong> ${recommendation}.</p>` : '',
     warnings.join(''),
     overview(input),
+    ...notes.filter((n) => !n.warn).map(note),
     bars,
     ...sections,
     '<h2>Where it ran</h2>',

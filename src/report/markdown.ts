@@ -6,7 +6,7 @@ import type { MetricVerdict } from '../compare/verdict.js';
 import { formatPercent } from '../config/percent.js';
 import type { Results } from '../results/types.js';
 import { md, mdCode, mdFence } from './escape.js';
-import { fixed, isSettled, settledNote, sidesLabel, softwareVersions } from './format.js';
+import { comparisonNotes, fixed, isSettled, noiseText, sidesLabel, softwareVersions } from './format.js';
 import { recommendationLine, rpsChart } from './recommend.js';
 
 /** GitHub refuses comments longer than 65,536 characters; keep a margin. */
@@ -53,14 +53,6 @@ function change(d: Delta, digits: number, m?: MetricVerdict): string {
   // With statistics the estimate is the geometric mean of ratios, shown with its interval.
   const estimate = m && Number.isFinite(m.interval.ratio) ? m.interval.ratio - 1 : d.change;
   return `${fixed(d.base, digits)} → ${fixed(d.head, digits)}${estimate === null ? '' : ` (${signedPercent(estimate)}${interval(m)})`}`;
-}
-
-/** "n=5 · CV 3.1% · MDE 10%": samples, observed noise of req/s, smallest detectable change. */
-function noise(c: CellComparison): string {
-  const rps = c.metrics.find((m) => m.metric === 'rps');
-  if (!rps) return '—';
-  const mde = Number.isFinite(rps.minDetectable) ? `${Math.round(rps.minDetectable * 100)}%` : '∞';
-  return `n=${c.samples} · CV ${(rps.cv * 100).toFixed(1)}% · MDE ${mde}`;
 }
 
 function metric(c: CellComparison, name: MetricVerdict['metric']): MetricVerdict | undefined {
@@ -179,58 +171,8 @@ function environment(results: Results, comparison: Comparison): string {
   );
   if (comparison.gatedTests > 0) lines.push(falseAlarms(comparison));
   if (comparison.baseSource) lines.push(`**Baseline:** ${mdCode(comparison.baseSource)}.`);
-  const settled = settledNote(comparison);
-  if (settled) lines.push(`${settled.warn ? '⚠️ ' : ''}**${settled.label}:** ${md(settled.text)}.`);
-  const calibrated = comparison.cells.filter((c) => c.calibration);
-  if (calibrated.length) {
-    const factor = (c: CellComparison): string => {
-      const k = c.calibration!;
-      const range = k.rpsInterval ? ` [${k.rpsInterval.low.toFixed(2)}, ${k.rpsInterval.high.toFixed(2)}]` : '';
-      return `×${k.rps.toFixed(2)}${range} req/s under ${md(c.name)}`;
-    };
-    const byTurns = calibrated.every((c) => c.calibration!.byTurns);
-    lines.push(
-      `**Calibration:** this run ran the reference app at ${calibrated.map(factor).join(', ')} of the baseline's; ` +
-        (byTurns
-          ? "each trial's req/s and CPU per request are divided by the reference app's beside it (the two take turns in 1 s slices), on both sides, so the machine's speed of that moment divides out (it drifts between runs, and differs between machines)."
-          : "those cells' req/s and CPU per request are divided by it before comparing (the machine's speed drifts between runs, and differs between machines), and its uncertainty is added to theirs."),
-    );
-    const scheduled = calibrated.filter((c) => c.calibration!.scheduled);
-    if (scheduled.length)
-      lines.push(
-        `**At a set rate:** ${scheduled.map((c) => md(c.name)).join(', ')} answered at their arrival rate on both sides: their req/s is the schedule's, not the machine's, and is compared as measured.`,
-      );
-    const waiting = calibrated.filter((c) => !c.calibration!.scheduled && Math.min(c.calibration!.elasticity.base, c.calibration!.elasticity.head) < 1);
-    if (waiting.length)
-      lines.push(
-        `**Partly CPU-bound:** ${waiting.map((c) => `${md(c.name)} (${speedShare(c.calibration!.elasticity)})`).join(', ')} kept the server CPU only that busy against the reference app: a cell that waits gains less from a faster machine, so its req/s follows the reference's speed only that far; its CPU per request is taken to follow it halfway between that and whole, the rest counted as noise.`,
-      );
-    const generic = calibrated.filter((c) => c.calibration!.generic);
-    if (generic.length) {
-      const why = (c: CellComparison): string =>
-        `${md(c.name)} (${results.topologies.find((t) => t.name === c.name)?.kind === 'command' ? 'its own command' : 'gunicorn workers of an async class'})`;
-      const one = generic.length === 1;
-      lines.push(
-        `**Generic reference:** ${generic.map(why).join(', ')}: ${one ? 'its' : 'their'} reference app is pre-forked stdlib workers, which gauge the machine's speed but not ${one ? 'its' : 'their'} shape, so ${one ? 'its' : 'their'} noise is widened for that.`,
-      );
-    }
-  }
-  const uncalibrated = comparison.cells.filter((c) => !c.calibration && c.metrics.length > 0);
-  if (comparison.hardwareNote && uncalibrated.length) {
-    lines.push(
-      `**Not calibrated:** ${uncalibrated.map((c) => md(c.name)).join(', ')} (no reference app ran beside them): the spread between machines is part of their noise, so only a flagrant change decides.`,
-    );
-  }
-  if (comparison.hardwareNote)
-    lines.push(`⚠️ **cross-hardware:** ${md(comparison.hardwareNote)}; part of a difference may come from the machine, not the code.`);
-  if (comparison.ignored.length) lines.push(`**Not judged:** ${comparison.ignored.map(md).join(', ')} (in the results, not in the config).`);
+  for (const note of comparisonNotes(comparison, results)) lines.push(`${note.warn ? '⚠️ ' : ''}**${note.label}:** ${md(note.text)}.`);
   return lines.join('\n');
-}
-
-/** How far a cell's req/s follows the machine's speed, base and head (calibration.ts elasticity): "26%" or "19–24%". */
-function speedShare(e: { base: number; head: number }): string {
-  const [low, high] = [Math.min(e.base, e.head), Math.max(e.base, e.head)].map((x) => Math.round(x * 100));
-  return low === high ? `${low}%` : `${low}–${high}%`;
 }
 
 /** Cell warnings as a list, or only the first `limit` of them. */
@@ -284,7 +226,7 @@ function resultsTable(comparison: Comparison, results: Results): string {
         change(c.p99, 1, metric(c, 'p99')),
         change(c.failuresPerSec, 2),
         change(c.cpuMsPer1kRequests, 0, metric(c, 'cpu')),
-        noise(c),
+        noiseText(c),
         verdictCell(c, isSettled(comparison, c.name)),
       ]),
     ],

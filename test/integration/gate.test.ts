@@ -71,7 +71,7 @@ describe('the stored-baseline gate on real runs', () => {
     expect(r.code, r.stdout).toBe(0);
     expect(r.summary).toContain('cross-hardware');
     expect(r.summary).toMatch(
-      /\*\*Calibration:\*\* this run ran the reference app at ×\d+\.\d\d \[\d+\.\d\d, \d+\.\d\d\] req\/s under gunicorn-2 of the baseline's/,
+      /\*\*Calibration:\*\* this run ran the reference app at ×\d+\.\d\d \\\[\d+\.\d\d, \d+\.\d\d\\\] req\/s under gunicorn-2 of the baseline's/,
     );
     expect(r.summary).toContain('plus what calibration leaves across hardware');
   });

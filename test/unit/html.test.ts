@@ -102,6 +102,26 @@ describe('the HTML report', () => {
     expect(plain).not.toContain('Verdict');
   });
 
+  it('says what the comment says about trusting the verdicts: other hardware above the numbers, a cell not judged and the noise beside them', () => {
+    const other: Results = { ...base, environment: { ...base.environment, cpuModel: '<b>older</b> cpu' } };
+    const comparison = judge('baseline', DEFAULT_COMPARE, head, { kind: 'baseline', baseline: { results: other, source: 'baseline.json' } }, policyOf(null), [
+      'single',
+    ]);
+    expect(comparison.hardwareNote).toBeTruthy();
+    expect(comparison.ignored).toEqual(['gunicorn-2']);
+    const out = renderHtml({ title: 'c.yml', head, base: other, comparison });
+    const warn = out.indexOf('<p class="warn"><strong>cross-hardware:</strong> baseline recorded on different hardware: CPU &lt;b&gt;older&lt;/b&gt; cpu');
+    expect(warn).toBeGreaterThan(0);
+    // Above the table: the warning is read before the numbers it qualifies.
+    expect(warn).toBeLessThan(out.indexOf('<table>'));
+    expect(out).toContain('<p class="muted"><strong>Not judged:</strong> gunicorn-2 (in the results, not in the config).</p>');
+    // What explains the numbers comes after them.
+    expect(out.indexOf('<p class="muted"><strong>Calibration:</strong> this run ran the reference app at ×')).toBeGreaterThan(out.indexOf('<table>'));
+    expect(out).toContain('<th>Noise</th>');
+    expect(out).toMatch(/<td class="text">n=3 · CV \d+\.\d% · MDE \d+%<\/td>/);
+    expect(out).not.toContain('<b>older</b>');
+  });
+
   it('is small: the committed two-topology run with its baseline (sizes printed)', () => {
     const bytes = Buffer.byteLength(page);
     console.log(`report.html of test/data/regressed against test/data/baseline.json: ${bytes} bytes`);
