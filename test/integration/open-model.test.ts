@@ -80,9 +80,10 @@ describe('open model: a fixed arrival rate', () => {
     console.log(`paced: open p50 ${open.latencyMs.p50} ms at ${open.rps} req/s; wrk -c1 p50 ${wrk.p50Ms} ms`);
     expect(open.latencyMs.p50).toBeGreaterThan(5);
     // The open model's clock starts at the intended send time, so its timer's lateness (0.1–0.4 ms
-    // here) counts by design: it reads 2–7% above wrk on a quiet machine. A queue it failed to
-    // correct for, or a schedule that drifted, would be whole intervals (10 ms) off.
-    expect(Math.abs(open.latencyMs.p50 / wrk.p50Ms - 1)).toBeLessThan(0.15);
+    // here) counts by design: it reads 2–7% above wrk on a quiet machine, and was once 33% off while
+    // the host swung. A queue it failed to correct for, or a schedule that drifted, would be whole
+    // intervals (10 ms) off: 2.5× wrk's p50 or more.
+    expect(Math.abs(open.latencyMs.p50 / wrk.p50Ms - 1)).toBeLessThan(0.5);
   });
 
   it('a stall of 1 s every 500 requests: the open model’s p99 sees it as its schedule says; a closed loop with 2 connections does not', async () => {
